@@ -1,0 +1,45 @@
+# aioapigateway developer targets. Every target installs what it needs.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+PY := $(BIN)/python
+STAMP := $(VENV)/.installed
+SPEC := spec/apigateway/2015-07-09
+
+.PHONY: venv generate check-generated update-spec lint typecheck test pytest demo bench clean
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml constraints.txt
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --disable-pip-version-check -q -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+generate: $(STAMP)
+	$(PY) -m codegen --model $(SPEC)/service-2.json --paginators $(SPEC)/paginators-1.json \
+		--endpoint-rules $(SPEC)/endpoint-rule-set-1.json --package aioapigateway --out src
+
+check-generated: $(STAMP)
+	$(PY) -m codegen.check --model $(SPEC)/service-2.json --paginators $(SPEC)/paginators-1.json \
+		--endpoint-rules $(SPEC)/endpoint-rule-set-1.json --package aioapigateway --out src
+
+update-spec: $(STAMP)
+	$(PY) -m codegen.update_spec --service apigateway --dest spec
+
+lint: $(STAMP)
+	$(BIN)/ruff check src codegen tests
+	$(BIN)/ruff format --check src codegen tests
+
+typecheck: $(STAMP)
+	$(BIN)/mypy src codegen
+
+pytest: $(STAMP)
+	$(BIN)/pytest -q
+
+test: check-generated lint typecheck pytest
+
+demo: $(STAMP)
+	$(PY) examples/run_demo.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info
