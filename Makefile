@@ -20,7 +20,7 @@ generate: $(STAMP)
 		--endpoint-rules $(SPEC)/endpoint-rule-set-1.json --package aioapigateway --out src
 
 check-generated: $(STAMP)
-	$(PY) -m codegen.check --model $(SPEC)/service-2.json --paginators $(SPEC)/paginators-1.json \
+	$(PY) -m codegen --check --model $(SPEC)/service-2.json --paginators $(SPEC)/paginators-1.json \
 		--endpoint-rules $(SPEC)/endpoint-rule-set-1.json --package aioapigateway --out src
 
 update-spec: $(STAMP)

@@ -1,0 +1,502 @@
+"""From a loaded botocore model to the IR: names, annotations, descriptors, docs.
+
+Everything protocol-specific is asked of the protocol generator (``codegen.protocols``).
+"""
+
+from __future__ import annotations
+
+import pprint
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from codegen import customizations
+from codegen.docs import html_to_text
+from codegen.ir import (
+    EnumIR,
+    ErrorIR,
+    MemberIR,
+    OperationIR,
+    PaginatorIR,
+    ServiceIR,
+    ShapeIR,
+    StructureIR,
+)
+from codegen.loader import ModelFiles
+from codegen.naming import enum_member_name, module_name, safe_identifier, snake_case
+from codegen.protocols import protocol_for
+
+__all__ = ["GenerationError", "build_service"]
+
+RUNTIME_PACKAGE = "aioapigateway"
+
+_SCALAR_HINTS = {
+    "string": "str",
+    "integer": "int",
+    "long": "int",
+    "short": "int",
+    "byte": "int",
+    "float": "float",
+    "double": "float",
+    "boolean": "bool",
+    "timestamp": "datetime.datetime",
+    "blob": "bytes",
+    "document": "Any",
+}
+_NUMBER_TYPES = frozenset({"integer", "long", "short", "byte", "float", "double"})
+
+# Attribute names of ServiceError that an error shape's member must not shadow.
+_ERROR_RESERVED = frozenset(
+    {"code", "message", "status_code", "request_id", "headers", "body", "args", "MEMBERS"}
+)
+
+
+class GenerationError(Exception):
+    """The model cannot be generated (unsupported protocol, inconsistent shapes)."""
+
+
+def _py(value: Any) -> str:
+    """A deterministic Python literal."""
+    return repr(value)
+
+
+def _shape_kind(shape: Mapping[str, Any]) -> str:
+    if shape["type"] == "structure" and shape.get("document"):
+        return "document"
+    return str(shape["type"])
+
+
+class _Builder:
+    def __init__(self, files: ModelFiles, package: str) -> None:
+        self.model = files.service
+        self.paginators = files.paginators
+        self.rules = files.endpoint_rules
+        self.package = package
+        self.shapes: dict[str, dict[str, Any]] = self.model["shapes"]
+        self.metadata: dict[str, Any] = self.model["metadata"]
+        self.protocol = protocol_for(self.metadata)
+        self.class_names = self._assign_class_names()
+        self.modules = self._assign_modules()
+        self.output_reachable = self._reachable(self._output_roots())
+
+    # -- names -------------------------------------------------------------------------
+
+    def _named_shapes(self) -> list[str]:
+        """Shapes that become classes: structures (errors and unions included) and enums."""
+        names = []
+        for name, shape in sorted(self.shapes.items()):
+            kind = _shape_kind(shape)
+            if kind == "structure" or (kind == "string" and "enum" in shape):
+                names.append(name)
+        return names
+
+    def _assign_class_names(self) -> dict[str, str]:
+        taken: set[str] = set()
+        result: dict[str, str] = {}
+        for name in self._named_shapes():
+            candidate = safe_identifier(name)
+            if candidate in {"Any", "TYPE_CHECKING", "datetime", "attrs", "enum"}:
+                candidate += "_"
+            # Shape names differing only in case stay distinct classes (their modules differ).
+            while candidate in taken:
+                candidate += "_"
+            taken.add(candidate)
+            result[name] = candidate
+        return result
+
+    def _assign_modules(self) -> dict[str, str]:
+        taken: set[str] = set()
+        result: dict[str, str] = {}
+        for name in self._named_shapes():
+            candidate = module_name(name)
+            base, counter = candidate, 1
+            # Case-insensitive file systems: module names must differ beyond case.
+            while candidate.lower() in taken:
+                counter += 1
+                candidate = f"{base}_{counter}"
+            taken.add(candidate.lower())
+            result[name] = candidate
+        return result
+
+    def _output_roots(self) -> list[str]:
+        roots = []
+        for op in self.model["operations"].values():
+            if "output" in op:
+                roots.append(op["output"]["shape"])
+            roots.extend(err["shape"] for err in op.get("errors", []))
+        roots.extend(name for name, s in self.shapes.items() if s.get("exception"))
+        return roots
+
+    def _reachable(self, roots: Iterable[str]) -> frozenset[str]:
+        seen: set[str] = set()
+        stack = list(roots)
+        while stack:
+            name = stack.pop()
+            if name in seen:
+                continue
+            seen.add(name)
+            shape = self.shapes[name]
+            for member in shape.get("members", {}).values():
+                stack.append(member["shape"])
+            for key in ("member", "key", "value"):
+                if key in shape:
+                    stack.append(shape[key]["shape"])
+        return frozenset(seen)
+
+    # -- annotations ---------------------------------------------------------------------
+
+    def _hint(self, shape_name: str, qualifier: str) -> str:
+        shape = self.shapes[shape_name]
+        kind = _shape_kind(shape)
+        if kind == "structure":
+            return qualifier + self.class_names[shape_name]
+        if kind == "string" and "enum" in shape:
+            return f"{qualifier}{self.class_names[shape_name]} | str"
+        if kind == "list":
+            return f"list[{self._hint(shape['member']['shape'], qualifier)}]"
+        if kind == "map":
+            return f"dict[str, {self._hint(shape['value']['shape'], qualifier)}]"
+        try:
+            return _SCALAR_HINTS[kind]
+        except KeyError:
+            raise GenerationError(f"shape {shape_name}: unsupported type {kind!r}") from None
+
+    def _referenced(self, shape_name: str, into: set[str]) -> None:
+        """Named shapes an annotation of ``shape_name`` mentions."""
+        shape = self.shapes[shape_name]
+        kind = _shape_kind(shape)
+        if kind == "structure" or (kind == "string" and "enum" in shape):
+            into.add(shape_name)
+        elif kind == "list":
+            self._referenced(shape["member"]["shape"], into)
+        elif kind == "map":
+            self._referenced(shape["value"]["shape"], into)
+
+    def _mentions(self, shape_name: str, kind: str) -> bool:
+        shape = self.shapes[shape_name]
+        own = _shape_kind(shape)
+        if own == kind:
+            return True
+        if own == "list":
+            return self._mentions(shape["member"]["shape"], kind)
+        if own == "map":
+            return self._mentions(shape["value"]["shape"], kind)
+        return False
+
+    # -- members ---------------------------------------------------------------------------
+
+    def _members(self, shape_name: str) -> tuple[MemberIR, ...]:
+        shape = self.shapes[shape_name]
+        required = set(shape.get("required", ()))
+        used: set[str] = set()
+        members = []
+        for name, ref in shape.get("members", {}).items():
+            py_name = safe_identifier(snake_case(name))
+            while py_name in used:
+                py_name += "_"
+            used.add(py_name)
+            target = self.shapes[ref["shape"]]
+            location = str(ref.get("location", ""))
+            wire_name = self.protocol.wire_name(name, ref, location)
+            timestamp_format = ref.get("timestampFormat", target.get("timestampFormat"))
+            flags = {
+                "required": name in required,
+                "timestamp_format": timestamp_format,
+                "idempotency_token": bool(ref.get("idempotencyToken")),
+                "host_label": bool(ref.get("hostLabel")),
+                "json_value": bool(ref.get("jsonvalue")),
+            }
+            args = [_py(name), _py(py_name), _py(ref["shape"])]
+            if location or wire_name != name:
+                args.append(_py(location))
+            if wire_name != name:
+                args.append(_py(wire_name))
+            args.extend(f"{key}={_py(value)}" for key, value in flags.items() if value)
+            members.append(
+                MemberIR(
+                    name=name,
+                    py_name=py_name,
+                    shape=ref["shape"],
+                    model_hint=self._hint(ref["shape"], ""),
+                    client_hint=self._hint(ref["shape"], "models."),
+                    location=location,
+                    wire_name=wire_name,
+                    required=name in required,
+                    documentation=html_to_text(ref.get("documentation")),
+                    timestamp_format=timestamp_format,
+                    idempotency_token=bool(ref.get("idempotencyToken")),
+                    host_label=bool(ref.get("hostLabel")),
+                    json_value=bool(ref.get("jsonvalue")),
+                    descriptor_args=", ".join(args),
+                )
+            )
+        return tuple(members)
+
+    # -- shapes ----------------------------------------------------------------------------
+
+    def _shape_descriptor(self, name: str, shape: Mapping[str, Any]) -> str:
+        kind = _shape_kind(shape)
+        bounds = "".join(
+            f", {key}={_py(shape[key])}" for key in ("min", "max") if key in shape
+        )
+        sensitive = ", sensitive=True" if shape.get("sensitive") else ""
+        if kind == "structure":
+            members = self._members(name)
+            member_list = "".join(f"M({m.descriptor_args}), " for m in members)
+            extra = f", cls_name={_py(self.class_names[name])}"
+            payload = shape.get("payload")
+            if payload:
+                extra += f", payload={_py(payload)}"
+            if shape.get("union"):
+                extra += ", union=True"
+            if shape.get("exception"):
+                error = shape.get("error", {})
+                extra += f", error_code={_py(error.get('code', name))}"
+                if "httpStatusCode" in error:
+                    extra += f", error_status={_py(error['httpStatusCode'])}"
+            return f"structure({_py(name)}, ({member_list}){extra}{sensitive})"
+        if kind == "string" and "enum" in shape:
+            values = tuple(shape["enum"])
+            cls_name = _py(self.class_names[name])
+            return f"enum({_py(name)}, {_py(values)}, cls_name={cls_name}{sensitive})"
+        if kind == "string":
+            return f"string({_py(name)}{bounds}{sensitive})"
+        if kind in _NUMBER_TYPES:
+            return f"number({_py(name)}, {_py(kind)}{bounds})"
+        if kind == "boolean":
+            return f"boolean({_py(name)})"
+        if kind == "timestamp":
+            fmt = shape.get("timestampFormat")
+            return f"timestamp({_py(name)}" + (f", timestamp_format={_py(fmt)})" if fmt else ")")
+        if kind == "blob":
+            return f"blob({_py(name)}{bounds}{sensitive})"
+        if kind == "document":
+            return f"document({_py(name)})"
+        sparse = ", sparse=True" if shape.get("sparse") else ""
+        if kind == "list":
+            return f"list_of({_py(name)}, {_py(shape['member']['shape'])}{bounds}{sparse})"
+        if kind == "map":
+            key, value = shape["key"]["shape"], shape["value"]["shape"]
+            return f"map_of({_py(name)}, {_py(key)}, {_py(value)}{bounds}{sparse})"
+        raise GenerationError(f"shape {name}: unsupported type {kind!r}")
+
+    def _structure(self, name: str) -> StructureIR:
+        shape = self.shapes[name]
+        members = self._members(name)
+        referenced: set[str] = set()
+        for member in members:
+            self._referenced(member.shape, referenced)
+        referenced.discard(name)
+        return StructureIR(
+            name=name,
+            class_name=self.class_names[name],
+            module=self.modules[name],
+            documentation=html_to_text(shape.get("documentation")),
+            members=members,
+            is_union=bool(shape.get("union")),
+            all_optional=name in self.output_reachable or bool(shape.get("union")),
+            type_imports=tuple(
+                sorted((self.modules[ref], self.class_names[ref]) for ref in referenced)
+            ),
+            uses_datetime=any(self._mentions(m.shape, "timestamp") for m in members),
+            uses_any=any(self._mentions(m.shape, "document") for m in members),
+            sensitive_members=tuple(
+                m.py_name
+                for m in members
+                if self.shapes[m.shape].get("sensitive") or m.name in shape.get("sensitive", ())
+            ),
+        )
+
+    def _enum(self, name: str) -> EnumIR:
+        shape = self.shapes[name]
+        used: set[str] = set()
+        members = []
+        for value in shape["enum"]:
+            member = enum_member_name(value)
+            if member.startswith("_") and member.endswith("_") and len(member) > 1:
+                # Enum reserves _sunder_ names.
+                member += "X"
+            while member in used or member in {"MRO", "NAME", "VALUE"}:
+                member += "_"
+            used.add(member)
+            members.append((member, value))
+        return EnumIR(
+            name=name,
+            class_name=self.class_names[name],
+            module=self.modules[name],
+            documentation=html_to_text(shape.get("documentation")),
+            members=tuple(members),
+        )
+
+    def _error(self, name: str) -> ErrorIR:
+        shape = self.shapes[name]
+        carried = []
+        for member in self._members(name):
+            if member.py_name in ("message", "message_"):
+                continue
+            if member.py_name in _ERROR_RESERVED:
+                member = MemberIR(**{**_member_fields(member), "py_name": member.py_name + "_"})
+            carried.append(member)
+        return ErrorIR(
+            name=name,
+            class_name=self.class_names[name],
+            code=str(shape.get("error", {}).get("code", name)),
+            documentation=html_to_text(shape.get("documentation")),
+            members=tuple(carried),
+        )
+
+    # -- operations ------------------------------------------------------------------------
+
+    def _operation(self, name: str, op: Mapping[str, Any]) -> OperationIR:
+        input_name = op.get("input", {}).get("shape")
+        output_name = op.get("output", {}).get("shape")
+        arguments = self._members(input_name) if input_name else ()
+        return_hint = f"models.{self.class_names[output_name]}" if output_name else "None"
+        return OperationIR(
+            name=name,
+            py_name=safe_identifier(snake_case(name)),
+            documentation=html_to_text(op.get("documentation")),
+            arguments=_required_first(arguments),
+            return_hint=return_hint,
+            descriptor=self.protocol.operation_descriptor(name, op),
+            deprecated=bool(op.get("deprecated")),
+        )
+
+    def _paginator(self, op_name: str, config: Mapping[str, Any]) -> PaginatorIR:
+        op = self.model["operations"].get(op_name)
+        if op is None:
+            raise GenerationError(f"paginator for unknown operation {op_name}")
+        input_tokens = _as_tuple(config["input_token"])
+        output_tokens = _as_tuple(config["output_token"])
+        result_keys = _as_tuple(config.get("result_key", ()))
+        input_name = op["input"]["shape"]
+        output_name = op["output"]["shape"]
+        token_members = {snake_case(t) for t in input_tokens}
+        arguments = tuple(
+            m for m in self._members(input_name) if m.name not in input_tokens
+            and m.py_name not in token_members
+        )
+        item_hint = "Any"
+        if result_keys:
+            item_hint = self._path_item_hint(output_name, result_keys[0])
+        limit_key = config.get("limit_key")
+        descriptor = (
+            "Paginator("
+            f"input_tokens={_py(tuple(self._py_path(input_name, t) for t in input_tokens))}, "
+            f"output_tokens={_py(tuple(self._py_path(output_name, t) for t in output_tokens))}, "
+            f"result_keys={_py(tuple(self._py_path(output_name, k) for k in result_keys))}, "
+            f"limit_key={_py(self._py_path(input_name, limit_key) if limit_key else None)}, "
+            f"more_results={_py(self._py_path(output_name, config['more_results']) if config.get('more_results') else None)})"
+        )
+        method = safe_identifier(snake_case(op_name))
+        return PaginatorIR(
+            operation=op_name,
+            method=method,
+            py_name=f"paginate_{method}",
+            documentation=html_to_text(op.get("documentation")),
+            arguments=_required_first(arguments),
+            page_hint=f"models.{self.class_names[output_name]}",
+            item_hint=item_hint,
+            descriptor=descriptor,
+        )
+
+    def _walk_path(self, shape_name: str, path: str) -> list[tuple[str, str]]:
+        """``(py_name, shape)`` for each segment of a dotted member path."""
+        steps = []
+        current = shape_name
+        for segment in path.split("."):
+            segment = re.sub(r"\[.*\]$", "", segment)
+            ref = self.shapes[current].get("members", {}).get(segment)
+            if ref is None:
+                raise GenerationError(f"paginator path {path!r} not found on {shape_name}")
+            steps.append((safe_identifier(snake_case(segment)), ref["shape"]))
+            current = ref["shape"]
+        return steps
+
+    def _py_path(self, shape_name: str, path: str) -> str:
+        return ".".join(py for py, _ in self._walk_path(shape_name, path))
+
+    def _path_item_hint(self, shape_name: str, path: str) -> str:
+        final = self._walk_path(shape_name, path)[-1][1]
+        shape = self.shapes[final]
+        if shape["type"] == "list":
+            return self._hint(shape["member"]["shape"], "models.")
+        if shape["type"] == "map":
+            return "str"
+        return self._hint(final, "models.")
+
+    # -- service ---------------------------------------------------------------------------
+
+    def build(self) -> ServiceIR:
+        named = self._named_shapes()
+        structures = tuple(
+            self._structure(n) for n in named if _shape_kind(self.shapes[n]) == "structure"
+        )
+        enums = tuple(self._enum(n) for n in named if _shape_kind(self.shapes[n]) == "string")
+        errors = tuple(
+            self._error(n) for n in sorted(self.shapes) if self.shapes[n].get("exception")
+        )
+        shapes = tuple(
+            ShapeIR(name=n, descriptor=self._shape_descriptor(n, self.shapes[n]))
+            for n in sorted(self.shapes)
+        )
+        operations = tuple(
+            self._operation(n, op) for n, op in sorted(self.model["operations"].items())
+        )
+        paginators = tuple(
+            self._paginator(n, cfg) for n, cfg in sorted(self.paginators.items())
+        )
+        service_id = str(self.metadata.get("serviceId") or self.metadata["endpointPrefix"])
+        class_stem = re.sub(r"[^A-Za-z0-9]", " ", service_id).title().replace(" ", "")
+        default_headers = dict(customizations.default_headers(service_id))
+        descriptor = (
+            "Service("
+            f"service_id={_py(service_id)}, "
+            f"api_version={_py(self.metadata['apiVersion'])}, "
+            f"endpoint_prefix={_py(self.metadata['endpointPrefix'])}, "
+            f"signing_name={_py(self.metadata.get('signingName', self.metadata['endpointPrefix']))}, "
+            f"models_module={_py(self.package + '.models')}, "
+            f"errors_module={_py(self.package + '.errors')}, "
+            "shapes=SHAPES, operations=OPERATIONS, paginators=PAGINATORS, "
+            f"endpoint_rules={_py(self.package + '._endpoint_rules' if self.rules else None)}, "
+            f"default_headers={_py(default_headers)})"
+        )
+        return ServiceIR(
+            package=self.package,
+            service_id=service_id,
+            client_class=safe_identifier(f"{class_stem}Client"),
+            api_version=str(self.metadata["apiVersion"]),
+            documentation=html_to_text(self.model.get("documentation")),
+            service_descriptor=descriptor,
+            structures=structures,
+            enums=enums,
+            errors=errors,
+            shapes=shapes,
+            operations=operations,
+            paginators=paginators,
+            endpoint_rules=pprint.pformat(self.rules, width=100, sort_dicts=True)
+            if self.rules
+            else None,
+            is_runtime_package=self.package == RUNTIME_PACKAGE,
+            runtime_package=RUNTIME_PACKAGE,
+        )
+
+
+def _member_fields(member: MemberIR) -> dict[str, Any]:
+    return {field.name: getattr(member, field.name) for field in MemberIR.__attrs_attrs__}
+
+
+def _required_first(members: tuple[MemberIR, ...]) -> tuple[MemberIR, ...]:
+    """Required arguments first (they have no default), each group in model order."""
+    return tuple(m for m in members if m.required) + tuple(m for m in members if not m.required)
+
+
+def _as_tuple(value: str | list[str] | tuple[str, ...]) -> tuple[str, ...]:
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
+def build_service(files: ModelFiles, package: str) -> ServiceIR:
+    """Build the IR of one generated package."""
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", package):
+        raise GenerationError(f"package name {package!r} is not a Python identifier")
+    return _Builder(files, package).build()

@@ -1,0 +1,22 @@
+"""Per-service customizations: the one place where the generator knows a service by name.
+
+A service here needs something its model does not say. Each entry is keyed by the model's
+``metadata.serviceId``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+__all__ = ["default_headers"]
+
+_DEFAULT_HEADERS: Mapping[str, Mapping[str, str]] = {
+    # API Gateway answers some operations (GetExport, GetSdk and errors) with other media
+    # types unless the client asks for JSON; botocore adds this header by a handler too.
+    "API Gateway": {"Accept": "application/json"},
+}
+
+
+def default_headers(service_id: str) -> Mapping[str, str]:
+    """Headers sent on every request to the service, unless the call sets them itself."""
+    return _DEFAULT_HEADERS.get(service_id, {})

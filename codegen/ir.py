@@ -1,0 +1,142 @@
+"""The immutable intermediate representation the templates render.
+
+Templates see only these classes: every name, annotation and descriptor argument is decided
+here (by ``codegen.build`` and the protocol generator), never in a template.
+"""
+
+from __future__ import annotations
+
+import attrs
+
+__all__ = [
+    "EnumIR",
+    "ErrorIR",
+    "MemberIR",
+    "OperationIR",
+    "PaginatorIR",
+    "ServiceIR",
+    "ShapeIR",
+    "StructureIR",
+]
+
+
+@attrs.frozen
+class MemberIR:
+    """A structure member as the runtime and the models see it."""
+
+    name: str
+    py_name: str
+    shape: str
+    #: Annotation inside the models package (``EndpointConfiguration``, ``list[str]``).
+    model_hint: str
+    #: Annotation in the client module (``models.EndpointConfiguration``).
+    client_hint: str
+    location: str
+    wire_name: str
+    required: bool
+    documentation: str
+    timestamp_format: str | None = None
+    idempotency_token: bool = False
+    host_label: bool = False
+    json_value: bool = False
+    #: Arguments of the runtime member descriptor, rendered verbatim.
+    descriptor_args: str = ""
+
+
+@attrs.frozen
+class StructureIR:
+    """A model class."""
+
+    name: str
+    class_name: str
+    module: str
+    documentation: str
+    members: tuple[MemberIR, ...]
+    is_union: bool
+    #: Reached from an operation's output or an error: every member may be absent.
+    all_optional: bool
+    #: ``(module, class name)`` pairs the annotations refer to.
+    type_imports: tuple[tuple[str, str], ...]
+    uses_datetime: bool
+    uses_any: bool
+    sensitive_members: tuple[str, ...]
+
+
+@attrs.frozen
+class EnumIR:
+    """A ``str`` enum."""
+
+    name: str
+    class_name: str
+    module: str
+    documentation: str
+    members: tuple[tuple[str, str], ...]
+
+
+@attrs.frozen
+class ErrorIR:
+    """An error class: a ``ServiceError`` subclass carrying the shape's members."""
+
+    name: str
+    class_name: str
+    code: str
+    documentation: str
+    members: tuple[MemberIR, ...]
+
+
+@attrs.frozen
+class ShapeIR:
+    """One entry of the runtime shape table: ``name`` and the descriptor call rendered."""
+
+    name: str
+    descriptor: str
+
+
+@attrs.frozen
+class OperationIR:
+    """A client method and its runtime descriptor."""
+
+    name: str
+    py_name: str
+    documentation: str
+    arguments: tuple[MemberIR, ...]
+    return_hint: str
+    descriptor: str
+    deprecated: bool
+
+
+@attrs.frozen
+class PaginatorIR:
+    """A ``paginate_<method>`` helper."""
+
+    operation: str
+    method: str
+    py_name: str
+    documentation: str
+    arguments: tuple[MemberIR, ...]
+    page_hint: str
+    item_hint: str
+    descriptor: str
+
+
+@attrs.frozen
+class ServiceIR:
+    """Everything one generated package contains."""
+
+    package: str
+    service_id: str
+    client_class: str
+    api_version: str
+    documentation: str
+    service_descriptor: str
+    structures: tuple[StructureIR, ...]
+    enums: tuple[EnumIR, ...]
+    errors: tuple[ErrorIR, ...]
+    shapes: tuple[ShapeIR, ...]
+    operations: tuple[OperationIR, ...]
+    paginators: tuple[PaginatorIR, ...]
+    #: The endpoint rule set as a Python literal, or ``None`` when none was given.
+    endpoint_rules: str | None
+    #: Whether this package is the runtime's own package (it then re-exports the runtime).
+    is_runtime_package: bool
+    runtime_package: str

@@ -1,0 +1,44 @@
+"""The rest-json protocol: HTTP bindings from the model, JSON bodies."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+__all__ = ["RestJsonGenerator"]
+
+
+class RestJsonGenerator:
+    """Generation rules of botocore's ``rest-json`` protocol."""
+
+    name = "rest-json"
+
+    def wire_name(self, member: str, ref: Mapping[str, Any], location: str) -> str:
+        if location:
+            return str(ref.get("locationName", member))
+        # In a JSON body, jsonName wins over locationName.
+        return str(ref.get("jsonName", ref.get("locationName", member)))
+
+    def operation_descriptor(self, name: str, operation: Mapping[str, Any]) -> str:
+        http = operation["http"]
+        args = [repr(name), repr(http.get("method", "POST")), repr(http["requestUri"])]
+        if "input" in operation:
+            args.append(f"input={operation['input']['shape']!r}")
+        if "output" in operation:
+            args.append(f"output={operation['output']['shape']!r}")
+        errors = tuple(error["shape"] for error in operation.get("errors", ()))
+        if errors:
+            args.append(f"errors={errors!r}")
+        host_prefix = operation.get("endpoint", {}).get("hostPrefix")
+        if host_prefix:
+            args.append(f"host_prefix={host_prefix!r}")
+        if operation.get("httpChecksumRequired") or operation.get("httpChecksum", {}).get(
+            "requestChecksumRequired"
+        ):
+            args.append("checksum_required=True")
+        encodings = tuple(operation.get("requestcompression", {}).get("encodings", ()))
+        if encodings:
+            args.append(f"request_compression={encodings!r}")
+        if operation.get("authtype") == "none" or operation.get("auth") == ["smithy.api#noAuth"]:
+            args.append("unsigned=True")
+        return f"Operation({', '.join(args)})"

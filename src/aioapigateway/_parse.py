@@ -1,0 +1,430 @@
+"""rest-json response and error parsing into model instances and error classes.
+
+Per-shape parsing functions are compiled on first use. JSON ``null`` means absent, unknown
+fields are ignored, an enum value the model does not know stays a plain ``str``, and a value
+of the wrong JSON type raises ``ResponseParseError`` (never a raw ``json``/``TypeError``).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from aioapigateway._errors import ResponseParseError, ServiceError
+from aioapigateway._shapes import Member, Operation, Service, Shape
+from aioapigateway._timestamps import parse_timestamp
+
+__all__ = ["ResponseParser"]
+
+Parser = Callable[[Any], Any]
+
+_INTEGER_TYPES = frozenset({"integer", "long", "short", "byte"})
+_FLOAT_TYPES = frozenset({"float", "double"})
+_FLOAT_WORDS = {"NaN": float("nan"), "Infinity": float("inf"), "-Infinity": float("-inf")}
+_MESSAGE_LIMIT = 2048
+
+
+class _Bad(Exception):
+    """A value of the wrong type; ``path`` is filled in on the way up."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+        self.path: list[str] = []
+
+
+def _type_name(value: Any) -> str:
+    return type(value).__name__
+
+
+def _parse_str(value: Any) -> str:
+    if not isinstance(value, str):
+        raise _Bad(f"expected a string, got {_type_name(value)}")
+    return value
+
+
+def _parse_int(value: Any) -> int:
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    raise _Bad(f"expected an integer, got {_type_name(value)}")
+
+
+def _parse_float(value: Any) -> float:
+    if isinstance(value, float):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    if isinstance(value, str) and value in _FLOAT_WORDS:
+        return _FLOAT_WORDS[value]
+    raise _Bad(f"expected a number, got {_type_name(value)}")
+
+
+def _parse_bool(value: Any) -> bool:
+    if isinstance(value, bool):
+        return value
+    raise _Bad(f"expected a boolean, got {_type_name(value)}")
+
+
+def _parse_timestamp(value: Any) -> Any:
+    try:
+        return parse_timestamp(value)
+    except (ValueError, OverflowError) as exc:
+        raise _Bad(str(exc)) from None
+
+
+def _parse_blob(value: Any) -> bytes:
+    if not isinstance(value, str):
+        raise _Bad(f"expected base64 text, got {_type_name(value)}")
+    try:
+        return base64.b64decode(value, validate=False)
+    except (binascii.Error, ValueError) as exc:
+        raise _Bad(f"invalid base64: {exc}") from None
+
+
+def _parse_document(value: Any) -> Any:
+    return value
+
+
+def _load_json(body: bytes) -> Any:
+    return json.loads(body)
+
+
+class ResponseParser:
+    """Turns HTTP responses into model instances and errors for one service."""
+
+    def __init__(self, service: Service) -> None:
+        self._service = service
+        self._shapes = service.shapes
+        self._parsers: dict[str, Parser] = {}
+
+    # -- success ---------------------------------------------------------------------------
+
+    def parse(
+        self, op: Operation, status: int, headers: Mapping[str, str], body: bytes
+    ) -> Any:
+        """The output model for a 2xx response (``None`` for an operation without output)."""
+        if op.output is None:
+            return None
+        try:
+            return self._parse_structure_response(
+                self._shapes[op.output], status, headers, body
+            )
+        except _Bad as exc:
+            where = "".join(exc.path).lstrip(".") or "body"
+            raise ResponseParseError(
+                f"{op.name}: unexpected value at {where}: {exc.message}",
+                status_code=status,
+                body=body,
+            ) from None
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise ResponseParseError(
+                f"{op.name}: the response body is not valid JSON ({exc})",
+                status_code=status,
+                body=body,
+            ) from exc
+
+    def _parse_structure_response(
+        self, shape: Shape, status: int, headers: Mapping[str, str], body: bytes
+    ) -> Any:
+        values: dict[str, Any] = {}
+        payload_member: Member | None = None
+        has_located = False
+        for member in shape.members:
+            location = member.location
+            if member.name == shape.payload:
+                payload_member = member
+            elif location == "header":
+                has_located = True
+                raw = headers.get(member.wire_name)
+                if raw is not None:
+                    try:
+                        values[member.py_name] = self._header_value(member, raw)
+                    except _Bad as exc:
+                        exc.path.insert(0, f"header {member.wire_name}")
+                        raise
+            elif location == "headers":
+                has_located = True
+                prefix = member.wire_name.lower()
+                values[member.py_name] = {
+                    name[len(prefix) :]: value
+                    for name, value in headers.items()
+                    if name.lower().startswith(prefix)
+                }
+            elif location == "statusCode":
+                has_located = True
+                values[member.py_name] = status
+        if payload_member is not None:
+            target = self._shapes[payload_member.shape]
+            if target.type == "blob":
+                values[payload_member.py_name] = body
+            elif target.type == "string":
+                values[payload_member.py_name] = body.decode("utf-8", "replace")
+            else:
+                document = _load_json(body) if body.strip() else {}
+                if target.type == "structure" or document is not None:
+                    values[payload_member.py_name] = self._parser(payload_member)(document)
+            return self._instantiate(shape, values)
+        if not has_located:
+            # The common case: everything is in the JSON body.
+            document = _load_json(body) if body.strip() else {}
+            return self._parser_for(shape.name)(document)
+        document = _load_json(body) if body.strip() else {}
+        parsed = self._parser_for(shape.name)(document)
+        for name, value in values.items():
+            setattr(parsed, name, value)
+        return parsed
+
+    def _instantiate(self, shape: Shape, values: dict[str, Any]) -> Any:
+        cls = self._service.model_class(shape.cls_name or shape.name)
+        return cls(**values)
+
+    def _header_value(self, member: Member, raw: str) -> Any:
+        target = self._shapes[member.shape]
+        if member.json_value:
+            try:
+                return json.loads(base64.b64decode(raw))
+            except (ValueError, binascii.Error) as exc:
+                raise _Bad(f"invalid JSON value header: {exc}") from None
+        if target.type == "list":
+            assert target.member is not None
+            element = Member(member.name, member.py_name, target.member)
+            return [self._header_value(element, part) for part in _split_header_list(raw)]
+        kind = target.type
+        text = raw.strip()
+        try:
+            if kind in _INTEGER_TYPES:
+                return int(text)
+            if kind in _FLOAT_TYPES:
+                return _FLOAT_WORDS.get(text) or float(text)
+            if kind == "boolean":
+                lowered = text.lower()
+                if lowered not in ("true", "false"):
+                    raise _Bad(f"expected true or false, got {text!r}")
+                return lowered == "true"
+        except ValueError:
+            raise _Bad(f"expected a {kind}, got {text!r}") from None
+        if kind == "timestamp":
+            return _parse_timestamp(text)
+        if kind == "blob":
+            return _parse_blob(text)
+        if target.enum is not None:
+            return self._parser_for(target.name)(raw)
+        return raw
+
+    # -- compiled body parsers -----------------------------------------------------------------
+
+    def _parser(self, member: Member) -> Parser:
+        return self._parser_for(member.shape)
+
+    def _parser_for(self, name: str) -> Parser:
+        parser = self._parsers.get(name)
+        if parser is None:
+            # Recursive shapes: a forwarder stands in while the real parser is compiled.
+            def forward(value: Any) -> Any:
+                return self._parsers[name](value)
+
+            self._parsers[name] = forward
+            parser = self._parsers[name] = self._compile(self._shapes[name])
+        return parser
+
+    def _compile(self, shape: Shape) -> Parser:
+        kind = shape.type
+        if kind == "string":
+            if shape.enum is not None and shape.cls_name is not None:
+                return self._enum_parser(shape)
+            return _parse_str
+        if kind in _INTEGER_TYPES:
+            return _parse_int
+        if kind in _FLOAT_TYPES:
+            return _parse_float
+        if kind == "boolean":
+            return _parse_bool
+        if kind == "timestamp":
+            return _parse_timestamp
+        if kind == "blob":
+            return _parse_blob
+        if kind == "document":
+            return _parse_document
+        if kind == "list":
+            assert shape.member is not None
+            return self._list_parser(self._parser_for(shape.member))
+        if kind == "map":
+            assert shape.value is not None
+            return self._map_parser(self._parser_for(shape.value))
+        if kind == "structure":
+            return self._structure_parser(shape)
+        raise TypeError(f"shape {shape.name}: unsupported type {kind}")
+
+    def _enum_parser(self, shape: Shape) -> Parser:
+        assert shape.cls_name is not None
+        enum_cls = self._service.model_class(shape.cls_name)
+        known = {member.value: member for member in enum_cls}
+
+        def parse(value: Any) -> Any:
+            if not isinstance(value, str):
+                raise _Bad(f"expected a string, got {_type_name(value)}")
+            return known.get(value, value)
+
+        return parse
+
+    @staticmethod
+    def _list_parser(element: Parser) -> Parser:
+        def parse(value: Any) -> list[Any]:
+            if not isinstance(value, list):
+                raise _Bad(f"expected a list, got {_type_name(value)}")
+            result = []
+            for index, item in enumerate(value):
+                if item is None:
+                    result.append(None)
+                    continue
+                try:
+                    result.append(element(item))
+                except _Bad as exc:
+                    exc.path.insert(0, f"[{index}]")
+                    raise
+            return result
+
+        return parse
+
+    @staticmethod
+    def _map_parser(element: Parser) -> Parser:
+        def parse(value: Any) -> dict[str, Any]:
+            if not isinstance(value, dict):
+                raise _Bad(f"expected an object, got {_type_name(value)}")
+            result = {}
+            for key, item in value.items():
+                if item is None:
+                    result[key] = None
+                    continue
+                try:
+                    result[key] = element(item)
+                except _Bad as exc:
+                    exc.path.insert(0, f"[{key!r}]")
+                    raise
+            return result
+
+        return parse
+
+    def _structure_parser(self, shape: Shape) -> Parser:
+        cls = self._service.model_class(shape.cls_name or shape.name)
+        # Only body members; header and status members are filled in by the caller.
+        fields = {
+            m.wire_name: (m.py_name, self._parser_for(m.shape))
+            for m in shape.members
+            if not m.location
+        }
+
+        def parse(value: Any) -> Any:
+            if not isinstance(value, dict):
+                raise _Bad(f"expected an object, got {_type_name(value)}")
+            kwargs = {}
+            for key, item in value.items():
+                field = fields.get(key)
+                if field is None or item is None:
+                    continue
+                try:
+                    kwargs[field[0]] = field[1](item)
+                except _Bad as exc:
+                    exc.path.insert(0, f".{field[0]}")
+                    raise
+            return cls(**kwargs)
+
+        return parse
+
+    # -- errors ------------------------------------------------------------------------------------
+
+    def parse_error(self, status: int, headers: Mapping[str, str], body: bytes) -> ServiceError:
+        """The ``ServiceError`` (or modeled subclass) for an error response.
+
+        The code comes from ``x-amzn-ErrorType``, else the body's ``code``/``Code``, else its
+        ``__type``, else the status; namespaces (``ns#Code``) and URIs (``Code:http...``) are
+        stripped. An unparsable body still gives a ``ServiceError`` with the raw body.
+        """
+        document: Any = None
+        if body.strip():
+            try:
+                document = json.loads(body)
+            except (ValueError, UnicodeDecodeError):
+                document = None
+        if not isinstance(document, dict):
+            fields: dict[str, Any] = {}
+            message = body[:_MESSAGE_LIMIT].decode("utf-8", "replace").strip()
+        else:
+            fields = document
+            raw_message = fields.get("message", fields.get("Message", ""))
+            message = raw_message if isinstance(raw_message, str) else str(raw_message)
+        raw_code = headers.get("x-amzn-ErrorType")
+        if not raw_code:
+            candidate = fields.get("code", fields.get("Code"))
+            if candidate is None:
+                candidate = fields.get("__type")
+            raw_code = candidate if isinstance(candidate, str) and candidate else None
+        code = _normalize_code(raw_code) if raw_code else str(status)
+        request_id = headers.get("x-amzn-RequestId") or headers.get("x-amz-request-id")
+        error_shape = self._service.error_shape(code)
+        cls: type[ServiceError] = ServiceError
+        members: dict[str, Any] = {}
+        if error_shape is not None:
+            cls = self._service.error_class(error_shape.cls_name or error_shape.name)
+            members = self._error_members(error_shape, headers, fields)
+        return cls(
+            message,
+            code=code,
+            status_code=status,
+            request_id=request_id,
+            headers=headers,
+            body=body,
+            members=members,
+        )
+
+    def _error_members(
+        self, shape: Shape, headers: Mapping[str, str], fields: Mapping[str, Any]
+    ) -> dict[str, Any]:
+        members: dict[str, Any] = {}
+        for member in shape.members:
+            try:
+                if member.location == "header":
+                    raw = headers.get(member.wire_name)
+                    if raw is not None:
+                        members[member.py_name] = self._header_value(member, raw)
+                elif not member.location:
+                    value = fields.get(member.wire_name)
+                    if value is not None:
+                        members[member.py_name] = self._parser(member)(value)
+            except _Bad:
+                # A malformed extra member must not hide the error itself.
+                continue
+        return members
+
+
+def _normalize_code(raw: str) -> str:
+    """``aws.protocoltests#FooError:http://...`` -> ``FooError``."""
+    return raw.split(":", 1)[0].rsplit("#", 1)[-1].strip()
+
+
+def _split_header_list(raw: str) -> list[str]:
+    """Split a comma-separated header, honouring double-quoted elements."""
+    parts: list[str] = []
+    current: list[str] = []
+    quoted = False
+    escaped = False
+    for char in raw:
+        if escaped:
+            current.append(char)
+            escaped = False
+        elif char == "\\" and quoted:
+            escaped = True
+        elif char == '"':
+            quoted = not quoted
+        elif char == "," and not quoted:
+            parts.append("".join(current).strip())
+            current = []
+        else:
+            current.append(char)
+    parts.append("".join(current).strip())
+    return [part for part in parts if part] if raw.strip() else []
