@@ -236,9 +236,7 @@ class _Builder:
 
     def _shape_descriptor(self, name: str, shape: Mapping[str, Any]) -> str:
         kind = _shape_kind(shape)
-        bounds = "".join(
-            f", {key}={_py(shape[key])}" for key in ("min", "max") if key in shape
-        )
+        bounds = "".join(f", {key}={_py(shape[key])}" for key in ("min", "max") if key in shape)
         sensitive = ", sensitive=True" if shape.get("sensitive") else ""
         if kind == "structure":
             members = self._members(name)
@@ -373,8 +371,9 @@ class _Builder:
         output_name = op["output"]["shape"]
         token_members = {snake_case(t) for t in input_tokens}
         arguments = tuple(
-            m for m in self._members(input_name) if m.name not in input_tokens
-            and m.py_name not in token_members
+            m
+            for m in self._members(input_name)
+            if m.name not in input_tokens and m.py_name not in token_members
         )
         item_hint = "Any"
         if result_keys:
@@ -443,9 +442,7 @@ class _Builder:
         operations = tuple(
             self._operation(n, op) for n, op in sorted(self.model["operations"].items())
         )
-        paginators = tuple(
-            self._paginator(n, cfg) for n, cfg in sorted(self.paginators.items())
-        )
+        paginators = tuple(self._paginator(n, cfg) for n, cfg in sorted(self.paginators.items()))
         service_id = str(self.metadata.get("serviceId") or self.metadata["endpointPrefix"])
         class_stem = re.sub(r"[^A-Za-z0-9]", " ", service_id).title().replace(" ", "")
         default_headers = dict(customizations.default_headers(service_id))

@@ -68,6 +68,9 @@ def render_package(service: ServiceIR) -> dict[str, str]:
             "datetime" in m.client_hint for e in service.errors for m in e.members
         ),
         errors_use_any=any("Any" in m.client_hint for e in service.errors for m in e.members),
+        errors_use_models=any(
+            "models." in m.client_hint for e in service.errors for m in e.members
+        ),
     )
     spec_imports = {"Member as M", "Operation", "Paginator", "Service"}
     for shape in service.shapes:

@@ -31,7 +31,7 @@ def protocol_for(metadata: Mapping[str, Any]) -> ProtocolGenerator:
     from codegen.protocols.rest_json import RestJsonGenerator
 
     generators: dict[str, ProtocolGenerator] = {"rest-json": RestJsonGenerator()}
-    candidates = list(metadata.get("protocols") or []) + [metadata.get("protocol")]
+    candidates = [*(metadata.get("protocols") or []), metadata.get("protocol")]
     for candidate in candidates:
         if candidate in generators:
             return generators[candidate]

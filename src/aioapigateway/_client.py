@@ -165,11 +165,17 @@ class BaseClient:
         session: aiohttp.ClientSession | None = None,
         config: ClientConfig | None = None,
     ) -> None:
-        for name, value in (("region", region), ("endpoint_url", endpoint_url), ("profile", profile)):
+        for name, value in (
+            ("region", region),
+            ("endpoint_url", endpoint_url),
+            ("profile", profile),
+        ):
             if value is not None and not isinstance(value, str):
                 raise ConfigError(f"{name} must be a str, not {type(value).__name__}")
         if session is not None and not isinstance(session, aiohttp.ClientSession):
-            raise ConfigError(f"session must be an aiohttp.ClientSession, not {type(session).__name__}")
+            raise ConfigError(
+                f"session must be an aiohttp.ClientSession, not {type(session).__name__}"
+            )
         if config is not None and not isinstance(config, ClientConfig):
             raise ConfigError(f"config must be a ClientConfig, not {type(config).__name__}")
         if credentials is not None and not (
@@ -236,7 +242,9 @@ class BaseClient:
         endpoint_url, endpoint_headers, signing_name, signing_region = self._resolve_endpoint(
             service, settings
         )
-        provider = as_provider(self._credentials, profile=settings.profile, loader=loader)
+        # The explicit profile only: the chain reads AWS_PROFILE itself, and an explicit
+        # profile (unlike one from the environment) skips environment credentials.
+        provider = as_provider(self._credentials, profile=self._profile, loader=loader)
         ssl_context: ssl.SSLContext | bool = True
         if endpoint_url.startswith("https:") and settings.ca_bundle:
             ssl_context = await asyncio.to_thread(_load_ca_bundle, settings.ca_bundle)
@@ -321,7 +329,9 @@ class BaseClient:
             attempt += 1
             started = time.monotonic()
             try:
-                status, headers, body = await self._send(runtime, op.unsigned, request, target, host, path)
+                status, headers, body = await self._send(
+                    runtime, op.unsigned, request, target, host, path
+                )
             except AioApiGatewayError as exc:
                 error: AioApiGatewayError = exc
                 status = 0
@@ -343,7 +353,9 @@ class BaseClient:
                 raise error
             retry_tokens += cost
             delay = retry.backoff(attempt)
-            logger.debug("%s: attempt %d failed (%s); retrying in %.3fs", operation, attempt, error, delay)
+            logger.debug(
+                "%s: attempt %d failed (%s); retrying in %.3fs", operation, attempt, error, delay
+            )
             await asyncio.sleep(delay)
 
     async def _send(

@@ -104,16 +104,12 @@ class ResponseParser:
 
     # -- success ---------------------------------------------------------------------------
 
-    def parse(
-        self, op: Operation, status: int, headers: Mapping[str, str], body: bytes
-    ) -> Any:
+    def parse(self, op: Operation, status: int, headers: Mapping[str, str], body: bytes) -> Any:
         """The output model for a 2xx response (``None`` for an operation without output)."""
         if op.output is None:
             return None
         try:
-            return self._parse_structure_response(
-                self._shapes[op.output], status, headers, body
-            )
+            return self._parse_structure_response(self._shapes[op.output], status, headers, body)
         except _Bad as exc:
             where = "".join(exc.path).lstrip(".") or "body"
             raise ResponseParseError(
@@ -277,7 +273,7 @@ class ResponseParser:
         def parse(value: Any) -> list[Any]:
             if not isinstance(value, list):
                 raise _Bad(f"expected a list, got {_type_name(value)}")
-            result = []
+            result: list[Any] = []
             for index, item in enumerate(value):
                 if item is None:
                     result.append(None)
@@ -296,7 +292,7 @@ class ResponseParser:
         def parse(value: Any) -> dict[str, Any]:
             if not isinstance(value, dict):
                 raise _Bad(f"expected an object, got {_type_name(value)}")
-            result = {}
+            result: dict[str, Any] = {}
             for key, item in value.items():
                 if item is None:
                     result[key] = None

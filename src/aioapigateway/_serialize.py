@@ -143,7 +143,8 @@ class RequestSerializer:
             return self._build(plan, params)
         except _Invalid as exc:
             where = "".join(exc.path).lstrip(".")
-            raise ParamValidationError(f"Invalid parameter {where}: {exc.message}") from None
+            subject = f"parameter {where}" if where else "input"
+            raise ParamValidationError(f"{op.name}: invalid {subject}: {exc.message}") from None
 
     # -- compilation ---------------------------------------------------------------------
 
@@ -309,7 +310,7 @@ class RequestSerializer:
                 raise _Invalid(f"expected list, got {_type_name(value)}")
             if length_check is not None:
                 length_check(len(value))
-            result = []
+            result: list[Any] = []
             for index, element in enumerate(value):
                 if element is None:
                     if sparse:
@@ -343,7 +344,7 @@ class RequestSerializer:
                 raise _Invalid(f"expected dict, got {_type_name(value)}")
             if length_check is not None:
                 length_check(len(value))
-            result = {}
+            result: dict[str, Any] = {}
             for key, element in value.items():
                 try:
                     key_check(key)
@@ -386,8 +387,7 @@ class RequestSerializer:
                     raise
             if union and len(result) != 1:
                 raise _Invalid(
-                    f"exactly one member of union models.{cls_name} must be set, "
-                    f"got {len(result)}"
+                    f"exactly one member of union models.{cls_name} must be set, got {len(result)}"
                 )
             return result
 
@@ -469,7 +469,7 @@ class RequestSerializer:
             def convert_map(value: Any) -> list[tuple[str, str]]:
                 if not isinstance(value, Mapping):
                     raise _Invalid(f"expected dict, got {_type_name(value)}")
-                pairs = []
+                pairs: list[tuple[str, str]] = []
                 for key, item in value.items():
                     if not isinstance(key, str):
                         raise _Invalid(f"map keys must be str, got {_type_name(key)}")
@@ -526,7 +526,7 @@ class RequestSerializer:
         def convert(value: Any) -> list[tuple[str, str]]:
             if not isinstance(value, Mapping):
                 raise _Invalid(f"expected dict, got {_type_name(value)}")
-            pairs = []
+            pairs: list[tuple[str, str]] = []
             for key, item in value.items():
                 if not isinstance(key, str) or not isinstance(item, str):
                     raise _Invalid("header map keys and values must be str")
@@ -603,7 +603,7 @@ class RequestSerializer:
             name, greedy = segment
             value = labels.get(name)
             if value is None:
-                raise _Invalid(f"URI label {name} has no value")
+                raise _Invalid(f"the URI label {{{name}}} needs a value")
             parts.append(quote(value, safe="/~" if greedy else "~"))
         return "".join(parts)
 
@@ -690,4 +690,3 @@ def _header_safe(text: str) -> str:
     if "\r" in text or "\n" in text:
         raise _Invalid("header values cannot contain CR or LF")
     return text
-

@@ -25,7 +25,7 @@ An error code the model does not know raises ``ServiceError`` with that ``code``
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar
+from typing import ClassVar
 
 from aioapigateway._errors import (
     AioApiGatewayError,
@@ -37,9 +37,6 @@ from aioapigateway._errors import (
     ServiceError,
     TransportError,
 )
-
-if TYPE_CHECKING:
-    from . import models
 
 __all__ = [
     "AioApiGatewayError",

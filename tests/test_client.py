@@ -1,0 +1,221 @@
+"""The client's lifecycle, the call path and basic retries (aioapigateway._client)."""
+
+from __future__ import annotations
+
+import asyncio
+import builtins
+import json
+import socket
+from typing import Any
+
+import aiohttp
+import pytest
+
+import aioapigateway
+from aioapigateway import ApiGatewayClient, ClientConfig, Credentials, errors, models
+from aioapigateway._shapes import Operation  # noqa: F401  (documents what _call looks up)
+
+from _servers import RecordingServer, recording_server
+
+CREDS = Credentials("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY")
+REST_API = {"id": "abc", "name": "pets", "createdDate": 1795637682, "apiKeySource": "HEADER"}
+
+
+def make_client(server: RecordingServer, **kwargs: Any) -> ApiGatewayClient:
+    kwargs.setdefault("config", ClientConfig(max_attempts=1))
+    return ApiGatewayClient(
+        region="us-east-1", endpoint_url=server.url, credentials=CREDS, **kwargs
+    )
+
+
+def test_client_alias_and_public_surface() -> None:
+    assert aioapigateway.Client is ApiGatewayClient
+    for name in ("ApiGatewayClient", "Client", "ClientConfig", "Credentials", "errors", "models"):
+        assert name in aioapigateway.__all__
+
+
+def test_construction_does_no_io(monkeypatch: pytest.MonkeyPatch) -> None:
+    def forbidden(*args: object, **kwargs: object) -> None:
+        raise AssertionError("I/O during construction")
+
+    monkeypatch.setattr(builtins, "open", forbidden)
+    monkeypatch.setattr(socket, "socket", forbidden)
+    monkeypatch.setattr(asyncio, "to_thread", forbidden)
+    client = ApiGatewayClient(region="us-east-1", profile="nobody", config=ClientConfig())
+    assert repr(client) == "ApiGatewayClient(region='us-east-1')"
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [
+        {"region": 5},
+        {"endpoint_url": b"http://x"},
+        {"profile": ["p"]},
+        {"session": object()},
+        {"config": {"max_attempts": 3}},
+        {"credentials": ("AKID", "SECRET")},
+    ],
+)
+def test_bad_constructor_arguments_raise_config_error(kwargs: dict[str, Any]) -> None:
+    with pytest.raises(errors.ConfigError):
+        ApiGatewayClient(**kwargs)
+
+
+async def test_call_sends_signed_request_and_parses_typed_result() -> None:
+    async with recording_server() as server:
+        server.reply(body=json.dumps(REST_API), **{"Content-Type": "text/html"})
+        async with make_client(server) as client:
+            api = await client.get_rest_api(rest_api_id="abc")
+        request = server.requests[0]
+    assert isinstance(api, models.RestApi)
+    assert api.api_key_source is models.ApiKeySourceType.HEADER
+    assert api.created_date is not None and api.created_date.tzinfo is not None
+    assert request.method == "GET" and request.path == "/restapis/abc"
+    assert request.headers["Accept"] == "application/json"
+    assert request.headers["User-Agent"].startswith("aioapigateway/")
+    assert request.headers["Authorization"].startswith(
+        "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/"
+    )
+    assert "/us-east-1/apigateway/aws4_request" in request.headers["Authorization"]
+    assert CREDS.secret_access_key not in str(request.headers)
+
+
+async def test_any_2xx_is_success_and_operations_without_output_return_none() -> None:
+    async with recording_server() as server:
+        server.reply(status=202, body=b"")
+        async with make_client(server) as client:
+            assert await client.delete_rest_api(rest_api_id="abc") is None
+
+
+async def test_modeled_error_is_raised_with_its_class() -> None:
+    async with recording_server() as server:
+        server.reply(
+            status=404,
+            body=json.dumps({"message": "Invalid Rest API Id specified"}),
+            **{"x-amzn-ErrorType": "NotFoundException", "x-amzn-RequestId": "req-1"},
+        )
+        async with make_client(server) as client:
+            with pytest.raises(errors.NotFoundException) as caught:
+                await client.get_rest_api(rest_api_id="missing")
+    assert caught.value.code == "NotFoundException"
+    assert caught.value.status_code == 404 and caught.value.request_id == "req-1"
+
+
+async def test_bad_input_sends_nothing() -> None:
+    async with recording_server() as server:
+        async with make_client(server) as client:
+            with pytest.raises(errors.ParamValidationError):
+                await client.get_rest_api(rest_api_id=None)  # type: ignore[arg-type]
+            with pytest.raises(TypeError):
+                await client.get_rest_api()  # type: ignore[call-arg]
+        assert server.requests == []
+
+
+async def test_owned_session_is_closed_and_close_is_idempotent() -> None:
+    async with recording_server() as server:
+        client = make_client(server)
+        await client.get_rest_apis()
+        runtime = client._runtime
+        assert runtime is not None and runtime.owns_session
+        await client.close()
+        await client.close()
+        assert runtime.session.closed
+        with pytest.raises(errors.TransportError, match="closed"):
+            await client.get_rest_apis()
+
+
+async def test_callers_session_is_used_and_never_closed() -> None:
+    async with recording_server() as server, aiohttp.ClientSession() as session:
+        async with make_client(server, session=session) as client:
+            await client.get_rest_apis()
+            assert client._runtime is not None and client._runtime.session is session
+        assert not session.closed
+        assert len(server.requests) == 1
+
+
+async def test_concurrent_first_calls_start_the_client_once() -> None:
+    async with recording_server() as server:
+        async with make_client(server) as client:
+            results = await asyncio.gather(*(client.get_rest_apis() for _ in range(20)))
+            assert all(isinstance(r, models.RestApis) for r in results)
+        assert len(server.requests) == 20
+
+
+async def test_server_errors_are_retried_and_client_errors_are_not() -> None:
+    async with recording_server() as server:
+        server.reply(status=500, body=b'{"message": "boom"}')
+        server.reply(status=503, body=b"")
+        server.reply(body=json.dumps(REST_API))
+        config = ClientConfig(max_attempts=3)
+        async with make_client(server, config=config) as client:
+            client_runtime = await client._start()
+            client_runtime.retry.random = lambda: 0.0
+            api = await client.get_rest_api(rest_api_id="abc")
+            assert api.id == "abc"
+            assert len(server.requests) == 3
+            # Each attempt is signed afresh.
+            assert len({r.headers["X-Amz-Date"] for r in server.requests}) >= 1
+            server.reply(status=400, body=b'{"message": "bad"}')
+            with pytest.raises(errors.ServiceError):
+                await client.get_rest_api(rest_api_id="abc")
+            assert len(server.requests) == 4
+
+
+async def test_connection_refused_is_a_transport_error() -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    client = ApiGatewayClient(
+        region="us-east-1",
+        endpoint_url=f"http://127.0.0.1:{port}",
+        credentials=CREDS,
+        config=ClientConfig(max_attempts=1),
+    )
+    async with client:
+        with pytest.raises(errors.TransportError) as caught:
+            await client.get_rest_apis()
+    assert isinstance(caught.value.__cause__, aiohttp.ClientError | OSError)
+
+
+async def test_endpoint_is_resolved_from_the_rules(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_API_GATEWAY", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent/config")
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/credentials")
+    async with ApiGatewayClient(region="cn-north-1", credentials=CREDS) as client:
+        runtime = await client._start()
+        assert runtime.origin == "https://apigateway.cn-north-1.amazonaws.com.cn"
+    config = ClientConfig(use_fips_endpoint=True)
+    async with ApiGatewayClient(region="us-west-2", credentials=CREDS, config=config) as client:
+        runtime = await client._start()
+        assert runtime.origin == "https://apigateway-fips.us-west-2.amazonaws.com"
+
+
+async def test_missing_region_is_a_config_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name in ("AWS_REGION", "AWS_DEFAULT_REGION", "AWS_PROFILE", "AWS_DEFAULT_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", "/nonexistent/config")
+    async with ApiGatewayClient(credentials=CREDS) as client:
+        with pytest.raises(errors.ConfigError, match="region"):
+            await client.get_rest_apis()
+
+
+async def test_custom_credential_provider_is_awaited_per_attempt() -> None:
+    class Provider:
+        calls = 0
+
+        async def resolve(self) -> Credentials:
+            Provider.calls += 1
+            return CREDS
+
+    async with recording_server() as server:
+        client = ApiGatewayClient(
+            region="us-east-1",
+            endpoint_url=server.url,
+            credentials=Provider(),
+            config=ClientConfig(max_attempts=1),
+        )
+        async with client:
+            await client.get_rest_apis()
+            await client.get_rest_apis()
+    assert Provider.calls == 2
