@@ -1,0 +1,391 @@
+"""Loading the shared AWS config and credentials files.
+
+The two files are read at most once per :class:`ProfileLoader`, in a worker thread, and
+merged the way botocore merges them:
+
+* the config file (``AWS_CONFIG_FILE``, default ``~/.aws/config``) names profiles
+  ``[default]`` and ``[profile NAME]``; it also holds ``[sso-session NAME]`` and
+  ``[services NAME]`` sections. Any other section is ignored.
+* the shared credentials file (``AWS_SHARED_CREDENTIALS_FILE``, default
+  ``~/.aws/credentials``) names profiles ``[NAME]``, without a prefix.
+* a profile's merged settings are the config file's profile section, updated key by key
+  with the credentials file's section of the same name: the credentials file wins.
+
+A value that starts on the line after its ``=`` and is indented is a nested section
+(``s3 =\\n  addressing_style = path``) and becomes a mapping. A missing file is the same
+as an empty one.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import configparser
+import os
+import re
+import shlex
+import types
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+
+from ._errors import ConfigError
+
+__all__ = [
+    "CONFIG_FILE_ENV",
+    "CREDENTIALS_FILE_ENV",
+    "DEFAULT_CONFIG_FILE",
+    "DEFAULT_CREDENTIALS_FILE",
+    "LoadedConfig",
+    "ProfileLoader",
+    "resolve_profile_name",
+]
+
+CONFIG_FILE_ENV = "AWS_CONFIG_FILE"
+CREDENTIALS_FILE_ENV = "AWS_SHARED_CREDENTIALS_FILE"
+DEFAULT_CONFIG_FILE = "~/.aws/config"
+DEFAULT_CREDENTIALS_FILE = "~/.aws/credentials"
+
+#: Environment variables naming the profile, in botocore's order of precedence.
+PROFILE_ENV_VARS = ("AWS_DEFAULT_PROFILE", "AWS_PROFILE")
+
+_EMPTY: Mapping[str, Any] = types.MappingProxyType({})
+
+# posixpath.expandvars' pattern, applied to the caller's environ instead of os.environ.
+_VAR_RE = re.compile(r"\$(\w+|\{[^}]*\})", re.ASCII)
+
+_Sections = dict[str, dict[str, Any]]
+
+
+def resolve_profile_name(explicit: str | None, environ: Mapping[str, str]) -> tuple[str, bool]:
+    """Return ``(name, named)``: the profile to use and whether anyone named it.
+
+    The order is botocore's: the explicit argument, ``AWS_DEFAULT_PROFILE``,
+    ``AWS_PROFILE``, then ``"default"``. ``named`` is false only for that implicit
+    fallback; a named profile must exist, the implicit default need not. An empty
+    variable counts as unset.
+    """
+    if explicit is not None:
+        if not isinstance(explicit, str) or not explicit:
+            raise ConfigError("profile must be a non-empty string")
+        return explicit, True
+    for var in PROFILE_ENV_VARS:
+        value = environ.get(var)
+        if value:
+            return value, True
+    return "default", False
+
+
+# eq=False: identity comparison and hashing; the read-only mappings are not hashable.
+@attrs.frozen(eq=False)
+class LoadedConfig:
+    """The parsed config and credentials files.
+
+    Every mapping it hands out is read-only. Its ``repr`` shows the file paths only:
+    the files hold secrets.
+    """
+
+    #: The config file's path after ``~`` and ``$VAR`` expansion.
+    config_file: str
+    #: The shared credentials file's path after ``~`` and ``$VAR`` expansion.
+    credentials_file: str
+    #: Whether the config file existed (a missing file reads as empty).
+    config_file_found: bool
+    #: Whether the shared credentials file existed.
+    credentials_file_found: bool
+    _profiles: Mapping[str, Mapping[str, Any]] = attrs.field(repr=False, alias="profiles")
+    _config_profiles: Mapping[str, Mapping[str, Any]] = attrs.field(
+        repr=False, alias="config_profiles"
+    )
+    _credentials_profiles: Mapping[str, Mapping[str, Any]] = attrs.field(
+        repr=False, alias="credentials_profiles"
+    )
+    _sso_sessions: Mapping[str, Mapping[str, Any]] = attrs.field(repr=False, alias="sso_sessions")
+    _services: Mapping[str, Mapping[str, Any]] = attrs.field(repr=False, alias="services")
+
+    @classmethod
+    def empty(cls, config_file: str = "", credentials_file: str = "") -> LoadedConfig:
+        """A config in which neither file exists."""
+        return cls(
+            config_file=config_file,
+            credentials_file=credentials_file,
+            config_file_found=False,
+            credentials_file_found=False,
+            profiles=_EMPTY,
+            config_profiles=_EMPTY,
+            credentials_profiles=_EMPTY,
+            sso_sessions=_EMPTY,
+            services=_EMPTY,
+        )
+
+    @property
+    def profile_names(self) -> tuple[str, ...]:
+        """Every profile either file defines: config file order, then credentials file."""
+        return tuple(self._profiles)
+
+    def has_profile(self, name: str) -> bool:
+        """Whether either file defines profile ``name``."""
+        return name in self._profiles
+
+    def profile(self, name: str) -> Mapping[str, Any]:
+        """Profile ``name``'s merged settings (the credentials file wins); empty if absent."""
+        return self._profiles.get(name, _EMPTY)
+
+    def config_file_profile(self, name: str) -> Mapping[str, Any]:
+        """Profile ``name`` as the config file alone defines it; empty if absent."""
+        return self._config_profiles.get(name, _EMPTY)
+
+    def credentials_file_profile(self, name: str) -> Mapping[str, Any]:
+        """Section ``[name]`` of the shared credentials file alone; empty if absent."""
+        return self._credentials_profiles.get(name, _EMPTY)
+
+    def sso_session(self, name: str) -> Mapping[str, Any]:
+        """The config file's ``[sso-session NAME]`` section; empty if absent."""
+        return self._sso_sessions.get(name, _EMPTY)
+
+    def services(self, name: str) -> Mapping[str, Any]:
+        """The config file's ``[services NAME]`` section; empty if absent.
+
+        Its values are nested mappings keyed by service (``api_gateway``).
+        """
+        return self._services.get(name, _EMPTY)
+
+    def source_of(self, profile: str, key: str) -> str:
+        """Which file profile ``profile``'s merged ``key`` came from, for messages."""
+        if key in self.credentials_file_profile(profile):
+            return f"the shared credentials file {self.credentials_file}"
+        return f"the config file {self.config_file}"
+
+    def check_profile(self, name: str) -> None:
+        """Raise :class:`ConfigError` unless either file defines profile ``name``."""
+        if name not in self._profiles:
+            raise ConfigError(
+                f"The config profile {name!r} could not be found: it is in neither the "
+                f"config file {self.config_file}"
+                f"{'' if self.config_file_found else ' (not found)'} nor the shared "
+                f"credentials file {self.credentials_file}"
+                f"{'' if self.credentials_file_found else ' (not found)'}"
+            )
+
+
+class ProfileLoader:
+    """Reads the shared config and credentials files once, on first :meth:`load`.
+
+    The constructor only stores ``environ`` (``None`` means :data:`os.environ`, read when
+    :meth:`load` first runs): nothing touches the file system until :meth:`load`.
+    Concurrent first callers share a single read; a failed read is not cached.
+    """
+
+    def __init__(self, environ: Mapping[str, str] | None = None) -> None:
+        self._environ = environ
+        self._loaded: LoadedConfig | None = None
+        # Creating an asyncio.Lock binds no event loop (3.10+), so this is safe outside one.
+        self._lock = asyncio.Lock()
+
+    def __repr__(self) -> str:
+        state = "loaded" if self._loaded is not None else "not loaded"
+        return f"<ProfileLoader {state}>"
+
+    async def load(self) -> LoadedConfig:
+        """Return the parsed files, reading them in a worker thread the first time.
+
+        Raises :class:`ConfigError` when a file exists but cannot be read or parsed.
+        """
+        loaded = self._loaded
+        if loaded is not None:
+            return loaded
+        async with self._lock:
+            if self._loaded is None:
+                environ = os.environ if self._environ is None else self._environ
+                # The worker thread gets a snapshot: it must not iterate a mapping that
+                # code on the event loop may change meanwhile.
+                snapshot = dict(environ)
+                self._loaded = await asyncio.to_thread(_load_files, snapshot)
+            return self._loaded
+
+
+def _load_files(environ: Mapping[str, str]) -> LoadedConfig:
+    """Blocking: expand both paths, read and merge both files. Runs in a worker thread."""
+    config_path = _expand_path(environ.get(CONFIG_FILE_ENV, DEFAULT_CONFIG_FILE), environ)
+    credentials_path = _expand_path(
+        environ.get(CREDENTIALS_FILE_ENV, DEFAULT_CREDENTIALS_FILE), environ
+    )
+    config_raw = _read_ini(config_path, "config")
+    credentials_raw = _read_ini(credentials_path, "shared credentials")
+
+    config_profiles: _Sections = {}
+    sso_sessions: _Sections = {}
+    services: _Sections = {}
+    for section, values in (config_raw or {}).items():
+        # The same prefix tests, in the same order, as botocore's build_profile_map: a
+        # section such as "[profiles x]" is a profile named "x" there too.
+        if section.startswith("profile"):
+            target: _Sections | None = config_profiles
+        elif section.startswith("sso-session"):
+            target = sso_sessions
+        elif section.startswith("services"):
+            target = services
+        else:
+            target = None
+        if target is not None:
+            name = _section_name(section)
+            if name is not None:
+                target[name] = values
+        elif section == "default":
+            # [default] needs no "profile " prefix; whichever of [default] and
+            # [profile default] comes later in the file wins, as in botocore.
+            config_profiles["default"] = values
+
+    credentials_profiles: _Sections = dict(credentials_raw or {})
+    merged: _Sections = {name: dict(values) for name, values in config_profiles.items()}
+    for name, values in credentials_profiles.items():
+        merged.setdefault(name, {}).update(values)
+
+    return LoadedConfig(
+        config_file=config_path,
+        credentials_file=credentials_path,
+        config_file_found=config_raw is not None,
+        credentials_file_found=credentials_raw is not None,
+        profiles=_freeze(merged),
+        config_profiles=_freeze(config_profiles),
+        credentials_profiles=_freeze(credentials_profiles),
+        sso_sessions=_freeze(sso_sessions),
+        services=_freeze(services),
+    )
+
+
+def _expand_path(path: str, environ: Mapping[str, str]) -> str:
+    """``os.path.expandvars`` then ``expanduser`` (as botocore does), using ``environ``."""
+    if "$" in path:
+
+        def substitute(match: re.Match[str]) -> str:
+            name = match.group(1)
+            if name.startswith("{"):
+                name = name[1:-1]
+            return environ.get(name, match.group(0))
+
+        path = _VAR_RE.sub(substitute, path)
+    if path == "~" or path.startswith(("~/", "~" + os.sep)):
+        home = environ.get("HOME") or (environ.get("USERPROFILE") if os.name == "nt" else None)
+        if home:
+            if path == "~":
+                return home
+            return home.rstrip("/" + os.sep) + path[1:]
+    # "~user" forms, or no HOME in environ: fall back to the standard library.
+    return os.path.expanduser(path)
+
+
+def _read_ini(path: str, kind: str) -> _Sections | None:
+    """Parse one INI file as botocore's raw_config_parse does; ``None`` if it is missing."""
+    if not os.path.isfile(path):
+        return None
+    try:
+        # utf-8-sig: a file saved with a BOM by a Windows editor still parses.
+        with open(path, encoding="utf-8-sig") as handle:
+            text = handle.read()
+    except FileNotFoundError:
+        # Deleted between the isfile() check and open(): still just a missing file.
+        return None
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"Cannot read the {kind} file {path}: it is not valid UTF-8 "
+            f"(bad byte at offset {exc.start})"
+        ) from exc
+    except OSError as exc:
+        raise ConfigError(
+            f"Cannot read the {kind} file {path}: {exc.strerror or type(exc).__name__}"
+        ) from exc
+
+    # RawConfigParser, like botocore: no interpolation, option names lower-cased,
+    # full-line comments only, duplicate sections and options are errors.
+    parser = configparser.RawConfigParser()
+    try:
+        parser.read_string(text, source=path)
+    except configparser.Error as exc:
+        raise ConfigError(f"Cannot parse the {kind} file {path}: {_describe(exc)}") from (
+            _redacted(exc, path)
+        )
+
+    sections: _Sections = {}
+    for section in parser.sections():
+        values: dict[str, Any] = {}
+        for option in parser.options(section):
+            value = parser.get(section, option)
+            if value.startswith("\n"):
+                try:
+                    values[option] = _parse_nested(value)
+                except ValueError as exc:
+                    raise ConfigError(
+                        f"Cannot parse the {kind} file {path}: the nested section "
+                        f"{option!r} in [{section}] has a line without '='"
+                    ) from exc
+            else:
+                values[option] = value
+        sections[section] = values
+    return sections
+
+
+def _parse_nested(value: str) -> dict[str, str]:
+    """``"\\n a = 1\\n b = 2"`` -> ``{"a": "1", "b": "2"}``; one level, as in botocore."""
+    parsed: dict[str, str] = {}
+    for line in value.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        key, item = line.split("=", 1)
+        parsed[key.strip()] = item.strip()
+    return parsed
+
+
+def _section_name(section: str) -> str | None:
+    """``'profile "my dev"'`` -> ``'my dev'``; ``None`` unless it splits into two words."""
+    try:
+        parts = shlex.split(section)
+    except ValueError:
+        return None
+    return parts[1] if len(parts) == 2 else None
+
+
+def _describe(exc: configparser.Error) -> str:
+    """A message for a parse error that names lines but never quotes them (secrets)."""
+    if isinstance(exc, configparser.MissingSectionHeaderError):
+        return f"line {exc.lineno} comes before any [section] header"
+    if isinstance(exc, configparser.ParsingError):
+        lines = ", ".join(str(lineno) for lineno, _ in exc.errors)
+        return f"cannot parse line(s) {lines}"
+    if isinstance(exc, configparser.DuplicateSectionError):
+        return f"section [{exc.section}] appears twice (line {exc.lineno})"
+    if isinstance(exc, configparser.DuplicateOptionError):
+        return f"{exc.option!r} appears twice in [{exc.section}] (line {exc.lineno})"
+    return type(exc).__name__
+
+
+def _redacted(exc: configparser.Error, path: str) -> configparser.Error:
+    """The same error with the offending lines' text removed, to chain as the cause.
+
+    configparser quotes the raw line in these two errors, and that line may be an
+    ``aws_secret_access_key`` entry; a printed traceback must not show it.
+    """
+    if isinstance(exc, configparser.MissingSectionHeaderError):
+        return configparser.MissingSectionHeaderError(path, exc.lineno, "<redacted>")
+    if isinstance(exc, configparser.ParsingError):
+        safe = configparser.ParsingError(path)
+        for lineno, _ in exc.errors:
+            safe.append(lineno, "<redacted>")
+        return safe
+    return exc
+
+
+def _freeze(sections: _Sections) -> Mapping[str, Mapping[str, Any]]:
+    """Read-only views all the way down, so a cached load cannot be altered by callers."""
+    return types.MappingProxyType(
+        {
+            name: types.MappingProxyType(
+                {
+                    key: types.MappingProxyType(value) if isinstance(value, dict) else value
+                    for key, value in values.items()
+                }
+            )
+            for name, values in sections.items()
+        }
+    )
