@@ -172,6 +172,17 @@ class _Builder:
         elif kind == "map":
             self._referenced(shape["value"]["shape"], into)
 
+    def _is_sensitive(self, shape_name: str) -> bool:
+        """A sensitive shape, or a list or map holding sensitive values."""
+        shape = self.shapes[shape_name]
+        if shape.get("sensitive"):
+            return True
+        if shape["type"] == "list":
+            return self._is_sensitive(shape["member"]["shape"])
+        if shape["type"] == "map":
+            return self._is_sensitive(shape["value"]["shape"])
+        return False
+
     def _mentions(self, shape_name: str, kind: str) -> bool:
         shape = self.shapes[shape_name]
         own = _shape_kind(shape)
@@ -298,11 +309,7 @@ class _Builder:
             ),
             uses_datetime=any(self._mentions(m.shape, "timestamp") for m in members),
             uses_any=any(self._mentions(m.shape, "document") for m in members),
-            sensitive_members=tuple(
-                m.py_name
-                for m in members
-                if self.shapes[m.shape].get("sensitive") or m.name in shape.get("sensitive", ())
-            ),
+            sensitive_members=tuple(m.py_name for m in members if self._is_sensitive(m.shape)),
         )
 
     def _enum(self, name: str) -> EnumIR:

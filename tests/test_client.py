@@ -10,12 +10,10 @@ from typing import Any
 
 import aiohttp
 import pytest
+from _servers import RecordingServer, recording_server
 
 import aioapigateway
 from aioapigateway import ApiGatewayClient, ClientConfig, Credentials, errors, models
-from aioapigateway._shapes import Operation  # noqa: F401  (documents what _call looks up)
-
-from _servers import RecordingServer, recording_server
 
 CREDS = Credentials("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY")
 REST_API = {"id": "abc", "name": "pets", "createdDate": 1795637682, "apiKeySource": "HEADER"}
@@ -73,9 +71,7 @@ async def test_call_sends_signed_request_and_parses_typed_result() -> None:
     assert request.method == "GET" and request.path == "/restapis/abc"
     assert request.headers["Accept"] == "application/json"
     assert request.headers["User-Agent"].startswith("aioapigateway/")
-    assert request.headers["Authorization"].startswith(
-        "AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/"
-    )
+    assert request.headers["Authorization"].startswith("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/")
     assert "/us-east-1/apigateway/aws4_request" in request.headers["Authorization"]
     assert CREDS.secret_access_key not in str(request.headers)
 

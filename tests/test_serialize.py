@@ -131,12 +131,18 @@ SHAPES = {
     ),
     "BlobPayload": structure(
         "BlobPayload",
-        (Member("Body", "body", "Blob"), Member("Type", "type", "String", "header", "Content-Type")),
+        (
+            Member("Body", "body", "Blob"),
+            Member("Type", "type", "String", "header", "Content-Type"),
+        ),
         cls_name="BlobPayload",
         payload="Body",
     ),
     "StructPayload": structure(
-        "StructPayload", (Member("Inner", "inner", "Inner"),), cls_name="StructPayload", payload="Inner"
+        "StructPayload",
+        (Member("Inner", "inner", "Inner"),),
+        cls_name="StructPayload",
+        payload="Inner",
     ),
     "Hosted": structure(
         "Hosted",
@@ -181,9 +187,7 @@ def full(serializer: RequestSerializer, **params: Any) -> Any:
 
 def test_labels_are_percent_encoded_and_greedy_labels_keep_slashes(serializer) -> None:
     request = full(serializer, id="a b/c?d&e=f%g+h..i~j日本", key="x/y z")
-    assert request.path == (
-        "/items/a%20b%2Fc%3Fd%26e%3Df%25g%2Bh..i~j%E6%97%A5%E6%9C%AC/x/y%20z"
-    )
+    assert request.path == ("/items/a%20b%2Fc%3Fd%26e%3Df%25g%2Bh..i~j%E6%97%A5%E6%9C%AC/x/y%20z")
 
 
 def test_constant_query_comes_first_then_members(serializer) -> None:

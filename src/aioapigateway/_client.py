@@ -61,6 +61,9 @@ def _codecs(spec_module: str) -> tuple[Service, RequestSerializer, ResponseParse
     return codecs
 
 
+_NO_AUTO_CONTENT_TYPE = frozenset({"Content-Type"})
+
+
 def _safe_quote(text: str) -> str:
     return quote(text, safe="-_.~")
 
@@ -387,6 +390,9 @@ class BaseClient:
                 target,
                 headers=headers,
                 data=request.body or None,
+                # aiohttp would label a raw body application/octet-stream; send what the
+                # model says (botocore sends no Content-Type for blob payloads either).
+                skip_auto_headers=_NO_AUTO_CONTENT_TYPE,
                 timeout=runtime.timeout,
                 ssl=runtime.ssl,
                 allow_redirects=False,
