@@ -48,6 +48,8 @@ def write_source(target: Path, version: str) -> None:
 def update_spec(service: str, dest: Path) -> Path:
     """Copy the newest model version of ``service`` from botocore into ``dest``."""
     botocore = importlib.import_module("botocore")
+    if botocore.__file__ is None:
+        raise ImportError("botocore is not installed as a regular package")
     data = Path(botocore.__file__).parent / "data" / service
     versions = sorted(p.name for p in data.iterdir() if p.is_dir())
     if not versions:

@@ -211,6 +211,11 @@ def test_body_members_are_typed(parser) -> None:
     assert out.status == 200
 
 
+def test_numbers_and_booleans_sent_as_strings_are_coerced_like_botocore(parser) -> None:
+    out = parse(parser, {"Count": "50", "Ratio": "2.5", "Ok": "TRUE"})
+    assert (out.count, out.ratio, out.ok) == (50, 2.5, True)
+
+
 def test_null_is_absent_and_unknown_fields_are_ignored(parser) -> None:
     out = parse(parser, {"Name": None, "Unknown": {"deep": 1}, "Count": 1})
     assert out.name is None and out.count == 1
@@ -260,8 +265,8 @@ def test_operation_without_output_returns_none(parser) -> None:
         (b"{not json", "not valid JSON"),
         (b"[1, 2]", "body: expected an object, got list"),
         (json.dumps({"Name": 5}).encode(), "name: expected a string, got int"),
-        (json.dumps({"Count": "5"}).encode(), "count: expected an integer"),
-        (json.dumps({"Ok": "true"}).encode(), "ok: expected a boolean"),
+        (json.dumps({"Count": "five"}).encode(), "count: expected an integer"),
+        (json.dumps({"Ok": "yes"}).encode(), "ok: expected a boolean"),
         (json.dumps({"When": "tomorrow"}).encode(), "when: cannot parse"),
         (json.dumps({"Data": 5}).encode(), "data: expected base64 text"),
         (json.dumps({"Tags": "red"}).encode(), "tags: expected a list"),

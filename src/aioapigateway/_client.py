@@ -14,7 +14,7 @@ import platform
 import ssl
 import time
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, Self
 from urllib.parse import quote, urlsplit
 
 import aiohttp
@@ -202,7 +202,7 @@ class BaseClient:
         region = self._runtime.settings.region if self._runtime else self._region
         return f"{type(self).__name__}(region={region!r})"
 
-    async def __aenter__(self) -> BaseClient:
+    async def __aenter__(self) -> Self:
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:

@@ -72,7 +72,11 @@ class ServiceError(AioApiGatewayError):
         self.message = message
         self.status_code = status_code
         self.request_id = request_id
-        self.headers = dict(headers) if headers is not None else {}
+        # Case-insensitive, as HTTP header names are (multidict comes with aiohttp; imported
+        # here so that importing the error classes alone stays light).
+        from multidict import CIMultiDict
+
+        self.headers = CIMultiDict(headers or {})
         self.body = body
         for name in self.MEMBERS:
             setattr(self, name, None)

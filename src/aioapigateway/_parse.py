@@ -51,7 +51,13 @@ def _parse_int(value: Any) -> int:
         return value
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    raise _Bad(f"expected an integer, got {_type_name(value)}")
+    if isinstance(value, str):
+        # Lenient like botocore: some servers (moto among them) send numbers as strings.
+        try:
+            return int(value.strip())
+        except ValueError:
+            pass
+    raise _Bad(f"expected an integer, got {_type_name(value)} {value!r:.40}")
 
 
 def _parse_float(value: Any) -> float:
@@ -59,15 +65,22 @@ def _parse_float(value: Any) -> float:
         return value
     if isinstance(value, int) and not isinstance(value, bool):
         return float(value)
-    if isinstance(value, str) and value in _FLOAT_WORDS:
-        return _FLOAT_WORDS[value]
-    raise _Bad(f"expected a number, got {_type_name(value)}")
+    if isinstance(value, str):
+        if value in _FLOAT_WORDS:
+            return _FLOAT_WORDS[value]
+        try:
+            return float(value.strip())
+        except ValueError:
+            pass
+    raise _Bad(f"expected a number, got {_type_name(value)} {value!r:.40}")
 
 
 def _parse_bool(value: Any) -> bool:
     if isinstance(value, bool):
         return value
-    raise _Bad(f"expected a boolean, got {_type_name(value)}")
+    if isinstance(value, str) and value.lower() in ("true", "false"):
+        return value.lower() == "true"
+    raise _Bad(f"expected a boolean, got {_type_name(value)} {value!r:.40}")
 
 
 def _parse_timestamp(value: Any) -> Any:
@@ -352,8 +365,13 @@ class ResponseParser:
             message = body[:_MESSAGE_LIMIT].decode("utf-8", "replace").strip()
         else:
             fields = document
-            raw_message = fields.get("message", fields.get("Message", ""))
-            message = raw_message if isinstance(raw_message, str) else str(raw_message)
+            raw_message = fields.get("message")
+            if raw_message is None:
+                raw_message = fields.get("Message")
+            if raw_message is None:
+                message = ""
+            else:
+                message = raw_message if isinstance(raw_message, str) else str(raw_message)
         raw_code = headers.get("x-amzn-ErrorType")
         if not raw_code:
             candidate = fields.get("code", fields.get("Code"))
