@@ -203,6 +203,9 @@ class _Builder:
         members = []
         for name, ref in shape.get("members", {}).items():
             py_name = safe_identifier(snake_case(name))
+            if shape.get("exception") and py_name in _ERROR_RESERVED and py_name != "message":
+                # ServiceError's own attributes (code, message, headers...) keep their meaning.
+                py_name += "_"
             while py_name in used:
                 py_name += "_"
             used.add(py_name)
@@ -228,8 +231,11 @@ class _Builder:
                     name=name,
                     py_name=py_name,
                     shape=ref["shape"],
-                    model_hint=self._hint(ref["shape"], ""),
-                    client_hint=self._hint(ref["shape"], "models."),
+                    # A jsonvalue member carries any JSON value, whatever its shape says.
+                    model_hint="Any" if ref.get("jsonvalue") else self._hint(ref["shape"], ""),
+                    client_hint="Any"
+                    if ref.get("jsonvalue")
+                    else self._hint(ref["shape"], "models."),
                     location=location,
                     wire_name=wire_name,
                     required=name in required,
@@ -308,7 +314,7 @@ class _Builder:
                 sorted((self.modules[ref], self.class_names[ref]) for ref in referenced)
             ),
             uses_datetime=any(self._mentions(m.shape, "timestamp") for m in members),
-            uses_any=any(self._mentions(m.shape, "document") for m in members),
+            uses_any=any(m.json_value or self._mentions(m.shape, "document") for m in members),
             sensitive_members=tuple(m.py_name for m in members if self._is_sensitive(m.shape)),
         )
 
@@ -335,13 +341,8 @@ class _Builder:
 
     def _error(self, name: str) -> ErrorIR:
         shape = self.shapes[name]
-        carried = []
-        for member in self._members(name):
-            if member.py_name in ("message", "message_"):
-                continue
-            if member.py_name in _ERROR_RESERVED:
-                member = MemberIR(**{**_member_fields(member), "py_name": member.py_name + "_"})
-            carried.append(member)
+        # The message is ServiceError.message; reserved names were renamed by _members.
+        carried = [m for m in self._members(name) if m.name.lower() != "message"]
         return ErrorIR(
             name=name,
             class_name=self.class_names[name],
@@ -484,10 +485,6 @@ class _Builder:
             is_runtime_package=self.package == RUNTIME_PACKAGE,
             runtime_package=RUNTIME_PACKAGE,
         )
-
-
-def _member_fields(member: MemberIR) -> dict[str, Any]:
-    return {field.name: getattr(member, field.name) for field in MemberIR.__attrs_attrs__}
 
 
 def _required_first(members: tuple[MemberIR, ...]) -> tuple[MemberIR, ...]:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import re
 import textwrap
 from html.parser import HTMLParser
@@ -71,7 +70,6 @@ def html_to_text(source: str | None, width: int = 88) -> str:
     collector.close()
     paragraphs: list[str] = []
     for block in collector.blocks:
-        block = html.unescape(block)
         indent = "  " if block.startswith("- ") else ""
         paragraphs.append(
             textwrap.fill(
@@ -83,8 +81,8 @@ def html_to_text(source: str | None, width: int = 88) -> str:
             )
         )
     text = "\n\n".join(paragraphs)
-    text = text.replace("\\", "\\\\").replace('"""', '\\"\\"\\"').strip()
-    if text.endswith('"'):
-        # A closing quote would merge with the docstring's own delimiter.
-        text = text[:-1] + '\\"'
+    # Escape backslashes, then every quote followed by a quote or by the end: no run of
+    # quotes can then close the docstring early. Escaped quotes read the same at runtime.
+    text = text.replace("\\", "\\\\").strip()
+    text = re.sub(r'"(?="|$)', r'\\"', text)
     return text

@@ -94,8 +94,10 @@ def snake_case(name: str) -> str:
     return _CAMEL_HUMP.sub(r"\1_\2", _WORD_START.sub(r"\1_\2", name)).lower()
 
 
-# "self" would collide with the method receiver when a member becomes an argument.
-_RESERVED = frozenset(keyword.kwlist) | frozenset(keyword.softkwlist) | {"self"}
+# Hard keywords only: soft keywords (match, case, type, _) are valid names in every Python,
+# and the result must not depend on the interpreter that runs the generator. "self" would
+# collide with the method receiver when a member becomes an argument.
+_RESERVED = frozenset(keyword.kwlist) | {"self"}
 
 
 def safe_identifier(name: str) -> str:

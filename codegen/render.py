@@ -72,7 +72,7 @@ def render_package(service: ServiceIR) -> dict[str, str]:
             "models." in m.client_hint for e in service.errors for m in e.members
         ),
     )
-    spec_imports = {"Member as M", "Operation", "Paginator", "Service"}
+    spec_imports = {"Member as M", "Operation", "Paginator", "Service", "Shape"}
     for shape in service.shapes:
         spec_imports.add(shape.descriptor.split("(", 1)[0])
     files["_spec.py"] = render("spec.py.j2", spec_imports=sorted(spec_imports))
@@ -91,14 +91,17 @@ def render_package(service: ServiceIR) -> dict[str, str]:
     return files
 
 
-def _format(directory: Path) -> None:
-    """ruff: sort imports, drop nothing else, then format; fixed settings, so deterministic."""
+def _format(directory: Path, first_party: tuple[str, ...]) -> None:
+    """ruff: sort imports, then format; fixed settings, so deterministic.
+
+    Import sorting is told which packages are first-party, and runs from ``directory``:
+    otherwise ruff would guess from the caller's working directory.
+    """
     ruff = [sys.executable, "-m", "ruff"]
-    subprocess.run(
-        [*ruff, "check", "--fix", "--quiet", *_RUFF_SETTINGS, "--select", "I", str(directory)],
-        check=True,
-    )
-    subprocess.run([*ruff, "format", "--quiet", *_RUFF_SETTINGS, str(directory)], check=True)
+    known = "lint.isort.known-first-party = [" + ", ".join(f'"{p}"' for p in first_party) + "]"
+    sort = [*ruff, "check", "--fix", "--quiet", *_RUFF_SETTINGS, "--config", known]
+    subprocess.run([*sort, "--select", "I", "."], check=True, cwd=directory)
+    subprocess.run([*ruff, "format", "--quiet", *_RUFF_SETTINGS, "."], check=True, cwd=directory)
 
 
 def build_tree(service: ServiceIR, root: Path) -> None:
@@ -108,7 +111,7 @@ def build_tree(service: ServiceIR, root: Path) -> None:
         path = package_dir / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
-    _format(package_dir)
+    _format(package_dir, tuple(sorted({service.runtime_package, service.package})))
 
 
 def generated_files(package_dir: Path) -> Iterator[Path]:

@@ -11,6 +11,7 @@ from aioapigateway._shapes import (
     Operation,
     Paginator,
     Service,
+    Shape,
     blob,
     boolean,
     enum,
@@ -22,7 +23,7 @@ from aioapigateway._shapes import (
     timestamp,
 )
 
-SHAPES = {
+SHAPES: dict[str, Shape] = {
     "AccessAssociationSourceType": enum(
         "AccessAssociationSourceType", ("VPCE",), cls_name="AccessAssociationSourceType"
     ),
@@ -2394,7 +2395,7 @@ SHAPES = {
     ),
 }
 
-OPERATIONS = {
+OPERATIONS: dict[str, Operation] = {
     "CreateApiKey": Operation(
         "CreateApiKey",
         "POST",
@@ -4095,7 +4096,7 @@ OPERATIONS = {
     ),
 }
 
-PAGINATORS = {
+PAGINATORS: dict[str, Paginator] = {
     "GetApiKeys": Paginator(
         input_tokens=("position",),
         output_tokens=("position",),

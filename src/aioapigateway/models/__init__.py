@@ -7,7 +7,8 @@ Each class is defined on first access, so importing the package stays cheap.
 
 from __future__ import annotations
 
-import importlib
+import builtins as _builtins
+import importlib as _importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -822,8 +823,9 @@ _MODULES: dict[str, str] = {
 def __getattr__(name: str) -> Any:
     module = _MODULES.get(name)
     if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+        # Qualified: a model may itself be called AttributeError.
+        raise _builtins.AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(_importlib.import_module(f"{__name__}.{module}"), name)
     globals()[name] = value
     return value
 
