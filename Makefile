@@ -6,7 +6,7 @@ PY := $(BIN)/python
 STAMP := $(VENV)/.installed
 SPEC := spec/apigateway/2015-07-09
 
-.PHONY: venv generate check-generated update-spec lint typecheck test pytest demo bench clean
+.PHONY: venv generate check-generated update-spec lint typecheck test pytest demo generality bench clean
 
 venv: $(STAMP)
 
@@ -40,6 +40,10 @@ test: check-generated lint typecheck pytest
 
 demo: $(STAMP)
 	$(PY) examples/run_demo.py
+
+# Every other rest-json model of the installed botocore: generate, import, one signed call.
+generality: $(STAMP)
+	$(PY) tests/_generality.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

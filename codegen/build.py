@@ -364,7 +364,7 @@ class _Builder:
             documentation=html_to_text(op.get("documentation")),
             arguments=_required_first(arguments),
             return_hint=return_hint,
-            descriptor=self.protocol.operation_descriptor(name, op),
+            descriptor=self.protocol.operation_descriptor(name, op, self.shapes),
             deprecated=bool(op.get("deprecated")),
         )
 

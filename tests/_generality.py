@@ -25,8 +25,10 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import aiohttp
 import attrs
 from aiohttp import web
+from aiohttp.abc import AbstractResolver, ResolveResult
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -156,20 +158,12 @@ def _arguments(service: Service, shape: Shape, depth: int = 0) -> dict[str, Any]
 
 
 def pick_operation(service: Service) -> tuple[str, dict[str, Any]]:
-    """An operation to call and minimal valid arguments for it.
-
-    Prefers operations without a host prefix (a prefix cannot go in front of 127.0.0.1),
-    then those with the fewest required arguments.
-    """
+    """An operation to call and minimal valid arguments for it: the fewest required arguments."""
     candidates = []
     for name, op in sorted(service.operations.items()):
-        if op.host_prefix:
-            continue
         shape = service.shapes[op.input] if op.input else None
         required = sum(1 for m in shape.members if m.required) if shape else 0
         candidates.append((required, name))
-    if not candidates:
-        raise ValueError("every operation needs a host prefix")
     for _, name in sorted(candidates):
         op = service.operations[name]
         try:
@@ -183,15 +177,40 @@ def pick_operation(service: Service) -> tuple[str, dict[str, Any]]:
 # -- the loopback server --------------------------------------------------------------------
 
 
+class _LoopbackResolver(AbstractResolver):
+    """Resolves every name to 127.0.0.1, so host-prefixed endpoints stay on this machine."""
+
+    async def resolve(
+        self, host: str, port: int = 0, family: int = 0
+    ) -> list[ResolveResult]:
+        import socket
+
+        return [
+            {
+                "hostname": host,
+                "host": "127.0.0.1",
+                "port": port,
+                "family": socket.AF_INET,
+                "proto": 0,
+                "flags": socket.AI_NUMERICHOST,
+            }
+        ]
+
+    async def close(self) -> None:
+        return None
+
+
 class _Recorder:
     def __init__(self) -> None:
         self.requests: list[web.Request] = []
         self.authorization: list[str | None] = []
+        self.hosts: list[str] = []
 
     async def handle(self, request: web.Request) -> web.Response:
         await request.read()
         self.requests.append(request)
         self.authorization.append(request.headers.get("Authorization"))
+        self.hosts.append(request.host)
         return web.Response(status=200, body=b"{}", content_type="application/json")
 
 
@@ -205,15 +224,19 @@ async def _call_one(model: ModelDir, url: str, recorder: _Recorder, outcome: Out
     outcome.operation = operation
     outcome.stage = "call"
     before = len(recorder.requests)
-    client = package.Client(
-        region="us-east-1",
-        endpoint_url=url,
-        credentials=aioapigateway.Credentials("AKIDEXAMPLE", "SECRET"),
-        config=aioapigateway.ClientConfig(max_attempts=1),
-    )
-    async with client:
-        method = getattr(client, safe_identifier(snake_case(operation)))
-        await method(**args)
+    # "localhost" rather than 127.0.0.1: a host prefix ("data.") can go in front of a name.
+    connector = aiohttp.TCPConnector(resolver=_LoopbackResolver())
+    async with aiohttp.ClientSession(connector=connector) as session:
+        client = package.Client(
+            region="us-east-1",
+            endpoint_url=url.replace("127.0.0.1", "localhost"),
+            credentials=aioapigateway.Credentials("AKIDEXAMPLE", "SECRET"),
+            config=aioapigateway.ClientConfig(max_attempts=1),
+            session=session,
+        )
+        async with client:
+            method = getattr(client, safe_identifier(snake_case(operation)))
+            await method(**args)
     if len(recorder.requests) != before + 1:
         raise AssertionError("the server did not receive exactly one request")
     authorization = recorder.authorization[-1]
@@ -221,6 +244,9 @@ async def _call_one(model: ModelDir, url: str, recorder: _Recorder, outcome: Out
         authorization and authorization.startswith("AWS4-HMAC-SHA256 Credential=AKIDEXAMPLE/")
     ):
         raise AssertionError(f"request not signed: {authorization!r}")
+    host_prefix = service.operations[operation].host_prefix
+    if host_prefix and not recorder.hosts[-1].startswith(host_prefix.split("{")[0]):
+        raise AssertionError(f"host prefix {host_prefix!r} not applied: {recorder.hosts[-1]}")
     outcome.ok = True
     outcome.stage = "done"
 

@@ -21,7 +21,9 @@ class ProtocolGenerator(Protocol):
         """The name a member has on the wire at its location."""
         ...
 
-    def operation_descriptor(self, name: str, operation: Mapping[str, Any]) -> str:
+    def operation_descriptor(
+        self, name: str, operation: Mapping[str, Any], shapes: Mapping[str, Any]
+    ) -> str:
         """The runtime ``Operation(...)`` call for an operation, as Python source."""
         ...
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from codegen.naming import safe_identifier, snake_case
+
 __all__ = ["RestJsonGenerator"]
 
 
@@ -19,7 +21,9 @@ class RestJsonGenerator:
         # In a JSON body, jsonName wins over locationName.
         return str(ref.get("jsonName", ref.get("locationName", member)))
 
-    def operation_descriptor(self, name: str, operation: Mapping[str, Any]) -> str:
+    def operation_descriptor(
+        self, name: str, operation: Mapping[str, Any], shapes: Mapping[str, Any]
+    ) -> str:
         http = operation["http"]
         args = [repr(name), repr(http.get("method", "POST")), repr(http["requestUri"])]
         if "input" in operation:
@@ -41,4 +45,25 @@ class RestJsonGenerator:
             args.append(f"request_compression={encodings!r}")
         if operation.get("authtype") == "none" or operation.get("auth") == ["smithy.api#noAuth"]:
             args.append("unsigned=True")
+        endpoint_params = _endpoint_params(operation, shapes)
+        if endpoint_params:
+            args.append(f"endpoint_params={endpoint_params!r}")
         return f"Operation({', '.join(args)})"
+
+
+def _endpoint_params(
+    operation: Mapping[str, Any], shapes: Mapping[str, Any]
+) -> tuple[tuple[str, str, Any], ...]:
+    """Endpoint rule parameters bound by the operation: constants, then input members."""
+
+    params: list[tuple[str, str, Any]] = [
+        (param, "value", spec["value"])
+        for param, spec in sorted(operation.get("staticContextParams", {}).items())
+    ]
+    if "input" in operation:
+        members = shapes[operation["input"]["shape"]].get("members", {})
+        for member, ref in members.items():
+            context = ref.get("contextParam")
+            if context:
+                params.append((context["name"], "member", safe_identifier(snake_case(member))))
+    return tuple(params)

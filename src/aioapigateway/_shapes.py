@@ -250,6 +250,7 @@ class Operation:
 
     __slots__ = (
         "checksum_required",
+        "endpoint_params",
         "errors",
         "host_prefix",
         "http_method",
@@ -274,6 +275,7 @@ class Operation:
         checksum_required: bool = False,
         request_compression: tuple[str, ...] = (),
         unsigned: bool = False,
+        endpoint_params: tuple[tuple[str, str, Any], ...] = (),
     ) -> None:
         self.name = name
         self.http_method = http_method
@@ -285,6 +287,9 @@ class Operation:
         self.checksum_required = checksum_required
         self.request_compression = request_compression
         self.unsigned = unsigned
+        #: Endpoint rule parameters this operation sets: ``(name, "value", constant)`` from
+        #: staticContextParams, ``(name, "member", py_name)`` from a member's contextParam.
+        self.endpoint_params = endpoint_params
 
     def __repr__(self) -> str:
         return f"Operation({self.name!r}, {self.http_method} {self.request_uri})"
