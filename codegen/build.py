@@ -78,6 +78,8 @@ class _Builder:
         self.class_names = self._assign_class_names()
         self.modules = self._assign_modules()
         self.output_reachable = self._reachable(self._output_roots())
+        service_id = str(self.metadata.get("serviceId") or self.metadata["endpointPrefix"])
+        self.extra_sensitive = customizations.sensitive_members(service_id)
 
     # -- names -------------------------------------------------------------------------
 
@@ -315,7 +317,11 @@ class _Builder:
             ),
             uses_datetime=any(self._mentions(m.shape, "timestamp") for m in members),
             uses_any=any(m.json_value or self._mentions(m.shape, "document") for m in members),
-            sensitive_members=tuple(m.py_name for m in members if self._is_sensitive(m.shape)),
+            sensitive_members=tuple(
+                m.py_name
+                for m in members
+                if self._is_sensitive(m.shape) or (name, m.name) in self.extra_sensitive
+            ),
         )
 
     def _enum(self, name: str) -> EnumIR:

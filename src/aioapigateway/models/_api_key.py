@@ -6,6 +6,8 @@ import datetime
 
 import attrs
 
+from aioapigateway._redact import redacted_repr
+
 __all__ = ["ApiKey"]
 
 
@@ -30,7 +32,7 @@ class ApiKey:
     """
 
     id: str | None = None
-    value: str | None = None
+    value: str | None = attrs.field(default=None, repr=redacted_repr)
     name: str | None = None
     customer_id: str | None = None
     description: str | None = None

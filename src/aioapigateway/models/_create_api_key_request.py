@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from aioapigateway._redact import redacted_repr
+
 if TYPE_CHECKING:
     from ._stage_key import StageKey
 
@@ -35,7 +37,7 @@ class CreateApiKeyRequest:
     description: str | None = None
     enabled: bool | None = None
     generate_distinct_id: bool | None = None
-    value: str | None = None
+    value: str | None = attrs.field(default=None, repr=redacted_repr)
     stage_keys: list[StageKey] | None = None
     customer_id: str | None = None
     tags: dict[str, str] | None = None

@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from aioapigateway._redact import redacted_repr
+
 if TYPE_CHECKING:
     from ._endpoint_access_mode import EndpointAccessMode
     from ._endpoint_configuration import EndpointConfiguration
@@ -64,7 +66,7 @@ class CreateDomainNameRequest:
     domain_name: str
     certificate_name: str | None = None
     certificate_body: str | None = None
-    certificate_private_key: str | None = None
+    certificate_private_key: str | None = attrs.field(default=None, repr=redacted_repr)
     certificate_chain: str | None = None
     certificate_arn: str | None = None
     regional_certificate_name: str | None = None

@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from aioapigateway._redact import redacted_repr
+
 if TYPE_CHECKING:
     from ._api_keys_format import ApiKeysFormat
 
@@ -26,6 +28,6 @@ class ImportApiKeysRequest:
             (false) when error is encountered.
     """
 
-    body: bytes
+    body: bytes = attrs.field(repr=redacted_repr)
     format: ApiKeysFormat | str
     fail_on_warnings: bool | None = None
