@@ -6,7 +6,7 @@ PY := $(BIN)/python
 STAMP := $(VENV)/.installed
 SPEC := spec/apigateway/2015-07-09
 
-.PHONY: venv generate check-generated update-spec lint typecheck test pytest demo generality bench clean
+.PHONY: venv generate check-generated update-spec lint typecheck test pytest demo generality spec-diff bench clean
 
 venv: $(STAMP)
 
@@ -23,12 +23,16 @@ check-generated: $(STAMP)
 	$(PY) -m codegen --check --model $(SPEC)/service-2.json --paginators $(SPEC)/paginators-1.json \
 		--endpoint-rules $(SPEC)/endpoint-rule-set-1.json --package aioapigateway --out src
 
+# What the installed botocore's newest apigateway model changes against spec/.
+spec-diff: $(STAMP)
+	$(PY) -m codegen.spec_diff $(SPEC) botocore:apigateway
+
 update-spec: $(STAMP)
 	$(PY) -m codegen.update_spec --service apigateway --dest spec
 
 lint: $(STAMP)
-	$(BIN)/ruff check src codegen tests
-	$(BIN)/ruff format --check src codegen tests
+	$(BIN)/ruff check src codegen tests examples benchmarks
+	$(BIN)/ruff format --check src codegen tests examples benchmarks
 
 typecheck: $(STAMP)
 	$(BIN)/mypy src codegen

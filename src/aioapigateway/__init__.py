@@ -7,6 +7,7 @@ async with ApiGatewayClient(region="us-east-1") as client:
 """
 
 from aioapigateway._config import ClientConfig
+from aioapigateway._convert import from_boto_dict, to_boto_dict
 from aioapigateway._credentials import Credentials
 from aioapigateway._paginate import PageIterator
 from aioapigateway._version import __version__
@@ -24,6 +25,8 @@ __all__ = [
     "PageIterator",
     "ApiGatewayClient",
     "__version__",
+    "from_boto_dict",
+    "to_boto_dict",
     "errors",
     "models",
 ]
