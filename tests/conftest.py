@@ -31,6 +31,10 @@ from _moto import MotoServer, moto_server
 
 import aioapigateway
 
+# No test may reach the EC2 metadata service (169.254.169.254): the default credential
+# chain ends there when nothing else is configured. Provider tests pass their own environ.
+os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
+
 # -- aioresponses on aiohttp >= 3.14 ----------------------------------------------------------
 
 

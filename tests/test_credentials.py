@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from _credential_servers import loopback_only
 
 from aioapigateway._config import ClientConfig
 from aioapigateway._credentials import (
@@ -63,9 +64,19 @@ def make_env(
         "HOME": str(tmp_path / "home"),
         "AWS_CONFIG_FILE": str(config_path),
         "AWS_SHARED_CREDENTIALS_FILE": str(credentials_path),
+        # The chain ends with EC2 instance metadata: never let a test reach 169.254.x.
+        "AWS_EC2_METADATA_DISABLED": "true",
     }
     env.update(extra)
     return env
+
+
+@pytest.fixture(autouse=True)
+def _loopback_only() -> Iterator[None]:
+    """Any connection to a non-loopback address fails the test."""
+    with loopback_only() as attempts:
+        yield
+    assert not attempts, attempts
 
 
 def full_text(exc: BaseException) -> str:
@@ -482,6 +493,30 @@ async def test_chain_finds_nothing(tmp_path: Path) -> None:
     assert f"config file ({tmp_path / 'config'}: no aws_access_key_id in profile 'default')" in (
         message
     )
+    # The sources botocore adds around those, in its order.
+    for described in (
+        "assume role (no role_arn in profile 'default')",
+        "web identity (AWS_WEB_IDENTITY_TOKEN_FILE not set, no web_identity_token_file in "
+        "profile 'default')",
+        "SSO (no sso_account_id or sso_role_name in profile 'default')",
+        "container credentials (AWS_CONTAINER_CREDENTIALS_RELATIVE_URI and "
+        "AWS_CONTAINER_CREDENTIALS_FULL_URI not set)",
+        "EC2 instance metadata (disabled by AWS_EC2_METADATA_DISABLED)",
+    ):
+        assert described in message
+    order = [
+        "environment variables",
+        "assume role",
+        "web identity",
+        "SSO",
+        "shared credentials file",
+        "credential_process",
+        "config file (",
+        "container credentials",
+        "EC2 instance metadata",
+    ]
+    positions = [message.index(name) for name in order]
+    assert positions == sorted(positions)
 
 
 async def test_chain_names_a_missing_profile(tmp_path: Path) -> None:
