@@ -180,9 +180,7 @@ def pick_operation(service: Service) -> tuple[str, dict[str, Any]]:
 class _LoopbackResolver(AbstractResolver):
     """Resolves every name to 127.0.0.1, so host-prefixed endpoints stay on this machine."""
 
-    async def resolve(
-        self, host: str, port: int = 0, family: int = 0
-    ) -> list[ResolveResult]:
+    async def resolve(self, host: str, port: int = 0, family: int = 0) -> list[ResolveResult]:
         import socket
 
         return [
