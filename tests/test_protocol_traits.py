@@ -330,3 +330,43 @@ def test_keywords_builtins_and_case_only_differences_generate_valid_code(tmp_pat
         text=True,
     )
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+# -- request compression ---------------------------------------------------------------------
+
+
+def _prepared(body: bytes, **headers: str) -> Any:
+    from aioapigateway._serialize import PreparedRequest
+
+    return PreparedRequest("POST", "/", [], dict(headers), body, None)
+
+
+def test_request_compression_gzips_bodies_above_the_threshold() -> None:
+    import gzip
+
+    from aioapigateway._compression import compress_request
+
+    big = _prepared(b"x" * 20000, **{"Content-Type": "application/json"})
+    assert compress_request(big, ("gzip",), 10240)
+    assert gzip.decompress(big.body) == b"x" * 20000
+    assert big.headers["Content-Encoding"] == "gzip"
+    again = _prepared(b"x" * 20000)
+    compress_request(again, ("gzip",), 10240)
+    assert again.body == big.body  # deterministic: no timestamp in the gzip header
+
+
+def test_request_compression_skips_small_bodies_and_other_encodings() -> None:
+    from aioapigateway._compression import compress_request
+
+    small = _prepared(b"x" * 100)
+    assert not compress_request(small, ("gzip",), 10240) and small.body == b"x" * 100
+    assert not compress_request(_prepared(b"x" * 20000), ("br",), 10240)
+    assert not compress_request(_prepared(b""), ("gzip",), 0)
+
+
+def test_request_compression_appends_to_an_existing_content_encoding() -> None:
+    from aioapigateway._compression import compress_request
+
+    request = _prepared(b"x" * 20, **{"content-encoding": "custom"})
+    compress_request(request, ("gzip",), 0)
+    assert request.headers["content-encoding"] == "custom,gzip"
