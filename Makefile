@@ -49,5 +49,19 @@ demo: $(STAMP)
 generality: $(STAMP)
 	$(PY) tests/_generality.py
 
+# The benchmark has a venv of its own: aiobotocore pins a botocore older than the tests' one.
+BENCH_VENV := .venv-bench
+BENCH_ARGS ?=
+
+$(BENCH_VENV)/.installed: benchmarks/requirements.txt pyproject.toml
+	test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
+	$(BENCH_VENV)/bin/python -m pip install --disable-pip-version-check -q -r benchmarks/requirements.txt -e .
+	touch $@
+
+# aioapigateway against raw aiohttp + SigV4 (the floor) and aiobotocore, side by side;
+# prints PASS/FAIL per target. `make bench BENCH_ARGS=--quick` for a short run.
+bench: $(BENCH_VENV)/.installed
+	$(BENCH_VENV)/bin/python benchmarks/bench.py $(BENCH_ARGS)
+
 clean:
-	rm -rf $(VENV) build *.egg-info
+	rm -rf $(VENV) $(BENCH_VENV) build *.egg-info

@@ -335,6 +335,12 @@ def test_package_exports_the_client(golden: ModuleType, generated: Path) -> None
         "GoldenServiceClient",
         "errors",
         "models",
+        "call_options",
+        "CallOptions",
+        "CallMetadata",
+        "HOOK_STAGES",
+        "Hook",
+        "HookContext",
     }
 
 

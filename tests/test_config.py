@@ -345,8 +345,13 @@ def test_client_config_signature_and_value_semantics() -> None:
         "use_dualstack_endpoint",
         "user_agent_extra",
         "ca_bundle",
+        "attempt_timeout",
+        "operation_timeout",
+        "hooks",
+        "log_bodies",
     ]
-    assert parameters["ca_bundle"].kind is inspect.Parameter.KEYWORD_ONLY
+    for name in ("ca_bundle", "attempt_timeout", "operation_timeout", "hooks", "log_bodies"):
+        assert parameters[name].kind is inspect.Parameter.KEYWORD_ONLY
     assert parameters["max_attempts"].default == 3
     config = ClientConfig(connect_timeout=1)
     assert config.connect_timeout == 1.0 and isinstance(config.connect_timeout, float)
@@ -534,6 +539,58 @@ async def test_setting_precedence(
     config = ClientConfig(**{name: explicit}) if layers >= 3 else None
     settings = await resolve(env, region="us-east-1", config=config)
     assert getattr(settings, name) == expected[3 - layers]
+
+
+@pytest.mark.parametrize(
+    ("config", "env_extra", "file", "expected"),
+    [
+        ({"retry_mode": "legacy"}, {}, None, 5),  # botocore's legacy default
+        ({}, {"AWS_RETRY_MODE": "legacy"}, None, 5),
+        ({}, {}, "[default]\nretry_mode = legacy\n", 5),
+        ({"retry_mode": "legacy", "max_attempts": 3}, {}, None, 3),
+        ({"retry_mode": "legacy"}, {"AWS_MAX_ATTEMPTS": "2"}, None, 2),
+        ({"retry_mode": "legacy"}, {}, "[default]\nmax_attempts = 7\n", 7),
+        ({"retry_mode": "adaptive"}, {}, None, 3),
+        ({}, {}, None, 3),
+    ],
+)
+async def test_max_attempts_default_depends_on_the_retry_mode(
+    tmp_path: Path,
+    config: dict[str, Any],
+    env_extra: dict[str, str],
+    file: str | None,
+    expected: int,
+) -> None:
+    env = make_env(tmp_path, file, **env_extra)
+    settings = await resolve(env, region="us-east-1", config=ClientConfig(**config))
+    assert settings.max_attempts == expected
+
+
+async def test_resilience_fields_reach_the_settings(tmp_path: Path) -> None:
+    config = ClientConfig(attempt_timeout=2, operation_timeout=30.5, log_bodies=True)
+    settings = await resolve(make_env(tmp_path), region="us-east-1", config=config)
+    assert (settings.attempt_timeout, settings.operation_timeout) == (2.0, 30.5)
+    assert settings.log_bodies is True
+    defaults = await resolve(make_env(tmp_path), region="us-east-1")
+    assert (defaults.attempt_timeout, defaults.operation_timeout) == (None, None)
+    assert defaults.log_bodies is False
+
+
+def test_resilience_fields_defaults_and_validation() -> None:
+    config = ClientConfig()
+    assert (config.attempt_timeout, config.operation_timeout) == (None, None)
+    assert (config.hooks, config.log_bodies) == ((), False)
+    assert isinstance(ClientConfig(attempt_timeout=1).attempt_timeout, float)
+    for kwargs in (
+        {"attempt_timeout": 0},
+        {"attempt_timeout": "5"},
+        {"operation_timeout": -1.0},
+        {"operation_timeout": float("inf")},
+        {"log_bodies": "yes"},
+        {"hooks": {"before_send": 5}},
+    ):
+        with pytest.raises(ConfigError, match=next(iter(kwargs))):
+            ClientConfig(**kwargs)
 
 
 async def test_explicit_default_value_beats_environment(tmp_path: Path) -> None:

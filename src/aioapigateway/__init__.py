@@ -6,9 +6,11 @@ async with ApiGatewayClient(region="us-east-1") as client:
     ...
 """
 
+from aioapigateway._call_options import CallOptions, call_options
 from aioapigateway._config import ClientConfig
 from aioapigateway._convert import from_boto_dict, to_boto_dict
 from aioapigateway._credentials import Credentials
+from aioapigateway._hooks import HOOK_STAGES, CallMetadata, Hook, HookContext
 from aioapigateway._paginate import PageIterator
 from aioapigateway._version import __version__
 
@@ -19,14 +21,20 @@ from .client import ApiGatewayClient
 Client = ApiGatewayClient
 
 __all__ = [
+    "HOOK_STAGES",
+    "CallMetadata",
+    "CallOptions",
     "Client",
     "ClientConfig",
     "Credentials",
+    "Hook",
+    "HookContext",
     "PageIterator",
     "ApiGatewayClient",
     "__version__",
-    "from_boto_dict",
-    "to_boto_dict",
+    "call_options",
     "errors",
+    "from_boto_dict",
     "models",
+    "to_boto_dict",
 ]

@@ -3,11 +3,17 @@
 Construction only stores its arguments. The first call resolves settings (region, endpoint,
 retries) and credentials, opens the aiohttp session inside the running loop and compiles
 what it needs; every later call goes straight to serialize -> sign -> send -> parse.
+
+The fast path (no hooks, DEBUG logging off, no timeouts beyond connect/read, the first
+attempt succeeds) does no more per call than that: one context-variable read for
+``call_options``, no closures, no copies of the configuration. Failures take the slow path:
+classification, clock-skew correction, the retry quota, backoff, hooks and logging.
 """
 
 from __future__ import annotations
 
 import asyncio
+import datetime
 import importlib
 import logging
 import platform
@@ -20,29 +26,39 @@ from urllib.parse import quote, urlsplit
 import aiohttp
 from yarl import URL
 
+from aioapigateway._call_options import UNSET, current_call_options
 from aioapigateway._config import ClientConfig, Settings, resolve_settings
 from aioapigateway._credentials import CredentialProvider, Credentials, as_provider
 from aioapigateway._errors import (
     AioApiGatewayError,
     ConfigError,
     RequestTimeoutError,
+    ResponseParseError,
     ServiceError,
     TransportError,
 )
+from aioapigateway._hooks import CallMetadata, Hook, HookContext, HookRegistry, run_hooks
 from aioapigateway._parse import ResponseParser
 from aioapigateway._profiles import ProfileLoader
-from aioapigateway._retry import RetryPolicy
+from aioapigateway._retry import (
+    CLOCK_SKEW_CODES,
+    CLOCK_SKEW_THRESHOLD,
+    NOT_RETRYABLE,
+    THROTTLING,
+    TRANSIENT,
+    RetryPolicy,
+    clock_offset_from,
+)
 from aioapigateway._serialize import PreparedRequest, RequestSerializer
 from aioapigateway._signing import SigV4Signer
 from aioapigateway._version import __version__
+from aioapigateway._wire import log_attempt, log_request, log_response, logger, wire_logger
 
 if TYPE_CHECKING:
     from aioapigateway._paginate import PageIterator
-    from aioapigateway._shapes import Paginator, Service
+    from aioapigateway._shapes import Operation, Paginator, Service
 
 __all__ = ["BaseClient"]
-
-logger = logging.getLogger("aioapigateway")
 
 # One serializer and parser per service model, shared by every client of that service:
 # their compiled plans depend only on the model.
@@ -72,10 +88,15 @@ class _Runtime:
     """Everything a started client needs on the hot path, resolved once."""
 
     __slots__ = (
+        "_modeled",
+        "attempt_timeout",
         "base_path",
+        "clock_offset",
         "credentials",
         "default_headers",
         "host",
+        "log_bodies",
+        "operation_timeout",
         "origin",
         "owns_session",
         "parser",
@@ -124,6 +145,12 @@ class _Runtime:
             total=None, sock_connect=settings.connect_timeout, sock_read=settings.read_timeout
         )
         self.retry = RetryPolicy(settings.max_attempts, settings.retry_mode)
+        self.attempt_timeout = settings.attempt_timeout
+        self.operation_timeout = settings.operation_timeout
+        self.log_bodies = settings.log_bodies
+        #: Server clock minus local clock, in seconds, learnt from clock-skew errors.
+        self.clock_offset = 0.0
+        self._modeled: dict[str, frozenset[str]] = {}
         user_agent = (
             f"aioapigateway/{__version__} Python/{platform.python_version()} "
             f"aiohttp/{aiohttp.__version__}"
@@ -135,6 +162,16 @@ class _Runtime:
             **service.default_headers,
             **endpoint_headers,
         }
+
+    def modeled(self, op: Operation) -> frozenset[str]:
+        """The error codes ``op`` models (a 429 with one of them is the model's to judge)."""
+        codes = self._modeled.get(op.name)
+        if codes is None:
+            shapes = self.service.shapes
+            codes = self._modeled[op.name] = frozenset(
+                (shapes[name].error_code or name) if name in shapes else name for name in op.errors
+            )
+        return codes
 
 
 class BaseClient:
@@ -154,6 +191,12 @@ class BaseClient:
     Construction does no I/O. Use ``async with Client(...) as client:`` or call
     ``await client.close()`` (closing twice is harmless). One client is safe to share between
     any number of concurrent tasks.
+
+    Each call makes up to ``max_attempts`` attempts (see :mod:`aioapigateway._retry`), each
+    signed afresh; ``add_hook`` runs your code at fixed points of every attempt (see
+    :mod:`aioapigateway._hooks`); ``call_options`` overrides the timeouts and attempts for
+    the calls in a block (see :mod:`aioapigateway._call_options`). Errors raised after a call
+    started sending carry a ``metadata`` attribute (a ``CallMetadata``).
     """
 
     _SPEC_MODULE: ClassVar[str]
@@ -194,6 +237,7 @@ class BaseClient:
         self._profile = profile
         self._session = session
         self._config = config
+        self._hooks = HookRegistry(config.hooks if config is not None else ())
         self._runtime: _Runtime | None = None
         self._start_lock: asyncio.Lock | None = None
         self._closed = False
@@ -259,6 +303,11 @@ class BaseClient:
                 connector=aiohttp.TCPConnector(limit=settings.max_connections),
                 auto_decompress=True,
             )
+            # aiohttp (3.10+) silently re-sends an idempotent request once when a connection
+            # fails; the retry loop here does that itself, counted, re-signed and within the
+            # retry quota, as botocore does with urllib3's retries off. No public switch.
+            if hasattr(session, "_retry_connection"):
+                session._retry_connection = False
         return _Runtime(
             service=service,
             serializer=serializer,
@@ -307,6 +356,21 @@ class BaseClient:
                 break
         return endpoint.url, headers, signing_name, signing_region
 
+    # -- hooks ---------------------------------------------------------------------------------
+
+    def add_hook(self, stage: str, hook: Hook) -> None:
+        """Run ``hook`` at ``stage`` (``"before_send"``, ``"after_receive"``, ``"on_retry"``).
+
+        ``hook`` gets a :class:`~aioapigateway._hooks.HookContext`; it may be a plain
+        function or an ``async def``. See :mod:`aioapigateway._hooks` for what each stage
+        sees. Raises ``ValueError`` for an unknown stage, ``TypeError`` if not callable.
+        """
+        self._hooks.add(stage, hook)
+
+    def remove_hook(self, stage: str, hook: Hook) -> None:
+        """Stop running ``hook`` at ``stage``; ``ValueError`` if it is not registered."""
+        self._hooks.remove(stage, hook)
+
     # -- the call ------------------------------------------------------------------------------
 
     async def _call(self, operation: str, params: Mapping[str, Any]) -> Any:
@@ -325,41 +389,219 @@ class BaseClient:
                 f"{_safe_quote(key)}={_safe_quote(value)}" for key, value in request.query
             )
         target = URL(url, encoded=True)
+
         retry = runtime.retry
-        retry_tokens = 0
-        attempt = 0
-        while True:
-            attempt += 1
-            started = time.monotonic()
-            try:
-                status, headers, body = await self._send(
-                    runtime, op.unsigned, request, target, host, path
+        max_attempts = retry.max_attempts
+        attempt_timeout = runtime.attempt_timeout
+        operation_timeout = runtime.operation_timeout
+        options = current_call_options()
+        if options is not None:
+            if options.max_attempts is not UNSET:
+                max_attempts = options.max_attempts
+            if options.attempt_timeout is not UNSET:
+                attempt_timeout = options.attempt_timeout
+            if options.operation_timeout is not UNSET:
+                operation_timeout = options.operation_timeout
+        hooks = self._hooks if self._hooks.active else None
+        debug = logger.isEnabledFor(logging.DEBUG)
+        started = attempt_started = time.monotonic()
+        deadline = None if operation_timeout is None else started + operation_timeout
+        attempt = status = last_cost = 0
+        headers: Any = None
+        context: HookContext | None = None
+        try:
+            while True:
+                attempt += 1
+                if hooks is not None:
+                    context = HookContext(
+                        operation=operation,
+                        attempt=attempt,
+                        max_attempts=max_attempts,
+                        method=request.method,
+                        url=url,
+                        headers={},
+                        body=request.body,
+                        total_time=attempt_started - started,
+                    )
+                timeout = attempt_timeout
+                by_deadline = False
+                if deadline is not None:
+                    remaining = max(deadline - attempt_started, 0.001)
+                    if timeout is None or remaining < timeout:
+                        timeout, by_deadline = remaining, True
+                truncated = False
+                try:
+                    if timeout is None:
+                        status, headers, body = await self._send(
+                            runtime, op.unsigned, request, target, host, path, context
+                        )
+                    else:
+                        status, headers, body = await self._attempt_within(
+                            timeout,
+                            by_deadline,
+                            runtime,
+                            op.unsigned,
+                            request,
+                            target,
+                            host,
+                            path,
+                            context,
+                        )
+                except _Truncated as cut:
+                    status, headers, body, truncated = cut.status, cut.headers, cut.body, True
+                    error: AioApiGatewayError = _truncated_error(runtime, op.name, cut)
+                except TransportError as exc:
+                    status, headers, body, error = 0, None, b"", exc
+                else:
+                    if 200 <= status < 300:
+                        if context is not None:
+                            await self._after_receive(
+                                context, started, attempt_started, status, headers, body, None
+                            )
+                        if retry.limiter is not None:
+                            retry.limiter.update(False)
+                        retry.on_success(last_cost)
+                        if debug:
+                            log_attempt(
+                                operation,
+                                request.method,
+                                url,
+                                str(status),
+                                attempt,
+                                max_attempts,
+                                attempt_started,
+                                _request_id(headers),
+                            )
+                        return _parse(runtime, op, status, headers, body)
+                    error = _parse_error(runtime, status, headers, body)
+
+                # The attempt failed: retry it, or raise.
+                kind = TRANSIENT if truncated else retry.classify(error, runtime.modeled(op))
+                if context is not None:
+                    await self._after_receive(
+                        context, started, attempt_started, status, headers, body, error
+                    )
+                if retry.limiter is not None:
+                    retry.limiter.update(kind == THROTTLING)
+                if debug:
+                    log_attempt(
+                        operation,
+                        request.method,
+                        url,
+                        _outcome(status, error),
+                        attempt,
+                        max_attempts,
+                        attempt_started,
+                        _request_id(headers),
+                    )
+                skewed = (
+                    isinstance(error, ServiceError)
+                    and error.code in CLOCK_SKEW_CODES
+                    and _correct_clock(runtime, operation, error.headers)
                 )
-            except AioApiGatewayError as exc:
-                error: AioApiGatewayError = exc
-                status = 0
+                if attempt >= max_attempts:
+                    raise error
+                now = time.monotonic()
+                if deadline is not None and now >= deadline:
+                    raise error
+                if skewed:
+                    # Re-sign with the corrected clock right away; no backoff, no quota.
+                    attempt_started = now
+                    continue
+                if kind == NOT_RETRYABLE:
+                    raise error
+                cost = retry.acquire(kind)
+                if cost is None:
+                    if debug:
+                        logger.debug("%s: retry quota exhausted; not retrying", operation)
+                    raise error
+                last_cost = cost
+                delay = retry.delay(attempt, kind, status, headers)
+                if deadline is not None and now + delay >= deadline:
+                    if debug:
+                        logger.debug(
+                            "%s: a retry in %.3f s would pass the operation deadline",
+                            operation,
+                            delay,
+                        )
+                    raise error
+                if context is not None and self._hooks.on_retry:
+                    context.delay = delay
+                    context.total_time = time.monotonic() - started
+                    await run_hooks(self._hooks.on_retry, context)
+                if debug:
+                    logger.debug(
+                        "%s: attempt %d/%d failed; retrying in %.3f s",
+                        operation,
+                        attempt,
+                        max_attempts,
+                        delay,
+                    )
+                await asyncio.sleep(delay)
+                attempt_started = time.monotonic()
+        except AioApiGatewayError as exc:
+            if getattr(exc, "metadata", None) is None:
+                object.__setattr__(
+                    exc,
+                    "metadata",
+                    CallMetadata(
+                        operation=operation,
+                        attempts=attempt,
+                        total_time=time.monotonic() - started,
+                        status_code=status or None,
+                        request_id=_request_id(headers),
+                    ),
+                )
+            raise
+
+    async def _after_receive(
+        self,
+        context: HookContext,
+        started: float,
+        attempt_started: float,
+        status: int,
+        headers: Any,
+        body: bytes,
+        error: AioApiGatewayError | None,
+    ) -> None:
+        if status:
+            context.status = status
+            context.response_headers = headers
+            context.response_body = body
+            context.request_id = _request_id(headers)
+        context.error = error
+        now = time.monotonic()
+        context.total_time = now - started
+        context.attempt_time = now - attempt_started
+        if self._hooks.after_receive:
+            await run_hooks(self._hooks.after_receive, context)
+
+    async def _attempt_within(
+        self,
+        timeout: float,
+        by_deadline: bool,
+        runtime: _Runtime,
+        unsigned: bool,
+        request: PreparedRequest,
+        target: URL,
+        host: str,
+        path: str,
+        context: HookContext | None,
+    ) -> tuple[int, Any, bytes]:
+        """:meth:`_send`, cut off after ``timeout`` seconds (``RequestTimeoutError``);
+        ``by_deadline``: the limit is what is left of the operation deadline."""
+        scope = asyncio.timeout(timeout)
+        try:
+            async with scope:
+                return await self._send(runtime, unsigned, request, target, host, path, context)
+        except TimeoutError as exc:
+            if not scope.expired():
+                raise  # a hook's own TimeoutError
+            if by_deadline:
+                reason = "the operation_timeout expired"
             else:
-                if 200 <= status < 300:
-                    retry.on_success(retry_tokens)
-                    if logger.isEnabledFor(logging.DEBUG):
-                        _log_call(operation, request.method, url, status, attempt, started, headers)
-                    return runtime.parser.parse(op, status, headers, body)
-                error = runtime.parser.parse_error(status, headers, body)
-                if logger.isEnabledFor(logging.DEBUG):
-                    _log_call(operation, request.method, url, status, attempt, started, headers)
-            if not isinstance(error, ServiceError | TransportError):
-                raise error
-            if attempt >= retry.max_attempts or not retry.is_retryable(error):
-                raise error
-            cost = retry.acquire(error)
-            if cost is None:
-                raise error
-            retry_tokens += cost
-            delay = retry.backoff(attempt)
-            logger.debug(
-                "%s: attempt %d failed (%s); retrying in %.3fs", operation, attempt, error, delay
-            )
-            await asyncio.sleep(delay)
+                reason = f"no complete response within {timeout:.3g} s (attempt_timeout)"
+            raise RequestTimeoutError(f"{request.method} {target}: {reason}") from exc
 
     async def _send(
         self,
@@ -369,11 +611,20 @@ class BaseClient:
         target: URL,
         host: str,
         path: str,
+        context: HookContext | None,
     ) -> tuple[int, Any, bytes]:
         """One signed attempt; transport failures come back as our own exceptions."""
+        limiter = runtime.retry.limiter
+        if limiter is not None:
+            await limiter.acquire()
         headers = {**runtime.default_headers, **request.headers}
+        if context is not None:
+            context.headers = headers
+            if self._hooks.before_send:
+                await run_hooks(self._hooks.before_send, context)
         if not unsigned:
             credentials = await runtime.credentials.resolve()
+            offset = runtime.clock_offset
             runtime.signer.sign(
                 method=request.method,
                 url_host=host,
@@ -383,7 +634,11 @@ class BaseClient:
                 headers=headers,
                 body=request.body,
                 credentials=credentials,
+                now=_skewed_now(offset) if offset else None,
             )
+        log_bodies = runtime.log_bodies and wire_logger.isEnabledFor(logging.DEBUG)
+        if log_bodies:
+            log_request(request.method, str(target), headers, request.body)
         try:
             async with runtime.session.request(
                 request.method,
@@ -397,11 +652,24 @@ class BaseClient:
                 ssl=runtime.ssl,
                 allow_redirects=False,
             ) as response:
-                body = await response.read()
-                return response.status, response.headers, body
+                status = response.status
+                response_headers = response.headers
+                content = response.content
+                chunks: list[bytes] = []
+                try:
+                    while chunk := await content.readany():
+                        chunks.append(chunk)
+                except aiohttp.ClientPayloadError as exc:
+                    raise _Truncated(status, response_headers, b"".join(chunks)) from exc
+                body = b"".join(chunks)
+                if log_bodies:
+                    log_response(status, response_headers, body)
+                return status, response_headers, body
         except TimeoutError as exc:
-            raise RequestTimeoutError(f"{request.method} {target}: timed out") from exc
-        except (aiohttp.ClientError, OSError, ValueError) as exc:
+            raise RequestTimeoutError(
+                f"{request.method} {target}: {_timeout_reason(exc, runtime)}"
+            ) from exc
+        except (aiohttp.ClientError, OSError, ValueError, RuntimeError) as exc:
             raise TransportError(f"{request.method} {target}: {exc!r}") from exc
 
     # -- pagination ------------------------------------------------------------------------------
@@ -423,22 +691,94 @@ def _load_ca_bundle(path: str) -> ssl.SSLContext:
         raise ConfigError(f"cannot load the CA bundle {path!r}: {exc}") from exc
 
 
-def _log_call(
-    operation: str,
-    method: str,
-    url: str,
-    status: int,
-    attempt: int,
-    started: float,
-    headers: Mapping[str, str],
-) -> None:
+class _Truncated(Exception):
+    """A response whose body ended early (connection lost, length mismatch)."""
+
+    def __init__(self, status: int, headers: Any, body: bytes) -> None:
+        super().__init__(status)
+        self.status = status
+        self.headers = headers
+        self.body = body
+
+
+def _truncated_error(runtime: _Runtime, operation: str, cut: _Truncated) -> AioApiGatewayError:
+    """The error for a truncated response: the service's error, or a ResponseParseError."""
+    if cut.status >= 300:
+        error: AioApiGatewayError = _parse_error(runtime, cut.status, cut.headers, cut.body)
+    else:
+        error = ResponseParseError(
+            f"{operation}: the response body was cut off after {len(cut.body)} bytes "
+            f"(HTTP {cut.status})",
+            status_code=cut.status,
+            body=cut.body,
+        )
+    error.__cause__ = cut.__cause__
+    return error
+
+
+def _parse(runtime: _Runtime, op: Operation, status: int, headers: Any, body: bytes) -> Any:
+    try:
+        return runtime.parser.parse(op, status, headers, body)
+    except AioApiGatewayError:
+        raise
+    except Exception as exc:  # the parser's own errors are ResponseParseError already
+        raise ResponseParseError(
+            f"{op.name}: cannot parse the response ({type(exc).__name__})",
+            status_code=status,
+            body=body,
+        ) from exc
+
+
+def _parse_error(runtime: _Runtime, status: int, headers: Any, body: bytes) -> ServiceError:
+    try:
+        return runtime.parser.parse_error(status, headers, body)
+    except Exception:  # e.g. RecursionError from json on absurdly nested bodies
+        return ServiceError(
+            "",
+            code=str(status),
+            status_code=status,
+            request_id=_request_id(headers),
+            headers=headers,
+            body=body,
+        )
+
+
+def _request_id(headers: Any) -> str | None:
+    if headers is None:
+        return None
+    request_id: str | None = headers.get("x-amzn-RequestId") or headers.get("x-amz-request-id")
+    return request_id
+
+
+def _outcome(status: int, error: AioApiGatewayError) -> str:
+    if isinstance(error, ServiceError):
+        return f"{status} {error.code}"
+    if status:
+        return f"{status} ({type(error).__name__})"
+    return f"{type(error).__name__}: {error}"
+
+
+def _timeout_reason(exc: BaseException, runtime: _Runtime) -> str:
+    if isinstance(exc, aiohttp.ConnectionTimeoutError):
+        return f"could not connect within {runtime.settings.connect_timeout:g} s"
+    if isinstance(exc, aiohttp.SocketTimeoutError):
+        return f"no data received for {runtime.settings.read_timeout:g} s (read_timeout)"
+    return "timed out"
+
+
+def _skewed_now(offset: float) -> datetime.datetime:
+    return datetime.datetime.fromtimestamp(time.time() + offset, datetime.UTC)
+
+
+def _correct_clock(runtime: _Runtime, operation: str, headers: Mapping[str, str]) -> bool:
+    """Learn the server's clock from a clock-skew error's ``Date``; ``True`` if it moved."""
+    offset = clock_offset_from(headers.get("Date"))
+    if offset is None or abs(offset - runtime.clock_offset) < CLOCK_SKEW_THRESHOLD:
+        return False
     logger.debug(
-        "%s %s %s -> %d (attempt %d, %.1f ms, request id %s)",
+        "%s: the local clock is %.0f s off the service's; signing with the corrected time",
         operation,
-        method,
-        url,
-        status,
-        attempt,
-        (time.monotonic() - started) * 1000,
-        headers.get("x-amzn-RequestId"),
+        -offset,
     )
+    runtime.clock_offset = offset
+    return True

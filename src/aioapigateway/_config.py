@@ -19,8 +19,10 @@ ca_bundle                  ``AWS_CA_BUNDLE``                   ``ca_bundle``
 
 An explicit argument (a keyword of the client, or a :class:`ClientConfig` field the
 caller passed) beats the environment, which beats the config file, which beats the
-default. ``connect_timeout``, ``read_timeout``, ``max_connections`` and
-``user_agent_extra`` come from :class:`ClientConfig` only: botocore reads no variable or
+default. The default ``max_attempts`` is 3, or 5 in the ``legacy`` retry mode (botocore's
+defaults). ``connect_timeout``, ``read_timeout``, ``max_connections``,
+``user_agent_extra``, ``attempt_timeout``, ``operation_timeout``, ``hooks`` and
+``log_bodies`` come from :class:`ClientConfig` only: botocore reads no variable or
 config key for them (its ``connect_timeout`` only moves with ``defaults_mode``, which is
 not supported). An empty environment variable or config value counts as unset.
 """
@@ -32,19 +34,22 @@ import inspect
 import math
 import os
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Concatenate, Final, ParamSpec, TypeVar
 from urllib.parse import urlsplit
 
 import attrs
 
 from ._errors import ConfigError
+from ._hooks import Hook, normalize_hooks
 from ._profiles import LoadedConfig, ProfileLoader, resolve_profile_name
 
 __all__ = ["RETRY_MODES", "ClientConfig", "Settings", "resolve_settings"]
 
 #: The retry modes botocore knows.
 RETRY_MODES: Final = ("legacy", "standard", "adaptive")
+#: botocore's legacy handler's attempts when none are configured (its _retry.json).
+LEGACY_MAX_ATTEMPTS: Final = 5
 
 _T = TypeVar("_T")
 _P = ParamSpec("_P")
@@ -89,6 +94,14 @@ class ClientConfig:
     appended to the ``User-Agent`` header; ``ca_bundle`` is the path of a PEM bundle to
     verify TLS with instead of the default trust store.
 
+    Keyword-only: ``attempt_timeout`` bounds each attempt (connecting, sending and reading
+    the whole response) and ``operation_timeout`` a whole call, retries and waits
+    included (``None``, the default: no bound beyond ``connect_timeout`` and
+    ``read_timeout``, which bound connecting and each wait for data); ``hooks`` maps a
+    stage (``"before_send"``, ``"after_receive"``, ``"on_retry"``) to a callable or a list
+    of them (see :mod:`aioapigateway._hooks`); ``log_bodies=True`` logs request and response
+    headers and bodies, secrets redacted, to the ``aioapigateway.wire`` logger at DEBUG.
+
     Fields the caller passes explicitly win over environment variables and the config
     file; the others are only defaults (see :func:`resolve_settings`). Bad values raise
     :class:`~aioapigateway.ConfigError`. Construction does no I/O.
@@ -103,6 +116,10 @@ class ClientConfig:
     use_dualstack_endpoint: bool
     user_agent_extra: str | None
     ca_bundle: str | None
+    attempt_timeout: float | None
+    operation_timeout: float | None
+    hooks: tuple[tuple[str, Hook], ...]
+    log_bodies: bool
     # Names of the parameters the caller passed; set by _records_explicit_arguments.
     _explicit: frozenset[str] = attrs.field(repr=False, alias="explicit")
 
@@ -119,7 +136,15 @@ class ClientConfig:
         user_agent_extra: str | None = None,
         *,
         ca_bundle: str | None = None,
+        attempt_timeout: float | None = None,
+        operation_timeout: float | None = None,
+        hooks: Mapping[str, Hook | Sequence[Hook]] | Sequence[tuple[str, Hook]] | None = None,
+        log_bodies: bool = False,
     ) -> None:
+        try:
+            normalized_hooks = normalize_hooks(hooks)
+        except (TypeError, ValueError) as exc:
+            raise ConfigError(f"hooks: {exc}") from None
         self.__attrs_init__(
             max_attempts=_check_int(max_attempts, "max_attempts"),
             retry_mode=_check_retry_mode(retry_mode, "retry_mode"),
@@ -130,6 +155,10 @@ class ClientConfig:
             use_dualstack_endpoint=_check_bool(use_dualstack_endpoint, "use_dualstack_endpoint"),
             user_agent_extra=_check_user_agent_extra(user_agent_extra),
             ca_bundle=_check_ca_bundle(ca_bundle, "ca_bundle"),
+            attempt_timeout=_check_optional_timeout(attempt_timeout, "attempt_timeout"),
+            operation_timeout=_check_optional_timeout(operation_timeout, "operation_timeout"),
+            hooks=normalized_hooks,
+            log_bodies=_check_bool(log_bodies, "log_bodies"),
             explicit=frozenset(),
         )
 
@@ -154,6 +183,9 @@ class Settings:
     user_agent_extra: str | None
     #: The profile the settings (and the default credential chain) were read from.
     profile: str
+    attempt_timeout: float | None = None
+    operation_timeout: float | None = None
+    log_bodies: bool = False
 
 
 async def resolve_settings(
@@ -196,22 +228,40 @@ async def resolve_settings(
         loaded.check_profile(profile_name)
     lookup = _Lookup(env, loaded, profile_name)
 
-    def setting(name: str, env_var: str, key: str, parse: Callable[[str, str], _T]) -> _T:
-        # Explicit ClientConfig field > environment > config file > ClientConfig default.
+    def setting(
+        name: str,
+        env_var: str,
+        key: str,
+        parse: Callable[[str, str], _T],
+        default: _T | None = None,
+    ) -> _T:
+        # Explicit ClientConfig field > environment > config file > default (the
+        # ClientConfig's, unless the caller gives one).
         if not config._is_explicit(name):
             found = lookup.find(env_var, key)
             if found is not None:
                 return parse(*found)
+            if default is not None:
+                return default
         value: _T = getattr(config, name)
         return value
+
+    retry_mode = setting("retry_mode", "AWS_RETRY_MODE", "retry_mode", _check_retry_mode)
 
     return Settings(
         region=_resolve_region(region, lookup),
         endpoint_url=_resolve_endpoint_url(
             endpoint_url, lookup, service_env_name, service_config_key
         ),
-        max_attempts=setting("max_attempts", "AWS_MAX_ATTEMPTS", "max_attempts", _parse_int),
-        retry_mode=setting("retry_mode", "AWS_RETRY_MODE", "retry_mode", _check_retry_mode),
+        # botocore's legacy handler makes 5 attempts unless told otherwise (_retry.json).
+        max_attempts=setting(
+            "max_attempts",
+            "AWS_MAX_ATTEMPTS",
+            "max_attempts",
+            _parse_int,
+            LEGACY_MAX_ATTEMPTS if retry_mode == "legacy" else None,
+        ),
+        retry_mode=retry_mode,
         connect_timeout=config.connect_timeout,
         read_timeout=config.read_timeout,
         max_connections=config.max_connections,
@@ -227,6 +277,9 @@ async def resolve_settings(
         ca_bundle=setting("ca_bundle", "AWS_CA_BUNDLE", "ca_bundle", _check_ca_bundle),
         user_agent_extra=config.user_agent_extra,
         profile=profile_name,
+        attempt_timeout=config.attempt_timeout,
+        operation_timeout=config.operation_timeout,
+        log_bodies=config.log_bodies,
     )
 
 
@@ -331,6 +384,10 @@ def _check_timeout(value: object, name: str) -> float:
     if not math.isfinite(value) or value <= 0:
         raise ConfigError(f"{name} must be a positive, finite number of seconds, got {value}")
     return float(value)
+
+
+def _check_optional_timeout(value: object, name: str) -> float | None:
+    return None if value is None else _check_timeout(value, name)
 
 
 def _check_bool(value: object, name: str) -> bool:

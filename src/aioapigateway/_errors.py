@@ -20,7 +20,10 @@ propagates.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
+
+if TYPE_CHECKING:
+    from aioapigateway._hooks import CallMetadata
 
 __all__ = [
     "AioApiGatewayError",
@@ -35,7 +38,13 @@ __all__ = [
 
 
 class AioApiGatewayError(Exception):
-    """The root of every exception the library raises."""
+    """The root of every exception the library raises.
+
+    ``metadata`` describes the call (operation, attempts, total time, last status, request
+    id) for errors raised after sending started; ``None`` otherwise.
+    """
+
+    metadata: CallMetadata | None = None
 
 
 class ServiceError(AioApiGatewayError):

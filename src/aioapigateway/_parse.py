@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import datetime
 import json
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -86,8 +87,28 @@ def _parse_bool(value: Any) -> bool:
 def _parse_timestamp(value: Any) -> Any:
     try:
         return parse_timestamp(value)
-    except (ValueError, OverflowError) as exc:
+    except (ValueError, OverflowError, OSError) as exc:
         raise _Bad(str(exc)) from None
+
+
+def _parse_str_list(value: Any) -> Any:
+    """A list of strings: the decoded JSON list itself, once its elements are checked."""
+    if value.__class__ is not list:
+        raise _Bad(f"expected a list, got {_type_name(value)}")
+    for item in value:
+        if item is not None and item.__class__ is not str:
+            raise _Bad(f"expected a string, got {_type_name(item)}")
+    return value
+
+
+def _parse_str_map(value: Any) -> Any:
+    """A map of strings: the decoded JSON object itself, once its values are checked."""
+    if value.__class__ is not dict:
+        raise _Bad(f"expected an object, got {_type_name(value)}")
+    for item in value.values():
+        if item is not None and item.__class__ is not str:
+            raise _Bad(f"expected a string, got {_type_name(item)}")
+    return value
 
 
 def _parse_blob(value: Any) -> bytes:
@@ -130,7 +151,7 @@ class ResponseParser:
                 status_code=status,
                 body=body,
             ) from None
-        except (ValueError, UnicodeDecodeError) as exc:
+        except (ValueError, UnicodeDecodeError, RecursionError) as exc:
             raise ResponseParseError(
                 f"{op.name}: the response body is not valid JSON ({exc})",
                 status_code=status,
@@ -261,9 +282,13 @@ class ResponseParser:
             return _parse_document
         if kind == "list":
             assert shape.member is not None
+            if self._is_plain_string(shape.member):
+                return _parse_str_list
             return self._list_parser(self._parser_for(shape.member))
         if kind == "map":
             assert shape.value is not None
+            if self._is_plain_string(shape.value):
+                return _parse_str_map
             return self._map_parser(self._parser_for(shape.value))
         if kind == "structure":
             return self._structure_parser(shape)
@@ -319,8 +344,41 @@ class ResponseParser:
 
         return parse
 
+    def _is_plain_string(self, name: str) -> bool:
+        shape = self._shapes[name]
+        return shape.type == "string" and shape.enum is None
+
     def _structure_parser(self, shape: Shape) -> Parser:
         cls = self._service.model_class(shape.cls_name or shape.name)
+        checked = self._checked_structure_parser(shape, cls)
+        return _compile_structure(
+            shape,
+            cls,
+            checked,
+            self._field_kind,
+        )
+
+    def _field_kind(self, member: Member) -> tuple[str, Any]:
+        """How the fast parser handles a member: an inline check, or a parser to call."""
+        target = self._shapes[member.shape]
+        kind = target.type
+        if kind == "string":
+            if target.enum is not None and target.cls_name is not None:
+                enum_cls = self._service.model_class(target.cls_name)
+                return "enum", {m.value: m for m in enum_cls}
+            return "str", None
+        if kind in _INTEGER_TYPES:
+            return "exact", (int, _parse_int)
+        if kind in _FLOAT_TYPES:
+            return "exact", (float, _parse_float)
+        if kind == "boolean":
+            return "exact", (bool, _parse_bool)
+        if kind == "timestamp":
+            return "timestamp", _parse_timestamp
+        return "call", self._parser_for(member.shape)
+
+    def _checked_structure_parser(self, shape: Shape, cls: Any) -> Parser:
+        """The reference parser: slower, and it names the path of a bad value."""
         # Only body members; header and status members are filled in by the caller.
         fields = {
             m.wire_name: (m.py_name, self._parser_for(m.shape))
@@ -358,7 +416,7 @@ class ResponseParser:
         if body.strip():
             try:
                 document = json.loads(body)
-            except (ValueError, UnicodeDecodeError):
+            except (ValueError, UnicodeDecodeError, RecursionError):
                 document = None
         if not isinstance(document, dict):
             fields: dict[str, Any] = {}
@@ -442,3 +500,80 @@ def _split_header_list(raw: str) -> list[str]:
             current.append(char)
     parts.append("".join(current).strip())
     return [part for part in parts if part] if raw.strip() else []
+
+
+def _compile_structure(
+    shape: Shape,
+    cls: Any,
+    checked: Parser,
+    field_kind: Callable[[Member], tuple[str, Any]],
+) -> Parser:
+    """A parser for one structure, generated as Python source and compiled once.
+
+    Strings, numbers, booleans and enums are checked inline and epoch timestamps converted
+    in C; anything unusual (a wrong type, a number sent as a string) falls back to the
+    checked parser, which coerces like botocore or raises with the path of the bad value.
+    """
+    namespace: dict[str, Any] = {
+        "_cls": cls,
+        "_new": object.__new__,
+        "_checked": checked,
+        "_Bad": _Bad,
+        "_dict": dict,
+        "_str": str,
+        "_fromts": datetime.datetime.fromtimestamp,
+        "_UTC": datetime.UTC,
+        "_int": int,
+        "_float": float,
+    }
+    lines = [
+        "def parse(d):",
+        "    if d.__class__ is not _dict:",
+        "        return _checked(d)",
+        "    try:",
+        "        get = d.get",
+        "        o = _new(_cls)",
+    ]
+    for index, member in enumerate(shape.members):
+        name = member.py_name
+        if member.location:
+            # Header, status and payload members: set by the caller, absent from the body.
+            lines.append(f"        o.{name} = None")
+            continue
+        kind, extra = field_kind(member)
+        lines.append(f"        v = get({member.wire_name!r})")
+        if kind == "str":
+            lines.append("        if v is not None and v.__class__ is not _str:")
+            lines.append("            raise _Bad('')")
+        elif kind == "enum":
+            namespace[f"_k{index}"] = extra
+            lines.append("        if v is not None:")
+            lines.append("            if v.__class__ is not _str:")
+            lines.append("                raise _Bad('')")
+            lines.append(f"            v = _k{index}.get(v, v)")
+        elif kind == "exact":
+            exact, coerce = extra
+            namespace[f"_t{index}"] = exact
+            namespace[f"_p{index}"] = coerce
+            lines.append(f"        if v is not None and v.__class__ is not _t{index}:")
+            lines.append(f"            v = _p{index}(v)")
+        elif kind == "timestamp":
+            namespace[f"_p{index}"] = extra
+            lines.append("        if v is not None:")
+            lines.append("            c = v.__class__")
+            lines.append(
+                f"            v = _fromts(v, _UTC) if c is _int or c is _float else _p{index}(v)"
+            )
+        else:
+            namespace[f"_p{index}"] = extra
+            lines.append("        if v is not None:")
+            lines.append(f"            v = _p{index}(v)")
+        lines.append(f"        o.{name} = v")
+    lines += [
+        "    except Exception:",
+        "        return _checked(d)",
+        "    return o",
+    ]
+    exec(compile("\n".join(lines), f"<parser {shape.name}>", "exec"), namespace)
+    parser: Parser = namespace["parse"]
+    return parser

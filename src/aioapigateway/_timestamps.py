@@ -22,7 +22,6 @@ __all__ = [
 ]
 
 UTC = datetime.UTC
-_EPOCH = datetime.datetime(1970, 1, 1, tzinfo=UTC)
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 
@@ -82,9 +81,11 @@ def format_timestamp(value: datetime.datetime, timestamp_format: str) -> str | i
 def _from_epoch(seconds: float) -> datetime.datetime:
     if not math.isfinite(seconds):
         raise ValueError(f"timestamp {seconds!r} is not finite")
-    whole = math.floor(seconds)
-    micros = round((seconds - whole) * 1_000_000)
-    return _EPOCH + datetime.timedelta(seconds=whole, microseconds=micros)
+    try:
+        # As botocore: fromtimestamp rounds to the nearest microsecond.
+        return datetime.datetime.fromtimestamp(seconds, UTC)
+    except (OverflowError, OSError) as exc:
+        raise ValueError(f"timestamp {seconds!r} is out of range") from exc
 
 
 def parse_timestamp(value: object) -> datetime.datetime:

@@ -6,8 +6,10 @@ async with GoldenServiceClient(region="us-east-1") as client:
     ...
 """
 
+from aioapigateway._call_options import CallOptions, call_options
 from aioapigateway._config import ClientConfig
 from aioapigateway._credentials import Credentials
+from aioapigateway._hooks import HOOK_STAGES, CallMetadata, Hook, HookContext
 from aioapigateway._paginate import PageIterator
 
 from . import errors, models
@@ -17,11 +19,17 @@ from .client import GoldenServiceClient
 Client = GoldenServiceClient
 
 __all__ = [
+    "HOOK_STAGES",
+    "CallMetadata",
+    "CallOptions",
     "Client",
     "ClientConfig",
     "Credentials",
+    "Hook",
+    "HookContext",
     "PageIterator",
     "GoldenServiceClient",
+    "call_options",
     "errors",
     "models",
 ]
