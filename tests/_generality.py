@@ -157,6 +157,14 @@ def _arguments(service: Service, shape: Shape, depth: int = 0) -> dict[str, Any]
     }
 
 
+# Arguments the model's constraints cannot produce: the endpoint rules parse them.
+_ARGUMENT_OVERRIDES: dict[str, dict[str, Any]] = {
+    "CloudFront KeyValueStore": {
+        "kvs_arn": "arn:aws:cloudfront::123456789012:key-value-store/0123456789abcdef"
+    },
+}
+
+
 def pick_operation(service: Service) -> tuple[str, dict[str, Any]]:
     """An operation to call and minimal valid arguments for it: the fewest required arguments."""
     candidates = []
@@ -170,6 +178,9 @@ def pick_operation(service: Service) -> tuple[str, dict[str, Any]]:
             args = _arguments(service, service.shapes[op.input]) if op.input else {}
         except ValueError:
             continue
+        for key, value in _ARGUMENT_OVERRIDES.get(service.service_id, {}).items():
+            if key in args:
+                args[key] = value
         return name, args
     raise ValueError("no operation could be given valid arguments")
 

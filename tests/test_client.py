@@ -180,11 +180,11 @@ async def test_endpoint_is_resolved_from_the_rules(monkeypatch: pytest.MonkeyPat
     monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/credentials")
     async with ApiGatewayClient(region="cn-north-1", credentials=CREDS) as client:
         runtime = await client._start()
-        assert runtime.origin == "https://apigateway.cn-north-1.amazonaws.com.cn"
+        assert runtime.endpoint.origin == "https://apigateway.cn-north-1.amazonaws.com.cn"
     config = ClientConfig(use_fips_endpoint=True)
     async with ApiGatewayClient(region="us-west-2", credentials=CREDS, config=config) as client:
         runtime = await client._start()
-        assert runtime.origin == "https://apigateway-fips.us-west-2.amazonaws.com"
+        assert runtime.endpoint.origin == "https://apigateway-fips.us-west-2.amazonaws.com"
 
 
 async def test_missing_region_is_a_config_error(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -349,8 +349,18 @@ def test_client_config_signature_and_value_semantics() -> None:
         "operation_timeout",
         "hooks",
         "log_bodies",
+        "disable_request_compression",
+        "request_min_compression_size_bytes",
     ]
-    for name in ("ca_bundle", "attempt_timeout", "operation_timeout", "hooks", "log_bodies"):
+    for name in (
+        "ca_bundle",
+        "attempt_timeout",
+        "operation_timeout",
+        "hooks",
+        "log_bodies",
+        "disable_request_compression",
+        "request_min_compression_size_bytes",
+    ):
         assert parameters[name].kind is inspect.Parameter.KEYWORD_ONLY
     assert parameters["max_attempts"].default == 3
     config = ClientConfig(connect_timeout=1)
@@ -951,3 +961,25 @@ def test_endpoint_url_errors_never_echo_a_password(password: str) -> None:
     with pytest.raises(ConfigError) as info:
         _check_endpoint_url(url, "the endpoint_url argument")
     assert password not in str(info.value)
+
+
+async def test_request_compression_settings(tmp_path: Path) -> None:
+    loader_env = {"AWS_CONFIG_FILE": str(tmp_path / "none"), "AWS_REGION": "us-east-1"}
+    settings = await resolve_settings(
+        service_env_name="API_GATEWAY",
+        service_config_key="api_gateway",
+        region=None,
+        endpoint_url=None,
+        profile=None,
+        config=None,
+        loader=ProfileLoader(loader_env),
+        environ={
+            **loader_env,
+            "AWS_DISABLE_REQUEST_COMPRESSION": "true",
+            "AWS_REQUEST_MIN_COMPRESSION_SIZE_BYTES": "100",
+        },
+    )
+    assert settings.disable_request_compression is True
+    assert settings.request_min_compression_size_bytes == 100
+    with pytest.raises(ConfigError, match="request_min_compression_size_bytes"):
+        ClientConfig(request_min_compression_size_bytes=-1)

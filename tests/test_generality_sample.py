@@ -13,7 +13,8 @@ from pathlib import Path
 from _generality import rest_json_models, run_models
 
 # Different sizes and features: host prefixes (location, iotsitewise), payloads (glacier,
-# iot-data), document types (bedrock-agent-runtime), unions, many shapes (mediaconvert).
+# iot-data), document types (bedrock-agent-runtime), unions, many shapes (mediaconvert),
+# endpoint parameters bound by operations (neptune-graph) and by members (keyvaluestore).
 SAMPLE = (
     "apigatewayv2",
     "lambda",
@@ -26,6 +27,8 @@ SAMPLE = (
     "bedrock-agent-runtime",
     "kafka",
     "appsync",
+    "neptune-graph",
+    "cloudfront-keyvaluestore",
 )
 
 

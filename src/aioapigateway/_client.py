@@ -27,6 +27,7 @@ import aiohttp
 from yarl import URL
 
 from aioapigateway._call_options import UNSET, current_call_options
+from aioapigateway._compression import compress_request
 from aioapigateway._config import ClientConfig, Settings, resolve_settings
 from aioapigateway._credentials import CredentialProvider, Credentials, as_provider
 from aioapigateway._errors import (
@@ -55,6 +56,7 @@ from aioapigateway._version import __version__
 from aioapigateway._wire import log_attempt, log_request, log_response, logger, wire_logger
 
 if TYPE_CHECKING:
+    from aioapigateway._endpoints import EndpointResolver
     from aioapigateway._paginate import PageIterator
     from aioapigateway._shapes import Operation, Paginator, Service
 
@@ -63,6 +65,8 @@ __all__ = ["BaseClient"]
 # One serializer and parser per service model, shared by every client of that service:
 # their compiled plans depend only on the model.
 _CODECS: dict[str, tuple[Service, RequestSerializer, ResponseParser]] = {}
+# One compiled endpoint rule set per service, shared by its clients (it caches results too).
+_RESOLVERS: dict[str, EndpointResolver] = {}
 
 
 def _codecs(spec_module: str) -> tuple[Service, RequestSerializer, ResponseParser]:
@@ -84,6 +88,23 @@ def _safe_quote(text: str) -> str:
     return quote(text, safe="-_.~")
 
 
+class _Endpoint:
+    """Where requests go and how they are signed: one per set of endpoint parameters."""
+
+    __slots__ = ("base_path", "headers", "host", "origin", "scheme", "signer")
+
+    def __init__(
+        self, url: str, headers: Mapping[str, str], signing_name: str, signing_region: str
+    ) -> None:
+        parts = urlsplit(url)
+        self.scheme = parts.scheme
+        self.host = parts.netloc
+        self.base_path = parts.path.rstrip("/")
+        self.origin = f"{parts.scheme}://{parts.netloc}"
+        self.headers = dict(headers)
+        self.signer = SigV4Signer(signing_name, signing_region)
+
+
 class _Runtime:
     """Everything a started client needs on the hot path, resolved once."""
 
@@ -94,19 +115,17 @@ class _Runtime:
         "clock_offset",
         "credentials",
         "default_headers",
-        "host",
+        "endpoint",
+        "endpoints",
         "log_bodies",
         "operation_timeout",
-        "origin",
         "owns_session",
         "parser",
         "retry",
-        "scheme",
         "serializer",
         "service",
         "session",
         "settings",
-        "signer",
         "ssl",
         "timeout",
     )
@@ -118,25 +137,19 @@ class _Runtime:
         serializer: RequestSerializer,
         parser: ResponseParser,
         settings: Settings,
-        endpoint_url: str,
-        signing_name: str,
-        signing_region: str,
+        endpoint: _Endpoint | None,
         credentials: CredentialProvider,
         session: aiohttp.ClientSession,
         owns_session: bool,
         ssl_context: ssl.SSLContext | bool,
-        endpoint_headers: Mapping[str, str],
     ) -> None:
         self.service = service
         self.serializer = serializer
         self.parser = parser
         self.settings = settings
-        parts = urlsplit(endpoint_url)
-        self.scheme = parts.scheme
-        self.host = parts.netloc
-        self.base_path = parts.path.rstrip("/")
-        self.origin = f"{parts.scheme}://{parts.netloc}"
-        self.signer = SigV4Signer(signing_name, signing_region)
+        self.endpoint = endpoint
+        #: Endpoints of operations that bind endpoint parameters, by parameter values.
+        self.endpoints: dict[tuple[Any, ...], _Endpoint] = {}
         self.credentials = credentials
         self.session = session
         self.owns_session = owns_session
@@ -157,11 +170,7 @@ class _Runtime:
         )
         if settings.user_agent_extra:
             user_agent += " " + settings.user_agent_extra
-        self.default_headers = {
-            "User-Agent": user_agent,
-            **service.default_headers,
-            **endpoint_headers,
-        }
+        self.default_headers = {"User-Agent": user_agent, **service.default_headers}
 
     def modeled(self, op: Operation) -> frozenset[str]:
         """The error codes ``op`` models (a 429 with one of them is the model's to judge)."""
@@ -286,14 +295,18 @@ class BaseClient:
             config=self._config,
             loader=loader,
         )
-        endpoint_url, endpoint_headers, signing_name, signing_region = self._resolve_endpoint(
-            service, settings
-        )
-        # The explicit profile only: the chain reads AWS_PROFILE itself, and an explicit
-        # profile (unlike one from the environment) skips environment credentials.
-        provider = as_provider(self._credentials, profile=self._profile, loader=loader)
+        endpoint: _Endpoint | None
+        try:
+            endpoint = _resolve_endpoint(service, settings, {})
+        except ConfigError:
+            # Some rule sets need a parameter every operation binds (an ARN, an API type):
+            # then each call resolves its own endpoint.
+            if not any(op.endpoint_params for op in service.operations.values()):
+                raise
+            endpoint = None
         ssl_context: ssl.SSLContext | bool = True
-        if endpoint_url.startswith("https:") and settings.ca_bundle:
+        if settings.ca_bundle and (endpoint is None or endpoint.scheme == "https"):
+            # One context per client, built once, off the loop; none for http endpoints.
             ssl_context = await asyncio.to_thread(_load_ca_bundle, settings.ca_bundle)
         owns_session = self._session is None
         if self._session is not None:
@@ -302,59 +315,52 @@ class BaseClient:
             session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=settings.max_connections),
                 auto_decompress=True,
+                # HTTP(S)_PROXY, NO_PROXY and .netrc apply, as in botocore.
+                trust_env=True,
             )
             # aiohttp (3.10+) silently re-sends an idempotent request once when a connection
             # fails; the retry loop here does that itself, counted, re-signed and within the
             # retry quota, as botocore does with urllib3's retries off. No public switch.
             if hasattr(session, "_retry_connection"):
                 session._retry_connection = False
+        # The explicit profile only: the chain reads AWS_PROFILE itself, and an explicit
+        # profile (unlike one from the environment) skips environment credentials. The
+        # providers that call AWS (STS, SSO, containers, IMDS) borrow the client's session.
+        provider = as_provider(
+            self._credentials,
+            profile=self._profile,
+            loader=loader,
+            session_factory=lambda: session,
+            region=settings.region,
+        )
         return _Runtime(
             service=service,
             serializer=serializer,
             parser=parser,
             settings=settings,
-            endpoint_url=endpoint_url,
-            signing_name=signing_name,
-            signing_region=signing_region,
+            endpoint=endpoint,
             credentials=provider,
             session=session,
             owns_session=owns_session,
             ssl_context=ssl_context,
-            endpoint_headers=endpoint_headers,
         )
 
-    @staticmethod
-    def _resolve_endpoint(
-        service: Service, settings: Settings
-    ) -> tuple[str, dict[str, str], str, str]:
-        """URL, extra headers, signing name and signing region for the client."""
-        signing_name, signing_region = service.signing_name, settings.region
-        if service.endpoint_rules is None:
-            url = settings.endpoint_url or (
-                f"https://{service.endpoint_prefix}.{settings.region}.amazonaws.com"
-            )
-            return url, {}, signing_name, signing_region
-        from aioapigateway._endpoints import EndpointResolver
-
-        rules = importlib.import_module(service.endpoint_rules).RULES
-        endpoint = EndpointResolver(rules).resolve(
-            {
-                "Region": settings.region,
-                "UseFIPS": settings.use_fips_endpoint,
-                "UseDualStack": settings.use_dualstack_endpoint,
-                "Endpoint": settings.endpoint_url,
-            }
-        )
-        headers = {name: ",".join(values) for name, values in endpoint.headers.items()}
-        for scheme in endpoint.properties.get("authSchemes", ()):
-            if str(scheme.get("name", "")).startswith("sigv4"):
-                signing_name = scheme.get("signingName", signing_name)
-                region_set = scheme.get("signingRegionSet")
-                signing_region = scheme.get("signingRegion") or (
-                    region_set[0] if region_set else signing_region
-                )
-                break
-        return endpoint.url, headers, signing_name, signing_region
+    def _endpoint_for(
+        self, runtime: _Runtime, op: Operation, params: Mapping[str, Any]
+    ) -> _Endpoint:
+        """The endpoint of an operation that binds endpoint rule parameters."""
+        bound = {
+            name: value if source == "value" else params.get(value)
+            for name, source, value in op.endpoint_params
+        }
+        key = tuple(sorted(bound.items(), key=lambda item: item[0]))
+        endpoint = runtime.endpoints.get(key)
+        if endpoint is None:
+            endpoint = _resolve_endpoint(runtime.service, runtime.settings, bound)
+            if len(runtime.endpoints) >= 256:
+                runtime.endpoints.pop(next(iter(runtime.endpoints)))
+            runtime.endpoints[key] = endpoint
+        return endpoint
 
     # -- hooks ---------------------------------------------------------------------------------
 
@@ -378,12 +384,21 @@ class BaseClient:
         runtime = self._runtime or await self._start()
         op = runtime.service.operations[operation]
         request = runtime.serializer.serialize(op, params)
-        path = runtime.base_path + request.path
-        url = runtime.origin + path
-        host = runtime.host
+        endpoint = runtime.endpoint
+        if op.endpoint_params or endpoint is None:
+            endpoint = self._endpoint_for(runtime, op, params)
+        if op.request_compression and not runtime.settings.disable_request_compression:
+            compress_request(
+                request,
+                op.request_compression,
+                runtime.settings.request_min_compression_size_bytes,
+            )
+        path = endpoint.base_path + request.path
+        url = endpoint.origin + path
+        host = endpoint.host
         if request.host_prefix:
             host = request.host_prefix + host
-            url = f"{runtime.scheme}://{host}{path}"
+            url = f"{endpoint.scheme}://{host}{path}"
         if request.query:
             url += "?" + "&".join(
                 f"{_safe_quote(key)}={_safe_quote(value)}" for key, value in request.query
@@ -433,13 +448,14 @@ class BaseClient:
                 try:
                     if timeout is None:
                         status, headers, body = await self._send(
-                            runtime, op.unsigned, request, target, host, path, context
+                            runtime, endpoint, op.unsigned, request, target, host, path, context
                         )
                     else:
                         status, headers, body = await self._attempt_within(
                             timeout,
                             by_deadline,
                             runtime,
+                            endpoint,
                             op.unsigned,
                             request,
                             target,
@@ -581,6 +597,7 @@ class BaseClient:
         timeout: float,
         by_deadline: bool,
         runtime: _Runtime,
+        endpoint: _Endpoint,
         unsigned: bool,
         request: PreparedRequest,
         target: URL,
@@ -593,7 +610,9 @@ class BaseClient:
         scope = asyncio.timeout(timeout)
         try:
             async with scope:
-                return await self._send(runtime, unsigned, request, target, host, path, context)
+                return await self._send(
+                    runtime, endpoint, unsigned, request, target, host, path, context
+                )
         except TimeoutError as exc:
             if not scope.expired():
                 raise  # a hook's own TimeoutError
@@ -606,6 +625,7 @@ class BaseClient:
     async def _send(
         self,
         runtime: _Runtime,
+        endpoint: _Endpoint,
         unsigned: bool,
         request: PreparedRequest,
         target: URL,
@@ -617,7 +637,7 @@ class BaseClient:
         limiter = runtime.retry.limiter
         if limiter is not None:
             await limiter.acquire()
-        headers = {**runtime.default_headers, **request.headers}
+        headers = {**runtime.default_headers, **endpoint.headers, **request.headers}
         if context is not None:
             context.headers = headers
             if self._hooks.before_send:
@@ -625,10 +645,10 @@ class BaseClient:
         if not unsigned:
             credentials = await runtime.credentials.resolve()
             offset = runtime.clock_offset
-            runtime.signer.sign(
+            endpoint.signer.sign(
                 method=request.method,
                 url_host=host,
-                scheme=runtime.scheme,
+                scheme=endpoint.scheme,
                 path=path,
                 query=request.query,
                 headers=headers,
@@ -682,6 +702,41 @@ class BaseClient:
     async def _paginator(self, operation: str) -> Paginator:
         service = _codecs(self._SPEC_MODULE)[0]
         return service.paginators[operation]
+
+
+def _resolve_endpoint(service: Service, settings: Settings, bound: Mapping[str, Any]) -> _Endpoint:
+    """The endpoint from the service's rules for the client's settings and ``bound`` params."""
+    signing_name, signing_region = service.signing_name, settings.region
+    if service.endpoint_rules is None:
+        url = settings.endpoint_url or (
+            f"https://{service.endpoint_prefix}.{settings.region}.amazonaws.com"
+        )
+        return _Endpoint(url, {}, signing_name, signing_region)
+    from aioapigateway._endpoints import EndpointResolver
+
+    rules = importlib.import_module(service.endpoint_rules).RULES
+    resolver = _RESOLVERS.get(service.endpoint_rules)
+    if resolver is None:
+        resolver = _RESOLVERS[service.endpoint_rules] = EndpointResolver(rules)
+    endpoint = resolver.resolve(
+        {
+            "Region": settings.region,
+            "UseFIPS": settings.use_fips_endpoint,
+            "UseDualStack": settings.use_dualstack_endpoint,
+            "Endpoint": settings.endpoint_url,
+            **bound,
+        }
+    )
+    headers = {name: ",".join(values) for name, values in endpoint.headers.items()}
+    for scheme in endpoint.properties.get("authSchemes", ()):
+        if str(scheme.get("name", "")).startswith("sigv4"):
+            signing_name = scheme.get("signingName", signing_name)
+            region_set = scheme.get("signingRegionSet")
+            signing_region = scheme.get("signingRegion") or (
+                region_set[0] if region_set else signing_region
+            )
+            break
+    return _Endpoint(endpoint.url, headers, signing_name, signing_region)
 
 
 def _load_ca_bundle(path: str) -> ssl.SSLContext:

@@ -40,6 +40,7 @@ from urllib.parse import urlsplit
 
 import attrs
 
+from ._compression import DEFAULT_MIN_SIZE, MAX_MIN_SIZE
 from ._errors import ConfigError
 from ._hooks import Hook, normalize_hooks
 from ._profiles import LoadedConfig, ProfileLoader, resolve_profile_name
@@ -100,7 +101,9 @@ class ClientConfig:
     ``read_timeout``, which bound connecting and each wait for data); ``hooks`` maps a
     stage (``"before_send"``, ``"after_receive"``, ``"on_retry"``) to a callable or a list
     of them (see :mod:`aioapigateway._hooks`); ``log_bodies=True`` logs request and response
-    headers and bodies, secrets redacted, to the ``aioapigateway.wire`` logger at DEBUG.
+    headers and bodies, secrets redacted, to the ``aioapigateway.wire`` logger at DEBUG;
+    ``disable_request_compression`` and ``request_min_compression_size_bytes`` (default
+    10240) govern gzip for operations that allow compressed requests, as in botocore.
 
     Fields the caller passes explicitly win over environment variables and the config
     file; the others are only defaults (see :func:`resolve_settings`). Bad values raise
@@ -120,6 +123,8 @@ class ClientConfig:
     operation_timeout: float | None
     hooks: tuple[tuple[str, Hook], ...]
     log_bodies: bool
+    disable_request_compression: bool
+    request_min_compression_size_bytes: int
     # Names of the parameters the caller passed; set by _records_explicit_arguments.
     _explicit: frozenset[str] = attrs.field(repr=False, alias="explicit")
 
@@ -140,6 +145,8 @@ class ClientConfig:
         operation_timeout: float | None = None,
         hooks: Mapping[str, Hook | Sequence[Hook]] | Sequence[tuple[str, Hook]] | None = None,
         log_bodies: bool = False,
+        disable_request_compression: bool = False,
+        request_min_compression_size_bytes: int = DEFAULT_MIN_SIZE,
     ) -> None:
         try:
             normalized_hooks = normalize_hooks(hooks)
@@ -159,6 +166,12 @@ class ClientConfig:
             operation_timeout=_check_optional_timeout(operation_timeout, "operation_timeout"),
             hooks=normalized_hooks,
             log_bodies=_check_bool(log_bodies, "log_bodies"),
+            disable_request_compression=_check_bool(
+                disable_request_compression, "disable_request_compression"
+            ),
+            request_min_compression_size_bytes=_check_min_compression(
+                request_min_compression_size_bytes, "request_min_compression_size_bytes"
+            ),
             explicit=frozenset(),
         )
 
@@ -186,6 +199,8 @@ class Settings:
     attempt_timeout: float | None = None
     operation_timeout: float | None = None
     log_bodies: bool = False
+    disable_request_compression: bool = False
+    request_min_compression_size_bytes: int = DEFAULT_MIN_SIZE
 
 
 async def resolve_settings(
@@ -280,6 +295,18 @@ async def resolve_settings(
         attempt_timeout=config.attempt_timeout,
         operation_timeout=config.operation_timeout,
         log_bodies=config.log_bodies,
+        disable_request_compression=setting(
+            "disable_request_compression",
+            "AWS_DISABLE_REQUEST_COMPRESSION",
+            "disable_request_compression",
+            _parse_bool,
+        ),
+        request_min_compression_size_bytes=setting(
+            "request_min_compression_size_bytes",
+            "AWS_REQUEST_MIN_COMPRESSION_SIZE_BYTES",
+            "request_min_compression_size_bytes",
+            _parse_min_compression,
+        ),
     )
 
 
@@ -368,6 +395,23 @@ def _services_endpoint_url(lookup: _Lookup, service_config_key: str) -> tuple[st
 
 
 # Validation of constructor arguments (Python values) ------------------------------------
+
+
+def _check_min_compression(value: object, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_MIN_SIZE:
+        raise ConfigError(f"{name} must be an int from 0 to {MAX_MIN_SIZE}, got {value!r}")
+    return value
+
+
+def _parse_min_compression(value: str, source: str) -> int:
+    return _check_min_compression(_parse_int_any(value, source), source)
+
+
+def _parse_int_any(value: str, source: str) -> int:
+    try:
+        return int(value.strip())
+    except ValueError:
+        raise ConfigError(f"{source} must be an integer, got {value!r}") from None
 
 
 def _check_int(value: object, name: str) -> int:
