@@ -215,3 +215,37 @@ async def test_custom_credential_provider_is_awaited_per_attempt() -> None:
             await client.get_rest_apis()
             await client.get_rest_apis()
     assert Provider.calls == 2
+
+
+def test_proxies_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    from aioapigateway._client import _environment_proxy
+
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    assert _environment_proxy("https", "apigateway.us-east-1.amazonaws.com") is None
+    monkeypatch.setenv("HTTPS_PROXY", "proxy.internal:3128")
+    monkeypatch.setenv("NO_PROXY", "localhost,.corp.example")
+    assert _environment_proxy("https", "apigateway.us-east-1.amazonaws.com") == (
+        "http://proxy.internal:3128"
+    )
+    assert _environment_proxy("https", "api.corp.example") is None
+    assert _environment_proxy("http", "apigateway.us-east-1.amazonaws.com") is None
+
+
+async def test_requests_go_through_the_environment_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
+    async with recording_server() as proxy:
+        for name in ("NO_PROXY", "no_proxy", "http_proxy"):
+            monkeypatch.delenv(name, raising=False)
+        monkeypatch.setenv("HTTP_PROXY", proxy.url)
+        client = ApiGatewayClient(
+            region="us-east-1",
+            endpoint_url="http://apigateway.invalid",
+            credentials=CREDS,
+            config=ClientConfig(max_attempts=1),
+        )
+        async with client:
+            await client.get_rest_apis()
+        request = proxy.requests[0]
+    # The proxy sees the absolute URL and the original Host, which is what was signed.
+    assert request.headers["Host"] == "apigateway.invalid"
+    assert request.raw_path.endswith("/restapis")

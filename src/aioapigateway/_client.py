@@ -19,6 +19,7 @@ import logging
 import platform
 import ssl
 import time
+import urllib.request
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 from urllib.parse import quote, urlsplit
@@ -91,7 +92,7 @@ def _safe_quote(text: str) -> str:
 class _Endpoint:
     """Where requests go and how they are signed: one per set of endpoint parameters."""
 
-    __slots__ = ("base_path", "headers", "host", "origin", "scheme", "signer")
+    __slots__ = ("base_path", "headers", "host", "origin", "proxy", "scheme", "signer")
 
     def __init__(
         self, url: str, headers: Mapping[str, str], signing_name: str, signing_region: str
@@ -103,6 +104,7 @@ class _Endpoint:
         self.origin = f"{parts.scheme}://{parts.netloc}"
         self.headers = dict(headers)
         self.signer = SigV4Signer(signing_name, signing_region)
+        self.proxy = _environment_proxy(parts.scheme, parts.hostname or "")
 
 
 class _Runtime:
@@ -315,8 +317,6 @@ class BaseClient:
             session = aiohttp.ClientSession(
                 connector=aiohttp.TCPConnector(limit=settings.max_connections),
                 auto_decompress=True,
-                # HTTP(S)_PROXY, NO_PROXY and .netrc apply, as in botocore.
-                trust_env=True,
             )
             # aiohttp (3.10+) silently re-sends an idempotent request once when a connection
             # fails; the retry loop here does that itself, counted, re-signed and within the
@@ -670,6 +670,7 @@ class BaseClient:
                 skip_auto_headers=_NO_AUTO_CONTENT_TYPE,
                 timeout=runtime.timeout,
                 ssl=runtime.ssl,
+                proxy=endpoint.proxy,
                 allow_redirects=False,
             ) as response:
                 status = response.status
@@ -737,6 +738,18 @@ def _resolve_endpoint(service: Service, settings: Settings, bound: Mapping[str, 
             )
             break
     return _Endpoint(endpoint.url, headers, signing_name, signing_region)
+
+
+def _environment_proxy(scheme: str, host: str) -> str | None:
+    """The proxy for ``host`` from HTTP(S)_PROXY and NO_PROXY, as botocore reads them.
+
+    Looked up once per endpoint: aiohttp's trust_env would redo it on every request.
+    """
+    proxies = urllib.request.getproxies_environment()
+    proxy = proxies.get(scheme)
+    if not proxy or urllib.request.proxy_bypass_environment(host, proxies):
+        return None
+    return proxy if "://" in proxy else f"http://{proxy}"
 
 
 def _load_ca_bundle(path: str) -> ssl.SSLContext:
