@@ -667,7 +667,7 @@ class BaseClient:
                 data=request.body or None,
                 # aiohttp would label a raw body application/octet-stream; send what the
                 # model says (botocore sends no Content-Type for blob payloads either).
-                skip_auto_headers=_NO_AUTO_CONTENT_TYPE,
+                skip_auto_headers=_NO_AUTO_CONTENT_TYPE if request.body else None,
                 timeout=runtime.timeout,
                 ssl=runtime.ssl,
                 proxy=endpoint.proxy,
@@ -747,9 +747,19 @@ def _environment_proxy(scheme: str, host: str) -> str | None:
     """
     proxies = urllib.request.getproxies_environment()
     proxy = proxies.get(scheme)
-    if not proxy or urllib.request.proxy_bypass_environment(host, proxies):
+    if not proxy or _bypasses_proxy(host, proxies.get("no", "")):
         return None
     return proxy if "://" in proxy else f"http://{proxy}"
+
+
+def _bypasses_proxy(host: str, no_proxy: str) -> bool:
+    """NO_PROXY: ``*``, or names matching the host or one of its parent domains."""
+    host = host.lower().rstrip(".")
+    for entry in no_proxy.split(","):
+        name = entry.strip().lower().split(":", 1)[0].lstrip("*").lstrip(".")
+        if entry.strip() == "*" or (name and (host == name or host.endswith("." + name))):
+            return True
+    return False
 
 
 def _load_ca_bundle(path: str) -> ssl.SSLContext:
