@@ -249,3 +249,46 @@ async def test_requests_go_through_the_environment_proxy(monkeypatch: pytest.Mon
     # The proxy sees the absolute URL and the original Host, which is what was signed.
     assert request.headers["Host"] == "apigateway.invalid"
     assert request.raw_path.endswith("/restapis")
+
+
+async def test_tls_context_is_built_once_per_client_and_never_for_http(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    import ssl
+
+    import certifi
+
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "absent"))
+    monkeypatch.setenv("AWS_CA_BUNDLE", certifi.where())
+    https = ApiGatewayClient(
+        region="us-east-1", endpoint_url="https://apigateway.invalid", credentials=CREDS
+    )
+    async with https:
+        runtime = await https._start()
+        assert isinstance(runtime.ssl, ssl.SSLContext)
+        assert runtime.ssl.verify_mode is ssl.CERT_REQUIRED and runtime.ssl.check_hostname
+        assert (await https._start()).ssl is runtime.ssl
+    plain = ApiGatewayClient(
+        region="us-east-1", endpoint_url="http://127.0.0.1:9", credentials=CREDS
+    )
+    async with plain:
+        # True: aiohttp's shared, verifying default context; no bundle is loaded for http.
+        assert (await plain._start()).ssl is True
+
+
+async def test_a_bad_ca_bundle_is_a_config_error(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    bundle = tmp_path / "bundle.pem"
+    bundle.write_text("not a certificate")
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(tmp_path / "absent"))
+    config = ClientConfig(ca_bundle=str(bundle))
+    client = ApiGatewayClient(
+        region="us-east-1",
+        endpoint_url="https://apigateway.invalid",
+        credentials=CREDS,
+        config=config,
+    )
+    async with client:
+        with pytest.raises(errors.ConfigError, match="CA bundle"):
+            await client.get_rest_apis()
