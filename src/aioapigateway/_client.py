@@ -30,7 +30,12 @@ from yarl import URL
 from aioapigateway._call_options import UNSET, current_call_options
 from aioapigateway._compression import compress_request
 from aioapigateway._config import ClientConfig, Settings, resolve_settings
-from aioapigateway._credentials import CredentialProvider, Credentials, as_provider
+from aioapigateway._credentials import (
+    CredentialProvider,
+    Credentials,
+    StaticProvider,
+    as_provider,
+)
 from aioapigateway._errors import (
     AioApiGatewayError,
     ConfigError,
@@ -92,7 +97,16 @@ def _safe_quote(text: str) -> str:
 class _Endpoint:
     """Where requests go and how they are signed: one per set of endpoint parameters."""
 
-    __slots__ = ("base_path", "headers", "host", "origin", "proxy", "scheme", "signer")
+    __slots__ = (
+        "base_headers",
+        "base_path",
+        "headers",
+        "host",
+        "origin",
+        "proxy",
+        "scheme",
+        "signer",
+    )
 
     def __init__(
         self, url: str, headers: Mapping[str, str], signing_name: str, signing_region: str
@@ -103,6 +117,8 @@ class _Endpoint:
         self.base_path = parts.path.rstrip("/")
         self.origin = f"{parts.scheme}://{parts.netloc}"
         self.headers = dict(headers)
+        #: The client's default headers with this endpoint's; set by the runtime.
+        self.base_headers = dict(headers)
         self.signer = SigV4Signer(signing_name, signing_region)
         self.proxy = _environment_proxy(parts.scheme, parts.hostname or "")
 
@@ -129,6 +145,7 @@ class _Runtime:
         "session",
         "settings",
         "ssl",
+        "static_credentials",
         "timeout",
     )
 
@@ -153,6 +170,10 @@ class _Runtime:
         #: Endpoints of operations that bind endpoint parameters, by parameter values.
         self.endpoints: dict[tuple[Any, ...], _Endpoint] = {}
         self.credentials = credentials
+        #: Credentials that never change (given explicitly): no await per request.
+        self.static_credentials = (
+            credentials.credentials if isinstance(credentials, StaticProvider) else None
+        )
         self.session = session
         self.owns_session = owns_session
         self.ssl = ssl_context
@@ -173,6 +194,13 @@ class _Runtime:
         if settings.user_agent_extra:
             user_agent += " " + settings.user_agent_extra
         self.default_headers = {"User-Agent": user_agent, **service.default_headers}
+        if endpoint is not None:
+            self.adopt(endpoint)
+
+    def adopt(self, endpoint: _Endpoint) -> _Endpoint:
+        """Give ``endpoint`` the client's default headers (its own win), once."""
+        endpoint.base_headers = {**self.default_headers, **endpoint.headers}
+        return endpoint
 
     def modeled(self, op: Operation) -> frozenset[str]:
         """The error codes ``op`` models (a 429 with one of them is the model's to judge)."""
@@ -356,7 +384,7 @@ class BaseClient:
         key = tuple(sorted(bound.items(), key=lambda item: item[0]))
         endpoint = runtime.endpoints.get(key)
         if endpoint is None:
-            endpoint = _resolve_endpoint(runtime.service, runtime.settings, bound)
+            endpoint = runtime.adopt(_resolve_endpoint(runtime.service, runtime.settings, bound))
             if len(runtime.endpoints) >= 256:
                 runtime.endpoints.pop(next(iter(runtime.endpoints)))
             runtime.endpoints[key] = endpoint
@@ -637,13 +665,13 @@ class BaseClient:
         limiter = runtime.retry.limiter
         if limiter is not None:
             await limiter.acquire()
-        headers = {**runtime.default_headers, **endpoint.headers, **request.headers}
+        headers = {**endpoint.base_headers, **request.headers}
         if context is not None:
             context.headers = headers
             if self._hooks.before_send:
                 await run_hooks(self._hooks.before_send, context)
         if not unsigned:
-            credentials = await runtime.credentials.resolve()
+            credentials = runtime.static_credentials or await runtime.credentials.resolve()
             offset = runtime.clock_offset
             endpoint.signer.sign(
                 method=request.method,
@@ -667,7 +695,8 @@ class BaseClient:
                 data=request.body or None,
                 # aiohttp would label a raw body application/octet-stream; send what the
                 # model says (botocore sends no Content-Type for blob payloads either).
-                skip_auto_headers=_NO_AUTO_CONTENT_TYPE if request.body else None,
+                # (aiohttp labels an empty POST/PUT/PATCH too; a GET is never labelled.)
+                skip_auto_headers=None if request.method == "GET" else _NO_AUTO_CONTENT_TYPE,
                 timeout=runtime.timeout,
                 ssl=runtime.ssl,
                 proxy=endpoint.proxy,

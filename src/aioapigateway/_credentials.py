@@ -306,6 +306,11 @@ class StaticProvider:
     def __repr__(self) -> str:
         return f"StaticProvider({self._credentials!r})"
 
+    @property
+    def credentials(self) -> Credentials:
+        """The credentials this provider always returns."""
+        return self._credentials
+
     async def resolve(self) -> Credentials:
         """Return the credentials given to the constructor."""
         return self._credentials
