@@ -26,11 +26,11 @@ from codegen.loader import ModelFiles
 from codegen.naming import enum_member_name, module_name, safe_identifier, snake_case
 from codegen.protocols import protocol_for
 
-__all__ = ["GenerationError", "build_service"]
+__all__ = ["SCALAR_HINTS", "GenerationError", "build_service"]
 
 RUNTIME_PACKAGE = "aioapigateway"
 
-_SCALAR_HINTS = {
+SCALAR_HINTS = {
     "string": "str",
     "integer": "int",
     "long": "int",
@@ -159,7 +159,7 @@ class _Builder:
         if kind == "map":
             return f"dict[str, {self._hint(shape['value']['shape'], qualifier)}]"
         try:
-            return _SCALAR_HINTS[kind]
+            return SCALAR_HINTS[kind]
         except KeyError:
             raise GenerationError(f"shape {shape_name}: unsupported type {kind!r}") from None
 

@@ -28,6 +28,7 @@ from typing import Any
 
 import attrs
 
+from codegen.build import SCALAR_HINTS
 from codegen.loader import load_json
 from codegen.naming import enum_member_name, safe_identifier, snake_case
 
@@ -462,21 +463,6 @@ def _python_attribute(shape: str, member: str) -> str:
     return f"models.{safe_identifier(shape)}.{_attribute(member)}"
 
 
-_SCALAR_HINTS = {
-    "string": "str",
-    "integer": "int",
-    "long": "int",
-    "short": "int",
-    "byte": "int",
-    "float": "float",
-    "double": "float",
-    "boolean": "bool",
-    "timestamp": "datetime.datetime",
-    "blob": "bytes",
-    "document": "Any",
-}
-
-
 def _hint(shapes: Mapping[str, Any], name: str, depth: int = 0) -> str:
     """The Python annotation of a shape, as the generated code writes it."""
     shape = shapes.get(name)
@@ -491,7 +477,7 @@ def _hint(shapes: Mapping[str, Any], name: str, depth: int = 0) -> str:
         return f"list[{_hint(shapes, shape['member']['shape'], depth + 1)}]"
     if kind == "map":
         return f"dict[str, {_hint(shapes, shape['value']['shape'], depth + 1)}]"
-    return _SCALAR_HINTS.get(kind, kind)
+    return SCALAR_HINTS.get(kind, kind)
 
 
 def _shape_detail(shapes: Mapping[str, Any], name: str) -> str:

@@ -54,6 +54,7 @@ from ._credentials import (
 )
 from ._errors import AioApiGatewayError, ConfigError, CredentialsError
 from ._profiles import LoadedConfig, ProfileLoader
+from ._retry import THROTTLING_CODES, TRANSIENT_CODES, TRANSIENT_STATUS
 from ._signing import SigV4Signer
 
 __all__ = [
@@ -81,31 +82,9 @@ _TIMEOUT: Final = aiohttp.ClientTimeout(sock_connect=_CONNECT_TIMEOUT, sock_read
 _MAX_ATTEMPTS: Final = 3
 _RETRY_BASE: Final = 1.0
 _RETRY_CAP: Final = 20.0
-_RETRYABLE_STATUS: Final = frozenset({500, 502, 503, 504})
-_RETRYABLE_CODES: Final = frozenset(
-    {
-        # throttling (botocore.retries.standard)
-        "Throttling",
-        "ThrottlingException",
-        "ThrottledException",
-        "RequestThrottledException",
-        "TooManyRequestsException",
-        "ProvisionedThroughputExceededException",
-        "TransactionInProgressException",
-        "RequestLimitExceeded",
-        "BandwidthLimitExceeded",
-        "LimitExceededException",
-        "RequestThrottled",
-        "SlowDown",
-        "PriorRequestNotComplete",
-        "EC2ThrottledException",
-        # transient
-        "RequestTimeout",
-        "RequestTimeoutException",
-        # STS only (botocore's _retry.json)
-        "IDPCommunicationError",
-    }
-)
+_RETRYABLE_STATUS: Final = TRANSIENT_STATUS
+# botocore's throttling and transient codes, and one of STS's own (botocore's _retry.json).
+_RETRYABLE_CODES: Final = THROTTLING_CODES | TRANSIENT_CODES | {"IDPCommunicationError"}
 # How much of an STS error message is quoted.
 _MESSAGE_LIMIT: Final = 500
 # botocore's canonical names for credential_source (compared case-insensitively).
