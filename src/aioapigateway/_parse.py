@@ -135,6 +135,7 @@ class ResponseParser:
         self._service = service
         self._shapes = service.shapes
         self._parsers: dict[str, Parser] = {}
+        self._plans: dict[str, tuple[Member | None, tuple[Member, ...]]] = {}
 
     # -- success ---------------------------------------------------------------------------
 
@@ -158,18 +159,26 @@ class ResponseParser:
                 body=body,
             ) from exc
 
+    def _response_plan(self, shape: Shape) -> tuple[Member | None, tuple[Member, ...]]:
+        """The payload member and the header/status members of an output shape (cached)."""
+        plan = self._plans.get(shape.name)
+        if plan is None:
+            payload = next((m for m in shape.members if m.name == shape.payload), None)
+            located = tuple(m for m in shape.members if m.location and m is not payload)
+            plan = self._plans[shape.name] = (payload, located)
+        return plan
+
     def _parse_structure_response(
         self, shape: Shape, status: int, headers: Mapping[str, str], body: bytes
     ) -> Any:
+        payload_member, located = self._response_plan(shape)
+        if payload_member is None and not located:
+            # The common case: everything is in the JSON body.
+            return self._parser_for(shape.name)(_load_json(body) if body.strip() else {})
         values: dict[str, Any] = {}
-        payload_member: Member | None = None
-        has_located = False
-        for member in shape.members:
+        for member in located:
             location = member.location
-            if member.name == shape.payload:
-                payload_member = member
-            elif location == "header":
-                has_located = True
+            if location == "header":
                 raw = headers.get(member.wire_name)
                 if raw is not None:
                     try:
@@ -178,7 +187,6 @@ class ResponseParser:
                         exc.path.insert(0, f"header {member.wire_name}")
                         raise
             elif location == "headers":
-                has_located = True
                 prefix = member.wire_name.lower()
                 values[member.py_name] = {
                     name[len(prefix) :]: value
@@ -186,7 +194,6 @@ class ResponseParser:
                     if name.lower().startswith(prefix)
                 }
             elif location == "statusCode":
-                has_located = True
                 values[member.py_name] = status
         if payload_member is not None:
             target = self._shapes[payload_member.shape]
@@ -199,10 +206,6 @@ class ResponseParser:
                 if target.type == "structure" or document is not None:
                     values[payload_member.py_name] = self._parser(payload_member)(document)
             return self._instantiate(shape, values)
-        if not has_located:
-            # The common case: everything is in the JSON body.
-            document = _load_json(body) if body.strip() else {}
-            return self._parser_for(shape.name)(document)
         document = _load_json(body) if body.strip() else {}
         parsed = self._parser_for(shape.name)(document)
         for name, value in values.items():

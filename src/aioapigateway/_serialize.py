@@ -604,7 +604,11 @@ class RequestSerializer:
             value = labels.get(name)
             if value is None:
                 raise _Invalid(f"the URI label {{{name}}} needs a value")
-            parts.append(quote(value, safe="/~" if greedy else "~"))
+            # Letters and digits alone (most ids) need no quoting.
+            if value.isascii() and value.isalnum():
+                parts.append(value)
+            else:
+                parts.append(quote(value, safe="/~" if greedy else "~"))
         return "".join(parts)
 
     @staticmethod
