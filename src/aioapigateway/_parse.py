@@ -91,6 +91,13 @@ def _parse_timestamp(value: Any) -> Any:
         raise _Bad(str(exc)) from None
 
 
+def _str_or_bad(value: Any) -> str:
+    """An enum value the model does not know stays a str; anything else is wrong."""
+    if value.__class__ is not str:
+        raise _Bad(f"expected a string, got {_type_name(value)}")
+    return value
+
+
 def _parse_str_list(value: Any) -> Any:
     """A list of strings: the decoded JSON list itself, once its elements are checked."""
     if value.__class__ is not list:
@@ -378,6 +385,13 @@ class ResponseParser:
             return "exact", (bool, _parse_bool)
         if kind == "timestamp":
             return "timestamp", _parse_timestamp
+        if kind == "list" and target.member is not None:
+            element = self._shapes[target.member]
+            if element.type == "string" and element.enum is not None and element.cls_name:
+                enum_cls = self._service.model_class(element.cls_name)
+                return "enum_list", {m.value: m for m in enum_cls}
+            if element.type == "structure":
+                return "list", self._parser_for(target.member)
         return "call", self._parser_for(member.shape)
 
     def _checked_structure_parser(self, shape: Shape, cls: Any) -> Parser:
@@ -528,6 +542,8 @@ def _compile_structure(
         "_UTC": datetime.UTC,
         "_int": int,
         "_float": float,
+        "_list": list,
+        "_str_or_bad": _str_or_bad,
     }
     lines = [
         "def parse(d):",
@@ -560,6 +576,22 @@ def _compile_structure(
             namespace[f"_p{index}"] = coerce
             lines.append(f"        if v is not None and v.__class__ is not _t{index}:")
             lines.append(f"            v = _p{index}(v)")
+        elif kind == "enum_list":
+            # Lists are checked inline; a bad element falls back to the checked parser.
+            namespace[f"_k{index}"] = extra
+            lines.append("        if v is not None:")
+            lines.append("            if v.__class__ is not _list:")
+            lines.append("                raise _Bad('')")
+            lines.append(
+                f"            v = [x if x is None else _k{index}[x] if x in _k{index} "
+                "else _str_or_bad(x) for x in v]"
+            )
+        elif kind == "list":
+            namespace[f"_p{index}"] = extra
+            lines.append("        if v is not None:")
+            lines.append("            if v.__class__ is not _list:")
+            lines.append("                raise _Bad('')")
+            lines.append(f"            v = [x if x is None else _p{index}(x) for x in v]")
         elif kind == "timestamp":
             namespace[f"_p{index}"] = extra
             lines.append("        if v is not None:")
