@@ -185,6 +185,12 @@ class _Builder:
             return self._is_sensitive(shape["value"]["shape"])
         return False
 
+    def _mentions_named(self, shape_name: str) -> bool:
+        """Whether an annotation of ``shape_name`` names a model class or enum."""
+        named: set[str] = set()
+        self._referenced(shape_name, named)
+        return bool(named)
+
     def _mentions(self, shape_name: str, kind: str) -> bool:
         shape = self.shapes[shape_name]
         own = _shape_kind(shape)
@@ -247,13 +253,18 @@ class _Builder:
                     host_label=bool(ref.get("hostLabel")),
                     json_value=bool(ref.get("jsonvalue")),
                     descriptor_args=", ".join(args),
+                    uses_datetime=not ref.get("jsonvalue")
+                    and self._mentions(ref["shape"], "timestamp"),
+                    uses_any=bool(ref.get("jsonvalue")) or self._mentions(ref["shape"], "document"),
+                    uses_models=not ref.get("jsonvalue") and self._mentions_named(ref["shape"]),
                 )
             )
         return tuple(members)
 
     # -- shapes ----------------------------------------------------------------------------
 
-    def _shape_descriptor(self, name: str, shape: Mapping[str, Any]) -> str:
+    def _shape_descriptor(self, name: str, shape: Mapping[str, Any]) -> ShapeIR:
+        """The runtime descriptor of a shape: the ``_shapes`` function and its arguments."""
         kind = _shape_kind(shape)
         bounds = "".join(f", {key}={_py(shape[key])}" for key in ("min", "max") if key in shape)
         sensitive = ", sensitive=True" if shape.get("sensitive") else ""
@@ -271,30 +282,37 @@ class _Builder:
                 extra += f", error_code={_py(error.get('code', name))}"
                 if "httpStatusCode" in error:
                     extra += f", error_status={_py(error['httpStatusCode'])}"
-            return f"structure({_py(name)}, ({member_list}){extra}{sensitive})"
+            return _descriptor(name, "structure", f"{_py(name)}, ({member_list}){extra}{sensitive}")
         if kind == "string" and "enum" in shape:
             values = tuple(shape["enum"])
             cls_name = _py(self.class_names[name])
-            return f"enum({_py(name)}, {_py(values)}, cls_name={cls_name}{sensitive})"
+            return _descriptor(
+                name, "enum", f"{_py(name)}, {_py(values)}, cls_name={cls_name}{sensitive}"
+            )
         if kind == "string":
-            return f"string({_py(name)}{bounds}{sensitive})"
+            return _descriptor(name, "string", f"{_py(name)}{bounds}{sensitive}")
         if kind in _NUMBER_TYPES:
-            return f"number({_py(name)}, {_py(kind)}{bounds})"
+            return _descriptor(name, "number", f"{_py(name)}, {_py(kind)}{bounds}")
         if kind == "boolean":
-            return f"boolean({_py(name)})"
+            return _descriptor(name, "boolean", f"{_py(name)}")
         if kind == "timestamp":
             fmt = shape.get("timestampFormat")
-            return f"timestamp({_py(name)}" + (f", timestamp_format={_py(fmt)})" if fmt else ")")
+            args = _py(name) + (f", timestamp_format={_py(fmt)}" if fmt else "")
+            return _descriptor(name, "timestamp", f"{args}")
         if kind == "blob":
-            return f"blob({_py(name)}{bounds}{sensitive})"
+            return _descriptor(name, "blob", f"{_py(name)}{bounds}{sensitive}")
         if kind == "document":
-            return f"document({_py(name)})"
+            return _descriptor(name, "document", f"{_py(name)}")
         sparse = ", sparse=True" if shape.get("sparse") else ""
         if kind == "list":
-            return f"list_of({_py(name)}, {_py(shape['member']['shape'])}{bounds}{sparse})"
+            return _descriptor(
+                name, "list_of", f"{_py(name)}, {_py(shape['member']['shape'])}{bounds}{sparse}"
+            )
         if kind == "map":
             key, value = shape["key"]["shape"], shape["value"]["shape"]
-            return f"map_of({_py(name)}, {_py(key)}, {_py(value)}{bounds}{sparse})"
+            return _descriptor(
+                name, "map_of", f"{_py(name)}, {_py(key)}, {_py(value)}{bounds}{sparse}"
+            )
         raise GenerationError(f"shape {name}: unsupported type {kind!r}")
 
     def _structure(self, name: str) -> StructureIR:
@@ -315,8 +333,8 @@ class _Builder:
             type_imports=tuple(
                 sorted((self.modules[ref], self.class_names[ref]) for ref in referenced)
             ),
-            uses_datetime=any(self._mentions(m.shape, "timestamp") for m in members),
-            uses_any=any(m.json_value or self._mentions(m.shape, "document") for m in members),
+            uses_datetime=any(m.uses_datetime for m in members),
+            uses_any=any(m.uses_any for m in members),
             sensitive_members=tuple(
                 m.py_name
                 for m in members
@@ -449,10 +467,7 @@ class _Builder:
         errors = tuple(
             self._error(n) for n in sorted(self.shapes) if self.shapes[n].get("exception")
         )
-        shapes = tuple(
-            ShapeIR(name=n, descriptor=self._shape_descriptor(n, self.shapes[n]))
-            for n in sorted(self.shapes)
-        )
+        shapes = tuple(self._shape_descriptor(n, self.shapes[n]) for n in sorted(self.shapes))
         operations = tuple(
             self._operation(n, op) for n, op in sorted(self.model["operations"].items())
         )
@@ -491,6 +506,10 @@ class _Builder:
             is_runtime_package=self.package == RUNTIME_PACKAGE,
             runtime_package=RUNTIME_PACKAGE,
         )
+
+
+def _descriptor(name: str, constructor: str, arguments: str) -> ShapeIR:
+    return ShapeIR(name=name, constructor=constructor, descriptor=f"{constructor}({arguments})")
 
 
 def _required_first(members: tuple[MemberIR, ...]) -> tuple[MemberIR, ...]:

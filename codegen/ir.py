@@ -41,6 +41,10 @@ class MemberIR:
     json_value: bool = False
     #: Arguments of the runtime member descriptor, rendered verbatim.
     descriptor_args: str = ""
+    #: What the annotations need imported: ``datetime``, ``typing.Any``, the models package.
+    uses_datetime: bool = False
+    uses_any: bool = False
+    uses_models: bool = False
 
 
 @attrs.frozen
@@ -90,6 +94,8 @@ class ShapeIR:
 
     name: str
     descriptor: str
+    #: The ``aioapigateway._shapes`` function the descriptor calls.
+    constructor: str
 
 
 @attrs.frozen

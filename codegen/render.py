@@ -62,19 +62,15 @@ def render_package(service: ServiceIR) -> dict[str, str]:
     for enum in service.enums:
         files[f"models/{enum.module}.py"] = render("enum.py.j2", e=enum)
     files["models/__init__.py"] = render("models_init.py.j2", names=names)
+    error_members = [m for e in service.errors for m in e.members]
     files["errors.py"] = render(
         "errors.py.j2",
-        errors_use_datetime=any(
-            "datetime" in m.client_hint for e in service.errors for m in e.members
-        ),
-        errors_use_any=any("Any" in m.client_hint for e in service.errors for m in e.members),
-        errors_use_models=any(
-            "models." in m.client_hint for e in service.errors for m in e.members
-        ),
+        errors_use_datetime=any(m.uses_datetime for m in error_members),
+        errors_use_any=any(m.uses_any for m in error_members),
+        errors_use_models=any(m.uses_models for m in error_members),
     )
     spec_imports = {"Member as M", "Operation", "Paginator", "Service", "Shape"}
-    for shape in service.shapes:
-        spec_imports.add(shape.descriptor.split("(", 1)[0])
+    spec_imports.update(shape.constructor for shape in service.shapes)
     files["_spec.py"] = render("spec.py.j2", spec_imports=sorted(spec_imports))
     if service.endpoint_rules is not None:
         files["_endpoint_rules.py"] = render("endpoint_rules.py.j2")
@@ -83,8 +79,8 @@ def render_package(service: ServiceIR) -> dict[str, str]:
     ]
     files["client.py"] = render(
         "client.py.j2",
-        client_uses_datetime=any("datetime." in a.client_hint for a in arguments),
-        client_uses_any=any("Any" in a.client_hint for a in arguments)
+        client_uses_datetime=any(a.uses_datetime for a in arguments),
+        client_uses_any=any(a.uses_any for a in arguments)
         or any(p.item_hint == "Any" for p in service.paginators),
     )
     files["__init__.py"] = render("package_init.py.j2")

@@ -117,8 +117,8 @@ class _Endpoint:
         self.base_path = parts.path.rstrip("/")
         self.origin = f"{parts.scheme}://{parts.netloc}"
         self.headers = dict(headers)
-        #: The client's default headers with this endpoint's; set by the runtime.
-        self.base_headers = dict(headers)
+        #: The client's default headers under this endpoint's: set by ``_Runtime.adopt``.
+        self.base_headers = self.headers
         self.signer = SigV4Signer(signing_name, signing_region)
         self.proxy = _environment_proxy(parts.scheme, parts.hostname or "")
 
@@ -129,7 +129,6 @@ class _Runtime:
     __slots__ = (
         "_modeled",
         "attempt_timeout",
-        "base_path",
         "clock_offset",
         "credentials",
         "default_headers",

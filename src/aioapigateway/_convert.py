@@ -28,7 +28,7 @@ from typing import Any, TypeVar, overload
 import attrs
 
 from aioapigateway._errors import ParamValidationError
-from aioapigateway._shapes import Service, Shape
+from aioapigateway._shapes import FLOAT_TYPES, INTEGER_TYPES, Service, Shape
 from aioapigateway._timestamps import parse_timestamp, to_utc
 
 __all__ = ["from_boto_dict", "service_of", "to_boto_dict"]
@@ -36,8 +36,6 @@ __all__ = ["from_boto_dict", "service_of", "to_boto_dict"]
 T = TypeVar("T")
 Convert = Callable[[Any], Any]
 
-_INTEGER_TYPES = frozenset({"integer", "long", "short", "byte"})
-_FLOAT_TYPES = frozenset({"float", "double"})
 #: Keys boto3 adds to every parsed response; not model members.
 _IGNORED_KEYS = frozenset({"ResponseMetadata"})
 _DEFAULT_SPEC = "aioapigateway._spec"
@@ -241,7 +239,7 @@ class _ModelConverter:
             return _to_datetime
         if kind == "blob":
             return _to_bytes
-        if kind in _FLOAT_TYPES:
+        if kind in FLOAT_TYPES:
             check = _scalar_check(kind)
             return lambda value: float(check(value))
         return _scalar_check(kind)
@@ -322,8 +320,8 @@ _SCALAR_CHECKS: dict[str, Convert] = {
     "timestamp": _check_datetime,
     "blob": _check_bytes,
     "document": _any,
-    **dict.fromkeys(_INTEGER_TYPES, _check_int),
-    **dict.fromkeys(_FLOAT_TYPES, _check_float),
+    **dict.fromkeys(INTEGER_TYPES, _check_int),
+    **dict.fromkeys(FLOAT_TYPES, _check_float),
 }
 
 

@@ -15,15 +15,13 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from aioapigateway._errors import ResponseParseError, ServiceError
-from aioapigateway._shapes import Member, Operation, Service, Shape
+from aioapigateway._shapes import FLOAT_TYPES, INTEGER_TYPES, Member, Operation, Service, Shape
 from aioapigateway._timestamps import parse_timestamp
 
 __all__ = ["ResponseParser"]
 
 Parser = Callable[[Any], Any]
 
-_INTEGER_TYPES = frozenset({"integer", "long", "short", "byte"})
-_FLOAT_TYPES = frozenset({"float", "double"})
 _FLOAT_WORDS = {"NaN": float("nan"), "Infinity": float("inf"), "-Infinity": float("-inf")}
 _MESSAGE_LIMIT = 2048
 
@@ -237,9 +235,9 @@ class ResponseParser:
         kind = target.type
         text = raw.strip()
         try:
-            if kind in _INTEGER_TYPES:
+            if kind in INTEGER_TYPES:
                 return int(text)
-            if kind in _FLOAT_TYPES:
+            if kind in FLOAT_TYPES:
                 return _FLOAT_WORDS.get(text) or float(text)
             if kind == "boolean":
                 lowered = text.lower()
@@ -278,9 +276,9 @@ class ResponseParser:
             if shape.enum is not None and shape.cls_name is not None:
                 return self._enum_parser(shape)
             return _parse_str
-        if kind in _INTEGER_TYPES:
+        if kind in INTEGER_TYPES:
             return _parse_int
-        if kind in _FLOAT_TYPES:
+        if kind in FLOAT_TYPES:
             return _parse_float
         if kind == "boolean":
             return _parse_bool
@@ -377,9 +375,9 @@ class ResponseParser:
                 enum_cls = self._service.model_class(target.cls_name)
                 return "enum", {m.value: m for m in enum_cls}
             return "str", None
-        if kind in _INTEGER_TYPES:
+        if kind in INTEGER_TYPES:
             return "exact", (int, _parse_int)
-        if kind in _FLOAT_TYPES:
+        if kind in FLOAT_TYPES:
             return "exact", (float, _parse_float)
         if kind == "boolean":
             return "exact", (bool, _parse_bool)

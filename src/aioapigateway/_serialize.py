@@ -20,15 +20,13 @@ from typing import Any
 from urllib.parse import quote
 
 from aioapigateway._errors import ParamValidationError
-from aioapigateway._shapes import Member, Operation, Service, Shape
+from aioapigateway._shapes import FLOAT_TYPES, INTEGER_TYPES, Member, Operation, Service, Shape
 from aioapigateway._timestamps import format_timestamp
 
 __all__ = ["PreparedRequest", "RequestSerializer"]
 
 Converter = Callable[[Any], Any]
 
-_INTEGER_TYPES = frozenset({"integer", "long", "short", "byte"})
-_FLOAT_TYPES = frozenset({"float", "double"})
 _HOST_LABEL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,62}$")
 
 
@@ -86,10 +84,10 @@ class _OperationPlan:
     """How one operation's arguments become a request."""
 
     __slots__ = (
-        "body_members",
         "const_query",
         "fields",
         "has_body_members",
+        "host_labels",
         "host_prefix",
         "op",
         "payload",
@@ -100,11 +98,12 @@ class _OperationPlan:
     def __init__(self, op: Operation) -> None:
         self.op = op
         self.fields: list[tuple[Member, str, Any]] = []
-        self.body_members: list[tuple[str, str, Converter]] = []
         self.payload: Member | None = None
         self.payload_kind = ""
         self.has_body_members = False
         self.host_prefix = op.host_prefix
+        #: Model member name -> argument name, for the host prefix's labels.
+        self.host_labels: dict[str, str] = {}
         path, _, query = op.request_uri.partition("?")
         self.const_query: list[tuple[str, str]] = []
         for pair in query.split("&") if query else ():
@@ -126,7 +125,7 @@ class RequestSerializer:
     def __init__(self, service: Service) -> None:
         self._service = service
         self._shapes = service.shapes
-        self._converters: dict[tuple[str, str | None], Converter] = {}
+        self._converters: dict[str, Converter] = {}
         self._plans: dict[str, _OperationPlan] = {}
 
     # -- public ------------------------------------------------------------------------
@@ -153,6 +152,7 @@ class RequestSerializer:
         if op.input is None:
             return plan
         shape = self._shapes[op.input]
+        plan.host_labels = {m.name: m.py_name for m in shape.members if m.host_label}
         for member in shape.members:
             target = self._shapes[member.shape]
             location = member.location
@@ -168,7 +168,9 @@ class RequestSerializer:
             elif location == "uri":
                 plan.fields.append((member, "uri", self._scalar_text(member, "iso8601")))
             elif location == "querystring":
-                plan.fields.append((member, "query", self._query_converter(member)))
+                # A query-string map's entries yield to modeled query members.
+                where = "query_map" if target.type == "map" else "query"
+                plan.fields.append((member, where, self._query_converter(member)))
             elif location == "header":
                 plan.fields.append((member, "header", self._header_converter(member)))
             elif location == "headers":
@@ -190,24 +192,23 @@ class RequestSerializer:
         return self._shape_converter(member.shape)
 
     def _shape_converter(self, name: str) -> Converter:
-        key = (name, None)
-        converter = self._converters.get(key)
+        converter = self._converters.get(name)
         if converter is None:
             # Recursive shapes: install a forwarder before compiling the real converter.
             def forward(value: Any) -> Any:
-                return self._converters[key](value)
+                return self._converters[name](value)
 
-            self._converters[key] = forward
-            converter = self._converters[key] = self._build_converter(self._shapes[name])
+            self._converters[name] = forward
+            converter = self._converters[name] = self._build_converter(self._shapes[name])
         return converter
 
     def _build_converter(self, shape: Shape) -> Converter:
         kind = shape.type
         if kind == "string":
             return self._string_converter(shape)
-        if kind in _INTEGER_TYPES:
+        if kind in INTEGER_TYPES:
             return self._integer_converter(shape)
-        if kind in _FLOAT_TYPES:
+        if kind in FLOAT_TYPES:
             return self._float_converter(shape)
         if kind == "boolean":
             return _check_bool
@@ -301,7 +302,7 @@ class RequestSerializer:
 
     def _list_converter(self, shape: Shape) -> Converter:
         assert shape.member is not None
-        item = self._element_converter(shape.member)
+        item = self._shape_converter(shape.member)
         length_check = self._length_check(shape, "list")
         sparse = shape.sparse
 
@@ -328,14 +329,10 @@ class RequestSerializer:
 
         return convert
 
-    def _element_converter(self, shape_name: str) -> Converter:
-        """Converter for list elements and map values (their own timestamp format applies)."""
-        return self._shape_converter(shape_name)
-
     def _map_converter(self, shape: Shape) -> Converter:
         assert shape.key is not None and shape.value is not None
         key_check = self._shape_converter(shape.key)
-        item = self._element_converter(shape.value)
+        item = self._shape_converter(shape.value)
         length_check = self._length_check(shape, "map")
         sparse = shape.sparse
 
@@ -420,10 +417,10 @@ class RequestSerializer:
             fmt = member.timestamp_format or target.timestamp_format or default_ts
             check = self._timestamp_converter(fmt)
             return lambda value: str(check(value))
-        if kind in _FLOAT_TYPES:
+        if kind in FLOAT_TYPES:
             check = self._float_converter(target)
             return lambda value: _float_text(check(value))
-        if kind in _INTEGER_TYPES:
+        if kind in INTEGER_TYPES:
             check = self._integer_converter(target)
             return lambda value: str(check(value))
         if kind == "string":
@@ -564,11 +561,9 @@ class RequestSerializer:
                         raise _Invalid("a URI label cannot be empty")
                     labels[member.wire_name] = text
                 elif where == "query":
-                    pairs = convert(value)
-                    if self._shapes[member.shape].type == "map":
-                        map_query.extend(pairs)
-                    else:
-                        query.extend(pairs)
+                    query.extend(convert(value))
+                elif where == "query_map":
+                    map_query.extend(convert(value))
                 elif where == "header":
                     if isinstance(value, list | tuple) and not value:
                         continue
@@ -632,10 +627,10 @@ class RequestSerializer:
             headers["Content-Type"] = "application/json"
         return body
 
-    def _render_host_prefix(self, plan: _OperationPlan, params: Mapping[str, Any]) -> str:
+    @staticmethod
+    def _render_host_prefix(plan: _OperationPlan, params: Mapping[str, Any]) -> str:
         assert plan.host_prefix is not None
-        input_shape = self._shapes[plan.op.input] if plan.op.input else None
-        names = {m.name: m.py_name for m in input_shape.members} if input_shape else {}
+        names = plan.host_labels
 
         def label(match: re.Match[str]) -> str:
             name = match.group(1)

@@ -12,6 +12,8 @@ from collections.abc import Mapping
 from typing import Any
 
 __all__ = [
+    "FLOAT_TYPES",
+    "INTEGER_TYPES",
     "Member",
     "Operation",
     "Paginator",
@@ -28,6 +30,10 @@ __all__ = [
     "structure",
     "timestamp",
 ]
+
+#: botocore type names of whole and of floating-point numbers.
+INTEGER_TYPES = frozenset({"integer", "long", "short", "byte"})
+FLOAT_TYPES = frozenset({"float", "double"})
 
 
 class Member:
