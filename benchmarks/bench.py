@@ -698,7 +698,7 @@ def _short(filename: str) -> str:
 
 
 async def _profile_loop(
-    server: StubServer, client: str, op: str, calls: int, sort: str, top: int
+    server: StubServer, client: str, op: str, calls: int, concurrency: int, sort: str, top: int
 ) -> None:
     import cProfile
     import pstats
@@ -708,16 +708,23 @@ async def _profile_loop(
     adapter = adapter_cls(server.url)
     await adapter.start()
     call = getattr(adapter, op)
-    for _ in range(200):
-        await call()
+    per_task = max(1, calls // concurrency)
+
+    async def worker(count: int) -> None:
+        for _ in range(count):
+            await call()
+
+    await asyncio.gather(*(worker(max(1, 200 // concurrency)) for _ in range(concurrency)))
     gc.collect()
     profile = cProfile.Profile()
     profile.enable()
-    for _ in range(calls):
-        await call()
+    await asyncio.gather(*(worker(per_task) for _ in range(concurrency)))
     profile.disable()
     await adapter.close()
-    print(f"cProfile of {client} {op}(), concurrency 1, {calls} calls, sorted by {sort}:")
+    calls = per_task * concurrency
+    print(
+        f"cProfile of {client} {op}(), concurrency {concurrency}, {calls} calls, sorted by {sort}:"
+    )
     print_profile(pstats.Stats(profile), calls, sort, top)
 
 
@@ -819,6 +826,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--profile-client", choices=CLIENTS, default="aioapigateway")
     parser.add_argument("--profile-calls", type=int, default=3000)
+    parser.add_argument("--profile-concurrency", type=int, default=1)
     parser.add_argument("--profile-sort", default="tottime")
     parser.add_argument("--top", type=int, default=15, help="rows of profile output")
     parser.add_argument(
@@ -876,6 +884,7 @@ def main(argv: list[str] | None = None) -> int:
                         args.profile_client,
                         args.profile,
                         args.profile_calls,
+                        args.profile_concurrency,
                         args.profile_sort,
                         args.top,
                     )

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime
+import hashlib
+import hmac
 import subprocess
 import sys
 import traceback
@@ -25,6 +27,7 @@ from aioapigateway._signing import (
     EMPTY_PAYLOAD_SHA256,
     SigV4Signer,
     _canonical_uri,
+    _KeyedSha256,
     payload_sha256,
 )
 
@@ -418,6 +421,70 @@ def test_signers_for_other_regions_do_not_share_keys() -> None:
     b = sign_ours(signer=east)["Authorization"]
     assert "/eu-west-1/apigateway/aws4_request" in a
     assert a.rsplit("=", 1)[1] != b.rsplit("=", 1)[1]
+
+
+@given(key=st.binary(max_size=150), message=st.binary(max_size=300))
+@settings(max_examples=300, deadline=None)
+def test_keyed_sha256_is_hmac_sha256(key: bytes, message: bytes) -> None:
+    keyed = _KeyedSha256(key)
+    expected = hmac.new(key, message, hashlib.sha256).hexdigest()
+    assert keyed.hexdigest(message) == expected
+    assert keyed.hexdigest(message) == expected  # the precomputed states are not consumed
+    assert repr(keyed) == "_KeyedSha256(<key hidden>)"
+
+
+def test_clock_path_matches_botocore_and_reuses_the_second() -> None:
+    """Without ``now`` the signer reads time.time() and formats each second once."""
+    signer = SigV4Signer(SERVICE, REGION)
+    epoch = NOW.timestamp()
+    with mock.patch("aioapigateway._signing.time.time", return_value=epoch + 0.25):
+        first: MutableMapping[str, str] = {}
+        signer.sign(
+            method="GET",
+            url_host=HOST,
+            scheme="https",
+            path="/restapis",
+            query=(),
+            headers=first,
+            body=b"",
+            credentials=CREDS,
+        )
+    assert first["Authorization"] == sign_botocore(now=NOW).headers["Authorization"]
+    assert first["X-Amz-Date"] == "20240229T235958Z"
+    with (
+        mock.patch("aioapigateway._signing.time.time", return_value=epoch + 0.75),
+        mock.patch(
+            "aioapigateway._signing._amz_date", side_effect=AssertionError("formatted twice")
+        ),
+    ):
+        again: MutableMapping[str, str] = {}
+        signer.sign(
+            method="GET",
+            url_host=HOST,
+            scheme="https",
+            path="/restapis",
+            query=(),
+            headers=again,
+            body=b"",
+            credentials=CREDS,
+        )
+    assert again == first
+    later = NOW + datetime.timedelta(seconds=3)  # the next day: a new date and key
+    with mock.patch("aioapigateway._signing.time.time", return_value=later.timestamp()):
+        dated: MutableMapping[str, str] = {"Date": "stale"}
+        signer.sign(
+            method="GET",
+            url_host=HOST,
+            scheme="https",
+            path="/restapis",
+            query=(),
+            headers=dated,
+            body=b"",
+            credentials=CREDS,
+        )
+    expected = sign_botocore(now=later, headers={"Date": "stale"}).headers
+    assert dated["Date"] == expected["Date"] == "Fri, 01 Mar 2024 00:00:01 -0000"
+    assert dated["Authorization"] == expected["Authorization"]
 
 
 def test_aws_requests_auth_is_imported_lazily() -> None:

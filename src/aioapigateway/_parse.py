@@ -129,8 +129,12 @@ def _parse_document(value: Any) -> Any:
     return value
 
 
+_decode_json = json.JSONDecoder().decode
+
+
 def _load_json(body: bytes) -> Any:
-    return json.loads(body)
+    # UTF-8, as the services send and botocore reads; skips json.loads's encoding sniffing.
+    return _decode_json(body.decode())
 
 
 class ResponseParser:
@@ -141,6 +145,8 @@ class ResponseParser:
         self._shapes = service.shapes
         self._parsers: dict[str, Parser] = {}
         self._plans: dict[str, tuple[Member | None, tuple[Member, ...]]] = {}
+        # Output shapes read from the JSON body alone -> their parser.
+        self._body_only: dict[str, Parser] = {}
 
     # -- success ---------------------------------------------------------------------------
 
@@ -149,6 +155,9 @@ class ResponseParser:
         if op.output is None:
             return None
         try:
+            body_only = self._body_only.get(op.output)
+            if body_only is not None:
+                return body_only(_load_json(body) if body.strip() else {})
             return self._parse_structure_response(self._shapes[op.output], status, headers, body)
         except _Bad as exc:
             where = "".join(exc.path).lstrip(".") or "body"
@@ -178,8 +187,10 @@ class ResponseParser:
     ) -> Any:
         payload_member, located = self._response_plan(shape)
         if payload_member is None and not located:
-            # The common case: everything is in the JSON body.
-            return self._parser_for(shape.name)(_load_json(body) if body.strip() else {})
+            # The common case: everything is in the JSON body; later calls go straight to
+            # the structure's parser.
+            parser = self._body_only[shape.name] = self._parser_for(shape.name)
+            return parser(_load_json(body) if body.strip() else {})
         values: dict[str, Any] = {}
         for member in located:
             location = member.location
@@ -388,8 +399,12 @@ class ResponseParser:
             if element.type == "string" and element.enum is not None and element.cls_name:
                 enum_cls = self._service.model_class(element.cls_name)
                 return "enum_list", {m.value: m for m in enum_cls}
+            if self._is_plain_string(target.member):
+                return "str_list", None
             if element.type == "structure":
                 return "list", self._parser_for(target.member)
+        if kind == "map" and target.value is not None and self._is_plain_string(target.value):
+            return "str_map", None
         return "call", self._parser_for(member.shape)
 
     def _checked_structure_parser(self, shape: Shape, cls: Any) -> Parser:
@@ -541,7 +556,6 @@ def _compile_structure(
         "_int": int,
         "_float": float,
         "_list": list,
-        "_str_or_bad": _str_or_bad,
     }
     lines = [
         "def parse(d):",
@@ -576,14 +590,30 @@ def _compile_structure(
             lines.append(f"            v = _p{index}(v)")
         elif kind == "enum_list":
             # Lists are checked inline; a bad element falls back to the checked parser.
+            # Known values become members, others stay as they are and must be str (an
+            # unhashable one makes .get raise TypeError: the fallback too).
             namespace[f"_k{index}"] = extra
             lines.append("        if v is not None:")
             lines.append("            if v.__class__ is not _list:")
             lines.append("                raise _Bad('')")
-            lines.append(
-                f"            v = [x if x is None else _k{index}[x] if x in _k{index} "
-                "else _str_or_bad(x) for x in v]"
-            )
+            lines.append("            r = []")
+            lines.append("            for x in v:")
+            lines.append(f"                y = _k{index}.get(x)")
+            lines.append("                if y is None:")
+            lines.append("                    if x is not None and x.__class__ is not _str:")
+            lines.append("                        raise _Bad('')")
+            lines.append("                    y = x")
+            lines.append("                r.append(y)")
+            lines.append("            v = r")
+        elif kind in ("str_list", "str_map"):
+            # The decoded JSON list or object itself, once its elements are checked.
+            container, items = ("_list", "v") if kind == "str_list" else ("_dict", "v.values()")
+            lines.append("        if v is not None:")
+            lines.append(f"            if v.__class__ is not {container}:")
+            lines.append("                raise _Bad('')")
+            lines.append(f"            for x in {items}:")
+            lines.append("                if x is not None and x.__class__ is not _str:")
+            lines.append("                    raise _Bad('')")
         elif kind == "list":
             namespace[f"_p{index}"] = extra
             lines.append("        if v is not None:")
