@@ -338,3 +338,27 @@ def test_unparsable_error_bodies_still_give_service_error(parser, body: bytes) -
 def test_malformed_modeled_member_does_not_hide_the_error(parser) -> None:
     error = parser.parse_error(429, {"x-amzn-ErrorType": "Throttled"}, b'{"limit": "ten"}')
     assert isinstance(error, Throttled) and error.limit is None  # type: ignore[attr-defined]
+
+
+def test_enums_and_nested_parsers_are_built_when_a_response_first_needs_them() -> None:
+    """A first call pays only for what its response holds: an enum the response lacks is
+    not imported, and is parsed to its member once a response carries it."""
+    code = """
+import asyncio, json, sys
+from aioapigateway._client import _codecs
+service, _, parser = _codecs("aioapigateway._spec")
+op = service.operations["GetRestApi"]
+first = parser.parse(op, 200, {}, json.dumps({"id": "a", "apiKeySource": "HEADER"}).encode())
+assert first.api_key_source.__class__.__name__ == "ApiKeySourceType", first
+for module in ("_security_policy", "_endpoint_configuration", "_endpoint_type"):
+    assert "aioapigateway.models." + module not in sys.modules, module
+later = parser.parse(op, 200, {}, json.dumps({
+    "securityPolicy": "TLS_1_0", "endpointConfiguration": {"types": ["EDGE", "NEW"]},
+}).encode())
+assert later.security_policy.__class__.__name__ == "SecurityPolicy", later
+assert [t.__class__.__name__ for t in later.endpoint_configuration.types] == [
+    "EndpointType", "str"]
+"""
+    import subprocess
+
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -12,6 +12,7 @@ import binascii
 import datetime
 import json
 from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any
 
 from aioapigateway._errors import ResponseParseError, ServiceError
@@ -315,12 +316,13 @@ class ResponseParser:
 
     def _enum_parser(self, shape: Shape) -> Parser:
         assert shape.cls_name is not None
-        enum_cls = self._service.model_class(shape.cls_name)
-        known = {member.value: member for member in enum_cls}
+        known: dict[str, Any] = {}  # filled on first use: importing the enum takes time
 
         def parse(value: Any) -> Any:
             if not isinstance(value, str):
                 raise _Bad(f"expected a string, got {_type_name(value)}")
+            if not known:
+                known.update(self._enum_table(shape.cls_name or shape.name))
             return known.get(value, value)
 
         return parse
@@ -378,13 +380,17 @@ class ResponseParser:
         )
 
     def _field_kind(self, member: Member) -> tuple[str, Any]:
-        """How the fast parser handles a member: an inline check, or a parser to call."""
+        """How the fast parser handles a member: an inline check, or a parser to call.
+
+        Enum tables and the parsers of nested shapes come as zero-argument factories: the
+        compiled parser builds them when a response first carries the member, so a first
+        call imports and compiles only what its response holds.
+        """
         target = self._shapes[member.shape]
         kind = target.type
         if kind == "string":
             if target.enum is not None and target.cls_name is not None:
-                enum_cls = self._service.model_class(target.cls_name)
-                return "enum", {m.value: m for m in enum_cls}
+                return "enum", partial(self._enum_table, target.cls_name)
             return "str", None
         if kind in INTEGER_TYPES:
             return "exact", (int, _parse_int)
@@ -397,28 +403,34 @@ class ResponseParser:
         if kind == "list" and target.member is not None:
             element = self._shapes[target.member]
             if element.type == "string" and element.enum is not None and element.cls_name:
-                enum_cls = self._service.model_class(element.cls_name)
-                return "enum_list", {m.value: m for m in enum_cls}
+                return "enum_list", partial(self._enum_table, element.cls_name)
             if self._is_plain_string(target.member):
                 return "str_list", None
             if element.type == "structure":
-                return "list", self._parser_for(target.member)
+                return "list", partial(self._parser_for, target.member)
         if kind == "map" and target.value is not None and self._is_plain_string(target.value):
             return "str_map", None
-        return "call", self._parser_for(member.shape)
+        return "call", partial(self._parser_for, member.shape)
+
+    def _enum_table(self, cls_name: str) -> dict[str, Any]:
+        """Wire value -> member of the generated enum ``cls_name``."""
+        return {m.value: m for m in self._service.model_class(cls_name)}
 
     def _checked_structure_parser(self, shape: Shape, cls: Any) -> Parser:
         """The reference parser: slower, and it names the path of a bad value."""
         # Only body members; header and status members are filled in by the caller.
-        fields = {
-            m.wire_name: (m.py_name, self._parser_for(m.shape))
-            for m in shape.members
-            if not m.location
-        }
+        # Built on first use: the fast parser rarely needs this fallback.
+        fields: dict[str, tuple[str, Parser]] = {}
 
         def parse(value: Any) -> Any:
             if not isinstance(value, dict):
                 raise _Bad(f"expected an object, got {_type_name(value)}")
+            if not fields:
+                fields.update(
+                    (m.wire_name, (m.py_name, self._parser_for(m.shape)))
+                    for m in shape.members
+                    if not m.location
+                )
             kwargs = {}
             for key, item in value.items():
                 field = fields.get(key)
@@ -532,6 +544,28 @@ def _split_header_list(raw: str) -> list[str]:
     return [part for part in parts if part] if raw.strip() else []
 
 
+class _Deferred:
+    """Stands in for an enum table or a nested parser in a compiled parser's globals until
+    a response first needs it; then builds it, puts it in its place and answers."""
+
+    __slots__ = ("_key", "_make", "_namespace")
+
+    def __init__(self, namespace: dict[str, Any], key: str, make: Callable[[], Any]) -> None:
+        self._namespace = namespace
+        self._key = key
+        self._make = make
+
+    def _install(self) -> Any:
+        value = self._namespace[self._key] = self._make()
+        return value
+
+    def __call__(self, value: Any) -> Any:  # a nested parser
+        return self._install()(value)
+
+    def get(self, key: Any, default: Any = None) -> Any:  # an enum table
+        return self._install().get(key, default)
+
+
 def _compile_structure(
     shape: Shape,
     cls: Any,
@@ -577,7 +611,7 @@ def _compile_structure(
             lines.append("        if v is not None and v.__class__ is not _str:")
             lines.append("            raise _Bad('')")
         elif kind == "enum":
-            namespace[f"_k{index}"] = extra
+            namespace[f"_k{index}"] = _Deferred(namespace, f"_k{index}", extra)
             lines.append("        if v is not None:")
             lines.append("            if v.__class__ is not _str:")
             lines.append("                raise _Bad('')")
@@ -592,7 +626,7 @@ def _compile_structure(
             # Lists are checked inline; a bad element falls back to the checked parser.
             # Known values become members, others stay as they are and must be str (an
             # unhashable one makes .get raise TypeError: the fallback too).
-            namespace[f"_k{index}"] = extra
+            namespace[f"_k{index}"] = _Deferred(namespace, f"_k{index}", extra)
             lines.append("        if v is not None:")
             lines.append("            if v.__class__ is not _list:")
             lines.append("                raise _Bad('')")
@@ -615,7 +649,7 @@ def _compile_structure(
             lines.append("                if x is not None and x.__class__ is not _str:")
             lines.append("                    raise _Bad('')")
         elif kind == "list":
-            namespace[f"_p{index}"] = extra
+            namespace[f"_p{index}"] = _Deferred(namespace, f"_p{index}", extra)
             lines.append("        if v is not None:")
             lines.append("            if v.__class__ is not _list:")
             lines.append("                raise _Bad('')")
@@ -628,7 +662,7 @@ def _compile_structure(
                 f"            v = _fromts(v, _UTC) if c is _int or c is _float else _p{index}(v)"
             )
         else:
-            namespace[f"_p{index}"] = extra
+            namespace[f"_p{index}"] = _Deferred(namespace, f"_p{index}", extra)
             lines.append("        if v is not None:")
             lines.append(f"            v = _p{index}(v)")
         lines.append(f"        o.{name} = v")
