@@ -21,28 +21,30 @@ from __future__ import annotations
 import re
 import types
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Final
-
-import attrs
+from typing import Any, Final, NamedTuple
 
 from ._errors import ConfigError
 
 __all__ = ["Endpoint", "EndpointResolver"]
 
 
-@attrs.frozen
-class Endpoint:
+_EMPTY: Final[Mapping[str, Any]] = types.MappingProxyType({})
+
+
+class Endpoint(NamedTuple):
     """A resolved endpoint.
 
     ``headers`` maps header names to the values to send; ``properties`` carries
     metadata such as ``authSchemes``. Both may be empty. Resolved endpoints are cached
     and shared between callers, so the resolver hands out read-only mappings (nested
-    ``properties`` containers are read-only mappings and tuples).
+    ``properties`` containers are read-only mappings and tuples). A named tuple rather
+    than an attrs class: this module is imported on a client's first call, and defining
+    an attrs class costs about five times as much.
     """
 
     url: str
-    headers: Mapping[str, list[str]] = attrs.field(factory=dict)
-    properties: Mapping[str, Any] = attrs.field(factory=dict)
+    headers: Mapping[str, list[str]] = _EMPTY
+    properties: Mapping[str, Any] = _EMPTY
 
 
 # A compiled expression: evaluates against the current variable scope.
@@ -212,9 +214,10 @@ def _fn_parse_url(value: Any) -> Mapping[str, Any] | None:
 
 
 # RFC 1123 label: 1-63 ASCII letters, digits and hyphens, not starting or ending with a
-# hyphen. fullmatch (not "$") so that a trailing newline cannot sneak through.
-_HOST_LABEL_RE: Final = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?")
-_IPV4_SHAPE_RE: Final = re.compile(r"[0-9]{1,3}(?:\.[0-9]{1,3}){3}")
+# hyphen. fullmatch (not "$") so that a trailing newline cannot sneak through. Patterns,
+# not compiled: re compiles (and caches) them when a rule set first uses them.
+_HOST_LABEL: Final = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
+_IPV4_SHAPE: Final = r"[0-9]{1,3}(?:\.[0-9]{1,3}){3}"
 
 
 def _fn_is_valid_host_label(value: Any, allow_subdomains: Any) -> bool:
@@ -223,7 +226,7 @@ def _fn_is_valid_host_label(value: Any, allow_subdomains: Any) -> bool:
     if not isinstance(value, str):
         return False
     labels = value.split(".") if allow_subdomains else [value]
-    return all(_HOST_LABEL_RE.fullmatch(label) for label in labels)
+    return all(re.fullmatch(_HOST_LABEL, label) for label in labels)
 
 
 def _fn_is_virtual_hostable_s3_bucket(value: Any, allow_subdomains: Any) -> bool:
@@ -234,7 +237,7 @@ def _fn_is_virtual_hostable_s3_bucket(value: Any, allow_subdomains: Any) -> bool
     # A bucket can only go in the host name if it is 3-63 characters, lower case (host
     # names are case-insensitive, bucket names are not) and not shaped like an IPv4
     # address, besides being valid host label(s).
-    if not 3 <= len(value) <= 63 or value.lower() != value or _IPV4_SHAPE_RE.fullmatch(value):
+    if not 3 <= len(value) <= 63 or value.lower() != value or re.fullmatch(_IPV4_SHAPE, value):
         return False
     return _fn_is_valid_host_label(value, allow_subdomains)
 
@@ -268,7 +271,8 @@ class _Partition:
     def __init__(self, entry: Mapping[str, Any]) -> None:
         self.id: str = entry["id"]
         self.regions = frozenset(entry.get("regions", ()))
-        self.region_regex = re.compile(entry["regionRegex"])
+        # Matched (and so compiled) only for a region no partition lists.
+        self.region_regex: str = entry["regionRegex"]
         # "name" is the partition id; set it explicitly rather than trust the outputs.
         self.outputs = types.MappingProxyType({**entry["outputs"], "name": self.id})
 
@@ -297,7 +301,7 @@ def _fn_partition(region: Any) -> Mapping[str, Any] | None:
             if region in partition.regions:
                 return partition.outputs
         for partition in table:
-            if partition.region_regex.match(region):
+            if re.match(partition.region_regex, region):
                 return partition.outputs
     # Unknown regions are assumed to be new commercial regions. An unset region gets
     # the same answer: older published rule sets call aws.partition(Region) before
