@@ -826,7 +826,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=" ".join(__doc__.split("\n\n")[0].split()))
     parser.add_argument("--quick", action="store_true", help="a short run (a smoke test, noisy)")
     parser.add_argument("--json", metavar="PATH", help="also save the results as JSON")
-    parser.add_argument("--rounds", type=int, help="rounds of per-call measurements (default 5)")
+    parser.add_argument("--rounds", type=int, help="rounds of per-call measurements (default 9)")
     parser.add_argument("--calls", type=int, help="calls per measurement (default 2000)")
     parser.add_argument(
         "--reference-calls",
@@ -858,7 +858,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     args = parser.parse_args(argv)
 
-    rounds = args.rounds or (2 if args.quick else 5)
+    rounds = args.rounds or (2 if args.quick else 9)
     calls = args.calls or (320 if args.quick else 2000)
     samples = args.samples or (3 if args.quick else 7)
     memory_clients = args.memory_clients or (20 if args.quick else 100)
