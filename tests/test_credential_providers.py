@@ -44,7 +44,15 @@ from _credential_servers import (
 )
 
 from aioapigateway._container_creds import ContainerCredentialsProvider
-from aioapigateway._credential_http import display_url, dns_suffix, proxy_for
+from aioapigateway._credential_http import (
+    DEFAULT_TIMEOUT,
+    backoff,
+    check_retry_options,
+    display_url,
+    dns_suffix,
+    proxy_for,
+    request_timeout,
+)
 from aioapigateway._credentials import (
     Credentials,
     DefaultCredentialChain,
@@ -1600,6 +1608,34 @@ async def test_no_secrets_in_logs_reprs_or_errors(
 def test_display_url_drops_credentials_and_query() -> None:
     assert display_url("http://user:pw@host:1/p?token=x") == "http://host:1/p"
     assert display_url("nonsense") == "<invalid URL>"
+
+
+async def test_backoff_is_full_jitter_capped_at_twenty_seconds() -> None:
+    """botocore's standard mode: rand() * min(base * 2**attempt, 20)."""
+    slept: list[float] = []
+
+    async def sleep(delay: float) -> None:
+        slept.append(delay)
+
+    with (
+        mock.patch("asyncio.sleep", sleep),
+        mock.patch("aioapigateway._credential_http.random.random", return_value=0.5),
+    ):
+        for attempt in (1, 2, 5):
+            await backoff(attempt, 1.0, "STS", "HTTP 503")
+        await backoff(1, 0.0, "STS", "HTTP 503")
+    assert slept == [1.0, 2.0, 10.0, 0.0]
+
+
+def test_retry_options_and_timeouts_of_api_calling_providers() -> None:
+    check_retry_options(None, 1, 0.0)
+    check_retry_options(0.5, 3, 1.0)
+    for timeout, attempts, base in ((0, 3, 1.0), (-1, 3, 1.0), (None, 0, 1.0), (None, 3, -1)):
+        with pytest.raises(ConfigError):
+            check_retry_options(timeout, attempts, base)
+    assert request_timeout(None) is DEFAULT_TIMEOUT
+    assert (DEFAULT_TIMEOUT.sock_connect, DEFAULT_TIMEOUT.sock_read) == (60.0, 60.0)
+    assert request_timeout(2.5).total == 2.5
 
 
 def test_new_providers_construct_without_io() -> None:

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
+import random
 import re
 import ssl
 from collections.abc import AsyncIterator, Callable, Mapping
@@ -23,20 +25,26 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
-from ._errors import CredentialsError
+from ._errors import ConfigError, CredentialsError
 from ._profiles import LoadedConfig
 
 __all__ = [
+    "DEFAULT_MAX_ATTEMPTS",
+    "DEFAULT_RETRY_BASE",
+    "DEFAULT_TIMEOUT",
     "MAX_BODY_BYTES",
     "CredentialHttp",
     "CredentialHttpError",
     "HttpResult",
     "SessionFactory",
+    "backoff",
     "check_region",
+    "check_retry_options",
     "configured_endpoint_url",
     "display_url",
     "dns_suffix",
     "json_object",
+    "request_timeout",
 ]
 
 #: Returns a session the credential providers borrow; they never close it.
@@ -44,6 +52,15 @@ SessionFactory = Callable[[], aiohttp.ClientSession]
 
 #: The most a credential endpoint may send back; anything longer is an error.
 MAX_BODY_BYTES: Final = 1 << 20
+
+# For the AWS APIs called for credentials (STS, SSO): botocore's default client timeouts,
+# and its standard retry mode: 3 attempts, backoff rand() * min(base * 2**n, 20 s).
+DEFAULT_TIMEOUT: Final = aiohttp.ClientTimeout(sock_connect=60.0, sock_read=60.0)
+DEFAULT_MAX_ATTEMPTS: Final = 3
+DEFAULT_RETRY_BASE: Final = 1.0
+_RETRY_CAP: Final = 20.0
+
+_log = logging.getLogger("aioapigateway.credentials")
 
 # botocore's validate_region_name: a DNS label, not all digits. A region goes into a
 # host name, so anything else (a dot, a slash, an "@") must never reach a URL.
@@ -107,6 +124,26 @@ def dns_suffix(region: str) -> str:
         if re.match(partition["regionRegex"], region):
             return str(partition["outputs"]["dnsSuffix"])
     return "amazonaws.com"
+
+
+def check_retry_options(timeout: float | None, max_attempts: int, retry_base: float) -> None:
+    """Raise ConfigError unless the options of an API-calling provider make sense."""
+    if timeout is not None and not timeout > 0:
+        raise ConfigError("timeout must be a positive number of seconds or None")
+    if max_attempts < 1 or not retry_base >= 0:
+        raise ConfigError("max_attempts must be >= 1 and retry_base >= 0")
+
+
+def request_timeout(timeout: float | None) -> aiohttp.ClientTimeout:
+    """botocore's connect and read timeouts, or ``timeout`` seconds for the whole request."""
+    return DEFAULT_TIMEOUT if timeout is None else aiohttp.ClientTimeout(total=timeout)
+
+
+async def backoff(attempt: int, retry_base: float, where: str, failure: str) -> None:
+    """Sleep before retry number ``attempt`` (1, 2, ...): full jitter, capped at 20 s."""
+    delay = random.random() * min(retry_base * 2**attempt, _RETRY_CAP)
+    _log.debug("%s: retrying in %.2fs after: %s", where, delay, failure)
+    await asyncio.sleep(delay)
 
 
 def check_header_value(value: str, what: str) -> str:

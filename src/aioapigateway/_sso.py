@@ -24,29 +24,31 @@ import hashlib
 import json
 import logging
 import os
-import random
 import tempfile
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 from urllib.parse import quote
 
-import aiohttp
-
 from ._credential_http import (
+    DEFAULT_MAX_ATTEMPTS,
+    DEFAULT_RETRY_BASE,
     CredentialHttp,
     CredentialHttpError,
     HttpResult,
     SessionFactory,
+    backoff,
     check_endpoint_url,
     check_region,
+    check_retry_options,
     configured_endpoint_url,
     display_url,
     dns_suffix,
     json_object,
     proxy_for,
+    request_timeout,
 )
 from ._credentials import Credentials, _parse_expiration, _SourceProvider
-from ._errors import ConfigError, CredentialsError
+from ._errors import CredentialsError
 from ._profiles import LoadedConfig, ProfileLoader, _expand_path
 
 __all__ = ["SSO_CACHE_DIR", "SSOProvider", "sso_cache_key"]
@@ -57,10 +59,6 @@ _log = logging.getLogger("aioapigateway.credentials")
 SSO_CACHE_DIR: Final = "~/.aws/sso/cache"
 # botocore's SSOTokenProvider._REFRESH_WINDOW.
 _TOKEN_REFRESH_WINDOW: Final = 15 * 60
-_TIMEOUT: Final = aiohttp.ClientTimeout(sock_connect=60.0, sock_read=60.0)
-_MAX_ATTEMPTS: Final = 3
-_RETRY_BASE: Final = 1.0
-_RETRY_CAP: Final = 20.0
 _RETRYABLE_STATUS: Final = frozenset({429, 500, 502, 503, 504})
 _MESSAGE_LIMIT: Final = 500
 _PROFILE_KEYS: Final = ("sso_role_name", "sso_account_id")
@@ -182,15 +180,12 @@ class SSOProvider(_SourceProvider):
         oidc_endpoint_url: str | None = None,
         cache_dir: str | None = None,
         timeout: float | None = None,
-        max_attempts: int = _MAX_ATTEMPTS,
-        retry_base: float = _RETRY_BASE,
+        max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+        retry_base: float = DEFAULT_RETRY_BASE,
     ) -> None:
         super().__init__("sso")
-        if timeout is not None and not timeout > 0:
-            raise ConfigError("timeout must be a positive number of seconds or None")
-        if max_attempts < 1 or not retry_base >= 0:
-            raise ConfigError("max_attempts must be >= 1 and retry_base >= 0")
-        self._timeout = _TIMEOUT if timeout is None else aiohttp.ClientTimeout(total=timeout)
+        check_retry_options(timeout, max_attempts, retry_base)
+        self._timeout = request_timeout(timeout)
         self._profile = profile
         self._loader = loader
         self._environ = environ
@@ -418,9 +413,7 @@ class SSOProvider(_SourceProvider):
         async with self._http.session() as session:
             for attempt in range(self._max_attempts):
                 if attempt:
-                    delay = random.random() * min(self._retry_base * 2**attempt, _RETRY_CAP)
-                    _log.debug("%s: retrying in %.2fs after: %s", where, delay, failure)
-                    await asyncio.sleep(delay)
+                    await backoff(attempt, self._retry_base, where, failure)
                 try:
                     result = await self._http.request(
                         session,

@@ -22,9 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime
-import logging
 import os
-import random
 import time
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping, Sequence
@@ -35,15 +33,21 @@ import aiohttp
 import attrs
 
 from ._credential_http import (
+    DEFAULT_MAX_ATTEMPTS,
+    DEFAULT_RETRY_BASE,
+    DEFAULT_TIMEOUT,
     CredentialHttp,
     CredentialHttpError,
     SessionFactory,
+    backoff,
     check_endpoint_url,
     check_region,
+    check_retry_options,
     configured_endpoint_url,
     display_url,
     dns_suffix,
     proxy_for,
+    request_timeout,
 )
 from ._credentials import (
     CredentialProvider,
@@ -52,7 +56,7 @@ from ._credentials import (
     _parse_expiration,
     _SourceProvider,
 )
-from ._errors import AioApiGatewayError, ConfigError, CredentialsError
+from ._errors import AioApiGatewayError, CredentialsError
 from ._profiles import LoadedConfig, ProfileLoader
 from ._retry import THROTTLING_CODES, TRANSIENT_CODES, TRANSIENT_STATUS
 from ._signing import SigV4Signer
@@ -68,20 +72,11 @@ __all__ = [
     "sts_endpoint",
 ]
 
-_log = logging.getLogger("aioapigateway.credentials")
 
 STS_API_VERSION: Final = "2011-06-15"
 _FORM_CONTENT_TYPE: Final = "application/x-www-form-urlencoded; charset=utf-8"
 _GLOBAL_ENDPOINT: Final = "https://sts.amazonaws.com"
 _GLOBAL_SIGNING_REGION: Final = "us-east-1"
-# botocore's default client timeouts.
-_CONNECT_TIMEOUT: Final = 60.0
-_READ_TIMEOUT: Final = 60.0
-_TIMEOUT: Final = aiohttp.ClientTimeout(sock_connect=_CONNECT_TIMEOUT, sock_read=_READ_TIMEOUT)
-# botocore's standard retry mode: 3 attempts, backoff rand() * min(base * 2**n, 20 s).
-_MAX_ATTEMPTS: Final = 3
-_RETRY_BASE: Final = 1.0
-_RETRY_CAP: Final = 20.0
 _RETRYABLE_STATUS: Final = TRANSIENT_STATUS
 # botocore's throttling and transient codes, and one of STS's own (botocore's _retry.json).
 _RETRYABLE_CODES: Final = THROTTLING_CODES | TRANSIENT_CODES | {"IDPCommunicationError"}
@@ -238,9 +233,9 @@ class StsSettings:
     endpoint: StsEndpoint
     proxy: str | None = None
     ca_bundle: str | None = None
-    timeout: aiohttp.ClientTimeout = _TIMEOUT
-    max_attempts: int = _MAX_ATTEMPTS
-    retry_base: float = _RETRY_BASE
+    timeout: aiohttp.ClientTimeout = DEFAULT_TIMEOUT
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS
+    retry_base: float = DEFAULT_RETRY_BASE
 
 
 async def call_sts(
@@ -264,9 +259,7 @@ async def call_sts(
     async with http.session() as session:
         for attempt in range(settings.max_attempts):
             if attempt:
-                delay = random.random() * min(settings.retry_base * 2**attempt, _RETRY_CAP)
-                _log.debug("%s: retrying in %.2fs after: %s", where, delay, failure)
-                await asyncio.sleep(delay)
+                await backoff(attempt, settings.retry_base, where, failure)
             # Signed afresh on each attempt: the signature covers the time.
             url, headers, body = build_sts_request(settings.endpoint, action, params, credentials)
             try:
@@ -317,8 +310,8 @@ def resolve_sts_settings(
     config_profile: str,
     region: str | None,
     endpoint_url: str | None,
-    max_attempts: int = _MAX_ATTEMPTS,
-    retry_base: float = _RETRY_BASE,
+    max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+    retry_base: float = DEFAULT_RETRY_BASE,
     timeout: float | None = None,
 ) -> StsSettings:
     """STS settings for a call made on behalf of ``config_profile``.
@@ -340,17 +333,10 @@ def resolve_sts_settings(
         endpoint=endpoint,
         proxy=proxy_for(endpoint.url, environ),
         ca_bundle=environ.get("AWS_CA_BUNDLE") or _text(section, "ca_bundle"),
-        timeout=_TIMEOUT if timeout is None else aiohttp.ClientTimeout(total=timeout),
+        timeout=request_timeout(timeout),
         max_attempts=max_attempts,
         retry_base=retry_base,
     )
-
-
-def _check_retry_options(timeout: float | None, max_attempts: int, retry_base: float) -> None:
-    if timeout is not None and not timeout > 0:
-        raise ConfigError("timeout must be a positive number of seconds or None")
-    if max_attempts < 1 or not retry_base >= 0:
-        raise ConfigError("max_attempts must be >= 1 and retry_base >= 0")
 
 
 def _default_session_name() -> str:
@@ -391,11 +377,11 @@ class WebIdentityProvider(_SourceProvider):
         config_profile: str | None = None,
         http: CredentialHttp | None = None,
         timeout: float | None = None,
-        max_attempts: int = _MAX_ATTEMPTS,
-        retry_base: float = _RETRY_BASE,
+        max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+        retry_base: float = DEFAULT_RETRY_BASE,
     ) -> None:
         super().__init__("web-identity")
-        _check_retry_options(timeout, max_attempts, retry_base)
+        check_retry_options(timeout, max_attempts, retry_base)
         self._profile = profile
         self._loader = loader
         self._environ = environ
@@ -582,11 +568,11 @@ class AssumeRoleProvider(_SourceProvider):
         sts_endpoint_url: str | None = None,
         http: CredentialHttp | None = None,
         timeout: float | None = None,
-        max_attempts: int = _MAX_ATTEMPTS,
-        retry_base: float = _RETRY_BASE,
+        max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+        retry_base: float = DEFAULT_RETRY_BASE,
     ) -> None:
         super().__init__("assume-role")
-        _check_retry_options(timeout, max_attempts, retry_base)
+        check_retry_options(timeout, max_attempts, retry_base)
         self._profile = profile
         self._loader = loader
         self._environ = environ
