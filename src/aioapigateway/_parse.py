@@ -90,13 +90,6 @@ def _parse_timestamp(value: Any) -> Any:
         raise _Bad(str(exc)) from None
 
 
-def _str_or_bad(value: Any) -> str:
-    """An enum value the model does not know stays a str; anything else is wrong."""
-    if value.__class__ is not str:
-        raise _Bad(f"expected a string, got {_type_name(value)}")
-    return value
-
-
 def _parse_str_list(value: Any) -> Any:
     """A list of strings: the decoded JSON list itself, once its elements are checked."""
     if value.__class__ is not list:
