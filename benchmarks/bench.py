@@ -874,6 +874,8 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(f"--{name} out of range")
     if not 2 <= memory_clients <= 1000:
         parser.error("--memory-clients must be 2..1000")
+    if not 1 <= args.profile_concurrency <= 1000 or not 1 <= args.profile_calls <= 100_000:
+        parser.error("--profile-concurrency must be 1..1000 and --profile-calls 1..100000")
 
     def log(message: str) -> None:
         print(message, file=sys.stderr, flush=True)
