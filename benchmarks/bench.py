@@ -52,7 +52,9 @@ TARGETS = [
     ("CPU/call get_rest_apis, concurrency 32", "cpu:get_rest_apis:32", 1.5),
     ("import time", "import", 1.2),
     ("warm construction", "warm_construct", 5.0),
-    ("first call (fresh interpreter)", "first_call_total", 2.0),
+    # The call alone, after construction: the measure behind the "first call 20x"
+    # for aiobotocore (its construction is a further 40x).
+    ("first call (fresh interpreter)", "first_call_only", 2.0),
     ("memory per extra client", "mem_per_extra", 4.0),
 ]
 
@@ -431,7 +433,7 @@ def startup(
         row["mem_per_extra"] = [raw["memory"][name]["per_extra_client"]]
         row["rss_first"] = [raw["rss"][name]["first_client"]]
         row["rss_per_extra"] = [raw["rss"][name]["per_extra_client"]]
-    preloaded = [sample["first_call_total"] for sample in raw["startup_preloaded"]]
+    preloaded = [sample["first_call_only"] for sample in raw["startup_preloaded"]]
     summary = {
         name: {metric: statistics.median(values) for metric, values in row.items()}
         for name, row in series.items()
@@ -445,7 +447,7 @@ def startup(
         for name, row in series.items()
     }
     ratios["aioapigateway"]["first_call_preloaded"] = paired_ratio(
-        preloaded, series["floor"]["first_call_total"]
+        preloaded, series["floor"]["first_call_only"]
     )
     return {"raw": raw, "summary": summary, "ratios": ratios}
 
@@ -557,7 +559,7 @@ def render(results: dict[str, Any]) -> str:
             ("warm construction + 1st call (ms)", "warm_construct_first_call", 1e3, ".3f"),
             ("first call: construct + call (ms)", "first_call_total", 1e3, ".2f"),
             ("  of which the call (ms)", "first_call_only", 1e3, ".2f"),
-            ("first call, aws-requests-auth preloaded (ms)", "first_call_preloaded", 1e3, ".2f"),
+            ("  the call, aws-requests-auth preloaded (ms)", "first_call_preloaded", 1e3, ".2f"),
             ("memory, 1st client (KiB, tracemalloc)", "mem_first", 1 / 1024, ",.1f"),
             ("memory/extra client (KiB, tracemalloc)", "mem_per_extra", 1 / 1024, ",.1f"),
             ("RSS, 1st client (KiB)", "rss_first", 1 / 1024, ",.0f"),
