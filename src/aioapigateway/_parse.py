@@ -601,7 +601,8 @@ def _compile_structure(
         kind, extra = field_kind(member)
         lines.append(f"        v = get({member.wire_name!r})")
         if kind == "str":
-            lines.append("        if v is not None and v.__class__ is not _str:")
+            # Present values first: most string members of a response are there.
+            lines.append("        if v.__class__ is not _str and v is not None:")
             lines.append("            raise _Bad('')")
         elif kind == "enum":
             namespace[f"_k{index}"] = _Deferred(namespace, f"_k{index}", extra)
