@@ -362,3 +362,17 @@ assert [t.__class__.__name__ for t in later.endpoint_configuration.types] == [
     import subprocess
 
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_each_enum_table_is_built_once_and_shared() -> None:
+    from aioapigateway._client import _codecs
+
+    service, _, parser = _codecs("aioapigateway._spec")
+    body = json.dumps({"endpointConfiguration": {"types": ["EDGE"], "ipAddressType": "ipv4"}})
+    for op in ("GetRestApi", "GetDomainName"):  # two structures refer to EndpointConfiguration
+        parser.parse(service.operations[op], 200, {}, body.encode())
+    table = parser._enum_table("EndpointType")
+    assert parser._enum_table("EndpointType") is table
+    # The checked parser (used for enum values in headers, maps and fallbacks) shares it.
+    assert parser._parser_for("EndpointType")("EDGE") is table["EDGE"]
+    assert parser._enum_tables["EndpointType"] is table

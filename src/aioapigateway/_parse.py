@@ -141,6 +141,8 @@ class ResponseParser:
         self._plans: dict[str, tuple[Member | None, tuple[Member, ...]]] = {}
         # Output shapes read from the JSON body alone -> their parser.
         self._body_only: dict[str, Parser] = {}
+        # Enum class name -> {wire value: member}, built on first use, shared by all parsers.
+        self._enum_tables: dict[str, dict[str, Any]] = {}
 
     # -- success ---------------------------------------------------------------------------
 
@@ -308,14 +310,16 @@ class ResponseParser:
         raise TypeError(f"shape {shape.name}: unsupported type {kind}")
 
     def _enum_parser(self, shape: Shape) -> Parser:
-        assert shape.cls_name is not None
-        known: dict[str, Any] = {}  # filled on first use: importing the enum takes time
+        cls_name = shape.cls_name
+        assert cls_name is not None
+        known: dict[str, Any] | None = None  # looked up on first use: importing takes time
 
         def parse(value: Any) -> Any:
+            nonlocal known
             if not isinstance(value, str):
                 raise _Bad(f"expected a string, got {_type_name(value)}")
-            if not known:
-                known.update(self._enum_table(shape.cls_name or shape.name))
+            if known is None:
+                known = self._enum_table(cls_name)
             return known.get(value, value)
 
         return parse
@@ -406,8 +410,12 @@ class ResponseParser:
         return "call", partial(self._parser_for, member.shape)
 
     def _enum_table(self, cls_name: str) -> dict[str, Any]:
-        """Wire value -> member of the generated enum ``cls_name``."""
-        return {m.value: m for m in self._service.model_class(cls_name)}
+        """Wire value -> member of the generated enum ``cls_name`` (one table per enum)."""
+        table = self._enum_tables.get(cls_name)
+        if table is None:
+            enum_cls = self._service.model_class(cls_name)
+            table = self._enum_tables[cls_name] = {m.value: m for m in enum_cls}
+        return table
 
     def _checked_structure_parser(self, shape: Shape, cls: Any) -> Parser:
         """The reference parser: slower, and it names the path of a bad value."""

@@ -72,7 +72,6 @@ __all__ = [
     "sts_endpoint",
 ]
 
-
 STS_API_VERSION: Final = "2011-06-15"
 _FORM_CONTENT_TYPE: Final = "application/x-www-form-urlencoded; charset=utf-8"
 _GLOBAL_ENDPOINT: Final = "https://sts.amazonaws.com"
