@@ -4,15 +4,20 @@ VENV := .venv
 BIN := $(VENV)/bin
 PY := $(BIN)/python
 STAMP := $(VENV)/.installed
+# An editable install that only puts src/ on sys.path (a .pth line). The default mode would
+# install an import hook (the generator in codegen/ is a second package root) that imports
+# pathlib, re, enum and more at every interpreter start-up, skewing import-time measurements,
+# and that mypy cannot follow. The generator runs from the repository root: python -m codegen.
+EDITABLE := --config-settings editable_mode=compat -e
 SPEC := spec/apigateway/2015-07-09
 
-.PHONY: venv generate check-generated update-spec lint typecheck test pytest demo generality spec-diff bench clean
+.PHONY: venv generate check-generated update-golden update-spec lint typecheck test pytest demo generality spec-diff bench clean
 
 venv: $(STAMP)
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --disable-pip-version-check -q -c constraints.txt -e '.[dev]'
+	$(PY) -m pip install --disable-pip-version-check -q -c constraints.txt $(EDITABLE) '.[dev]'
 	touch $(STAMP)
 
 generate: $(STAMP)
@@ -22,6 +27,16 @@ generate: $(STAMP)
 check-generated: $(STAMP)
 	$(PY) -m codegen --check --model $(SPEC)/service-2.json --paginators $(SPEC)/paginators-1.json \
 		--endpoint-rules $(SPEC)/endpoint-rule-set-1.json --package aioapigateway --out src
+
+# Rewrite the generator's golden files (tests/golden/) from the fixture model, after an
+# intended change of the generator; review the diff. The golden test itself never writes them.
+GOLDEN_FIXTURES := tests/fixtures/golden
+
+update-golden: $(STAMP)
+	$(PY) -m codegen --model $(GOLDEN_FIXTURES)/service-2.json \
+		--paginators $(GOLDEN_FIXTURES)/paginators-1.json \
+		--endpoint-rules $(GOLDEN_FIXTURES)/endpoint-rule-set-1.json \
+		--package golden_service --out tests/golden
 
 # What the installed botocore's newest apigateway model changes against spec/.
 spec-diff: $(STAMP)
@@ -34,8 +49,10 @@ lint: $(STAMP)
 	$(BIN)/ruff check src codegen tests examples benchmarks
 	$(BIN)/ruff format --check src codegen tests examples benchmarks
 
+# examples/ too (tests/ on the path for run_demo.py's _moto); test_examples.py also checks
+# the README's complete code blocks.
 typecheck: $(STAMP)
-	$(BIN)/mypy src codegen
+	MYPYPATH=tests $(BIN)/mypy src codegen examples
 
 pytest: $(STAMP)
 	$(BIN)/pytest -q
@@ -55,7 +72,7 @@ BENCH_ARGS ?=
 
 $(BENCH_VENV)/.installed: benchmarks/requirements.txt pyproject.toml
 	test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
-	$(BENCH_VENV)/bin/python -m pip install --disable-pip-version-check -q -r benchmarks/requirements.txt -e .
+	$(BENCH_VENV)/bin/python -m pip install --disable-pip-version-check -q -r benchmarks/requirements.txt $(EDITABLE) .
 	touch $@
 
 # aioapigateway against raw aiohttp + SigV4 (the floor) and aiobotocore, side by side;

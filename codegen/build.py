@@ -26,7 +26,7 @@ from codegen.loader import ModelFiles
 from codegen.naming import enum_member_name, module_name, safe_identifier, snake_case
 from codegen.protocols import protocol_for
 
-__all__ = ["SCALAR_HINTS", "GenerationError", "build_service"]
+__all__ = ["RUNTIME_PACKAGE", "SCALAR_HINTS", "GenerationError", "build_service"]
 
 RUNTIME_PACKAGE = "aioapigateway"
 
@@ -71,6 +71,7 @@ class _Builder:
         self.model = files.service
         self.paginators = files.paginators
         self.rules = files.endpoint_rules
+        self.model_paths = files.paths
         self.package = package
         self.shapes: dict[str, dict[str, Any]] = self.model["shapes"]
         self.metadata: dict[str, Any] = self.model["metadata"]
@@ -80,6 +81,7 @@ class _Builder:
         self.output_reachable = self._reachable(self._output_roots())
         service_id = str(self.metadata.get("serviceId") or self.metadata["endpointPrefix"])
         self.extra_sensitive = customizations.sensitive_members(service_id)
+        self._check_member_lists(service_id)
 
     # -- names -------------------------------------------------------------------------
 
@@ -184,6 +186,33 @@ class _Builder:
         if shape["type"] == "map":
             return self._is_sensitive(shape["value"]["shape"])
         return False
+
+    def _is_sensitive_member(self, structure: str, member: str) -> bool:
+        """A member whose value never appears in a ``repr``.
+
+        From the model (a sensitive structure, or a member whose shape is sensitive) and from
+        the service's customization list.
+        """
+        shape = self.shapes[structure]
+        if shape.get("sensitive") or (structure, member) in self.extra_sensitive:
+            return True
+        return self._is_sensitive(shape["members"][member]["shape"])
+
+    def _check_member_lists(self, service_id: str) -> None:
+        """Every member the customizations name exists: a model update must not go unnoticed."""
+        listed = set(self.extra_sensitive) | set(customizations.not_secret_members(service_id))
+        members = {(n, m) for n, s in self.shapes.items() for m in s.get("members", {})}
+        names = {m for _, m in members}
+        stale = sorted(
+            f"{shape}.{member}"
+            for shape, member in listed
+            if (shape, member) not in members and not (shape == "*" and member in names)
+        )
+        if stale:
+            raise GenerationError(
+                f"codegen/customizations.py names members the model does not have: "
+                f"{', '.join(stale)}"
+            )
 
     def _mentions_named(self, shape_name: str) -> bool:
         """Whether an annotation of ``shape_name`` names a model class or enum."""
@@ -336,9 +365,7 @@ class _Builder:
             uses_datetime=any(m.uses_datetime for m in members),
             uses_any=any(m.uses_any for m in members),
             sensitive_members=tuple(
-                m.py_name
-                for m in members
-                if self._is_sensitive(m.shape) or (name, m.name) in self.extra_sensitive
+                m.py_name for m in members if self._is_sensitive_member(name, m.name)
             ),
         )
 
@@ -505,6 +532,7 @@ class _Builder:
             else None,
             is_runtime_package=self.package == RUNTIME_PACKAGE,
             runtime_package=RUNTIME_PACKAGE,
+            model_paths=self.model_paths,
         )
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-__all__ = ["default_headers", "sensitive_members"]
+__all__ = ["default_headers", "not_secret_members", "sensitive_members"]
 
 _DEFAULT_HEADERS: Mapping[str, Mapping[str, str]] = {
     # API Gateway answers some operations (GetExport, GetSdk and errors) with other media
@@ -23,19 +23,89 @@ def default_headers(service_id: str) -> Mapping[str, str]:
 
 
 _SENSITIVE_MEMBERS: Mapping[str, frozenset[tuple[str, str]]] = {
-    # Secrets the API Gateway model does not mark sensitive: API key values, a domain
-    # name's private key, and the CSV of keys that ImportApiKeys uploads.
+    # Secrets the API Gateway model does not mark sensitive. Every member of the model whose
+    # name or documentation speaks of keys, secrets, tokens, credentials or certificates was
+    # reviewed; what is not here is in _NOT_SECRET_MEMBERS below, with the reason.
     "API Gateway": frozenset(
         {
+            # API key values: returned by GetApiKey(s) with includeValue(s), CreateApiKey,
+            # CreateUsagePlanKey and GetUsagePlanKey(s); sent by CreateApiKey.
             ("ApiKey", "value"),
             ("CreateApiKeyRequest", "value"),
+            ("UsagePlanKey", "value"),
+            # The private key of an uploaded (deprecated, edge-optimized) domain certificate.
             ("CreateDomainNameRequest", "certificatePrivateKey"),
+            # The CSV file of API keys (names and values) that ImportApiKeys uploads.
             ("ImportApiKeysRequest", "body"),
+            # "This is where the incoming authorization token, or identity source, should be
+            # specified" (the model's words): the bearer token the authorizer is tested with.
+            ("TestInvokeAuthorizerRequest", "headers"),
+            ("TestInvokeAuthorizerRequest", "multiValueHeaders"),
+            # Reviewed and left visible, as their names do not look secret either:
+            # TestInvokeMethodRequest.headers (a test invocation skips authorizers and API
+            # keys, so it needs no token), TestInvokeAuthorizerRequest.pathWithQueryString
+            # (the model puts the identity source in the headers), PatchOperation.value (no
+            # patch path changes an API key value or a private key) and mapping expressions
+            # such as Integration.requestParameters (readable by anyone who can read the API).
         }
     ),
 }
 
 
 def sensitive_members(service_id: str) -> frozenset[tuple[str, str]]:
-    """``(shape, member)`` pairs whose values never appear in a ``repr``."""
+    """``(shape, member)`` pairs whose values never appear in a ``repr``.
+
+    They add to what the model marks ``sensitive`` itself (a sensitive shape, or a list or map
+    of them, is redacted wherever a member refers to it; so is every member of a sensitive
+    structure).
+    """
     return _SENSITIVE_MEMBERS.get(service_id, frozenset())
+
+
+# Members whose names look secret (tests/test_secret_members.py lists what it looks for: key,
+# secret, token, password, credential, private, certificate body, PEM) but that carry none.
+# The model itself settles the rest: members typed boolean, number, timestamp or enum, and
+# pagination and idempotency tokens, need no entry. ``"*"`` as the shape matches the member
+# in every shape of the service. Reviewed, with the reason, so that a new member that looks
+# secret is a decision, not an accident.
+_NOT_SECRET_MEMBERS: Mapping[str, Mapping[tuple[str, str], str]] = {
+    "API Gateway": {
+        ("*", "apiKey"): "the identifier of an API key (a URI label), not its value",
+        ("*", "keyId"): "the identifier of an API key in a usage plan, not its value",
+        ("*", "keyType"): "the kind of a usage plan key (API_KEY)",
+        ("*", "stageKeys"): "`{restApiId}/{stageName}` names of the stages a key is for",
+        ("*", "authorizerCredentials"): "the ARN of the IAM role the authorizer assumes",
+        ("*", "credentials"): "the ARN of the IAM role (or caller identity) an integration uses",
+        ("*", "cacheKeyParameters"): "names of the request parameters that form the cache key",
+        ("*", "tagKeys"): "names of the tags to remove",
+        ("Account", "apiKeyVersion"): "the version of the account's API key feature",
+        ("ClientCertificate", "pemEncodedCertificate"): (
+            "the public certificate a backend verifies API Gateway with; no private key"
+        ),
+        ("CreateDomainNameRequest", "certificateBody"): (
+            "the public server certificate (its private key is certificatePrivateKey)"
+        ),
+        ("CreateDomainNameRequest", "certificateChain"): (
+            "the public intermediate and root certificates"
+        ),
+    },
+    # HTTP and WebSocket APIs (aioapigateway.v2): the model holds no secret at all (no API key
+    # values, no private keys: certificates are ACM ARNs).
+    "ApiGatewayV2": {
+        ("*", "ApiKeySelectionExpression"): "where a WebSocket API reads the key, not the key",
+        ("*", "ApiMappingKey"): "the base path of an API mapping",
+        ("*", "AuthorizerCredentialsArn"): "the ARN of the IAM role the authorizer assumes",
+        ("*", "CredentialsArn"): "the ARN of the IAM role an integration or import uses",
+        ("*", "IntegrationResponseKey"): "the selection key of an integration response",
+        ("*", "NextToken"): "a pagination token (also in shapes no paginator names)",
+        ("*", "RequestParameterKey"): "the name of a route's request parameter",
+        ("*", "RouteKey"): "a route's method and path, such as `GET /pets`",
+        ("*", "RouteResponseKey"): "the selection key of a route response",
+        ("*", "TagKeys"): "names of the tags to remove",
+    },
+}
+
+
+def not_secret_members(service_id: str) -> Mapping[tuple[str, str], str]:
+    """``(shape or "*", member)`` -> why a member whose name looks secret carries no secret."""
+    return _NOT_SECRET_MEMBERS.get(service_id, {})

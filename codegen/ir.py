@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import attrs
 
+from codegen.loader import ModelPaths
+
 __all__ = [
     "EnumIR",
     "ErrorIR",
@@ -146,3 +148,5 @@ class ServiceIR:
     #: Whether this package is the runtime's own package (it then re-exports the runtime).
     is_runtime_package: bool
     runtime_package: str
+    #: The model files it was generated from (the header's regenerate command names them).
+    model_paths: ModelPaths | None = None

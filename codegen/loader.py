@@ -9,7 +9,16 @@ from typing import Any
 
 import attrs
 
-__all__ = ["ModelFiles", "load_json", "load_model_files"]
+__all__ = ["ModelFiles", "ModelPaths", "load_json", "load_model_files"]
+
+
+@attrs.frozen
+class ModelPaths:
+    """The files one generation reads, as given (generated headers name them)."""
+
+    model: Path
+    paginators: Path | None = None
+    endpoint_rules: Path | None = None
 
 
 @attrs.frozen
@@ -19,6 +28,8 @@ class ModelFiles:
     service: dict[str, Any]
     paginators: dict[str, Any]
     endpoint_rules: dict[str, Any] | None
+    #: Where they were read from; ``None`` for documents built in memory.
+    paths: ModelPaths | None = None
 
 
 def load_json(path: Path) -> dict[str, Any]:
@@ -40,4 +51,5 @@ def load_model_files(
         service=load_json(model),
         paginators=load_json(paginators).get("pagination", {}) if paginators else {},
         endpoint_rules=load_json(endpoint_rules) if endpoint_rules else None,
+        paths=ModelPaths(model, paginators, endpoint_rules),
     )

@@ -17,7 +17,7 @@ from _moto import MotoServer  # noqa: E402  (the test suite's launcher, shared)
 def main() -> int:
     server = MotoServer()
     url = server.start()
-    print(f"local API Gateway (moto) listening on {url}, pid {server.process.pid}")  # type: ignore[union-attr]
+    print(f"local API Gateway (moto) listening on {url}, pid {server.pid}")
     try:
         env = dict(
             os.environ,

@@ -497,6 +497,9 @@ def to_kwargs(shape: botocore.model.StructureShape, params: dict[str, Any]) -> d
 
 
 def _to_ours(shape: botocore.model.Shape, value: Any) -> Any:
+    if value is None:
+        # A member given as None (as the tests of required members do) stays None.
+        return None
     kind = shape.type_name
     if kind == "structure":
         assert isinstance(shape, botocore.model.StructureShape)

@@ -182,6 +182,7 @@ class FaultServer:
         self._script: list[ScriptItem] = []
         self._server: asyncio.Server | None = None
         self._handlers: set[asyncio.Task[None]] = set()
+        self._stopping = False
         self.received = asyncio.Event()
 
     def script(self, *actions: ScriptItem) -> None:
@@ -198,6 +199,7 @@ class FaultServer:
         self.url = f"http://127.0.0.1:{port}"
 
     async def stop(self) -> None:
+        self._stopping = True
         if self._server is not None:
             self._server.close()
         for task in list(self._handlers):
@@ -236,6 +238,11 @@ class FaultServer:
                     break
         except (ConnectionError, asyncio.IncompleteReadError):
             pass
+        except asyncio.CancelledError:
+            # stop() cancels the connections still open; end quietly (a cancelled handler
+            # task makes Python 3.11's StreamReaderProtocol log an error).
+            if not self._stopping:
+                raise
         finally:
             self.active_connections -= 1
             self._handlers.discard(task)

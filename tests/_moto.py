@@ -3,6 +3,11 @@
 ``MotoServer`` starts moto on a free 127.0.0.1 port, waits until it answers, and stops it by
 its pid (terminate, then kill after a grace period), also when start-up fails. The server's
 stdout/stderr go to a temporary file whose content is shown when start-up fails.
+
+moto cannot be handed a listening socket, so the port is picked by binding port 0 and
+closing that socket before moto binds it; another process may take it in between. A server
+that exits during start-up (the port was taken, or anything else) is therefore started again
+on a new port, at most ``START_ATTEMPTS`` times in all.
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from typing import IO
 
 __all__ = ["MotoServer", "MotoStartError", "free_port", "moto_server"]
 
+START_ATTEMPTS = 3  # processes started before giving up, each on a new port
 START_DEADLINE = 30.0  # seconds to wait for the server to answer
 POLL_INTERVAL = 0.1
 MAX_POLLS = int(START_DEADLINE / POLL_INTERVAL) + 1
@@ -31,6 +37,10 @@ HOST = "127.0.0.1"
 
 class MotoStartError(RuntimeError):
     """moto_server did not come up; the message includes its output."""
+
+
+class _ExitedEarly(MotoStartError):
+    """The process ended before it answered (e.g. its port was taken meanwhile)."""
 
 
 def free_port() -> int:
@@ -55,11 +65,25 @@ class MotoServer:
         self.pid = 0
         self.url = ""
         self.process: subprocess.Popen[bytes] | None = None
+        self.attempts = 0  # processes started by the last ``start()``
         self._log: IO[bytes] | None = None
 
     # -- lifecycle ---------------------------------------------------------------------------
 
     def start(self) -> str:
+        """Start moto and wait until it answers; a new port for each of a few attempts."""
+        failures: list[str] = []
+        for attempt in range(1, START_ATTEMPTS + 1):
+            self.attempts = attempt
+            try:
+                return self._start_once()
+            except _ExitedEarly as exc:
+                failures.append(str(exc))
+        raise MotoStartError(
+            f"moto_server exited during start-up {START_ATTEMPTS} times:\n" + "\n".join(failures)
+        )
+
+    def _start_once(self) -> str:
         self.port = free_port()
         self.url = f"http://{HOST}:{self.port}"
         self._log = tempfile.NamedTemporaryFile(prefix="moto_server-", suffix=".log", delete=False)
@@ -84,7 +108,8 @@ class MotoServer:
         except Exception as exc:
             output = self.output()
             self.stop()
-            raise MotoStartError(
+            error = _ExitedEarly if isinstance(exc, _ExitedEarly) else MotoStartError
+            raise error(
                 f"moto_server on port {self.port} did not start ({exc}; command "
                 f"{_command(self.port)}).\n--- server output ---\n{output}"
             ) from None
@@ -99,7 +124,7 @@ class MotoServer:
         last_error: Exception | None = None
         for _ in range(MAX_POLLS):
             if self.process.poll() is not None:
-                raise MotoStartError(f"moto_server exited with code {self.process.returncode}")
+                raise _ExitedEarly(f"moto_server exited with code {self.process.returncode}")
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 break

@@ -7,11 +7,11 @@ missing 1 required keyword-only argument: 'stream_writer'`` (aioresponses issue 
 from __future__ import annotations
 
 import inspect
-import json
 from collections.abc import AsyncIterator
 
 import aiohttp
 import pytest
+from _json_strict import assert_json_body, assert_json_equal
 from aioresponses import CallbackResult, aioresponses, core
 from conftest import AIORESPONSES_SHIM_APPLIED
 
@@ -70,7 +70,7 @@ async def test_plain_aiohttp_request_is_mocked() -> None:
         async with aiohttp.ClientSession() as session, session.get(f"{ENDPOINT}/ping") as resp:
             assert resp.status == 200
             assert resp.headers["X-Test"] == "1"
-            assert await resp.json() == {"pong": True}
+            assert_json_equal(await resp.json(), {"pong": True})
 
 
 async def test_get_rest_api_through_aioresponses(api: aioapigateway.ApiGatewayClient) -> None:
@@ -116,7 +116,8 @@ async def test_post_body_and_error_through_aioresponses(
         )
         rest_api = await api.create_rest_api(name="new")
         assert rest_api.name == "new"
-        assert len(seen) == 1 and json.loads(seen[0]) == {"name": "new"}
+        assert len(seen) == 1
+        assert_json_body(seen[0], {"name": "new"})
         with pytest.raises(errors.NotFoundException) as caught:
             await api.get_rest_api(rest_api_id="gone")
         assert caught.value.status_code == 404

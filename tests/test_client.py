@@ -117,8 +117,12 @@ async def test_owned_session_is_closed_and_close_is_idempotent() -> None:
         await client.close()
         await client.close()
         assert runtime.session.closed
-        with pytest.raises(errors.TransportError, match="closed"):
+        # Misuse, not a network failure: raised at once, nothing sent, never retried.
+        with pytest.raises(errors.ClientClosedError, match="closed") as caught:
             await client.get_rest_apis()
+        assert isinstance(caught.value, RuntimeError)
+        assert not isinstance(caught.value, errors.TransportError)
+        assert len(server.requests) == 1
 
 
 async def test_callers_session_is_used_and_never_closed() -> None:
@@ -231,18 +235,19 @@ async def test_custom_credential_provider_is_awaited_per_attempt() -> None:
 
 
 def test_proxies_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    from aioapigateway._client import _environment_proxy
+    from aioapigateway._client import _Endpoint
+
+    def proxy(url: str) -> str | None:
+        return _Endpoint(url, {}, "apigateway", "us-east-1").proxy
 
     for name in ("HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY", "http_proxy", "https_proxy", "no_proxy"):
         monkeypatch.delenv(name, raising=False)
-    assert _environment_proxy("https", "apigateway.us-east-1.amazonaws.com") is None
+    assert proxy("https://apigateway.us-east-1.amazonaws.com") is None
     monkeypatch.setenv("HTTPS_PROXY", "proxy.internal:3128")
     monkeypatch.setenv("NO_PROXY", "localhost,.corp.example")
-    assert _environment_proxy("https", "apigateway.us-east-1.amazonaws.com") == (
-        "http://proxy.internal:3128"
-    )
-    assert _environment_proxy("https", "api.corp.example") is None
-    assert _environment_proxy("http", "apigateway.us-east-1.amazonaws.com") is None
+    assert proxy("https://apigateway.us-east-1.amazonaws.com") == "http://proxy.internal:3128"
+    assert proxy("https://api.corp.example") is None
+    assert proxy("http://apigateway.us-east-1.amazonaws.com") is None
 
 
 async def test_requests_go_through_the_environment_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -305,3 +310,151 @@ async def test_a_bad_ca_bundle_is_a_config_error(
     async with client:
         with pytest.raises(errors.ConfigError, match="CA bundle"):
             await client.get_rest_apis()
+
+
+# -- lifecycle misuse --------------------------------------------------------------------------
+
+
+class GatedClient(ApiGatewayClient):
+    """A client whose start-up waits for ``release`` once its settings are resolved."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.building = asyncio.Event()
+        self.release = asyncio.Event()
+        self.built: list[Any] = []
+
+    async def _build_runtime(self) -> Any:
+        runtime = await super()._build_runtime()
+        self.built.append(runtime)
+        self.building.set()
+        await self.release.wait()
+        return runtime
+
+
+async def test_close_during_the_first_calls_start_up_closes_the_session() -> None:
+    async with recording_server() as server:
+        client = GatedClient(region="us-east-1", endpoint_url=server.url, credentials=CREDS)
+        call = asyncio.create_task(client.get_rest_apis())
+        await asyncio.wait_for(client.building.wait(), 10)
+        await client.close()
+        client.release.set()
+        with pytest.raises(errors.ClientClosedError):
+            await call
+        assert len(client.built) == 1 and client.built[0].session.closed
+        assert client._runtime is None
+        with pytest.raises(errors.ClientClosedError):
+            await client.get_rest_apis()
+        assert server.requests == []
+
+
+async def test_a_failed_start_up_closes_the_session_it_opened(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from aioapigateway import _client
+
+    opened: list[aiohttp.ClientSession] = []
+    real_session = aiohttp.ClientSession
+
+    def recording_session(*args: Any, **kwargs: Any) -> aiohttp.ClientSession:
+        opened.append(real_session(*args, **kwargs))
+        return opened[-1]
+
+    def failing_provider(*args: Any, **kwargs: Any) -> Any:
+        raise errors.ConfigError("no provider")
+
+    monkeypatch.setattr(_client.aiohttp, "ClientSession", recording_session)
+    monkeypatch.setattr(_client, "as_provider", failing_provider)
+    async with ApiGatewayClient(
+        region="us-east-1", endpoint_url="http://127.0.0.1:9", credentials=CREDS
+    ) as client:
+        with pytest.raises(errors.ConfigError, match="no provider"):
+            await client.get_rest_apis()
+    assert len(opened) == 1 and opened[0].closed
+
+
+def test_a_provider_class_instead_of_an_instance_is_refused_at_construction() -> None:
+    class Provider:
+        async def resolve(self) -> Credentials:
+            return CREDS
+
+    with pytest.raises(errors.ConfigError, match="the class Provider"):
+        ApiGatewayClient(credentials=Provider)  # type: ignore[arg-type]
+
+
+def test_a_client_used_in_another_event_loop_says_so_and_sends_nothing() -> None:
+    from _faults import REST_API as FAULT_REST_API
+    from _faults import Reply, fault_server
+
+    sent: list[int] = []
+    clients: list[ApiGatewayClient] = []
+
+    async def first_loop() -> None:
+        async with fault_server() as server:
+            # Connection: close, so that no pooled socket outlives this loop.
+            server.default = Reply(200, json.dumps(FAULT_REST_API), close=True)
+            client = ApiGatewayClient(
+                region="us-east-1", endpoint_url=server.url, credentials=CREDS
+            )
+            client.add_hook("before_send", lambda ctx: sent.append(ctx.attempt))
+            clients.append(client)
+            await client.get_rest_api(rest_api_id="abc")
+
+    async def second_loop() -> None:
+        client = clients[0]
+        with pytest.raises(errors.ClientLoopError, match="create the client inside") as caught:
+            await client.get_rest_api(rest_api_id="abc")
+        assert isinstance(caught.value, RuntimeError)
+        assert not isinstance(caught.value, errors.TransportError)
+        assert caught.value.metadata is None  # raised before any attempt
+        await client.close()
+        with pytest.raises(errors.ClientClosedError):
+            await client.get_rest_api(rest_api_id="abc")
+
+    asyncio.run(first_loop())
+    assert sent == [1]
+    asyncio.run(second_loop())
+    assert sent == [1]
+
+
+async def test_max_connections_with_a_callers_session_warns() -> None:
+    async with aiohttp.ClientSession() as session:
+        with pytest.warns(UserWarning, match="max_connections.*ignored when session= is given"):
+            ApiGatewayClient(session=session, config=ClientConfig(max_connections=5))
+        # Not given explicitly, or no session: nothing to say (warnings are errors here).
+        ApiGatewayClient(session=session, config=ClientConfig(max_attempts=2))
+        ApiGatewayClient(config=ClientConfig(max_connections=5))
+
+
+async def test_a_client_used_from_a_loop_in_another_thread_says_so() -> None:
+    import threading
+
+    from _faults import REST_API as FAULT_REST_API
+    from _faults import Reply, fault_server
+
+    other = asyncio.new_event_loop()
+    thread = threading.Thread(target=other.run_forever, daemon=True)
+    thread.start()
+
+    async def in_other_loop(coro: Any) -> Any:
+        return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(coro, other))
+
+    try:
+        async with fault_server() as server:
+            server.default = Reply(200, json.dumps(FAULT_REST_API), close=True)
+            client = ApiGatewayClient(
+                region="us-east-1",
+                endpoint_url=server.url,
+                credentials=CREDS,
+                config=ClientConfig(max_attempts=3),
+            )
+            assert (await in_other_loop(client.get_rest_api(rest_api_id="abc"))).id == "abc"
+            with pytest.raises(errors.ClientLoopError, match="another event loop") as caught:
+                await client.get_rest_api(rest_api_id="abc")
+            assert caught.value.metadata is not None and caught.value.metadata.attempts == 1
+            assert server.count == 1
+            await in_other_loop(client.close())
+    finally:
+        other.call_soon_threadsafe(other.stop)
+        thread.join(10)
+        other.close()

@@ -21,7 +21,7 @@ from botocore import xform_name
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
-    # The generator is not an installed package; it runs from the repository root.
+    # Without the codegen extra installed, the generator runs from the repository root.
     sys.path.insert(0, str(ROOT))
 
 from codegen.naming import enum_member_name, module_name, safe_identifier, snake_case  # noqa: E402

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import logging
 import tempfile
 import textwrap
 import traceback
@@ -24,11 +25,15 @@ from aioapigateway._config import (
     RETRY_MODES,
     ClientConfig,
     Settings,
-    _check_endpoint_url,
     resolve_settings,
 )
 from aioapigateway._errors import ConfigError
-from aioapigateway._profiles import LoadedConfig, ProfileLoader, resolve_profile_name
+from aioapigateway._profiles import (
+    LoadedConfig,
+    ProfileLoader,
+    check_endpoint_url,
+    resolve_profile_name,
+)
 
 SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYSECRETKEY"
 
@@ -176,7 +181,8 @@ async def test_credentials_file_merges_and_wins(tmp_path: Path) -> None:
 
 async def test_matches_botocore(tmp_path: Path) -> None:
     """botocore (a test-only oracle) reads the same files into the same profiles."""
-    botocore_session = pytest.importorskip("botocore.session")
+    import botocore.session as botocore_session  # pinned oracle: imported, never skipped
+
     config = CONFIG + textwrap.dedent(
         """\
         [profile default]
@@ -393,11 +399,22 @@ def test_client_config_signature_and_value_semantics() -> None:
         {"user_agent_extra": 5},
         {"ca_bundle": ""},
         {"ca_bundle": 5},
+        # Values no stdlib function may be left to fail on: a float() overflow, a repr()
+        # refused (over 4300 digits), a header no codec can encode.
+        {"connect_timeout": 10**400},
+        {"operation_timeout": 10**5000},
+        {"max_attempts": -(10**5000)},
+        {"request_min_compression_size_bytes": 10**5000},
+        {"user_agent_extra": "app/\udc80"},
     ],
 )
 def test_client_config_rejects_bad_values(kwargs: dict[str, Any]) -> None:
     with pytest.raises(ConfigError, match=next(iter(kwargs))):
         ClientConfig(**kwargs)
+
+
+def test_client_config_accepts_unicode_user_agent_extra() -> None:
+    assert ClientConfig(user_agent_extra="app/1.0 (café)").user_agent_extra == "app/1.0 (café)"
 
 
 # --- resolve_settings -------------------------------------------------------------------
@@ -481,6 +498,70 @@ async def test_invalid_region(
     with pytest.raises(ConfigError, match="not a valid region") as info:
         await resolve(env, **kwargs)
     assert source in str(info.value)
+
+
+REGION_SOURCE_CASES = [
+    # explicit, AWS_REGION, AWS_DEFAULT_REGION, in the config file -> the source logged
+    ("eu-west-1", "us-east-2", "us-west-1", True, "the region argument"),
+    (None, "us-east-2", "us-west-1", True, "AWS_REGION"),
+    (None, None, "us-west-1", True, "AWS_DEFAULT_REGION"),
+    (None, None, None, True, "'region' in profile 'dev' of the config file {config}"),
+    (None, None, None, False, "'region' in profile 'dev' of the shared credentials file {creds}"),
+]
+
+
+@pytest.mark.parametrize(
+    ("explicit", "aws_region", "default_region", "in_config", "source"), REGION_SOURCE_CASES
+)
+async def test_the_source_of_the_region_is_logged_at_debug(
+    tmp_path: Path,
+    caplog: pytest.LogCaptureFixture,
+    explicit: str | None,
+    aws_region: str | None,
+    default_region: str | None,
+    in_config: bool,
+    source: str,
+) -> None:
+    section = "[profile dev]\nregion = ap-south-1\n"
+    env = make_env(
+        tmp_path,
+        config=section if in_config else "",
+        credentials="" if in_config else "[dev]\nregion = ap-south-1\n",
+    )
+    for name, value in (("AWS_REGION", aws_region), ("AWS_DEFAULT_REGION", default_region)):
+        if value is not None:
+            env[name] = value
+    with caplog.at_level(logging.DEBUG, logger="aioapigateway.config"):
+        settings = await resolve(env, region=explicit, profile="dev")
+    shown = source.format(config=env["AWS_CONFIG_FILE"], creds=env["AWS_SHARED_CREDENTIALS_FILE"])
+    records = [r for r in caplog.records if r.name == "aioapigateway.config"]
+    assert [(r.levelno, r.getMessage()) for r in records if "region" in r.getMessage()] == [
+        (logging.DEBUG, f"client: region {settings.region} from {shown}")
+    ]
+
+
+async def test_the_sts_region_is_read_and_logged_as_the_client_reads_it(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from aioapigateway._sts import resolve_sts_settings
+
+    env = make_env(tmp_path, "[default]\nregion = ap-south-1\n", AWS_DEFAULT_REGION="us-west-1")
+    loaded = await load(env)
+    with caplog.at_level(logging.DEBUG, logger="aioapigateway.config"):
+        sts = resolve_sts_settings(
+            environ=env, loaded=loaded, config_profile="default", region=None, endpoint_url=None
+        )
+    assert sts.endpoint.signing_region == "us-west-1"
+    assert "STS: region us-west-1 from AWS_DEFAULT_REGION" in caplog.messages
+    # A bad value is the same ConfigError, naming the variable, for both.
+    env["AWS_REGION"] = "evil.example/x"
+    with pytest.raises(ConfigError, match="AWS_REGION is not a valid region name") as client_error:
+        await resolve(env)
+    with pytest.raises(ConfigError, match="AWS_REGION is not a valid region name") as sts_error:
+        resolve_sts_settings(
+            environ=env, loaded=loaded, config_profile="default", region=None, endpoint_url=None
+        )
+    assert str(client_error.value) == str(sts_error.value)
 
 
 # setting, env var, config key, explicit value, env raw, file raw,
@@ -809,6 +890,138 @@ async def test_ignored_endpoints_skip_a_broken_services_reference(tmp_path: Path
     assert (await resolve(env2)).endpoint_url == "http://h"
 
 
+# --- one configured-endpoint lookup for the client and the credential providers ------------
+
+# Each service's own variable, AWS_ENDPOINT_URL, a services section, the profile's
+# endpoint_url: every combination, for the client (API Gateway) and STS.
+LOOKUP_COMBINATIONS = [
+    (service_env, global_env, services, profile_url)
+    for service_env in (False, True)
+    for global_env in (False, True)
+    for services in (False, True)
+    for profile_url in (False, True)
+]
+
+
+def _lookup_case(
+    tmp_path: Path, service_env: bool, global_env: bool, services: bool, profile_url: bool
+) -> dict[str, str]:
+    config = "[default]\nregion = us-east-1\n"
+    config += "endpoint_url = https://profile.example\n" if profile_url else ""
+    config += "services = svc\n" if services else ""
+    config += (
+        "[services svc]\napi_gateway =\n  endpoint_url = https://apigw-section.example\n"
+        "sts =\n  endpoint_url = https://sts-section.example\n"
+    )
+    extra = {}
+    if service_env:
+        extra["AWS_ENDPOINT_URL_API_GATEWAY"] = "https://apigw-env.example"
+        extra["AWS_ENDPOINT_URL_STS"] = "https://sts-env.example"
+    if global_env:
+        extra["AWS_ENDPOINT_URL"] = "https://global-env.example"
+    return make_env(tmp_path, config, **extra)
+
+
+def _botocore_configured_endpoint(env: dict[str, str], client_name: str) -> str | None:
+    import botocore.session as botocore_session
+    from botocore.configprovider import ConfiguredEndpointProvider
+
+    session = botocore_session.Session()
+    session.set_config_variable("config_file", env["AWS_CONFIG_FILE"])
+    session.set_config_variable("credentials_file", env["AWS_SHARED_CREDENTIALS_FILE"])
+    full = session.full_config
+    provider = ConfiguredEndpointProvider(
+        full_config=full,
+        scoped_config=full["profiles"].get("default", {}),
+        client_name=client_name,
+        environ=env,
+    )
+    found: str | None = provider.provide()
+    return found
+
+
+@pytest.mark.parametrize(
+    ("service_env", "global_env", "services", "profile_url"), LOOKUP_COMBINATIONS
+)
+async def test_client_and_sts_find_the_configured_endpoint_as_botocore_does(
+    tmp_path: Path, service_env: bool, global_env: bool, services: bool, profile_url: bool
+) -> None:
+    from aioapigateway._sts import resolve_sts_settings
+
+    env = _lookup_case(tmp_path, service_env, global_env, services, profile_url)
+    expected_client = _botocore_configured_endpoint(env, "apigateway")
+    expected_sts = _botocore_configured_endpoint(env, "sts")
+    assert (await resolve(env)).endpoint_url == expected_client
+    sts = resolve_sts_settings(
+        environ=env,
+        loaded=await load(env),
+        config_profile="default",
+        region=None,
+        endpoint_url=None,
+    )
+    assert sts.endpoint.url == (expected_sts or "https://sts.us-east-1.amazonaws.com")
+
+
+@pytest.mark.parametrize(
+    ("env_extra", "config_extra", "message"),
+    [
+        ({"AWS_ENDPOINT_URL": "ftp://h"}, "", "AWS_ENDPOINT_URL must be an http:// or https://"),
+        ({"AWS_ENDPOINT_URL": "http://h:99999"}, "", "AWS_ENDPOINT_URL is not a valid URL"),
+        ({}, "endpoint_url = localhost:4566\n", "'endpoint_url' in profile 'default'"),
+        ({}, "services = nowhere\n", "[services nowhere], which is not in"),
+        (
+            {"AWS_IGNORE_CONFIGURED_ENDPOINT_URLS": "yes", "AWS_ENDPOINT_URL": "http://h"},
+            "",
+            "AWS_IGNORE_CONFIGURED_ENDPOINT_URLS must be true or false, got 'yes'",
+        ),
+        (
+            {"AWS_ENDPOINT_URL": "http://user:pw@h/\udc80"},
+            "",
+            "AWS_ENDPOINT_URL must not contain control or unprintable characters",
+        ),
+    ],
+)
+async def test_client_and_sts_refuse_a_bad_configured_endpoint_alike(
+    tmp_path: Path, env_extra: dict[str, str], config_extra: str, message: str
+) -> None:
+    from aioapigateway._sts import resolve_sts_settings
+
+    env = make_env(tmp_path, "[default]\nregion = us-east-1\n" + config_extra, **env_extra)
+    with pytest.raises(ConfigError) as client_error:
+        await resolve(env)
+    with pytest.raises(ConfigError) as sts_error:
+        resolve_sts_settings(
+            environ=env,
+            loaded=await load(env),
+            config_profile="default",
+            region=None,
+            endpoint_url=None,
+        )
+    assert message in str(client_error.value)
+    assert str(sts_error.value) == str(client_error.value)
+    assert "pw" not in str(client_error.value)
+
+
+@pytest.mark.parametrize("flag", ["true", "TRUE", " True "])
+async def test_ignoring_configured_endpoints_applies_to_sts_too(tmp_path: Path, flag: str) -> None:
+    from aioapigateway._sts import resolve_sts_settings
+
+    config = "[default]\nregion = us-east-1\nendpoint_url = https://profile.example\n"
+    for env in (
+        make_env(tmp_path, config, AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=flag),
+        make_env(tmp_path, config + f"ignore_configured_endpoint_urls = {flag}\n"),
+    ):
+        assert (await resolve(env)).endpoint_url is None
+        sts = resolve_sts_settings(
+            environ=env,
+            loaded=await load(env),
+            config_profile="default",
+            region=None,
+            endpoint_url=None,
+        )
+        assert sts.endpoint.url == "https://sts.us-east-1.amazonaws.com"
+
+
 async def test_services_entry_must_be_nested(tmp_path: Path) -> None:
     config = "[default]\nregion = us-east-1\nservices = s\n[services s]\napi_gateway = http://x\n"
     with pytest.raises(ConfigError, match="must be a nested section"):
@@ -938,7 +1151,8 @@ def _render(sections: dict[str, dict[str, Any]]) -> str:
 def test_random_files_load_as_botocore_loads_them(
     config: dict[str, dict[str, Any]], credentials: dict[str, dict[str, Any]]
 ) -> None:
-    botocore_session = pytest.importorskip("botocore.session")
+    import botocore.session as botocore_session  # pinned oracle: imported, never skipped
+
     with tempfile.TemporaryDirectory() as directory:
         env = make_env(Path(directory), _render(config), _render(credentials))
         loaded = asyncio.run(ProfileLoader(env).load())
@@ -959,7 +1173,7 @@ def test_random_files_load_as_botocore_loads_them(
 def test_endpoint_url_errors_never_echo_a_password(password: str) -> None:
     url = f"ftp://user:{password}@host.example/path"
     with pytest.raises(ConfigError) as info:
-        _check_endpoint_url(url, "the endpoint_url argument")
+        check_endpoint_url(url, "the endpoint_url argument")
     assert password not in str(info.value)
 
 

@@ -46,10 +46,10 @@ from _credential_servers import (
 from aioapigateway._container_creds import ContainerCredentialsProvider
 from aioapigateway._credential_http import (
     DEFAULT_TIMEOUT,
-    backoff,
     check_retry_options,
     display_url,
     dns_suffix,
+    jittered_backoff,
     proxy_for,
     request_timeout,
 )
@@ -171,7 +171,8 @@ def test_sts_endpoint_override_and_bad_regions() -> None:
     for bad in ("evil.com/x", "us-east-1@x", "", "-a"):
         with pytest.raises(CredentialsError, match="not a valid region"):
             sts_endpoint(bad)
-    with pytest.raises(CredentialsError, match="http:// or https://"):
+    # A bad endpoint is a bad setting, whoever reads it (the client's rule).
+    with pytest.raises(ConfigError, match="the STS endpoint URL must be an http:// or https://"):
         sts_endpoint("us-east-1", "ftp://x")
 
 
@@ -1610,21 +1611,12 @@ def test_display_url_drops_credentials_and_query() -> None:
     assert display_url("nonsense") == "<invalid URL>"
 
 
-async def test_backoff_is_full_jitter_capped_at_twenty_seconds() -> None:
+def test_backoff_is_full_jitter_capped_at_twenty_seconds() -> None:
     """botocore's standard mode: rand() * min(base * 2**attempt, 20)."""
-    slept: list[float] = []
-
-    async def sleep(delay: float) -> None:
-        slept.append(delay)
-
-    with (
-        mock.patch("asyncio.sleep", sleep),
-        mock.patch("aioapigateway._credential_http.random.random", return_value=0.5),
-    ):
-        for attempt in (1, 2, 5):
-            await backoff(attempt, 1.0, "STS", "HTTP 503")
-        await backoff(1, 0.0, "STS", "HTTP 503")
-    assert slept == [1.0, 2.0, 10.0, 0.0]
+    with mock.patch("aioapigateway._credential_http.random.random", return_value=0.5):
+        delays = [jittered_backoff(1.0)(retry) for retry in (1, 2, 5)]
+        delays.append(jittered_backoff(0.0)(1))
+    assert delays == [1.0, 2.0, 10.0, 0.0]
 
 
 def test_retry_options_and_timeouts_of_api_calling_providers() -> None:
@@ -1695,3 +1687,161 @@ async def test_an_unreadable_ca_bundle(tmp_path: Path) -> None:
     )
     with pytest.raises(CredentialsError, match=r"Cannot load the CA bundle .*missing\.pem"):
         await AssumeRoleProvider("default", ProfileLoader(env), env).resolve()
+
+
+# --- one retry loop, a policy per provider ------------------------------------------------------
+
+
+async def test_with_retries_retries_what_the_attempt_calls_retryable() -> None:
+    from aioapigateway._credential_http import (
+        CredentialHttpError,
+        RetriesExhausted,
+        RetryableFailure,
+        RetryPolicy,
+        with_retries,
+    )
+
+    slept: list[float] = []
+
+    async def sleep(delay: float) -> None:
+        slept.append(delay)
+
+    outcomes: list[Any] = [CredentialHttpError("GET x: timed out"), RetryableFailure("HTTP 503")]
+
+    async def flaky() -> str:
+        if outcomes:
+            raise outcomes.pop(0)
+        return "done"
+
+    policy = RetryPolicy(3, lambda retry: retry / 10)
+    with mock.patch("asyncio.sleep", sleep):
+        assert await with_retries(flaky, policy, "flaky") == "done"
+        assert slept == [0.1, 0.2]
+
+        # Anything else ends the loop at once.
+        calls: list[int] = []
+
+        async def broken() -> str:
+            calls.append(1)
+            raise CredentialsError("AccessDenied")
+
+        with pytest.raises(CredentialsError, match="AccessDenied"):
+            await with_retries(broken, policy, "broken")
+        assert calls == [1]
+
+        # Out of attempts: the last failure is reported; a zero delay sleeps not at all.
+        slept.clear()
+
+        async def failing() -> str:
+            raise RetryableFailure(f"HTTP 50{len(calls)}")
+
+        with pytest.raises(RetriesExhausted) as info:
+            calls.clear()
+            await with_retries(failing, RetryPolicy(2, lambda retry: 0.0), "failing")
+        assert (info.value.attempts, info.value.failure) == (2, "HTTP 500")
+        assert slept == []
+
+
+async def _sleeps_of(call: Any) -> list[float]:
+    """The waits a failing provider call makes before giving up (none really slept)."""
+    slept: list[float] = []
+    real_sleep = asyncio.sleep
+
+    async def sleep(delay: float, *args: Any) -> Any:
+        if delay > 0:
+            slept.append(delay)
+        return await real_sleep(0, *args)
+
+    with (
+        mock.patch("asyncio.sleep", sleep),
+        mock.patch("aioapigateway._credential_http.random.random", return_value=0.5),
+        pytest.raises(CredentialsError, match=r"after 3 attempt\(s\)"),
+    ):
+        await call()
+    return slept
+
+
+async def test_each_provider_waits_by_its_own_policy(tmp_path: Path, aws: FakeAws) -> None:
+    fail = raw_reply(503, "busy")
+    # STS and SSO: botocore's standard backoff, rand() * min(base * 2**n, 20).
+    env = make_env(
+        tmp_path,
+        f"[default]\nrole_arn = {ROLE}\nsource_profile = base\n",
+        BASE_CREDENTIALS,
+        AWS_ENDPOINT_URL_STS=aws.url,
+    )
+    aws.queue("POST", "/", fail, fail, fail)
+    provider = AssumeRoleProvider("default", ProfileLoader(env), env, retry_base=2.0)
+    assert await _sleeps_of(provider.resolve) == [2.0, 4.0]
+
+    sso = sso_env(tmp_path, aws)
+    write_sso_token(sso, "corp")
+    aws.queue("GET", "/federation/credentials", fail, fail, fail)
+    assert await _sleeps_of(SSOProvider("default", ProfileLoader(sso), sso).resolve) == [1.0, 2.0]
+
+    # The container endpoint: the same wait each time.
+    aws.queue("GET", "/container/creds", fail, fail, fail)
+    container = ContainerCredentialsProvider(container_env(tmp_path, aws), retry_sleep=0.25)
+    assert await _sleeps_of(container.resolve) == [0.25, 0.25]
+
+
+async def test_imds_retries_without_waiting(tmp_path: Path, aws: FakeAws) -> None:
+    fail = raw_reply(500, "oops")
+    aws.queue("PUT", "/latest/api/token", fail, fail, fail)
+    aws.queue("GET", CREDS_PATH, fail, fail, fail)
+    slept: list[float] = []
+    real_sleep = asyncio.sleep
+
+    async def sleep(delay: float, *args: Any) -> Any:
+        if delay > 0:
+            slept.append(delay)
+        return await real_sleep(0, *args)
+
+    provider = imds(imds_env(tmp_path, aws), attempts=3)
+    with mock.patch("asyncio.sleep", sleep):
+        assert await provider.load() is None
+    assert slept == []
+    assert [r.method for r in aws.requests] == ["PUT"] * 3 + ["GET"] * 3
+    assert "no role name after 3 attempt(s): HTTP 500" in provider.describe()
+
+
+# --- text that cannot be sent -----------------------------------------------------------------
+
+
+async def test_a_lone_surrogate_in_an_sts_parameter_is_a_credentials_error(
+    tmp_path: Path, aws: FakeAws
+) -> None:
+    token_file = tmp_path / "token"
+    token_file.write_text(WEB_TOKEN)
+    env = make_env(
+        tmp_path,
+        AWS_ENDPOINT_URL_STS=aws.url,
+        AWS_WEB_IDENTITY_TOKEN_FILE=str(token_file),
+        AWS_ROLE_ARN=ROLE,
+        # What os.environ holds for a variable with invalid UTF-8 bytes.
+        AWS_ROLE_SESSION_NAME="pod-\udc80",
+    )
+    provider = WebIdentityProvider("default", ProfileLoader(env), env)
+    with pytest.raises(CredentialsError, match="The STS parameter RoleSessionName is not valid"):
+        await provider.load()
+    assert not aws.requests
+
+
+@pytest.mark.parametrize("token", ["sso-\udc80-token", "sso-tökén"], ids=["surrogate", "non-ascii"])
+async def test_an_sso_token_that_cannot_be_a_header_is_refused_unsent(
+    tmp_path: Path, aws: FakeAws, token: str
+) -> None:
+    env = sso_env(tmp_path, aws)
+    write_sso_token(env, "corp", accessToken=token)
+    with pytest.raises(CredentialsError, match="holds control or non-ASCII characters"):
+        await SSOProvider("default", ProfileLoader(env), env).resolve()
+    assert not aws.requests
+
+
+async def test_a_container_token_with_a_lone_surrogate_is_refused_unsent(
+    tmp_path: Path, aws: FakeAws
+) -> None:
+    env = container_env(tmp_path, aws, AWS_CONTAINER_AUTHORIZATION_TOKEN="tok\udc80")
+    with pytest.raises(CredentialsError, match="unprintable character"):
+        await ContainerCredentialsProvider(env).load()
+    assert not aws.requests

@@ -931,3 +931,48 @@ def test_construction_does_no_io(no_io: None) -> None:
     ConfigFileCredentialsProvider("dev", loader)
     ProcessCredentialsProvider("dev", loader, timeout=5)
     RefreshingCredentialProvider(Fetcher(creds()), name="x")
+
+
+# --- credentials that cannot be sent --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"access_key_id": "AKID\udc80"}, "access_key_id contains a lone surrogate"),
+        ({"secret_access_key": SECRET + "\udc80"}, "secret_access_key contains a lone surrogate"),
+        ({"session_token": TOKEN + "\ud800"}, "session_token contains a lone surrogate"),
+        ({"access_key_id": "AKID\r\nX-Evil: 1"}, "access_key_id contains a control character"),
+        ({"session_token": TOKEN + "\n"}, "session_token contains a control character"),
+    ],
+)
+def test_credentials_that_cannot_be_sent_are_refused_without_showing_them(
+    kwargs: dict[str, str], message: str
+) -> None:
+    values = {"access_key_id": "AKID", "secret_access_key": SECRET, "session_token": TOKEN}
+    values.update(kwargs)
+    with pytest.raises(CredentialsError, match=message) as info:
+        Credentials(**values)
+    text = str(info.value) + "".join(traceback.format_exception(info.value))
+    assert SECRET not in text and TOKEN not in text
+
+
+def test_valid_credentials_are_accepted_as_given() -> None:
+    # A tab or any other character is fine in the secret: it is hashed, never sent.
+    credentials = Credentials("AKID", SECRET + "\té", TOKEN)
+    assert credentials.secret_access_key == SECRET + "\té"
+
+
+async def test_the_environment_provider_refuses_keys_with_invalid_utf8() -> None:
+    environ = {"AWS_ACCESS_KEY_ID": "AKID", "AWS_SECRET_ACCESS_KEY": SECRET + "\udcff"}
+    with pytest.raises(CredentialsError, match="secret_access_key contains a lone surrogate"):
+        await EnvironmentCredentialsProvider(environ).resolve()
+
+
+def test_redact_secrets_replaces_before_it_cuts() -> None:
+    from aioapigateway._redact import redact_secrets
+
+    text = "x" * 495 + TOKEN
+    assert redact_secrets(text, [TOKEN], limit=500) == "x" * 495 + "<reda..."
+    assert redact_secrets("token " + TOKEN, ["", TOKEN]) == "token <redacted>"
+    assert TOKEN[:5] not in redact_secrets(text, [TOKEN], limit=500)

@@ -31,6 +31,7 @@ from _botocore_oracle import (
     raw_query_pairs,
     to_kwargs,
 )
+from _json_strict import json_differences
 from aiohttp import web
 from botocore import xform_name
 from multidict import CIMultiDictProxy
@@ -153,8 +154,12 @@ def request_problems(expected: Expected, got: Recorded) -> list[str]:
         except ValueError:
             problems.append(f"body: botocore sends JSON {expected.body!r}, ours {got.body!r}")
         else:
-            if ours_body != json.loads(expected.body):
-                problems.append(f"body: botocore {expected.body!r}, ours {got.body!r}")
+            differences = json_differences(ours_body, json.loads(expected.body))
+            if differences:
+                problems.append(
+                    f"body: botocore {expected.body!r}, ours {got.body!r}: "
+                    + "; ".join(differences)
+                )
     elif got.body != expected.body:
         problems.append(f"body: botocore {expected.body!r}, ours {got.body!r}")
     return problems

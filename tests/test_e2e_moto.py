@@ -20,12 +20,15 @@ import inspect
 import json
 import os
 import re
+import socket
 import sys
+import urllib.request
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import aiohttp
 import pytest
+from _json_strict import assert_json_body, assert_json_equal
 
 import aioapigateway
 from aioapigateway import errors, models
@@ -330,7 +333,7 @@ async def test_lifecycle(client: aioapigateway.ApiGatewayClient) -> None:
     )
     assert isinstance(method, models.Method)
     assert method.http_method == "GET" and method.authorization_type == "NONE"
-    assert method.request_parameters == {"method.request.querystring.kind": False}
+    assert_json_equal(method.request_parameters, {"method.request.querystring.kind": False})
 
     method_response = await client.put_method_response(
         rest_api_id=api.id,
@@ -372,7 +375,7 @@ async def test_lifecycle(client: aioapigateway.ApiGatewayClient) -> None:
     )
     assert isinstance(model, models.Model)
     assert model.id and model.name == "Pet" and model.content_type == "application/json"
-    assert json.loads(model.schema or "") == json.loads(schema)
+    assert_json_body(model.schema or "", json.loads(schema))
 
     validator = await client.create_request_validator(
         rest_api_id=api.id,
@@ -874,8 +877,8 @@ async def test_caller_session_is_used_and_left_open(moto_url: str) -> None:
             assert isinstance(account, models.Account)
         await api.close()  # closing twice is harmless
         assert not session.closed
-        with pytest.raises(errors.TransportError):
-            await api.get_account()  # a closed client refuses to run
+        with pytest.raises(errors.ClientClosedError):
+            await api.get_account()  # a closed client refuses to run: misuse, not the network
 
 
 def test_moto_start_failure_shows_the_server_output(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -888,6 +891,9 @@ def test_moto_start_failure_shows_the_server_output(monkeypatch: pytest.MonkeyPa
     with pytest.raises(_moto.MotoStartError, match="moto says no") as caught:
         server.start()
     assert "exited with code 3" in str(caught.value)
+    # Each attempt on a new port, then it gives up.
+    assert server.attempts == _moto.START_ATTEMPTS
+    assert str(caught.value).count("--- server output ---") == _moto.START_ATTEMPTS
     assert server.process is None
     with pytest.raises(ProcessLookupError):
         os.kill(server.pid, 0)
@@ -903,6 +909,60 @@ def test_moto_start_timeout_kills_the_server(monkeypatch: pytest.MonkeyPatch) ->
     server = _moto.MotoServer()
     with pytest.raises(_moto.MotoStartError, match="listening soon"):
         server.start()
+    assert server.attempts == 1  # alive but silent: not a port problem, no new attempt
     assert server.process is None
     with pytest.raises(ProcessLookupError):
         os.kill(server.pid, 0)  # terminated and reaped
+
+
+# A stand-in for moto_server with its behaviour on a taken port: binding fails, it exits.
+FAKE_MOTO = """
+import http.server, sys
+
+class Handler(http.server.BaseHTTPRequestHandler):
+    def do_GET(self):
+        self.send_response(200)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), Handler).serve_forever()
+"""
+
+
+def test_moto_starts_again_on_a_new_port_when_its_port_was_taken(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The port picked first is held by another socket: the server exits, the next one works.
+
+    (moto_server 5.2.5 itself exits with "Address already in use" there, like the stand-in.)
+    """
+    import _moto
+
+    monkeypatch.setattr(
+        _moto, "_command", lambda port: [sys.executable, "-c", FAKE_MOTO, str(port)]
+    )
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as taken:
+        # Bound, not listening: the server's bind fails, and a poll of the port is refused at
+        # once (a listener would take the poll's connection and let it wait for a timeout).
+        taken.bind(("127.0.0.1", 0))
+        busy = taken.getsockname()[1]
+        real_free_port = _moto.free_port
+        picked: list[int] = []
+
+        def pick() -> int:
+            picked.append(busy if not picked else real_free_port())
+            return picked[-1]
+
+        monkeypatch.setattr(_moto, "free_port", pick)
+        server = _moto.MotoServer()
+        try:
+            url = server.start()
+            assert server.attempts == 2
+            assert picked[0] == busy and server.port == picked[1] != busy
+            assert url == f"http://127.0.0.1:{picked[1]}"
+            with urllib.request.urlopen(f"{url}/moto-api/", timeout=10) as response:
+                assert response.status == 200
+        finally:
+            server.stop()

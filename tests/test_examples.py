@@ -4,13 +4,21 @@ The command-line examples run as subprocesses, as a user would run them, with cr
 from the environment and no AWS config file. ``web_backend.py`` is imported and its
 ``make_app(...)`` served on loopback with aiohttp's test utilities (plus one run of its command
 line); the error mapping of its middleware is driven by ``aioapigateway.testing.Stubber``.
+``call_iam_api.py`` runs in ``test_sigv4_auth.py``, against its signature-checking server.
+
+The README's code blocks marked ``<!-- complete example: NAME ... -->`` are complete programs:
+with the examples they must pass ``mypy --strict``, and they run here too (the quickstart
+against moto, the Stubber test module under pytest without this project's configuration).
 """
 
 from __future__ import annotations
 
+import ast
 import asyncio
+import importlib
 import importlib.util
 import os
+import re
 import subprocess
 import sys
 import time
@@ -22,6 +30,7 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from _json_strict import assert_json_equal
 from _moto import free_port
 from aiohttp.test_utils import TestClient, TestServer
 
@@ -30,15 +39,33 @@ from aioapigateway.testing import Stubber
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
+README = ROOT / "README.md"
 TIMEOUT = 60
 
-#: Every example and the test that runs it; a new example needs a test here.
+#: Every example and the test that runs it (``file::function`` in tests/); a new example
+#: needs a test.
 COVERED = {
-    "quickstart.py": "test_quickstart",
-    "pagination_and_errors.py": "test_pagination_and_errors",
-    "web_backend.py": "test_web_backend_endpoints",
-    "run_demo.py": "test_run_demo",
+    "quickstart.py": "test_examples.py::test_quickstart",
+    "pagination_and_errors.py": "test_examples.py::test_pagination_and_errors",
+    "web_backend.py": "test_examples.py::test_web_backend_endpoints",
+    "run_demo.py": "test_examples.py::test_run_demo",
+    "call_iam_api.py": "test_sigv4_auth.py::test_call_iam_api_example",
 }
+
+#: A README code block that is a complete program: the marker line, then the fenced block.
+_COMPLETE_BLOCK = re.compile(
+    r"^<!-- complete example: (?P<name>[\w-]+)[^\n]*-->\n```python\n(?P<code>.*?)^```$",
+    re.MULTILINE | re.DOTALL,
+)
+
+
+def readme_examples() -> dict[str, str]:
+    """The README's complete code blocks by name."""
+    blocks: dict[str, str] = {}
+    for match in _COMPLETE_BLOCK.finditer(README.read_text(encoding="utf-8")):
+        assert match["name"] not in blocks, f"two README examples named {match['name']}"
+        blocks[match["name"]] = match["code"]
+    return blocks
 
 
 def example_env() -> dict[str, str]:
@@ -68,10 +95,91 @@ def run_example(name: str, *args: str) -> subprocess.CompletedProcess[str]:
     return result
 
 
+def _test_functions(test_file: str) -> set[str]:
+    tree = ast.parse((ROOT / "tests" / test_file).read_text(encoding="utf-8"))
+    return {
+        node.name
+        for node in tree.body
+        if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name.startswith("test")
+    }
+
+
 def test_every_example_is_run() -> None:
     assert sorted(path.name for path in EXAMPLES.glob("*.py")) == sorted(COVERED)
-    for test in COVERED.values():
-        assert callable(globals()[test])
+    for example, test in COVERED.items():
+        test_file, _, function = test.partition("::")
+        assert function in _test_functions(test_file), f"{example}: no test {test}"
+
+
+# -- the README's complete examples -------------------------------------------------------------
+
+
+def test_examples_and_complete_readme_blocks_pass_mypy_strict(tmp_path: Path) -> None:
+    blocks = readme_examples()
+    assert {"quickstart", "stubber"} <= set(blocks)
+    files = [str(path) for path in sorted(EXAMPLES.glob("*.py"))]
+    for name, code in blocks.items():
+        path = tmp_path / f"readme_{name.replace('-', '_')}.py"
+        path.write_text(code, encoding="utf-8")
+        files.append(str(path))
+    # src for the package's types, tests for run_demo.py's import of _moto.
+    env = {**os.environ, "MYPYPATH": os.pathsep.join([str(ROOT / "src"), str(ROOT / "tests")])}
+    result = subprocess.run(
+        [sys.executable, "-m", "mypy", "--strict", *files],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT * 3,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+async def test_readme_quickstart_runs(moto_url: str, tmp_path: Path) -> None:
+    script = tmp_path / "readme_quickstart.py"
+    script.write_text(readme_examples()["quickstart"], encoding="utf-8")
+    result = await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, str(script)],
+        env={**example_env(), "AWS_ENDPOINT_URL": moto_url},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    lines = result.stdout.splitlines()
+    api_id = lines[0].split()[0]
+    assert lines[0] == f"{api_id} ['/']"
+    assert lines[1].startswith("pets ")
+    assert lines[-1].startswith("NotFoundException 404 ")
+    assert lines[-1].endswith(" Invalid Rest API Id specified")
+    # The snippet cleans up after itself.
+    async with ApiGatewayClient(
+        region="us-east-1", endpoint_url=moto_url, credentials=Credentials("testing", "testing")
+    ) as client:
+        assert (await client.get_rest_apis()).items == []
+
+
+def test_readme_stubber_test_runs_under_plain_pytest(tmp_path: Path) -> None:
+    """The README's Stubber test, in a project with no pytest settings (asyncio strict mode)."""
+    (tmp_path / "pytest.ini").write_text("[pytest]\n", encoding="utf-8")
+    (tmp_path / "test_readme_stubber.py").write_text(readme_examples()["stubber"], encoding="utf-8")
+    # Only pytest-asyncio among the installed plugins, as in a user's project with it.
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "asyncio", "-p", "no:cacheprovider"]
+    result = subprocess.run(
+        [*command, "-W", "error"],
+        env={**example_env(), "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"},
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "1 passed" in result.stdout
 
 
 # -- command-line examples ------------------------------------------------------------------------
@@ -151,7 +259,7 @@ async def test_web_backend_endpoints(
 
     response = await http.get("/apis")
     assert response.status == 200
-    assert await response.json() == {"items": [], "position": None}
+    assert_json_equal(await response.json(), {"items": [], "position": None})
 
     response = await http.post(
         "/apis", json={"name": "pets", "description": "Pets API", "tags": {"team": "a"}}
@@ -160,8 +268,8 @@ async def test_web_backend_endpoints(
     created = await response.json()
     assert created["name"] == "pets"
     assert created["description"] == "Pets API"
-    assert created["endpointTypes"] == ["REGIONAL"]
-    assert created["tags"] == {"team": "a"}
+    assert_json_equal(created["endpointTypes"], ["REGIONAL"])
+    assert_json_equal(created["tags"], {"team": "a"})
     assert response.headers["Location"] == f"/apis/{created['id']}"
 
     response = await http.get(f"/apis/{created['id']}")
@@ -170,10 +278,10 @@ async def test_web_backend_endpoints(
 
     response = await http.get("/apis/no-such-api")
     assert response.status == 404
-    assert await response.json() == {
-        "error": "NotFoundException",
-        "message": "Invalid Rest API Id specified",
-    }
+    assert_json_equal(
+        await response.json(),
+        {"error": "NotFoundException", "message": "Invalid Rest API Id specified"},
+    )
 
     for index in range(4):
         response = await http.post("/apis", json={"name": f"api-{index}", "endpointType": "EDGE"})
@@ -299,7 +407,7 @@ async def test_web_backend_error_mapping(
             if status == 429:
                 assert response.headers["Retry-After"] == "7"
         response = await http.get("/apis", params={"position": "p1"})
-        assert await response.json() == {"items": [], "position": "next-page"}
+        assert_json_equal(await response.json(), {"items": [], "position": "next-page"})
 
 
 async def test_web_backend_unreachable_service(web_backend: ModuleType) -> None:
@@ -361,8 +469,28 @@ def test_web_backend_command_line(moto_url: str) -> None:
             process.stderr.close()
 
 
+def _public_names_used(source: str) -> list[tuple[object, str]]:
+    """(namespace, name) for every ``from aioapigateway... import name``, ``errors.name`` and
+    ``models.name`` in ``source``."""
+    used: list[tuple[object, str]] = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("aioapigateway"):
+            module = importlib.import_module(node.module or "")
+            used.extend((module, alias.name) for alias in node.names)
+        elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+            namespace = {"errors": errors, "models": models}.get(node.value.id)
+            if namespace is not None:
+                used.append((namespace, node.attr))
+    return used
+
+
 def test_examples_use_only_the_public_api() -> None:
-    for path in EXAMPLES.glob("*.py"):
-        source = path.read_text(encoding="utf-8")
-        assert "aioapigateway._" not in source, path.name
-    assert errors.ServiceError  # the names the examples rely on exist
+    sources = {path.name: path.read_text(encoding="utf-8") for path in EXAMPLES.glob("*.py")}
+    sources.update({f"README {name}": code for name, code in readme_examples().items()})
+    for name, source in sources.items():
+        assert "aioapigateway._" not in source, name
+        used = _public_names_used(source)
+        missing = [
+            f"{getattr(ns, '__name__', ns)}.{attr}" for ns, attr in used if not hasattr(ns, attr)
+        ]
+        assert not missing, f"{name} uses names that do not exist: {missing}"

@@ -94,7 +94,7 @@ async def test_every_stage_sees_the_attempt() -> None:
     assert second_receive["status"] == 200 and second_receive["error"] is None
     assert b'"id": "abc"' in second_receive["response_body"]
     assert second_receive["response_headers"]["Content-Type"] == "application/json"
-    assert second_receive["total_time"] >= second_receive["attempt_time"] >= 0
+    assert 30 > second_receive["total_time"] >= second_receive["attempt_time"] > 0
 
 
 async def test_after_receive_sees_transport_failures() -> None:
@@ -115,17 +115,22 @@ class HookFailure(Exception):
 
 
 @pytest.mark.parametrize("stage", HOOK_STAGES)
-async def test_a_hook_exception_propagates_unchanged_and_is_not_retried(stage: str) -> None:
+# Exceptions the client's own network handling knows too: a hook's are still the hook's.
+@pytest.mark.parametrize("failure", [HookFailure, RuntimeError, ValueError, ConnectionResetError])
+async def test_a_hook_exception_propagates_unchanged_and_is_not_retried(
+    stage: str, failure: type[Exception]
+) -> None:
     def fail(ctx: HookContext) -> None:
-        raise HookFailure(stage)
+        raise failure(stage)
 
     async with fault_server() as server:
         server.script(Reply(500, b""))
         async with make_client(server) as client:
             await no_backoff(client)
             client.add_hook(stage, fail)
-            with pytest.raises(HookFailure):
+            with pytest.raises(failure) as caught:
                 await client.get_rest_api(rest_api_id="abc")
+            assert type(caught.value) is failure and caught.value.args == (stage,)
             sent = server.count
             client.remove_hook(stage, fail)
             # The client is still usable, and its connection was released.

@@ -5,8 +5,11 @@ from __future__ import annotations
 import json
 import logging
 import re
+import socket
+import traceback
 from typing import Any
 
+import aiohttp
 import pytest
 from _faults import FaultServer, Reply, error_reply, fault_server, json_reply
 
@@ -34,6 +37,22 @@ def make_client(server: FaultServer, **config: Any) -> ApiGatewayClient:
 
 def all_text(caplog: pytest.LogCaptureFixture) -> str:
     return caplog.text + "\n".join(record.getMessage() for record in caplog.records)
+
+
+def error_texts(error: BaseException) -> str:
+    """Every way an error is commonly shown: str, repr, a traceback of the whole chain, and
+    the repr of each chained exception."""
+    texts = [str(error), repr(error), "".join(traceback.format_exception(error))]
+    cause: BaseException | None = error
+    while cause is not None:
+        texts += [str(cause), repr(cause), repr(cause.args)]
+        cause = cause.__cause__ or cause.__context__
+    return "\n".join(texts)
+
+
+def assert_no_secret(text: str, *more: str) -> None:
+    for secret in (SECRET_KEY, SESSION_TOKEN, *more):
+        assert secret not in text
 
 
 async def test_debug_shows_each_attempt(caplog: pytest.LogCaptureFixture) -> None:
@@ -170,3 +189,76 @@ def test_redaction_helpers() -> None:
     )
     assert redact_url("http://h/p?limit=5") == "http://h/p?limit=5"
     assert redact_url("http://h/p") == "http://h/p"
+
+
+# -- secrets in transport errors ---------------------------------------------------------------
+
+#: A response header line longer than aiohttp accepts: it cannot parse the response and raises
+#: an error whose repr holds the request's headers (signature and session token included).
+OVERLONG_HEADER = Reply(200, b"{}", {"X-Long": "a" * 9000})
+
+
+async def test_an_unparseable_response_leaks_no_header_into_errors_or_logs(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="aioapigateway")
+    async with fault_server() as server:
+        server.default = OVERLONG_HEADER
+        async with make_client(server, log_bodies=True, max_attempts=2) as client:
+            (await client._start()).retry.random = lambda: 0.0
+            with pytest.raises(errors.TransportError) as caught:
+                await client.get_rest_api(rest_api_id="abc")
+    error = caught.value
+    assert server.count == 2
+    assert str(error) == f"GET {server.url}/restapis/abc: ClientResponseError (status 400)"
+    assert isinstance(error.__cause__, aiohttp.ClientResponseError)
+    # The cause keeps the header names, not their values.
+    assert error.__cause__.request_info.headers["Authorization"] == "<redacted>"
+    signatures = [r.headers["authorization"] for r in server.requests]
+    assert signatures[0].startswith("AWS4-HMAC-SHA256 ")
+    secrets = [*signatures, *(s.split("Signature=")[1] for s in signatures)]
+    assert_no_secret(error_texts(error), *secrets)
+    assert_no_secret(all_text(caplog), *secrets)
+    assert "-> TransportError: GET" in caplog.text
+
+
+async def test_a_proxy_password_never_reaches_an_error(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="aioapigateway")
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    monkeypatch.setenv("HTTP_PROXY", f"http://proxyuser:PROXYPASS1234@127.0.0.1:{port}")
+    async with ApiGatewayClient(
+        region="us-east-1",
+        endpoint_url="http://apigateway.invalid",
+        credentials=Credentials(ACCESS_KEY, SECRET_KEY, SESSION_TOKEN),
+        config=ClientConfig(max_attempts=1),
+    ) as client:
+        with pytest.raises(errors.TransportError) as caught:
+            await client.get_rest_apis()
+    assert str(caught.value).startswith("GET http://apigateway.invalid/restapis: cannot connect (")
+    assert_no_secret(error_texts(caught.value), "PROXYPASS1234")
+    assert_no_secret(all_text(caplog), "PROXYPASS1234")
+
+
+async def test_credential_http_errors_leak_no_header() -> None:
+    from aioapigateway._credential_http import CredentialHttp, CredentialHttpError, request_timeout
+
+    token = "ContainerAuthorizationTokenSECRET42"
+    async with fault_server() as server, aiohttp.ClientSession() as session:
+        server.default = OVERLONG_HEADER
+        with pytest.raises(CredentialHttpError) as caught:
+            await CredentialHttp().request(
+                session,
+                "GET",
+                f"{server.url}/v2/credentials?x=1",
+                timeout=request_timeout(5.0),
+                headers={"Authorization": token, "X-Amz-Security-Token": SESSION_TOKEN},
+            )
+    assert str(caught.value) == (
+        f"GET {server.url}/v2/credentials: ClientResponseError (status 400)"
+    )
+    assert server.requests[0].headers["authorization"] == token
+    assert_no_secret(error_texts(caught.value), token)

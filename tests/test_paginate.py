@@ -67,10 +67,33 @@ async def test_a_repeated_token_stops_with_an_error_instead_of_looping() -> None
         for _ in range(3):
             server.reply(body=body)
         async with client_for(server.url) as client:
-            with pytest.raises(errors.ResponseParseError, match="same page token"):
+            with pytest.raises(errors.ResponseParseError, match="already returned"):
                 async for _ in client.paginate_get_rest_apis():
                     pass
         assert len(server.requests) == 2
+
+
+async def test_a_token_cycle_stops_with_an_error_instead_of_looping() -> None:
+    """Tokens A, B, A: not a repeat of the last token, but a loop all the same."""
+    async with recording_server() as server:
+        # None -> A -> B -> A -> ...; bounded: once the queue is empty the server's default
+        # reply (no token) ends the pagination, so a paginator that loops fails, not hangs.
+        next_token = {None: "A", "A": "B", "B": "A"}
+
+        def reply(request: Recorded) -> tuple[int, dict[str, str], bytes]:
+            position = dict(parse_qsl(request.query_string)).get("position")
+            body = {"item": [{"id": f"after-{position}"}], "position": next_token[position]}
+            return 200, {"Content-Type": "application/json"}, json.dumps(body).encode()
+
+        server.replies = [reply] * 8
+        ids: list[str | None] = []
+        async with client_for(server.url) as client:
+            with pytest.raises(errors.ResponseParseError, match="already returned"):
+                async for api in client.paginate_get_rest_apis().items():
+                    ids.append(api.id)
+        positions = [dict(parse_qsl(r.query_string)).get("position") for r in server.requests]
+    assert positions == [None, "A", "B"]
+    assert ids == ["after-None", "after-A", "after-B"]
 
 
 async def test_a_server_that_ignores_pagination_ends_after_one_page() -> None:

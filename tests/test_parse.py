@@ -376,3 +376,19 @@ def test_each_enum_table_is_built_once_and_shared() -> None:
     # The checked parser (used for enum values in headers, maps and fallbacks) shares it.
     assert parser._parser_for("EndpointType")("EDGE") is table["EDGE"]
     assert parser._enum_tables["EndpointType"] is table
+
+
+def test_an_integer_no_double_can_hold_is_a_parse_error_not_an_overflow() -> None:
+    from aioapigateway._spec import SERVICE as APIGW
+
+    parser = ResponseParser(APIGW)
+    huge = "1" + "0" * 400
+    body = f'{{"throttle": {{"rateLimit": {huge}}}, "id": "u"}}'.encode()
+    with pytest.raises(
+        errors.ResponseParseError, match=r"throttle\.rate_limit: .*range of a double"
+    ):
+        parser.parse(APIGW.operations["GetUsagePlan"], 200, {}, body)
+    # The same number written as a float is infinity, which a double holds.
+    body = f'{{"throttle": {{"rateLimit": {huge}.0}}}}'.encode()
+    usage_plan = parser.parse(APIGW.operations["GetUsagePlan"], 200, {}, body)
+    assert usage_plan.throttle.rate_limit == float("inf")

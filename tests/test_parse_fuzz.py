@@ -48,6 +48,8 @@ json_scalars = st.one_of(
     st.floats(allow_nan=False),
     st.text(max_size=20),
     st.sampled_from(["NaN", "Infinity", "-Infinity", "1e400", "2024-01-01T00:00:00Z", "=="]),
+    # An integer no double can hold (float() overflows on it).
+    st.sampled_from([10**400, -(10**400)]),
 )
 json_values = st.recursive(
     json_scalars,

@@ -114,7 +114,8 @@ async def test_500_forever_gives_up_after_max_attempts_with_metadata() -> None:
             assert error.metadata.attempts == 4
             assert error.metadata.status_code == 500
             assert error.metadata.request_id == "req-InternalFailure"
-            assert error.metadata.total_time >= 0
+            # Four real round trips (backoff drawn as 0): more than nothing, and bounded.
+            assert 0 < error.metadata.total_time < 30
             # Three retries at 14 tokens each, none paid back.
             assert runtime.retry.quota is not None and runtime.retry.quota.available == 500 - 42
 
@@ -366,20 +367,69 @@ async def test_connection_refused_is_retried_then_a_transport_error() -> None:
     assert caught.value.metadata.attempts == 3
 
 
-async def test_a_closed_caller_session_is_a_transport_error() -> None:
+async def test_a_closed_caller_session_is_misuse_and_never_retried() -> None:
     async with fault_server() as server:
         session = aiohttp.ClientSession()
         await session.close()
         client = ApiGatewayClient(
-            region="us-east-1",
-            endpoint_url=server.url,
-            credentials=CREDS,
-            session=session,
-            config=ClientConfig(max_attempts=1),
+            region="us-east-1", endpoint_url=server.url, credentials=CREDS, session=session
         )
         async with client:
-            with pytest.raises(errors.TransportError):
+            with pytest.raises(errors.ClientClosedError, match="session= is closed") as caught:
                 await client.get_rest_apis()
+    assert server.count == 0
+    assert caught.value.metadata is not None and caught.value.metadata.attempts == 1
+
+
+async def test_a_session_closed_during_a_call_is_misuse_and_never_retried() -> None:
+    async with fault_server() as server, aiohttp.ClientSession() as session:
+        client = ApiGatewayClient(
+            region="us-east-1", endpoint_url=server.url, credentials=CREDS, session=session
+        )
+
+        async def close_the_session(ctx: Any) -> None:
+            await session.close()
+
+        client.add_hook("before_send", close_the_session)
+        async with client:
+            with pytest.raises(errors.ClientClosedError, match="session= is closed") as caught:
+                await client.get_rest_apis()
+    assert server.count == 0
+    assert caught.value.metadata is not None and caught.value.metadata.attempts == 1
+    assert isinstance(caught.value.__cause__, RuntimeError)
+
+
+async def test_a_request_aiohttp_refuses_is_not_a_transport_error_nor_retried() -> None:
+    def inject(ctx: Any) -> None:
+        ctx.headers["X-Note"] = "a\r\nX-Injected: 1"
+
+    async with fault_server() as server:
+        async with make_client(server) as client:
+            client.add_hook("before_send", inject)
+            with pytest.raises(errors.ConfigError, match="control character") as caught:
+                await client.get_rest_apis()
+    assert server.count == 0
+    assert caught.value.metadata is not None and caught.value.metadata.attempts == 1
+    assert isinstance(caught.value.__cause__, ValueError)
+
+
+async def test_a_raise_for_status_session_still_gives_the_modeled_error_at_once() -> None:
+    async with fault_server() as server, aiohttp.ClientSession(raise_for_status=True) as session:
+        server.default = error_reply(404, "NotFoundException", "Invalid REST API identifier")
+        client = ApiGatewayClient(
+            region="us-east-1", endpoint_url=server.url, credentials=CREDS, session=session
+        )
+        async with client:
+            with pytest.raises(errors.NotFoundException) as caught:
+                await client.get_rest_api(rest_api_id="missing")
+            server.default = error_reply(503, "ServiceUnavailableException")
+            await started(client)
+            with pytest.raises(errors.ServiceUnavailableException):
+                await client.get_rest_api(rest_api_id="abc")
+    assert caught.value.status_code == 404
+    assert caught.value.message == "Invalid REST API identifier"
+    # One request for the 404; the 503 is the service's own retryable error, retried.
+    assert server.count == 4
 
 
 # -- bad responses ---------------------------------------------------------------------------------
@@ -524,6 +574,39 @@ async def test_call_options_nest_and_validate() -> None:
         with pytest.raises(errors.ConfigError):
             call_options(**bad)
     assert "max_attempts=2" in repr(call_options(max_attempts=2))
+
+
+async def test_one_call_options_object_shared_by_concurrent_tasks() -> None:
+    shared = call_options(max_attempts=2)
+    both_inside = asyncio.Barrier(2)
+
+    async def use() -> CallOptions | None:
+        with shared:
+            await both_inside.wait()  # both tasks are inside the block before either leaves
+            inside = current_call_options()
+        assert current_call_options() is None
+        return inside
+
+    first, second = await asyncio.gather(use(), use())
+    assert first == second == CallOptions(max_attempts=2)
+
+    async def use_async() -> CallOptions | None:
+        async with shared:
+            await asyncio.sleep(0)
+            return current_call_options()
+
+    assert await asyncio.gather(use_async(), use_async()) == [CallOptions(max_attempts=2)] * 2
+    # Re-entered while already inside: each exit undoes its own entry.
+    with shared, call_options(max_attempts=3), shared:
+        assert current_call_options() == CallOptions(max_attempts=2)
+    assert current_call_options() is None
+    with shared:
+        with call_options(max_attempts=3):
+            with shared:
+                assert current_call_options() == CallOptions(max_attempts=2)
+            assert current_call_options() == CallOptions(max_attempts=3)
+        assert current_call_options() == CallOptions(max_attempts=2)
+    assert current_call_options() is None
 
 
 # -- clock skew ------------------------------------------------------------------------------------

@@ -8,16 +8,23 @@ operation with botocore.
 from __future__ import annotations
 
 import base64
+import contextlib
 import datetime
 import hashlib
 import json
+import os
 import sys
+import time
 import types
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
 import attrs
 import pytest
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from aioapigateway import errors
 from aioapigateway._serialize import RequestSerializer
@@ -325,7 +332,9 @@ def test_checksum_required_adds_content_md5(serializer) -> None:
         ({"count": "3"}, "count: expected int, got str"),
         ({"flag": "yes"}, "flag: expected bool, got str"),
         ({"ratio": True}, "ratio: expected float, got bool"),
-        ({"created": "2026-01-01"}, "created: expected datetime.datetime, got str"),
+        ({"created": "yesterday"}, "created: expected a timestamp (datetime.datetime, epoch"),
+        ({"created": [WHEN]}, "created: expected a timestamp (datetime.datetime, epoch"),
+        ({"created": True}, "created: expected a timestamp (datetime.datetime, epoch"),
         ({"data": 5}, "data: expected bytes, got int"),
         ({"tags": "abc"}, "tags: expected list, got str"),
         ({"tags": ["a", "b", "c", "d"]}, "tags: list length 4 is above the maximum of 3"),
@@ -334,7 +343,7 @@ def test_checksum_required_adds_content_md5(serializer) -> None:
         ({"inner": Choice(left="x")}, "inner: expected models.Inner, got Choice"),
         ({"inner": Inner(name=5)}, "inner.name: expected str, got int"),  # type: ignore[arg-type]
         ({"strict": NeedsName(name=None)}, "strict.name: required member is missing"),  # type: ignore[arg-type]
-        ({"times": [WHEN, "x"]}, "times[1]: expected datetime.datetime, got str"),
+        ({"times": [WHEN, "x"]}, "times[1]: expected a timestamp (datetime.datetime, epoch"),
         ({"choice": Choice()}, "exactly one member of union models.Choice must be set, got 0"),
         ({"choice": Choice(left="a", right=1)}, "must be set, got 2"),
         ({"token": "a\r\nb"}, "token: header values cannot contain CR or LF"),
@@ -391,3 +400,340 @@ def test_apigateway_patch_operations_and_enum_members() -> None:
             {"op": "add", "path": "/variables/a", "value": "1"},
         ]
     }
+
+
+# -- strings that cannot be encoded, numbers that cannot be written ---------------------------
+
+LONE = "\udc80"
+
+
+@pytest.mark.parametrize(
+    ("params", "path"),
+    [
+        ({"id": "a" + LONE}, "id"),
+        ({"key": "x/" + LONE}, "key"),
+        ({"tags": ["ok", LONE]}, "tags"),
+        ({"extra": {LONE: "v"}}, "extra"),
+        ({"extra": {"k": LONE}}, "extra"),
+        ({"multi": {"m": [LONE]}}, "multi"),
+        ({"token": LONE}, "token"),
+        ({"names": ["ok", LONE]}, "names"),
+        ({"meta": {LONE: "v"}}, "meta"),
+        ({"meta": {"k": LONE}}, "meta"),
+        ({"policy": {"k": [LONE]}}, "policy"),
+        ({"policy": {LONE: 1}}, "policy"),
+        ({"name": "ab" + LONE}, "name"),
+        ({"color": LONE}, "color"),
+        ({"data": LONE}, "data"),
+        ({"renamed": "\ud83d\ude00"}, "renamed"),  # a pair written as two lone halves
+        ({"inner": Inner(name=LONE)}, "inner.name"),
+        ({"doc": {"a": [1, LONE]}}, "doc"),
+        ({"doc": {LONE: 1}}, "doc"),
+    ],
+)
+def test_a_lone_surrogate_anywhere_is_a_param_validation_error(
+    serializer: RequestSerializer, params: dict[str, Any], path: str
+) -> None:
+    with pytest.raises(errors.ParamValidationError) as caught:
+        full(serializer, **params)
+    assert f"invalid parameter {path}: a lone surrogate" in str(caught.value)
+
+
+def test_a_lone_surrogate_in_a_raw_payload_is_a_param_validation_error(
+    serializer: RequestSerializer,
+) -> None:
+    with pytest.raises(errors.ParamValidationError, match="parameter body: a lone surrogate"):
+        serializer.serialize(OPS["Blob"], {"body": "text" + LONE})
+
+
+def test_valid_non_ascii_text_is_still_sent(serializer: RequestSerializer) -> None:
+    text = "日本😀é"
+    request = full(serializer, id=text, token=text, name="😀😀", doc={text: text})
+    assert request.path.startswith("/items/%E6%97%A5%E6%9C%AC%F0%9F%98%80%C3%A9/")
+    assert request.headers["X-Token"] == text
+    assert json.loads(request.body)["Doc"] == {text: text}
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda client: client.get_rest_api(rest_api_id=LONE),
+        lambda client: client.get_rest_apis(position=LONE),
+        lambda client: client.create_rest_api(name="pets", tags={"k": LONE}),
+        lambda client: client.put_rest_api(rest_api_id="abc", body=LONE),
+        lambda client: client.get_export(
+            rest_api_id="abc", stage_name="prod", export_type="oas30", accepts=LONE
+        ),
+    ],
+    ids=["uri-label", "query", "body-map", "raw-payload", "header"],
+)
+async def test_a_client_call_with_a_lone_surrogate_sends_nothing(call: Any) -> None:
+    from _servers import recording_server
+
+    from aioapigateway import ApiGatewayClient, ClientConfig, Credentials
+
+    async with recording_server() as server:
+        async with ApiGatewayClient(
+            region="us-east-1",
+            endpoint_url=server.url,
+            credentials=Credentials("AKIDEXAMPLE", "secret"),
+            config=ClientConfig(max_attempts=1),
+        ) as client:
+            with pytest.raises(errors.ParamValidationError, match="a lone surrogate"):
+                await call(client)
+        assert server.requests == []
+
+
+def _nested(depth: int) -> list[Any]:
+    value: list[Any] = []
+    for _ in range(depth):
+        value = [value]
+    return value
+
+
+_CYCLE: list[Any] = []
+_CYCLE.append(_CYCLE)
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({"count": 10**5000}, "count: out of range for integer (-2147483648 to 2147483647)"),
+        ({"count": 2**31}, "count: out of range for integer"),
+        ({"ratio": 10**400}, "ratio: int out of range for a floating-point number"),
+        ({"doc": [10**400]}, "doc: a document cannot hold an int out of the range of a double"),
+        ({"policy": {"n": 10**5000}}, "policy: a document cannot hold an int out of the range"),
+        ({"doc": _nested(5000)}, "invalid input: values nested too deeply"),
+        ({"doc": _CYCLE}, "invalid input: values nested too deeply (or a reference cycle)"),
+    ],
+)
+def test_numbers_and_nesting_no_encoder_can_take_are_rejected(
+    serializer: RequestSerializer, params: dict[str, Any], message: str
+) -> None:
+    with pytest.raises(errors.ParamValidationError) as caught:
+        full(serializer, **params)
+    assert message in str(caught.value)
+
+
+def test_integer_types_take_their_whole_range() -> None:
+    shapes = {
+        **{kind: number(kind, kind) for kind in ("byte", "short", "integer", "long")},
+        "In": structure(
+            "In",
+            tuple(Member(kind, kind, kind) for kind in ("byte", "short", "integer", "long")),
+            cls_name="In",
+        ),
+    }
+    service = Service(
+        service_id="Ints",
+        api_version="2020-01-01",
+        endpoint_prefix="ints",
+        signing_name="ints",
+        models_module="serialize_test_models",
+        errors_module="serialize_test_models",
+        shapes=shapes,
+        operations={"Op": Operation("Op", "POST", "/", input="In")},
+        paginators={},
+        endpoint_rules=None,
+        default_headers={},
+    )
+    op = service.operations["Op"]
+    serializer = RequestSerializer(service)
+    for kind, bits in (("byte", 8), ("short", 16), ("integer", 32), ("long", 64)):
+        for edge in (-(2 ** (bits - 1)), 2 ** (bits - 1) - 1):
+            assert json.loads(serializer.serialize(op, {kind: edge}).body) == {kind: edge}
+        for beyond in (-(2 ** (bits - 1)) - 1, 2 ** (bits - 1)):
+            with pytest.raises(errors.ParamValidationError, match=f"out of range for {kind}"):
+                serializer.serialize(op, {kind: beyond})
+
+
+# -- timestamps: what botocore accepts, written as botocore writes them ----------------------
+
+_TS_MEMBERS = {
+    # name: (location, wire name, shape, member timestampFormat)
+    "Label": ("uri", "Label", "Time", None),
+    "Query": ("querystring", "q", "Time", None),
+    "QueryUnix": ("querystring", "qu", "UnixTime", None),
+    "QueryHttp": ("querystring", "qh", "Time", "rfc822"),
+    "Header": ("header", "X-H", "Time", None),
+    "HeaderIso": ("header", "X-I", "Time", "iso8601"),
+    "HeaderUnix": ("header", "X-U", "UnixTime", None),
+    "HeaderList": ("header", "X-L", "Times", None),
+    "Body": ("", "Body", "Time", None),
+    "BodyIso": ("", "BodyIso", "Time", "iso8601"),
+    "BodyHttp": ("", "BodyHttp", "Time", "rfc822"),
+    "BodyList": ("", "BodyList", "Times", None),
+}
+
+
+def _botocore_timestamp_operation() -> Any:
+    import botocore.model
+
+    members: dict[str, Any] = {}
+    for name, (location, wire, shape, fmt) in _TS_MEMBERS.items():
+        ref: dict[str, Any] = {"shape": shape}
+        if location:
+            ref.update(location=location, locationName=wire)
+        if fmt:
+            ref["timestampFormat"] = fmt
+        members[name] = ref
+    model = {
+        "metadata": {
+            "apiVersion": "2020-01-01",
+            "endpointPrefix": "stamp",
+            "protocol": "rest-json",
+            "serviceId": "Stamp",
+            "signatureVersion": "v4",
+        },
+        "operations": {
+            "Stamp": {
+                "name": "Stamp",
+                "http": {"method": "POST", "requestUri": "/stamp/{Label}"},
+                "input": {"shape": "StampInput"},
+            }
+        },
+        "shapes": {
+            "Time": {"type": "timestamp"},
+            "UnixTime": {"type": "timestamp", "timestampFormat": "unixTimestamp"},
+            "Times": {"type": "list", "member": {"shape": "Time"}},
+            "StampInput": {"type": "structure", "required": ["Label"], "members": members},
+        },
+    }
+    return botocore.model.ServiceModel(model, "stamp").operation_model("Stamp")
+
+
+def _our_timestamp_service() -> Service:
+    shapes = {
+        "Time": timestamp("Time"),
+        "UnixTime": timestamp("UnixTime", timestamp_format="unixTimestamp"),
+        "Times": list_of("Times", "Time"),
+        "StampInput": structure(
+            "StampInput",
+            tuple(
+                Member(
+                    name,
+                    name,
+                    shape,
+                    location,
+                    wire,
+                    required=name == "Label",
+                    timestamp_format=fmt,
+                )
+                for name, (location, wire, shape, fmt) in _TS_MEMBERS.items()
+            ),
+            cls_name="StampInput",
+        ),
+    }
+    return Service(
+        service_id="Stamp",
+        api_version="2020-01-01",
+        endpoint_prefix="stamp",
+        signing_name="stamp",
+        models_module="serialize_test_models",
+        errors_module="serialize_test_models",
+        shapes=shapes,
+        operations={"Stamp": Operation("Stamp", "POST", "/stamp/{Label}", input="StampInput")},
+        paginators={},
+        endpoint_rules=None,
+        default_headers={},
+    )
+
+
+_BOTO_STAMP = _botocore_timestamp_operation()
+_OUR_STAMP = _our_timestamp_service()
+_STAMP_SERIALIZER = RequestSerializer(_OUR_STAMP)
+
+
+@contextlib.contextmanager
+def _local_time_not_utc() -> Iterator[None]:
+    """Local time five and a half hours ahead of UTC, so that a naive datetime (or ISO
+    string) read as local time instead of UTC would show."""
+    saved = os.environ.get("TZ")
+    os.environ["TZ"] = "XST-05:30"  # POSIX: "XST" is UTC+05:30 (no zoneinfo file needed)
+    time.tzset()
+    try:
+        yield
+    finally:
+        if saved is None:
+            del os.environ["TZ"]
+        else:
+            os.environ["TZ"] = saved
+        time.tzset()
+
+
+def _assert_timestamps_like_botocore(value: Any) -> None:
+    """Every timestamp member set to ``value``: our request equals botocore's."""
+    from _json_strict import assert_json_body
+    from botocore.serialize import create_serializer
+
+    params = {
+        name: [value, value] if shape == "Times" else value
+        for name, (_, _, shape, _) in _TS_MEMBERS.items()
+    }
+    theirs = create_serializer("rest-json", include_validation=True).serialize_to_request(
+        params, _BOTO_STAMP
+    )
+    ours = _STAMP_SERIALIZER.serialize(_OUR_STAMP.operations["Stamp"], params)
+    assert ours.path == theirs["url_path"], value
+    assert dict(ours.query) == {key: str(v) for key, v in theirs["query_string"].items()}, value
+    assert {k: v for k, v in ours.headers.items() if k.startswith("X-")} == {
+        k: v for k, v in theirs["headers"].items() if k.startswith("X-")
+    }, value
+    assert_json_body(ours.body, json.loads(theirs["body"]))
+
+
+_PLUS_2 = datetime.timezone(datetime.timedelta(hours=2))
+_MINUS_0930 = datetime.timezone(-datetime.timedelta(hours=9, minutes=30))
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        WHEN,  # aware UTC, with microseconds
+        WHEN.replace(microsecond=0),
+        WHEN.replace(tzinfo=None),  # naive: UTC
+        WHEN.astimezone(_PLUS_2),
+        WHEN.astimezone(_MINUS_0930).replace(microsecond=999999),
+        datetime.datetime(1969, 7, 20, 20, 17, 40, 123),
+        1795637682,
+        1795637682.5,
+        1795637682.123456,
+        0,
+        -86400.25,
+        "1795637682",
+        "1795637682.75",
+        "2026-11-25T20:14:42Z",
+        "2026-11-25T20:14:42.123456Z",
+        "2026-11-25T22:14:42+02:00",
+        "2026-11-25T20:14:42",  # naive ISO 8601: UTC
+        "2026-11-25",
+        "Wed, 25 Nov 2026 20:14:42 GMT",
+    ],
+    ids=repr,
+)
+def test_timestamp_inputs_are_serialized_like_botocore(value: Any) -> None:
+    with _local_time_not_utc():
+        _assert_timestamps_like_botocore(value)
+
+
+@given(
+    moment=st.datetimes(
+        min_value=datetime.datetime(1900, 1, 1),
+        max_value=datetime.datetime(9998, 12, 31),
+        timezones=st.sampled_from([None, datetime.UTC, _PLUS_2, _MINUS_0930]),
+    ),
+    as_epoch=st.booleans(),
+)
+@hypothesis_settings(max_examples=150, deadline=None)
+def test_any_datetime_or_epoch_is_serialized_like_botocore(
+    moment: datetime.datetime, as_epoch: bool
+) -> None:
+    aware = moment if moment.tzinfo is not None else moment.replace(tzinfo=datetime.UTC)
+    with _local_time_not_utc():
+        _assert_timestamps_like_botocore(aware.timestamp() if as_epoch else moment)
+
+
+def test_timestamp_inputs_botocore_refuses_we_refuse(serializer: RequestSerializer) -> None:
+    for value in ("not a time", "", [WHEN], datetime.date(2026, 11, 25), float("nan"), 10**400):
+        with pytest.raises(errors.ParamValidationError, match="created: expected a timestamp"):
+            full(serializer, created=value)

@@ -5,8 +5,6 @@ from __future__ import annotations
 import datetime
 import hashlib
 import hmac
-import subprocess
-import sys
 import traceback
 from collections.abc import Mapping, MutableMapping, Sequence
 from typing import Any
@@ -28,6 +26,7 @@ from aioapigateway._signing import (
     SigV4Signer,
     _canonical_uri,
     _KeyedSha256,
+    derive_signing_key,
     payload_sha256,
 )
 
@@ -385,10 +384,12 @@ def test_aws_documentation_example() -> None:
 
 
 def test_signing_key_is_cached_per_day() -> None:
-    import aws_requests_auth.aws_auth as ara
+    from aioapigateway import _signing
 
     signer = SigV4Signer(SERVICE, REGION)
-    with mock.patch.object(ara, "getSignatureKey", wraps=ara.getSignatureKey) as derive:
+    with mock.patch.object(
+        _signing, "derive_signing_key", wraps=_signing.derive_signing_key
+    ) as derive:
         first = sign_ours(signer=signer)
         second = sign_ours(signer=signer, now=NOW - datetime.timedelta(hours=1))
         assert derive.call_count == 1
@@ -487,13 +488,145 @@ def test_clock_path_matches_botocore_and_reuses_the_second() -> None:
     assert dated["Authorization"] == expected["Authorization"]
 
 
-def test_aws_requests_auth_is_imported_lazily() -> None:
-    code = (
-        "import sys, aioapigateway._signing\n"
-        "assert 'aws_requests_auth' not in sys.modules, 'aws_requests_auth imported eagerly'\n"
-        "assert 'requests' not in sys.modules, 'requests imported eagerly'\n"
+# That signing never imports `requests` or aws_requests_auth (their import was most of a
+# cold start) is checked, for `import aioapigateway` and first signed calls of the client
+# and of SigV4Auth, in test_sigv4_auth.py::test_import_and_first_signed_calls_never_import_requests.
+
+
+# --- aws-requests-auth as an oracle ----------------------------------------------------------
+# aws-requests-auth is a test dependency only. Its key derivation follows the AWS
+# documentation exactly; its signer is right only where its canonical request is, which
+# these inputs keep to:
+# - it sorts the query as "key=value" strings, where AWS sorts by key, then value: the two
+#   orders differ when a key is a proper prefix of another and the next character sorts
+#   before "=" ("a" and "a-b": AWS puts "a=" first, it puts "a-b=" first), so no key is a
+#   prefix of another;
+# - it signs the query as encoded on the wire (by `requests`, which writes a space as "+"
+#   and leaves some reserved characters alone), so keys and values are unreserved
+#   characters only, which every encoding leaves as they are; it drops empty keys;
+# - it quotes the wire path without normalising it as AWS does ("a//b" signs as "a/b"), so
+#   no empty segment (and no "." or "..", which `requests` resolves before it sees them);
+# - it signs only host, x-amz-date and x-amz-security-token, so the request has no other
+#   header.
+
+_secret = st.text(st.characters(exclude_categories=["Cs"]), min_size=1, max_size=60)
+_date_stamp = st.dates(
+    min_value=datetime.date(1970, 1, 1), max_value=datetime.date(2199, 12, 31)
+).map(lambda d: f"{d.year:04d}{d.month:02d}{d.day:02d}")
+_region = st.one_of(
+    st.sampled_from(["us-east-1", "eu-west-1", "ap-southeast-2", "cn-north-1", "us-gov-west-1"]),
+    st.from_regex(r"[a-z]{2}(-[a-z]{2,9}){1,2}-[0-9]{1,2}", fullmatch=True),
+)
+_service = st.one_of(
+    st.sampled_from(["execute-api", "apigateway", "lambda", "es", "s3", "sts", "iam"]),
+    st.from_regex(r"[a-z][a-z0-9-]{0,30}", fullmatch=True),
+)
+
+
+@settings(max_examples=200, deadline=None, database=None)
+@given(secret=_secret, date_stamp=_date_stamp, region=_region, service=_service)
+def test_key_derivation_matches_aws_requests_auth(
+    secret: str, date_stamp: str, region: str, service: str
+) -> None:
+    from aws_requests_auth.aws_auth import getSignatureKey
+
+    expected = getSignatureKey(secret, date_stamp, region, service)
+    assert derive_signing_key(secret, date_stamp, region, service) == expected
+
+
+def test_key_derivation_documentation_example() -> None:
+    # The derived-key example of the AWS SigV4 documentation (IAM, 2012-02-15).
+    key = derive_signing_key(
+        "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "20120215", "us-east-1", "iam"
     )
-    subprocess.run([sys.executable, "-c", code], check=True)
+    assert key.hex() == "f4780e2d9f65fa895f9c67b32ce1baf0b0d8a43505a000a1a9e090d414db404d"
+
+
+def test_long_secret_is_hashed_first() -> None:
+    # Longer than an HMAC block: RFC 2104 hashes the key before padding it.
+    from aws_requests_auth.aws_auth import getSignatureKey
+
+    secret = "k" * 200
+    expected = getSignatureKey(secret, "20240229", REGION, SERVICE)
+    assert derive_signing_key(secret, "20240229", REGION, SERVICE) == expected
+
+
+_unreserved = st.text(
+    st.sampled_from("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~"),
+    max_size=8,
+)
+_plain_segment = st.one_of(
+    _unreserved,
+    # What a caller's client puts on the wire for any text: percent-encoded UTF-8.
+    st.text(st.characters(exclude_categories=["Cs"]), max_size=8).map(
+        lambda s: quote(s, safe="-_.~")
+    ),
+).filter(lambda s: s not in ("", ".", ".."))
+
+
+def _no_key_prefixes(query: list[tuple[str, str]]) -> bool:
+    keys = {key for key, _ in query}
+    return all(not b.startswith(a) for a in keys for b in keys if a != b)
+
+
+@settings(max_examples=200, deadline=None, database=None)
+@given(
+    method=st.sampled_from(["GET", "POST", "PUT", "PATCH", "DELETE"]),
+    segments=st.lists(_plain_segment, max_size=5),
+    trailing_slash=st.booleans(),
+    query=st.lists(st.tuples(_unreserved.filter(bool), _unreserved), max_size=5).filter(
+        _no_key_prefixes
+    ),
+    body=st.binary(max_size=64),
+    token=st.booleans(),
+    host=st.sampled_from([HOST, "abc123.execute-api.eu-west-1.amazonaws.com", "localhost:8443"]),
+    now=st.datetimes(
+        min_value=datetime.datetime(2000, 1, 1), max_value=datetime.datetime(2100, 1, 1)
+    ),
+)
+def test_signer_matches_aws_requests_auth(
+    method: str,
+    segments: list[str],
+    trailing_slash: bool,
+    query: list[tuple[str, str]],
+    body: bytes,
+    token: bool,
+    host: str,
+    now: datetime.datetime,
+) -> None:
+    import requests
+    from aws_requests_auth import aws_auth
+
+    credentials = TOKEN_CREDS if token else CREDS
+    path = "/" + "/".join(segments) + ("/" if trailing_slash and segments else "")
+    prepared = requests.Request(
+        method, f"https://{host}{path}", params=query, data=body or None
+    ).prepare()
+    auth = aws_auth.AWSRequestsAuth(
+        aws_access_key=credentials.access_key_id,
+        aws_secret_access_key=credentials.secret_access_key,
+        aws_host=host,
+        aws_region=REGION,
+        aws_service=SERVICE,
+        aws_token=credentials.session_token,
+    )
+    now = now.replace(microsecond=0)
+    frozen = mock.Mock(wraps=datetime)
+    frozen.datetime.utcnow.return_value = now  # aws-requests-auth reads the clock this way
+    with mock.patch.object(aws_auth, "datetime", frozen):
+        theirs = auth.get_aws_request_headers_handler(prepared)
+    ours = sign_ours(
+        method=method,
+        url_host=host,
+        path=path,
+        query=query,
+        body=body,
+        credentials=credentials,
+        now=now,
+    )
+    assert ours["Authorization"] == theirs["Authorization"]
+    assert ours["X-Amz-Date"] == theirs["x-amz-date"]
+    assert ours.get("X-Amz-Security-Token") == theirs.get("X-Amz-Security-Token")
 
 
 # --- secrets -------------------------------------------------------------------------------

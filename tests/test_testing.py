@@ -575,3 +575,58 @@ def test_public_names() -> None:
     assert testing.__all__ == ["StubAssertionError", "Stubber"]
     assert issubclass(StubAssertionError, AssertionError)
     assert re.search(r"async with Stubber\(client\) as stubber:", testing.__doc__ or "")
+
+
+# -- outputs are timezone-aware UTC, stubbed or converted -------------------------------------------
+
+NAIVE = CREATED.replace(tzinfo=None)
+PLUS_2 = CREATED.astimezone(datetime.timezone(datetime.timedelta(hours=2)))
+
+
+@pytest.mark.parametrize("created", [NAIVE, PLUS_2], ids=["naive", "plus-two"])
+async def test_stubbed_model_responses_come_back_with_utc_datetimes(
+    client: ApiGatewayClient, created: datetime.datetime
+) -> None:
+    stage = models.Stage(
+        stage_name="prod",
+        created_date=created,
+        canary_settings=models.CanarySettings(deployment_id="d"),
+    )
+    apis = models.RestApis(items=[models.RestApi(id="a", created_date=created)])
+    async with Stubber(client) as stubber:
+        stubber.add_response("get_stage", stage)
+        stubber.add_response("get_rest_apis", apis)
+        got_stage = await client.get_stage(rest_api_id="a", stage_name="prod")
+        got_apis = await client.get_rest_apis()
+    for value in (got_stage.created_date, (got_apis.items or [])[0].created_date):
+        assert value == CREATED
+        assert value is not None and value.tzinfo is UTC
+    assert got_stage.stage_name == "prod"
+    assert got_stage.canary_settings == models.CanarySettings(deployment_id="d")
+    # What the test holds is left as it was.
+    assert stage.created_date is created
+
+
+async def test_stubbed_utc_responses_are_returned_as_given(client: ApiGatewayClient) -> None:
+    apis = models.RestApis(items=[models.RestApi(id="a", created_date=CREATED)])
+    async with Stubber(client) as stubber:
+        stubber.add_response("get_rest_apis", apis)
+        assert await client.get_rest_apis() is apis
+
+
+def test_from_boto_dict_makes_nested_model_instances_utc_too() -> None:
+    apis = from_boto_dict(
+        models.RestApis,
+        {"items": [models.RestApi(id="a", created_date=NAIVE), {"createdDate": PLUS_2}]},
+    )
+    dates = [api.created_date for api in apis.items or []]
+    assert dates == [CREATED, CREATED]
+    assert all(date is not None and date.tzinfo is UTC for date in dates)
+    # A nested instance is checked like a dict is.
+    with pytest.raises(errors.ParamValidationError, match=r"at items\[0\]\.id: expected str"):
+        from_boto_dict(models.RestApis, {"items": [models.RestApi(id=3)]})  # type: ignore[arg-type]
+
+
+def test_from_boto_dict_refuses_a_lone_surrogate_in_a_blob() -> None:
+    with pytest.raises(errors.ParamValidationError, match=r"at body: a lone surrogate at index 1"):
+        from_boto_dict(models.ExportResponse, {"body": "{\udc80}"})

@@ -75,3 +75,50 @@ def test_parse_keeps_fractions_and_trims_nanoseconds() -> None:
 def test_parse_rejects_garbage_with_value_error(bad: object) -> None:
     with pytest.raises(ValueError):
         parse_timestamp(bad)
+
+
+def test_http_date_names_are_public_and_english() -> None:
+    from aioapigateway import _timestamps
+
+    assert _timestamps.WEEKDAYS[WHOLE.weekday()] == "Wed"
+    assert _timestamps.MONTHS[WHOLE.month - 1] == "Nov"
+    assert len(_timestamps.WEEKDAYS) == 7 and len(_timestamps.MONTHS) == 12
+    # The old private names keep working until every importer switches.
+    assert _timestamps._WEEKDAYS is _timestamps.WEEKDAYS
+    assert _timestamps._MONTHS is _timestamps.MONTHS
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        WHOLE,
+        WHOLE.replace(tzinfo=None),
+        WHOLE.astimezone(datetime.timezone(datetime.timedelta(hours=-7))),
+        1795637682,
+        1795637682.0,
+        "1795637682",
+        "2026-11-25T20:14:42Z",
+        "2026-11-25T20:14:42",
+        "Wed, 25 Nov 2026 20:14:42 GMT",
+    ],
+)
+def test_timestamp_input_accepts_what_botocore_accepts(value: object) -> None:
+    from aioapigateway._timestamps import timestamp_input
+
+    result = timestamp_input(value)
+    assert result == WHOLE
+    assert result.tzinfo is UTC
+
+
+@pytest.mark.parametrize("bad", [True, None, datetime.date(2026, 11, 25), 10**400, "soon"])
+def test_timestamp_input_refuses_anything_else_with_value_error(bad: object) -> None:
+    from aioapigateway._timestamps import timestamp_input
+
+    with pytest.raises(ValueError):
+        timestamp_input(bad)
+
+
+def test_an_int_too_large_for_a_float_is_a_value_error_not_an_overflow() -> None:
+    with pytest.raises(ValueError, match="out of range") as caught:
+        parse_timestamp(10**400)
+    assert not isinstance(caught.value, OverflowError)

@@ -11,6 +11,10 @@ Inside the block (and in tasks created inside it, which copy the context), every
 every client uses these values instead of its ``ClientConfig``'s. Options not given keep
 the value of an enclosing ``call_options`` block, else the client's; ``None`` switches a
 timeout off. ``async with`` works too. Bad values raise ``ConfigError``.
+
+One ``call_options`` object may be entered any number of times, nested or by concurrent
+tasks: what each ``with`` must undo is kept in the context that entered it, not on the
+object.
 """
 
 from __future__ import annotations
@@ -49,6 +53,12 @@ class CallOptions:
 
 
 _CURRENT: ContextVar[CallOptions | None] = ContextVar("aioapigateway_call_options", default=None)
+# The blocks entered in this context, innermost last: (the call_options object, the token
+# that undoes its _CURRENT.set). Tokens belong to the context that made them, so they live
+# in a context variable, never on a call_options object shared between tasks.
+_ENTERED: ContextVar[tuple[tuple[object, Token[CallOptions | None]], ...]] = ContextVar(
+    "aioapigateway_call_options_entered", default=()
+)
 
 #: The options in effect in the current context, or ``None`` (the common case).
 current_call_options = _CURRENT.get
@@ -67,7 +77,7 @@ def _check_timeout(value: object, name: str) -> float | UnsetType | None:
 class call_options:
     """Override timeouts and attempts for the calls made inside a ``with`` block."""
 
-    __slots__ = ("_options", "_tokens")
+    __slots__ = ("_options",)
 
     def __init__(
         self,
@@ -85,7 +95,6 @@ class call_options:
             operation_timeout=_check_timeout(operation_timeout, "operation_timeout"),
             max_attempts=max_attempts,
         )
-        self._tokens: list[Token[CallOptions | None]] = []
 
     def __repr__(self) -> str:
         options = self._options
@@ -110,11 +119,18 @@ class call_options:
                 if mine.max_attempts is UNSET
                 else mine.max_attempts,
             )
-        self._tokens.append(_CURRENT.set(mine))
+        _ENTERED.set((*_ENTERED.get(), (self, _CURRENT.set(mine))))
         return mine
 
     def __exit__(self, *exc_info: object) -> None:
-        _CURRENT.reset(self._tokens.pop())
+        entered = _ENTERED.get()
+        for index in range(len(entered) - 1, -1, -1):
+            owner, token = entered[index]
+            if owner is self:
+                _ENTERED.set(entered[:index] + entered[index + 1 :])
+                _CURRENT.reset(token)
+                return
+        raise RuntimeError(f"{self!r} was not entered in this context")
 
     async def __aenter__(self) -> CallOptions:
         return self.__enter__()

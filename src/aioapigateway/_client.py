@@ -6,8 +6,14 @@ what it needs; every later call goes straight to serialize -> sign -> send -> pa
 
 The fast path (no hooks, DEBUG logging off, no timeouts beyond connect/read, the first
 attempt succeeds) does no more per call than that: one context-variable read for
-``call_options``, no closures, no copies of the configuration. Failures take the slow path:
-classification, clock-skew correction, the retry quota, backoff, hooks and logging.
+``call_options``, one check that the client's event loop is still open, no closures, no
+copies of the configuration. Failures take the slow path: classification, clock-skew
+correction, the retry quota, backoff, hooks and logging.
+
+Only network failures become ``TransportError`` (and are retried). Misuse is reported at
+once and never retried: a closed client or caller's session (``ClientClosedError``), a
+client used from another event loop (``ClientLoopError``), a request aiohttp refuses to
+build (``ConfigError``).
 """
 
 from __future__ import annotations
@@ -19,7 +25,7 @@ import logging
 import platform
 import ssl
 import time
-import urllib.request
+import warnings
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 from urllib.parse import quote, urlsplit
@@ -38,15 +44,20 @@ from aioapigateway._credentials import (
 )
 from aioapigateway._errors import (
     AioApiGatewayError,
+    ClientClosedError,
+    ClientLoopError,
     ConfigError,
     RequestTimeoutError,
     ResponseParseError,
     ServiceError,
     TransportError,
+    display_url,
+    transport_error_message,
 )
 from aioapigateway._hooks import CallMetadata, Hook, HookContext, HookRegistry, run_hooks
 from aioapigateway._parse import ResponseParser
 from aioapigateway._profiles import ProfileLoader
+from aioapigateway._proxies import proxy_for
 from aioapigateway._retry import (
     CLOCK_SKEW_CODES,
     CLOCK_SKEW_THRESHOLD,
@@ -120,7 +131,8 @@ class _Endpoint:
         #: The client's default headers under this endpoint's: set by ``_Runtime.adopt``.
         self.base_headers = self.headers
         self.signer = SigV4Signer(signing_name, signing_region)
-        self.proxy = _environment_proxy(parts.scheme, parts.hostname or "")
+        # Looked up once per endpoint: aiohttp's trust_env would redo it on every request.
+        self.proxy = proxy_for(url)
 
 
 class _Runtime:
@@ -135,6 +147,7 @@ class _Runtime:
         "endpoint",
         "endpoints",
         "log_bodies",
+        "loop",
         "operation_timeout",
         "owns_session",
         "parser",
@@ -175,6 +188,8 @@ class _Runtime:
         )
         self.session = session
         self.owns_session = owns_session
+        #: The loop the session belongs to: the one the client started in.
+        self.loop = asyncio.get_running_loop()
         self.ssl = ssl_context
         self.timeout = aiohttp.ClientTimeout(
             total=None, sock_connect=settings.connect_timeout, sock_read=settings.read_timeout
@@ -262,12 +277,24 @@ class BaseClient:
             )
         if config is not None and not isinstance(config, ClientConfig):
             raise ConfigError(f"config must be a ClientConfig, not {type(config).__name__}")
-        if credentials is not None and not (
-            isinstance(credentials, Credentials) or callable(getattr(credentials, "resolve", None))
+        if session is not None and config is not None and config._is_explicit("max_connections"):
+            warnings.warn(
+                "ClientConfig(max_connections=...) is ignored when session= is given: the "
+                "session's own connector limits its connections",
+                UserWarning,
+                stacklevel=2,
+            )
+        if credentials is not None and (
+            isinstance(credentials, type)  # a provider class, not an instance of one
+            or not (
+                isinstance(credentials, Credentials)
+                or callable(getattr(credentials, "resolve", None))
+            )
         ):
             raise ConfigError(
-                "credentials must be a Credentials or have an async resolve() method, "
-                f"not {type(credentials).__name__}"
+                "credentials must be a Credentials or an object with an async resolve() "
+                f"method, not {'the class ' if isinstance(credentials, type) else ''}"
+                f"{getattr(credentials, '__name__', type(credentials).__name__)}"
             )
         self._region = region
         self._endpoint_url = endpoint_url
@@ -278,6 +305,7 @@ class BaseClient:
         self._hooks = HookRegistry(config.hooks if config is not None else ())
         self._runtime: _Runtime | None = None
         self._start_lock: asyncio.Lock | None = None
+        self._start_loop: asyncio.AbstractEventLoop | None = None
         self._closed = False
 
     def __repr__(self) -> str:
@@ -291,26 +319,36 @@ class BaseClient:
         await self.close()
 
     async def close(self) -> None:
-        """Close the client's own HTTP session (never a session the caller passed in)."""
+        """Close the client's own HTTP session (never a session the caller passed in).
+
+        Later calls raise ``ClientClosedError``.
+        """
         self._closed = True
         runtime, self._runtime = self._runtime, None
-        if runtime is not None and runtime.owns_session:
-            await runtime.session.close()
+        if runtime is not None:
+            await _close_session(runtime)
 
     # -- start-up --------------------------------------------------------------------------
 
     async def _start(self) -> _Runtime:
         if self._closed:
-            raise TransportError("the client is closed")
-        if self._start_lock is None:
-            self._start_lock = asyncio.Lock()
+            raise ClientClosedError("the client is closed")
+        loop = asyncio.get_running_loop()
+        if self._start_lock is None or self._start_loop is not loop:
+            # A lock serves one loop; a client whose start-up failed may be tried in another.
+            self._start_lock, self._start_loop = asyncio.Lock(), loop
         async with self._start_lock:
             if self._runtime is not None:
                 return self._runtime
             if self._closed:
-                raise TransportError("the client is closed")
-            self._runtime = await self._build_runtime()
-            return self._runtime
+                raise ClientClosedError("the client is closed")
+            runtime = await self._build_runtime()
+            if self._closed:
+                # close() ran while this was being built: nothing may outlive it.
+                await _close_session(runtime)
+                raise ClientClosedError("the client was closed while starting")
+            self._runtime = runtime
+            return runtime
 
     async def _build_runtime(self) -> _Runtime:
         service, serializer, parser = _codecs(self._SPEC_MODULE)
@@ -350,27 +388,32 @@ class BaseClient:
             # retry quota, as botocore does with urllib3's retries off. No public switch.
             if hasattr(session, "_retry_connection"):
                 session._retry_connection = False
-        # The explicit profile only: the chain reads AWS_PROFILE itself, and an explicit
-        # profile (unlike one from the environment) skips environment credentials. The
-        # providers that call AWS (STS, SSO, containers, IMDS) borrow the client's session.
-        provider = as_provider(
-            self._credentials,
-            profile=self._profile,
-            loader=loader,
-            session_factory=lambda: session,
-            region=settings.region,
-        )
-        return _Runtime(
-            service=service,
-            serializer=serializer,
-            parser=parser,
-            settings=settings,
-            endpoint=endpoint,
-            credentials=provider,
-            session=session,
-            owns_session=owns_session,
-            ssl_context=ssl_context,
-        )
+        try:
+            # The explicit profile only: the chain reads AWS_PROFILE itself, and an explicit
+            # profile (unlike one from the environment) skips environment credentials. The
+            # providers that call AWS (STS, SSO, containers, IMDS) borrow the client's session.
+            provider = as_provider(
+                self._credentials,
+                profile=self._profile,
+                loader=loader,
+                session_factory=lambda: session,
+                region=settings.region,
+            )
+            return _Runtime(
+                service=service,
+                serializer=serializer,
+                parser=parser,
+                settings=settings,
+                endpoint=endpoint,
+                credentials=provider,
+                session=session,
+                owns_session=owns_session,
+                ssl_context=ssl_context,
+            )
+        except BaseException:
+            if owns_session:
+                await session.close()
+            raise
 
     def _endpoint_for(
         self, runtime: _Runtime, op: Operation, params: Mapping[str, Any]
@@ -409,6 +452,12 @@ class BaseClient:
     async def _call(self, operation: str, params: Mapping[str, Any]) -> Any:
         """Run one operation: validate and serialize, then sign, send and parse, with retries."""
         runtime = self._runtime or await self._start()
+        if runtime.loop.is_closed():
+            # Used again after the asyncio.run() it started in. (A closed client has no
+            # runtime. Another live loop, or a closed caller's session, makes aiohttp raise
+            # a RuntimeError that _send tells apart: comparing with get_running_loop() here
+            # would cost a system call per call, is_closed() an attribute read.)
+            raise _misuse_error(runtime)
         op = runtime.service.operations[operation]
         request = runtime.serializer.serialize(op, params)
         endpoint = runtime.endpoint
@@ -647,7 +696,9 @@ class BaseClient:
                 reason = "the operation_timeout expired"
             else:
                 reason = f"no complete response within {timeout:.3g} s (attempt_timeout)"
-            raise RequestTimeoutError(f"{request.method} {target}: {reason}") from exc
+            raise RequestTimeoutError(
+                f"{request.method} {display_url(str(target))}: {reason}"
+            ) from exc
 
     async def _send(
         self,
@@ -700,6 +751,8 @@ class BaseClient:
                 ssl=runtime.ssl,
                 proxy=endpoint.proxy,
                 allow_redirects=False,
+                # A caller's session may raise on 4xx/5xx; statuses are the parser's to judge.
+                raise_for_status=False,
             ) as response:
                 status = response.status
                 response_headers = response.headers
@@ -711,15 +764,19 @@ class BaseClient:
                 except aiohttp.ClientPayloadError as exc:
                     raise _Truncated(status, response_headers, b"".join(chunks)) from exc
                 body = b"".join(chunks)
-                if log_bodies:
-                    log_response(status, response_headers, body)
-                return status, response_headers, body
         except TimeoutError as exc:
             raise RequestTimeoutError(
-                f"{request.method} {target}: {_timeout_reason(exc, runtime)}"
+                f"{request.method} {display_url(str(target))}: {_timeout_reason(exc, runtime)}"
             ) from exc
-        except (aiohttp.ClientError, OSError, ValueError, RuntimeError) as exc:
-            raise TransportError(f"{request.method} {target}: {exc!r}") from exc
+        except (aiohttp.ClientError, OSError) as exc:
+            # Network failures (aiohttp wraps most OSErrors; a few arrive bare).
+            raise TransportError(transport_error_message(request.method, str(target), exc)) from exc
+        except (RuntimeError, ValueError) as exc:
+            # Not the network: a closed session, another loop, a request aiohttp refuses.
+            raise _misuse_error(runtime, request.method, str(target), exc) from exc
+        if log_bodies:
+            log_response(status, response_headers, body)
+        return status, response_headers, body
 
     # -- pagination ------------------------------------------------------------------------------
 
@@ -768,26 +825,35 @@ def _resolve_endpoint(service: Service, settings: Settings, bound: Mapping[str, 
     return _Endpoint(endpoint.url, headers, signing_name, signing_region)
 
 
-def _environment_proxy(scheme: str, host: str) -> str | None:
-    """The proxy for ``host`` from HTTP(S)_PROXY and NO_PROXY, as botocore reads them.
-
-    Looked up once per endpoint: aiohttp's trust_env would redo it on every request.
-    """
-    proxies = urllib.request.getproxies_environment()
-    proxy = proxies.get(scheme)
-    if not proxy or _bypasses_proxy(host, proxies.get("no", "")):
-        return None
-    return proxy if "://" in proxy else f"http://{proxy}"
+_running_loop = asyncio.get_running_loop
 
 
-def _bypasses_proxy(host: str, no_proxy: str) -> bool:
-    """NO_PROXY: ``*``, or names matching the host or one of its parent domains."""
-    host = host.lower().rstrip(".")
-    for entry in no_proxy.split(","):
-        name = entry.strip().lower().split(":", 1)[0].lstrip("*").lstrip(".")
-        if entry.strip() == "*" or (name and (host == name or host.endswith("." + name))):
-            return True
-    return False
+def _misuse_error(
+    runtime: _Runtime,
+    method: str = "",
+    url: str = "",
+    exc: BaseException | None = None,
+) -> AioApiGatewayError:
+    """The error for a call the client cannot make (never retried): another loop, a closed
+    session, or (``exc``) a request aiohttp refused before sending it."""
+    if runtime.loop is not _running_loop() or runtime.loop.is_closed():
+        return ClientLoopError(
+            "this client was started in another event loop; create the client inside the "
+            "loop that uses it (e.g. inside the coroutine given to asyncio.run)"
+        )
+    if runtime.session.closed:
+        if runtime.owns_session:
+            return ClientClosedError("the client is closed")
+        return ClientClosedError("the aiohttp session given as session= is closed")
+    return ConfigError(
+        f"{method} {display_url(url)}: cannot make the request ({type(exc).__name__}: {exc})"
+    )
+
+
+async def _close_session(runtime: _Runtime) -> None:
+    """Close the client's own session (never the caller's)."""
+    if runtime.owns_session:
+        await runtime.session.close()
 
 
 def _load_ca_bundle(path: str) -> ssl.SSLContext:

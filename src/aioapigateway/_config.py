@@ -9,7 +9,8 @@ Precedence, for each setting that has one (botocore's order):
 =========================  ==================================  =============================
 setting                    environment variable                config file key (profile)
 =========================  ==================================  =============================
-region                     ``AWS_REGION``, ``AWS_DEFAULT_REGION``  ``region``
+region                     ``AWS_REGION``, then               ``region``
+                           ``AWS_DEFAULT_REGION``
 max_attempts               ``AWS_MAX_ATTEMPTS``                ``max_attempts``
 retry_mode                 ``AWS_RETRY_MODE``                  ``retry_mode``
 use_fips_endpoint          ``AWS_USE_FIPS_ENDPOINT``           ``use_fips_endpoint``
@@ -25,6 +26,11 @@ defaults). ``connect_timeout``, ``read_timeout``, ``max_connections``,
 ``log_bodies`` come from :class:`ClientConfig` only: botocore reads no variable or
 config key for them (its ``connect_timeout`` only moves with ``defaults_mode``, which is
 not supported). An empty environment variable or config value counts as unset.
+
+The region is read from ``AWS_REGION`` before ``AWS_DEFAULT_REGION`` (botocore reads only
+the latter, the other AWS SDKs the former); which source gave it is logged at DEBUG on
+the ``aioapigateway.config`` logger. The shared lookups (region, configured endpoint
+URL) live in :mod:`aioapigateway._profiles`, which the credential providers use too.
 """
 
 from __future__ import annotations
@@ -33,17 +39,24 @@ import functools
 import inspect
 import math
 import os
-import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Concatenate, Final, ParamSpec, TypeVar
-from urllib.parse import urlsplit
 
 import attrs
 
 from ._compression import DEFAULT_MIN_SIZE, MAX_MIN_SIZE
 from ._errors import ConfigError
 from ._hooks import Hook, normalize_hooks
-from ._profiles import LoadedConfig, ProfileLoader, resolve_profile_name
+from ._profiles import (
+    HEADER_UNSAFE_RE,
+    ProfileLoader,
+    SettingLookup,
+    check_endpoint_url,
+    configured_endpoint_url,
+    find_region,
+    parse_bool,
+    resolve_profile_name,
+)
 
 __all__ = ["RETRY_MODES", "ClientConfig", "Settings", "resolve_settings"]
 
@@ -54,13 +67,6 @@ LEGACY_MAX_ATTEMPTS: Final = 5
 
 _T = TypeVar("_T")
 _P = ParamSpec("_P")
-
-# botocore's validate_region_name, requiring at least one character.
-_REGION_RE = re.compile(r"^(?![0-9]+$)(?!-)[a-zA-Z0-9-]{1,63}(?<!-)$")
-# Characters urlsplit silently strips (bpo-43882), so they must be rejected up front.
-_UNSAFE_URL_CHARS = frozenset("\t\r\n")
-# Anything that could end an HTTP header line early.
-_HEADER_UNSAFE_RE = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def _records_explicit_arguments(
@@ -241,7 +247,7 @@ async def resolve_settings(
     loaded = await loader.load()
     if named:
         loaded.check_profile(profile_name)
-    lookup = _Lookup(env, loaded, profile_name)
+    lookup = SettingLookup(env, loaded, profile_name)
 
     def setting(
         name: str,
@@ -265,8 +271,10 @@ async def resolve_settings(
 
     return Settings(
         region=_resolve_region(region, lookup),
-        endpoint_url=_resolve_endpoint_url(
-            endpoint_url, lookup, service_env_name, service_config_key
+        endpoint_url=(
+            configured_endpoint_url(lookup, service_env_name, service_config_key)
+            if endpoint_url is None
+            else check_endpoint_url(endpoint_url, "the endpoint_url argument")
         ),
         # botocore's legacy handler makes 5 attempts unless told otherwise (_retry.json).
         max_attempts=setting(
@@ -281,13 +289,13 @@ async def resolve_settings(
         read_timeout=config.read_timeout,
         max_connections=config.max_connections,
         use_fips_endpoint=setting(
-            "use_fips_endpoint", "AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint", _parse_bool
+            "use_fips_endpoint", "AWS_USE_FIPS_ENDPOINT", "use_fips_endpoint", parse_bool
         ),
         use_dualstack_endpoint=setting(
             "use_dualstack_endpoint",
             "AWS_USE_DUALSTACK_ENDPOINT",
             "use_dualstack_endpoint",
-            _parse_bool,
+            parse_bool,
         ),
         ca_bundle=setting("ca_bundle", "AWS_CA_BUNDLE", "ca_bundle", _check_ca_bundle),
         user_agent_extra=config.user_agent_extra,
@@ -299,7 +307,7 @@ async def resolve_settings(
             "disable_request_compression",
             "AWS_DISABLE_REQUEST_COMPRESSION",
             "disable_request_compression",
-            _parse_bool,
+            parse_bool,
         ),
         request_min_compression_size_bytes=setting(
             "request_min_compression_size_bytes",
@@ -310,88 +318,15 @@ async def resolve_settings(
     )
 
 
-class _Lookup:
-    """Finds a raw value in the environment, then in the profile, with its source's name."""
-
-    def __init__(self, environ: Mapping[str, str], loaded: LoadedConfig, profile: str) -> None:
-        self.environ = environ
-        self.loaded = loaded
-        self.profile_name = profile
-        self.profile = loaded.profile(profile)
-
-    def env(self, var: str) -> tuple[str, str] | None:
-        value = self.environ.get(var)
-        return (value, var) if value else None
-
-    def key(self, key: str) -> tuple[str, str] | None:
-        value = self.profile.get(key)
-        if isinstance(value, Mapping):
-            raise ConfigError(f"{self.where(key)} must be a single value, not a nested section")
-        return (value, self.where(key)) if value else None
-
-    def find(self, env_var: str, key: str) -> tuple[str, str] | None:
-        return self.env(env_var) or self.key(key)
-
-    def where(self, key: str) -> str:
-        return (
-            f"{key!r} in profile {self.profile_name!r} of "
-            f"{self.loaded.source_of(self.profile_name, key)}"
-        )
-
-
-def _resolve_region(explicit: str | None, lookup: _Lookup) -> str:
-    if explicit is not None:
-        return _check_region(explicit, "the region argument")
-    found = lookup.env("AWS_REGION") or lookup.env("AWS_DEFAULT_REGION") or lookup.key("region")
-    if found is None:
+def _resolve_region(explicit: str | None, lookup: SettingLookup) -> str:
+    region = find_region(explicit, lookup, "client")
+    if region is None:
         raise ConfigError(
             "No region: pass region=..., set AWS_REGION or AWS_DEFAULT_REGION, or set "
             f"'region' in profile {lookup.profile_name!r} of the config file "
             f"{lookup.loaded.config_file}"
         )
-    return _check_region(*found)
-
-
-def _resolve_endpoint_url(
-    explicit: str | None, lookup: _Lookup, service_env_name: str, service_config_key: str
-) -> str | None:
-    if explicit is not None:
-        return _check_endpoint_url(explicit, "the endpoint_url argument")
-    ignore = lookup.find("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "ignore_configured_endpoint_urls")
-    if ignore is not None and _parse_bool(*ignore):
-        return None
-    # botocore's ConfiguredEndpointProvider order; the services section is only looked
-    # at (and only required to exist) when neither variable is set.
-    found = lookup.env(f"AWS_ENDPOINT_URL_{service_env_name}") or lookup.env("AWS_ENDPOINT_URL")
-    if found is None:
-        found = _services_endpoint_url(lookup, service_config_key)
-    if found is None:
-        found = lookup.key("endpoint_url")
-    return None if found is None else _check_endpoint_url(*found)
-
-
-def _services_endpoint_url(lookup: _Lookup, service_config_key: str) -> tuple[str, str] | None:
-    reference = lookup.key("services")
-    if reference is None:
-        return None
-    section_name, where = reference
-    section = lookup.loaded.services(section_name)
-    if not section:
-        raise ConfigError(
-            f"{where} refers to the section [services {section_name}], which is not in "
-            f"the config file {lookup.loaded.config_file}"
-        )
-    service = section.get(service_config_key)
-    if service is None:
-        return None
-    place = f"[services {section_name}] of the config file {lookup.loaded.config_file}"
-    if not isinstance(service, Mapping):
-        raise ConfigError(
-            f"{service_config_key!r} in {place} must be a nested section "
-            f"({service_config_key} =\\n  endpoint_url = ...)"
-        )
-    url = service.get("endpoint_url")
-    return (url, f"'{service_config_key}.endpoint_url' in {place}") if url else None
+    return region
 
 
 # Validation of constructor arguments (Python values) ------------------------------------
@@ -399,7 +334,7 @@ def _services_endpoint_url(lookup: _Lookup, service_config_key: str) -> tuple[st
 
 def _check_min_compression(value: object, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_MIN_SIZE:
-        raise ConfigError(f"{name} must be an int from 0 to {MAX_MIN_SIZE}, got {value!r}")
+        raise ConfigError(f"{name} must be an int from 0 to {MAX_MIN_SIZE}, got {_shown(value)}")
     return value
 
 
@@ -418,16 +353,28 @@ def _check_int(value: object, name: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise ConfigError(f"{name} must be an integer, not {type(value).__name__}")
     if value < 1:
-        raise ConfigError(f"{name} must be at least 1, got {value}")
+        raise ConfigError(f"{name} must be at least 1, got {_shown(value)}")
     return value
+
+
+def _shown(value: object) -> str:
+    """``repr(value)`` for a message, short; an int too long for ``repr`` is not shown."""
+    if isinstance(value, int) and not -(10**40) < value < 10**40:
+        return "an int of more than 40 digits"
+    return f"{value!r:.60}"
 
 
 def _check_timeout(value: object, name: str) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise ConfigError(f"{name} must be a number of seconds, not {type(value).__name__}")
-    if not math.isfinite(value) or value <= 0:
+    try:
+        seconds = float(value)
+    except OverflowError:
+        # Not shown: an int of more than 4300 digits cannot even be turned into text.
+        raise ConfigError(f"{name} must be a finite number of seconds, not a huge int") from None
+    if not math.isfinite(seconds) or seconds <= 0:
         raise ConfigError(f"{name} must be a positive, finite number of seconds, got {value}")
-    return float(value)
+    return seconds
 
 
 def _check_optional_timeout(value: object, name: str) -> float | None:
@@ -461,50 +408,13 @@ def _check_user_agent_extra(value: object) -> str | None:
         return None
     if not isinstance(value, str):
         raise ConfigError(f"user_agent_extra must be a string, not {type(value).__name__}")
-    if _HEADER_UNSAFE_RE.search(value):
+    if HEADER_UNSAFE_RE.search(value):
         # It goes into a header; a newline would let it add headers of its own.
         raise ConfigError("user_agent_extra must not contain control characters")
+    if not value.isascii() and not value.isprintable():
+        # A lone surrogate has no UTF-8 form: sending the header would fail.
+        raise ConfigError("user_agent_extra must not contain unprintable characters")
     return value
-
-
-def _check_region(value: object, source: str) -> str:
-    if not isinstance(value, str):
-        raise ConfigError(f"{source} must be a string, not {type(value).__name__}")
-    if not _REGION_RE.match(value):
-        raise ConfigError(f"{source} is not a valid region name: {value!r}")
-    return value
-
-
-def _check_endpoint_url(value: object, source: str) -> str:
-    if not isinstance(value, str):
-        raise ConfigError(f"{source} must be a string, not {type(value).__name__}")
-    if _UNSAFE_URL_CHARS.intersection(value) or any(c.isspace() for c in value):
-        raise ConfigError(f"{source} must not contain whitespace")
-    try:
-        parts = urlsplit(value)
-        host = parts.hostname
-        parts.port  # noqa: B018 - evaluated for the ValueError a bad port raises
-    except ValueError as exc:
-        raise ConfigError(f"{source} is not a valid URL: {_display_url(value)}") from exc
-    if parts.scheme not in ("http", "https"):
-        raise ConfigError(f"{source} must be an http:// or https:// URL, got {_display_url(value)}")
-    if not host:
-        raise ConfigError(f"{source} has no host: {_display_url(value)}")
-    return value
-
-
-def _display_url(value: str) -> str:
-    """The URL for an error message, without any ``user:password@`` part.
-
-    Everything up to the last ``@`` goes: a password may itself contain ``/`` or ``@``,
-    and over-redacting a path in an error message costs nothing.
-    """
-    scheme, sep, rest = value.partition("://")
-    if sep and "@" in rest:
-        return repr(f"{scheme}://<redacted>@{rest.rpartition('@')[2]}")
-    if not sep and "@" in value:
-        return repr(f"<redacted>@{value.rpartition('@')[2]}")
-    return repr(value)
 
 
 # Parsing of environment and config-file values (strings) --------------------------------
@@ -518,14 +428,3 @@ def _parse_int(value: str, source: str) -> int:
     if number < 1:
         raise ConfigError(f"{source} must be at least 1, got {number}")
     return number
-
-
-def _parse_bool(value: str, source: str) -> bool:
-    # botocore reads anything but "true" as false; a typo such as "yes" or "1" silently
-    # disabling FIPS is worse than an error, so anything but true/false is rejected.
-    lowered = value.strip().lower()
-    if lowered == "true":
-        return True
-    if lowered == "false":
-        return False
-    raise ConfigError(f"{source} must be true or false, got {value!r}")

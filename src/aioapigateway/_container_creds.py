@@ -26,11 +26,15 @@ import aiohttp
 
 from ._credential_http import (
     CredentialHttp,
-    CredentialHttpError,
+    RetriesExhausted,
+    RetryableFailure,
+    RetryPolicy,
     SessionFactory,
     check_header_value,
     display_url,
+    fixed_delay,
     json_object,
+    with_retries,
 )
 from ._credentials import Credentials, _parse_expiration, _SourceProvider
 from ._errors import ConfigError, CredentialsError
@@ -90,8 +94,7 @@ class ContainerCredentialsProvider(_SourceProvider):
         self._environ = environ
         self._http = http if http is not None else CredentialHttp(session_factory)
         self._timeout = aiohttp.ClientTimeout(total=timeout)
-        self._attempts = attempts
-        self._retry_sleep = retry_sleep
+        self._policy = RetryPolicy(attempts, fixed_delay(retry_sleep))
         self._description = "container credentials"
 
     def _url(self, environ: Mapping[str, str]) -> str | None:
@@ -135,32 +138,27 @@ class ContainerCredentialsProvider(_SourceProvider):
             return None
         where = f"container credentials endpoint {display_url(url)}"
         self._description = where
-        failure = ""
         async with self._http.session() as session:
-            for attempt in range(self._attempts):
-                if attempt:
-                    _log.debug("%s failed (%s); retrying", where, failure)
-                    await asyncio.sleep(self._retry_sleep)
+
+            async def attempt() -> Credentials:
                 # Read for every attempt: EKS rotates the token file.
                 headers = await self._headers(environ)
-                try:
-                    result = await self._http.request(
-                        session, "GET", url, headers=headers, timeout=self._timeout
-                    )
-                except CredentialHttpError as exc:
-                    failure = str(exc)
-                    continue
+                result = await self._http.request(
+                    session, "GET", url, headers=headers, timeout=self._timeout
+                )
                 if result.status != 200:
                     # The body is not quoted: it could echo what was sent.
-                    failure = f"HTTP {result.status}"
-                    continue
+                    raise RetryableFailure(f"HTTP {result.status}")
                 try:
                     data = json_object(result.body, f"the response of the {where}")
                 except CredentialsError as exc:
-                    failure = str(exc)
-                    continue
+                    raise RetryableFailure(str(exc)) from None
                 return _parse(data, where)
-        raise CredentialsError(f"{where} failed after {self._attempts} attempt(s): {failure}")
+
+            try:
+                return await with_retries(attempt, self._policy, where)
+            except RetriesExhausted as exc:
+                raise CredentialsError(f"{where} {exc}") from None
 
 
 def _parse(data: Mapping[str, object], where: str) -> Credentials:

@@ -13,6 +13,10 @@ the path of the offending value.
 Useful when migrating from boto3 (fixtures, cached responses) and for the ``Stubber`` of
 ``aioapigateway.testing``, which accepts a boto3-style dict as a response.
 
+Timestamps come out of :func:`from_boto_dict` (and :func:`with_utc_datetimes`) as aware
+UTC datetimes, as the parser returns them: a naive one is taken as UTC, an aware one is
+converted.
+
 The work is done by one ``cattrs.Converter`` per service model, built on first use; the hooks
 for each model class are compiled from the model descriptors the first time the class is
 converted, then cached by cattrs.
@@ -31,7 +35,7 @@ from aioapigateway._errors import ParamValidationError
 from aioapigateway._shapes import FLOAT_TYPES, INTEGER_TYPES, Service, Shape
 from aioapigateway._timestamps import parse_timestamp, to_utc
 
-__all__ = ["from_boto_dict", "service_of", "to_boto_dict"]
+__all__ = ["from_boto_dict", "service_of", "to_boto_dict", "with_utc_datetimes"]
 
 T = TypeVar("T")
 Convert = Callable[[Any], Any]
@@ -213,7 +217,9 @@ class _ModelConverter:
             def structure(value: Any) -> Any:
                 cls = service.model_class(cls_name)
                 if isinstance(value, cls):
-                    return value
+                    # Rebuilt, not taken as is: its values are checked and its datetimes
+                    # made UTC like those of a dict.
+                    value = converter.unstructure(value, unstructure_as=cls)
                 return converter.structure(value, cls)
 
             return structure
@@ -344,7 +350,12 @@ def _to_datetime(value: Any) -> datetime.datetime:
 
 def _to_bytes(value: Any) -> bytes:
     if isinstance(value, str):
-        return value.encode("utf-8")
+        try:
+            return value.encode("utf-8")
+        except UnicodeEncodeError as exc:
+            raise _Invalid(
+                f"a lone surrogate at index {exc.start} cannot be encoded as UTF-8"
+            ) from None
     result: bytes = _check_bytes(value)
     return result
 
@@ -457,3 +468,27 @@ def from_boto_dict(
         raise _fail(f"models.{cls.__name__}", exc) from None
     except _cattrs_errors() as exc:
         raise ParamValidationError(f"models.{cls.__name__}: {exc}") from exc
+
+
+def with_utc_datetimes(obj: T, *, service: Service | None = None) -> T:
+    """``obj`` itself when every timestamp in it is an aware UTC datetime, else a copy
+    whose naive datetimes are taken as UTC and aware ones converted to UTC.
+
+    ``obj`` is a model instance; its values are checked against the model either way
+    (``ParamValidationError``, as :func:`to_boto_dict`).
+    """
+    plain = to_boto_dict(obj, service=service)
+    if not _has_non_utc_datetime(plain):
+        return obj
+    rebuilt: T = from_boto_dict(type(obj), plain, service=service)
+    return rebuilt
+
+
+def _has_non_utc_datetime(value: Any) -> bool:
+    if isinstance(value, datetime.datetime):
+        return value.tzinfo is not datetime.UTC
+    if isinstance(value, dict):
+        return any(_has_non_utc_datetime(item) for item in value.values())
+    if isinstance(value, list):
+        return any(_has_non_utc_datetime(item) for item in value)
+    return False

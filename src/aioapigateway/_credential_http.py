@@ -8,6 +8,15 @@ here) or opens a short-lived :class:`aiohttp.ClientSession` for one fetch and cl
 Responses are untrusted: bodies are read up to a size limit, redirects are not
 followed (a redirect would carry a bearer token to another host), and every failure
 becomes a :class:`CredentialHttpError` whose message holds no header or body.
+
+Every provider retries with :func:`with_retries`: one loop, and a :class:`RetryPolicy`
+per provider for how many attempts and how long to wait between them (STS and SSO:
+botocore's standard jittered backoff; the container endpoint: a fixed second; IMDS: no
+wait). What is worth another attempt is the provider's to say: its attempt raises
+:class:`RetryableFailure` (or lets a :class:`CredentialHttpError` through).
+
+Region names, header values and endpoint URLs are checked with the rules the client
+uses (:mod:`aioapigateway._profiles`).
 """
 
 from __future__ import annotations
@@ -18,15 +27,16 @@ import logging
 import random
 import re
 import ssl
-from collections.abc import AsyncIterator, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
-from typing import Any, Final, NamedTuple
-from urllib.parse import urlsplit
+from typing import Any, Final, NamedTuple, TypeVar
 
 import aiohttp
+import attrs
 
-from ._errors import ConfigError, CredentialsError
-from ._profiles import LoadedConfig
+from ._errors import ConfigError, CredentialsError, display_url, transport_error_message
+from ._profiles import HEADER_UNSAFE_RE, is_region_name
+from ._proxies import proxy_for as proxy_for  # the one NO_PROXY reading, shared with the client
 
 __all__ = [
     "DEFAULT_MAX_ATTEMPTS",
@@ -35,17 +45,24 @@ __all__ = [
     "MAX_BODY_BYTES",
     "CredentialHttp",
     "CredentialHttpError",
+    "NO_DELAY",
     "HttpResult",
+    "RetriesExhausted",
+    "RetryPolicy",
+    "RetryableFailure",
     "SessionFactory",
-    "backoff",
     "check_region",
     "check_retry_options",
-    "configured_endpoint_url",
     "display_url",
     "dns_suffix",
+    "fixed_delay",
+    "jittered_backoff",
     "json_object",
     "request_timeout",
+    "with_retries",
 ]
+
+_T = TypeVar("_T")
 
 #: Returns a session the credential providers borrow; they never close it.
 SessionFactory = Callable[[], aiohttp.ClientSession]
@@ -61,11 +78,6 @@ DEFAULT_RETRY_BASE: Final = 1.0
 _RETRY_CAP: Final = 20.0
 
 _log = logging.getLogger("aioapigateway.credentials")
-
-# botocore's validate_region_name: a DNS label, not all digits. A region goes into a
-# host name, so anything else (a dot, a slash, an "@") must never reach a URL.
-_REGION_RE = re.compile(r"^(?![0-9]+$)(?!-)[a-zA-Z0-9-]{1,63}(?<!-)$")
-_HEADER_UNSAFE_RE = re.compile(r"[\x00-\x1f\x7f]")
 
 
 class HttpResult(NamedTuple):
@@ -89,20 +101,9 @@ class CredentialHttpError(Exception):
         self.read_timeout = read_timeout
 
 
-def display_url(url: str) -> str:
-    """``url`` for a message: without a ``user:password@`` part and without the query."""
-    scheme, sep, rest = url.partition("://")
-    if not sep:
-        return "<invalid URL>"
-    netloc, slash, path = rest.partition("/")
-    netloc = netloc.rpartition("@")[2]
-    path = path.partition("?")[0].partition("#")[0]
-    return f"{scheme}://{netloc}{slash}{path}"
-
-
 def check_region(region: str, where: str) -> str:
     """Return ``region`` if it is a valid region name, else raise CredentialsError."""
-    if not isinstance(region, str) or not _REGION_RE.match(region):
+    if not is_region_name(region):
         shown = repr(region) if isinstance(region, str) else type(region).__name__
         raise CredentialsError(f"{where} is not a valid region name: {shown}")
     return region
@@ -139,73 +140,85 @@ def request_timeout(timeout: float | None) -> aiohttp.ClientTimeout:
     return DEFAULT_TIMEOUT if timeout is None else aiohttp.ClientTimeout(total=timeout)
 
 
-async def backoff(attempt: int, retry_base: float, where: str, failure: str) -> None:
-    """Sleep before retry number ``attempt`` (1, 2, ...): full jitter, capped at 20 s."""
-    delay = random.random() * min(retry_base * 2**attempt, _RETRY_CAP)
-    _log.debug("%s: retrying in %.2fs after: %s", where, delay, failure)
-    await asyncio.sleep(delay)
+# --- retrying ----------------------------------------------------------------------------
+
+
+def jittered_backoff(retry_base: float) -> Callable[[int], float]:
+    """botocore's standard mode: before retry ``n`` (1, 2, ...), a random wait of up to
+    ``retry_base * 2**n`` seconds, capped at 20 s (full jitter)."""
+
+    def delay(retry: int) -> float:
+        return random.random() * min(retry_base * 2.0**retry, _RETRY_CAP)
+
+    return delay
+
+
+def fixed_delay(seconds: float) -> Callable[[int], float]:
+    """The same wait before every retry."""
+    return lambda retry: seconds
+
+
+#: Retry at once (the EC2 metadata service: botocore does not wait either).
+NO_DELAY: Final = fixed_delay(0.0)
+
+
+@attrs.frozen
+class RetryPolicy:
+    """How a provider retries: ``max_attempts`` (the first one included) and ``delay``,
+    the seconds to wait before retry number ``n`` (1, 2, ...)."""
+
+    max_attempts: int
+    delay: Callable[[int], float]
+
+
+class RetryableFailure(Exception):
+    """Raised by an attempt of :func:`with_retries` whose failure is worth another try.
+
+    The message says what went wrong (an HTTP status, an error code); it must hold no
+    secret, as it ends up in the final error.
+    """
+
+
+class RetriesExhausted(Exception):
+    """Every attempt failed; ``failure`` describes the last failure (no secret)."""
+
+    def __init__(self, attempts: int, failure: str) -> None:
+        super().__init__(f"failed after {attempts} attempt(s): {failure}")
+        self.attempts = attempts
+        self.failure = failure
+
+
+async def with_retries(attempt: Callable[[], Awaitable[_T]], policy: RetryPolicy, where: str) -> _T:
+    """Await ``attempt()`` until it returns, at most ``policy.max_attempts`` times.
+
+    A :class:`CredentialHttpError` (no response) or :class:`RetryableFailure` from the
+    attempt means "try again" after ``policy.delay``; anything else it raises ends the
+    loop at once. Raises :class:`RetriesExhausted` when no attempt is left. ``where``
+    names the call in the DEBUG log line of each retry.
+    """
+    failure = ""
+    for number in range(policy.max_attempts):
+        if number:
+            delay = policy.delay(number)
+            _log.debug("%s: retrying in %.2fs after: %s", where, delay, failure)
+            if delay > 0:
+                await asyncio.sleep(delay)
+        try:
+            return await attempt()
+        except (CredentialHttpError, RetryableFailure) as exc:
+            failure = str(exc)
+    raise RetriesExhausted(policy.max_attempts, failure)
 
 
 def check_header_value(value: str, what: str) -> str:
     """``value`` unchanged, or a CredentialsError if it could break the header block."""
-    if _HEADER_UNSAFE_RE.search(value):
+    if HEADER_UNSAFE_RE.search(value):
         raise CredentialsError(f"{what} contains a control character (e.g. a newline)")
+    if not value.isascii() and not value.isprintable():
+        # A lone surrogate (from a file or a variable decoded with surrogateescape) has no
+        # UTF-8 form: sending it would fail inside aiohttp.
+        raise CredentialsError(f"{what} contains an unprintable character")
     return value
-
-
-def configured_endpoint_url(
-    environ: Mapping[str, str],
-    loaded: LoadedConfig,
-    profile: str,
-    service_env_name: str,
-    service_config_key: str,
-) -> str | None:
-    """The endpoint URL configured for a service, in botocore's order, or ``None``.
-
-    ``AWS_ENDPOINT_URL_<SERVICE>``, ``AWS_ENDPOINT_URL``, the profile's ``services``
-    section (``<service> =\\n  endpoint_url = ...``), then the profile's
-    ``endpoint_url``; nothing when ``AWS_IGNORE_CONFIGURED_ENDPOINT_URLS`` (else the
-    profile's ``ignore_configured_endpoint_urls``) is ``true``.
-    """
-    section = loaded.profile(profile)
-
-    def key(name: str) -> str | None:
-        value = section.get(name)
-        return value if isinstance(value, str) and value else None
-
-    ignore = environ.get("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS") or key(
-        "ignore_configured_endpoint_urls"
-    )
-    if ignore is not None and ignore.strip().lower() == "true":
-        return None
-    url = environ.get(f"AWS_ENDPOINT_URL_{service_env_name}") or environ.get("AWS_ENDPOINT_URL")
-    if url:
-        return url
-    services_name = key("services")
-    if services_name is not None:
-        service = loaded.services(services_name).get(service_config_key)
-        if isinstance(service, Mapping):
-            nested = service.get("endpoint_url")
-            if isinstance(nested, str) and nested:
-                return nested
-    return key("endpoint_url")
-
-
-def check_endpoint_url(url: str, where: str) -> str:
-    """``url`` if it is an absolute http(s) URL with a host, else a CredentialsError."""
-    if not isinstance(url, str) or any(c.isspace() for c in url):
-        raise CredentialsError(f"{where} is not a valid URL")
-    try:
-        parts = urlsplit(url)
-        host = parts.hostname
-        parts.port  # noqa: B018 - evaluated for the ValueError a bad port raises
-    except ValueError as exc:
-        raise CredentialsError(f"{where} is not a valid URL: {display_url(url)}") from exc
-    if parts.scheme not in ("http", "https") or not host:
-        raise CredentialsError(
-            f"{where} must be an http:// or https:// URL with a host, got {display_url(url)}"
-        )
-    return url
 
 
 def json_object(body: bytes, where: str) -> dict[str, Any]:
@@ -222,46 +235,6 @@ def json_object(body: bytes, where: str) -> dict[str, Any]:
     if not isinstance(parsed, dict):
         raise CredentialsError(f"{where} is a JSON {type(parsed).__name__}, not an object")
     return parsed
-
-
-def proxy_for(url: str, environ: Mapping[str, str]) -> str | None:
-    """The proxy ``environ`` sets for ``url``: ``HTTPS_PROXY`` / ``HTTP_PROXY`` (lower
-    case wins), unless ``NO_PROXY`` matches the host. The rules of
-    :func:`urllib.request.getproxies_environment`, applied to ``environ`` rather than
-    :data:`os.environ`."""
-    proxies: dict[str, str] = {}
-    # Upper case first so that lower case wins, as in urllib.
-    for name in sorted(environ, key=str.islower):
-        value = environ[name]
-        if value and name.lower().endswith("_proxy"):
-            proxies[name[:-6].lower()] = value
-    parts = urlsplit(url)
-    proxy = proxies.get(parts.scheme)
-    if not proxy or _no_proxy(parts.hostname or "", parts.port, proxies.get("no", "")):
-        return None
-    return proxy
-
-
-def _no_proxy(host: str, port: int | None, no_proxy: str) -> bool:
-    """Whether ``NO_PROXY`` covers ``host``: ``*``, the host itself, or a parent domain
-    (with or without a leading dot), optionally with a port."""
-    host = host.lower()
-    for entry in no_proxy.replace(" ", "").lower().split(","):
-        if entry == "*":
-            return True
-        if entry.startswith("["):
-            name, _, rest = entry[1:].partition("]")
-            entry_port = rest.lstrip(":")
-        elif entry.count(":") == 1:
-            name, _, entry_port = entry.partition(":")
-        else:
-            name, entry_port = entry, ""
-        name = name.lstrip(".")
-        if not name or (entry_port and entry_port != str(port)):
-            continue
-        if host == name or host.endswith("." + name):
-            return True
-    return False
 
 
 class CredentialHttp:
@@ -352,14 +325,9 @@ class CredentialHttp:
             # aiohttp's SocketTimeoutError (sock_read) and the total timeout both land
             # here: the server was reached but did not answer in time.
             raise CredentialHttpError(f"{where}: timed out", read_timeout=True) from exc
-        except aiohttp.ClientConnectorError as exc:
-            reason = exc.os_error.strerror or type(exc.os_error).__name__
-            raise CredentialHttpError(f"{where}: cannot connect ({reason})") from exc
-        except aiohttp.ClientError as exc:
-            raise CredentialHttpError(f"{where}: {type(exc).__name__}") from exc
-        except (RuntimeError, ValueError) as exc:
-            # A closed borrowed session, or a URL aiohttp refuses.
-            raise CredentialHttpError(f"{where}: {type(exc).__name__}") from exc
+        except (aiohttp.ClientError, RuntimeError, ValueError) as exc:
+            # RuntimeError, ValueError: a closed borrowed session, or a URL aiohttp refuses.
+            raise CredentialHttpError(transport_error_message(method, url, exc)) from exc
 
 
 async def _read_bounded(response: aiohttp.ClientResponse) -> bytes:

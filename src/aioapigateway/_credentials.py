@@ -22,6 +22,7 @@ import json
 import logging
 import math
 import os
+import re
 import shlex
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -30,7 +31,7 @@ from typing import TYPE_CHECKING, Any, Final, Protocol, cast, runtime_checkable
 import attrs
 
 from ._errors import AioApiGatewayError, ConfigError, CredentialsError
-from ._profiles import ProfileLoader, resolve_profile_name
+from ._profiles import HEADER_UNSAFE_RE, ProfileLoader, resolve_profile_name
 
 if TYPE_CHECKING:
     from ._credential_http import CredentialHttp, SessionFactory
@@ -57,12 +58,25 @@ class Credentials:
     """An AWS access key pair, with an optional session token and expiry.
 
     Its ``repr`` shows the access key id only: the secret and the token never appear.
+    The strings must be text that can be sent: the key id and the token go into headers
+    (no control character), and none may hold a lone surrogate (what a variable or a
+    file with invalid UTF-8 decodes to); else :class:`CredentialsError`, naming the
+    field, never its value.
     """
 
     access_key_id: str
     secret_access_key: str
     session_token: str | None = None
     expiration: datetime.datetime | None = None
+
+    def __attrs_post_init__(self) -> None:
+        for field, value, in_header in (
+            ("access_key_id", self.access_key_id, True),
+            ("secret_access_key", self.secret_access_key, False),
+            ("session_token", self.session_token, True),
+        ):
+            if isinstance(value, str):
+                _check_sendable(field, value, in_header=in_header)
 
     def __repr__(self) -> str:
         token = ", session_token=<redacted>" if self.session_token else ""
@@ -99,6 +113,18 @@ _BACKOFF_MAX: Final = 10.0
 _STDERR_LIMIT: Final = 1000
 
 _UTC = datetime.UTC
+# A lone surrogate has no UTF-8 form: neither a header nor an HMAC key can hold one.
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+
+
+def _check_sendable(field: str, value: str, *, in_header: bool) -> None:
+    """Raise CredentialsError if ``value`` cannot be sent (the message hides the value)."""
+    if in_header and HEADER_UNSAFE_RE.search(value):
+        raise CredentialsError(f"Credentials.{field} contains a control character")
+    if not value.isascii() and _SURROGATE_RE.search(value):
+        raise CredentialsError(
+            f"Credentials.{field} contains a lone surrogate (invalid UTF-8 in its source?)"
+        )
 
 
 class CredentialSource(Protocol):

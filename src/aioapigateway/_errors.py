@@ -11,10 +11,16 @@ Everything derives from :class:`AioApiGatewayError`::
      +-- TransportError               the connection failed after all retries
      |    +-- RequestTimeoutError     ... by timing out
      +-- ResponseParseError           a response that cannot be parsed
+     +-- ClientClosedError            a call on a closed client (also a RuntimeError)
+     +-- ClientLoopError              a client used in another event loop (also a RuntimeError)
 
 No exception from aiohttp, json, cattrs or the standard library escapes a client call
 unwrapped; the original is chained as ``__cause__``. ``asyncio.CancelledError`` always
 propagates.
+
+:func:`transport_error_message` is the one way transport failures are described (by the API
+client and the credential providers alike): aiohttp's exception reprs carry the request's
+headers, signature and session token included.
 """
 
 from __future__ import annotations
@@ -22,11 +28,15 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from aioapigateway._redact import REDACTED
+
 if TYPE_CHECKING:
     from aioapigateway._hooks import CallMetadata
 
 __all__ = [
     "AioApiGatewayError",
+    "ClientClosedError",
+    "ClientLoopError",
     "ConfigError",
     "CredentialsError",
     "ParamValidationError",
@@ -34,6 +44,8 @@ __all__ = [
     "ResponseParseError",
     "ServiceError",
     "TransportError",
+    "display_url",
+    "transport_error_message",
 ]
 
 
@@ -167,3 +179,75 @@ class ResponseParseError(AioApiGatewayError):
         super().__init__(message)
         self.status_code = status_code
         self.body = body
+
+
+class ClientClosedError(AioApiGatewayError, RuntimeError):
+    """A call on a closed client, or on a client whose caller-owned session is closed.
+
+    Misuse, not a network failure: never retried.
+    """
+
+
+class ClientLoopError(AioApiGatewayError, RuntimeError):
+    """A client used in another event loop than the one its first call ran in.
+
+    A client's HTTP session belongs to one event loop: create the client inside the loop
+    that uses it (for example inside the coroutine given to ``asyncio.run``). Never retried.
+    """
+
+
+def display_url(url: str) -> str:
+    """``url`` for a message: without a ``user:password@`` part and without the query."""
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return "<invalid URL>"
+    netloc, slash, path = rest.partition("/")
+    netloc = netloc.rpartition("@")[2]
+    path = path.partition("?")[0].partition("#")[0]
+    return f"{scheme}://{netloc}{slash}{path}"
+
+
+def transport_error_message(method: str, url: str, exc: BaseException) -> str:
+    """``"<method> <url>: <reason>"`` for a request that got no usable response.
+
+    Only the method, the URL (see :func:`display_url`) and the failure's type, HTTP status
+    or operating-system reason are used, never ``repr(exc)`` nor aiohttp's message texts:
+    those may hold the request headers or bytes of the response. The request headers aiohttp
+    keeps on ``exc`` (``request_info``) are replaced by redacted ones too, so that the
+    chained cause's ``repr`` shows no ``Authorization`` or security token either.
+    """
+    _redact_request_info(exc)
+    return f"{method} {display_url(url)}: {_failure_reason(exc)}"
+
+
+def _failure_reason(exc: BaseException) -> str:
+    name = type(exc).__name__
+    # aiohttp's ClientConnectorError (and its DNS, proxy and certificate variants).
+    os_error = getattr(exc, "os_error", None)
+    if isinstance(os_error, OSError):
+        return f"cannot connect ({os_error.strerror or type(os_error).__name__})"
+    # aiohttp's ClientResponseError: a response it could not parse, or a refused status.
+    status = getattr(exc, "status", None)
+    if isinstance(status, int) and not isinstance(status, bool):
+        return f"{name} (status {status})"
+    if isinstance(exc, OSError) and exc.strerror:
+        return f"{name} ({exc.strerror})"
+    return name
+
+
+def _redact_request_info(exc: BaseException) -> None:
+    """Replace the header values of aiohttp's ``exc.request_info`` (also in ``exc.args``)."""
+    info = getattr(exc, "request_info", None)
+    headers = getattr(info, "headers", None)
+    if info is None or headers is None or not hasattr(info, "_replace"):
+        return
+    from multidict import CIMultiDict, CIMultiDictProxy
+
+    redacted = info._replace(
+        headers=CIMultiDictProxy(CIMultiDict((name, REDACTED) for name in headers))
+    )
+    try:
+        exc.request_info = redacted  # type: ignore[attr-defined]
+        exc.args = tuple(redacted if arg is info else arg for arg in exc.args)
+    except AttributeError:  # an exception type with read-only attributes: leave it
+        pass

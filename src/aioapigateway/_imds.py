@@ -40,16 +40,21 @@ from urllib.parse import urlsplit
 import aiohttp
 
 from ._credential_http import (
+    NO_DELAY,
     CredentialHttp,
     CredentialHttpError,
     HttpResult,
+    RetriesExhausted,
+    RetryableFailure,
+    RetryPolicy,
     SessionFactory,
     display_url,
     json_object,
+    with_retries,
 )
 from ._credentials import ADVISORY_REFRESH_SECONDS, Credentials, _parse_expiration, _SourceProvider
 from ._errors import CredentialsError
-from ._profiles import LoadedConfig, ProfileLoader
+from ._profiles import LoadedConfig, ProfileLoader, SettingLookup
 from ._version import __version__
 
 __all__ = ["InstanceMetadataProvider"]
@@ -144,21 +149,14 @@ class InstanceMetadataProvider(_SourceProvider):
 
 
 class _Settings:
-    """IMDS settings: the environment variable, else the profile's key."""
+    """IMDS settings: the environment variable, else the profile's key (as the client
+    reads its settings: :class:`~aioapigateway._profiles.SettingLookup`)."""
 
     def __init__(self, environ: Mapping[str, str], loaded: LoadedConfig, profile: str) -> None:
-        self._environ = environ
-        self._section = loaded.profile(profile)
-        self._profile = profile
+        self._lookup = SettingLookup(environ, loaded, profile)
 
     def _find(self, env_var: str, key: str) -> tuple[str, str] | None:
-        value = self._environ.get(env_var)
-        if value:
-            return value, env_var
-        value = self._section.get(key)
-        if isinstance(value, str) and value:
-            return value, f"{key} in profile {self._profile!r}"
-        return None
+        return self._lookup.find(env_var, key)
 
     def _flag(self, env_var: str, key: str) -> bool:
         found = self._find(env_var, key)
@@ -227,7 +225,8 @@ class _ImdsClient:
         self._http = http
         self._base = base if base.endswith("/") else base + "/"
         self._timeout = aiohttp.ClientTimeout(connect=timeout, sock_read=timeout)
-        self._attempts = attempts
+        # botocore's IMDS fetcher retries at once, without waiting.
+        self._policy = RetryPolicy(attempts, NO_DELAY)
 
     async def credentials(self, *, v1_disabled: bool) -> tuple[dict[str, Any], str]:
         """``(response, role)``; raises _NotFound, or CredentialsError when IMDSv1 is
@@ -263,18 +262,20 @@ class _ImdsClient:
         return headers
 
     async def _token(self, session: aiohttp.ClientSession) -> str | None:
+        """An IMDSv2 token, or ``None`` to fall back to IMDSv1 (botocore's rules)."""
         headers = {"User-Agent": _USER_AGENT, "x-aws-ec2-metadata-token-ttl-seconds": _TOKEN_TTL}
-        for _ in range(self._attempts):
+
+        async def attempt() -> str | None:
             try:
                 result = await self._http.request(
                     session, "PUT", self._base + _TOKEN_PATH, headers=headers, timeout=self._timeout
                 )
             except CredentialHttpError as exc:
-                if exc.read_timeout:
-                    _log.debug("IMDS token request timed out; trying IMDSv1")
-                    return None
-                _log.debug("IMDS token request failed: %s", exc)
-                continue
+                if not exc.read_timeout:
+                    raise
+                # Reached but silent: an instance that only speaks IMDSv1.
+                _log.debug("IMDS token request timed out; trying IMDSv1")
+                return None
             if result.status == 200:
                 token = result.body.decode("utf-8", "replace").strip()
                 if token and token.isprintable() and token.isascii():
@@ -284,34 +285,37 @@ class _ImdsClient:
                 return None
             if result.status == 400:
                 raise _NotFound("the token request was refused (HTTP 400)")
-        return None
+            raise RetryableFailure(f"HTTP {result.status}")
+
+        try:
+            return await with_retries(attempt, self._policy, "IMDS token request")
+        except RetriesExhausted as exc:
+            _log.debug("IMDS token request %s; trying IMDSv1", exc)
+            return None
 
     async def _get(
         self, session: aiohttp.ClientSession, path: str, token: str | None, what: str
     ) -> HttpResult:
-        failure = ""
-        for _ in range(self._attempts):
-            try:
-                result = await self._http.request(
-                    session,
-                    "GET",
-                    self._base + path,
-                    headers=self._headers(token),
-                    timeout=self._timeout,
-                )
-            except CredentialHttpError as exc:
-                failure = str(exc)
-                continue
+        async def attempt() -> HttpResult:
+            result = await self._http.request(
+                session,
+                "GET",
+                self._base + path,
+                headers=self._headers(token),
+                timeout=self._timeout,
+            )
             if result.status != 200:
-                failure = f"HTTP {result.status}"
-            elif not result.body.strip():
-                failure = "an empty response"
-            elif path != _ROLE_PATH and not _is_json(result.body):
-                failure = "a response that is not valid JSON"
-            else:
-                return result
-            _log.debug("IMDS request for %s: %s", what, failure)
-        raise _NotFound(f"no {what} after {self._attempts} attempt(s): {failure}")
+                raise RetryableFailure(f"HTTP {result.status}")
+            if not result.body.strip():
+                raise RetryableFailure("an empty response")
+            if path != _ROLE_PATH and not _is_json(result.body):
+                raise RetryableFailure("a response that is not valid JSON")
+            return result
+
+        try:
+            return await with_retries(attempt, self._policy, f"IMDS request for {what}")
+        except RetriesExhausted as exc:
+            raise _NotFound(f"no {what} after {exc.attempts} attempt(s): {exc.failure}") from None
 
 
 def _is_json(body: bytes) -> bool:

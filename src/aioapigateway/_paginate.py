@@ -28,7 +28,8 @@ class PageIterator(Generic[PageT, ItemT]):
     """``async for page in client.paginate_x(...)``; ``async for item in ....items()``.
 
     Each page is the operation's output model. Iteration stops when the service returns no
-    next token; a service that returns the same token twice raises ``ResponseParseError``
+    next token; a service that returns a token it already returned in this iteration (the
+    same one twice in a row, or a cycle such as A, B, A) raises ``ResponseParseError``
     rather than looping forever. The iterator can be iterated more than once; each
     iteration starts again from the first page.
     """
@@ -47,6 +48,7 @@ class PageIterator(Generic[PageT, ItemT]):
     async def _pages(self) -> AsyncIterator[PageT]:
         config = await self._client._paginator(self._operation)
         params = dict(self._params)
+        # Every token of this run, not only the last one: a cycle (A, B, A) repeats too.
         seen: set[tuple[Any, ...]] = set()
         while True:
             page = await self._client._call(self._operation, params)
@@ -58,7 +60,8 @@ class PageIterator(Generic[PageT, ItemT]):
                 return
             if tokens in seen:
                 raise ResponseParseError(
-                    f"{self._operation}: the service returned the same page token twice"
+                    f"{self._operation}: the service returned a page token it had already "
+                    "returned (a pagination cycle)"
                 )
             seen.add(tokens)
             for path, token in zip(config.input_tokens, tokens, strict=True):

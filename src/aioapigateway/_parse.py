@@ -64,7 +64,11 @@ def _parse_float(value: Any) -> float:
     if isinstance(value, float):
         return value
     if isinstance(value, int) and not isinstance(value, bool):
-        return float(value)
+        try:
+            return float(value)
+        except OverflowError:
+            # JSON has no limit on integers; a double does.
+            raise _Bad("expected a number, got an int out of the range of a double") from None
     if isinstance(value, str):
         if value in _FLOAT_WORDS:
             return _FLOAT_WORDS[value]

@@ -14,18 +14,26 @@ merged the way botocore merges them:
 A value that starts on the line after its ``=`` and is indented is a nested section
 (``s3 =\\n  addressing_style = path``) and becomes a mapping. A missing file is the same
 as an empty one.
+
+The second half finds settings: :class:`SettingLookup` (an environment variable, else a
+profile key, with the name of where it was found), and the lookups the client and the
+credential providers share, so that both read a setting the same way: the region
+(:func:`find_region`), the configured endpoint URL of a service
+(:func:`configured_endpoint_url`), and the checks of what they find.
 """
 
 from __future__ import annotations
 
 import asyncio
 import configparser
+import logging
 import os
 import re
 import shlex
 import types
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import urlsplit
 
 import attrs
 
@@ -36,8 +44,16 @@ __all__ = [
     "CREDENTIALS_FILE_ENV",
     "DEFAULT_CONFIG_FILE",
     "DEFAULT_CREDENTIALS_FILE",
+    "HEADER_UNSAFE_RE",
     "LoadedConfig",
     "ProfileLoader",
+    "SettingLookup",
+    "check_endpoint_url",
+    "check_region",
+    "configured_endpoint_url",
+    "find_region",
+    "is_region_name",
+    "parse_bool",
     "resolve_profile_name",
 ]
 
@@ -55,6 +71,19 @@ _EMPTY: Mapping[str, Any] = types.MappingProxyType({})
 _VAR_RE = re.compile(r"\$(\w+|\{[^}]*\})", re.ASCII)
 
 _Sections = dict[str, dict[str, Any]]
+
+_log = logging.getLogger("aioapigateway.config")
+
+# botocore's validate_region_name, requiring at least one character: a DNS label, not all
+# digits. A region goes into a host name, so anything else (a dot, a slash, an "@") must
+# never reach a URL.
+_REGION_RE = re.compile(r"^(?![0-9]+$)(?!-)[a-zA-Z0-9-]{1,63}(?<!-)$")
+#: Anything that could end an HTTP header line early (control characters).
+HEADER_UNSAFE_RE = re.compile(r"[\x00-\x1f\x7f]")
+#: The variables naming the region, in the order they are read (before the profile's
+#: ``region``). botocore reads only ``AWS_DEFAULT_REGION``, the other AWS SDKs
+#: ``AWS_REGION``; both are read here, ``AWS_REGION`` first.
+REGION_ENV_VARS = ("AWS_REGION", "AWS_DEFAULT_REGION")
 
 
 def resolve_profile_name(explicit: str | None, environ: Mapping[str, str]) -> tuple[str, bool]:
@@ -202,6 +231,196 @@ class ProfileLoader:
                 snapshot = dict(environ)
                 self._loaded = await asyncio.to_thread(_load_files, snapshot)
             return self._loaded
+
+
+# --- finding settings ----------------------------------------------------------------------
+
+
+class SettingLookup:
+    """Finds a raw value in the environment, then in a profile, with its source's name.
+
+    Empty values count as unset. Sources are named for messages: the variable, or
+    ``'key' in profile 'name' of the config file PATH``.
+    """
+
+    def __init__(self, environ: Mapping[str, str], loaded: LoadedConfig, profile: str) -> None:
+        self.environ = environ
+        self.loaded = loaded
+        self.profile_name = profile
+        self.profile = loaded.profile(profile)
+
+    def env(self, var: str) -> tuple[str, str] | None:
+        """``(value, var)`` if the variable is set and not empty."""
+        value = self.environ.get(var)
+        return (value, var) if value else None
+
+    def key(self, key: str) -> tuple[str, str] | None:
+        """``(value, where)`` if the profile sets ``key``; a nested section is an error."""
+        value = self.profile.get(key)
+        if isinstance(value, Mapping):
+            raise ConfigError(f"{self.where(key)} must be a single value, not a nested section")
+        return (value, self.where(key)) if value else None
+
+    def find(self, env_var: str, key: str) -> tuple[str, str] | None:
+        """The variable, else the profile's key."""
+        return self.env(env_var) or self.key(key)
+
+    def where(self, key: str) -> str:
+        """Where the profile's ``key`` comes from, for messages."""
+        return (
+            f"{key!r} in profile {self.profile_name!r} of "
+            f"{self.loaded.source_of(self.profile_name, key)}"
+        )
+
+
+def is_region_name(value: object) -> bool:
+    """Whether ``value`` is a valid region name (botocore's rule: a DNS label, not all
+    digits); anything else must never be put into a host name."""
+    return isinstance(value, str) and _REGION_RE.match(value) is not None
+
+
+def find_region(explicit: str | None, lookup: SettingLookup, what: str) -> str | None:
+    """The region: ``explicit``, else ``AWS_REGION``, ``AWS_DEFAULT_REGION``, the
+    profile's ``region``; ``None`` if none is set.
+
+    The source that gave it is logged at DEBUG (``what`` says for whom: "client",
+    "STS"...). Raises :class:`ConfigError`, naming the source, for an invalid name.
+    """
+    if explicit is not None:
+        found: tuple[str, str] | None = (explicit, "the region argument")
+    else:
+        found = lookup.env(REGION_ENV_VARS[0]) or lookup.env(REGION_ENV_VARS[1])
+        found = found or lookup.key("region")
+    if found is None:
+        _log.debug(
+            "%s: no region in the arguments, %s or profile %r",
+            what,
+            " or ".join(REGION_ENV_VARS),
+            lookup.profile_name,
+        )
+        return None
+    value, source = found
+    check_region(value, source)
+    _log.debug("%s: region %s from %s", what, value, source)
+    return value
+
+
+def check_region(value: object, source: str) -> str:
+    """``value`` if it is a valid region name, else :class:`ConfigError` naming ``source``."""
+    if not isinstance(value, str):
+        raise ConfigError(f"{source} must be a string, not {type(value).__name__}")
+    if not is_region_name(value):
+        raise ConfigError(f"{source} is not a valid region name: {value!r}")
+    return value
+
+
+def parse_bool(value: str, source: str) -> bool:
+    """``true`` or ``false`` (any case, surrounding blanks ignored); else ConfigError.
+
+    botocore reads anything but "true" as false; a typo such as "yes" or "1" silently
+    disabling FIPS (or an endpoint override) is worse than an error.
+    """
+    lowered = value.strip().lower()
+    if lowered == "true":
+        return True
+    if lowered == "false":
+        return False
+    raise ConfigError(f"{source} must be true or false, got {value!r}")
+
+
+def _shown_url(value: str) -> str:
+    """An endpoint URL for a message, quoted: without query or fragment (a signature or
+    token may be there), and everything up to the last ``@`` replaced (a password may
+    itself hold ``/`` or ``@``; over-redacting a path in a message costs nothing). A value
+    without a scheme (the usual mistake: ``localhost:4566``) is shown the same way."""
+    text = value.partition("?")[0].partition("#")[0]
+    scheme, sep, rest = text.partition("://") if "://" in text else ("", "", text)
+    if "@" in rest:
+        rest = "<redacted>@" + rest.rpartition("@")[2]
+    return repr(f"{scheme}{sep}{rest}")
+
+
+def check_endpoint_url(value: object, source: str) -> str:
+    """``value`` if it is an absolute ``http``/``https`` URL with a host (and a valid
+    port), else :class:`ConfigError` naming ``source``; the message never shows a
+    password or query."""
+    if not isinstance(value, str):
+        raise ConfigError(f"{source} must be a string, not {type(value).__name__}")
+    # Whitespace includes what urlsplit silently strips (bpo-43882).
+    if any(c.isspace() for c in value):
+        raise ConfigError(f"{source} must not contain whitespace")
+    if not value.isprintable():
+        # Control characters, and lone surrogates, which have no UTF-8 form.
+        raise ConfigError(f"{source} must not contain control or unprintable characters")
+    try:
+        parts = urlsplit(value)
+        host = parts.hostname
+        parts.port  # noqa: B018 - evaluated for the ValueError a bad port raises
+    except ValueError as exc:
+        raise ConfigError(f"{source} is not a valid URL: {_shown_url(value)}") from exc
+    if parts.scheme not in ("http", "https"):
+        raise ConfigError(f"{source} must be an http:// or https:// URL, got {_shown_url(value)}")
+    if not host:
+        raise ConfigError(f"{source} has no host: {_shown_url(value)}")
+    return value
+
+
+def configured_endpoint_url(
+    lookup: SettingLookup, service_env_name: str, service_config_key: str
+) -> str | None:
+    """The endpoint URL configured for a service, checked, or ``None``.
+
+    botocore's order: ``AWS_ENDPOINT_URL_<SERVICE_ENV_NAME>``, ``AWS_ENDPOINT_URL``, the
+    profile's ``services`` section (``<service_config_key> =\\n  endpoint_url = ...``),
+    then the profile's ``endpoint_url``; nothing when ``AWS_IGNORE_CONFIGURED_ENDPOINT_URLS``
+    (else the profile's ``ignore_configured_endpoint_urls``) is true. The services section
+    is only looked at (and only required to exist) when neither variable is set.
+
+    Raises :class:`ConfigError` naming the variable or key for an invalid URL or flag, a
+    ``services`` reference to a missing section, or a service entry that is not nested.
+    """
+    ignore = lookup.find("AWS_IGNORE_CONFIGURED_ENDPOINT_URLS", "ignore_configured_endpoint_urls")
+    if ignore is not None and parse_bool(*ignore):
+        return None
+    found = lookup.env(f"AWS_ENDPOINT_URL_{service_env_name}") or lookup.env("AWS_ENDPOINT_URL")
+    if found is None:
+        found = _services_endpoint_url(lookup, service_config_key)
+    if found is None:
+        found = lookup.key("endpoint_url")
+    if found is None:
+        return None
+    url = check_endpoint_url(*found)
+    _log.debug("Endpoint URL for %s from %s", service_config_key, found[1])
+    return url
+
+
+def _services_endpoint_url(
+    lookup: SettingLookup, service_config_key: str
+) -> tuple[str, str] | None:
+    reference = lookup.key("services")
+    if reference is None:
+        return None
+    section_name, where = reference
+    section = lookup.loaded.services(section_name)
+    if not section:
+        raise ConfigError(
+            f"{where} refers to the section [services {section_name}], which is not in "
+            f"the config file {lookup.loaded.config_file}"
+        )
+    service = section.get(service_config_key)
+    if service is None:
+        return None
+    place = f"[services {section_name}] of the config file {lookup.loaded.config_file}"
+    if not isinstance(service, Mapping):
+        raise ConfigError(
+            f"{service_config_key!r} in {place} must be a nested section "
+            f"({service_config_key} =\\n  endpoint_url = ...)"
+        )
+    url = service.get("endpoint_url")
+    return (url, f"'{service_config_key}.endpoint_url' in {place}") if url else None
+
+
+# --- reading the files ---------------------------------------------------------------------
 
 
 def _load_files(environ: Mapping[str, str]) -> LoadedConfig:

@@ -4,6 +4,12 @@ For each operation a plan is compiled on first use from the model descriptors: w
 argument goes (URI label, query, header, header map, JSON body or payload) and a converter
 that checks the value against its shape and turns it into its wire form. Nothing is sent
 until the whole request is built, so every ``ParamValidationError`` comes before any byte.
+
+Every value that reaches the wire is checked here, so that nothing the standard library
+does later (percent-encoding, UTF-8 encoding of headers and bodies, ``str`` of an
+integer) can fail on it: strings must be valid Unicode (no lone surrogate), integers must
+fit their type, timestamps may be anything botocore accepts (see
+:func:`aioapigateway._timestamps.timestamp_input`).
 """
 
 from __future__ import annotations
@@ -14,6 +20,7 @@ import hashlib
 import json
 import math
 import re
+import sys
 import uuid
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -21,13 +28,25 @@ from urllib.parse import quote
 
 from aioapigateway._errors import ParamValidationError
 from aioapigateway._shapes import FLOAT_TYPES, INTEGER_TYPES, Member, Operation, Service, Shape
-from aioapigateway._timestamps import format_timestamp
+from aioapigateway._timestamps import timestamp_formatter, timestamp_input
 
 __all__ = ["PreparedRequest", "RequestSerializer"]
 
 Converter = Callable[[Any], Any]
 
+_FLOAT_MAX = sys.float_info.max
+
 _HOST_LABEL = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,62}$")
+# A lone surrogate has no UTF-8 form: str.encode, quote and aiohttp all fail on one.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+# Smithy's ranges of the integer types; beyond them a value is not that type (and a huge
+# int cannot even be turned into text: str() refuses more than 4300 digits).
+_INTEGER_RANGES = {
+    "byte": (-(2**7), 2**7 - 1),
+    "short": (-(2**15), 2**15 - 1),
+    "integer": (-(2**31), 2**31 - 1),
+    "long": (-(2**63), 2**63 - 1),
+}
 
 
 class _Invalid(Exception):
@@ -144,6 +163,11 @@ class RequestSerializer:
             where = "".join(exc.path).lstrip(".")
             subject = f"parameter {where}" if where else "input"
             raise ParamValidationError(f"{op.name}: invalid {subject}: {exc.message}") from None
+        except RecursionError:
+            # A document nested thousands deep, or a model instance that contains itself.
+            raise ParamValidationError(
+                f"{op.name}: invalid input: values nested too deeply (or a reference cycle)"
+            ) from None
 
     # -- compilation ---------------------------------------------------------------------
 
@@ -246,6 +270,8 @@ class RequestSerializer:
         def convert(value: Any) -> Any:
             if not isinstance(value, str):
                 raise _Invalid(f"expected str, got {_type_name(value)}")
+            if not value.isascii():
+                _check_unicode(value)
             if length_check is not None:
                 length_check(len(value))
             return value
@@ -254,10 +280,15 @@ class RequestSerializer:
 
     def _integer_converter(self, shape: Shape) -> Converter:
         low, high = shape.min, shape.max
+        kind = shape.type
+        type_low, type_high = _INTEGER_RANGES.get(kind, _INTEGER_RANGES["long"])
 
         def convert(value: Any) -> Any:
             if not isinstance(value, int) or isinstance(value, bool):
                 raise _Invalid(f"expected int, got {_type_name(value)}")
+            if not type_low <= value <= type_high:
+                # The value itself is not shown: it may be too long to print.
+                raise _Invalid(f"out of range for {kind} ({type_low} to {type_high})")
             if low is not None and value < low:
                 raise _Invalid(f"{value} is below the minimum of {low:g}")
             if high is not None and value > high:
@@ -272,6 +303,8 @@ class RequestSerializer:
         def convert(value: Any) -> Any:
             if not isinstance(value, int | float) or isinstance(value, bool):
                 raise _Invalid(f"expected float, got {_type_name(value)}")
+            if not isinstance(value, float) and not -_FLOAT_MAX <= value <= _FLOAT_MAX:
+                raise _Invalid("int out of range for a floating-point number")
             if low is not None and value < low:
                 raise _Invalid(f"{value} is below the minimum of {low:g}")
             if high is not None and value > high:
@@ -281,11 +314,15 @@ class RequestSerializer:
         return convert
 
     @staticmethod
-    def _timestamp_converter(fmt: str) -> Converter:
+    def _timestamp_converter(fmt: str, *, whole_seconds: bool = False) -> Converter:
+        """``whole_seconds``: drop microseconds first, as botocore does for headers."""
+        formatter = timestamp_formatter(fmt)
+
         def convert(value: Any) -> Any:
-            if not isinstance(value, datetime.datetime):
-                raise _Invalid(f"expected datetime.datetime, got {_type_name(value)}")
-            return format_timestamp(value, fmt)
+            moment = value if isinstance(value, datetime.datetime) else _timestamp(value)
+            if whole_seconds and moment.microsecond:
+                moment = moment.replace(microsecond=0)
+            return formatter(moment)
 
         return convert
 
@@ -407,15 +444,15 @@ class RequestSerializer:
 
     # -- non-body locations --------------------------------------------------------------------
 
-    def _scalar_text(self, member: Member, default_ts: str) -> Converter:
-        """Text of a scalar for a URI label, a query value or a header."""
+    def _scalar_text(self, member: Member, default_ts: str, *, header: bool = False) -> Converter:
+        """Text of a scalar for a URI label, a query value or (``header``) a header."""
         target = self._shapes[member.shape]
         kind = target.type
         if kind == "boolean":
             return lambda value: "true" if _check_bool(value) else "false"
         if kind == "timestamp":
             fmt = member.timestamp_format or target.timestamp_format or default_ts
-            check = self._timestamp_converter(fmt)
+            check = self._timestamp_converter(fmt, whole_seconds=header)
             return lambda value: str(check(value))
         if kind in FLOAT_TYPES:
             check = self._float_converter(target)
@@ -470,6 +507,8 @@ class RequestSerializer:
                 for key, item in value.items():
                     if not isinstance(key, str):
                         raise _Invalid(f"map keys must be str, got {_type_name(key)}")
+                    if not key.isascii():
+                        _check_unicode(key)
                     if multi:
                         if not isinstance(item, list | tuple):
                             raise _Invalid(f"expected a list for {key!r}")
@@ -497,7 +536,7 @@ class RequestSerializer:
             element_shape = self._shapes[target.member]
             element = Member(member.name, member.py_name, target.member)
             element.timestamp_format = member.timestamp_format
-            text = self._scalar_text(element, "rfc822")
+            text = self._scalar_text(element, "rfc822", header=True)
             quote_strings = element_shape.type == "string"
 
             def convert_list(value: Any) -> str:
@@ -514,7 +553,7 @@ class RequestSerializer:
                 return ",".join(parts)
 
             return convert_list
-        text = self._scalar_text(member, "rfc822")
+        text = self._scalar_text(member, "rfc822", header=True)
         return lambda value: _header_safe(str(text(value)))
 
     def _header_map_converter(self, member: Member) -> Converter:
@@ -527,6 +566,9 @@ class RequestSerializer:
             for key, item in value.items():
                 if not isinstance(key, str) or not isinstance(item, str):
                     raise _Invalid("header map keys and values must be str")
+                for text in (key, item):
+                    if not text.isascii():
+                        _check_unicode(text)
                 pairs.append((_header_safe(prefix + key), _header_safe(item)))
             return pairs
 
@@ -661,13 +703,48 @@ def _blob_bytes(value: Any) -> bytes:
     if isinstance(value, bytearray | memoryview):
         return bytes(value)
     if isinstance(value, str):
+        if not value.isascii():
+            _check_unicode(value)
         return value.encode()
     raise _Invalid(f"expected bytes, got {_type_name(value)}")
 
 
+def _check_unicode(text: str) -> None:
+    """Raise ``_Invalid`` if ``text`` holds a lone surrogate (it has no UTF-8 form).
+
+    Called for non-ASCII strings only: ``str.isascii`` is constant-time, this is not.
+    """
+    found = _SURROGATE.search(text)
+    if found is not None:
+        raise _Invalid(
+            f"a lone surrogate {found.group()!r} at index {found.start()} cannot be "
+            "encoded as UTF-8 (strings must be valid Unicode)"
+        )
+
+
+def _timestamp(value: Any) -> datetime.datetime:
+    try:
+        return timestamp_input(value)
+    except ValueError:
+        shown = f" {value!r:.40}" if isinstance(value, str) else ""
+        raise _Invalid(
+            "expected a timestamp (datetime.datetime, epoch seconds, or an ISO 8601 or "
+            f"HTTP date string), got {_type_name(value)}{shown}"
+        ) from None
+
+
 def _check_document(value: Any) -> Any:
     """Any JSON value: None, bool, int, float (finite), str, list and str-keyed dict."""
-    if value is None or isinstance(value, bool | int | str):
+    if isinstance(value, str):
+        if not value.isascii():
+            _check_unicode(value)
+        return value
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        if not -_FLOAT_MAX <= value <= _FLOAT_MAX:
+            # No JSON reader takes such a number (and str() refuses over 4300 digits).
+            raise _Invalid("a document cannot hold an int out of the range of a double")
         return value
     if isinstance(value, float):
         if not math.isfinite(value):
@@ -680,6 +757,8 @@ def _check_document(value: Any) -> Any:
         for key, item in value.items():
             if not isinstance(key, str):
                 raise _Invalid(f"document keys must be str, got {_type_name(key)}")
+            if not key.isascii():
+                _check_unicode(key)
             result[key] = _check_document(item)
         return result
     raise _Invalid(f"a document holds JSON values, not {_type_name(value)}")

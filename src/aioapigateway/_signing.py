@@ -2,6 +2,9 @@
 
 The canonical form follows what ``botocore.auth.SigV4Auth`` produces for a non-S3 service,
 so a request signed here carries the same ``Authorization`` header botocore would send.
+The signing key is derived here too (kDate -> kRegion -> kService -> kSigning), with
+HMAC-SHA256 built on :mod:`hashlib`, and cached per secret and day: nothing on this path
+imports a third-party package.
 """
 
 from __future__ import annotations
@@ -15,8 +18,9 @@ from urllib.parse import quote
 
 from aioapigateway._credentials import Credentials
 from aioapigateway._errors import CredentialsError
+from aioapigateway._timestamps import MONTHS, WEEKDAYS
 
-__all__ = ["EMPTY_PAYLOAD_SHA256", "SigV4Signer", "payload_sha256"]
+__all__ = ["EMPTY_PAYLOAD_SHA256", "SigV4Signer", "derive_signing_key", "payload_sha256"]
 
 #: Hex SHA-256 of an empty body, the most common payload (every GET and DELETE).
 EMPTY_PAYLOAD_SHA256 = hashlib.sha256(b"").hexdigest()
@@ -48,8 +52,10 @@ _UNSIGNED_HEADERS = frozenset(
 _ALWAYS_REPLACED = frozenset({"authorization", "x-amz-date"})
 _DEFAULT_PORTS = {"https": 443, "http": 80}
 _KEY_CACHE_SIZE = 8
-_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+# RFC 2104's inner and outer pads as byte translation tables: XOR-ing a 64-byte key block
+# with 0x36 or 0x5C is then one C-level bytes.translate().
+_IPAD = bytes(b ^ 0x36 for b in range(256))
+_OPAD = bytes(b ^ 0x5C for b in range(256))
 
 
 def payload_sha256(body: bytes) -> str:
@@ -112,7 +118,7 @@ def _host_header(scheme: str, url_host: str) -> str:
 def _http_date(now: datetime.datetime) -> str:
     # RFC 2822 with "-0000", built by hand so it does not depend on the C locale.
     return (
-        f"{_WEEKDAYS[now.weekday()]}, {now.day:02d} {_MONTHS[now.month - 1]} {now.year:04d} "
+        f"{WEEKDAYS[now.weekday()]}, {now.day:02d} {MONTHS[now.month - 1]} {now.year:04d} "
         f"{now.hour:02d}:{now.minute:02d}:{now.second:02d} -0000"
     )
 
@@ -128,18 +134,25 @@ def _amz_date(now: datetime.datetime) -> str:
 _from_epoch = datetime.datetime.fromtimestamp
 
 
-def _derive_key(secret: str, date_stamp: str, region: str, service: str) -> bytes:
-    # Imported here: aws_requests_auth pulls in requests, which costs tens of ms at import.
-    from aws_requests_auth.aws_auth import getSignatureKey
+def derive_signing_key(secret: str, date_stamp: str, region: str, service: str) -> bytes:
+    """The SigV4 signing key of ``secret`` for one day (``YYYYMMDD``), region and service.
 
+    kSigning = HMAC(HMAC(HMAC(HMAC("AWS4" + secret, date), region), service), "aws4_request"),
+    every HMAC being HMAC-SHA256 over the UTF-8 text. Raises :class:`CredentialsError`
+    (without the secret, even in the exception chain) when the secret is not a string that
+    UTF-8 can encode.
+    """
     # The original exception may carry the secret (a UnicodeEncodeError keeps the whole
     # string in `.object`), so it is dropped rather than chained: the raise sits outside
     # the except block so not even `__context__` holds it.
+    key: bytes | None
     try:
-        key = getSignatureKey(secret, date_stamp, region, service)
+        key = ("AWS4" + secret).encode()
+        for part in (date_stamp, region, service, "aws4_request"):
+            key = _KeyedSha256(key).digest(part.encode())
     except Exception:
         key = None
-    if not isinstance(key, bytes):
+    if key is None:
         raise CredentialsError("cannot derive a SigV4 signing key from the secret access key")
     return key
 
@@ -149,7 +162,8 @@ class _KeyedSha256:
 
     A signing key signs every request of its day; starting each HMAC from copies of the two
     precomputed SHA-256 states costs about a third of ``hmac.digest`` (which sets the key
-    up again on every call).
+    up again on every call). The key derivation uses it too, which spares the cold start
+    the import of :mod:`hmac`.
     """
 
     __slots__ = ("_inner", "_outer")
@@ -158,13 +172,22 @@ class _KeyedSha256:
         if len(key) > 64:  # longer than SHA-256's block: RFC 2104 hashes it first
             key = hashlib.sha256(key).digest()
         block = key.ljust(64, b"\0")
-        self._inner = hashlib.sha256(bytes(b ^ 0x36 for b in block))
-        self._outer = hashlib.sha256(bytes(b ^ 0x5C for b in block))
+        self._inner = hashlib.sha256(block.translate(_IPAD))
+        self._outer = hashlib.sha256(block.translate(_OPAD))
 
     def __repr__(self) -> str:
         return "_KeyedSha256(<key hidden>)"
 
+    def digest(self, message: bytes) -> bytes:
+        """HMAC-SHA256 of ``message``, as bytes."""
+        inner = self._inner.copy()
+        inner.update(message)
+        outer = self._outer.copy()
+        outer.update(inner.digest())
+        return outer.digest()
+
     def hexdigest(self, message: bytes) -> str:
+        """HMAC-SHA256 of ``message``, as lower-case hex (once per signed request)."""
         inner = self._inner.copy()
         inner.update(message)
         outer = self._outer.copy()
@@ -196,7 +219,7 @@ class SigV4Signer:
         cache_key = (secret, date_stamp)
         key = self._keys.get(cache_key)
         if key is None:
-            key = _KeyedSha256(_derive_key(secret, date_stamp, self._region, self._service))
+            key = _KeyedSha256(derive_signing_key(secret, date_stamp, self._region, self._service))
             if len(self._keys) >= _KEY_CACHE_SIZE:
                 # Oldest first: yesterday's key, or a rotated-out secret.
                 self._keys.pop(next(iter(self._keys), cache_key), None)

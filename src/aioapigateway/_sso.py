@@ -33,23 +33,32 @@ from ._credential_http import (
     DEFAULT_MAX_ATTEMPTS,
     DEFAULT_RETRY_BASE,
     CredentialHttp,
-    CredentialHttpError,
     HttpResult,
+    RetriesExhausted,
+    RetryableFailure,
+    RetryPolicy,
     SessionFactory,
-    backoff,
-    check_endpoint_url,
     check_region,
     check_retry_options,
-    configured_endpoint_url,
     display_url,
     dns_suffix,
+    jittered_backoff,
     json_object,
     proxy_for,
     request_timeout,
+    with_retries,
 )
 from ._credentials import Credentials, _parse_expiration, _SourceProvider
 from ._errors import CredentialsError
-from ._profiles import LoadedConfig, ProfileLoader, _expand_path
+from ._profiles import (
+    LoadedConfig,
+    ProfileLoader,
+    SettingLookup,
+    _expand_path,
+    check_endpoint_url,
+    configured_endpoint_url,
+)
+from ._redact import redact_secrets
 
 __all__ = ["SSO_CACHE_DIR", "SSOProvider", "sso_cache_key"]
 
@@ -129,15 +138,6 @@ def _format_time(value: datetime.datetime) -> str:
     return value.astimezone(datetime.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _redact(text: str, secrets: Sequence[str]) -> str:
-    for secret in secrets:
-        if secret and secret in text:
-            text = text.replace(secret, "<redacted>")
-    if len(text) > _MESSAGE_LIMIT:
-        text = text[:_MESSAGE_LIMIT] + "..."
-    return text
-
-
 def _error_of(result: HttpResult, secrets: Sequence[str]) -> tuple[str, str]:
     """``(code, message)`` of a rest-json error response (both may be empty)."""
     code = result.headers.get("x-amzn-ErrorType", "").partition(":")[0]
@@ -151,7 +151,7 @@ def _error_of(result: HttpResult, secrets: Sequence[str]) -> tuple[str, str]:
         code = raw.rpartition("#")[2] if isinstance(raw, str) else ""
     raw_message = data.get("message") or data.get("Message") or data.get("error_description")
     if isinstance(raw_message, str):
-        message = _redact(raw_message, secrets)
+        message = redact_secrets(raw_message, secrets, _MESSAGE_LIMIT)
     if not code.isprintable():
         code = ""
     return code[:100], message
@@ -272,7 +272,7 @@ class SSOProvider(_SourceProvider):
             return None
         secrets = (cached["refreshToken"], cached["clientSecret"], cached.get("accessToken", ""))
         url = self._oidc_endpoint_url or configured_endpoint_url(
-            environ, loaded, self._profile, "SSO_OIDC", "sso_oidc"
+            SettingLookup(environ, loaded, self._profile), "SSO_OIDC", "sso_oidc"
         )
         base = url or f"https://oidc.{config.region}.{dns_suffix(config.region)}"
         check_endpoint_url(base, "the SSO-OIDC endpoint URL")
@@ -340,7 +340,7 @@ class SSOProvider(_SourceProvider):
         self, config: _SsoConfig, token: str, environ: Mapping[str, str], loaded: LoadedConfig
     ) -> Credentials:
         url = self._sso_endpoint_url or configured_endpoint_url(
-            environ, loaded, self._profile, "SSO", "sso"
+            SettingLookup(environ, loaded, self._profile), "SSO", "sso"
         )
         base = url or f"https://portal.sso.{config.region}.{dns_suffix(config.region)}"
         check_endpoint_url(base, "the SSO portal endpoint URL")
@@ -349,8 +349,11 @@ class SSOProvider(_SourceProvider):
             f"&account_id={quote(config.account_id, safe='-_.~')}"
         )
         where = f"SSO GetRoleCredentials for role {config.role_name} in account {config.account_id}"
-        if any(ord(c) < 0x21 or ord(c) == 0x7F for c in token):
-            raise CredentialsError(f"{where}: the cached access token holds control characters")
+        if any(ord(c) < 0x21 or ord(c) == 0x7F for c in token) or not token.isascii():
+            # A header value; JSON can also smuggle in a lone surrogate ("\udc80").
+            raise CredentialsError(
+                f"{where}: the cached access token holds control or non-ASCII characters"
+            )
         result = await self._send(
             "GET",
             f"{base.rstrip('/')}/federation/credentials?{query}",
@@ -404,36 +407,35 @@ class SSOProvider(_SourceProvider):
         where: str,
     ) -> HttpResult:
         """One call with botocore's standard retries (throttling, 5xx, connection errors)."""
-        ca_bundle = environ.get("AWS_CA_BUNDLE") or loaded.profile(self._profile).get("ca_bundle")
-        ssl_context = await self._http.ssl_context(
-            ca_bundle if isinstance(ca_bundle, str) else None
-        )
+        # As the client reads it; a nested ca_bundle section is a ConfigError there too.
+        ca_bundle = SettingLookup(environ, loaded, self._profile).find("AWS_CA_BUNDLE", "ca_bundle")
+        ssl_context = await self._http.ssl_context(None if ca_bundle is None else ca_bundle[0])
         proxy = proxy_for(url, environ)
-        failure = ""
+        policy = RetryPolicy(self._max_attempts, jittered_backoff(self._retry_base))
         async with self._http.session() as session:
-            for attempt in range(self._max_attempts):
-                if attempt:
-                    await backoff(attempt, self._retry_base, where, failure)
-                try:
-                    result = await self._http.request(
-                        session,
-                        method,
-                        url,
-                        headers=headers,
-                        data=body,
-                        timeout=self._timeout,
-                        proxy=proxy,
-                        ssl_context=ssl_context,
-                    )
-                except CredentialHttpError as exc:
-                    failure = str(exc)
-                    continue
-                if result.status not in _RETRYABLE_STATUS:
-                    return result
-                failure = f"HTTP {result.status}"
-        raise CredentialsError(
-            f"{where} failed after {self._max_attempts} attempt(s) ({display_url(url)}): {failure}"
-        )
+
+            async def attempt() -> HttpResult:
+                result = await self._http.request(
+                    session,
+                    method,
+                    url,
+                    headers=headers,
+                    data=body,
+                    timeout=self._timeout,
+                    proxy=proxy,
+                    ssl_context=ssl_context,
+                )
+                if result.status in _RETRYABLE_STATUS:
+                    raise RetryableFailure(f"HTTP {result.status}")
+                return result
+
+            try:
+                return await with_retries(attempt, policy, where)
+            except RetriesExhausted as exc:
+                raise CredentialsError(
+                    f"{where} failed after {exc.attempts} attempt(s) ({display_url(url)}): "
+                    f"{exc.failure}"
+                ) from None
 
 
 def _read_cache(path: str) -> dict[str, Any] | str | None:

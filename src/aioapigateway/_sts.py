@@ -37,17 +37,18 @@ from ._credential_http import (
     DEFAULT_RETRY_BASE,
     DEFAULT_TIMEOUT,
     CredentialHttp,
-    CredentialHttpError,
+    RetriesExhausted,
+    RetryableFailure,
+    RetryPolicy,
     SessionFactory,
-    backoff,
-    check_endpoint_url,
     check_region,
     check_retry_options,
-    configured_endpoint_url,
     display_url,
     dns_suffix,
+    jittered_backoff,
     proxy_for,
     request_timeout,
+    with_retries,
 )
 from ._credentials import (
     CredentialProvider,
@@ -57,7 +58,15 @@ from ._credentials import (
     _SourceProvider,
 )
 from ._errors import AioApiGatewayError, CredentialsError
-from ._profiles import LoadedConfig, ProfileLoader
+from ._profiles import (
+    LoadedConfig,
+    ProfileLoader,
+    SettingLookup,
+    check_endpoint_url,
+    configured_endpoint_url,
+    find_region,
+)
+from ._redact import redact_secrets
 from ._retry import THROTTLING_CODES, TRANSIENT_CODES, TRANSIENT_STATUS
 from ._signing import SigV4Signer
 
@@ -114,9 +123,15 @@ def sts_endpoint(region: str | None, endpoint_url: str | None = None) -> StsEndp
 
 def _form_encode(pairs: Sequence[tuple[str, str]]) -> bytes:
     # botocore's percent_encode_sequence: only RFC 3986 unreserved characters stay.
-    return "&".join(
-        f"{quote(key, safe='-_.~')}={quote(value, safe='-_.~')}" for key, value in pairs
-    ).encode()
+    encoded = []
+    for key, value in pairs:
+        try:
+            encoded.append(f"{quote(key, safe='-_.~')}={quote(value, safe='-_.~')}")
+        except UnicodeEncodeError:
+            # A lone surrogate: what a variable holding invalid UTF-8 decodes to. The
+            # value is not shown (it may be a token).
+            raise CredentialsError(f"The STS parameter {key} is not valid Unicode") from None
+    return "&".join(encoded).encode()
 
 
 def build_sts_request(
@@ -216,15 +231,6 @@ def _sts_error(body: bytes) -> tuple[str, str]:
     return code[:100], message
 
 
-def _redact(text: str, secrets: Sequence[str]) -> str:
-    for secret in secrets:
-        if secret and secret in text:
-            text = text.replace(secret, "<redacted>")
-    if len(text) > _MESSAGE_LIMIT:
-        text = text[:_MESSAGE_LIMIT] + "..."
-    return text
-
-
 @attrs.frozen
 class StsSettings:
     """Everything an STS call needs besides its parameters."""
@@ -254,40 +260,39 @@ async def call_sts(
     message.
     """
     ssl_context = await http.ssl_context(settings.ca_bundle)
-    failure = ""
+    policy = RetryPolicy(settings.max_attempts, jittered_backoff(settings.retry_base))
     async with http.session() as session:
-        for attempt in range(settings.max_attempts):
-            if attempt:
-                await backoff(attempt, settings.retry_base, where, failure)
+
+        async def attempt() -> Credentials:
             # Signed afresh on each attempt: the signature covers the time.
             url, headers, body = build_sts_request(settings.endpoint, action, params, credentials)
-            try:
-                result = await http.request(
-                    session,
-                    "POST",
-                    url,
-                    headers=headers,
-                    data=body,
-                    timeout=settings.timeout,
-                    proxy=settings.proxy,
-                    ssl_context=ssl_context,
-                )
-            except CredentialHttpError as exc:
-                failure = str(exc)
-                continue
+            result = await http.request(
+                session,
+                "POST",
+                url,
+                headers=headers,
+                data=body,
+                timeout=settings.timeout,
+                proxy=settings.proxy,
+                ssl_context=ssl_context,
+            )
             if result.status == 200:
                 return parse_sts_credentials(result.body, action, where)
             code, message = _sts_error(result.body)
             failure = f"HTTP {result.status}" + (
-                f" {code}: {_redact(message, secrets)}" if code else ""
+                f" {code}: {redact_secrets(message, secrets, _MESSAGE_LIMIT)}" if code else ""
             )
             if result.status in _RETRYABLE_STATUS or code in _RETRYABLE_CODES:
-                continue
+                raise RetryableFailure(failure)
             raise CredentialsError(f"{where} failed: {failure}")
-    raise CredentialsError(
-        f"{where} failed after {settings.max_attempts} attempt(s) "
-        f"({display_url(settings.endpoint.url)}): {failure}"
-    )
+
+        try:
+            return await with_retries(attempt, policy, where)
+        except RetriesExhausted as exc:
+            raise CredentialsError(
+                f"{where} failed after {exc.attempts} attempt(s) "
+                f"({display_url(settings.endpoint.url)}): {exc.failure}"
+            ) from None
 
 
 # --- shared settings ---------------------------------------------------------------------
@@ -316,26 +321,29 @@ def resolve_sts_settings(
     """STS settings for a call made on behalf of ``config_profile``.
 
     Region: ``region``, else ``AWS_REGION``, ``AWS_DEFAULT_REGION``, the profile's
-    ``region``. Endpoint: ``endpoint_url``, else the configured endpoint URLs.
+    ``region`` (as for the client: :func:`aioapigateway._profiles.find_region`).
+    Endpoint: ``endpoint_url``, else the configured endpoint URLs
+    (:func:`aioapigateway._profiles.configured_endpoint_url`).
     """
-    section = loaded.profile(config_profile)
+    lookup = SettingLookup(environ, loaded, config_profile)
     if region is None:
-        region = (
-            environ.get("AWS_REGION")
-            or environ.get("AWS_DEFAULT_REGION")
-            or _text(section, "region")
-        )
+        region = find_region(None, lookup, "STS")
     if endpoint_url is None:
-        endpoint_url = configured_endpoint_url(environ, loaded, config_profile, "STS", "sts")
+        endpoint_url = configured_endpoint_url(lookup, "STS", "sts")
     endpoint = sts_endpoint(region, endpoint_url)
     return StsSettings(
         endpoint=endpoint,
         proxy=proxy_for(endpoint.url, environ),
-        ca_bundle=environ.get("AWS_CA_BUNDLE") or _text(section, "ca_bundle"),
+        ca_bundle=_found(lookup.find("AWS_CA_BUNDLE", "ca_bundle")),
         timeout=request_timeout(timeout),
         max_attempts=max_attempts,
         retry_base=retry_base,
     )
+
+
+def _found(found: tuple[str, str] | None) -> str | None:
+    """The value of a :meth:`SettingLookup.find` result."""
+    return None if found is None else found[0]
 
 
 def _default_session_name() -> str:

@@ -3,6 +3,10 @@
 Formats (as botocore writes them): ``iso8601`` (``2026-11-25T20:14:42Z``, with ``.ffffffZ``
 when there are microseconds), ``rfc822`` (``Wed, 25 Nov 2026 20:14:42 GMT``) and
 ``unixTimestamp`` (seconds, an ``int`` unless there are microseconds).
+
+Input timestamps (:func:`timestamp_input`) are what botocore accepts: a ``datetime``
+(naive taken as UTC), epoch seconds (``int`` or ``float``) or a string (ISO 8601, an
+HTTP date, or epoch seconds).
 """
 
 from __future__ import annotations
@@ -11,19 +15,28 @@ import calendar
 import datetime
 import email.utils
 import math
+from collections.abc import Callable
 
 __all__ = [
+    "MONTHS",
+    "WEEKDAYS",
     "format_iso8601",
     "format_rfc822",
     "format_timestamp",
     "format_unix",
     "parse_timestamp",
+    "timestamp_formatter",
+    "timestamp_input",
     "to_utc",
 ]
 
 UTC = datetime.UTC
-_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
-_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+#: English day and month abbreviations of HTTP dates (never the locale's).
+WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+# The old private names, until every importer uses the public ones.
+_WEEKDAYS = WEEKDAYS
+_MONTHS = MONTHS
 
 
 def to_utc(value: datetime.datetime) -> datetime.datetime:
@@ -51,7 +64,7 @@ def format_rfc822(value: datetime.datetime) -> str:
     """``Wed, 25 Nov 2026 20:14:42 GMT`` (whole seconds)."""
     value = to_utc(value)
     return (
-        f"{_WEEKDAYS[value.weekday()]}, {value.day:02d} {_MONTHS[value.month - 1]} "
+        f"{WEEKDAYS[value.weekday()]}, {value.day:02d} {MONTHS[value.month - 1]} "
         f"{value.year:04d} {value.hour:02d}:{value.minute:02d}:{value.second:02d} GMT"
     )
 
@@ -66,16 +79,25 @@ def format_unix(value: datetime.datetime) -> int | float:
     return seconds
 
 
+_FORMATTERS: dict[str, Callable[[datetime.datetime], str | int | float]] = {
+    "iso8601": format_iso8601,
+    "rfc822": format_rfc822,
+    "unixtimestamp": format_unix,
+}
+
+
+def timestamp_formatter(timestamp_format: str) -> Callable[[datetime.datetime], str | int | float]:
+    """The function formatting a datetime in one of the model's ``timestampFormat`` names
+    (case-insensitive); ``ValueError`` for an unknown name."""
+    formatter = _FORMATTERS.get(timestamp_format.lower())
+    if formatter is None:
+        raise ValueError(f"unknown timestamp format {timestamp_format!r}")
+    return formatter
+
+
 def format_timestamp(value: datetime.datetime, timestamp_format: str) -> str | int | float:
     """Format ``value`` in one of the model's ``timestampFormat`` names."""
-    fmt = timestamp_format.lower()
-    if fmt == "iso8601":
-        return format_iso8601(value)
-    if fmt == "rfc822":
-        return format_rfc822(value)
-    if fmt == "unixtimestamp":
-        return format_unix(value)
-    raise ValueError(f"unknown timestamp format {timestamp_format!r}")
+    return timestamp_formatter(timestamp_format)(value)
 
 
 def _from_epoch(seconds: float) -> datetime.datetime:
@@ -97,7 +119,11 @@ def parse_timestamp(value: object) -> datetime.datetime:
     if isinstance(value, bool):
         raise ValueError("a boolean is not a timestamp")
     if isinstance(value, int | float):
-        return _from_epoch(float(value))
+        try:
+            seconds = float(value)
+        except OverflowError:
+            raise ValueError(f"timestamp {value!r:.40} is out of range") from None
+        return _from_epoch(seconds)
     if not isinstance(value, str):
         raise ValueError(f"cannot parse {type(value).__name__} as a timestamp")
     text = value.strip()
@@ -127,3 +153,16 @@ def parse_timestamp(value: object) -> datetime.datetime:
     except (TypeError, ValueError, IndexError) as exc:
         raise ValueError(f"cannot parse timestamp {value!r}") from exc
     return to_utc(parsed)
+
+
+def timestamp_input(value: object) -> datetime.datetime:
+    """An input timestamp as an aware UTC datetime, accepting what botocore accepts.
+
+    A ``datetime`` (a naive one is taken as UTC; an aware one is converted), epoch
+    seconds as an ``int`` or ``float``, or a string: ISO 8601 (a naive one is UTC), an
+    HTTP date, or epoch seconds. A ``bool`` is not a number here (botocore would read
+    ``True`` as one second past the epoch). Raises ``ValueError`` otherwise.
+    """
+    if isinstance(value, datetime.datetime):
+        return to_utc(value)
+    return parse_timestamp(value)

@@ -70,7 +70,7 @@ from types import TracebackType
 from typing import Any, Generic, Self, TypeVar
 
 from aioapigateway._client import BaseClient, _codecs
-from aioapigateway._convert import from_boto_dict, to_boto_dict
+from aioapigateway._convert import from_boto_dict, with_utc_datetimes
 from aioapigateway._errors import ParamValidationError, ServiceError
 from aioapigateway._shapes import Operation, Service
 
@@ -188,6 +188,10 @@ class Stubber(Generic[ClientT]):
         it (``{"id": "abc", "createdDate": datetime(...)}``). A response of another class
         raises ``TypeError``; one whose values do not fit the model raises
         ``ParamValidationError``. ``expected_params``: see the module documentation.
+
+        The call returns ``response`` itself, unless it holds a naive (or non-UTC)
+        datetime: then a copy with aware UTC datetimes (a naive one is taken as UTC), as a
+        real call returns them.
         """
         operation, name = self._operation(method)
         expected = self._expected(operation, name, expected_params)
@@ -204,8 +208,8 @@ class Stubber(Generic[ClientT]):
                     f"{name} returns models.{cls.__name__}; the response must be an instance "
                     f"of it (or a dict of its members), not {type(response).__name__}"
                 )
-            # Every nested value is checked against the model.
-            to_boto_dict(response, service=self._service)
+            # Every nested value is checked against the model, and timestamps made UTC.
+            response = with_utc_datetimes(response, service=self._service)
         self._queue.append(_Stub(name, operation, expected, response=response))
 
     def add_client_error(
