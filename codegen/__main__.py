@@ -48,7 +48,8 @@ def main(argv: list[str] | None = None) -> int:
             return 1
         return 0
     changed = write_package(service, args.out)
-    print(f"codegen: {args.package}: {len(changed)} file(s) changed in {args.out / args.package}")
+    where = args.out / service.package_path
+    print(f"codegen: {args.package}: {len(changed)} file(s) changed in {where}")
     return 0
 
 

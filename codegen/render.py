@@ -83,6 +83,8 @@ def render_package(service: ServiceIR) -> dict[str, str]:
         client_uses_any=any(a.uses_any for a in arguments)
         or any(p.item_hint == "Any" for p in service.paginators),
     )
+    if service.endpoint_helper is not None:
+        files["endpoint.py"] = render("endpoint.py.j2", h=service.endpoint_helper)
     files["__init__.py"] = render("package_init.py.j2")
     return files
 
@@ -101,23 +103,32 @@ def _format(directory: Path, first_party: tuple[str, ...]) -> None:
 
 
 def build_tree(service: ServiceIR, root: Path) -> None:
-    """Write the formatted package into ``root/<package>`` (a fresh directory)."""
-    package_dir = root / service.package
+    """Write the formatted package into ``root/<package path>`` (a fresh directory)."""
+    package_dir = root / service.package_path
     for relative, text in render_package(service).items():
         path = package_dir / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
-    _format(package_dir, tuple(sorted({service.runtime_package, service.package})))
+    top_level = {service.runtime_package.split(".")[0], service.package.split(".")[0]}
+    _format(package_dir, tuple(sorted(top_level)))
 
 
 def generated_files(package_dir: Path) -> Iterator[Path]:
-    """Files below ``package_dir`` that carry the generated-code marker."""
+    """Files below ``package_dir`` that carry the generated-code marker.
+
+    A sub-directory holding a ``_spec.py`` is another generated package (``aioapigateway/v2``
+    inside ``aioapigateway``): its files are not this package's, so it is not entered.
+    """
     if not package_dir.is_dir():
         return
-    for path in sorted(package_dir.rglob("*.py")):
-        with path.open(encoding="utf-8") as handle:
-            if GENERATED_MARKER in handle.readline():
-                yield path
+    for path in sorted(package_dir.iterdir()):
+        if path.is_dir():
+            if not (path / "_spec.py").exists():
+                yield from generated_files(path)
+        elif path.suffix == ".py":
+            with path.open(encoding="utf-8") as handle:
+                if GENERATED_MARKER in handle.readline():
+                    yield path
 
 
 def write_package(service: ServiceIR, out: Path) -> list[str]:
@@ -126,10 +137,10 @@ def write_package(service: ServiceIR, out: Path) -> list[str]:
     Hand-written files (without the marker) are never touched. Returns the changed paths.
     """
     changed: list[str] = []
-    target = out / service.package
+    target = out / service.package_path
     with tempfile.TemporaryDirectory() as tmp:
         build_tree(service, Path(tmp))
-        fresh_dir = Path(tmp) / service.package
+        fresh_dir = Path(tmp) / service.package_path
         fresh = {p.relative_to(fresh_dir) for p in fresh_dir.rglob("*.py")}
         for stale in generated_files(target):
             if stale.relative_to(target) not in fresh:
@@ -148,11 +159,11 @@ def write_package(service: ServiceIR, out: Path) -> list[str]:
 
 def diff_package(service: ServiceIR, out: Path) -> list[str]:
     """Paths under ``out/<package>`` that differ from a fresh generation (nothing written)."""
-    target = out / service.package
+    target = out / service.package_path
     differences: list[str] = []
     with tempfile.TemporaryDirectory() as tmp:
         build_tree(service, Path(tmp))
-        fresh_dir = Path(tmp) / service.package
+        fresh_dir = Path(tmp) / service.package_path
         fresh = {p.relative_to(fresh_dir) for p in fresh_dir.rglob("*.py")}
         for existing in generated_files(target):
             if existing.relative_to(target) not in fresh:
