@@ -45,7 +45,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check src codegen tests examples benchmarks
 
 typecheck: $(STAMP)
-	$(BIN)/mypy src codegen
+	$(BIN)/mypy src codegen examples/websocket_broadcast.py
 
 pytest: $(STAMP)
 	$(BIN)/pytest -q
