@@ -22,6 +22,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 import aioapigateway
+from aioapigateway.management import ApiGatewayManagementApiClient
 
 pytestmark = pytest.mark.usefixtures("isolated_aws_env")
 
@@ -136,6 +137,39 @@ async def test_bad_messages_are_refused_and_nothing_is_sent(
         assert (await http.post("/broadcast", data=b"1" * (128 * 1024 + 1))).status == 413
         requests: list[Recorded] = api.requests
         assert requests == []
+
+
+async def test_the_broadcaster_bounds_the_calls_in_flight(example: ModuleType, serve: Any) -> None:
+    # The client's own pool (100 connections) is larger than the bound: the semaphore holds it.
+    limit = 3
+    state = {"in_flight": 0, "peak": 0}
+    full = asyncio.Event()
+
+    async def answer(request: web.Request) -> web.Response:
+        state["in_flight"] += 1
+        state["peak"] = max(state["peak"], state["in_flight"])
+        if state["in_flight"] >= limit:
+            full.set()
+        try:
+            await asyncio.wait_for(full.wait(), 10)
+            # One more turn of the loop: an unbounded fan-out would pile up meanwhile.
+            await asyncio.sleep(0)
+        finally:
+            state["in_flight"] -= 1
+        return web.json_response({})
+
+    backend = web.Application()
+    backend.router.add_post("/prod/@connections/{connection_id}", answer)
+    api = await serve(backend)
+    async with ApiGatewayManagementApiClient(
+        region="us-east-1", endpoint_url=str(api.make_url("/prod")), credentials=CREDENTIALS
+    ) as client:
+        broadcaster = example.Broadcaster(client, max_in_flight=limit)
+        for index in range(30):
+            broadcaster.add(f"c{index}")
+        report = await broadcaster.broadcast(b"{}")
+    assert (report.delivered, report.gone, report.failed) == (30, 0, 0)
+    assert state["peak"] == limit
 
 
 def test_command_line_builds_the_callback_url(example: ModuleType) -> None:
