@@ -9,7 +9,19 @@ STAMP := $(VENV)/.installed
 # pathlib, re, enum and more at every interpreter start-up, skewing import-time measurements,
 # and that mypy cannot follow. The generator runs from the repository root: python -m codegen.
 EDITABLE := --config-settings editable_mode=compat -e
-SPEC := spec/apigateway/2015-07-09
+# Each generated package: botocore service name, model version, package name.
+SERVICES := apigateway:2015-07-09:aioapigateway \
+	apigatewayv2:2018-11-29:aioapigateway.v2 \
+	apigatewaymanagementapi:2018-11-29:aioapigateway.management
+# Runs CMD once per service, with $$service, $$spec (its spec/ directory) and $$package set.
+define each_service
+	@set -e; for entry in $(SERVICES); do \
+		service=$${entry%%:*}; rest=$${entry#*:}; version=$${rest%%:*}; package=$${rest#*:}; \
+		spec=spec/$$service/$$version; $(1); \
+	done
+endef
+CODEGEN_ARGS = --model $$spec/service-2.json --paginators $$spec/paginators-1.json \
+	--endpoint-rules $$spec/endpoint-rule-set-1.json --package $$package --out src
 
 .PHONY: venv generate check-generated update-golden update-spec lint typecheck test pytest demo generality spec-diff bench clean
 
@@ -21,12 +33,10 @@ $(STAMP): pyproject.toml constraints.txt
 	touch $(STAMP)
 
 generate: $(STAMP)
-	$(PY) -m codegen --model $(SPEC)/service-2.json --paginators $(SPEC)/paginators-1.json \
-		--endpoint-rules $(SPEC)/endpoint-rule-set-1.json --package aioapigateway --out src
+	$(call each_service,$(PY) -m codegen $(CODEGEN_ARGS))
 
 check-generated: $(STAMP)
-	$(PY) -m codegen --check --model $(SPEC)/service-2.json --paginators $(SPEC)/paginators-1.json \
-		--endpoint-rules $(SPEC)/endpoint-rule-set-1.json --package aioapigateway --out src
+	$(call each_service,$(PY) -m codegen --check $(CODEGEN_ARGS))
 
 # Rewrite the generator's golden files (tests/golden/) from the fixture model, after an
 # intended change of the generator; review the diff. The golden test itself never writes them.
@@ -38,12 +48,12 @@ update-golden: $(STAMP)
 		--endpoint-rules $(GOLDEN_FIXTURES)/endpoint-rule-set-1.json \
 		--package golden_service --out tests/golden
 
-# What the installed botocore's newest apigateway model changes against spec/.
+# What the installed botocore's newest models change against spec/.
 spec-diff: $(STAMP)
-	$(PY) -m codegen.spec_diff $(SPEC) botocore:apigateway
+	$(call each_service,echo "== $$service"; $(PY) -m codegen.spec_diff $$spec botocore:$$service)
 
 update-spec: $(STAMP)
-	$(PY) -m codegen.update_spec --service apigateway --dest spec
+	$(call each_service,$(PY) -m codegen.update_spec --service $$service --dest spec)
 
 lint: $(STAMP)
 	$(BIN)/ruff check src codegen tests examples benchmarks

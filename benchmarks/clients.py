@@ -9,6 +9,9 @@ Every adapter has:
   so it cannot pre-import (and hide the cost of) what a client imports lazily.
 - ``await start()``: "construction": what a user does before the first call.
 - ``await get_rest_api()`` / ``await get_rest_apis()``: one call each, result parsed.
+- ``await start_connections()``, then ``await post_to_connection()``: the WebSocket
+  connections API (a 1 KiB JSON message to ``/prod/@connections/{id}``), with a client of
+  its own, made outside the start-up probes so that they measure the REST client only.
 - ``await close()``.
 
 The floor is the least any correct Python client has to do per call: a raw aiohttp GET, a
@@ -27,6 +30,11 @@ ACCESS_KEY = "AKID"
 SECRET_KEY = "SECRET"
 REST_API_ID = "abc"
 PAGE_LIMIT = 25
+STAGE = "prod"
+CONNECTION_ID = "L0SM9cOFvHcCIhw="
+#: A 1 KiB JSON message, as a chat backend sends it.
+_ENVELOPE = b'{"action":"message","room":"general","from":"alice","text":"%s"}'
+MESSAGE = _ENVELOPE % (b"x" * (1024 - len(_ENVELOPE) + 2))
 
 # Filled in by the adapters' load(); module globals keep the floor's hot path lean.
 aiohttp: Any = None
@@ -65,6 +73,8 @@ class Floor:
         self._day = ""
         self._key = b""
         self._empty_hash = ""
+        self._post_day = ""
+        self._post_key = b""
 
     async def start(self) -> None:
         self.session = aiohttp.ClientSession()
@@ -119,6 +129,50 @@ class Floor:
     async def get_rest_apis(self, limit: int = PAGE_LIMIT) -> Any:
         return await self._get("/restapis", f"limit={limit}")
 
+    # -- the connections API: POST with a body, signed for execute-api
+
+    def sign_post(self, path: str, body: bytes, amz_date: str | None = None) -> dict[str, str]:
+        """Headers that sign ``POST path`` with ``body`` for the ``execute-api`` service."""
+        if amz_date is None:
+            amz_date = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+        day = amz_date[:8]
+        if day != self._post_day:
+            key = ("AWS4" + SECRET_KEY).encode()
+            for part in (day, REGION, "execute-api", "aws4_request"):
+                key = _hmac_new(key, part.encode(), _sha256).digest()
+            self._post_day, self._post_key = day, key
+        canonical_request = (
+            f"POST\n{_quote(path, safe='/-_.~')}\n\n"
+            f"host:{self.host}\nx-amz-date:{amz_date}\n\nhost;x-amz-date\n"
+            f"{_sha256(body).hexdigest()}"
+        )
+        scope = f"{day}/{REGION}/execute-api/aws4_request"
+        string_to_sign = (
+            f"AWS4-HMAC-SHA256\n{amz_date}\n{scope}\n"
+            f"{_sha256(canonical_request.encode()).hexdigest()}"
+        )
+        signature = _hmac_new(self._post_key, string_to_sign.encode(), _sha256).hexdigest()
+        return {
+            "X-Amz-Date": amz_date,
+            "Authorization": (
+                f"AWS4-HMAC-SHA256 Credential={ACCESS_KEY}/{scope}, "
+                f"SignedHeaders=host;x-amz-date, Signature={signature}"
+            ),
+        }
+
+    async def start_connections(self) -> None:
+        pass
+
+    async def post_to_connection(
+        self, connection_id: str = CONNECTION_ID, data: bytes = MESSAGE
+    ) -> None:
+        path = f"/{STAGE}/@connections/" + _quote(connection_id, safe="-_.~")
+        headers = self.sign_post(path, data)
+        async with self.session.post(self.endpoint + path, data=data, headers=headers) as response:
+            body = await response.read()
+            if response.status != 200:
+                raise RuntimeError(f"floor: HTTP {response.status}: {body[:200]!r}")
+
     async def close(self) -> None:
         await self.session.close()
 
@@ -145,6 +199,8 @@ class Aiobotocore:
         self.endpoint = endpoint
         self._context: Any = None
         self.client: Any = None
+        self._connections_context: Any = None
+        self.connections: Any = None
 
     async def start(self) -> None:
         cls = type(self)
@@ -169,8 +225,27 @@ class Aiobotocore:
     async def get_rest_apis(self, limit: int = PAGE_LIMIT) -> Any:
         return await self.client.get_rest_apis(limit=limit)
 
+    async def start_connections(self) -> None:
+        cls = type(self)
+        self._connections_context = cls._session.create_client(
+            "apigatewaymanagementapi",
+            region_name=REGION,
+            endpoint_url=f"{self.endpoint}/{STAGE}",
+            aws_access_key_id=ACCESS_KEY,
+            aws_secret_access_key=SECRET_KEY,
+            config=cls._config,
+        )
+        self.connections = await self._connections_context.__aenter__()
+
+    async def post_to_connection(
+        self, connection_id: str = CONNECTION_ID, data: bytes = MESSAGE
+    ) -> Any:
+        return await self.connections.post_to_connection(ConnectionId=connection_id, Data=data)
+
     async def close(self) -> None:
         await self._context.__aexit__(None, None, None)
+        if self._connections_context is not None:
+            await self._connections_context.__aexit__(None, None, None)
 
 
 class AioApiGateway:
@@ -191,6 +266,7 @@ class AioApiGateway:
     def __init__(self, endpoint: str) -> None:
         self.endpoint = endpoint
         self.client: Any = None
+        self.connections: Any = None
 
     async def start(self) -> None:
         cls = type(self)
@@ -206,8 +282,24 @@ class AioApiGateway:
     async def get_rest_apis(self, limit: int = PAGE_LIMIT) -> Any:
         return await self.client.get_rest_apis(limit=limit)
 
+    async def start_connections(self) -> None:
+        import aioapigateway.management
+
+        self.connections = aioapigateway.management.ApiGatewayManagementApiClient(
+            region=REGION,
+            endpoint_url=f"{self.endpoint}/{STAGE}",
+            credentials=type(self)._credentials_cls(ACCESS_KEY, SECRET_KEY),
+        )
+
+    async def post_to_connection(
+        self, connection_id: str = CONNECTION_ID, data: bytes = MESSAGE
+    ) -> Any:
+        return await self.connections.post_to_connection(connection_id=connection_id, data=data)
+
     async def close(self) -> None:
         await self.client.close()
+        if self.connections is not None:
+            await self.connections.close()
 
 
 ADAPTERS: dict[str, Any] = {a.name: a for a in (Floor, Aiobotocore, AioApiGateway)}

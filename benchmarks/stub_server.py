@@ -13,6 +13,8 @@ Routes (what the benchmarks call):
 - ``GET /restapis/{id}``: a canned RestApi; ``id`` "missing" gives the service's 404
   (``x-amzn-ErrorType: NotFoundException``, ``{"message": "Invalid API identifier specified"}``).
 - ``GET /restapis``: one 25-item page ``{"item": [...], "position": "..."}`` whatever the query.
+- ``POST /prod/@connections/{id}``: the connections API's ``PostToConnection`` under a stage
+  path (a callback URL's): the body is read and dropped; 200 with an empty body, as AWS.
 
 Every response carries an ``x-amzn-RequestId``. Signatures are not checked.
 """
@@ -95,10 +97,16 @@ async def get_rest_apis(request: web.Request) -> web.Response:
     return web.Response(body=GET_REST_APIS_BODY, content_type=CONTENT_TYPE, headers=_headers())
 
 
+async def post_to_connection(request: web.Request) -> web.Response:
+    await request.read()
+    return web.Response(headers=_headers())
+
+
 def make_app() -> web.Application:
     app = web.Application()
     app.router.add_get("/restapis", get_rest_apis)
     app.router.add_get("/restapis/{id}", get_rest_api)
+    app.router.add_post("/prod/@connections/{id}", post_to_connection)
     return app
 
 

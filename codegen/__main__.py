@@ -80,7 +80,8 @@ def _check(service: ServiceIR, args: argparse.Namespace) -> int:
 
 def _write(service: ServiceIR, args: argparse.Namespace) -> int:
     changed = write_package(service, args.out)
-    print(f"codegen: {args.package}: {len(changed)} file(s) changed in {args.out / args.package}")
+    where = args.out / service.package_path
+    print(f"codegen: {args.package}: {len(changed)} file(s) changed in {where}")
     return 0
 
 

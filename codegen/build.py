@@ -13,6 +13,7 @@ from typing import Any
 from codegen import customizations
 from codegen.docs import html_to_text
 from codegen.ir import (
+    EndpointHelperIR,
     EnumIR,
     ErrorIR,
     MemberIR,
@@ -23,7 +24,13 @@ from codegen.ir import (
     StructureIR,
 )
 from codegen.loader import ModelFiles
-from codegen.naming import enum_member_name, module_name, safe_identifier, snake_case
+from codegen.naming import (
+    client_class_name,
+    enum_member_name,
+    module_name,
+    safe_identifier,
+    snake_case,
+)
 from codegen.protocols import protocol_for
 
 __all__ = ["RUNTIME_PACKAGE", "SCALAR_HINTS", "GenerationError", "build_service"]
@@ -500,8 +507,12 @@ class _Builder:
         )
         paginators = tuple(self._paginator(n, cfg) for n, cfg in sorted(self.paginators.items()))
         service_id = str(self.metadata.get("serviceId") or self.metadata["endpointPrefix"])
-        class_stem = re.sub(r"[^A-Za-z0-9]", " ", service_id).title().replace(" ", "")
         default_headers = dict(customizations.default_headers(service_id))
+        template = customizations.endpoint_template(service_id)
+        # Rendered only when set, so the descriptors of other services stay as they were.
+        required = (
+            f", endpoint_url_required={_py(template.missing_hint)}" if template is not None else ""
+        )
         descriptor = (
             "Service("
             f"service_id={_py(service_id)}, "
@@ -512,12 +523,12 @@ class _Builder:
             f"errors_module={_py(self.package + '.errors')}, "
             "shapes=SHAPES, operations=OPERATIONS, paginators=PAGINATORS, "
             f"endpoint_rules={_py(self.package + '._endpoint_rules' if self.rules else None)}, "
-            f"default_headers={_py(default_headers)})"
+            f"default_headers={_py(default_headers)}{required})"
         )
         return ServiceIR(
             package=self.package,
             service_id=service_id,
-            client_class=safe_identifier(f"{class_stem}Client"),
+            client_class=client_class_name(service_id),
             api_version=str(self.metadata["apiVersion"]),
             documentation=html_to_text(self.model.get("documentation")),
             service_descriptor=descriptor,
@@ -533,7 +544,22 @@ class _Builder:
             is_runtime_package=self.package == RUNTIME_PACKAGE,
             runtime_package=RUNTIME_PACKAGE,
             model_paths=self.model_paths,
+            package_path=self.package.replace(".", "/"),
+            endpoint_helper=_endpoint_helper(template),
         )
+
+
+def _endpoint_helper(template: customizations.EndpointTemplate | None) -> EndpointHelperIR | None:
+    if template is None:
+        return None
+    labels = re.findall(r"\{(\w+)\}", template.template)
+    return EndpointHelperIR(
+        function=template.function,
+        template=template.template,
+        documentation=template.documentation,
+        # dns_suffix comes from the region's partition, not from the caller.
+        arguments=tuple(dict.fromkeys(x for x in labels if x != "dns_suffix")),
+    )
 
 
 def _descriptor(name: str, constructor: str, arguments: str) -> ShapeIR:
@@ -551,6 +577,7 @@ def _as_tuple(value: str | list[str] | tuple[str, ...]) -> tuple[str, ...]:
 
 def build_service(files: ModelFiles, package: str) -> ServiceIR:
     """Build the IR of one generated package."""
-    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", package):
-        raise GenerationError(f"package name {package!r} is not a Python identifier")
+    # A dotted name (``aioapigateway.v2``) is a package inside another one.
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*", package):
+        raise GenerationError(f"package name {package!r} is not a dotted Python identifier")
     return _Builder(files, package).build()

@@ -8,7 +8,15 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-__all__ = ["default_headers", "not_secret_members", "sensitive_members"]
+import attrs
+
+__all__ = [
+    "EndpointTemplate",
+    "default_headers",
+    "endpoint_template",
+    "not_secret_members",
+    "sensitive_members",
+]
 
 _DEFAULT_HEADERS: Mapping[str, Mapping[str, str]] = {
     # API Gateway answers some operations (GetExport, GetSdk and errors) with other media
@@ -109,3 +117,50 @@ _NOT_SECRET_MEMBERS: Mapping[str, Mapping[tuple[str, str], str]] = {
 def not_secret_members(service_id: str) -> Mapping[tuple[str, str], str]:
     """``(shape or "*", member)`` -> why a member whose name looks secret carries no secret."""
     return _NOT_SECRET_MEMBERS.get(service_id, {})
+
+
+@attrs.frozen
+class EndpointTemplate:
+    """A service without a fixed endpoint: every client must be given ``endpoint_url``.
+
+    The generated package gets a function ``function(**labels) -> str`` that fills
+    ``template`` (the runtime's ``endpoint_from_template``: ``{dns_suffix}`` comes from the
+    region's partition, the other ``{label}`` are the function's keyword arguments), and a
+    client started without an endpoint URL raises ``ConfigError`` with ``missing_hint``.
+    """
+
+    function: str
+    template: str
+    documentation: str
+    missing_hint: str
+
+
+_ENDPOINT_TEMPLATES: Mapping[str, EndpointTemplate] = {
+    # The connections API lives on each WebSocket API's own host and stage; the endpoint
+    # rule set, given no endpoint, names a host that answers for no API.
+    "ApiGatewayManagementApi": EndpointTemplate(
+        function="callback_url",
+        template="https://{api_id}.execute-api.{region}.{dns_suffix}/{stage}",
+        documentation=(
+            "The default callback URL of a deployed WebSocket API stage, to pass as\n"
+            "``endpoint_url``: ``https://{api_id}.execute-api.{region}.amazonaws.com/{stage}``\n"
+            "(the partition's DNS suffix for other partitions).\n\n"
+            "A custom domain is passed directly instead: ``https://ws.example.com/base-path``.\n\n"
+            "Raises:\n"
+            "    ParamValidationError: an argument that cannot appear in the URL."
+        ),
+        missing_hint=(
+            "the connections API needs endpoint_url: the WebSocket API's callback URL, "
+            "endpoint_url=aioapigateway.management.callback_url(api_id=..., stage=..., region=...) "
+            "for "
+            "https://{api-id}.execute-api.{region}.amazonaws.com/{stage}, or a custom domain "
+            "with its base path (https://ws.example.com/base-path); "
+            "AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI or the config file's endpoint_url work too"
+        ),
+    ),
+}
+
+
+def endpoint_template(service_id: str) -> EndpointTemplate | None:
+    """The endpoint template of a service whose endpoint each user must give, if it is one."""
+    return _ENDPOINT_TEMPLATES.get(service_id)

@@ -11,6 +11,7 @@ import attrs
 from codegen.loader import ModelPaths
 
 __all__ = [
+    "EndpointHelperIR",
     "EnumIR",
     "ErrorIR",
     "MemberIR",
@@ -128,6 +129,17 @@ class PaginatorIR:
 
 
 @attrs.frozen
+class EndpointHelperIR:
+    """A public function of the package that builds an endpoint URL from a template."""
+
+    function: str
+    template: str
+    documentation: str
+    #: Keyword arguments, in the order they appear in the template.
+    arguments: tuple[str, ...]
+
+
+@attrs.frozen
 class ServiceIR:
     """Everything one generated package contains."""
 
@@ -148,5 +160,9 @@ class ServiceIR:
     #: Whether this package is the runtime's own package (it then re-exports the runtime).
     is_runtime_package: bool
     runtime_package: str
+    #: Directory of the package below the output directory (``aioapigateway/v2``).
+    package_path: str
+    #: The endpoint URL builder of a service without a fixed endpoint, if it is one.
+    endpoint_helper: EndpointHelperIR | None = None
     #: The model files it was generated from (the header's regenerate command names them).
     model_paths: ModelPaths | None = None

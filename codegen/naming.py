@@ -11,6 +11,7 @@ import keyword
 import re
 
 __all__ = [
+    "client_class_name",
     "enum_member_name",
     "module_name",
     "safe_identifier",
@@ -131,3 +132,17 @@ def enum_member_name(value: str) -> str:
 def module_name(shape_name: str) -> str:
     """A private module name for a shape: ``RestApi`` -> ``_rest_api``."""
     return "_" + re.sub(r"\W", "_", snake_case(shape_name)).lower()
+
+
+def client_class_name(service_id: str) -> str:
+    """The client class for a ``serviceId``: its words joined, then ``Client``.
+
+    A word in one case is capitalized (``API Gateway`` -> ``ApiGatewayClient``); a word in
+    mixed case keeps its inner capitals, which already mark its parts
+    (``ApiGatewayV2`` -> ``ApiGatewayV2Client``, not ``Apigatewayv2Client``).
+    """
+    words = re.split(r"[^A-Za-z0-9]+", service_id)
+    stems = [
+        w.capitalize() if w.isupper() or w.islower() else w[0].upper() + w[1:] for w in words if w
+    ]
+    return safe_identifier("".join(stems) + "Client")

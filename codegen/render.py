@@ -96,6 +96,8 @@ def render_package(service: ServiceIR, out: Path) -> dict[str, str]:
         client_uses_any=any(a.uses_any for a in arguments)
         or any(p.item_hint == "Any" for p in service.paginators),
     )
+    if service.endpoint_helper is not None:
+        files["endpoint.py"] = render("endpoint.py.j2", h=service.endpoint_helper)
     files["__init__.py"] = render("package_init.py.j2")
     return files
 
@@ -114,26 +116,35 @@ def _format(directory: Path, first_party: tuple[str, ...]) -> None:
 
 
 def build_tree(service: ServiceIR, root: Path, out: Path | None = None) -> None:
-    """Write the formatted package into ``root/<package>`` (a fresh directory).
+    """Write the formatted package into ``root/<package path>`` (a fresh directory).
 
     ``out`` is where the package is meant to go (the headers name it), ``root`` by default.
     """
-    package_dir = root / service.package
+    package_dir = root / service.package_path
     for relative, text in render_package(service, root if out is None else out).items():
         path = package_dir / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
-    _format(package_dir, tuple(sorted({service.runtime_package, service.package})))
+    top_level = {service.runtime_package.split(".")[0], service.package.split(".")[0]}
+    _format(package_dir, tuple(sorted(top_level)))
 
 
 def generated_files(package_dir: Path) -> Iterator[Path]:
-    """Files below ``package_dir`` that carry the generated-code marker."""
+    """Files below ``package_dir`` that carry the generated-code marker.
+
+    A sub-directory holding a ``_spec.py`` is another generated package (``aioapigateway/v2``
+    inside ``aioapigateway``): its files are not this package's, so it is not entered.
+    """
     if not package_dir.is_dir():
         return
-    for path in sorted(package_dir.rglob("*.py")):
-        with path.open(encoding="utf-8") as handle:
-            if GENERATED_MARKER in handle.readline():
-                yield path
+    for path in sorted(package_dir.iterdir()):
+        if path.is_dir():
+            if not (path / "_spec.py").exists():
+                yield from generated_files(path)
+        elif path.suffix == ".py":
+            with path.open(encoding="utf-8") as handle:
+                if GENERATED_MARKER in handle.readline():
+                    yield path
 
 
 def write_package(service: ServiceIR, out: Path) -> list[str]:
@@ -144,10 +155,10 @@ def write_package(service: ServiceIR, out: Path) -> list[str]:
     """
     check_target(service.package, out)
     changed: list[str] = []
-    target = out / service.package
+    target = out / service.package_path
     with tempfile.TemporaryDirectory() as tmp:
         build_tree(service, Path(tmp), out)
-        fresh_dir = Path(tmp) / service.package
+        fresh_dir = Path(tmp) / service.package_path
         fresh = {p.relative_to(fresh_dir) for p in fresh_dir.rglob("*.py")}
         for stale in generated_files(target):
             if stale.relative_to(target) not in fresh:
@@ -166,11 +177,11 @@ def write_package(service: ServiceIR, out: Path) -> list[str]:
 
 def diff_package(service: ServiceIR, out: Path) -> list[str]:
     """Paths under ``out/<package>`` that differ from a fresh generation (nothing written)."""
-    target = out / service.package
+    target = out / service.package_path
     differences: list[str] = []
     with tempfile.TemporaryDirectory() as tmp:
         build_tree(service, Path(tmp), out)
-        fresh_dir = Path(tmp) / service.package
+        fresh_dir = Path(tmp) / service.package_path
         fresh = {p.relative_to(fresh_dir) for p in fresh_dir.rglob("*.py")}
         for existing in generated_files(target):
             if existing.relative_to(target) not in fresh:

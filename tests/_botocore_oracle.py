@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import base64
 import datetime
+import importlib
 import json
 import math
 import random
@@ -26,7 +27,6 @@ import botocore.serialize
 from botocore.awsrequest import HeadersDict
 from botocore.utils import percent_encode_sequence
 
-import aioapigateway
 from aioapigateway._spec import SERVICE
 
 __all__ = [
@@ -432,15 +432,20 @@ def raw_query_pairs(raw_query: str) -> Counter[str]:
     return Counter(item for item in raw_query.split("&") if item)
 
 
-def botocore_request(operation: botocore.model.OperationModel, params: dict[str, Any]) -> Expected:
-    """botocore's serialization of ``params``, with API Gateway's Accept-header handler."""
+def botocore_request(
+    operation: botocore.model.OperationModel, params: dict[str, Any], *, accept_json: bool = True
+) -> Expected:
+    """botocore's serialization of ``params``, with API Gateway's Accept-header handler.
+
+    ``accept_json=False`` for the services botocore registers no such handler for.
+    """
     request = _SERIALIZER.serialize_to_request(params, operation)
     path, _, uri_query = request["url_path"].partition("?")
     encoded = percent_encode_sequence(request["query_string"]) if request["query_string"] else ""
     raw_query = "&".join(part for part in (uri_query, encoded) if part)
     headers = dict(request["headers"])
     # botocore's apigateway "before-call" handler: Accept defaults to application/json.
-    if headers.get("Accept") is None:
+    if accept_json and headers.get("Accept") is None:
         headers["Accept"] = "application/json"
     body = request["body"]
     if isinstance(body, str):
@@ -479,46 +484,56 @@ def botocore_parse(
 # Our side: names, kwargs, comparison
 
 
-def _our_members(shape_name: str) -> dict[str, Any]:
-    return {member.name: member for member in SERVICE.shapes[shape_name].members}
+# The generated package's descriptors (``service=``): the root package's unless given.
 
 
-def _model_class(shape_name: str) -> Any:
-    shape = SERVICE.shapes[shape_name]
-    return getattr(aioapigateway.models, shape.cls_name or shape_name)
+def _our_members(shape_name: str, service: Any = SERVICE) -> dict[str, Any]:
+    return {member.name: member for member in service.shapes[shape_name].members}
 
 
-def to_kwargs(shape: botocore.model.StructureShape, params: dict[str, Any]) -> dict[str, Any]:
+def _model_class(shape_name: str, service: Any = SERVICE) -> Any:
+    shape = service.shapes[shape_name]
+    models = importlib.import_module(service.models_module)
+    return getattr(models, shape.cls_name or shape_name)
+
+
+def to_kwargs(
+    shape: botocore.model.StructureShape, params: dict[str, Any], service: Any = SERVICE
+) -> dict[str, Any]:
     """Our keyword arguments for a botocore-style parameter dict of ``shape``."""
-    ours = _our_members(shape.name)
+    ours = _our_members(shape.name, service)
     return {
-        ours[name].py_name: _to_ours(shape.members[name], value) for name, value in params.items()
+        ours[name].py_name: _to_ours(shape.members[name], value, service)
+        for name, value in params.items()
     }
 
 
-def _to_ours(shape: botocore.model.Shape, value: Any) -> Any:
+def _to_ours(shape: botocore.model.Shape, value: Any, service: Any) -> Any:
     if value is None:
         # A member given as None (as the tests of required members do) stays None.
         return None
     kind = shape.type_name
     if kind == "structure":
         assert isinstance(shape, botocore.model.StructureShape)
-        return _model_class(shape.name)(**to_kwargs(shape, value))
+        return _model_class(shape.name, service)(**to_kwargs(shape, value, service))
     if kind == "list":
         assert isinstance(shape, botocore.model.ListShape)
-        return [_to_ours(shape.member, item) for item in value]
+        return [_to_ours(shape.member, item, service) for item in value]
     if kind == "map":
         assert isinstance(shape, botocore.model.MapShape)
-        return {key: _to_ours(shape.value, item) for key, item in value.items()}
+        return {key: _to_ours(shape.value, item, service) for key, item in value.items()}
     return value
 
 
 def compare_output(
-    ours: Any, theirs: dict[str, Any], shape: botocore.model.StructureShape
+    ours: Any,
+    theirs: dict[str, Any],
+    shape: botocore.model.StructureShape,
+    service: Any = SERVICE,
 ) -> list[str]:
     """Differences between our output model and botocore's parsed dict (empty when equal)."""
     problems: list[str] = []
-    _compare_structure(ours, theirs, shape, "", problems)
+    _compare_structure(ours, theirs, shape, "", problems, service)
     return problems
 
 
@@ -528,12 +543,13 @@ def _compare_structure(
     shape: botocore.model.StructureShape,
     path: str,
     problems: list[str],
+    service: Any,
 ) -> None:
-    cls = _model_class(shape.name)
+    cls = _model_class(shape.name, service)
     if not isinstance(ours, cls):
         problems.append(f"{path or '<root>'}: expected a models.{cls.__name__}, got {ours!r}")
         return
-    members = _our_members(shape.name)
+    members = _our_members(shape.name, service)
     for name, member_shape in shape.members.items():
         py_name = members[name].py_name
         our_value = getattr(ours, py_name)
@@ -542,30 +558,35 @@ def _compare_structure(
             if our_value is not None:
                 problems.append(f"{here}: botocore has nothing, we have {our_value!r}")
             continue
-        _compare(our_value, theirs[name], member_shape, here, problems)
+        _compare(our_value, theirs[name], member_shape, here, problems, service)
 
 
 def _compare(
-    ours: Any, theirs: Any, shape: botocore.model.Shape, path: str, problems: list[str]
+    ours: Any,
+    theirs: Any,
+    shape: botocore.model.Shape,
+    path: str,
+    problems: list[str],
+    service: Any,
 ) -> None:
     kind = shape.type_name
     if kind == "structure":
         assert isinstance(shape, botocore.model.StructureShape)
-        _compare_structure(ours, theirs, shape, path, problems)
+        _compare_structure(ours, theirs, shape, path, problems, service)
     elif kind == "list":
         assert isinstance(shape, botocore.model.ListShape)
         if not isinstance(ours, list) or len(ours) != len(theirs):
             problems.append(f"{path}: expected a list like {theirs!r}, got {ours!r}")
             return
         for index, (mine, other) in enumerate(zip(ours, theirs, strict=True)):
-            _compare(mine, other, shape.member, f"{path}[{index}]", problems)
+            _compare(mine, other, shape.member, f"{path}[{index}]", problems, service)
     elif kind == "map":
         assert isinstance(shape, botocore.model.MapShape)
         if not isinstance(ours, dict) or set(ours) != set(theirs):
             problems.append(f"{path}: expected a dict like {theirs!r}, got {ours!r}")
             return
         for key, other in theirs.items():
-            _compare(ours[key], other, shape.value, f"{path}[{key!r}]", problems)
+            _compare(ours[key], other, shape.value, f"{path}[{key!r}]", problems, service)
     elif kind == "timestamp":
         if not isinstance(ours, datetime.datetime) or ours.tzinfo is None:
             problems.append(f"{path}: expected an aware datetime, got {ours!r}")

@@ -130,7 +130,9 @@ def test_the_projects_own_package_says_make_generate() -> None:
     fresh = regenerate_command(paths, "aioapigateway", ROOT / "src", cwd=ROOT)
     assert [f"# {line}" for line in fresh] == lines[1:]
     makefile = (ROOT / "Makefile").read_text(encoding="utf-8")
-    assert "--package aioapigateway --out src" in makefile
+    # The Makefile generates each package of SERVICES with the same arguments.
+    assert "SERVICES := apigateway:2015-07-09:aioapigateway " in makefile
+    assert "--package $$package --out src" in makefile
 
 
 def test_a_stale_package_names_the_command_that_regenerates_it(

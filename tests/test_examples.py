@@ -50,6 +50,7 @@ COVERED = {
     "web_backend.py": "test_examples.py::test_web_backend_endpoints",
     "run_demo.py": "test_examples.py::test_run_demo",
     "call_iam_api.py": "test_sigv4_auth.py::test_call_iam_api_example",
+    "websocket_broadcast.py": "test_example_websocket.py::test_broadcast_through_moto",
 }
 
 #: A README code block that is a complete program: the marker line, then the fenced block.
@@ -471,14 +472,21 @@ def test_web_backend_command_line(moto_url: str) -> None:
 
 def _public_names_used(source: str) -> list[tuple[object, str]]:
     """(namespace, name) for every ``from aioapigateway... import name``, ``errors.name`` and
-    ``models.name`` in ``source``."""
+    ``models.name`` in ``source`` (``errors`` and ``models`` as the source imports them, else
+    the root package's)."""
+    tree = ast.parse(source)
     used: list[tuple[object, str]] = []
-    for node in ast.walk(ast.parse(source)):
+    namespaces: dict[str, object] = {"errors": errors, "models": models}
+    for node in ast.walk(tree):
         if isinstance(node, ast.ImportFrom) and (node.module or "").startswith("aioapigateway"):
             module = importlib.import_module(node.module or "")
-            used.extend((module, alias.name) for alias in node.names)
-        elif isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
-            namespace = {"errors": errors, "models": models}.get(node.value.id)
+            for alias in node.names:
+                used.append((module, alias.name))
+                if alias.name in ("errors", "models") and hasattr(module, alias.name):
+                    namespaces[alias.asname or alias.name] = getattr(module, alias.name)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name):
+            namespace = namespaces.get(node.value.id)
             if namespace is not None:
                 used.append((namespace, node.attr))
     return used

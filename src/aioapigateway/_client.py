@@ -793,6 +793,8 @@ class BaseClient:
 def _resolve_endpoint(service: Service, settings: Settings, bound: Mapping[str, Any]) -> _Endpoint:
     """The endpoint from the service's rules for the client's settings and ``bound`` params."""
     signing_name, signing_region = service.signing_name, settings.region
+    if settings.endpoint_url is None and service.endpoint_url_required is not None:
+        raise ConfigError(service.endpoint_url_required)
     if service.endpoint_rules is None:
         url = settings.endpoint_url or (
             f"https://{service.endpoint_prefix}.{settings.region}.amazonaws.com"

@@ -334,6 +334,7 @@ class Service:
         "default_headers",
         "endpoint_prefix",
         "endpoint_rules",
+        "endpoint_url_required",
         "env_name",
         "errors_module",
         "models_module",
@@ -358,6 +359,7 @@ class Service:
         paginators: Mapping[str, Paginator],
         endpoint_rules: str | None,
         default_headers: Mapping[str, str],
+        endpoint_url_required: str | None = None,
     ) -> None:
         self.service_id = service_id
         self.api_version = api_version
@@ -371,6 +373,9 @@ class Service:
         #: Module holding ``RULES`` (the endpoint rule set), imported on first use.
         self.endpoint_rules = endpoint_rules
         self.default_headers = default_headers
+        #: Set for a service without a fixed endpoint (each user has their own): the
+        #: ConfigError message of a client started without an endpoint URL.
+        self.endpoint_url_required = endpoint_url_required
         # AWS_ENDPOINT_URL_<ENV_NAME> and the config file's services key, as botocore derives them.
         self.env_name = service_id.upper().replace(" ", "_")
         self.config_key = service_id.lower().replace(" ", "_")
