@@ -300,7 +300,7 @@ class _Builder:
     # -- shapes ----------------------------------------------------------------------------
 
     def _shape_descriptor(self, name: str, shape: Mapping[str, Any]) -> ShapeIR:
-        """The runtime descriptor of a shape: the ``_shapes`` function and its arguments."""
+        """The runtime descriptor of a shape: the ``shapes`` function and its arguments."""
         kind = _shape_kind(shape)
         bounds = "".join(f", {key}={_py(shape[key])}" for key in ("min", "max") if key in shape)
         sensitive = ", sensitive=True" if shape.get("sensitive") else ""
@@ -542,7 +542,8 @@ class _Builder:
             if self.rules
             else None,
             is_runtime_package=self.package == RUNTIME_PACKAGE,
-            runtime_package=RUNTIME_PACKAGE,
+            # Generated code imports the hand-written runtime from its sub-package.
+            runtime_package=f"{RUNTIME_PACKAGE}.runtime",
             model_paths=self.model_paths,
             package_path=self.package.replace(".", "/"),
             endpoint_helper=_endpoint_helper(template),

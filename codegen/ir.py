@@ -97,7 +97,7 @@ class ShapeIR:
 
     name: str
     descriptor: str
-    #: The ``aioapigateway._shapes`` function the descriptor calls.
+    #: The ``aioapigateway.runtime.shapes`` function the descriptor calls.
     constructor: str
 
 

@@ -35,7 +35,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 import aioapigateway  # noqa: E402
-from aioapigateway._shapes import Service, Shape  # noqa: E402
+from aioapigateway.runtime.shapes import Service, Shape  # noqa: E402
 from codegen.build import build_service  # noqa: E402
 from codegen.loader import load_model_files  # noqa: E402
 from codegen.naming import safe_identifier, snake_case  # noqa: E402

@@ -1,4 +1,4 @@
-"""The client's lifecycle, the call path and basic retries (aioapigateway._client)."""
+"""The client's lifecycle, the call path and basic retries (aioapigateway.runtime.client)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from _servers import RecordingServer, recording_server
 
 import aioapigateway
 from aioapigateway import ApiGatewayClient, ClientConfig, Credentials, errors, models
-from aioapigateway._signing import SigV4Signer
+from aioapigateway.runtime.signing import SigV4Signer
 
 CREDS = Credentials("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY")
 REST_API = {"id": "abc", "name": "pets", "createdDate": 1795637682, "apiKeySource": "HEADER"}
@@ -235,7 +235,7 @@ async def test_custom_credential_provider_is_awaited_per_attempt() -> None:
 
 
 def test_proxies_come_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    from aioapigateway._client import _Endpoint
+    from aioapigateway.runtime.client import _Endpoint
 
     def proxy(url: str) -> str | None:
         return _Endpoint(url, {}, "apigateway", "us-east-1").proxy
@@ -351,7 +351,7 @@ async def test_close_during_the_first_calls_start_up_closes_the_session() -> Non
 async def test_a_failed_start_up_closes_the_session_it_opened(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from aioapigateway import _client
+    from aioapigateway.runtime import client as _client
 
     opened: list[aiohttp.ClientSession] = []
     real_session = aiohttp.ClientSession

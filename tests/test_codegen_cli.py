@@ -215,7 +215,7 @@ def test_the_projects_src_may_be_given_relative_to_the_working_directory() -> No
         ("aioapigateway.errors", SRC),
         ("aioapigateway.client", SRC),
         ("aioapigateway.testing", SRC),
-        ("aioapigateway._client", SRC),
+        ("aioapigateway.runtime.client", SRC),
         ("aioapigateway._spec", SRC),
         ("aioapigateway._later", SRC),
         ("aioapigateway.v2.beta", SRC),

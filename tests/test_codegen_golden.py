@@ -296,7 +296,7 @@ def test_check_mode_reports_a_bad_model_with_status_2(
 @pytest.fixture(scope="module")
 def golden(generated: Path) -> Iterator[ModuleType]:
     """The generated package, imported from the temporary directory."""
-    from aioapigateway import _client
+    from aioapigateway.runtime import client as _client
 
     root = str(generated.parent)
     sys.path.insert(0, root)
@@ -314,7 +314,7 @@ def attribute_names(cls: type) -> tuple[str, ...]:
 
 
 def test_package_exports_the_client(golden: ModuleType, generated: Path) -> None:
-    from aioapigateway._client import BaseClient
+    from aioapigateway.runtime.client import BaseClient
 
     assert golden.__file__ == str(generated / "__init__.py")
     assert golden.Client is golden.GoldenServiceClient
@@ -1055,7 +1055,7 @@ def test_serializer_matches_botocore(
     operation: str,
     make_arguments: Any,
 ) -> None:
-    from aioapigateway._serialize import RequestSerializer
+    from aioapigateway.runtime.serialize import RequestSerializer
 
     spec = importlib.import_module(f"{PACKAGE}._spec")
     arguments = make_arguments(golden.models)

@@ -20,20 +20,20 @@ from hypothesis import given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from aioapigateway import _profiles
-from aioapigateway._config import (
-    RETRY_MODES,
-    ClientConfig,
-    Settings,
-    resolve_settings,
-)
-from aioapigateway._errors import ConfigError
-from aioapigateway._profiles import (
+from aioapigateway.runtime.config import profiles as _profiles
+from aioapigateway.runtime.config.profiles import (
     LoadedConfig,
     ProfileLoader,
     check_endpoint_url,
     resolve_profile_name,
 )
+from aioapigateway.runtime.config.settings import (
+    RETRY_MODES,
+    ClientConfig,
+    Settings,
+    resolve_settings,
+)
+from aioapigateway.runtime.errors import ConfigError
 
 SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYSECRETKEY"
 
@@ -543,7 +543,7 @@ async def test_the_source_of_the_region_is_logged_at_debug(
 async def test_the_sts_region_is_read_and_logged_as_the_client_reads_it(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    from aioapigateway._sts import resolve_sts_settings
+    from aioapigateway.runtime.credentials.sts import resolve_sts_settings
 
     env = make_env(tmp_path, "[default]\nregion = ap-south-1\n", AWS_DEFAULT_REGION="us-west-1")
     loaded = await load(env)
@@ -946,7 +946,7 @@ def _botocore_configured_endpoint(env: dict[str, str], client_name: str) -> str 
 async def test_client_and_sts_find_the_configured_endpoint_as_botocore_does(
     tmp_path: Path, service_env: bool, global_env: bool, services: bool, profile_url: bool
 ) -> None:
-    from aioapigateway._sts import resolve_sts_settings
+    from aioapigateway.runtime.credentials.sts import resolve_sts_settings
 
     env = _lookup_case(tmp_path, service_env, global_env, services, profile_url)
     expected_client = _botocore_configured_endpoint(env, "apigateway")
@@ -984,7 +984,7 @@ async def test_client_and_sts_find_the_configured_endpoint_as_botocore_does(
 async def test_client_and_sts_refuse_a_bad_configured_endpoint_alike(
     tmp_path: Path, env_extra: dict[str, str], config_extra: str, message: str
 ) -> None:
-    from aioapigateway._sts import resolve_sts_settings
+    from aioapigateway.runtime.credentials.sts import resolve_sts_settings
 
     env = make_env(tmp_path, "[default]\nregion = us-east-1\n" + config_extra, **env_extra)
     with pytest.raises(ConfigError) as client_error:
@@ -1004,7 +1004,7 @@ async def test_client_and_sts_refuse_a_bad_configured_endpoint_alike(
 
 @pytest.mark.parametrize("flag", ["true", "TRUE", " True "])
 async def test_ignoring_configured_endpoints_applies_to_sts_too(tmp_path: Path, flag: str) -> None:
-    from aioapigateway._sts import resolve_sts_settings
+    from aioapigateway.runtime.credentials.sts import resolve_sts_settings
 
     config = "[default]\nregion = us-east-1\nendpoint_url = https://profile.example\n"
     for env in (

@@ -43,8 +43,11 @@ from _credential_servers import (
     sts_success,
 )
 
-from aioapigateway._container_creds import ContainerCredentialsProvider
-from aioapigateway._credential_http import (
+from aioapigateway.runtime.config.profiles import ProfileLoader
+from aioapigateway.runtime.credentials.base import Credentials
+from aioapigateway.runtime.credentials.chain import DefaultCredentialChain, as_provider
+from aioapigateway.runtime.credentials.container import ContainerCredentialsProvider
+from aioapigateway.runtime.credentials.http import (
     DEFAULT_TIMEOUT,
     check_retry_options,
     display_url,
@@ -53,22 +56,16 @@ from aioapigateway._credential_http import (
     proxy_for,
     request_timeout,
 )
-from aioapigateway._credentials import (
-    Credentials,
-    DefaultCredentialChain,
-    as_provider,
-)
-from aioapigateway._errors import ConfigError, CredentialsError
-from aioapigateway._imds import InstanceMetadataProvider
-from aioapigateway._profiles import ProfileLoader
-from aioapigateway._sso import SSOProvider, sso_cache_key
-from aioapigateway._sts import (
+from aioapigateway.runtime.credentials.imds import InstanceMetadataProvider
+from aioapigateway.runtime.credentials.sso import SSOProvider, sso_cache_key
+from aioapigateway.runtime.credentials.sts import (
     AssumeRoleProvider,
     WebIdentityProvider,
     build_sts_request,
     parse_sts_credentials,
     sts_endpoint,
 )
+from aioapigateway.runtime.errors import ConfigError, CredentialsError
 
 UTC = datetime.UTC
 BASE_SECRET = "base-SECRETVALUE-key"
@@ -852,7 +849,7 @@ async def test_sso_default_portal_endpoint(tmp_path: Path) -> None:
         seen.append(url)
         raise CredentialsError("stop here")
 
-    with mock.patch("aioapigateway._credential_http.CredentialHttp.request", fake_request):
+    with mock.patch("aioapigateway.runtime.credentials.http.CredentialHttp.request", fake_request):
         with pytest.raises(CredentialsError, match="stop here"):
             await SSOProvider("default", ProfileLoader(env), env).load()
     assert seen == [
@@ -1403,7 +1400,7 @@ async def test_imds_fresh_credentials_keep_their_expiry(tmp_path: Path, aws: Fak
 async def test_imds_endpoint_selection(
     tmp_path: Path, settings: dict[str, str], expected: str
 ) -> None:
-    from aioapigateway._imds import _Settings
+    from aioapigateway.runtime.credentials.imds import _Settings
 
     settings = dict(settings)
     config = settings.pop("config", None)
@@ -1613,7 +1610,7 @@ def test_display_url_drops_credentials_and_query() -> None:
 
 def test_backoff_is_full_jitter_capped_at_twenty_seconds() -> None:
     """botocore's standard mode: rand() * min(base * 2**attempt, 20)."""
-    with mock.patch("aioapigateway._credential_http.random.random", return_value=0.5):
+    with mock.patch("aioapigateway.runtime.credentials.http.random.random", return_value=0.5):
         delays = [jittered_backoff(1.0)(retry) for retry in (1, 2, 5)]
         delays.append(jittered_backoff(0.0)(1))
     assert delays == [1.0, 2.0, 10.0, 0.0]
@@ -1693,7 +1690,7 @@ async def test_an_unreadable_ca_bundle(tmp_path: Path) -> None:
 
 
 async def test_with_retries_retries_what_the_attempt_calls_retryable() -> None:
-    from aioapigateway._credential_http import (
+    from aioapigateway.runtime.credentials.http import (
         CredentialHttpError,
         RetriesExhausted,
         RetryableFailure,
@@ -1754,7 +1751,7 @@ async def _sleeps_of(call: Any) -> list[float]:
 
     with (
         mock.patch("asyncio.sleep", sleep),
-        mock.patch("aioapigateway._credential_http.random.random", return_value=0.5),
+        mock.patch("aioapigateway.runtime.credentials.http.random.random", return_value=0.5),
         pytest.raises(CredentialsError, match=r"after 3 attempt\(s\)"),
     ):
         await call()

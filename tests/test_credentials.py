@@ -27,23 +27,24 @@ from typing import Any
 import pytest
 from _credential_servers import loopback_only
 
-from aioapigateway._config import ClientConfig
-from aioapigateway._credentials import (
+from aioapigateway.runtime.config.profiles import ProfileLoader
+from aioapigateway.runtime.config.settings import ClientConfig
+from aioapigateway.runtime.credentials.base import (
     ADVISORY_REFRESH_SECONDS,
     MANDATORY_REFRESH_SECONDS,
-    ConfigFileCredentialsProvider,
     CredentialProvider,
     Credentials,
-    DefaultCredentialChain,
+    RefreshingCredentialProvider,
+    StaticProvider,
+)
+from aioapigateway.runtime.credentials.chain import DefaultCredentialChain, as_provider
+from aioapigateway.runtime.credentials.local import (
+    ConfigFileCredentialsProvider,
     EnvironmentCredentialsProvider,
     ProcessCredentialsProvider,
-    RefreshingCredentialProvider,
     SharedCredentialsFileProvider,
-    StaticProvider,
-    as_provider,
 )
-from aioapigateway._errors import ConfigError, CredentialsError
-from aioapigateway._profiles import ProfileLoader
+from aioapigateway.runtime.errors import ConfigError, CredentialsError
 
 SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYSECRETKEY"
 TOKEN = "FwoGZXIvYXdzEXAMPLESESSIONTOKENVALUE"
@@ -970,7 +971,7 @@ async def test_the_environment_provider_refuses_keys_with_invalid_utf8() -> None
 
 
 def test_redact_secrets_replaces_before_it_cuts() -> None:
-    from aioapigateway._redact import redact_secrets
+    from aioapigateway.runtime.redact import redact_secrets
 
     text = "x" * 495 + TOKEN
     assert redact_secrets(text, [TOKEN], limit=500) == "x" * 495 + "<reda..."

@@ -1,4 +1,4 @@
-"""Tests for the endpoint rule-set engine (``aioapigateway._endpoints``).
+"""Tests for the endpoint rule-set engine (``aioapigateway.runtime.endpoints.rules``).
 
 botocore (a test-only dependency) is the oracle: its ``EndpointProvider`` evaluates the
 same rule sets, and its ``RuleSetStandardLibrary`` the same functions.
@@ -23,10 +23,10 @@ from botocore.exceptions import EndpointResolutionError
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from aioapigateway import _endpoints
-from aioapigateway._endpoints import Endpoint, EndpointResolver
-from aioapigateway._errors import ConfigError
-from aioapigateway._partitions import PARTITIONS
+from aioapigateway.runtime.endpoints import rules as _endpoints
+from aioapigateway.runtime.endpoints.partitions import PARTITIONS
+from aioapigateway.runtime.endpoints.rules import Endpoint, EndpointResolver
+from aioapigateway.runtime.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parents[1]
 APIGATEWAY_RULESET = ROOT / "spec" / "apigateway" / "2015-07-09" / "endpoint-rule-set-1.json"
@@ -95,14 +95,14 @@ def test_importing_endpoints_is_cheap() -> None:
     code = (
         "import sys, types\n"
         "pkg = types.ModuleType('aioapigateway')\n"
-        f"pkg.__path__ = [{str(Path(_endpoints.__file__).parent)!r}]\n"
+        f"pkg.__path__ = [{str(Path(_endpoints.__file__).parents[2])!r}]\n"
         "sys.modules['aioapigateway'] = pkg\n"
-        "import aioapigateway._endpoints as e\n"
-        "assert 'aioapigateway._partitions' not in sys.modules, 'eager _partitions'\n"
+        "import aioapigateway.runtime.endpoints.rules as e\n"
+        "assert 'aioapigateway.runtime.endpoints.partitions' not in sys.modules, 'eager _partitions'\n"
         "for heavy in ('ipaddress', 'json', 'botocore'):\n"
         "    assert heavy not in sys.modules, heavy\n"
         "assert e._fn_partition('us-east-1')['name'] == 'aws'\n"
-        "assert 'aioapigateway._partitions' in sys.modules\n"
+        "assert 'aioapigateway.runtime.endpoints.partitions' in sys.modules\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
 

@@ -9,7 +9,8 @@ import pytest
 from _faults import FaultServer, Hang, Reply, Reset, error_reply, fault_server, json_reply
 
 from aioapigateway import ApiGatewayClient, ClientConfig, Credentials, errors
-from aioapigateway._hooks import HOOK_STAGES, CallMetadata, HookContext, HookRegistry
+from aioapigateway.runtime.errors import CallMetadata
+from aioapigateway.runtime.hooks import HOOK_STAGES, HookContext, HookRegistry
 
 pytestmark = pytest.mark.usefixtures("isolated_aws_env")
 

@@ -14,7 +14,7 @@ import pytest
 from _faults import FaultServer, Reply, error_reply, fault_server, json_reply
 
 from aioapigateway import ApiGatewayClient, ClientConfig, Credentials, errors
-from aioapigateway._wire import redact_body, redact_headers, redact_url
+from aioapigateway.runtime.wire import redact_body, redact_headers, redact_url
 
 pytestmark = pytest.mark.usefixtures("isolated_aws_env")
 
@@ -244,7 +244,11 @@ async def test_a_proxy_password_never_reaches_an_error(
 
 
 async def test_credential_http_errors_leak_no_header() -> None:
-    from aioapigateway._credential_http import CredentialHttp, CredentialHttpError, request_timeout
+    from aioapigateway.runtime.credentials.http import (
+        CredentialHttp,
+        CredentialHttpError,
+        request_timeout,
+    )
 
     token = "ContainerAuthorizationTokenSECRET42"
     async with fault_server() as server, aiohttp.ClientSession() as session:

@@ -1,4 +1,4 @@
-"""Pagination (aioapigateway._paginate)."""
+"""Pagination (aioapigateway.runtime.paginate)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Response and error parsing (aioapigateway._parse)."""
+"""Response and error parsing (aioapigateway.runtime.parse)."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ import attrs
 import pytest
 
 from aioapigateway import errors
-from aioapigateway._parse import ResponseParser
-from aioapigateway._shapes import (
+from aioapigateway.runtime.parse import ResponseParser
+from aioapigateway.runtime.shapes import (
     Member,
     Operation,
     Service,
@@ -30,7 +30,7 @@ from aioapigateway._shapes import (
     structure,
     timestamp,
 )
-from aioapigateway._shapes import enum as enum_shape
+from aioapigateway.runtime.shapes import enum as enum_shape
 
 UTC = datetime.UTC
 
@@ -345,7 +345,7 @@ def test_enums_and_nested_parsers_are_built_when_a_response_first_needs_them() -
     not imported, and is parsed to its member once a response carries it."""
     code = """
 import asyncio, json, sys
-from aioapigateway._client import _codecs
+from aioapigateway.runtime.client import _codecs
 service, _, parser = _codecs("aioapigateway._spec")
 op = service.operations["GetRestApi"]
 first = parser.parse(op, 200, {}, json.dumps({"id": "a", "apiKeySource": "HEADER"}).encode())
@@ -365,7 +365,7 @@ assert [t.__class__.__name__ for t in later.endpoint_configuration.types] == [
 
 
 def test_each_enum_table_is_built_once_and_shared() -> None:
-    from aioapigateway._client import _codecs
+    from aioapigateway.runtime.client import _codecs
 
     service, _, parser = _codecs("aioapigateway._spec")
     body = json.dumps({"endpointConfiguration": {"types": ["EDGE"], "ipAddressType": "ipv4"}})

@@ -18,9 +18,9 @@ from hypothesis import strategies as st
 from multidict import CIMultiDict
 
 from aioapigateway import ApiGatewayClient, ClientConfig, Credentials, errors
-from aioapigateway._parse import ResponseParser
-from aioapigateway._shapes import Shape
 from aioapigateway._spec import SERVICE
+from aioapigateway.runtime.parse import ResponseParser
+from aioapigateway.runtime.shapes import Shape
 
 PARSER = ResponseParser(SERVICE)
 OPERATIONS = sorted(SERVICE.operations)

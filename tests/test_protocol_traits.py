@@ -19,9 +19,9 @@ import attrs
 import pytest
 from _json_strict import assert_json_body
 
-from aioapigateway._parse import ResponseParser
-from aioapigateway._serialize import RequestSerializer
-from aioapigateway._shapes import (
+from aioapigateway.runtime.parse import ResponseParser
+from aioapigateway.runtime.serialize import RequestSerializer
+from aioapigateway.runtime.shapes import (
     Member,
     Operation,
     Service,
@@ -33,7 +33,7 @@ from aioapigateway._shapes import (
     structure,
     timestamp,
 )
-from aioapigateway._shapes import enum as enum_shape
+from aioapigateway.runtime.shapes import enum as enum_shape
 
 UTC = datetime.UTC
 WHEN = datetime.datetime(2026, 11, 25, 20, 14, 42, tzinfo=UTC)
@@ -337,7 +337,7 @@ def test_keywords_builtins_and_case_only_differences_generate_valid_code(tmp_pat
 
 
 def _prepared(body: bytes, **headers: str) -> Any:
-    from aioapigateway._serialize import PreparedRequest
+    from aioapigateway.runtime.serialize import PreparedRequest
 
     return PreparedRequest("POST", "/", [], dict(headers), body, None)
 
@@ -345,7 +345,7 @@ def _prepared(body: bytes, **headers: str) -> Any:
 def test_request_compression_gzips_bodies_above_the_threshold() -> None:
     import gzip
 
-    from aioapigateway._compression import compress_request
+    from aioapigateway.runtime.compression import compress_request
 
     big = _prepared(b"x" * 20000, **{"Content-Type": "application/json"})
     assert compress_request(big, ("gzip",), 10240)
@@ -357,7 +357,7 @@ def test_request_compression_gzips_bodies_above_the_threshold() -> None:
 
 
 def test_request_compression_skips_small_bodies_and_other_encodings() -> None:
-    from aioapigateway._compression import compress_request
+    from aioapigateway.runtime.compression import compress_request
 
     small = _prepared(b"x" * 100)
     assert not compress_request(small, ("gzip",), 10240) and small.body == b"x" * 100
@@ -366,7 +366,7 @@ def test_request_compression_skips_small_bodies_and_other_encodings() -> None:
 
 
 def test_request_compression_appends_to_an_existing_content_encoding() -> None:
-    from aioapigateway._compression import compress_request
+    from aioapigateway.runtime.compression import compress_request
 
     request = _prepared(b"x" * 20, **{"content-encoding": "custom"})
     compress_request(request, ("gzip",), 0)

@@ -1,4 +1,4 @@
-"""HTTP(S)_PROXY and NO_PROXY (aioapigateway._proxies), with urllib and botocore as oracles.
+"""HTTP(S)_PROXY and NO_PROXY (aioapigateway.runtime.config.proxies), with urllib and botocore as oracles.
 
 botocore asks urllib: ``getproxies()`` for the proxies and ``proxy_bypass(netloc)`` for
 NO_PROXY, which on Linux read the environment only. The API client and the credential
@@ -16,9 +16,11 @@ from _servers import recording_server
 from botocore.httpsession import ProxyConfiguration
 from botocore.utils import get_environ_proxies
 
-from aioapigateway import ApiGatewayClient, ClientConfig, Credentials, _credential_http, _proxies
-from aioapigateway._client import _Endpoint
-from aioapigateway._proxies import bypasses_proxy, environment_proxies, proxy_for
+from aioapigateway import ApiGatewayClient, ClientConfig, Credentials
+from aioapigateway.runtime.client import _Endpoint
+from aioapigateway.runtime.config import proxies as _proxies
+from aioapigateway.runtime.config.proxies import bypasses_proxy, environment_proxies, proxy_for
+from aioapigateway.runtime.credentials import http as _credential_http
 
 NETLOCS = [
     "apigateway.us-east-1.amazonaws.com",

@@ -31,9 +31,9 @@ from _faults import (
 )
 
 from aioapigateway import ApiGatewayClient, ClientConfig, Credentials, errors, models
-from aioapigateway import _retry as retry_module
-from aioapigateway._call_options import CallOptions, call_options, current_call_options
-from aioapigateway._client import _Runtime
+from aioapigateway.runtime import retry as retry_module
+from aioapigateway.runtime.call_options import CallOptions, call_options, current_call_options
+from aioapigateway.runtime.client import _Runtime
 
 pytestmark = pytest.mark.usefixtures("isolated_aws_env")
 

@@ -1,4 +1,4 @@
-"""Retry decisions, backoff, the retry quota and the adaptive limiter (aioapigateway._retry).
+"""Retry decisions, backoff, the retry quota and the adaptive limiter (aioapigateway.runtime.retry).
 
 The constants and rules are checked against the installed botocore (the test-only oracle),
 so a botocore upgrade that changes them shows up here. botocore is pinned: its modules are
@@ -18,22 +18,24 @@ from botocore.retries import adaptive, quota, standard, throttling
 from botocore.retries import bucket as bucket_module
 
 from aioapigateway import errors
-from aioapigateway._retry import (
-    CLOCK_SKEW_CODES,
-    LEGACY_STATUS,
-    LEGACY_THROTTLING_CODES,
+from aioapigateway.runtime.retry import (
     NOT_RETRYABLE,
     THROTTLING,
-    THROTTLING_CODES,
     TRANSIENT,
-    TRANSIENT_CODES,
     AdaptiveRateLimiter,
     CubicCalculator,
     RetryPolicy,
     RetryQuota,
     TokenBucket,
-    clock_offset_from,
     retry_after_seconds,
+)
+from aioapigateway.runtime.retry_codes import (
+    CLOCK_SKEW_CODES,
+    LEGACY_STATUS,
+    LEGACY_THROTTLING_CODES,
+    THROTTLING_CODES,
+    TRANSIENT_CODES,
+    clock_offset_from,
 )
 
 APIGATEWAY_MODELED = frozenset(

@@ -1,4 +1,4 @@
-"""Request serialization and parameter validation (aioapigateway._serialize).
+"""Request serialization and parameter validation (aioapigateway.runtime.serialize).
 
 A small hand-built service model exercises each location and type; the API Gateway model
 checks the behaviours its operations rely on. The differential test compares every
@@ -27,8 +27,8 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from aioapigateway import errors
-from aioapigateway._serialize import RequestSerializer
-from aioapigateway._shapes import (
+from aioapigateway.runtime.serialize import RequestSerializer
+from aioapigateway.runtime.shapes import (
     Member,
     Operation,
     Service,

@@ -19,9 +19,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from multidict import CIMultiDict
 
-from aioapigateway._credentials import Credentials
-from aioapigateway._errors import CredentialsError
-from aioapigateway._signing import (
+from aioapigateway.runtime.credentials.base import Credentials
+from aioapigateway.runtime.errors import CredentialsError
+from aioapigateway.runtime.signing import (
     EMPTY_PAYLOAD_SHA256,
     SigV4Signer,
     _canonical_uri,
@@ -384,7 +384,7 @@ def test_aws_documentation_example() -> None:
 
 
 def test_signing_key_is_cached_per_day() -> None:
-    from aioapigateway import _signing
+    from aioapigateway.runtime import signing as _signing
 
     signer = SigV4Signer(SERVICE, REGION)
     with mock.patch.object(
@@ -438,7 +438,7 @@ def test_clock_path_matches_botocore_and_reuses_the_second() -> None:
     """Without ``now`` the signer reads time.time() and formats each second once."""
     signer = SigV4Signer(SERVICE, REGION)
     epoch = NOW.timestamp()
-    with mock.patch("aioapigateway._signing.time.time", return_value=epoch + 0.25):
+    with mock.patch("aioapigateway.runtime.signing.time.time", return_value=epoch + 0.25):
         first: MutableMapping[str, str] = {}
         signer.sign(
             method="GET",
@@ -453,9 +453,9 @@ def test_clock_path_matches_botocore_and_reuses_the_second() -> None:
     assert first["Authorization"] == sign_botocore(now=NOW).headers["Authorization"]
     assert first["X-Amz-Date"] == "20240229T235958Z"
     with (
-        mock.patch("aioapigateway._signing.time.time", return_value=epoch + 0.75),
+        mock.patch("aioapigateway.runtime.signing.time.time", return_value=epoch + 0.75),
         mock.patch(
-            "aioapigateway._signing._amz_date", side_effect=AssertionError("formatted twice")
+            "aioapigateway.runtime.signing._amz_date", side_effect=AssertionError("formatted twice")
         ),
     ):
         again: MutableMapping[str, str] = {}
@@ -471,7 +471,7 @@ def test_clock_path_matches_botocore_and_reuses_the_second() -> None:
         )
     assert again == first
     later = NOW + datetime.timedelta(seconds=3)  # the next day: a new date and key
-    with mock.patch("aioapigateway._signing.time.time", return_value=later.timestamp()):
+    with mock.patch("aioapigateway.runtime.signing.time.time", return_value=later.timestamp()):
         dated: MutableMapping[str, str] = {"Date": "stale"}
         signer.sign(
             method="GET",

@@ -38,7 +38,7 @@ from multidict import CIMultiDict
 
 import aioapigateway
 from aioapigateway import Credentials, SigV4Auth, errors
-from aioapigateway._credentials import RefreshingCredentialProvider
+from aioapigateway.runtime.credentials.base import RefreshingCredentialProvider
 
 ROOT = Path(__file__).resolve().parents[1]
 REGION = "eu-west-1"
@@ -520,7 +520,7 @@ def test_region_is_keyword_only() -> None:
 def test_exported_from_the_package() -> None:
     assert aioapigateway.SigV4Auth is SigV4Auth
     assert "SigV4Auth" in aioapigateway.__all__
-    assert SigV4Auth.__module__ == "aioapigateway._sigv4_auth"
+    assert SigV4Auth.__module__ == "aioapigateway.runtime.sigv4_auth"
 
 
 # --- the runtime never imports requests ----------------------------------------------------

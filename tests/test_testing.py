@@ -1,4 +1,4 @@
-"""Tests for ``aioapigateway.testing.Stubber`` and the model <-> dict converter (``_convert``).
+"""Tests for ``aioapigateway.testing.Stubber`` and the model <-> dict converter (``convert``).
 
 Every client here points at a closed loopback port with one attempt, so a call that is not
 stubbed fails at once with ``TransportError``; stubbed calls must never get that far.
@@ -22,7 +22,7 @@ import pytest
 
 import aioapigateway
 from aioapigateway import ApiGatewayClient, ClientConfig, Credentials, errors, models, testing
-from aioapigateway._convert import from_boto_dict, service_of, to_boto_dict
+from aioapigateway.runtime.convert import from_boto_dict, service_of, to_boto_dict
 from aioapigateway.testing import StubAssertionError, Stubber
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -364,7 +364,7 @@ async def test_deactivate_restores_real_calls(client: ApiGatewayClient) -> None:
     stubber.deactivate()
     stubber.deactivate()  # idempotent
     assert "_call" not in vars(client)
-    assert client._call.__func__ is aioapigateway._client.BaseClient._call  # type: ignore[attr-defined]
+    assert client._call.__func__ is aioapigateway.runtime.client.BaseClient._call  # type: ignore[attr-defined]
     # The real call goes to the (closed) endpoint.
     with pytest.raises(errors.TransportError):
         await client.get_account()
@@ -419,7 +419,7 @@ async def test_paginator_pages_and_errors(client: ApiGatewayClient) -> None:
 @pytest.fixture
 def golden() -> Iterator[ModuleType]:
     """The committed generated package of the golden tests, ``golden_service``."""
-    from aioapigateway import _client
+    from aioapigateway.runtime import client as _client
 
     root = str(ROOT / "tests" / "golden")
     sys.path.insert(0, root)

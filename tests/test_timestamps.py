@@ -1,4 +1,4 @@
-"""Timestamp formatting and lenient parsing (aioapigateway._timestamps)."""
+"""Timestamp formatting and lenient parsing (aioapigateway.runtime.timestamps)."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import datetime
 
 import pytest
 
-from aioapigateway._timestamps import (
+from aioapigateway.runtime.timestamps import (
     format_iso8601,
     format_rfc822,
     format_timestamp,
@@ -78,7 +78,7 @@ def test_parse_rejects_garbage_with_value_error(bad: object) -> None:
 
 
 def test_http_date_names_are_public_and_english() -> None:
-    from aioapigateway import _timestamps
+    from aioapigateway.runtime import timestamps as _timestamps
 
     assert _timestamps.WEEKDAYS[WHOLE.weekday()] == "Wed"
     assert _timestamps.MONTHS[WHOLE.month - 1] == "Nov"
@@ -103,7 +103,7 @@ def test_http_date_names_are_public_and_english() -> None:
     ],
 )
 def test_timestamp_input_accepts_what_botocore_accepts(value: object) -> None:
-    from aioapigateway._timestamps import timestamp_input
+    from aioapigateway.runtime.timestamps import timestamp_input
 
     result = timestamp_input(value)
     assert result == WHOLE
@@ -112,7 +112,7 @@ def test_timestamp_input_accepts_what_botocore_accepts(value: object) -> None:
 
 @pytest.mark.parametrize("bad", [True, None, datetime.date(2026, 11, 25), 10**400, "soon"])
 def test_timestamp_input_refuses_anything_else_with_value_error(bad: object) -> None:
-    from aioapigateway._timestamps import timestamp_input
+    from aioapigateway.runtime.timestamps import timestamp_input
 
     with pytest.raises(ValueError):
         timestamp_input(bad)

@@ -10,14 +10,15 @@ async with ApiGatewayClient(region="us-east-1") as client:
     ...
 """
 
-from aioapigateway._call_options import CallOptions, call_options
-from aioapigateway._config import ClientConfig
-from aioapigateway._convert import from_boto_dict, to_boto_dict
-from aioapigateway._credentials import Credentials
-from aioapigateway._hooks import HOOK_STAGES, CallMetadata, Hook, HookContext
-from aioapigateway._paginate import PageIterator
-from aioapigateway._sigv4_auth import SigV4Auth
-from aioapigateway._version import __version__
+from aioapigateway.runtime.call_options import CallOptions, call_options
+from aioapigateway.runtime.config.settings import ClientConfig
+from aioapigateway.runtime.convert import from_boto_dict, to_boto_dict
+from aioapigateway.runtime.credentials.base import Credentials
+from aioapigateway.runtime.errors import CallMetadata
+from aioapigateway.runtime.hooks import HOOK_STAGES, Hook, HookContext
+from aioapigateway.runtime.paginate import PageIterator
+from aioapigateway.runtime.sigv4_auth import SigV4Auth
+from aioapigateway.runtime.version import __version__
 
 from . import errors, models
 from .client import ApiGatewayClient

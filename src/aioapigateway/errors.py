@@ -33,7 +33,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from aioapigateway._errors import (
+from aioapigateway.runtime.errors import (
     AioApiGatewayError,
     ClientClosedError,
     ClientLoopError,

@@ -9,7 +9,7 @@
 
 from __future__ import annotations
 
-from aioapigateway._client import BaseClient
+from aioapigateway.runtime.client import BaseClient
 
 from . import models
 

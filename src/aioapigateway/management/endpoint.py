@@ -8,7 +8,7 @@
 
 from __future__ import annotations
 
-from aioapigateway._endpoint_template import endpoint_from_template
+from aioapigateway.runtime.endpoints.template import endpoint_from_template
 
 __all__ = ["callback_url"]
 

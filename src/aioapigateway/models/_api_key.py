@@ -10,7 +10,7 @@ import datetime
 
 import attrs
 
-from aioapigateway._redact import redacted_repr
+from aioapigateway.runtime.redact import redacted_repr
 
 __all__ = ["ApiKey"]
 

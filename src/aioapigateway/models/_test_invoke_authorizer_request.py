@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import attrs
 
-from aioapigateway._redact import redacted_repr
+from aioapigateway.runtime.redact import redacted_repr
 
 __all__ = ["TestInvokeAuthorizerRequest"]
 

@@ -9,8 +9,8 @@
 
 from __future__ import annotations
 
-from aioapigateway._client import BaseClient
-from aioapigateway._paginate import PageIterator
+from aioapigateway.runtime.client import BaseClient
+from aioapigateway.runtime.paginate import PageIterator
 
 from . import models
 

@@ -10,11 +10,12 @@ async with GoldenServiceClient(region="us-east-1") as client:
     ...
 """
 
-from aioapigateway._call_options import CallOptions, call_options
-from aioapigateway._config import ClientConfig
-from aioapigateway._credentials import Credentials
-from aioapigateway._hooks import HOOK_STAGES, CallMetadata, Hook, HookContext
-from aioapigateway._paginate import PageIterator
+from aioapigateway.runtime.call_options import CallOptions, call_options
+from aioapigateway.runtime.config.settings import ClientConfig
+from aioapigateway.runtime.credentials.base import Credentials
+from aioapigateway.runtime.errors import CallMetadata
+from aioapigateway.runtime.hooks import HOOK_STAGES, Hook, HookContext
+from aioapigateway.runtime.paginate import PageIterator
 
 from . import errors, models
 from .client import GoldenServiceClient

@@ -8,10 +8,10 @@
 
 from __future__ import annotations
 
-from aioapigateway._shapes import (
+from aioapigateway.runtime.shapes import (
     Member as M,
 )
-from aioapigateway._shapes import (
+from aioapigateway.runtime.shapes import (
     Operation,
     Paginator,
     Service,

@@ -12,8 +12,8 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
-from aioapigateway._client import BaseClient
-from aioapigateway._paginate import PageIterator
+from aioapigateway.runtime.client import BaseClient
+from aioapigateway.runtime.paginate import PageIterator
 
 from . import models
 

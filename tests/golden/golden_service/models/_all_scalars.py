@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from aioapigateway._redact import redacted_repr
+from aioapigateway.runtime.redact import redacted_repr
 
 if TYPE_CHECKING:
     from ._mode import Mode

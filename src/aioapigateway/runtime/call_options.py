@@ -26,7 +26,7 @@ from typing import Final, Literal
 
 import attrs
 
-from aioapigateway._errors import ConfigError
+from aioapigateway.runtime.errors import ConfigError
 
 __all__ = ["UNSET", "CallOptions", "call_options", "current_call_options"]
 

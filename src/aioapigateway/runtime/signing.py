@@ -16,9 +16,9 @@ from collections.abc import MutableMapping, Sequence
 from functools import lru_cache
 from urllib.parse import quote
 
-from aioapigateway._credentials import Credentials
-from aioapigateway._errors import CredentialsError
-from aioapigateway._timestamps import MONTHS, WEEKDAYS
+from aioapigateway.runtime.credentials.base import Credentials
+from aioapigateway.runtime.errors import CredentialsError
+from aioapigateway.runtime.timestamps import MONTHS, WEEKDAYS
 
 __all__ = ["EMPTY_PAYLOAD_SHA256", "SigV4Signer", "derive_signing_key", "payload_sha256"]
 

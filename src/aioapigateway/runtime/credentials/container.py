@@ -24,7 +24,8 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
-from ._credential_http import (
+from aioapigateway.runtime.credentials.base import Credentials, _parse_expiration, _SourceProvider
+from aioapigateway.runtime.credentials.http import (
     CredentialHttp,
     RetriesExhausted,
     RetryableFailure,
@@ -36,8 +37,7 @@ from ._credential_http import (
     json_object,
     with_retries,
 )
-from ._credentials import Credentials, _parse_expiration, _SourceProvider
-from ._errors import ConfigError, CredentialsError
+from aioapigateway.runtime.errors import ConfigError, CredentialsError
 
 __all__ = ["ContainerCredentialsProvider"]
 

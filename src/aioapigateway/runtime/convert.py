@@ -31,9 +31,9 @@ from typing import Any, TypeVar, overload
 
 import attrs
 
-from aioapigateway._errors import ParamValidationError
-from aioapigateway._shapes import FLOAT_TYPES, INTEGER_TYPES, Service, Shape
-from aioapigateway._timestamps import parse_timestamp, to_utc
+from aioapigateway.runtime.errors import ParamValidationError
+from aioapigateway.runtime.shapes import FLOAT_TYPES, INTEGER_TYPES, Service, Shape
+from aioapigateway.runtime.timestamps import parse_timestamp, to_utc
 
 __all__ = ["from_boto_dict", "service_of", "to_boto_dict", "with_utc_datetimes"]
 

@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from collections.abc import AsyncIterator, Mapping
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
-from aioapigateway._errors import ResponseParseError
+from aioapigateway.runtime.errors import ResponseParseError
 
 if TYPE_CHECKING:
-    from aioapigateway._client import BaseClient
+    from aioapigateway.runtime.shapes import Paginator
 
-__all__ = ["PageIterator"]
+__all__ = ["PageIterator", "PageSource"]
 
 PageT = TypeVar("PageT")
 ItemT = TypeVar("ItemT")
+
+
+class PageSource(Protocol):
+    """What a :class:`PageIterator` needs of a client (``BaseClient`` is one)."""
+
+    async def _call(self, operation: str, params: Mapping[str, Any]) -> Any: ...
+
+    async def _paginator(self, operation: str) -> Paginator: ...
 
 
 def _get_path(obj: Any, path: str) -> Any:
@@ -34,7 +42,7 @@ class PageIterator(Generic[PageT, ItemT]):
     iteration starts again from the first page.
     """
 
-    def __init__(self, client: BaseClient, operation: str, params: dict[str, Any]) -> None:
+    def __init__(self, client: PageSource, operation: str, params: dict[str, Any]) -> None:
         self._client = client
         self._operation = operation
         self._params = params

@@ -16,7 +16,7 @@ wait). What is worth another attempt is the provider's to say: its attempt raise
 :class:`RetryableFailure` (or lets a :class:`CredentialHttpError` through).
 
 Region names, header values and endpoint URLs are checked with the rules the client
-uses (:mod:`aioapigateway._profiles`).
+uses (:mod:`aioapigateway.runtime.config.profiles`).
 """
 
 from __future__ import annotations
@@ -34,9 +34,16 @@ from typing import Any, Final, NamedTuple, TypeVar
 import aiohttp
 import attrs
 
-from ._errors import ConfigError, CredentialsError, display_url, transport_error_message
-from ._profiles import HEADER_UNSAFE_RE, is_region_name
-from ._proxies import proxy_for as proxy_for  # the one NO_PROXY reading, shared with the client
+from aioapigateway.runtime.config.profiles import HEADER_UNSAFE_RE, is_region_name
+from aioapigateway.runtime.config.proxies import (
+    proxy_for as proxy_for,  # the one NO_PROXY reading, shared with the client
+)
+from aioapigateway.runtime.errors import (
+    ConfigError,
+    CredentialsError,
+    display_url,
+    transport_error_message,
+)
 
 __all__ = [
     "DEFAULT_MAX_ATTEMPTS",
@@ -115,7 +122,7 @@ def dns_suffix(region: str) -> str:
     A region listed by a partition wins, then the first partition whose pattern
     matches; an unknown region is taken to be a new commercial (``aws``) one.
     """
-    from ._partitions import PARTITIONS
+    from aioapigateway.runtime.endpoints.partitions import PARTITIONS
 
     partitions: list[dict[str, Any]] = PARTITIONS["partitions"]
     for partition in partitions:

@@ -9,7 +9,7 @@ Every value that reaches the wire is checked here, so that nothing the standard 
 does later (percent-encoding, UTF-8 encoding of headers and bodies, ``str`` of an
 integer) can fail on it: strings must be valid Unicode (no lone surrogate), integers must
 fit their type, timestamps may be anything botocore accepts (see
-:func:`aioapigateway._timestamps.timestamp_input`).
+:func:`aioapigateway.runtime.timestamps.timestamp_input`).
 """
 
 from __future__ import annotations
@@ -26,9 +26,16 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import quote
 
-from aioapigateway._errors import ParamValidationError
-from aioapigateway._shapes import FLOAT_TYPES, INTEGER_TYPES, Member, Operation, Service, Shape
-from aioapigateway._timestamps import timestamp_formatter, timestamp_input
+from aioapigateway.runtime.errors import ParamValidationError
+from aioapigateway.runtime.shapes import (
+    FLOAT_TYPES,
+    INTEGER_TYPES,
+    Member,
+    Operation,
+    Service,
+    Shape,
+)
+from aioapigateway.runtime.timestamps import timestamp_formatter, timestamp_input
 
 __all__ = ["PreparedRequest", "RequestSerializer"]
 

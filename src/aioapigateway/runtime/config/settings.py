@@ -30,7 +30,7 @@ not supported). An empty environment variable or config value counts as unset.
 The region is read from ``AWS_REGION`` before ``AWS_DEFAULT_REGION`` (botocore reads only
 the latter, the other AWS SDKs the former); which source gave it is logged at DEBUG on
 the ``aioapigateway.config`` logger. The shared lookups (region, configured endpoint
-URL) live in :mod:`aioapigateway._profiles`, which the credential providers use too.
+URL) live in :mod:`aioapigateway.runtime.config.profiles`, which the credential providers use too.
 """
 
 from __future__ import annotations
@@ -44,10 +44,7 @@ from typing import Concatenate, Final, ParamSpec, TypeVar
 
 import attrs
 
-from ._compression import DEFAULT_MIN_SIZE, MAX_MIN_SIZE
-from ._errors import ConfigError
-from ._hooks import Hook, normalize_hooks
-from ._profiles import (
+from aioapigateway.runtime.config.profiles import (
     HEADER_UNSAFE_RE,
     ProfileLoader,
     SettingLookup,
@@ -57,8 +54,21 @@ from ._profiles import (
     parse_bool,
     resolve_profile_name,
 )
+from aioapigateway.runtime.errors import ConfigError
+from aioapigateway.runtime.hooks import Hook, normalize_hooks
 
-__all__ = ["RETRY_MODES", "ClientConfig", "Settings", "resolve_settings"]
+__all__ = [
+    "DEFAULT_MIN_SIZE",
+    "MAX_MIN_SIZE",
+    "RETRY_MODES",
+    "ClientConfig",
+    "Settings",
+    "resolve_settings",
+]
+
+
+DEFAULT_MIN_SIZE = 10240
+MAX_MIN_SIZE = 10 * 1024 * 1024
 
 #: The retry modes botocore knows.
 RETRY_MODES: Final = ("legacy", "standard", "adaptive")
@@ -106,7 +116,7 @@ class ClientConfig:
     included (``None``, the default: no bound beyond ``connect_timeout`` and
     ``read_timeout``, which bound connecting and each wait for data); ``hooks`` maps a
     stage (``"before_send"``, ``"after_receive"``, ``"on_retry"``) to a callable or a list
-    of them (see :mod:`aioapigateway._hooks`); ``log_bodies=True`` logs request and response
+    of them (see :mod:`aioapigateway.runtime.hooks`); ``log_bodies=True`` logs request and response
     headers and bodies, secrets redacted, to the ``aioapigateway.wire`` logger at DEBUG;
     ``disable_request_compression`` and ``request_min_compression_size_bytes`` (default
     10240) govern gzip for operations that allow compressed requests, as in botocore.

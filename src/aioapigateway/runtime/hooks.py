@@ -38,31 +38,13 @@ import inspect
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any, Final, TypeAlias
 
-import attrs
-
-__all__ = ["HOOK_STAGES", "CallMetadata", "Hook", "HookContext", "HookRegistry", "run_hooks"]
+__all__ = ["HOOK_STAGES", "Hook", "HookContext", "HookRegistry", "run_hooks"]
 
 #: The stages a hook can be registered for, in the order they run within an attempt.
 HOOK_STAGES: Final = ("before_send", "after_receive", "on_retry")
 
 #: A hook: called with the :class:`HookContext`; may return an awaitable, which is awaited.
 Hook: TypeAlias = Callable[["HookContext"], Awaitable[None] | None]
-
-
-@attrs.frozen
-class CallMetadata:
-    """What happened during one client call; attached to its errors as ``error.metadata``.
-
-    ``attempts`` counts the attempts made (1 when the first one failed without retry),
-    ``total_time`` is in seconds from the start of the call, ``status_code`` and
-    ``request_id`` are those of the last response (``None`` when there was none).
-    """
-
-    operation: str
-    attempts: int
-    total_time: float
-    status_code: int | None = None
-    request_id: str | None = None
 
 
 class HookContext:

@@ -9,12 +9,9 @@ from __future__ import annotations
 
 import gzip
 
-from aioapigateway._serialize import PreparedRequest
+from aioapigateway.runtime.serialize import PreparedRequest
 
-__all__ = ["DEFAULT_MIN_SIZE", "MAX_MIN_SIZE", "compress_request"]
-
-DEFAULT_MIN_SIZE = 10240
-MAX_MIN_SIZE = 10 * 1024 * 1024
+__all__ = ["compress_request"]
 
 
 def compress_request(request: PreparedRequest, encodings: tuple[str, ...], min_size: int) -> bool:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from typing import Final
 
-from aioapigateway._errors import ParamValidationError
+from aioapigateway.runtime.errors import ParamValidationError
 
 __all__ = ["endpoint_from_template"]
 
@@ -67,7 +67,7 @@ def _path_segment(name: str, value: object) -> str:
 
 def _dns_suffix(region: object) -> str:
     # The partition table is imported on first use, never at import.
-    from aioapigateway._endpoints import _fn_partition
+    from aioapigateway.runtime.endpoints.rules import _fn_partition
 
     region = _host_label("region", region)
     partition = _fn_partition(region)

@@ -12,7 +12,7 @@
 # WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 """AWS partition metadata used by the endpoint rules function ``aws.partition``.
 
-Imported lazily by :mod:`aioapigateway._endpoints` on the first ``aws.partition`` call.
+Imported lazily by :mod:`aioapigateway.runtime.endpoints.rules` on the first ``aws.partition`` call.
 """
 
 from __future__ import annotations

@@ -23,10 +23,11 @@ from typing import TYPE_CHECKING
 from aiohttp.payload import BytesPayload, Payload
 from yarl import URL
 
-from ._credentials import CredentialProvider, Credentials, StaticProvider, as_provider
-from ._errors import ConfigError, ParamValidationError
-from ._profiles import ProfileLoader, is_region_name
-from ._signing import SigV4Signer, _encode
+from aioapigateway.runtime.config.profiles import ProfileLoader, is_region_name
+from aioapigateway.runtime.credentials.base import CredentialProvider, Credentials, StaticProvider
+from aioapigateway.runtime.credentials.chain import as_provider
+from aioapigateway.runtime.errors import ConfigError, ParamValidationError
+from aioapigateway.runtime.signing import SigV4Signer, _encode
 
 if TYPE_CHECKING:
     from aiohttp import ClientHandlerType, ClientRequest, ClientResponse

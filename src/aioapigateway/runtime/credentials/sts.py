@@ -32,7 +32,22 @@ from urllib.parse import quote, urlsplit
 import aiohttp
 import attrs
 
-from ._credential_http import (
+from aioapigateway.runtime.config.profiles import (
+    LoadedConfig,
+    ProfileLoader,
+    SettingLookup,
+    check_endpoint_url,
+    configured_endpoint_url,
+    find_region,
+)
+from aioapigateway.runtime.credentials.base import (
+    CredentialProvider,
+    Credentials,
+    RefreshingCredentialProvider,
+    _parse_expiration,
+    _SourceProvider,
+)
+from aioapigateway.runtime.credentials.http import (
     DEFAULT_MAX_ATTEMPTS,
     DEFAULT_RETRY_BASE,
     DEFAULT_TIMEOUT,
@@ -50,25 +65,10 @@ from ._credential_http import (
     request_timeout,
     with_retries,
 )
-from ._credentials import (
-    CredentialProvider,
-    Credentials,
-    RefreshingCredentialProvider,
-    _parse_expiration,
-    _SourceProvider,
-)
-from ._errors import AioApiGatewayError, CredentialsError
-from ._profiles import (
-    LoadedConfig,
-    ProfileLoader,
-    SettingLookup,
-    check_endpoint_url,
-    configured_endpoint_url,
-    find_region,
-)
-from ._redact import redact_secrets
-from ._retry import THROTTLING_CODES, TRANSIENT_CODES, TRANSIENT_STATUS
-from ._signing import SigV4Signer
+from aioapigateway.runtime.errors import AioApiGatewayError, CredentialsError
+from aioapigateway.runtime.redact import redact_secrets
+from aioapigateway.runtime.retry_codes import THROTTLING_CODES, TRANSIENT_CODES, TRANSIENT_STATUS
+from aioapigateway.runtime.signing import SigV4Signer
 
 __all__ = [
     "STS_API_VERSION",
@@ -321,9 +321,9 @@ def resolve_sts_settings(
     """STS settings for a call made on behalf of ``config_profile``.
 
     Region: ``region``, else ``AWS_REGION``, ``AWS_DEFAULT_REGION``, the profile's
-    ``region`` (as for the client: :func:`aioapigateway._profiles.find_region`).
+    ``region`` (as for the client: :func:`aioapigateway.runtime.config.profiles.find_region`).
     Endpoint: ``endpoint_url``, else the configured endpoint URLs
-    (:func:`aioapigateway._profiles.configured_endpoint_url`).
+    (:func:`aioapigateway.runtime.config.profiles.configured_endpoint_url`).
     """
     lookup = SettingLookup(environ, loaded, config_profile)
     if region is None:
@@ -674,7 +674,7 @@ class AssumeRoleProvider(_SourceProvider):
             raise CredentialsError(f"Infinite loop in source_profile references: {cycle}")
         visited.append(name)
         if _has_static_keys(section) or not _is_role_profile(section):
-            from ._credentials import _ProfileChain
+            from aioapigateway.runtime.credentials.chain import _ProfileChain
 
             return _ProfileChain(
                 name,
@@ -692,17 +692,17 @@ class AssumeRoleProvider(_SourceProvider):
         lowered = source_name.lower()
         provider: Any
         if lowered == "environment":
-            from ._credentials import EnvironmentCredentialsProvider
+            from aioapigateway.runtime.credentials.local import EnvironmentCredentialsProvider
 
             provider = EnvironmentCredentialsProvider(self._environ)
         elif lowered == "ec2instancemetadata":
-            from ._imds import InstanceMetadataProvider
+            from aioapigateway.runtime.credentials.imds import InstanceMetadataProvider
 
             provider = InstanceMetadataProvider(
                 self._profile, self._loader, self._environ, http=self._http
             )
         elif lowered == "ecscontainer":
-            from ._container_creds import ContainerCredentialsProvider
+            from aioapigateway.runtime.credentials.container import ContainerCredentialsProvider
 
             provider = ContainerCredentialsProvider(self._environ, http=self._http)
         else:

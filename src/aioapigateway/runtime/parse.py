@@ -15,9 +15,16 @@ from collections.abc import Callable, Mapping
 from functools import partial
 from typing import Any
 
-from aioapigateway._errors import ResponseParseError, ServiceError
-from aioapigateway._shapes import FLOAT_TYPES, INTEGER_TYPES, Member, Operation, Service, Shape
-from aioapigateway._timestamps import parse_timestamp
+from aioapigateway.runtime.errors import ResponseParseError, ServiceError
+from aioapigateway.runtime.shapes import (
+    FLOAT_TYPES,
+    INTEGER_TYPES,
+    Member,
+    Operation,
+    Service,
+    Shape,
+)
+from aioapigateway.runtime.timestamps import parse_timestamp
 
 __all__ = ["ResponseParser"]
 

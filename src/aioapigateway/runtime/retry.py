@@ -32,84 +32,37 @@ response sets a floor on the wait, capped at :data:`MAX_RETRY_AFTER` seconds.
 from __future__ import annotations
 
 import asyncio
-import datetime
 import math
 import random
 import time
 from collections.abc import Awaitable, Callable, Mapping
-from email.utils import parsedate_to_datetime
 from typing import Final
 
-from aioapigateway._errors import AioApiGatewayError, ServiceError, TransportError
+from aioapigateway.runtime.errors import AioApiGatewayError, ServiceError, TransportError
+from aioapigateway.runtime.retry_codes import (
+    LEGACY_STATUS,
+    LEGACY_THROTTLING_CODES,
+    THROTTLING_CODES,
+    THROTTLING_STATUS,
+    TRANSIENT_CODES,
+    TRANSIENT_STATUS,
+    _http_date,
+)
 
 __all__ = [
-    "CLOCK_SKEW_CODES",
     "MAX_BACKOFF",
     "MAX_RETRY_AFTER",
     "NOT_RETRYABLE",
     "THROTTLING",
-    "THROTTLING_CODES",
     "TRANSIENT",
-    "TRANSIENT_CODES",
     "AdaptiveRateLimiter",
     "CubicCalculator",
     "RetryPolicy",
     "RetryQuota",
     "TokenBucket",
-    "clock_offset_from",
     "retry_after_seconds",
 ]
 
-#: botocore's ThrottledRetryableChecker codes.
-THROTTLING_CODES: Final = frozenset(
-    {
-        "Throttling",
-        "ThrottlingException",
-        "ThrottledException",
-        "RequestThrottledException",
-        "TooManyRequestsException",
-        "ProvisionedThroughputExceededException",
-        "TransactionInProgressException",
-        "RequestLimitExceeded",
-        "BandwidthLimitExceeded",
-        "LimitExceededException",
-        "RequestThrottled",
-        "SlowDown",
-        "PriorRequestNotComplete",
-        "EC2ThrottledException",
-    }
-)
-#: botocore's TransientRetryableChecker codes and statuses.
-TRANSIENT_CODES: Final = frozenset(
-    {"RequestTimeout", "RequestTimeoutException", "PriorRequestNotComplete"}
-)
-TRANSIENT_STATUS: Final = frozenset({500, 502, 503, 504})
-THROTTLING_STATUS: Final = 429
-#: botocore's legacy handler (``_retry.json``): these codes count only with HTTP 400.
-LEGACY_THROTTLING_CODES: Final = frozenset(
-    {
-        "Throttling",
-        "ThrottlingException",
-        "ThrottledException",
-        "RequestThrottledException",
-        "ProvisionedThroughputExceededException",
-    }
-)
-LEGACY_STATUS: Final = frozenset({429, 500, 502, 503, 504, 509})
-#: Errors meaning the request's signing time and the server's clock disagree (the list the
-#: AWS SDKs share; botocore itself does not correct clock skew).
-CLOCK_SKEW_CODES: Final = frozenset(
-    {
-        "AuthFailure",
-        "InvalidSignatureException",
-        "RequestExpired",
-        "RequestInTheFuture",
-        "RequestTimeTooSkewed",
-        "SignatureDoesNotMatch",
-    }
-)
-#: A skew smaller than this is clock noise, not the reason a request was refused.
-CLOCK_SKEW_THRESHOLD: Final = 60.0
 
 MAX_BACKOFF: Final = 20.0
 MAX_RETRY_AFTER: Final = 20.0
@@ -274,29 +227,6 @@ def retry_after_seconds(
     if reference is None:
         reference = time.time() if now is None else now
     return max(0.0, target - reference)
-
-
-def clock_offset_from(date: str | None, *, now: float | None = None) -> float | None:
-    """Server time minus local time, in seconds, from a response's ``Date`` header."""
-    if not date:
-        return None
-    server = _http_date(date)
-    if server is None:
-        return None
-    return server - (time.time() if now is None else now)
-
-
-def _http_date(text: str) -> float | None:
-    try:
-        parsed = parsedate_to_datetime(text)
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return None
-    if parsed.tzinfo is None:  # "-0000": UTC by RFC 5322
-        parsed = parsed.replace(tzinfo=datetime.UTC)
-    try:
-        return parsed.timestamp()
-    except (OverflowError, OSError, ValueError):
-        return None
 
 
 # -- adaptive mode ------------------------------------------------------------------------------

@@ -26,15 +26,15 @@ headers, signature and session token included.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
-from aioapigateway._redact import REDACTED
+import attrs
 
-if TYPE_CHECKING:
-    from aioapigateway._hooks import CallMetadata
+from aioapigateway.runtime.redact import REDACTED
 
 __all__ = [
     "AioApiGatewayError",
+    "CallMetadata",
     "ClientClosedError",
     "ClientLoopError",
     "ConfigError",
@@ -47,6 +47,22 @@ __all__ = [
     "display_url",
     "transport_error_message",
 ]
+
+
+@attrs.frozen
+class CallMetadata:
+    """What happened during one client call; attached to its errors as ``error.metadata``.
+
+    ``attempts`` counts the attempts made (1 when the first one failed without retry),
+    ``total_time`` is in seconds from the start of the call, ``status_code`` and
+    ``request_id`` are those of the last response (``None`` when there was none).
+    """
+
+    operation: str
+    attempts: int
+    total_time: float
+    status_code: int | None = None
+    request_id: str | None = None
 
 
 class AioApiGatewayError(Exception):

@@ -25,7 +25,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any, Final
 from urllib.parse import parse_qsl, quote, urlsplit
 
-from aioapigateway._redact import REDACTED
+from aioapigateway.runtime.redact import REDACTED
 
 __all__ = ["logger", "redact_body", "redact_headers", "redact_url", "wire_logger"]
 

@@ -9,11 +9,11 @@ service's rule set; nothing here is specific to API Gateway.
 Supported functions: ``isSet``, ``not``, ``booleanEquals``, ``stringEquals``,
 ``getAttr``, ``substring``, ``uriEncode``, ``parseURL``, ``isValidHostLabel``,
 ``aws.partition``, ``aws.parseArn`` and ``aws.isVirtualHostableS3Bucket``. Calling any
-other function is a :class:`~aioapigateway._errors.ConfigError` when (and only when) a
+other function is a :class:`~aioapigateway.runtime.errors.ConfigError` when (and only when) a
 rule that needs it is evaluated.
 
 Every failure, whether an ``error`` rule, no matching rule, a bad parameter or a
-malformed rule set, surfaces as :class:`~aioapigateway._errors.ConfigError`.
+malformed rule set, surfaces as :class:`~aioapigateway.runtime.errors.ConfigError`.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import types
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final, NamedTuple
 
-from ._errors import ConfigError
+from aioapigateway.runtime.errors import ConfigError
 
 __all__ = ["Endpoint", "EndpointResolver"]
 
@@ -284,7 +284,7 @@ def _partitions() -> tuple[_Partition, ...]:
     global _partition_table
     if _partition_table is None:
         # Deferred so that importing this module stays free of the data table.
-        from ._partitions import PARTITIONS
+        from aioapigateway.runtime.endpoints.partitions import PARTITIONS
 
         _partition_table = tuple(_Partition(entry) for entry in PARTITIONS["partitions"])
     return _partition_table
@@ -690,7 +690,7 @@ class EndpointResolver:
         ``params`` is keyed by the rule set's parameter names; a missing or ``None``
         value means "unset" (the parameter's default applies, if it has one). Keys the
         rule set does not declare are ignored, so callers may pass every built-in they
-        know. Raises :class:`~aioapigateway._errors.ConfigError` for an ``error`` rule
+        know. Raises :class:`~aioapigateway.runtime.errors.ConfigError` for an ``error`` rule
         (with its message), when no rule matches, and for invalid parameters.
         """
         program = self._compiled()

@@ -39,7 +39,14 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
-from ._credential_http import (
+from aioapigateway.runtime.config.profiles import LoadedConfig, ProfileLoader, SettingLookup
+from aioapigateway.runtime.credentials.base import (
+    ADVISORY_REFRESH_SECONDS,
+    Credentials,
+    _parse_expiration,
+    _SourceProvider,
+)
+from aioapigateway.runtime.credentials.http import (
     NO_DELAY,
     CredentialHttp,
     CredentialHttpError,
@@ -52,10 +59,8 @@ from ._credential_http import (
     json_object,
     with_retries,
 )
-from ._credentials import ADVISORY_REFRESH_SECONDS, Credentials, _parse_expiration, _SourceProvider
-from ._errors import CredentialsError
-from ._profiles import LoadedConfig, ProfileLoader, SettingLookup
-from ._version import __version__
+from aioapigateway.runtime.errors import CredentialsError
+from aioapigateway.runtime.version import __version__
 
 __all__ = ["InstanceMetadataProvider"]
 
@@ -150,7 +155,7 @@ class InstanceMetadataProvider(_SourceProvider):
 
 class _Settings:
     """IMDS settings: the environment variable, else the profile's key (as the client
-    reads its settings: :class:`~aioapigateway._profiles.SettingLookup`)."""
+    reads its settings: :class:`~aioapigateway.runtime.config.profiles.SettingLookup`)."""
 
     def __init__(self, environ: Mapping[str, str], loaded: LoadedConfig, profile: str) -> None:
         self._lookup = SettingLookup(environ, loaded, profile)

@@ -37,7 +37,7 @@ from urllib.parse import urlsplit
 
 import attrs
 
-from ._errors import ConfigError
+from aioapigateway.runtime.errors import ConfigError
 
 __all__ = [
     "CONFIG_FILE_ENV",

@@ -33,17 +33,16 @@ from urllib.parse import quote, urlsplit
 import aiohttp
 from yarl import URL
 
-from aioapigateway._call_options import UNSET, current_call_options
-from aioapigateway._compression import compress_request
-from aioapigateway._config import ClientConfig, Settings, resolve_settings
-from aioapigateway._credentials import (
-    CredentialProvider,
-    Credentials,
-    StaticProvider,
-    as_provider,
-)
-from aioapigateway._errors import (
+from aioapigateway.runtime.call_options import UNSET, current_call_options
+from aioapigateway.runtime.compression import compress_request
+from aioapigateway.runtime.config.profiles import ProfileLoader
+from aioapigateway.runtime.config.proxies import proxy_for
+from aioapigateway.runtime.config.settings import ClientConfig, Settings, resolve_settings
+from aioapigateway.runtime.credentials.base import CredentialProvider, Credentials, StaticProvider
+from aioapigateway.runtime.credentials.chain import as_provider
+from aioapigateway.runtime.errors import (
     AioApiGatewayError,
+    CallMetadata,
     ClientClosedError,
     ClientLoopError,
     ConfigError,
@@ -54,28 +53,23 @@ from aioapigateway._errors import (
     display_url,
     transport_error_message,
 )
-from aioapigateway._hooks import CallMetadata, Hook, HookContext, HookRegistry, run_hooks
-from aioapigateway._parse import ResponseParser
-from aioapigateway._profiles import ProfileLoader
-from aioapigateway._proxies import proxy_for
-from aioapigateway._retry import (
+from aioapigateway.runtime.hooks import Hook, HookContext, HookRegistry, run_hooks
+from aioapigateway.runtime.paginate import PageIterator
+from aioapigateway.runtime.parse import ResponseParser
+from aioapigateway.runtime.retry import NOT_RETRYABLE, THROTTLING, TRANSIENT, RetryPolicy
+from aioapigateway.runtime.retry_codes import (
     CLOCK_SKEW_CODES,
     CLOCK_SKEW_THRESHOLD,
-    NOT_RETRYABLE,
-    THROTTLING,
-    TRANSIENT,
-    RetryPolicy,
     clock_offset_from,
 )
-from aioapigateway._serialize import PreparedRequest, RequestSerializer
-from aioapigateway._signing import SigV4Signer
-from aioapigateway._version import __version__
-from aioapigateway._wire import log_attempt, log_request, log_response, logger, wire_logger
+from aioapigateway.runtime.serialize import PreparedRequest, RequestSerializer
+from aioapigateway.runtime.signing import SigV4Signer
+from aioapigateway.runtime.version import __version__
+from aioapigateway.runtime.wire import log_attempt, log_request, log_response, logger, wire_logger
 
 if TYPE_CHECKING:
-    from aioapigateway._endpoints import EndpointResolver
-    from aioapigateway._paginate import PageIterator
-    from aioapigateway._shapes import Operation, Paginator, Service
+    from aioapigateway.runtime.endpoints.rules import EndpointResolver
+    from aioapigateway.runtime.shapes import Operation, Paginator, Service
 
 __all__ = ["BaseClient"]
 
@@ -245,10 +239,10 @@ class BaseClient:
     ``await client.close()`` (closing twice is harmless). One client is safe to share between
     any number of concurrent tasks.
 
-    Each call makes up to ``max_attempts`` attempts (see :mod:`aioapigateway._retry`), each
+    Each call makes up to ``max_attempts`` attempts (see :mod:`aioapigateway.runtime.retry`), each
     signed afresh; ``add_hook`` runs your code at fixed points of every attempt (see
-    :mod:`aioapigateway._hooks`); ``call_options`` overrides the timeouts and attempts for
-    the calls in a block (see :mod:`aioapigateway._call_options`). Errors raised after a call
+    :mod:`aioapigateway.runtime.hooks`); ``call_options`` overrides the timeouts and attempts for
+    the calls in a block (see :mod:`aioapigateway.runtime.call_options`). Errors raised after a call
     started sending carry a ``metadata`` attribute (a ``CallMetadata``).
     """
 
@@ -437,8 +431,8 @@ class BaseClient:
     def add_hook(self, stage: str, hook: Hook) -> None:
         """Run ``hook`` at ``stage`` (``"before_send"``, ``"after_receive"``, ``"on_retry"``).
 
-        ``hook`` gets a :class:`~aioapigateway._hooks.HookContext`; it may be a plain
-        function or an ``async def``. See :mod:`aioapigateway._hooks` for what each stage
+        ``hook`` gets a :class:`~aioapigateway.runtime.hooks.HookContext`; it may be a plain
+        function or an ``async def``. See :mod:`aioapigateway.runtime.hooks` for what each stage
         sees. Raises ``ValueError`` for an unknown stage, ``TypeError`` if not callable.
         """
         self._hooks.add(stage, hook)
@@ -781,8 +775,6 @@ class BaseClient:
     # -- pagination ------------------------------------------------------------------------------
 
     def _paginate(self, operation: str, params: dict[str, Any]) -> PageIterator[Any, Any]:
-        from aioapigateway._paginate import PageIterator
-
         return PageIterator(self, operation, params)
 
     async def _paginator(self, operation: str) -> Paginator:
@@ -800,7 +792,7 @@ def _resolve_endpoint(service: Service, settings: Settings, bound: Mapping[str, 
             f"https://{service.endpoint_prefix}.{settings.region}.amazonaws.com"
         )
         return _Endpoint(url, {}, signing_name, signing_region)
-    from aioapigateway._endpoints import EndpointResolver
+    from aioapigateway.runtime.endpoints.rules import EndpointResolver
 
     rules = importlib.import_module(service.endpoint_rules).RULES
     resolver = _RESOLVERS.get(service.endpoint_rules)

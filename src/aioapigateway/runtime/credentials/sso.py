@@ -29,7 +29,16 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Final
 from urllib.parse import quote
 
-from ._credential_http import (
+from aioapigateway.runtime.config.profiles import (
+    LoadedConfig,
+    ProfileLoader,
+    SettingLookup,
+    _expand_path,
+    check_endpoint_url,
+    configured_endpoint_url,
+)
+from aioapigateway.runtime.credentials.base import Credentials, _parse_expiration, _SourceProvider
+from aioapigateway.runtime.credentials.http import (
     DEFAULT_MAX_ATTEMPTS,
     DEFAULT_RETRY_BASE,
     CredentialHttp,
@@ -48,17 +57,8 @@ from ._credential_http import (
     request_timeout,
     with_retries,
 )
-from ._credentials import Credentials, _parse_expiration, _SourceProvider
-from ._errors import CredentialsError
-from ._profiles import (
-    LoadedConfig,
-    ProfileLoader,
-    SettingLookup,
-    _expand_path,
-    check_endpoint_url,
-    configured_endpoint_url,
-)
-from ._redact import redact_secrets
+from aioapigateway.runtime.errors import CredentialsError
+from aioapigateway.runtime.redact import redact_secrets
 
 __all__ = ["SSO_CACHE_DIR", "SSOProvider", "sso_cache_key"]
 
