@@ -23,13 +23,13 @@ endef
 CODEGEN_ARGS = --model $$spec/service-2.json --paginators $$spec/paginators-1.json \
 	--endpoint-rules $$spec/endpoint-rule-set-1.json --package $$package --out src
 
-.PHONY: venv generate check-generated update-golden update-spec lint typecheck test pytest demo generality spec-diff bench clean
+.PHONY: venv generate check-generated update-golden update-spec lint typecheck test pytest demo generality spec-diff bench clean docs docs-check bench-pacing
 
 venv: $(STAMP)
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --disable-pip-version-check -q -c constraints.txt $(EDITABLE) '.[dev]'
+	$(PY) -m pip install --disable-pip-version-check -q -c constraints.txt $(EDITABLE) '.[dev,docs]'
 	touch $(STAMP)
 
 generate: $(STAMP)
@@ -65,12 +65,35 @@ typecheck: $(STAMP)
 	MYPYPATH=tests $(BIN)/mypy src codegen examples
 
 pytest: $(STAMP)
+	@# RedisPacer's tests start a real redis-server (Debian's package) on a loopback port.
+	command -v redis-server >/dev/null || (apt-get update -q && apt-get install -y -q redis-server)
 	$(BIN)/pytest -q
 
-test: check-generated lint typecheck pytest
+test: check-generated lint typecheck pytest docs
 
 demo: $(STAMP)
 	$(PY) examples/run_demo.py
+
+# The API reference site (MkDocs + Material, the `docs` extra), offline: the pages of
+# docs/site/ and the reference generated from each package's model (codegen/docs_site) are
+# written into build/docs, built into site/ in strict mode (a warning fails), and every
+# internal link of the HTML is checked. Open site/index.html, or serve site/ for search.
+DOCS_PACKAGES = $(foreach entry,$(SERVICES),--package $(call docs_spec,$(subst :, ,$(entry))))
+docs_spec = spec/$(word 1,$(1))/$(word 2,$(1))=$(word 3,$(1))
+
+docs: $(STAMP)
+	$(PY) -m codegen.docs_site build $(DOCS_PACKAGES) --guide docs/site --readme README.md \
+		--out build/docs --public-module aioapigateway.testing
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
+	$(PY) -m codegen.docs_site check-links site
+
+# The built site in headless Chromium (Debian's package, installed when missing): the home
+# page, a client page, a model page and a search; screenshots in site/_screenshots/.
+docs-check: docs
+	test -x /usr/bin/chromium || (apt-get update && apt-get install -y chromium)
+	$(PY) -m codegen.docs_site browser-check site --chromium /usr/bin/chromium \
+		--client-page reference/aioapigateway/client.html \
+		--model-page reference/aioapigateway/models/deployment.html --search deployment
 
 # Every other rest-json model of the installed botocore: generate, import, one signed call.
 generality: $(STAMP)
@@ -92,3 +115,9 @@ bench: $(BENCH_VENV)/.installed
 
 clean:
 	rm -rf $(VENV) $(BENCH_VENV) build *.egg-info
+
+# Pacing proof at a bigger size: 4 worker processes against a loopback quota-enforcing server,
+# pacing off vs RedisPacer (a real redis-server on a loopback port); prints the README table.
+bench-pacing: $(STAMP)
+	command -v redis-server >/dev/null || (apt-get update -q && apt-get install -y -q redis-server)
+	$(BIN)/python benchmarks/bench_pacing.py

@@ -1,9 +1,11 @@
 #!/usr/bin/env python3
 """Benchmark: aioapigateway against aiobotocore and against the floor (raw aiohttp + SigV4 +
-json.loads), all three calling a stub API Gateway that runs in its own process.
+json.loads; per call also the unsigned floor, raw aiohttp + json.loads), all calling a stub
+API Gateway that runs in its own process.
 
     python benchmarks/bench.py [--quick] [--json PATH]
     python benchmarks/bench.py --profile get_rest_api|get_rest_apis|post_to_connection|first-call
+    python benchmarks/bench.py --profile-first-call [--samples N]
     python benchmarks/bench.py --importtime [MODULE]
 
 Run it from the benchmark venv (``make bench``): aiobotocore pins an older botocore than the
@@ -39,6 +41,10 @@ sys.path.insert(0, str(HERE))
 import clients  # noqa: E402  (the adapters; standard library only at import)
 
 CLIENTS = ("floor", "aiobotocore", "aioapigateway")
+#: The unsigned floor (raw aiohttp + json.loads) runs in the per-call measurements only: it
+#: is the limit of CPU per call for any client built on aiohttp.
+UNSIGNED = "aiohttp-unsigned"
+THROUGHPUT_CLIENTS = ("floor", UNSIGNED, "aiobotocore", "aioapigateway")
 OPERATIONS = ("get_rest_api", "get_rest_apis")
 CONCURRENCIES = (1, 32)
 # The WebSocket connections API: one call per message per connected client, so it is the
@@ -53,21 +59,26 @@ RATIO_METRICS = ("calls_per_s", "cpu_us_per_call", "p50_ms", "p99_ms")
 PROBE_TIMEOUT = 180.0  # seconds, per fresh-interpreter probe
 
 # (label, metric key, limit as a ratio to the floor[, how many times less CPU per call than
-# aiobotocore at least]): the issues' targets.
+# aiobotocore at least]): the issues' targets. "cpu:" keys are ratios to the signed floor,
+# "cpu-unsigned:" keys to the unsigned one (raw aiohttp, no SigV4).
 TARGETS: list[tuple[Any, ...]] = [
     ("CPU/call get_rest_api, concurrency 1", "cpu:get_rest_api:1", 1.25),
     ("CPU/call get_rest_api, concurrency 32", "cpu:get_rest_api:32", 1.25),
     ("CPU/call get_rest_apis, concurrency 1", "cpu:get_rest_apis:1", 1.5),
     ("CPU/call get_rest_apis, concurrency 32", "cpu:get_rest_apis:32", 1.5),
+    ("CPU/call get_rest_api, c. 1 / unsigned", "cpu-unsigned:get_rest_api:1", 1.15),
+    ("CPU/call get_rest_api, c. 32 / unsigned", "cpu-unsigned:get_rest_api:32", 1.15),
+    ("CPU/call get_rest_apis, c. 1 / unsigned", "cpu-unsigned:get_rest_apis:1", 1.3),
+    ("CPU/call get_rest_apis, c. 32 / unsigned", "cpu-unsigned:get_rest_apis:32", 1.3),
     *(
         (f"CPU/call post_to_connection, conc. {c}", f"cpu:{CONNECTION_OPERATION}:{c}", 1.15, 3.0)
         for c in CONNECTION_CONCURRENCIES
     ),
-    ("import time", "import", 1.2),
+    ("import time", "import", 1.1),
     ("warm construction", "warm_construct", 5.0),
-    # The call alone, after construction: the measure behind the issue's "first call 20x"
-    # for aiobotocore (its construction is a further 40x).
-    ("first call (fresh interpreter)", "first_call_only", 2.0),
+    # Cold start (issue 12): construction + first call in a fresh interpreter, after the
+    # import; what a Lambda function or a freshly scaled container pays once.
+    ("construction + first call (fresh interp)", "first_call_total", 3.0),
     ("memory per extra client", "mem_per_extra", 4.0),
 ]
 
@@ -256,7 +267,7 @@ async def check_clients(adapters: dict[str, Any], endpoint: str) -> None:
             code = getattr(exc, "code", None) or getattr(exc, "response", {}).get("Error", {}).get(
                 "Code"
             )
-            if name != "floor" and code != "NotFoundException":
+            if name not in ("floor", UNSIGNED) and code != "NotFoundException":
                 raise AssertionError(f"{name}: 404 gave {exc!r}") from exc
         else:
             raise AssertionError(f"{name}: no error for a missing API")
@@ -316,7 +327,7 @@ async def throughput(
     server: StubServer, rounds: int, calls: int, reference_calls: int, log: Callable[[str], None]
 ) -> dict[str, Any]:
     adapters: dict[str, Any] = {}
-    for name in CLIENTS:
+    for name in THROUGHPUT_CLIENTS:
         clients.ADAPTERS[name].load()
         adapter = clients.ADAPTERS[name](server.url)
         await adapter.start()
@@ -328,7 +339,7 @@ async def throughput(
             for op in (*OPERATIONS, CONNECTION_OPERATION):
                 await timed_calls(getattr(adapter, op), 32, 256, server)
         results: dict[str, Any] = {}
-        order = list(CLIENTS)
+        order = list(THROUGHPUT_CLIENTS)
         for round_no in range(rounds):
             for op, concurrency in MEASUREMENTS:
                 for name in order:
@@ -356,12 +367,15 @@ def paired_ratio(values: list[float], floors: list[float]) -> float:
     )
 
 
-def summarize_throughput(raw: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Per measurement and client: the median of each metric, and its paired ratio."""
+def summarize_throughput(
+    raw: dict[str, Any], base: str = "floor"
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Per measurement and client: the median of each metric, and its paired ratio to
+    ``base`` (the signed floor, or the unsigned one)."""
     summary: dict[str, Any] = {}
     ratios: dict[str, Any] = {}
     for key, per_client in raw.items():
-        floor = per_client["floor"]
+        floor = per_client[base]
         for name, samples in per_client.items():
             for metric in samples[0]:
                 values = [sample[metric] for sample in samples]
@@ -429,9 +443,6 @@ def startup(
         "startup": {},
         "memory": {},
         "rss": {},
-        # aioapigateway's first call with aws-requests-auth (and so `requests`) imported
-        # beforehand, as in a process that already uses requests: what the rest costs.
-        "startup_preloaded": [],
     }
     for name in CLIENTS:  # untimed: compile and cache the .pyc files, lazy imports included
         import_seconds(name, env, cwd)
@@ -443,10 +454,6 @@ def startup(
             raw["startup"].setdefault(name, []).append(
                 client_probe("startup", name, server.url, warm, env, cwd)
             )
-            if name == "aioapigateway":
-                raw["startup_preloaded"].append(
-                    client_probe("startup-preloaded", name, server.url, warm, env, cwd)
-                )
         order = order[1:] + order[:1]
         log(f"  start-up sample {sample + 1}/{samples} done")
     for name in CLIENTS:
@@ -464,12 +471,10 @@ def startup(
         row["mem_per_extra"] = [raw["memory"][name]["per_extra_client"]]
         row["rss_first"] = [raw["rss"][name]["first_client"]]
         row["rss_per_extra"] = [raw["rss"][name]["per_extra_client"]]
-    preloaded = [sample["first_call_only"] for sample in raw["startup_preloaded"]]
     summary = {
         name: {metric: statistics.median(values) for metric, values in row.items()}
         for name, row in series.items()
     }
-    summary["aioapigateway"]["first_call_preloaded"] = statistics.median(preloaded)
     # Samples with the same index ran back to back (clients rotated), so pair them.
     ratios = {
         name: {
@@ -477,9 +482,6 @@ def startup(
         }
         for name, row in series.items()
     }
-    ratios["aioapigateway"]["first_call_preloaded"] = paired_ratio(
-        preloaded, series["floor"]["first_call_only"]
-    )
     return {"raw": raw, "summary": summary, "ratios": ratios}
 
 
@@ -488,9 +490,13 @@ def startup(
 
 def metric_value(results: dict[str, Any], key: str, name: str, ratio: bool = False) -> float:
     """A target's metric for one client: its median, or (ratio=True) its paired ratio."""
-    if key.startswith("cpu:"):
-        _, op, concurrency = key.split(":")
-        table = results["throughput_ratio" if ratio else "throughput"]
+    if key.startswith("cpu"):
+        base, op, concurrency = key.split(":")
+        table = results[
+            ("throughput_ratio_unsigned" if base == "cpu-unsigned" else "throughput_ratio")
+            if ratio
+            else "throughput"
+        ]
         return float(table[f"{op}:{concurrency}"][name]["cpu_us_per_call"])
     return float(results["startup_ratio" if ratio else "startup"][name][key])
 
@@ -537,22 +543,25 @@ def render(results: dict[str, Any]) -> str:
         "json.loads): the median over rounds/samples of client/floor in the same round."
     )
     width = (40, 16, 24, 24)
+    per_call_width = (40, 14, 18, 22, 22)
 
     def row(*cells: str) -> None:
+        widths = width if len(cells) == len(width) else per_call_width
         out(
             "  ".join(
                 c.ljust(w) if i == 0 else c.rjust(w)
-                for i, (c, w) in enumerate(zip(cells, width, strict=True))
+                for i, (c, w) in enumerate(zip(cells, widths, strict=True))
             ).rstrip()
         )
 
     if "throughput" in results:
         out("")
-        row("Per call", *CLIENTS)
-        out("-" * (sum(width) + 2 * (len(width) - 1)))
+        row("Per call", *THROUGHPUT_CLIENTS)
+        out("-" * (sum(per_call_width) + 2 * (len(per_call_width) - 1)))
         for op, concurrency in MEASUREMENTS:
             data = results["throughput"][f"{op}:{concurrency}"]
             ratios = results["throughput_ratio"][f"{op}:{concurrency}"]
+            unsigned = results["throughput_ratio_unsigned"][f"{op}:{concurrency}"]
             out(f"{op}(), concurrency {concurrency}")
             for label, metric, scale, fmt in (
                 ("  calls/s", "calls_per_s", 1.0, ",.0f"),
@@ -569,17 +578,24 @@ def render(results: dict[str, Any]) -> str:
                             scale,
                             fmt,
                         )
-                        for n in CLIENTS
+                        for n in THROUGHPUT_CLIENTS
                     ),
                 )
+            row(
+                "  CPU per call / unsigned floor",
+                *(
+                    "-" if n == UNSIGNED else f"{unsigned[n]['cpu_us_per_call']:.2f}x"
+                    for n in THROUGHPUT_CLIENTS
+                ),
+            )
             # The CPU bound on one core: what a fan-out can reach per core of the caller.
             row(
                 "  calls/s per core (1 s / CPU per call)",
-                *(format(1e6 / data[n]["cpu_us_per_call"], ",.0f") for n in CLIENTS),
+                *(format(1e6 / data[n]["cpu_us_per_call"], ",.0f") for n in THROUGHPUT_CLIENTS),
             )
             row(
                 "  stub server busy (% of a core)",
-                *(format(data[n]["server_busy"] * 100, ".0f") for n in CLIENTS),
+                *(format(data[n]["server_busy"] * 100, ".0f") for n in THROUGHPUT_CLIENTS),
             )
     if "startup" in results:
         s = results["startup"]
@@ -592,9 +608,9 @@ def render(results: dict[str, Any]) -> str:
             ("construction, first client (ms)", "cold_construct", 1e3, ".3f"),
             ("construction, warm (us)", "warm_construct", 1e6, ",.1f"),
             ("warm construction + 1st call (ms)", "warm_construct_first_call", 1e3, ".3f"),
-            ("first call: construct + call (ms)", "first_call_total", 1e3, ".2f"),
-            ("  of which the call (ms)", "first_call_only", 1e3, ".2f"),
-            ("  the call, aws-requests-auth preloaded (ms)", "first_call_preloaded", 1e3, ".2f"),
+            ("construction + first call (ms)", "first_call_total", 1e3, ".2f"),
+            ("  of which construction (ms)", "cold_construct", 1e3, ".3f"),
+            ("  of which the first call (ms)", "first_call_only", 1e3, ".2f"),
             ("memory, 1st client (KiB, tracemalloc)", "mem_first", 1 / 1024, ",.1f"),
             ("memory/extra client (KiB, tracemalloc)", "mem_per_extra", 1 / 1024, ",.1f"),
             ("RSS, 1st client (KiB)", "rss_first", 1 / 1024, ",.0f"),
@@ -655,10 +671,11 @@ def render(results: dict[str, Any]) -> str:
 
 def per_round_ratios(results: dict[str, Any], key: str, name: str) -> list[float]:
     """client / floor for each round (or fresh-interpreter sample) of a target's metric."""
-    if key.startswith("cpu:"):
-        _, op, concurrency = key.split(":")
+    if key.startswith("cpu"):
+        base, op, concurrency = key.split(":")
         raw = results["throughput_raw"][f"{op}:{concurrency}"]
-        pairs = zip(raw[name], raw["floor"], strict=True)
+        floor = UNSIGNED if base == "cpu-unsigned" else "floor"
+        pairs = zip(raw[name], raw[floor], strict=True)
         return [c["cpu_us_per_call"] / f["cpu_us_per_call"] for c, f in pairs]
     raw = results["startup_raw"]
     if key == "import":
@@ -675,7 +692,7 @@ def per_round_ratios(results: dict[str, Any], key: str, name: str) -> list[float
 def evaluate_targets(results: dict[str, Any]) -> list[dict[str, Any]]:
     targets = []
     for label, key, limit, *more in TARGETS:
-        needs = "throughput" if key.startswith("cpu:") else "startup"
+        needs = "throughput" if key.startswith("cpu") else "startup"
         if needs not in results:
             continue
         ratio = metric_value(results, key, "aioapigateway", ratio=True)
@@ -693,7 +710,9 @@ def evaluate_targets(results: dict[str, Any]) -> list[dict[str, Any]]:
                 "label": label,
                 "metric": key,
                 "limit": limit,
-                "floor": metric_value(results, key, "floor"),
+                "floor": metric_value(
+                    results, key, UNSIGNED if key.startswith("cpu-unsigned:") else "floor"
+                ),
                 "aioapigateway": metric_value(results, key, "aioapigateway"),
                 "ratio": ratio,
                 "ratio_min": min(spread),
@@ -830,6 +849,47 @@ asyncio.run(main(sys.argv[1]))
 """
 
 
+def first_call_phases(server: StubServer, env: dict[str, str], samples: int, cwd: str) -> str:
+    """Where aioapigateway's construction + first call go, phase by phase: the median over
+    ``samples`` fresh interpreters of each phase's wall time (see clients.FIRST_CALL_PHASES),
+    next to the floor's construction + first call in the same interpreters' rotation."""
+    client_probe("startup", "aioapigateway", server.url, 1, env, cwd)  # untimed: .pyc
+    client_probe("startup", "floor", server.url, 1, env, cwd)
+    runs = []
+    floors = []
+    for _ in range(samples):
+        runs.append(client_probe("phases", "aioapigateway", server.url, 1, env, cwd))
+        floors.append(client_probe("startup", "floor", server.url, 1, env, cwd))
+
+    def median_ms(values: list[float]) -> str:
+        return f"{statistics.median(values) * 1e3:8.3f}"
+
+    def line(label: str, pick: Callable[[dict[str, Any]], float]) -> str:
+        wall = median_ms([pick(r) for r in runs])
+        return f"{label:<42}{wall}  {median_ms([pick(r['cpu']) for r in runs])}"
+
+    out = [
+        f"aioapigateway's construction + first get_rest_api, by phase: median of {samples} "
+        "fresh interpreters (ms; a nested phase is not counted in its parent; CPU is the "
+        "event loop thread's)",
+        f"{'':<42}{'wall':>8}  {'CPU':>8}",
+        line("construction", lambda r: r["construction"]),
+        line("first call", lambda r: r["first_call"]),
+    ]
+    for phase, *_ in clients.FIRST_CALL_PHASES:
+        out.append(line(f"  {phase}", lambda r, phase=phase: r["phases"].get(phase, 0.0)))
+    out.append(line("  the rest (serialize, sign, parse, ...)", lambda r: r["rest"]))
+    total = [r["construction"] + r["first_call"] for r in runs]
+    floor_total = [f["first_call_total"] for f in floors]
+    out.append(f"{'construction + first call':<42}{median_ms(total)}")
+    out.append(
+        f"{'the floor: construction + first call':<42}{median_ms(floor_total)}"
+        f"   ratio {paired_ratio(total, floor_total):.2f}x (the probe's wrappers included)"
+    )
+    out.append(f"(load average {' '.join(Path('/proc/loadavg').read_text().split()[:3])})")
+    return "\n".join(out)
+
+
 def _importtime(statement: str, env: dict[str, str]) -> list[tuple[int, int, int, str]]:
     """(cumulative us, self us, depth, module) for each module ``statement`` imports."""
     cwd = tempfile.gettempdir()
@@ -897,7 +957,14 @@ def main(argv: list[str] | None = None) -> int:
         choices=("get_rest_api", "get_rest_apis", CONNECTION_OPERATION, "first-call"),
         help="instead of benchmarking, cProfile aioapigateway",
     )
-    parser.add_argument("--profile-client", choices=CLIENTS, default="aioapigateway")
+    parser.add_argument(
+        "--profile-first-call",
+        action="store_true",
+        help="instead of benchmarking, time the phases of the first call (settings, "
+        "credentials, endpoint, model classes, parser compilation, connection) over --samples "
+        "fresh interpreters (default 15)",
+    )
+    parser.add_argument("--profile-client", choices=THROUGHPUT_CLIENTS, default="aioapigateway")
     parser.add_argument("--profile-calls", type=int, default=3000)
     parser.add_argument("--profile-concurrency", type=int, default=1)
     parser.add_argument("--profile-sort", default="tottime")
@@ -942,6 +1009,9 @@ def main(argv: list[str] | None = None) -> int:
             print(importtime_breakdown(args.importtime, env, args.top))
             return 0
         with stub_server(env) as server:
+            if args.profile_first_call:
+                print(first_call_phases(server, env, args.samples or 15, tmp))
+                return 0
             if args.profile == "first-call":
                 # Untimed: compile and cache the .pyc files the first call imports.
                 client_probe("startup", "aioapigateway", server.url, 1, env, tmp)
@@ -985,6 +1055,7 @@ def main(argv: list[str] | None = None) -> int:
                 raw = asyncio.run(throughput(server, rounds, calls, reference_calls, log))
                 results["throughput_raw"] = raw
                 results["throughput"], results["throughput_ratio"] = summarize_throughput(raw)
+                results["throughput_ratio_unsigned"] = summarize_throughput(raw, UNSIGNED)[1]
             if not args.skip_startup:
                 log(f"start-up probes: {samples} samples per client ...")
                 probed = startup(server, env, samples, warm, memory_clients, log)

@@ -1,4 +1,4 @@
-"""The three clients the benchmark compares, behind one small interface, and the probes
+"""The clients the benchmark compares, behind one small interface, and the probes
 that bench.py runs in fresh interpreters (import, start-up, memory).
 
 Every adapter has:
@@ -15,7 +15,8 @@ Every adapter has:
 - ``await close()``.
 
 The floor is the least any correct Python client has to do per call: a raw aiohttp GET, a
-real SigV4 signature (signing key cached per day) and ``json.loads`` of the body.
+real SigV4 signature (signing key cached per day) and ``json.loads`` of the body. The
+unsigned floor leaves the signature out: the least any client built on aiohttp can do.
 """
 
 from __future__ import annotations
@@ -177,6 +178,30 @@ class Floor:
         await self.session.close()
 
 
+class FloorUnsigned(Floor):
+    """Raw aiohttp + json.loads, no signature: the least any client built on aiohttp can do
+    per call, whatever it does besides (the limit for CPU per call)."""
+
+    name: ClassVar[str] = "aiohttp-unsigned"
+
+    async def _get(self, path: str, query: str) -> Any:
+        url = self.endpoint + path + ("?" + query if query else "")
+        async with self.session.get(url) as response:
+            body = await response.read()
+            if response.status != 200:
+                raise RuntimeError(f"floor: HTTP {response.status}: {body[:200]!r}")
+            return _json_loads(body)
+
+    async def post_to_connection(
+        self, connection_id: str = CONNECTION_ID, data: bytes = MESSAGE
+    ) -> None:
+        path = f"/{STAGE}/@connections/" + _quote(connection_id, safe="-_.~")
+        async with self.session.post(self.endpoint + path, data=data) as response:
+            body = await response.read()
+            if response.status != 200:
+                raise RuntimeError(f"floor: HTTP {response.status}: {body[:200]!r}")
+
+
 class Aiobotocore:
     """aiobotocore, one shared AioSession (the usual pattern), a client per ``start()``."""
 
@@ -302,7 +327,7 @@ class AioApiGateway:
             await self.connections.close()
 
 
-ADAPTERS: dict[str, Any] = {a.name: a for a in (Floor, Aiobotocore, AioApiGateway)}
+ADAPTERS: dict[str, Any] = {a.name: a for a in (Floor, FloorUnsigned, Aiobotocore, AioApiGateway)}
 
 
 # -- probes: each runs in a fresh interpreter started by bench.py ---------------------------
@@ -381,18 +406,116 @@ async def _memory(adapter: Any, endpoint: str, count: int, use_tracemalloc: bool
     }
 
 
+# The phases of aioapigateway's first call, each timed by wrapping the runtime function that
+# does it: (phase, module, attribute path). Time is exclusive: a phase nested in another
+# (the config files within the settings, model classes within a parser's compilation) is
+# subtracted from the outer one. Whatever no wrapper covers is reported as "the rest".
+FIRST_CALL_PHASES: tuple[tuple[str, str, str], ...] = (
+    ("service descriptors (_spec import)", "aioapigateway.runtime.client", "_codecs"),
+    ("settings", "aioapigateway.runtime.client", "resolve_settings"),
+    ("  config files", "aioapigateway.runtime.config.profiles", "ProfileLoader.load"),
+    ("endpoint", "aioapigateway.runtime.client", "_resolve_endpoint"),
+    ("credentials", "aioapigateway.runtime.client", "as_provider"),
+    ("other start-up (HTTP session, retry)", "aioapigateway.runtime.client", "BaseClient._start"),
+    ("request plan", "aioapigateway.runtime.serialize", "RequestSerializer._compile"),
+    ("model classes", "aioapigateway.runtime.shapes", "Service.model_class"),
+    ("parser compilation", "aioapigateway.runtime.parse", "ResponseParser._compile"),
+    ("connection, request, response", "aioapigateway.runtime.client", "BaseClient._send"),
+)
+
+
+def _wrap_phases(totals: dict[str, float], cpu_totals: dict[str, float]) -> None:
+    """Replace each FIRST_CALL_PHASES function with one that adds its exclusive wall time to
+    ``totals[phase]`` and its exclusive CPU time (this thread's) to ``cpu_totals[phase]``.
+    The first call runs in one task, so a plain stack tracks nesting."""
+    import functools
+    import importlib
+    import inspect
+
+    stack: list[list[float]] = []
+    wall, cpu = time.perf_counter, time.thread_time
+
+    def timed(phase: str, func: Any) -> Any:
+        def enter() -> tuple[float, float]:
+            stack.append([0.0, 0.0])
+            return wall(), cpu()
+
+        def leave(started: tuple[float, float]) -> None:
+            elapsed, used = wall() - started[0], cpu() - started[1]
+            inner = stack.pop()
+            totals[phase] = totals.get(phase, 0.0) + elapsed - inner[0]
+            cpu_totals[phase] = cpu_totals.get(phase, 0.0) + used - inner[1]
+            if stack:
+                stack[-1][0] += elapsed
+                stack[-1][1] += used
+
+        if inspect.iscoroutinefunction(func):
+
+            @functools.wraps(func)
+            async def async_wrapper(*args: Any, **kwargs: Any) -> Any:
+                started = enter()
+                try:
+                    return await func(*args, **kwargs)
+                finally:
+                    leave(started)
+
+            return async_wrapper
+
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            started = enter()
+            try:
+                return func(*args, **kwargs)
+            finally:
+                leave(started)
+
+        return wrapper
+
+    for phase, module_name, path in FIRST_CALL_PHASES:
+        owner: Any = importlib.import_module(module_name)
+        *outer, attribute = path.split(".")
+        for part in outer:
+            owner = getattr(owner, part)
+        func = getattr(owner, attribute, None)
+        if func is None:  # renamed in the runtime: report it rather than fail the run
+            totals[phase] = float("nan")
+            continue
+        setattr(owner, attribute, timed(phase, func))
+
+
+async def _phases(adapter: Any, endpoint: str) -> dict[str, Any]:
+    totals: dict[str, float] = {}
+    cpu_totals: dict[str, float] = {}
+    _wrap_phases(totals, cpu_totals)
+    t0, c0 = time.perf_counter(), time.thread_time()
+    client = adapter(endpoint)
+    await client.start()
+    t1, c1 = time.perf_counter(), time.thread_time()
+    await client.get_rest_api()
+    t2, c2 = time.perf_counter(), time.thread_time()
+    await client.close()
+    return {
+        "construction": t1 - t0,
+        "first_call": t2 - t1,
+        "phases": totals,
+        "rest": (t2 - t1) - sum(v for v in totals.values() if v == v),
+        "cpu": {
+            "construction": c1 - c0,
+            "first_call": c2 - c1,
+            "phases": cpu_totals,
+            "rest": (c2 - c1) - sum(v for v in cpu_totals.values() if v == v),
+        },
+    }
+
+
 def probe(kind: str, name: str, endpoint: str, count: int) -> None:
     """Entry point of a fresh interpreter: print one JSON line with the probe's results."""
     adapter = ADAPTERS[name]
     adapter.load()
-    if kind == "startup-preloaded":
-        # aioapigateway derives its signing key with aws-requests-auth, imported on the
-        # first call; importing it first shows what the first call costs without it.
-        import aws_requests_auth.aws_auth  # noqa: F401
-
-        kind = "startup"
     if kind == "startup":
         result = asyncio.run(_startup(adapter, endpoint, count))
+    elif kind == "phases":
+        result = asyncio.run(_phases(adapter, endpoint))
     elif kind in ("memory", "rss"):
         result = asyncio.run(_memory(adapter, endpoint, count, kind == "memory"))
     else:

@@ -32,8 +32,15 @@ from codegen.naming import (
     snake_case,
 )
 from codegen.protocols import protocol_for
+from codegen.quotas import pacing_table, render_pacing
 
-__all__ = ["RUNTIME_PACKAGE", "SCALAR_HINTS", "GenerationError", "build_service"]
+__all__ = [
+    "RUNTIME_PACKAGE",
+    "SCALAR_HINTS",
+    "TIMESTAMP_INPUT_HINT",
+    "GenerationError",
+    "build_service",
+]
 
 RUNTIME_PACKAGE = "aioapigateway"
 
@@ -50,6 +57,8 @@ SCALAR_HINTS = {
     "blob": "bytes",
     "document": "Any",
 }
+#: What the runtime accepts as a timestamp (``runtime.timestamps.timestamp_input``).
+TIMESTAMP_INPUT_HINT = "datetime.datetime | str | int | float"
 _NUMBER_TYPES = frozenset({"integer", "long", "short", "byte", "float", "double"})
 
 # Attribute names of ServiceError that an error shape's member must not shadow.
@@ -156,17 +165,32 @@ class _Builder:
 
     # -- annotations ---------------------------------------------------------------------
 
-    def _hint(self, shape_name: str, qualifier: str) -> str:
+    def _hint(self, shape_name: str, qualifier: str, *, as_input: bool = False) -> str:
+        """The annotation of a value of ``shape_name``; ``as_input``: as the caller gives it.
+
+        An enum the caller gives is the enum or one of its values as a literal (so a type
+        checker rejects a misspelt value or another enum's member); one the service sends
+        may be any ``str`` (a value newer than the model). A timestamp the caller gives may
+        be anything the runtime accepts: a datetime, an ISO 8601 or HTTP date string, or
+        epoch seconds.
+        """
         shape = self.shapes[shape_name]
         kind = _shape_kind(shape)
         if kind == "structure":
             return qualifier + self.class_names[shape_name]
         if kind == "string" and "enum" in shape:
+            if as_input:
+                values = ", ".join(_py(str(value)) for value in shape["enum"])
+                return f"{qualifier}{self.class_names[shape_name]} | Literal[{values}]"
             return f"{qualifier}{self.class_names[shape_name]} | str"
         if kind == "list":
-            return f"list[{self._hint(shape['member']['shape'], qualifier)}]"
+            item = self._hint(shape["member"]["shape"], qualifier, as_input=as_input)
+            return f"list[{item}]"
         if kind == "map":
-            return f"dict[str, {self._hint(shape['value']['shape'], qualifier)}]"
+            value = self._hint(shape["value"]["shape"], qualifier, as_input=as_input)
+            return f"dict[str, {value}]"
+        if kind == "timestamp" and as_input:
+            return TIMESTAMP_INPUT_HINT
         try:
             return SCALAR_HINTS[kind]
         except KeyError:
@@ -243,6 +267,8 @@ class _Builder:
     def _members(self, shape_name: str) -> tuple[MemberIR, ...]:
         shape = self.shapes[shape_name]
         required = set(shape.get("required", ()))
+        # Only a structure the service never sends types its members as inputs.
+        input_only = shape_name not in self.output_reachable
         used: set[str] = set()
         members = []
         for name, ref in shape.get("members", {}).items():
@@ -276,10 +302,15 @@ class _Builder:
                     py_name=py_name,
                     shape=ref["shape"],
                     # A jsonvalue member carries any JSON value, whatever its shape says.
-                    model_hint="Any" if ref.get("jsonvalue") else self._hint(ref["shape"], ""),
+                    model_hint="Any"
+                    if ref.get("jsonvalue")
+                    else self._hint(ref["shape"], "", as_input=input_only),
                     client_hint="Any"
                     if ref.get("jsonvalue")
                     else self._hint(ref["shape"], "models."),
+                    argument_hint="Any"
+                    if ref.get("jsonvalue")
+                    else self._hint(ref["shape"], "models.", as_input=True),
                     location=location,
                     wire_name=wire_name,
                     required=name in required,
@@ -371,6 +402,7 @@ class _Builder:
             ),
             uses_datetime=any(m.uses_datetime for m in members),
             uses_any=any(m.uses_any for m in members),
+            uses_literal=any("Literal[" in m.model_hint for m in members),
             sensitive_members=tuple(
                 m.py_name for m in members if self._is_sensitive_member(name, m.name)
             ),
@@ -547,6 +579,7 @@ class _Builder:
             model_paths=self.model_paths,
             package_path=self.package.replace(".", "/"),
             endpoint_helper=_endpoint_helper(template),
+            pacing=render_pacing(pacing_table(service_id, self.model["operations"])),
         )
 
 

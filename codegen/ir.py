@@ -32,7 +32,8 @@ class MemberIR:
     shape: str
     #: Annotation inside the models package (``EndpointConfiguration``, ``list[str]``).
     model_hint: str
-    #: Annotation in the client module (``models.EndpointConfiguration``).
+    #: Annotation in the client module (``models.EndpointConfiguration``), as the service
+    #: sends it (an enum may be any ``str``).
     client_hint: str
     location: str
     wire_name: str
@@ -42,6 +43,9 @@ class MemberIR:
     idempotency_token: bool = False
     host_label: bool = False
     json_value: bool = False
+    #: Annotation of a client method's argument: as the caller gives it (an enum is the
+    #: enum or a ``Literal`` of its values; a timestamp also a string or epoch seconds).
+    argument_hint: str = ""
     #: Arguments of the runtime member descriptor, rendered verbatim.
     descriptor_args: str = ""
     #: What the annotations need imported: ``datetime``, ``typing.Any``, the models package.
@@ -67,6 +71,8 @@ class StructureIR:
     uses_datetime: bool
     uses_any: bool
     sensitive_members: tuple[str, ...]
+    #: An input-only structure with an enum member: its annotation is a ``Literal``.
+    uses_literal: bool = False
 
 
 @attrs.frozen
@@ -166,3 +172,6 @@ class ServiceIR:
     endpoint_helper: EndpointHelperIR | None = None
     #: The model files it was generated from (the header's regenerate command names them).
     model_paths: ModelPaths | None = None
+    #: The ``PACING`` table of ``_spec.py`` as a Python literal (``codegen.quotas``), or
+    #: ``None`` for a service without fixed control-plane quotas.
+    pacing: str | None = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import shutil
 import subprocess
 import sys
@@ -11,6 +12,7 @@ from pathlib import Path
 
 import jinja2
 
+from codegen.endpoint_table import render_table
 from codegen.invocation import check_target, regenerate_command
 from codegen.ir import ServiceIR
 
@@ -29,7 +31,10 @@ _TEMPLATES = Path(__file__).parent / "templates"
 _RUFF_SETTINGS = ["--isolated", "--line-length", "100", "--target-version", "py311"]
 
 
+@functools.cache
 def _environment() -> jinja2.Environment:
+    """One environment per process: it keeps the compiled templates (compiling them is
+    most of the cost of rendering a small model)."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(_TEMPLATES)),
         undefined=jinja2.StrictUndefined,
@@ -82,11 +87,15 @@ def render_package(service: ServiceIR, out: Path) -> dict[str, str]:
         errors_use_any=any(m.uses_any for m in error_members),
         errors_use_models=any(m.uses_models for m in error_members),
     )
-    spec_imports = {"Member as M", "Operation", "Paginator", "Service", "Shape"}
+    spec_imports = {"LazyShapes", "Member as M", "Operation", "Paginator", "Service", "Shape"}
     spec_imports.update(shape.constructor for shape in service.shapes)
     files["_spec.py"] = render("spec.py.j2", spec_imports=sorted(spec_imports))
     if service.endpoint_rules is not None:
         files["_endpoint_rules.py"] = render("endpoint_rules.py.j2")
+        urls, extras, as_is = render_table(service.endpoint_rules)
+        files["_endpoint_table.py"] = render(
+            "endpoint_table.py.j2", urls=urls, extras=extras, as_is=as_is
+        )
     arguments = [a for op in service.operations for a in op.arguments] + [
         a for p in service.paginators for a in p.arguments
     ]
@@ -95,6 +104,7 @@ def render_package(service: ServiceIR, out: Path) -> dict[str, str]:
         client_uses_datetime=any(a.uses_datetime for a in arguments),
         client_uses_any=any(a.uses_any for a in arguments)
         or any(p.item_hint == "Any" for p in service.paginators),
+        client_uses_literal=any("Literal[" in a.argument_hint for a in arguments),
     )
     if service.endpoint_helper is not None:
         files["endpoint.py"] = render("endpoint.py.j2", h=service.endpoint_helper)

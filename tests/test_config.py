@@ -357,6 +357,8 @@ def test_client_config_signature_and_value_semantics() -> None:
         "log_bodies",
         "disable_request_compression",
         "request_min_compression_size_bytes",
+        "pacing",
+        "disable_host_prefix_injection",
     ]
     for name in (
         "ca_bundle",
@@ -366,6 +368,8 @@ def test_client_config_signature_and_value_semantics() -> None:
         "log_bodies",
         "disable_request_compression",
         "request_min_compression_size_bytes",
+        "pacing",
+        "disable_host_prefix_injection",
     ):
         assert parameters[name].kind is inspect.Parameter.KEYWORD_ONLY
     assert parameters["max_attempts"].default == 3

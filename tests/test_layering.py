@@ -32,13 +32,32 @@ RUNTIME = "aioapigateway.runtime"
 LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
     (
         "base",
-        frozenset(["errors", "hooks", "redact", "retry_codes", "shapes", "timestamps", "version"]),
+        frozenset(
+            [
+                "errors",
+                "hooks",
+                "pacing",
+                "redact",
+                "retry_codes",
+                "shapes",
+                "timestamps",
+                "version",
+            ]
+        ),
     ),
     ("config", frozenset(["config.profiles", "config.proxies", "config.settings"])),
     ("credential types", frozenset(["credentials.base"])),
     (
         "signing and endpoints",
-        frozenset(["endpoints.partitions", "endpoints.rules", "endpoints.template", "signing"]),
+        frozenset(
+            [
+                "endpoints.partitions",
+                "endpoints.rules",
+                "endpoints.table",
+                "endpoints.template",
+                "signing",
+            ]
+        ),
     ),
     (
         "credential providers",
@@ -58,6 +77,7 @@ LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
         "pipeline",
         frozenset(
             [
+                "attempts",
                 "call_options",
                 "client",
                 "compression",
@@ -70,7 +90,7 @@ LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
             ]
         ),
     ),
-    ("tools", frozenset(["sigv4_auth", "testing"])),
+    ("tools", frozenset(["pacing_redis", "sigv4_auth", "testing"])),
 )
 
 #: Imports (importer, imported) allowed to close a circle: each is inside a function.

@@ -14,6 +14,7 @@ from aioapigateway.runtime.call_options import CallOptions, call_options
 from aioapigateway.runtime.config.settings import ClientConfig
 from aioapigateway.runtime.convert import from_boto_dict, to_boto_dict
 from aioapigateway.runtime.credentials.base import Credentials
+from aioapigateway.runtime.credentials.chain import CredentialChain
 from aioapigateway.runtime.errors import CallMetadata
 from aioapigateway.runtime.hooks import HOOK_STAGES, Hook, HookContext
 from aioapigateway.runtime.paginate import PageIterator
@@ -32,6 +33,7 @@ __all__ = [
     "CallOptions",
     "Client",
     "ClientConfig",
+    "CredentialChain",
     "Credentials",
     "Hook",
     "HookContext",

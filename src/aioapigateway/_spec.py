@@ -9,9 +9,7 @@
 from __future__ import annotations
 
 from aioapigateway.runtime.shapes import (
-    Member as M,
-)
-from aioapigateway.runtime.shapes import (
+    LazyShapes,
     Operation,
     Paginator,
     Service,
@@ -26,2378 +24,2421 @@ from aioapigateway.runtime.shapes import (
     structure,
     timestamp,
 )
+from aioapigateway.runtime.shapes import (
+    Member as M,
+)
 
-SHAPES: dict[str, Shape] = {
-    "AccessAssociationSourceType": enum(
-        "AccessAssociationSourceType", ("VPCE",), cls_name="AccessAssociationSourceType"
-    ),
-    "AccessLogSettings": structure(
-        "AccessLogSettings",
-        (
-            M("format", "format", "String"),
-            M("destinationArn", "destination_arn", "String"),
+# Each shape is built the first time it is looked up (runtime.shapes.LazyShapes): a client's
+# first call needs a handful of them, and building them all takes milliseconds.
+SHAPES: dict[str, Shape] = LazyShapes(
+    {
+        "AccessAssociationSourceType": lambda: enum(
+            "AccessAssociationSourceType", ("VPCE",), cls_name="AccessAssociationSourceType"
         ),
-        cls_name="AccessLogSettings",
-    ),
-    "Account": structure(
-        "Account",
-        (
-            M("cloudwatchRoleArn", "cloudwatch_role_arn", "String"),
-            M("throttleSettings", "throttle_settings", "ThrottleSettings"),
-            M("features", "features", "ListOfString"),
-            M("apiKeyVersion", "api_key_version", "String"),
-        ),
-        cls_name="Account",
-    ),
-    "ApiKey": structure(
-        "ApiKey",
-        (
-            M("id", "id", "String"),
-            M("value", "value", "String"),
-            M("name", "name", "String"),
-            M("customerId", "customer_id", "String"),
-            M("description", "description", "String"),
-            M("enabled", "enabled", "Boolean"),
-            M("createdDate", "created_date", "Timestamp"),
-            M("lastUpdatedDate", "last_updated_date", "Timestamp"),
-            M("stageKeys", "stage_keys", "ListOfString"),
-            M("tags", "tags", "MapOfStringToString"),
-        ),
-        cls_name="ApiKey",
-    ),
-    "ApiKeyIds": structure(
-        "ApiKeyIds",
-        (
-            M("ids", "ids", "ListOfString"),
-            M("warnings", "warnings", "ListOfString"),
-        ),
-        cls_name="ApiKeyIds",
-    ),
-    "ApiKeySourceType": enum(
-        "ApiKeySourceType", ("HEADER", "AUTHORIZER"), cls_name="ApiKeySourceType"
-    ),
-    "ApiKeys": structure(
-        "ApiKeys",
-        (
-            M("warnings", "warnings", "ListOfString"),
-            M("position", "position", "String"),
-            M("items", "items", "ListOfApiKey", "", "item"),
-        ),
-        cls_name="ApiKeys",
-    ),
-    "ApiKeysFormat": enum("ApiKeysFormat", ("csv",), cls_name="ApiKeysFormat"),
-    "ApiStage": structure(
-        "ApiStage",
-        (
-            M("apiId", "api_id", "String"),
-            M("stage", "stage", "String"),
-            M("throttle", "throttle", "MapOfApiStageThrottleSettings"),
-        ),
-        cls_name="ApiStage",
-    ),
-    "ApiStatus": enum(
-        "ApiStatus", ("UPDATING", "AVAILABLE", "PENDING", "FAILED"), cls_name="ApiStatus"
-    ),
-    "Authorizer": structure(
-        "Authorizer",
-        (
-            M("id", "id", "String"),
-            M("name", "name", "String"),
-            M("type", "type", "AuthorizerType"),
-            M("providerARNs", "provider_arns", "ListOfARNs"),
-            M("authType", "auth_type", "String"),
-            M("authorizerUri", "authorizer_uri", "String"),
-            M("authorizerCredentials", "authorizer_credentials", "String"),
-            M("identitySource", "identity_source", "String"),
-            M("identityValidationExpression", "identity_validation_expression", "String"),
-            M(
-                "authorizerResultTtlInSeconds",
-                "authorizer_result_ttl_in_seconds",
-                "NullableInteger",
+        "AccessLogSettings": lambda: structure(
+            "AccessLogSettings",
+            (
+                M("format", "format", "String"),
+                M("destinationArn", "destination_arn", "String"),
             ),
-            M("jwtConfiguration", "jwt_configuration", "JwtConfiguration"),
+            cls_name="AccessLogSettings",
         ),
-        cls_name="Authorizer",
-    ),
-    "AuthorizerType": enum(
-        "AuthorizerType",
-        ("TOKEN", "REQUEST", "COGNITO_USER_POOLS", "JWT"),
-        cls_name="AuthorizerType",
-    ),
-    "Authorizers": structure(
-        "Authorizers",
-        (
-            M("position", "position", "String"),
-            M("items", "items", "ListOfAuthorizer", "", "item"),
-        ),
-        cls_name="Authorizers",
-    ),
-    "BadRequestException": structure(
-        "BadRequestException",
-        (M("message", "message", "String"),),
-        cls_name="BadRequestException",
-        error_code="BadRequestException",
-        error_status=400,
-    ),
-    "BasePathMapping": structure(
-        "BasePathMapping",
-        (
-            M("basePath", "base_path", "String"),
-            M("restApiId", "rest_api_id", "String"),
-            M("stage", "stage", "String"),
-        ),
-        cls_name="BasePathMapping",
-    ),
-    "BasePathMappings": structure(
-        "BasePathMappings",
-        (
-            M("position", "position", "String"),
-            M("items", "items", "ListOfBasePathMapping", "", "item"),
-        ),
-        cls_name="BasePathMappings",
-    ),
-    "Blob": blob("Blob"),
-    "Boolean": boolean("Boolean"),
-    "CacheClusterSize": enum(
-        "CacheClusterSize",
-        ("0.5", "1.6", "6.1", "13.5", "28.4", "58.2", "118", "237"),
-        cls_name="CacheClusterSize",
-    ),
-    "CacheClusterStatus": enum(
-        "CacheClusterStatus",
-        (
-            "CREATE_IN_PROGRESS",
-            "AVAILABLE",
-            "DELETE_IN_PROGRESS",
-            "NOT_AVAILABLE",
-            "FLUSH_IN_PROGRESS",
-        ),
-        cls_name="CacheClusterStatus",
-    ),
-    "CanarySettings": structure(
-        "CanarySettings",
-        (
-            M("percentTraffic", "percent_traffic", "Double"),
-            M("deploymentId", "deployment_id", "String"),
-            M("stageVariableOverrides", "stage_variable_overrides", "MapOfStringToString"),
-            M("useStageCache", "use_stage_cache", "Boolean"),
-        ),
-        cls_name="CanarySettings",
-    ),
-    "ClientCertificate": structure(
-        "ClientCertificate",
-        (
-            M("clientCertificateId", "client_certificate_id", "String"),
-            M("description", "description", "String"),
-            M("pemEncodedCertificate", "pem_encoded_certificate", "String"),
-            M("createdDate", "created_date", "Timestamp"),
-            M("expirationDate", "expiration_date", "Timestamp"),
-            M("tags", "tags", "MapOfStringToString"),
-        ),
-        cls_name="ClientCertificate",
-    ),
-    "ClientCertificates": structure(
-        "ClientCertificates",
-        (
-            M("position", "position", "String"),
-            M("items", "items", "ListOfClientCertificate", "", "item"),
-        ),
-        cls_name="ClientCertificates",
-    ),
-    "ConflictException": structure(
-        "ConflictException",
-        (M("message", "message", "String"),),
-        cls_name="ConflictException",
-        error_code="ConflictException",
-        error_status=409,
-    ),
-    "ConnectionType": enum("ConnectionType", ("INTERNET", "VPC_LINK"), cls_name="ConnectionType"),
-    "ContentHandlingStrategy": enum(
-        "ContentHandlingStrategy",
-        ("CONVERT_TO_BINARY", "CONVERT_TO_TEXT"),
-        cls_name="ContentHandlingStrategy",
-    ),
-    "CreateApiKeyRequest": structure(
-        "CreateApiKeyRequest",
-        (
-            M("name", "name", "String"),
-            M("description", "description", "String"),
-            M("enabled", "enabled", "Boolean"),
-            M("generateDistinctId", "generate_distinct_id", "Boolean"),
-            M("value", "value", "String"),
-            M("stageKeys", "stage_keys", "ListOfStageKeys"),
-            M("customerId", "customer_id", "String"),
-            M("tags", "tags", "MapOfStringToString"),
-        ),
-        cls_name="CreateApiKeyRequest",
-    ),
-    "CreateAuthorizerRequest": structure(
-        "CreateAuthorizerRequest",
-        (
-            M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-            M("name", "name", "String", required=True),
-            M("type", "type", "AuthorizerType", required=True),
-            M("providerARNs", "provider_arns", "ListOfARNs"),
-            M("authType", "auth_type", "String"),
-            M("authorizerUri", "authorizer_uri", "String"),
-            M("authorizerCredentials", "authorizer_credentials", "String"),
-            M("identitySource", "identity_source", "String"),
-            M("identityValidationExpression", "identity_validation_expression", "String"),
-            M(
-                "authorizerResultTtlInSeconds",
-                "authorizer_result_ttl_in_seconds",
-                "NullableInteger",
+        "Account": lambda: structure(
+            "Account",
+            (
+                M("cloudwatchRoleArn", "cloudwatch_role_arn", "String"),
+                M("throttleSettings", "throttle_settings", "ThrottleSettings"),
+                M("features", "features", "ListOfString"),
+                M("apiKeyVersion", "api_key_version", "String"),
             ),
-            M("jwtConfiguration", "jwt_configuration", "JwtConfigurationInput"),
+            cls_name="Account",
         ),
-        cls_name="CreateAuthorizerRequest",
-    ),
-    "CreateBasePathMappingRequest": structure(
-        "CreateBasePathMappingRequest",
-        (
-            M("domainName", "domain_name", "String", "uri", "domain_name", required=True),
-            M("domainNameId", "domain_name_id", "String", "querystring"),
-            M("basePath", "base_path", "String"),
-            M("restApiId", "rest_api_id", "String", required=True),
-            M("stage", "stage", "String"),
-        ),
-        cls_name="CreateBasePathMappingRequest",
-    ),
-    "CreateDeploymentRequest": structure(
-        "CreateDeploymentRequest",
-        (
-            M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-            M("stageName", "stage_name", "String"),
-            M("stageDescription", "stage_description", "String"),
-            M("description", "description", "String"),
-            M("cacheClusterEnabled", "cache_cluster_enabled", "NullableBoolean"),
-            M("cacheClusterSize", "cache_cluster_size", "CacheClusterSize"),
-            M("variables", "variables", "MapOfStringToString"),
-            M("canarySettings", "canary_settings", "DeploymentCanarySettings"),
-            M("tracingEnabled", "tracing_enabled", "NullableBoolean"),
-        ),
-        cls_name="CreateDeploymentRequest",
-    ),
-    "CreateDocumentationPartRequest": structure(
-        "CreateDocumentationPartRequest",
-        (
-            M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-            M("location", "location", "DocumentationPartLocation", required=True),
-            M("properties", "properties", "String", required=True),
-        ),
-        cls_name="CreateDocumentationPartRequest",
-    ),
-    "CreateDocumentationVersionRequest": structure(
-        "CreateDocumentationVersionRequest",
-        (
-            M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-            M("documentationVersion", "documentation_version", "String", required=True),
-            M("stageName", "stage_name", "String"),
-            M("description", "description", "String"),
-        ),
-        cls_name="CreateDocumentationVersionRequest",
-    ),
-    "CreateDomainNameAccessAssociationRequest": structure(
-        "CreateDomainNameAccessAssociationRequest",
-        (
-            M("domainNameArn", "domain_name_arn", "String", required=True),
-            M(
-                "accessAssociationSourceType",
-                "access_association_source_type",
-                "AccessAssociationSourceType",
-                required=True,
+        "ApiKey": lambda: structure(
+            "ApiKey",
+            (
+                M("id", "id", "String"),
+                M("value", "value", "String"),
+                M("name", "name", "String"),
+                M("customerId", "customer_id", "String"),
+                M("description", "description", "String"),
+                M("enabled", "enabled", "Boolean"),
+                M("createdDate", "created_date", "Timestamp"),
+                M("lastUpdatedDate", "last_updated_date", "Timestamp"),
+                M("stageKeys", "stage_keys", "ListOfString"),
+                M("tags", "tags", "MapOfStringToString"),
             ),
-            M("accessAssociationSource", "access_association_source", "String", required=True),
-            M("tags", "tags", "MapOfStringToString"),
+            cls_name="ApiKey",
         ),
-        cls_name="CreateDomainNameAccessAssociationRequest",
-    ),
-    "CreateDomainNameRequest": structure(
-        "CreateDomainNameRequest",
-        (
-            M("domainName", "domain_name", "String", required=True),
-            M("certificateName", "certificate_name", "String"),
-            M("certificateBody", "certificate_body", "String"),
-            M("certificatePrivateKey", "certificate_private_key", "String"),
-            M("certificateChain", "certificate_chain", "String"),
-            M("certificateArn", "certificate_arn", "String"),
-            M("regionalCertificateName", "regional_certificate_name", "String"),
-            M("regionalCertificateArn", "regional_certificate_arn", "String"),
-            M("endpointConfiguration", "endpoint_configuration", "EndpointConfiguration"),
-            M("tags", "tags", "MapOfStringToString"),
-            M("securityPolicy", "security_policy", "SecurityPolicy"),
-            M("endpointAccessMode", "endpoint_access_mode", "EndpointAccessMode"),
-            M(
-                "mutualTlsAuthentication",
-                "mutual_tls_authentication",
-                "MutualTlsAuthenticationInput",
+        "ApiKeyIds": lambda: structure(
+            "ApiKeyIds",
+            (
+                M("ids", "ids", "ListOfString"),
+                M("warnings", "warnings", "ListOfString"),
             ),
-            M(
-                "ownershipVerificationCertificateArn",
-                "ownership_verification_certificate_arn",
-                "String",
+            cls_name="ApiKeyIds",
+        ),
+        "ApiKeySourceType": lambda: enum(
+            "ApiKeySourceType", ("HEADER", "AUTHORIZER"), cls_name="ApiKeySourceType"
+        ),
+        "ApiKeys": lambda: structure(
+            "ApiKeys",
+            (
+                M("warnings", "warnings", "ListOfString"),
+                M("position", "position", "String"),
+                M("items", "items", "ListOfApiKey", "", "item"),
             ),
-            M("policy", "policy", "String"),
-            M("routingMode", "routing_mode", "RoutingMode"),
+            cls_name="ApiKeys",
         ),
-        cls_name="CreateDomainNameRequest",
-    ),
-    "CreateModelRequest": structure(
-        "CreateModelRequest",
-        (
-            M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-            M("name", "name", "String", required=True),
-            M("description", "description", "String"),
-            M("schema", "schema", "String"),
-            M("contentType", "content_type", "String", required=True),
-        ),
-        cls_name="CreateModelRequest",
-    ),
-    "CreateRequestValidatorRequest": structure(
-        "CreateRequestValidatorRequest",
-        (
-            M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-            M("name", "name", "String"),
-            M("validateRequestBody", "validate_request_body", "Boolean"),
-            M("validateRequestParameters", "validate_request_parameters", "Boolean"),
-        ),
-        cls_name="CreateRequestValidatorRequest",
-    ),
-    "CreateResourceRequest": structure(
-        "CreateResourceRequest",
-        (
-            M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-            M("parentId", "parent_id", "String", "uri", "parent_id", required=True),
-            M("pathPart", "path_part", "String", required=True),
-        ),
-        cls_name="CreateResourceRequest",
-    ),
-    "CreateRestApiRequest": structure(
-        "CreateRestApiRequest",
-        (
-            M("name", "name", "String", required=True),
-            M("description", "description", "String"),
-            M("version", "version", "String"),
-            M("cloneFrom", "clone_from", "String"),
-            M("binaryMediaTypes", "binary_media_types", "ListOfString"),
-            M("minimumCompressionSize", "minimum_compression_size", "NullableInteger"),
-            M("apiKeySource", "api_key_source", "ApiKeySourceType"),
-            M("endpointConfiguration", "endpoint_configuration", "EndpointConfiguration"),
-            M("policy", "policy", "String"),
-            M("tags", "tags", "MapOfStringToString"),
-            M("disableExecuteApiEndpoint", "disable_execute_api_endpoint", "Boolean"),
-            M("securityPolicy", "security_policy", "SecurityPolicy"),
-            M("endpointAccessMode", "endpoint_access_mode", "EndpointAccessMode"),
-        ),
-        cls_name="CreateRestApiRequest",
-    ),
-    "CreateStageRequest": structure(
-        "CreateStageRequest",
-        (
-            M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-            M("stageName", "stage_name", "String", required=True),
-            M("deploymentId", "deployment_id", "String", required=True),
-            M("description", "description", "String"),
-            M("cacheClusterEnabled", "cache_cluster_enabled", "Boolean"),
-            M("cacheClusterSize", "cache_cluster_size", "CacheClusterSize"),
-            M("variables", "variables", "MapOfStringToString"),
-            M("documentationVersion", "documentation_version", "String"),
-            M("canarySettings", "canary_settings", "CanarySettings"),
-            M("tracingEnabled", "tracing_enabled", "Boolean"),
-            M("tags", "tags", "MapOfStringToString"),
-        ),
-        cls_name="CreateStageRequest",
-    ),
-    "CreateUsagePlanKeyRequest": structure(
-        "CreateUsagePlanKeyRequest",
-        (
-            M("usagePlanId", "usage_plan_id", "String", "uri", "usageplanId", required=True),
-            M("keyId", "key_id", "String", required=True),
-            M("keyType", "key_type", "String", required=True),
-        ),
-        cls_name="CreateUsagePlanKeyRequest",
-    ),
-    "CreateUsagePlanRequest": structure(
-        "CreateUsagePlanRequest",
-        (
-            M("name", "name", "String", required=True),
-            M("description", "description", "String"),
-            M("apiStages", "api_stages", "ListOfApiStage"),
-            M("throttle", "throttle", "ThrottleSettings"),
-            M("quota", "quota", "QuotaSettings"),
-            M("tags", "tags", "MapOfStringToString"),
-        ),
-        cls_name="CreateUsagePlanRequest",
-    ),
-    "CreateVpcLinkRequest": structure(
-        "CreateVpcLinkRequest",
-        (
-            M("name", "name", "String", required=True),
-            M("description", "description", "String"),
-            M("targetArns", "target_arns", "ListOfString", required=True),
-            M("tags", "tags", "MapOfStringToString"),
-        ),
-        cls_name="CreateVpcLinkRequest",
-    ),
-    "DeleteApiKeyRequest": structure(
-        "DeleteApiKeyRequest",
-        (M("apiKey", "api_key", "String", "uri", "api_Key", required=True),),
-        cls_name="DeleteApiKeyRequest",
-    ),
-    "DeleteAuthorizerRequest": structure(
-        "DeleteAuthorizerRequest",
-        (
-            M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-            M("authorizerId", "authorizer_id", "String", "uri", "authorizer_id", required=True),
-        ),
-        cls_name="DeleteAuthorizerRequest",
-    ),
-    "DeleteBasePathMappingRequest": structure(
-        "DeleteBasePathMappingRequest",
-        (
-            M("domainName", "domain_name", "String", "uri", "domain_name", required=True),
-            M("domainNameId", "domain_name_id", "String", "querystring"),
-            M("basePath", "base_path", "String", "uri", "base_path", required=True),
-        ),
-        cls_name="DeleteBasePathMappingRequest",
-    ),
-    "DeleteClientCertificateRequest": structure(
-        "DeleteClientCertificateRequest",
-        (
-            M(
-                "clientCertificateId",
-                "client_certificate_id",
-                "String",
-                "uri",
-                "clientcertificate_id",
-                required=True,
+        "ApiKeysFormat": lambda: enum("ApiKeysFormat", ("csv",), cls_name="ApiKeysFormat"),
+        "ApiStage": lambda: structure(
+            "ApiStage",
+            (
+                M("apiId", "api_id", "String"),
+                M("stage", "stage", "String"),
+                M("throttle", "throttle", "MapOfApiStageThrottleSettings"),
             ),
+            cls_name="ApiStage",
         ),
-        cls_name="DeleteClientCertificateRequest",
-    ),
-    "DeleteDeploymentRequest": structure(
-        "DeleteDeploymentRequest",
-        (
-            M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-            M("deploymentId", "deployment_id", "String", "uri", "deployment_id", required=True),
+        "ApiStatus": lambda: enum(
+            "ApiStatus", ("UPDATING", "AVAILABLE", "PENDING", "FAILED"), cls_name="ApiStatus"
         ),
-        cls_name="DeleteDeploymentRequest",
-    ),
-    "DeleteDocumentationPartRequest": structure(
-        "DeleteDocumentationPartRequest",
-        (
-            M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-            M(
-                "documentationPartId",
-                "documentation_part_id",
-                "String",
-                "uri",
-                "part_id",
-                required=True,
+        "Authorizer": lambda: structure(
+            "Authorizer",
+            (
+                M("id", "id", "String"),
+                M("name", "name", "String"),
+                M("type", "type", "AuthorizerType"),
+                M("providerARNs", "provider_arns", "ListOfARNs"),
+                M("authType", "auth_type", "String"),
+                M("authorizerUri", "authorizer_uri", "String"),
+                M("authorizerCredentials", "authorizer_credentials", "String"),
+                M("identitySource", "identity_source", "String"),
+                M("identityValidationExpression", "identity_validation_expression", "String"),
+                M(
+                    "authorizerResultTtlInSeconds",
+                    "authorizer_result_ttl_in_seconds",
+                    "NullableInteger",
+                ),
+                M("jwtConfiguration", "jwt_configuration", "JwtConfiguration"),
             ),
+            cls_name="Authorizer",
         ),
-        cls_name="DeleteDocumentationPartRequest",
-    ),
-    "DeleteDocumentationVersionRequest": structure(
-        "DeleteDocumentationVersionRequest",
-        (
-            M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-            M(
-                "documentationVersion",
-                "documentation_version",
-                "String",
-                "uri",
-                "doc_version",
-                required=True,
+        "AuthorizerType": lambda: enum(
+            "AuthorizerType",
+            ("TOKEN", "REQUEST", "COGNITO_USER_POOLS", "JWT"),
+            cls_name="AuthorizerType",
+        ),
+        "Authorizers": lambda: structure(
+            "Authorizers",
+            (
+                M("position", "position", "String"),
+                M("items", "items", "ListOfAuthorizer", "", "item"),
             ),
+            cls_name="Authorizers",
         ),
-        cls_name="DeleteDocumentationVersionRequest",
-    ),
-    "DeleteDomainNameAccessAssociationRequest": structure(
-        "DeleteDomainNameAccessAssociationRequest",
-        (
-            M(
-                "domainNameAccessAssociationArn",
-                "domain_name_access_association_arn",
-                "String",
-                "uri",
-                "domain_name_access_association_arn",
-                required=True,
+        "BadRequestException": lambda: structure(
+            "BadRequestException",
+            (M("message", "message", "String"),),
+            cls_name="BadRequestException",
+            error_code="BadRequestException",
+            error_status=400,
+        ),
+        "BasePathMapping": lambda: structure(
+            "BasePathMapping",
+            (
+                M("basePath", "base_path", "String"),
+                M("restApiId", "rest_api_id", "String"),
+                M("stage", "stage", "String"),
             ),
+            cls_name="BasePathMapping",
         ),
-        cls_name="DeleteDomainNameAccessAssociationRequest",
-    ),
-    "DeleteDomainNameRequest": structure(
-        "DeleteDomainNameRequest",
-        (
-            M("domainName", "domain_name", "String", "uri", "domain_name", required=True),
-            M("domainNameId", "domain_name_id", "String", "querystring"),
-        ),
-        cls_name="DeleteDomainNameRequest",
-    ),
-    "DeleteGatewayResponseRequest": structure(
-        "DeleteGatewayResponseRequest",
-        (
-            M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-            M(
-                "responseType",
-                "response_type",
-                "GatewayResponseType",
-                "uri",
-                "response_type",
-                required=True,
+        "BasePathMappings": lambda: structure(
+            "BasePathMappings",
+            (
+                M("position", "position", "String"),
+                M("items", "items", "ListOfBasePathMapping", "", "item"),
             ),
+            cls_name="BasePathMappings",
         ),
-        cls_name="DeleteGatewayResponseRequest",
-    ),
-    "DeleteIntegrationRequest": structure(
-        "DeleteIntegrationRequest",
-        (
-            M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-            M("resourceId", "resource_id", "String", "uri", "resource_id", required=True),
-            M("httpMethod", "http_method", "String", "uri", "http_method", required=True),
+        "Blob": lambda: blob("Blob"),
+        "Boolean": lambda: boolean("Boolean"),
+        "CacheClusterSize": lambda: enum(
+            "CacheClusterSize",
+            ("0.5", "1.6", "6.1", "13.5", "28.4", "58.2", "118", "237"),
+            cls_name="CacheClusterSize",
         ),
-        cls_name="DeleteIntegrationRequest",
-    ),
-    "DeleteIntegrationResponseRequest": structure(
-        "DeleteIntegrationResponseRequest",
-        (
-            M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-            M("resourceId", "resource_id", "String", "uri", "resource_id", required=True),
-            M("httpMethod", "http_method", "String", "uri", "http_method", required=True),
-            M("statusCode", "status_code", "StatusCode", "uri", "status_code", required=True),
-        ),
-        cls_name="DeleteIntegrationResponseRequest",
-    ),
-    "DeleteMethodRequest": structure(
-        "DeleteMethodRequest",
-        (
-            M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-            M("resourceId", "resource_id", "String", "uri", "resource_id", required=True),
-            M("httpMethod", "http_method", "String", "uri", "http_method", required=True),
-        ),
-        cls_name="DeleteMethodRequest",
-    ),
-    "DeleteMethodResponseRequest": structure(
-        "DeleteMethodResponseRequest",
-        (
-            M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-            M("resourceId", "resource_id", "String", "uri", "resource_id", required=True),
-            M("httpMethod", "http_method", "String", "uri", "http_method", required=True),
-            M("statusCode", "status_code", "StatusCode", "uri", "status_code", required=True),
-        ),
-        cls_name="DeleteMethodResponseRequest",
-    ),
-    "DeleteModelRequest": structure(
-        "DeleteModelRequest",
-        (
-            M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-            M("modelName", "model_name", "String", "uri", "model_name", required=True),
-        ),
-        cls_name="DeleteModelRequest",
-    ),
-    "DeleteRequestValidatorRequest": structure(
-        "DeleteRequestValidatorRequest",
-        (
-            M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-            M(
-                "requestValidatorId",
-                "request_validator_id",
-                "String",
-                "uri",
-                "requestvalidator_id",
-                required=True,
+        "CacheClusterStatus": lambda: enum(
+            "CacheClusterStatus",
+            (
+                "CREATE_IN_PROGRESS",
+                "AVAILABLE",
+                "DELETE_IN_PROGRESS",
+                "NOT_AVAILABLE",
+                "FLUSH_IN_PROGRESS",
             ),
+            cls_name="CacheClusterStatus",
         ),
-        cls_name="DeleteRequestValidatorRequest",
-    ),
-    "DeleteResourceRequest": structure(
-        "DeleteResourceRequest",
-        (
-            M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-            M("resourceId", "resource_id", "String", "uri", "resource_id", required=True),
-        ),
-        cls_name="DeleteResourceRequest",
-    ),
-    "DeleteRestApiRequest": structure(
-        "DeleteRestApiRequest",
-        (M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),),
-        cls_name="DeleteRestApiRequest",
-    ),
-    "DeleteStageRequest": structure(
-        "DeleteStageRequest",
-        (
-            M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-            M("stageName", "stage_name", "String", "uri", "stage_name", required=True),
-        ),
-        cls_name="DeleteStageRequest",
-    ),
-    "DeleteUsagePlanKeyRequest": structure(
-        "DeleteUsagePlanKeyRequest",
-        (
-            M("usagePlanId", "usage_plan_id", "String", "uri", "usageplanId", required=True),
-            M("keyId", "key_id", "String", "uri", required=True),
-        ),
-        cls_name="DeleteUsagePlanKeyRequest",
-    ),
-    "DeleteUsagePlanRequest": structure(
-        "DeleteUsagePlanRequest",
-        (M("usagePlanId", "usage_plan_id", "String", "uri", "usageplanId", required=True),),
-        cls_name="DeleteUsagePlanRequest",
-    ),
-    "DeleteVpcLinkRequest": structure(
-        "DeleteVpcLinkRequest",
-        (M("vpcLinkId", "vpc_link_id", "String", "uri", "vpclink_id", required=True),),
-        cls_name="DeleteVpcLinkRequest",
-    ),
-    "Deployment": structure(
-        "Deployment",
-        (
-            M("id", "id", "String"),
-            M("description", "description", "String"),
-            M("createdDate", "created_date", "Timestamp"),
-            M("apiSummary", "api_summary", "PathToMapOfMethodSnapshot"),
-        ),
-        cls_name="Deployment",
-    ),
-    "DeploymentCanarySettings": structure(
-        "DeploymentCanarySettings",
-        (
-            M("percentTraffic", "percent_traffic", "Double"),
-            M("stageVariableOverrides", "stage_variable_overrides", "MapOfStringToString"),
-            M("useStageCache", "use_stage_cache", "Boolean"),
-        ),
-        cls_name="DeploymentCanarySettings",
-    ),
-    "Deployments": structure(
-        "Deployments",
-        (
-            M("position", "position", "String"),
-            M("items", "items", "ListOfDeployment", "", "item"),
-        ),
-        cls_name="Deployments",
-    ),
-    "DocumentationPart": structure(
-        "DocumentationPart",
-        (
-            M("id", "id", "String"),
-            M("location", "location", "DocumentationPartLocation"),
-            M("properties", "properties", "String"),
-        ),
-        cls_name="DocumentationPart",
-    ),
-    "DocumentationPartIds": structure(
-        "DocumentationPartIds",
-        (
-            M("ids", "ids", "ListOfString"),
-            M("warnings", "warnings", "ListOfString"),
-        ),
-        cls_name="DocumentationPartIds",
-    ),
-    "DocumentationPartLocation": structure(
-        "DocumentationPartLocation",
-        (
-            M("type", "type", "DocumentationPartType", required=True),
-            M("path", "path", "String"),
-            M("method", "method", "String"),
-            M("statusCode", "status_code", "DocumentationPartLocationStatusCode"),
-            M("name", "name", "String"),
-        ),
-        cls_name="DocumentationPartLocation",
-    ),
-    "DocumentationPartLocationStatusCode": string("DocumentationPartLocationStatusCode"),
-    "DocumentationPartType": enum(
-        "DocumentationPartType",
-        (
-            "API",
-            "AUTHORIZER",
-            "MODEL",
-            "RESOURCE",
-            "METHOD",
-            "PATH_PARAMETER",
-            "QUERY_PARAMETER",
-            "REQUEST_HEADER",
-            "REQUEST_BODY",
-            "RESPONSE",
-            "RESPONSE_HEADER",
-            "RESPONSE_BODY",
-        ),
-        cls_name="DocumentationPartType",
-    ),
-    "DocumentationParts": structure(
-        "DocumentationParts",
-        (
-            M("position", "position", "String"),
-            M("items", "items", "ListOfDocumentationPart", "", "item"),
-        ),
-        cls_name="DocumentationParts",
-    ),
-    "DocumentationVersion": structure(
-        "DocumentationVersion",
-        (
-            M("version", "version", "String"),
-            M("createdDate", "created_date", "Timestamp"),
-            M("description", "description", "String"),
-        ),
-        cls_name="DocumentationVersion",
-    ),
-    "DocumentationVersions": structure(
-        "DocumentationVersions",
-        (
-            M("position", "position", "String"),
-            M("items", "items", "ListOfDocumentationVersion", "", "item"),
-        ),
-        cls_name="DocumentationVersions",
-    ),
-    "DomainName": structure(
-        "DomainName",
-        (
-            M("domainName", "domain_name", "String"),
-            M("domainNameId", "domain_name_id", "String"),
-            M("domainNameArn", "domain_name_arn", "String"),
-            M("certificateName", "certificate_name", "String"),
-            M("certificateArn", "certificate_arn", "String"),
-            M("certificateUploadDate", "certificate_upload_date", "Timestamp"),
-            M("regionalDomainName", "regional_domain_name", "String"),
-            M("regionalHostedZoneId", "regional_hosted_zone_id", "String"),
-            M("regionalCertificateName", "regional_certificate_name", "String"),
-            M("regionalCertificateArn", "regional_certificate_arn", "String"),
-            M("distributionDomainName", "distribution_domain_name", "String"),
-            M("distributionHostedZoneId", "distribution_hosted_zone_id", "String"),
-            M("endpointConfiguration", "endpoint_configuration", "EndpointConfiguration"),
-            M("domainNameStatus", "domain_name_status", "DomainNameStatus"),
-            M("domainNameStatusMessage", "domain_name_status_message", "String"),
-            M("securityPolicy", "security_policy", "SecurityPolicy"),
-            M("endpointAccessMode", "endpoint_access_mode", "EndpointAccessMode"),
-            M("tags", "tags", "MapOfStringToString"),
-            M("mutualTlsAuthentication", "mutual_tls_authentication", "MutualTlsAuthentication"),
-            M(
-                "ownershipVerificationCertificateArn",
-                "ownership_verification_certificate_arn",
-                "String",
+        "CanarySettings": lambda: structure(
+            "CanarySettings",
+            (
+                M("percentTraffic", "percent_traffic", "Double"),
+                M("deploymentId", "deployment_id", "String"),
+                M("stageVariableOverrides", "stage_variable_overrides", "MapOfStringToString"),
+                M("useStageCache", "use_stage_cache", "Boolean"),
             ),
-            M("managementPolicy", "management_policy", "String"),
-            M("policy", "policy", "String"),
-            M("routingMode", "routing_mode", "RoutingMode"),
+            cls_name="CanarySettings",
         ),
-        cls_name="DomainName",
-    ),
-    "DomainNameAccessAssociation": structure(
-        "DomainNameAccessAssociation",
-        (
-            M("domainNameAccessAssociationArn", "domain_name_access_association_arn", "String"),
-            M("domainNameArn", "domain_name_arn", "String"),
-            M(
-                "accessAssociationSourceType",
-                "access_association_source_type",
-                "AccessAssociationSourceType",
+        "ClientCertificate": lambda: structure(
+            "ClientCertificate",
+            (
+                M("clientCertificateId", "client_certificate_id", "String"),
+                M("description", "description", "String"),
+                M("pemEncodedCertificate", "pem_encoded_certificate", "String"),
+                M("createdDate", "created_date", "Timestamp"),
+                M("expirationDate", "expiration_date", "Timestamp"),
+                M("tags", "tags", "MapOfStringToString"),
             ),
-            M("accessAssociationSource", "access_association_source", "String"),
-            M("tags", "tags", "MapOfStringToString"),
+            cls_name="ClientCertificate",
         ),
-        cls_name="DomainNameAccessAssociation",
-    ),
-    "DomainNameAccessAssociations": structure(
-        "DomainNameAccessAssociations",
-        (
-            M("position", "position", "String"),
-            M("items", "items", "ListOfDomainNameAccessAssociation", "", "item"),
-        ),
-        cls_name="DomainNameAccessAssociations",
-    ),
-    "DomainNameStatus": enum(
-        "DomainNameStatus",
-        (
-            "AVAILABLE",
-            "UPDATING",
-            "PENDING",
-            "PENDING_CERTIFICATE_REIMPORT",
-            "PENDING_OWNERSHIP_VERIFICATION",
-            "FAILED",
-        ),
-        cls_name="DomainNameStatus",
-    ),
-    "DomainNames": structure(
-        "DomainNames",
-        (
-            M("position", "position", "String"),
-            M("items", "items", "ListOfDomainName", "", "item"),
-        ),
-        cls_name="DomainNames",
-    ),
-    "Double": number("Double", "double"),
-    "EndpointAccessMode": enum(
-        "EndpointAccessMode", ("BASIC", "STRICT"), cls_name="EndpointAccessMode"
-    ),
-    "EndpointConfiguration": structure(
-        "EndpointConfiguration",
-        (
-            M("types", "types", "ListOfEndpointType"),
-            M("ipAddressType", "ip_address_type", "IpAddressType"),
-            M("vpcEndpointIds", "vpc_endpoint_ids", "ListOfString"),
-        ),
-        cls_name="EndpointConfiguration",
-    ),
-    "EndpointType": enum("EndpointType", ("REGIONAL", "EDGE", "PRIVATE"), cls_name="EndpointType"),
-    "ExportResponse": structure(
-        "ExportResponse",
-        (
-            M("contentType", "content_type", "String", "header", "Content-Type"),
-            M(
-                "contentDisposition",
-                "content_disposition",
-                "String",
-                "header",
-                "Content-Disposition",
+        "ClientCertificates": lambda: structure(
+            "ClientCertificates",
+            (
+                M("position", "position", "String"),
+                M("items", "items", "ListOfClientCertificate", "", "item"),
             ),
-            M("body", "body", "Blob"),
+            cls_name="ClientCertificates",
         ),
-        cls_name="ExportResponse",
-        payload="body",
-    ),
-    "FlushStageAuthorizersCacheRequest": structure(
-        "FlushStageAuthorizersCacheRequest",
-        (
-            M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-            M("stageName", "stage_name", "String", "uri", "stage_name", required=True),
+        "ConflictException": lambda: structure(
+            "ConflictException",
+            (M("message", "message", "String"),),
+            cls_name="ConflictException",
+            error_code="ConflictException",
+            error_status=409,
         ),
-        cls_name="FlushStageAuthorizersCacheRequest",
-    ),
-    "FlushStageCacheRequest": structure(
-        "FlushStageCacheRequest",
-        (
-            M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-            M("stageName", "stage_name", "String", "uri", "stage_name", required=True),
+        "ConnectionType": lambda: enum(
+            "ConnectionType", ("INTERNET", "VPC_LINK"), cls_name="ConnectionType"
         ),
-        cls_name="FlushStageCacheRequest",
-    ),
-    "GatewayResponse": structure(
-        "GatewayResponse",
-        (
-            M("responseType", "response_type", "GatewayResponseType"),
-            M("statusCode", "status_code", "StatusCode"),
-            M("responseParameters", "response_parameters", "MapOfStringToString"),
-            M("responseTemplates", "response_templates", "MapOfStringToString"),
-            M("defaultResponse", "default_response", "Boolean"),
+        "ContentHandlingStrategy": lambda: enum(
+            "ContentHandlingStrategy",
+            ("CONVERT_TO_BINARY", "CONVERT_TO_TEXT"),
+            cls_name="ContentHandlingStrategy",
         ),
-        cls_name="GatewayResponse",
-    ),
-    "GatewayResponseType": enum(
-        "GatewayResponseType",
-        (
-            "DEFAULT_4XX",
-            "DEFAULT_5XX",
-            "RESOURCE_NOT_FOUND",
-            "UNAUTHORIZED",
-            "INVALID_API_KEY",
-            "ACCESS_DENIED",
-            "AUTHORIZER_FAILURE",
-            "AUTHORIZER_CONFIGURATION_ERROR",
-            "INVALID_SIGNATURE",
-            "EXPIRED_TOKEN",
-            "MISSING_AUTHENTICATION_TOKEN",
-            "INTEGRATION_FAILURE",
-            "INTEGRATION_TIMEOUT",
-            "API_CONFIGURATION_ERROR",
-            "UNSUPPORTED_MEDIA_TYPE",
-            "BAD_REQUEST_PARAMETERS",
-            "BAD_REQUEST_BODY",
-            "REQUEST_TOO_LARGE",
-            "THROTTLED",
-            "QUOTA_EXCEEDED",
-            "WAF_FILTERED",
-        ),
-        cls_name="GatewayResponseType",
-    ),
-    "GatewayResponses": structure(
-        "GatewayResponses",
-        (
-            M("position", "position", "String"),
-            M("items", "items", "ListOfGatewayResponse", "", "item"),
-        ),
-        cls_name="GatewayResponses",
-    ),
-    "GenerateClientCertificateRequest": structure(
-        "GenerateClientCertificateRequest",
-        (
-            M("description", "description", "String"),
-            M("tags", "tags", "MapOfStringToString"),
-        ),
-        cls_name="GenerateClientCertificateRequest",
-    ),
-    "GetAccountRequest": structure("GetAccountRequest", (), cls_name="GetAccountRequest"),
-    "GetApiKeyRequest": structure(
-        "GetApiKeyRequest",
-        (
-            M("apiKey", "api_key", "String", "uri", "api_Key", required=True),
-            M("includeValue", "include_value", "NullableBoolean", "querystring"),
-        ),
-        cls_name="GetApiKeyRequest",
-    ),
-    "GetApiKeysRequest": structure(
-        "GetApiKeysRequest",
-        (
-            M("position", "position", "String", "querystring"),
-            M("limit", "limit", "NullableInteger", "querystring"),
-            M("nameQuery", "name_query", "String", "querystring", "name"),
-            M("customerId", "customer_id", "String", "querystring"),
-            M("includeValues", "include_values", "NullableBoolean", "querystring"),
-        ),
-        cls_name="GetApiKeysRequest",
-    ),
-    "GetAuthorizerRequest": structure(
-        "GetAuthorizerRequest",
-        (
-            M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-            M("authorizerId", "authorizer_id", "String", "uri", "authorizer_id", required=True),
-        ),
-        cls_name="GetAuthorizerRequest",
-    ),
-    "GetAuthorizersRequest": structure(
-        "GetAuthorizersRequest",
-        (
-            M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-            M("position", "position", "String", "querystring"),
-            M("limit", "limit", "NullableInteger", "querystring"),
-        ),
-        cls_name="GetAuthorizersRequest",
-    ),
-    "GetBasePathMappingRequest": structure(
-        "GetBasePathMappingRequest",
-        (
-            M("domainName", "domain_name", "String", "uri", "domain_name", required=True),
-            M("domainNameId", "domain_name_id", "String", "querystring"),
-            M("basePath", "base_path", "String", "uri", "base_path", required=True),
-        ),
-        cls_name="GetBasePathMappingRequest",
-    ),
-    "GetBasePathMappingsRequest": structure(
-        "GetBasePathMappingsRequest",
-        (
-            M("domainName", "domain_name", "String", "uri", "domain_name", required=True),
-            M("domainNameId", "domain_name_id", "String", "querystring"),
-            M("position", "position", "String", "querystring"),
-            M("limit", "limit", "NullableInteger", "querystring"),
-        ),
-        cls_name="GetBasePathMappingsRequest",
-    ),
-    "GetClientCertificateRequest": structure(
-        "GetClientCertificateRequest",
-        (
-            M(
-                "clientCertificateId",
-                "client_certificate_id",
-                "String",
-                "uri",
-                "clientcertificate_id",
-                required=True,
+        "CreateApiKeyRequest": lambda: structure(
+            "CreateApiKeyRequest",
+            (
+                M("name", "name", "String"),
+                M("description", "description", "String"),
+                M("enabled", "enabled", "Boolean"),
+                M("generateDistinctId", "generate_distinct_id", "Boolean"),
+                M("value", "value", "String"),
+                M("stageKeys", "stage_keys", "ListOfStageKeys"),
+                M("customerId", "customer_id", "String"),
+                M("tags", "tags", "MapOfStringToString"),
             ),
+            cls_name="CreateApiKeyRequest",
         ),
-        cls_name="GetClientCertificateRequest",
-    ),
-    "GetClientCertificatesRequest": structure(
-        "GetClientCertificatesRequest",
-        (
-            M("position", "position", "String", "querystring"),
-            M("limit", "limit", "NullableInteger", "querystring"),
-        ),
-        cls_name="GetClientCertificatesRequest",
-    ),
-    "GetDeploymentRequest": structure(
-        "GetDeploymentRequest",
-        (
-            M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-            M("deploymentId", "deployment_id", "String", "uri", "deployment_id", required=True),
-            M("embed", "embed", "ListOfString", "querystring"),
-        ),
-        cls_name="GetDeploymentRequest",
-    ),
-    "GetDeploymentsRequest": structure(
-        "GetDeploymentsRequest",
-        (
-            M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-            M("position", "position", "String", "querystring"),
-            M("limit", "limit", "NullableInteger", "querystring"),
-        ),
-        cls_name="GetDeploymentsRequest",
-    ),
-    "GetDocumentationPartRequest": structure(
-        "GetDocumentationPartRequest",
-        (
-            M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-            M(
-                "documentationPartId",
-                "documentation_part_id",
-                "String",
-                "uri",
-                "part_id",
-                required=True,
+        "CreateAuthorizerRequest": lambda: structure(
+            "CreateAuthorizerRequest",
+            (
+                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
+                M("name", "name", "String", required=True),
+                M("type", "type", "AuthorizerType", required=True),
+                M("providerARNs", "provider_arns", "ListOfARNs"),
+                M("authType", "auth_type", "String"),
+                M("authorizerUri", "authorizer_uri", "String"),
+                M("authorizerCredentials", "authorizer_credentials", "String"),
+                M("identitySource", "identity_source", "String"),
+                M("identityValidationExpression", "identity_validation_expression", "String"),
+                M(
+                    "authorizerResultTtlInSeconds",
+                    "authorizer_result_ttl_in_seconds",
+                    "NullableInteger",
+                ),
+                M("jwtConfiguration", "jwt_configuration", "JwtConfigurationInput"),
             ),
+            cls_name="CreateAuthorizerRequest",
         ),
-        cls_name="GetDocumentationPartRequest",
-    ),
-    "GetDocumentationPartsRequest": structure(
-        "GetDocumentationPartsRequest",
-        (
-            M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-            M("type", "type", "DocumentationPartType", "querystring"),
-            M("nameQuery", "name_query", "String", "querystring", "name"),
-            M("path", "path", "String", "querystring"),
-            M("position", "position", "String", "querystring"),
-            M("limit", "limit", "NullableInteger", "querystring"),
-            M("locationStatus", "location_status", "LocationStatusType", "querystring"),
-        ),
-        cls_name="GetDocumentationPartsRequest",
-    ),
-    "GetDocumentationVersionRequest": structure(
-        "GetDocumentationVersionRequest",
-        (
-            M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-            M(
-                "documentationVersion",
-                "documentation_version",
-                "String",
-                "uri",
-                "doc_version",
-                required=True,
+        "CreateBasePathMappingRequest": lambda: structure(
+            "CreateBasePathMappingRequest",
+            (
+                M("domainName", "domain_name", "String", "uri", "domain_name", required=True),
+                M("domainNameId", "domain_name_id", "String", "querystring"),
+                M("basePath", "base_path", "String"),
+                M("restApiId", "rest_api_id", "String", required=True),
+                M("stage", "stage", "String"),
             ),
+            cls_name="CreateBasePathMappingRequest",
         ),
-        cls_name="GetDocumentationVersionRequest",
-    ),
-    "GetDocumentationVersionsRequest": structure(
-        "GetDocumentationVersionsRequest",
-        (
-            M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-            M("position", "position", "String", "querystring"),
-            M("limit", "limit", "NullableInteger", "querystring"),
-        ),
-        cls_name="GetDocumentationVersionsRequest",
-    ),
-    "GetDomainNameAccessAssociationsRequest": structure(
-        "GetDomainNameAccessAssociationsRequest",
-        (
-            M("position", "position", "String", "querystring"),
-            M("limit", "limit", "NullableInteger", "querystring"),
-            M("resourceOwner", "resource_owner", "ResourceOwner", "querystring"),
-        ),
-        cls_name="GetDomainNameAccessAssociationsRequest",
-    ),
-    "GetDomainNameRequest": structure(
-        "GetDomainNameRequest",
-        (
-            M("domainName", "domain_name", "String", "uri", "domain_name", required=True),
-            M("domainNameId", "domain_name_id", "String", "querystring"),
-        ),
-        cls_name="GetDomainNameRequest",
-    ),
-    "GetDomainNamesRequest": structure(
-        "GetDomainNamesRequest",
-        (
-            M("position", "position", "String", "querystring"),
-            M("limit", "limit", "NullableInteger", "querystring"),
-            M("resourceOwner", "resource_owner", "ResourceOwner", "querystring"),
-        ),
-        cls_name="GetDomainNamesRequest",
-    ),
-    "GetExportRequest": structure(
-        "GetExportRequest",
-        (
-            M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-            M("stageName", "stage_name", "String", "uri", "stage_name", required=True),
-            M("exportType", "export_type", "String", "uri", "export_type", required=True),
-            M("parameters", "parameters", "MapOfStringToString", "querystring"),
-            M("accepts", "accepts", "String", "header", "Accept"),
-        ),
-        cls_name="GetExportRequest",
-    ),
-    "GetGatewayResponseRequest": structure(
-        "GetGatewayResponseRequest",
-        (
-            M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-            M(
-                "responseType",
-                "response_type",
-                "GatewayResponseType",
-                "uri",
-                "response_type",
-                required=True,
+        "CreateDeploymentRequest": lambda: structure(
+            "CreateDeploymentRequest",
+            (
+                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
+                M("stageName", "stage_name", "String"),
+                M("stageDescription", "stage_description", "String"),
+                M("description", "description", "String"),
+                M("cacheClusterEnabled", "cache_cluster_enabled", "NullableBoolean"),
+                M("cacheClusterSize", "cache_cluster_size", "CacheClusterSize"),
+                M("variables", "variables", "MapOfStringToString"),
+                M("canarySettings", "canary_settings", "DeploymentCanarySettings"),
+                M("tracingEnabled", "tracing_enabled", "NullableBoolean"),
             ),
+            cls_name="CreateDeploymentRequest",
         ),
-        cls_name="GetGatewayResponseRequest",
-    ),
-    "GetGatewayResponsesRequest": structure(
-        "GetGatewayResponsesRequest",
-        (
-            M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-            M("position", "position", "String", "querystring"),
-            M("limit", "limit", "NullableInteger", "querystring"),
-        ),
-        cls_name="GetGatewayResponsesRequest",
-    ),
-    "GetIntegrationRequest": structure(
-        "GetIntegrationRequest",
-        (
-            M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-            M("resourceId", "resource_id", "String", "uri", "resource_id", required=True),
-            M("httpMethod", "http_method", "String", "uri", "http_method", required=True),
-        ),
-        cls_name="GetIntegrationRequest",
-    ),
-    "GetIntegrationResponseRequest": structure(
-        "GetIntegrationResponseRequest",
-        (
-            M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-            M("resourceId", "resource_id", "String", "uri", "resource_id", required=True),
-            M("httpMethod", "http_method", "String", "uri", "http_method", required=True),
-            M("statusCode", "status_code", "StatusCode", "uri", "status_code", required=True),
-        ),
-        cls_name="GetIntegrationResponseRequest",
-    ),
-    "GetMethodRequest": structure(
-        "GetMethodRequest",
-        (
-            M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-            M("resourceId", "resource_id", "String", "uri", "resource_id", required=True),
-            M("httpMethod", "http_method", "String", "uri", "http_method", required=True),
-        ),
-        cls_name="GetMethodRequest",
-    ),
-    "GetMethodResponseRequest": structure(
-        "GetMethodResponseRequest",
-        (
-            M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-            M("resourceId", "resource_id", "String", "uri", "resource_id", required=True),
-            M("httpMethod", "http_method", "String", "uri", "http_method", required=True),
-            M("statusCode", "status_code", "StatusCode", "uri", "status_code", required=True),
-        ),
-        cls_name="GetMethodResponseRequest",
-    ),
-    "GetModelRequest": structure(
-        "GetModelRequest",
-        (
-            M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-            M("modelName", "model_name", "String", "uri", "model_name", required=True),
-            M("flatten", "flatten", "Boolean", "querystring"),
-        ),
-        cls_name="GetModelRequest",
-    ),
-    "GetModelTemplateRequest": structure(
-        "GetModelTemplateRequest",
-        (
-            M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-            M("modelName", "model_name", "String", "uri", "model_name", required=True),
-        ),
-        cls_name="GetModelTemplateRequest",
-    ),
-    "GetModelsRequest": structure(
-        "GetModelsRequest",
-        (
-            M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-            M("position", "position", "String", "querystring"),
-            M("limit", "limit", "NullableInteger", "querystring"),
-        ),
-        cls_name="GetModelsRequest",
-    ),
-    "GetRequestValidatorRequest": structure(
-        "GetRequestValidatorRequest",
-        (
-            M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-            M(
-                "requestValidatorId",
-                "request_validator_id",
-                "String",
-                "uri",
-                "requestvalidator_id",
-                required=True,
+        "CreateDocumentationPartRequest": lambda: structure(
+            "CreateDocumentationPartRequest",
+            (
+                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
+                M("location", "location", "DocumentationPartLocation", required=True),
+                M("properties", "properties", "String", required=True),
             ),
+            cls_name="CreateDocumentationPartRequest",
         ),
-        cls_name="GetRequestValidatorRequest",
-    ),
-    "GetRequestValidatorsRequest": structure(
-        "GetRequestValidatorsRequest",
-        (
-            M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-            M("position", "position", "String", "querystring"),
-            M("limit", "limit", "NullableInteger", "querystring"),
-        ),
-        cls_name="GetRequestValidatorsRequest",
-    ),
-    "GetResourceRequest": structure(
-        "GetResourceRequest",
-        (
-            M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-            M("resourceId", "resource_id", "String", "uri", "resource_id", required=True),
-            M("embed", "embed", "ListOfString", "querystring"),
-        ),
-        cls_name="GetResourceRequest",
-    ),
-    "GetResourcesRequest": structure(
-        "GetResourcesRequest",
-        (
-            M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-            M("position", "position", "String", "querystring"),
-            M("limit", "limit", "NullableInteger", "querystring"),
-            M("embed", "embed", "ListOfString", "querystring"),
-        ),
-        cls_name="GetResourcesRequest",
-    ),
-    "GetRestApiRequest": structure(
-        "GetRestApiRequest",
-        (M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),),
-        cls_name="GetRestApiRequest",
-    ),
-    "GetRestApisRequest": structure(
-        "GetRestApisRequest",
-        (
-            M("position", "position", "String", "querystring"),
-            M("limit", "limit", "NullableInteger", "querystring"),
-        ),
-        cls_name="GetRestApisRequest",
-    ),
-    "GetSdkRequest": structure(
-        "GetSdkRequest",
-        (
-            M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-            M("stageName", "stage_name", "String", "uri", "stage_name", required=True),
-            M("sdkType", "sdk_type", "String", "uri", "sdk_type", required=True),
-            M("parameters", "parameters", "MapOfStringToString", "querystring"),
-        ),
-        cls_name="GetSdkRequest",
-    ),
-    "GetSdkTypeRequest": structure(
-        "GetSdkTypeRequest",
-        (M("id", "id", "String", "uri", "sdktype_id", required=True),),
-        cls_name="GetSdkTypeRequest",
-    ),
-    "GetSdkTypesRequest": structure(
-        "GetSdkTypesRequest",
-        (
-            M("position", "position", "String", "querystring"),
-            M("limit", "limit", "NullableInteger", "querystring"),
-        ),
-        cls_name="GetSdkTypesRequest",
-    ),
-    "GetStageRequest": structure(
-        "GetStageRequest",
-        (
-            M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-            M("stageName", "stage_name", "String", "uri", "stage_name", required=True),
-        ),
-        cls_name="GetStageRequest",
-    ),
-    "GetStagesRequest": structure(
-        "GetStagesRequest",
-        (
-            M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-            M("deploymentId", "deployment_id", "String", "querystring"),
-        ),
-        cls_name="GetStagesRequest",
-    ),
-    "GetTagsRequest": structure(
-        "GetTagsRequest",
-        (
-            M("resourceArn", "resource_arn", "String", "uri", "resource_arn", required=True),
-            M("position", "position", "String", "querystring"),
-            M("limit", "limit", "NullableInteger", "querystring"),
-        ),
-        cls_name="GetTagsRequest",
-    ),
-    "GetUsagePlanKeyRequest": structure(
-        "GetUsagePlanKeyRequest",
-        (
-            M("usagePlanId", "usage_plan_id", "String", "uri", "usageplanId", required=True),
-            M("keyId", "key_id", "String", "uri", required=True),
-        ),
-        cls_name="GetUsagePlanKeyRequest",
-    ),
-    "GetUsagePlanKeysRequest": structure(
-        "GetUsagePlanKeysRequest",
-        (
-            M("usagePlanId", "usage_plan_id", "String", "uri", "usageplanId", required=True),
-            M("position", "position", "String", "querystring"),
-            M("limit", "limit", "NullableInteger", "querystring"),
-            M("nameQuery", "name_query", "String", "querystring", "name"),
-        ),
-        cls_name="GetUsagePlanKeysRequest",
-    ),
-    "GetUsagePlanRequest": structure(
-        "GetUsagePlanRequest",
-        (M("usagePlanId", "usage_plan_id", "String", "uri", "usageplanId", required=True),),
-        cls_name="GetUsagePlanRequest",
-    ),
-    "GetUsagePlansRequest": structure(
-        "GetUsagePlansRequest",
-        (
-            M("position", "position", "String", "querystring"),
-            M("keyId", "key_id", "String", "querystring"),
-            M("limit", "limit", "NullableInteger", "querystring"),
-        ),
-        cls_name="GetUsagePlansRequest",
-    ),
-    "GetUsageRequest": structure(
-        "GetUsageRequest",
-        (
-            M("usagePlanId", "usage_plan_id", "String", "uri", "usageplanId", required=True),
-            M("keyId", "key_id", "String", "querystring"),
-            M("startDate", "start_date", "String", "querystring", required=True),
-            M("endDate", "end_date", "String", "querystring", required=True),
-            M("position", "position", "String", "querystring"),
-            M("limit", "limit", "NullableInteger", "querystring"),
-        ),
-        cls_name="GetUsageRequest",
-    ),
-    "GetVpcLinkRequest": structure(
-        "GetVpcLinkRequest",
-        (M("vpcLinkId", "vpc_link_id", "String", "uri", "vpclink_id", required=True),),
-        cls_name="GetVpcLinkRequest",
-    ),
-    "GetVpcLinksRequest": structure(
-        "GetVpcLinksRequest",
-        (
-            M("position", "position", "String", "querystring"),
-            M("limit", "limit", "NullableInteger", "querystring"),
-        ),
-        cls_name="GetVpcLinksRequest",
-    ),
-    "ImportApiKeysRequest": structure(
-        "ImportApiKeysRequest",
-        (
-            M("body", "body", "Blob", required=True),
-            M("format", "format", "ApiKeysFormat", "querystring", required=True),
-            M("failOnWarnings", "fail_on_warnings", "Boolean", "querystring", "failonwarnings"),
-        ),
-        cls_name="ImportApiKeysRequest",
-        payload="body",
-    ),
-    "ImportDocumentationPartsRequest": structure(
-        "ImportDocumentationPartsRequest",
-        (
-            M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-            M("mode", "mode", "PutMode", "querystring"),
-            M("failOnWarnings", "fail_on_warnings", "Boolean", "querystring", "failonwarnings"),
-            M("body", "body", "Blob", required=True),
-        ),
-        cls_name="ImportDocumentationPartsRequest",
-        payload="body",
-    ),
-    "ImportRestApiRequest": structure(
-        "ImportRestApiRequest",
-        (
-            M("failOnWarnings", "fail_on_warnings", "Boolean", "querystring", "failonwarnings"),
-            M("parameters", "parameters", "MapOfStringToString", "querystring"),
-            M("body", "body", "Blob", required=True),
-        ),
-        cls_name="ImportRestApiRequest",
-        payload="body",
-    ),
-    "Integer": number("Integer", "integer"),
-    "Integration": structure(
-        "Integration",
-        (
-            M("type", "type", "IntegrationType"),
-            M("httpMethod", "http_method", "String"),
-            M("uri", "uri", "String"),
-            M("connectionType", "connection_type", "ConnectionType"),
-            M("connectionId", "connection_id", "String"),
-            M("credentials", "credentials", "String"),
-            M("requestParameters", "request_parameters", "MapOfStringToString"),
-            M("requestTemplates", "request_templates", "MapOfStringToString"),
-            M("passthroughBehavior", "passthrough_behavior", "String"),
-            M("contentHandling", "content_handling", "ContentHandlingStrategy"),
-            M("timeoutInMillis", "timeout_in_millis", "Integer"),
-            M("cacheNamespace", "cache_namespace", "String"),
-            M("cacheKeyParameters", "cache_key_parameters", "ListOfString"),
-            M("integrationResponses", "integration_responses", "MapOfIntegrationResponse"),
-            M("tlsConfig", "tls_config", "TlsConfig"),
-            M("responseTransferMode", "response_transfer_mode", "ResponseTransferMode"),
-            M("integrationTarget", "integration_target", "String"),
-        ),
-        cls_name="Integration",
-    ),
-    "IntegrationResponse": structure(
-        "IntegrationResponse",
-        (
-            M("statusCode", "status_code", "StatusCode"),
-            M("selectionPattern", "selection_pattern", "String"),
-            M("responseParameters", "response_parameters", "MapOfStringToString"),
-            M("responseTemplates", "response_templates", "MapOfStringToString"),
-            M("contentHandling", "content_handling", "ContentHandlingStrategy"),
-        ),
-        cls_name="IntegrationResponse",
-    ),
-    "IntegrationType": enum(
-        "IntegrationType",
-        ("HTTP", "AWS", "MOCK", "HTTP_PROXY", "AWS_PROXY"),
-        cls_name="IntegrationType",
-    ),
-    "IpAddressType": enum("IpAddressType", ("ipv4", "dualstack"), cls_name="IpAddressType"),
-    "JwtAdditionalClaim": structure(
-        "JwtAdditionalClaim",
-        (
-            M("claimName", "claim_name", "String", required=True),
-            M("format", "format", "JwtClaimFormat", required=True),
-            M("required", "required", "Boolean"),
-            M("expectedValues", "expected_values", "ListOfString"),
-        ),
-        cls_name="JwtAdditionalClaim",
-    ),
-    "JwtClaimFormat": enum("JwtClaimFormat", ("SINGLE_STRING",), cls_name="JwtClaimFormat"),
-    "JwtConfiguration": structure(
-        "JwtConfiguration",
-        (
-            M("issuers", "issuers", "ListOfJwtIssuer"),
-            M("defaultAlgorithms", "default_algorithms", "ListOfJwtSigningAlgorithm"),
-        ),
-        cls_name="JwtConfiguration",
-    ),
-    "JwtConfigurationInput": structure(
-        "JwtConfigurationInput",
-        (
-            M("issuers", "issuers", "ListOfJwtIssuerInput", required=True),
-            M(
-                "defaultAlgorithms",
-                "default_algorithms",
-                "ListOfJwtSigningAlgorithm",
-                required=True,
+        "CreateDocumentationVersionRequest": lambda: structure(
+            "CreateDocumentationVersionRequest",
+            (
+                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
+                M("documentationVersion", "documentation_version", "String", required=True),
+                M("stageName", "stage_name", "String"),
+                M("description", "description", "String"),
             ),
+            cls_name="CreateDocumentationVersionRequest",
         ),
-        cls_name="JwtConfigurationInput",
-    ),
-    "JwtIssuer": structure(
-        "JwtIssuer",
-        (
-            M("issuer", "issuer", "String"),
-            M("audiences", "audiences", "ListOfString"),
-            M("additionalClaims", "additional_claims", "ListOfJwtAdditionalClaim"),
-            M("jwksUri", "jwks_uri", "String"),
-        ),
-        cls_name="JwtIssuer",
-    ),
-    "JwtIssuerInput": structure(
-        "JwtIssuerInput",
-        (
-            M("issuer", "issuer", "String", required=True),
-            M("audiences", "audiences", "ListOfString", required=True),
-            M("additionalClaims", "additional_claims", "ListOfJwtAdditionalClaim"),
-        ),
-        cls_name="JwtIssuerInput",
-    ),
-    "JwtSigningAlgorithm": enum(
-        "JwtSigningAlgorithm",
-        ("RS256", "RS384", "RS512", "ES256", "ES384", "ES512"),
-        cls_name="JwtSigningAlgorithm",
-    ),
-    "LimitExceededException": structure(
-        "LimitExceededException",
-        (
-            M("retryAfterSeconds", "retry_after_seconds", "String", "header", "Retry-After"),
-            M("message", "message", "String"),
-        ),
-        cls_name="LimitExceededException",
-        error_code="LimitExceededException",
-        error_status=429,
-    ),
-    "ListOfARNs": list_of("ListOfARNs", "ProviderARN"),
-    "ListOfApiKey": list_of("ListOfApiKey", "ApiKey"),
-    "ListOfApiStage": list_of("ListOfApiStage", "ApiStage"),
-    "ListOfAuthorizer": list_of("ListOfAuthorizer", "Authorizer"),
-    "ListOfBasePathMapping": list_of("ListOfBasePathMapping", "BasePathMapping"),
-    "ListOfClientCertificate": list_of("ListOfClientCertificate", "ClientCertificate"),
-    "ListOfDeployment": list_of("ListOfDeployment", "Deployment"),
-    "ListOfDocumentationPart": list_of("ListOfDocumentationPart", "DocumentationPart"),
-    "ListOfDocumentationVersion": list_of("ListOfDocumentationVersion", "DocumentationVersion"),
-    "ListOfDomainName": list_of("ListOfDomainName", "DomainName"),
-    "ListOfDomainNameAccessAssociation": list_of(
-        "ListOfDomainNameAccessAssociation", "DomainNameAccessAssociation"
-    ),
-    "ListOfEndpointType": list_of("ListOfEndpointType", "EndpointType"),
-    "ListOfGatewayResponse": list_of("ListOfGatewayResponse", "GatewayResponse"),
-    "ListOfJwtAdditionalClaim": list_of("ListOfJwtAdditionalClaim", "JwtAdditionalClaim"),
-    "ListOfJwtIssuer": list_of("ListOfJwtIssuer", "JwtIssuer"),
-    "ListOfJwtIssuerInput": list_of("ListOfJwtIssuerInput", "JwtIssuerInput"),
-    "ListOfJwtSigningAlgorithm": list_of("ListOfJwtSigningAlgorithm", "JwtSigningAlgorithm"),
-    "ListOfLong": list_of("ListOfLong", "Long"),
-    "ListOfModel": list_of("ListOfModel", "Model"),
-    "ListOfPatchOperation": list_of("ListOfPatchOperation", "PatchOperation"),
-    "ListOfRequestValidator": list_of("ListOfRequestValidator", "RequestValidator"),
-    "ListOfResource": list_of("ListOfResource", "Resource"),
-    "ListOfRestApi": list_of("ListOfRestApi", "RestApi"),
-    "ListOfSdkConfigurationProperty": list_of(
-        "ListOfSdkConfigurationProperty", "SdkConfigurationProperty"
-    ),
-    "ListOfSdkType": list_of("ListOfSdkType", "SdkType"),
-    "ListOfStage": list_of("ListOfStage", "Stage"),
-    "ListOfStageKeys": list_of("ListOfStageKeys", "StageKey"),
-    "ListOfString": list_of("ListOfString", "String"),
-    "ListOfUsage": list_of("ListOfUsage", "ListOfLong"),
-    "ListOfUsagePlan": list_of("ListOfUsagePlan", "UsagePlan"),
-    "ListOfUsagePlanKey": list_of("ListOfUsagePlanKey", "UsagePlanKey"),
-    "ListOfVpcLink": list_of("ListOfVpcLink", "VpcLink"),
-    "LocationStatusType": enum(
-        "LocationStatusType", ("DOCUMENTED", "UNDOCUMENTED"), cls_name="LocationStatusType"
-    ),
-    "Long": number("Long", "long"),
-    "MapOfApiStageThrottleSettings": map_of(
-        "MapOfApiStageThrottleSettings", "String", "ThrottleSettings"
-    ),
-    "MapOfIntegrationResponse": map_of("MapOfIntegrationResponse", "String", "IntegrationResponse"),
-    "MapOfKeyUsages": map_of("MapOfKeyUsages", "String", "ListOfUsage"),
-    "MapOfMethod": map_of("MapOfMethod", "String", "Method"),
-    "MapOfMethodResponse": map_of("MapOfMethodResponse", "String", "MethodResponse"),
-    "MapOfMethodSettings": map_of("MapOfMethodSettings", "String", "MethodSetting"),
-    "MapOfMethodSnapshot": map_of("MapOfMethodSnapshot", "String", "MethodSnapshot"),
-    "MapOfStringToBoolean": map_of("MapOfStringToBoolean", "String", "NullableBoolean"),
-    "MapOfStringToList": map_of("MapOfStringToList", "String", "ListOfString"),
-    "MapOfStringToString": map_of("MapOfStringToString", "String", "String"),
-    "Method": structure(
-        "Method",
-        (
-            M("httpMethod", "http_method", "String"),
-            M("authorizationType", "authorization_type", "String"),
-            M("authorizerId", "authorizer_id", "String"),
-            M("apiKeyRequired", "api_key_required", "NullableBoolean"),
-            M("requestValidatorId", "request_validator_id", "String"),
-            M("operationName", "operation_name", "String"),
-            M("requestParameters", "request_parameters", "MapOfStringToBoolean"),
-            M("requestModels", "request_models", "MapOfStringToString"),
-            M("methodResponses", "method_responses", "MapOfMethodResponse"),
-            M("methodIntegration", "method_integration", "Integration"),
-            M("authorizationScopes", "authorization_scopes", "ListOfString"),
-        ),
-        cls_name="Method",
-    ),
-    "MethodResponse": structure(
-        "MethodResponse",
-        (
-            M("statusCode", "status_code", "StatusCode"),
-            M("responseParameters", "response_parameters", "MapOfStringToBoolean"),
-            M("responseModels", "response_models", "MapOfStringToString"),
-        ),
-        cls_name="MethodResponse",
-    ),
-    "MethodSetting": structure(
-        "MethodSetting",
-        (
-            M("metricsEnabled", "metrics_enabled", "Boolean"),
-            M("loggingLevel", "logging_level", "String"),
-            M("dataTraceEnabled", "data_trace_enabled", "Boolean"),
-            M("throttlingBurstLimit", "throttling_burst_limit", "Integer"),
-            M("throttlingRateLimit", "throttling_rate_limit", "Double"),
-            M("cachingEnabled", "caching_enabled", "Boolean"),
-            M("cacheTtlInSeconds", "cache_ttl_in_seconds", "Integer"),
-            M("cacheDataEncrypted", "cache_data_encrypted", "Boolean"),
-            M(
-                "requireAuthorizationForCacheControl",
-                "require_authorization_for_cache_control",
-                "Boolean",
+        "CreateDomainNameAccessAssociationRequest": lambda: structure(
+            "CreateDomainNameAccessAssociationRequest",
+            (
+                M("domainNameArn", "domain_name_arn", "String", required=True),
+                M(
+                    "accessAssociationSourceType",
+                    "access_association_source_type",
+                    "AccessAssociationSourceType",
+                    required=True,
+                ),
+                M("accessAssociationSource", "access_association_source", "String", required=True),
+                M("tags", "tags", "MapOfStringToString"),
             ),
-            M(
-                "unauthorizedCacheControlHeaderStrategy",
-                "unauthorized_cache_control_header_strategy",
-                "UnauthorizedCacheControlHeaderStrategy",
+            cls_name="CreateDomainNameAccessAssociationRequest",
+        ),
+        "CreateDomainNameRequest": lambda: structure(
+            "CreateDomainNameRequest",
+            (
+                M("domainName", "domain_name", "String", required=True),
+                M("certificateName", "certificate_name", "String"),
+                M("certificateBody", "certificate_body", "String"),
+                M("certificatePrivateKey", "certificate_private_key", "String"),
+                M("certificateChain", "certificate_chain", "String"),
+                M("certificateArn", "certificate_arn", "String"),
+                M("regionalCertificateName", "regional_certificate_name", "String"),
+                M("regionalCertificateArn", "regional_certificate_arn", "String"),
+                M("endpointConfiguration", "endpoint_configuration", "EndpointConfiguration"),
+                M("tags", "tags", "MapOfStringToString"),
+                M("securityPolicy", "security_policy", "SecurityPolicy"),
+                M("endpointAccessMode", "endpoint_access_mode", "EndpointAccessMode"),
+                M(
+                    "mutualTlsAuthentication",
+                    "mutual_tls_authentication",
+                    "MutualTlsAuthenticationInput",
+                ),
+                M(
+                    "ownershipVerificationCertificateArn",
+                    "ownership_verification_certificate_arn",
+                    "String",
+                ),
+                M("policy", "policy", "String"),
+                M("routingMode", "routing_mode", "RoutingMode"),
             ),
+            cls_name="CreateDomainNameRequest",
         ),
-        cls_name="MethodSetting",
-    ),
-    "MethodSnapshot": structure(
-        "MethodSnapshot",
-        (
-            M("authorizationType", "authorization_type", "String"),
-            M("apiKeyRequired", "api_key_required", "Boolean"),
-        ),
-        cls_name="MethodSnapshot",
-    ),
-    "Model": structure(
-        "Model",
-        (
-            M("id", "id", "String"),
-            M("name", "name", "String"),
-            M("description", "description", "String"),
-            M("schema", "schema", "String"),
-            M("contentType", "content_type", "String"),
-        ),
-        cls_name="Model",
-    ),
-    "Models": structure(
-        "Models",
-        (
-            M("position", "position", "String"),
-            M("items", "items", "ListOfModel", "", "item"),
-        ),
-        cls_name="Models",
-    ),
-    "MutualTlsAuthentication": structure(
-        "MutualTlsAuthentication",
-        (
-            M("truststoreUri", "truststore_uri", "String"),
-            M("truststoreVersion", "truststore_version", "String"),
-            M("truststoreWarnings", "truststore_warnings", "ListOfString"),
-        ),
-        cls_name="MutualTlsAuthentication",
-    ),
-    "MutualTlsAuthenticationInput": structure(
-        "MutualTlsAuthenticationInput",
-        (
-            M("truststoreUri", "truststore_uri", "String"),
-            M("truststoreVersion", "truststore_version", "String"),
-        ),
-        cls_name="MutualTlsAuthenticationInput",
-    ),
-    "NotFoundException": structure(
-        "NotFoundException",
-        (M("message", "message", "String"),),
-        cls_name="NotFoundException",
-        error_code="NotFoundException",
-        error_status=404,
-    ),
-    "NullableBoolean": boolean("NullableBoolean"),
-    "NullableInteger": number("NullableInteger", "integer"),
-    "Op": enum("Op", ("add", "remove", "replace", "move", "copy", "test"), cls_name="Op"),
-    "PatchOperation": structure(
-        "PatchOperation",
-        (
-            M("op", "op", "Op"),
-            M("path", "path", "String"),
-            M("value", "value", "String"),
-            M("from", "from_", "String"),
-        ),
-        cls_name="PatchOperation",
-    ),
-    "PathToMapOfMethodSnapshot": map_of(
-        "PathToMapOfMethodSnapshot", "String", "MapOfMethodSnapshot"
-    ),
-    "ProviderARN": string("ProviderARN"),
-    "PutGatewayResponseRequest": structure(
-        "PutGatewayResponseRequest",
-        (
-            M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-            M(
-                "responseType",
-                "response_type",
-                "GatewayResponseType",
-                "uri",
-                "response_type",
-                required=True,
+        "CreateModelRequest": lambda: structure(
+            "CreateModelRequest",
+            (
+                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
+                M("name", "name", "String", required=True),
+                M("description", "description", "String"),
+                M("schema", "schema", "String"),
+                M("contentType", "content_type", "String", required=True),
             ),
-            M("statusCode", "status_code", "StatusCode"),
-            M("responseParameters", "response_parameters", "MapOfStringToString"),
-            M("responseTemplates", "response_templates", "MapOfStringToString"),
+            cls_name="CreateModelRequest",
         ),
-        cls_name="PutGatewayResponseRequest",
-    ),
-    "PutIntegrationRequest": structure(
-        "PutIntegrationRequest",
-        (
-            M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-            M("resourceId", "resource_id", "String", "uri", "resource_id", required=True),
-            M("httpMethod", "http_method", "String", "uri", "http_method", required=True),
-            M("type", "type", "IntegrationType", required=True),
-            M("integrationHttpMethod", "integration_http_method", "String", "", "httpMethod"),
-            M("uri", "uri", "String"),
-            M("connectionType", "connection_type", "ConnectionType"),
-            M("connectionId", "connection_id", "String"),
-            M("credentials", "credentials", "String"),
-            M("requestParameters", "request_parameters", "MapOfStringToString"),
-            M("requestTemplates", "request_templates", "MapOfStringToString"),
-            M("passthroughBehavior", "passthrough_behavior", "String"),
-            M("cacheNamespace", "cache_namespace", "String"),
-            M("cacheKeyParameters", "cache_key_parameters", "ListOfString"),
-            M("contentHandling", "content_handling", "ContentHandlingStrategy"),
-            M("timeoutInMillis", "timeout_in_millis", "NullableInteger"),
-            M("tlsConfig", "tls_config", "TlsConfig"),
-            M("responseTransferMode", "response_transfer_mode", "ResponseTransferMode"),
-            M("integrationTarget", "integration_target", "String"),
-        ),
-        cls_name="PutIntegrationRequest",
-    ),
-    "PutIntegrationResponseRequest": structure(
-        "PutIntegrationResponseRequest",
-        (
-            M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-            M("resourceId", "resource_id", "String", "uri", "resource_id", required=True),
-            M("httpMethod", "http_method", "String", "uri", "http_method", required=True),
-            M("statusCode", "status_code", "StatusCode", "uri", "status_code", required=True),
-            M("selectionPattern", "selection_pattern", "String"),
-            M("responseParameters", "response_parameters", "MapOfStringToString"),
-            M("responseTemplates", "response_templates", "MapOfStringToString"),
-            M("contentHandling", "content_handling", "ContentHandlingStrategy"),
-        ),
-        cls_name="PutIntegrationResponseRequest",
-    ),
-    "PutMethodRequest": structure(
-        "PutMethodRequest",
-        (
-            M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-            M("resourceId", "resource_id", "String", "uri", "resource_id", required=True),
-            M("httpMethod", "http_method", "String", "uri", "http_method", required=True),
-            M("authorizationType", "authorization_type", "String", required=True),
-            M("authorizerId", "authorizer_id", "String"),
-            M("apiKeyRequired", "api_key_required", "Boolean"),
-            M("operationName", "operation_name", "String"),
-            M("requestParameters", "request_parameters", "MapOfStringToBoolean"),
-            M("requestModels", "request_models", "MapOfStringToString"),
-            M("requestValidatorId", "request_validator_id", "String"),
-            M("authorizationScopes", "authorization_scopes", "ListOfString"),
-        ),
-        cls_name="PutMethodRequest",
-    ),
-    "PutMethodResponseRequest": structure(
-        "PutMethodResponseRequest",
-        (
-            M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-            M("resourceId", "resource_id", "String", "uri", "resource_id", required=True),
-            M("httpMethod", "http_method", "String", "uri", "http_method", required=True),
-            M("statusCode", "status_code", "StatusCode", "uri", "status_code", required=True),
-            M("responseParameters", "response_parameters", "MapOfStringToBoolean"),
-            M("responseModels", "response_models", "MapOfStringToString"),
-        ),
-        cls_name="PutMethodResponseRequest",
-    ),
-    "PutMode": enum("PutMode", ("merge", "overwrite"), cls_name="PutMode"),
-    "PutRestApiRequest": structure(
-        "PutRestApiRequest",
-        (
-            M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-            M("mode", "mode", "PutMode", "querystring"),
-            M("failOnWarnings", "fail_on_warnings", "Boolean", "querystring", "failonwarnings"),
-            M("parameters", "parameters", "MapOfStringToString", "querystring"),
-            M("body", "body", "Blob", required=True),
-        ),
-        cls_name="PutRestApiRequest",
-        payload="body",
-    ),
-    "QuotaPeriodType": enum(
-        "QuotaPeriodType", ("DAY", "WEEK", "MONTH"), cls_name="QuotaPeriodType"
-    ),
-    "QuotaSettings": structure(
-        "QuotaSettings",
-        (
-            M("limit", "limit", "Integer"),
-            M("offset", "offset", "Integer"),
-            M("period", "period", "QuotaPeriodType"),
-        ),
-        cls_name="QuotaSettings",
-    ),
-    "RejectDomainNameAccessAssociationRequest": structure(
-        "RejectDomainNameAccessAssociationRequest",
-        (
-            M(
-                "domainNameAccessAssociationArn",
-                "domain_name_access_association_arn",
-                "String",
-                "querystring",
-                required=True,
+        "CreateRequestValidatorRequest": lambda: structure(
+            "CreateRequestValidatorRequest",
+            (
+                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
+                M("name", "name", "String"),
+                M("validateRequestBody", "validate_request_body", "Boolean"),
+                M("validateRequestParameters", "validate_request_parameters", "Boolean"),
             ),
-            M("domainNameArn", "domain_name_arn", "String", "querystring", required=True),
+            cls_name="CreateRequestValidatorRequest",
         ),
-        cls_name="RejectDomainNameAccessAssociationRequest",
-    ),
-    "RequestValidator": structure(
-        "RequestValidator",
-        (
-            M("id", "id", "String"),
-            M("name", "name", "String"),
-            M("validateRequestBody", "validate_request_body", "Boolean"),
-            M("validateRequestParameters", "validate_request_parameters", "Boolean"),
-        ),
-        cls_name="RequestValidator",
-    ),
-    "RequestValidators": structure(
-        "RequestValidators",
-        (
-            M("position", "position", "String"),
-            M("items", "items", "ListOfRequestValidator", "", "item"),
-        ),
-        cls_name="RequestValidators",
-    ),
-    "Resource": structure(
-        "Resource",
-        (
-            M("id", "id", "String"),
-            M("parentId", "parent_id", "String"),
-            M("pathPart", "path_part", "String"),
-            M("path", "path", "String"),
-            M("resourceMethods", "resource_methods", "MapOfMethod"),
-        ),
-        cls_name="Resource",
-    ),
-    "ResourceOwner": enum("ResourceOwner", ("SELF", "OTHER_ACCOUNTS"), cls_name="ResourceOwner"),
-    "Resources": structure(
-        "Resources",
-        (
-            M("position", "position", "String"),
-            M("items", "items", "ListOfResource", "", "item"),
-        ),
-        cls_name="Resources",
-    ),
-    "ResponseTransferMode": enum(
-        "ResponseTransferMode", ("BUFFERED", "STREAM"), cls_name="ResponseTransferMode"
-    ),
-    "RestApi": structure(
-        "RestApi",
-        (
-            M("id", "id", "String"),
-            M("name", "name", "String"),
-            M("description", "description", "String"),
-            M("createdDate", "created_date", "Timestamp"),
-            M("version", "version", "String"),
-            M("warnings", "warnings", "ListOfString"),
-            M("binaryMediaTypes", "binary_media_types", "ListOfString"),
-            M("minimumCompressionSize", "minimum_compression_size", "NullableInteger"),
-            M("apiKeySource", "api_key_source", "ApiKeySourceType"),
-            M("endpointConfiguration", "endpoint_configuration", "EndpointConfiguration"),
-            M("policy", "policy", "String"),
-            M("tags", "tags", "MapOfStringToString"),
-            M("disableExecuteApiEndpoint", "disable_execute_api_endpoint", "Boolean"),
-            M("rootResourceId", "root_resource_id", "String"),
-            M("securityPolicy", "security_policy", "SecurityPolicy"),
-            M("endpointAccessMode", "endpoint_access_mode", "EndpointAccessMode"),
-            M("apiStatus", "api_status", "ApiStatus"),
-            M("apiStatusMessage", "api_status_message", "String"),
-        ),
-        cls_name="RestApi",
-    ),
-    "RestApis": structure(
-        "RestApis",
-        (
-            M("position", "position", "String"),
-            M("items", "items", "ListOfRestApi", "", "item"),
-        ),
-        cls_name="RestApis",
-    ),
-    "RoutingMode": enum(
-        "RoutingMode",
-        ("BASE_PATH_MAPPING_ONLY", "ROUTING_RULE_ONLY", "ROUTING_RULE_THEN_BASE_PATH_MAPPING"),
-        cls_name="RoutingMode",
-    ),
-    "SdkConfigurationProperty": structure(
-        "SdkConfigurationProperty",
-        (
-            M("name", "name", "String"),
-            M("friendlyName", "friendly_name", "String"),
-            M("description", "description", "String"),
-            M("required", "required", "Boolean"),
-            M("defaultValue", "default_value", "String"),
-        ),
-        cls_name="SdkConfigurationProperty",
-    ),
-    "SdkResponse": structure(
-        "SdkResponse",
-        (
-            M("contentType", "content_type", "String", "header", "Content-Type"),
-            M(
-                "contentDisposition",
-                "content_disposition",
-                "String",
-                "header",
-                "Content-Disposition",
+        "CreateResourceRequest": lambda: structure(
+            "CreateResourceRequest",
+            (
+                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
+                M("parentId", "parent_id", "String", "uri", "parent_id", required=True),
+                M("pathPart", "path_part", "String", required=True),
             ),
-            M("body", "body", "Blob"),
+            cls_name="CreateResourceRequest",
         ),
-        cls_name="SdkResponse",
-        payload="body",
-    ),
-    "SdkType": structure(
-        "SdkType",
-        (
-            M("id", "id", "String"),
-            M("friendlyName", "friendly_name", "String"),
-            M("description", "description", "String"),
-            M(
-                "configurationProperties",
-                "configuration_properties",
-                "ListOfSdkConfigurationProperty",
+        "CreateRestApiRequest": lambda: structure(
+            "CreateRestApiRequest",
+            (
+                M("name", "name", "String", required=True),
+                M("description", "description", "String"),
+                M("version", "version", "String"),
+                M("cloneFrom", "clone_from", "String"),
+                M("binaryMediaTypes", "binary_media_types", "ListOfString"),
+                M("minimumCompressionSize", "minimum_compression_size", "NullableInteger"),
+                M("apiKeySource", "api_key_source", "ApiKeySourceType"),
+                M("endpointConfiguration", "endpoint_configuration", "EndpointConfiguration"),
+                M("policy", "policy", "String"),
+                M("tags", "tags", "MapOfStringToString"),
+                M("disableExecuteApiEndpoint", "disable_execute_api_endpoint", "Boolean"),
+                M("securityPolicy", "security_policy", "SecurityPolicy"),
+                M("endpointAccessMode", "endpoint_access_mode", "EndpointAccessMode"),
             ),
+            cls_name="CreateRestApiRequest",
         ),
-        cls_name="SdkType",
-    ),
-    "SdkTypes": structure(
-        "SdkTypes",
-        (
-            M("position", "position", "String"),
-            M("items", "items", "ListOfSdkType", "", "item"),
-        ),
-        cls_name="SdkTypes",
-    ),
-    "SecurityPolicy": enum(
-        "SecurityPolicy",
-        (
-            "TLS_1_0",
-            "TLS_1_2",
-            "SecurityPolicy_TLS13_1_3_2025_09",
-            "SecurityPolicy_TLS13_1_3_FIPS_2025_09",
-            "SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09",
-            "SecurityPolicy_TLS13_1_2_FIPS_PQ_2025_09",
-            "SecurityPolicy_TLS13_1_2_FIPS_PFS_PQ_2025_09",
-            "SecurityPolicy_TLS13_1_2_Ext2_PQ_2025_09",
-            "SecurityPolicy_TLS13_1_2_Ext2_FIPS_PQ_2025_09",
-            "SecurityPolicy_TLS13_1_2_PQ_2025_09",
-            "SecurityPolicy_TLS13_1_2_2021_06",
-            "SecurityPolicy_TLS13_2025_EDGE",
-            "SecurityPolicy_TLS12_PFS_2025_EDGE",
-            "SecurityPolicy_TLS12_2018_EDGE",
-        ),
-        cls_name="SecurityPolicy",
-    ),
-    "ServiceUnavailableException": structure(
-        "ServiceUnavailableException",
-        (
-            M("retryAfterSeconds", "retry_after_seconds", "String", "header", "Retry-After"),
-            M("message", "message", "String"),
-        ),
-        cls_name="ServiceUnavailableException",
-        error_code="ServiceUnavailableException",
-        error_status=503,
-    ),
-    "Stage": structure(
-        "Stage",
-        (
-            M("deploymentId", "deployment_id", "String"),
-            M("clientCertificateId", "client_certificate_id", "String"),
-            M("stageName", "stage_name", "String"),
-            M("description", "description", "String"),
-            M("cacheClusterEnabled", "cache_cluster_enabled", "Boolean"),
-            M("cacheClusterSize", "cache_cluster_size", "CacheClusterSize"),
-            M("cacheClusterStatus", "cache_cluster_status", "CacheClusterStatus"),
-            M("methodSettings", "method_settings", "MapOfMethodSettings"),
-            M("variables", "variables", "MapOfStringToString"),
-            M("documentationVersion", "documentation_version", "String"),
-            M("accessLogSettings", "access_log_settings", "AccessLogSettings"),
-            M("canarySettings", "canary_settings", "CanarySettings"),
-            M("tracingEnabled", "tracing_enabled", "Boolean"),
-            M("webAclArn", "web_acl_arn", "String"),
-            M("tags", "tags", "MapOfStringToString"),
-            M("createdDate", "created_date", "Timestamp"),
-            M("lastUpdatedDate", "last_updated_date", "Timestamp"),
-        ),
-        cls_name="Stage",
-    ),
-    "StageKey": structure(
-        "StageKey",
-        (
-            M("restApiId", "rest_api_id", "String"),
-            M("stageName", "stage_name", "String"),
-        ),
-        cls_name="StageKey",
-    ),
-    "Stages": structure("Stages", (M("item", "item", "ListOfStage"),), cls_name="Stages"),
-    "StatusCode": string("StatusCode"),
-    "String": string("String"),
-    "TagResourceRequest": structure(
-        "TagResourceRequest",
-        (
-            M("resourceArn", "resource_arn", "String", "uri", "resource_arn", required=True),
-            M("tags", "tags", "MapOfStringToString", required=True),
-        ),
-        cls_name="TagResourceRequest",
-    ),
-    "Tags": structure("Tags", (M("tags", "tags", "MapOfStringToString"),), cls_name="Tags"),
-    "Template": structure("Template", (M("value", "value", "String"),), cls_name="Template"),
-    "TestInvokeAuthorizerRequest": structure(
-        "TestInvokeAuthorizerRequest",
-        (
-            M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-            M("authorizerId", "authorizer_id", "String", "uri", "authorizer_id", required=True),
-            M("headers", "headers", "MapOfStringToString"),
-            M("multiValueHeaders", "multi_value_headers", "MapOfStringToList"),
-            M("pathWithQueryString", "path_with_query_string", "String"),
-            M("body", "body", "String"),
-            M("stageVariables", "stage_variables", "MapOfStringToString"),
-            M("additionalContext", "additional_context", "MapOfStringToString"),
-        ),
-        cls_name="TestInvokeAuthorizerRequest",
-    ),
-    "TestInvokeAuthorizerResponse": structure(
-        "TestInvokeAuthorizerResponse",
-        (
-            M("clientStatus", "client_status", "Integer"),
-            M("log", "log", "String"),
-            M("latency", "latency", "Long"),
-            M("principalId", "principal_id", "String"),
-            M("policy", "policy", "String"),
-            M("authorization", "authorization", "MapOfStringToList"),
-            M("claims", "claims", "MapOfStringToString"),
-        ),
-        cls_name="TestInvokeAuthorizerResponse",
-    ),
-    "TestInvokeMethodRequest": structure(
-        "TestInvokeMethodRequest",
-        (
-            M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-            M("resourceId", "resource_id", "String", "uri", "resource_id", required=True),
-            M("httpMethod", "http_method", "String", "uri", "http_method", required=True),
-            M("pathWithQueryString", "path_with_query_string", "String"),
-            M("body", "body", "String"),
-            M("headers", "headers", "MapOfStringToString"),
-            M("multiValueHeaders", "multi_value_headers", "MapOfStringToList"),
-            M("clientCertificateId", "client_certificate_id", "String"),
-            M("stageVariables", "stage_variables", "MapOfStringToString"),
-        ),
-        cls_name="TestInvokeMethodRequest",
-    ),
-    "TestInvokeMethodResponse": structure(
-        "TestInvokeMethodResponse",
-        (
-            M("status", "status", "Integer"),
-            M("body", "body", "String"),
-            M("headers", "headers", "MapOfStringToString"),
-            M("multiValueHeaders", "multi_value_headers", "MapOfStringToList"),
-            M("log", "log", "String"),
-            M("latency", "latency", "Long"),
-        ),
-        cls_name="TestInvokeMethodResponse",
-    ),
-    "ThrottleSettings": structure(
-        "ThrottleSettings",
-        (
-            M("burstLimit", "burst_limit", "Integer"),
-            M("rateLimit", "rate_limit", "Double"),
-        ),
-        cls_name="ThrottleSettings",
-    ),
-    "Timestamp": timestamp("Timestamp"),
-    "TlsConfig": structure(
-        "TlsConfig",
-        (M("insecureSkipVerification", "insecure_skip_verification", "Boolean"),),
-        cls_name="TlsConfig",
-    ),
-    "TooManyRequestsException": structure(
-        "TooManyRequestsException",
-        (
-            M("retryAfterSeconds", "retry_after_seconds", "String", "header", "Retry-After"),
-            M("message", "message", "String"),
-        ),
-        cls_name="TooManyRequestsException",
-        error_code="TooManyRequestsException",
-        error_status=429,
-    ),
-    "UnauthorizedCacheControlHeaderStrategy": enum(
-        "UnauthorizedCacheControlHeaderStrategy",
-        ("FAIL_WITH_403", "SUCCEED_WITH_RESPONSE_HEADER", "SUCCEED_WITHOUT_RESPONSE_HEADER"),
-        cls_name="UnauthorizedCacheControlHeaderStrategy",
-    ),
-    "UnauthorizedException": structure(
-        "UnauthorizedException",
-        (M("message", "message", "String"),),
-        cls_name="UnauthorizedException",
-        error_code="UnauthorizedException",
-        error_status=401,
-    ),
-    "UntagResourceRequest": structure(
-        "UntagResourceRequest",
-        (
-            M("resourceArn", "resource_arn", "String", "uri", "resource_arn", required=True),
-            M("tagKeys", "tag_keys", "ListOfString", "querystring", required=True),
-        ),
-        cls_name="UntagResourceRequest",
-    ),
-    "UpdateAccountRequest": structure(
-        "UpdateAccountRequest",
-        (M("patchOperations", "patch_operations", "ListOfPatchOperation"),),
-        cls_name="UpdateAccountRequest",
-    ),
-    "UpdateApiKeyRequest": structure(
-        "UpdateApiKeyRequest",
-        (
-            M("apiKey", "api_key", "String", "uri", "api_Key", required=True),
-            M("patchOperations", "patch_operations", "ListOfPatchOperation"),
-        ),
-        cls_name="UpdateApiKeyRequest",
-    ),
-    "UpdateAuthorizerRequest": structure(
-        "UpdateAuthorizerRequest",
-        (
-            M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-            M("authorizerId", "authorizer_id", "String", "uri", "authorizer_id", required=True),
-            M("patchOperations", "patch_operations", "ListOfPatchOperation"),
-        ),
-        cls_name="UpdateAuthorizerRequest",
-    ),
-    "UpdateBasePathMappingRequest": structure(
-        "UpdateBasePathMappingRequest",
-        (
-            M("domainName", "domain_name", "String", "uri", "domain_name", required=True),
-            M("domainNameId", "domain_name_id", "String", "querystring"),
-            M("basePath", "base_path", "String", "uri", "base_path", required=True),
-            M("patchOperations", "patch_operations", "ListOfPatchOperation"),
-        ),
-        cls_name="UpdateBasePathMappingRequest",
-    ),
-    "UpdateClientCertificateRequest": structure(
-        "UpdateClientCertificateRequest",
-        (
-            M(
-                "clientCertificateId",
-                "client_certificate_id",
-                "String",
-                "uri",
-                "clientcertificate_id",
-                required=True,
+        "CreateStageRequest": lambda: structure(
+            "CreateStageRequest",
+            (
+                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
+                M("stageName", "stage_name", "String", required=True),
+                M("deploymentId", "deployment_id", "String", required=True),
+                M("description", "description", "String"),
+                M("cacheClusterEnabled", "cache_cluster_enabled", "Boolean"),
+                M("cacheClusterSize", "cache_cluster_size", "CacheClusterSize"),
+                M("variables", "variables", "MapOfStringToString"),
+                M("documentationVersion", "documentation_version", "String"),
+                M("canarySettings", "canary_settings", "CanarySettings"),
+                M("tracingEnabled", "tracing_enabled", "Boolean"),
+                M("tags", "tags", "MapOfStringToString"),
             ),
-            M("patchOperations", "patch_operations", "ListOfPatchOperation"),
+            cls_name="CreateStageRequest",
         ),
-        cls_name="UpdateClientCertificateRequest",
-    ),
-    "UpdateDeploymentRequest": structure(
-        "UpdateDeploymentRequest",
-        (
-            M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-            M("deploymentId", "deployment_id", "String", "uri", "deployment_id", required=True),
-            M("patchOperations", "patch_operations", "ListOfPatchOperation"),
-        ),
-        cls_name="UpdateDeploymentRequest",
-    ),
-    "UpdateDocumentationPartRequest": structure(
-        "UpdateDocumentationPartRequest",
-        (
-            M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-            M(
-                "documentationPartId",
-                "documentation_part_id",
-                "String",
-                "uri",
-                "part_id",
-                required=True,
+        "CreateUsagePlanKeyRequest": lambda: structure(
+            "CreateUsagePlanKeyRequest",
+            (
+                M("usagePlanId", "usage_plan_id", "String", "uri", "usageplanId", required=True),
+                M("keyId", "key_id", "String", required=True),
+                M("keyType", "key_type", "String", required=True),
             ),
-            M("patchOperations", "patch_operations", "ListOfPatchOperation"),
+            cls_name="CreateUsagePlanKeyRequest",
         ),
-        cls_name="UpdateDocumentationPartRequest",
-    ),
-    "UpdateDocumentationVersionRequest": structure(
-        "UpdateDocumentationVersionRequest",
-        (
-            M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-            M(
-                "documentationVersion",
-                "documentation_version",
-                "String",
-                "uri",
-                "doc_version",
-                required=True,
+        "CreateUsagePlanRequest": lambda: structure(
+            "CreateUsagePlanRequest",
+            (
+                M("name", "name", "String", required=True),
+                M("description", "description", "String"),
+                M("apiStages", "api_stages", "ListOfApiStage"),
+                M("throttle", "throttle", "ThrottleSettings"),
+                M("quota", "quota", "QuotaSettings"),
+                M("tags", "tags", "MapOfStringToString"),
             ),
-            M("patchOperations", "patch_operations", "ListOfPatchOperation"),
+            cls_name="CreateUsagePlanRequest",
         ),
-        cls_name="UpdateDocumentationVersionRequest",
-    ),
-    "UpdateDomainNameRequest": structure(
-        "UpdateDomainNameRequest",
-        (
-            M("domainName", "domain_name", "String", "uri", "domain_name", required=True),
-            M("domainNameId", "domain_name_id", "String", "querystring"),
-            M("patchOperations", "patch_operations", "ListOfPatchOperation"),
-        ),
-        cls_name="UpdateDomainNameRequest",
-    ),
-    "UpdateGatewayResponseRequest": structure(
-        "UpdateGatewayResponseRequest",
-        (
-            M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-            M(
-                "responseType",
-                "response_type",
-                "GatewayResponseType",
-                "uri",
-                "response_type",
-                required=True,
+        "CreateVpcLinkRequest": lambda: structure(
+            "CreateVpcLinkRequest",
+            (
+                M("name", "name", "String", required=True),
+                M("description", "description", "String"),
+                M("targetArns", "target_arns", "ListOfString", required=True),
+                M("tags", "tags", "MapOfStringToString"),
             ),
-            M("patchOperations", "patch_operations", "ListOfPatchOperation"),
+            cls_name="CreateVpcLinkRequest",
         ),
-        cls_name="UpdateGatewayResponseRequest",
-    ),
-    "UpdateIntegrationRequest": structure(
-        "UpdateIntegrationRequest",
-        (
-            M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-            M("resourceId", "resource_id", "String", "uri", "resource_id", required=True),
-            M("httpMethod", "http_method", "String", "uri", "http_method", required=True),
-            M("patchOperations", "patch_operations", "ListOfPatchOperation"),
+        "DeleteApiKeyRequest": lambda: structure(
+            "DeleteApiKeyRequest",
+            (M("apiKey", "api_key", "String", "uri", "api_Key", required=True),),
+            cls_name="DeleteApiKeyRequest",
         ),
-        cls_name="UpdateIntegrationRequest",
-    ),
-    "UpdateIntegrationResponseRequest": structure(
-        "UpdateIntegrationResponseRequest",
-        (
-            M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-            M("resourceId", "resource_id", "String", "uri", "resource_id", required=True),
-            M("httpMethod", "http_method", "String", "uri", "http_method", required=True),
-            M("statusCode", "status_code", "StatusCode", "uri", "status_code", required=True),
-            M("patchOperations", "patch_operations", "ListOfPatchOperation"),
-        ),
-        cls_name="UpdateIntegrationResponseRequest",
-    ),
-    "UpdateMethodRequest": structure(
-        "UpdateMethodRequest",
-        (
-            M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-            M("resourceId", "resource_id", "String", "uri", "resource_id", required=True),
-            M("httpMethod", "http_method", "String", "uri", "http_method", required=True),
-            M("patchOperations", "patch_operations", "ListOfPatchOperation"),
-        ),
-        cls_name="UpdateMethodRequest",
-    ),
-    "UpdateMethodResponseRequest": structure(
-        "UpdateMethodResponseRequest",
-        (
-            M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-            M("resourceId", "resource_id", "String", "uri", "resource_id", required=True),
-            M("httpMethod", "http_method", "String", "uri", "http_method", required=True),
-            M("statusCode", "status_code", "StatusCode", "uri", "status_code", required=True),
-            M("patchOperations", "patch_operations", "ListOfPatchOperation"),
-        ),
-        cls_name="UpdateMethodResponseRequest",
-    ),
-    "UpdateModelRequest": structure(
-        "UpdateModelRequest",
-        (
-            M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-            M("modelName", "model_name", "String", "uri", "model_name", required=True),
-            M("patchOperations", "patch_operations", "ListOfPatchOperation"),
-        ),
-        cls_name="UpdateModelRequest",
-    ),
-    "UpdateRequestValidatorRequest": structure(
-        "UpdateRequestValidatorRequest",
-        (
-            M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-            M(
-                "requestValidatorId",
-                "request_validator_id",
-                "String",
-                "uri",
-                "requestvalidator_id",
-                required=True,
+        "DeleteAuthorizerRequest": lambda: structure(
+            "DeleteAuthorizerRequest",
+            (
+                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
+                M("authorizerId", "authorizer_id", "String", "uri", "authorizer_id", required=True),
             ),
-            M("patchOperations", "patch_operations", "ListOfPatchOperation"),
+            cls_name="DeleteAuthorizerRequest",
         ),
-        cls_name="UpdateRequestValidatorRequest",
-    ),
-    "UpdateResourceRequest": structure(
-        "UpdateResourceRequest",
-        (
-            M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-            M("resourceId", "resource_id", "String", "uri", "resource_id", required=True),
-            M("patchOperations", "patch_operations", "ListOfPatchOperation"),
+        "DeleteBasePathMappingRequest": lambda: structure(
+            "DeleteBasePathMappingRequest",
+            (
+                M("domainName", "domain_name", "String", "uri", "domain_name", required=True),
+                M("domainNameId", "domain_name_id", "String", "querystring"),
+                M("basePath", "base_path", "String", "uri", "base_path", required=True),
+            ),
+            cls_name="DeleteBasePathMappingRequest",
         ),
-        cls_name="UpdateResourceRequest",
-    ),
-    "UpdateRestApiRequest": structure(
-        "UpdateRestApiRequest",
-        (
-            M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-            M("patchOperations", "patch_operations", "ListOfPatchOperation"),
+        "DeleteClientCertificateRequest": lambda: structure(
+            "DeleteClientCertificateRequest",
+            (
+                M(
+                    "clientCertificateId",
+                    "client_certificate_id",
+                    "String",
+                    "uri",
+                    "clientcertificate_id",
+                    required=True,
+                ),
+            ),
+            cls_name="DeleteClientCertificateRequest",
         ),
-        cls_name="UpdateRestApiRequest",
-    ),
-    "UpdateStageRequest": structure(
-        "UpdateStageRequest",
-        (
-            M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-            M("stageName", "stage_name", "String", "uri", "stage_name", required=True),
-            M("patchOperations", "patch_operations", "ListOfPatchOperation"),
+        "DeleteDeploymentRequest": lambda: structure(
+            "DeleteDeploymentRequest",
+            (
+                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
+                M("deploymentId", "deployment_id", "String", "uri", "deployment_id", required=True),
+            ),
+            cls_name="DeleteDeploymentRequest",
         ),
-        cls_name="UpdateStageRequest",
-    ),
-    "UpdateUsagePlanRequest": structure(
-        "UpdateUsagePlanRequest",
-        (
-            M("usagePlanId", "usage_plan_id", "String", "uri", "usageplanId", required=True),
-            M("patchOperations", "patch_operations", "ListOfPatchOperation"),
+        "DeleteDocumentationPartRequest": lambda: structure(
+            "DeleteDocumentationPartRequest",
+            (
+                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
+                M(
+                    "documentationPartId",
+                    "documentation_part_id",
+                    "String",
+                    "uri",
+                    "part_id",
+                    required=True,
+                ),
+            ),
+            cls_name="DeleteDocumentationPartRequest",
         ),
-        cls_name="UpdateUsagePlanRequest",
-    ),
-    "UpdateUsageRequest": structure(
-        "UpdateUsageRequest",
-        (
-            M("usagePlanId", "usage_plan_id", "String", "uri", "usageplanId", required=True),
-            M("keyId", "key_id", "String", "uri", required=True),
-            M("patchOperations", "patch_operations", "ListOfPatchOperation"),
+        "DeleteDocumentationVersionRequest": lambda: structure(
+            "DeleteDocumentationVersionRequest",
+            (
+                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
+                M(
+                    "documentationVersion",
+                    "documentation_version",
+                    "String",
+                    "uri",
+                    "doc_version",
+                    required=True,
+                ),
+            ),
+            cls_name="DeleteDocumentationVersionRequest",
         ),
-        cls_name="UpdateUsageRequest",
-    ),
-    "UpdateVpcLinkRequest": structure(
-        "UpdateVpcLinkRequest",
-        (
-            M("vpcLinkId", "vpc_link_id", "String", "uri", "vpclink_id", required=True),
-            M("patchOperations", "patch_operations", "ListOfPatchOperation"),
+        "DeleteDomainNameAccessAssociationRequest": lambda: structure(
+            "DeleteDomainNameAccessAssociationRequest",
+            (
+                M(
+                    "domainNameAccessAssociationArn",
+                    "domain_name_access_association_arn",
+                    "String",
+                    "uri",
+                    "domain_name_access_association_arn",
+                    required=True,
+                ),
+            ),
+            cls_name="DeleteDomainNameAccessAssociationRequest",
         ),
-        cls_name="UpdateVpcLinkRequest",
-    ),
-    "Usage": structure(
-        "Usage",
-        (
-            M("usagePlanId", "usage_plan_id", "String"),
-            M("startDate", "start_date", "String"),
-            M("endDate", "end_date", "String"),
-            M("position", "position", "String"),
-            M("items", "items", "MapOfKeyUsages", "", "values"),
+        "DeleteDomainNameRequest": lambda: structure(
+            "DeleteDomainNameRequest",
+            (
+                M("domainName", "domain_name", "String", "uri", "domain_name", required=True),
+                M("domainNameId", "domain_name_id", "String", "querystring"),
+            ),
+            cls_name="DeleteDomainNameRequest",
         ),
-        cls_name="Usage",
-    ),
-    "UsagePlan": structure(
-        "UsagePlan",
-        (
-            M("id", "id", "String"),
-            M("name", "name", "String"),
-            M("description", "description", "String"),
-            M("apiStages", "api_stages", "ListOfApiStage"),
-            M("throttle", "throttle", "ThrottleSettings"),
-            M("quota", "quota", "QuotaSettings"),
-            M("productCode", "product_code", "String"),
-            M("tags", "tags", "MapOfStringToString"),
+        "DeleteGatewayResponseRequest": lambda: structure(
+            "DeleteGatewayResponseRequest",
+            (
+                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
+                M(
+                    "responseType",
+                    "response_type",
+                    "GatewayResponseType",
+                    "uri",
+                    "response_type",
+                    required=True,
+                ),
+            ),
+            cls_name="DeleteGatewayResponseRequest",
         ),
-        cls_name="UsagePlan",
-    ),
-    "UsagePlanKey": structure(
-        "UsagePlanKey",
-        (
-            M("id", "id", "String"),
-            M("type", "type", "String"),
-            M("value", "value", "String"),
-            M("name", "name", "String"),
+        "DeleteIntegrationRequest": lambda: structure(
+            "DeleteIntegrationRequest",
+            (
+                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
+                M("resourceId", "resource_id", "String", "uri", "resource_id", required=True),
+                M("httpMethod", "http_method", "String", "uri", "http_method", required=True),
+            ),
+            cls_name="DeleteIntegrationRequest",
         ),
-        cls_name="UsagePlanKey",
-    ),
-    "UsagePlanKeys": structure(
-        "UsagePlanKeys",
-        (
-            M("position", "position", "String"),
-            M("items", "items", "ListOfUsagePlanKey", "", "item"),
+        "DeleteIntegrationResponseRequest": lambda: structure(
+            "DeleteIntegrationResponseRequest",
+            (
+                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
+                M("resourceId", "resource_id", "String", "uri", "resource_id", required=True),
+                M("httpMethod", "http_method", "String", "uri", "http_method", required=True),
+                M("statusCode", "status_code", "StatusCode", "uri", "status_code", required=True),
+            ),
+            cls_name="DeleteIntegrationResponseRequest",
         ),
-        cls_name="UsagePlanKeys",
-    ),
-    "UsagePlans": structure(
-        "UsagePlans",
-        (
-            M("position", "position", "String"),
-            M("items", "items", "ListOfUsagePlan", "", "item"),
+        "DeleteMethodRequest": lambda: structure(
+            "DeleteMethodRequest",
+            (
+                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
+                M("resourceId", "resource_id", "String", "uri", "resource_id", required=True),
+                M("httpMethod", "http_method", "String", "uri", "http_method", required=True),
+            ),
+            cls_name="DeleteMethodRequest",
         ),
-        cls_name="UsagePlans",
-    ),
-    "VpcLink": structure(
-        "VpcLink",
-        (
-            M("id", "id", "String"),
-            M("name", "name", "String"),
-            M("description", "description", "String"),
-            M("targetArns", "target_arns", "ListOfString"),
-            M("status", "status", "VpcLinkStatus"),
-            M("statusMessage", "status_message", "String"),
-            M("tags", "tags", "MapOfStringToString"),
+        "DeleteMethodResponseRequest": lambda: structure(
+            "DeleteMethodResponseRequest",
+            (
+                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
+                M("resourceId", "resource_id", "String", "uri", "resource_id", required=True),
+                M("httpMethod", "http_method", "String", "uri", "http_method", required=True),
+                M("statusCode", "status_code", "StatusCode", "uri", "status_code", required=True),
+            ),
+            cls_name="DeleteMethodResponseRequest",
         ),
-        cls_name="VpcLink",
-    ),
-    "VpcLinkStatus": enum(
-        "VpcLinkStatus", ("AVAILABLE", "PENDING", "DELETING", "FAILED"), cls_name="VpcLinkStatus"
-    ),
-    "VpcLinks": structure(
-        "VpcLinks",
-        (
-            M("position", "position", "String"),
-            M("items", "items", "ListOfVpcLink", "", "item"),
+        "DeleteModelRequest": lambda: structure(
+            "DeleteModelRequest",
+            (
+                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
+                M("modelName", "model_name", "String", "uri", "model_name", required=True),
+            ),
+            cls_name="DeleteModelRequest",
         ),
-        cls_name="VpcLinks",
-    ),
-}
+        "DeleteRequestValidatorRequest": lambda: structure(
+            "DeleteRequestValidatorRequest",
+            (
+                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
+                M(
+                    "requestValidatorId",
+                    "request_validator_id",
+                    "String",
+                    "uri",
+                    "requestvalidator_id",
+                    required=True,
+                ),
+            ),
+            cls_name="DeleteRequestValidatorRequest",
+        ),
+        "DeleteResourceRequest": lambda: structure(
+            "DeleteResourceRequest",
+            (
+                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
+                M("resourceId", "resource_id", "String", "uri", "resource_id", required=True),
+            ),
+            cls_name="DeleteResourceRequest",
+        ),
+        "DeleteRestApiRequest": lambda: structure(
+            "DeleteRestApiRequest",
+            (M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),),
+            cls_name="DeleteRestApiRequest",
+        ),
+        "DeleteStageRequest": lambda: structure(
+            "DeleteStageRequest",
+            (
+                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
+                M("stageName", "stage_name", "String", "uri", "stage_name", required=True),
+            ),
+            cls_name="DeleteStageRequest",
+        ),
+        "DeleteUsagePlanKeyRequest": lambda: structure(
+            "DeleteUsagePlanKeyRequest",
+            (
+                M("usagePlanId", "usage_plan_id", "String", "uri", "usageplanId", required=True),
+                M("keyId", "key_id", "String", "uri", required=True),
+            ),
+            cls_name="DeleteUsagePlanKeyRequest",
+        ),
+        "DeleteUsagePlanRequest": lambda: structure(
+            "DeleteUsagePlanRequest",
+            (M("usagePlanId", "usage_plan_id", "String", "uri", "usageplanId", required=True),),
+            cls_name="DeleteUsagePlanRequest",
+        ),
+        "DeleteVpcLinkRequest": lambda: structure(
+            "DeleteVpcLinkRequest",
+            (M("vpcLinkId", "vpc_link_id", "String", "uri", "vpclink_id", required=True),),
+            cls_name="DeleteVpcLinkRequest",
+        ),
+        "Deployment": lambda: structure(
+            "Deployment",
+            (
+                M("id", "id", "String"),
+                M("description", "description", "String"),
+                M("createdDate", "created_date", "Timestamp"),
+                M("apiSummary", "api_summary", "PathToMapOfMethodSnapshot"),
+            ),
+            cls_name="Deployment",
+        ),
+        "DeploymentCanarySettings": lambda: structure(
+            "DeploymentCanarySettings",
+            (
+                M("percentTraffic", "percent_traffic", "Double"),
+                M("stageVariableOverrides", "stage_variable_overrides", "MapOfStringToString"),
+                M("useStageCache", "use_stage_cache", "Boolean"),
+            ),
+            cls_name="DeploymentCanarySettings",
+        ),
+        "Deployments": lambda: structure(
+            "Deployments",
+            (
+                M("position", "position", "String"),
+                M("items", "items", "ListOfDeployment", "", "item"),
+            ),
+            cls_name="Deployments",
+        ),
+        "DocumentationPart": lambda: structure(
+            "DocumentationPart",
+            (
+                M("id", "id", "String"),
+                M("location", "location", "DocumentationPartLocation"),
+                M("properties", "properties", "String"),
+            ),
+            cls_name="DocumentationPart",
+        ),
+        "DocumentationPartIds": lambda: structure(
+            "DocumentationPartIds",
+            (
+                M("ids", "ids", "ListOfString"),
+                M("warnings", "warnings", "ListOfString"),
+            ),
+            cls_name="DocumentationPartIds",
+        ),
+        "DocumentationPartLocation": lambda: structure(
+            "DocumentationPartLocation",
+            (
+                M("type", "type", "DocumentationPartType", required=True),
+                M("path", "path", "String"),
+                M("method", "method", "String"),
+                M("statusCode", "status_code", "DocumentationPartLocationStatusCode"),
+                M("name", "name", "String"),
+            ),
+            cls_name="DocumentationPartLocation",
+        ),
+        "DocumentationPartLocationStatusCode": lambda: string(
+            "DocumentationPartLocationStatusCode"
+        ),
+        "DocumentationPartType": lambda: enum(
+            "DocumentationPartType",
+            (
+                "API",
+                "AUTHORIZER",
+                "MODEL",
+                "RESOURCE",
+                "METHOD",
+                "PATH_PARAMETER",
+                "QUERY_PARAMETER",
+                "REQUEST_HEADER",
+                "REQUEST_BODY",
+                "RESPONSE",
+                "RESPONSE_HEADER",
+                "RESPONSE_BODY",
+            ),
+            cls_name="DocumentationPartType",
+        ),
+        "DocumentationParts": lambda: structure(
+            "DocumentationParts",
+            (
+                M("position", "position", "String"),
+                M("items", "items", "ListOfDocumentationPart", "", "item"),
+            ),
+            cls_name="DocumentationParts",
+        ),
+        "DocumentationVersion": lambda: structure(
+            "DocumentationVersion",
+            (
+                M("version", "version", "String"),
+                M("createdDate", "created_date", "Timestamp"),
+                M("description", "description", "String"),
+            ),
+            cls_name="DocumentationVersion",
+        ),
+        "DocumentationVersions": lambda: structure(
+            "DocumentationVersions",
+            (
+                M("position", "position", "String"),
+                M("items", "items", "ListOfDocumentationVersion", "", "item"),
+            ),
+            cls_name="DocumentationVersions",
+        ),
+        "DomainName": lambda: structure(
+            "DomainName",
+            (
+                M("domainName", "domain_name", "String"),
+                M("domainNameId", "domain_name_id", "String"),
+                M("domainNameArn", "domain_name_arn", "String"),
+                M("certificateName", "certificate_name", "String"),
+                M("certificateArn", "certificate_arn", "String"),
+                M("certificateUploadDate", "certificate_upload_date", "Timestamp"),
+                M("regionalDomainName", "regional_domain_name", "String"),
+                M("regionalHostedZoneId", "regional_hosted_zone_id", "String"),
+                M("regionalCertificateName", "regional_certificate_name", "String"),
+                M("regionalCertificateArn", "regional_certificate_arn", "String"),
+                M("distributionDomainName", "distribution_domain_name", "String"),
+                M("distributionHostedZoneId", "distribution_hosted_zone_id", "String"),
+                M("endpointConfiguration", "endpoint_configuration", "EndpointConfiguration"),
+                M("domainNameStatus", "domain_name_status", "DomainNameStatus"),
+                M("domainNameStatusMessage", "domain_name_status_message", "String"),
+                M("securityPolicy", "security_policy", "SecurityPolicy"),
+                M("endpointAccessMode", "endpoint_access_mode", "EndpointAccessMode"),
+                M("tags", "tags", "MapOfStringToString"),
+                M(
+                    "mutualTlsAuthentication",
+                    "mutual_tls_authentication",
+                    "MutualTlsAuthentication",
+                ),
+                M(
+                    "ownershipVerificationCertificateArn",
+                    "ownership_verification_certificate_arn",
+                    "String",
+                ),
+                M("managementPolicy", "management_policy", "String"),
+                M("policy", "policy", "String"),
+                M("routingMode", "routing_mode", "RoutingMode"),
+            ),
+            cls_name="DomainName",
+        ),
+        "DomainNameAccessAssociation": lambda: structure(
+            "DomainNameAccessAssociation",
+            (
+                M("domainNameAccessAssociationArn", "domain_name_access_association_arn", "String"),
+                M("domainNameArn", "domain_name_arn", "String"),
+                M(
+                    "accessAssociationSourceType",
+                    "access_association_source_type",
+                    "AccessAssociationSourceType",
+                ),
+                M("accessAssociationSource", "access_association_source", "String"),
+                M("tags", "tags", "MapOfStringToString"),
+            ),
+            cls_name="DomainNameAccessAssociation",
+        ),
+        "DomainNameAccessAssociations": lambda: structure(
+            "DomainNameAccessAssociations",
+            (
+                M("position", "position", "String"),
+                M("items", "items", "ListOfDomainNameAccessAssociation", "", "item"),
+            ),
+            cls_name="DomainNameAccessAssociations",
+        ),
+        "DomainNameStatus": lambda: enum(
+            "DomainNameStatus",
+            (
+                "AVAILABLE",
+                "UPDATING",
+                "PENDING",
+                "PENDING_CERTIFICATE_REIMPORT",
+                "PENDING_OWNERSHIP_VERIFICATION",
+                "FAILED",
+            ),
+            cls_name="DomainNameStatus",
+        ),
+        "DomainNames": lambda: structure(
+            "DomainNames",
+            (
+                M("position", "position", "String"),
+                M("items", "items", "ListOfDomainName", "", "item"),
+            ),
+            cls_name="DomainNames",
+        ),
+        "Double": lambda: number("Double", "double"),
+        "EndpointAccessMode": lambda: enum(
+            "EndpointAccessMode", ("BASIC", "STRICT"), cls_name="EndpointAccessMode"
+        ),
+        "EndpointConfiguration": lambda: structure(
+            "EndpointConfiguration",
+            (
+                M("types", "types", "ListOfEndpointType"),
+                M("ipAddressType", "ip_address_type", "IpAddressType"),
+                M("vpcEndpointIds", "vpc_endpoint_ids", "ListOfString"),
+            ),
+            cls_name="EndpointConfiguration",
+        ),
+        "EndpointType": lambda: enum(
+            "EndpointType", ("REGIONAL", "EDGE", "PRIVATE"), cls_name="EndpointType"
+        ),
+        "ExportResponse": lambda: structure(
+            "ExportResponse",
+            (
+                M("contentType", "content_type", "String", "header", "Content-Type"),
+                M(
+                    "contentDisposition",
+                    "content_disposition",
+                    "String",
+                    "header",
+                    "Content-Disposition",
+                ),
+                M("body", "body", "Blob"),
+            ),
+            cls_name="ExportResponse",
+            payload="body",
+        ),
+        "FlushStageAuthorizersCacheRequest": lambda: structure(
+            "FlushStageAuthorizersCacheRequest",
+            (
+                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
+                M("stageName", "stage_name", "String", "uri", "stage_name", required=True),
+            ),
+            cls_name="FlushStageAuthorizersCacheRequest",
+        ),
+        "FlushStageCacheRequest": lambda: structure(
+            "FlushStageCacheRequest",
+            (
+                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
+                M("stageName", "stage_name", "String", "uri", "stage_name", required=True),
+            ),
+            cls_name="FlushStageCacheRequest",
+        ),
+        "GatewayResponse": lambda: structure(
+            "GatewayResponse",
+            (
+                M("responseType", "response_type", "GatewayResponseType"),
+                M("statusCode", "status_code", "StatusCode"),
+                M("responseParameters", "response_parameters", "MapOfStringToString"),
+                M("responseTemplates", "response_templates", "MapOfStringToString"),
+                M("defaultResponse", "default_response", "Boolean"),
+            ),
+            cls_name="GatewayResponse",
+        ),
+        "GatewayResponseType": lambda: enum(
+            "GatewayResponseType",
+            (
+                "DEFAULT_4XX",
+                "DEFAULT_5XX",
+                "RESOURCE_NOT_FOUND",
+                "UNAUTHORIZED",
+                "INVALID_API_KEY",
+                "ACCESS_DENIED",
+                "AUTHORIZER_FAILURE",
+                "AUTHORIZER_CONFIGURATION_ERROR",
+                "INVALID_SIGNATURE",
+                "EXPIRED_TOKEN",
+                "MISSING_AUTHENTICATION_TOKEN",
+                "INTEGRATION_FAILURE",
+                "INTEGRATION_TIMEOUT",
+                "API_CONFIGURATION_ERROR",
+                "UNSUPPORTED_MEDIA_TYPE",
+                "BAD_REQUEST_PARAMETERS",
+                "BAD_REQUEST_BODY",
+                "REQUEST_TOO_LARGE",
+                "THROTTLED",
+                "QUOTA_EXCEEDED",
+                "WAF_FILTERED",
+            ),
+            cls_name="GatewayResponseType",
+        ),
+        "GatewayResponses": lambda: structure(
+            "GatewayResponses",
+            (
+                M("position", "position", "String"),
+                M("items", "items", "ListOfGatewayResponse", "", "item"),
+            ),
+            cls_name="GatewayResponses",
+        ),
+        "GenerateClientCertificateRequest": lambda: structure(
+            "GenerateClientCertificateRequest",
+            (
+                M("description", "description", "String"),
+                M("tags", "tags", "MapOfStringToString"),
+            ),
+            cls_name="GenerateClientCertificateRequest",
+        ),
+        "GetAccountRequest": lambda: structure(
+            "GetAccountRequest", (), cls_name="GetAccountRequest"
+        ),
+        "GetApiKeyRequest": lambda: structure(
+            "GetApiKeyRequest",
+            (
+                M("apiKey", "api_key", "String", "uri", "api_Key", required=True),
+                M("includeValue", "include_value", "NullableBoolean", "querystring"),
+            ),
+            cls_name="GetApiKeyRequest",
+        ),
+        "GetApiKeysRequest": lambda: structure(
+            "GetApiKeysRequest",
+            (
+                M("position", "position", "String", "querystring"),
+                M("limit", "limit", "NullableInteger", "querystring"),
+                M("nameQuery", "name_query", "String", "querystring", "name"),
+                M("customerId", "customer_id", "String", "querystring"),
+                M("includeValues", "include_values", "NullableBoolean", "querystring"),
+            ),
+            cls_name="GetApiKeysRequest",
+        ),
+        "GetAuthorizerRequest": lambda: structure(
+            "GetAuthorizerRequest",
+            (
+                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
+                M("authorizerId", "authorizer_id", "String", "uri", "authorizer_id", required=True),
+            ),
+            cls_name="GetAuthorizerRequest",
+        ),
+        "GetAuthorizersRequest": lambda: structure(
+            "GetAuthorizersRequest",
+            (
+                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
+                M("position", "position", "String", "querystring"),
+                M("limit", "limit", "NullableInteger", "querystring"),
+            ),
+            cls_name="GetAuthorizersRequest",
+        ),
+        "GetBasePathMappingRequest": lambda: structure(
+            "GetBasePathMappingRequest",
+            (
+                M("domainName", "domain_name", "String", "uri", "domain_name", required=True),
+                M("domainNameId", "domain_name_id", "String", "querystring"),
+                M("basePath", "base_path", "String", "uri", "base_path", required=True),
+            ),
+            cls_name="GetBasePathMappingRequest",
+        ),
+        "GetBasePathMappingsRequest": lambda: structure(
+            "GetBasePathMappingsRequest",
+            (
+                M("domainName", "domain_name", "String", "uri", "domain_name", required=True),
+                M("domainNameId", "domain_name_id", "String", "querystring"),
+                M("position", "position", "String", "querystring"),
+                M("limit", "limit", "NullableInteger", "querystring"),
+            ),
+            cls_name="GetBasePathMappingsRequest",
+        ),
+        "GetClientCertificateRequest": lambda: structure(
+            "GetClientCertificateRequest",
+            (
+                M(
+                    "clientCertificateId",
+                    "client_certificate_id",
+                    "String",
+                    "uri",
+                    "clientcertificate_id",
+                    required=True,
+                ),
+            ),
+            cls_name="GetClientCertificateRequest",
+        ),
+        "GetClientCertificatesRequest": lambda: structure(
+            "GetClientCertificatesRequest",
+            (
+                M("position", "position", "String", "querystring"),
+                M("limit", "limit", "NullableInteger", "querystring"),
+            ),
+            cls_name="GetClientCertificatesRequest",
+        ),
+        "GetDeploymentRequest": lambda: structure(
+            "GetDeploymentRequest",
+            (
+                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
+                M("deploymentId", "deployment_id", "String", "uri", "deployment_id", required=True),
+                M("embed", "embed", "ListOfString", "querystring"),
+            ),
+            cls_name="GetDeploymentRequest",
+        ),
+        "GetDeploymentsRequest": lambda: structure(
+            "GetDeploymentsRequest",
+            (
+                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
+                M("position", "position", "String", "querystring"),
+                M("limit", "limit", "NullableInteger", "querystring"),
+            ),
+            cls_name="GetDeploymentsRequest",
+        ),
+        "GetDocumentationPartRequest": lambda: structure(
+            "GetDocumentationPartRequest",
+            (
+                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
+                M(
+                    "documentationPartId",
+                    "documentation_part_id",
+                    "String",
+                    "uri",
+                    "part_id",
+                    required=True,
+                ),
+            ),
+            cls_name="GetDocumentationPartRequest",
+        ),
+        "GetDocumentationPartsRequest": lambda: structure(
+            "GetDocumentationPartsRequest",
+            (
+                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
+                M("type", "type", "DocumentationPartType", "querystring"),
+                M("nameQuery", "name_query", "String", "querystring", "name"),
+                M("path", "path", "String", "querystring"),
+                M("position", "position", "String", "querystring"),
+                M("limit", "limit", "NullableInteger", "querystring"),
+                M("locationStatus", "location_status", "LocationStatusType", "querystring"),
+            ),
+            cls_name="GetDocumentationPartsRequest",
+        ),
+        "GetDocumentationVersionRequest": lambda: structure(
+            "GetDocumentationVersionRequest",
+            (
+                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
+                M(
+                    "documentationVersion",
+                    "documentation_version",
+                    "String",
+                    "uri",
+                    "doc_version",
+                    required=True,
+                ),
+            ),
+            cls_name="GetDocumentationVersionRequest",
+        ),
+        "GetDocumentationVersionsRequest": lambda: structure(
+            "GetDocumentationVersionsRequest",
+            (
+                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
+                M("position", "position", "String", "querystring"),
+                M("limit", "limit", "NullableInteger", "querystring"),
+            ),
+            cls_name="GetDocumentationVersionsRequest",
+        ),
+        "GetDomainNameAccessAssociationsRequest": lambda: structure(
+            "GetDomainNameAccessAssociationsRequest",
+            (
+                M("position", "position", "String", "querystring"),
+                M("limit", "limit", "NullableInteger", "querystring"),
+                M("resourceOwner", "resource_owner", "ResourceOwner", "querystring"),
+            ),
+            cls_name="GetDomainNameAccessAssociationsRequest",
+        ),
+        "GetDomainNameRequest": lambda: structure(
+            "GetDomainNameRequest",
+            (
+                M("domainName", "domain_name", "String", "uri", "domain_name", required=True),
+                M("domainNameId", "domain_name_id", "String", "querystring"),
+            ),
+            cls_name="GetDomainNameRequest",
+        ),
+        "GetDomainNamesRequest": lambda: structure(
+            "GetDomainNamesRequest",
+            (
+                M("position", "position", "String", "querystring"),
+                M("limit", "limit", "NullableInteger", "querystring"),
+                M("resourceOwner", "resource_owner", "ResourceOwner", "querystring"),
+            ),
+            cls_name="GetDomainNamesRequest",
+        ),
+        "GetExportRequest": lambda: structure(
+            "GetExportRequest",
+            (
+                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
+                M("stageName", "stage_name", "String", "uri", "stage_name", required=True),
+                M("exportType", "export_type", "String", "uri", "export_type", required=True),
+                M("parameters", "parameters", "MapOfStringToString", "querystring"),
+                M("accepts", "accepts", "String", "header", "Accept"),
+            ),
+            cls_name="GetExportRequest",
+        ),
+        "GetGatewayResponseRequest": lambda: structure(
+            "GetGatewayResponseRequest",
+            (
+                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
+                M(
+                    "responseType",
+                    "response_type",
+                    "GatewayResponseType",
+                    "uri",
+                    "response_type",
+                    required=True,
+                ),
+            ),
+            cls_name="GetGatewayResponseRequest",
+        ),
+        "GetGatewayResponsesRequest": lambda: structure(
+            "GetGatewayResponsesRequest",
+            (
+                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
+                M("position", "position", "String", "querystring"),
+                M("limit", "limit", "NullableInteger", "querystring"),
+            ),
+            cls_name="GetGatewayResponsesRequest",
+        ),
+        "GetIntegrationRequest": lambda: structure(
+            "GetIntegrationRequest",
+            (
+                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
+                M("resourceId", "resource_id", "String", "uri", "resource_id", required=True),
+                M("httpMethod", "http_method", "String", "uri", "http_method", required=True),
+            ),
+            cls_name="GetIntegrationRequest",
+        ),
+        "GetIntegrationResponseRequest": lambda: structure(
+            "GetIntegrationResponseRequest",
+            (
+                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
+                M("resourceId", "resource_id", "String", "uri", "resource_id", required=True),
+                M("httpMethod", "http_method", "String", "uri", "http_method", required=True),
+                M("statusCode", "status_code", "StatusCode", "uri", "status_code", required=True),
+            ),
+            cls_name="GetIntegrationResponseRequest",
+        ),
+        "GetMethodRequest": lambda: structure(
+            "GetMethodRequest",
+            (
+                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
+                M("resourceId", "resource_id", "String", "uri", "resource_id", required=True),
+                M("httpMethod", "http_method", "String", "uri", "http_method", required=True),
+            ),
+            cls_name="GetMethodRequest",
+        ),
+        "GetMethodResponseRequest": lambda: structure(
+            "GetMethodResponseRequest",
+            (
+                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
+                M("resourceId", "resource_id", "String", "uri", "resource_id", required=True),
+                M("httpMethod", "http_method", "String", "uri", "http_method", required=True),
+                M("statusCode", "status_code", "StatusCode", "uri", "status_code", required=True),
+            ),
+            cls_name="GetMethodResponseRequest",
+        ),
+        "GetModelRequest": lambda: structure(
+            "GetModelRequest",
+            (
+                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
+                M("modelName", "model_name", "String", "uri", "model_name", required=True),
+                M("flatten", "flatten", "Boolean", "querystring"),
+            ),
+            cls_name="GetModelRequest",
+        ),
+        "GetModelTemplateRequest": lambda: structure(
+            "GetModelTemplateRequest",
+            (
+                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
+                M("modelName", "model_name", "String", "uri", "model_name", required=True),
+            ),
+            cls_name="GetModelTemplateRequest",
+        ),
+        "GetModelsRequest": lambda: structure(
+            "GetModelsRequest",
+            (
+                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
+                M("position", "position", "String", "querystring"),
+                M("limit", "limit", "NullableInteger", "querystring"),
+            ),
+            cls_name="GetModelsRequest",
+        ),
+        "GetRequestValidatorRequest": lambda: structure(
+            "GetRequestValidatorRequest",
+            (
+                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
+                M(
+                    "requestValidatorId",
+                    "request_validator_id",
+                    "String",
+                    "uri",
+                    "requestvalidator_id",
+                    required=True,
+                ),
+            ),
+            cls_name="GetRequestValidatorRequest",
+        ),
+        "GetRequestValidatorsRequest": lambda: structure(
+            "GetRequestValidatorsRequest",
+            (
+                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
+                M("position", "position", "String", "querystring"),
+                M("limit", "limit", "NullableInteger", "querystring"),
+            ),
+            cls_name="GetRequestValidatorsRequest",
+        ),
+        "GetResourceRequest": lambda: structure(
+            "GetResourceRequest",
+            (
+                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
+                M("resourceId", "resource_id", "String", "uri", "resource_id", required=True),
+                M("embed", "embed", "ListOfString", "querystring"),
+            ),
+            cls_name="GetResourceRequest",
+        ),
+        "GetResourcesRequest": lambda: structure(
+            "GetResourcesRequest",
+            (
+                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
+                M("position", "position", "String", "querystring"),
+                M("limit", "limit", "NullableInteger", "querystring"),
+                M("embed", "embed", "ListOfString", "querystring"),
+            ),
+            cls_name="GetResourcesRequest",
+        ),
+        "GetRestApiRequest": lambda: structure(
+            "GetRestApiRequest",
+            (M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),),
+            cls_name="GetRestApiRequest",
+        ),
+        "GetRestApisRequest": lambda: structure(
+            "GetRestApisRequest",
+            (
+                M("position", "position", "String", "querystring"),
+                M("limit", "limit", "NullableInteger", "querystring"),
+            ),
+            cls_name="GetRestApisRequest",
+        ),
+        "GetSdkRequest": lambda: structure(
+            "GetSdkRequest",
+            (
+                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
+                M("stageName", "stage_name", "String", "uri", "stage_name", required=True),
+                M("sdkType", "sdk_type", "String", "uri", "sdk_type", required=True),
+                M("parameters", "parameters", "MapOfStringToString", "querystring"),
+            ),
+            cls_name="GetSdkRequest",
+        ),
+        "GetSdkTypeRequest": lambda: structure(
+            "GetSdkTypeRequest",
+            (M("id", "id", "String", "uri", "sdktype_id", required=True),),
+            cls_name="GetSdkTypeRequest",
+        ),
+        "GetSdkTypesRequest": lambda: structure(
+            "GetSdkTypesRequest",
+            (
+                M("position", "position", "String", "querystring"),
+                M("limit", "limit", "NullableInteger", "querystring"),
+            ),
+            cls_name="GetSdkTypesRequest",
+        ),
+        "GetStageRequest": lambda: structure(
+            "GetStageRequest",
+            (
+                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
+                M("stageName", "stage_name", "String", "uri", "stage_name", required=True),
+            ),
+            cls_name="GetStageRequest",
+        ),
+        "GetStagesRequest": lambda: structure(
+            "GetStagesRequest",
+            (
+                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
+                M("deploymentId", "deployment_id", "String", "querystring"),
+            ),
+            cls_name="GetStagesRequest",
+        ),
+        "GetTagsRequest": lambda: structure(
+            "GetTagsRequest",
+            (
+                M("resourceArn", "resource_arn", "String", "uri", "resource_arn", required=True),
+                M("position", "position", "String", "querystring"),
+                M("limit", "limit", "NullableInteger", "querystring"),
+            ),
+            cls_name="GetTagsRequest",
+        ),
+        "GetUsagePlanKeyRequest": lambda: structure(
+            "GetUsagePlanKeyRequest",
+            (
+                M("usagePlanId", "usage_plan_id", "String", "uri", "usageplanId", required=True),
+                M("keyId", "key_id", "String", "uri", required=True),
+            ),
+            cls_name="GetUsagePlanKeyRequest",
+        ),
+        "GetUsagePlanKeysRequest": lambda: structure(
+            "GetUsagePlanKeysRequest",
+            (
+                M("usagePlanId", "usage_plan_id", "String", "uri", "usageplanId", required=True),
+                M("position", "position", "String", "querystring"),
+                M("limit", "limit", "NullableInteger", "querystring"),
+                M("nameQuery", "name_query", "String", "querystring", "name"),
+            ),
+            cls_name="GetUsagePlanKeysRequest",
+        ),
+        "GetUsagePlanRequest": lambda: structure(
+            "GetUsagePlanRequest",
+            (M("usagePlanId", "usage_plan_id", "String", "uri", "usageplanId", required=True),),
+            cls_name="GetUsagePlanRequest",
+        ),
+        "GetUsagePlansRequest": lambda: structure(
+            "GetUsagePlansRequest",
+            (
+                M("position", "position", "String", "querystring"),
+                M("keyId", "key_id", "String", "querystring"),
+                M("limit", "limit", "NullableInteger", "querystring"),
+            ),
+            cls_name="GetUsagePlansRequest",
+        ),
+        "GetUsageRequest": lambda: structure(
+            "GetUsageRequest",
+            (
+                M("usagePlanId", "usage_plan_id", "String", "uri", "usageplanId", required=True),
+                M("keyId", "key_id", "String", "querystring"),
+                M("startDate", "start_date", "String", "querystring", required=True),
+                M("endDate", "end_date", "String", "querystring", required=True),
+                M("position", "position", "String", "querystring"),
+                M("limit", "limit", "NullableInteger", "querystring"),
+            ),
+            cls_name="GetUsageRequest",
+        ),
+        "GetVpcLinkRequest": lambda: structure(
+            "GetVpcLinkRequest",
+            (M("vpcLinkId", "vpc_link_id", "String", "uri", "vpclink_id", required=True),),
+            cls_name="GetVpcLinkRequest",
+        ),
+        "GetVpcLinksRequest": lambda: structure(
+            "GetVpcLinksRequest",
+            (
+                M("position", "position", "String", "querystring"),
+                M("limit", "limit", "NullableInteger", "querystring"),
+            ),
+            cls_name="GetVpcLinksRequest",
+        ),
+        "ImportApiKeysRequest": lambda: structure(
+            "ImportApiKeysRequest",
+            (
+                M("body", "body", "Blob", required=True),
+                M("format", "format", "ApiKeysFormat", "querystring", required=True),
+                M("failOnWarnings", "fail_on_warnings", "Boolean", "querystring", "failonwarnings"),
+            ),
+            cls_name="ImportApiKeysRequest",
+            payload="body",
+        ),
+        "ImportDocumentationPartsRequest": lambda: structure(
+            "ImportDocumentationPartsRequest",
+            (
+                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
+                M("mode", "mode", "PutMode", "querystring"),
+                M("failOnWarnings", "fail_on_warnings", "Boolean", "querystring", "failonwarnings"),
+                M("body", "body", "Blob", required=True),
+            ),
+            cls_name="ImportDocumentationPartsRequest",
+            payload="body",
+        ),
+        "ImportRestApiRequest": lambda: structure(
+            "ImportRestApiRequest",
+            (
+                M("failOnWarnings", "fail_on_warnings", "Boolean", "querystring", "failonwarnings"),
+                M("parameters", "parameters", "MapOfStringToString", "querystring"),
+                M("body", "body", "Blob", required=True),
+            ),
+            cls_name="ImportRestApiRequest",
+            payload="body",
+        ),
+        "Integer": lambda: number("Integer", "integer"),
+        "Integration": lambda: structure(
+            "Integration",
+            (
+                M("type", "type", "IntegrationType"),
+                M("httpMethod", "http_method", "String"),
+                M("uri", "uri", "String"),
+                M("connectionType", "connection_type", "ConnectionType"),
+                M("connectionId", "connection_id", "String"),
+                M("credentials", "credentials", "String"),
+                M("requestParameters", "request_parameters", "MapOfStringToString"),
+                M("requestTemplates", "request_templates", "MapOfStringToString"),
+                M("passthroughBehavior", "passthrough_behavior", "String"),
+                M("contentHandling", "content_handling", "ContentHandlingStrategy"),
+                M("timeoutInMillis", "timeout_in_millis", "Integer"),
+                M("cacheNamespace", "cache_namespace", "String"),
+                M("cacheKeyParameters", "cache_key_parameters", "ListOfString"),
+                M("integrationResponses", "integration_responses", "MapOfIntegrationResponse"),
+                M("tlsConfig", "tls_config", "TlsConfig"),
+                M("responseTransferMode", "response_transfer_mode", "ResponseTransferMode"),
+                M("integrationTarget", "integration_target", "String"),
+            ),
+            cls_name="Integration",
+        ),
+        "IntegrationResponse": lambda: structure(
+            "IntegrationResponse",
+            (
+                M("statusCode", "status_code", "StatusCode"),
+                M("selectionPattern", "selection_pattern", "String"),
+                M("responseParameters", "response_parameters", "MapOfStringToString"),
+                M("responseTemplates", "response_templates", "MapOfStringToString"),
+                M("contentHandling", "content_handling", "ContentHandlingStrategy"),
+            ),
+            cls_name="IntegrationResponse",
+        ),
+        "IntegrationType": lambda: enum(
+            "IntegrationType",
+            ("HTTP", "AWS", "MOCK", "HTTP_PROXY", "AWS_PROXY"),
+            cls_name="IntegrationType",
+        ),
+        "IpAddressType": lambda: enum(
+            "IpAddressType", ("ipv4", "dualstack"), cls_name="IpAddressType"
+        ),
+        "JwtAdditionalClaim": lambda: structure(
+            "JwtAdditionalClaim",
+            (
+                M("claimName", "claim_name", "String", required=True),
+                M("format", "format", "JwtClaimFormat", required=True),
+                M("required", "required", "Boolean"),
+                M("expectedValues", "expected_values", "ListOfString"),
+            ),
+            cls_name="JwtAdditionalClaim",
+        ),
+        "JwtClaimFormat": lambda: enum(
+            "JwtClaimFormat", ("SINGLE_STRING",), cls_name="JwtClaimFormat"
+        ),
+        "JwtConfiguration": lambda: structure(
+            "JwtConfiguration",
+            (
+                M("issuers", "issuers", "ListOfJwtIssuer"),
+                M("defaultAlgorithms", "default_algorithms", "ListOfJwtSigningAlgorithm"),
+            ),
+            cls_name="JwtConfiguration",
+        ),
+        "JwtConfigurationInput": lambda: structure(
+            "JwtConfigurationInput",
+            (
+                M("issuers", "issuers", "ListOfJwtIssuerInput", required=True),
+                M(
+                    "defaultAlgorithms",
+                    "default_algorithms",
+                    "ListOfJwtSigningAlgorithm",
+                    required=True,
+                ),
+            ),
+            cls_name="JwtConfigurationInput",
+        ),
+        "JwtIssuer": lambda: structure(
+            "JwtIssuer",
+            (
+                M("issuer", "issuer", "String"),
+                M("audiences", "audiences", "ListOfString"),
+                M("additionalClaims", "additional_claims", "ListOfJwtAdditionalClaim"),
+                M("jwksUri", "jwks_uri", "String"),
+            ),
+            cls_name="JwtIssuer",
+        ),
+        "JwtIssuerInput": lambda: structure(
+            "JwtIssuerInput",
+            (
+                M("issuer", "issuer", "String", required=True),
+                M("audiences", "audiences", "ListOfString", required=True),
+                M("additionalClaims", "additional_claims", "ListOfJwtAdditionalClaim"),
+            ),
+            cls_name="JwtIssuerInput",
+        ),
+        "JwtSigningAlgorithm": lambda: enum(
+            "JwtSigningAlgorithm",
+            ("RS256", "RS384", "RS512", "ES256", "ES384", "ES512"),
+            cls_name="JwtSigningAlgorithm",
+        ),
+        "LimitExceededException": lambda: structure(
+            "LimitExceededException",
+            (
+                M("retryAfterSeconds", "retry_after_seconds", "String", "header", "Retry-After"),
+                M("message", "message", "String"),
+            ),
+            cls_name="LimitExceededException",
+            error_code="LimitExceededException",
+            error_status=429,
+        ),
+        "ListOfARNs": lambda: list_of("ListOfARNs", "ProviderARN"),
+        "ListOfApiKey": lambda: list_of("ListOfApiKey", "ApiKey"),
+        "ListOfApiStage": lambda: list_of("ListOfApiStage", "ApiStage"),
+        "ListOfAuthorizer": lambda: list_of("ListOfAuthorizer", "Authorizer"),
+        "ListOfBasePathMapping": lambda: list_of("ListOfBasePathMapping", "BasePathMapping"),
+        "ListOfClientCertificate": lambda: list_of("ListOfClientCertificate", "ClientCertificate"),
+        "ListOfDeployment": lambda: list_of("ListOfDeployment", "Deployment"),
+        "ListOfDocumentationPart": lambda: list_of("ListOfDocumentationPart", "DocumentationPart"),
+        "ListOfDocumentationVersion": lambda: list_of(
+            "ListOfDocumentationVersion", "DocumentationVersion"
+        ),
+        "ListOfDomainName": lambda: list_of("ListOfDomainName", "DomainName"),
+        "ListOfDomainNameAccessAssociation": lambda: list_of(
+            "ListOfDomainNameAccessAssociation", "DomainNameAccessAssociation"
+        ),
+        "ListOfEndpointType": lambda: list_of("ListOfEndpointType", "EndpointType"),
+        "ListOfGatewayResponse": lambda: list_of("ListOfGatewayResponse", "GatewayResponse"),
+        "ListOfJwtAdditionalClaim": lambda: list_of(
+            "ListOfJwtAdditionalClaim", "JwtAdditionalClaim"
+        ),
+        "ListOfJwtIssuer": lambda: list_of("ListOfJwtIssuer", "JwtIssuer"),
+        "ListOfJwtIssuerInput": lambda: list_of("ListOfJwtIssuerInput", "JwtIssuerInput"),
+        "ListOfJwtSigningAlgorithm": lambda: list_of(
+            "ListOfJwtSigningAlgorithm", "JwtSigningAlgorithm"
+        ),
+        "ListOfLong": lambda: list_of("ListOfLong", "Long"),
+        "ListOfModel": lambda: list_of("ListOfModel", "Model"),
+        "ListOfPatchOperation": lambda: list_of("ListOfPatchOperation", "PatchOperation"),
+        "ListOfRequestValidator": lambda: list_of("ListOfRequestValidator", "RequestValidator"),
+        "ListOfResource": lambda: list_of("ListOfResource", "Resource"),
+        "ListOfRestApi": lambda: list_of("ListOfRestApi", "RestApi"),
+        "ListOfSdkConfigurationProperty": lambda: list_of(
+            "ListOfSdkConfigurationProperty", "SdkConfigurationProperty"
+        ),
+        "ListOfSdkType": lambda: list_of("ListOfSdkType", "SdkType"),
+        "ListOfStage": lambda: list_of("ListOfStage", "Stage"),
+        "ListOfStageKeys": lambda: list_of("ListOfStageKeys", "StageKey"),
+        "ListOfString": lambda: list_of("ListOfString", "String"),
+        "ListOfUsage": lambda: list_of("ListOfUsage", "ListOfLong"),
+        "ListOfUsagePlan": lambda: list_of("ListOfUsagePlan", "UsagePlan"),
+        "ListOfUsagePlanKey": lambda: list_of("ListOfUsagePlanKey", "UsagePlanKey"),
+        "ListOfVpcLink": lambda: list_of("ListOfVpcLink", "VpcLink"),
+        "LocationStatusType": lambda: enum(
+            "LocationStatusType", ("DOCUMENTED", "UNDOCUMENTED"), cls_name="LocationStatusType"
+        ),
+        "Long": lambda: number("Long", "long"),
+        "MapOfApiStageThrottleSettings": lambda: map_of(
+            "MapOfApiStageThrottleSettings", "String", "ThrottleSettings"
+        ),
+        "MapOfIntegrationResponse": lambda: map_of(
+            "MapOfIntegrationResponse", "String", "IntegrationResponse"
+        ),
+        "MapOfKeyUsages": lambda: map_of("MapOfKeyUsages", "String", "ListOfUsage"),
+        "MapOfMethod": lambda: map_of("MapOfMethod", "String", "Method"),
+        "MapOfMethodResponse": lambda: map_of("MapOfMethodResponse", "String", "MethodResponse"),
+        "MapOfMethodSettings": lambda: map_of("MapOfMethodSettings", "String", "MethodSetting"),
+        "MapOfMethodSnapshot": lambda: map_of("MapOfMethodSnapshot", "String", "MethodSnapshot"),
+        "MapOfStringToBoolean": lambda: map_of("MapOfStringToBoolean", "String", "NullableBoolean"),
+        "MapOfStringToList": lambda: map_of("MapOfStringToList", "String", "ListOfString"),
+        "MapOfStringToString": lambda: map_of("MapOfStringToString", "String", "String"),
+        "Method": lambda: structure(
+            "Method",
+            (
+                M("httpMethod", "http_method", "String"),
+                M("authorizationType", "authorization_type", "String"),
+                M("authorizerId", "authorizer_id", "String"),
+                M("apiKeyRequired", "api_key_required", "NullableBoolean"),
+                M("requestValidatorId", "request_validator_id", "String"),
+                M("operationName", "operation_name", "String"),
+                M("requestParameters", "request_parameters", "MapOfStringToBoolean"),
+                M("requestModels", "request_models", "MapOfStringToString"),
+                M("methodResponses", "method_responses", "MapOfMethodResponse"),
+                M("methodIntegration", "method_integration", "Integration"),
+                M("authorizationScopes", "authorization_scopes", "ListOfString"),
+            ),
+            cls_name="Method",
+        ),
+        "MethodResponse": lambda: structure(
+            "MethodResponse",
+            (
+                M("statusCode", "status_code", "StatusCode"),
+                M("responseParameters", "response_parameters", "MapOfStringToBoolean"),
+                M("responseModels", "response_models", "MapOfStringToString"),
+            ),
+            cls_name="MethodResponse",
+        ),
+        "MethodSetting": lambda: structure(
+            "MethodSetting",
+            (
+                M("metricsEnabled", "metrics_enabled", "Boolean"),
+                M("loggingLevel", "logging_level", "String"),
+                M("dataTraceEnabled", "data_trace_enabled", "Boolean"),
+                M("throttlingBurstLimit", "throttling_burst_limit", "Integer"),
+                M("throttlingRateLimit", "throttling_rate_limit", "Double"),
+                M("cachingEnabled", "caching_enabled", "Boolean"),
+                M("cacheTtlInSeconds", "cache_ttl_in_seconds", "Integer"),
+                M("cacheDataEncrypted", "cache_data_encrypted", "Boolean"),
+                M(
+                    "requireAuthorizationForCacheControl",
+                    "require_authorization_for_cache_control",
+                    "Boolean",
+                ),
+                M(
+                    "unauthorizedCacheControlHeaderStrategy",
+                    "unauthorized_cache_control_header_strategy",
+                    "UnauthorizedCacheControlHeaderStrategy",
+                ),
+            ),
+            cls_name="MethodSetting",
+        ),
+        "MethodSnapshot": lambda: structure(
+            "MethodSnapshot",
+            (
+                M("authorizationType", "authorization_type", "String"),
+                M("apiKeyRequired", "api_key_required", "Boolean"),
+            ),
+            cls_name="MethodSnapshot",
+        ),
+        "Model": lambda: structure(
+            "Model",
+            (
+                M("id", "id", "String"),
+                M("name", "name", "String"),
+                M("description", "description", "String"),
+                M("schema", "schema", "String"),
+                M("contentType", "content_type", "String"),
+            ),
+            cls_name="Model",
+        ),
+        "Models": lambda: structure(
+            "Models",
+            (
+                M("position", "position", "String"),
+                M("items", "items", "ListOfModel", "", "item"),
+            ),
+            cls_name="Models",
+        ),
+        "MutualTlsAuthentication": lambda: structure(
+            "MutualTlsAuthentication",
+            (
+                M("truststoreUri", "truststore_uri", "String"),
+                M("truststoreVersion", "truststore_version", "String"),
+                M("truststoreWarnings", "truststore_warnings", "ListOfString"),
+            ),
+            cls_name="MutualTlsAuthentication",
+        ),
+        "MutualTlsAuthenticationInput": lambda: structure(
+            "MutualTlsAuthenticationInput",
+            (
+                M("truststoreUri", "truststore_uri", "String"),
+                M("truststoreVersion", "truststore_version", "String"),
+            ),
+            cls_name="MutualTlsAuthenticationInput",
+        ),
+        "NotFoundException": lambda: structure(
+            "NotFoundException",
+            (M("message", "message", "String"),),
+            cls_name="NotFoundException",
+            error_code="NotFoundException",
+            error_status=404,
+        ),
+        "NullableBoolean": lambda: boolean("NullableBoolean"),
+        "NullableInteger": lambda: number("NullableInteger", "integer"),
+        "Op": lambda: enum(
+            "Op", ("add", "remove", "replace", "move", "copy", "test"), cls_name="Op"
+        ),
+        "PatchOperation": lambda: structure(
+            "PatchOperation",
+            (
+                M("op", "op", "Op"),
+                M("path", "path", "String"),
+                M("value", "value", "String"),
+                M("from", "from_", "String"),
+            ),
+            cls_name="PatchOperation",
+        ),
+        "PathToMapOfMethodSnapshot": lambda: map_of(
+            "PathToMapOfMethodSnapshot", "String", "MapOfMethodSnapshot"
+        ),
+        "ProviderARN": lambda: string("ProviderARN"),
+        "PutGatewayResponseRequest": lambda: structure(
+            "PutGatewayResponseRequest",
+            (
+                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
+                M(
+                    "responseType",
+                    "response_type",
+                    "GatewayResponseType",
+                    "uri",
+                    "response_type",
+                    required=True,
+                ),
+                M("statusCode", "status_code", "StatusCode"),
+                M("responseParameters", "response_parameters", "MapOfStringToString"),
+                M("responseTemplates", "response_templates", "MapOfStringToString"),
+            ),
+            cls_name="PutGatewayResponseRequest",
+        ),
+        "PutIntegrationRequest": lambda: structure(
+            "PutIntegrationRequest",
+            (
+                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
+                M("resourceId", "resource_id", "String", "uri", "resource_id", required=True),
+                M("httpMethod", "http_method", "String", "uri", "http_method", required=True),
+                M("type", "type", "IntegrationType", required=True),
+                M("integrationHttpMethod", "integration_http_method", "String", "", "httpMethod"),
+                M("uri", "uri", "String"),
+                M("connectionType", "connection_type", "ConnectionType"),
+                M("connectionId", "connection_id", "String"),
+                M("credentials", "credentials", "String"),
+                M("requestParameters", "request_parameters", "MapOfStringToString"),
+                M("requestTemplates", "request_templates", "MapOfStringToString"),
+                M("passthroughBehavior", "passthrough_behavior", "String"),
+                M("cacheNamespace", "cache_namespace", "String"),
+                M("cacheKeyParameters", "cache_key_parameters", "ListOfString"),
+                M("contentHandling", "content_handling", "ContentHandlingStrategy"),
+                M("timeoutInMillis", "timeout_in_millis", "NullableInteger"),
+                M("tlsConfig", "tls_config", "TlsConfig"),
+                M("responseTransferMode", "response_transfer_mode", "ResponseTransferMode"),
+                M("integrationTarget", "integration_target", "String"),
+            ),
+            cls_name="PutIntegrationRequest",
+        ),
+        "PutIntegrationResponseRequest": lambda: structure(
+            "PutIntegrationResponseRequest",
+            (
+                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
+                M("resourceId", "resource_id", "String", "uri", "resource_id", required=True),
+                M("httpMethod", "http_method", "String", "uri", "http_method", required=True),
+                M("statusCode", "status_code", "StatusCode", "uri", "status_code", required=True),
+                M("selectionPattern", "selection_pattern", "String"),
+                M("responseParameters", "response_parameters", "MapOfStringToString"),
+                M("responseTemplates", "response_templates", "MapOfStringToString"),
+                M("contentHandling", "content_handling", "ContentHandlingStrategy"),
+            ),
+            cls_name="PutIntegrationResponseRequest",
+        ),
+        "PutMethodRequest": lambda: structure(
+            "PutMethodRequest",
+            (
+                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
+                M("resourceId", "resource_id", "String", "uri", "resource_id", required=True),
+                M("httpMethod", "http_method", "String", "uri", "http_method", required=True),
+                M("authorizationType", "authorization_type", "String", required=True),
+                M("authorizerId", "authorizer_id", "String"),
+                M("apiKeyRequired", "api_key_required", "Boolean"),
+                M("operationName", "operation_name", "String"),
+                M("requestParameters", "request_parameters", "MapOfStringToBoolean"),
+                M("requestModels", "request_models", "MapOfStringToString"),
+                M("requestValidatorId", "request_validator_id", "String"),
+                M("authorizationScopes", "authorization_scopes", "ListOfString"),
+            ),
+            cls_name="PutMethodRequest",
+        ),
+        "PutMethodResponseRequest": lambda: structure(
+            "PutMethodResponseRequest",
+            (
+                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
+                M("resourceId", "resource_id", "String", "uri", "resource_id", required=True),
+                M("httpMethod", "http_method", "String", "uri", "http_method", required=True),
+                M("statusCode", "status_code", "StatusCode", "uri", "status_code", required=True),
+                M("responseParameters", "response_parameters", "MapOfStringToBoolean"),
+                M("responseModels", "response_models", "MapOfStringToString"),
+            ),
+            cls_name="PutMethodResponseRequest",
+        ),
+        "PutMode": lambda: enum("PutMode", ("merge", "overwrite"), cls_name="PutMode"),
+        "PutRestApiRequest": lambda: structure(
+            "PutRestApiRequest",
+            (
+                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
+                M("mode", "mode", "PutMode", "querystring"),
+                M("failOnWarnings", "fail_on_warnings", "Boolean", "querystring", "failonwarnings"),
+                M("parameters", "parameters", "MapOfStringToString", "querystring"),
+                M("body", "body", "Blob", required=True),
+            ),
+            cls_name="PutRestApiRequest",
+            payload="body",
+        ),
+        "QuotaPeriodType": lambda: enum(
+            "QuotaPeriodType", ("DAY", "WEEK", "MONTH"), cls_name="QuotaPeriodType"
+        ),
+        "QuotaSettings": lambda: structure(
+            "QuotaSettings",
+            (
+                M("limit", "limit", "Integer"),
+                M("offset", "offset", "Integer"),
+                M("period", "period", "QuotaPeriodType"),
+            ),
+            cls_name="QuotaSettings",
+        ),
+        "RejectDomainNameAccessAssociationRequest": lambda: structure(
+            "RejectDomainNameAccessAssociationRequest",
+            (
+                M(
+                    "domainNameAccessAssociationArn",
+                    "domain_name_access_association_arn",
+                    "String",
+                    "querystring",
+                    required=True,
+                ),
+                M("domainNameArn", "domain_name_arn", "String", "querystring", required=True),
+            ),
+            cls_name="RejectDomainNameAccessAssociationRequest",
+        ),
+        "RequestValidator": lambda: structure(
+            "RequestValidator",
+            (
+                M("id", "id", "String"),
+                M("name", "name", "String"),
+                M("validateRequestBody", "validate_request_body", "Boolean"),
+                M("validateRequestParameters", "validate_request_parameters", "Boolean"),
+            ),
+            cls_name="RequestValidator",
+        ),
+        "RequestValidators": lambda: structure(
+            "RequestValidators",
+            (
+                M("position", "position", "String"),
+                M("items", "items", "ListOfRequestValidator", "", "item"),
+            ),
+            cls_name="RequestValidators",
+        ),
+        "Resource": lambda: structure(
+            "Resource",
+            (
+                M("id", "id", "String"),
+                M("parentId", "parent_id", "String"),
+                M("pathPart", "path_part", "String"),
+                M("path", "path", "String"),
+                M("resourceMethods", "resource_methods", "MapOfMethod"),
+            ),
+            cls_name="Resource",
+        ),
+        "ResourceOwner": lambda: enum(
+            "ResourceOwner", ("SELF", "OTHER_ACCOUNTS"), cls_name="ResourceOwner"
+        ),
+        "Resources": lambda: structure(
+            "Resources",
+            (
+                M("position", "position", "String"),
+                M("items", "items", "ListOfResource", "", "item"),
+            ),
+            cls_name="Resources",
+        ),
+        "ResponseTransferMode": lambda: enum(
+            "ResponseTransferMode", ("BUFFERED", "STREAM"), cls_name="ResponseTransferMode"
+        ),
+        "RestApi": lambda: structure(
+            "RestApi",
+            (
+                M("id", "id", "String"),
+                M("name", "name", "String"),
+                M("description", "description", "String"),
+                M("createdDate", "created_date", "Timestamp"),
+                M("version", "version", "String"),
+                M("warnings", "warnings", "ListOfString"),
+                M("binaryMediaTypes", "binary_media_types", "ListOfString"),
+                M("minimumCompressionSize", "minimum_compression_size", "NullableInteger"),
+                M("apiKeySource", "api_key_source", "ApiKeySourceType"),
+                M("endpointConfiguration", "endpoint_configuration", "EndpointConfiguration"),
+                M("policy", "policy", "String"),
+                M("tags", "tags", "MapOfStringToString"),
+                M("disableExecuteApiEndpoint", "disable_execute_api_endpoint", "Boolean"),
+                M("rootResourceId", "root_resource_id", "String"),
+                M("securityPolicy", "security_policy", "SecurityPolicy"),
+                M("endpointAccessMode", "endpoint_access_mode", "EndpointAccessMode"),
+                M("apiStatus", "api_status", "ApiStatus"),
+                M("apiStatusMessage", "api_status_message", "String"),
+            ),
+            cls_name="RestApi",
+        ),
+        "RestApis": lambda: structure(
+            "RestApis",
+            (
+                M("position", "position", "String"),
+                M("items", "items", "ListOfRestApi", "", "item"),
+            ),
+            cls_name="RestApis",
+        ),
+        "RoutingMode": lambda: enum(
+            "RoutingMode",
+            ("BASE_PATH_MAPPING_ONLY", "ROUTING_RULE_ONLY", "ROUTING_RULE_THEN_BASE_PATH_MAPPING"),
+            cls_name="RoutingMode",
+        ),
+        "SdkConfigurationProperty": lambda: structure(
+            "SdkConfigurationProperty",
+            (
+                M("name", "name", "String"),
+                M("friendlyName", "friendly_name", "String"),
+                M("description", "description", "String"),
+                M("required", "required", "Boolean"),
+                M("defaultValue", "default_value", "String"),
+            ),
+            cls_name="SdkConfigurationProperty",
+        ),
+        "SdkResponse": lambda: structure(
+            "SdkResponse",
+            (
+                M("contentType", "content_type", "String", "header", "Content-Type"),
+                M(
+                    "contentDisposition",
+                    "content_disposition",
+                    "String",
+                    "header",
+                    "Content-Disposition",
+                ),
+                M("body", "body", "Blob"),
+            ),
+            cls_name="SdkResponse",
+            payload="body",
+        ),
+        "SdkType": lambda: structure(
+            "SdkType",
+            (
+                M("id", "id", "String"),
+                M("friendlyName", "friendly_name", "String"),
+                M("description", "description", "String"),
+                M(
+                    "configurationProperties",
+                    "configuration_properties",
+                    "ListOfSdkConfigurationProperty",
+                ),
+            ),
+            cls_name="SdkType",
+        ),
+        "SdkTypes": lambda: structure(
+            "SdkTypes",
+            (
+                M("position", "position", "String"),
+                M("items", "items", "ListOfSdkType", "", "item"),
+            ),
+            cls_name="SdkTypes",
+        ),
+        "SecurityPolicy": lambda: enum(
+            "SecurityPolicy",
+            (
+                "TLS_1_0",
+                "TLS_1_2",
+                "SecurityPolicy_TLS13_1_3_2025_09",
+                "SecurityPolicy_TLS13_1_3_FIPS_2025_09",
+                "SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09",
+                "SecurityPolicy_TLS13_1_2_FIPS_PQ_2025_09",
+                "SecurityPolicy_TLS13_1_2_FIPS_PFS_PQ_2025_09",
+                "SecurityPolicy_TLS13_1_2_Ext2_PQ_2025_09",
+                "SecurityPolicy_TLS13_1_2_Ext2_FIPS_PQ_2025_09",
+                "SecurityPolicy_TLS13_1_2_PQ_2025_09",
+                "SecurityPolicy_TLS13_1_2_2021_06",
+                "SecurityPolicy_TLS13_2025_EDGE",
+                "SecurityPolicy_TLS12_PFS_2025_EDGE",
+                "SecurityPolicy_TLS12_2018_EDGE",
+            ),
+            cls_name="SecurityPolicy",
+        ),
+        "ServiceUnavailableException": lambda: structure(
+            "ServiceUnavailableException",
+            (
+                M("retryAfterSeconds", "retry_after_seconds", "String", "header", "Retry-After"),
+                M("message", "message", "String"),
+            ),
+            cls_name="ServiceUnavailableException",
+            error_code="ServiceUnavailableException",
+            error_status=503,
+        ),
+        "Stage": lambda: structure(
+            "Stage",
+            (
+                M("deploymentId", "deployment_id", "String"),
+                M("clientCertificateId", "client_certificate_id", "String"),
+                M("stageName", "stage_name", "String"),
+                M("description", "description", "String"),
+                M("cacheClusterEnabled", "cache_cluster_enabled", "Boolean"),
+                M("cacheClusterSize", "cache_cluster_size", "CacheClusterSize"),
+                M("cacheClusterStatus", "cache_cluster_status", "CacheClusterStatus"),
+                M("methodSettings", "method_settings", "MapOfMethodSettings"),
+                M("variables", "variables", "MapOfStringToString"),
+                M("documentationVersion", "documentation_version", "String"),
+                M("accessLogSettings", "access_log_settings", "AccessLogSettings"),
+                M("canarySettings", "canary_settings", "CanarySettings"),
+                M("tracingEnabled", "tracing_enabled", "Boolean"),
+                M("webAclArn", "web_acl_arn", "String"),
+                M("tags", "tags", "MapOfStringToString"),
+                M("createdDate", "created_date", "Timestamp"),
+                M("lastUpdatedDate", "last_updated_date", "Timestamp"),
+            ),
+            cls_name="Stage",
+        ),
+        "StageKey": lambda: structure(
+            "StageKey",
+            (
+                M("restApiId", "rest_api_id", "String"),
+                M("stageName", "stage_name", "String"),
+            ),
+            cls_name="StageKey",
+        ),
+        "Stages": lambda: structure(
+            "Stages", (M("item", "item", "ListOfStage"),), cls_name="Stages"
+        ),
+        "StatusCode": lambda: string("StatusCode"),
+        "String": lambda: string("String"),
+        "TagResourceRequest": lambda: structure(
+            "TagResourceRequest",
+            (
+                M("resourceArn", "resource_arn", "String", "uri", "resource_arn", required=True),
+                M("tags", "tags", "MapOfStringToString", required=True),
+            ),
+            cls_name="TagResourceRequest",
+        ),
+        "Tags": lambda: structure(
+            "Tags", (M("tags", "tags", "MapOfStringToString"),), cls_name="Tags"
+        ),
+        "Template": lambda: structure(
+            "Template", (M("value", "value", "String"),), cls_name="Template"
+        ),
+        "TestInvokeAuthorizerRequest": lambda: structure(
+            "TestInvokeAuthorizerRequest",
+            (
+                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
+                M("authorizerId", "authorizer_id", "String", "uri", "authorizer_id", required=True),
+                M("headers", "headers", "MapOfStringToString"),
+                M("multiValueHeaders", "multi_value_headers", "MapOfStringToList"),
+                M("pathWithQueryString", "path_with_query_string", "String"),
+                M("body", "body", "String"),
+                M("stageVariables", "stage_variables", "MapOfStringToString"),
+                M("additionalContext", "additional_context", "MapOfStringToString"),
+            ),
+            cls_name="TestInvokeAuthorizerRequest",
+        ),
+        "TestInvokeAuthorizerResponse": lambda: structure(
+            "TestInvokeAuthorizerResponse",
+            (
+                M("clientStatus", "client_status", "Integer"),
+                M("log", "log", "String"),
+                M("latency", "latency", "Long"),
+                M("principalId", "principal_id", "String"),
+                M("policy", "policy", "String"),
+                M("authorization", "authorization", "MapOfStringToList"),
+                M("claims", "claims", "MapOfStringToString"),
+            ),
+            cls_name="TestInvokeAuthorizerResponse",
+        ),
+        "TestInvokeMethodRequest": lambda: structure(
+            "TestInvokeMethodRequest",
+            (
+                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
+                M("resourceId", "resource_id", "String", "uri", "resource_id", required=True),
+                M("httpMethod", "http_method", "String", "uri", "http_method", required=True),
+                M("pathWithQueryString", "path_with_query_string", "String"),
+                M("body", "body", "String"),
+                M("headers", "headers", "MapOfStringToString"),
+                M("multiValueHeaders", "multi_value_headers", "MapOfStringToList"),
+                M("clientCertificateId", "client_certificate_id", "String"),
+                M("stageVariables", "stage_variables", "MapOfStringToString"),
+            ),
+            cls_name="TestInvokeMethodRequest",
+        ),
+        "TestInvokeMethodResponse": lambda: structure(
+            "TestInvokeMethodResponse",
+            (
+                M("status", "status", "Integer"),
+                M("body", "body", "String"),
+                M("headers", "headers", "MapOfStringToString"),
+                M("multiValueHeaders", "multi_value_headers", "MapOfStringToList"),
+                M("log", "log", "String"),
+                M("latency", "latency", "Long"),
+            ),
+            cls_name="TestInvokeMethodResponse",
+        ),
+        "ThrottleSettings": lambda: structure(
+            "ThrottleSettings",
+            (
+                M("burstLimit", "burst_limit", "Integer"),
+                M("rateLimit", "rate_limit", "Double"),
+            ),
+            cls_name="ThrottleSettings",
+        ),
+        "Timestamp": lambda: timestamp("Timestamp"),
+        "TlsConfig": lambda: structure(
+            "TlsConfig",
+            (M("insecureSkipVerification", "insecure_skip_verification", "Boolean"),),
+            cls_name="TlsConfig",
+        ),
+        "TooManyRequestsException": lambda: structure(
+            "TooManyRequestsException",
+            (
+                M("retryAfterSeconds", "retry_after_seconds", "String", "header", "Retry-After"),
+                M("message", "message", "String"),
+            ),
+            cls_name="TooManyRequestsException",
+            error_code="TooManyRequestsException",
+            error_status=429,
+        ),
+        "UnauthorizedCacheControlHeaderStrategy": lambda: enum(
+            "UnauthorizedCacheControlHeaderStrategy",
+            ("FAIL_WITH_403", "SUCCEED_WITH_RESPONSE_HEADER", "SUCCEED_WITHOUT_RESPONSE_HEADER"),
+            cls_name="UnauthorizedCacheControlHeaderStrategy",
+        ),
+        "UnauthorizedException": lambda: structure(
+            "UnauthorizedException",
+            (M("message", "message", "String"),),
+            cls_name="UnauthorizedException",
+            error_code="UnauthorizedException",
+            error_status=401,
+        ),
+        "UntagResourceRequest": lambda: structure(
+            "UntagResourceRequest",
+            (
+                M("resourceArn", "resource_arn", "String", "uri", "resource_arn", required=True),
+                M("tagKeys", "tag_keys", "ListOfString", "querystring", required=True),
+            ),
+            cls_name="UntagResourceRequest",
+        ),
+        "UpdateAccountRequest": lambda: structure(
+            "UpdateAccountRequest",
+            (M("patchOperations", "patch_operations", "ListOfPatchOperation"),),
+            cls_name="UpdateAccountRequest",
+        ),
+        "UpdateApiKeyRequest": lambda: structure(
+            "UpdateApiKeyRequest",
+            (
+                M("apiKey", "api_key", "String", "uri", "api_Key", required=True),
+                M("patchOperations", "patch_operations", "ListOfPatchOperation"),
+            ),
+            cls_name="UpdateApiKeyRequest",
+        ),
+        "UpdateAuthorizerRequest": lambda: structure(
+            "UpdateAuthorizerRequest",
+            (
+                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
+                M("authorizerId", "authorizer_id", "String", "uri", "authorizer_id", required=True),
+                M("patchOperations", "patch_operations", "ListOfPatchOperation"),
+            ),
+            cls_name="UpdateAuthorizerRequest",
+        ),
+        "UpdateBasePathMappingRequest": lambda: structure(
+            "UpdateBasePathMappingRequest",
+            (
+                M("domainName", "domain_name", "String", "uri", "domain_name", required=True),
+                M("domainNameId", "domain_name_id", "String", "querystring"),
+                M("basePath", "base_path", "String", "uri", "base_path", required=True),
+                M("patchOperations", "patch_operations", "ListOfPatchOperation"),
+            ),
+            cls_name="UpdateBasePathMappingRequest",
+        ),
+        "UpdateClientCertificateRequest": lambda: structure(
+            "UpdateClientCertificateRequest",
+            (
+                M(
+                    "clientCertificateId",
+                    "client_certificate_id",
+                    "String",
+                    "uri",
+                    "clientcertificate_id",
+                    required=True,
+                ),
+                M("patchOperations", "patch_operations", "ListOfPatchOperation"),
+            ),
+            cls_name="UpdateClientCertificateRequest",
+        ),
+        "UpdateDeploymentRequest": lambda: structure(
+            "UpdateDeploymentRequest",
+            (
+                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
+                M("deploymentId", "deployment_id", "String", "uri", "deployment_id", required=True),
+                M("patchOperations", "patch_operations", "ListOfPatchOperation"),
+            ),
+            cls_name="UpdateDeploymentRequest",
+        ),
+        "UpdateDocumentationPartRequest": lambda: structure(
+            "UpdateDocumentationPartRequest",
+            (
+                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
+                M(
+                    "documentationPartId",
+                    "documentation_part_id",
+                    "String",
+                    "uri",
+                    "part_id",
+                    required=True,
+                ),
+                M("patchOperations", "patch_operations", "ListOfPatchOperation"),
+            ),
+            cls_name="UpdateDocumentationPartRequest",
+        ),
+        "UpdateDocumentationVersionRequest": lambda: structure(
+            "UpdateDocumentationVersionRequest",
+            (
+                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
+                M(
+                    "documentationVersion",
+                    "documentation_version",
+                    "String",
+                    "uri",
+                    "doc_version",
+                    required=True,
+                ),
+                M("patchOperations", "patch_operations", "ListOfPatchOperation"),
+            ),
+            cls_name="UpdateDocumentationVersionRequest",
+        ),
+        "UpdateDomainNameRequest": lambda: structure(
+            "UpdateDomainNameRequest",
+            (
+                M("domainName", "domain_name", "String", "uri", "domain_name", required=True),
+                M("domainNameId", "domain_name_id", "String", "querystring"),
+                M("patchOperations", "patch_operations", "ListOfPatchOperation"),
+            ),
+            cls_name="UpdateDomainNameRequest",
+        ),
+        "UpdateGatewayResponseRequest": lambda: structure(
+            "UpdateGatewayResponseRequest",
+            (
+                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
+                M(
+                    "responseType",
+                    "response_type",
+                    "GatewayResponseType",
+                    "uri",
+                    "response_type",
+                    required=True,
+                ),
+                M("patchOperations", "patch_operations", "ListOfPatchOperation"),
+            ),
+            cls_name="UpdateGatewayResponseRequest",
+        ),
+        "UpdateIntegrationRequest": lambda: structure(
+            "UpdateIntegrationRequest",
+            (
+                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
+                M("resourceId", "resource_id", "String", "uri", "resource_id", required=True),
+                M("httpMethod", "http_method", "String", "uri", "http_method", required=True),
+                M("patchOperations", "patch_operations", "ListOfPatchOperation"),
+            ),
+            cls_name="UpdateIntegrationRequest",
+        ),
+        "UpdateIntegrationResponseRequest": lambda: structure(
+            "UpdateIntegrationResponseRequest",
+            (
+                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
+                M("resourceId", "resource_id", "String", "uri", "resource_id", required=True),
+                M("httpMethod", "http_method", "String", "uri", "http_method", required=True),
+                M("statusCode", "status_code", "StatusCode", "uri", "status_code", required=True),
+                M("patchOperations", "patch_operations", "ListOfPatchOperation"),
+            ),
+            cls_name="UpdateIntegrationResponseRequest",
+        ),
+        "UpdateMethodRequest": lambda: structure(
+            "UpdateMethodRequest",
+            (
+                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
+                M("resourceId", "resource_id", "String", "uri", "resource_id", required=True),
+                M("httpMethod", "http_method", "String", "uri", "http_method", required=True),
+                M("patchOperations", "patch_operations", "ListOfPatchOperation"),
+            ),
+            cls_name="UpdateMethodRequest",
+        ),
+        "UpdateMethodResponseRequest": lambda: structure(
+            "UpdateMethodResponseRequest",
+            (
+                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
+                M("resourceId", "resource_id", "String", "uri", "resource_id", required=True),
+                M("httpMethod", "http_method", "String", "uri", "http_method", required=True),
+                M("statusCode", "status_code", "StatusCode", "uri", "status_code", required=True),
+                M("patchOperations", "patch_operations", "ListOfPatchOperation"),
+            ),
+            cls_name="UpdateMethodResponseRequest",
+        ),
+        "UpdateModelRequest": lambda: structure(
+            "UpdateModelRequest",
+            (
+                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
+                M("modelName", "model_name", "String", "uri", "model_name", required=True),
+                M("patchOperations", "patch_operations", "ListOfPatchOperation"),
+            ),
+            cls_name="UpdateModelRequest",
+        ),
+        "UpdateRequestValidatorRequest": lambda: structure(
+            "UpdateRequestValidatorRequest",
+            (
+                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
+                M(
+                    "requestValidatorId",
+                    "request_validator_id",
+                    "String",
+                    "uri",
+                    "requestvalidator_id",
+                    required=True,
+                ),
+                M("patchOperations", "patch_operations", "ListOfPatchOperation"),
+            ),
+            cls_name="UpdateRequestValidatorRequest",
+        ),
+        "UpdateResourceRequest": lambda: structure(
+            "UpdateResourceRequest",
+            (
+                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
+                M("resourceId", "resource_id", "String", "uri", "resource_id", required=True),
+                M("patchOperations", "patch_operations", "ListOfPatchOperation"),
+            ),
+            cls_name="UpdateResourceRequest",
+        ),
+        "UpdateRestApiRequest": lambda: structure(
+            "UpdateRestApiRequest",
+            (
+                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
+                M("patchOperations", "patch_operations", "ListOfPatchOperation"),
+            ),
+            cls_name="UpdateRestApiRequest",
+        ),
+        "UpdateStageRequest": lambda: structure(
+            "UpdateStageRequest",
+            (
+                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
+                M("stageName", "stage_name", "String", "uri", "stage_name", required=True),
+                M("patchOperations", "patch_operations", "ListOfPatchOperation"),
+            ),
+            cls_name="UpdateStageRequest",
+        ),
+        "UpdateUsagePlanRequest": lambda: structure(
+            "UpdateUsagePlanRequest",
+            (
+                M("usagePlanId", "usage_plan_id", "String", "uri", "usageplanId", required=True),
+                M("patchOperations", "patch_operations", "ListOfPatchOperation"),
+            ),
+            cls_name="UpdateUsagePlanRequest",
+        ),
+        "UpdateUsageRequest": lambda: structure(
+            "UpdateUsageRequest",
+            (
+                M("usagePlanId", "usage_plan_id", "String", "uri", "usageplanId", required=True),
+                M("keyId", "key_id", "String", "uri", required=True),
+                M("patchOperations", "patch_operations", "ListOfPatchOperation"),
+            ),
+            cls_name="UpdateUsageRequest",
+        ),
+        "UpdateVpcLinkRequest": lambda: structure(
+            "UpdateVpcLinkRequest",
+            (
+                M("vpcLinkId", "vpc_link_id", "String", "uri", "vpclink_id", required=True),
+                M("patchOperations", "patch_operations", "ListOfPatchOperation"),
+            ),
+            cls_name="UpdateVpcLinkRequest",
+        ),
+        "Usage": lambda: structure(
+            "Usage",
+            (
+                M("usagePlanId", "usage_plan_id", "String"),
+                M("startDate", "start_date", "String"),
+                M("endDate", "end_date", "String"),
+                M("position", "position", "String"),
+                M("items", "items", "MapOfKeyUsages", "", "values"),
+            ),
+            cls_name="Usage",
+        ),
+        "UsagePlan": lambda: structure(
+            "UsagePlan",
+            (
+                M("id", "id", "String"),
+                M("name", "name", "String"),
+                M("description", "description", "String"),
+                M("apiStages", "api_stages", "ListOfApiStage"),
+                M("throttle", "throttle", "ThrottleSettings"),
+                M("quota", "quota", "QuotaSettings"),
+                M("productCode", "product_code", "String"),
+                M("tags", "tags", "MapOfStringToString"),
+            ),
+            cls_name="UsagePlan",
+        ),
+        "UsagePlanKey": lambda: structure(
+            "UsagePlanKey",
+            (
+                M("id", "id", "String"),
+                M("type", "type", "String"),
+                M("value", "value", "String"),
+                M("name", "name", "String"),
+            ),
+            cls_name="UsagePlanKey",
+        ),
+        "UsagePlanKeys": lambda: structure(
+            "UsagePlanKeys",
+            (
+                M("position", "position", "String"),
+                M("items", "items", "ListOfUsagePlanKey", "", "item"),
+            ),
+            cls_name="UsagePlanKeys",
+        ),
+        "UsagePlans": lambda: structure(
+            "UsagePlans",
+            (
+                M("position", "position", "String"),
+                M("items", "items", "ListOfUsagePlan", "", "item"),
+            ),
+            cls_name="UsagePlans",
+        ),
+        "VpcLink": lambda: structure(
+            "VpcLink",
+            (
+                M("id", "id", "String"),
+                M("name", "name", "String"),
+                M("description", "description", "String"),
+                M("targetArns", "target_arns", "ListOfString"),
+                M("status", "status", "VpcLinkStatus"),
+                M("statusMessage", "status_message", "String"),
+                M("tags", "tags", "MapOfStringToString"),
+            ),
+            cls_name="VpcLink",
+        ),
+        "VpcLinkStatus": lambda: enum(
+            "VpcLinkStatus",
+            ("AVAILABLE", "PENDING", "DELETING", "FAILED"),
+            cls_name="VpcLinkStatus",
+        ),
+        "VpcLinks": lambda: structure(
+            "VpcLinks",
+            (
+                M("position", "position", "String"),
+                M("items", "items", "ListOfVpcLink", "", "item"),
+            ),
+            cls_name="VpcLinks",
+        ),
+    }
+)
 
 OPERATIONS: dict[str, Operation] = {
     "CreateApiKey": Operation(
@@ -4242,3 +4283,33 @@ SERVICE = Service(
     endpoint_rules="aioapigateway._endpoint_rules",
     default_headers={"Accept": "application/json"},
 )
+
+#: Client-side pacing to the service's fixed control-plane quotas (from codegen/quotas.json):
+#: operation -> the token buckets ``(name, tokens per second, burst)`` a call takes one token
+#: from before it is sent; ``"*"``: every operation not listed.
+PACING: dict[str, tuple[tuple[str, float, float], ...]] = {
+    "*": (("total", 10.0, 40.0),),
+    "CreateApiKey": (("CreateApiKey", 5.0, 5.0), ("total", 10.0, 40.0)),
+    "CreateDeployment": (("CreateDeployment", 0.2, 1.0), ("total", 10.0, 40.0)),
+    "CreateDocumentationVersion": (
+        ("CreateDocumentationVersion", 0.05, 1.0),
+        ("total", 10.0, 40.0),
+    ),
+    "CreateDomainName": (("CreateDomainName", 0.03333333333333333, 1.0), ("total", 10.0, 40.0)),
+    "CreateResource": (("CreateResource", 5.0, 5.0), ("total", 10.0, 40.0)),
+    "CreateRestApi": (("CreateRestApi", 0.03333333333333333, 1.0), ("total", 10.0, 40.0)),
+    "DeleteApiKey": (("DeleteApiKey", 5.0, 5.0), ("total", 10.0, 40.0)),
+    "DeleteDomainName": (("DeleteDomainName", 0.03333333333333333, 1.0), ("total", 10.0, 40.0)),
+    "DeleteResource": (("DeleteResource", 5.0, 5.0), ("total", 10.0, 40.0)),
+    "DeleteRestApi": (("DeleteRestApi", 0.03333333333333333, 1.0), ("total", 10.0, 40.0)),
+    "GetResources": (("GetResources", 2.5, 5.0), ("total", 10.0, 40.0)),
+    "ImportDocumentationParts": (
+        ("ImportDocumentationParts", 0.03333333333333333, 1.0),
+        ("total", 10.0, 40.0),
+    ),
+    "ImportRestApi": (("ImportRestApi", 0.03333333333333333, 1.0), ("total", 10.0, 40.0)),
+    "PutRestApi": (("PutRestApi", 1.0, 1.0), ("total", 10.0, 40.0)),
+    "UpdateAccount": (("UpdateAccount", 0.05, 1.0), ("total", 10.0, 40.0)),
+    "UpdateDomainName": (("UpdateDomainName", 0.03333333333333333, 1.0), ("total", 10.0, 40.0)),
+    "UpdateUsagePlan": (("UpdateUsagePlan", 0.05, 1.0), ("total", 10.0, 40.0)),
+}

@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from aioapigateway.runtime.client import BaseClient
 from aioapigateway.runtime.paginate import PageIterator
 
@@ -76,7 +78,7 @@ class ApiGatewayClient(BaseClient):
         *,
         rest_api_id: str,
         name: str,
-        type: models.AuthorizerType | str,
+        type: models.AuthorizerType | Literal["TOKEN", "REQUEST", "COGNITO_USER_POOLS", "JWT"],
         provider_arns: list[str] | None = None,
         auth_type: str | None = None,
         authorizer_uri: str | None = None,
@@ -205,7 +207,9 @@ class ApiGatewayClient(BaseClient):
         stage_description: str | None = None,
         description: str | None = None,
         cache_cluster_enabled: bool | None = None,
-        cache_cluster_size: models.CacheClusterSize | str | None = None,
+        cache_cluster_size: models.CacheClusterSize
+        | Literal["0.5", "1.6", "6.1", "13.5", "28.4", "58.2", "118", "237"]
+        | None = None,
         variables: dict[str, str] | None = None,
         canary_settings: models.DeploymentCanarySettings | None = None,
         tracing_enabled: bool | None = None,
@@ -308,12 +312,33 @@ class ApiGatewayClient(BaseClient):
         regional_certificate_arn: str | None = None,
         endpoint_configuration: models.EndpointConfiguration | None = None,
         tags: dict[str, str] | None = None,
-        security_policy: models.SecurityPolicy | str | None = None,
-        endpoint_access_mode: models.EndpointAccessMode | str | None = None,
+        security_policy: models.SecurityPolicy
+        | Literal[
+            "TLS_1_0",
+            "TLS_1_2",
+            "SecurityPolicy_TLS13_1_3_2025_09",
+            "SecurityPolicy_TLS13_1_3_FIPS_2025_09",
+            "SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09",
+            "SecurityPolicy_TLS13_1_2_FIPS_PQ_2025_09",
+            "SecurityPolicy_TLS13_1_2_FIPS_PFS_PQ_2025_09",
+            "SecurityPolicy_TLS13_1_2_Ext2_PQ_2025_09",
+            "SecurityPolicy_TLS13_1_2_Ext2_FIPS_PQ_2025_09",
+            "SecurityPolicy_TLS13_1_2_PQ_2025_09",
+            "SecurityPolicy_TLS13_1_2_2021_06",
+            "SecurityPolicy_TLS13_2025_EDGE",
+            "SecurityPolicy_TLS12_PFS_2025_EDGE",
+            "SecurityPolicy_TLS12_2018_EDGE",
+        ]
+        | None = None,
+        endpoint_access_mode: models.EndpointAccessMode | Literal["BASIC", "STRICT"] | None = None,
         mutual_tls_authentication: models.MutualTlsAuthenticationInput | None = None,
         ownership_verification_certificate_arn: str | None = None,
         policy: str | None = None,
-        routing_mode: models.RoutingMode | str | None = None,
+        routing_mode: models.RoutingMode
+        | Literal[
+            "BASE_PATH_MAPPING_ONLY", "ROUTING_RULE_ONLY", "ROUTING_RULE_THEN_BASE_PATH_MAPPING"
+        ]
+        | None = None,
     ) -> models.DomainName:
         """Creates a new domain name.
 
@@ -383,7 +408,7 @@ class ApiGatewayClient(BaseClient):
         self,
         *,
         domain_name_arn: str,
-        access_association_source_type: models.AccessAssociationSourceType | str,
+        access_association_source_type: models.AccessAssociationSourceType | Literal["VPCE"],
         access_association_source: str,
         tags: dict[str, str] | None = None,
     ) -> models.DomainNameAccessAssociation:
@@ -498,13 +523,30 @@ class ApiGatewayClient(BaseClient):
         clone_from: str | None = None,
         binary_media_types: list[str] | None = None,
         minimum_compression_size: int | None = None,
-        api_key_source: models.ApiKeySourceType | str | None = None,
+        api_key_source: models.ApiKeySourceType | Literal["HEADER", "AUTHORIZER"] | None = None,
         endpoint_configuration: models.EndpointConfiguration | None = None,
         policy: str | None = None,
         tags: dict[str, str] | None = None,
         disable_execute_api_endpoint: bool | None = None,
-        security_policy: models.SecurityPolicy | str | None = None,
-        endpoint_access_mode: models.EndpointAccessMode | str | None = None,
+        security_policy: models.SecurityPolicy
+        | Literal[
+            "TLS_1_0",
+            "TLS_1_2",
+            "SecurityPolicy_TLS13_1_3_2025_09",
+            "SecurityPolicy_TLS13_1_3_FIPS_2025_09",
+            "SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09",
+            "SecurityPolicy_TLS13_1_2_FIPS_PQ_2025_09",
+            "SecurityPolicy_TLS13_1_2_FIPS_PFS_PQ_2025_09",
+            "SecurityPolicy_TLS13_1_2_Ext2_PQ_2025_09",
+            "SecurityPolicy_TLS13_1_2_Ext2_FIPS_PQ_2025_09",
+            "SecurityPolicy_TLS13_1_2_PQ_2025_09",
+            "SecurityPolicy_TLS13_1_2_2021_06",
+            "SecurityPolicy_TLS13_2025_EDGE",
+            "SecurityPolicy_TLS12_PFS_2025_EDGE",
+            "SecurityPolicy_TLS12_2018_EDGE",
+        ]
+        | None = None,
+        endpoint_access_mode: models.EndpointAccessMode | Literal["BASIC", "STRICT"] | None = None,
     ) -> models.RestApi:
         """Creates a new RestApi resource.
 
@@ -565,7 +607,9 @@ class ApiGatewayClient(BaseClient):
         deployment_id: str,
         description: str | None = None,
         cache_cluster_enabled: bool | None = None,
-        cache_cluster_size: models.CacheClusterSize | str | None = None,
+        cache_cluster_size: models.CacheClusterSize
+        | Literal["0.5", "1.6", "6.1", "13.5", "28.4", "58.2", "118", "237"]
+        | None = None,
         variables: dict[str, str] | None = None,
         documentation_version: str | None = None,
         canary_settings: models.CanarySettings | None = None,
@@ -889,7 +933,30 @@ class ApiGatewayClient(BaseClient):
         self,
         *,
         rest_api_id: str,
-        response_type: models.GatewayResponseType | str,
+        response_type: models.GatewayResponseType
+        | Literal[
+            "DEFAULT_4XX",
+            "DEFAULT_5XX",
+            "RESOURCE_NOT_FOUND",
+            "UNAUTHORIZED",
+            "INVALID_API_KEY",
+            "ACCESS_DENIED",
+            "AUTHORIZER_FAILURE",
+            "AUTHORIZER_CONFIGURATION_ERROR",
+            "INVALID_SIGNATURE",
+            "EXPIRED_TOKEN",
+            "MISSING_AUTHENTICATION_TOKEN",
+            "INTEGRATION_FAILURE",
+            "INTEGRATION_TIMEOUT",
+            "API_CONFIGURATION_ERROR",
+            "UNSUPPORTED_MEDIA_TYPE",
+            "BAD_REQUEST_PARAMETERS",
+            "BAD_REQUEST_BODY",
+            "REQUEST_TOO_LARGE",
+            "THROTTLED",
+            "QUOTA_EXCEEDED",
+            "WAF_FILTERED",
+        ],
     ) -> None:
         """Clears any customization of a GatewayResponse of a specified response type on the given
         RestApi and resets it with the default settings.
@@ -1495,12 +1562,29 @@ class ApiGatewayClient(BaseClient):
         self,
         *,
         rest_api_id: str,
-        type: models.DocumentationPartType | str | None = None,
+        type: models.DocumentationPartType
+        | Literal[
+            "API",
+            "AUTHORIZER",
+            "MODEL",
+            "RESOURCE",
+            "METHOD",
+            "PATH_PARAMETER",
+            "QUERY_PARAMETER",
+            "REQUEST_HEADER",
+            "REQUEST_BODY",
+            "RESPONSE",
+            "RESPONSE_HEADER",
+            "RESPONSE_BODY",
+        ]
+        | None = None,
         name_query: str | None = None,
         path: str | None = None,
         position: str | None = None,
         limit: int | None = None,
-        location_status: models.LocationStatusType | str | None = None,
+        location_status: models.LocationStatusType
+        | Literal["DOCUMENTED", "UNDOCUMENTED"]
+        | None = None,
     ) -> models.DocumentationParts:
         """Gets documentation parts.
 
@@ -1599,7 +1683,7 @@ class ApiGatewayClient(BaseClient):
         *,
         position: str | None = None,
         limit: int | None = None,
-        resource_owner: models.ResourceOwner | str | None = None,
+        resource_owner: models.ResourceOwner | Literal["SELF", "OTHER_ACCOUNTS"] | None = None,
     ) -> models.DomainNameAccessAssociations:
         """Represents a collection on DomainNameAccessAssociations resources.
 
@@ -1626,7 +1710,7 @@ class ApiGatewayClient(BaseClient):
         *,
         position: str | None = None,
         limit: int | None = None,
-        resource_owner: models.ResourceOwner | str | None = None,
+        resource_owner: models.ResourceOwner | Literal["SELF", "OTHER_ACCOUNTS"] | None = None,
     ) -> models.DomainNames:
         """Represents a collection of DomainName resources.
 
@@ -1687,7 +1771,30 @@ class ApiGatewayClient(BaseClient):
         self,
         *,
         rest_api_id: str,
-        response_type: models.GatewayResponseType | str,
+        response_type: models.GatewayResponseType
+        | Literal[
+            "DEFAULT_4XX",
+            "DEFAULT_5XX",
+            "RESOURCE_NOT_FOUND",
+            "UNAUTHORIZED",
+            "INVALID_API_KEY",
+            "ACCESS_DENIED",
+            "AUTHORIZER_FAILURE",
+            "AUTHORIZER_CONFIGURATION_ERROR",
+            "INVALID_SIGNATURE",
+            "EXPIRED_TOKEN",
+            "MISSING_AUTHENTICATION_TOKEN",
+            "INTEGRATION_FAILURE",
+            "INTEGRATION_TIMEOUT",
+            "API_CONFIGURATION_ERROR",
+            "UNSUPPORTED_MEDIA_TYPE",
+            "BAD_REQUEST_PARAMETERS",
+            "BAD_REQUEST_BODY",
+            "REQUEST_TOO_LARGE",
+            "THROTTLED",
+            "QUOTA_EXCEEDED",
+            "WAF_FILTERED",
+        ],
     ) -> models.GatewayResponse:
         """Gets a GatewayResponse of a specified response type on the given RestApi.
 
@@ -2338,7 +2445,7 @@ class ApiGatewayClient(BaseClient):
         self,
         *,
         body: bytes,
-        format: models.ApiKeysFormat | str,
+        format: models.ApiKeysFormat | Literal["csv"],
         fail_on_warnings: bool | None = None,
     ) -> models.ApiKeyIds:
         """Import API keys from an external source, such as a CSV-formatted file.
@@ -2365,7 +2472,7 @@ class ApiGatewayClient(BaseClient):
         *,
         rest_api_id: str,
         body: bytes,
-        mode: models.PutMode | str | None = None,
+        mode: models.PutMode | Literal["merge", "overwrite"] | None = None,
         fail_on_warnings: bool | None = None,
     ) -> models.DocumentationPartIds:
         """Imports documentation parts
@@ -2432,7 +2539,30 @@ class ApiGatewayClient(BaseClient):
         self,
         *,
         rest_api_id: str,
-        response_type: models.GatewayResponseType | str,
+        response_type: models.GatewayResponseType
+        | Literal[
+            "DEFAULT_4XX",
+            "DEFAULT_5XX",
+            "RESOURCE_NOT_FOUND",
+            "UNAUTHORIZED",
+            "INVALID_API_KEY",
+            "ACCESS_DENIED",
+            "AUTHORIZER_FAILURE",
+            "AUTHORIZER_CONFIGURATION_ERROR",
+            "INVALID_SIGNATURE",
+            "EXPIRED_TOKEN",
+            "MISSING_AUTHENTICATION_TOKEN",
+            "INTEGRATION_FAILURE",
+            "INTEGRATION_TIMEOUT",
+            "API_CONFIGURATION_ERROR",
+            "UNSUPPORTED_MEDIA_TYPE",
+            "BAD_REQUEST_PARAMETERS",
+            "BAD_REQUEST_BODY",
+            "REQUEST_TOO_LARGE",
+            "THROTTLED",
+            "QUOTA_EXCEEDED",
+            "WAF_FILTERED",
+        ],
         status_code: str | None = None,
         response_parameters: dict[str, str] | None = None,
         response_templates: dict[str, str] | None = None,
@@ -2465,10 +2595,10 @@ class ApiGatewayClient(BaseClient):
         rest_api_id: str,
         resource_id: str,
         http_method: str,
-        type: models.IntegrationType | str,
+        type: models.IntegrationType | Literal["HTTP", "AWS", "MOCK", "HTTP_PROXY", "AWS_PROXY"],
         integration_http_method: str | None = None,
         uri: str | None = None,
-        connection_type: models.ConnectionType | str | None = None,
+        connection_type: models.ConnectionType | Literal["INTERNET", "VPC_LINK"] | None = None,
         connection_id: str | None = None,
         credentials: str | None = None,
         request_parameters: dict[str, str] | None = None,
@@ -2476,10 +2606,14 @@ class ApiGatewayClient(BaseClient):
         passthrough_behavior: str | None = None,
         cache_namespace: str | None = None,
         cache_key_parameters: list[str] | None = None,
-        content_handling: models.ContentHandlingStrategy | str | None = None,
+        content_handling: models.ContentHandlingStrategy
+        | Literal["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"]
+        | None = None,
         timeout_in_millis: int | None = None,
         tls_config: models.TlsConfig | None = None,
-        response_transfer_mode: models.ResponseTransferMode | str | None = None,
+        response_transfer_mode: models.ResponseTransferMode
+        | Literal["BUFFERED", "STREAM"]
+        | None = None,
         integration_target: str | None = None,
     ) -> models.Integration:
         """Sets up a method's integration.
@@ -2584,7 +2718,9 @@ class ApiGatewayClient(BaseClient):
         selection_pattern: str | None = None,
         response_parameters: dict[str, str] | None = None,
         response_templates: dict[str, str] | None = None,
-        content_handling: models.ContentHandlingStrategy | str | None = None,
+        content_handling: models.ContentHandlingStrategy
+        | Literal["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"]
+        | None = None,
     ) -> models.IntegrationResponse:
         """Represents a put integration.
 
@@ -2742,7 +2878,7 @@ class ApiGatewayClient(BaseClient):
         *,
         rest_api_id: str,
         body: bytes,
-        mode: models.PutMode | str | None = None,
+        mode: models.PutMode | Literal["merge", "overwrite"] | None = None,
         fail_on_warnings: bool | None = None,
         parameters: dict[str, str] | None = None,
     ) -> models.RestApi:
@@ -3149,7 +3285,30 @@ class ApiGatewayClient(BaseClient):
         self,
         *,
         rest_api_id: str,
-        response_type: models.GatewayResponseType | str,
+        response_type: models.GatewayResponseType
+        | Literal[
+            "DEFAULT_4XX",
+            "DEFAULT_5XX",
+            "RESOURCE_NOT_FOUND",
+            "UNAUTHORIZED",
+            "INVALID_API_KEY",
+            "ACCESS_DENIED",
+            "AUTHORIZER_FAILURE",
+            "AUTHORIZER_CONFIGURATION_ERROR",
+            "INVALID_SIGNATURE",
+            "EXPIRED_TOKEN",
+            "MISSING_AUTHENTICATION_TOKEN",
+            "INTEGRATION_FAILURE",
+            "INTEGRATION_TIMEOUT",
+            "API_CONFIGURATION_ERROR",
+            "UNSUPPORTED_MEDIA_TYPE",
+            "BAD_REQUEST_PARAMETERS",
+            "BAD_REQUEST_BODY",
+            "REQUEST_TOO_LARGE",
+            "THROTTLED",
+            "QUOTA_EXCEEDED",
+            "WAF_FILTERED",
+        ],
         patch_operations: list[models.PatchOperation] | None = None,
     ) -> models.GatewayResponse:
         """Updates a GatewayResponse of a specified response type on the given RestApi.
@@ -3566,11 +3725,28 @@ class ApiGatewayClient(BaseClient):
         self,
         *,
         rest_api_id: str,
-        type: models.DocumentationPartType | str | None = None,
+        type: models.DocumentationPartType
+        | Literal[
+            "API",
+            "AUTHORIZER",
+            "MODEL",
+            "RESOURCE",
+            "METHOD",
+            "PATH_PARAMETER",
+            "QUERY_PARAMETER",
+            "REQUEST_HEADER",
+            "REQUEST_BODY",
+            "RESPONSE",
+            "RESPONSE_HEADER",
+            "RESPONSE_BODY",
+        ]
+        | None = None,
         name_query: str | None = None,
         path: str | None = None,
         limit: int | None = None,
-        location_status: models.LocationStatusType | str | None = None,
+        location_status: models.LocationStatusType
+        | Literal["DOCUMENTED", "UNDOCUMENTED"]
+        | None = None,
     ) -> PageIterator[models.DocumentationParts, models.DocumentationPart]:
         """Iterate over every page of ``get_documentation_parts``; ``.items()`` iterates over the results.
 
@@ -3610,7 +3786,7 @@ class ApiGatewayClient(BaseClient):
         self,
         *,
         limit: int | None = None,
-        resource_owner: models.ResourceOwner | str | None = None,
+        resource_owner: models.ResourceOwner | Literal["SELF", "OTHER_ACCOUNTS"] | None = None,
     ) -> PageIterator[models.DomainNames, models.DomainName]:
         """Iterate over every page of ``get_domain_names``; ``.items()`` iterates over the results.
 

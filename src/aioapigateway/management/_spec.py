@@ -9,9 +9,7 @@
 from __future__ import annotations
 
 from aioapigateway.runtime.shapes import (
-    Member as M,
-)
-from aioapigateway.runtime.shapes import (
+    LazyShapes,
     Operation,
     Paginator,
     Service,
@@ -21,86 +19,104 @@ from aioapigateway.runtime.shapes import (
     structure,
     timestamp,
 )
+from aioapigateway.runtime.shapes import (
+    Member as M,
+)
 
-SHAPES: dict[str, Shape] = {
-    "Data": blob("Data", max=131072),
-    "DeleteConnectionRequest": structure(
-        "DeleteConnectionRequest",
-        (M("ConnectionId", "connection_id", "__string", "uri", "connectionId", required=True),),
-        cls_name="DeleteConnectionRequest",
-    ),
-    "ForbiddenException": structure(
-        "ForbiddenException",
-        (),
-        cls_name="ForbiddenException",
-        error_code="ForbiddenException",
-        error_status=403,
-    ),
-    "GetConnectionRequest": structure(
-        "GetConnectionRequest",
-        (M("ConnectionId", "connection_id", "__string", "uri", "connectionId", required=True),),
-        cls_name="GetConnectionRequest",
-    ),
-    "GetConnectionResponse": structure(
-        "GetConnectionResponse",
-        (
-            M(
-                "ConnectedAt",
-                "connected_at",
-                "__timestampIso8601",
-                "",
-                "connectedAt",
-                timestamp_format="iso8601",
+# Each shape is built the first time it is looked up (runtime.shapes.LazyShapes): a client's
+# first call needs a handful of them, and building them all takes milliseconds.
+SHAPES: dict[str, Shape] = LazyShapes(
+    {
+        "Data": lambda: blob("Data", max=131072),
+        "DeleteConnectionRequest": lambda: structure(
+            "DeleteConnectionRequest",
+            (M("ConnectionId", "connection_id", "__string", "uri", "connectionId", required=True),),
+            cls_name="DeleteConnectionRequest",
+        ),
+        "ForbiddenException": lambda: structure(
+            "ForbiddenException",
+            (),
+            cls_name="ForbiddenException",
+            error_code="ForbiddenException",
+            error_status=403,
+        ),
+        "GetConnectionRequest": lambda: structure(
+            "GetConnectionRequest",
+            (M("ConnectionId", "connection_id", "__string", "uri", "connectionId", required=True),),
+            cls_name="GetConnectionRequest",
+        ),
+        "GetConnectionResponse": lambda: structure(
+            "GetConnectionResponse",
+            (
+                M(
+                    "ConnectedAt",
+                    "connected_at",
+                    "__timestampIso8601",
+                    "",
+                    "connectedAt",
+                    timestamp_format="iso8601",
+                ),
+                M("Identity", "identity", "Identity", "", "identity"),
+                M(
+                    "LastActiveAt",
+                    "last_active_at",
+                    "__timestampIso8601",
+                    "",
+                    "lastActiveAt",
+                    timestamp_format="iso8601",
+                ),
             ),
-            M("Identity", "identity", "Identity", "", "identity"),
-            M(
-                "LastActiveAt",
-                "last_active_at",
-                "__timestampIso8601",
-                "",
-                "lastActiveAt",
-                timestamp_format="iso8601",
+            cls_name="GetConnectionResponse",
+        ),
+        "GoneException": lambda: structure(
+            "GoneException",
+            (),
+            cls_name="GoneException",
+            error_code="GoneException",
+            error_status=410,
+        ),
+        "Identity": lambda: structure(
+            "Identity",
+            (
+                M("SourceIp", "source_ip", "__string", "", "sourceIp", required=True),
+                M("UserAgent", "user_agent", "__string", "", "userAgent", required=True),
             ),
+            cls_name="Identity",
         ),
-        cls_name="GetConnectionResponse",
-    ),
-    "GoneException": structure(
-        "GoneException", (), cls_name="GoneException", error_code="GoneException", error_status=410
-    ),
-    "Identity": structure(
-        "Identity",
-        (
-            M("SourceIp", "source_ip", "__string", "", "sourceIp", required=True),
-            M("UserAgent", "user_agent", "__string", "", "userAgent", required=True),
+        "LimitExceededException": lambda: structure(
+            "LimitExceededException",
+            (),
+            cls_name="LimitExceededException",
+            error_code="LimitExceededException",
+            error_status=429,
         ),
-        cls_name="Identity",
-    ),
-    "LimitExceededException": structure(
-        "LimitExceededException",
-        (),
-        cls_name="LimitExceededException",
-        error_code="LimitExceededException",
-        error_status=429,
-    ),
-    "PayloadTooLargeException": structure(
-        "PayloadTooLargeException",
-        (M("Message", "message", "__string", "", "message"),),
-        cls_name="PayloadTooLargeException",
-        error_code="PayloadTooLargeException",
-        error_status=413,
-    ),
-    "PostToConnectionRequest": structure(
-        "PostToConnectionRequest",
-        (
-            M("Data", "data", "Data", required=True),
-            M("ConnectionId", "connection_id", "__string", "uri", "connectionId", required=True),
+        "PayloadTooLargeException": lambda: structure(
+            "PayloadTooLargeException",
+            (M("Message", "message", "__string", "", "message"),),
+            cls_name="PayloadTooLargeException",
+            error_code="PayloadTooLargeException",
+            error_status=413,
         ),
-        cls_name="PostToConnectionRequest",
-        payload="Data",
-    ),
-    "__string": string("__string"),
-    "__timestampIso8601": timestamp("__timestampIso8601", timestamp_format="iso8601"),
-}
+        "PostToConnectionRequest": lambda: structure(
+            "PostToConnectionRequest",
+            (
+                M("Data", "data", "Data", required=True),
+                M(
+                    "ConnectionId",
+                    "connection_id",
+                    "__string",
+                    "uri",
+                    "connectionId",
+                    required=True,
+                ),
+            ),
+            cls_name="PostToConnectionRequest",
+            payload="Data",
+        ),
+        "__string": lambda: string("__string"),
+        "__timestampIso8601": lambda: timestamp("__timestampIso8601", timestamp_format="iso8601"),
+    }
+)
 
 OPERATIONS: dict[str, Operation] = {
     "DeleteConnection": Operation(

@@ -353,7 +353,7 @@ if TYPE_CHECKING:
     from ._vpc_link_status import VpcLinkStatus as VpcLinkStatus
     from ._vpc_links import VpcLinks as VpcLinks
 
-__all__ = [
+__all__: list[str] = [
     "AccessAssociationSourceType",
     "AccessLogSettings",
     "Account",

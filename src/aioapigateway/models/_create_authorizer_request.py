@@ -6,7 +6,7 @@
 #       --package aioapigateway --out src
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import attrs
 
@@ -83,7 +83,7 @@ class CreateAuthorizerRequest:
 
     rest_api_id: str
     name: str
-    type: AuthorizerType | str
+    type: AuthorizerType | Literal["TOKEN", "REQUEST", "COGNITO_USER_POOLS", "JWT"]
     provider_arns: list[str] | None = None
     auth_type: str | None = None
     authorizer_uri: str | None = None

@@ -6,7 +6,7 @@
 #       --package aioapigateway --out src
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import attrs
 
@@ -31,6 +31,6 @@ class CreateDomainNameAccessAssociationRequest:
     """
 
     domain_name_arn: str
-    access_association_source_type: AccessAssociationSourceType | str
+    access_association_source_type: AccessAssociationSourceType | Literal["VPCE"]
     access_association_source: str
     tags: dict[str, str] | None = None

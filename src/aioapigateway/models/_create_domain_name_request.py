@@ -6,7 +6,7 @@
 #       --package aioapigateway --out src
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import attrs
 
@@ -77,9 +77,34 @@ class CreateDomainNameRequest:
     regional_certificate_arn: str | None = None
     endpoint_configuration: EndpointConfiguration | None = None
     tags: dict[str, str] | None = None
-    security_policy: SecurityPolicy | str | None = None
-    endpoint_access_mode: EndpointAccessMode | str | None = None
+    security_policy: (
+        SecurityPolicy
+        | Literal[
+            "TLS_1_0",
+            "TLS_1_2",
+            "SecurityPolicy_TLS13_1_3_2025_09",
+            "SecurityPolicy_TLS13_1_3_FIPS_2025_09",
+            "SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09",
+            "SecurityPolicy_TLS13_1_2_FIPS_PQ_2025_09",
+            "SecurityPolicy_TLS13_1_2_FIPS_PFS_PQ_2025_09",
+            "SecurityPolicy_TLS13_1_2_Ext2_PQ_2025_09",
+            "SecurityPolicy_TLS13_1_2_Ext2_FIPS_PQ_2025_09",
+            "SecurityPolicy_TLS13_1_2_PQ_2025_09",
+            "SecurityPolicy_TLS13_1_2_2021_06",
+            "SecurityPolicy_TLS13_2025_EDGE",
+            "SecurityPolicy_TLS12_PFS_2025_EDGE",
+            "SecurityPolicy_TLS12_2018_EDGE",
+        ]
+        | None
+    ) = None
+    endpoint_access_mode: EndpointAccessMode | Literal["BASIC", "STRICT"] | None = None
     mutual_tls_authentication: MutualTlsAuthenticationInput | None = None
     ownership_verification_certificate_arn: str | None = None
     policy: str | None = None
-    routing_mode: RoutingMode | str | None = None
+    routing_mode: (
+        RoutingMode
+        | Literal[
+            "BASE_PATH_MAPPING_ONLY", "ROUTING_RULE_ONLY", "ROUTING_RULE_THEN_BASE_PATH_MAPPING"
+        ]
+        | None
+    ) = None

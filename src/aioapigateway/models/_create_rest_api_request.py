@@ -6,7 +6,7 @@
 #       --package aioapigateway --out src
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import attrs
 
@@ -60,10 +60,29 @@ class CreateRestApiRequest:
     clone_from: str | None = None
     binary_media_types: list[str] | None = None
     minimum_compression_size: int | None = None
-    api_key_source: ApiKeySourceType | str | None = None
+    api_key_source: ApiKeySourceType | Literal["HEADER", "AUTHORIZER"] | None = None
     endpoint_configuration: EndpointConfiguration | None = None
     policy: str | None = None
     tags: dict[str, str] | None = None
     disable_execute_api_endpoint: bool | None = None
-    security_policy: SecurityPolicy | str | None = None
-    endpoint_access_mode: EndpointAccessMode | str | None = None
+    security_policy: (
+        SecurityPolicy
+        | Literal[
+            "TLS_1_0",
+            "TLS_1_2",
+            "SecurityPolicy_TLS13_1_3_2025_09",
+            "SecurityPolicy_TLS13_1_3_FIPS_2025_09",
+            "SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09",
+            "SecurityPolicy_TLS13_1_2_FIPS_PQ_2025_09",
+            "SecurityPolicy_TLS13_1_2_FIPS_PFS_PQ_2025_09",
+            "SecurityPolicy_TLS13_1_2_Ext2_PQ_2025_09",
+            "SecurityPolicy_TLS13_1_2_Ext2_FIPS_PQ_2025_09",
+            "SecurityPolicy_TLS13_1_2_PQ_2025_09",
+            "SecurityPolicy_TLS13_1_2_2021_06",
+            "SecurityPolicy_TLS13_2025_EDGE",
+            "SecurityPolicy_TLS12_PFS_2025_EDGE",
+            "SecurityPolicy_TLS12_2018_EDGE",
+        ]
+        | None
+    ) = None
+    endpoint_access_mode: EndpointAccessMode | Literal["BASIC", "STRICT"] | None = None

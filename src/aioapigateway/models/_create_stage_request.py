@@ -6,7 +6,7 @@
 #       --package aioapigateway --out src
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import attrs
 
@@ -47,7 +47,9 @@ class CreateStageRequest:
     deployment_id: str
     description: str | None = None
     cache_cluster_enabled: bool | None = None
-    cache_cluster_size: CacheClusterSize | str | None = None
+    cache_cluster_size: (
+        CacheClusterSize | Literal["0.5", "1.6", "6.1", "13.5", "28.4", "58.2", "118", "237"] | None
+    ) = None
     variables: dict[str, str] | None = None
     documentation_version: str | None = None
     canary_settings: CanarySettings | None = None

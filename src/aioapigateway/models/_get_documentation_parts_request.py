@@ -6,7 +6,7 @@
 #       --package aioapigateway --out src
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import attrs
 
@@ -36,9 +36,26 @@ class GetDocumentationPartsRequest:
     """
 
     rest_api_id: str
-    type: DocumentationPartType | str | None = None
+    type: (
+        DocumentationPartType
+        | Literal[
+            "API",
+            "AUTHORIZER",
+            "MODEL",
+            "RESOURCE",
+            "METHOD",
+            "PATH_PARAMETER",
+            "QUERY_PARAMETER",
+            "REQUEST_HEADER",
+            "REQUEST_BODY",
+            "RESPONSE",
+            "RESPONSE_HEADER",
+            "RESPONSE_BODY",
+        ]
+        | None
+    ) = None
     name_query: str | None = None
     path: str | None = None
     position: str | None = None
     limit: int | None = None
-    location_status: LocationStatusType | str | None = None
+    location_status: LocationStatusType | Literal["DOCUMENTED", "UNDOCUMENTED"] | None = None

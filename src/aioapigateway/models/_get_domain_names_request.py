@@ -6,7 +6,7 @@
 #       --package aioapigateway --out src
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import attrs
 
@@ -29,4 +29,4 @@ class GetDomainNamesRequest:
 
     position: str | None = None
     limit: int | None = None
-    resource_owner: ResourceOwner | str | None = None
+    resource_owner: ResourceOwner | Literal["SELF", "OTHER_ACCOUNTS"] | None = None

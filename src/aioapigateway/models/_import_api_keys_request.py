@@ -6,7 +6,7 @@
 #       --package aioapigateway --out src
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import attrs
 
@@ -33,5 +33,5 @@ class ImportApiKeysRequest:
     """
 
     body: bytes = attrs.field(repr=redacted_repr)
-    format: ApiKeysFormat | str
+    format: ApiKeysFormat | Literal["csv"]
     fail_on_warnings: bool | None = None

@@ -6,7 +6,7 @@
 #       --package aioapigateway --out src
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import attrs
 
@@ -32,6 +32,6 @@ class ImportDocumentationPartsRequest:
     """
 
     rest_api_id: str
-    mode: PutMode | str | None = None
+    mode: PutMode | Literal["merge", "overwrite"] | None = None
     fail_on_warnings: bool | None = None
     body: bytes

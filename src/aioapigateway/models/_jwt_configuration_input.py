@@ -6,7 +6,7 @@
 #       --package aioapigateway --out src
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import attrs
 
@@ -28,4 +28,6 @@ class JwtConfigurationInput:
     """
 
     issuers: list[JwtIssuerInput]
-    default_algorithms: list[JwtSigningAlgorithm | str]
+    default_algorithms: list[
+        JwtSigningAlgorithm | Literal["RS256", "RS384", "RS512", "ES256", "ES384", "ES512"]
+    ]

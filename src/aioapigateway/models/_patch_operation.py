@@ -6,7 +6,7 @@
 #       --package aioapigateway --out src
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import attrs
 
@@ -43,7 +43,7 @@ class PatchOperation:
             "from":"/canarySettings/deploymentId" and "path":"/deploymentId".
     """
 
-    op: Op | str | None = None
+    op: Op | Literal["add", "remove", "replace", "move", "copy", "test"] | None = None
     path: str | None = None
     value: str | None = None
     from_: str | None = None

@@ -6,7 +6,7 @@
 #       --package aioapigateway --out src
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import attrs
 
@@ -93,10 +93,10 @@ class PutIntegrationRequest:
     rest_api_id: str
     resource_id: str
     http_method: str
-    type: IntegrationType | str
+    type: IntegrationType | Literal["HTTP", "AWS", "MOCK", "HTTP_PROXY", "AWS_PROXY"]
     integration_http_method: str | None = None
     uri: str | None = None
-    connection_type: ConnectionType | str | None = None
+    connection_type: ConnectionType | Literal["INTERNET", "VPC_LINK"] | None = None
     connection_id: str | None = None
     credentials: str | None = None
     request_parameters: dict[str, str] | None = None
@@ -104,8 +104,10 @@ class PutIntegrationRequest:
     passthrough_behavior: str | None = None
     cache_namespace: str | None = None
     cache_key_parameters: list[str] | None = None
-    content_handling: ContentHandlingStrategy | str | None = None
+    content_handling: (
+        ContentHandlingStrategy | Literal["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"] | None
+    ) = None
     timeout_in_millis: int | None = None
     tls_config: TlsConfig | None = None
-    response_transfer_mode: ResponseTransferMode | str | None = None
+    response_transfer_mode: ResponseTransferMode | Literal["BUFFERED", "STREAM"] | None = None
     integration_target: str | None = None

@@ -6,7 +6,7 @@
 #       --package aioapigateway --out src
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import attrs
 
@@ -51,4 +51,6 @@ class PutIntegrationResponseRequest:
     selection_pattern: str | None = None
     response_parameters: dict[str, str] | None = None
     response_templates: dict[str, str] | None = None
-    content_handling: ContentHandlingStrategy | str | None = None
+    content_handling: (
+        ContentHandlingStrategy | Literal["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"] | None
+    ) = None

@@ -6,7 +6,7 @@
 #       --package aioapigateway --out src
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import attrs
 
@@ -29,5 +29,30 @@ class UpdateGatewayResponseRequest:
     """
 
     rest_api_id: str
-    response_type: GatewayResponseType | str
+    response_type: (
+        GatewayResponseType
+        | Literal[
+            "DEFAULT_4XX",
+            "DEFAULT_5XX",
+            "RESOURCE_NOT_FOUND",
+            "UNAUTHORIZED",
+            "INVALID_API_KEY",
+            "ACCESS_DENIED",
+            "AUTHORIZER_FAILURE",
+            "AUTHORIZER_CONFIGURATION_ERROR",
+            "INVALID_SIGNATURE",
+            "EXPIRED_TOKEN",
+            "MISSING_AUTHENTICATION_TOKEN",
+            "INTEGRATION_FAILURE",
+            "INTEGRATION_TIMEOUT",
+            "API_CONFIGURATION_ERROR",
+            "UNSUPPORTED_MEDIA_TYPE",
+            "BAD_REQUEST_PARAMETERS",
+            "BAD_REQUEST_BODY",
+            "REQUEST_TOO_LARGE",
+            "THROTTLED",
+            "QUOTA_EXCEEDED",
+            "WAF_FILTERED",
+        ]
+    )
     patch_operations: list[PatchOperation] | None = None

@@ -6,9 +6,10 @@ what it needs; every later call goes straight to serialize -> sign -> send -> pa
 
 The fast path (no hooks, DEBUG logging off, no timeouts beyond connect/read, the first
 attempt succeeds) does no more per call than that: one context-variable read for
-``call_options``, one check that the client's event loop is still open, no closures, no
-copies of the configuration. Failures take the slow path: classification, clock-skew
-correction, the retry quota, backoff, hooks and logging.
+``call_options``, one check that the client's event loop is still open, one that no pacer
+is set, no closures, no copies of the configuration. Failures take the slow path: the retry
+decision (:mod:`aioapigateway.runtime.attempts`: classification, clock-skew correction, the
+retry quota, backoff), hooks and logging.
 
 Only network failures become ``TransportError`` (and are retried). Misuse is reported at
 once and never retried: a closed client or caller's session (``ClientClosedError``), a
@@ -28,18 +29,27 @@ import time
 import warnings
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, ClassVar, Self
-from urllib.parse import quote, urlsplit
+from urllib.parse import urlsplit
 
 import aiohttp
 from yarl import URL
 
-from aioapigateway.runtime.call_options import UNSET, current_call_options
+from aioapigateway.runtime.attempts import (
+    CLOCK_SKEW,
+    QUOTA_EXHAUSTED,
+    RETRY_PASSES_DEADLINE,
+    RetryDecision,
+    decide,
+    succeeded,
+)
+from aioapigateway.runtime.call_options import UNSET, CallOptions, current_call_options
 from aioapigateway.runtime.compression import compress_request
 from aioapigateway.runtime.config.profiles import ProfileLoader
 from aioapigateway.runtime.config.proxies import proxy_for
 from aioapigateway.runtime.config.settings import ClientConfig, Settings, resolve_settings
 from aioapigateway.runtime.credentials.base import CredentialProvider, Credentials, StaticProvider
 from aioapigateway.runtime.credentials.chain import as_provider
+from aioapigateway.runtime.endpoints.table import resolve_endpoint
 from aioapigateway.runtime.errors import (
     AioApiGatewayError,
     CallMetadata,
@@ -56,19 +66,13 @@ from aioapigateway.runtime.errors import (
 from aioapigateway.runtime.hooks import Hook, HookContext, HookRegistry, run_hooks
 from aioapigateway.runtime.paginate import PageIterator
 from aioapigateway.runtime.parse import ResponseParser
-from aioapigateway.runtime.retry import NOT_RETRYABLE, THROTTLING, TRANSIENT, RetryPolicy
-from aioapigateway.runtime.retry_codes import (
-    CLOCK_SKEW_CODES,
-    CLOCK_SKEW_THRESHOLD,
-    clock_offset_from,
-)
-from aioapigateway.runtime.serialize import PreparedRequest, RequestSerializer
+from aioapigateway.runtime.retry import RetryPolicy
+from aioapigateway.runtime.serialize import PreparedRequest, RequestSerializer, query_string
 from aioapigateway.runtime.signing import SigV4Signer
 from aioapigateway.runtime.version import __version__
 from aioapigateway.runtime.wire import log_attempt, log_request, log_response, logger, wire_logger
 
 if TYPE_CHECKING:
-    from aioapigateway.runtime.endpoints.rules import EndpointResolver
     from aioapigateway.runtime.shapes import Operation, Paginator, Service
 
 __all__ = ["BaseClient"]
@@ -76,8 +80,6 @@ __all__ = ["BaseClient"]
 # One serializer and parser per service model, shared by every client of that service:
 # their compiled plans depend only on the model.
 _CODECS: dict[str, tuple[Service, RequestSerializer, ResponseParser]] = {}
-# One compiled endpoint rule set per service, shared by its clients (it caches results too).
-_RESOLVERS: dict[str, EndpointResolver] = {}
 
 
 def _codecs(spec_module: str) -> tuple[Service, RequestSerializer, ResponseParser]:
@@ -93,10 +95,6 @@ def _codecs(spec_module: str) -> tuple[Service, RequestSerializer, ResponseParse
 
 
 _NO_AUTO_CONTENT_TYPE = frozenset({"Content-Type"})
-
-
-def _safe_quote(text: str) -> str:
-    return quote(text, safe="-_.~")
 
 
 class _Endpoint:
@@ -129,21 +127,34 @@ class _Endpoint:
         self.proxy = proxy_for(url)
 
 
+class _Limits:
+    """How many attempts a call makes and how long they may take."""
+
+    __slots__ = ("attempt_timeout", "max_attempts", "operation_timeout")
+
+    def __init__(
+        self, max_attempts: int, attempt_timeout: float | None, operation_timeout: float | None
+    ) -> None:
+        self.max_attempts = max_attempts
+        self.attempt_timeout = attempt_timeout
+        self.operation_timeout = operation_timeout
+
+
 class _Runtime:
     """Everything a started client needs on the hot path, resolved once."""
 
     __slots__ = (
         "_modeled",
-        "attempt_timeout",
         "clock_offset",
         "credentials",
         "default_headers",
         "endpoint",
         "endpoints",
+        "limits",
         "log_bodies",
         "loop",
-        "operation_timeout",
         "owns_session",
+        "pacer",
         "parser",
         "retry",
         "serializer",
@@ -189,8 +200,12 @@ class _Runtime:
             total=None, sock_connect=settings.connect_timeout, sock_read=settings.read_timeout
         )
         self.retry = RetryPolicy(settings.max_attempts, settings.retry_mode)
-        self.attempt_timeout = settings.attempt_timeout
-        self.operation_timeout = settings.operation_timeout
+        #: The client's attempts and time limits (a call_options block overrides them).
+        self.limits = _Limits(
+            settings.max_attempts, settings.attempt_timeout, settings.operation_timeout
+        )
+        #: What paces calls before they are sent (see _pace); None: no pacing.
+        self.pacer: Any = None
         self.log_bodies = settings.log_bodies
         #: Server clock minus local clock, in seconds, learnt from clock-skew errors.
         self.clock_offset = 0.0
@@ -393,7 +408,7 @@ class BaseClient:
                 session_factory=lambda: session,
                 region=settings.region,
             )
-            return _Runtime(
+            runtime = _Runtime(
                 service=service,
                 serializer=serializer,
                 parser=parser,
@@ -404,27 +419,24 @@ class BaseClient:
                 owns_session=owns_session,
                 ssl_context=ssl_context,
             )
+            runtime.pacer = self._pacing_plan(settings)
+            return runtime
         except BaseException:
             if owns_session:
                 await session.close()
             raise
 
-    def _endpoint_for(
-        self, runtime: _Runtime, op: Operation, params: Mapping[str, Any]
-    ) -> _Endpoint:
-        """The endpoint of an operation that binds endpoint rule parameters."""
-        bound = {
-            name: value if source == "value" else params.get(value)
-            for name, source, value in op.endpoint_params
-        }
-        key = tuple(sorted(bound.items(), key=lambda item: item[0]))
-        endpoint = runtime.endpoints.get(key)
-        if endpoint is None:
-            endpoint = runtime.adopt(_resolve_endpoint(runtime.service, runtime.settings, bound))
-            if len(runtime.endpoints) >= 256:
-                runtime.endpoints.pop(next(iter(runtime.endpoints)))
-            runtime.endpoints[key] = endpoint
-        return endpoint
+    def _pacing_plan(self, settings: Settings) -> Any:
+        """The client's ``PacingPlan`` (``ClientConfig(pacing=...)``), or ``None``."""
+        from aioapigateway.runtime.pacing import pacing_plan
+
+        return pacing_plan(
+            self._config.pacing if self._config is not None else "auto",
+            region=settings.region,
+            # Any endpoint_url (argument, environment, config file) is not AWS's own.
+            custom_endpoint=settings.endpoint_url is not None,
+            table=getattr(importlib.import_module(self._SPEC_MODULE), "PACING", None),
+        )
 
     # -- hooks ---------------------------------------------------------------------------------
 
@@ -442,9 +454,23 @@ class BaseClient:
         self._hooks.remove(stage, hook)
 
     # -- the call ------------------------------------------------------------------------------
+    #
+    # Stages, each one concern (httpx's send -> _send_handling_auth -> ... layering):
+    #   _call            limits (call_options), the pacing seam, the attempt loop, metadata
+    #   _prepare         serialize + validate, endpoint, compression, URL: once per call
+    #   _attempt_within  an attempt under the attempt/operation time limit
+    #   _send            one attempt: headers, before_send hooks, sign, transport
+    #   _parse           2xx -> model instance; else _parse_error -> ServiceError
+    #   attempts.decide  after a failed attempt: retry (after what delay) or raise
+    # Hooks (_hook_context, _after_receive, _on_retry, _before_send), DEBUG logging
+    # (_log_attempt, _log_decision) and metadata (_attach_metadata) are helpers of their own.
+    # The fast path (no hooks, DEBUG off, no call_options, no pacer, first attempt succeeds)
+    # awaits _send only and allocates one _Prepared (and no list for a body that arrives in
+    # one piece, which pays for it).
 
     async def _call(self, operation: str, params: Mapping[str, Any]) -> Any:
-        """Run one operation: validate and serialize, then sign, send and parse, with retries."""
+        """Run one operation: prepare the request once, then attempts (send, then parse, or
+        retry as :func:`~aioapigateway.runtime.attempts.decide` answers) until one succeeds."""
         runtime = self._runtime or await self._start()
         if runtime.loop.is_closed():
             # Used again after the asyncio.run() it started in. (A closed client has no
@@ -452,90 +478,49 @@ class BaseClient:
             # a RuntimeError that _send tells apart: comparing with get_running_loop() here
             # would cost a system call per call, is_closed() an attribute read.)
             raise _misuse_error(runtime)
-        op = runtime.service.operations[operation]
-        request = runtime.serializer.serialize(op, params)
-        endpoint = runtime.endpoint
-        if op.endpoint_params or endpoint is None:
-            endpoint = self._endpoint_for(runtime, op, params)
-        if op.request_compression and not runtime.settings.disable_request_compression:
-            compress_request(
-                request,
-                op.request_compression,
-                runtime.settings.request_min_compression_size_bytes,
-            )
-        path = endpoint.base_path + request.path
-        url = endpoint.origin + path
-        host = endpoint.host
-        if request.host_prefix:
-            host = request.host_prefix + host
-            url = f"{endpoint.scheme}://{host}{path}"
-        if request.query:
-            url += "?" + "&".join(
-                f"{_safe_quote(key)}={_safe_quote(value)}" for key, value in request.query
-            )
-        target = URL(url, encoded=True)
-
-        retry = runtime.retry
-        max_attempts = retry.max_attempts
-        attempt_timeout = runtime.attempt_timeout
-        operation_timeout = runtime.operation_timeout
+        prepared = _prepare(runtime, operation, params)
         options = current_call_options()
-        if options is not None:
-            if options.max_attempts is not UNSET:
-                max_attempts = options.max_attempts
-            if options.attempt_timeout is not UNSET:
-                attempt_timeout = options.attempt_timeout
-            if options.operation_timeout is not UNSET:
-                operation_timeout = options.operation_timeout
+        limits = runtime.limits if options is None else _limits(runtime.limits, options)
+        max_attempts = limits.max_attempts
         hooks = self._hooks if self._hooks.active else None
         debug = logger.isEnabledFor(logging.DEBUG)
         started = attempt_started = time.monotonic()
-        deadline = None if operation_timeout is None else started + operation_timeout
+        deadline = None if limits.operation_timeout is None else started + limits.operation_timeout
+        untimed = deadline is None and limits.attempt_timeout is None
+        retry = runtime.retry
         attempt = status = last_cost = 0
+        paced_for = 0.0
         headers: Any = None
         context: HookContext | None = None
         try:
+            # ---- PACING SEAM -------------------------------------------------------------
+            # The one place a pre-send wait plugs in: once per call, before the first attempt,
+            # inside the metadata scope. runtime.pacer is None unless pacing is configured,
+            # so the fast path pays one attribute check. See _pace.
+            if runtime.pacer is not None:
+                paced_for = await _pace(runtime, prepared, deadline)
             while True:
                 attempt += 1
                 if hooks is not None:
-                    context = HookContext(
-                        operation=operation,
-                        attempt=attempt,
-                        max_attempts=max_attempts,
-                        method=request.method,
-                        url=url,
-                        headers={},
-                        body=request.body,
-                        total_time=attempt_started - started,
+                    context = _hook_context(
+                        prepared, attempt, max_attempts, started, attempt_started
                     )
-                timeout = attempt_timeout
-                by_deadline = False
-                if deadline is not None:
-                    remaining = max(deadline - attempt_started, 0.001)
-                    if timeout is None or remaining < timeout:
-                        timeout, by_deadline = remaining, True
                 truncated = False
                 try:
-                    if timeout is None:
-                        status, headers, body = await self._send(
-                            runtime, endpoint, op.unsigned, request, target, host, path, context
-                        )
+                    if untimed:
+                        status, headers, body = await self._send(runtime, prepared, context)
                     else:
                         status, headers, body = await self._attempt_within(
-                            timeout,
-                            by_deadline,
+                            limits.attempt_timeout,
+                            deadline,
+                            attempt_started,
                             runtime,
-                            endpoint,
-                            op.unsigned,
-                            request,
-                            target,
-                            host,
-                            path,
+                            prepared,
                             context,
                         )
                 except _Truncated as cut:
                     status, headers, body, truncated = cut.status, cut.headers, cut.body, True
-                    error: AioApiGatewayError = _truncated_error(runtime, op.name, cut)
+                    error: AioApiGatewayError = _truncated_error(runtime, prepared.op.name, cut)
                 except TransportError as exc:
                     status, headers, body, error = 0, None, b"", exc
                 else:
@@ -544,101 +529,71 @@ class BaseClient:
                             await self._after_receive(
                                 context, started, attempt_started, status, headers, body, None
                             )
-                        if retry.limiter is not None:
-                            retry.limiter.update(False)
-                        retry.on_success(last_cost)
+                        succeeded(retry, last_cost)
                         if debug:
-                            log_attempt(
-                                operation,
-                                request.method,
-                                url,
+                            _log_attempt(
+                                prepared,
                                 str(status),
                                 attempt,
                                 max_attempts,
                                 attempt_started,
-                                _request_id(headers),
+                                headers,
                             )
-                        return _parse(runtime, op, status, headers, body)
+                        return _parse(runtime, prepared.op, status, headers, body)
                     error = _parse_error(runtime, status, headers, body)
 
-                # The attempt failed: retry it, or raise.
-                kind = TRANSIENT if truncated else retry.classify(error, runtime.modeled(op))
+                # The attempt failed: the decision says whether, and when, to try again.
                 if context is not None:
                     await self._after_receive(
                         context, started, attempt_started, status, headers, body, error
                     )
-                if retry.limiter is not None:
-                    retry.limiter.update(kind == THROTTLING)
                 if debug:
-                    log_attempt(
-                        operation,
-                        request.method,
-                        url,
+                    _log_attempt(
+                        prepared,
                         _outcome(status, error),
                         attempt,
                         max_attempts,
                         attempt_started,
-                        _request_id(headers),
+                        headers,
                     )
-                skewed = (
-                    isinstance(error, ServiceError)
-                    and error.code in CLOCK_SKEW_CODES
-                    and _correct_clock(runtime, operation, error.headers)
-                )
-                if attempt >= max_attempts:
-                    raise error
                 now = time.monotonic()
-                if deadline is not None and now >= deadline:
-                    raise error
-                if skewed:
-                    # Re-sign with the corrected clock right away; no backoff, no quota.
-                    attempt_started = now
-                    continue
-                if kind == NOT_RETRYABLE:
-                    raise error
-                cost = retry.acquire(kind)
-                if cost is None:
-                    if debug:
-                        logger.debug("%s: retry quota exhausted; not retrying", operation)
-                    raise error
-                last_cost = cost
-                delay = retry.delay(attempt, kind, status, headers)
-                if deadline is not None and now + delay >= deadline:
-                    if debug:
-                        logger.debug(
-                            "%s: a retry in %.3f s would pass the operation deadline",
-                            operation,
-                            delay,
-                        )
-                    raise error
-                if context is not None and self._hooks.on_retry:
-                    context.delay = delay
-                    context.total_time = time.monotonic() - started
-                    await run_hooks(self._hooks.on_retry, context)
+                decision = decide(
+                    retry,
+                    error,
+                    attempt=attempt,
+                    max_attempts=max_attempts,
+                    now=now,
+                    deadline=deadline,
+                    clock_offset=runtime.clock_offset,
+                    status=status,
+                    headers=headers,
+                    modeled=runtime.modeled(prepared.op),
+                    truncated=truncated,
+                )
+                if decision.clock_offset is not None:
+                    runtime.clock_offset = decision.clock_offset
                 if debug:
-                    logger.debug(
-                        "%s: attempt %d/%d failed; retrying in %.3f s",
-                        operation,
-                        attempt,
-                        max_attempts,
-                        delay,
-                    )
-                await asyncio.sleep(delay)
+                    _log_decision(operation, decision, attempt, max_attempts)
+                if not decision.retry:
+                    raise error
+                if decision.reason == CLOCK_SKEW:
+                    attempt_started = now  # re-signed with the corrected clock, at once
+                    continue
+                last_cost = decision.cost
+                if context is not None and self._hooks.on_retry:
+                    await self._on_retry(context, decision.delay, started)
+                await asyncio.sleep(decision.delay)
                 attempt_started = time.monotonic()
         except AioApiGatewayError as exc:
-            if getattr(exc, "metadata", None) is None:
-                object.__setattr__(
-                    exc,
-                    "metadata",
-                    CallMetadata(
-                        operation=operation,
-                        attempts=attempt,
-                        total_time=time.monotonic() - started,
-                        status_code=status or None,
-                        request_id=_request_id(headers),
-                    ),
-                )
+            _attach_metadata(exc, operation, attempt, started, status, headers, paced_for)
             raise
+
+    # -- hooks of an attempt -------------------------------------------------------------------
+
+    async def _before_send(self, context: HookContext, headers: dict[str, str]) -> None:
+        context.headers = headers
+        if self._hooks.before_send:
+            await run_hooks(self._hooks.before_send, context)
 
     async def _after_receive(
         self,
@@ -662,27 +617,34 @@ class BaseClient:
         if self._hooks.after_receive:
             await run_hooks(self._hooks.after_receive, context)
 
+    async def _on_retry(self, context: HookContext, delay: float, started: float) -> None:
+        context.delay = delay
+        context.total_time = time.monotonic() - started
+        await run_hooks(self._hooks.on_retry, context)
+
+    # -- one attempt ---------------------------------------------------------------------------
+
     async def _attempt_within(
         self,
-        timeout: float,
-        by_deadline: bool,
+        attempt_timeout: float | None,
+        deadline: float | None,
+        attempt_started: float,
         runtime: _Runtime,
-        endpoint: _Endpoint,
-        unsigned: bool,
-        request: PreparedRequest,
-        target: URL,
-        host: str,
-        path: str,
+        prepared: _Prepared,
         context: HookContext | None,
     ) -> tuple[int, Any, bytes]:
-        """:meth:`_send`, cut off after ``timeout`` seconds (``RequestTimeoutError``);
-        ``by_deadline``: the limit is what is left of the operation deadline."""
+        """:meth:`_send`, cut off (``RequestTimeoutError``) after ``attempt_timeout`` seconds
+        or at the operation ``deadline``, whichever comes first."""
+        timeout = attempt_timeout
+        by_deadline = False
+        if deadline is not None:
+            remaining = max(deadline - attempt_started, 0.001)
+            if timeout is None or remaining < timeout:
+                timeout, by_deadline = remaining, True
         scope = asyncio.timeout(timeout)
         try:
             async with scope:
-                return await self._send(
-                    runtime, endpoint, unsigned, request, target, host, path, context
-                )
+                return await self._send(runtime, prepared, context)
         except TimeoutError as exc:
             if not scope.expired():
                 raise  # a hook's own TimeoutError
@@ -691,37 +653,32 @@ class BaseClient:
             else:
                 reason = f"no complete response within {timeout:.3g} s (attempt_timeout)"
             raise RequestTimeoutError(
-                f"{request.method} {display_url(str(target))}: {reason}"
+                f"{prepared.request.method} {display_url(str(prepared.target))}: {reason}"
             ) from exc
 
     async def _send(
-        self,
-        runtime: _Runtime,
-        endpoint: _Endpoint,
-        unsigned: bool,
-        request: PreparedRequest,
-        target: URL,
-        host: str,
-        path: str,
-        context: HookContext | None,
+        self, runtime: _Runtime, prepared: _Prepared, context: HookContext | None
     ) -> tuple[int, Any, bytes]:
-        """One signed attempt; transport failures come back as our own exceptions."""
+        """One attempt: sign (after the before_send hooks) and send; read the whole body.
+        Transport failures come back as our own exceptions."""
         limiter = runtime.retry.limiter
         if limiter is not None:
             await limiter.acquire()
+        request = prepared.request
+        endpoint = prepared.endpoint
         headers = {**endpoint.base_headers, **request.headers}
         if context is not None:
-            context.headers = headers
-            if self._hooks.before_send:
-                await run_hooks(self._hooks.before_send, context)
-        if not unsigned:
+            await self._before_send(context, headers)
+        if not prepared.op.unsigned:
+            # Sign (SigV4 headers into ``headers``), on the service's clock once it is known
+            # to differ. Inline: the fast path pays no extra frame for it.
             credentials = runtime.static_credentials or await runtime.credentials.resolve()
             offset = runtime.clock_offset
             endpoint.signer.sign(
                 method=request.method,
-                url_host=host,
+                url_host=prepared.host,
                 scheme=endpoint.scheme,
-                path=path,
+                path=prepared.path,
                 query=request.query,
                 headers=headers,
                 body=request.body,
@@ -730,11 +687,11 @@ class BaseClient:
             )
         log_bodies = runtime.log_bodies and wire_logger.isEnabledFor(logging.DEBUG)
         if log_bodies:
-            log_request(request.method, str(target), headers, request.body)
+            log_request(request.method, str(prepared.target), headers, request.body)
         try:
             async with runtime.session.request(
                 request.method,
-                target,
+                prepared.target,
                 headers=headers,
                 data=request.body or None,
                 # aiohttp would label a raw body application/octet-stream; send what the
@@ -751,23 +708,34 @@ class BaseClient:
                 status = response.status
                 response_headers = response.headers
                 content = response.content
-                chunks: list[bytes] = []
+                # Most bodies arrive in one chunk: a list only from the second one on.
+                body = b""
+                chunks: list[bytes] | None = None
                 try:
                     while chunk := await content.readany():
-                        chunks.append(chunk)
+                        if not body:
+                            body = chunk
+                        elif chunks is None:
+                            chunks = [body, chunk]
+                        else:
+                            chunks.append(chunk)
                 except aiohttp.ClientPayloadError as exc:
-                    raise _Truncated(status, response_headers, b"".join(chunks)) from exc
-                body = b"".join(chunks)
+                    read = b"".join(chunks) if chunks else body
+                    raise _Truncated(status, response_headers, read) from exc
+                if chunks is not None:
+                    body = b"".join(chunks)
         except TimeoutError as exc:
             raise RequestTimeoutError(
-                f"{request.method} {display_url(str(target))}: {_timeout_reason(exc, runtime)}"
+                f"{request.method} {display_url(str(prepared.target))}: {_timeout_reason(exc, runtime)}"
             ) from exc
         except (aiohttp.ClientError, OSError) as exc:
             # Network failures (aiohttp wraps most OSErrors; a few arrive bare).
-            raise TransportError(transport_error_message(request.method, str(target), exc)) from exc
+            raise TransportError(
+                transport_error_message(request.method, str(prepared.target), exc)
+            ) from exc
         except (RuntimeError, ValueError) as exc:
             # Not the network: a closed session, another loop, a request aiohttp refuses.
-            raise _misuse_error(runtime, request.method, str(target), exc) from exc
+            raise _misuse_error(runtime, request.method, str(prepared.target), exc) from exc
         if log_bodies:
             log_response(status, response_headers, body)
         return status, response_headers, body
@@ -792,23 +760,20 @@ def _resolve_endpoint(service: Service, settings: Settings, bound: Mapping[str, 
             f"https://{service.endpoint_prefix}.{settings.region}.amazonaws.com"
         )
         return _Endpoint(url, {}, signing_name, signing_region)
-    from aioapigateway.runtime.endpoints.rules import EndpointResolver
-
-    rules = importlib.import_module(service.endpoint_rules).RULES
-    resolver = _RESOLVERS.get(service.endpoint_rules)
-    if resolver is None:
-        resolver = _RESOLVERS[service.endpoint_rules] = EndpointResolver(rules)
-    endpoint = resolver.resolve(
+    # The generated table when it has the answer (no evaluator on a first call), else the
+    # rule set's evaluator (runtime.endpoints.table).
+    url, endpoint_headers, properties = resolve_endpoint(
+        service.endpoint_rules,
         {
             "Region": settings.region,
             "UseFIPS": settings.use_fips_endpoint,
             "UseDualStack": settings.use_dualstack_endpoint,
             "Endpoint": settings.endpoint_url,
             **bound,
-        }
+        },
     )
-    headers = {name: ",".join(values) for name, values in endpoint.headers.items()}
-    for scheme in endpoint.properties.get("authSchemes", ()):
+    headers = {name: ",".join(values) for name, values in endpoint_headers.items()}
+    for scheme in properties.get("authSchemes", ()):
         if str(scheme.get("name", "")).startswith("sigv4"):
             signing_name = scheme.get("signingName", signing_name)
             region_set = scheme.get("signingRegionSet")
@@ -816,7 +781,206 @@ def _resolve_endpoint(service: Service, settings: Settings, bound: Mapping[str, 
                 region_set[0] if region_set else signing_region
             )
             break
-    return _Endpoint(endpoint.url, headers, signing_name, signing_region)
+    return _Endpoint(url, headers, signing_name, signing_region)
+
+
+# -- stage: prepare (once per call) -------------------------------------------------------------
+
+
+class _Prepared:
+    """One call's request, ready to sign and send: built once by :func:`_prepare`, the same
+    for every attempt."""
+
+    __slots__ = ("endpoint", "host", "op", "path", "request", "target", "url")
+
+    op: Operation
+    request: PreparedRequest
+    endpoint: _Endpoint
+    #: The host and path as signed; ``url`` with the query, as hooks and logs show it.
+    host: str
+    path: str
+    url: str
+    target: URL
+
+
+def _prepare(runtime: _Runtime, operation: str, params: Mapping[str, Any]) -> _Prepared:
+    """The prepare stage: validate and serialize ``params`` (``ParamValidationError`` before
+    anything is sent), choose the endpoint, compress the body if the operation asks for it,
+    build the URL."""
+    # object.__new__ and plain stores: a class call with an __init__ costs more per call.
+    prepared = _new_prepared(_Prepared)
+    prepared.op = op = runtime.service.operations[operation]
+    prepared.request = request = runtime.serializer.serialize(op, params)
+    endpoint = runtime.endpoint
+    if op.endpoint_params or endpoint is None:
+        endpoint = _endpoint_for(runtime, op, params)
+    prepared.endpoint = endpoint
+    if op.request_compression and not runtime.settings.disable_request_compression:
+        compress_request(
+            request,
+            op.request_compression,
+            runtime.settings.request_min_compression_size_bytes,
+        )
+    prepared.path = path = endpoint.base_path + request.path
+    host = endpoint.host
+    if request.host_prefix and not runtime.settings.disable_host_prefix_injection:
+        host = request.host_prefix + host
+        url = f"{endpoint.scheme}://{host}{path}"
+    else:
+        url = endpoint.origin + path
+    if request.query:
+        url += "?" + query_string(request.query)
+    prepared.host = host
+    prepared.url = url
+    prepared.target = URL(url, encoded=True)
+    return prepared
+
+
+_new_prepared = object.__new__
+
+
+def _endpoint_for(runtime: _Runtime, op: Operation, params: Mapping[str, Any]) -> _Endpoint:
+    """The endpoint of an operation that binds endpoint rule parameters."""
+    bound = {
+        name: value if source == "value" else params.get(value)
+        for name, source, value in op.endpoint_params
+    }
+    key = tuple(sorted(bound.items(), key=lambda item: item[0]))
+    endpoint = runtime.endpoints.get(key)
+    if endpoint is None:
+        endpoint = runtime.adopt(_resolve_endpoint(runtime.service, runtime.settings, bound))
+        if len(runtime.endpoints) >= 256:
+            runtime.endpoints.pop(next(iter(runtime.endpoints)))
+        runtime.endpoints[key] = endpoint
+    return endpoint
+
+
+def _limits(limits: _Limits, options: CallOptions) -> _Limits:
+    """The limits of a call in a ``call_options`` block: ``limits`` (the client's) where
+    ``options`` leaves a field unset."""
+    return _Limits(
+        limits.max_attempts if options.max_attempts is UNSET else options.max_attempts,
+        limits.attempt_timeout if options.attempt_timeout is UNSET else options.attempt_timeout,
+        (
+            limits.operation_timeout
+            if options.operation_timeout is UNSET
+            else options.operation_timeout
+        ),
+    )
+
+
+# -- stage: pacing (the seam) -------------------------------------------------------------------
+
+
+async def _pace(runtime: _Runtime, prepared: _Prepared, deadline: float | None) -> float:
+    """PACING SEAM: wait until ``runtime.pacer`` lets ``prepared`` be sent.
+
+    ``_call`` awaits this once per call, before the first attempt, and only when
+    ``runtime.pacer`` is not ``None`` (the default), inside the scope that attaches
+    ``CallMetadata`` to errors. ``deadline`` is the call's ``time.monotonic()`` deadline
+    (``None``: no operation timeout): a wait that cannot end before it should raise at once.
+    Returns the seconds waited (``CallMetadata.paced_for``); the key of the buckets is the
+    account of the access key the request will be signed with (see
+    :mod:`aioapigateway.runtime.pacing`).
+    """
+    if prepared.op.unsigned:
+        access_key_id = None
+    else:
+        credentials = runtime.static_credentials or await runtime.credentials.resolve()
+        access_key_id = credentials.access_key_id
+    waited: float = await runtime.pacer.wait(prepared.op.name, access_key_id, deadline)
+    return waited
+
+
+# -- hooks, logging and metadata ------------------------------------------------------------------
+
+
+def _hook_context(
+    prepared: _Prepared, attempt: int, max_attempts: int, started: float, attempt_started: float
+) -> HookContext:
+    """A fresh context for the hooks of one attempt (made only when hooks are registered)."""
+    request = prepared.request
+    return HookContext(
+        operation=prepared.op.name,
+        attempt=attempt,
+        max_attempts=max_attempts,
+        method=request.method,
+        url=prepared.url,
+        headers={},
+        body=request.body,
+        total_time=attempt_started - started,
+    )
+
+
+def _log_attempt(
+    prepared: _Prepared,
+    outcome: str,
+    attempt: int,
+    max_attempts: int,
+    attempt_started: float,
+    headers: Any,
+) -> None:
+    """The DEBUG line of one attempt (the caller checks the level first)."""
+    log_attempt(
+        prepared.op.name,
+        prepared.request.method,
+        prepared.url,
+        outcome,
+        attempt,
+        max_attempts,
+        attempt_started,
+        _request_id(headers),
+    )
+
+
+def _log_decision(operation: str, decision: RetryDecision, attempt: int, max_attempts: int) -> None:
+    """The DEBUG lines of a retry decision (the caller checks the level first)."""
+    if decision.clock_offset is not None:
+        logger.debug(
+            "%s: the local clock is %.0f s off the service's; signing with the corrected time",
+            operation,
+            -decision.clock_offset,
+        )
+    reason = decision.reason
+    if reason == QUOTA_EXHAUSTED:
+        logger.debug("%s: retry quota exhausted; not retrying", operation)
+    elif reason == RETRY_PASSES_DEADLINE:
+        logger.debug(
+            "%s: a retry in %.3f s would pass the operation deadline", operation, decision.delay
+        )
+    elif decision.retry and reason != CLOCK_SKEW:
+        logger.debug(
+            "%s: attempt %d/%d failed; retrying in %.3f s",
+            operation,
+            attempt,
+            max_attempts,
+            decision.delay,
+        )
+
+
+def _attach_metadata(
+    exc: AioApiGatewayError,
+    operation: str,
+    attempts: int,
+    started: float,
+    status: int,
+    headers: Any,
+    paced_for: float = 0.0,
+) -> None:
+    """Attach what the call did to the error it raises (unless an inner call did already)."""
+    if getattr(exc, "metadata", None) is None:
+        object.__setattr__(
+            exc,
+            "metadata",
+            CallMetadata(
+                operation=operation,
+                attempts=attempts,
+                total_time=time.monotonic() - started,
+                status_code=status or None,
+                request_id=_request_id(headers),
+                paced_for=paced_for,
+            ),
+        )
 
 
 _running_loop = asyncio.get_running_loop
@@ -934,17 +1098,3 @@ def _timeout_reason(exc: BaseException, runtime: _Runtime) -> str:
 
 def _skewed_now(offset: float) -> datetime.datetime:
     return datetime.datetime.fromtimestamp(time.time() + offset, datetime.UTC)
-
-
-def _correct_clock(runtime: _Runtime, operation: str, headers: Mapping[str, str]) -> bool:
-    """Learn the server's clock from a clock-skew error's ``Date``; ``True`` if it moved."""
-    offset = clock_offset_from(headers.get("Date"))
-    if offset is None or abs(offset - runtime.clock_offset) < CLOCK_SKEW_THRESHOLD:
-        return False
-    logger.debug(
-        "%s: the local clock is %.0f s off the service's; signing with the corrected time",
-        operation,
-        -offset,
-    )
-    runtime.clock_offset = offset
-    return True

@@ -13,6 +13,7 @@ Everything derives from :class:`AioApiGatewayError`::
      +-- ResponseParseError           a response that cannot be parsed
      +-- ClientClosedError            a call on a closed client (also a RuntimeError)
      +-- ClientLoopError              a client used in another event loop (also a RuntimeError)
+     +-- PacingTimeoutError           the pacer's wait would pass the operation_timeout
 
 No exception from aiohttp, json, cattrs or the standard library escapes a client call
 unwrapped; the original is chained as ``__cause__``. ``asyncio.CancelledError`` always
@@ -39,6 +40,7 @@ __all__ = [
     "ClientLoopError",
     "ConfigError",
     "CredentialsError",
+    "PacingTimeoutError",
     "ParamValidationError",
     "RequestTimeoutError",
     "ResponseParseError",
@@ -63,6 +65,9 @@ class CallMetadata:
     total_time: float
     status_code: int | None = None
     request_id: str | None = None
+    #: Seconds the call waited for the client-side pacer (``ClientConfig(pacing=...)``)
+    #: before its first attempt.
+    paced_for: float = 0.0
 
 
 class AioApiGatewayError(Exception):
@@ -202,6 +207,18 @@ class ClientClosedError(AioApiGatewayError, RuntimeError):
 
     Misuse, not a network failure: never retried.
     """
+
+
+class PacingTimeoutError(AioApiGatewayError, TimeoutError):
+    """The pacer would make the call wait past its ``operation_timeout``; nothing was sent.
+
+    Raised at once instead of sleeping (see :mod:`aioapigateway.runtime.pacing`). Not a
+    ``TransportError``: no connection was tried. ``wait`` is the wait that was needed.
+    """
+
+    def __init__(self, message: str, *, wait: float = 0.0) -> None:
+        super().__init__(message)
+        self.wait = wait
 
 
 class ClientLoopError(AioApiGatewayError, RuntimeError):

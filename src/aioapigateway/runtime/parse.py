@@ -1,6 +1,10 @@
 """rest-json response and error parsing into model instances and error classes.
 
-Per-shape parsing functions are compiled on first use. JSON ``null`` means absent, unknown
+Per-shape parsing functions are built on first use. A structure is parsed by the checked
+parser (a loop over the members, nothing to compile) until its :data:`COMPILE_AFTER`-th
+use, and from then on by a function generated as Python source and compiled: compiling
+costs about a millisecond per structure, which a client's first call (a cold start) would
+otherwise pay for every structure its response holds. JSON ``null`` means absent, unknown
 fields are ignored, an enum value the model does not know stays a plain ``str``, and a value
 of the wrong JSON type raises ``ResponseParseError`` (never a raw ``json``/``TypeError``).
 """
@@ -29,6 +33,10 @@ from aioapigateway.runtime.timestamps import parse_timestamp
 __all__ = ["ResponseParser"]
 
 Parser = Callable[[Any], Any]
+
+#: The use of a structure's parser at which its fast parser is compiled (the uses before go
+#: through the checked parser, which gives the same results).
+COMPILE_AFTER = 2
 
 _FLOAT_WORDS = {"NaN": float("nan"), "Infinity": float("inf"), "-Infinity": float("-inf")}
 _MESSAGE_LIMIT = 2048
@@ -221,9 +229,13 @@ class ResponseParser:
         if payload_member is not None:
             target = self._shapes[payload_member.shape]
             if target.type == "blob":
+                # An empty body stays b"" (as botocore; the protocol suite wants it unset).
                 values[payload_member.py_name] = body
             elif target.type == "string":
                 values[payload_member.py_name] = body.decode("utf-8", "replace")
+            elif target.union and not body.strip():
+                # No union member can be set from nothing: the payload is absent.
+                pass
             else:
                 document = _load_json(body) if body.strip() else {}
                 if target.type == "structure" or document is not None:
@@ -249,7 +261,11 @@ class ResponseParser:
         if target.type == "list":
             assert target.member is not None
             element = Member(member.name, member.py_name, target.member)
-            return [self._header_value(element, part) for part in _split_header_list(raw)]
+            element.timestamp_format = member.timestamp_format
+            parts = _split_header_list(raw)
+            if self._is_http_date(element):
+                parts = _pair_http_dates(parts)
+            return [self._header_value(element, part) for part in parts]
         kind = target.type
         text = raw.strip()
         try:
@@ -271,6 +287,15 @@ class ResponseParser:
         if target.enum is not None:
             return self._parser_for(target.name)(raw)
         return raw
+
+    def _is_http_date(self, member: Member) -> bool:
+        """A timestamp written as an HTTP date (``Mon, 16 Dec 2019 23:48:18 GMT``): the
+        default for headers, so anything but the other two formats."""
+        target = self._shapes[member.shape]
+        if target.type != "timestamp":
+            return False
+        fmt = member.timestamp_format or target.timestamp_format
+        return fmt not in ("iso8601", "unixTimestamp")
 
     # -- compiled body parsers -----------------------------------------------------------------
 
@@ -380,12 +405,19 @@ class ResponseParser:
     def _structure_parser(self, shape: Shape) -> Parser:
         cls = self._service.model_class(shape.cls_name or shape.name)
         checked = self._checked_structure_parser(shape, cls)
-        return _compile_structure(
-            shape,
-            cls,
-            checked,
-            self._field_kind,
-        )
+        tiered = _Tiered(checked)
+
+        def compile_fast() -> Parser:
+            fast = _compile_structure(shape, cls, checked, self._field_kind)
+            # Where this structure's parser is looked up from now on gets the fast one.
+            if self._parsers.get(shape.name) is tiered:
+                self._parsers[shape.name] = fast
+            if self._body_only.get(shape.name) is tiered:
+                self._body_only[shape.name] = fast
+            return fast
+
+        tiered.compile = compile_fast
+        return tiered
 
     def _field_kind(self, member: Member) -> tuple[str, Any]:
         """How the fast parser handles a member: an inline check, or a parser to call.
@@ -431,25 +463,26 @@ class ResponseParser:
     def _checked_structure_parser(self, shape: Shape, cls: Any) -> Parser:
         """The reference parser: slower, and it names the path of a bad value."""
         # Only body members; header and status members are filled in by the caller.
-        # Built on first use: the fast parser rarely needs this fallback.
-        fields: dict[str, tuple[str, Parser]] = {}
+        # Built on first use; a member's parser is looked up when a value first needs it,
+        # so a first response builds (and imports) only what it holds.
+        fields: dict[str, tuple[str, str]] = {}
+        parsers = self._parsers
 
         def parse(value: Any) -> Any:
             if not isinstance(value, dict):
                 raise _Bad(f"expected an object, got {_type_name(value)}")
             if not fields:
                 fields.update(
-                    (m.wire_name, (m.py_name, self._parser_for(m.shape)))
-                    for m in shape.members
-                    if not m.location
+                    (m.wire_name, (m.py_name, m.shape)) for m in shape.members if not m.location
                 )
             kwargs = {}
             for key, item in value.items():
                 field = fields.get(key)
                 if field is None or item is None:
                     continue
+                member_parser = parsers.get(field[1]) or self._parser_for(field[1])
                 try:
-                    kwargs[field[0]] = field[1](item)
+                    kwargs[field[0]] = member_parser(item)
                 except _Bad as exc:
                     exc.path.insert(0, f".{field[0]}")
                     raise
@@ -556,6 +589,54 @@ def _split_header_list(raw: str) -> list[str]:
     return [part for part in parts if part] if raw.strip() else []
 
 
+def _pair_http_dates(parts: list[str]) -> list[str]:
+    """Rejoin HTTP dates split at every comma of a header list: each date holds one comma,
+    after the weekday, so a bare weekday (``Mon``) joins the element after it. (A date sent
+    quoted was not split and stays whole.)"""
+    joined: list[str] = []
+    index = 0
+    while index < len(parts):
+        part = parts[index]
+        if part.isalpha() and len(part) == 3 and index + 1 < len(parts):
+            joined.append(f"{part}, {parts[index + 1]}")
+            index += 2
+        else:
+            joined.append(part)
+            index += 1
+    return joined
+
+
+class _Tiered:
+    """A structure's parser: the checked parser for the first uses, then the compiled one.
+
+    ``compile`` (set by the owner) builds the fast parser and updates the owner's tables;
+    ``sites`` are the compiled parsers' globals that hold this object (filled in by
+    :class:`_Deferred`), rewritten to the fast parser so that they skip this hop.
+    """
+
+    __slots__ = ("_checked", "_fast", "_uses", "compile", "sites")
+
+    def __init__(self, checked: Parser) -> None:
+        self._checked = checked
+        self._fast: Parser | None = None
+        self._uses = 0
+        self.compile: Callable[[], Parser] | None = None
+        self.sites: list[tuple[dict[str, Any], str]] = []
+
+    def __call__(self, value: Any) -> Any:
+        fast = self._fast
+        if fast is not None:
+            return fast(value)
+        self._uses += 1
+        if self._uses < COMPILE_AFTER or self.compile is None:
+            return self._checked(value)
+        fast = self._fast = self.compile()
+        for namespace, key in self.sites:
+            namespace[key] = fast
+        self.sites.clear()
+        return fast(value)
+
+
 class _Deferred:
     """Stands in for an enum table or a nested parser in a compiled parser's globals until
     a response first needs it; then builds it, puts it in its place and answers."""
@@ -569,6 +650,11 @@ class _Deferred:
 
     def _install(self) -> Any:
         value = self._namespace[self._key] = self._make()
+        if isinstance(value, _Tiered):
+            if value._fast is not None:
+                value = self._namespace[self._key] = value._fast
+            else:
+                value.sites.append((self._namespace, self._key))
         return value
 
     def __call__(self, value: Any) -> Any:  # a nested parser

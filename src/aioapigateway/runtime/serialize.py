@@ -37,7 +37,7 @@ from aioapigateway.runtime.shapes import (
 )
 from aioapigateway.runtime.timestamps import timestamp_formatter, timestamp_input
 
-__all__ = ["PreparedRequest", "RequestSerializer"]
+__all__ = ["PreparedRequest", "RequestSerializer", "query_string"]
 
 Converter = Callable[[Any], Any]
 
@@ -54,6 +54,31 @@ _INTEGER_RANGES = {
     "integer": (-(2**31), 2**31 - 1),
     "long": (-(2**63), 2**63 - 1),
 }
+
+
+class _NoValue(str):
+    """The empty value of a query key written without ``=`` in the model's request URI
+    (``/x?hello``): it goes on the wire as a bare key, and is signed as ``hello=``."""
+
+    __slots__ = ()
+
+
+_NO_VALUE = _NoValue()
+
+
+def query_string(query: list[tuple[str, str]]) -> str:
+    """The percent-encoded query string of decoded ``(key, value)`` pairs (no ``?``)."""
+    return "&".join(
+        _query_quote(key)
+        if value.__class__ is _NoValue
+        else f"{_query_quote(key)}={_query_quote(value)}"
+        for key, value in query
+    )
+
+
+def _query_quote(text: str) -> str:
+    # Only RFC 3986's unreserved characters stay literal.
+    return quote(text, safe="-_.~")
 
 
 class _Invalid(Exception):
@@ -133,8 +158,8 @@ class _OperationPlan:
         path, _, query = op.request_uri.partition("?")
         self.const_query: list[tuple[str, str]] = []
         for pair in query.split("&") if query else ():
-            key, _, value = pair.partition("=")
-            self.const_query.append((key, value))
+            key, equals, value = pair.partition("=")
+            self.const_query.append((key, value if equals else _NO_VALUE))
         # Literal text alternating with (label, greedy) slots.
         self.uri_segments: list[str | tuple[str, bool]] = []
         for index, part in enumerate(re.split(r"\{([^}]+)\}", path)):

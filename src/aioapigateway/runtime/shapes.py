@@ -8,12 +8,16 @@ them on first use.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from _collections_abc import dict_items, dict_keys, dict_values
 
 __all__ = [
     "FLOAT_TYPES",
     "INTEGER_TYPES",
+    "LazyShapes",
     "Member",
     "Operation",
     "Paginator",
@@ -146,6 +150,66 @@ class Shape:
 
     def __repr__(self) -> str:
         return f"Shape({self.name!r}, {self.type!r})"
+
+
+class LazyShapes(dict[str, "Shape"]):
+    """A service's shapes by name, each built the first time it is looked up.
+
+    A generated ``_spec`` module hands over a function per shape instead of the shape:
+    building all of a large model's descriptors costs milliseconds of a client's first
+    call, which needs a handful. Lookups of a built shape are plain dict lookups (the
+    serializer and the parser do some per call). ``in``, ``get``, ``len`` and iteration
+    see every shape of the model; iterating builds them all, in the model's order.
+    """
+
+    __slots__ = ("_makers",)
+
+    def __init__(self, makers: Mapping[str, Callable[[], Shape]]) -> None:
+        super().__init__()
+        self._makers = dict(makers)
+
+    def __missing__(self, name: str) -> Shape:
+        maker = self._makers.get(name)
+        if maker is None:
+            raise KeyError(name)
+        shape = maker()
+        dict.__setitem__(self, name, shape)
+        return shape
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._makers
+
+    def __len__(self) -> int:
+        return len(self._makers)
+
+    def get(self, name: str, default: Any = None) -> Any:
+        return self[name] if name in self._makers else default
+
+    def _complete(self) -> None:
+        """Build every shape not yet built, and order them as the model does."""
+        if dict.__len__(self) != len(self._makers):
+            ordered = {name: self[name] for name in self._makers}
+            dict.clear(self)
+            dict.update(self, ordered)
+
+    def __iter__(self) -> Iterator[str]:
+        self._complete()
+        return dict.__iter__(self)
+
+    def keys(self) -> dict_keys[str, Shape]:
+        self._complete()
+        return dict.keys(self)
+
+    def values(self) -> dict_values[str, Shape]:
+        self._complete()
+        return dict.values(self)
+
+    def items(self) -> dict_items[str, Shape]:
+        self._complete()
+        return dict.items(self)
+
+    def __repr__(self) -> str:
+        return f"<LazyShapes: {len(self._makers)} shapes, {dict.__len__(self)} built>"
 
 
 def structure(

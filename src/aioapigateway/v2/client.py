@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from aioapigateway.runtime.client import BaseClient
 from aioapigateway.runtime.paginate import PageIterator
 
@@ -28,14 +30,14 @@ class ApiGatewayV2Client(BaseClient):
         self,
         *,
         name: str,
-        protocol_type: models.ProtocolType | str,
+        protocol_type: models.ProtocolType | Literal["WEBSOCKET", "HTTP"],
         api_key_selection_expression: str | None = None,
         cors_configuration: models.Cors | None = None,
         credentials_arn: str | None = None,
         description: str | None = None,
         disable_schema_validation: bool | None = None,
         disable_execute_api_endpoint: bool | None = None,
-        ip_address_type: models.IpAddressType | str | None = None,
+        ip_address_type: models.IpAddressType | Literal["ipv4", "dualstack"] | None = None,
         route_key: str | None = None,
         route_selection_expression: str | None = None,
         tags: dict[str, str] | None = None,
@@ -133,7 +135,7 @@ class ApiGatewayV2Client(BaseClient):
         self,
         *,
         api_id: str,
-        authorizer_type: models.AuthorizerType | str,
+        authorizer_type: models.AuthorizerType | Literal["REQUEST", "JWT"],
         identity_source: list[str],
         name: str,
         authorizer_credentials_arn: str | None = None,
@@ -246,7 +248,9 @@ class ApiGatewayV2Client(BaseClient):
         domain_name: str,
         domain_name_configurations: list[models.DomainNameConfiguration] | None = None,
         mutual_tls_authentication: models.MutualTlsAuthenticationInput | None = None,
-        routing_mode: models.RoutingMode | str | None = None,
+        routing_mode: models.RoutingMode
+        | Literal["API_MAPPING_ONLY", "ROUTING_RULE_ONLY", "ROUTING_RULE_THEN_API_MAPPING"]
+        | None = None,
         tags: dict[str, str] | None = None,
     ) -> models.CreateDomainNameResponse:
         """Creates a domain name.
@@ -273,16 +277,21 @@ class ApiGatewayV2Client(BaseClient):
         self,
         *,
         api_id: str,
-        integration_type: models.IntegrationType | str,
+        integration_type: models.IntegrationType
+        | Literal["AWS", "HTTP", "MOCK", "HTTP_PROXY", "AWS_PROXY"],
         connection_id: str | None = None,
-        connection_type: models.ConnectionType | str | None = None,
-        content_handling_strategy: models.ContentHandlingStrategy | str | None = None,
+        connection_type: models.ConnectionType | Literal["INTERNET", "VPC_LINK"] | None = None,
+        content_handling_strategy: models.ContentHandlingStrategy
+        | Literal["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"]
+        | None = None,
         credentials_arn: str | None = None,
         description: str | None = None,
         integration_method: str | None = None,
         integration_subtype: str | None = None,
         integration_uri: str | None = None,
-        passthrough_behavior: models.PassthroughBehavior | str | None = None,
+        passthrough_behavior: models.PassthroughBehavior
+        | Literal["WHEN_NO_MATCH", "NEVER", "WHEN_NO_TEMPLATES"]
+        | None = None,
         payload_format_version: str | None = None,
         request_parameters: dict[str, str] | None = None,
         request_templates: dict[str, str] | None = None,
@@ -442,7 +451,9 @@ class ApiGatewayV2Client(BaseClient):
         api_id: str,
         integration_id: str,
         integration_response_key: str,
-        content_handling_strategy: models.ContentHandlingStrategy | str | None = None,
+        content_handling_strategy: models.ContentHandlingStrategy
+        | Literal["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"]
+        | None = None,
         response_parameters: dict[str, str] | None = None,
         response_templates: dict[str, str] | None = None,
         template_selection_expression: str | None = None,
@@ -607,7 +618,7 @@ class ApiGatewayV2Client(BaseClient):
         portal_product_id: str,
         rest_endpoint_identifier: models.RestEndpointIdentifier,
         display_content: models.EndpointDisplayContent | None = None,
-        try_it_state: models.TryItState | str | None = None,
+        try_it_state: models.TryItState | Literal["ENABLED", "DISABLED"] | None = None,
     ) -> models.CreateProductRestEndpointPageResponse:
         """Creates a product REST endpoint page for a portal product.
 
@@ -634,7 +645,9 @@ class ApiGatewayV2Client(BaseClient):
         route_key: str,
         api_key_required: bool | None = None,
         authorization_scopes: list[str] | None = None,
-        authorization_type: models.AuthorizationType | str | None = None,
+        authorization_type: models.AuthorizationType
+        | Literal["NONE", "AWS_IAM", "CUSTOM", "JWT"]
+        | None = None,
         authorizer_id: str | None = None,
         model_selection_expression: str | None = None,
         operation_name: str | None = None,
@@ -2346,7 +2359,7 @@ class ApiGatewayV2Client(BaseClient):
         description: str | None = None,
         disable_schema_validation: bool | None = None,
         disable_execute_api_endpoint: bool | None = None,
-        ip_address_type: models.IpAddressType | str | None = None,
+        ip_address_type: models.IpAddressType | Literal["ipv4", "dualstack"] | None = None,
         name: str | None = None,
         route_key: str | None = None,
         route_selection_expression: str | None = None,
@@ -2447,7 +2460,7 @@ class ApiGatewayV2Client(BaseClient):
         authorizer_credentials_arn: str | None = None,
         authorizer_payload_format_version: str | None = None,
         authorizer_result_ttl_in_seconds: int | None = None,
-        authorizer_type: models.AuthorizerType | str | None = None,
+        authorizer_type: models.AuthorizerType | Literal["REQUEST", "JWT"] | None = None,
         authorizer_uri: str | None = None,
         enable_simple_responses: bool | None = None,
         identity_source: list[str] | None = None,
@@ -2559,7 +2572,9 @@ class ApiGatewayV2Client(BaseClient):
         domain_name: str,
         domain_name_configurations: list[models.DomainNameConfiguration] | None = None,
         mutual_tls_authentication: models.MutualTlsAuthenticationInput | None = None,
-        routing_mode: models.RoutingMode | str | None = None,
+        routing_mode: models.RoutingMode
+        | Literal["API_MAPPING_ONLY", "ROUTING_RULE_ONLY", "ROUTING_RULE_THEN_API_MAPPING"]
+        | None = None,
     ) -> models.UpdateDomainNameResponse:
         """Updates a domain name.
 
@@ -2585,15 +2600,21 @@ class ApiGatewayV2Client(BaseClient):
         api_id: str,
         integration_id: str,
         connection_id: str | None = None,
-        connection_type: models.ConnectionType | str | None = None,
-        content_handling_strategy: models.ContentHandlingStrategy | str | None = None,
+        connection_type: models.ConnectionType | Literal["INTERNET", "VPC_LINK"] | None = None,
+        content_handling_strategy: models.ContentHandlingStrategy
+        | Literal["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"]
+        | None = None,
         credentials_arn: str | None = None,
         description: str | None = None,
         integration_method: str | None = None,
         integration_subtype: str | None = None,
-        integration_type: models.IntegrationType | str | None = None,
+        integration_type: models.IntegrationType
+        | Literal["AWS", "HTTP", "MOCK", "HTTP_PROXY", "AWS_PROXY"]
+        | None = None,
         integration_uri: str | None = None,
-        passthrough_behavior: models.PassthroughBehavior | str | None = None,
+        passthrough_behavior: models.PassthroughBehavior
+        | Literal["WHEN_NO_MATCH", "NEVER", "WHEN_NO_TEMPLATES"]
+        | None = None,
         payload_format_version: str | None = None,
         request_parameters: dict[str, str] | None = None,
         request_templates: dict[str, str] | None = None,
@@ -2755,7 +2776,9 @@ class ApiGatewayV2Client(BaseClient):
         api_id: str,
         integration_id: str,
         integration_response_id: str,
-        content_handling_strategy: models.ContentHandlingStrategy | str | None = None,
+        content_handling_strategy: models.ContentHandlingStrategy
+        | Literal["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"]
+        | None = None,
         integration_response_key: str | None = None,
         response_parameters: dict[str, str] | None = None,
         response_templates: dict[str, str] | None = None,
@@ -2933,7 +2956,7 @@ class ApiGatewayV2Client(BaseClient):
         portal_product_id: str,
         product_rest_endpoint_page_id: str,
         display_content: models.EndpointDisplayContent | None = None,
-        try_it_state: models.TryItState | str | None = None,
+        try_it_state: models.TryItState | Literal["ENABLED", "DISABLED"] | None = None,
     ) -> models.UpdateProductRestEndpointPageResponse:
         """Updates a product REST endpoint page.
 
@@ -2960,7 +2983,9 @@ class ApiGatewayV2Client(BaseClient):
         route_id: str,
         api_key_required: bool | None = None,
         authorization_scopes: list[str] | None = None,
-        authorization_type: models.AuthorizationType | str | None = None,
+        authorization_type: models.AuthorizationType
+        | Literal["NONE", "AWS_IAM", "CUSTOM", "JWT"]
+        | None = None,
         authorizer_id: str | None = None,
         model_selection_expression: str | None = None,
         operation_name: str | None = None,

@@ -10,7 +10,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import Any
+from typing import Any, Literal
 
 from aioapigateway.runtime.client import BaseClient
 from aioapigateway.runtime.paginate import PageIterator
@@ -69,7 +69,7 @@ class GoldenServiceClient(BaseClient):
         *,
         next_token: str | None = None,
         max_results: int | None = None,
-        mode: models.Mode | str | None = None,
+        mode: models.Mode | Literal["0.5", "a-b", "HTTP_PROXY", "lower"] | None = None,
     ) -> models.ListThingsResponse:
         """Lists things, a page at a time.
 
@@ -151,16 +151,16 @@ class GoldenServiceClient(BaseClient):
         tags: list[str] | None = None,
         limit: int | None = None,
         verbose: bool | None = None,
-        since: datetime.datetime | None = None,
+        since: datetime.datetime | str | int | float | None = None,
         extra: dict[str, str] | None = None,
         trace_id: str | None = None,
         labels: list[str] | None = None,
-        modified_since: datetime.datetime | None = None,
-        expires_at: datetime.datetime | None = None,
+        modified_since: datetime.datetime | str | int | float | None = None,
+        expires_at: datetime.datetime | str | int | float | None = None,
         context: Any | None = None,
         metadata: dict[str, str] | None = None,
         client_token: str | None = None,
-        mode: models.Mode | str | None = None,
+        mode: models.Mode | Literal["0.5", "a-b", "HTTP_PROXY", "lower"] | None = None,
         from_: str | None = None,
         class_: str | None = None,
         self_: int | None = None,
@@ -276,7 +276,7 @@ class GoldenServiceClient(BaseClient):
         self,
         *,
         max_results: int | None = None,
-        mode: models.Mode | str | None = None,
+        mode: models.Mode | Literal["0.5", "a-b", "HTTP_PROXY", "lower"] | None = None,
     ) -> PageIterator[models.ListThingsResponse, models.ThingSummary]:
         """Iterate over every page of ``list_things``; ``.items()`` iterates over the results.
 

@@ -20,6 +20,7 @@ Everything derives from ``AioApiGatewayError``::
      +-- ResponseParseError           a response that cannot be parsed
      +-- ClientClosedError            a call on a closed client (also a RuntimeError)
      +-- ClientLoopError              a client used in another event loop (also a RuntimeError)
+     +-- PacingTimeoutError           pacing would wait past operation_timeout; nothing was sent
 
 An error code the model does not know raises ``ServiceError`` with that ``code``.
 """
@@ -34,6 +35,7 @@ from aioapigateway.runtime.errors import (
     ClientLoopError,
     ConfigError,
     CredentialsError,
+    PacingTimeoutError,
     ParamValidationError,
     RequestTimeoutError,
     ResponseParseError,
@@ -47,6 +49,7 @@ __all__ = [
     "ClientLoopError",
     "ConfigError",
     "CredentialsError",
+    "PacingTimeoutError",
     "ParamValidationError",
     "RequestTimeoutError",
     "ResponseParseError",

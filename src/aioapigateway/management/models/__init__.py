@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from ._payload_too_large_exception import PayloadTooLargeException as PayloadTooLargeException
     from ._post_to_connection_request import PostToConnectionRequest as PostToConnectionRequest
 
-__all__ = [
+__all__: list[str] = [
     "DeleteConnectionRequest",
     "ForbiddenException",
     "GetConnectionRequest",

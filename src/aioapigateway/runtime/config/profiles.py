@@ -1,7 +1,11 @@
 """Loading the shared AWS config and credentials files.
 
-The two files are read at most once per :class:`ProfileLoader`, in a worker thread, and
-merged the way botocore merges them:
+The two files are read at most once per :class:`ProfileLoader` and merged the way botocore
+merges them. They are read on the event loop when both are missing or small local files
+(:data:`INLINE_READ_LIMIT` bytes together, the usual case), else in a worker thread: a
+``stat`` and a read of a few KiB take tens of microseconds, while the first hand-off to a
+thread starts the loop's default executor, which costs milliseconds on a client's first
+call (a cold start).
 
 * the config file (``AWS_CONFIG_FILE``, default ``~/.aws/config``) names profiles
   ``[default]`` and ``[profile NAME]``; it also holds ``[sso-session NAME]`` and
@@ -30,6 +34,7 @@ import logging
 import os
 import re
 import shlex
+import stat
 import types
 from collections.abc import Mapping
 from typing import Any
@@ -62,6 +67,10 @@ CREDENTIALS_FILE_ENV = "AWS_SHARED_CREDENTIALS_FILE"
 DEFAULT_CONFIG_FILE = "~/.aws/config"
 DEFAULT_CREDENTIALS_FILE = "~/.aws/credentials"
 
+#: Files up to this many bytes together are read on the event loop (see the module's
+#: docstring); larger ones, or anything ``stat`` does not call a regular file, in a thread.
+INLINE_READ_LIMIT = 64 * 1024
+
 #: Environment variables naming the profile, in botocore's order of precedence.
 PROFILE_ENV_VARS = ("AWS_DEFAULT_PROFILE", "AWS_PROFILE")
 
@@ -78,6 +87,7 @@ _log = logging.getLogger("aioapigateway.config")
 # digits. A region goes into a host name, so anything else (a dot, a slash, an "@") must
 # never reach a URL.
 _REGION_RE = re.compile(r"^(?![0-9]+$)(?!-)[a-zA-Z0-9-]{1,63}(?<!-)$")
+_UTF8_BOM = b"\xef\xbb\xbf"
 #: Anything that could end an HTTP header line early (control characters).
 HEADER_UNSAFE_RE = re.compile(r"[\x00-\x1f\x7f]")
 #: The variables naming the region, in the order they are read (before the profile's
@@ -216,7 +226,8 @@ class ProfileLoader:
         return f"<ProfileLoader {state}>"
 
     async def load(self) -> LoadedConfig:
-        """Return the parsed files, reading them in a worker thread the first time.
+        """Return the parsed files, reading them the first time: on the event loop when
+        they are missing or small (see the module's docstring), else in a worker thread.
 
         Raises :class:`ConfigError` when a file exists but cannot be read or parsed.
         """
@@ -229,7 +240,10 @@ class ProfileLoader:
                 # The worker thread gets a snapshot: it must not iterate a mapping that
                 # code on the event loop may change meanwhile.
                 snapshot = dict(environ)
-                self._loaded = await asyncio.to_thread(_load_files, snapshot)
+                if _small_enough_to_read_inline(snapshot):
+                    self._loaded = _load_files(snapshot)
+                else:
+                    self._loaded = await asyncio.to_thread(_load_files, snapshot)
             return self._loaded
 
 
@@ -423,12 +437,36 @@ def _services_endpoint_url(
 # --- reading the files ---------------------------------------------------------------------
 
 
-def _load_files(environ: Mapping[str, str]) -> LoadedConfig:
-    """Blocking: expand both paths, read and merge both files. Runs in a worker thread."""
-    config_path = _expand_path(environ.get(CONFIG_FILE_ENV, DEFAULT_CONFIG_FILE), environ)
-    credentials_path = _expand_path(
-        environ.get(CREDENTIALS_FILE_ENV, DEFAULT_CREDENTIALS_FILE), environ
+def _file_paths(environ: Mapping[str, str]) -> tuple[str, str]:
+    """The config and shared credentials files' paths, ``~`` and ``$VAR`` expanded."""
+    return (
+        _expand_path(environ.get(CONFIG_FILE_ENV, DEFAULT_CONFIG_FILE), environ),
+        _expand_path(environ.get(CREDENTIALS_FILE_ENV, DEFAULT_CREDENTIALS_FILE), environ),
     )
+
+
+def _small_enough_to_read_inline(environ: Mapping[str, str]) -> bool:
+    """Whether both files are missing or regular files of :data:`INLINE_READ_LIMIT` bytes
+    together. Anything unusual (a directory, a FIFO, a stat error other than "missing")
+    goes to the worker thread, where :func:`_load_files` reports it."""
+    total = 0
+    for path in _file_paths(environ):
+        try:
+            info = os.stat(path)
+        except FileNotFoundError:
+            continue
+        except (OSError, ValueError):
+            return False
+        if not stat.S_ISREG(info.st_mode):
+            return False
+        total += info.st_size
+    return total <= INLINE_READ_LIMIT
+
+
+def _load_files(environ: Mapping[str, str]) -> LoadedConfig:
+    """Blocking: expand both paths, read and merge both files (on the loop for small
+    files, else in a worker thread: see :meth:`ProfileLoader.load`)."""
+    config_path, credentials_path = _file_paths(environ)
     config_raw = _read_ini(config_path, "config")
     credentials_raw = _read_ini(credentials_path, "shared credentials")
 
@@ -499,20 +537,24 @@ def _read_ini(path: str, kind: str) -> _Sections | None:
     if not os.path.isfile(path):
         return None
     try:
-        # utf-8-sig: a file saved with a BOM by a Windows editor still parses.
-        with open(path, encoding="utf-8-sig") as handle:
-            text = handle.read()
+        with open(path, "rb") as handle:
+            data = handle.read()
     except FileNotFoundError:
         # Deleted between the isfile() check and open(): still just a missing file.
         return None
-    except UnicodeDecodeError as exc:
-        raise ConfigError(
-            f"Cannot read the {kind} file {path}: it is not valid UTF-8 "
-            f"(bad byte at offset {exc.start})"
-        ) from exc
     except OSError as exc:
         raise ConfigError(
             f"Cannot read the {kind} file {path}: {exc.strerror or type(exc).__name__}"
+        ) from exc
+    # A file saved with a BOM by a Windows editor still parses. (Stripped by hand: the
+    # utf-8-sig codec is a module of its own to import on a client's first call.)
+    skipped = len(_UTF8_BOM) if data.startswith(_UTF8_BOM) else 0
+    try:
+        text = data[skipped:].decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"Cannot read the {kind} file {path}: it is not valid UTF-8 "
+            f"(bad byte at offset {exc.start + skipped})"
         ) from exc
 
     # RawConfigParser, like botocore: no interpolation, option names lower-cased,

@@ -40,7 +40,7 @@ import inspect
 import math
 import os
 from collections.abc import Callable, Mapping, Sequence
-from typing import Concatenate, Final, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Concatenate, Final, ParamSpec, TypeVar
 
 import attrs
 
@@ -56,6 +56,9 @@ from aioapigateway.runtime.config.profiles import (
 )
 from aioapigateway.runtime.errors import ConfigError
 from aioapigateway.runtime.hooks import Hook, normalize_hooks
+
+if TYPE_CHECKING:
+    from aioapigateway.runtime.pacing import Pacer
 
 __all__ = [
     "DEFAULT_MIN_SIZE",
@@ -120,6 +123,12 @@ class ClientConfig:
     headers and bodies, secrets redacted, to the ``aioapigateway.wire`` logger at DEBUG;
     ``disable_request_compression`` and ``request_min_compression_size_bytes`` (default
     10240) govern gzip for operations that allow compressed requests, as in botocore.
+    ``disable_host_prefix_injection=True`` keeps an operation's host prefix (``data.``) off
+    the endpoint's host, so a client of such a service can target a local emulator.
+    ``pacing`` waits before sending so that a service's fixed quotas are never exceeded:
+    ``"auto"`` (the default: in-process for AWS's own endpoint, off for an ``endpoint_url``),
+    ``"local"``, ``"off"``, or a :class:`~aioapigateway.runtime.pacing.Pacer` such as
+    ``RedisPacer`` (see :mod:`aioapigateway.runtime.pacing`).
 
     Fields the caller passes explicitly win over environment variables and the config
     file; the others are only defaults (see :func:`resolve_settings`). Bad values raise
@@ -141,6 +150,8 @@ class ClientConfig:
     log_bodies: bool
     disable_request_compression: bool
     request_min_compression_size_bytes: int
+    pacing: str | Pacer
+    disable_host_prefix_injection: bool
     # Names of the parameters the caller passed; set by _records_explicit_arguments.
     _explicit: frozenset[str] = attrs.field(repr=False, alias="explicit")
 
@@ -163,6 +174,8 @@ class ClientConfig:
         log_bodies: bool = False,
         disable_request_compression: bool = False,
         request_min_compression_size_bytes: int = DEFAULT_MIN_SIZE,
+        pacing: str | Pacer = "auto",
+        disable_host_prefix_injection: bool = False,
     ) -> None:
         try:
             normalized_hooks = normalize_hooks(hooks)
@@ -187,6 +200,10 @@ class ClientConfig:
             ),
             request_min_compression_size_bytes=_check_min_compression(
                 request_min_compression_size_bytes, "request_min_compression_size_bytes"
+            ),
+            pacing=_check_pacing(pacing),
+            disable_host_prefix_injection=_check_bool(
+                disable_host_prefix_injection, "disable_host_prefix_injection"
             ),
             explicit=frozenset(),
         )
@@ -217,6 +234,7 @@ class Settings:
     log_bodies: bool = False
     disable_request_compression: bool = False
     request_min_compression_size_bytes: int = DEFAULT_MIN_SIZE
+    disable_host_prefix_injection: bool = False
 
 
 async def resolve_settings(
@@ -325,6 +343,12 @@ async def resolve_settings(
             "request_min_compression_size_bytes",
             _parse_min_compression,
         ),
+        disable_host_prefix_injection=setting(
+            "disable_host_prefix_injection",
+            "AWS_DISABLE_HOST_PREFIX_INJECTION",
+            "disable_host_prefix_injection",
+            parse_bool,
+        ),
     )
 
 
@@ -340,6 +364,18 @@ def _resolve_region(explicit: str | None, lookup: SettingLookup) -> str:
 
 
 # Validation of constructor arguments (Python values) ------------------------------------
+
+
+def _check_pacing(value: object) -> str | Pacer:
+    # The modes are spelled out here: importing the pacing module would cost every start-up.
+    if isinstance(value, str) and value in ("auto", "local", "off"):
+        return value
+    if not isinstance(value, str | type) and callable(getattr(value, "acquire", None)):
+        return value  # type: ignore[return-value]  # a Pacer, checked by duck typing
+    raise ConfigError(
+        'pacing must be "auto", "local", "off" or a Pacer (an object with an async '
+        f"acquire() method), got {_shown(value)}"
+    )
 
 
 def _check_min_compression(value: object, name: str) -> int:

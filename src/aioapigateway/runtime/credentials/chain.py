@@ -3,7 +3,8 @@
 A client takes credentials as a :class:`~.base.Credentials`, as any object with
 ``async def resolve() -> Credentials`` (a :class:`~.base.CredentialProvider`), or as ``None``
 for the :class:`DefaultCredentialChain`; :func:`as_provider` turns any of the three into a
-provider.
+provider. :class:`CredentialChain` is the default chain as one public object that many
+clients share (``credentials=chain``), resolved and refreshed once for all of them.
 
 The default chain tries, in botocore's order: environment variables, assume role
 (``role_arn``), web identity, SSO, the shared credentials file, ``credential_process``, the
@@ -15,10 +16,11 @@ call a service on first use). Nothing here does I/O before the first ``resolve()
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 from collections.abc import Mapping
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Self
 
 from aioapigateway.runtime.config.profiles import ProfileLoader, resolve_profile_name
 from aioapigateway.runtime.credentials.base import (
@@ -28,12 +30,19 @@ from aioapigateway.runtime.credentials.base import (
     RefreshingCredentialProvider,
     StaticProvider,
 )
-from aioapigateway.runtime.errors import ConfigError, CredentialsError
+from aioapigateway.runtime.errors import (
+    ClientClosedError,
+    ClientLoopError,
+    ConfigError,
+    CredentialsError,
+)
 
 if TYPE_CHECKING:
+    import aiohttp
+
     from aioapigateway.runtime.credentials.http import CredentialHttp, SessionFactory
 
-__all__ = ["DefaultCredentialChain", "as_provider"]
+__all__ = ["CredentialChain", "DefaultCredentialChain", "as_provider"]
 
 
 _log = logging.getLogger("aioapigateway.credentials")
@@ -264,6 +273,108 @@ class DefaultCredentialChain(_SourceChain):
         environ = os.environ if self._environ is None else self._environ
         profile, named = resolve_profile_name(self._profile, environ)
         return profile, named, self.build_sources(profile)
+
+
+class CredentialChain(DefaultCredentialChain):
+    """The default credential chain as one provider, shared by any number of clients.
+
+    Give the same instance as ``credentials=`` to clients of any package (REST APIs,
+    ``aioapigateway.v2``, ``aioapigateway.management``, a package you generated) and to
+    :class:`~aioapigateway.SigV4Auth`: the chain (environment variables, the shared files,
+    assume role, web identity, SSO, ``credential_process``, container credentials, EC2
+    instance metadata; see :class:`DefaultCredentialChain`) runs on the first ``resolve()``
+    of any of them, and expiring credentials are refreshed ahead of expiry once for all of
+    them: concurrent callers share one fetch.
+
+    ``profile`` works as a client's ``profile`` argument: ``None`` follows
+    ``AWS_DEFAULT_PROFILE`` / ``AWS_PROFILE`` (else ``"default"``), an explicit profile skips
+    the environment's keys. STS is called in the region of ``AWS_REGION``,
+    ``AWS_DEFAULT_REGION`` or the profile's ``region``, else at its global endpoint (a
+    client's own chain uses the client's region instead).
+
+    Construction does no I/O and needs no event loop. The sources that call a service
+    (STS, SSO, container credentials, IMDS) send through an aiohttp session the chain opens
+    on the first such call and owns: never the session of one of its clients, which could
+    be closed with that client while the others still need the chain. Close it after the
+    clients that use it, with ``await chain.close()`` or ``async with CredentialChain() as
+    chain:``; a client never closes it. After ``close()``, ``resolve()`` raises
+    :class:`~aioapigateway.errors.ClientClosedError`.
+
+    Like a client, the chain belongs to the event loop of its first fetch; a fetch needed
+    in another loop raises :class:`~aioapigateway.errors.ClientLoopError`. Its ``repr``
+    shows the profile only.
+    """
+
+    def __init__(self, profile: str | None = None) -> None:
+        super().__init__(profile, ProfileLoader(), session_factory=self._own_session)
+        self._session: aiohttp.ClientSession | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._closed = False
+
+    def __repr__(self) -> str:
+        return f"CredentialChain(profile={self._profile!r})"
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        """Close the chain's HTTP session and drop its credentials (closing twice is
+        harmless). Every later ``resolve()`` raises ``ClientClosedError``."""
+        self._closed = True
+        self._forget_credentials()
+        session, self._session = self._session, None
+        # A session can only be closed in its own (running) loop; one whose loop has
+        # ended has nothing left to close.
+        if session is not None and not session.closed and self._loop is _running_loop():
+            await session.close()
+
+    def _forget_credentials(self) -> None:
+        self._credentials = None
+        self.invalidate()
+
+    async def _resolve_slow(self, now: float) -> Credentials:
+        # Every fetch starts here (the fast path only returns cached credentials), so the
+        # checks cost nothing on a call whose credentials are fresh.
+        self._check_usable()
+        return await super()._resolve_slow(now)
+
+    def _check_usable(self) -> None:
+        if self._closed:
+            raise ClientClosedError("the CredentialChain is closed")
+        loop = asyncio.get_running_loop()
+        if self._loop is None:
+            self._loop = loop
+        elif self._loop is not loop:
+            raise ClientLoopError(
+                "this CredentialChain was first used in another event loop; create it, and "
+                "the clients sharing it, inside the loop that uses them"
+            )
+
+    def _store(self, credentials: Credentials) -> None:
+        # A fetch that finishes after close() leaves nothing cached.
+        if not self._closed:
+            super()._store(credentials)
+
+    def _own_session(self) -> aiohttp.ClientSession:
+        """The chain's session, opened on first use inside the running loop."""
+        if self._closed:
+            raise ClientClosedError("the CredentialChain is closed")
+        session = self._session
+        if session is None:
+            import aiohttp  # the first service-backed fetch only: not at import time
+
+            session = self._session = aiohttp.ClientSession(auto_decompress=True)
+        return session
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
 
 
 def as_provider(

@@ -521,7 +521,7 @@ if TYPE_CHECKING:
     from ._vpc_link_version import VpcLinkVersion as VpcLinkVersion
     from ._vpc_links import VpcLinks as VpcLinks
 
-__all__ = [
+__all__: list[str] = [
     "ACMManaged",
     "AccessDeniedException",
     "AccessDeniedExceptionResponseContent",

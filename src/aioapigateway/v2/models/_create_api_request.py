@@ -6,7 +6,7 @@
 #       --package aioapigateway.v2 --out src
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import attrs
 
@@ -68,9 +68,9 @@ class CreateApiRequest:
     description: str | None = None
     disable_schema_validation: bool | None = None
     disable_execute_api_endpoint: bool | None = None
-    ip_address_type: IpAddressType | str | None = None
+    ip_address_type: IpAddressType | Literal["ipv4", "dualstack"] | None = None
     name: str
-    protocol_type: ProtocolType | str
+    protocol_type: ProtocolType | Literal["WEBSOCKET", "HTTP"]
     route_key: str | None = None
     route_selection_expression: str | None = None
     tags: dict[str, str] | None = None

@@ -6,7 +6,7 @@
 #       --package aioapigateway.v2 --out src
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import attrs
 
@@ -80,7 +80,7 @@ class CreateAuthorizerRequest:
     authorizer_credentials_arn: str | None = None
     authorizer_payload_format_version: str | None = None
     authorizer_result_ttl_in_seconds: int | None = None
-    authorizer_type: AuthorizerType | str
+    authorizer_type: AuthorizerType | Literal["REQUEST", "JWT"]
     authorizer_uri: str | None = None
     enable_simple_responses: bool | None = None
     identity_source: list[str]

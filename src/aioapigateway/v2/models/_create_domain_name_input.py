@@ -6,7 +6,7 @@
 #       --package aioapigateway.v2 --out src
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import attrs
 
@@ -33,5 +33,9 @@ class CreateDomainNameInput:
     domain_name: str
     domain_name_configurations: list[DomainNameConfiguration] | None = None
     mutual_tls_authentication: MutualTlsAuthenticationInput | None = None
-    routing_mode: RoutingMode | str | None = None
+    routing_mode: (
+        RoutingMode
+        | Literal["API_MAPPING_ONLY", "ROUTING_RULE_ONLY", "ROUTING_RULE_THEN_API_MAPPING"]
+        | None
+    ) = None
     tags: dict[str, str] | None = None

@@ -6,7 +6,7 @@
 #       --package aioapigateway.v2 --out src
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import attrs
 
@@ -146,15 +146,19 @@ class CreateIntegrationRequest:
 
     api_id: str
     connection_id: str | None = None
-    connection_type: ConnectionType | str | None = None
-    content_handling_strategy: ContentHandlingStrategy | str | None = None
+    connection_type: ConnectionType | Literal["INTERNET", "VPC_LINK"] | None = None
+    content_handling_strategy: (
+        ContentHandlingStrategy | Literal["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"] | None
+    ) = None
     credentials_arn: str | None = None
     description: str | None = None
     integration_method: str | None = None
     integration_subtype: str | None = None
-    integration_type: IntegrationType | str
+    integration_type: IntegrationType | Literal["AWS", "HTTP", "MOCK", "HTTP_PROXY", "AWS_PROXY"]
     integration_uri: str | None = None
-    passthrough_behavior: PassthroughBehavior | str | None = None
+    passthrough_behavior: (
+        PassthroughBehavior | Literal["WHEN_NO_MATCH", "NEVER", "WHEN_NO_TEMPLATES"] | None
+    ) = None
     payload_format_version: str | None = None
     request_parameters: dict[str, str] | None = None
     request_templates: dict[str, str] | None = None

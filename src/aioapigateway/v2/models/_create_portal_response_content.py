@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import attrs
 
@@ -47,13 +47,24 @@ class CreatePortalResponseContent:
     authorization: Authorization
     endpoint_configuration: EndpointConfigurationResponse
     included_portal_product_arns: list[str]
-    last_modified: datetime.datetime
-    last_published: datetime.datetime | None = None
+    last_modified: datetime.datetime | str | int | float
+    last_published: datetime.datetime | str | int | float | None = None
     last_published_description: str | None = None
     portal_arn: str
     portal_content: PortalContent
     portal_id: str
-    publish_status: PublishStatus | str | None = None
+    publish_status: (
+        PublishStatus
+        | Literal[
+            "PUBLISHED",
+            "PUBLISH_IN_PROGRESS",
+            "PUBLISH_FAILED",
+            "DISABLE_IN_PROGRESS",
+            "DISABLE_FAILED",
+            "DISABLED",
+        ]
+        | None
+    ) = None
     rum_app_monitor_name: str | None = None
     status_exception: StatusException | None = None
     tags: dict[str, str] | None = None

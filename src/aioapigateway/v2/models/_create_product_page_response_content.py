@@ -29,6 +29,6 @@ class CreateProductPageResponseContent:
     """
 
     display_content: DisplayContent | None = None
-    last_modified: datetime.datetime
+    last_modified: datetime.datetime | str | int | float
     product_page_arn: str
     product_page_id: str

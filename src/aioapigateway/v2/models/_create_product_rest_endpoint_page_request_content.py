@@ -6,7 +6,7 @@
 #       --package aioapigateway.v2 --out src
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import attrs
 
@@ -30,4 +30,4 @@ class CreateProductRestEndpointPageRequestContent:
 
     display_content: EndpointDisplayContent | None = None
     rest_endpoint_identifier: RestEndpointIdentifier
-    try_it_state: TryItState | str | None = None
+    try_it_state: TryItState | Literal["ENABLED", "DISABLED"] | None = None

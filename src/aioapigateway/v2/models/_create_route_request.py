@@ -6,7 +6,7 @@
 #       --package aioapigateway.v2 --out src
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import attrs
 
@@ -45,7 +45,9 @@ class CreateRouteRequest:
     api_id: str
     api_key_required: bool | None = None
     authorization_scopes: list[str] | None = None
-    authorization_type: AuthorizationType | str | None = None
+    authorization_type: AuthorizationType | Literal["NONE", "AWS_IAM", "CUSTOM", "JWT"] | None = (
+        None
+    )
     authorizer_id: str | None = None
     model_selection_expression: str | None = None
     operation_name: str | None = None

@@ -34,7 +34,7 @@ class GetPortalProductResponseContent:
     description: str
     display_name: str
     display_order: DisplayOrder
-    last_modified: datetime.datetime
+    last_modified: datetime.datetime | str | int | float
     portal_product_arn: str
     portal_product_id: str
     tags: dict[str, str] | None = None

@@ -29,6 +29,6 @@ class GetProductPageResponseContent:
     """
 
     display_content: DisplayContent
-    last_modified: datetime.datetime
+    last_modified: datetime.datetime | str | int | float
     product_page_arn: str
     product_page_id: str

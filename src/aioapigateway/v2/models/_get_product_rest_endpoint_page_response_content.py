@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import attrs
 
@@ -38,11 +38,11 @@ class GetProductRestEndpointPageResponseContent:
     """
 
     display_content: EndpointDisplayContentResponse
-    last_modified: datetime.datetime
+    last_modified: datetime.datetime | str | int | float
     product_rest_endpoint_page_arn: str
     product_rest_endpoint_page_id: str
     raw_display_content: str | None = None
     rest_endpoint_identifier: RestEndpointIdentifier
-    status: Status | str
+    status: Status | Literal["AVAILABLE", "IN_PROGRESS", "FAILED"]
     status_exception: StatusException | None = None
-    try_it_state: TryItState | str
+    try_it_state: TryItState | Literal["ENABLED", "DISABLED"]

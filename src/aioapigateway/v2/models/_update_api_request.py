@@ -6,7 +6,7 @@
 #       --package aioapigateway.v2 --out src
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import attrs
 
@@ -65,7 +65,7 @@ class UpdateApiRequest:
     description: str | None = None
     disable_schema_validation: bool | None = None
     disable_execute_api_endpoint: bool | None = None
-    ip_address_type: IpAddressType | str | None = None
+    ip_address_type: IpAddressType | Literal["ipv4", "dualstack"] | None = None
     name: str | None = None
     route_key: str | None = None
     route_selection_expression: str | None = None

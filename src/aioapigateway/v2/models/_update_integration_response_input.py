@@ -6,7 +6,7 @@
 #       --package aioapigateway.v2 --out src
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import attrs
 
@@ -50,7 +50,9 @@ class UpdateIntegrationResponseInput:
             WebSocket APIs.
     """
 
-    content_handling_strategy: ContentHandlingStrategy | str | None = None
+    content_handling_strategy: (
+        ContentHandlingStrategy | Literal["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"] | None
+    ) = None
     integration_response_key: str | None = None
     response_parameters: dict[str, str] | None = None
     response_templates: dict[str, str] | None = None

@@ -6,7 +6,7 @@
 #       --package aioapigateway.v2 --out src
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import attrs
 
@@ -54,7 +54,9 @@ class UpdateIntegrationResponseRequest:
     """
 
     api_id: str
-    content_handling_strategy: ContentHandlingStrategy | str | None = None
+    content_handling_strategy: (
+        ContentHandlingStrategy | Literal["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"] | None
+    ) = None
     integration_id: str
     integration_response_id: str
     integration_response_key: str | None = None

@@ -34,7 +34,7 @@ class UpdatePortalProductResponseContent:
     description: str | None = None
     display_name: str
     display_order: DisplayOrder | None = None
-    last_modified: datetime.datetime
+    last_modified: datetime.datetime | str | int | float
     portal_product_arn: str
     portal_product_id: str
     tags: dict[str, str] | None = None

@@ -6,7 +6,7 @@
 #       --package aioapigateway.v2 --out src
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import attrs
 
@@ -31,4 +31,4 @@ class UpdateProductRestEndpointPageRequest:
     display_content: EndpointDisplayContent | None = None
     portal_product_id: str
     product_rest_endpoint_page_id: str
-    try_it_state: TryItState | str | None = None
+    try_it_state: TryItState | Literal["ENABLED", "DISABLED"] | None = None

@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from ._upload_blob_request import UploadBlobRequest as UploadBlobRequest
     from ._upload_blob_response import UploadBlobResponse as UploadBlobResponse
 
-__all__ = [
+__all__: list[str] = [
     "AllScalars",
     "Choice",
     "Config",

@@ -6,7 +6,7 @@
 #       --package golden_service --out tests/golden
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import attrs
 
@@ -28,4 +28,4 @@ class ListThingsRequest:
 
     next_token: str | None = None
     max_results: int | None = None
-    mode: Mode | str | None = None
+    mode: Mode | Literal["0.5", "a-b", "HTTP_PROXY", "lower"] | None = None

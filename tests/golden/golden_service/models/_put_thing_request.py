@@ -7,7 +7,7 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 
@@ -63,17 +63,17 @@ class PutThingRequest:
     tags: list[str] | None = None
     limit: int | None = None
     verbose: bool | None = None
-    since: datetime.datetime | None = None
+    since: datetime.datetime | str | int | float | None = None
     extra: dict[str, str] | None = None
     trace_id: str | None = None
     labels: list[str] | None = None
-    modified_since: datetime.datetime | None = None
-    expires_at: datetime.datetime | None = None
+    modified_since: datetime.datetime | str | int | float | None = None
+    expires_at: datetime.datetime | str | int | float | None = None
     context: Any | None = None
     metadata: dict[str, str] | None = None
     client_token: str | None = None
     name: str
-    mode: Mode | str | None = None
+    mode: Mode | Literal["0.5", "a-b", "HTTP_PROXY", "lower"] | None = None
     from_: str | None = None
     class_: str | None = None
     self_: int | None = None
