@@ -100,12 +100,18 @@ generality: $(STAMP)
 	$(PY) tests/_generality.py
 
 # The benchmark has a venv of its own: aiobotocore pins a botocore older than the tests' one.
-BENCH_VENV := .venv-bench
+# `make bench BENCH_PYTHON=/path/to/python3.13` runs the whole comparison under another
+# interpreter (a venv per interpreter); on Python >= 3.12 AWS's own smithy-python client
+# (aws-sdk-api-gateway, benchmarks/requirements-smithy.txt) joins as a variant.
+BENCH_PYTHON ?= $(PYTHON)
+BENCH_VENV ?= .venv-bench$(if $(filter $(PYTHON),$(BENCH_PYTHON)),,-$(notdir $(BENCH_PYTHON)))
 BENCH_ARGS ?=
 
-$(BENCH_VENV)/.installed: benchmarks/requirements.txt pyproject.toml
-	test -x $(BENCH_VENV)/bin/python || $(PYTHON) -m venv $(BENCH_VENV)
+$(BENCH_VENV)/.installed: benchmarks/requirements.txt benchmarks/requirements-smithy.txt pyproject.toml
+	test -x $(BENCH_VENV)/bin/python || $(BENCH_PYTHON) -m venv $(BENCH_VENV)
 	$(BENCH_VENV)/bin/python -m pip install --disable-pip-version-check -q -r benchmarks/requirements.txt $(EDITABLE) .
+	if $(BENCH_VENV)/bin/python -c 'import sys; sys.exit(sys.version_info < (3, 12))'; then \
+		$(BENCH_VENV)/bin/python -m pip install --disable-pip-version-check -q -r benchmarks/requirements-smithy.txt; fi
 	touch $@
 
 # aioapigateway against raw aiohttp + SigV4 (the floor) and aiobotocore, side by side;
@@ -114,7 +120,7 @@ bench: $(BENCH_VENV)/.installed
 	$(BENCH_VENV)/bin/python benchmarks/bench.py $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) $(BENCH_VENV) build *.egg-info
+	rm -rf $(VENV) .venv-bench .venv-bench-* build *.egg-info
 
 # Pacing proof at a bigger size: 4 worker processes against a loopback quota-enforcing server,
 # pacing off vs RedisPacer (a real redis-server on a loopback port); prints the README table.

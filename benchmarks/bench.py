@@ -40,11 +40,19 @@ sys.path.insert(0, str(HERE))
 
 import clients  # noqa: E402  (the adapters; standard library only at import)
 
-CLIENTS = ("floor", "aiobotocore", "aioapigateway")
+#: AWS's own smithy-python client joins when it can be imported (Python >= 3.12 and
+#: benchmarks/requirements-smithy.txt: `make bench BENCH_PYTHON=python3.13`).
+SMITHY = "aws-sdk-api-gateway"
+_VARIANTS = (SMITHY,) if clients.AwsSdkApiGateway.available() else ()
+CLIENTS = ("floor", "aiobotocore", *_VARIANTS, "aioapigateway")
 #: The unsigned floor (raw aiohttp + json.loads) runs in the per-call measurements only: it
 #: is the limit of CPU per call for any client built on aiohttp.
 UNSIGNED = "aiohttp-unsigned"
-THROUGHPUT_CLIENTS = ("floor", UNSIGNED, "aiobotocore", "aioapigateway")
+THROUGHPUT_CLIENTS = ("floor", UNSIGNED, "aiobotocore", *_VARIANTS, "aioapigateway")
+#: Clients without a WebSocket connections-API client: no post_to_connection rows.
+NO_CONNECTIONS = frozenset({SMITHY})
+#: The slow references make --reference-calls calls per measurement (every figure is per call).
+REFERENCE_CLIENTS = frozenset({"aiobotocore", SMITHY})
 OPERATIONS = ("get_rest_api", "get_rest_apis")
 CONCURRENCIES = (1, 32)
 # The WebSocket connections API: one call per message per connected client, so it is the
@@ -197,7 +205,15 @@ def machine_info() -> dict[str, str]:
         info["loadavg"] = " ".join(Path("/proc/loadavg").read_text().split()[:3])
     except OSError:
         info["loadavg"] = "unknown"
-    for dist in ("aiohttp", "aiobotocore", "botocore", "aioapigateway", "attrs", "cattrs"):
+    for dist in (
+        "aiohttp",
+        "aiobotocore",
+        "botocore",
+        "aioapigateway",
+        "attrs",
+        "cattrs",
+        *_VARIANTS,
+    ):
         try:
             info[dist] = metadata.version(dist)
         except metadata.PackageNotFoundError:
@@ -254,7 +270,7 @@ async def check_clients(adapters: dict[str, Any], endpoint: str) -> None:
     for name, adapter in adapters.items():
         one = await adapter.get_rest_api()
         page = await adapter.get_rest_apis()
-        if name == "aioapigateway":
+        if name in ("aioapigateway", SMITHY):
             one_name, items = one.name, page.items
             assert one.created_date.year == 2024, one.created_date
         else:
@@ -264,13 +280,17 @@ async def check_clients(adapters: dict[str, Any], endpoint: str) -> None:
         try:
             await adapter.get_rest_api(rest_api_id="missing")
         except Exception as exc:
-            code = getattr(exc, "code", None) or getattr(exc, "response", {}).get("Error", {}).get(
-                "Code"
+            code = (
+                getattr(exc, "code", None)
+                or getattr(exc, "response", {}).get("Error", {}).get("Code")
+                or type(exc).__name__  # smithy-python: the modeled error class
             )
             if name not in ("floor", UNSIGNED) and code != "NotFoundException":
                 raise AssertionError(f"{name}: 404 gave {exc!r}") from exc
         else:
             raise AssertionError(f"{name}: no error for a missing API")
+        if name in NO_CONNECTIONS:
+            continue
         posted = await adapter.post_to_connection()
         if name == "aiobotocore":
             assert posted["ResponseMetadata"]["HTTPStatusCode"] == 200, (name, posted)
@@ -335,18 +355,22 @@ async def throughput(
         adapters[name] = adapter
     try:
         await check_clients(adapters, server.url)
-        for adapter in adapters.values():  # warm-up: compile, fill pools
+        for name, adapter in adapters.items():  # warm-up: compile, fill pools
             for op in (*OPERATIONS, CONNECTION_OPERATION):
+                if op == CONNECTION_OPERATION and name in NO_CONNECTIONS:
+                    continue
                 await timed_calls(getattr(adapter, op), 32, 256, server)
         results: dict[str, Any] = {}
         order = list(THROUGHPUT_CLIENTS)
         for round_no in range(rounds):
             for op, concurrency in MEASUREMENTS:
                 for name in order:
+                    if op == CONNECTION_OPERATION and name in NO_CONNECTIONS:
+                        continue
                     sample = await timed_calls(
                         getattr(adapters[name], op),
                         concurrency,
-                        reference_calls if name == "aiobotocore" else calls,
+                        reference_calls if name in REFERENCE_CLIENTS else calls,
                         server,
                     )
                     key = f"{op}:{concurrency}"
@@ -528,13 +552,15 @@ def render(results: dict[str, Any]) -> str:
                 "aioapigateway",
                 "attrs",
                 "cattrs",
+                *_VARIANTS,
             )
+            if k in info
         )
     )
     params = results["parameters"]
     out(
         f"Run: {params['rounds']} rounds x {params['calls']} calls per measurement "
-        f"({params['reference_calls']} for aiobotocore), clients interleaved round by round. "
+        f"({params['reference_calls']} for aiobotocore and {SMITHY}), clients interleaved round by round. "
         f"Fresh-interpreter probes: {params['samples']} samples; memory with 1 and "
         f"{params['memory_clients']} clients."
     )
@@ -542,11 +568,12 @@ def render(results: dict[str, Any]) -> str:
         "Values are medians. Ratios in parentheses are to the floor (raw aiohttp + SigV4 + "
         "json.loads): the median over rounds/samples of client/floor in the same round."
     )
-    width = (40, 16, 24, 24)
-    per_call_width = (40, 14, 18, 22, 22)
+
+    def widths_for(columns: int) -> tuple[int, ...]:
+        return (40, *(22,) * (columns - 1))
 
     def row(*cells: str) -> None:
-        widths = width if len(cells) == len(width) else per_call_width
+        widths = widths_for(len(cells))
         out(
             "  ".join(
                 c.ljust(w) if i == 0 else c.rjust(w)
@@ -557,12 +584,15 @@ def render(results: dict[str, Any]) -> str:
     if "throughput" in results:
         out("")
         row("Per call", *THROUGHPUT_CLIENTS)
-        out("-" * (sum(per_call_width) + 2 * (len(per_call_width) - 1)))
+        out("-" * (40 + 24 * len(THROUGHPUT_CLIENTS)))
         for op, concurrency in MEASUREMENTS:
             data = results["throughput"][f"{op}:{concurrency}"]
             ratios = results["throughput_ratio"][f"{op}:{concurrency}"]
             unsigned = results["throughput_ratio_unsigned"][f"{op}:{concurrency}"]
             out(f"{op}(), concurrency {concurrency}")
+
+            # "-" for a client this measurement does not have (no connections-API client).
+            present = [n for n in THROUGHPUT_CLIENTS if n in data]
             for label, metric, scale, fmt in (
                 ("  calls/s", "calls_per_s", 1.0, ",.0f"),
                 ("  client CPU per call (us)", "cpu_us_per_call", 1.0, ",.1f"),
@@ -578,31 +608,41 @@ def render(results: dict[str, Any]) -> str:
                             scale,
                             fmt,
                         )
+                        if n in present
+                        else "-"
                         for n in THROUGHPUT_CLIENTS
                     ),
                 )
             row(
                 "  CPU per call / unsigned floor",
                 *(
-                    "-" if n == UNSIGNED else f"{unsigned[n]['cpu_us_per_call']:.2f}x"
+                    f"{unsigned[n]['cpu_us_per_call']:.2f}x"
+                    if n in present and n != UNSIGNED
+                    else "-"
                     for n in THROUGHPUT_CLIENTS
                 ),
             )
             # The CPU bound on one core: what a fan-out can reach per core of the caller.
             row(
                 "  calls/s per core (1 s / CPU per call)",
-                *(format(1e6 / data[n]["cpu_us_per_call"], ",.0f") for n in THROUGHPUT_CLIENTS),
+                *(
+                    format(1e6 / data[n]["cpu_us_per_call"], ",.0f") if n in present else "-"
+                    for n in THROUGHPUT_CLIENTS
+                ),
             )
             row(
                 "  stub server busy (% of a core)",
-                *(format(data[n]["server_busy"] * 100, ".0f") for n in THROUGHPUT_CLIENTS),
+                *(
+                    format(data[n]["server_busy"] * 100, ".0f") if n in present else "-"
+                    for n in THROUGHPUT_CLIENTS
+                ),
             )
     if "startup" in results:
         s = results["startup"]
         ratios = results["startup_ratio"]
         out("")
         row("Start-up and memory", *CLIENTS)
-        out("-" * (sum(width) + 2 * (len(width) - 1)))
+        out("-" * (40 + 24 * len(CLIENTS)))
         for label, metric, scale, fmt in (
             ("import (ms)", "import", 1e3, ".1f"),
             ("construction, first client (ms)", "cold_construct", 1e3, ".3f"),
@@ -722,6 +762,97 @@ def evaluate_targets(results: dict[str, Any]) -> list[dict[str, Any]]:
             }
         )
     return targets
+
+
+# -- pacing's cost per call (issue 16) ---------------------------------------------------------
+
+
+class _NeverWaits:
+    """The process's LocalPacer with buckets far above the call rate: all of the pacing path
+    (plan, account key, bucket arithmetic) runs on every call, and no call ever waits."""
+
+    def __init__(self) -> None:
+        from aioapigateway.runtime.pacing import LocalPacer
+
+        self._local = LocalPacer()
+
+    async def acquire(
+        self, key: str, bucket: str, rate: float, burst: float, deadline: float | None
+    ) -> float:
+        wait: float = await self._local.acquire(key, bucket, 1e9, 1e9, deadline)
+        return wait
+
+
+async def pacing_cost(server: StubServer, rounds: int, calls: int) -> dict[str, Any]:
+    """Pacing's CPU per call, in microseconds.
+
+    Whole calls (get_rest_api, concurrency 1, interleaved rounds) of three clients of the same
+    stub: pacing unset (a custom endpoint: "auto" does not pace), "off", and a never-waiting
+    local pacer. On a shared machine their differences are noisier than the few microseconds
+    at stake, so the verdicts use what differs between them, measured alone: "off" and unset
+    must leave the client without a pacer (the call path then pays one attribute check), and
+    "local" is the CPU of the pacing seam itself (``PacingPlan.wait``: the plan, the account
+    key, the bucket arithmetic) in a loop of ``50 * calls`` calls.
+    """
+    import aioapigateway
+    from aioapigateway.runtime.pacing import PacingPlan
+
+    def client(**config: Any) -> Any:
+        return aioapigateway.ApiGatewayClient(
+            region=clients.REGION,
+            endpoint_url=server.url,
+            credentials=aioapigateway.Credentials(clients.ACCESS_KEY, clients.SECRET_KEY),
+            config=aioapigateway.ClientConfig(**config),
+        )
+
+    made = {"unset": client(), "off": client(pacing="off"), "local": client(pacing=_NeverWaits())}
+    cpu: dict[str, list[float]] = {name: [] for name in made}
+    try:
+        for _ in range(rounds):
+            for name, each in made.items():
+
+                async def call(each: Any = each) -> Any:
+                    return await each.get_rest_api(rest_api_id=clients.REST_API_ID)
+
+                cpu[name].append((await timed_calls(call, 1, calls, server))["cpu_us_per_call"])
+        pacers = {name: each._runtime.pacer for name, each in made.items()}
+    finally:
+        for each in made.values():
+            await each.close()
+    plan = PacingPlan(_NeverWaits(), clients.REGION, aioapigateway._spec.PACING)
+    seam: list[float] = []
+    loops = 50 * calls
+    for _ in range(rounds):
+        started = time.process_time()
+        for _ in range(loops):
+            await plan.wait("GetRestApi", clients.ACCESS_KEY, None)
+        seam.append((time.process_time() - started) / loops * 1e6)
+    return {
+        "cpu_us_per_call": cpu,
+        "client_diff_off": [o - u for o, u in zip(cpu["off"], cpu["unset"], strict=True)],
+        "client_diff_local": [lo - o for lo, o in zip(cpu["local"], cpu["off"], strict=True)],
+        "no_pacer_when_off": pacers["unset"] is None and pacers["off"] is None,
+        "local_pacer_used": pacers["local"] is not None,
+        "seam_us": seam,
+    }
+
+
+def render_pacing(raw: dict[str, Any]) -> list[str]:
+    """The pacing rows, PASS/FAIL (see :func:`pacing_cost`)."""
+    off = statistics.median(raw["client_diff_off"])
+    local = statistics.median(raw["client_diff_local"])
+    seam = min(raw["seam_us"])
+    off_ok = raw["no_pacer_when_off"]
+    local_ok = raw["local_pacer_used"] and seam <= 5.0
+    return [
+        "Pacing (issue 16: CPU per call; whole get_rest_api calls at concurrency 1, median of "
+        "the paired rounds' differences, for reference)",
+        "-" * 110,
+        f"{'pacing off (vs pacing unset)':<40} no pacer on the call path: {off_ok}; "
+        f"whole calls {off:+7.2f} us   {'PASS' if off_ok else 'FAIL'}",
+        f"{'pacing local (vs pacing off)':<40} pacing seam {seam:5.2f} us/call (<= 5 us); "
+        f"whole calls {local:+7.2f} us   {'PASS' if local_ok else 'FAIL'}",
+    ]
 
 
 # -- profiling helpers (inputs for optimization work) ------------------------------------------
@@ -1056,6 +1187,9 @@ def main(argv: list[str] | None = None) -> int:
                 results["throughput_raw"] = raw
                 results["throughput"], results["throughput_ratio"] = summarize_throughput(raw)
                 results["throughput_ratio_unsigned"] = summarize_throughput(raw, UNSIGNED)[1]
+            if not args.skip_throughput:
+                log(f"pacing: {rounds} rounds x {calls} calls x 3 clients ...")
+                results["pacing_raw"] = asyncio.run(pacing_cost(server, rounds, calls))
             if not args.skip_startup:
                 log(f"start-up probes: {samples} samples per client ...")
                 probed = startup(server, env, samples, warm, memory_clients, log)
@@ -1067,6 +1201,8 @@ def main(argv: list[str] | None = None) -> int:
     results["targets"] = evaluate_targets(results)
     sys.stderr.flush()
     print(render(results))
+    if "pacing_raw" in results:
+        print("\n" + "\n".join(render_pacing(results["pacing_raw"])))
     print(f"(measured in {results['elapsed_s']:.0f} s)", flush=True)
     if args.json:
         Path(args.json).write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")

@@ -327,7 +327,71 @@ class AioApiGateway:
             await self.connections.close()
 
 
-ADAPTERS: dict[str, Any] = {a.name: a for a in (Floor, FloorUnsigned, Aiobotocore, AioApiGateway)}
+class AwsSdkApiGateway:
+    """AWS's own smithy-python client (``aws-sdk-api-gateway``, Python >= 3.12 only).
+
+    A variant: bench.py adds it when it can be imported (``make bench BENCH_PYTHON=...`` with a
+    3.12+ interpreter). There is no smithy-python client of the connections API, so it takes
+    part in the REST rows and the fresh-interpreter probes only.
+    """
+
+    name: ClassVar[str] = "aws-sdk-api-gateway"
+    import_statement: ClassVar[str] = "import aws_sdk_api_gateway.client"
+    _client_cls: ClassVar[Any] = None
+    _config_cls: ClassVar[Any] = None
+    _get_input: ClassVar[Any] = None
+    _list_input: ClassVar[Any] = None
+
+    @classmethod
+    def available(cls) -> bool:
+        import importlib.util
+
+        return importlib.util.find_spec("aws_sdk_api_gateway") is not None
+
+    @classmethod
+    def load(cls) -> None:
+        from aws_sdk_api_gateway.client import AsyncAPIGatewayClient
+        from aws_sdk_api_gateway.config import AsyncAPIGatewayConfig
+        from aws_sdk_api_gateway.models import GetRestApiInput, GetRestApisInput
+
+        cls._client_cls = AsyncAPIGatewayClient
+        cls._config_cls = AsyncAPIGatewayConfig
+        cls._get_input = GetRestApiInput
+        cls._list_input = GetRestApisInput
+
+    def __init__(self, endpoint: str) -> None:
+        self.endpoint = endpoint
+        self.config: Any = None
+        self.client: Any = None
+
+    async def start(self) -> None:
+        cls = type(self)
+        # The documented way to configure it: resolve() reads the environment and the config
+        # files (as every client does at some point before its first call).
+        self.config = await cls._config_cls.resolve(
+            endpoint_uri=self.endpoint,
+            region=REGION,
+            aws_access_key_id=ACCESS_KEY,
+            aws_secret_access_key=SECRET_KEY,
+        )
+        self.client = cls._client_cls(config=self.config)
+
+    async def get_rest_api(self, rest_api_id: str = REST_API_ID) -> Any:
+        return await self.client.get_rest_api(type(self)._get_input(rest_api_id=rest_api_id))
+
+    async def get_rest_apis(self, limit: int = PAGE_LIMIT) -> Any:
+        return await self.client.get_rest_apis(type(self)._list_input(limit=limit))
+
+    async def start_connections(self) -> None:
+        """No connections-API client exists for it: the connection rows leave it out."""
+
+    async def close(self) -> None:
+        await self.config.transport.close()
+
+
+ADAPTERS: dict[str, Any] = {
+    a.name: a for a in (Floor, FloorUnsigned, Aiobotocore, AioApiGateway, AwsSdkApiGateway)
+}
 
 
 # -- probes: each runs in a fresh interpreter started by bench.py ---------------------------

@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import pprint
 import re
+import textwrap
 from collections.abc import Iterable, Mapping
 from typing import Any
+
+import attrs
 
 from codegen import customizations
 from codegen.docs import html_to_text
@@ -31,7 +34,7 @@ from codegen.naming import (
     safe_identifier,
     snake_case,
 )
-from codegen.protocols import protocol_for
+from codegen.protocols import event_stream_member, protocol_for
 from codegen.quotas import pacing_table, render_pacing
 
 __all__ = [
@@ -59,6 +62,25 @@ SCALAR_HINTS = {
 }
 #: What the runtime accepts as a timestamp (``runtime.timestamps.timestamp_input``).
 TIMESTAMP_INPUT_HINT = "datetime.datetime | str | int | float"
+#: The runtime class of an event-stream output member (``EventStream[<events>]``).
+EVENT_STREAM_HINT = "EventStream"
+#: How to use an event-stream output member: added to its documentation.
+_STREAM_MEMBER_DOC = (
+    "An async iterator of the events, each an instance of the event's model class, as they "
+    "arrive: ``async with out.{name} as events: async for event in events: ...`` (the "
+    "connection is released when the loop ends, breaks or raises; ``await out.{name}.close()`` "
+    "releases it early). A modeled exception event raises its ``errors`` class."
+)
+_STREAM_OPERATION_DOC = (
+    "Returns at once with the response headers; ``{name}`` of the result is an async "
+    "iterator of the events as they arrive (use ``async with result.{name} as events:`` and "
+    "``async for event in events:``). A modeled exception event raises its ``errors`` class "
+    "where it arrives in the stream."
+)
+_INPUT_STREAM_OPERATION_DOC = (
+    "Not supported: its input is an event stream (bidirectional streaming), which this "
+    "library does not send; calling it raises ``errors.UnsupportedOperationError``."
+)
 _NUMBER_TYPES = frozenset({"integer", "long", "short", "byte", "float", "double"})
 
 # Attribute names of ServiceError that an error shape's member must not shadow.
@@ -280,7 +302,7 @@ class _Builder:
                 py_name += "_"
             used.add(py_name)
             target = self.shapes[ref["shape"]]
-            location = str(ref.get("location", ""))
+            location = str(ref.get("location", "")) or _event_location(ref)
             wire_name = self.protocol.wire_name(name, ref, location)
             timestamp_format = ref.get("timestampFormat", target.get("timestampFormat"))
             flags = {
@@ -296,6 +318,7 @@ class _Builder:
             if wire_name != name:
                 args.append(_py(wire_name))
             args.extend(f"{key}={_py(value)}" for key, value in flags.items() if value)
+            stream = target.get("eventstream") and not input_only
             members.append(
                 MemberIR(
                     name=name,
@@ -304,9 +327,13 @@ class _Builder:
                     # A jsonvalue member carries any JSON value, whatever its shape says.
                     model_hint="Any"
                     if ref.get("jsonvalue")
+                    else self._stream_hint(ref["shape"], "")
+                    if stream
                     else self._hint(ref["shape"], "", as_input=input_only),
                     client_hint="Any"
                     if ref.get("jsonvalue")
+                    else self._stream_hint(ref["shape"], "models.")
+                    if stream
                     else self._hint(ref["shape"], "models."),
                     argument_hint="Any"
                     if ref.get("jsonvalue")
@@ -314,7 +341,10 @@ class _Builder:
                     location=location,
                     wire_name=wire_name,
                     required=name in required,
-                    documentation=html_to_text(ref.get("documentation")),
+                    documentation=_join_docs(
+                        html_to_text(ref.get("documentation")),
+                        _STREAM_MEMBER_DOC.format(name=py_name) if stream else "",
+                    ),
                     timestamp_format=timestamp_format,
                     idempotency_token=bool(ref.get("idempotencyToken")),
                     host_label=bool(ref.get("hostLabel")),
@@ -324,9 +354,25 @@ class _Builder:
                     and self._mentions(ref["shape"], "timestamp"),
                     uses_any=bool(ref.get("jsonvalue")) or self._mentions(ref["shape"], "document"),
                     uses_models=not ref.get("jsonvalue") and self._mentions_named(ref["shape"]),
+                    event_stream=bool(stream),
                 )
             )
         return tuple(members)
+
+    # -- event streams -----------------------------------------------------------------------
+
+    def _stream_events(self, shape_name: str) -> list[str]:
+        """The event shapes of an event-stream union (its members that are not errors)."""
+        members = self.shapes[shape_name]["members"].values()
+        events = [ref["shape"] for ref in members if not self.shapes[ref["shape"]].get("exception")]
+        return list(dict.fromkeys(events))
+
+    def _stream_hint(self, shape_name: str, qualifier: str) -> str:
+        """``EventStream[A | B]``: the runtime's async iterator of the union's event classes."""
+        events = " | ".join(
+            qualifier + self.class_names[e] for e in self._stream_events(shape_name)
+        )
+        return f"{EVENT_STREAM_HINT}[{events or 'None'}]"
 
     # -- shapes ----------------------------------------------------------------------------
 
@@ -387,8 +433,16 @@ class _Builder:
         members = self._members(name)
         referenced: set[str] = set()
         for member in members:
-            self._referenced(member.shape, referenced)
+            if member.event_stream:
+                referenced.update(self._stream_events(member.shape))
+            else:
+                self._referenced(member.shape, referenced)
         referenced.discard(name)
+        streams = any(m.event_stream for m in members)
+        if streams:
+            # The stream member is always set on a response (typed without ``| None``), the
+            # others stay optional.
+            members = tuple(attrs.evolve(m, required=m.event_stream) for m in members)
         return StructureIR(
             name=name,
             class_name=self.class_names[name],
@@ -396,13 +450,15 @@ class _Builder:
             documentation=html_to_text(shape.get("documentation")),
             members=members,
             is_union=bool(shape.get("union")),
-            all_optional=name in self.output_reachable or bool(shape.get("union")),
+            all_optional=(name in self.output_reachable or bool(shape.get("union")))
+            and not streams,
             type_imports=tuple(
                 sorted((self.modules[ref], self.class_names[ref]) for ref in referenced)
             ),
             uses_datetime=any(m.uses_datetime for m in members),
             uses_any=any(m.uses_any for m in members),
             uses_literal=any("Literal[" in m.model_hint for m in members),
+            uses_event_stream=streams,
             sensitive_members=tuple(
                 m.py_name for m in members if self._is_sensitive_member(name, m.name)
             ),
@@ -448,10 +504,19 @@ class _Builder:
         output_name = op.get("output", {}).get("shape")
         arguments = self._members(input_name) if input_name else ()
         return_hint = f"models.{self.class_names[output_name]}" if output_name else "None"
+        stream_note = ""
+        if event_stream_member(op, "input", self.shapes) is not None:
+            stream_note = _INPUT_STREAM_OPERATION_DOC
+        else:
+            output_stream = event_stream_member(op, "output", self.shapes)
+            if output_stream is not None:
+                stream_note = _STREAM_OPERATION_DOC.format(
+                    name=safe_identifier(snake_case(output_stream))
+                )
         return OperationIR(
             name=name,
             py_name=safe_identifier(snake_case(name)),
-            documentation=html_to_text(op.get("documentation")),
+            documentation=_join_docs(html_to_text(op.get("documentation")), stream_note),
             arguments=_required_first(arguments),
             return_hint=return_hint,
             descriptor=self.protocol.operation_descriptor(name, op, self.shapes),
@@ -594,6 +659,24 @@ def _endpoint_helper(template: customizations.EndpointTemplate | None) -> Endpoi
         # dns_suffix comes from the region's partition, not from the caller.
         arguments=tuple(dict.fromkeys(x for x in labels if x != "dns_suffix")),
     )
+
+
+def _event_location(ref: Mapping[str, Any]) -> str:
+    """Where an event's member is in its message: a header, the payload, or "" (the
+    payload's JSON)."""
+    if ref.get("eventheader"):
+        return "eventheader"
+    if ref.get("eventpayload"):
+        return "eventpayload"
+    return ""
+
+
+def _join_docs(text: str, note: str) -> str:
+    """``text`` and a generated ``note``, as paragraphs."""
+    if not note:
+        return text
+    note = textwrap.fill(note, width=88, break_long_words=False, break_on_hyphens=False)
+    return f"{text}\n\n{note}" if text else note
 
 
 def _descriptor(name: str, constructor: str, arguments: str) -> ShapeIR:

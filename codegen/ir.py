@@ -52,6 +52,8 @@ class MemberIR:
     uses_datetime: bool = False
     uses_any: bool = False
     uses_models: bool = False
+    #: An event-stream output member: typed ``EventStream[<event classes>]``.
+    event_stream: bool = False
 
 
 @attrs.frozen
@@ -73,6 +75,8 @@ class StructureIR:
     sensitive_members: tuple[str, ...]
     #: An input-only structure with an enum member: its annotation is a ``Literal``.
     uses_literal: bool = False
+    #: An output with an event-stream member: the module imports the runtime's ``EventStream``.
+    uses_event_stream: bool = False
 
 
 @attrs.frozen

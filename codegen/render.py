@@ -15,6 +15,7 @@ import jinja2
 from codegen.endpoint_table import render_table
 from codegen.invocation import check_target, regenerate_command
 from codegen.ir import ServiceIR
+from codegen.spec_data import named_call_data, shape_data
 
 __all__ = [
     "GENERATED_MARKER",
@@ -44,6 +45,8 @@ def _environment() -> jinja2.Environment:
         autoescape=False,
     )
     env.filters["pyrepr"] = repr
+    env.filters["shape_data"] = shape_data
+    env.filters["call_data"] = named_call_data
     return env
 
 
@@ -87,14 +90,14 @@ def render_package(service: ServiceIR, out: Path) -> dict[str, str]:
         errors_use_any=any(m.uses_any for m in error_members),
         errors_use_models=any(m.uses_models for m in error_members),
     )
-    spec_imports = {"LazyShapes", "Member as M", "Operation", "Paginator", "Service", "Shape"}
-    spec_imports.update(shape.constructor for shape in service.shapes)
+    spec_imports = ["LazyTable", "Operation", "Paginator", "Service", "Shape"]
+    spec_imports += ["build_operation", "build_paginator", "build_shape"]
     files["_spec.py"] = render("spec.py.j2", spec_imports=sorted(spec_imports))
     if service.endpoint_rules is not None:
         files["_endpoint_rules.py"] = render("endpoint_rules.py.j2")
-        urls, extras, as_is = render_table(service.endpoint_rules)
+        regions, templates, extras, as_is = render_table(service.endpoint_rules)
         files["_endpoint_table.py"] = render(
-            "endpoint_table.py.j2", urls=urls, extras=extras, as_is=as_is
+            "endpoint_table.py.j2", regions=regions, templates=templates, extras=extras, as_is=as_is
         )
     arguments = [a for op in service.operations for a in op.arguments] + [
         a for p in service.paginators for a in p.arguments

@@ -337,7 +337,13 @@ def run_bulk_job(
             if process.stdout.readline().strip() != "ready":
                 raise RuntimeError("a bulk-job worker did not start")
         start_at = time.time() + 0.2
-        outputs = [process.communicate(f"{start_at}\n", timeout=120)[0] for process in processes]
+        # Every worker gets its start time before any is waited for (communicate(input)
+        # would run them one after the other).
+        for process in processes:
+            assert process.stdin is not None
+            process.stdin.write(f"{start_at}\n")
+            process.stdin.flush()
+        outputs = [process.communicate(timeout=120)[0] for process in processes]
     finally:
         for process in processes:
             if process.poll() is None:

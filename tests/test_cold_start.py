@@ -142,6 +142,48 @@ async def test_invalid_utf8_names_its_offset_in_the_file(
         await ProfileLoader(env).load()
 
 
+def test_a_client_start_without_config_files_uses_no_thread_and_imports_nothing_unused(
+    tmp_path: Path,
+) -> None:
+    """Start-up with missing config files and an endpoint_url: no worker thread (no default
+    executor), and neither the endpoint evaluator nor the pacing module (it never paces)."""
+    code = textwrap.dedent(
+        """
+        import asyncio, sys, threading
+        import aioapigateway
+
+        async def main():
+            client = aioapigateway.ApiGatewayClient(
+                region="eu-west-1", endpoint_url="http://127.0.0.1:9",
+                credentials=aioapigateway.Credentials("AKID", "SECRET"),
+            )
+            runtime = await client._start()
+            assert runtime.endpoint.origin == "http://127.0.0.1:9"
+            assert runtime.pacer is None
+            assert asyncio.get_running_loop()._default_executor is None
+            assert threading.active_count() == 1, threading.enumerate()
+            for name in ("aioapigateway.runtime.pacing", "aioapigateway.runtime.endpoints.rules"):
+                assert name not in sys.modules, name
+            await client.close()
+            print("ok")
+
+        asyncio.run(main())
+        """
+    )
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "AWS_CONFIG_FILE": str(tmp_path / "missing-config"),
+        "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "missing-credentials"),
+        "AWS_EC2_METADATA_DISABLED": "true",
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, env=env
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "ok"
+
+
 # -- the endpoint table -------------------------------------------------------------------------
 
 
@@ -164,7 +206,6 @@ def _looked_up(rules_module: str, params: Mapping[str, Any]) -> tuple[Any, ...]:
 
 @pytest.mark.parametrize("rules_module", RULE_MODULES)
 def test_the_table_equals_the_evaluator_for_every_region_and_flag(rules_module: str) -> None:
-    table = importlib.import_module(_table.table_module_name(rules_module))
     listed = 0
     for region in REGIONS:
         for fips in (False, True):
@@ -173,8 +214,9 @@ def test_the_table_equals_the_evaluator_for_every_region_and_flag(rules_module: 
                 params["Endpoint"] = None
                 expected = _evaluated(rules_module, params)
                 # Listed exactly when the rule set resolves; then the answers are equal.
-                assert ((region, fips, dualstack) in table.URLS) == (expected[0] != "error")
-                listed += (region, fips, dualstack) in table.URLS
+                in_table = _table._from_table(rules_module, params) is not None
+                assert in_table == (expected[0] != "error")
+                listed += in_table
                 assert _looked_up(rules_module, params) == expected, params
                 for url in CUSTOM_URLS:
                     custom = {**params, "Endpoint": url}
@@ -186,7 +228,7 @@ def test_the_table_equals_the_evaluator_for_every_region_and_flag(rules_module: 
     "params",
     [
         {"Region": "mars-north-1", "UseFIPS": False, "UseDualStack": False, "Endpoint": None},
-        {"Region": "local", "UseFIPS": False, "UseDualStack": False, "Endpoint": "http://x:1"},
+        {"Region": None, "UseFIPS": False, "UseDualStack": False, "Endpoint": "http://x:1"},
         {"Region": "us-east-1", "UseFIPS": True, "UseDualStack": False, "Endpoint": "http://x"},
         {"Region": "us-east-1", "UseFIPS": False, "UseDualStack": False, "Endpoint": None, "X": 1},
         {"Region": "us-east-1", "UseFIPS": "yes", "UseDualStack": False, "Endpoint": None},
@@ -360,47 +402,141 @@ def test_a_custom_endpoint_is_taken_as_it_is_only_where_the_rules_never_rewrite_
 
     import botocore
 
-    from codegen.endpoint_table import _endpoint_only_passed_through
+    from codegen.endpoint_table import custom_endpoint_passes_through
 
     data = Path(botocore.__file__).parent / "data"
     newest = sorted(data.glob(f"{service}/*/endpoint-rule-set-1.json.gz"))[-1]
     with gzip.open(newest) as handle:
         rules = json.load(handle)
-    assert _endpoint_only_passed_through(rules["rules"]) is as_is
+    assert custom_endpoint_passes_through(rules) is as_is
 
 
 # -- descriptors: each shape built on first lookup --------------------------------------------------
 
 
-def test_lazy_shapes_build_each_shape_once_on_first_lookup() -> None:
-    from aioapigateway.runtime.shapes import LazyShapes, Shape, string
+def test_a_lazy_table_builds_each_entry_once_on_first_lookup() -> None:
+    from aioapigateway.runtime.shapes import LazyTable, Shape, string
 
     built: list[str] = []
 
-    def maker(name: str) -> Any:
-        def make() -> Shape:
-            built.append(name)
-            return string(name)
-
-        return make
+    def build(name: str, data: str) -> Shape:
+        built.append(name)
+        return string(name, max=len(data))
 
     names = ["B", "A", "C"]
-    shapes = LazyShapes({name: maker(name) for name in names})
-    # Membership, size and get see the whole model without building it.
+    shapes = LazyTable({name: name * 2 for name in names}, build)
+    # Membership, size and get see the whole table without building it.
     assert "C" in shapes and "Z" not in shapes and len(shapes) == 3
     assert built == []
     assert shapes["C"].name == "C" and shapes["C"] is shapes["C"]
+    assert shapes["C"].max == 2  # built from its own data
     assert shapes.get("A") is shapes["A"] and shapes.get("Z") is None
     assert shapes.get("Z", 5) == 5
     assert built == ["C", "A"]
     with pytest.raises(KeyError):
         shapes["Z"]
-    # Iterating builds the rest, in the model's order, once.
+    # Iterating builds the rest, in the table's order, once.
     assert list(shapes) == names
     assert [shape.name for shape in shapes.values()] == names
     assert list(shapes.keys()) == names and [k for k, _ in shapes.items()] == names
     assert sorted(built) == sorted(names) and len(built) == 3
     assert dict(shapes) == {name: shapes[name] for name in names}
+
+
+SPEC_PACKAGES = (
+    ("aioapigateway", ROOT / "spec" / "apigateway" / "2015-07-09"),
+    ("aioapigateway.v2", ROOT / "spec" / "apigatewayv2" / "2018-11-29"),
+    ("aioapigateway.management", ROOT / "spec" / "apigatewaymanagementapi" / "2018-11-29"),
+    ("golden_service", ROOT / "tests" / "fixtures" / "golden"),
+)
+
+
+def _slots(value: Any) -> dict[str, Any]:
+    names = [n for cls in type(value).__mro__ for n in getattr(cls, "__slots__", ())]
+    return {name: getattr(value, name) for name in names if not name.startswith("_")}
+
+
+def _descriptor_differences(ours: Any, expected: Any, path: str) -> list[str]:
+    """Slot by slot, types included (a tuple is not a list, True is not 1)."""
+    if type(ours) is not type(expected):
+        return [f"{path}: {type(ours).__name__} != {type(expected).__name__}"]
+    if isinstance(ours, tuple):
+        if len(ours) != len(expected):
+            return [f"{path}: {len(ours)} != {len(expected)} items"]
+        return [
+            d
+            for i, (a, b) in enumerate(zip(ours, expected, strict=True))
+            for d in _descriptor_differences(a, b, f"{path}[{i}]")
+        ]
+    if hasattr(type(ours), "__slots__") and not isinstance(ours, str | int | float):
+        mine, theirs = _slots(ours), _slots(expected)
+        return [
+            d
+            for name in theirs
+            for d in _descriptor_differences(mine[name], theirs[name], f"{path}.{name}")
+        ]
+    return [] if ours == expected else [f"{path}: {ours!r} != {expected!r}"]
+
+
+@pytest.mark.parametrize(("package", "model_dir"), SPEC_PACKAGES, ids=[p for p, _ in SPEC_PACKAGES])
+def test_the_descriptor_data_builds_what_the_generator_decided(
+    package: str, model_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Every shape, operation and paginator of a generated ``_spec`` (JSON data, built on
+    lookup) equals the descriptor call the generator decided from the model, run."""
+    from aioapigateway.runtime import shapes as runtime_shapes
+    from codegen.build import build_service
+    from codegen.loader import load_model_files
+
+    monkeypatch.syspath_prepend(str(ROOT / "tests" / "golden"))
+    rules = model_dir / "endpoint-rule-set-1.json"
+    service_ir = build_service(
+        load_model_files(
+            model_dir / "service-2.json",
+            model_dir / "paginators-1.json",
+            rules if rules.exists() else None,
+        ),
+        package,
+    )
+    spec = importlib.import_module(f"{package}._spec")
+    calls = {name: getattr(runtime_shapes, name) for name in runtime_shapes.__all__}
+    calls["M"] = runtime_shapes.Member
+    problems: list[str] = []
+    tables = (
+        (spec.SHAPES, {s.name: s.descriptor for s in service_ir.shapes}),
+        (spec.OPERATIONS, {o.name: o.descriptor for o in service_ir.operations}),
+        (spec.PAGINATORS, {p.operation: p.descriptor for p in service_ir.paginators}),
+    )
+    compared = 0
+    for table, descriptors in tables:
+        assert list(table) == list(descriptors)
+        for name, call in descriptors.items():
+            expected = eval(call, dict(calls))  # the generator's own call text
+            problems += _descriptor_differences(table[name], expected, name)
+            compared += 1
+    assert not problems, "\n".join(problems[:20])
+    assert compared == len(service_ir.shapes) + len(service_ir.operations) + len(
+        service_ir.paginators
+    )
+    assert spec.SERVICE.shapes is spec.SHAPES and spec.SERVICE.operations is spec.OPERATIONS
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        'structure("X", (M("a", "a", "S"), other("b")), cls_name="X")',
+        'string("S", max=LIMIT)',
+        'string(name="S")',
+        'Operation("Op", "GET", "/", **extra)',
+        "not a call",
+    ],
+)
+def test_a_descriptor_that_is_not_a_call_of_literals_is_refused(call: str) -> None:
+    from codegen.spec_data import DescriptorDataError, named_call_data, shape_data
+
+    convert = named_call_data if call.startswith("Operation") else shape_data
+    with pytest.raises(DescriptorDataError):
+        convert(call)
 
 
 def test_a_first_call_builds_only_the_descriptors_it_needs() -> None:
@@ -415,6 +551,9 @@ def test_a_first_call_builds_only_the_descriptors_it_needs() -> None:
         built = dict.__len__(service.shapes)
         assert 0 < built < 20, built
         assert len(service.shapes) > 200 and "VpcLink" in service.shapes
+        # One operation built, no paginator.
+        assert list(dict.keys(service.operations)) == ["GetRestApi"], dict(service.operations)
+        assert dict.__len__(service.paginators) == 0 and len(service.paginators) > 10
         print(built)
         """
     )

@@ -35,7 +35,9 @@ LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
         frozenset(
             [
                 "errors",
+                "eventstream",
                 "hooks",
+                "model_classes",
                 "pacing",
                 "redact",
                 "retry_codes",
@@ -82,6 +84,7 @@ LAYERS: tuple[tuple[str, frozenset[str]], ...] = (
                 "client",
                 "compression",
                 "convert",
+                "event_stream_output",
                 "paginate",
                 "parse",
                 "retry",

@@ -152,12 +152,136 @@ async def test_acquire_sleeps_for_the_wait(
     async def fake_sleep(delay: float) -> None:
         slept.append(delay)
 
-    monkeypatch.setattr(pacing.asyncio, "sleep", fake_sleep)
+    monkeypatch.setattr(pacing, "_sleep", fake_sleep)
     pacer = LocalPacer()
     assert await pacer.acquire("a/r", "b", 4.0, 1.0, None) == 0.0
     assert await pacer.acquire("a/r", "b", 4.0, 1.0, None) == 0.25
     assert slept == [0.25]
     assert isinstance(pacer, Pacer)
+
+
+class FakeTime:
+    """A clock and a ``pacing._sleep`` on it: sleepers wake in time order, one instant at a time.
+
+    ``run`` starts the coroutines in order (each runs until it sleeps), then moves the clock
+    to the next wake-up time and wakes who sleeps until then, until all are done. The tasks
+    record the instant their call would be sent.
+    """
+
+    def __init__(self, clock: FakeClock) -> None:
+        self.clock = clock
+        self.timers: list[tuple[float, int, asyncio.Future[None]]] = []
+
+    async def sleep(self, delay: float) -> None:
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.timers.append((self.clock.now + delay, len(self.timers), future))
+        await future
+
+    async def _settle(self) -> None:
+        for _ in range(20):  # bounded: lets the woken tasks run to their next sleep
+            await asyncio.sleep(0)
+
+    async def run(self, calls: list[Any]) -> list[float]:
+        sent: list[float] = [0.0] * len(calls)
+
+        async def one(index: int, call: Any) -> None:
+            await call
+            sent[index] = self.clock.now
+
+        tasks = []
+        for index, call in enumerate(calls):
+            tasks.append(asyncio.ensure_future(one(index, call)))
+            await self._settle()
+        for _ in range(100):  # bounded
+            if all(task.done() for task in tasks):
+                break
+            self.timers.sort(key=lambda timer: timer[:2])
+            when, _, future = self.timers.pop(0)
+            self.clock.now = max(self.clock.now, when)
+            future.set_result(None)
+            await self._settle()
+        await asyncio.gather(*tasks)
+        return sent
+
+
+def _conforms(sent: list[tuple[float, tuple[pacing.Bucket, ...]]]) -> bool:
+    """Whether the calls, sent at these instants, fit every bucket (the service's view)."""
+    levels: dict[str, list[float]] = {}
+    for when, buckets in sorted(sent, key=lambda entry: entry[0]):
+        for name, rate, burst in buckets:
+            level = levels.setdefault(name, [burst, when])
+            level[0] = min(burst, level[0] + (when - level[1]) * rate)
+            level[1] = when
+            if level[0] < 1.0 - 1e-9:
+                return False
+            level[0] -= 1.0
+    return True
+
+
+OWN = ("Own", 0.5, 1.0)  # one token every 2 s
+SHARED = ("Shared", 1.0, 1.0)  # one every second
+
+
+@pytest.fixture
+def fake_time(clock: FakeClock, monkeypatch: pytest.MonkeyPatch) -> FakeTime:
+    fake = FakeTime(clock)
+    monkeypatch.setattr(pacing, "_sleep", fake.sleep)
+    return fake
+
+
+async def test_a_call_of_two_buckets_holds_no_token_while_it_waits(fake_time: FakeTime) -> None:
+    # Two calls fill Shared for 2 s. Then a call of Own + Shared must wait 2 s for Shared: its
+    # Own token is charged at t=2, when it is sent, not at t=0. So a call of Own alone may take
+    # Own's token at t=0, and Own is refilled by t=2. (Taking Own at t=0 and holding it, both
+    # would be sent at t=2, two calls at once in a bucket of one.)
+    pacer = LocalPacer()
+    key, start = "a/r", fake_time.clock.now
+    calls = [
+        pacer.acquire_many(key, (SHARED,), None),
+        pacer.acquire_many(key, (SHARED,), None),
+        pacer.acquire_many(key, (OWN, SHARED), None),
+        pacer.acquire_many(key, (OWN,), None),
+    ]
+    sent = [when - start for when in await fake_time.run(calls)]
+    assert sent == [0.0, 1.0, 2.0, 0.0]
+    shapes = [(SHARED,), (SHARED,), (OWN, SHARED), (OWN,)]
+    assert _conforms(list(zip(sent, shapes, strict=True)))
+
+
+async def test_tokens_kept_for_the_instant_go_back_if_another_bucket_runs_dry(
+    fake_time: FakeTime,
+) -> None:
+    # The Own + Shared call waits 2 s for Shared; Own is plentiful at first, but two calls of
+    # Own alone take its token and the next one. At t=2 the call finds Own empty: it gives
+    # Shared's token back and waits for Own (t=4), and Shared's token is there again for a
+    # call of Shared alone at t=2.
+    pacer = LocalPacer()
+    key, start = "a/r", fake_time.clock.now
+    calls = [
+        pacer.acquire_many(key, (SHARED,), None),
+        pacer.acquire_many(key, (SHARED,), None),
+        pacer.acquire_many(key, (OWN, SHARED), None),
+        pacer.acquire_many(key, (OWN,), None),
+        pacer.acquire_many(key, (OWN,), None),
+    ]
+    sent = [when - start for when in await fake_time.run(calls)]
+    assert sent == [0.0, 1.0, 4.0, 0.0, 2.0]
+    shapes = [(SHARED,), (SHARED,), (OWN, SHARED), (OWN,), (OWN,)]
+    assert _conforms(list(zip(sent, shapes, strict=True)))
+    # Now (t=4) Shared holds exactly the call's token: the next one is a second away.
+    assert fake_time.clock.now - start == 4.0
+    assert pacer.reserve(key, "Shared", 1.0, 1.0, None) == 1.0
+
+
+async def test_a_call_of_two_buckets_past_its_deadline_takes_nothing(clock: FakeClock) -> None:
+    pacer = LocalPacer()
+    assert await pacer.acquire_many("a/r", (OWN, SHARED), None) == 0.0
+    with pytest.raises(PacingTimeoutError) as info:
+        await pacer.acquire_many("a/r", (OWN, SHARED), clock.now + 1.9)
+    assert info.value.wait == pytest.approx(2.0)
+    clock.now += 2.0
+    assert pacer.reserve("a/r", "Own", 0.5, 1.0, None) == 0.0
+    assert pacer.reserve("a/r", "Shared", 1.0, 1.0, None) == 0.0
 
 
 # -- accounts and the plan ---------------------------------------------------------------------

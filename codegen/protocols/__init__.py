@@ -5,7 +5,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Protocol
 
-__all__ = ["ProtocolGenerator", "UnsupportedProtocolError", "protocol_for"]
+__all__ = [
+    "ProtocolGenerator",
+    "UnsupportedProtocolError",
+    "event_stream_member",
+    "protocol_for",
+]
 
 
 class UnsupportedProtocolError(Exception):
@@ -40,3 +45,18 @@ def protocol_for(metadata: Mapping[str, Any]) -> ProtocolGenerator:
     raise UnsupportedProtocolError(
         f"protocol {metadata.get('protocol')!r} is not supported; supported: {sorted(generators)}"
     )
+
+
+def event_stream_member(
+    operation: Mapping[str, Any], direction: str, shapes: Mapping[str, Any]
+) -> str | None:
+    """The member of the operation's ``direction`` ("input"/"output") shape that is an event
+    stream (a payload member targeting a shape marked ``eventstream``), or ``None``."""
+    if direction not in operation:
+        return None
+    shape = shapes[operation[direction]["shape"]]
+    payload = shape.get("payload")
+    if payload is None:
+        return None
+    target = shapes[shape["members"][payload]["shape"]]
+    return str(payload) if target.get("eventstream") else None

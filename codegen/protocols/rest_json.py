@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from codegen.naming import safe_identifier, snake_case
+from codegen.protocols import event_stream_member
 
 __all__ = ["RestJsonGenerator"]
 
@@ -48,6 +49,11 @@ class RestJsonGenerator:
         endpoint_params = _endpoint_params(operation, shapes)
         if endpoint_params:
             args.append(f"endpoint_params={endpoint_params!r}")
+        # An input stream wins: such an operation cannot be made, whatever its output.
+        for direction in ("input", "output"):
+            if event_stream_member(operation, direction, shapes) is not None:
+                args.append(f"event_stream={direction!r}")
+                break
         return f"Operation({', '.join(args)})"
 
 

@@ -9,4266 +9,1407 @@
 from __future__ import annotations
 
 from aioapigateway.runtime.shapes import (
-    LazyShapes,
+    LazyTable,
     Operation,
     Paginator,
     Service,
     Shape,
-    blob,
-    boolean,
-    enum,
-    list_of,
-    map_of,
-    number,
-    string,
-    structure,
-    timestamp,
-)
-from aioapigateway.runtime.shapes import (
-    Member as M,
+    build_operation,
+    build_paginator,
+    build_shape,
 )
 
-# Each shape is built the first time it is looked up (runtime.shapes.LazyShapes): a client's
-# first call needs a handful of them, and building them all takes milliseconds.
-SHAPES: dict[str, Shape] = LazyShapes(
+# Each descriptor is a string of JSON (codegen/spec_data.py), decoded and built the first time
+# it is looked up (runtime.shapes.LazyTable): a client's first call needs a handful, and strings
+# cost little to load, where calls (or functions making them) cost milliseconds.
+# A shape: [constructor, [arguments after the name], {options}]; a structure's member:
+# [name, py_name, shape, location?, wire_name?, {options}?].
+SHAPES: dict[str, Shape] = LazyTable(
     {
-        "AccessAssociationSourceType": lambda: enum(
-            "AccessAssociationSourceType", ("VPCE",), cls_name="AccessAssociationSourceType"
-        ),
-        "AccessLogSettings": lambda: structure(
-            "AccessLogSettings",
-            (
-                M("format", "format", "String"),
-                M("destinationArn", "destination_arn", "String"),
-            ),
-            cls_name="AccessLogSettings",
-        ),
-        "Account": lambda: structure(
-            "Account",
-            (
-                M("cloudwatchRoleArn", "cloudwatch_role_arn", "String"),
-                M("throttleSettings", "throttle_settings", "ThrottleSettings"),
-                M("features", "features", "ListOfString"),
-                M("apiKeyVersion", "api_key_version", "String"),
-            ),
-            cls_name="Account",
-        ),
-        "ApiKey": lambda: structure(
-            "ApiKey",
-            (
-                M("id", "id", "String"),
-                M("value", "value", "String"),
-                M("name", "name", "String"),
-                M("customerId", "customer_id", "String"),
-                M("description", "description", "String"),
-                M("enabled", "enabled", "Boolean"),
-                M("createdDate", "created_date", "Timestamp"),
-                M("lastUpdatedDate", "last_updated_date", "Timestamp"),
-                M("stageKeys", "stage_keys", "ListOfString"),
-                M("tags", "tags", "MapOfStringToString"),
-            ),
-            cls_name="ApiKey",
-        ),
-        "ApiKeyIds": lambda: structure(
-            "ApiKeyIds",
-            (
-                M("ids", "ids", "ListOfString"),
-                M("warnings", "warnings", "ListOfString"),
-            ),
-            cls_name="ApiKeyIds",
-        ),
-        "ApiKeySourceType": lambda: enum(
-            "ApiKeySourceType", ("HEADER", "AUTHORIZER"), cls_name="ApiKeySourceType"
-        ),
-        "ApiKeys": lambda: structure(
-            "ApiKeys",
-            (
-                M("warnings", "warnings", "ListOfString"),
-                M("position", "position", "String"),
-                M("items", "items", "ListOfApiKey", "", "item"),
-            ),
-            cls_name="ApiKeys",
-        ),
-        "ApiKeysFormat": lambda: enum("ApiKeysFormat", ("csv",), cls_name="ApiKeysFormat"),
-        "ApiStage": lambda: structure(
-            "ApiStage",
-            (
-                M("apiId", "api_id", "String"),
-                M("stage", "stage", "String"),
-                M("throttle", "throttle", "MapOfApiStageThrottleSettings"),
-            ),
-            cls_name="ApiStage",
-        ),
-        "ApiStatus": lambda: enum(
-            "ApiStatus", ("UPDATING", "AVAILABLE", "PENDING", "FAILED"), cls_name="ApiStatus"
-        ),
-        "Authorizer": lambda: structure(
-            "Authorizer",
-            (
-                M("id", "id", "String"),
-                M("name", "name", "String"),
-                M("type", "type", "AuthorizerType"),
-                M("providerARNs", "provider_arns", "ListOfARNs"),
-                M("authType", "auth_type", "String"),
-                M("authorizerUri", "authorizer_uri", "String"),
-                M("authorizerCredentials", "authorizer_credentials", "String"),
-                M("identitySource", "identity_source", "String"),
-                M("identityValidationExpression", "identity_validation_expression", "String"),
-                M(
-                    "authorizerResultTtlInSeconds",
-                    "authorizer_result_ttl_in_seconds",
-                    "NullableInteger",
-                ),
-                M("jwtConfiguration", "jwt_configuration", "JwtConfiguration"),
-            ),
-            cls_name="Authorizer",
-        ),
-        "AuthorizerType": lambda: enum(
-            "AuthorizerType",
-            ("TOKEN", "REQUEST", "COGNITO_USER_POOLS", "JWT"),
-            cls_name="AuthorizerType",
-        ),
-        "Authorizers": lambda: structure(
-            "Authorizers",
-            (
-                M("position", "position", "String"),
-                M("items", "items", "ListOfAuthorizer", "", "item"),
-            ),
-            cls_name="Authorizers",
-        ),
-        "BadRequestException": lambda: structure(
-            "BadRequestException",
-            (M("message", "message", "String"),),
-            cls_name="BadRequestException",
-            error_code="BadRequestException",
-            error_status=400,
-        ),
-        "BasePathMapping": lambda: structure(
-            "BasePathMapping",
-            (
-                M("basePath", "base_path", "String"),
-                M("restApiId", "rest_api_id", "String"),
-                M("stage", "stage", "String"),
-            ),
-            cls_name="BasePathMapping",
-        ),
-        "BasePathMappings": lambda: structure(
-            "BasePathMappings",
-            (
-                M("position", "position", "String"),
-                M("items", "items", "ListOfBasePathMapping", "", "item"),
-            ),
-            cls_name="BasePathMappings",
-        ),
-        "Blob": lambda: blob("Blob"),
-        "Boolean": lambda: boolean("Boolean"),
-        "CacheClusterSize": lambda: enum(
-            "CacheClusterSize",
-            ("0.5", "1.6", "6.1", "13.5", "28.4", "58.2", "118", "237"),
-            cls_name="CacheClusterSize",
-        ),
-        "CacheClusterStatus": lambda: enum(
-            "CacheClusterStatus",
-            (
-                "CREATE_IN_PROGRESS",
-                "AVAILABLE",
-                "DELETE_IN_PROGRESS",
-                "NOT_AVAILABLE",
-                "FLUSH_IN_PROGRESS",
-            ),
-            cls_name="CacheClusterStatus",
-        ),
-        "CanarySettings": lambda: structure(
-            "CanarySettings",
-            (
-                M("percentTraffic", "percent_traffic", "Double"),
-                M("deploymentId", "deployment_id", "String"),
-                M("stageVariableOverrides", "stage_variable_overrides", "MapOfStringToString"),
-                M("useStageCache", "use_stage_cache", "Boolean"),
-            ),
-            cls_name="CanarySettings",
-        ),
-        "ClientCertificate": lambda: structure(
-            "ClientCertificate",
-            (
-                M("clientCertificateId", "client_certificate_id", "String"),
-                M("description", "description", "String"),
-                M("pemEncodedCertificate", "pem_encoded_certificate", "String"),
-                M("createdDate", "created_date", "Timestamp"),
-                M("expirationDate", "expiration_date", "Timestamp"),
-                M("tags", "tags", "MapOfStringToString"),
-            ),
-            cls_name="ClientCertificate",
-        ),
-        "ClientCertificates": lambda: structure(
-            "ClientCertificates",
-            (
-                M("position", "position", "String"),
-                M("items", "items", "ListOfClientCertificate", "", "item"),
-            ),
-            cls_name="ClientCertificates",
-        ),
-        "ConflictException": lambda: structure(
-            "ConflictException",
-            (M("message", "message", "String"),),
-            cls_name="ConflictException",
-            error_code="ConflictException",
-            error_status=409,
-        ),
-        "ConnectionType": lambda: enum(
-            "ConnectionType", ("INTERNET", "VPC_LINK"), cls_name="ConnectionType"
-        ),
-        "ContentHandlingStrategy": lambda: enum(
-            "ContentHandlingStrategy",
-            ("CONVERT_TO_BINARY", "CONVERT_TO_TEXT"),
-            cls_name="ContentHandlingStrategy",
-        ),
-        "CreateApiKeyRequest": lambda: structure(
-            "CreateApiKeyRequest",
-            (
-                M("name", "name", "String"),
-                M("description", "description", "String"),
-                M("enabled", "enabled", "Boolean"),
-                M("generateDistinctId", "generate_distinct_id", "Boolean"),
-                M("value", "value", "String"),
-                M("stageKeys", "stage_keys", "ListOfStageKeys"),
-                M("customerId", "customer_id", "String"),
-                M("tags", "tags", "MapOfStringToString"),
-            ),
-            cls_name="CreateApiKeyRequest",
-        ),
-        "CreateAuthorizerRequest": lambda: structure(
-            "CreateAuthorizerRequest",
-            (
-                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-                M("name", "name", "String", required=True),
-                M("type", "type", "AuthorizerType", required=True),
-                M("providerARNs", "provider_arns", "ListOfARNs"),
-                M("authType", "auth_type", "String"),
-                M("authorizerUri", "authorizer_uri", "String"),
-                M("authorizerCredentials", "authorizer_credentials", "String"),
-                M("identitySource", "identity_source", "String"),
-                M("identityValidationExpression", "identity_validation_expression", "String"),
-                M(
-                    "authorizerResultTtlInSeconds",
-                    "authorizer_result_ttl_in_seconds",
-                    "NullableInteger",
-                ),
-                M("jwtConfiguration", "jwt_configuration", "JwtConfigurationInput"),
-            ),
-            cls_name="CreateAuthorizerRequest",
-        ),
-        "CreateBasePathMappingRequest": lambda: structure(
-            "CreateBasePathMappingRequest",
-            (
-                M("domainName", "domain_name", "String", "uri", "domain_name", required=True),
-                M("domainNameId", "domain_name_id", "String", "querystring"),
-                M("basePath", "base_path", "String"),
-                M("restApiId", "rest_api_id", "String", required=True),
-                M("stage", "stage", "String"),
-            ),
-            cls_name="CreateBasePathMappingRequest",
-        ),
-        "CreateDeploymentRequest": lambda: structure(
-            "CreateDeploymentRequest",
-            (
-                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-                M("stageName", "stage_name", "String"),
-                M("stageDescription", "stage_description", "String"),
-                M("description", "description", "String"),
-                M("cacheClusterEnabled", "cache_cluster_enabled", "NullableBoolean"),
-                M("cacheClusterSize", "cache_cluster_size", "CacheClusterSize"),
-                M("variables", "variables", "MapOfStringToString"),
-                M("canarySettings", "canary_settings", "DeploymentCanarySettings"),
-                M("tracingEnabled", "tracing_enabled", "NullableBoolean"),
-            ),
-            cls_name="CreateDeploymentRequest",
-        ),
-        "CreateDocumentationPartRequest": lambda: structure(
-            "CreateDocumentationPartRequest",
-            (
-                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-                M("location", "location", "DocumentationPartLocation", required=True),
-                M("properties", "properties", "String", required=True),
-            ),
-            cls_name="CreateDocumentationPartRequest",
-        ),
-        "CreateDocumentationVersionRequest": lambda: structure(
-            "CreateDocumentationVersionRequest",
-            (
-                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-                M("documentationVersion", "documentation_version", "String", required=True),
-                M("stageName", "stage_name", "String"),
-                M("description", "description", "String"),
-            ),
-            cls_name="CreateDocumentationVersionRequest",
-        ),
-        "CreateDomainNameAccessAssociationRequest": lambda: structure(
-            "CreateDomainNameAccessAssociationRequest",
-            (
-                M("domainNameArn", "domain_name_arn", "String", required=True),
-                M(
-                    "accessAssociationSourceType",
-                    "access_association_source_type",
-                    "AccessAssociationSourceType",
-                    required=True,
-                ),
-                M("accessAssociationSource", "access_association_source", "String", required=True),
-                M("tags", "tags", "MapOfStringToString"),
-            ),
-            cls_name="CreateDomainNameAccessAssociationRequest",
-        ),
-        "CreateDomainNameRequest": lambda: structure(
-            "CreateDomainNameRequest",
-            (
-                M("domainName", "domain_name", "String", required=True),
-                M("certificateName", "certificate_name", "String"),
-                M("certificateBody", "certificate_body", "String"),
-                M("certificatePrivateKey", "certificate_private_key", "String"),
-                M("certificateChain", "certificate_chain", "String"),
-                M("certificateArn", "certificate_arn", "String"),
-                M("regionalCertificateName", "regional_certificate_name", "String"),
-                M("regionalCertificateArn", "regional_certificate_arn", "String"),
-                M("endpointConfiguration", "endpoint_configuration", "EndpointConfiguration"),
-                M("tags", "tags", "MapOfStringToString"),
-                M("securityPolicy", "security_policy", "SecurityPolicy"),
-                M("endpointAccessMode", "endpoint_access_mode", "EndpointAccessMode"),
-                M(
-                    "mutualTlsAuthentication",
-                    "mutual_tls_authentication",
-                    "MutualTlsAuthenticationInput",
-                ),
-                M(
-                    "ownershipVerificationCertificateArn",
-                    "ownership_verification_certificate_arn",
-                    "String",
-                ),
-                M("policy", "policy", "String"),
-                M("routingMode", "routing_mode", "RoutingMode"),
-            ),
-            cls_name="CreateDomainNameRequest",
-        ),
-        "CreateModelRequest": lambda: structure(
-            "CreateModelRequest",
-            (
-                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-                M("name", "name", "String", required=True),
-                M("description", "description", "String"),
-                M("schema", "schema", "String"),
-                M("contentType", "content_type", "String", required=True),
-            ),
-            cls_name="CreateModelRequest",
-        ),
-        "CreateRequestValidatorRequest": lambda: structure(
-            "CreateRequestValidatorRequest",
-            (
-                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-                M("name", "name", "String"),
-                M("validateRequestBody", "validate_request_body", "Boolean"),
-                M("validateRequestParameters", "validate_request_parameters", "Boolean"),
-            ),
-            cls_name="CreateRequestValidatorRequest",
-        ),
-        "CreateResourceRequest": lambda: structure(
-            "CreateResourceRequest",
-            (
-                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-                M("parentId", "parent_id", "String", "uri", "parent_id", required=True),
-                M("pathPart", "path_part", "String", required=True),
-            ),
-            cls_name="CreateResourceRequest",
-        ),
-        "CreateRestApiRequest": lambda: structure(
-            "CreateRestApiRequest",
-            (
-                M("name", "name", "String", required=True),
-                M("description", "description", "String"),
-                M("version", "version", "String"),
-                M("cloneFrom", "clone_from", "String"),
-                M("binaryMediaTypes", "binary_media_types", "ListOfString"),
-                M("minimumCompressionSize", "minimum_compression_size", "NullableInteger"),
-                M("apiKeySource", "api_key_source", "ApiKeySourceType"),
-                M("endpointConfiguration", "endpoint_configuration", "EndpointConfiguration"),
-                M("policy", "policy", "String"),
-                M("tags", "tags", "MapOfStringToString"),
-                M("disableExecuteApiEndpoint", "disable_execute_api_endpoint", "Boolean"),
-                M("securityPolicy", "security_policy", "SecurityPolicy"),
-                M("endpointAccessMode", "endpoint_access_mode", "EndpointAccessMode"),
-            ),
-            cls_name="CreateRestApiRequest",
-        ),
-        "CreateStageRequest": lambda: structure(
-            "CreateStageRequest",
-            (
-                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-                M("stageName", "stage_name", "String", required=True),
-                M("deploymentId", "deployment_id", "String", required=True),
-                M("description", "description", "String"),
-                M("cacheClusterEnabled", "cache_cluster_enabled", "Boolean"),
-                M("cacheClusterSize", "cache_cluster_size", "CacheClusterSize"),
-                M("variables", "variables", "MapOfStringToString"),
-                M("documentationVersion", "documentation_version", "String"),
-                M("canarySettings", "canary_settings", "CanarySettings"),
-                M("tracingEnabled", "tracing_enabled", "Boolean"),
-                M("tags", "tags", "MapOfStringToString"),
-            ),
-            cls_name="CreateStageRequest",
-        ),
-        "CreateUsagePlanKeyRequest": lambda: structure(
-            "CreateUsagePlanKeyRequest",
-            (
-                M("usagePlanId", "usage_plan_id", "String", "uri", "usageplanId", required=True),
-                M("keyId", "key_id", "String", required=True),
-                M("keyType", "key_type", "String", required=True),
-            ),
-            cls_name="CreateUsagePlanKeyRequest",
-        ),
-        "CreateUsagePlanRequest": lambda: structure(
-            "CreateUsagePlanRequest",
-            (
-                M("name", "name", "String", required=True),
-                M("description", "description", "String"),
-                M("apiStages", "api_stages", "ListOfApiStage"),
-                M("throttle", "throttle", "ThrottleSettings"),
-                M("quota", "quota", "QuotaSettings"),
-                M("tags", "tags", "MapOfStringToString"),
-            ),
-            cls_name="CreateUsagePlanRequest",
-        ),
-        "CreateVpcLinkRequest": lambda: structure(
-            "CreateVpcLinkRequest",
-            (
-                M("name", "name", "String", required=True),
-                M("description", "description", "String"),
-                M("targetArns", "target_arns", "ListOfString", required=True),
-                M("tags", "tags", "MapOfStringToString"),
-            ),
-            cls_name="CreateVpcLinkRequest",
-        ),
-        "DeleteApiKeyRequest": lambda: structure(
-            "DeleteApiKeyRequest",
-            (M("apiKey", "api_key", "String", "uri", "api_Key", required=True),),
-            cls_name="DeleteApiKeyRequest",
-        ),
-        "DeleteAuthorizerRequest": lambda: structure(
-            "DeleteAuthorizerRequest",
-            (
-                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-                M("authorizerId", "authorizer_id", "String", "uri", "authorizer_id", required=True),
-            ),
-            cls_name="DeleteAuthorizerRequest",
-        ),
-        "DeleteBasePathMappingRequest": lambda: structure(
-            "DeleteBasePathMappingRequest",
-            (
-                M("domainName", "domain_name", "String", "uri", "domain_name", required=True),
-                M("domainNameId", "domain_name_id", "String", "querystring"),
-                M("basePath", "base_path", "String", "uri", "base_path", required=True),
-            ),
-            cls_name="DeleteBasePathMappingRequest",
-        ),
-        "DeleteClientCertificateRequest": lambda: structure(
-            "DeleteClientCertificateRequest",
-            (
-                M(
-                    "clientCertificateId",
-                    "client_certificate_id",
-                    "String",
-                    "uri",
-                    "clientcertificate_id",
-                    required=True,
-                ),
-            ),
-            cls_name="DeleteClientCertificateRequest",
-        ),
-        "DeleteDeploymentRequest": lambda: structure(
-            "DeleteDeploymentRequest",
-            (
-                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-                M("deploymentId", "deployment_id", "String", "uri", "deployment_id", required=True),
-            ),
-            cls_name="DeleteDeploymentRequest",
-        ),
-        "DeleteDocumentationPartRequest": lambda: structure(
-            "DeleteDocumentationPartRequest",
-            (
-                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-                M(
-                    "documentationPartId",
-                    "documentation_part_id",
-                    "String",
-                    "uri",
-                    "part_id",
-                    required=True,
-                ),
-            ),
-            cls_name="DeleteDocumentationPartRequest",
-        ),
-        "DeleteDocumentationVersionRequest": lambda: structure(
-            "DeleteDocumentationVersionRequest",
-            (
-                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-                M(
-                    "documentationVersion",
-                    "documentation_version",
-                    "String",
-                    "uri",
-                    "doc_version",
-                    required=True,
-                ),
-            ),
-            cls_name="DeleteDocumentationVersionRequest",
-        ),
-        "DeleteDomainNameAccessAssociationRequest": lambda: structure(
-            "DeleteDomainNameAccessAssociationRequest",
-            (
-                M(
-                    "domainNameAccessAssociationArn",
-                    "domain_name_access_association_arn",
-                    "String",
-                    "uri",
-                    "domain_name_access_association_arn",
-                    required=True,
-                ),
-            ),
-            cls_name="DeleteDomainNameAccessAssociationRequest",
-        ),
-        "DeleteDomainNameRequest": lambda: structure(
-            "DeleteDomainNameRequest",
-            (
-                M("domainName", "domain_name", "String", "uri", "domain_name", required=True),
-                M("domainNameId", "domain_name_id", "String", "querystring"),
-            ),
-            cls_name="DeleteDomainNameRequest",
-        ),
-        "DeleteGatewayResponseRequest": lambda: structure(
-            "DeleteGatewayResponseRequest",
-            (
-                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-                M(
-                    "responseType",
-                    "response_type",
-                    "GatewayResponseType",
-                    "uri",
-                    "response_type",
-                    required=True,
-                ),
-            ),
-            cls_name="DeleteGatewayResponseRequest",
-        ),
-        "DeleteIntegrationRequest": lambda: structure(
-            "DeleteIntegrationRequest",
-            (
-                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-                M("resourceId", "resource_id", "String", "uri", "resource_id", required=True),
-                M("httpMethod", "http_method", "String", "uri", "http_method", required=True),
-            ),
-            cls_name="DeleteIntegrationRequest",
-        ),
-        "DeleteIntegrationResponseRequest": lambda: structure(
-            "DeleteIntegrationResponseRequest",
-            (
-                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-                M("resourceId", "resource_id", "String", "uri", "resource_id", required=True),
-                M("httpMethod", "http_method", "String", "uri", "http_method", required=True),
-                M("statusCode", "status_code", "StatusCode", "uri", "status_code", required=True),
-            ),
-            cls_name="DeleteIntegrationResponseRequest",
-        ),
-        "DeleteMethodRequest": lambda: structure(
-            "DeleteMethodRequest",
-            (
-                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-                M("resourceId", "resource_id", "String", "uri", "resource_id", required=True),
-                M("httpMethod", "http_method", "String", "uri", "http_method", required=True),
-            ),
-            cls_name="DeleteMethodRequest",
-        ),
-        "DeleteMethodResponseRequest": lambda: structure(
-            "DeleteMethodResponseRequest",
-            (
-                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-                M("resourceId", "resource_id", "String", "uri", "resource_id", required=True),
-                M("httpMethod", "http_method", "String", "uri", "http_method", required=True),
-                M("statusCode", "status_code", "StatusCode", "uri", "status_code", required=True),
-            ),
-            cls_name="DeleteMethodResponseRequest",
-        ),
-        "DeleteModelRequest": lambda: structure(
-            "DeleteModelRequest",
-            (
-                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-                M("modelName", "model_name", "String", "uri", "model_name", required=True),
-            ),
-            cls_name="DeleteModelRequest",
-        ),
-        "DeleteRequestValidatorRequest": lambda: structure(
-            "DeleteRequestValidatorRequest",
-            (
-                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-                M(
-                    "requestValidatorId",
-                    "request_validator_id",
-                    "String",
-                    "uri",
-                    "requestvalidator_id",
-                    required=True,
-                ),
-            ),
-            cls_name="DeleteRequestValidatorRequest",
-        ),
-        "DeleteResourceRequest": lambda: structure(
-            "DeleteResourceRequest",
-            (
-                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-                M("resourceId", "resource_id", "String", "uri", "resource_id", required=True),
-            ),
-            cls_name="DeleteResourceRequest",
-        ),
-        "DeleteRestApiRequest": lambda: structure(
-            "DeleteRestApiRequest",
-            (M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),),
-            cls_name="DeleteRestApiRequest",
-        ),
-        "DeleteStageRequest": lambda: structure(
-            "DeleteStageRequest",
-            (
-                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-                M("stageName", "stage_name", "String", "uri", "stage_name", required=True),
-            ),
-            cls_name="DeleteStageRequest",
-        ),
-        "DeleteUsagePlanKeyRequest": lambda: structure(
-            "DeleteUsagePlanKeyRequest",
-            (
-                M("usagePlanId", "usage_plan_id", "String", "uri", "usageplanId", required=True),
-                M("keyId", "key_id", "String", "uri", required=True),
-            ),
-            cls_name="DeleteUsagePlanKeyRequest",
-        ),
-        "DeleteUsagePlanRequest": lambda: structure(
-            "DeleteUsagePlanRequest",
-            (M("usagePlanId", "usage_plan_id", "String", "uri", "usageplanId", required=True),),
-            cls_name="DeleteUsagePlanRequest",
-        ),
-        "DeleteVpcLinkRequest": lambda: structure(
-            "DeleteVpcLinkRequest",
-            (M("vpcLinkId", "vpc_link_id", "String", "uri", "vpclink_id", required=True),),
-            cls_name="DeleteVpcLinkRequest",
-        ),
-        "Deployment": lambda: structure(
-            "Deployment",
-            (
-                M("id", "id", "String"),
-                M("description", "description", "String"),
-                M("createdDate", "created_date", "Timestamp"),
-                M("apiSummary", "api_summary", "PathToMapOfMethodSnapshot"),
-            ),
-            cls_name="Deployment",
-        ),
-        "DeploymentCanarySettings": lambda: structure(
-            "DeploymentCanarySettings",
-            (
-                M("percentTraffic", "percent_traffic", "Double"),
-                M("stageVariableOverrides", "stage_variable_overrides", "MapOfStringToString"),
-                M("useStageCache", "use_stage_cache", "Boolean"),
-            ),
-            cls_name="DeploymentCanarySettings",
-        ),
-        "Deployments": lambda: structure(
-            "Deployments",
-            (
-                M("position", "position", "String"),
-                M("items", "items", "ListOfDeployment", "", "item"),
-            ),
-            cls_name="Deployments",
-        ),
-        "DocumentationPart": lambda: structure(
-            "DocumentationPart",
-            (
-                M("id", "id", "String"),
-                M("location", "location", "DocumentationPartLocation"),
-                M("properties", "properties", "String"),
-            ),
-            cls_name="DocumentationPart",
-        ),
-        "DocumentationPartIds": lambda: structure(
-            "DocumentationPartIds",
-            (
-                M("ids", "ids", "ListOfString"),
-                M("warnings", "warnings", "ListOfString"),
-            ),
-            cls_name="DocumentationPartIds",
-        ),
-        "DocumentationPartLocation": lambda: structure(
-            "DocumentationPartLocation",
-            (
-                M("type", "type", "DocumentationPartType", required=True),
-                M("path", "path", "String"),
-                M("method", "method", "String"),
-                M("statusCode", "status_code", "DocumentationPartLocationStatusCode"),
-                M("name", "name", "String"),
-            ),
-            cls_name="DocumentationPartLocation",
-        ),
-        "DocumentationPartLocationStatusCode": lambda: string(
-            "DocumentationPartLocationStatusCode"
-        ),
-        "DocumentationPartType": lambda: enum(
-            "DocumentationPartType",
-            (
-                "API",
-                "AUTHORIZER",
-                "MODEL",
-                "RESOURCE",
-                "METHOD",
-                "PATH_PARAMETER",
-                "QUERY_PARAMETER",
-                "REQUEST_HEADER",
-                "REQUEST_BODY",
-                "RESPONSE",
-                "RESPONSE_HEADER",
-                "RESPONSE_BODY",
-            ),
-            cls_name="DocumentationPartType",
-        ),
-        "DocumentationParts": lambda: structure(
-            "DocumentationParts",
-            (
-                M("position", "position", "String"),
-                M("items", "items", "ListOfDocumentationPart", "", "item"),
-            ),
-            cls_name="DocumentationParts",
-        ),
-        "DocumentationVersion": lambda: structure(
-            "DocumentationVersion",
-            (
-                M("version", "version", "String"),
-                M("createdDate", "created_date", "Timestamp"),
-                M("description", "description", "String"),
-            ),
-            cls_name="DocumentationVersion",
-        ),
-        "DocumentationVersions": lambda: structure(
-            "DocumentationVersions",
-            (
-                M("position", "position", "String"),
-                M("items", "items", "ListOfDocumentationVersion", "", "item"),
-            ),
-            cls_name="DocumentationVersions",
-        ),
-        "DomainName": lambda: structure(
-            "DomainName",
-            (
-                M("domainName", "domain_name", "String"),
-                M("domainNameId", "domain_name_id", "String"),
-                M("domainNameArn", "domain_name_arn", "String"),
-                M("certificateName", "certificate_name", "String"),
-                M("certificateArn", "certificate_arn", "String"),
-                M("certificateUploadDate", "certificate_upload_date", "Timestamp"),
-                M("regionalDomainName", "regional_domain_name", "String"),
-                M("regionalHostedZoneId", "regional_hosted_zone_id", "String"),
-                M("regionalCertificateName", "regional_certificate_name", "String"),
-                M("regionalCertificateArn", "regional_certificate_arn", "String"),
-                M("distributionDomainName", "distribution_domain_name", "String"),
-                M("distributionHostedZoneId", "distribution_hosted_zone_id", "String"),
-                M("endpointConfiguration", "endpoint_configuration", "EndpointConfiguration"),
-                M("domainNameStatus", "domain_name_status", "DomainNameStatus"),
-                M("domainNameStatusMessage", "domain_name_status_message", "String"),
-                M("securityPolicy", "security_policy", "SecurityPolicy"),
-                M("endpointAccessMode", "endpoint_access_mode", "EndpointAccessMode"),
-                M("tags", "tags", "MapOfStringToString"),
-                M(
-                    "mutualTlsAuthentication",
-                    "mutual_tls_authentication",
-                    "MutualTlsAuthentication",
-                ),
-                M(
-                    "ownershipVerificationCertificateArn",
-                    "ownership_verification_certificate_arn",
-                    "String",
-                ),
-                M("managementPolicy", "management_policy", "String"),
-                M("policy", "policy", "String"),
-                M("routingMode", "routing_mode", "RoutingMode"),
-            ),
-            cls_name="DomainName",
-        ),
-        "DomainNameAccessAssociation": lambda: structure(
-            "DomainNameAccessAssociation",
-            (
-                M("domainNameAccessAssociationArn", "domain_name_access_association_arn", "String"),
-                M("domainNameArn", "domain_name_arn", "String"),
-                M(
-                    "accessAssociationSourceType",
-                    "access_association_source_type",
-                    "AccessAssociationSourceType",
-                ),
-                M("accessAssociationSource", "access_association_source", "String"),
-                M("tags", "tags", "MapOfStringToString"),
-            ),
-            cls_name="DomainNameAccessAssociation",
-        ),
-        "DomainNameAccessAssociations": lambda: structure(
-            "DomainNameAccessAssociations",
-            (
-                M("position", "position", "String"),
-                M("items", "items", "ListOfDomainNameAccessAssociation", "", "item"),
-            ),
-            cls_name="DomainNameAccessAssociations",
-        ),
-        "DomainNameStatus": lambda: enum(
-            "DomainNameStatus",
-            (
-                "AVAILABLE",
-                "UPDATING",
-                "PENDING",
-                "PENDING_CERTIFICATE_REIMPORT",
-                "PENDING_OWNERSHIP_VERIFICATION",
-                "FAILED",
-            ),
-            cls_name="DomainNameStatus",
-        ),
-        "DomainNames": lambda: structure(
-            "DomainNames",
-            (
-                M("position", "position", "String"),
-                M("items", "items", "ListOfDomainName", "", "item"),
-            ),
-            cls_name="DomainNames",
-        ),
-        "Double": lambda: number("Double", "double"),
-        "EndpointAccessMode": lambda: enum(
-            "EndpointAccessMode", ("BASIC", "STRICT"), cls_name="EndpointAccessMode"
-        ),
-        "EndpointConfiguration": lambda: structure(
-            "EndpointConfiguration",
-            (
-                M("types", "types", "ListOfEndpointType"),
-                M("ipAddressType", "ip_address_type", "IpAddressType"),
-                M("vpcEndpointIds", "vpc_endpoint_ids", "ListOfString"),
-            ),
-            cls_name="EndpointConfiguration",
-        ),
-        "EndpointType": lambda: enum(
-            "EndpointType", ("REGIONAL", "EDGE", "PRIVATE"), cls_name="EndpointType"
-        ),
-        "ExportResponse": lambda: structure(
-            "ExportResponse",
-            (
-                M("contentType", "content_type", "String", "header", "Content-Type"),
-                M(
-                    "contentDisposition",
-                    "content_disposition",
-                    "String",
-                    "header",
-                    "Content-Disposition",
-                ),
-                M("body", "body", "Blob"),
-            ),
-            cls_name="ExportResponse",
-            payload="body",
-        ),
-        "FlushStageAuthorizersCacheRequest": lambda: structure(
-            "FlushStageAuthorizersCacheRequest",
-            (
-                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-                M("stageName", "stage_name", "String", "uri", "stage_name", required=True),
-            ),
-            cls_name="FlushStageAuthorizersCacheRequest",
-        ),
-        "FlushStageCacheRequest": lambda: structure(
-            "FlushStageCacheRequest",
-            (
-                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-                M("stageName", "stage_name", "String", "uri", "stage_name", required=True),
-            ),
-            cls_name="FlushStageCacheRequest",
-        ),
-        "GatewayResponse": lambda: structure(
-            "GatewayResponse",
-            (
-                M("responseType", "response_type", "GatewayResponseType"),
-                M("statusCode", "status_code", "StatusCode"),
-                M("responseParameters", "response_parameters", "MapOfStringToString"),
-                M("responseTemplates", "response_templates", "MapOfStringToString"),
-                M("defaultResponse", "default_response", "Boolean"),
-            ),
-            cls_name="GatewayResponse",
-        ),
-        "GatewayResponseType": lambda: enum(
-            "GatewayResponseType",
-            (
-                "DEFAULT_4XX",
-                "DEFAULT_5XX",
-                "RESOURCE_NOT_FOUND",
-                "UNAUTHORIZED",
-                "INVALID_API_KEY",
-                "ACCESS_DENIED",
-                "AUTHORIZER_FAILURE",
-                "AUTHORIZER_CONFIGURATION_ERROR",
-                "INVALID_SIGNATURE",
-                "EXPIRED_TOKEN",
-                "MISSING_AUTHENTICATION_TOKEN",
-                "INTEGRATION_FAILURE",
-                "INTEGRATION_TIMEOUT",
-                "API_CONFIGURATION_ERROR",
-                "UNSUPPORTED_MEDIA_TYPE",
-                "BAD_REQUEST_PARAMETERS",
-                "BAD_REQUEST_BODY",
-                "REQUEST_TOO_LARGE",
-                "THROTTLED",
-                "QUOTA_EXCEEDED",
-                "WAF_FILTERED",
-            ),
-            cls_name="GatewayResponseType",
-        ),
-        "GatewayResponses": lambda: structure(
-            "GatewayResponses",
-            (
-                M("position", "position", "String"),
-                M("items", "items", "ListOfGatewayResponse", "", "item"),
-            ),
-            cls_name="GatewayResponses",
-        ),
-        "GenerateClientCertificateRequest": lambda: structure(
-            "GenerateClientCertificateRequest",
-            (
-                M("description", "description", "String"),
-                M("tags", "tags", "MapOfStringToString"),
-            ),
-            cls_name="GenerateClientCertificateRequest",
-        ),
-        "GetAccountRequest": lambda: structure(
-            "GetAccountRequest", (), cls_name="GetAccountRequest"
-        ),
-        "GetApiKeyRequest": lambda: structure(
-            "GetApiKeyRequest",
-            (
-                M("apiKey", "api_key", "String", "uri", "api_Key", required=True),
-                M("includeValue", "include_value", "NullableBoolean", "querystring"),
-            ),
-            cls_name="GetApiKeyRequest",
-        ),
-        "GetApiKeysRequest": lambda: structure(
-            "GetApiKeysRequest",
-            (
-                M("position", "position", "String", "querystring"),
-                M("limit", "limit", "NullableInteger", "querystring"),
-                M("nameQuery", "name_query", "String", "querystring", "name"),
-                M("customerId", "customer_id", "String", "querystring"),
-                M("includeValues", "include_values", "NullableBoolean", "querystring"),
-            ),
-            cls_name="GetApiKeysRequest",
-        ),
-        "GetAuthorizerRequest": lambda: structure(
-            "GetAuthorizerRequest",
-            (
-                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-                M("authorizerId", "authorizer_id", "String", "uri", "authorizer_id", required=True),
-            ),
-            cls_name="GetAuthorizerRequest",
-        ),
-        "GetAuthorizersRequest": lambda: structure(
-            "GetAuthorizersRequest",
-            (
-                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-                M("position", "position", "String", "querystring"),
-                M("limit", "limit", "NullableInteger", "querystring"),
-            ),
-            cls_name="GetAuthorizersRequest",
-        ),
-        "GetBasePathMappingRequest": lambda: structure(
-            "GetBasePathMappingRequest",
-            (
-                M("domainName", "domain_name", "String", "uri", "domain_name", required=True),
-                M("domainNameId", "domain_name_id", "String", "querystring"),
-                M("basePath", "base_path", "String", "uri", "base_path", required=True),
-            ),
-            cls_name="GetBasePathMappingRequest",
-        ),
-        "GetBasePathMappingsRequest": lambda: structure(
-            "GetBasePathMappingsRequest",
-            (
-                M("domainName", "domain_name", "String", "uri", "domain_name", required=True),
-                M("domainNameId", "domain_name_id", "String", "querystring"),
-                M("position", "position", "String", "querystring"),
-                M("limit", "limit", "NullableInteger", "querystring"),
-            ),
-            cls_name="GetBasePathMappingsRequest",
-        ),
-        "GetClientCertificateRequest": lambda: structure(
-            "GetClientCertificateRequest",
-            (
-                M(
-                    "clientCertificateId",
-                    "client_certificate_id",
-                    "String",
-                    "uri",
-                    "clientcertificate_id",
-                    required=True,
-                ),
-            ),
-            cls_name="GetClientCertificateRequest",
-        ),
-        "GetClientCertificatesRequest": lambda: structure(
-            "GetClientCertificatesRequest",
-            (
-                M("position", "position", "String", "querystring"),
-                M("limit", "limit", "NullableInteger", "querystring"),
-            ),
-            cls_name="GetClientCertificatesRequest",
-        ),
-        "GetDeploymentRequest": lambda: structure(
-            "GetDeploymentRequest",
-            (
-                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-                M("deploymentId", "deployment_id", "String", "uri", "deployment_id", required=True),
-                M("embed", "embed", "ListOfString", "querystring"),
-            ),
-            cls_name="GetDeploymentRequest",
-        ),
-        "GetDeploymentsRequest": lambda: structure(
-            "GetDeploymentsRequest",
-            (
-                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-                M("position", "position", "String", "querystring"),
-                M("limit", "limit", "NullableInteger", "querystring"),
-            ),
-            cls_name="GetDeploymentsRequest",
-        ),
-        "GetDocumentationPartRequest": lambda: structure(
-            "GetDocumentationPartRequest",
-            (
-                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-                M(
-                    "documentationPartId",
-                    "documentation_part_id",
-                    "String",
-                    "uri",
-                    "part_id",
-                    required=True,
-                ),
-            ),
-            cls_name="GetDocumentationPartRequest",
-        ),
-        "GetDocumentationPartsRequest": lambda: structure(
-            "GetDocumentationPartsRequest",
-            (
-                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-                M("type", "type", "DocumentationPartType", "querystring"),
-                M("nameQuery", "name_query", "String", "querystring", "name"),
-                M("path", "path", "String", "querystring"),
-                M("position", "position", "String", "querystring"),
-                M("limit", "limit", "NullableInteger", "querystring"),
-                M("locationStatus", "location_status", "LocationStatusType", "querystring"),
-            ),
-            cls_name="GetDocumentationPartsRequest",
-        ),
-        "GetDocumentationVersionRequest": lambda: structure(
-            "GetDocumentationVersionRequest",
-            (
-                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-                M(
-                    "documentationVersion",
-                    "documentation_version",
-                    "String",
-                    "uri",
-                    "doc_version",
-                    required=True,
-                ),
-            ),
-            cls_name="GetDocumentationVersionRequest",
-        ),
-        "GetDocumentationVersionsRequest": lambda: structure(
-            "GetDocumentationVersionsRequest",
-            (
-                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-                M("position", "position", "String", "querystring"),
-                M("limit", "limit", "NullableInteger", "querystring"),
-            ),
-            cls_name="GetDocumentationVersionsRequest",
-        ),
-        "GetDomainNameAccessAssociationsRequest": lambda: structure(
-            "GetDomainNameAccessAssociationsRequest",
-            (
-                M("position", "position", "String", "querystring"),
-                M("limit", "limit", "NullableInteger", "querystring"),
-                M("resourceOwner", "resource_owner", "ResourceOwner", "querystring"),
-            ),
-            cls_name="GetDomainNameAccessAssociationsRequest",
-        ),
-        "GetDomainNameRequest": lambda: structure(
-            "GetDomainNameRequest",
-            (
-                M("domainName", "domain_name", "String", "uri", "domain_name", required=True),
-                M("domainNameId", "domain_name_id", "String", "querystring"),
-            ),
-            cls_name="GetDomainNameRequest",
-        ),
-        "GetDomainNamesRequest": lambda: structure(
-            "GetDomainNamesRequest",
-            (
-                M("position", "position", "String", "querystring"),
-                M("limit", "limit", "NullableInteger", "querystring"),
-                M("resourceOwner", "resource_owner", "ResourceOwner", "querystring"),
-            ),
-            cls_name="GetDomainNamesRequest",
-        ),
-        "GetExportRequest": lambda: structure(
-            "GetExportRequest",
-            (
-                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-                M("stageName", "stage_name", "String", "uri", "stage_name", required=True),
-                M("exportType", "export_type", "String", "uri", "export_type", required=True),
-                M("parameters", "parameters", "MapOfStringToString", "querystring"),
-                M("accepts", "accepts", "String", "header", "Accept"),
-            ),
-            cls_name="GetExportRequest",
-        ),
-        "GetGatewayResponseRequest": lambda: structure(
-            "GetGatewayResponseRequest",
-            (
-                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-                M(
-                    "responseType",
-                    "response_type",
-                    "GatewayResponseType",
-                    "uri",
-                    "response_type",
-                    required=True,
-                ),
-            ),
-            cls_name="GetGatewayResponseRequest",
-        ),
-        "GetGatewayResponsesRequest": lambda: structure(
-            "GetGatewayResponsesRequest",
-            (
-                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-                M("position", "position", "String", "querystring"),
-                M("limit", "limit", "NullableInteger", "querystring"),
-            ),
-            cls_name="GetGatewayResponsesRequest",
-        ),
-        "GetIntegrationRequest": lambda: structure(
-            "GetIntegrationRequest",
-            (
-                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-                M("resourceId", "resource_id", "String", "uri", "resource_id", required=True),
-                M("httpMethod", "http_method", "String", "uri", "http_method", required=True),
-            ),
-            cls_name="GetIntegrationRequest",
-        ),
-        "GetIntegrationResponseRequest": lambda: structure(
-            "GetIntegrationResponseRequest",
-            (
-                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-                M("resourceId", "resource_id", "String", "uri", "resource_id", required=True),
-                M("httpMethod", "http_method", "String", "uri", "http_method", required=True),
-                M("statusCode", "status_code", "StatusCode", "uri", "status_code", required=True),
-            ),
-            cls_name="GetIntegrationResponseRequest",
-        ),
-        "GetMethodRequest": lambda: structure(
-            "GetMethodRequest",
-            (
-                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-                M("resourceId", "resource_id", "String", "uri", "resource_id", required=True),
-                M("httpMethod", "http_method", "String", "uri", "http_method", required=True),
-            ),
-            cls_name="GetMethodRequest",
-        ),
-        "GetMethodResponseRequest": lambda: structure(
-            "GetMethodResponseRequest",
-            (
-                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-                M("resourceId", "resource_id", "String", "uri", "resource_id", required=True),
-                M("httpMethod", "http_method", "String", "uri", "http_method", required=True),
-                M("statusCode", "status_code", "StatusCode", "uri", "status_code", required=True),
-            ),
-            cls_name="GetMethodResponseRequest",
-        ),
-        "GetModelRequest": lambda: structure(
-            "GetModelRequest",
-            (
-                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-                M("modelName", "model_name", "String", "uri", "model_name", required=True),
-                M("flatten", "flatten", "Boolean", "querystring"),
-            ),
-            cls_name="GetModelRequest",
-        ),
-        "GetModelTemplateRequest": lambda: structure(
-            "GetModelTemplateRequest",
-            (
-                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-                M("modelName", "model_name", "String", "uri", "model_name", required=True),
-            ),
-            cls_name="GetModelTemplateRequest",
-        ),
-        "GetModelsRequest": lambda: structure(
-            "GetModelsRequest",
-            (
-                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-                M("position", "position", "String", "querystring"),
-                M("limit", "limit", "NullableInteger", "querystring"),
-            ),
-            cls_name="GetModelsRequest",
-        ),
-        "GetRequestValidatorRequest": lambda: structure(
-            "GetRequestValidatorRequest",
-            (
-                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-                M(
-                    "requestValidatorId",
-                    "request_validator_id",
-                    "String",
-                    "uri",
-                    "requestvalidator_id",
-                    required=True,
-                ),
-            ),
-            cls_name="GetRequestValidatorRequest",
-        ),
-        "GetRequestValidatorsRequest": lambda: structure(
-            "GetRequestValidatorsRequest",
-            (
-                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-                M("position", "position", "String", "querystring"),
-                M("limit", "limit", "NullableInteger", "querystring"),
-            ),
-            cls_name="GetRequestValidatorsRequest",
-        ),
-        "GetResourceRequest": lambda: structure(
-            "GetResourceRequest",
-            (
-                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-                M("resourceId", "resource_id", "String", "uri", "resource_id", required=True),
-                M("embed", "embed", "ListOfString", "querystring"),
-            ),
-            cls_name="GetResourceRequest",
-        ),
-        "GetResourcesRequest": lambda: structure(
-            "GetResourcesRequest",
-            (
-                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-                M("position", "position", "String", "querystring"),
-                M("limit", "limit", "NullableInteger", "querystring"),
-                M("embed", "embed", "ListOfString", "querystring"),
-            ),
-            cls_name="GetResourcesRequest",
-        ),
-        "GetRestApiRequest": lambda: structure(
-            "GetRestApiRequest",
-            (M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),),
-            cls_name="GetRestApiRequest",
-        ),
-        "GetRestApisRequest": lambda: structure(
-            "GetRestApisRequest",
-            (
-                M("position", "position", "String", "querystring"),
-                M("limit", "limit", "NullableInteger", "querystring"),
-            ),
-            cls_name="GetRestApisRequest",
-        ),
-        "GetSdkRequest": lambda: structure(
-            "GetSdkRequest",
-            (
-                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-                M("stageName", "stage_name", "String", "uri", "stage_name", required=True),
-                M("sdkType", "sdk_type", "String", "uri", "sdk_type", required=True),
-                M("parameters", "parameters", "MapOfStringToString", "querystring"),
-            ),
-            cls_name="GetSdkRequest",
-        ),
-        "GetSdkTypeRequest": lambda: structure(
-            "GetSdkTypeRequest",
-            (M("id", "id", "String", "uri", "sdktype_id", required=True),),
-            cls_name="GetSdkTypeRequest",
-        ),
-        "GetSdkTypesRequest": lambda: structure(
-            "GetSdkTypesRequest",
-            (
-                M("position", "position", "String", "querystring"),
-                M("limit", "limit", "NullableInteger", "querystring"),
-            ),
-            cls_name="GetSdkTypesRequest",
-        ),
-        "GetStageRequest": lambda: structure(
-            "GetStageRequest",
-            (
-                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-                M("stageName", "stage_name", "String", "uri", "stage_name", required=True),
-            ),
-            cls_name="GetStageRequest",
-        ),
-        "GetStagesRequest": lambda: structure(
-            "GetStagesRequest",
-            (
-                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-                M("deploymentId", "deployment_id", "String", "querystring"),
-            ),
-            cls_name="GetStagesRequest",
-        ),
-        "GetTagsRequest": lambda: structure(
-            "GetTagsRequest",
-            (
-                M("resourceArn", "resource_arn", "String", "uri", "resource_arn", required=True),
-                M("position", "position", "String", "querystring"),
-                M("limit", "limit", "NullableInteger", "querystring"),
-            ),
-            cls_name="GetTagsRequest",
-        ),
-        "GetUsagePlanKeyRequest": lambda: structure(
-            "GetUsagePlanKeyRequest",
-            (
-                M("usagePlanId", "usage_plan_id", "String", "uri", "usageplanId", required=True),
-                M("keyId", "key_id", "String", "uri", required=True),
-            ),
-            cls_name="GetUsagePlanKeyRequest",
-        ),
-        "GetUsagePlanKeysRequest": lambda: structure(
-            "GetUsagePlanKeysRequest",
-            (
-                M("usagePlanId", "usage_plan_id", "String", "uri", "usageplanId", required=True),
-                M("position", "position", "String", "querystring"),
-                M("limit", "limit", "NullableInteger", "querystring"),
-                M("nameQuery", "name_query", "String", "querystring", "name"),
-            ),
-            cls_name="GetUsagePlanKeysRequest",
-        ),
-        "GetUsagePlanRequest": lambda: structure(
-            "GetUsagePlanRequest",
-            (M("usagePlanId", "usage_plan_id", "String", "uri", "usageplanId", required=True),),
-            cls_name="GetUsagePlanRequest",
-        ),
-        "GetUsagePlansRequest": lambda: structure(
-            "GetUsagePlansRequest",
-            (
-                M("position", "position", "String", "querystring"),
-                M("keyId", "key_id", "String", "querystring"),
-                M("limit", "limit", "NullableInteger", "querystring"),
-            ),
-            cls_name="GetUsagePlansRequest",
-        ),
-        "GetUsageRequest": lambda: structure(
-            "GetUsageRequest",
-            (
-                M("usagePlanId", "usage_plan_id", "String", "uri", "usageplanId", required=True),
-                M("keyId", "key_id", "String", "querystring"),
-                M("startDate", "start_date", "String", "querystring", required=True),
-                M("endDate", "end_date", "String", "querystring", required=True),
-                M("position", "position", "String", "querystring"),
-                M("limit", "limit", "NullableInteger", "querystring"),
-            ),
-            cls_name="GetUsageRequest",
-        ),
-        "GetVpcLinkRequest": lambda: structure(
-            "GetVpcLinkRequest",
-            (M("vpcLinkId", "vpc_link_id", "String", "uri", "vpclink_id", required=True),),
-            cls_name="GetVpcLinkRequest",
-        ),
-        "GetVpcLinksRequest": lambda: structure(
-            "GetVpcLinksRequest",
-            (
-                M("position", "position", "String", "querystring"),
-                M("limit", "limit", "NullableInteger", "querystring"),
-            ),
-            cls_name="GetVpcLinksRequest",
-        ),
-        "ImportApiKeysRequest": lambda: structure(
-            "ImportApiKeysRequest",
-            (
-                M("body", "body", "Blob", required=True),
-                M("format", "format", "ApiKeysFormat", "querystring", required=True),
-                M("failOnWarnings", "fail_on_warnings", "Boolean", "querystring", "failonwarnings"),
-            ),
-            cls_name="ImportApiKeysRequest",
-            payload="body",
-        ),
-        "ImportDocumentationPartsRequest": lambda: structure(
-            "ImportDocumentationPartsRequest",
-            (
-                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-                M("mode", "mode", "PutMode", "querystring"),
-                M("failOnWarnings", "fail_on_warnings", "Boolean", "querystring", "failonwarnings"),
-                M("body", "body", "Blob", required=True),
-            ),
-            cls_name="ImportDocumentationPartsRequest",
-            payload="body",
-        ),
-        "ImportRestApiRequest": lambda: structure(
-            "ImportRestApiRequest",
-            (
-                M("failOnWarnings", "fail_on_warnings", "Boolean", "querystring", "failonwarnings"),
-                M("parameters", "parameters", "MapOfStringToString", "querystring"),
-                M("body", "body", "Blob", required=True),
-            ),
-            cls_name="ImportRestApiRequest",
-            payload="body",
-        ),
-        "Integer": lambda: number("Integer", "integer"),
-        "Integration": lambda: structure(
-            "Integration",
-            (
-                M("type", "type", "IntegrationType"),
-                M("httpMethod", "http_method", "String"),
-                M("uri", "uri", "String"),
-                M("connectionType", "connection_type", "ConnectionType"),
-                M("connectionId", "connection_id", "String"),
-                M("credentials", "credentials", "String"),
-                M("requestParameters", "request_parameters", "MapOfStringToString"),
-                M("requestTemplates", "request_templates", "MapOfStringToString"),
-                M("passthroughBehavior", "passthrough_behavior", "String"),
-                M("contentHandling", "content_handling", "ContentHandlingStrategy"),
-                M("timeoutInMillis", "timeout_in_millis", "Integer"),
-                M("cacheNamespace", "cache_namespace", "String"),
-                M("cacheKeyParameters", "cache_key_parameters", "ListOfString"),
-                M("integrationResponses", "integration_responses", "MapOfIntegrationResponse"),
-                M("tlsConfig", "tls_config", "TlsConfig"),
-                M("responseTransferMode", "response_transfer_mode", "ResponseTransferMode"),
-                M("integrationTarget", "integration_target", "String"),
-            ),
-            cls_name="Integration",
-        ),
-        "IntegrationResponse": lambda: structure(
-            "IntegrationResponse",
-            (
-                M("statusCode", "status_code", "StatusCode"),
-                M("selectionPattern", "selection_pattern", "String"),
-                M("responseParameters", "response_parameters", "MapOfStringToString"),
-                M("responseTemplates", "response_templates", "MapOfStringToString"),
-                M("contentHandling", "content_handling", "ContentHandlingStrategy"),
-            ),
-            cls_name="IntegrationResponse",
-        ),
-        "IntegrationType": lambda: enum(
-            "IntegrationType",
-            ("HTTP", "AWS", "MOCK", "HTTP_PROXY", "AWS_PROXY"),
-            cls_name="IntegrationType",
-        ),
-        "IpAddressType": lambda: enum(
-            "IpAddressType", ("ipv4", "dualstack"), cls_name="IpAddressType"
-        ),
-        "JwtAdditionalClaim": lambda: structure(
-            "JwtAdditionalClaim",
-            (
-                M("claimName", "claim_name", "String", required=True),
-                M("format", "format", "JwtClaimFormat", required=True),
-                M("required", "required", "Boolean"),
-                M("expectedValues", "expected_values", "ListOfString"),
-            ),
-            cls_name="JwtAdditionalClaim",
-        ),
-        "JwtClaimFormat": lambda: enum(
-            "JwtClaimFormat", ("SINGLE_STRING",), cls_name="JwtClaimFormat"
-        ),
-        "JwtConfiguration": lambda: structure(
-            "JwtConfiguration",
-            (
-                M("issuers", "issuers", "ListOfJwtIssuer"),
-                M("defaultAlgorithms", "default_algorithms", "ListOfJwtSigningAlgorithm"),
-            ),
-            cls_name="JwtConfiguration",
-        ),
-        "JwtConfigurationInput": lambda: structure(
-            "JwtConfigurationInput",
-            (
-                M("issuers", "issuers", "ListOfJwtIssuerInput", required=True),
-                M(
-                    "defaultAlgorithms",
-                    "default_algorithms",
-                    "ListOfJwtSigningAlgorithm",
-                    required=True,
-                ),
-            ),
-            cls_name="JwtConfigurationInput",
-        ),
-        "JwtIssuer": lambda: structure(
-            "JwtIssuer",
-            (
-                M("issuer", "issuer", "String"),
-                M("audiences", "audiences", "ListOfString"),
-                M("additionalClaims", "additional_claims", "ListOfJwtAdditionalClaim"),
-                M("jwksUri", "jwks_uri", "String"),
-            ),
-            cls_name="JwtIssuer",
-        ),
-        "JwtIssuerInput": lambda: structure(
-            "JwtIssuerInput",
-            (
-                M("issuer", "issuer", "String", required=True),
-                M("audiences", "audiences", "ListOfString", required=True),
-                M("additionalClaims", "additional_claims", "ListOfJwtAdditionalClaim"),
-            ),
-            cls_name="JwtIssuerInput",
-        ),
-        "JwtSigningAlgorithm": lambda: enum(
-            "JwtSigningAlgorithm",
-            ("RS256", "RS384", "RS512", "ES256", "ES384", "ES512"),
-            cls_name="JwtSigningAlgorithm",
-        ),
-        "LimitExceededException": lambda: structure(
-            "LimitExceededException",
-            (
-                M("retryAfterSeconds", "retry_after_seconds", "String", "header", "Retry-After"),
-                M("message", "message", "String"),
-            ),
-            cls_name="LimitExceededException",
-            error_code="LimitExceededException",
-            error_status=429,
-        ),
-        "ListOfARNs": lambda: list_of("ListOfARNs", "ProviderARN"),
-        "ListOfApiKey": lambda: list_of("ListOfApiKey", "ApiKey"),
-        "ListOfApiStage": lambda: list_of("ListOfApiStage", "ApiStage"),
-        "ListOfAuthorizer": lambda: list_of("ListOfAuthorizer", "Authorizer"),
-        "ListOfBasePathMapping": lambda: list_of("ListOfBasePathMapping", "BasePathMapping"),
-        "ListOfClientCertificate": lambda: list_of("ListOfClientCertificate", "ClientCertificate"),
-        "ListOfDeployment": lambda: list_of("ListOfDeployment", "Deployment"),
-        "ListOfDocumentationPart": lambda: list_of("ListOfDocumentationPart", "DocumentationPart"),
-        "ListOfDocumentationVersion": lambda: list_of(
-            "ListOfDocumentationVersion", "DocumentationVersion"
-        ),
-        "ListOfDomainName": lambda: list_of("ListOfDomainName", "DomainName"),
-        "ListOfDomainNameAccessAssociation": lambda: list_of(
-            "ListOfDomainNameAccessAssociation", "DomainNameAccessAssociation"
-        ),
-        "ListOfEndpointType": lambda: list_of("ListOfEndpointType", "EndpointType"),
-        "ListOfGatewayResponse": lambda: list_of("ListOfGatewayResponse", "GatewayResponse"),
-        "ListOfJwtAdditionalClaim": lambda: list_of(
-            "ListOfJwtAdditionalClaim", "JwtAdditionalClaim"
-        ),
-        "ListOfJwtIssuer": lambda: list_of("ListOfJwtIssuer", "JwtIssuer"),
-        "ListOfJwtIssuerInput": lambda: list_of("ListOfJwtIssuerInput", "JwtIssuerInput"),
-        "ListOfJwtSigningAlgorithm": lambda: list_of(
-            "ListOfJwtSigningAlgorithm", "JwtSigningAlgorithm"
-        ),
-        "ListOfLong": lambda: list_of("ListOfLong", "Long"),
-        "ListOfModel": lambda: list_of("ListOfModel", "Model"),
-        "ListOfPatchOperation": lambda: list_of("ListOfPatchOperation", "PatchOperation"),
-        "ListOfRequestValidator": lambda: list_of("ListOfRequestValidator", "RequestValidator"),
-        "ListOfResource": lambda: list_of("ListOfResource", "Resource"),
-        "ListOfRestApi": lambda: list_of("ListOfRestApi", "RestApi"),
-        "ListOfSdkConfigurationProperty": lambda: list_of(
-            "ListOfSdkConfigurationProperty", "SdkConfigurationProperty"
-        ),
-        "ListOfSdkType": lambda: list_of("ListOfSdkType", "SdkType"),
-        "ListOfStage": lambda: list_of("ListOfStage", "Stage"),
-        "ListOfStageKeys": lambda: list_of("ListOfStageKeys", "StageKey"),
-        "ListOfString": lambda: list_of("ListOfString", "String"),
-        "ListOfUsage": lambda: list_of("ListOfUsage", "ListOfLong"),
-        "ListOfUsagePlan": lambda: list_of("ListOfUsagePlan", "UsagePlan"),
-        "ListOfUsagePlanKey": lambda: list_of("ListOfUsagePlanKey", "UsagePlanKey"),
-        "ListOfVpcLink": lambda: list_of("ListOfVpcLink", "VpcLink"),
-        "LocationStatusType": lambda: enum(
-            "LocationStatusType", ("DOCUMENTED", "UNDOCUMENTED"), cls_name="LocationStatusType"
-        ),
-        "Long": lambda: number("Long", "long"),
-        "MapOfApiStageThrottleSettings": lambda: map_of(
-            "MapOfApiStageThrottleSettings", "String", "ThrottleSettings"
-        ),
-        "MapOfIntegrationResponse": lambda: map_of(
-            "MapOfIntegrationResponse", "String", "IntegrationResponse"
-        ),
-        "MapOfKeyUsages": lambda: map_of("MapOfKeyUsages", "String", "ListOfUsage"),
-        "MapOfMethod": lambda: map_of("MapOfMethod", "String", "Method"),
-        "MapOfMethodResponse": lambda: map_of("MapOfMethodResponse", "String", "MethodResponse"),
-        "MapOfMethodSettings": lambda: map_of("MapOfMethodSettings", "String", "MethodSetting"),
-        "MapOfMethodSnapshot": lambda: map_of("MapOfMethodSnapshot", "String", "MethodSnapshot"),
-        "MapOfStringToBoolean": lambda: map_of("MapOfStringToBoolean", "String", "NullableBoolean"),
-        "MapOfStringToList": lambda: map_of("MapOfStringToList", "String", "ListOfString"),
-        "MapOfStringToString": lambda: map_of("MapOfStringToString", "String", "String"),
-        "Method": lambda: structure(
-            "Method",
-            (
-                M("httpMethod", "http_method", "String"),
-                M("authorizationType", "authorization_type", "String"),
-                M("authorizerId", "authorizer_id", "String"),
-                M("apiKeyRequired", "api_key_required", "NullableBoolean"),
-                M("requestValidatorId", "request_validator_id", "String"),
-                M("operationName", "operation_name", "String"),
-                M("requestParameters", "request_parameters", "MapOfStringToBoolean"),
-                M("requestModels", "request_models", "MapOfStringToString"),
-                M("methodResponses", "method_responses", "MapOfMethodResponse"),
-                M("methodIntegration", "method_integration", "Integration"),
-                M("authorizationScopes", "authorization_scopes", "ListOfString"),
-            ),
-            cls_name="Method",
-        ),
-        "MethodResponse": lambda: structure(
-            "MethodResponse",
-            (
-                M("statusCode", "status_code", "StatusCode"),
-                M("responseParameters", "response_parameters", "MapOfStringToBoolean"),
-                M("responseModels", "response_models", "MapOfStringToString"),
-            ),
-            cls_name="MethodResponse",
-        ),
-        "MethodSetting": lambda: structure(
-            "MethodSetting",
-            (
-                M("metricsEnabled", "metrics_enabled", "Boolean"),
-                M("loggingLevel", "logging_level", "String"),
-                M("dataTraceEnabled", "data_trace_enabled", "Boolean"),
-                M("throttlingBurstLimit", "throttling_burst_limit", "Integer"),
-                M("throttlingRateLimit", "throttling_rate_limit", "Double"),
-                M("cachingEnabled", "caching_enabled", "Boolean"),
-                M("cacheTtlInSeconds", "cache_ttl_in_seconds", "Integer"),
-                M("cacheDataEncrypted", "cache_data_encrypted", "Boolean"),
-                M(
-                    "requireAuthorizationForCacheControl",
-                    "require_authorization_for_cache_control",
-                    "Boolean",
-                ),
-                M(
-                    "unauthorizedCacheControlHeaderStrategy",
-                    "unauthorized_cache_control_header_strategy",
-                    "UnauthorizedCacheControlHeaderStrategy",
-                ),
-            ),
-            cls_name="MethodSetting",
-        ),
-        "MethodSnapshot": lambda: structure(
-            "MethodSnapshot",
-            (
-                M("authorizationType", "authorization_type", "String"),
-                M("apiKeyRequired", "api_key_required", "Boolean"),
-            ),
-            cls_name="MethodSnapshot",
-        ),
-        "Model": lambda: structure(
-            "Model",
-            (
-                M("id", "id", "String"),
-                M("name", "name", "String"),
-                M("description", "description", "String"),
-                M("schema", "schema", "String"),
-                M("contentType", "content_type", "String"),
-            ),
-            cls_name="Model",
-        ),
-        "Models": lambda: structure(
-            "Models",
-            (
-                M("position", "position", "String"),
-                M("items", "items", "ListOfModel", "", "item"),
-            ),
-            cls_name="Models",
-        ),
-        "MutualTlsAuthentication": lambda: structure(
-            "MutualTlsAuthentication",
-            (
-                M("truststoreUri", "truststore_uri", "String"),
-                M("truststoreVersion", "truststore_version", "String"),
-                M("truststoreWarnings", "truststore_warnings", "ListOfString"),
-            ),
-            cls_name="MutualTlsAuthentication",
-        ),
-        "MutualTlsAuthenticationInput": lambda: structure(
-            "MutualTlsAuthenticationInput",
-            (
-                M("truststoreUri", "truststore_uri", "String"),
-                M("truststoreVersion", "truststore_version", "String"),
-            ),
-            cls_name="MutualTlsAuthenticationInput",
-        ),
-        "NotFoundException": lambda: structure(
-            "NotFoundException",
-            (M("message", "message", "String"),),
-            cls_name="NotFoundException",
-            error_code="NotFoundException",
-            error_status=404,
-        ),
-        "NullableBoolean": lambda: boolean("NullableBoolean"),
-        "NullableInteger": lambda: number("NullableInteger", "integer"),
-        "Op": lambda: enum(
-            "Op", ("add", "remove", "replace", "move", "copy", "test"), cls_name="Op"
-        ),
-        "PatchOperation": lambda: structure(
-            "PatchOperation",
-            (
-                M("op", "op", "Op"),
-                M("path", "path", "String"),
-                M("value", "value", "String"),
-                M("from", "from_", "String"),
-            ),
-            cls_name="PatchOperation",
-        ),
-        "PathToMapOfMethodSnapshot": lambda: map_of(
-            "PathToMapOfMethodSnapshot", "String", "MapOfMethodSnapshot"
-        ),
-        "ProviderARN": lambda: string("ProviderARN"),
-        "PutGatewayResponseRequest": lambda: structure(
-            "PutGatewayResponseRequest",
-            (
-                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-                M(
-                    "responseType",
-                    "response_type",
-                    "GatewayResponseType",
-                    "uri",
-                    "response_type",
-                    required=True,
-                ),
-                M("statusCode", "status_code", "StatusCode"),
-                M("responseParameters", "response_parameters", "MapOfStringToString"),
-                M("responseTemplates", "response_templates", "MapOfStringToString"),
-            ),
-            cls_name="PutGatewayResponseRequest",
-        ),
-        "PutIntegrationRequest": lambda: structure(
-            "PutIntegrationRequest",
-            (
-                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-                M("resourceId", "resource_id", "String", "uri", "resource_id", required=True),
-                M("httpMethod", "http_method", "String", "uri", "http_method", required=True),
-                M("type", "type", "IntegrationType", required=True),
-                M("integrationHttpMethod", "integration_http_method", "String", "", "httpMethod"),
-                M("uri", "uri", "String"),
-                M("connectionType", "connection_type", "ConnectionType"),
-                M("connectionId", "connection_id", "String"),
-                M("credentials", "credentials", "String"),
-                M("requestParameters", "request_parameters", "MapOfStringToString"),
-                M("requestTemplates", "request_templates", "MapOfStringToString"),
-                M("passthroughBehavior", "passthrough_behavior", "String"),
-                M("cacheNamespace", "cache_namespace", "String"),
-                M("cacheKeyParameters", "cache_key_parameters", "ListOfString"),
-                M("contentHandling", "content_handling", "ContentHandlingStrategy"),
-                M("timeoutInMillis", "timeout_in_millis", "NullableInteger"),
-                M("tlsConfig", "tls_config", "TlsConfig"),
-                M("responseTransferMode", "response_transfer_mode", "ResponseTransferMode"),
-                M("integrationTarget", "integration_target", "String"),
-            ),
-            cls_name="PutIntegrationRequest",
-        ),
-        "PutIntegrationResponseRequest": lambda: structure(
-            "PutIntegrationResponseRequest",
-            (
-                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-                M("resourceId", "resource_id", "String", "uri", "resource_id", required=True),
-                M("httpMethod", "http_method", "String", "uri", "http_method", required=True),
-                M("statusCode", "status_code", "StatusCode", "uri", "status_code", required=True),
-                M("selectionPattern", "selection_pattern", "String"),
-                M("responseParameters", "response_parameters", "MapOfStringToString"),
-                M("responseTemplates", "response_templates", "MapOfStringToString"),
-                M("contentHandling", "content_handling", "ContentHandlingStrategy"),
-            ),
-            cls_name="PutIntegrationResponseRequest",
-        ),
-        "PutMethodRequest": lambda: structure(
-            "PutMethodRequest",
-            (
-                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-                M("resourceId", "resource_id", "String", "uri", "resource_id", required=True),
-                M("httpMethod", "http_method", "String", "uri", "http_method", required=True),
-                M("authorizationType", "authorization_type", "String", required=True),
-                M("authorizerId", "authorizer_id", "String"),
-                M("apiKeyRequired", "api_key_required", "Boolean"),
-                M("operationName", "operation_name", "String"),
-                M("requestParameters", "request_parameters", "MapOfStringToBoolean"),
-                M("requestModels", "request_models", "MapOfStringToString"),
-                M("requestValidatorId", "request_validator_id", "String"),
-                M("authorizationScopes", "authorization_scopes", "ListOfString"),
-            ),
-            cls_name="PutMethodRequest",
-        ),
-        "PutMethodResponseRequest": lambda: structure(
-            "PutMethodResponseRequest",
-            (
-                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-                M("resourceId", "resource_id", "String", "uri", "resource_id", required=True),
-                M("httpMethod", "http_method", "String", "uri", "http_method", required=True),
-                M("statusCode", "status_code", "StatusCode", "uri", "status_code", required=True),
-                M("responseParameters", "response_parameters", "MapOfStringToBoolean"),
-                M("responseModels", "response_models", "MapOfStringToString"),
-            ),
-            cls_name="PutMethodResponseRequest",
-        ),
-        "PutMode": lambda: enum("PutMode", ("merge", "overwrite"), cls_name="PutMode"),
-        "PutRestApiRequest": lambda: structure(
-            "PutRestApiRequest",
-            (
-                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-                M("mode", "mode", "PutMode", "querystring"),
-                M("failOnWarnings", "fail_on_warnings", "Boolean", "querystring", "failonwarnings"),
-                M("parameters", "parameters", "MapOfStringToString", "querystring"),
-                M("body", "body", "Blob", required=True),
-            ),
-            cls_name="PutRestApiRequest",
-            payload="body",
-        ),
-        "QuotaPeriodType": lambda: enum(
-            "QuotaPeriodType", ("DAY", "WEEK", "MONTH"), cls_name="QuotaPeriodType"
-        ),
-        "QuotaSettings": lambda: structure(
-            "QuotaSettings",
-            (
-                M("limit", "limit", "Integer"),
-                M("offset", "offset", "Integer"),
-                M("period", "period", "QuotaPeriodType"),
-            ),
-            cls_name="QuotaSettings",
-        ),
-        "RejectDomainNameAccessAssociationRequest": lambda: structure(
-            "RejectDomainNameAccessAssociationRequest",
-            (
-                M(
-                    "domainNameAccessAssociationArn",
-                    "domain_name_access_association_arn",
-                    "String",
-                    "querystring",
-                    required=True,
-                ),
-                M("domainNameArn", "domain_name_arn", "String", "querystring", required=True),
-            ),
-            cls_name="RejectDomainNameAccessAssociationRequest",
-        ),
-        "RequestValidator": lambda: structure(
-            "RequestValidator",
-            (
-                M("id", "id", "String"),
-                M("name", "name", "String"),
-                M("validateRequestBody", "validate_request_body", "Boolean"),
-                M("validateRequestParameters", "validate_request_parameters", "Boolean"),
-            ),
-            cls_name="RequestValidator",
-        ),
-        "RequestValidators": lambda: structure(
-            "RequestValidators",
-            (
-                M("position", "position", "String"),
-                M("items", "items", "ListOfRequestValidator", "", "item"),
-            ),
-            cls_name="RequestValidators",
-        ),
-        "Resource": lambda: structure(
-            "Resource",
-            (
-                M("id", "id", "String"),
-                M("parentId", "parent_id", "String"),
-                M("pathPart", "path_part", "String"),
-                M("path", "path", "String"),
-                M("resourceMethods", "resource_methods", "MapOfMethod"),
-            ),
-            cls_name="Resource",
-        ),
-        "ResourceOwner": lambda: enum(
-            "ResourceOwner", ("SELF", "OTHER_ACCOUNTS"), cls_name="ResourceOwner"
-        ),
-        "Resources": lambda: structure(
-            "Resources",
-            (
-                M("position", "position", "String"),
-                M("items", "items", "ListOfResource", "", "item"),
-            ),
-            cls_name="Resources",
-        ),
-        "ResponseTransferMode": lambda: enum(
-            "ResponseTransferMode", ("BUFFERED", "STREAM"), cls_name="ResponseTransferMode"
-        ),
-        "RestApi": lambda: structure(
-            "RestApi",
-            (
-                M("id", "id", "String"),
-                M("name", "name", "String"),
-                M("description", "description", "String"),
-                M("createdDate", "created_date", "Timestamp"),
-                M("version", "version", "String"),
-                M("warnings", "warnings", "ListOfString"),
-                M("binaryMediaTypes", "binary_media_types", "ListOfString"),
-                M("minimumCompressionSize", "minimum_compression_size", "NullableInteger"),
-                M("apiKeySource", "api_key_source", "ApiKeySourceType"),
-                M("endpointConfiguration", "endpoint_configuration", "EndpointConfiguration"),
-                M("policy", "policy", "String"),
-                M("tags", "tags", "MapOfStringToString"),
-                M("disableExecuteApiEndpoint", "disable_execute_api_endpoint", "Boolean"),
-                M("rootResourceId", "root_resource_id", "String"),
-                M("securityPolicy", "security_policy", "SecurityPolicy"),
-                M("endpointAccessMode", "endpoint_access_mode", "EndpointAccessMode"),
-                M("apiStatus", "api_status", "ApiStatus"),
-                M("apiStatusMessage", "api_status_message", "String"),
-            ),
-            cls_name="RestApi",
-        ),
-        "RestApis": lambda: structure(
-            "RestApis",
-            (
-                M("position", "position", "String"),
-                M("items", "items", "ListOfRestApi", "", "item"),
-            ),
-            cls_name="RestApis",
-        ),
-        "RoutingMode": lambda: enum(
-            "RoutingMode",
-            ("BASE_PATH_MAPPING_ONLY", "ROUTING_RULE_ONLY", "ROUTING_RULE_THEN_BASE_PATH_MAPPING"),
-            cls_name="RoutingMode",
-        ),
-        "SdkConfigurationProperty": lambda: structure(
-            "SdkConfigurationProperty",
-            (
-                M("name", "name", "String"),
-                M("friendlyName", "friendly_name", "String"),
-                M("description", "description", "String"),
-                M("required", "required", "Boolean"),
-                M("defaultValue", "default_value", "String"),
-            ),
-            cls_name="SdkConfigurationProperty",
-        ),
-        "SdkResponse": lambda: structure(
-            "SdkResponse",
-            (
-                M("contentType", "content_type", "String", "header", "Content-Type"),
-                M(
-                    "contentDisposition",
-                    "content_disposition",
-                    "String",
-                    "header",
-                    "Content-Disposition",
-                ),
-                M("body", "body", "Blob"),
-            ),
-            cls_name="SdkResponse",
-            payload="body",
-        ),
-        "SdkType": lambda: structure(
-            "SdkType",
-            (
-                M("id", "id", "String"),
-                M("friendlyName", "friendly_name", "String"),
-                M("description", "description", "String"),
-                M(
-                    "configurationProperties",
-                    "configuration_properties",
-                    "ListOfSdkConfigurationProperty",
-                ),
-            ),
-            cls_name="SdkType",
-        ),
-        "SdkTypes": lambda: structure(
-            "SdkTypes",
-            (
-                M("position", "position", "String"),
-                M("items", "items", "ListOfSdkType", "", "item"),
-            ),
-            cls_name="SdkTypes",
-        ),
-        "SecurityPolicy": lambda: enum(
-            "SecurityPolicy",
-            (
-                "TLS_1_0",
-                "TLS_1_2",
-                "SecurityPolicy_TLS13_1_3_2025_09",
-                "SecurityPolicy_TLS13_1_3_FIPS_2025_09",
-                "SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09",
-                "SecurityPolicy_TLS13_1_2_FIPS_PQ_2025_09",
-                "SecurityPolicy_TLS13_1_2_FIPS_PFS_PQ_2025_09",
-                "SecurityPolicy_TLS13_1_2_Ext2_PQ_2025_09",
-                "SecurityPolicy_TLS13_1_2_Ext2_FIPS_PQ_2025_09",
-                "SecurityPolicy_TLS13_1_2_PQ_2025_09",
-                "SecurityPolicy_TLS13_1_2_2021_06",
-                "SecurityPolicy_TLS13_2025_EDGE",
-                "SecurityPolicy_TLS12_PFS_2025_EDGE",
-                "SecurityPolicy_TLS12_2018_EDGE",
-            ),
-            cls_name="SecurityPolicy",
-        ),
-        "ServiceUnavailableException": lambda: structure(
-            "ServiceUnavailableException",
-            (
-                M("retryAfterSeconds", "retry_after_seconds", "String", "header", "Retry-After"),
-                M("message", "message", "String"),
-            ),
-            cls_name="ServiceUnavailableException",
-            error_code="ServiceUnavailableException",
-            error_status=503,
-        ),
-        "Stage": lambda: structure(
-            "Stage",
-            (
-                M("deploymentId", "deployment_id", "String"),
-                M("clientCertificateId", "client_certificate_id", "String"),
-                M("stageName", "stage_name", "String"),
-                M("description", "description", "String"),
-                M("cacheClusterEnabled", "cache_cluster_enabled", "Boolean"),
-                M("cacheClusterSize", "cache_cluster_size", "CacheClusterSize"),
-                M("cacheClusterStatus", "cache_cluster_status", "CacheClusterStatus"),
-                M("methodSettings", "method_settings", "MapOfMethodSettings"),
-                M("variables", "variables", "MapOfStringToString"),
-                M("documentationVersion", "documentation_version", "String"),
-                M("accessLogSettings", "access_log_settings", "AccessLogSettings"),
-                M("canarySettings", "canary_settings", "CanarySettings"),
-                M("tracingEnabled", "tracing_enabled", "Boolean"),
-                M("webAclArn", "web_acl_arn", "String"),
-                M("tags", "tags", "MapOfStringToString"),
-                M("createdDate", "created_date", "Timestamp"),
-                M("lastUpdatedDate", "last_updated_date", "Timestamp"),
-            ),
-            cls_name="Stage",
-        ),
-        "StageKey": lambda: structure(
-            "StageKey",
-            (
-                M("restApiId", "rest_api_id", "String"),
-                M("stageName", "stage_name", "String"),
-            ),
-            cls_name="StageKey",
-        ),
-        "Stages": lambda: structure(
-            "Stages", (M("item", "item", "ListOfStage"),), cls_name="Stages"
-        ),
-        "StatusCode": lambda: string("StatusCode"),
-        "String": lambda: string("String"),
-        "TagResourceRequest": lambda: structure(
-            "TagResourceRequest",
-            (
-                M("resourceArn", "resource_arn", "String", "uri", "resource_arn", required=True),
-                M("tags", "tags", "MapOfStringToString", required=True),
-            ),
-            cls_name="TagResourceRequest",
-        ),
-        "Tags": lambda: structure(
-            "Tags", (M("tags", "tags", "MapOfStringToString"),), cls_name="Tags"
-        ),
-        "Template": lambda: structure(
-            "Template", (M("value", "value", "String"),), cls_name="Template"
-        ),
-        "TestInvokeAuthorizerRequest": lambda: structure(
-            "TestInvokeAuthorizerRequest",
-            (
-                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-                M("authorizerId", "authorizer_id", "String", "uri", "authorizer_id", required=True),
-                M("headers", "headers", "MapOfStringToString"),
-                M("multiValueHeaders", "multi_value_headers", "MapOfStringToList"),
-                M("pathWithQueryString", "path_with_query_string", "String"),
-                M("body", "body", "String"),
-                M("stageVariables", "stage_variables", "MapOfStringToString"),
-                M("additionalContext", "additional_context", "MapOfStringToString"),
-            ),
-            cls_name="TestInvokeAuthorizerRequest",
-        ),
-        "TestInvokeAuthorizerResponse": lambda: structure(
-            "TestInvokeAuthorizerResponse",
-            (
-                M("clientStatus", "client_status", "Integer"),
-                M("log", "log", "String"),
-                M("latency", "latency", "Long"),
-                M("principalId", "principal_id", "String"),
-                M("policy", "policy", "String"),
-                M("authorization", "authorization", "MapOfStringToList"),
-                M("claims", "claims", "MapOfStringToString"),
-            ),
-            cls_name="TestInvokeAuthorizerResponse",
-        ),
-        "TestInvokeMethodRequest": lambda: structure(
-            "TestInvokeMethodRequest",
-            (
-                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-                M("resourceId", "resource_id", "String", "uri", "resource_id", required=True),
-                M("httpMethod", "http_method", "String", "uri", "http_method", required=True),
-                M("pathWithQueryString", "path_with_query_string", "String"),
-                M("body", "body", "String"),
-                M("headers", "headers", "MapOfStringToString"),
-                M("multiValueHeaders", "multi_value_headers", "MapOfStringToList"),
-                M("clientCertificateId", "client_certificate_id", "String"),
-                M("stageVariables", "stage_variables", "MapOfStringToString"),
-            ),
-            cls_name="TestInvokeMethodRequest",
-        ),
-        "TestInvokeMethodResponse": lambda: structure(
-            "TestInvokeMethodResponse",
-            (
-                M("status", "status", "Integer"),
-                M("body", "body", "String"),
-                M("headers", "headers", "MapOfStringToString"),
-                M("multiValueHeaders", "multi_value_headers", "MapOfStringToList"),
-                M("log", "log", "String"),
-                M("latency", "latency", "Long"),
-            ),
-            cls_name="TestInvokeMethodResponse",
-        ),
-        "ThrottleSettings": lambda: structure(
-            "ThrottleSettings",
-            (
-                M("burstLimit", "burst_limit", "Integer"),
-                M("rateLimit", "rate_limit", "Double"),
-            ),
-            cls_name="ThrottleSettings",
-        ),
-        "Timestamp": lambda: timestamp("Timestamp"),
-        "TlsConfig": lambda: structure(
-            "TlsConfig",
-            (M("insecureSkipVerification", "insecure_skip_verification", "Boolean"),),
-            cls_name="TlsConfig",
-        ),
-        "TooManyRequestsException": lambda: structure(
-            "TooManyRequestsException",
-            (
-                M("retryAfterSeconds", "retry_after_seconds", "String", "header", "Retry-After"),
-                M("message", "message", "String"),
-            ),
-            cls_name="TooManyRequestsException",
-            error_code="TooManyRequestsException",
-            error_status=429,
-        ),
-        "UnauthorizedCacheControlHeaderStrategy": lambda: enum(
-            "UnauthorizedCacheControlHeaderStrategy",
-            ("FAIL_WITH_403", "SUCCEED_WITH_RESPONSE_HEADER", "SUCCEED_WITHOUT_RESPONSE_HEADER"),
-            cls_name="UnauthorizedCacheControlHeaderStrategy",
-        ),
-        "UnauthorizedException": lambda: structure(
-            "UnauthorizedException",
-            (M("message", "message", "String"),),
-            cls_name="UnauthorizedException",
-            error_code="UnauthorizedException",
-            error_status=401,
-        ),
-        "UntagResourceRequest": lambda: structure(
-            "UntagResourceRequest",
-            (
-                M("resourceArn", "resource_arn", "String", "uri", "resource_arn", required=True),
-                M("tagKeys", "tag_keys", "ListOfString", "querystring", required=True),
-            ),
-            cls_name="UntagResourceRequest",
-        ),
-        "UpdateAccountRequest": lambda: structure(
-            "UpdateAccountRequest",
-            (M("patchOperations", "patch_operations", "ListOfPatchOperation"),),
-            cls_name="UpdateAccountRequest",
-        ),
-        "UpdateApiKeyRequest": lambda: structure(
-            "UpdateApiKeyRequest",
-            (
-                M("apiKey", "api_key", "String", "uri", "api_Key", required=True),
-                M("patchOperations", "patch_operations", "ListOfPatchOperation"),
-            ),
-            cls_name="UpdateApiKeyRequest",
-        ),
-        "UpdateAuthorizerRequest": lambda: structure(
-            "UpdateAuthorizerRequest",
-            (
-                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-                M("authorizerId", "authorizer_id", "String", "uri", "authorizer_id", required=True),
-                M("patchOperations", "patch_operations", "ListOfPatchOperation"),
-            ),
-            cls_name="UpdateAuthorizerRequest",
-        ),
-        "UpdateBasePathMappingRequest": lambda: structure(
-            "UpdateBasePathMappingRequest",
-            (
-                M("domainName", "domain_name", "String", "uri", "domain_name", required=True),
-                M("domainNameId", "domain_name_id", "String", "querystring"),
-                M("basePath", "base_path", "String", "uri", "base_path", required=True),
-                M("patchOperations", "patch_operations", "ListOfPatchOperation"),
-            ),
-            cls_name="UpdateBasePathMappingRequest",
-        ),
-        "UpdateClientCertificateRequest": lambda: structure(
-            "UpdateClientCertificateRequest",
-            (
-                M(
-                    "clientCertificateId",
-                    "client_certificate_id",
-                    "String",
-                    "uri",
-                    "clientcertificate_id",
-                    required=True,
-                ),
-                M("patchOperations", "patch_operations", "ListOfPatchOperation"),
-            ),
-            cls_name="UpdateClientCertificateRequest",
-        ),
-        "UpdateDeploymentRequest": lambda: structure(
-            "UpdateDeploymentRequest",
-            (
-                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-                M("deploymentId", "deployment_id", "String", "uri", "deployment_id", required=True),
-                M("patchOperations", "patch_operations", "ListOfPatchOperation"),
-            ),
-            cls_name="UpdateDeploymentRequest",
-        ),
-        "UpdateDocumentationPartRequest": lambda: structure(
-            "UpdateDocumentationPartRequest",
-            (
-                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-                M(
-                    "documentationPartId",
-                    "documentation_part_id",
-                    "String",
-                    "uri",
-                    "part_id",
-                    required=True,
-                ),
-                M("patchOperations", "patch_operations", "ListOfPatchOperation"),
-            ),
-            cls_name="UpdateDocumentationPartRequest",
-        ),
-        "UpdateDocumentationVersionRequest": lambda: structure(
-            "UpdateDocumentationVersionRequest",
-            (
-                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-                M(
-                    "documentationVersion",
-                    "documentation_version",
-                    "String",
-                    "uri",
-                    "doc_version",
-                    required=True,
-                ),
-                M("patchOperations", "patch_operations", "ListOfPatchOperation"),
-            ),
-            cls_name="UpdateDocumentationVersionRequest",
-        ),
-        "UpdateDomainNameRequest": lambda: structure(
-            "UpdateDomainNameRequest",
-            (
-                M("domainName", "domain_name", "String", "uri", "domain_name", required=True),
-                M("domainNameId", "domain_name_id", "String", "querystring"),
-                M("patchOperations", "patch_operations", "ListOfPatchOperation"),
-            ),
-            cls_name="UpdateDomainNameRequest",
-        ),
-        "UpdateGatewayResponseRequest": lambda: structure(
-            "UpdateGatewayResponseRequest",
-            (
-                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-                M(
-                    "responseType",
-                    "response_type",
-                    "GatewayResponseType",
-                    "uri",
-                    "response_type",
-                    required=True,
-                ),
-                M("patchOperations", "patch_operations", "ListOfPatchOperation"),
-            ),
-            cls_name="UpdateGatewayResponseRequest",
-        ),
-        "UpdateIntegrationRequest": lambda: structure(
-            "UpdateIntegrationRequest",
-            (
-                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-                M("resourceId", "resource_id", "String", "uri", "resource_id", required=True),
-                M("httpMethod", "http_method", "String", "uri", "http_method", required=True),
-                M("patchOperations", "patch_operations", "ListOfPatchOperation"),
-            ),
-            cls_name="UpdateIntegrationRequest",
-        ),
-        "UpdateIntegrationResponseRequest": lambda: structure(
-            "UpdateIntegrationResponseRequest",
-            (
-                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-                M("resourceId", "resource_id", "String", "uri", "resource_id", required=True),
-                M("httpMethod", "http_method", "String", "uri", "http_method", required=True),
-                M("statusCode", "status_code", "StatusCode", "uri", "status_code", required=True),
-                M("patchOperations", "patch_operations", "ListOfPatchOperation"),
-            ),
-            cls_name="UpdateIntegrationResponseRequest",
-        ),
-        "UpdateMethodRequest": lambda: structure(
-            "UpdateMethodRequest",
-            (
-                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-                M("resourceId", "resource_id", "String", "uri", "resource_id", required=True),
-                M("httpMethod", "http_method", "String", "uri", "http_method", required=True),
-                M("patchOperations", "patch_operations", "ListOfPatchOperation"),
-            ),
-            cls_name="UpdateMethodRequest",
-        ),
-        "UpdateMethodResponseRequest": lambda: structure(
-            "UpdateMethodResponseRequest",
-            (
-                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-                M("resourceId", "resource_id", "String", "uri", "resource_id", required=True),
-                M("httpMethod", "http_method", "String", "uri", "http_method", required=True),
-                M("statusCode", "status_code", "StatusCode", "uri", "status_code", required=True),
-                M("patchOperations", "patch_operations", "ListOfPatchOperation"),
-            ),
-            cls_name="UpdateMethodResponseRequest",
-        ),
-        "UpdateModelRequest": lambda: structure(
-            "UpdateModelRequest",
-            (
-                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-                M("modelName", "model_name", "String", "uri", "model_name", required=True),
-                M("patchOperations", "patch_operations", "ListOfPatchOperation"),
-            ),
-            cls_name="UpdateModelRequest",
-        ),
-        "UpdateRequestValidatorRequest": lambda: structure(
-            "UpdateRequestValidatorRequest",
-            (
-                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-                M(
-                    "requestValidatorId",
-                    "request_validator_id",
-                    "String",
-                    "uri",
-                    "requestvalidator_id",
-                    required=True,
-                ),
-                M("patchOperations", "patch_operations", "ListOfPatchOperation"),
-            ),
-            cls_name="UpdateRequestValidatorRequest",
-        ),
-        "UpdateResourceRequest": lambda: structure(
-            "UpdateResourceRequest",
-            (
-                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-                M("resourceId", "resource_id", "String", "uri", "resource_id", required=True),
-                M("patchOperations", "patch_operations", "ListOfPatchOperation"),
-            ),
-            cls_name="UpdateResourceRequest",
-        ),
-        "UpdateRestApiRequest": lambda: structure(
-            "UpdateRestApiRequest",
-            (
-                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-                M("patchOperations", "patch_operations", "ListOfPatchOperation"),
-            ),
-            cls_name="UpdateRestApiRequest",
-        ),
-        "UpdateStageRequest": lambda: structure(
-            "UpdateStageRequest",
-            (
-                M("restApiId", "rest_api_id", "String", "uri", "restapi_id", required=True),
-                M("stageName", "stage_name", "String", "uri", "stage_name", required=True),
-                M("patchOperations", "patch_operations", "ListOfPatchOperation"),
-            ),
-            cls_name="UpdateStageRequest",
-        ),
-        "UpdateUsagePlanRequest": lambda: structure(
-            "UpdateUsagePlanRequest",
-            (
-                M("usagePlanId", "usage_plan_id", "String", "uri", "usageplanId", required=True),
-                M("patchOperations", "patch_operations", "ListOfPatchOperation"),
-            ),
-            cls_name="UpdateUsagePlanRequest",
-        ),
-        "UpdateUsageRequest": lambda: structure(
-            "UpdateUsageRequest",
-            (
-                M("usagePlanId", "usage_plan_id", "String", "uri", "usageplanId", required=True),
-                M("keyId", "key_id", "String", "uri", required=True),
-                M("patchOperations", "patch_operations", "ListOfPatchOperation"),
-            ),
-            cls_name="UpdateUsageRequest",
-        ),
-        "UpdateVpcLinkRequest": lambda: structure(
-            "UpdateVpcLinkRequest",
-            (
-                M("vpcLinkId", "vpc_link_id", "String", "uri", "vpclink_id", required=True),
-                M("patchOperations", "patch_operations", "ListOfPatchOperation"),
-            ),
-            cls_name="UpdateVpcLinkRequest",
-        ),
-        "Usage": lambda: structure(
-            "Usage",
-            (
-                M("usagePlanId", "usage_plan_id", "String"),
-                M("startDate", "start_date", "String"),
-                M("endDate", "end_date", "String"),
-                M("position", "position", "String"),
-                M("items", "items", "MapOfKeyUsages", "", "values"),
-            ),
-            cls_name="Usage",
-        ),
-        "UsagePlan": lambda: structure(
-            "UsagePlan",
-            (
-                M("id", "id", "String"),
-                M("name", "name", "String"),
-                M("description", "description", "String"),
-                M("apiStages", "api_stages", "ListOfApiStage"),
-                M("throttle", "throttle", "ThrottleSettings"),
-                M("quota", "quota", "QuotaSettings"),
-                M("productCode", "product_code", "String"),
-                M("tags", "tags", "MapOfStringToString"),
-            ),
-            cls_name="UsagePlan",
-        ),
-        "UsagePlanKey": lambda: structure(
-            "UsagePlanKey",
-            (
-                M("id", "id", "String"),
-                M("type", "type", "String"),
-                M("value", "value", "String"),
-                M("name", "name", "String"),
-            ),
-            cls_name="UsagePlanKey",
-        ),
-        "UsagePlanKeys": lambda: structure(
-            "UsagePlanKeys",
-            (
-                M("position", "position", "String"),
-                M("items", "items", "ListOfUsagePlanKey", "", "item"),
-            ),
-            cls_name="UsagePlanKeys",
-        ),
-        "UsagePlans": lambda: structure(
-            "UsagePlans",
-            (
-                M("position", "position", "String"),
-                M("items", "items", "ListOfUsagePlan", "", "item"),
-            ),
-            cls_name="UsagePlans",
-        ),
-        "VpcLink": lambda: structure(
-            "VpcLink",
-            (
-                M("id", "id", "String"),
-                M("name", "name", "String"),
-                M("description", "description", "String"),
-                M("targetArns", "target_arns", "ListOfString"),
-                M("status", "status", "VpcLinkStatus"),
-                M("statusMessage", "status_message", "String"),
-                M("tags", "tags", "MapOfStringToString"),
-            ),
-            cls_name="VpcLink",
-        ),
-        "VpcLinkStatus": lambda: enum(
-            "VpcLinkStatus",
-            ("AVAILABLE", "PENDING", "DELETING", "FAILED"),
-            cls_name="VpcLinkStatus",
-        ),
-        "VpcLinks": lambda: structure(
-            "VpcLinks",
-            (
-                M("position", "position", "String"),
-                M("items", "items", "ListOfVpcLink", "", "item"),
-            ),
-            cls_name="VpcLinks",
-        ),
-    }
+        "AccessAssociationSourceType": '["enum", [["VPCE"]], {"cls_name": "AccessAssociationSourceType"}]',
+        "AccessLogSettings": (
+            '["structure", [[["format", "format", "String"]'
+            ', ["destinationArn", "destination_arn", "String"]]], {"cls_name": "AccessLogSettings"}]'
+        ),
+        "Account": (
+            '["structure", [[["cloudwatchRoleArn", "cloudwatch_role_arn", "String"]'
+            ', ["throttleSettings", "throttle_settings", "ThrottleSettings"]'
+            ', ["features", "features", "ListOfString"]'
+            ', ["apiKeyVersion", "api_key_version", "String"]]], {"cls_name": "Account"}]'
+        ),
+        "ApiKey": (
+            '["structure", [[["id", "id", "String"]'
+            ', ["value", "value", "String"]'
+            ', ["name", "name", "String"]'
+            ', ["customerId", "customer_id", "String"]'
+            ', ["description", "description", "String"]'
+            ', ["enabled", "enabled", "Boolean"]'
+            ', ["createdDate", "created_date", "Timestamp"]'
+            ', ["lastUpdatedDate", "last_updated_date", "Timestamp"]'
+            ', ["stageKeys", "stage_keys", "ListOfString"]'
+            ', ["tags", "tags", "MapOfStringToString"]]], {"cls_name": "ApiKey"}]'
+        ),
+        "ApiKeyIds": (
+            '["structure", [[["ids", "ids", "ListOfString"]'
+            ', ["warnings", "warnings", "ListOfString"]]], {"cls_name": "ApiKeyIds"}]'
+        ),
+        "ApiKeySourceType": '["enum", [["HEADER", "AUTHORIZER"]], {"cls_name": "ApiKeySourceType"}]',
+        "ApiKeys": (
+            '["structure", [[["warnings", "warnings", "ListOfString"]'
+            ', ["position", "position", "String"]'
+            ', ["items", "items", "ListOfApiKey", "", "item"]]], {"cls_name": "ApiKeys"}]'
+        ),
+        "ApiKeysFormat": '["enum", [["csv"]], {"cls_name": "ApiKeysFormat"}]',
+        "ApiStage": (
+            '["structure", [[["apiId", "api_id", "String"]'
+            ', ["stage", "stage", "String"]'
+            ', ["throttle", "throttle", "MapOfApiStageThrottleSettings"]]], {"cls_name": "ApiStage"}]'
+        ),
+        "ApiStatus": '["enum", [["UPDATING", "AVAILABLE", "PENDING", "FAILED"]], {"cls_name": "ApiStatus"}]',
+        "Authorizer": (
+            '["structure", [[["id", "id", "String"]'
+            ', ["name", "name", "String"]'
+            ', ["type", "type", "AuthorizerType"]'
+            ', ["providerARNs", "provider_arns", "ListOfARNs"]'
+            ', ["authType", "auth_type", "String"]'
+            ', ["authorizerUri", "authorizer_uri", "String"]'
+            ', ["authorizerCredentials", "authorizer_credentials", "String"]'
+            ', ["identitySource", "identity_source", "String"]'
+            ', ["identityValidationExpression", "identity_validation_expression", "String"]'
+            ', ["authorizerResultTtlInSeconds", "authorizer_result_ttl_in_seconds", "NullableInteger"]'
+            ', ["jwtConfiguration", "jwt_configuration", "JwtConfiguration"]]], {"cls_name": "Authorizer"}]'
+        ),
+        "AuthorizerType": '["enum", [["TOKEN", "REQUEST", "COGNITO_USER_POOLS", "JWT"]], {"cls_name": "AuthorizerType"}]',
+        "Authorizers": (
+            '["structure", [[["position", "position", "String"]'
+            ', ["items", "items", "ListOfAuthorizer", "", "item"]]], {"cls_name": "Authorizers"}]'
+        ),
+        "BadRequestException": '["structure", [[["message", "message", "String"]]], {"cls_name": "BadRequestException", "error_code": "BadRequestException", "error_status": 400}]',
+        "BasePathMapping": (
+            '["structure", [[["basePath", "base_path", "String"]'
+            ', ["restApiId", "rest_api_id", "String"]'
+            ', ["stage", "stage", "String"]]], {"cls_name": "BasePathMapping"}]'
+        ),
+        "BasePathMappings": (
+            '["structure", [[["position", "position", "String"]'
+            ', ["items", "items", "ListOfBasePathMapping", "", "item"]]], {"cls_name": "BasePathMappings"}]'
+        ),
+        "Blob": '["blob", [], {}]',
+        "Boolean": '["boolean", [], {}]',
+        "CacheClusterSize": '["enum", [["0.5", "1.6", "6.1", "13.5", "28.4", "58.2", "118", "237"]], {"cls_name": "CacheClusterSize"}]',
+        "CacheClusterStatus": '["enum", [["CREATE_IN_PROGRESS", "AVAILABLE", "DELETE_IN_PROGRESS", "NOT_AVAILABLE", "FLUSH_IN_PROGRESS"]], {"cls_name": "CacheClusterStatus"}]',
+        "CanarySettings": (
+            '["structure", [[["percentTraffic", "percent_traffic", "Double"]'
+            ', ["deploymentId", "deployment_id", "String"]'
+            ', ["stageVariableOverrides", "stage_variable_overrides", "MapOfStringToString"]'
+            ', ["useStageCache", "use_stage_cache", "Boolean"]]], {"cls_name": "CanarySettings"}]'
+        ),
+        "ClientCertificate": (
+            '["structure", [[["clientCertificateId", "client_certificate_id", "String"]'
+            ', ["description", "description", "String"]'
+            ', ["pemEncodedCertificate", "pem_encoded_certificate", "String"]'
+            ', ["createdDate", "created_date", "Timestamp"]'
+            ', ["expirationDate", "expiration_date", "Timestamp"]'
+            ', ["tags", "tags", "MapOfStringToString"]]], {"cls_name": "ClientCertificate"}]'
+        ),
+        "ClientCertificates": (
+            '["structure", [[["position", "position", "String"]'
+            ', ["items", "items", "ListOfClientCertificate", "", "item"]]], {"cls_name": "ClientCertificates"}]'
+        ),
+        "ConflictException": '["structure", [[["message", "message", "String"]]], {"cls_name": "ConflictException", "error_code": "ConflictException", "error_status": 409}]',
+        "ConnectionType": '["enum", [["INTERNET", "VPC_LINK"]], {"cls_name": "ConnectionType"}]',
+        "ContentHandlingStrategy": '["enum", [["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"]], {"cls_name": "ContentHandlingStrategy"}]',
+        "CreateApiKeyRequest": (
+            '["structure", [[["name", "name", "String"]'
+            ', ["description", "description", "String"]'
+            ', ["enabled", "enabled", "Boolean"]'
+            ', ["generateDistinctId", "generate_distinct_id", "Boolean"]'
+            ', ["value", "value", "String"]'
+            ', ["stageKeys", "stage_keys", "ListOfStageKeys"]'
+            ', ["customerId", "customer_id", "String"]'
+            ', ["tags", "tags", "MapOfStringToString"]]], {"cls_name": "CreateApiKeyRequest"}]'
+        ),
+        "CreateAuthorizerRequest": (
+            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            ', ["name", "name", "String", {"required": true}]'
+            ', ["type", "type", "AuthorizerType", {"required": true}]'
+            ', ["providerARNs", "provider_arns", "ListOfARNs"]'
+            ', ["authType", "auth_type", "String"]'
+            ', ["authorizerUri", "authorizer_uri", "String"]'
+            ', ["authorizerCredentials", "authorizer_credentials", "String"]'
+            ', ["identitySource", "identity_source", "String"]'
+            ', ["identityValidationExpression", "identity_validation_expression", "String"]'
+            ', ["authorizerResultTtlInSeconds", "authorizer_result_ttl_in_seconds", "NullableInteger"]'
+            ', ["jwtConfiguration", "jwt_configuration", "JwtConfigurationInput"]]], {"cls_name": "CreateAuthorizerRequest"}]'
+        ),
+        "CreateBasePathMappingRequest": (
+            '["structure", [[["domainName", "domain_name", "String", "uri", "domain_name", {"required": true}]'
+            ', ["domainNameId", "domain_name_id", "String", "querystring"]'
+            ', ["basePath", "base_path", "String"]'
+            ', ["restApiId", "rest_api_id", "String", {"required": true}]'
+            ', ["stage", "stage", "String"]]], {"cls_name": "CreateBasePathMappingRequest"}]'
+        ),
+        "CreateDeploymentRequest": (
+            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            ', ["stageName", "stage_name", "String"]'
+            ', ["stageDescription", "stage_description", "String"]'
+            ', ["description", "description", "String"]'
+            ', ["cacheClusterEnabled", "cache_cluster_enabled", "NullableBoolean"]'
+            ', ["cacheClusterSize", "cache_cluster_size", "CacheClusterSize"]'
+            ', ["variables", "variables", "MapOfStringToString"]'
+            ', ["canarySettings", "canary_settings", "DeploymentCanarySettings"]'
+            ', ["tracingEnabled", "tracing_enabled", "NullableBoolean"]]], {"cls_name": "CreateDeploymentRequest"}]'
+        ),
+        "CreateDocumentationPartRequest": (
+            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            ', ["location", "location", "DocumentationPartLocation", {"required": true}]'
+            ', ["properties", "properties", "String", {"required": true}]]], {"cls_name": "CreateDocumentationPartRequest"}]'
+        ),
+        "CreateDocumentationVersionRequest": (
+            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            ', ["documentationVersion", "documentation_version", "String", {"required": true}]'
+            ', ["stageName", "stage_name", "String"]'
+            ', ["description", "description", "String"]]], {"cls_name": "CreateDocumentationVersionRequest"}]'
+        ),
+        "CreateDomainNameAccessAssociationRequest": (
+            '["structure", [[["domainNameArn", "domain_name_arn", "String", {"required": true}]'
+            ', ["accessAssociationSourceType", "access_association_source_type", "AccessAssociationSourceType", {"required": true}]'
+            ', ["accessAssociationSource", "access_association_source", "String", {"required": true}]'
+            ', ["tags", "tags", "MapOfStringToString"]]], {"cls_name": "CreateDomainNameAccessAssociationRequest"}]'
+        ),
+        "CreateDomainNameRequest": (
+            '["structure", [[["domainName", "domain_name", "String", {"required": true}]'
+            ', ["certificateName", "certificate_name", "String"]'
+            ', ["certificateBody", "certificate_body", "String"]'
+            ', ["certificatePrivateKey", "certificate_private_key", "String"]'
+            ', ["certificateChain", "certificate_chain", "String"]'
+            ', ["certificateArn", "certificate_arn", "String"]'
+            ', ["regionalCertificateName", "regional_certificate_name", "String"]'
+            ', ["regionalCertificateArn", "regional_certificate_arn", "String"]'
+            ', ["endpointConfiguration", "endpoint_configuration", "EndpointConfiguration"]'
+            ', ["tags", "tags", "MapOfStringToString"]'
+            ', ["securityPolicy", "security_policy", "SecurityPolicy"]'
+            ', ["endpointAccessMode", "endpoint_access_mode", "EndpointAccessMode"]'
+            ', ["mutualTlsAuthentication", "mutual_tls_authentication", "MutualTlsAuthenticationInput"]'
+            ', ["ownershipVerificationCertificateArn", "ownership_verification_certificate_arn", "String"]'
+            ', ["policy", "policy", "String"]'
+            ', ["routingMode", "routing_mode", "RoutingMode"]]], {"cls_name": "CreateDomainNameRequest"}]'
+        ),
+        "CreateModelRequest": (
+            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            ', ["name", "name", "String", {"required": true}]'
+            ', ["description", "description", "String"]'
+            ', ["schema", "schema", "String"]'
+            ', ["contentType", "content_type", "String", {"required": true}]]], {"cls_name": "CreateModelRequest"}]'
+        ),
+        "CreateRequestValidatorRequest": (
+            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            ', ["name", "name", "String"]'
+            ', ["validateRequestBody", "validate_request_body", "Boolean"]'
+            ', ["validateRequestParameters", "validate_request_parameters", "Boolean"]]], {"cls_name": "CreateRequestValidatorRequest"}]'
+        ),
+        "CreateResourceRequest": (
+            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            ', ["parentId", "parent_id", "String", "uri", "parent_id", {"required": true}]'
+            ', ["pathPart", "path_part", "String", {"required": true}]]], {"cls_name": "CreateResourceRequest"}]'
+        ),
+        "CreateRestApiRequest": (
+            '["structure", [[["name", "name", "String", {"required": true}]'
+            ', ["description", "description", "String"]'
+            ', ["version", "version", "String"]'
+            ', ["cloneFrom", "clone_from", "String"]'
+            ', ["binaryMediaTypes", "binary_media_types", "ListOfString"]'
+            ', ["minimumCompressionSize", "minimum_compression_size", "NullableInteger"]'
+            ', ["apiKeySource", "api_key_source", "ApiKeySourceType"]'
+            ', ["endpointConfiguration", "endpoint_configuration", "EndpointConfiguration"]'
+            ', ["policy", "policy", "String"]'
+            ', ["tags", "tags", "MapOfStringToString"]'
+            ', ["disableExecuteApiEndpoint", "disable_execute_api_endpoint", "Boolean"]'
+            ', ["securityPolicy", "security_policy", "SecurityPolicy"]'
+            ', ["endpointAccessMode", "endpoint_access_mode", "EndpointAccessMode"]]], {"cls_name": "CreateRestApiRequest"}]'
+        ),
+        "CreateStageRequest": (
+            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            ', ["stageName", "stage_name", "String", {"required": true}]'
+            ', ["deploymentId", "deployment_id", "String", {"required": true}]'
+            ', ["description", "description", "String"]'
+            ', ["cacheClusterEnabled", "cache_cluster_enabled", "Boolean"]'
+            ', ["cacheClusterSize", "cache_cluster_size", "CacheClusterSize"]'
+            ', ["variables", "variables", "MapOfStringToString"]'
+            ', ["documentationVersion", "documentation_version", "String"]'
+            ', ["canarySettings", "canary_settings", "CanarySettings"]'
+            ', ["tracingEnabled", "tracing_enabled", "Boolean"]'
+            ', ["tags", "tags", "MapOfStringToString"]]], {"cls_name": "CreateStageRequest"}]'
+        ),
+        "CreateUsagePlanKeyRequest": (
+            '["structure", [[["usagePlanId", "usage_plan_id", "String", "uri", "usageplanId", {"required": true}]'
+            ', ["keyId", "key_id", "String", {"required": true}]'
+            ', ["keyType", "key_type", "String", {"required": true}]]], {"cls_name": "CreateUsagePlanKeyRequest"}]'
+        ),
+        "CreateUsagePlanRequest": (
+            '["structure", [[["name", "name", "String", {"required": true}]'
+            ', ["description", "description", "String"]'
+            ', ["apiStages", "api_stages", "ListOfApiStage"]'
+            ', ["throttle", "throttle", "ThrottleSettings"]'
+            ', ["quota", "quota", "QuotaSettings"]'
+            ', ["tags", "tags", "MapOfStringToString"]]], {"cls_name": "CreateUsagePlanRequest"}]'
+        ),
+        "CreateVpcLinkRequest": (
+            '["structure", [[["name", "name", "String", {"required": true}]'
+            ', ["description", "description", "String"]'
+            ', ["targetArns", "target_arns", "ListOfString", {"required": true}]'
+            ', ["tags", "tags", "MapOfStringToString"]]], {"cls_name": "CreateVpcLinkRequest"}]'
+        ),
+        "DeleteApiKeyRequest": '["structure", [[["apiKey", "api_key", "String", "uri", "api_Key", {"required": true}]]], {"cls_name": "DeleteApiKeyRequest"}]',
+        "DeleteAuthorizerRequest": (
+            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            ', ["authorizerId", "authorizer_id", "String", "uri", "authorizer_id", {"required": true}]]], {"cls_name": "DeleteAuthorizerRequest"}]'
+        ),
+        "DeleteBasePathMappingRequest": (
+            '["structure", [[["domainName", "domain_name", "String", "uri", "domain_name", {"required": true}]'
+            ', ["domainNameId", "domain_name_id", "String", "querystring"]'
+            ', ["basePath", "base_path", "String", "uri", "base_path", {"required": true}]]], {"cls_name": "DeleteBasePathMappingRequest"}]'
+        ),
+        "DeleteClientCertificateRequest": '["structure", [[["clientCertificateId", "client_certificate_id", "String", "uri", "clientcertificate_id", {"required": true}]]], {"cls_name": "DeleteClientCertificateRequest"}]',
+        "DeleteDeploymentRequest": (
+            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            ', ["deploymentId", "deployment_id", "String", "uri", "deployment_id", {"required": true}]]], {"cls_name": "DeleteDeploymentRequest"}]'
+        ),
+        "DeleteDocumentationPartRequest": (
+            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            ', ["documentationPartId", "documentation_part_id", "String", "uri", "part_id", {"required": true}]]], {"cls_name": "DeleteDocumentationPartRequest"}]'
+        ),
+        "DeleteDocumentationVersionRequest": (
+            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            ', ["documentationVersion", "documentation_version", "String", "uri", "doc_version", {"required": true}]]], {"cls_name": "DeleteDocumentationVersionRequest"}]'
+        ),
+        "DeleteDomainNameAccessAssociationRequest": '["structure", [[["domainNameAccessAssociationArn", "domain_name_access_association_arn", "String", "uri", "domain_name_access_association_arn", {"required": true}]]], {"cls_name": "DeleteDomainNameAccessAssociationRequest"}]',
+        "DeleteDomainNameRequest": (
+            '["structure", [[["domainName", "domain_name", "String", "uri", "domain_name", {"required": true}]'
+            ', ["domainNameId", "domain_name_id", "String", "querystring"]]], {"cls_name": "DeleteDomainNameRequest"}]'
+        ),
+        "DeleteGatewayResponseRequest": (
+            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            ', ["responseType", "response_type", "GatewayResponseType", "uri", "response_type", {"required": true}]]], {"cls_name": "DeleteGatewayResponseRequest"}]'
+        ),
+        "DeleteIntegrationRequest": (
+            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            ', ["resourceId", "resource_id", "String", "uri", "resource_id", {"required": true}]'
+            ', ["httpMethod", "http_method", "String", "uri", "http_method", {"required": true}]]], {"cls_name": "DeleteIntegrationRequest"}]'
+        ),
+        "DeleteIntegrationResponseRequest": (
+            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            ', ["resourceId", "resource_id", "String", "uri", "resource_id", {"required": true}]'
+            ', ["httpMethod", "http_method", "String", "uri", "http_method", {"required": true}]'
+            ', ["statusCode", "status_code", "StatusCode", "uri", "status_code", {"required": true}]]], {"cls_name": "DeleteIntegrationResponseRequest"}]'
+        ),
+        "DeleteMethodRequest": (
+            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            ', ["resourceId", "resource_id", "String", "uri", "resource_id", {"required": true}]'
+            ', ["httpMethod", "http_method", "String", "uri", "http_method", {"required": true}]]], {"cls_name": "DeleteMethodRequest"}]'
+        ),
+        "DeleteMethodResponseRequest": (
+            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            ', ["resourceId", "resource_id", "String", "uri", "resource_id", {"required": true}]'
+            ', ["httpMethod", "http_method", "String", "uri", "http_method", {"required": true}]'
+            ', ["statusCode", "status_code", "StatusCode", "uri", "status_code", {"required": true}]]], {"cls_name": "DeleteMethodResponseRequest"}]'
+        ),
+        "DeleteModelRequest": (
+            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            ', ["modelName", "model_name", "String", "uri", "model_name", {"required": true}]]], {"cls_name": "DeleteModelRequest"}]'
+        ),
+        "DeleteRequestValidatorRequest": (
+            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            ', ["requestValidatorId", "request_validator_id", "String", "uri", "requestvalidator_id", {"required": true}]]], {"cls_name": "DeleteRequestValidatorRequest"}]'
+        ),
+        "DeleteResourceRequest": (
+            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            ', ["resourceId", "resource_id", "String", "uri", "resource_id", {"required": true}]]], {"cls_name": "DeleteResourceRequest"}]'
+        ),
+        "DeleteRestApiRequest": '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]]], {"cls_name": "DeleteRestApiRequest"}]',
+        "DeleteStageRequest": (
+            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            ', ["stageName", "stage_name", "String", "uri", "stage_name", {"required": true}]]], {"cls_name": "DeleteStageRequest"}]'
+        ),
+        "DeleteUsagePlanKeyRequest": (
+            '["structure", [[["usagePlanId", "usage_plan_id", "String", "uri", "usageplanId", {"required": true}]'
+            ', ["keyId", "key_id", "String", "uri", {"required": true}]]], {"cls_name": "DeleteUsagePlanKeyRequest"}]'
+        ),
+        "DeleteUsagePlanRequest": '["structure", [[["usagePlanId", "usage_plan_id", "String", "uri", "usageplanId", {"required": true}]]], {"cls_name": "DeleteUsagePlanRequest"}]',
+        "DeleteVpcLinkRequest": '["structure", [[["vpcLinkId", "vpc_link_id", "String", "uri", "vpclink_id", {"required": true}]]], {"cls_name": "DeleteVpcLinkRequest"}]',
+        "Deployment": (
+            '["structure", [[["id", "id", "String"]'
+            ', ["description", "description", "String"]'
+            ', ["createdDate", "created_date", "Timestamp"]'
+            ', ["apiSummary", "api_summary", "PathToMapOfMethodSnapshot"]]], {"cls_name": "Deployment"}]'
+        ),
+        "DeploymentCanarySettings": (
+            '["structure", [[["percentTraffic", "percent_traffic", "Double"]'
+            ', ["stageVariableOverrides", "stage_variable_overrides", "MapOfStringToString"]'
+            ', ["useStageCache", "use_stage_cache", "Boolean"]]], {"cls_name": "DeploymentCanarySettings"}]'
+        ),
+        "Deployments": (
+            '["structure", [[["position", "position", "String"]'
+            ', ["items", "items", "ListOfDeployment", "", "item"]]], {"cls_name": "Deployments"}]'
+        ),
+        "DocumentationPart": (
+            '["structure", [[["id", "id", "String"]'
+            ', ["location", "location", "DocumentationPartLocation"]'
+            ', ["properties", "properties", "String"]]], {"cls_name": "DocumentationPart"}]'
+        ),
+        "DocumentationPartIds": (
+            '["structure", [[["ids", "ids", "ListOfString"]'
+            ', ["warnings", "warnings", "ListOfString"]]], {"cls_name": "DocumentationPartIds"}]'
+        ),
+        "DocumentationPartLocation": (
+            '["structure", [[["type", "type", "DocumentationPartType", {"required": true}]'
+            ', ["path", "path", "String"]'
+            ', ["method", "method", "String"]'
+            ', ["statusCode", "status_code", "DocumentationPartLocationStatusCode"]'
+            ', ["name", "name", "String"]]], {"cls_name": "DocumentationPartLocation"}]'
+        ),
+        "DocumentationPartLocationStatusCode": '["string", [], {}]',
+        "DocumentationPartType": '["enum", [["API", "AUTHORIZER", "MODEL", "RESOURCE", "METHOD", "PATH_PARAMETER", "QUERY_PARAMETER", "REQUEST_HEADER", "REQUEST_BODY", "RESPONSE", "RESPONSE_HEADER", "RESPONSE_BODY"]], {"cls_name": "DocumentationPartType"}]',
+        "DocumentationParts": (
+            '["structure", [[["position", "position", "String"]'
+            ', ["items", "items", "ListOfDocumentationPart", "", "item"]]], {"cls_name": "DocumentationParts"}]'
+        ),
+        "DocumentationVersion": (
+            '["structure", [[["version", "version", "String"]'
+            ', ["createdDate", "created_date", "Timestamp"]'
+            ', ["description", "description", "String"]]], {"cls_name": "DocumentationVersion"}]'
+        ),
+        "DocumentationVersions": (
+            '["structure", [[["position", "position", "String"]'
+            ', ["items", "items", "ListOfDocumentationVersion", "", "item"]]], {"cls_name": "DocumentationVersions"}]'
+        ),
+        "DomainName": (
+            '["structure", [[["domainName", "domain_name", "String"]'
+            ', ["domainNameId", "domain_name_id", "String"]'
+            ', ["domainNameArn", "domain_name_arn", "String"]'
+            ', ["certificateName", "certificate_name", "String"]'
+            ', ["certificateArn", "certificate_arn", "String"]'
+            ', ["certificateUploadDate", "certificate_upload_date", "Timestamp"]'
+            ', ["regionalDomainName", "regional_domain_name", "String"]'
+            ', ["regionalHostedZoneId", "regional_hosted_zone_id", "String"]'
+            ', ["regionalCertificateName", "regional_certificate_name", "String"]'
+            ', ["regionalCertificateArn", "regional_certificate_arn", "String"]'
+            ', ["distributionDomainName", "distribution_domain_name", "String"]'
+            ', ["distributionHostedZoneId", "distribution_hosted_zone_id", "String"]'
+            ', ["endpointConfiguration", "endpoint_configuration", "EndpointConfiguration"]'
+            ', ["domainNameStatus", "domain_name_status", "DomainNameStatus"]'
+            ', ["domainNameStatusMessage", "domain_name_status_message", "String"]'
+            ', ["securityPolicy", "security_policy", "SecurityPolicy"]'
+            ', ["endpointAccessMode", "endpoint_access_mode", "EndpointAccessMode"]'
+            ', ["tags", "tags", "MapOfStringToString"]'
+            ', ["mutualTlsAuthentication", "mutual_tls_authentication", "MutualTlsAuthentication"]'
+            ', ["ownershipVerificationCertificateArn", "ownership_verification_certificate_arn", "String"]'
+            ', ["managementPolicy", "management_policy", "String"]'
+            ', ["policy", "policy", "String"]'
+            ', ["routingMode", "routing_mode", "RoutingMode"]]], {"cls_name": "DomainName"}]'
+        ),
+        "DomainNameAccessAssociation": (
+            '["structure", [[["domainNameAccessAssociationArn", "domain_name_access_association_arn", "String"]'
+            ', ["domainNameArn", "domain_name_arn", "String"]'
+            ', ["accessAssociationSourceType", "access_association_source_type", "AccessAssociationSourceType"]'
+            ', ["accessAssociationSource", "access_association_source", "String"]'
+            ', ["tags", "tags", "MapOfStringToString"]]], {"cls_name": "DomainNameAccessAssociation"}]'
+        ),
+        "DomainNameAccessAssociations": (
+            '["structure", [[["position", "position", "String"]'
+            ', ["items", "items", "ListOfDomainNameAccessAssociation", "", "item"]]], {"cls_name": "DomainNameAccessAssociations"}]'
+        ),
+        "DomainNameStatus": '["enum", [["AVAILABLE", "UPDATING", "PENDING", "PENDING_CERTIFICATE_REIMPORT", "PENDING_OWNERSHIP_VERIFICATION", "FAILED"]], {"cls_name": "DomainNameStatus"}]',
+        "DomainNames": (
+            '["structure", [[["position", "position", "String"]'
+            ', ["items", "items", "ListOfDomainName", "", "item"]]], {"cls_name": "DomainNames"}]'
+        ),
+        "Double": '["number", ["double"], {}]',
+        "EndpointAccessMode": '["enum", [["BASIC", "STRICT"]], {"cls_name": "EndpointAccessMode"}]',
+        "EndpointConfiguration": (
+            '["structure", [[["types", "types", "ListOfEndpointType"]'
+            ', ["ipAddressType", "ip_address_type", "IpAddressType"]'
+            ', ["vpcEndpointIds", "vpc_endpoint_ids", "ListOfString"]]], {"cls_name": "EndpointConfiguration"}]'
+        ),
+        "EndpointType": '["enum", [["REGIONAL", "EDGE", "PRIVATE"]], {"cls_name": "EndpointType"}]',
+        "ExportResponse": (
+            '["structure", [[["contentType", "content_type", "String", "header", "Content-Type"]'
+            ', ["contentDisposition", "content_disposition", "String", "header", "Content-Disposition"]'
+            ', ["body", "body", "Blob"]]], {"cls_name": "ExportResponse", "payload": "body"}]'
+        ),
+        "FlushStageAuthorizersCacheRequest": (
+            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            ', ["stageName", "stage_name", "String", "uri", "stage_name", {"required": true}]]], {"cls_name": "FlushStageAuthorizersCacheRequest"}]'
+        ),
+        "FlushStageCacheRequest": (
+            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            ', ["stageName", "stage_name", "String", "uri", "stage_name", {"required": true}]]], {"cls_name": "FlushStageCacheRequest"}]'
+        ),
+        "GatewayResponse": (
+            '["structure", [[["responseType", "response_type", "GatewayResponseType"]'
+            ', ["statusCode", "status_code", "StatusCode"]'
+            ', ["responseParameters", "response_parameters", "MapOfStringToString"]'
+            ', ["responseTemplates", "response_templates", "MapOfStringToString"]'
+            ', ["defaultResponse", "default_response", "Boolean"]]], {"cls_name": "GatewayResponse"}]'
+        ),
+        "GatewayResponseType": '["enum", [["DEFAULT_4XX", "DEFAULT_5XX", "RESOURCE_NOT_FOUND", "UNAUTHORIZED", "INVALID_API_KEY", "ACCESS_DENIED", "AUTHORIZER_FAILURE", "AUTHORIZER_CONFIGURATION_ERROR", "INVALID_SIGNATURE", "EXPIRED_TOKEN", "MISSING_AUTHENTICATION_TOKEN", "INTEGRATION_FAILURE", "INTEGRATION_TIMEOUT", "API_CONFIGURATION_ERROR", "UNSUPPORTED_MEDIA_TYPE", "BAD_REQUEST_PARAMETERS", "BAD_REQUEST_BODY", "REQUEST_TOO_LARGE", "THROTTLED", "QUOTA_EXCEEDED", "WAF_FILTERED"]], {"cls_name": "GatewayResponseType"}]',
+        "GatewayResponses": (
+            '["structure", [[["position", "position", "String"]'
+            ', ["items", "items", "ListOfGatewayResponse", "", "item"]]], {"cls_name": "GatewayResponses"}]'
+        ),
+        "GenerateClientCertificateRequest": (
+            '["structure", [[["description", "description", "String"]'
+            ', ["tags", "tags", "MapOfStringToString"]]], {"cls_name": "GenerateClientCertificateRequest"}]'
+        ),
+        "GetAccountRequest": '["structure", [[]], {"cls_name": "GetAccountRequest"}]',
+        "GetApiKeyRequest": (
+            '["structure", [[["apiKey", "api_key", "String", "uri", "api_Key", {"required": true}]'
+            ', ["includeValue", "include_value", "NullableBoolean", "querystring"]]], {"cls_name": "GetApiKeyRequest"}]'
+        ),
+        "GetApiKeysRequest": (
+            '["structure", [[["position", "position", "String", "querystring"]'
+            ', ["limit", "limit", "NullableInteger", "querystring"]'
+            ', ["nameQuery", "name_query", "String", "querystring", "name"]'
+            ', ["customerId", "customer_id", "String", "querystring"]'
+            ', ["includeValues", "include_values", "NullableBoolean", "querystring"]]], {"cls_name": "GetApiKeysRequest"}]'
+        ),
+        "GetAuthorizerRequest": (
+            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            ', ["authorizerId", "authorizer_id", "String", "uri", "authorizer_id", {"required": true}]]], {"cls_name": "GetAuthorizerRequest"}]'
+        ),
+        "GetAuthorizersRequest": (
+            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            ', ["position", "position", "String", "querystring"]'
+            ', ["limit", "limit", "NullableInteger", "querystring"]]], {"cls_name": "GetAuthorizersRequest"}]'
+        ),
+        "GetBasePathMappingRequest": (
+            '["structure", [[["domainName", "domain_name", "String", "uri", "domain_name", {"required": true}]'
+            ', ["domainNameId", "domain_name_id", "String", "querystring"]'
+            ', ["basePath", "base_path", "String", "uri", "base_path", {"required": true}]]], {"cls_name": "GetBasePathMappingRequest"}]'
+        ),
+        "GetBasePathMappingsRequest": (
+            '["structure", [[["domainName", "domain_name", "String", "uri", "domain_name", {"required": true}]'
+            ', ["domainNameId", "domain_name_id", "String", "querystring"]'
+            ', ["position", "position", "String", "querystring"]'
+            ', ["limit", "limit", "NullableInteger", "querystring"]]], {"cls_name": "GetBasePathMappingsRequest"}]'
+        ),
+        "GetClientCertificateRequest": '["structure", [[["clientCertificateId", "client_certificate_id", "String", "uri", "clientcertificate_id", {"required": true}]]], {"cls_name": "GetClientCertificateRequest"}]',
+        "GetClientCertificatesRequest": (
+            '["structure", [[["position", "position", "String", "querystring"]'
+            ', ["limit", "limit", "NullableInteger", "querystring"]]], {"cls_name": "GetClientCertificatesRequest"}]'
+        ),
+        "GetDeploymentRequest": (
+            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            ', ["deploymentId", "deployment_id", "String", "uri", "deployment_id", {"required": true}]'
+            ', ["embed", "embed", "ListOfString", "querystring"]]], {"cls_name": "GetDeploymentRequest"}]'
+        ),
+        "GetDeploymentsRequest": (
+            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            ', ["position", "position", "String", "querystring"]'
+            ', ["limit", "limit", "NullableInteger", "querystring"]]], {"cls_name": "GetDeploymentsRequest"}]'
+        ),
+        "GetDocumentationPartRequest": (
+            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            ', ["documentationPartId", "documentation_part_id", "String", "uri", "part_id", {"required": true}]]], {"cls_name": "GetDocumentationPartRequest"}]'
+        ),
+        "GetDocumentationPartsRequest": (
+            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            ', ["type", "type", "DocumentationPartType", "querystring"]'
+            ', ["nameQuery", "name_query", "String", "querystring", "name"]'
+            ', ["path", "path", "String", "querystring"]'
+            ', ["position", "position", "String", "querystring"]'
+            ', ["limit", "limit", "NullableInteger", "querystring"]'
+            ', ["locationStatus", "location_status", "LocationStatusType", "querystring"]]], {"cls_name": "GetDocumentationPartsRequest"}]'
+        ),
+        "GetDocumentationVersionRequest": (
+            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            ', ["documentationVersion", "documentation_version", "String", "uri", "doc_version", {"required": true}]]], {"cls_name": "GetDocumentationVersionRequest"}]'
+        ),
+        "GetDocumentationVersionsRequest": (
+            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            ', ["position", "position", "String", "querystring"]'
+            ', ["limit", "limit", "NullableInteger", "querystring"]]], {"cls_name": "GetDocumentationVersionsRequest"}]'
+        ),
+        "GetDomainNameAccessAssociationsRequest": (
+            '["structure", [[["position", "position", "String", "querystring"]'
+            ', ["limit", "limit", "NullableInteger", "querystring"]'
+            ', ["resourceOwner", "resource_owner", "ResourceOwner", "querystring"]]], {"cls_name": "GetDomainNameAccessAssociationsRequest"}]'
+        ),
+        "GetDomainNameRequest": (
+            '["structure", [[["domainName", "domain_name", "String", "uri", "domain_name", {"required": true}]'
+            ', ["domainNameId", "domain_name_id", "String", "querystring"]]], {"cls_name": "GetDomainNameRequest"}]'
+        ),
+        "GetDomainNamesRequest": (
+            '["structure", [[["position", "position", "String", "querystring"]'
+            ', ["limit", "limit", "NullableInteger", "querystring"]'
+            ', ["resourceOwner", "resource_owner", "ResourceOwner", "querystring"]]], {"cls_name": "GetDomainNamesRequest"}]'
+        ),
+        "GetExportRequest": (
+            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            ', ["stageName", "stage_name", "String", "uri", "stage_name", {"required": true}]'
+            ', ["exportType", "export_type", "String", "uri", "export_type", {"required": true}]'
+            ', ["parameters", "parameters", "MapOfStringToString", "querystring"]'
+            ', ["accepts", "accepts", "String", "header", "Accept"]]], {"cls_name": "GetExportRequest"}]'
+        ),
+        "GetGatewayResponseRequest": (
+            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            ', ["responseType", "response_type", "GatewayResponseType", "uri", "response_type", {"required": true}]]], {"cls_name": "GetGatewayResponseRequest"}]'
+        ),
+        "GetGatewayResponsesRequest": (
+            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            ', ["position", "position", "String", "querystring"]'
+            ', ["limit", "limit", "NullableInteger", "querystring"]]], {"cls_name": "GetGatewayResponsesRequest"}]'
+        ),
+        "GetIntegrationRequest": (
+            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            ', ["resourceId", "resource_id", "String", "uri", "resource_id", {"required": true}]'
+            ', ["httpMethod", "http_method", "String", "uri", "http_method", {"required": true}]]], {"cls_name": "GetIntegrationRequest"}]'
+        ),
+        "GetIntegrationResponseRequest": (
+            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            ', ["resourceId", "resource_id", "String", "uri", "resource_id", {"required": true}]'
+            ', ["httpMethod", "http_method", "String", "uri", "http_method", {"required": true}]'
+            ', ["statusCode", "status_code", "StatusCode", "uri", "status_code", {"required": true}]]], {"cls_name": "GetIntegrationResponseRequest"}]'
+        ),
+        "GetMethodRequest": (
+            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            ', ["resourceId", "resource_id", "String", "uri", "resource_id", {"required": true}]'
+            ', ["httpMethod", "http_method", "String", "uri", "http_method", {"required": true}]]], {"cls_name": "GetMethodRequest"}]'
+        ),
+        "GetMethodResponseRequest": (
+            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            ', ["resourceId", "resource_id", "String", "uri", "resource_id", {"required": true}]'
+            ', ["httpMethod", "http_method", "String", "uri", "http_method", {"required": true}]'
+            ', ["statusCode", "status_code", "StatusCode", "uri", "status_code", {"required": true}]]], {"cls_name": "GetMethodResponseRequest"}]'
+        ),
+        "GetModelRequest": (
+            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            ', ["modelName", "model_name", "String", "uri", "model_name", {"required": true}]'
+            ', ["flatten", "flatten", "Boolean", "querystring"]]], {"cls_name": "GetModelRequest"}]'
+        ),
+        "GetModelTemplateRequest": (
+            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            ', ["modelName", "model_name", "String", "uri", "model_name", {"required": true}]]], {"cls_name": "GetModelTemplateRequest"}]'
+        ),
+        "GetModelsRequest": (
+            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            ', ["position", "position", "String", "querystring"]'
+            ', ["limit", "limit", "NullableInteger", "querystring"]]], {"cls_name": "GetModelsRequest"}]'
+        ),
+        "GetRequestValidatorRequest": (
+            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            ', ["requestValidatorId", "request_validator_id", "String", "uri", "requestvalidator_id", {"required": true}]]], {"cls_name": "GetRequestValidatorRequest"}]'
+        ),
+        "GetRequestValidatorsRequest": (
+            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            ', ["position", "position", "String", "querystring"]'
+            ', ["limit", "limit", "NullableInteger", "querystring"]]], {"cls_name": "GetRequestValidatorsRequest"}]'
+        ),
+        "GetResourceRequest": (
+            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            ', ["resourceId", "resource_id", "String", "uri", "resource_id", {"required": true}]'
+            ', ["embed", "embed", "ListOfString", "querystring"]]], {"cls_name": "GetResourceRequest"}]'
+        ),
+        "GetResourcesRequest": (
+            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            ', ["position", "position", "String", "querystring"]'
+            ', ["limit", "limit", "NullableInteger", "querystring"]'
+            ', ["embed", "embed", "ListOfString", "querystring"]]], {"cls_name": "GetResourcesRequest"}]'
+        ),
+        "GetRestApiRequest": '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]]], {"cls_name": "GetRestApiRequest"}]',
+        "GetRestApisRequest": (
+            '["structure", [[["position", "position", "String", "querystring"]'
+            ', ["limit", "limit", "NullableInteger", "querystring"]]], {"cls_name": "GetRestApisRequest"}]'
+        ),
+        "GetSdkRequest": (
+            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            ', ["stageName", "stage_name", "String", "uri", "stage_name", {"required": true}]'
+            ', ["sdkType", "sdk_type", "String", "uri", "sdk_type", {"required": true}]'
+            ', ["parameters", "parameters", "MapOfStringToString", "querystring"]]], {"cls_name": "GetSdkRequest"}]'
+        ),
+        "GetSdkTypeRequest": '["structure", [[["id", "id", "String", "uri", "sdktype_id", {"required": true}]]], {"cls_name": "GetSdkTypeRequest"}]',
+        "GetSdkTypesRequest": (
+            '["structure", [[["position", "position", "String", "querystring"]'
+            ', ["limit", "limit", "NullableInteger", "querystring"]]], {"cls_name": "GetSdkTypesRequest"}]'
+        ),
+        "GetStageRequest": (
+            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            ', ["stageName", "stage_name", "String", "uri", "stage_name", {"required": true}]]], {"cls_name": "GetStageRequest"}]'
+        ),
+        "GetStagesRequest": (
+            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            ', ["deploymentId", "deployment_id", "String", "querystring"]]], {"cls_name": "GetStagesRequest"}]'
+        ),
+        "GetTagsRequest": (
+            '["structure", [[["resourceArn", "resource_arn", "String", "uri", "resource_arn", {"required": true}]'
+            ', ["position", "position", "String", "querystring"]'
+            ', ["limit", "limit", "NullableInteger", "querystring"]]], {"cls_name": "GetTagsRequest"}]'
+        ),
+        "GetUsagePlanKeyRequest": (
+            '["structure", [[["usagePlanId", "usage_plan_id", "String", "uri", "usageplanId", {"required": true}]'
+            ', ["keyId", "key_id", "String", "uri", {"required": true}]]], {"cls_name": "GetUsagePlanKeyRequest"}]'
+        ),
+        "GetUsagePlanKeysRequest": (
+            '["structure", [[["usagePlanId", "usage_plan_id", "String", "uri", "usageplanId", {"required": true}]'
+            ', ["position", "position", "String", "querystring"]'
+            ', ["limit", "limit", "NullableInteger", "querystring"]'
+            ', ["nameQuery", "name_query", "String", "querystring", "name"]]], {"cls_name": "GetUsagePlanKeysRequest"}]'
+        ),
+        "GetUsagePlanRequest": '["structure", [[["usagePlanId", "usage_plan_id", "String", "uri", "usageplanId", {"required": true}]]], {"cls_name": "GetUsagePlanRequest"}]',
+        "GetUsagePlansRequest": (
+            '["structure", [[["position", "position", "String", "querystring"]'
+            ', ["keyId", "key_id", "String", "querystring"]'
+            ', ["limit", "limit", "NullableInteger", "querystring"]]], {"cls_name": "GetUsagePlansRequest"}]'
+        ),
+        "GetUsageRequest": (
+            '["structure", [[["usagePlanId", "usage_plan_id", "String", "uri", "usageplanId", {"required": true}]'
+            ', ["keyId", "key_id", "String", "querystring"]'
+            ', ["startDate", "start_date", "String", "querystring", {"required": true}]'
+            ', ["endDate", "end_date", "String", "querystring", {"required": true}]'
+            ', ["position", "position", "String", "querystring"]'
+            ', ["limit", "limit", "NullableInteger", "querystring"]]], {"cls_name": "GetUsageRequest"}]'
+        ),
+        "GetVpcLinkRequest": '["structure", [[["vpcLinkId", "vpc_link_id", "String", "uri", "vpclink_id", {"required": true}]]], {"cls_name": "GetVpcLinkRequest"}]',
+        "GetVpcLinksRequest": (
+            '["structure", [[["position", "position", "String", "querystring"]'
+            ', ["limit", "limit", "NullableInteger", "querystring"]]], {"cls_name": "GetVpcLinksRequest"}]'
+        ),
+        "ImportApiKeysRequest": (
+            '["structure", [[["body", "body", "Blob", {"required": true}]'
+            ', ["format", "format", "ApiKeysFormat", "querystring", {"required": true}]'
+            ', ["failOnWarnings", "fail_on_warnings", "Boolean", "querystring", "failonwarnings"]]], {"cls_name": "ImportApiKeysRequest", "payload": "body"}]'
+        ),
+        "ImportDocumentationPartsRequest": (
+            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            ', ["mode", "mode", "PutMode", "querystring"]'
+            ', ["failOnWarnings", "fail_on_warnings", "Boolean", "querystring", "failonwarnings"]'
+            ', ["body", "body", "Blob", {"required": true}]]], {"cls_name": "ImportDocumentationPartsRequest", "payload": "body"}]'
+        ),
+        "ImportRestApiRequest": (
+            '["structure", [[["failOnWarnings", "fail_on_warnings", "Boolean", "querystring", "failonwarnings"]'
+            ', ["parameters", "parameters", "MapOfStringToString", "querystring"]'
+            ', ["body", "body", "Blob", {"required": true}]]], {"cls_name": "ImportRestApiRequest", "payload": "body"}]'
+        ),
+        "Integer": '["number", ["integer"], {}]',
+        "Integration": (
+            '["structure", [[["type", "type", "IntegrationType"]'
+            ', ["httpMethod", "http_method", "String"]'
+            ', ["uri", "uri", "String"]'
+            ', ["connectionType", "connection_type", "ConnectionType"]'
+            ', ["connectionId", "connection_id", "String"]'
+            ', ["credentials", "credentials", "String"]'
+            ', ["requestParameters", "request_parameters", "MapOfStringToString"]'
+            ', ["requestTemplates", "request_templates", "MapOfStringToString"]'
+            ', ["passthroughBehavior", "passthrough_behavior", "String"]'
+            ', ["contentHandling", "content_handling", "ContentHandlingStrategy"]'
+            ', ["timeoutInMillis", "timeout_in_millis", "Integer"]'
+            ', ["cacheNamespace", "cache_namespace", "String"]'
+            ', ["cacheKeyParameters", "cache_key_parameters", "ListOfString"]'
+            ', ["integrationResponses", "integration_responses", "MapOfIntegrationResponse"]'
+            ', ["tlsConfig", "tls_config", "TlsConfig"]'
+            ', ["responseTransferMode", "response_transfer_mode", "ResponseTransferMode"]'
+            ', ["integrationTarget", "integration_target", "String"]]], {"cls_name": "Integration"}]'
+        ),
+        "IntegrationResponse": (
+            '["structure", [[["statusCode", "status_code", "StatusCode"]'
+            ', ["selectionPattern", "selection_pattern", "String"]'
+            ', ["responseParameters", "response_parameters", "MapOfStringToString"]'
+            ', ["responseTemplates", "response_templates", "MapOfStringToString"]'
+            ', ["contentHandling", "content_handling", "ContentHandlingStrategy"]]], {"cls_name": "IntegrationResponse"}]'
+        ),
+        "IntegrationType": '["enum", [["HTTP", "AWS", "MOCK", "HTTP_PROXY", "AWS_PROXY"]], {"cls_name": "IntegrationType"}]',
+        "IpAddressType": '["enum", [["ipv4", "dualstack"]], {"cls_name": "IpAddressType"}]',
+        "JwtAdditionalClaim": (
+            '["structure", [[["claimName", "claim_name", "String", {"required": true}]'
+            ', ["format", "format", "JwtClaimFormat", {"required": true}]'
+            ', ["required", "required", "Boolean"]'
+            ', ["expectedValues", "expected_values", "ListOfString"]]], {"cls_name": "JwtAdditionalClaim"}]'
+        ),
+        "JwtClaimFormat": '["enum", [["SINGLE_STRING"]], {"cls_name": "JwtClaimFormat"}]',
+        "JwtConfiguration": (
+            '["structure", [[["issuers", "issuers", "ListOfJwtIssuer"]'
+            ', ["defaultAlgorithms", "default_algorithms", "ListOfJwtSigningAlgorithm"]]], {"cls_name": "JwtConfiguration"}]'
+        ),
+        "JwtConfigurationInput": (
+            '["structure", [[["issuers", "issuers", "ListOfJwtIssuerInput", {"required": true}]'
+            ', ["defaultAlgorithms", "default_algorithms", "ListOfJwtSigningAlgorithm", {"required": true}]]], {"cls_name": "JwtConfigurationInput"}]'
+        ),
+        "JwtIssuer": (
+            '["structure", [[["issuer", "issuer", "String"]'
+            ', ["audiences", "audiences", "ListOfString"]'
+            ', ["additionalClaims", "additional_claims", "ListOfJwtAdditionalClaim"]'
+            ', ["jwksUri", "jwks_uri", "String"]]], {"cls_name": "JwtIssuer"}]'
+        ),
+        "JwtIssuerInput": (
+            '["structure", [[["issuer", "issuer", "String", {"required": true}]'
+            ', ["audiences", "audiences", "ListOfString", {"required": true}]'
+            ', ["additionalClaims", "additional_claims", "ListOfJwtAdditionalClaim"]]], {"cls_name": "JwtIssuerInput"}]'
+        ),
+        "JwtSigningAlgorithm": '["enum", [["RS256", "RS384", "RS512", "ES256", "ES384", "ES512"]], {"cls_name": "JwtSigningAlgorithm"}]',
+        "LimitExceededException": (
+            '["structure", [[["retryAfterSeconds", "retry_after_seconds", "String", "header", "Retry-After"]'
+            ', ["message", "message", "String"]]], {"cls_name": "LimitExceededException", "error_code": "LimitExceededException", "error_status": 429}]'
+        ),
+        "ListOfARNs": '["list_of", ["ProviderARN"], {}]',
+        "ListOfApiKey": '["list_of", ["ApiKey"], {}]',
+        "ListOfApiStage": '["list_of", ["ApiStage"], {}]',
+        "ListOfAuthorizer": '["list_of", ["Authorizer"], {}]',
+        "ListOfBasePathMapping": '["list_of", ["BasePathMapping"], {}]',
+        "ListOfClientCertificate": '["list_of", ["ClientCertificate"], {}]',
+        "ListOfDeployment": '["list_of", ["Deployment"], {}]',
+        "ListOfDocumentationPart": '["list_of", ["DocumentationPart"], {}]',
+        "ListOfDocumentationVersion": '["list_of", ["DocumentationVersion"], {}]',
+        "ListOfDomainName": '["list_of", ["DomainName"], {}]',
+        "ListOfDomainNameAccessAssociation": '["list_of", ["DomainNameAccessAssociation"], {}]',
+        "ListOfEndpointType": '["list_of", ["EndpointType"], {}]',
+        "ListOfGatewayResponse": '["list_of", ["GatewayResponse"], {}]',
+        "ListOfJwtAdditionalClaim": '["list_of", ["JwtAdditionalClaim"], {}]',
+        "ListOfJwtIssuer": '["list_of", ["JwtIssuer"], {}]',
+        "ListOfJwtIssuerInput": '["list_of", ["JwtIssuerInput"], {}]',
+        "ListOfJwtSigningAlgorithm": '["list_of", ["JwtSigningAlgorithm"], {}]',
+        "ListOfLong": '["list_of", ["Long"], {}]',
+        "ListOfModel": '["list_of", ["Model"], {}]',
+        "ListOfPatchOperation": '["list_of", ["PatchOperation"], {}]',
+        "ListOfRequestValidator": '["list_of", ["RequestValidator"], {}]',
+        "ListOfResource": '["list_of", ["Resource"], {}]',
+        "ListOfRestApi": '["list_of", ["RestApi"], {}]',
+        "ListOfSdkConfigurationProperty": '["list_of", ["SdkConfigurationProperty"], {}]',
+        "ListOfSdkType": '["list_of", ["SdkType"], {}]',
+        "ListOfStage": '["list_of", ["Stage"], {}]',
+        "ListOfStageKeys": '["list_of", ["StageKey"], {}]',
+        "ListOfString": '["list_of", ["String"], {}]',
+        "ListOfUsage": '["list_of", ["ListOfLong"], {}]',
+        "ListOfUsagePlan": '["list_of", ["UsagePlan"], {}]',
+        "ListOfUsagePlanKey": '["list_of", ["UsagePlanKey"], {}]',
+        "ListOfVpcLink": '["list_of", ["VpcLink"], {}]',
+        "LocationStatusType": '["enum", [["DOCUMENTED", "UNDOCUMENTED"]], {"cls_name": "LocationStatusType"}]',
+        "Long": '["number", ["long"], {}]',
+        "MapOfApiStageThrottleSettings": '["map_of", ["String", "ThrottleSettings"], {}]',
+        "MapOfIntegrationResponse": '["map_of", ["String", "IntegrationResponse"], {}]',
+        "MapOfKeyUsages": '["map_of", ["String", "ListOfUsage"], {}]',
+        "MapOfMethod": '["map_of", ["String", "Method"], {}]',
+        "MapOfMethodResponse": '["map_of", ["String", "MethodResponse"], {}]',
+        "MapOfMethodSettings": '["map_of", ["String", "MethodSetting"], {}]',
+        "MapOfMethodSnapshot": '["map_of", ["String", "MethodSnapshot"], {}]',
+        "MapOfStringToBoolean": '["map_of", ["String", "NullableBoolean"], {}]',
+        "MapOfStringToList": '["map_of", ["String", "ListOfString"], {}]',
+        "MapOfStringToString": '["map_of", ["String", "String"], {}]',
+        "Method": (
+            '["structure", [[["httpMethod", "http_method", "String"]'
+            ', ["authorizationType", "authorization_type", "String"]'
+            ', ["authorizerId", "authorizer_id", "String"]'
+            ', ["apiKeyRequired", "api_key_required", "NullableBoolean"]'
+            ', ["requestValidatorId", "request_validator_id", "String"]'
+            ', ["operationName", "operation_name", "String"]'
+            ', ["requestParameters", "request_parameters", "MapOfStringToBoolean"]'
+            ', ["requestModels", "request_models", "MapOfStringToString"]'
+            ', ["methodResponses", "method_responses", "MapOfMethodResponse"]'
+            ', ["methodIntegration", "method_integration", "Integration"]'
+            ', ["authorizationScopes", "authorization_scopes", "ListOfString"]]], {"cls_name": "Method"}]'
+        ),
+        "MethodResponse": (
+            '["structure", [[["statusCode", "status_code", "StatusCode"]'
+            ', ["responseParameters", "response_parameters", "MapOfStringToBoolean"]'
+            ', ["responseModels", "response_models", "MapOfStringToString"]]], {"cls_name": "MethodResponse"}]'
+        ),
+        "MethodSetting": (
+            '["structure", [[["metricsEnabled", "metrics_enabled", "Boolean"]'
+            ', ["loggingLevel", "logging_level", "String"]'
+            ', ["dataTraceEnabled", "data_trace_enabled", "Boolean"]'
+            ', ["throttlingBurstLimit", "throttling_burst_limit", "Integer"]'
+            ', ["throttlingRateLimit", "throttling_rate_limit", "Double"]'
+            ', ["cachingEnabled", "caching_enabled", "Boolean"]'
+            ', ["cacheTtlInSeconds", "cache_ttl_in_seconds", "Integer"]'
+            ', ["cacheDataEncrypted", "cache_data_encrypted", "Boolean"]'
+            ', ["requireAuthorizationForCacheControl", "require_authorization_for_cache_control", "Boolean"]'
+            ', ["unauthorizedCacheControlHeaderStrategy", "unauthorized_cache_control_header_strategy", "UnauthorizedCacheControlHeaderStrategy"]]], {"cls_name": "MethodSetting"}]'
+        ),
+        "MethodSnapshot": (
+            '["structure", [[["authorizationType", "authorization_type", "String"]'
+            ', ["apiKeyRequired", "api_key_required", "Boolean"]]], {"cls_name": "MethodSnapshot"}]'
+        ),
+        "Model": (
+            '["structure", [[["id", "id", "String"]'
+            ', ["name", "name", "String"]'
+            ', ["description", "description", "String"]'
+            ', ["schema", "schema", "String"]'
+            ', ["contentType", "content_type", "String"]]], {"cls_name": "Model"}]'
+        ),
+        "Models": (
+            '["structure", [[["position", "position", "String"]'
+            ', ["items", "items", "ListOfModel", "", "item"]]], {"cls_name": "Models"}]'
+        ),
+        "MutualTlsAuthentication": (
+            '["structure", [[["truststoreUri", "truststore_uri", "String"]'
+            ', ["truststoreVersion", "truststore_version", "String"]'
+            ', ["truststoreWarnings", "truststore_warnings", "ListOfString"]]], {"cls_name": "MutualTlsAuthentication"}]'
+        ),
+        "MutualTlsAuthenticationInput": (
+            '["structure", [[["truststoreUri", "truststore_uri", "String"]'
+            ', ["truststoreVersion", "truststore_version", "String"]]], {"cls_name": "MutualTlsAuthenticationInput"}]'
+        ),
+        "NotFoundException": '["structure", [[["message", "message", "String"]]], {"cls_name": "NotFoundException", "error_code": "NotFoundException", "error_status": 404}]',
+        "NullableBoolean": '["boolean", [], {}]',
+        "NullableInteger": '["number", ["integer"], {}]',
+        "Op": '["enum", [["add", "remove", "replace", "move", "copy", "test"]], {"cls_name": "Op"}]',
+        "PatchOperation": (
+            '["structure", [[["op", "op", "Op"]'
+            ', ["path", "path", "String"]'
+            ', ["value", "value", "String"]'
+            ', ["from", "from_", "String"]]], {"cls_name": "PatchOperation"}]'
+        ),
+        "PathToMapOfMethodSnapshot": '["map_of", ["String", "MapOfMethodSnapshot"], {}]',
+        "ProviderARN": '["string", [], {}]',
+        "PutGatewayResponseRequest": (
+            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            ', ["responseType", "response_type", "GatewayResponseType", "uri", "response_type", {"required": true}]'
+            ', ["statusCode", "status_code", "StatusCode"]'
+            ', ["responseParameters", "response_parameters", "MapOfStringToString"]'
+            ', ["responseTemplates", "response_templates", "MapOfStringToString"]]], {"cls_name": "PutGatewayResponseRequest"}]'
+        ),
+        "PutIntegrationRequest": (
+            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            ', ["resourceId", "resource_id", "String", "uri", "resource_id", {"required": true}]'
+            ', ["httpMethod", "http_method", "String", "uri", "http_method", {"required": true}]'
+            ', ["type", "type", "IntegrationType", {"required": true}]'
+            ', ["integrationHttpMethod", "integration_http_method", "String", "", "httpMethod"]'
+            ', ["uri", "uri", "String"]'
+            ', ["connectionType", "connection_type", "ConnectionType"]'
+            ', ["connectionId", "connection_id", "String"]'
+            ', ["credentials", "credentials", "String"]'
+            ', ["requestParameters", "request_parameters", "MapOfStringToString"]'
+            ', ["requestTemplates", "request_templates", "MapOfStringToString"]'
+            ', ["passthroughBehavior", "passthrough_behavior", "String"]'
+            ', ["cacheNamespace", "cache_namespace", "String"]'
+            ', ["cacheKeyParameters", "cache_key_parameters", "ListOfString"]'
+            ', ["contentHandling", "content_handling", "ContentHandlingStrategy"]'
+            ', ["timeoutInMillis", "timeout_in_millis", "NullableInteger"]'
+            ', ["tlsConfig", "tls_config", "TlsConfig"]'
+            ', ["responseTransferMode", "response_transfer_mode", "ResponseTransferMode"]'
+            ', ["integrationTarget", "integration_target", "String"]]], {"cls_name": "PutIntegrationRequest"}]'
+        ),
+        "PutIntegrationResponseRequest": (
+            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            ', ["resourceId", "resource_id", "String", "uri", "resource_id", {"required": true}]'
+            ', ["httpMethod", "http_method", "String", "uri", "http_method", {"required": true}]'
+            ', ["statusCode", "status_code", "StatusCode", "uri", "status_code", {"required": true}]'
+            ', ["selectionPattern", "selection_pattern", "String"]'
+            ', ["responseParameters", "response_parameters", "MapOfStringToString"]'
+            ', ["responseTemplates", "response_templates", "MapOfStringToString"]'
+            ', ["contentHandling", "content_handling", "ContentHandlingStrategy"]]], {"cls_name": "PutIntegrationResponseRequest"}]'
+        ),
+        "PutMethodRequest": (
+            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            ', ["resourceId", "resource_id", "String", "uri", "resource_id", {"required": true}]'
+            ', ["httpMethod", "http_method", "String", "uri", "http_method", {"required": true}]'
+            ', ["authorizationType", "authorization_type", "String", {"required": true}]'
+            ', ["authorizerId", "authorizer_id", "String"]'
+            ', ["apiKeyRequired", "api_key_required", "Boolean"]'
+            ', ["operationName", "operation_name", "String"]'
+            ', ["requestParameters", "request_parameters", "MapOfStringToBoolean"]'
+            ', ["requestModels", "request_models", "MapOfStringToString"]'
+            ', ["requestValidatorId", "request_validator_id", "String"]'
+            ', ["authorizationScopes", "authorization_scopes", "ListOfString"]]], {"cls_name": "PutMethodRequest"}]'
+        ),
+        "PutMethodResponseRequest": (
+            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            ', ["resourceId", "resource_id", "String", "uri", "resource_id", {"required": true}]'
+            ', ["httpMethod", "http_method", "String", "uri", "http_method", {"required": true}]'
+            ', ["statusCode", "status_code", "StatusCode", "uri", "status_code", {"required": true}]'
+            ', ["responseParameters", "response_parameters", "MapOfStringToBoolean"]'
+            ', ["responseModels", "response_models", "MapOfStringToString"]]], {"cls_name": "PutMethodResponseRequest"}]'
+        ),
+        "PutMode": '["enum", [["merge", "overwrite"]], {"cls_name": "PutMode"}]',
+        "PutRestApiRequest": (
+            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            ', ["mode", "mode", "PutMode", "querystring"]'
+            ', ["failOnWarnings", "fail_on_warnings", "Boolean", "querystring", "failonwarnings"]'
+            ', ["parameters", "parameters", "MapOfStringToString", "querystring"]'
+            ', ["body", "body", "Blob", {"required": true}]]], {"cls_name": "PutRestApiRequest", "payload": "body"}]'
+        ),
+        "QuotaPeriodType": '["enum", [["DAY", "WEEK", "MONTH"]], {"cls_name": "QuotaPeriodType"}]',
+        "QuotaSettings": (
+            '["structure", [[["limit", "limit", "Integer"]'
+            ', ["offset", "offset", "Integer"]'
+            ', ["period", "period", "QuotaPeriodType"]]], {"cls_name": "QuotaSettings"}]'
+        ),
+        "RejectDomainNameAccessAssociationRequest": (
+            '["structure", [[["domainNameAccessAssociationArn", "domain_name_access_association_arn", "String", "querystring", {"required": true}]'
+            ', ["domainNameArn", "domain_name_arn", "String", "querystring", {"required": true}]]], {"cls_name": "RejectDomainNameAccessAssociationRequest"}]'
+        ),
+        "RequestValidator": (
+            '["structure", [[["id", "id", "String"]'
+            ', ["name", "name", "String"]'
+            ', ["validateRequestBody", "validate_request_body", "Boolean"]'
+            ', ["validateRequestParameters", "validate_request_parameters", "Boolean"]]], {"cls_name": "RequestValidator"}]'
+        ),
+        "RequestValidators": (
+            '["structure", [[["position", "position", "String"]'
+            ', ["items", "items", "ListOfRequestValidator", "", "item"]]], {"cls_name": "RequestValidators"}]'
+        ),
+        "Resource": (
+            '["structure", [[["id", "id", "String"]'
+            ', ["parentId", "parent_id", "String"]'
+            ', ["pathPart", "path_part", "String"]'
+            ', ["path", "path", "String"]'
+            ', ["resourceMethods", "resource_methods", "MapOfMethod"]]], {"cls_name": "Resource"}]'
+        ),
+        "ResourceOwner": '["enum", [["SELF", "OTHER_ACCOUNTS"]], {"cls_name": "ResourceOwner"}]',
+        "Resources": (
+            '["structure", [[["position", "position", "String"]'
+            ', ["items", "items", "ListOfResource", "", "item"]]], {"cls_name": "Resources"}]'
+        ),
+        "ResponseTransferMode": '["enum", [["BUFFERED", "STREAM"]], {"cls_name": "ResponseTransferMode"}]',
+        "RestApi": (
+            '["structure", [[["id", "id", "String"]'
+            ', ["name", "name", "String"]'
+            ', ["description", "description", "String"]'
+            ', ["createdDate", "created_date", "Timestamp"]'
+            ', ["version", "version", "String"]'
+            ', ["warnings", "warnings", "ListOfString"]'
+            ', ["binaryMediaTypes", "binary_media_types", "ListOfString"]'
+            ', ["minimumCompressionSize", "minimum_compression_size", "NullableInteger"]'
+            ', ["apiKeySource", "api_key_source", "ApiKeySourceType"]'
+            ', ["endpointConfiguration", "endpoint_configuration", "EndpointConfiguration"]'
+            ', ["policy", "policy", "String"]'
+            ', ["tags", "tags", "MapOfStringToString"]'
+            ', ["disableExecuteApiEndpoint", "disable_execute_api_endpoint", "Boolean"]'
+            ', ["rootResourceId", "root_resource_id", "String"]'
+            ', ["securityPolicy", "security_policy", "SecurityPolicy"]'
+            ', ["endpointAccessMode", "endpoint_access_mode", "EndpointAccessMode"]'
+            ', ["apiStatus", "api_status", "ApiStatus"]'
+            ', ["apiStatusMessage", "api_status_message", "String"]]], {"cls_name": "RestApi"}]'
+        ),
+        "RestApis": (
+            '["structure", [[["position", "position", "String"]'
+            ', ["items", "items", "ListOfRestApi", "", "item"]]], {"cls_name": "RestApis"}]'
+        ),
+        "RoutingMode": '["enum", [["BASE_PATH_MAPPING_ONLY", "ROUTING_RULE_ONLY", "ROUTING_RULE_THEN_BASE_PATH_MAPPING"]], {"cls_name": "RoutingMode"}]',
+        "SdkConfigurationProperty": (
+            '["structure", [[["name", "name", "String"]'
+            ', ["friendlyName", "friendly_name", "String"]'
+            ', ["description", "description", "String"]'
+            ', ["required", "required", "Boolean"]'
+            ', ["defaultValue", "default_value", "String"]]], {"cls_name": "SdkConfigurationProperty"}]'
+        ),
+        "SdkResponse": (
+            '["structure", [[["contentType", "content_type", "String", "header", "Content-Type"]'
+            ', ["contentDisposition", "content_disposition", "String", "header", "Content-Disposition"]'
+            ', ["body", "body", "Blob"]]], {"cls_name": "SdkResponse", "payload": "body"}]'
+        ),
+        "SdkType": (
+            '["structure", [[["id", "id", "String"]'
+            ', ["friendlyName", "friendly_name", "String"]'
+            ', ["description", "description", "String"]'
+            ', ["configurationProperties", "configuration_properties", "ListOfSdkConfigurationProperty"]]], {"cls_name": "SdkType"}]'
+        ),
+        "SdkTypes": (
+            '["structure", [[["position", "position", "String"]'
+            ', ["items", "items", "ListOfSdkType", "", "item"]]], {"cls_name": "SdkTypes"}]'
+        ),
+        "SecurityPolicy": '["enum", [["TLS_1_0", "TLS_1_2", "SecurityPolicy_TLS13_1_3_2025_09", "SecurityPolicy_TLS13_1_3_FIPS_2025_09", "SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09", "SecurityPolicy_TLS13_1_2_FIPS_PQ_2025_09", "SecurityPolicy_TLS13_1_2_FIPS_PFS_PQ_2025_09", "SecurityPolicy_TLS13_1_2_Ext2_PQ_2025_09", "SecurityPolicy_TLS13_1_2_Ext2_FIPS_PQ_2025_09", "SecurityPolicy_TLS13_1_2_PQ_2025_09", "SecurityPolicy_TLS13_1_2_2021_06", "SecurityPolicy_TLS13_2025_EDGE", "SecurityPolicy_TLS12_PFS_2025_EDGE", "SecurityPolicy_TLS12_2018_EDGE"]], {"cls_name": "SecurityPolicy"}]',
+        "ServiceUnavailableException": (
+            '["structure", [[["retryAfterSeconds", "retry_after_seconds", "String", "header", "Retry-After"]'
+            ', ["message", "message", "String"]]], {"cls_name": "ServiceUnavailableException", "error_code": "ServiceUnavailableException", "error_status": 503}]'
+        ),
+        "Stage": (
+            '["structure", [[["deploymentId", "deployment_id", "String"]'
+            ', ["clientCertificateId", "client_certificate_id", "String"]'
+            ', ["stageName", "stage_name", "String"]'
+            ', ["description", "description", "String"]'
+            ', ["cacheClusterEnabled", "cache_cluster_enabled", "Boolean"]'
+            ', ["cacheClusterSize", "cache_cluster_size", "CacheClusterSize"]'
+            ', ["cacheClusterStatus", "cache_cluster_status", "CacheClusterStatus"]'
+            ', ["methodSettings", "method_settings", "MapOfMethodSettings"]'
+            ', ["variables", "variables", "MapOfStringToString"]'
+            ', ["documentationVersion", "documentation_version", "String"]'
+            ', ["accessLogSettings", "access_log_settings", "AccessLogSettings"]'
+            ', ["canarySettings", "canary_settings", "CanarySettings"]'
+            ', ["tracingEnabled", "tracing_enabled", "Boolean"]'
+            ', ["webAclArn", "web_acl_arn", "String"]'
+            ', ["tags", "tags", "MapOfStringToString"]'
+            ', ["createdDate", "created_date", "Timestamp"]'
+            ', ["lastUpdatedDate", "last_updated_date", "Timestamp"]]], {"cls_name": "Stage"}]'
+        ),
+        "StageKey": (
+            '["structure", [[["restApiId", "rest_api_id", "String"]'
+            ', ["stageName", "stage_name", "String"]]], {"cls_name": "StageKey"}]'
+        ),
+        "Stages": '["structure", [[["item", "item", "ListOfStage"]]], {"cls_name": "Stages"}]',
+        "StatusCode": '["string", [], {}]',
+        "String": '["string", [], {}]',
+        "TagResourceRequest": (
+            '["structure", [[["resourceArn", "resource_arn", "String", "uri", "resource_arn", {"required": true}]'
+            ', ["tags", "tags", "MapOfStringToString", {"required": true}]]], {"cls_name": "TagResourceRequest"}]'
+        ),
+        "Tags": '["structure", [[["tags", "tags", "MapOfStringToString"]]], {"cls_name": "Tags"}]',
+        "Template": '["structure", [[["value", "value", "String"]]], {"cls_name": "Template"}]',
+        "TestInvokeAuthorizerRequest": (
+            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            ', ["authorizerId", "authorizer_id", "String", "uri", "authorizer_id", {"required": true}]'
+            ', ["headers", "headers", "MapOfStringToString"]'
+            ', ["multiValueHeaders", "multi_value_headers", "MapOfStringToList"]'
+            ', ["pathWithQueryString", "path_with_query_string", "String"]'
+            ', ["body", "body", "String"]'
+            ', ["stageVariables", "stage_variables", "MapOfStringToString"]'
+            ', ["additionalContext", "additional_context", "MapOfStringToString"]]], {"cls_name": "TestInvokeAuthorizerRequest"}]'
+        ),
+        "TestInvokeAuthorizerResponse": (
+            '["structure", [[["clientStatus", "client_status", "Integer"]'
+            ', ["log", "log", "String"]'
+            ', ["latency", "latency", "Long"]'
+            ', ["principalId", "principal_id", "String"]'
+            ', ["policy", "policy", "String"]'
+            ', ["authorization", "authorization", "MapOfStringToList"]'
+            ', ["claims", "claims", "MapOfStringToString"]]], {"cls_name": "TestInvokeAuthorizerResponse"}]'
+        ),
+        "TestInvokeMethodRequest": (
+            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            ', ["resourceId", "resource_id", "String", "uri", "resource_id", {"required": true}]'
+            ', ["httpMethod", "http_method", "String", "uri", "http_method", {"required": true}]'
+            ', ["pathWithQueryString", "path_with_query_string", "String"]'
+            ', ["body", "body", "String"]'
+            ', ["headers", "headers", "MapOfStringToString"]'
+            ', ["multiValueHeaders", "multi_value_headers", "MapOfStringToList"]'
+            ', ["clientCertificateId", "client_certificate_id", "String"]'
+            ', ["stageVariables", "stage_variables", "MapOfStringToString"]]], {"cls_name": "TestInvokeMethodRequest"}]'
+        ),
+        "TestInvokeMethodResponse": (
+            '["structure", [[["status", "status", "Integer"]'
+            ', ["body", "body", "String"]'
+            ', ["headers", "headers", "MapOfStringToString"]'
+            ', ["multiValueHeaders", "multi_value_headers", "MapOfStringToList"]'
+            ', ["log", "log", "String"]'
+            ', ["latency", "latency", "Long"]]], {"cls_name": "TestInvokeMethodResponse"}]'
+        ),
+        "ThrottleSettings": (
+            '["structure", [[["burstLimit", "burst_limit", "Integer"]'
+            ', ["rateLimit", "rate_limit", "Double"]]], {"cls_name": "ThrottleSettings"}]'
+        ),
+        "Timestamp": '["timestamp", [], {}]',
+        "TlsConfig": '["structure", [[["insecureSkipVerification", "insecure_skip_verification", "Boolean"]]], {"cls_name": "TlsConfig"}]',
+        "TooManyRequestsException": (
+            '["structure", [[["retryAfterSeconds", "retry_after_seconds", "String", "header", "Retry-After"]'
+            ', ["message", "message", "String"]]], {"cls_name": "TooManyRequestsException", "error_code": "TooManyRequestsException", "error_status": 429}]'
+        ),
+        "UnauthorizedCacheControlHeaderStrategy": '["enum", [["FAIL_WITH_403", "SUCCEED_WITH_RESPONSE_HEADER", "SUCCEED_WITHOUT_RESPONSE_HEADER"]], {"cls_name": "UnauthorizedCacheControlHeaderStrategy"}]',
+        "UnauthorizedException": '["structure", [[["message", "message", "String"]]], {"cls_name": "UnauthorizedException", "error_code": "UnauthorizedException", "error_status": 401}]',
+        "UntagResourceRequest": (
+            '["structure", [[["resourceArn", "resource_arn", "String", "uri", "resource_arn", {"required": true}]'
+            ', ["tagKeys", "tag_keys", "ListOfString", "querystring", {"required": true}]]], {"cls_name": "UntagResourceRequest"}]'
+        ),
+        "UpdateAccountRequest": '["structure", [[["patchOperations", "patch_operations", "ListOfPatchOperation"]]], {"cls_name": "UpdateAccountRequest"}]',
+        "UpdateApiKeyRequest": (
+            '["structure", [[["apiKey", "api_key", "String", "uri", "api_Key", {"required": true}]'
+            ', ["patchOperations", "patch_operations", "ListOfPatchOperation"]]], {"cls_name": "UpdateApiKeyRequest"}]'
+        ),
+        "UpdateAuthorizerRequest": (
+            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            ', ["authorizerId", "authorizer_id", "String", "uri", "authorizer_id", {"required": true}]'
+            ', ["patchOperations", "patch_operations", "ListOfPatchOperation"]]], {"cls_name": "UpdateAuthorizerRequest"}]'
+        ),
+        "UpdateBasePathMappingRequest": (
+            '["structure", [[["domainName", "domain_name", "String", "uri", "domain_name", {"required": true}]'
+            ', ["domainNameId", "domain_name_id", "String", "querystring"]'
+            ', ["basePath", "base_path", "String", "uri", "base_path", {"required": true}]'
+            ', ["patchOperations", "patch_operations", "ListOfPatchOperation"]]], {"cls_name": "UpdateBasePathMappingRequest"}]'
+        ),
+        "UpdateClientCertificateRequest": (
+            '["structure", [[["clientCertificateId", "client_certificate_id", "String", "uri", "clientcertificate_id", {"required": true}]'
+            ', ["patchOperations", "patch_operations", "ListOfPatchOperation"]]], {"cls_name": "UpdateClientCertificateRequest"}]'
+        ),
+        "UpdateDeploymentRequest": (
+            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            ', ["deploymentId", "deployment_id", "String", "uri", "deployment_id", {"required": true}]'
+            ', ["patchOperations", "patch_operations", "ListOfPatchOperation"]]], {"cls_name": "UpdateDeploymentRequest"}]'
+        ),
+        "UpdateDocumentationPartRequest": (
+            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            ', ["documentationPartId", "documentation_part_id", "String", "uri", "part_id", {"required": true}]'
+            ', ["patchOperations", "patch_operations", "ListOfPatchOperation"]]], {"cls_name": "UpdateDocumentationPartRequest"}]'
+        ),
+        "UpdateDocumentationVersionRequest": (
+            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            ', ["documentationVersion", "documentation_version", "String", "uri", "doc_version", {"required": true}]'
+            ', ["patchOperations", "patch_operations", "ListOfPatchOperation"]]], {"cls_name": "UpdateDocumentationVersionRequest"}]'
+        ),
+        "UpdateDomainNameRequest": (
+            '["structure", [[["domainName", "domain_name", "String", "uri", "domain_name", {"required": true}]'
+            ', ["domainNameId", "domain_name_id", "String", "querystring"]'
+            ', ["patchOperations", "patch_operations", "ListOfPatchOperation"]]], {"cls_name": "UpdateDomainNameRequest"}]'
+        ),
+        "UpdateGatewayResponseRequest": (
+            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            ', ["responseType", "response_type", "GatewayResponseType", "uri", "response_type", {"required": true}]'
+            ', ["patchOperations", "patch_operations", "ListOfPatchOperation"]]], {"cls_name": "UpdateGatewayResponseRequest"}]'
+        ),
+        "UpdateIntegrationRequest": (
+            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            ', ["resourceId", "resource_id", "String", "uri", "resource_id", {"required": true}]'
+            ', ["httpMethod", "http_method", "String", "uri", "http_method", {"required": true}]'
+            ', ["patchOperations", "patch_operations", "ListOfPatchOperation"]]], {"cls_name": "UpdateIntegrationRequest"}]'
+        ),
+        "UpdateIntegrationResponseRequest": (
+            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            ', ["resourceId", "resource_id", "String", "uri", "resource_id", {"required": true}]'
+            ', ["httpMethod", "http_method", "String", "uri", "http_method", {"required": true}]'
+            ', ["statusCode", "status_code", "StatusCode", "uri", "status_code", {"required": true}]'
+            ', ["patchOperations", "patch_operations", "ListOfPatchOperation"]]], {"cls_name": "UpdateIntegrationResponseRequest"}]'
+        ),
+        "UpdateMethodRequest": (
+            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            ', ["resourceId", "resource_id", "String", "uri", "resource_id", {"required": true}]'
+            ', ["httpMethod", "http_method", "String", "uri", "http_method", {"required": true}]'
+            ', ["patchOperations", "patch_operations", "ListOfPatchOperation"]]], {"cls_name": "UpdateMethodRequest"}]'
+        ),
+        "UpdateMethodResponseRequest": (
+            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            ', ["resourceId", "resource_id", "String", "uri", "resource_id", {"required": true}]'
+            ', ["httpMethod", "http_method", "String", "uri", "http_method", {"required": true}]'
+            ', ["statusCode", "status_code", "StatusCode", "uri", "status_code", {"required": true}]'
+            ', ["patchOperations", "patch_operations", "ListOfPatchOperation"]]], {"cls_name": "UpdateMethodResponseRequest"}]'
+        ),
+        "UpdateModelRequest": (
+            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            ', ["modelName", "model_name", "String", "uri", "model_name", {"required": true}]'
+            ', ["patchOperations", "patch_operations", "ListOfPatchOperation"]]], {"cls_name": "UpdateModelRequest"}]'
+        ),
+        "UpdateRequestValidatorRequest": (
+            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            ', ["requestValidatorId", "request_validator_id", "String", "uri", "requestvalidator_id", {"required": true}]'
+            ', ["patchOperations", "patch_operations", "ListOfPatchOperation"]]], {"cls_name": "UpdateRequestValidatorRequest"}]'
+        ),
+        "UpdateResourceRequest": (
+            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            ', ["resourceId", "resource_id", "String", "uri", "resource_id", {"required": true}]'
+            ', ["patchOperations", "patch_operations", "ListOfPatchOperation"]]], {"cls_name": "UpdateResourceRequest"}]'
+        ),
+        "UpdateRestApiRequest": (
+            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            ', ["patchOperations", "patch_operations", "ListOfPatchOperation"]]], {"cls_name": "UpdateRestApiRequest"}]'
+        ),
+        "UpdateStageRequest": (
+            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            ', ["stageName", "stage_name", "String", "uri", "stage_name", {"required": true}]'
+            ', ["patchOperations", "patch_operations", "ListOfPatchOperation"]]], {"cls_name": "UpdateStageRequest"}]'
+        ),
+        "UpdateUsagePlanRequest": (
+            '["structure", [[["usagePlanId", "usage_plan_id", "String", "uri", "usageplanId", {"required": true}]'
+            ', ["patchOperations", "patch_operations", "ListOfPatchOperation"]]], {"cls_name": "UpdateUsagePlanRequest"}]'
+        ),
+        "UpdateUsageRequest": (
+            '["structure", [[["usagePlanId", "usage_plan_id", "String", "uri", "usageplanId", {"required": true}]'
+            ', ["keyId", "key_id", "String", "uri", {"required": true}]'
+            ', ["patchOperations", "patch_operations", "ListOfPatchOperation"]]], {"cls_name": "UpdateUsageRequest"}]'
+        ),
+        "UpdateVpcLinkRequest": (
+            '["structure", [[["vpcLinkId", "vpc_link_id", "String", "uri", "vpclink_id", {"required": true}]'
+            ', ["patchOperations", "patch_operations", "ListOfPatchOperation"]]], {"cls_name": "UpdateVpcLinkRequest"}]'
+        ),
+        "Usage": (
+            '["structure", [[["usagePlanId", "usage_plan_id", "String"]'
+            ', ["startDate", "start_date", "String"]'
+            ', ["endDate", "end_date", "String"]'
+            ', ["position", "position", "String"]'
+            ', ["items", "items", "MapOfKeyUsages", "", "values"]]], {"cls_name": "Usage"}]'
+        ),
+        "UsagePlan": (
+            '["structure", [[["id", "id", "String"]'
+            ', ["name", "name", "String"]'
+            ', ["description", "description", "String"]'
+            ', ["apiStages", "api_stages", "ListOfApiStage"]'
+            ', ["throttle", "throttle", "ThrottleSettings"]'
+            ', ["quota", "quota", "QuotaSettings"]'
+            ', ["productCode", "product_code", "String"]'
+            ', ["tags", "tags", "MapOfStringToString"]]], {"cls_name": "UsagePlan"}]'
+        ),
+        "UsagePlanKey": (
+            '["structure", [[["id", "id", "String"]'
+            ', ["type", "type", "String"]'
+            ', ["value", "value", "String"]'
+            ', ["name", "name", "String"]]], {"cls_name": "UsagePlanKey"}]'
+        ),
+        "UsagePlanKeys": (
+            '["structure", [[["position", "position", "String"]'
+            ', ["items", "items", "ListOfUsagePlanKey", "", "item"]]], {"cls_name": "UsagePlanKeys"}]'
+        ),
+        "UsagePlans": (
+            '["structure", [[["position", "position", "String"]'
+            ', ["items", "items", "ListOfUsagePlan", "", "item"]]], {"cls_name": "UsagePlans"}]'
+        ),
+        "VpcLink": (
+            '["structure", [[["id", "id", "String"]'
+            ', ["name", "name", "String"]'
+            ', ["description", "description", "String"]'
+            ', ["targetArns", "target_arns", "ListOfString"]'
+            ', ["status", "status", "VpcLinkStatus"]'
+            ', ["statusMessage", "status_message", "String"]'
+            ', ["tags", "tags", "MapOfStringToString"]]], {"cls_name": "VpcLink"}]'
+        ),
+        "VpcLinkStatus": '["enum", [["AVAILABLE", "PENDING", "DELETING", "FAILED"]], {"cls_name": "VpcLinkStatus"}]',
+        "VpcLinks": (
+            '["structure", [[["position", "position", "String"]'
+            ', ["items", "items", "ListOfVpcLink", "", "item"]]], {"cls_name": "VpcLinks"}]'
+        ),
+    },
+    build_shape,
 )
 
-OPERATIONS: dict[str, Operation] = {
-    "CreateApiKey": Operation(
-        "CreateApiKey",
-        "POST",
-        "/apikeys",
-        input="CreateApiKeyRequest",
-        output="ApiKey",
-        errors=(
-            "BadRequestException",
-            "ConflictException",
-            "LimitExceededException",
-            "NotFoundException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "CreateAuthorizer": Operation(
-        "CreateAuthorizer",
-        "POST",
-        "/restapis/{restapi_id}/authorizers",
-        input="CreateAuthorizerRequest",
-        output="Authorizer",
-        errors=(
-            "BadRequestException",
-            "ConflictException",
-            "LimitExceededException",
-            "NotFoundException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "CreateBasePathMapping": Operation(
-        "CreateBasePathMapping",
-        "POST",
-        "/domainnames/{domain_name}/basepathmappings",
-        input="CreateBasePathMappingRequest",
-        output="BasePathMapping",
-        errors=(
-            "BadRequestException",
-            "ConflictException",
-            "LimitExceededException",
-            "NotFoundException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "CreateDeployment": Operation(
-        "CreateDeployment",
-        "POST",
-        "/restapis/{restapi_id}/deployments",
-        input="CreateDeploymentRequest",
-        output="Deployment",
-        errors=(
-            "BadRequestException",
-            "ConflictException",
-            "LimitExceededException",
-            "NotFoundException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-            "ServiceUnavailableException",
-        ),
-    ),
-    "CreateDocumentationPart": Operation(
-        "CreateDocumentationPart",
-        "POST",
-        "/restapis/{restapi_id}/documentation/parts",
-        input="CreateDocumentationPartRequest",
-        output="DocumentationPart",
-        errors=(
-            "BadRequestException",
-            "ConflictException",
-            "LimitExceededException",
-            "NotFoundException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "CreateDocumentationVersion": Operation(
-        "CreateDocumentationVersion",
-        "POST",
-        "/restapis/{restapi_id}/documentation/versions",
-        input="CreateDocumentationVersionRequest",
-        output="DocumentationVersion",
-        errors=(
-            "BadRequestException",
-            "ConflictException",
-            "LimitExceededException",
-            "NotFoundException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "CreateDomainName": Operation(
-        "CreateDomainName",
-        "POST",
-        "/domainnames",
-        input="CreateDomainNameRequest",
-        output="DomainName",
-        errors=(
-            "BadRequestException",
-            "ConflictException",
-            "LimitExceededException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "CreateDomainNameAccessAssociation": Operation(
-        "CreateDomainNameAccessAssociation",
-        "POST",
-        "/domainnameaccessassociations",
-        input="CreateDomainNameAccessAssociationRequest",
-        output="DomainNameAccessAssociation",
-        errors=(
-            "BadRequestException",
-            "ConflictException",
-            "LimitExceededException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "CreateModel": Operation(
-        "CreateModel",
-        "POST",
-        "/restapis/{restapi_id}/models",
-        input="CreateModelRequest",
-        output="Model",
-        errors=(
-            "BadRequestException",
-            "ConflictException",
-            "LimitExceededException",
-            "NotFoundException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "CreateRequestValidator": Operation(
-        "CreateRequestValidator",
-        "POST",
-        "/restapis/{restapi_id}/requestvalidators",
-        input="CreateRequestValidatorRequest",
-        output="RequestValidator",
-        errors=(
-            "BadRequestException",
-            "ConflictException",
-            "LimitExceededException",
-            "NotFoundException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "CreateResource": Operation(
-        "CreateResource",
-        "POST",
-        "/restapis/{restapi_id}/resources/{parent_id}",
-        input="CreateResourceRequest",
-        output="Resource",
-        errors=(
-            "UnauthorizedException",
-            "NotFoundException",
-            "ConflictException",
-            "LimitExceededException",
-            "BadRequestException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "CreateRestApi": Operation(
-        "CreateRestApi",
-        "POST",
-        "/restapis",
-        input="CreateRestApiRequest",
-        output="RestApi",
-        errors=(
-            "BadRequestException",
-            "ConflictException",
-            "LimitExceededException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "CreateStage": Operation(
-        "CreateStage",
-        "POST",
-        "/restapis/{restapi_id}/stages",
-        input="CreateStageRequest",
-        output="Stage",
-        errors=(
-            "UnauthorizedException",
-            "BadRequestException",
-            "NotFoundException",
-            "ConflictException",
-            "LimitExceededException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "CreateUsagePlan": Operation(
-        "CreateUsagePlan",
-        "POST",
-        "/usageplans",
-        input="CreateUsagePlanRequest",
-        output="UsagePlan",
-        errors=(
-            "BadRequestException",
-            "ConflictException",
-            "LimitExceededException",
-            "NotFoundException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "CreateUsagePlanKey": Operation(
-        "CreateUsagePlanKey",
-        "POST",
-        "/usageplans/{usageplanId}/keys",
-        input="CreateUsagePlanKeyRequest",
-        output="UsagePlanKey",
-        errors=(
-            "BadRequestException",
-            "ConflictException",
-            "LimitExceededException",
-            "NotFoundException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "CreateVpcLink": Operation(
-        "CreateVpcLink",
-        "POST",
-        "/vpclinks",
-        input="CreateVpcLinkRequest",
-        output="VpcLink",
-        errors=(
-            "BadRequestException",
-            "ConflictException",
-            "LimitExceededException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "DeleteApiKey": Operation(
-        "DeleteApiKey",
-        "DELETE",
-        "/apikeys/{api_Key}",
-        input="DeleteApiKeyRequest",
-        errors=(
-            "BadRequestException",
-            "ConflictException",
-            "NotFoundException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "DeleteAuthorizer": Operation(
-        "DeleteAuthorizer",
-        "DELETE",
-        "/restapis/{restapi_id}/authorizers/{authorizer_id}",
-        input="DeleteAuthorizerRequest",
-        errors=(
-            "BadRequestException",
-            "ConflictException",
-            "NotFoundException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "DeleteBasePathMapping": Operation(
-        "DeleteBasePathMapping",
-        "DELETE",
-        "/domainnames/{domain_name}/basepathmappings/{base_path}",
-        input="DeleteBasePathMappingRequest",
-        errors=(
-            "BadRequestException",
-            "ConflictException",
-            "NotFoundException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "DeleteClientCertificate": Operation(
-        "DeleteClientCertificate",
-        "DELETE",
-        "/clientcertificates/{clientcertificate_id}",
-        input="DeleteClientCertificateRequest",
-        errors=(
-            "BadRequestException",
-            "ConflictException",
-            "NotFoundException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "DeleteDeployment": Operation(
-        "DeleteDeployment",
-        "DELETE",
-        "/restapis/{restapi_id}/deployments/{deployment_id}",
-        input="DeleteDeploymentRequest",
-        errors=(
-            "BadRequestException",
-            "ConflictException",
-            "LimitExceededException",
-            "NotFoundException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "DeleteDocumentationPart": Operation(
-        "DeleteDocumentationPart",
-        "DELETE",
-        "/restapis/{restapi_id}/documentation/parts/{part_id}",
-        input="DeleteDocumentationPartRequest",
-        errors=(
-            "BadRequestException",
-            "ConflictException",
-            "NotFoundException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "DeleteDocumentationVersion": Operation(
-        "DeleteDocumentationVersion",
-        "DELETE",
-        "/restapis/{restapi_id}/documentation/versions/{doc_version}",
-        input="DeleteDocumentationVersionRequest",
-        errors=(
-            "BadRequestException",
-            "ConflictException",
-            "NotFoundException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "DeleteDomainName": Operation(
-        "DeleteDomainName",
-        "DELETE",
-        "/domainnames/{domain_name}",
-        input="DeleteDomainNameRequest",
-        errors=(
-            "BadRequestException",
-            "ConflictException",
-            "NotFoundException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "DeleteDomainNameAccessAssociation": Operation(
-        "DeleteDomainNameAccessAssociation",
-        "DELETE",
-        "/domainnameaccessassociations/{domain_name_access_association_arn}",
-        input="DeleteDomainNameAccessAssociationRequest",
-        errors=(
-            "BadRequestException",
-            "ConflictException",
-            "NotFoundException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "DeleteGatewayResponse": Operation(
-        "DeleteGatewayResponse",
-        "DELETE",
-        "/restapis/{restapi_id}/gatewayresponses/{response_type}",
-        input="DeleteGatewayResponseRequest",
-        errors=(
-            "BadRequestException",
-            "ConflictException",
-            "NotFoundException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "DeleteIntegration": Operation(
-        "DeleteIntegration",
-        "DELETE",
-        "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}/integration",
-        input="DeleteIntegrationRequest",
-        errors=(
-            "BadRequestException",
-            "ConflictException",
-            "NotFoundException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "DeleteIntegrationResponse": Operation(
-        "DeleteIntegrationResponse",
-        "DELETE",
-        "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}/integration/responses/{status_code}",
-        input="DeleteIntegrationResponseRequest",
-        errors=(
-            "BadRequestException",
-            "ConflictException",
-            "NotFoundException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "DeleteMethod": Operation(
-        "DeleteMethod",
-        "DELETE",
-        "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}",
-        input="DeleteMethodRequest",
-        errors=(
-            "UnauthorizedException",
-            "NotFoundException",
-            "TooManyRequestsException",
-            "ConflictException",
-        ),
-    ),
-    "DeleteMethodResponse": Operation(
-        "DeleteMethodResponse",
-        "DELETE",
-        "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}/responses/{status_code}",
-        input="DeleteMethodResponseRequest",
-        errors=(
-            "UnauthorizedException",
-            "NotFoundException",
-            "TooManyRequestsException",
-            "BadRequestException",
-            "ConflictException",
-        ),
-    ),
-    "DeleteModel": Operation(
-        "DeleteModel",
-        "DELETE",
-        "/restapis/{restapi_id}/models/{model_name}",
-        input="DeleteModelRequest",
-        errors=(
-            "BadRequestException",
-            "ConflictException",
-            "NotFoundException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "DeleteRequestValidator": Operation(
-        "DeleteRequestValidator",
-        "DELETE",
-        "/restapis/{restapi_id}/requestvalidators/{requestvalidator_id}",
-        input="DeleteRequestValidatorRequest",
-        errors=(
-            "BadRequestException",
-            "ConflictException",
-            "NotFoundException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "DeleteResource": Operation(
-        "DeleteResource",
-        "DELETE",
-        "/restapis/{restapi_id}/resources/{resource_id}",
-        input="DeleteResourceRequest",
-        errors=(
-            "UnauthorizedException",
-            "NotFoundException",
-            "BadRequestException",
-            "ConflictException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "DeleteRestApi": Operation(
-        "DeleteRestApi",
-        "DELETE",
-        "/restapis/{restapi_id}",
-        input="DeleteRestApiRequest",
-        errors=(
-            "BadRequestException",
-            "ConflictException",
-            "NotFoundException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "DeleteStage": Operation(
-        "DeleteStage",
-        "DELETE",
-        "/restapis/{restapi_id}/stages/{stage_name}",
-        input="DeleteStageRequest",
-        errors=(
-            "BadRequestException",
-            "ConflictException",
-            "LimitExceededException",
-            "NotFoundException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "DeleteUsagePlan": Operation(
-        "DeleteUsagePlan",
-        "DELETE",
-        "/usageplans/{usageplanId}",
-        input="DeleteUsagePlanRequest",
-        errors=(
-            "BadRequestException",
-            "ConflictException",
-            "NotFoundException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "DeleteUsagePlanKey": Operation(
-        "DeleteUsagePlanKey",
-        "DELETE",
-        "/usageplans/{usageplanId}/keys/{keyId}",
-        input="DeleteUsagePlanKeyRequest",
-        errors=(
-            "BadRequestException",
-            "ConflictException",
-            "NotFoundException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "DeleteVpcLink": Operation(
-        "DeleteVpcLink",
-        "DELETE",
-        "/vpclinks/{vpclink_id}",
-        input="DeleteVpcLinkRequest",
-        errors=(
-            "BadRequestException",
-            "ConflictException",
-            "NotFoundException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "FlushStageAuthorizersCache": Operation(
-        "FlushStageAuthorizersCache",
-        "DELETE",
-        "/restapis/{restapi_id}/stages/{stage_name}/cache/authorizers",
-        input="FlushStageAuthorizersCacheRequest",
-        errors=(
-            "BadRequestException",
-            "ConflictException",
-            "LimitExceededException",
-            "NotFoundException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "FlushStageCache": Operation(
-        "FlushStageCache",
-        "DELETE",
-        "/restapis/{restapi_id}/stages/{stage_name}/cache/data",
-        input="FlushStageCacheRequest",
-        errors=(
-            "BadRequestException",
-            "ConflictException",
-            "LimitExceededException",
-            "NotFoundException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "GenerateClientCertificate": Operation(
-        "GenerateClientCertificate",
-        "POST",
-        "/clientcertificates",
-        input="GenerateClientCertificateRequest",
-        output="ClientCertificate",
-        errors=(
-            "BadRequestException",
-            "ConflictException",
-            "LimitExceededException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "GetAccount": Operation(
-        "GetAccount",
-        "GET",
-        "/account",
-        input="GetAccountRequest",
-        output="Account",
-        errors=(
-            "BadRequestException",
-            "NotFoundException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "GetApiKey": Operation(
-        "GetApiKey",
-        "GET",
-        "/apikeys/{api_Key}",
-        input="GetApiKeyRequest",
-        output="ApiKey",
-        errors=(
-            "BadRequestException",
-            "NotFoundException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "GetApiKeys": Operation(
-        "GetApiKeys",
-        "GET",
-        "/apikeys",
-        input="GetApiKeysRequest",
-        output="ApiKeys",
-        errors=(
-            "BadRequestException",
-            "NotFoundException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "GetAuthorizer": Operation(
-        "GetAuthorizer",
-        "GET",
-        "/restapis/{restapi_id}/authorizers/{authorizer_id}",
-        input="GetAuthorizerRequest",
-        output="Authorizer",
-        errors=(
-            "BadRequestException",
-            "NotFoundException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "GetAuthorizers": Operation(
-        "GetAuthorizers",
-        "GET",
-        "/restapis/{restapi_id}/authorizers",
-        input="GetAuthorizersRequest",
-        output="Authorizers",
-        errors=(
-            "BadRequestException",
-            "NotFoundException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "GetBasePathMapping": Operation(
-        "GetBasePathMapping",
-        "GET",
-        "/domainnames/{domain_name}/basepathmappings/{base_path}",
-        input="GetBasePathMappingRequest",
-        output="BasePathMapping",
-        errors=(
-            "BadRequestException",
-            "NotFoundException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "GetBasePathMappings": Operation(
-        "GetBasePathMappings",
-        "GET",
-        "/domainnames/{domain_name}/basepathmappings",
-        input="GetBasePathMappingsRequest",
-        output="BasePathMappings",
-        errors=(
-            "BadRequestException",
-            "NotFoundException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "GetClientCertificate": Operation(
-        "GetClientCertificate",
-        "GET",
-        "/clientcertificates/{clientcertificate_id}",
-        input="GetClientCertificateRequest",
-        output="ClientCertificate",
-        errors=(
-            "BadRequestException",
-            "NotFoundException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "GetClientCertificates": Operation(
-        "GetClientCertificates",
-        "GET",
-        "/clientcertificates",
-        input="GetClientCertificatesRequest",
-        output="ClientCertificates",
-        errors=(
-            "BadRequestException",
-            "NotFoundException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "GetDeployment": Operation(
-        "GetDeployment",
-        "GET",
-        "/restapis/{restapi_id}/deployments/{deployment_id}",
-        input="GetDeploymentRequest",
-        output="Deployment",
-        errors=(
-            "BadRequestException",
-            "NotFoundException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-            "ServiceUnavailableException",
-        ),
-    ),
-    "GetDeployments": Operation(
-        "GetDeployments",
-        "GET",
-        "/restapis/{restapi_id}/deployments",
-        input="GetDeploymentsRequest",
-        output="Deployments",
-        errors=(
-            "BadRequestException",
-            "NotFoundException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-            "ServiceUnavailableException",
-        ),
-    ),
-    "GetDocumentationPart": Operation(
-        "GetDocumentationPart",
-        "GET",
-        "/restapis/{restapi_id}/documentation/parts/{part_id}",
-        input="GetDocumentationPartRequest",
-        output="DocumentationPart",
-        errors=(
-            "BadRequestException",
-            "NotFoundException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "GetDocumentationParts": Operation(
-        "GetDocumentationParts",
-        "GET",
-        "/restapis/{restapi_id}/documentation/parts",
-        input="GetDocumentationPartsRequest",
-        output="DocumentationParts",
-        errors=(
-            "BadRequestException",
-            "NotFoundException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "GetDocumentationVersion": Operation(
-        "GetDocumentationVersion",
-        "GET",
-        "/restapis/{restapi_id}/documentation/versions/{doc_version}",
-        input="GetDocumentationVersionRequest",
-        output="DocumentationVersion",
-        errors=("UnauthorizedException", "NotFoundException", "TooManyRequestsException"),
-    ),
-    "GetDocumentationVersions": Operation(
-        "GetDocumentationVersions",
-        "GET",
-        "/restapis/{restapi_id}/documentation/versions",
-        input="GetDocumentationVersionsRequest",
-        output="DocumentationVersions",
-        errors=(
-            "BadRequestException",
-            "UnauthorizedException",
-            "NotFoundException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "GetDomainName": Operation(
-        "GetDomainName",
-        "GET",
-        "/domainnames/{domain_name}",
-        input="GetDomainNameRequest",
-        output="DomainName",
-        errors=(
-            "BadRequestException",
-            "NotFoundException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "GetDomainNameAccessAssociations": Operation(
-        "GetDomainNameAccessAssociations",
-        "GET",
-        "/domainnameaccessassociations",
-        input="GetDomainNameAccessAssociationsRequest",
-        output="DomainNameAccessAssociations",
-        errors=(
-            "BadRequestException",
-            "NotFoundException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "GetDomainNames": Operation(
-        "GetDomainNames",
-        "GET",
-        "/domainnames",
-        input="GetDomainNamesRequest",
-        output="DomainNames",
-        errors=(
-            "BadRequestException",
-            "NotFoundException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "GetExport": Operation(
-        "GetExport",
-        "GET",
-        "/restapis/{restapi_id}/stages/{stage_name}/exports/{export_type}",
-        input="GetExportRequest",
-        output="ExportResponse",
-        errors=(
-            "BadRequestException",
-            "ConflictException",
-            "LimitExceededException",
-            "NotFoundException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "GetGatewayResponse": Operation(
-        "GetGatewayResponse",
-        "GET",
-        "/restapis/{restapi_id}/gatewayresponses/{response_type}",
-        input="GetGatewayResponseRequest",
-        output="GatewayResponse",
-        errors=(
-            "BadRequestException",
-            "NotFoundException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "GetGatewayResponses": Operation(
-        "GetGatewayResponses",
-        "GET",
-        "/restapis/{restapi_id}/gatewayresponses",
-        input="GetGatewayResponsesRequest",
-        output="GatewayResponses",
-        errors=(
-            "BadRequestException",
-            "NotFoundException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "GetIntegration": Operation(
-        "GetIntegration",
-        "GET",
-        "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}/integration",
-        input="GetIntegrationRequest",
-        output="Integration",
-        errors=(
-            "BadRequestException",
-            "NotFoundException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "GetIntegrationResponse": Operation(
-        "GetIntegrationResponse",
-        "GET",
-        "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}/integration/responses/{status_code}",
-        input="GetIntegrationResponseRequest",
-        output="IntegrationResponse",
-        errors=(
-            "BadRequestException",
-            "NotFoundException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "GetMethod": Operation(
-        "GetMethod",
-        "GET",
-        "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}",
-        input="GetMethodRequest",
-        output="Method",
-        errors=("UnauthorizedException", "NotFoundException", "TooManyRequestsException"),
-    ),
-    "GetMethodResponse": Operation(
-        "GetMethodResponse",
-        "GET",
-        "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}/responses/{status_code}",
-        input="GetMethodResponseRequest",
-        output="MethodResponse",
-        errors=("UnauthorizedException", "NotFoundException", "TooManyRequestsException"),
-    ),
-    "GetModel": Operation(
-        "GetModel",
-        "GET",
-        "/restapis/{restapi_id}/models/{model_name}",
-        input="GetModelRequest",
-        output="Model",
-        errors=(
-            "BadRequestException",
-            "NotFoundException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "GetModelTemplate": Operation(
-        "GetModelTemplate",
-        "GET",
-        "/restapis/{restapi_id}/models/{model_name}/default_template",
-        input="GetModelTemplateRequest",
-        output="Template",
-        errors=(
-            "UnauthorizedException",
-            "NotFoundException",
-            "BadRequestException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "GetModels": Operation(
-        "GetModels",
-        "GET",
-        "/restapis/{restapi_id}/models",
-        input="GetModelsRequest",
-        output="Models",
-        errors=(
-            "BadRequestException",
-            "UnauthorizedException",
-            "NotFoundException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "GetRequestValidator": Operation(
-        "GetRequestValidator",
-        "GET",
-        "/restapis/{restapi_id}/requestvalidators/{requestvalidator_id}",
-        input="GetRequestValidatorRequest",
-        output="RequestValidator",
-        errors=(
-            "BadRequestException",
-            "NotFoundException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "GetRequestValidators": Operation(
-        "GetRequestValidators",
-        "GET",
-        "/restapis/{restapi_id}/requestvalidators",
-        input="GetRequestValidatorsRequest",
-        output="RequestValidators",
-        errors=(
-            "BadRequestException",
-            "NotFoundException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "GetResource": Operation(
-        "GetResource",
-        "GET",
-        "/restapis/{restapi_id}/resources/{resource_id}",
-        input="GetResourceRequest",
-        output="Resource",
-        errors=("UnauthorizedException", "NotFoundException", "TooManyRequestsException"),
-    ),
-    "GetResources": Operation(
-        "GetResources",
-        "GET",
-        "/restapis/{restapi_id}/resources",
-        input="GetResourcesRequest",
-        output="Resources",
-        errors=(
-            "BadRequestException",
-            "UnauthorizedException",
-            "NotFoundException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "GetRestApi": Operation(
-        "GetRestApi",
-        "GET",
-        "/restapis/{restapi_id}",
-        input="GetRestApiRequest",
-        output="RestApi",
-        errors=(
-            "BadRequestException",
-            "NotFoundException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "GetRestApis": Operation(
-        "GetRestApis",
-        "GET",
-        "/restapis",
-        input="GetRestApisRequest",
-        output="RestApis",
-        errors=(
-            "BadRequestException",
-            "NotFoundException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "GetSdk": Operation(
-        "GetSdk",
-        "GET",
-        "/restapis/{restapi_id}/stages/{stage_name}/sdks/{sdk_type}",
-        input="GetSdkRequest",
-        output="SdkResponse",
-        errors=(
-            "BadRequestException",
-            "ConflictException",
-            "LimitExceededException",
-            "NotFoundException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "GetSdkType": Operation(
-        "GetSdkType",
-        "GET",
-        "/sdktypes/{sdktype_id}",
-        input="GetSdkTypeRequest",
-        output="SdkType",
-        errors=(
-            "BadRequestException",
-            "NotFoundException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "GetSdkTypes": Operation(
-        "GetSdkTypes",
-        "GET",
-        "/sdktypes",
-        input="GetSdkTypesRequest",
-        output="SdkTypes",
-        errors=(
-            "BadRequestException",
-            "NotFoundException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "GetStage": Operation(
-        "GetStage",
-        "GET",
-        "/restapis/{restapi_id}/stages/{stage_name}",
-        input="GetStageRequest",
-        output="Stage",
-        errors=(
-            "BadRequestException",
-            "ConflictException",
-            "LimitExceededException",
-            "NotFoundException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "GetStages": Operation(
-        "GetStages",
-        "GET",
-        "/restapis/{restapi_id}/stages",
-        input="GetStagesRequest",
-        output="Stages",
-        errors=(
-            "BadRequestException",
-            "ConflictException",
-            "LimitExceededException",
-            "NotFoundException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "GetTags": Operation(
-        "GetTags",
-        "GET",
-        "/tags/{resource_arn}",
-        input="GetTagsRequest",
-        output="Tags",
-        errors=(
-            "BadRequestException",
-            "NotFoundException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "GetUsage": Operation(
-        "GetUsage",
-        "GET",
-        "/usageplans/{usageplanId}/usage",
-        input="GetUsageRequest",
-        output="Usage",
-        errors=(
-            "BadRequestException",
-            "UnauthorizedException",
-            "NotFoundException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "GetUsagePlan": Operation(
-        "GetUsagePlan",
-        "GET",
-        "/usageplans/{usageplanId}",
-        input="GetUsagePlanRequest",
-        output="UsagePlan",
-        errors=(
-            "BadRequestException",
-            "NotFoundException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "GetUsagePlanKey": Operation(
-        "GetUsagePlanKey",
-        "GET",
-        "/usageplans/{usageplanId}/keys/{keyId}",
-        input="GetUsagePlanKeyRequest",
-        output="UsagePlanKey",
-        errors=(
-            "BadRequestException",
-            "NotFoundException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "GetUsagePlanKeys": Operation(
-        "GetUsagePlanKeys",
-        "GET",
-        "/usageplans/{usageplanId}/keys",
-        input="GetUsagePlanKeysRequest",
-        output="UsagePlanKeys",
-        errors=(
-            "BadRequestException",
-            "NotFoundException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "GetUsagePlans": Operation(
-        "GetUsagePlans",
-        "GET",
-        "/usageplans",
-        input="GetUsagePlansRequest",
-        output="UsagePlans",
-        errors=(
-            "BadRequestException",
-            "NotFoundException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "GetVpcLink": Operation(
-        "GetVpcLink",
-        "GET",
-        "/vpclinks/{vpclink_id}",
-        input="GetVpcLinkRequest",
-        output="VpcLink",
-        errors=(
-            "BadRequestException",
-            "NotFoundException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "GetVpcLinks": Operation(
-        "GetVpcLinks",
-        "GET",
-        "/vpclinks",
-        input="GetVpcLinksRequest",
-        output="VpcLinks",
-        errors=(
-            "BadRequestException",
-            "NotFoundException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "ImportApiKeys": Operation(
-        "ImportApiKeys",
-        "POST",
-        "/apikeys?mode=import",
-        input="ImportApiKeysRequest",
-        output="ApiKeyIds",
-        errors=(
-            "BadRequestException",
-            "ConflictException",
-            "LimitExceededException",
-            "NotFoundException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "ImportDocumentationParts": Operation(
-        "ImportDocumentationParts",
-        "PUT",
-        "/restapis/{restapi_id}/documentation/parts",
-        input="ImportDocumentationPartsRequest",
-        output="DocumentationPartIds",
-        errors=(
-            "BadRequestException",
-            "ConflictException",
-            "LimitExceededException",
-            "NotFoundException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "ImportRestApi": Operation(
-        "ImportRestApi",
-        "POST",
-        "/restapis?mode=import",
-        input="ImportRestApiRequest",
-        output="RestApi",
-        errors=(
-            "BadRequestException",
-            "ConflictException",
-            "LimitExceededException",
-            "NotFoundException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "PutGatewayResponse": Operation(
-        "PutGatewayResponse",
-        "PUT",
-        "/restapis/{restapi_id}/gatewayresponses/{response_type}",
-        input="PutGatewayResponseRequest",
-        output="GatewayResponse",
-        errors=(
-            "BadRequestException",
-            "ConflictException",
-            "LimitExceededException",
-            "NotFoundException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "PutIntegration": Operation(
-        "PutIntegration",
-        "PUT",
-        "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}/integration",
-        input="PutIntegrationRequest",
-        output="Integration",
-        errors=(
-            "BadRequestException",
-            "ConflictException",
-            "LimitExceededException",
-            "NotFoundException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "PutIntegrationResponse": Operation(
-        "PutIntegrationResponse",
-        "PUT",
-        "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}/integration/responses/{status_code}",
-        input="PutIntegrationResponseRequest",
-        output="IntegrationResponse",
-        errors=(
-            "BadRequestException",
-            "ConflictException",
-            "LimitExceededException",
-            "NotFoundException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "PutMethod": Operation(
-        "PutMethod",
-        "PUT",
-        "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}",
-        input="PutMethodRequest",
-        output="Method",
-        errors=(
-            "BadRequestException",
-            "UnauthorizedException",
-            "NotFoundException",
-            "ConflictException",
-            "LimitExceededException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "PutMethodResponse": Operation(
-        "PutMethodResponse",
-        "PUT",
-        "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}/responses/{status_code}",
-        input="PutMethodResponseRequest",
-        output="MethodResponse",
-        errors=(
-            "UnauthorizedException",
-            "NotFoundException",
-            "ConflictException",
-            "LimitExceededException",
-            "BadRequestException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "PutRestApi": Operation(
-        "PutRestApi",
-        "PUT",
-        "/restapis/{restapi_id}",
-        input="PutRestApiRequest",
-        output="RestApi",
-        errors=(
-            "BadRequestException",
-            "ConflictException",
-            "LimitExceededException",
-            "NotFoundException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "RejectDomainNameAccessAssociation": Operation(
-        "RejectDomainNameAccessAssociation",
-        "POST",
-        "/rejectdomainnameaccessassociations",
-        input="RejectDomainNameAccessAssociationRequest",
-        errors=(
-            "BadRequestException",
-            "ConflictException",
-            "NotFoundException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "TagResource": Operation(
-        "TagResource",
-        "PUT",
-        "/tags/{resource_arn}",
-        input="TagResourceRequest",
-        errors=(
-            "BadRequestException",
-            "ConflictException",
-            "LimitExceededException",
-            "NotFoundException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "TestInvokeAuthorizer": Operation(
-        "TestInvokeAuthorizer",
-        "POST",
-        "/restapis/{restapi_id}/authorizers/{authorizer_id}",
-        input="TestInvokeAuthorizerRequest",
-        output="TestInvokeAuthorizerResponse",
-        errors=(
-            "BadRequestException",
-            "UnauthorizedException",
-            "NotFoundException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "TestInvokeMethod": Operation(
-        "TestInvokeMethod",
-        "POST",
-        "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}",
-        input="TestInvokeMethodRequest",
-        output="TestInvokeMethodResponse",
-        errors=(
-            "BadRequestException",
-            "UnauthorizedException",
-            "NotFoundException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "UntagResource": Operation(
-        "UntagResource",
-        "DELETE",
-        "/tags/{resource_arn}",
-        input="UntagResourceRequest",
-        errors=(
-            "BadRequestException",
-            "ConflictException",
-            "LimitExceededException",
-            "NotFoundException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "UpdateAccount": Operation(
-        "UpdateAccount",
-        "PATCH",
-        "/account",
-        input="UpdateAccountRequest",
-        output="Account",
-        errors=(
-            "BadRequestException",
-            "ConflictException",
-            "LimitExceededException",
-            "NotFoundException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "UpdateApiKey": Operation(
-        "UpdateApiKey",
-        "PATCH",
-        "/apikeys/{api_Key}",
-        input="UpdateApiKeyRequest",
-        output="ApiKey",
-        errors=(
-            "BadRequestException",
-            "ConflictException",
-            "LimitExceededException",
-            "NotFoundException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "UpdateAuthorizer": Operation(
-        "UpdateAuthorizer",
-        "PATCH",
-        "/restapis/{restapi_id}/authorizers/{authorizer_id}",
-        input="UpdateAuthorizerRequest",
-        output="Authorizer",
-        errors=(
-            "BadRequestException",
-            "ConflictException",
-            "LimitExceededException",
-            "NotFoundException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "UpdateBasePathMapping": Operation(
-        "UpdateBasePathMapping",
-        "PATCH",
-        "/domainnames/{domain_name}/basepathmappings/{base_path}",
-        input="UpdateBasePathMappingRequest",
-        output="BasePathMapping",
-        errors=(
-            "BadRequestException",
-            "ConflictException",
-            "LimitExceededException",
-            "NotFoundException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "UpdateClientCertificate": Operation(
-        "UpdateClientCertificate",
-        "PATCH",
-        "/clientcertificates/{clientcertificate_id}",
-        input="UpdateClientCertificateRequest",
-        output="ClientCertificate",
-        errors=(
-            "BadRequestException",
-            "ConflictException",
-            "LimitExceededException",
-            "NotFoundException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "UpdateDeployment": Operation(
-        "UpdateDeployment",
-        "PATCH",
-        "/restapis/{restapi_id}/deployments/{deployment_id}",
-        input="UpdateDeploymentRequest",
-        output="Deployment",
-        errors=(
-            "BadRequestException",
-            "ConflictException",
-            "LimitExceededException",
-            "NotFoundException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-            "ServiceUnavailableException",
-        ),
-    ),
-    "UpdateDocumentationPart": Operation(
-        "UpdateDocumentationPart",
-        "PATCH",
-        "/restapis/{restapi_id}/documentation/parts/{part_id}",
-        input="UpdateDocumentationPartRequest",
-        output="DocumentationPart",
-        errors=(
-            "BadRequestException",
-            "ConflictException",
-            "LimitExceededException",
-            "NotFoundException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "UpdateDocumentationVersion": Operation(
-        "UpdateDocumentationVersion",
-        "PATCH",
-        "/restapis/{restapi_id}/documentation/versions/{doc_version}",
-        input="UpdateDocumentationVersionRequest",
-        output="DocumentationVersion",
-        errors=(
-            "BadRequestException",
-            "ConflictException",
-            "LimitExceededException",
-            "NotFoundException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "UpdateDomainName": Operation(
-        "UpdateDomainName",
-        "PATCH",
-        "/domainnames/{domain_name}",
-        input="UpdateDomainNameRequest",
-        output="DomainName",
-        errors=(
-            "BadRequestException",
-            "ConflictException",
-            "LimitExceededException",
-            "NotFoundException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "UpdateGatewayResponse": Operation(
-        "UpdateGatewayResponse",
-        "PATCH",
-        "/restapis/{restapi_id}/gatewayresponses/{response_type}",
-        input="UpdateGatewayResponseRequest",
-        output="GatewayResponse",
-        errors=(
-            "BadRequestException",
-            "ConflictException",
-            "LimitExceededException",
-            "NotFoundException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "UpdateIntegration": Operation(
-        "UpdateIntegration",
-        "PATCH",
-        "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}/integration",
-        input="UpdateIntegrationRequest",
-        output="Integration",
-        errors=(
-            "BadRequestException",
-            "ConflictException",
-            "LimitExceededException",
-            "NotFoundException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "UpdateIntegrationResponse": Operation(
-        "UpdateIntegrationResponse",
-        "PATCH",
-        "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}/integration/responses/{status_code}",
-        input="UpdateIntegrationResponseRequest",
-        output="IntegrationResponse",
-        errors=(
-            "BadRequestException",
-            "ConflictException",
-            "LimitExceededException",
-            "NotFoundException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "UpdateMethod": Operation(
-        "UpdateMethod",
-        "PATCH",
-        "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}",
-        input="UpdateMethodRequest",
-        output="Method",
-        errors=(
-            "UnauthorizedException",
-            "NotFoundException",
-            "BadRequestException",
-            "ConflictException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "UpdateMethodResponse": Operation(
-        "UpdateMethodResponse",
-        "PATCH",
-        "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}/responses/{status_code}",
-        input="UpdateMethodResponseRequest",
-        output="MethodResponse",
-        errors=(
-            "UnauthorizedException",
-            "NotFoundException",
-            "ConflictException",
-            "LimitExceededException",
-            "BadRequestException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "UpdateModel": Operation(
-        "UpdateModel",
-        "PATCH",
-        "/restapis/{restapi_id}/models/{model_name}",
-        input="UpdateModelRequest",
-        output="Model",
-        errors=(
-            "BadRequestException",
-            "ConflictException",
-            "LimitExceededException",
-            "NotFoundException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "UpdateRequestValidator": Operation(
-        "UpdateRequestValidator",
-        "PATCH",
-        "/restapis/{restapi_id}/requestvalidators/{requestvalidator_id}",
-        input="UpdateRequestValidatorRequest",
-        output="RequestValidator",
-        errors=(
-            "BadRequestException",
-            "ConflictException",
-            "LimitExceededException",
-            "NotFoundException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "UpdateResource": Operation(
-        "UpdateResource",
-        "PATCH",
-        "/restapis/{restapi_id}/resources/{resource_id}",
-        input="UpdateResourceRequest",
-        output="Resource",
-        errors=(
-            "UnauthorizedException",
-            "NotFoundException",
-            "ConflictException",
-            "BadRequestException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "UpdateRestApi": Operation(
-        "UpdateRestApi",
-        "PATCH",
-        "/restapis/{restapi_id}",
-        input="UpdateRestApiRequest",
-        output="RestApi",
-        errors=(
-            "BadRequestException",
-            "ConflictException",
-            "LimitExceededException",
-            "NotFoundException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "UpdateStage": Operation(
-        "UpdateStage",
-        "PATCH",
-        "/restapis/{restapi_id}/stages/{stage_name}",
-        input="UpdateStageRequest",
-        output="Stage",
-        errors=(
-            "BadRequestException",
-            "ConflictException",
-            "LimitExceededException",
-            "NotFoundException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "UpdateUsage": Operation(
-        "UpdateUsage",
-        "PATCH",
-        "/usageplans/{usageplanId}/keys/{keyId}/usage",
-        input="UpdateUsageRequest",
-        output="Usage",
-        errors=(
-            "BadRequestException",
-            "ConflictException",
-            "LimitExceededException",
-            "NotFoundException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "UpdateUsagePlan": Operation(
-        "UpdateUsagePlan",
-        "PATCH",
-        "/usageplans/{usageplanId}",
-        input="UpdateUsagePlanRequest",
-        output="UsagePlan",
-        errors=(
-            "BadRequestException",
-            "ConflictException",
-            "LimitExceededException",
-            "NotFoundException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-        ),
-    ),
-    "UpdateVpcLink": Operation(
-        "UpdateVpcLink",
-        "PATCH",
-        "/vpclinks/{vpclink_id}",
-        input="UpdateVpcLinkRequest",
-        output="VpcLink",
-        errors=(
-            "BadRequestException",
-            "ConflictException",
-            "LimitExceededException",
-            "NotFoundException",
-            "UnauthorizedException",
-            "TooManyRequestsException",
-        ),
-    ),
-}
+# An operation: [[Operation's arguments after the name], {options}].
+OPERATIONS: dict[str, Operation] = LazyTable(
+    {
+        "CreateApiKey": '[["POST", "/apikeys"], {"input": "CreateApiKeyRequest", "output": "ApiKey", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
+        "CreateAuthorizer": '[["POST", "/restapis/{restapi_id}/authorizers"], {"input": "CreateAuthorizerRequest", "output": "Authorizer", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
+        "CreateBasePathMapping": '[["POST", "/domainnames/{domain_name}/basepathmappings"], {"input": "CreateBasePathMappingRequest", "output": "BasePathMapping", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
+        "CreateDeployment": '[["POST", "/restapis/{restapi_id}/deployments"], {"input": "CreateDeploymentRequest", "output": "Deployment", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException", "ServiceUnavailableException"]}]',
+        "CreateDocumentationPart": '[["POST", "/restapis/{restapi_id}/documentation/parts"], {"input": "CreateDocumentationPartRequest", "output": "DocumentationPart", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
+        "CreateDocumentationVersion": '[["POST", "/restapis/{restapi_id}/documentation/versions"], {"input": "CreateDocumentationVersionRequest", "output": "DocumentationVersion", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
+        "CreateDomainName": '[["POST", "/domainnames"], {"input": "CreateDomainNameRequest", "output": "DomainName", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "UnauthorizedException", "TooManyRequestsException"]}]',
+        "CreateDomainNameAccessAssociation": '[["POST", "/domainnameaccessassociations"], {"input": "CreateDomainNameAccessAssociationRequest", "output": "DomainNameAccessAssociation", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "UnauthorizedException", "TooManyRequestsException"]}]',
+        "CreateModel": '[["POST", "/restapis/{restapi_id}/models"], {"input": "CreateModelRequest", "output": "Model", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
+        "CreateRequestValidator": '[["POST", "/restapis/{restapi_id}/requestvalidators"], {"input": "CreateRequestValidatorRequest", "output": "RequestValidator", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
+        "CreateResource": '[["POST", "/restapis/{restapi_id}/resources/{parent_id}"], {"input": "CreateResourceRequest", "output": "Resource", "errors": ["UnauthorizedException", "NotFoundException", "ConflictException", "LimitExceededException", "BadRequestException", "TooManyRequestsException"]}]',
+        "CreateRestApi": '[["POST", "/restapis"], {"input": "CreateRestApiRequest", "output": "RestApi", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "UnauthorizedException", "TooManyRequestsException"]}]',
+        "CreateStage": '[["POST", "/restapis/{restapi_id}/stages"], {"input": "CreateStageRequest", "output": "Stage", "errors": ["UnauthorizedException", "BadRequestException", "NotFoundException", "ConflictException", "LimitExceededException", "TooManyRequestsException"]}]',
+        "CreateUsagePlan": '[["POST", "/usageplans"], {"input": "CreateUsagePlanRequest", "output": "UsagePlan", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
+        "CreateUsagePlanKey": '[["POST", "/usageplans/{usageplanId}/keys"], {"input": "CreateUsagePlanKeyRequest", "output": "UsagePlanKey", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
+        "CreateVpcLink": '[["POST", "/vpclinks"], {"input": "CreateVpcLinkRequest", "output": "VpcLink", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "UnauthorizedException", "TooManyRequestsException"]}]',
+        "DeleteApiKey": '[["DELETE", "/apikeys/{api_Key}"], {"input": "DeleteApiKeyRequest", "errors": ["BadRequestException", "ConflictException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
+        "DeleteAuthorizer": '[["DELETE", "/restapis/{restapi_id}/authorizers/{authorizer_id}"], {"input": "DeleteAuthorizerRequest", "errors": ["BadRequestException", "ConflictException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
+        "DeleteBasePathMapping": '[["DELETE", "/domainnames/{domain_name}/basepathmappings/{base_path}"], {"input": "DeleteBasePathMappingRequest", "errors": ["BadRequestException", "ConflictException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
+        "DeleteClientCertificate": '[["DELETE", "/clientcertificates/{clientcertificate_id}"], {"input": "DeleteClientCertificateRequest", "errors": ["BadRequestException", "ConflictException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
+        "DeleteDeployment": '[["DELETE", "/restapis/{restapi_id}/deployments/{deployment_id}"], {"input": "DeleteDeploymentRequest", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
+        "DeleteDocumentationPart": '[["DELETE", "/restapis/{restapi_id}/documentation/parts/{part_id}"], {"input": "DeleteDocumentationPartRequest", "errors": ["BadRequestException", "ConflictException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
+        "DeleteDocumentationVersion": '[["DELETE", "/restapis/{restapi_id}/documentation/versions/{doc_version}"], {"input": "DeleteDocumentationVersionRequest", "errors": ["BadRequestException", "ConflictException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
+        "DeleteDomainName": '[["DELETE", "/domainnames/{domain_name}"], {"input": "DeleteDomainNameRequest", "errors": ["BadRequestException", "ConflictException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
+        "DeleteDomainNameAccessAssociation": '[["DELETE", "/domainnameaccessassociations/{domain_name_access_association_arn}"], {"input": "DeleteDomainNameAccessAssociationRequest", "errors": ["BadRequestException", "ConflictException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
+        "DeleteGatewayResponse": '[["DELETE", "/restapis/{restapi_id}/gatewayresponses/{response_type}"], {"input": "DeleteGatewayResponseRequest", "errors": ["BadRequestException", "ConflictException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
+        "DeleteIntegration": '[["DELETE", "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}/integration"], {"input": "DeleteIntegrationRequest", "errors": ["BadRequestException", "ConflictException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
+        "DeleteIntegrationResponse": '[["DELETE", "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}/integration/responses/{status_code}"], {"input": "DeleteIntegrationResponseRequest", "errors": ["BadRequestException", "ConflictException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
+        "DeleteMethod": '[["DELETE", "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}"], {"input": "DeleteMethodRequest", "errors": ["UnauthorizedException", "NotFoundException", "TooManyRequestsException", "ConflictException"]}]',
+        "DeleteMethodResponse": '[["DELETE", "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}/responses/{status_code}"], {"input": "DeleteMethodResponseRequest", "errors": ["UnauthorizedException", "NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException"]}]',
+        "DeleteModel": '[["DELETE", "/restapis/{restapi_id}/models/{model_name}"], {"input": "DeleteModelRequest", "errors": ["BadRequestException", "ConflictException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
+        "DeleteRequestValidator": '[["DELETE", "/restapis/{restapi_id}/requestvalidators/{requestvalidator_id}"], {"input": "DeleteRequestValidatorRequest", "errors": ["BadRequestException", "ConflictException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
+        "DeleteResource": '[["DELETE", "/restapis/{restapi_id}/resources/{resource_id}"], {"input": "DeleteResourceRequest", "errors": ["UnauthorizedException", "NotFoundException", "BadRequestException", "ConflictException", "TooManyRequestsException"]}]',
+        "DeleteRestApi": '[["DELETE", "/restapis/{restapi_id}"], {"input": "DeleteRestApiRequest", "errors": ["BadRequestException", "ConflictException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
+        "DeleteStage": '[["DELETE", "/restapis/{restapi_id}/stages/{stage_name}"], {"input": "DeleteStageRequest", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
+        "DeleteUsagePlan": '[["DELETE", "/usageplans/{usageplanId}"], {"input": "DeleteUsagePlanRequest", "errors": ["BadRequestException", "ConflictException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
+        "DeleteUsagePlanKey": '[["DELETE", "/usageplans/{usageplanId}/keys/{keyId}"], {"input": "DeleteUsagePlanKeyRequest", "errors": ["BadRequestException", "ConflictException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
+        "DeleteVpcLink": '[["DELETE", "/vpclinks/{vpclink_id}"], {"input": "DeleteVpcLinkRequest", "errors": ["BadRequestException", "ConflictException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
+        "FlushStageAuthorizersCache": '[["DELETE", "/restapis/{restapi_id}/stages/{stage_name}/cache/authorizers"], {"input": "FlushStageAuthorizersCacheRequest", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
+        "FlushStageCache": '[["DELETE", "/restapis/{restapi_id}/stages/{stage_name}/cache/data"], {"input": "FlushStageCacheRequest", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
+        "GenerateClientCertificate": '[["POST", "/clientcertificates"], {"input": "GenerateClientCertificateRequest", "output": "ClientCertificate", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "UnauthorizedException", "TooManyRequestsException"]}]',
+        "GetAccount": '[["GET", "/account"], {"input": "GetAccountRequest", "output": "Account", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
+        "GetApiKey": '[["GET", "/apikeys/{api_Key}"], {"input": "GetApiKeyRequest", "output": "ApiKey", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
+        "GetApiKeys": '[["GET", "/apikeys"], {"input": "GetApiKeysRequest", "output": "ApiKeys", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
+        "GetAuthorizer": '[["GET", "/restapis/{restapi_id}/authorizers/{authorizer_id}"], {"input": "GetAuthorizerRequest", "output": "Authorizer", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
+        "GetAuthorizers": '[["GET", "/restapis/{restapi_id}/authorizers"], {"input": "GetAuthorizersRequest", "output": "Authorizers", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
+        "GetBasePathMapping": '[["GET", "/domainnames/{domain_name}/basepathmappings/{base_path}"], {"input": "GetBasePathMappingRequest", "output": "BasePathMapping", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
+        "GetBasePathMappings": '[["GET", "/domainnames/{domain_name}/basepathmappings"], {"input": "GetBasePathMappingsRequest", "output": "BasePathMappings", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
+        "GetClientCertificate": '[["GET", "/clientcertificates/{clientcertificate_id}"], {"input": "GetClientCertificateRequest", "output": "ClientCertificate", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
+        "GetClientCertificates": '[["GET", "/clientcertificates"], {"input": "GetClientCertificatesRequest", "output": "ClientCertificates", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
+        "GetDeployment": '[["GET", "/restapis/{restapi_id}/deployments/{deployment_id}"], {"input": "GetDeploymentRequest", "output": "Deployment", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException", "ServiceUnavailableException"]}]',
+        "GetDeployments": '[["GET", "/restapis/{restapi_id}/deployments"], {"input": "GetDeploymentsRequest", "output": "Deployments", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException", "ServiceUnavailableException"]}]',
+        "GetDocumentationPart": '[["GET", "/restapis/{restapi_id}/documentation/parts/{part_id}"], {"input": "GetDocumentationPartRequest", "output": "DocumentationPart", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
+        "GetDocumentationParts": '[["GET", "/restapis/{restapi_id}/documentation/parts"], {"input": "GetDocumentationPartsRequest", "output": "DocumentationParts", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
+        "GetDocumentationVersion": '[["GET", "/restapis/{restapi_id}/documentation/versions/{doc_version}"], {"input": "GetDocumentationVersionRequest", "output": "DocumentationVersion", "errors": ["UnauthorizedException", "NotFoundException", "TooManyRequestsException"]}]',
+        "GetDocumentationVersions": '[["GET", "/restapis/{restapi_id}/documentation/versions"], {"input": "GetDocumentationVersionsRequest", "output": "DocumentationVersions", "errors": ["BadRequestException", "UnauthorizedException", "NotFoundException", "TooManyRequestsException"]}]',
+        "GetDomainName": '[["GET", "/domainnames/{domain_name}"], {"input": "GetDomainNameRequest", "output": "DomainName", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
+        "GetDomainNameAccessAssociations": '[["GET", "/domainnameaccessassociations"], {"input": "GetDomainNameAccessAssociationsRequest", "output": "DomainNameAccessAssociations", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
+        "GetDomainNames": '[["GET", "/domainnames"], {"input": "GetDomainNamesRequest", "output": "DomainNames", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
+        "GetExport": '[["GET", "/restapis/{restapi_id}/stages/{stage_name}/exports/{export_type}"], {"input": "GetExportRequest", "output": "ExportResponse", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
+        "GetGatewayResponse": '[["GET", "/restapis/{restapi_id}/gatewayresponses/{response_type}"], {"input": "GetGatewayResponseRequest", "output": "GatewayResponse", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
+        "GetGatewayResponses": '[["GET", "/restapis/{restapi_id}/gatewayresponses"], {"input": "GetGatewayResponsesRequest", "output": "GatewayResponses", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
+        "GetIntegration": '[["GET", "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}/integration"], {"input": "GetIntegrationRequest", "output": "Integration", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
+        "GetIntegrationResponse": '[["GET", "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}/integration/responses/{status_code}"], {"input": "GetIntegrationResponseRequest", "output": "IntegrationResponse", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
+        "GetMethod": '[["GET", "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}"], {"input": "GetMethodRequest", "output": "Method", "errors": ["UnauthorizedException", "NotFoundException", "TooManyRequestsException"]}]',
+        "GetMethodResponse": '[["GET", "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}/responses/{status_code}"], {"input": "GetMethodResponseRequest", "output": "MethodResponse", "errors": ["UnauthorizedException", "NotFoundException", "TooManyRequestsException"]}]',
+        "GetModel": '[["GET", "/restapis/{restapi_id}/models/{model_name}"], {"input": "GetModelRequest", "output": "Model", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
+        "GetModelTemplate": '[["GET", "/restapis/{restapi_id}/models/{model_name}/default_template"], {"input": "GetModelTemplateRequest", "output": "Template", "errors": ["UnauthorizedException", "NotFoundException", "BadRequestException", "TooManyRequestsException"]}]',
+        "GetModels": '[["GET", "/restapis/{restapi_id}/models"], {"input": "GetModelsRequest", "output": "Models", "errors": ["BadRequestException", "UnauthorizedException", "NotFoundException", "TooManyRequestsException"]}]',
+        "GetRequestValidator": '[["GET", "/restapis/{restapi_id}/requestvalidators/{requestvalidator_id}"], {"input": "GetRequestValidatorRequest", "output": "RequestValidator", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
+        "GetRequestValidators": '[["GET", "/restapis/{restapi_id}/requestvalidators"], {"input": "GetRequestValidatorsRequest", "output": "RequestValidators", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
+        "GetResource": '[["GET", "/restapis/{restapi_id}/resources/{resource_id}"], {"input": "GetResourceRequest", "output": "Resource", "errors": ["UnauthorizedException", "NotFoundException", "TooManyRequestsException"]}]',
+        "GetResources": '[["GET", "/restapis/{restapi_id}/resources"], {"input": "GetResourcesRequest", "output": "Resources", "errors": ["BadRequestException", "UnauthorizedException", "NotFoundException", "TooManyRequestsException"]}]',
+        "GetRestApi": '[["GET", "/restapis/{restapi_id}"], {"input": "GetRestApiRequest", "output": "RestApi", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
+        "GetRestApis": '[["GET", "/restapis"], {"input": "GetRestApisRequest", "output": "RestApis", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
+        "GetSdk": '[["GET", "/restapis/{restapi_id}/stages/{stage_name}/sdks/{sdk_type}"], {"input": "GetSdkRequest", "output": "SdkResponse", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
+        "GetSdkType": '[["GET", "/sdktypes/{sdktype_id}"], {"input": "GetSdkTypeRequest", "output": "SdkType", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
+        "GetSdkTypes": '[["GET", "/sdktypes"], {"input": "GetSdkTypesRequest", "output": "SdkTypes", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
+        "GetStage": '[["GET", "/restapis/{restapi_id}/stages/{stage_name}"], {"input": "GetStageRequest", "output": "Stage", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
+        "GetStages": '[["GET", "/restapis/{restapi_id}/stages"], {"input": "GetStagesRequest", "output": "Stages", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
+        "GetTags": '[["GET", "/tags/{resource_arn}"], {"input": "GetTagsRequest", "output": "Tags", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
+        "GetUsage": '[["GET", "/usageplans/{usageplanId}/usage"], {"input": "GetUsageRequest", "output": "Usage", "errors": ["BadRequestException", "UnauthorizedException", "NotFoundException", "TooManyRequestsException"]}]',
+        "GetUsagePlan": '[["GET", "/usageplans/{usageplanId}"], {"input": "GetUsagePlanRequest", "output": "UsagePlan", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
+        "GetUsagePlanKey": '[["GET", "/usageplans/{usageplanId}/keys/{keyId}"], {"input": "GetUsagePlanKeyRequest", "output": "UsagePlanKey", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
+        "GetUsagePlanKeys": '[["GET", "/usageplans/{usageplanId}/keys"], {"input": "GetUsagePlanKeysRequest", "output": "UsagePlanKeys", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
+        "GetUsagePlans": '[["GET", "/usageplans"], {"input": "GetUsagePlansRequest", "output": "UsagePlans", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
+        "GetVpcLink": '[["GET", "/vpclinks/{vpclink_id}"], {"input": "GetVpcLinkRequest", "output": "VpcLink", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
+        "GetVpcLinks": '[["GET", "/vpclinks"], {"input": "GetVpcLinksRequest", "output": "VpcLinks", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
+        "ImportApiKeys": '[["POST", "/apikeys?mode=import"], {"input": "ImportApiKeysRequest", "output": "ApiKeyIds", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
+        "ImportDocumentationParts": '[["PUT", "/restapis/{restapi_id}/documentation/parts"], {"input": "ImportDocumentationPartsRequest", "output": "DocumentationPartIds", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
+        "ImportRestApi": '[["POST", "/restapis?mode=import"], {"input": "ImportRestApiRequest", "output": "RestApi", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
+        "PutGatewayResponse": '[["PUT", "/restapis/{restapi_id}/gatewayresponses/{response_type}"], {"input": "PutGatewayResponseRequest", "output": "GatewayResponse", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
+        "PutIntegration": '[["PUT", "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}/integration"], {"input": "PutIntegrationRequest", "output": "Integration", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
+        "PutIntegrationResponse": '[["PUT", "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}/integration/responses/{status_code}"], {"input": "PutIntegrationResponseRequest", "output": "IntegrationResponse", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
+        "PutMethod": '[["PUT", "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}"], {"input": "PutMethodRequest", "output": "Method", "errors": ["BadRequestException", "UnauthorizedException", "NotFoundException", "ConflictException", "LimitExceededException", "TooManyRequestsException"]}]',
+        "PutMethodResponse": '[["PUT", "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}/responses/{status_code}"], {"input": "PutMethodResponseRequest", "output": "MethodResponse", "errors": ["UnauthorizedException", "NotFoundException", "ConflictException", "LimitExceededException", "BadRequestException", "TooManyRequestsException"]}]',
+        "PutRestApi": '[["PUT", "/restapis/{restapi_id}"], {"input": "PutRestApiRequest", "output": "RestApi", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
+        "RejectDomainNameAccessAssociation": '[["POST", "/rejectdomainnameaccessassociations"], {"input": "RejectDomainNameAccessAssociationRequest", "errors": ["BadRequestException", "ConflictException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
+        "TagResource": '[["PUT", "/tags/{resource_arn}"], {"input": "TagResourceRequest", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
+        "TestInvokeAuthorizer": '[["POST", "/restapis/{restapi_id}/authorizers/{authorizer_id}"], {"input": "TestInvokeAuthorizerRequest", "output": "TestInvokeAuthorizerResponse", "errors": ["BadRequestException", "UnauthorizedException", "NotFoundException", "TooManyRequestsException"]}]',
+        "TestInvokeMethod": '[["POST", "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}"], {"input": "TestInvokeMethodRequest", "output": "TestInvokeMethodResponse", "errors": ["BadRequestException", "UnauthorizedException", "NotFoundException", "TooManyRequestsException"]}]',
+        "UntagResource": '[["DELETE", "/tags/{resource_arn}"], {"input": "UntagResourceRequest", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
+        "UpdateAccount": '[["PATCH", "/account"], {"input": "UpdateAccountRequest", "output": "Account", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
+        "UpdateApiKey": '[["PATCH", "/apikeys/{api_Key}"], {"input": "UpdateApiKeyRequest", "output": "ApiKey", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
+        "UpdateAuthorizer": '[["PATCH", "/restapis/{restapi_id}/authorizers/{authorizer_id}"], {"input": "UpdateAuthorizerRequest", "output": "Authorizer", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
+        "UpdateBasePathMapping": '[["PATCH", "/domainnames/{domain_name}/basepathmappings/{base_path}"], {"input": "UpdateBasePathMappingRequest", "output": "BasePathMapping", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
+        "UpdateClientCertificate": '[["PATCH", "/clientcertificates/{clientcertificate_id}"], {"input": "UpdateClientCertificateRequest", "output": "ClientCertificate", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
+        "UpdateDeployment": '[["PATCH", "/restapis/{restapi_id}/deployments/{deployment_id}"], {"input": "UpdateDeploymentRequest", "output": "Deployment", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException", "ServiceUnavailableException"]}]',
+        "UpdateDocumentationPart": '[["PATCH", "/restapis/{restapi_id}/documentation/parts/{part_id}"], {"input": "UpdateDocumentationPartRequest", "output": "DocumentationPart", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
+        "UpdateDocumentationVersion": '[["PATCH", "/restapis/{restapi_id}/documentation/versions/{doc_version}"], {"input": "UpdateDocumentationVersionRequest", "output": "DocumentationVersion", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
+        "UpdateDomainName": '[["PATCH", "/domainnames/{domain_name}"], {"input": "UpdateDomainNameRequest", "output": "DomainName", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
+        "UpdateGatewayResponse": '[["PATCH", "/restapis/{restapi_id}/gatewayresponses/{response_type}"], {"input": "UpdateGatewayResponseRequest", "output": "GatewayResponse", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
+        "UpdateIntegration": '[["PATCH", "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}/integration"], {"input": "UpdateIntegrationRequest", "output": "Integration", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
+        "UpdateIntegrationResponse": '[["PATCH", "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}/integration/responses/{status_code}"], {"input": "UpdateIntegrationResponseRequest", "output": "IntegrationResponse", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
+        "UpdateMethod": '[["PATCH", "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}"], {"input": "UpdateMethodRequest", "output": "Method", "errors": ["UnauthorizedException", "NotFoundException", "BadRequestException", "ConflictException", "TooManyRequestsException"]}]',
+        "UpdateMethodResponse": '[["PATCH", "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}/responses/{status_code}"], {"input": "UpdateMethodResponseRequest", "output": "MethodResponse", "errors": ["UnauthorizedException", "NotFoundException", "ConflictException", "LimitExceededException", "BadRequestException", "TooManyRequestsException"]}]',
+        "UpdateModel": '[["PATCH", "/restapis/{restapi_id}/models/{model_name}"], {"input": "UpdateModelRequest", "output": "Model", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
+        "UpdateRequestValidator": '[["PATCH", "/restapis/{restapi_id}/requestvalidators/{requestvalidator_id}"], {"input": "UpdateRequestValidatorRequest", "output": "RequestValidator", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
+        "UpdateResource": '[["PATCH", "/restapis/{restapi_id}/resources/{resource_id}"], {"input": "UpdateResourceRequest", "output": "Resource", "errors": ["UnauthorizedException", "NotFoundException", "ConflictException", "BadRequestException", "TooManyRequestsException"]}]',
+        "UpdateRestApi": '[["PATCH", "/restapis/{restapi_id}"], {"input": "UpdateRestApiRequest", "output": "RestApi", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
+        "UpdateStage": '[["PATCH", "/restapis/{restapi_id}/stages/{stage_name}"], {"input": "UpdateStageRequest", "output": "Stage", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
+        "UpdateUsage": '[["PATCH", "/usageplans/{usageplanId}/keys/{keyId}/usage"], {"input": "UpdateUsageRequest", "output": "Usage", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
+        "UpdateUsagePlan": '[["PATCH", "/usageplans/{usageplanId}"], {"input": "UpdateUsagePlanRequest", "output": "UsagePlan", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
+        "UpdateVpcLink": '[["PATCH", "/vpclinks/{vpclink_id}"], {"input": "UpdateVpcLinkRequest", "output": "VpcLink", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
+    },
+    build_operation,
+)
 
-PAGINATORS: dict[str, Paginator] = {
-    "GetApiKeys": Paginator(
-        input_tokens=("position",),
-        output_tokens=("position",),
-        result_keys=("items",),
-        limit_key="limit",
-        more_results=None,
-    ),
-    "GetAuthorizers": Paginator(
-        input_tokens=("position",),
-        output_tokens=("position",),
-        result_keys=("items",),
-        limit_key="limit",
-        more_results=None,
-    ),
-    "GetBasePathMappings": Paginator(
-        input_tokens=("position",),
-        output_tokens=("position",),
-        result_keys=("items",),
-        limit_key="limit",
-        more_results=None,
-    ),
-    "GetClientCertificates": Paginator(
-        input_tokens=("position",),
-        output_tokens=("position",),
-        result_keys=("items",),
-        limit_key="limit",
-        more_results=None,
-    ),
-    "GetDeployments": Paginator(
-        input_tokens=("position",),
-        output_tokens=("position",),
-        result_keys=("items",),
-        limit_key="limit",
-        more_results=None,
-    ),
-    "GetDocumentationParts": Paginator(
-        input_tokens=("position",),
-        output_tokens=("position",),
-        result_keys=("items",),
-        limit_key="limit",
-        more_results=None,
-    ),
-    "GetDocumentationVersions": Paginator(
-        input_tokens=("position",),
-        output_tokens=("position",),
-        result_keys=("items",),
-        limit_key="limit",
-        more_results=None,
-    ),
-    "GetDomainNames": Paginator(
-        input_tokens=("position",),
-        output_tokens=("position",),
-        result_keys=("items",),
-        limit_key="limit",
-        more_results=None,
-    ),
-    "GetGatewayResponses": Paginator(
-        input_tokens=("position",),
-        output_tokens=("position",),
-        result_keys=("items",),
-        limit_key="limit",
-        more_results=None,
-    ),
-    "GetModels": Paginator(
-        input_tokens=("position",),
-        output_tokens=("position",),
-        result_keys=("items",),
-        limit_key="limit",
-        more_results=None,
-    ),
-    "GetRequestValidators": Paginator(
-        input_tokens=("position",),
-        output_tokens=("position",),
-        result_keys=("items",),
-        limit_key="limit",
-        more_results=None,
-    ),
-    "GetResources": Paginator(
-        input_tokens=("position",),
-        output_tokens=("position",),
-        result_keys=("items",),
-        limit_key="limit",
-        more_results=None,
-    ),
-    "GetRestApis": Paginator(
-        input_tokens=("position",),
-        output_tokens=("position",),
-        result_keys=("items",),
-        limit_key="limit",
-        more_results=None,
-    ),
-    "GetSdkTypes": Paginator(
-        input_tokens=("position",),
-        output_tokens=("position",),
-        result_keys=("items",),
-        limit_key="limit",
-        more_results=None,
-    ),
-    "GetUsage": Paginator(
-        input_tokens=("position",),
-        output_tokens=("position",),
-        result_keys=("items",),
-        limit_key="limit",
-        more_results=None,
-    ),
-    "GetUsagePlanKeys": Paginator(
-        input_tokens=("position",),
-        output_tokens=("position",),
-        result_keys=("items",),
-        limit_key="limit",
-        more_results=None,
-    ),
-    "GetUsagePlans": Paginator(
-        input_tokens=("position",),
-        output_tokens=("position",),
-        result_keys=("items",),
-        limit_key="limit",
-        more_results=None,
-    ),
-    "GetVpcLinks": Paginator(
-        input_tokens=("position",),
-        output_tokens=("position",),
-        result_keys=("items",),
-        limit_key="limit",
-        more_results=None,
-    ),
-}
+# A paginator, by operation: [[Paginator's arguments], {options}].
+PAGINATORS: dict[str, Paginator] = LazyTable(
+    {
+        "GetApiKeys": '[[], {"input_tokens": ["position"], "output_tokens": ["position"], "result_keys": ["items"], "limit_key": "limit", "more_results": null}]',
+        "GetAuthorizers": '[[], {"input_tokens": ["position"], "output_tokens": ["position"], "result_keys": ["items"], "limit_key": "limit", "more_results": null}]',
+        "GetBasePathMappings": '[[], {"input_tokens": ["position"], "output_tokens": ["position"], "result_keys": ["items"], "limit_key": "limit", "more_results": null}]',
+        "GetClientCertificates": '[[], {"input_tokens": ["position"], "output_tokens": ["position"], "result_keys": ["items"], "limit_key": "limit", "more_results": null}]',
+        "GetDeployments": '[[], {"input_tokens": ["position"], "output_tokens": ["position"], "result_keys": ["items"], "limit_key": "limit", "more_results": null}]',
+        "GetDocumentationParts": '[[], {"input_tokens": ["position"], "output_tokens": ["position"], "result_keys": ["items"], "limit_key": "limit", "more_results": null}]',
+        "GetDocumentationVersions": '[[], {"input_tokens": ["position"], "output_tokens": ["position"], "result_keys": ["items"], "limit_key": "limit", "more_results": null}]',
+        "GetDomainNames": '[[], {"input_tokens": ["position"], "output_tokens": ["position"], "result_keys": ["items"], "limit_key": "limit", "more_results": null}]',
+        "GetGatewayResponses": '[[], {"input_tokens": ["position"], "output_tokens": ["position"], "result_keys": ["items"], "limit_key": "limit", "more_results": null}]',
+        "GetModels": '[[], {"input_tokens": ["position"], "output_tokens": ["position"], "result_keys": ["items"], "limit_key": "limit", "more_results": null}]',
+        "GetRequestValidators": '[[], {"input_tokens": ["position"], "output_tokens": ["position"], "result_keys": ["items"], "limit_key": "limit", "more_results": null}]',
+        "GetResources": '[[], {"input_tokens": ["position"], "output_tokens": ["position"], "result_keys": ["items"], "limit_key": "limit", "more_results": null}]',
+        "GetRestApis": '[[], {"input_tokens": ["position"], "output_tokens": ["position"], "result_keys": ["items"], "limit_key": "limit", "more_results": null}]',
+        "GetSdkTypes": '[[], {"input_tokens": ["position"], "output_tokens": ["position"], "result_keys": ["items"], "limit_key": "limit", "more_results": null}]',
+        "GetUsage": '[[], {"input_tokens": ["position"], "output_tokens": ["position"], "result_keys": ["items"], "limit_key": "limit", "more_results": null}]',
+        "GetUsagePlanKeys": '[[], {"input_tokens": ["position"], "output_tokens": ["position"], "result_keys": ["items"], "limit_key": "limit", "more_results": null}]',
+        "GetUsagePlans": '[[], {"input_tokens": ["position"], "output_tokens": ["position"], "result_keys": ["items"], "limit_key": "limit", "more_results": null}]',
+        "GetVpcLinks": '[[], {"input_tokens": ["position"], "output_tokens": ["position"], "result_keys": ["items"], "limit_key": "limit", "more_results": null}]',
+    },
+    build_paginator,
+)
 
 SERVICE = Service(
     service_id="API Gateway",

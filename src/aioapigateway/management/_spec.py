@@ -9,146 +9,64 @@
 from __future__ import annotations
 
 from aioapigateway.runtime.shapes import (
-    LazyShapes,
+    LazyTable,
     Operation,
     Paginator,
     Service,
     Shape,
-    blob,
-    string,
-    structure,
-    timestamp,
-)
-from aioapigateway.runtime.shapes import (
-    Member as M,
+    build_operation,
+    build_paginator,
+    build_shape,
 )
 
-# Each shape is built the first time it is looked up (runtime.shapes.LazyShapes): a client's
-# first call needs a handful of them, and building them all takes milliseconds.
-SHAPES: dict[str, Shape] = LazyShapes(
+# Each descriptor is a string of JSON (codegen/spec_data.py), decoded and built the first time
+# it is looked up (runtime.shapes.LazyTable): a client's first call needs a handful, and strings
+# cost little to load, where calls (or functions making them) cost milliseconds.
+# A shape: [constructor, [arguments after the name], {options}]; a structure's member:
+# [name, py_name, shape, location?, wire_name?, {options}?].
+SHAPES: dict[str, Shape] = LazyTable(
     {
-        "Data": lambda: blob("Data", max=131072),
-        "DeleteConnectionRequest": lambda: structure(
-            "DeleteConnectionRequest",
-            (M("ConnectionId", "connection_id", "__string", "uri", "connectionId", required=True),),
-            cls_name="DeleteConnectionRequest",
+        "Data": '["blob", [], {"max": 131072}]',
+        "DeleteConnectionRequest": '["structure", [[["ConnectionId", "connection_id", "__string", "uri", "connectionId", {"required": true}]]], {"cls_name": "DeleteConnectionRequest"}]',
+        "ForbiddenException": '["structure", [[]], {"cls_name": "ForbiddenException", "error_code": "ForbiddenException", "error_status": 403}]',
+        "GetConnectionRequest": '["structure", [[["ConnectionId", "connection_id", "__string", "uri", "connectionId", {"required": true}]]], {"cls_name": "GetConnectionRequest"}]',
+        "GetConnectionResponse": (
+            '["structure", [[["ConnectedAt", "connected_at", "__timestampIso8601", "", "connectedAt", {"timestamp_format": "iso8601"}]'
+            ', ["Identity", "identity", "Identity", "", "identity"]'
+            ', ["LastActiveAt", "last_active_at", "__timestampIso8601", "", "lastActiveAt", {"timestamp_format": "iso8601"}]]], {"cls_name": "GetConnectionResponse"}]'
         ),
-        "ForbiddenException": lambda: structure(
-            "ForbiddenException",
-            (),
-            cls_name="ForbiddenException",
-            error_code="ForbiddenException",
-            error_status=403,
+        "GoneException": '["structure", [[]], {"cls_name": "GoneException", "error_code": "GoneException", "error_status": 410}]',
+        "Identity": (
+            '["structure", [[["SourceIp", "source_ip", "__string", "", "sourceIp", {"required": true}]'
+            ', ["UserAgent", "user_agent", "__string", "", "userAgent", {"required": true}]]], {"cls_name": "Identity"}]'
         ),
-        "GetConnectionRequest": lambda: structure(
-            "GetConnectionRequest",
-            (M("ConnectionId", "connection_id", "__string", "uri", "connectionId", required=True),),
-            cls_name="GetConnectionRequest",
+        "LimitExceededException": '["structure", [[]], {"cls_name": "LimitExceededException", "error_code": "LimitExceededException", "error_status": 429}]',
+        "PayloadTooLargeException": '["structure", [[["Message", "message", "__string", "", "message"]]], {"cls_name": "PayloadTooLargeException", "error_code": "PayloadTooLargeException", "error_status": 413}]',
+        "PostToConnectionRequest": (
+            '["structure", [[["Data", "data", "Data", {"required": true}]'
+            ', ["ConnectionId", "connection_id", "__string", "uri", "connectionId", {"required": true}]]], {"cls_name": "PostToConnectionRequest", "payload": "Data"}]'
         ),
-        "GetConnectionResponse": lambda: structure(
-            "GetConnectionResponse",
-            (
-                M(
-                    "ConnectedAt",
-                    "connected_at",
-                    "__timestampIso8601",
-                    "",
-                    "connectedAt",
-                    timestamp_format="iso8601",
-                ),
-                M("Identity", "identity", "Identity", "", "identity"),
-                M(
-                    "LastActiveAt",
-                    "last_active_at",
-                    "__timestampIso8601",
-                    "",
-                    "lastActiveAt",
-                    timestamp_format="iso8601",
-                ),
-            ),
-            cls_name="GetConnectionResponse",
-        ),
-        "GoneException": lambda: structure(
-            "GoneException",
-            (),
-            cls_name="GoneException",
-            error_code="GoneException",
-            error_status=410,
-        ),
-        "Identity": lambda: structure(
-            "Identity",
-            (
-                M("SourceIp", "source_ip", "__string", "", "sourceIp", required=True),
-                M("UserAgent", "user_agent", "__string", "", "userAgent", required=True),
-            ),
-            cls_name="Identity",
-        ),
-        "LimitExceededException": lambda: structure(
-            "LimitExceededException",
-            (),
-            cls_name="LimitExceededException",
-            error_code="LimitExceededException",
-            error_status=429,
-        ),
-        "PayloadTooLargeException": lambda: structure(
-            "PayloadTooLargeException",
-            (M("Message", "message", "__string", "", "message"),),
-            cls_name="PayloadTooLargeException",
-            error_code="PayloadTooLargeException",
-            error_status=413,
-        ),
-        "PostToConnectionRequest": lambda: structure(
-            "PostToConnectionRequest",
-            (
-                M("Data", "data", "Data", required=True),
-                M(
-                    "ConnectionId",
-                    "connection_id",
-                    "__string",
-                    "uri",
-                    "connectionId",
-                    required=True,
-                ),
-            ),
-            cls_name="PostToConnectionRequest",
-            payload="Data",
-        ),
-        "__string": lambda: string("__string"),
-        "__timestampIso8601": lambda: timestamp("__timestampIso8601", timestamp_format="iso8601"),
-    }
+        "__string": '["string", [], {}]',
+        "__timestampIso8601": '["timestamp", [], {"timestamp_format": "iso8601"}]',
+    },
+    build_shape,
 )
 
-OPERATIONS: dict[str, Operation] = {
-    "DeleteConnection": Operation(
-        "DeleteConnection",
-        "DELETE",
-        "/@connections/{connectionId}",
-        input="DeleteConnectionRequest",
-        errors=("GoneException", "LimitExceededException", "ForbiddenException"),
-    ),
-    "GetConnection": Operation(
-        "GetConnection",
-        "GET",
-        "/@connections/{connectionId}",
-        input="GetConnectionRequest",
-        output="GetConnectionResponse",
-        errors=("GoneException", "LimitExceededException", "ForbiddenException"),
-    ),
-    "PostToConnection": Operation(
-        "PostToConnection",
-        "POST",
-        "/@connections/{connectionId}",
-        input="PostToConnectionRequest",
-        errors=(
-            "GoneException",
-            "LimitExceededException",
-            "PayloadTooLargeException",
-            "ForbiddenException",
-        ),
-    ),
-}
+# An operation: [[Operation's arguments after the name], {options}].
+OPERATIONS: dict[str, Operation] = LazyTable(
+    {
+        "DeleteConnection": '[["DELETE", "/@connections/{connectionId}"], {"input": "DeleteConnectionRequest", "errors": ["GoneException", "LimitExceededException", "ForbiddenException"]}]',
+        "GetConnection": '[["GET", "/@connections/{connectionId}"], {"input": "GetConnectionRequest", "output": "GetConnectionResponse", "errors": ["GoneException", "LimitExceededException", "ForbiddenException"]}]',
+        "PostToConnection": '[["POST", "/@connections/{connectionId}"], {"input": "PostToConnectionRequest", "errors": ["GoneException", "LimitExceededException", "PayloadTooLargeException", "ForbiddenException"]}]',
+    },
+    build_operation,
+)
 
-PAGINATORS: dict[str, Paginator] = {}
+# A paginator, by operation: [[Paginator's arguments], {options}].
+PAGINATORS: dict[str, Paginator] = LazyTable(
+    {},
+    build_paginator,
+)
 
 SERVICE = Service(
     service_id="ApiGatewayManagementApi",

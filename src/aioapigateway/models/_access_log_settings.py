@@ -6,22 +6,105 @@
 #       --package aioapigateway --out src
 from __future__ import annotations
 
-import attrs
+from typing import TYPE_CHECKING, Any
+
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
+
+if TYPE_CHECKING:
+    import attrs
 
 __all__ = ["AccessLogSettings"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class AccessLogSettings:
-    """Access log settings, including the access log format and access log destination ARN.
+    @attrs.define(kw_only=True, eq=True)
+    class AccessLogSettings:
+        """Access log settings, including the access log format and access log destination ARN.
 
-    Attributes:
-        format: A single line format of the access logs of data, as specified by selected $context
-            variables. The format must include at least $context.requestId.
-        destination_arn: The Amazon Resource Name (ARN) of the CloudWatch Logs log group or Kinesis Data Firehose
-            delivery stream to receive access logs. If you specify a Kinesis Data Firehose delivery
-            stream, the stream name must begin with amazon-apigateway-.
-    """
+        Attributes:
+            format: A single line format of the access logs of data, as specified by selected $context
+                variables. The format must include at least $context.requestId.
+            destination_arn: The Amazon Resource Name (ARN) of the CloudWatch Logs log group or Kinesis Data Firehose
+                delivery stream to receive access logs. If you specify a Kinesis Data Firehose delivery
+                stream, the stream name must begin with amazon-apigateway-.
+        """
 
-    format: str | None = None
-    destination_arn: str | None = None
+        format: str | None = None
+        destination_arn: str | None = None
+
+else:
+
+    @_attrs_class()
+    class AccessLogSettings:
+        """Access log settings, including the access log format and access log destination ARN.
+
+        Attributes:
+            format: A single line format of the access logs of data, as specified by selected $context
+                variables. The format must include at least $context.requestId.
+            destination_arn: The Amazon Resource Name (ARN) of the CloudWatch Logs log group or Kinesis Data Firehose
+                delivery stream to receive access logs. If you specify a Kinesis Data Firehose delivery
+                stream, the stream name must begin with amazon-apigateway-.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "format",
+            "destination_arn",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        format: str | None
+        destination_arn: str | None
+
+        def __init__(
+            self,
+            *,
+            format: str | None = None,
+            destination_arn: str | None = None,
+        ) -> None:
+            self.format = format
+            self.destination_arn = destination_arn
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"format={self.format!r}, "
+                    f"destination_arn={self.destination_arn!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return self.format == other.format and self.destination_arn == other.destination_arn
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "format": self.format,
+                "destination_arn": self.destination_arn,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "format",
+                    "destination_arn",
+                ),
+            )

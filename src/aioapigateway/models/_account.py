@@ -6,29 +6,128 @@
 #       --package aioapigateway --out src
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-import attrs
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
 
 if TYPE_CHECKING:
+    import attrs
+
     from ._throttle_settings import ThrottleSettings
 
 __all__ = ["Account"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class Account:
-    """Represents an Amazon Web Services account that is associated with API Gateway.
+    @attrs.define(kw_only=True, eq=True)
+    class Account:
+        """Represents an Amazon Web Services account that is associated with API Gateway.
 
-    Attributes:
-        cloudwatch_role_arn: The ARN of an Amazon CloudWatch role for the current Account.
-        throttle_settings: Specifies the API request limits configured for the current Account.
-        features: A list of features supported for the account. When usage plans are enabled, the features
-            list will include an entry of "UsagePlans".
-        api_key_version: The version of the API keys used for the account.
-    """
+        Attributes:
+            cloudwatch_role_arn: The ARN of an Amazon CloudWatch role for the current Account.
+            throttle_settings: Specifies the API request limits configured for the current Account.
+            features: A list of features supported for the account. When usage plans are enabled, the features
+                list will include an entry of "UsagePlans".
+            api_key_version: The version of the API keys used for the account.
+        """
 
-    cloudwatch_role_arn: str | None = None
-    throttle_settings: ThrottleSettings | None = None
-    features: list[str] | None = None
-    api_key_version: str | None = None
+        cloudwatch_role_arn: str | None = None
+        throttle_settings: ThrottleSettings | None = None
+        features: list[str] | None = None
+        api_key_version: str | None = None
+
+else:
+
+    @_attrs_class()
+    class Account:
+        """Represents an Amazon Web Services account that is associated with API Gateway.
+
+        Attributes:
+            cloudwatch_role_arn: The ARN of an Amazon CloudWatch role for the current Account.
+            throttle_settings: Specifies the API request limits configured for the current Account.
+            features: A list of features supported for the account. When usage plans are enabled, the features
+                list will include an entry of "UsagePlans".
+            api_key_version: The version of the API keys used for the account.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "cloudwatch_role_arn",
+            "throttle_settings",
+            "features",
+            "api_key_version",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        cloudwatch_role_arn: str | None
+        throttle_settings: ThrottleSettings | None
+        features: list[str] | None
+        api_key_version: str | None
+
+        def __init__(
+            self,
+            *,
+            cloudwatch_role_arn: str | None = None,
+            throttle_settings: ThrottleSettings | None = None,
+            features: list[str] | None = None,
+            api_key_version: str | None = None,
+        ) -> None:
+            self.cloudwatch_role_arn = cloudwatch_role_arn
+            self.throttle_settings = throttle_settings
+            self.features = features
+            self.api_key_version = api_key_version
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"cloudwatch_role_arn={self.cloudwatch_role_arn!r}, "
+                    f"throttle_settings={self.throttle_settings!r}, "
+                    f"features={self.features!r}, "
+                    f"api_key_version={self.api_key_version!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.cloudwatch_role_arn == other.cloudwatch_role_arn
+                and self.throttle_settings == other.throttle_settings
+                and self.features == other.features
+                and self.api_key_version == other.api_key_version
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "cloudwatch_role_arn": self.cloudwatch_role_arn,
+                "throttle_settings": self.throttle_settings,
+                "features": self.features,
+                "api_key_version": self.api_key_version,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "cloudwatch_role_arn",
+                    "throttle_settings",
+                    "features",
+                    "api_key_version",
+                ),
+            )

@@ -7,41 +7,197 @@
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING, Any
 
-import attrs
-
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
 from aioapigateway.runtime.redact import redacted_repr
+
+if TYPE_CHECKING:
+    import attrs
 
 __all__ = ["ApiKey"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class ApiKey:
-    """A resource that can be distributed to callers for executing Method resources that
-    require an API key. API keys can be mapped to any Stage on any RestApi, which indicates
-    that the callers with the API key can make requests to that stage.
+    @attrs.define(kw_only=True, eq=True)
+    class ApiKey:
+        """A resource that can be distributed to callers for executing Method resources that
+        require an API key. API keys can be mapped to any Stage on any RestApi, which indicates
+        that the callers with the API key can make requests to that stage.
 
-    Attributes:
-        id: The identifier of the API Key.
-        value: The value of the API Key.
-        name: The name of the API Key.
-        customer_id: An Amazon Web Services Marketplace customer identifier, when integrating with the Amazon
-            Web Services SaaS Marketplace.
-        description: The description of the API Key.
-        enabled: Specifies whether the API Key can be used by callers.
-        created_date: The timestamp when the API Key was created.
-        last_updated_date: The timestamp when the API Key was last updated.
-        stage_keys: A list of Stage resources that are associated with the ApiKey resource.
-        tags: The collection of tags. Each tag element is associated with a given resource.
-    """
+        Attributes:
+            id: The identifier of the API Key.
+            value: The value of the API Key.
+            name: The name of the API Key.
+            customer_id: An Amazon Web Services Marketplace customer identifier, when integrating with the Amazon
+                Web Services SaaS Marketplace.
+            description: The description of the API Key.
+            enabled: Specifies whether the API Key can be used by callers.
+            created_date: The timestamp when the API Key was created.
+            last_updated_date: The timestamp when the API Key was last updated.
+            stage_keys: A list of Stage resources that are associated with the ApiKey resource.
+            tags: The collection of tags. Each tag element is associated with a given resource.
+        """
 
-    id: str | None = None
-    value: str | None = attrs.field(default=None, repr=redacted_repr)
-    name: str | None = None
-    customer_id: str | None = None
-    description: str | None = None
-    enabled: bool | None = None
-    created_date: datetime.datetime | None = None
-    last_updated_date: datetime.datetime | None = None
-    stage_keys: list[str] | None = None
-    tags: dict[str, str] | None = None
+        id: str | None = None
+        value: str | None = attrs.field(default=None, repr=redacted_repr)
+        name: str | None = None
+        customer_id: str | None = None
+        description: str | None = None
+        enabled: bool | None = None
+        created_date: datetime.datetime | None = None
+        last_updated_date: datetime.datetime | None = None
+        stage_keys: list[str] | None = None
+        tags: dict[str, str] | None = None
+
+else:
+
+    @_attrs_class(redacted=("value",))
+    class ApiKey:
+        """A resource that can be distributed to callers for executing Method resources that
+        require an API key. API keys can be mapped to any Stage on any RestApi, which indicates
+        that the callers with the API key can make requests to that stage.
+
+        Attributes:
+            id: The identifier of the API Key.
+            value: The value of the API Key.
+            name: The name of the API Key.
+            customer_id: An Amazon Web Services Marketplace customer identifier, when integrating with the Amazon
+                Web Services SaaS Marketplace.
+            description: The description of the API Key.
+            enabled: Specifies whether the API Key can be used by callers.
+            created_date: The timestamp when the API Key was created.
+            last_updated_date: The timestamp when the API Key was last updated.
+            stage_keys: A list of Stage resources that are associated with the ApiKey resource.
+            tags: The collection of tags. Each tag element is associated with a given resource.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "id",
+            "value",
+            "name",
+            "customer_id",
+            "description",
+            "enabled",
+            "created_date",
+            "last_updated_date",
+            "stage_keys",
+            "tags",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        id: str | None
+        value: str | None
+        name: str | None
+        customer_id: str | None
+        description: str | None
+        enabled: bool | None
+        created_date: datetime.datetime | None
+        last_updated_date: datetime.datetime | None
+        stage_keys: list[str] | None
+        tags: dict[str, str] | None
+
+        def __init__(
+            self,
+            *,
+            id: str | None = None,
+            value: str | None = None,
+            name: str | None = None,
+            customer_id: str | None = None,
+            description: str | None = None,
+            enabled: bool | None = None,
+            created_date: datetime.datetime | None = None,
+            last_updated_date: datetime.datetime | None = None,
+            stage_keys: list[str] | None = None,
+            tags: dict[str, str] | None = None,
+        ) -> None:
+            self.id = id
+            self.value = value
+            self.name = name
+            self.customer_id = customer_id
+            self.description = description
+            self.enabled = enabled
+            self.created_date = created_date
+            self.last_updated_date = last_updated_date
+            self.stage_keys = stage_keys
+            self.tags = tags
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"id={self.id!r}, "
+                    f"value={redacted_repr(self.value)}, "
+                    f"name={self.name!r}, "
+                    f"customer_id={self.customer_id!r}, "
+                    f"description={self.description!r}, "
+                    f"enabled={self.enabled!r}, "
+                    f"created_date={self.created_date!r}, "
+                    f"last_updated_date={self.last_updated_date!r}, "
+                    f"stage_keys={self.stage_keys!r}, "
+                    f"tags={self.tags!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.id == other.id
+                and self.value == other.value
+                and self.name == other.name
+                and self.customer_id == other.customer_id
+                and self.description == other.description
+                and self.enabled == other.enabled
+                and self.created_date == other.created_date
+                and self.last_updated_date == other.last_updated_date
+                and self.stage_keys == other.stage_keys
+                and self.tags == other.tags
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "id": self.id,
+                "value": self.value,
+                "name": self.name,
+                "customer_id": self.customer_id,
+                "description": self.description,
+                "enabled": self.enabled,
+                "created_date": self.created_date,
+                "last_updated_date": self.last_updated_date,
+                "stage_keys": self.stage_keys,
+                "tags": self.tags,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "id",
+                    "value",
+                    "name",
+                    "customer_id",
+                    "description",
+                    "enabled",
+                    "created_date",
+                    "last_updated_date",
+                    "stage_keys",
+                    "tags",
+                ),
+            )

@@ -6,26 +6,115 @@
 #       --package aioapigateway --out src
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-import attrs
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
 
 if TYPE_CHECKING:
+    import attrs
+
     from ._throttle_settings import ThrottleSettings
 
 __all__ = ["ApiStage"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class ApiStage:
-    """API stage name of the associated API stage in a usage plan.
+    @attrs.define(kw_only=True, eq=True)
+    class ApiStage:
+        """API stage name of the associated API stage in a usage plan.
 
-    Attributes:
-        api_id: API Id of the associated API stage in a usage plan.
-        stage: API stage name of the associated API stage in a usage plan.
-        throttle: Map containing method level throttling information for API stage in a usage plan.
-    """
+        Attributes:
+            api_id: API Id of the associated API stage in a usage plan.
+            stage: API stage name of the associated API stage in a usage plan.
+            throttle: Map containing method level throttling information for API stage in a usage plan.
+        """
 
-    api_id: str | None = None
-    stage: str | None = None
-    throttle: dict[str, ThrottleSettings] | None = None
+        api_id: str | None = None
+        stage: str | None = None
+        throttle: dict[str, ThrottleSettings] | None = None
+
+else:
+
+    @_attrs_class()
+    class ApiStage:
+        """API stage name of the associated API stage in a usage plan.
+
+        Attributes:
+            api_id: API Id of the associated API stage in a usage plan.
+            stage: API stage name of the associated API stage in a usage plan.
+            throttle: Map containing method level throttling information for API stage in a usage plan.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "api_id",
+            "stage",
+            "throttle",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        api_id: str | None
+        stage: str | None
+        throttle: dict[str, ThrottleSettings] | None
+
+        def __init__(
+            self,
+            *,
+            api_id: str | None = None,
+            stage: str | None = None,
+            throttle: dict[str, ThrottleSettings] | None = None,
+        ) -> None:
+            self.api_id = api_id
+            self.stage = stage
+            self.throttle = throttle
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"api_id={self.api_id!r}, "
+                    f"stage={self.stage!r}, "
+                    f"throttle={self.throttle!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.api_id == other.api_id
+                and self.stage == other.stage
+                and self.throttle == other.throttle
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "api_id": self.api_id,
+                "stage": self.stage,
+                "throttle": self.throttle,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "api_id",
+                    "stage",
+                    "throttle",
+                ),
+            )

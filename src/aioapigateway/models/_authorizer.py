@@ -6,91 +6,300 @@
 #       --package aioapigateway --out src
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-import attrs
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
 
 if TYPE_CHECKING:
+    import attrs
+
     from ._authorizer_type import AuthorizerType
     from ._jwt_configuration import JwtConfiguration
 
 __all__ = ["Authorizer"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class Authorizer:
-    """Represents an authorization layer for methods. If enabled on a method, API Gateway will
-    activate the authorizer when a client calls the method.
+    @attrs.define(kw_only=True, eq=True)
+    class Authorizer:
+        """Represents an authorization layer for methods. If enabled on a method, API Gateway will
+        activate the authorizer when a client calls the method.
 
-    Attributes:
-        id: The identifier for the authorizer resource.
-        name: The name of the authorizer.
-        type: The authorizer type. Valid values are TOKEN for a Lambda function using a single
-            authorization token submitted in a custom header, REQUEST for a Lambda function using
-            incoming request parameters, COGNITO_USER_POOLS for using an Amazon Cognito user pool,
-            and JWT for using a native JWT authorizer with the trusted issuers, audiences, and
-            signing algorithms that you declare.
-        provider_arns: A list of the Amazon Cognito user pool ARNs for the COGNITO_USER_POOLS authorizer. Each
-            element is of this format:
-            arn:aws:cognito-idp:{region}:{account_id}:userpool/{user_pool_id}. For a TOKEN or
-            REQUEST authorizer, this is not defined. This property is not supported for JWT
-            authorizers.
-        auth_type: Optional customer-defined field, used in OpenAPI imports and exports without functional
-            impact.
-        authorizer_uri: Specifies the authorizer's Uniform Resource Identifier (URI). For TOKEN or REQUEST
-            authorizers, this must be a well-formed Lambda function URI, for example,
-            arn:aws:apigateway:us-west-2:lambda:path/2015-03-31/functions/arn:aws:lambda:us-west-2:{account_id}:function:{lambda_function_name}/invocations.
-            In general, the URI has this form arn:aws:apigateway:{region}:lambda:path/{service_api},
-            where {region} is the same as the region hosting the Lambda function, path indicates
-            that the remaining substring in the URI should be treated as the path to the resource,
-            including the initial /. For Lambda functions, this is usually of the form
-            /2015-03-31/functions/[FunctionARN]/invocations. This property is not supported for JWT
-            authorizers.
-        authorizer_credentials: Specifies the required credentials as an IAM role for API Gateway to invoke the
-            authorizer. To specify an IAM role for API Gateway to assume, use the role's Amazon
-            Resource Name (ARN). To use resource-based permissions on the Lambda function, specify
-            null. This property is not supported for JWT authorizers.
-        identity_source: The identity source for which authorization is requested. For a TOKEN or
-            COGNITO_USER_POOLS authorizer, this is required and specifies the request header mapping
-            expression for the custom header holding the authorization token submitted by the
-            client. For example, if the token header name is Auth, the header mapping expression is
-            method.request.header.Auth. For the REQUEST authorizer, this is required when
-            authorization caching is enabled. The value is a comma-separated string of one or more
-            mapping expressions of the specified request parameters. For example, if an Auth header,
-            a Name query string parameter are defined as identity sources, this value is
-            method.request.header.Auth, method.request.querystring.Name. These parameters will be
-            used to derive the authorization caching key and to perform runtime validation of the
-            REQUEST authorizer by verifying all of the identity-related request parameters are
-            present, not null and non-empty. Only when this is true does the authorizer invoke the
-            authorizer Lambda function, otherwise, it returns a 401 Unauthorized response without
-            calling the Lambda function. The valid value is a string of comma-separated mapping
-            expressions of the specified request parameters. When the authorization caching is not
-            enabled, this property is optional. For a JWT authorizer, this is required and must be a
-            single request-header mapping expression, method.request.header.<name>, for example,
-            method.request.header.Authorization. Query string parameters are not supported, and
-            there is no default.
-        identity_validation_expression: A validation expression for the incoming identity token. For TOKEN authorizers, this
-            value is a regular expression. For COGNITO_USER_POOLS authorizers, API Gateway will
-            match the aud field of the incoming token from the client against the specified regular
-            expression. It will invoke the authorizer's Lambda function when there is a match.
-            Otherwise, it will return a 401 Unauthorized response without calling the Lambda
-            function. The validation expression does not apply to the REQUEST or JWT authorizer.
-        authorizer_result_ttl_in_seconds: The TTL in seconds of cached authorizer results. If it equals 0, authorization caching
-            is disabled. If it is greater than 0, API Gateway will cache authorizer responses. If
-            this field is not set, the default value is 300. The maximum value is 3600, or 1 hour.
-            This property is not supported for JWT authorizers.
-        jwt_configuration: The configuration returned for a JWT authorizer. This field is present only when type is
-            JWT.
-    """
+        Attributes:
+            id: The identifier for the authorizer resource.
+            name: The name of the authorizer.
+            type: The authorizer type. Valid values are TOKEN for a Lambda function using a single
+                authorization token submitted in a custom header, REQUEST for a Lambda function using
+                incoming request parameters, COGNITO_USER_POOLS for using an Amazon Cognito user pool,
+                and JWT for using a native JWT authorizer with the trusted issuers, audiences, and
+                signing algorithms that you declare.
+            provider_arns: A list of the Amazon Cognito user pool ARNs for the COGNITO_USER_POOLS authorizer. Each
+                element is of this format:
+                arn:aws:cognito-idp:{region}:{account_id}:userpool/{user_pool_id}. For a TOKEN or
+                REQUEST authorizer, this is not defined. This property is not supported for JWT
+                authorizers.
+            auth_type: Optional customer-defined field, used in OpenAPI imports and exports without functional
+                impact.
+            authorizer_uri: Specifies the authorizer's Uniform Resource Identifier (URI). For TOKEN or REQUEST
+                authorizers, this must be a well-formed Lambda function URI, for example,
+                arn:aws:apigateway:us-west-2:lambda:path/2015-03-31/functions/arn:aws:lambda:us-west-2:{account_id}:function:{lambda_function_name}/invocations.
+                In general, the URI has this form arn:aws:apigateway:{region}:lambda:path/{service_api},
+                where {region} is the same as the region hosting the Lambda function, path indicates
+                that the remaining substring in the URI should be treated as the path to the resource,
+                including the initial /. For Lambda functions, this is usually of the form
+                /2015-03-31/functions/[FunctionARN]/invocations. This property is not supported for JWT
+                authorizers.
+            authorizer_credentials: Specifies the required credentials as an IAM role for API Gateway to invoke the
+                authorizer. To specify an IAM role for API Gateway to assume, use the role's Amazon
+                Resource Name (ARN). To use resource-based permissions on the Lambda function, specify
+                null. This property is not supported for JWT authorizers.
+            identity_source: The identity source for which authorization is requested. For a TOKEN or
+                COGNITO_USER_POOLS authorizer, this is required and specifies the request header mapping
+                expression for the custom header holding the authorization token submitted by the
+                client. For example, if the token header name is Auth, the header mapping expression is
+                method.request.header.Auth. For the REQUEST authorizer, this is required when
+                authorization caching is enabled. The value is a comma-separated string of one or more
+                mapping expressions of the specified request parameters. For example, if an Auth header,
+                a Name query string parameter are defined as identity sources, this value is
+                method.request.header.Auth, method.request.querystring.Name. These parameters will be
+                used to derive the authorization caching key and to perform runtime validation of the
+                REQUEST authorizer by verifying all of the identity-related request parameters are
+                present, not null and non-empty. Only when this is true does the authorizer invoke the
+                authorizer Lambda function, otherwise, it returns a 401 Unauthorized response without
+                calling the Lambda function. The valid value is a string of comma-separated mapping
+                expressions of the specified request parameters. When the authorization caching is not
+                enabled, this property is optional. For a JWT authorizer, this is required and must be a
+                single request-header mapping expression, method.request.header.<name>, for example,
+                method.request.header.Authorization. Query string parameters are not supported, and
+                there is no default.
+            identity_validation_expression: A validation expression for the incoming identity token. For TOKEN authorizers, this
+                value is a regular expression. For COGNITO_USER_POOLS authorizers, API Gateway will
+                match the aud field of the incoming token from the client against the specified regular
+                expression. It will invoke the authorizer's Lambda function when there is a match.
+                Otherwise, it will return a 401 Unauthorized response without calling the Lambda
+                function. The validation expression does not apply to the REQUEST or JWT authorizer.
+            authorizer_result_ttl_in_seconds: The TTL in seconds of cached authorizer results. If it equals 0, authorization caching
+                is disabled. If it is greater than 0, API Gateway will cache authorizer responses. If
+                this field is not set, the default value is 300. The maximum value is 3600, or 1 hour.
+                This property is not supported for JWT authorizers.
+            jwt_configuration: The configuration returned for a JWT authorizer. This field is present only when type is
+                JWT.
+        """
 
-    id: str | None = None
-    name: str | None = None
-    type: AuthorizerType | str | None = None
-    provider_arns: list[str] | None = None
-    auth_type: str | None = None
-    authorizer_uri: str | None = None
-    authorizer_credentials: str | None = None
-    identity_source: str | None = None
-    identity_validation_expression: str | None = None
-    authorizer_result_ttl_in_seconds: int | None = None
-    jwt_configuration: JwtConfiguration | None = None
+        id: str | None = None
+        name: str | None = None
+        type: AuthorizerType | str | None = None
+        provider_arns: list[str] | None = None
+        auth_type: str | None = None
+        authorizer_uri: str | None = None
+        authorizer_credentials: str | None = None
+        identity_source: str | None = None
+        identity_validation_expression: str | None = None
+        authorizer_result_ttl_in_seconds: int | None = None
+        jwt_configuration: JwtConfiguration | None = None
+
+else:
+
+    @_attrs_class()
+    class Authorizer:
+        """Represents an authorization layer for methods. If enabled on a method, API Gateway will
+        activate the authorizer when a client calls the method.
+
+        Attributes:
+            id: The identifier for the authorizer resource.
+            name: The name of the authorizer.
+            type: The authorizer type. Valid values are TOKEN for a Lambda function using a single
+                authorization token submitted in a custom header, REQUEST for a Lambda function using
+                incoming request parameters, COGNITO_USER_POOLS for using an Amazon Cognito user pool,
+                and JWT for using a native JWT authorizer with the trusted issuers, audiences, and
+                signing algorithms that you declare.
+            provider_arns: A list of the Amazon Cognito user pool ARNs for the COGNITO_USER_POOLS authorizer. Each
+                element is of this format:
+                arn:aws:cognito-idp:{region}:{account_id}:userpool/{user_pool_id}. For a TOKEN or
+                REQUEST authorizer, this is not defined. This property is not supported for JWT
+                authorizers.
+            auth_type: Optional customer-defined field, used in OpenAPI imports and exports without functional
+                impact.
+            authorizer_uri: Specifies the authorizer's Uniform Resource Identifier (URI). For TOKEN or REQUEST
+                authorizers, this must be a well-formed Lambda function URI, for example,
+                arn:aws:apigateway:us-west-2:lambda:path/2015-03-31/functions/arn:aws:lambda:us-west-2:{account_id}:function:{lambda_function_name}/invocations.
+                In general, the URI has this form arn:aws:apigateway:{region}:lambda:path/{service_api},
+                where {region} is the same as the region hosting the Lambda function, path indicates
+                that the remaining substring in the URI should be treated as the path to the resource,
+                including the initial /. For Lambda functions, this is usually of the form
+                /2015-03-31/functions/[FunctionARN]/invocations. This property is not supported for JWT
+                authorizers.
+            authorizer_credentials: Specifies the required credentials as an IAM role for API Gateway to invoke the
+                authorizer. To specify an IAM role for API Gateway to assume, use the role's Amazon
+                Resource Name (ARN). To use resource-based permissions on the Lambda function, specify
+                null. This property is not supported for JWT authorizers.
+            identity_source: The identity source for which authorization is requested. For a TOKEN or
+                COGNITO_USER_POOLS authorizer, this is required and specifies the request header mapping
+                expression for the custom header holding the authorization token submitted by the
+                client. For example, if the token header name is Auth, the header mapping expression is
+                method.request.header.Auth. For the REQUEST authorizer, this is required when
+                authorization caching is enabled. The value is a comma-separated string of one or more
+                mapping expressions of the specified request parameters. For example, if an Auth header,
+                a Name query string parameter are defined as identity sources, this value is
+                method.request.header.Auth, method.request.querystring.Name. These parameters will be
+                used to derive the authorization caching key and to perform runtime validation of the
+                REQUEST authorizer by verifying all of the identity-related request parameters are
+                present, not null and non-empty. Only when this is true does the authorizer invoke the
+                authorizer Lambda function, otherwise, it returns a 401 Unauthorized response without
+                calling the Lambda function. The valid value is a string of comma-separated mapping
+                expressions of the specified request parameters. When the authorization caching is not
+                enabled, this property is optional. For a JWT authorizer, this is required and must be a
+                single request-header mapping expression, method.request.header.<name>, for example,
+                method.request.header.Authorization. Query string parameters are not supported, and
+                there is no default.
+            identity_validation_expression: A validation expression for the incoming identity token. For TOKEN authorizers, this
+                value is a regular expression. For COGNITO_USER_POOLS authorizers, API Gateway will
+                match the aud field of the incoming token from the client against the specified regular
+                expression. It will invoke the authorizer's Lambda function when there is a match.
+                Otherwise, it will return a 401 Unauthorized response without calling the Lambda
+                function. The validation expression does not apply to the REQUEST or JWT authorizer.
+            authorizer_result_ttl_in_seconds: The TTL in seconds of cached authorizer results. If it equals 0, authorization caching
+                is disabled. If it is greater than 0, API Gateway will cache authorizer responses. If
+                this field is not set, the default value is 300. The maximum value is 3600, or 1 hour.
+                This property is not supported for JWT authorizers.
+            jwt_configuration: The configuration returned for a JWT authorizer. This field is present only when type is
+                JWT.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "id",
+            "name",
+            "type",
+            "provider_arns",
+            "auth_type",
+            "authorizer_uri",
+            "authorizer_credentials",
+            "identity_source",
+            "identity_validation_expression",
+            "authorizer_result_ttl_in_seconds",
+            "jwt_configuration",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        id: str | None
+        name: str | None
+        type: AuthorizerType | str | None
+        provider_arns: list[str] | None
+        auth_type: str | None
+        authorizer_uri: str | None
+        authorizer_credentials: str | None
+        identity_source: str | None
+        identity_validation_expression: str | None
+        authorizer_result_ttl_in_seconds: int | None
+        jwt_configuration: JwtConfiguration | None
+
+        def __init__(
+            self,
+            *,
+            id: str | None = None,
+            name: str | None = None,
+            type: AuthorizerType | str | None = None,
+            provider_arns: list[str] | None = None,
+            auth_type: str | None = None,
+            authorizer_uri: str | None = None,
+            authorizer_credentials: str | None = None,
+            identity_source: str | None = None,
+            identity_validation_expression: str | None = None,
+            authorizer_result_ttl_in_seconds: int | None = None,
+            jwt_configuration: JwtConfiguration | None = None,
+        ) -> None:
+            self.id = id
+            self.name = name
+            self.type = type
+            self.provider_arns = provider_arns
+            self.auth_type = auth_type
+            self.authorizer_uri = authorizer_uri
+            self.authorizer_credentials = authorizer_credentials
+            self.identity_source = identity_source
+            self.identity_validation_expression = identity_validation_expression
+            self.authorizer_result_ttl_in_seconds = authorizer_result_ttl_in_seconds
+            self.jwt_configuration = jwt_configuration
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"id={self.id!r}, "
+                    f"name={self.name!r}, "
+                    f"type={self.type!r}, "
+                    f"provider_arns={self.provider_arns!r}, "
+                    f"auth_type={self.auth_type!r}, "
+                    f"authorizer_uri={self.authorizer_uri!r}, "
+                    f"authorizer_credentials={self.authorizer_credentials!r}, "
+                    f"identity_source={self.identity_source!r}, "
+                    f"identity_validation_expression={self.identity_validation_expression!r}, "
+                    f"authorizer_result_ttl_in_seconds={self.authorizer_result_ttl_in_seconds!r}, "
+                    f"jwt_configuration={self.jwt_configuration!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.id == other.id
+                and self.name == other.name
+                and self.type == other.type
+                and self.provider_arns == other.provider_arns
+                and self.auth_type == other.auth_type
+                and self.authorizer_uri == other.authorizer_uri
+                and self.authorizer_credentials == other.authorizer_credentials
+                and self.identity_source == other.identity_source
+                and self.identity_validation_expression == other.identity_validation_expression
+                and self.authorizer_result_ttl_in_seconds == other.authorizer_result_ttl_in_seconds
+                and self.jwt_configuration == other.jwt_configuration
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "id": self.id,
+                "name": self.name,
+                "type": self.type,
+                "provider_arns": self.provider_arns,
+                "auth_type": self.auth_type,
+                "authorizer_uri": self.authorizer_uri,
+                "authorizer_credentials": self.authorizer_credentials,
+                "identity_source": self.identity_source,
+                "identity_validation_expression": self.identity_validation_expression,
+                "authorizer_result_ttl_in_seconds": self.authorizer_result_ttl_in_seconds,
+                "jwt_configuration": self.jwt_configuration,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "id",
+                    "name",
+                    "type",
+                    "provider_arns",
+                    "auth_type",
+                    "authorizer_uri",
+                    "authorizer_credentials",
+                    "identity_source",
+                    "identity_validation_expression",
+                    "authorizer_result_ttl_in_seconds",
+                    "jwt_configuration",
+                ),
+            )

@@ -7,21 +7,45 @@
 from __future__ import annotations
 
 import enum
+from typing import TYPE_CHECKING
+
+from aioapigateway.runtime.model_classes import str_enum as _str_enum
 
 __all__ = ["AuthorizerType"]
 
+if TYPE_CHECKING:
+    # What type checkers see. At run time the same enum is made by runtime.model_classes'
+    # str_enum, in about half the time of the class statement.
 
-class AuthorizerType(enum.StrEnum):
-    """The authorizer type. Valid values are TOKEN for a Lambda function using a single
-    authorization token submitted in a custom header, REQUEST for a Lambda function using
-    incoming request parameters, COGNITO_USER_POOLS for using an Amazon Cognito user pool,
-    and JWT for using a native JWT authorizer with the trusted issuers, audiences, and
-    signing algorithms that you declare.
+    class AuthorizerType(enum.StrEnum):
+        """The authorizer type. Valid values are TOKEN for a Lambda function using a single
+        authorization token submitted in a custom header, REQUEST for a Lambda function using
+        incoming request parameters, COGNITO_USER_POOLS for using an Amazon Cognito user pool,
+        and JWT for using a native JWT authorizer with the trusted issuers, audiences, and
+        signing algorithms that you declare.
 
-    A value the service sends that is not listed here is kept as a plain ``str``.
-    """
+        A value the service sends that is not listed here is kept as a plain ``str``.
+        """
 
-    TOKEN = "TOKEN"
-    REQUEST = "REQUEST"
-    COGNITO_USER_POOLS = "COGNITO_USER_POOLS"
-    JWT = "JWT"
+        TOKEN = "TOKEN"
+        REQUEST = "REQUEST"
+        COGNITO_USER_POOLS = "COGNITO_USER_POOLS"
+        JWT = "JWT"
+
+else:
+
+    @_str_enum
+    class AuthorizerType:
+        """The authorizer type. Valid values are TOKEN for a Lambda function using a single
+        authorization token submitted in a custom header, REQUEST for a Lambda function using
+        incoming request parameters, COGNITO_USER_POOLS for using an Amazon Cognito user pool,
+        and JWT for using a native JWT authorizer with the trusted issuers, audiences, and
+        signing algorithms that you declare.
+
+        A value the service sends that is not listed here is kept as a plain ``str``.
+        """
+
+        TOKEN = "TOKEN"
+        REQUEST = "REQUEST"
+        COGNITO_USER_POOLS = "COGNITO_USER_POOLS"
+        JWT = "JWT"

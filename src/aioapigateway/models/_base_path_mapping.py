@@ -6,23 +6,117 @@
 #       --package aioapigateway --out src
 from __future__ import annotations
 
-import attrs
+from typing import TYPE_CHECKING, Any
+
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
+
+if TYPE_CHECKING:
+    import attrs
 
 __all__ = ["BasePathMapping"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class BasePathMapping:
-    """Represents the base path that callers of the API must provide as part of the URL after
-    the domain name.
+    @attrs.define(kw_only=True, eq=True)
+    class BasePathMapping:
+        """Represents the base path that callers of the API must provide as part of the URL after
+        the domain name.
 
-    Attributes:
-        base_path: The base path name that callers of the API must provide as part of the URL after the
-            domain name.
-        rest_api_id: The string identifier of the associated RestApi.
-        stage: The name of the associated stage.
-    """
+        Attributes:
+            base_path: The base path name that callers of the API must provide as part of the URL after the
+                domain name.
+            rest_api_id: The string identifier of the associated RestApi.
+            stage: The name of the associated stage.
+        """
 
-    base_path: str | None = None
-    rest_api_id: str | None = None
-    stage: str | None = None
+        base_path: str | None = None
+        rest_api_id: str | None = None
+        stage: str | None = None
+
+else:
+
+    @_attrs_class()
+    class BasePathMapping:
+        """Represents the base path that callers of the API must provide as part of the URL after
+        the domain name.
+
+        Attributes:
+            base_path: The base path name that callers of the API must provide as part of the URL after the
+                domain name.
+            rest_api_id: The string identifier of the associated RestApi.
+            stage: The name of the associated stage.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "base_path",
+            "rest_api_id",
+            "stage",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        base_path: str | None
+        rest_api_id: str | None
+        stage: str | None
+
+        def __init__(
+            self,
+            *,
+            base_path: str | None = None,
+            rest_api_id: str | None = None,
+            stage: str | None = None,
+        ) -> None:
+            self.base_path = base_path
+            self.rest_api_id = rest_api_id
+            self.stage = stage
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"base_path={self.base_path!r}, "
+                    f"rest_api_id={self.rest_api_id!r}, "
+                    f"stage={self.stage!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.base_path == other.base_path
+                and self.rest_api_id == other.rest_api_id
+                and self.stage == other.stage
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "base_path": self.base_path,
+                "rest_api_id": self.rest_api_id,
+                "stage": self.stage,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "base_path",
+                    "rest_api_id",
+                    "stage",
+                ),
+            )

@@ -7,30 +7,150 @@
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING, Any
 
-import attrs
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
+
+if TYPE_CHECKING:
+    import attrs
 
 __all__ = ["ClientCertificate"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class ClientCertificate:
-    """Represents a client certificate used to configure client-side SSL authentication while
-    sending requests to the integration endpoint.
+    @attrs.define(kw_only=True, eq=True)
+    class ClientCertificate:
+        """Represents a client certificate used to configure client-side SSL authentication while
+        sending requests to the integration endpoint.
 
-    Attributes:
-        client_certificate_id: The identifier of the client certificate.
-        description: The description of the client certificate.
-        pem_encoded_certificate: The PEM-encoded public key of the client certificate, which can be used to configure
-            certificate authentication in the integration endpoint .
-        created_date: The timestamp when the client certificate was created.
-        expiration_date: The timestamp when the client certificate will expire.
-        tags: The collection of tags. Each tag element is associated with a given resource.
-    """
+        Attributes:
+            client_certificate_id: The identifier of the client certificate.
+            description: The description of the client certificate.
+            pem_encoded_certificate: The PEM-encoded public key of the client certificate, which can be used to configure
+                certificate authentication in the integration endpoint .
+            created_date: The timestamp when the client certificate was created.
+            expiration_date: The timestamp when the client certificate will expire.
+            tags: The collection of tags. Each tag element is associated with a given resource.
+        """
 
-    client_certificate_id: str | None = None
-    description: str | None = None
-    pem_encoded_certificate: str | None = None
-    created_date: datetime.datetime | None = None
-    expiration_date: datetime.datetime | None = None
-    tags: dict[str, str] | None = None
+        client_certificate_id: str | None = None
+        description: str | None = None
+        pem_encoded_certificate: str | None = None
+        created_date: datetime.datetime | None = None
+        expiration_date: datetime.datetime | None = None
+        tags: dict[str, str] | None = None
+
+else:
+
+    @_attrs_class()
+    class ClientCertificate:
+        """Represents a client certificate used to configure client-side SSL authentication while
+        sending requests to the integration endpoint.
+
+        Attributes:
+            client_certificate_id: The identifier of the client certificate.
+            description: The description of the client certificate.
+            pem_encoded_certificate: The PEM-encoded public key of the client certificate, which can be used to configure
+                certificate authentication in the integration endpoint .
+            created_date: The timestamp when the client certificate was created.
+            expiration_date: The timestamp when the client certificate will expire.
+            tags: The collection of tags. Each tag element is associated with a given resource.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "client_certificate_id",
+            "description",
+            "pem_encoded_certificate",
+            "created_date",
+            "expiration_date",
+            "tags",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        client_certificate_id: str | None
+        description: str | None
+        pem_encoded_certificate: str | None
+        created_date: datetime.datetime | None
+        expiration_date: datetime.datetime | None
+        tags: dict[str, str] | None
+
+        def __init__(
+            self,
+            *,
+            client_certificate_id: str | None = None,
+            description: str | None = None,
+            pem_encoded_certificate: str | None = None,
+            created_date: datetime.datetime | None = None,
+            expiration_date: datetime.datetime | None = None,
+            tags: dict[str, str] | None = None,
+        ) -> None:
+            self.client_certificate_id = client_certificate_id
+            self.description = description
+            self.pem_encoded_certificate = pem_encoded_certificate
+            self.created_date = created_date
+            self.expiration_date = expiration_date
+            self.tags = tags
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"client_certificate_id={self.client_certificate_id!r}, "
+                    f"description={self.description!r}, "
+                    f"pem_encoded_certificate={self.pem_encoded_certificate!r}, "
+                    f"created_date={self.created_date!r}, "
+                    f"expiration_date={self.expiration_date!r}, "
+                    f"tags={self.tags!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.client_certificate_id == other.client_certificate_id
+                and self.description == other.description
+                and self.pem_encoded_certificate == other.pem_encoded_certificate
+                and self.created_date == other.created_date
+                and self.expiration_date == other.expiration_date
+                and self.tags == other.tags
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "client_certificate_id": self.client_certificate_id,
+                "description": self.description,
+                "pem_encoded_certificate": self.pem_encoded_certificate,
+                "created_date": self.created_date,
+                "expiration_date": self.expiration_date,
+                "tags": self.tags,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "client_certificate_id",
+                    "description",
+                    "pem_encoded_certificate",
+                    "created_date",
+                    "expiration_date",
+                    "tags",
+                ),
+            )

@@ -6,42 +6,179 @@
 #       --package aioapigateway --out src
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-import attrs
-
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
 from aioapigateway.runtime.redact import redacted_repr
 
 if TYPE_CHECKING:
+    import attrs
+
     from ._stage_key import StageKey
 
 __all__ = ["CreateApiKeyRequest"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class CreateApiKeyRequest:
-    """Request to create an ApiKey resource.
+    @attrs.define(kw_only=True, eq=True)
+    class CreateApiKeyRequest:
+        """Request to create an ApiKey resource.
 
-    Attributes:
-        name: The name of the ApiKey.
-        description: The description of the ApiKey.
-        enabled: Specifies whether the ApiKey can be used by callers.
-        generate_distinct_id: Specifies whether (true) or not (false) the key identifier is distinct from the created
-            API key value. This parameter is deprecated and should not be used.
-        value: Specifies a value of the API key.
-        stage_keys: DEPRECATED FOR USAGE PLANS - Specifies stages associated with the API key.
-        customer_id: An Amazon Web Services Marketplace customer identifier, when integrating with the Amazon
-            Web Services SaaS Marketplace.
-        tags: The key-value map of strings. The valid character set is [a-zA-Z+-=._:/]. The tag key
-            can be up to 128 characters and must not start with aws:. The tag value can be up to 256
-            characters.
-    """
+        Attributes:
+            name: The name of the ApiKey.
+            description: The description of the ApiKey.
+            enabled: Specifies whether the ApiKey can be used by callers.
+            generate_distinct_id: Specifies whether (true) or not (false) the key identifier is distinct from the created
+                API key value. This parameter is deprecated and should not be used.
+            value: Specifies a value of the API key.
+            stage_keys: DEPRECATED FOR USAGE PLANS - Specifies stages associated with the API key.
+            customer_id: An Amazon Web Services Marketplace customer identifier, when integrating with the Amazon
+                Web Services SaaS Marketplace.
+            tags: The key-value map of strings. The valid character set is [a-zA-Z+-=._:/]. The tag key
+                can be up to 128 characters and must not start with aws:. The tag value can be up to 256
+                characters.
+        """
 
-    name: str | None = None
-    description: str | None = None
-    enabled: bool | None = None
-    generate_distinct_id: bool | None = None
-    value: str | None = attrs.field(default=None, repr=redacted_repr)
-    stage_keys: list[StageKey] | None = None
-    customer_id: str | None = None
-    tags: dict[str, str] | None = None
+        name: str | None = None
+        description: str | None = None
+        enabled: bool | None = None
+        generate_distinct_id: bool | None = None
+        value: str | None = attrs.field(default=None, repr=redacted_repr)
+        stage_keys: list[StageKey] | None = None
+        customer_id: str | None = None
+        tags: dict[str, str] | None = None
+
+else:
+
+    @_attrs_class(redacted=("value",))
+    class CreateApiKeyRequest:
+        """Request to create an ApiKey resource.
+
+        Attributes:
+            name: The name of the ApiKey.
+            description: The description of the ApiKey.
+            enabled: Specifies whether the ApiKey can be used by callers.
+            generate_distinct_id: Specifies whether (true) or not (false) the key identifier is distinct from the created
+                API key value. This parameter is deprecated and should not be used.
+            value: Specifies a value of the API key.
+            stage_keys: DEPRECATED FOR USAGE PLANS - Specifies stages associated with the API key.
+            customer_id: An Amazon Web Services Marketplace customer identifier, when integrating with the Amazon
+                Web Services SaaS Marketplace.
+            tags: The key-value map of strings. The valid character set is [a-zA-Z+-=._:/]. The tag key
+                can be up to 128 characters and must not start with aws:. The tag value can be up to 256
+                characters.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "name",
+            "description",
+            "enabled",
+            "generate_distinct_id",
+            "value",
+            "stage_keys",
+            "customer_id",
+            "tags",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        name: str | None
+        description: str | None
+        enabled: bool | None
+        generate_distinct_id: bool | None
+        value: str | None
+        stage_keys: list[StageKey] | None
+        customer_id: str | None
+        tags: dict[str, str] | None
+
+        def __init__(
+            self,
+            *,
+            name: str | None = None,
+            description: str | None = None,
+            enabled: bool | None = None,
+            generate_distinct_id: bool | None = None,
+            value: str | None = None,
+            stage_keys: list[StageKey] | None = None,
+            customer_id: str | None = None,
+            tags: dict[str, str] | None = None,
+        ) -> None:
+            self.name = name
+            self.description = description
+            self.enabled = enabled
+            self.generate_distinct_id = generate_distinct_id
+            self.value = value
+            self.stage_keys = stage_keys
+            self.customer_id = customer_id
+            self.tags = tags
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"name={self.name!r}, "
+                    f"description={self.description!r}, "
+                    f"enabled={self.enabled!r}, "
+                    f"generate_distinct_id={self.generate_distinct_id!r}, "
+                    f"value={redacted_repr(self.value)}, "
+                    f"stage_keys={self.stage_keys!r}, "
+                    f"customer_id={self.customer_id!r}, "
+                    f"tags={self.tags!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.name == other.name
+                and self.description == other.description
+                and self.enabled == other.enabled
+                and self.generate_distinct_id == other.generate_distinct_id
+                and self.value == other.value
+                and self.stage_keys == other.stage_keys
+                and self.customer_id == other.customer_id
+                and self.tags == other.tags
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "name": self.name,
+                "description": self.description,
+                "enabled": self.enabled,
+                "generate_distinct_id": self.generate_distinct_id,
+                "value": self.value,
+                "stage_keys": self.stage_keys,
+                "customer_id": self.customer_id,
+                "tags": self.tags,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "name",
+                    "description",
+                    "enabled",
+                    "generate_distinct_id",
+                    "value",
+                    "stage_keys",
+                    "customer_id",
+                    "tags",
+                ),
+            )

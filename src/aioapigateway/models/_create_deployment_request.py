@@ -6,46 +6,202 @@
 #       --package aioapigateway --out src
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import attrs
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
 
 if TYPE_CHECKING:
+    import attrs
+
     from ._cache_cluster_size import CacheClusterSize
     from ._deployment_canary_settings import DeploymentCanarySettings
 
 __all__ = ["CreateDeploymentRequest"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class CreateDeploymentRequest:
-    """Requests API Gateway to create a Deployment resource.
+    @attrs.define(kw_only=True, eq=True)
+    class CreateDeploymentRequest:
+        """Requests API Gateway to create a Deployment resource.
 
-    Attributes:
-        rest_api_id: The string identifier of the associated RestApi.
-        stage_name: The name of the Stage resource for the Deployment resource to create.
-        stage_description: The description of the Stage resource for the Deployment resource to create.
-        description: The description for the Deployment resource to create.
-        cache_cluster_enabled: Enables a cache cluster for the Stage resource specified in the input.
-        cache_cluster_size: The stage's cache capacity in GB. For more information about choosing a cache size, see
-            Enabling API caching to enhance responsiveness
-            (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-caching.html).
-        variables: A map that defines the stage variables for the Stage resource that is associated with
-            the new deployment. Variable names can have alphanumeric and underscore characters, and
-            the values must match [A-Za-z0-9-._~:/?#&=,]+.
-        canary_settings: The input configuration for the canary deployment when the deployment is a canary
-            release deployment.
-        tracing_enabled: Specifies whether active tracing with X-ray is enabled for the Stage.
-    """
+        Attributes:
+            rest_api_id: The string identifier of the associated RestApi.
+            stage_name: The name of the Stage resource for the Deployment resource to create.
+            stage_description: The description of the Stage resource for the Deployment resource to create.
+            description: The description for the Deployment resource to create.
+            cache_cluster_enabled: Enables a cache cluster for the Stage resource specified in the input.
+            cache_cluster_size: The stage's cache capacity in GB. For more information about choosing a cache size, see
+                Enabling API caching to enhance responsiveness
+                (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-caching.html).
+            variables: A map that defines the stage variables for the Stage resource that is associated with
+                the new deployment. Variable names can have alphanumeric and underscore characters, and
+                the values must match [A-Za-z0-9-._~:/?#&=,]+.
+            canary_settings: The input configuration for the canary deployment when the deployment is a canary
+                release deployment.
+            tracing_enabled: Specifies whether active tracing with X-ray is enabled for the Stage.
+        """
 
-    rest_api_id: str
-    stage_name: str | None = None
-    stage_description: str | None = None
-    description: str | None = None
-    cache_cluster_enabled: bool | None = None
-    cache_cluster_size: (
-        CacheClusterSize | Literal["0.5", "1.6", "6.1", "13.5", "28.4", "58.2", "118", "237"] | None
-    ) = None
-    variables: dict[str, str] | None = None
-    canary_settings: DeploymentCanarySettings | None = None
-    tracing_enabled: bool | None = None
+        rest_api_id: str
+        stage_name: str | None = None
+        stage_description: str | None = None
+        description: str | None = None
+        cache_cluster_enabled: bool | None = None
+        cache_cluster_size: (
+            CacheClusterSize
+            | Literal["0.5", "1.6", "6.1", "13.5", "28.4", "58.2", "118", "237"]
+            | None
+        ) = None
+        variables: dict[str, str] | None = None
+        canary_settings: DeploymentCanarySettings | None = None
+        tracing_enabled: bool | None = None
+
+else:
+
+    @_attrs_class()
+    class CreateDeploymentRequest:
+        """Requests API Gateway to create a Deployment resource.
+
+        Attributes:
+            rest_api_id: The string identifier of the associated RestApi.
+            stage_name: The name of the Stage resource for the Deployment resource to create.
+            stage_description: The description of the Stage resource for the Deployment resource to create.
+            description: The description for the Deployment resource to create.
+            cache_cluster_enabled: Enables a cache cluster for the Stage resource specified in the input.
+            cache_cluster_size: The stage's cache capacity in GB. For more information about choosing a cache size, see
+                Enabling API caching to enhance responsiveness
+                (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-caching.html).
+            variables: A map that defines the stage variables for the Stage resource that is associated with
+                the new deployment. Variable names can have alphanumeric and underscore characters, and
+                the values must match [A-Za-z0-9-._~:/?#&=,]+.
+            canary_settings: The input configuration for the canary deployment when the deployment is a canary
+                release deployment.
+            tracing_enabled: Specifies whether active tracing with X-ray is enabled for the Stage.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "rest_api_id",
+            "stage_name",
+            "stage_description",
+            "description",
+            "cache_cluster_enabled",
+            "cache_cluster_size",
+            "variables",
+            "canary_settings",
+            "tracing_enabled",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        rest_api_id: str
+        stage_name: str | None
+        stage_description: str | None
+        description: str | None
+        cache_cluster_enabled: bool | None
+        cache_cluster_size: (
+            CacheClusterSize
+            | Literal["0.5", "1.6", "6.1", "13.5", "28.4", "58.2", "118", "237"]
+            | None
+        )
+        variables: dict[str, str] | None
+        canary_settings: DeploymentCanarySettings | None
+        tracing_enabled: bool | None
+
+        def __init__(
+            self,
+            *,
+            rest_api_id: str,
+            stage_name: str | None = None,
+            stage_description: str | None = None,
+            description: str | None = None,
+            cache_cluster_enabled: bool | None = None,
+            cache_cluster_size: CacheClusterSize
+            | Literal["0.5", "1.6", "6.1", "13.5", "28.4", "58.2", "118", "237"]
+            | None = None,
+            variables: dict[str, str] | None = None,
+            canary_settings: DeploymentCanarySettings | None = None,
+            tracing_enabled: bool | None = None,
+        ) -> None:
+            self.rest_api_id = rest_api_id
+            self.stage_name = stage_name
+            self.stage_description = stage_description
+            self.description = description
+            self.cache_cluster_enabled = cache_cluster_enabled
+            self.cache_cluster_size = cache_cluster_size
+            self.variables = variables
+            self.canary_settings = canary_settings
+            self.tracing_enabled = tracing_enabled
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"rest_api_id={self.rest_api_id!r}, "
+                    f"stage_name={self.stage_name!r}, "
+                    f"stage_description={self.stage_description!r}, "
+                    f"description={self.description!r}, "
+                    f"cache_cluster_enabled={self.cache_cluster_enabled!r}, "
+                    f"cache_cluster_size={self.cache_cluster_size!r}, "
+                    f"variables={self.variables!r}, "
+                    f"canary_settings={self.canary_settings!r}, "
+                    f"tracing_enabled={self.tracing_enabled!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.rest_api_id == other.rest_api_id
+                and self.stage_name == other.stage_name
+                and self.stage_description == other.stage_description
+                and self.description == other.description
+                and self.cache_cluster_enabled == other.cache_cluster_enabled
+                and self.cache_cluster_size == other.cache_cluster_size
+                and self.variables == other.variables
+                and self.canary_settings == other.canary_settings
+                and self.tracing_enabled == other.tracing_enabled
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "rest_api_id": self.rest_api_id,
+                "stage_name": self.stage_name,
+                "stage_description": self.stage_description,
+                "description": self.description,
+                "cache_cluster_enabled": self.cache_cluster_enabled,
+                "cache_cluster_size": self.cache_cluster_size,
+                "variables": self.variables,
+                "canary_settings": self.canary_settings,
+                "tracing_enabled": self.tracing_enabled,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "rest_api_id",
+                    "stage_name",
+                    "stage_description",
+                    "description",
+                    "cache_cluster_enabled",
+                    "cache_cluster_size",
+                    "variables",
+                    "canary_settings",
+                    "tracing_enabled",
+                ),
+            )

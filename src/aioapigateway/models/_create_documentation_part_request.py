@@ -6,28 +6,119 @@
 #       --package aioapigateway --out src
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-import attrs
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
 
 if TYPE_CHECKING:
+    import attrs
+
     from ._documentation_part_location import DocumentationPartLocation
 
 __all__ = ["CreateDocumentationPartRequest"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class CreateDocumentationPartRequest:
-    """Creates a new documentation part of a given API.
+    @attrs.define(kw_only=True, eq=True)
+    class CreateDocumentationPartRequest:
+        """Creates a new documentation part of a given API.
 
-    Attributes:
-        rest_api_id: The string identifier of the associated RestApi.
-        location: The location of the targeted API entity of the to-be-created documentation part.
-        properties: The new documentation content map of the targeted API entity. Enclosed key-value pairs
-            are API-specific, but only OpenAPI-compliant key-value pairs can be exported and, hence,
-            published.
-    """
+        Attributes:
+            rest_api_id: The string identifier of the associated RestApi.
+            location: The location of the targeted API entity of the to-be-created documentation part.
+            properties: The new documentation content map of the targeted API entity. Enclosed key-value pairs
+                are API-specific, but only OpenAPI-compliant key-value pairs can be exported and, hence,
+                published.
+        """
 
-    rest_api_id: str
-    location: DocumentationPartLocation
-    properties: str
+        rest_api_id: str
+        location: DocumentationPartLocation
+        properties: str
+
+else:
+
+    @_attrs_class()
+    class CreateDocumentationPartRequest:
+        """Creates a new documentation part of a given API.
+
+        Attributes:
+            rest_api_id: The string identifier of the associated RestApi.
+            location: The location of the targeted API entity of the to-be-created documentation part.
+            properties: The new documentation content map of the targeted API entity. Enclosed key-value pairs
+                are API-specific, but only OpenAPI-compliant key-value pairs can be exported and, hence,
+                published.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "rest_api_id",
+            "location",
+            "properties",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        rest_api_id: str
+        location: DocumentationPartLocation
+        properties: str
+
+        def __init__(
+            self,
+            *,
+            rest_api_id: str,
+            location: DocumentationPartLocation,
+            properties: str,
+        ) -> None:
+            self.rest_api_id = rest_api_id
+            self.location = location
+            self.properties = properties
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"rest_api_id={self.rest_api_id!r}, "
+                    f"location={self.location!r}, "
+                    f"properties={self.properties!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.rest_api_id == other.rest_api_id
+                and self.location == other.location
+                and self.properties == other.properties
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "rest_api_id": self.rest_api_id,
+                "location": self.location,
+                "properties": self.properties,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "rest_api_id",
+                    "location",
+                    "properties",
+                ),
+            )

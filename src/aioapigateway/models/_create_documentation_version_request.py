@@ -6,23 +6,124 @@
 #       --package aioapigateway --out src
 from __future__ import annotations
 
-import attrs
+from typing import TYPE_CHECKING, Any
+
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
+
+if TYPE_CHECKING:
+    import attrs
 
 __all__ = ["CreateDocumentationVersionRequest"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class CreateDocumentationVersionRequest:
-    """Creates a new documentation version of a given API.
+    @attrs.define(kw_only=True, eq=True)
+    class CreateDocumentationVersionRequest:
+        """Creates a new documentation version of a given API.
 
-    Attributes:
-        rest_api_id: The string identifier of the associated RestApi.
-        documentation_version: The version identifier of the new snapshot.
-        stage_name: The stage name to be associated with the new documentation snapshot.
-        description: A description about the new documentation snapshot.
-    """
+        Attributes:
+            rest_api_id: The string identifier of the associated RestApi.
+            documentation_version: The version identifier of the new snapshot.
+            stage_name: The stage name to be associated with the new documentation snapshot.
+            description: A description about the new documentation snapshot.
+        """
 
-    rest_api_id: str
-    documentation_version: str
-    stage_name: str | None = None
-    description: str | None = None
+        rest_api_id: str
+        documentation_version: str
+        stage_name: str | None = None
+        description: str | None = None
+
+else:
+
+    @_attrs_class()
+    class CreateDocumentationVersionRequest:
+        """Creates a new documentation version of a given API.
+
+        Attributes:
+            rest_api_id: The string identifier of the associated RestApi.
+            documentation_version: The version identifier of the new snapshot.
+            stage_name: The stage name to be associated with the new documentation snapshot.
+            description: A description about the new documentation snapshot.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "rest_api_id",
+            "documentation_version",
+            "stage_name",
+            "description",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        rest_api_id: str
+        documentation_version: str
+        stage_name: str | None
+        description: str | None
+
+        def __init__(
+            self,
+            *,
+            rest_api_id: str,
+            documentation_version: str,
+            stage_name: str | None = None,
+            description: str | None = None,
+        ) -> None:
+            self.rest_api_id = rest_api_id
+            self.documentation_version = documentation_version
+            self.stage_name = stage_name
+            self.description = description
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"rest_api_id={self.rest_api_id!r}, "
+                    f"documentation_version={self.documentation_version!r}, "
+                    f"stage_name={self.stage_name!r}, "
+                    f"description={self.description!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.rest_api_id == other.rest_api_id
+                and self.documentation_version == other.documentation_version
+                and self.stage_name == other.stage_name
+                and self.description == other.description
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "rest_api_id": self.rest_api_id,
+                "documentation_version": self.documentation_version,
+                "stage_name": self.stage_name,
+                "description": self.description,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "rest_api_id",
+                    "documentation_version",
+                    "stage_name",
+                    "description",
+                ),
+            )

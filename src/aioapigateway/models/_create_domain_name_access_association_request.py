@@ -6,31 +6,132 @@
 #       --package aioapigateway --out src
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import attrs
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
 
 if TYPE_CHECKING:
+    import attrs
+
     from ._access_association_source_type import AccessAssociationSourceType
 
 __all__ = ["CreateDomainNameAccessAssociationRequest"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class CreateDomainNameAccessAssociationRequest:
-    """CreateDomainNameAccessAssociationRequest
+    @attrs.define(kw_only=True, eq=True)
+    class CreateDomainNameAccessAssociationRequest:
+        """CreateDomainNameAccessAssociationRequest
 
-    Attributes:
-        domain_name_arn: The ARN of the domain name.
-        access_association_source_type: The type of the domain name access association source.
-        access_association_source: The identifier of the domain name access association source. For a VPCE, the value is
-            the VPC endpoint ID.
-        tags: The key-value map of strings. The valid character set is [a-zA-Z+-=._:/]. The tag key
-            can be up to 128 characters and must not start with aws:. The tag value can be up to 256
-            characters.
-    """
+        Attributes:
+            domain_name_arn: The ARN of the domain name.
+            access_association_source_type: The type of the domain name access association source.
+            access_association_source: The identifier of the domain name access association source. For a VPCE, the value is
+                the VPC endpoint ID.
+            tags: The key-value map of strings. The valid character set is [a-zA-Z+-=._:/]. The tag key
+                can be up to 128 characters and must not start with aws:. The tag value can be up to 256
+                characters.
+        """
 
-    domain_name_arn: str
-    access_association_source_type: AccessAssociationSourceType | Literal["VPCE"]
-    access_association_source: str
-    tags: dict[str, str] | None = None
+        domain_name_arn: str
+        access_association_source_type: AccessAssociationSourceType | Literal["VPCE"]
+        access_association_source: str
+        tags: dict[str, str] | None = None
+
+else:
+
+    @_attrs_class()
+    class CreateDomainNameAccessAssociationRequest:
+        """CreateDomainNameAccessAssociationRequest
+
+        Attributes:
+            domain_name_arn: The ARN of the domain name.
+            access_association_source_type: The type of the domain name access association source.
+            access_association_source: The identifier of the domain name access association source. For a VPCE, the value is
+                the VPC endpoint ID.
+            tags: The key-value map of strings. The valid character set is [a-zA-Z+-=._:/]. The tag key
+                can be up to 128 characters and must not start with aws:. The tag value can be up to 256
+                characters.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "domain_name_arn",
+            "access_association_source_type",
+            "access_association_source",
+            "tags",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        domain_name_arn: str
+        access_association_source_type: AccessAssociationSourceType | Literal["VPCE"]
+        access_association_source: str
+        tags: dict[str, str] | None
+
+        def __init__(
+            self,
+            *,
+            domain_name_arn: str,
+            access_association_source_type: AccessAssociationSourceType | Literal["VPCE"],
+            access_association_source: str,
+            tags: dict[str, str] | None = None,
+        ) -> None:
+            self.domain_name_arn = domain_name_arn
+            self.access_association_source_type = access_association_source_type
+            self.access_association_source = access_association_source
+            self.tags = tags
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"domain_name_arn={self.domain_name_arn!r}, "
+                    f"access_association_source_type={self.access_association_source_type!r}, "
+                    f"access_association_source={self.access_association_source!r}, "
+                    f"tags={self.tags!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.domain_name_arn == other.domain_name_arn
+                and self.access_association_source_type == other.access_association_source_type
+                and self.access_association_source == other.access_association_source
+                and self.tags == other.tags
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "domain_name_arn": self.domain_name_arn,
+                "access_association_source_type": self.access_association_source_type,
+                "access_association_source": self.access_association_source,
+                "tags": self.tags,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "domain_name_arn",
+                    "access_association_source_type",
+                    "access_association_source",
+                    "tags",
+                ),
+            )

@@ -6,13 +6,18 @@
 #       --package aioapigateway --out src
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import attrs
-
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
 from aioapigateway.runtime.redact import redacted_repr
 
 if TYPE_CHECKING:
+    import attrs
+
     from ._endpoint_access_mode import EndpointAccessMode
     from ._endpoint_configuration import EndpointConfiguration
     from ._mutual_tls_authentication_input import MutualTlsAuthenticationInput
@@ -21,90 +26,359 @@ if TYPE_CHECKING:
 
 __all__ = ["CreateDomainNameRequest"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class CreateDomainNameRequest:
-    """A request to create a new domain name.
+    @attrs.define(kw_only=True, eq=True)
+    class CreateDomainNameRequest:
+        """A request to create a new domain name.
 
-    Attributes:
-        domain_name: The name of the DomainName resource.
-        certificate_name: The user-friendly name of the certificate that will be used by edge-optimized endpoint
-            or private endpoint for this domain name.
-        certificate_body: [Deprecated] The body of the server certificate that will be used by edge-optimized
-            endpoint or private endpoint for this domain name provided by your certificate
-            authority.
-        certificate_private_key: [Deprecated] Your edge-optimized endpoint's domain name certificate's private key.
-        certificate_chain: [Deprecated] The intermediate certificates and optionally the root certificate, one
-            after the other without any blank lines, used by an edge-optimized endpoint for this
-            domain name. If you include the root certificate, your certificate chain must start with
-            intermediate certificates and end with the root certificate. Use the intermediate
-            certificates that were provided by your certificate authority. Do not include any
-            intermediaries that are not in the chain of trust path.
-        certificate_arn: The reference to an Amazon Web Services-managed certificate that will be used by
-            edge-optimized endpoint or private endpoint for this domain name. Certificate Manager is
-            the only supported source.
-        regional_certificate_name: The user-friendly name of the certificate that will be used by regional endpoint for
-            this domain name.
-        regional_certificate_arn: The reference to an Amazon Web Services-managed certificate that will be used by
-            regional endpoint for this domain name. Certificate Manager is the only supported
-            source.
-        endpoint_configuration: The endpoint configuration of this DomainName showing the endpoint types and IP address
-            types of the domain name.
-        tags: The key-value map of strings. The valid character set is [a-zA-Z+-=._:/]. The tag key
-            can be up to 128 characters and must not start with aws:. The tag value can be up to 256
-            characters.
-        security_policy: The Transport Layer Security (TLS) version + cipher suite for this DomainName.
-        endpoint_access_mode: The endpoint access mode of the DomainName. Only available for DomainNames that use
-            security policies that start with SecurityPolicy_.
-        mutual_tls_authentication:
-        ownership_verification_certificate_arn: The ARN of the public certificate issued by ACM to validate ownership of your custom
-            domain. Only required when configuring mutual TLS and using an ACM imported or private
-            CA certificate ARN as the regionalCertificateArn.
-        policy: A stringified JSON policy document that applies to the execute-api service for this
-            DomainName regardless of the caller and Method configuration. Supported only for private
-            custom domain names.
-        routing_mode: The routing mode for this domain name. The routing mode determines how API Gateway sends
-            traffic from your custom domain name to your private APIs.
-    """
+        Attributes:
+            domain_name: The name of the DomainName resource.
+            certificate_name: The user-friendly name of the certificate that will be used by edge-optimized endpoint
+                or private endpoint for this domain name.
+            certificate_body: [Deprecated] The body of the server certificate that will be used by edge-optimized
+                endpoint or private endpoint for this domain name provided by your certificate
+                authority.
+            certificate_private_key: [Deprecated] Your edge-optimized endpoint's domain name certificate's private key.
+            certificate_chain: [Deprecated] The intermediate certificates and optionally the root certificate, one
+                after the other without any blank lines, used by an edge-optimized endpoint for this
+                domain name. If you include the root certificate, your certificate chain must start with
+                intermediate certificates and end with the root certificate. Use the intermediate
+                certificates that were provided by your certificate authority. Do not include any
+                intermediaries that are not in the chain of trust path.
+            certificate_arn: The reference to an Amazon Web Services-managed certificate that will be used by
+                edge-optimized endpoint or private endpoint for this domain name. Certificate Manager is
+                the only supported source.
+            regional_certificate_name: The user-friendly name of the certificate that will be used by regional endpoint for
+                this domain name.
+            regional_certificate_arn: The reference to an Amazon Web Services-managed certificate that will be used by
+                regional endpoint for this domain name. Certificate Manager is the only supported
+                source.
+            endpoint_configuration: The endpoint configuration of this DomainName showing the endpoint types and IP address
+                types of the domain name.
+            tags: The key-value map of strings. The valid character set is [a-zA-Z+-=._:/]. The tag key
+                can be up to 128 characters and must not start with aws:. The tag value can be up to 256
+                characters.
+            security_policy: The Transport Layer Security (TLS) version + cipher suite for this DomainName.
+            endpoint_access_mode: The endpoint access mode of the DomainName. Only available for DomainNames that use
+                security policies that start with SecurityPolicy_.
+            mutual_tls_authentication:
+            ownership_verification_certificate_arn: The ARN of the public certificate issued by ACM to validate ownership of your custom
+                domain. Only required when configuring mutual TLS and using an ACM imported or private
+                CA certificate ARN as the regionalCertificateArn.
+            policy: A stringified JSON policy document that applies to the execute-api service for this
+                DomainName regardless of the caller and Method configuration. Supported only for private
+                custom domain names.
+            routing_mode: The routing mode for this domain name. The routing mode determines how API Gateway sends
+                traffic from your custom domain name to your private APIs.
+        """
 
-    domain_name: str
-    certificate_name: str | None = None
-    certificate_body: str | None = None
-    certificate_private_key: str | None = attrs.field(default=None, repr=redacted_repr)
-    certificate_chain: str | None = None
-    certificate_arn: str | None = None
-    regional_certificate_name: str | None = None
-    regional_certificate_arn: str | None = None
-    endpoint_configuration: EndpointConfiguration | None = None
-    tags: dict[str, str] | None = None
-    security_policy: (
-        SecurityPolicy
-        | Literal[
-            "TLS_1_0",
-            "TLS_1_2",
-            "SecurityPolicy_TLS13_1_3_2025_09",
-            "SecurityPolicy_TLS13_1_3_FIPS_2025_09",
-            "SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09",
-            "SecurityPolicy_TLS13_1_2_FIPS_PQ_2025_09",
-            "SecurityPolicy_TLS13_1_2_FIPS_PFS_PQ_2025_09",
-            "SecurityPolicy_TLS13_1_2_Ext2_PQ_2025_09",
-            "SecurityPolicy_TLS13_1_2_Ext2_FIPS_PQ_2025_09",
-            "SecurityPolicy_TLS13_1_2_PQ_2025_09",
-            "SecurityPolicy_TLS13_1_2_2021_06",
-            "SecurityPolicy_TLS13_2025_EDGE",
-            "SecurityPolicy_TLS12_PFS_2025_EDGE",
-            "SecurityPolicy_TLS12_2018_EDGE",
-        ]
-        | None
-    ) = None
-    endpoint_access_mode: EndpointAccessMode | Literal["BASIC", "STRICT"] | None = None
-    mutual_tls_authentication: MutualTlsAuthenticationInput | None = None
-    ownership_verification_certificate_arn: str | None = None
-    policy: str | None = None
-    routing_mode: (
-        RoutingMode
-        | Literal[
-            "BASE_PATH_MAPPING_ONLY", "ROUTING_RULE_ONLY", "ROUTING_RULE_THEN_BASE_PATH_MAPPING"
-        ]
-        | None
-    ) = None
+        domain_name: str
+        certificate_name: str | None = None
+        certificate_body: str | None = None
+        certificate_private_key: str | None = attrs.field(default=None, repr=redacted_repr)
+        certificate_chain: str | None = None
+        certificate_arn: str | None = None
+        regional_certificate_name: str | None = None
+        regional_certificate_arn: str | None = None
+        endpoint_configuration: EndpointConfiguration | None = None
+        tags: dict[str, str] | None = None
+        security_policy: (
+            SecurityPolicy
+            | Literal[
+                "TLS_1_0",
+                "TLS_1_2",
+                "SecurityPolicy_TLS13_1_3_2025_09",
+                "SecurityPolicy_TLS13_1_3_FIPS_2025_09",
+                "SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09",
+                "SecurityPolicy_TLS13_1_2_FIPS_PQ_2025_09",
+                "SecurityPolicy_TLS13_1_2_FIPS_PFS_PQ_2025_09",
+                "SecurityPolicy_TLS13_1_2_Ext2_PQ_2025_09",
+                "SecurityPolicy_TLS13_1_2_Ext2_FIPS_PQ_2025_09",
+                "SecurityPolicy_TLS13_1_2_PQ_2025_09",
+                "SecurityPolicy_TLS13_1_2_2021_06",
+                "SecurityPolicy_TLS13_2025_EDGE",
+                "SecurityPolicy_TLS12_PFS_2025_EDGE",
+                "SecurityPolicy_TLS12_2018_EDGE",
+            ]
+            | None
+        ) = None
+        endpoint_access_mode: EndpointAccessMode | Literal["BASIC", "STRICT"] | None = None
+        mutual_tls_authentication: MutualTlsAuthenticationInput | None = None
+        ownership_verification_certificate_arn: str | None = None
+        policy: str | None = None
+        routing_mode: (
+            RoutingMode
+            | Literal[
+                "BASE_PATH_MAPPING_ONLY", "ROUTING_RULE_ONLY", "ROUTING_RULE_THEN_BASE_PATH_MAPPING"
+            ]
+            | None
+        ) = None
+
+else:
+
+    @_attrs_class(redacted=("certificate_private_key",))
+    class CreateDomainNameRequest:
+        """A request to create a new domain name.
+
+        Attributes:
+            domain_name: The name of the DomainName resource.
+            certificate_name: The user-friendly name of the certificate that will be used by edge-optimized endpoint
+                or private endpoint for this domain name.
+            certificate_body: [Deprecated] The body of the server certificate that will be used by edge-optimized
+                endpoint or private endpoint for this domain name provided by your certificate
+                authority.
+            certificate_private_key: [Deprecated] Your edge-optimized endpoint's domain name certificate's private key.
+            certificate_chain: [Deprecated] The intermediate certificates and optionally the root certificate, one
+                after the other without any blank lines, used by an edge-optimized endpoint for this
+                domain name. If you include the root certificate, your certificate chain must start with
+                intermediate certificates and end with the root certificate. Use the intermediate
+                certificates that were provided by your certificate authority. Do not include any
+                intermediaries that are not in the chain of trust path.
+            certificate_arn: The reference to an Amazon Web Services-managed certificate that will be used by
+                edge-optimized endpoint or private endpoint for this domain name. Certificate Manager is
+                the only supported source.
+            regional_certificate_name: The user-friendly name of the certificate that will be used by regional endpoint for
+                this domain name.
+            regional_certificate_arn: The reference to an Amazon Web Services-managed certificate that will be used by
+                regional endpoint for this domain name. Certificate Manager is the only supported
+                source.
+            endpoint_configuration: The endpoint configuration of this DomainName showing the endpoint types and IP address
+                types of the domain name.
+            tags: The key-value map of strings. The valid character set is [a-zA-Z+-=._:/]. The tag key
+                can be up to 128 characters and must not start with aws:. The tag value can be up to 256
+                characters.
+            security_policy: The Transport Layer Security (TLS) version + cipher suite for this DomainName.
+            endpoint_access_mode: The endpoint access mode of the DomainName. Only available for DomainNames that use
+                security policies that start with SecurityPolicy_.
+            mutual_tls_authentication:
+            ownership_verification_certificate_arn: The ARN of the public certificate issued by ACM to validate ownership of your custom
+                domain. Only required when configuring mutual TLS and using an ACM imported or private
+                CA certificate ARN as the regionalCertificateArn.
+            policy: A stringified JSON policy document that applies to the execute-api service for this
+                DomainName regardless of the caller and Method configuration. Supported only for private
+                custom domain names.
+            routing_mode: The routing mode for this domain name. The routing mode determines how API Gateway sends
+                traffic from your custom domain name to your private APIs.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "domain_name",
+            "certificate_name",
+            "certificate_body",
+            "certificate_private_key",
+            "certificate_chain",
+            "certificate_arn",
+            "regional_certificate_name",
+            "regional_certificate_arn",
+            "endpoint_configuration",
+            "tags",
+            "security_policy",
+            "endpoint_access_mode",
+            "mutual_tls_authentication",
+            "ownership_verification_certificate_arn",
+            "policy",
+            "routing_mode",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        domain_name: str
+        certificate_name: str | None
+        certificate_body: str | None
+        certificate_private_key: str | None
+        certificate_chain: str | None
+        certificate_arn: str | None
+        regional_certificate_name: str | None
+        regional_certificate_arn: str | None
+        endpoint_configuration: EndpointConfiguration | None
+        tags: dict[str, str] | None
+        security_policy: (
+            SecurityPolicy
+            | Literal[
+                "TLS_1_0",
+                "TLS_1_2",
+                "SecurityPolicy_TLS13_1_3_2025_09",
+                "SecurityPolicy_TLS13_1_3_FIPS_2025_09",
+                "SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09",
+                "SecurityPolicy_TLS13_1_2_FIPS_PQ_2025_09",
+                "SecurityPolicy_TLS13_1_2_FIPS_PFS_PQ_2025_09",
+                "SecurityPolicy_TLS13_1_2_Ext2_PQ_2025_09",
+                "SecurityPolicy_TLS13_1_2_Ext2_FIPS_PQ_2025_09",
+                "SecurityPolicy_TLS13_1_2_PQ_2025_09",
+                "SecurityPolicy_TLS13_1_2_2021_06",
+                "SecurityPolicy_TLS13_2025_EDGE",
+                "SecurityPolicy_TLS12_PFS_2025_EDGE",
+                "SecurityPolicy_TLS12_2018_EDGE",
+            ]
+            | None
+        )
+        endpoint_access_mode: EndpointAccessMode | Literal["BASIC", "STRICT"] | None
+        mutual_tls_authentication: MutualTlsAuthenticationInput | None
+        ownership_verification_certificate_arn: str | None
+        policy: str | None
+        routing_mode: (
+            RoutingMode
+            | Literal[
+                "BASE_PATH_MAPPING_ONLY", "ROUTING_RULE_ONLY", "ROUTING_RULE_THEN_BASE_PATH_MAPPING"
+            ]
+            | None
+        )
+
+        def __init__(
+            self,
+            *,
+            domain_name: str,
+            certificate_name: str | None = None,
+            certificate_body: str | None = None,
+            certificate_private_key: str | None = None,
+            certificate_chain: str | None = None,
+            certificate_arn: str | None = None,
+            regional_certificate_name: str | None = None,
+            regional_certificate_arn: str | None = None,
+            endpoint_configuration: EndpointConfiguration | None = None,
+            tags: dict[str, str] | None = None,
+            security_policy: SecurityPolicy
+            | Literal[
+                "TLS_1_0",
+                "TLS_1_2",
+                "SecurityPolicy_TLS13_1_3_2025_09",
+                "SecurityPolicy_TLS13_1_3_FIPS_2025_09",
+                "SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09",
+                "SecurityPolicy_TLS13_1_2_FIPS_PQ_2025_09",
+                "SecurityPolicy_TLS13_1_2_FIPS_PFS_PQ_2025_09",
+                "SecurityPolicy_TLS13_1_2_Ext2_PQ_2025_09",
+                "SecurityPolicy_TLS13_1_2_Ext2_FIPS_PQ_2025_09",
+                "SecurityPolicy_TLS13_1_2_PQ_2025_09",
+                "SecurityPolicy_TLS13_1_2_2021_06",
+                "SecurityPolicy_TLS13_2025_EDGE",
+                "SecurityPolicy_TLS12_PFS_2025_EDGE",
+                "SecurityPolicy_TLS12_2018_EDGE",
+            ]
+            | None = None,
+            endpoint_access_mode: EndpointAccessMode | Literal["BASIC", "STRICT"] | None = None,
+            mutual_tls_authentication: MutualTlsAuthenticationInput | None = None,
+            ownership_verification_certificate_arn: str | None = None,
+            policy: str | None = None,
+            routing_mode: RoutingMode
+            | Literal[
+                "BASE_PATH_MAPPING_ONLY", "ROUTING_RULE_ONLY", "ROUTING_RULE_THEN_BASE_PATH_MAPPING"
+            ]
+            | None = None,
+        ) -> None:
+            self.domain_name = domain_name
+            self.certificate_name = certificate_name
+            self.certificate_body = certificate_body
+            self.certificate_private_key = certificate_private_key
+            self.certificate_chain = certificate_chain
+            self.certificate_arn = certificate_arn
+            self.regional_certificate_name = regional_certificate_name
+            self.regional_certificate_arn = regional_certificate_arn
+            self.endpoint_configuration = endpoint_configuration
+            self.tags = tags
+            self.security_policy = security_policy
+            self.endpoint_access_mode = endpoint_access_mode
+            self.mutual_tls_authentication = mutual_tls_authentication
+            self.ownership_verification_certificate_arn = ownership_verification_certificate_arn
+            self.policy = policy
+            self.routing_mode = routing_mode
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"domain_name={self.domain_name!r}, "
+                    f"certificate_name={self.certificate_name!r}, "
+                    f"certificate_body={self.certificate_body!r}, "
+                    f"certificate_private_key={redacted_repr(self.certificate_private_key)}, "
+                    f"certificate_chain={self.certificate_chain!r}, "
+                    f"certificate_arn={self.certificate_arn!r}, "
+                    f"regional_certificate_name={self.regional_certificate_name!r}, "
+                    f"regional_certificate_arn={self.regional_certificate_arn!r}, "
+                    f"endpoint_configuration={self.endpoint_configuration!r}, "
+                    f"tags={self.tags!r}, "
+                    f"security_policy={self.security_policy!r}, "
+                    f"endpoint_access_mode={self.endpoint_access_mode!r}, "
+                    f"mutual_tls_authentication={self.mutual_tls_authentication!r}, "
+                    f"ownership_verification_certificate_arn={self.ownership_verification_certificate_arn!r}, "
+                    f"policy={self.policy!r}, "
+                    f"routing_mode={self.routing_mode!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.domain_name == other.domain_name
+                and self.certificate_name == other.certificate_name
+                and self.certificate_body == other.certificate_body
+                and self.certificate_private_key == other.certificate_private_key
+                and self.certificate_chain == other.certificate_chain
+                and self.certificate_arn == other.certificate_arn
+                and self.regional_certificate_name == other.regional_certificate_name
+                and self.regional_certificate_arn == other.regional_certificate_arn
+                and self.endpoint_configuration == other.endpoint_configuration
+                and self.tags == other.tags
+                and self.security_policy == other.security_policy
+                and self.endpoint_access_mode == other.endpoint_access_mode
+                and self.mutual_tls_authentication == other.mutual_tls_authentication
+                and self.ownership_verification_certificate_arn
+                == other.ownership_verification_certificate_arn
+                and self.policy == other.policy
+                and self.routing_mode == other.routing_mode
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "domain_name": self.domain_name,
+                "certificate_name": self.certificate_name,
+                "certificate_body": self.certificate_body,
+                "certificate_private_key": self.certificate_private_key,
+                "certificate_chain": self.certificate_chain,
+                "certificate_arn": self.certificate_arn,
+                "regional_certificate_name": self.regional_certificate_name,
+                "regional_certificate_arn": self.regional_certificate_arn,
+                "endpoint_configuration": self.endpoint_configuration,
+                "tags": self.tags,
+                "security_policy": self.security_policy,
+                "endpoint_access_mode": self.endpoint_access_mode,
+                "mutual_tls_authentication": self.mutual_tls_authentication,
+                "ownership_verification_certificate_arn": self.ownership_verification_certificate_arn,
+                "policy": self.policy,
+                "routing_mode": self.routing_mode,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "domain_name",
+                    "certificate_name",
+                    "certificate_body",
+                    "certificate_private_key",
+                    "certificate_chain",
+                    "certificate_arn",
+                    "regional_certificate_name",
+                    "regional_certificate_arn",
+                    "endpoint_configuration",
+                    "tags",
+                    "security_policy",
+                    "endpoint_access_mode",
+                    "mutual_tls_authentication",
+                    "ownership_verification_certificate_arn",
+                    "policy",
+                    "routing_mode",
+                ),
+            )

@@ -6,26 +6,137 @@
 #       --package aioapigateway --out src
 from __future__ import annotations
 
-import attrs
+from typing import TYPE_CHECKING, Any
+
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
+
+if TYPE_CHECKING:
+    import attrs
 
 __all__ = ["CreateModelRequest"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class CreateModelRequest:
-    """Request to add a new Model to an existing RestApi resource.
+    @attrs.define(kw_only=True, eq=True)
+    class CreateModelRequest:
+        """Request to add a new Model to an existing RestApi resource.
 
-    Attributes:
-        rest_api_id: The RestApi identifier under which the Model will be created.
-        name: The name of the model. Must be alphanumeric.
-        description: The description of the model.
-        schema: The schema for the model. For application/json models, this should be JSON schema draft
-            4 model. The maximum size of the model is 400 KB.
-        content_type: The content-type for the model.
-    """
+        Attributes:
+            rest_api_id: The RestApi identifier under which the Model will be created.
+            name: The name of the model. Must be alphanumeric.
+            description: The description of the model.
+            schema: The schema for the model. For application/json models, this should be JSON schema draft
+                4 model. The maximum size of the model is 400 KB.
+            content_type: The content-type for the model.
+        """
 
-    rest_api_id: str
-    name: str
-    description: str | None = None
-    schema: str | None = None
-    content_type: str
+        rest_api_id: str
+        name: str
+        description: str | None = None
+        schema: str | None = None
+        content_type: str
+
+else:
+
+    @_attrs_class()
+    class CreateModelRequest:
+        """Request to add a new Model to an existing RestApi resource.
+
+        Attributes:
+            rest_api_id: The RestApi identifier under which the Model will be created.
+            name: The name of the model. Must be alphanumeric.
+            description: The description of the model.
+            schema: The schema for the model. For application/json models, this should be JSON schema draft
+                4 model. The maximum size of the model is 400 KB.
+            content_type: The content-type for the model.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "rest_api_id",
+            "name",
+            "description",
+            "schema",
+            "content_type",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        rest_api_id: str
+        name: str
+        description: str | None
+        schema: str | None
+        content_type: str
+
+        def __init__(
+            self,
+            *,
+            rest_api_id: str,
+            name: str,
+            description: str | None = None,
+            schema: str | None = None,
+            content_type: str,
+        ) -> None:
+            self.rest_api_id = rest_api_id
+            self.name = name
+            self.description = description
+            self.schema = schema
+            self.content_type = content_type
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"rest_api_id={self.rest_api_id!r}, "
+                    f"name={self.name!r}, "
+                    f"description={self.description!r}, "
+                    f"schema={self.schema!r}, "
+                    f"content_type={self.content_type!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.rest_api_id == other.rest_api_id
+                and self.name == other.name
+                and self.description == other.description
+                and self.schema == other.schema
+                and self.content_type == other.content_type
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "rest_api_id": self.rest_api_id,
+                "name": self.name,
+                "description": self.description,
+                "schema": self.schema,
+                "content_type": self.content_type,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "rest_api_id",
+                    "name",
+                    "description",
+                    "schema",
+                    "content_type",
+                ),
+            )

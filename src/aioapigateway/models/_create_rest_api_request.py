@@ -6,11 +6,17 @@
 #       --package aioapigateway --out src
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import attrs
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
 
 if TYPE_CHECKING:
+    import attrs
+
     from ._api_key_source_type import ApiKeySourceType
     from ._endpoint_access_mode import EndpointAccessMode
     from ._endpoint_configuration import EndpointConfiguration
@@ -18,71 +24,295 @@ if TYPE_CHECKING:
 
 __all__ = ["CreateRestApiRequest"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class CreateRestApiRequest:
-    """The POST Request to add a new RestApi resource to your collection.
+    @attrs.define(kw_only=True, eq=True)
+    class CreateRestApiRequest:
+        """The POST Request to add a new RestApi resource to your collection.
 
-    Attributes:
-        name: The name of the RestApi.
-        description: The description of the RestApi.
-        version: A version identifier for the API.
-        clone_from: The ID of the RestApi that you want to clone from.
-        binary_media_types: The list of binary media types supported by the RestApi. By default, the RestApi
-            supports only UTF-8-encoded text payloads.
-        minimum_compression_size: A nullable integer that is used to enable compression (with non-negative between 0 and
-            10485760 (10M) bytes, inclusive) or disable compression (with a null value) on an API.
-            When compression is enabled, compression or decompression is not applied on the payload
-            if the payload size is smaller than this value. Setting it to zero allows compression
-            for any payload size.
-        api_key_source: The source of the API key for metering requests according to a usage plan. Valid values
-            are: HEADER to read the API key from the X-API-Key header of a request. AUTHORIZER to
-            read the API key from the UsageIdentifierKey from a custom authorizer.
-        endpoint_configuration: The endpoint configuration of this RestApi showing the endpoint types and IP address
-            types of the API.
-        policy: A stringified JSON policy document that applies to this RestApi regardless of the caller
-            and Method configuration.
-        tags: The key-value map of strings. The valid character set is [a-zA-Z+-=._:/]. The tag key
-            can be up to 128 characters and must not start with aws:. The tag value can be up to 256
-            characters.
-        disable_execute_api_endpoint: Specifies whether clients can invoke your API by using the default execute-api endpoint.
-            By default, clients can invoke your API with the default
-            https://{api_id}.execute-api.{region}.amazonaws.com endpoint. To require that clients
-            use a custom domain name to invoke your API, disable the default endpoint
-        security_policy: The Transport Layer Security (TLS) version + cipher suite for this RestApi.
-        endpoint_access_mode: The endpoint access mode of the RestApi. Only available for RestApis that use security
-            policies that start with SecurityPolicy_.
-    """
+        Attributes:
+            name: The name of the RestApi.
+            description: The description of the RestApi.
+            version: A version identifier for the API.
+            clone_from: The ID of the RestApi that you want to clone from.
+            binary_media_types: The list of binary media types supported by the RestApi. By default, the RestApi
+                supports only UTF-8-encoded text payloads.
+            minimum_compression_size: A nullable integer that is used to enable compression (with non-negative between 0 and
+                10485760 (10M) bytes, inclusive) or disable compression (with a null value) on an API.
+                When compression is enabled, compression or decompression is not applied on the payload
+                if the payload size is smaller than this value. Setting it to zero allows compression
+                for any payload size.
+            api_key_source: The source of the API key for metering requests according to a usage plan. Valid values
+                are: HEADER to read the API key from the X-API-Key header of a request. AUTHORIZER to
+                read the API key from the UsageIdentifierKey from a custom authorizer.
+            endpoint_configuration: The endpoint configuration of this RestApi showing the endpoint types and IP address
+                types of the API.
+            policy: A stringified JSON policy document that applies to this RestApi regardless of the caller
+                and Method configuration.
+            tags: The key-value map of strings. The valid character set is [a-zA-Z+-=._:/]. The tag key
+                can be up to 128 characters and must not start with aws:. The tag value can be up to 256
+                characters.
+            disable_execute_api_endpoint: Specifies whether clients can invoke your API by using the default execute-api endpoint.
+                By default, clients can invoke your API with the default
+                https://{api_id}.execute-api.{region}.amazonaws.com endpoint. To require that clients
+                use a custom domain name to invoke your API, disable the default endpoint
+            security_policy: The Transport Layer Security (TLS) version + cipher suite for this RestApi.
+            endpoint_access_mode: The endpoint access mode of the RestApi. Only available for RestApis that use security
+                policies that start with SecurityPolicy_.
+        """
 
-    name: str
-    description: str | None = None
-    version: str | None = None
-    clone_from: str | None = None
-    binary_media_types: list[str] | None = None
-    minimum_compression_size: int | None = None
-    api_key_source: ApiKeySourceType | Literal["HEADER", "AUTHORIZER"] | None = None
-    endpoint_configuration: EndpointConfiguration | None = None
-    policy: str | None = None
-    tags: dict[str, str] | None = None
-    disable_execute_api_endpoint: bool | None = None
-    security_policy: (
-        SecurityPolicy
-        | Literal[
-            "TLS_1_0",
-            "TLS_1_2",
-            "SecurityPolicy_TLS13_1_3_2025_09",
-            "SecurityPolicy_TLS13_1_3_FIPS_2025_09",
-            "SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09",
-            "SecurityPolicy_TLS13_1_2_FIPS_PQ_2025_09",
-            "SecurityPolicy_TLS13_1_2_FIPS_PFS_PQ_2025_09",
-            "SecurityPolicy_TLS13_1_2_Ext2_PQ_2025_09",
-            "SecurityPolicy_TLS13_1_2_Ext2_FIPS_PQ_2025_09",
-            "SecurityPolicy_TLS13_1_2_PQ_2025_09",
-            "SecurityPolicy_TLS13_1_2_2021_06",
-            "SecurityPolicy_TLS13_2025_EDGE",
-            "SecurityPolicy_TLS12_PFS_2025_EDGE",
-            "SecurityPolicy_TLS12_2018_EDGE",
-        ]
-        | None
-    ) = None
-    endpoint_access_mode: EndpointAccessMode | Literal["BASIC", "STRICT"] | None = None
+        name: str
+        description: str | None = None
+        version: str | None = None
+        clone_from: str | None = None
+        binary_media_types: list[str] | None = None
+        minimum_compression_size: int | None = None
+        api_key_source: ApiKeySourceType | Literal["HEADER", "AUTHORIZER"] | None = None
+        endpoint_configuration: EndpointConfiguration | None = None
+        policy: str | None = None
+        tags: dict[str, str] | None = None
+        disable_execute_api_endpoint: bool | None = None
+        security_policy: (
+            SecurityPolicy
+            | Literal[
+                "TLS_1_0",
+                "TLS_1_2",
+                "SecurityPolicy_TLS13_1_3_2025_09",
+                "SecurityPolicy_TLS13_1_3_FIPS_2025_09",
+                "SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09",
+                "SecurityPolicy_TLS13_1_2_FIPS_PQ_2025_09",
+                "SecurityPolicy_TLS13_1_2_FIPS_PFS_PQ_2025_09",
+                "SecurityPolicy_TLS13_1_2_Ext2_PQ_2025_09",
+                "SecurityPolicy_TLS13_1_2_Ext2_FIPS_PQ_2025_09",
+                "SecurityPolicy_TLS13_1_2_PQ_2025_09",
+                "SecurityPolicy_TLS13_1_2_2021_06",
+                "SecurityPolicy_TLS13_2025_EDGE",
+                "SecurityPolicy_TLS12_PFS_2025_EDGE",
+                "SecurityPolicy_TLS12_2018_EDGE",
+            ]
+            | None
+        ) = None
+        endpoint_access_mode: EndpointAccessMode | Literal["BASIC", "STRICT"] | None = None
+
+else:
+
+    @_attrs_class()
+    class CreateRestApiRequest:
+        """The POST Request to add a new RestApi resource to your collection.
+
+        Attributes:
+            name: The name of the RestApi.
+            description: The description of the RestApi.
+            version: A version identifier for the API.
+            clone_from: The ID of the RestApi that you want to clone from.
+            binary_media_types: The list of binary media types supported by the RestApi. By default, the RestApi
+                supports only UTF-8-encoded text payloads.
+            minimum_compression_size: A nullable integer that is used to enable compression (with non-negative between 0 and
+                10485760 (10M) bytes, inclusive) or disable compression (with a null value) on an API.
+                When compression is enabled, compression or decompression is not applied on the payload
+                if the payload size is smaller than this value. Setting it to zero allows compression
+                for any payload size.
+            api_key_source: The source of the API key for metering requests according to a usage plan. Valid values
+                are: HEADER to read the API key from the X-API-Key header of a request. AUTHORIZER to
+                read the API key from the UsageIdentifierKey from a custom authorizer.
+            endpoint_configuration: The endpoint configuration of this RestApi showing the endpoint types and IP address
+                types of the API.
+            policy: A stringified JSON policy document that applies to this RestApi regardless of the caller
+                and Method configuration.
+            tags: The key-value map of strings. The valid character set is [a-zA-Z+-=._:/]. The tag key
+                can be up to 128 characters and must not start with aws:. The tag value can be up to 256
+                characters.
+            disable_execute_api_endpoint: Specifies whether clients can invoke your API by using the default execute-api endpoint.
+                By default, clients can invoke your API with the default
+                https://{api_id}.execute-api.{region}.amazonaws.com endpoint. To require that clients
+                use a custom domain name to invoke your API, disable the default endpoint
+            security_policy: The Transport Layer Security (TLS) version + cipher suite for this RestApi.
+            endpoint_access_mode: The endpoint access mode of the RestApi. Only available for RestApis that use security
+                policies that start with SecurityPolicy_.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "name",
+            "description",
+            "version",
+            "clone_from",
+            "binary_media_types",
+            "minimum_compression_size",
+            "api_key_source",
+            "endpoint_configuration",
+            "policy",
+            "tags",
+            "disable_execute_api_endpoint",
+            "security_policy",
+            "endpoint_access_mode",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        name: str
+        description: str | None
+        version: str | None
+        clone_from: str | None
+        binary_media_types: list[str] | None
+        minimum_compression_size: int | None
+        api_key_source: ApiKeySourceType | Literal["HEADER", "AUTHORIZER"] | None
+        endpoint_configuration: EndpointConfiguration | None
+        policy: str | None
+        tags: dict[str, str] | None
+        disable_execute_api_endpoint: bool | None
+        security_policy: (
+            SecurityPolicy
+            | Literal[
+                "TLS_1_0",
+                "TLS_1_2",
+                "SecurityPolicy_TLS13_1_3_2025_09",
+                "SecurityPolicy_TLS13_1_3_FIPS_2025_09",
+                "SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09",
+                "SecurityPolicy_TLS13_1_2_FIPS_PQ_2025_09",
+                "SecurityPolicy_TLS13_1_2_FIPS_PFS_PQ_2025_09",
+                "SecurityPolicy_TLS13_1_2_Ext2_PQ_2025_09",
+                "SecurityPolicy_TLS13_1_2_Ext2_FIPS_PQ_2025_09",
+                "SecurityPolicy_TLS13_1_2_PQ_2025_09",
+                "SecurityPolicy_TLS13_1_2_2021_06",
+                "SecurityPolicy_TLS13_2025_EDGE",
+                "SecurityPolicy_TLS12_PFS_2025_EDGE",
+                "SecurityPolicy_TLS12_2018_EDGE",
+            ]
+            | None
+        )
+        endpoint_access_mode: EndpointAccessMode | Literal["BASIC", "STRICT"] | None
+
+        def __init__(
+            self,
+            *,
+            name: str,
+            description: str | None = None,
+            version: str | None = None,
+            clone_from: str | None = None,
+            binary_media_types: list[str] | None = None,
+            minimum_compression_size: int | None = None,
+            api_key_source: ApiKeySourceType | Literal["HEADER", "AUTHORIZER"] | None = None,
+            endpoint_configuration: EndpointConfiguration | None = None,
+            policy: str | None = None,
+            tags: dict[str, str] | None = None,
+            disable_execute_api_endpoint: bool | None = None,
+            security_policy: SecurityPolicy
+            | Literal[
+                "TLS_1_0",
+                "TLS_1_2",
+                "SecurityPolicy_TLS13_1_3_2025_09",
+                "SecurityPolicy_TLS13_1_3_FIPS_2025_09",
+                "SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09",
+                "SecurityPolicy_TLS13_1_2_FIPS_PQ_2025_09",
+                "SecurityPolicy_TLS13_1_2_FIPS_PFS_PQ_2025_09",
+                "SecurityPolicy_TLS13_1_2_Ext2_PQ_2025_09",
+                "SecurityPolicy_TLS13_1_2_Ext2_FIPS_PQ_2025_09",
+                "SecurityPolicy_TLS13_1_2_PQ_2025_09",
+                "SecurityPolicy_TLS13_1_2_2021_06",
+                "SecurityPolicy_TLS13_2025_EDGE",
+                "SecurityPolicy_TLS12_PFS_2025_EDGE",
+                "SecurityPolicy_TLS12_2018_EDGE",
+            ]
+            | None = None,
+            endpoint_access_mode: EndpointAccessMode | Literal["BASIC", "STRICT"] | None = None,
+        ) -> None:
+            self.name = name
+            self.description = description
+            self.version = version
+            self.clone_from = clone_from
+            self.binary_media_types = binary_media_types
+            self.minimum_compression_size = minimum_compression_size
+            self.api_key_source = api_key_source
+            self.endpoint_configuration = endpoint_configuration
+            self.policy = policy
+            self.tags = tags
+            self.disable_execute_api_endpoint = disable_execute_api_endpoint
+            self.security_policy = security_policy
+            self.endpoint_access_mode = endpoint_access_mode
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"name={self.name!r}, "
+                    f"description={self.description!r}, "
+                    f"version={self.version!r}, "
+                    f"clone_from={self.clone_from!r}, "
+                    f"binary_media_types={self.binary_media_types!r}, "
+                    f"minimum_compression_size={self.minimum_compression_size!r}, "
+                    f"api_key_source={self.api_key_source!r}, "
+                    f"endpoint_configuration={self.endpoint_configuration!r}, "
+                    f"policy={self.policy!r}, "
+                    f"tags={self.tags!r}, "
+                    f"disable_execute_api_endpoint={self.disable_execute_api_endpoint!r}, "
+                    f"security_policy={self.security_policy!r}, "
+                    f"endpoint_access_mode={self.endpoint_access_mode!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.name == other.name
+                and self.description == other.description
+                and self.version == other.version
+                and self.clone_from == other.clone_from
+                and self.binary_media_types == other.binary_media_types
+                and self.minimum_compression_size == other.minimum_compression_size
+                and self.api_key_source == other.api_key_source
+                and self.endpoint_configuration == other.endpoint_configuration
+                and self.policy == other.policy
+                and self.tags == other.tags
+                and self.disable_execute_api_endpoint == other.disable_execute_api_endpoint
+                and self.security_policy == other.security_policy
+                and self.endpoint_access_mode == other.endpoint_access_mode
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "name": self.name,
+                "description": self.description,
+                "version": self.version,
+                "clone_from": self.clone_from,
+                "binary_media_types": self.binary_media_types,
+                "minimum_compression_size": self.minimum_compression_size,
+                "api_key_source": self.api_key_source,
+                "endpoint_configuration": self.endpoint_configuration,
+                "policy": self.policy,
+                "tags": self.tags,
+                "disable_execute_api_endpoint": self.disable_execute_api_endpoint,
+                "security_policy": self.security_policy,
+                "endpoint_access_mode": self.endpoint_access_mode,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "name",
+                    "description",
+                    "version",
+                    "clone_from",
+                    "binary_media_types",
+                    "minimum_compression_size",
+                    "api_key_source",
+                    "endpoint_configuration",
+                    "policy",
+                    "tags",
+                    "disable_execute_api_endpoint",
+                    "security_policy",
+                    "endpoint_access_mode",
+                ),
+            )

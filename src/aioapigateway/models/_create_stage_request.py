@@ -6,52 +6,228 @@
 #       --package aioapigateway --out src
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import attrs
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
 
 if TYPE_CHECKING:
+    import attrs
+
     from ._cache_cluster_size import CacheClusterSize
     from ._canary_settings import CanarySettings
 
 __all__ = ["CreateStageRequest"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class CreateStageRequest:
-    """Requests API Gateway to create a Stage resource.
+    @attrs.define(kw_only=True, eq=True)
+    class CreateStageRequest:
+        """Requests API Gateway to create a Stage resource.
 
-    Attributes:
-        rest_api_id: The string identifier of the associated RestApi.
-        stage_name: The name for the Stage resource. Stage names can only contain alphanumeric characters,
-            hyphens, and underscores. Maximum length is 128 characters.
-        deployment_id: The identifier of the Deployment resource for the Stage resource.
-        description: The description of the Stage resource.
-        cache_cluster_enabled: Whether cache clustering is enabled for the stage.
-        cache_cluster_size: The stage's cache capacity in GB. For more information about choosing a cache size, see
-            Enabling API caching to enhance responsiveness
-            (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-caching.html).
-        variables: A map that defines the stage variables for the new Stage resource. Variable names can
-            have alphanumeric and underscore characters, and the values must match
-            [A-Za-z0-9-._~:/?#&=,]+.
-        documentation_version: The version of the associated API documentation.
-        canary_settings: The canary deployment settings of this stage.
-        tracing_enabled: Specifies whether active tracing with X-ray is enabled for the Stage.
-        tags: The key-value map of strings. The valid character set is [a-zA-Z+-=._:/]. The tag key
-            can be up to 128 characters and must not start with aws:. The tag value can be up to 256
-            characters.
-    """
+        Attributes:
+            rest_api_id: The string identifier of the associated RestApi.
+            stage_name: The name for the Stage resource. Stage names can only contain alphanumeric characters,
+                hyphens, and underscores. Maximum length is 128 characters.
+            deployment_id: The identifier of the Deployment resource for the Stage resource.
+            description: The description of the Stage resource.
+            cache_cluster_enabled: Whether cache clustering is enabled for the stage.
+            cache_cluster_size: The stage's cache capacity in GB. For more information about choosing a cache size, see
+                Enabling API caching to enhance responsiveness
+                (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-caching.html).
+            variables: A map that defines the stage variables for the new Stage resource. Variable names can
+                have alphanumeric and underscore characters, and the values must match
+                [A-Za-z0-9-._~:/?#&=,]+.
+            documentation_version: The version of the associated API documentation.
+            canary_settings: The canary deployment settings of this stage.
+            tracing_enabled: Specifies whether active tracing with X-ray is enabled for the Stage.
+            tags: The key-value map of strings. The valid character set is [a-zA-Z+-=._:/]. The tag key
+                can be up to 128 characters and must not start with aws:. The tag value can be up to 256
+                characters.
+        """
 
-    rest_api_id: str
-    stage_name: str
-    deployment_id: str
-    description: str | None = None
-    cache_cluster_enabled: bool | None = None
-    cache_cluster_size: (
-        CacheClusterSize | Literal["0.5", "1.6", "6.1", "13.5", "28.4", "58.2", "118", "237"] | None
-    ) = None
-    variables: dict[str, str] | None = None
-    documentation_version: str | None = None
-    canary_settings: CanarySettings | None = None
-    tracing_enabled: bool | None = None
-    tags: dict[str, str] | None = None
+        rest_api_id: str
+        stage_name: str
+        deployment_id: str
+        description: str | None = None
+        cache_cluster_enabled: bool | None = None
+        cache_cluster_size: (
+            CacheClusterSize
+            | Literal["0.5", "1.6", "6.1", "13.5", "28.4", "58.2", "118", "237"]
+            | None
+        ) = None
+        variables: dict[str, str] | None = None
+        documentation_version: str | None = None
+        canary_settings: CanarySettings | None = None
+        tracing_enabled: bool | None = None
+        tags: dict[str, str] | None = None
+
+else:
+
+    @_attrs_class()
+    class CreateStageRequest:
+        """Requests API Gateway to create a Stage resource.
+
+        Attributes:
+            rest_api_id: The string identifier of the associated RestApi.
+            stage_name: The name for the Stage resource. Stage names can only contain alphanumeric characters,
+                hyphens, and underscores. Maximum length is 128 characters.
+            deployment_id: The identifier of the Deployment resource for the Stage resource.
+            description: The description of the Stage resource.
+            cache_cluster_enabled: Whether cache clustering is enabled for the stage.
+            cache_cluster_size: The stage's cache capacity in GB. For more information about choosing a cache size, see
+                Enabling API caching to enhance responsiveness
+                (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-caching.html).
+            variables: A map that defines the stage variables for the new Stage resource. Variable names can
+                have alphanumeric and underscore characters, and the values must match
+                [A-Za-z0-9-._~:/?#&=,]+.
+            documentation_version: The version of the associated API documentation.
+            canary_settings: The canary deployment settings of this stage.
+            tracing_enabled: Specifies whether active tracing with X-ray is enabled for the Stage.
+            tags: The key-value map of strings. The valid character set is [a-zA-Z+-=._:/]. The tag key
+                can be up to 128 characters and must not start with aws:. The tag value can be up to 256
+                characters.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "rest_api_id",
+            "stage_name",
+            "deployment_id",
+            "description",
+            "cache_cluster_enabled",
+            "cache_cluster_size",
+            "variables",
+            "documentation_version",
+            "canary_settings",
+            "tracing_enabled",
+            "tags",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        rest_api_id: str
+        stage_name: str
+        deployment_id: str
+        description: str | None
+        cache_cluster_enabled: bool | None
+        cache_cluster_size: (
+            CacheClusterSize
+            | Literal["0.5", "1.6", "6.1", "13.5", "28.4", "58.2", "118", "237"]
+            | None
+        )
+        variables: dict[str, str] | None
+        documentation_version: str | None
+        canary_settings: CanarySettings | None
+        tracing_enabled: bool | None
+        tags: dict[str, str] | None
+
+        def __init__(
+            self,
+            *,
+            rest_api_id: str,
+            stage_name: str,
+            deployment_id: str,
+            description: str | None = None,
+            cache_cluster_enabled: bool | None = None,
+            cache_cluster_size: CacheClusterSize
+            | Literal["0.5", "1.6", "6.1", "13.5", "28.4", "58.2", "118", "237"]
+            | None = None,
+            variables: dict[str, str] | None = None,
+            documentation_version: str | None = None,
+            canary_settings: CanarySettings | None = None,
+            tracing_enabled: bool | None = None,
+            tags: dict[str, str] | None = None,
+        ) -> None:
+            self.rest_api_id = rest_api_id
+            self.stage_name = stage_name
+            self.deployment_id = deployment_id
+            self.description = description
+            self.cache_cluster_enabled = cache_cluster_enabled
+            self.cache_cluster_size = cache_cluster_size
+            self.variables = variables
+            self.documentation_version = documentation_version
+            self.canary_settings = canary_settings
+            self.tracing_enabled = tracing_enabled
+            self.tags = tags
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"rest_api_id={self.rest_api_id!r}, "
+                    f"stage_name={self.stage_name!r}, "
+                    f"deployment_id={self.deployment_id!r}, "
+                    f"description={self.description!r}, "
+                    f"cache_cluster_enabled={self.cache_cluster_enabled!r}, "
+                    f"cache_cluster_size={self.cache_cluster_size!r}, "
+                    f"variables={self.variables!r}, "
+                    f"documentation_version={self.documentation_version!r}, "
+                    f"canary_settings={self.canary_settings!r}, "
+                    f"tracing_enabled={self.tracing_enabled!r}, "
+                    f"tags={self.tags!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.rest_api_id == other.rest_api_id
+                and self.stage_name == other.stage_name
+                and self.deployment_id == other.deployment_id
+                and self.description == other.description
+                and self.cache_cluster_enabled == other.cache_cluster_enabled
+                and self.cache_cluster_size == other.cache_cluster_size
+                and self.variables == other.variables
+                and self.documentation_version == other.documentation_version
+                and self.canary_settings == other.canary_settings
+                and self.tracing_enabled == other.tracing_enabled
+                and self.tags == other.tags
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "rest_api_id": self.rest_api_id,
+                "stage_name": self.stage_name,
+                "deployment_id": self.deployment_id,
+                "description": self.description,
+                "cache_cluster_enabled": self.cache_cluster_enabled,
+                "cache_cluster_size": self.cache_cluster_size,
+                "variables": self.variables,
+                "documentation_version": self.documentation_version,
+                "canary_settings": self.canary_settings,
+                "tracing_enabled": self.tracing_enabled,
+                "tags": self.tags,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "rest_api_id",
+                    "stage_name",
+                    "deployment_id",
+                    "description",
+                    "cache_cluster_enabled",
+                    "cache_cluster_size",
+                    "variables",
+                    "documentation_version",
+                    "canary_settings",
+                    "tracing_enabled",
+                    "tags",
+                ),
+            )

@@ -6,37 +6,156 @@
 #       --package aioapigateway --out src
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-import attrs
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
 
 if TYPE_CHECKING:
+    import attrs
+
     from ._api_stage import ApiStage
     from ._quota_settings import QuotaSettings
     from ._throttle_settings import ThrottleSettings
 
 __all__ = ["CreateUsagePlanRequest"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class CreateUsagePlanRequest:
-    """The POST request to create a usage plan with the name, description, throttle limits and
-    quota limits, as well as the associated API stages, specified in the payload.
+    @attrs.define(kw_only=True, eq=True)
+    class CreateUsagePlanRequest:
+        """The POST request to create a usage plan with the name, description, throttle limits and
+        quota limits, as well as the associated API stages, specified in the payload.
 
-    Attributes:
-        name: The name of the usage plan.
-        description: The description of the usage plan.
-        api_stages: The associated API stages of the usage plan.
-        throttle: The throttling limits of the usage plan.
-        quota: The quota of the usage plan.
-        tags: The key-value map of strings. The valid character set is [a-zA-Z+-=._:/]. The tag key
-            can be up to 128 characters and must not start with aws:. The tag value can be up to 256
-            characters.
-    """
+        Attributes:
+            name: The name of the usage plan.
+            description: The description of the usage plan.
+            api_stages: The associated API stages of the usage plan.
+            throttle: The throttling limits of the usage plan.
+            quota: The quota of the usage plan.
+            tags: The key-value map of strings. The valid character set is [a-zA-Z+-=._:/]. The tag key
+                can be up to 128 characters and must not start with aws:. The tag value can be up to 256
+                characters.
+        """
 
-    name: str
-    description: str | None = None
-    api_stages: list[ApiStage] | None = None
-    throttle: ThrottleSettings | None = None
-    quota: QuotaSettings | None = None
-    tags: dict[str, str] | None = None
+        name: str
+        description: str | None = None
+        api_stages: list[ApiStage] | None = None
+        throttle: ThrottleSettings | None = None
+        quota: QuotaSettings | None = None
+        tags: dict[str, str] | None = None
+
+else:
+
+    @_attrs_class()
+    class CreateUsagePlanRequest:
+        """The POST request to create a usage plan with the name, description, throttle limits and
+        quota limits, as well as the associated API stages, specified in the payload.
+
+        Attributes:
+            name: The name of the usage plan.
+            description: The description of the usage plan.
+            api_stages: The associated API stages of the usage plan.
+            throttle: The throttling limits of the usage plan.
+            quota: The quota of the usage plan.
+            tags: The key-value map of strings. The valid character set is [a-zA-Z+-=._:/]. The tag key
+                can be up to 128 characters and must not start with aws:. The tag value can be up to 256
+                characters.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "name",
+            "description",
+            "api_stages",
+            "throttle",
+            "quota",
+            "tags",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        name: str
+        description: str | None
+        api_stages: list[ApiStage] | None
+        throttle: ThrottleSettings | None
+        quota: QuotaSettings | None
+        tags: dict[str, str] | None
+
+        def __init__(
+            self,
+            *,
+            name: str,
+            description: str | None = None,
+            api_stages: list[ApiStage] | None = None,
+            throttle: ThrottleSettings | None = None,
+            quota: QuotaSettings | None = None,
+            tags: dict[str, str] | None = None,
+        ) -> None:
+            self.name = name
+            self.description = description
+            self.api_stages = api_stages
+            self.throttle = throttle
+            self.quota = quota
+            self.tags = tags
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"name={self.name!r}, "
+                    f"description={self.description!r}, "
+                    f"api_stages={self.api_stages!r}, "
+                    f"throttle={self.throttle!r}, "
+                    f"quota={self.quota!r}, "
+                    f"tags={self.tags!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.name == other.name
+                and self.description == other.description
+                and self.api_stages == other.api_stages
+                and self.throttle == other.throttle
+                and self.quota == other.quota
+                and self.tags == other.tags
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "name": self.name,
+                "description": self.description,
+                "api_stages": self.api_stages,
+                "throttle": self.throttle,
+                "quota": self.quota,
+                "tags": self.tags,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "name",
+                    "description",
+                    "api_stages",
+                    "throttle",
+                    "quota",
+                    "tags",
+                ),
+            )

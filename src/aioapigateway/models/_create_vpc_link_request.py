@@ -6,28 +6,134 @@
 #       --package aioapigateway --out src
 from __future__ import annotations
 
-import attrs
+from typing import TYPE_CHECKING, Any
+
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
+
+if TYPE_CHECKING:
+    import attrs
 
 __all__ = ["CreateVpcLinkRequest"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class CreateVpcLinkRequest:
-    """Creates a VPC link, under the caller's account in a selected region, in an asynchronous
-    operation that typically takes 2-4 minutes to complete and become operational. The
-    caller must have permissions to create and update VPC Endpoint services.
+    @attrs.define(kw_only=True, eq=True)
+    class CreateVpcLinkRequest:
+        """Creates a VPC link, under the caller's account in a selected region, in an asynchronous
+        operation that typically takes 2-4 minutes to complete and become operational. The
+        caller must have permissions to create and update VPC Endpoint services.
 
-    Attributes:
-        name: The name used to label and identify the VPC link.
-        description: The description of the VPC link.
-        target_arns: The ARN of the network load balancer of the VPC targeted by the VPC link. The network
-            load balancer must be owned by the same Amazon Web Services account of the API owner.
-        tags: The key-value map of strings. The valid character set is [a-zA-Z+-=._:/]. The tag key
-            can be up to 128 characters and must not start with aws:. The tag value can be up to 256
-            characters.
-    """
+        Attributes:
+            name: The name used to label and identify the VPC link.
+            description: The description of the VPC link.
+            target_arns: The ARN of the network load balancer of the VPC targeted by the VPC link. The network
+                load balancer must be owned by the same Amazon Web Services account of the API owner.
+            tags: The key-value map of strings. The valid character set is [a-zA-Z+-=._:/]. The tag key
+                can be up to 128 characters and must not start with aws:. The tag value can be up to 256
+                characters.
+        """
 
-    name: str
-    description: str | None = None
-    target_arns: list[str]
-    tags: dict[str, str] | None = None
+        name: str
+        description: str | None = None
+        target_arns: list[str]
+        tags: dict[str, str] | None = None
+
+else:
+
+    @_attrs_class()
+    class CreateVpcLinkRequest:
+        """Creates a VPC link, under the caller's account in a selected region, in an asynchronous
+        operation that typically takes 2-4 minutes to complete and become operational. The
+        caller must have permissions to create and update VPC Endpoint services.
+
+        Attributes:
+            name: The name used to label and identify the VPC link.
+            description: The description of the VPC link.
+            target_arns: The ARN of the network load balancer of the VPC targeted by the VPC link. The network
+                load balancer must be owned by the same Amazon Web Services account of the API owner.
+            tags: The key-value map of strings. The valid character set is [a-zA-Z+-=._:/]. The tag key
+                can be up to 128 characters and must not start with aws:. The tag value can be up to 256
+                characters.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "name",
+            "description",
+            "target_arns",
+            "tags",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        name: str
+        description: str | None
+        target_arns: list[str]
+        tags: dict[str, str] | None
+
+        def __init__(
+            self,
+            *,
+            name: str,
+            description: str | None = None,
+            target_arns: list[str],
+            tags: dict[str, str] | None = None,
+        ) -> None:
+            self.name = name
+            self.description = description
+            self.target_arns = target_arns
+            self.tags = tags
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"name={self.name!r}, "
+                    f"description={self.description!r}, "
+                    f"target_arns={self.target_arns!r}, "
+                    f"tags={self.tags!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.name == other.name
+                and self.description == other.description
+                and self.target_arns == other.target_arns
+                and self.tags == other.tags
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "name": self.name,
+                "description": self.description,
+                "target_arns": self.target_arns,
+                "tags": self.tags,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "name",
+                    "description",
+                    "target_arns",
+                    "tags",
+                ),
+            )

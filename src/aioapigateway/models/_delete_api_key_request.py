@@ -6,17 +6,81 @@
 #       --package aioapigateway --out src
 from __future__ import annotations
 
-import attrs
+from typing import TYPE_CHECKING, Any
+
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
+
+if TYPE_CHECKING:
+    import attrs
 
 __all__ = ["DeleteApiKeyRequest"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class DeleteApiKeyRequest:
-    """A request to delete the ApiKey resource.
+    @attrs.define(kw_only=True, eq=True)
+    class DeleteApiKeyRequest:
+        """A request to delete the ApiKey resource.
 
-    Attributes:
-        api_key: The identifier of the ApiKey resource to be deleted.
-    """
+        Attributes:
+            api_key: The identifier of the ApiKey resource to be deleted.
+        """
 
-    api_key: str
+        api_key: str
+
+else:
+
+    @_attrs_class()
+    class DeleteApiKeyRequest:
+        """A request to delete the ApiKey resource.
+
+        Attributes:
+            api_key: The identifier of the ApiKey resource to be deleted.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "api_key",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        api_key: str
+
+        def __init__(
+            self,
+            *,
+            api_key: str,
+        ) -> None:
+            self.api_key = api_key
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}(api_key={self.api_key!r})"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return self.api_key == other.api_key
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "api_key": self.api_key,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(self, state, ("api_key",))

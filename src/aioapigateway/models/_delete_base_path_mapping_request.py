@@ -6,24 +6,119 @@
 #       --package aioapigateway --out src
 from __future__ import annotations
 
-import attrs
+from typing import TYPE_CHECKING, Any
+
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
+
+if TYPE_CHECKING:
+    import attrs
 
 __all__ = ["DeleteBasePathMappingRequest"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class DeleteBasePathMappingRequest:
-    """A request to delete the BasePathMapping resource.
+    @attrs.define(kw_only=True, eq=True)
+    class DeleteBasePathMappingRequest:
+        """A request to delete the BasePathMapping resource.
 
-    Attributes:
-        domain_name: The domain name of the BasePathMapping resource to delete.
-        domain_name_id: The identifier for the domain name resource. Supported only for private custom domain
-            names.
-        base_path: The base path name of the BasePathMapping resource to delete.
+        Attributes:
+            domain_name: The domain name of the BasePathMapping resource to delete.
+            domain_name_id: The identifier for the domain name resource. Supported only for private custom domain
+                names.
+            base_path: The base path name of the BasePathMapping resource to delete.
 
-            To specify an empty base path, set this parameter to '(none)'.
-    """
+                To specify an empty base path, set this parameter to '(none)'.
+        """
 
-    domain_name: str
-    domain_name_id: str | None = None
-    base_path: str
+        domain_name: str
+        domain_name_id: str | None = None
+        base_path: str
+
+else:
+
+    @_attrs_class()
+    class DeleteBasePathMappingRequest:
+        """A request to delete the BasePathMapping resource.
+
+        Attributes:
+            domain_name: The domain name of the BasePathMapping resource to delete.
+            domain_name_id: The identifier for the domain name resource. Supported only for private custom domain
+                names.
+            base_path: The base path name of the BasePathMapping resource to delete.
+
+                To specify an empty base path, set this parameter to '(none)'.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "domain_name",
+            "domain_name_id",
+            "base_path",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        domain_name: str
+        domain_name_id: str | None
+        base_path: str
+
+        def __init__(
+            self,
+            *,
+            domain_name: str,
+            domain_name_id: str | None = None,
+            base_path: str,
+        ) -> None:
+            self.domain_name = domain_name
+            self.domain_name_id = domain_name_id
+            self.base_path = base_path
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"domain_name={self.domain_name!r}, "
+                    f"domain_name_id={self.domain_name_id!r}, "
+                    f"base_path={self.base_path!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.domain_name == other.domain_name
+                and self.domain_name_id == other.domain_name_id
+                and self.base_path == other.base_path
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "domain_name": self.domain_name,
+                "domain_name_id": self.domain_name_id,
+                "base_path": self.base_path,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "domain_name",
+                    "domain_name_id",
+                    "base_path",
+                ),
+            )

@@ -6,21 +6,113 @@
 #       --package aioapigateway --out src
 from __future__ import annotations
 
-import attrs
+from typing import TYPE_CHECKING, Any
+
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
+
+if TYPE_CHECKING:
+    import attrs
 
 __all__ = ["DeleteIntegrationRequest"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class DeleteIntegrationRequest:
-    """Represents a delete integration request.
+    @attrs.define(kw_only=True, eq=True)
+    class DeleteIntegrationRequest:
+        """Represents a delete integration request.
 
-    Attributes:
-        rest_api_id: The string identifier of the associated RestApi.
-        resource_id: Specifies a delete integration request's resource identifier.
-        http_method: Specifies a delete integration request's HTTP method.
-    """
+        Attributes:
+            rest_api_id: The string identifier of the associated RestApi.
+            resource_id: Specifies a delete integration request's resource identifier.
+            http_method: Specifies a delete integration request's HTTP method.
+        """
 
-    rest_api_id: str
-    resource_id: str
-    http_method: str
+        rest_api_id: str
+        resource_id: str
+        http_method: str
+
+else:
+
+    @_attrs_class()
+    class DeleteIntegrationRequest:
+        """Represents a delete integration request.
+
+        Attributes:
+            rest_api_id: The string identifier of the associated RestApi.
+            resource_id: Specifies a delete integration request's resource identifier.
+            http_method: Specifies a delete integration request's HTTP method.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "rest_api_id",
+            "resource_id",
+            "http_method",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        rest_api_id: str
+        resource_id: str
+        http_method: str
+
+        def __init__(
+            self,
+            *,
+            rest_api_id: str,
+            resource_id: str,
+            http_method: str,
+        ) -> None:
+            self.rest_api_id = rest_api_id
+            self.resource_id = resource_id
+            self.http_method = http_method
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"rest_api_id={self.rest_api_id!r}, "
+                    f"resource_id={self.resource_id!r}, "
+                    f"http_method={self.http_method!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.rest_api_id == other.rest_api_id
+                and self.resource_id == other.resource_id
+                and self.http_method == other.http_method
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "rest_api_id": self.rest_api_id,
+                "resource_id": self.resource_id,
+                "http_method": self.http_method,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "rest_api_id",
+                    "resource_id",
+                    "http_method",
+                ),
+            )

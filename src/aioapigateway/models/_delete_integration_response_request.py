@@ -6,23 +6,124 @@
 #       --package aioapigateway --out src
 from __future__ import annotations
 
-import attrs
+from typing import TYPE_CHECKING, Any
+
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
+
+if TYPE_CHECKING:
+    import attrs
 
 __all__ = ["DeleteIntegrationResponseRequest"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class DeleteIntegrationResponseRequest:
-    """Represents a delete integration response request.
+    @attrs.define(kw_only=True, eq=True)
+    class DeleteIntegrationResponseRequest:
+        """Represents a delete integration response request.
 
-    Attributes:
-        rest_api_id: The string identifier of the associated RestApi.
-        resource_id: Specifies a delete integration response request's resource identifier.
-        http_method: Specifies a delete integration response request's HTTP method.
-        status_code: Specifies a delete integration response request's status code.
-    """
+        Attributes:
+            rest_api_id: The string identifier of the associated RestApi.
+            resource_id: Specifies a delete integration response request's resource identifier.
+            http_method: Specifies a delete integration response request's HTTP method.
+            status_code: Specifies a delete integration response request's status code.
+        """
 
-    rest_api_id: str
-    resource_id: str
-    http_method: str
-    status_code: str
+        rest_api_id: str
+        resource_id: str
+        http_method: str
+        status_code: str
+
+else:
+
+    @_attrs_class()
+    class DeleteIntegrationResponseRequest:
+        """Represents a delete integration response request.
+
+        Attributes:
+            rest_api_id: The string identifier of the associated RestApi.
+            resource_id: Specifies a delete integration response request's resource identifier.
+            http_method: Specifies a delete integration response request's HTTP method.
+            status_code: Specifies a delete integration response request's status code.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "rest_api_id",
+            "resource_id",
+            "http_method",
+            "status_code",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        rest_api_id: str
+        resource_id: str
+        http_method: str
+        status_code: str
+
+        def __init__(
+            self,
+            *,
+            rest_api_id: str,
+            resource_id: str,
+            http_method: str,
+            status_code: str,
+        ) -> None:
+            self.rest_api_id = rest_api_id
+            self.resource_id = resource_id
+            self.http_method = http_method
+            self.status_code = status_code
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"rest_api_id={self.rest_api_id!r}, "
+                    f"resource_id={self.resource_id!r}, "
+                    f"http_method={self.http_method!r}, "
+                    f"status_code={self.status_code!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.rest_api_id == other.rest_api_id
+                and self.resource_id == other.resource_id
+                and self.http_method == other.http_method
+                and self.status_code == other.status_code
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "rest_api_id": self.rest_api_id,
+                "resource_id": self.resource_id,
+                "http_method": self.http_method,
+                "status_code": self.status_code,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "rest_api_id",
+                    "resource_id",
+                    "http_method",
+                    "status_code",
+                ),
+            )

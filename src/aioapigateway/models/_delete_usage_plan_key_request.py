@@ -6,21 +6,103 @@
 #       --package aioapigateway --out src
 from __future__ import annotations
 
-import attrs
+from typing import TYPE_CHECKING, Any
+
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
+
+if TYPE_CHECKING:
+    import attrs
 
 __all__ = ["DeleteUsagePlanKeyRequest"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class DeleteUsagePlanKeyRequest:
-    """The DELETE request to delete a usage plan key and remove the underlying API key from the
-    associated usage plan.
+    @attrs.define(kw_only=True, eq=True)
+    class DeleteUsagePlanKeyRequest:
+        """The DELETE request to delete a usage plan key and remove the underlying API key from the
+        associated usage plan.
 
-    Attributes:
-        usage_plan_id: The Id of the UsagePlan resource representing the usage plan containing the
-            to-be-deleted UsagePlanKey resource representing a plan customer.
-        key_id: The Id of the UsagePlanKey resource to be deleted.
-    """
+        Attributes:
+            usage_plan_id: The Id of the UsagePlan resource representing the usage plan containing the
+                to-be-deleted UsagePlanKey resource representing a plan customer.
+            key_id: The Id of the UsagePlanKey resource to be deleted.
+        """
 
-    usage_plan_id: str
-    key_id: str
+        usage_plan_id: str
+        key_id: str
+
+else:
+
+    @_attrs_class()
+    class DeleteUsagePlanKeyRequest:
+        """The DELETE request to delete a usage plan key and remove the underlying API key from the
+        associated usage plan.
+
+        Attributes:
+            usage_plan_id: The Id of the UsagePlan resource representing the usage plan containing the
+                to-be-deleted UsagePlanKey resource representing a plan customer.
+            key_id: The Id of the UsagePlanKey resource to be deleted.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "usage_plan_id",
+            "key_id",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        usage_plan_id: str
+        key_id: str
+
+        def __init__(
+            self,
+            *,
+            usage_plan_id: str,
+            key_id: str,
+        ) -> None:
+            self.usage_plan_id = usage_plan_id
+            self.key_id = key_id
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"usage_plan_id={self.usage_plan_id!r}, "
+                    f"key_id={self.key_id!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return self.usage_plan_id == other.usage_plan_id and self.key_id == other.key_id
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "usage_plan_id": self.usage_plan_id,
+                "key_id": self.key_id,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "usage_plan_id",
+                    "key_id",
+                ),
+            )

@@ -7,30 +7,130 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-import attrs
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
 
 if TYPE_CHECKING:
+    import attrs
+
     from ._method_snapshot import MethodSnapshot
 
 __all__ = ["Deployment"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class Deployment:
-    """An immutable representation of a RestApi resource that can be called by users using
-    Stages. A deployment must be associated with a Stage for it to be callable over the
-    Internet.
+    @attrs.define(kw_only=True, eq=True)
+    class Deployment:
+        """An immutable representation of a RestApi resource that can be called by users using
+        Stages. A deployment must be associated with a Stage for it to be callable over the
+        Internet.
 
-    Attributes:
-        id: The identifier for the deployment resource.
-        description: The description for the deployment resource.
-        created_date: The date and time that the deployment resource was created.
-        api_summary: A summary of the RestApi at the date and time that the deployment resource was created.
-    """
+        Attributes:
+            id: The identifier for the deployment resource.
+            description: The description for the deployment resource.
+            created_date: The date and time that the deployment resource was created.
+            api_summary: A summary of the RestApi at the date and time that the deployment resource was created.
+        """
 
-    id: str | None = None
-    description: str | None = None
-    created_date: datetime.datetime | None = None
-    api_summary: dict[str, dict[str, MethodSnapshot]] | None = None
+        id: str | None = None
+        description: str | None = None
+        created_date: datetime.datetime | None = None
+        api_summary: dict[str, dict[str, MethodSnapshot]] | None = None
+
+else:
+
+    @_attrs_class()
+    class Deployment:
+        """An immutable representation of a RestApi resource that can be called by users using
+        Stages. A deployment must be associated with a Stage for it to be callable over the
+        Internet.
+
+        Attributes:
+            id: The identifier for the deployment resource.
+            description: The description for the deployment resource.
+            created_date: The date and time that the deployment resource was created.
+            api_summary: A summary of the RestApi at the date and time that the deployment resource was created.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "id",
+            "description",
+            "created_date",
+            "api_summary",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        id: str | None
+        description: str | None
+        created_date: datetime.datetime | None
+        api_summary: dict[str, dict[str, MethodSnapshot]] | None
+
+        def __init__(
+            self,
+            *,
+            id: str | None = None,
+            description: str | None = None,
+            created_date: datetime.datetime | None = None,
+            api_summary: dict[str, dict[str, MethodSnapshot]] | None = None,
+        ) -> None:
+            self.id = id
+            self.description = description
+            self.created_date = created_date
+            self.api_summary = api_summary
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"id={self.id!r}, "
+                    f"description={self.description!r}, "
+                    f"created_date={self.created_date!r}, "
+                    f"api_summary={self.api_summary!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.id == other.id
+                and self.description == other.description
+                and self.created_date == other.created_date
+                and self.api_summary == other.api_summary
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "id": self.id,
+                "description": self.description,
+                "created_date": self.created_date,
+                "api_summary": self.api_summary,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "id",
+                    "description",
+                    "created_date",
+                    "api_summary",
+                ),
+            )

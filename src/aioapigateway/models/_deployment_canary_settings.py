@@ -6,25 +6,121 @@
 #       --package aioapigateway --out src
 from __future__ import annotations
 
-import attrs
+from typing import TYPE_CHECKING, Any
+
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
+
+if TYPE_CHECKING:
+    import attrs
 
 __all__ = ["DeploymentCanarySettings"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class DeploymentCanarySettings:
-    """The input configuration for a canary deployment.
+    @attrs.define(kw_only=True, eq=True)
+    class DeploymentCanarySettings:
+        """The input configuration for a canary deployment.
 
-    Attributes:
-        percent_traffic: The percentage (0.0-100.0) of traffic routed to the canary deployment.
-        stage_variable_overrides: A stage variable overrides used for the canary release deployment. They can override
-            existing stage variables or add new stage variables for the canary release deployment.
-            These stage variables are represented as a string-to-string map between stage variable
-            names and their values.
-        use_stage_cache: A Boolean flag to indicate whether the canary release deployment uses the stage cache or
-            not.
-    """
+        Attributes:
+            percent_traffic: The percentage (0.0-100.0) of traffic routed to the canary deployment.
+            stage_variable_overrides: A stage variable overrides used for the canary release deployment. They can override
+                existing stage variables or add new stage variables for the canary release deployment.
+                These stage variables are represented as a string-to-string map between stage variable
+                names and their values.
+            use_stage_cache: A Boolean flag to indicate whether the canary release deployment uses the stage cache or
+                not.
+        """
 
-    percent_traffic: float | None = None
-    stage_variable_overrides: dict[str, str] | None = None
-    use_stage_cache: bool | None = None
+        percent_traffic: float | None = None
+        stage_variable_overrides: dict[str, str] | None = None
+        use_stage_cache: bool | None = None
+
+else:
+
+    @_attrs_class()
+    class DeploymentCanarySettings:
+        """The input configuration for a canary deployment.
+
+        Attributes:
+            percent_traffic: The percentage (0.0-100.0) of traffic routed to the canary deployment.
+            stage_variable_overrides: A stage variable overrides used for the canary release deployment. They can override
+                existing stage variables or add new stage variables for the canary release deployment.
+                These stage variables are represented as a string-to-string map between stage variable
+                names and their values.
+            use_stage_cache: A Boolean flag to indicate whether the canary release deployment uses the stage cache or
+                not.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "percent_traffic",
+            "stage_variable_overrides",
+            "use_stage_cache",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        percent_traffic: float | None
+        stage_variable_overrides: dict[str, str] | None
+        use_stage_cache: bool | None
+
+        def __init__(
+            self,
+            *,
+            percent_traffic: float | None = None,
+            stage_variable_overrides: dict[str, str] | None = None,
+            use_stage_cache: bool | None = None,
+        ) -> None:
+            self.percent_traffic = percent_traffic
+            self.stage_variable_overrides = stage_variable_overrides
+            self.use_stage_cache = use_stage_cache
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"percent_traffic={self.percent_traffic!r}, "
+                    f"stage_variable_overrides={self.stage_variable_overrides!r}, "
+                    f"use_stage_cache={self.use_stage_cache!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.percent_traffic == other.percent_traffic
+                and self.stage_variable_overrides == other.stage_variable_overrides
+                and self.use_stage_cache == other.use_stage_cache
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "percent_traffic": self.percent_traffic,
+                "stage_variable_overrides": self.stage_variable_overrides,
+                "use_stage_cache": self.use_stage_cache,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "percent_traffic",
+                    "stage_variable_overrides",
+                    "use_stage_cache",
+                ),
+            )

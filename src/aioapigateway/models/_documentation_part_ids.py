@@ -6,19 +6,99 @@
 #       --package aioapigateway --out src
 from __future__ import annotations
 
-import attrs
+from typing import TYPE_CHECKING, Any
+
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
+
+if TYPE_CHECKING:
+    import attrs
 
 __all__ = ["DocumentationPartIds"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class DocumentationPartIds:
-    """A collection of the imported DocumentationPart identifiers.
+    @attrs.define(kw_only=True, eq=True)
+    class DocumentationPartIds:
+        """A collection of the imported DocumentationPart identifiers.
 
-    Attributes:
-        ids: A list of the returned documentation part identifiers.
-        warnings: A list of warning messages reported during import of documentation parts.
-    """
+        Attributes:
+            ids: A list of the returned documentation part identifiers.
+            warnings: A list of warning messages reported during import of documentation parts.
+        """
 
-    ids: list[str] | None = None
-    warnings: list[str] | None = None
+        ids: list[str] | None = None
+        warnings: list[str] | None = None
+
+else:
+
+    @_attrs_class()
+    class DocumentationPartIds:
+        """A collection of the imported DocumentationPart identifiers.
+
+        Attributes:
+            ids: A list of the returned documentation part identifiers.
+            warnings: A list of warning messages reported during import of documentation parts.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "ids",
+            "warnings",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        ids: list[str] | None
+        warnings: list[str] | None
+
+        def __init__(
+            self,
+            *,
+            ids: list[str] | None = None,
+            warnings: list[str] | None = None,
+        ) -> None:
+            self.ids = ids
+            self.warnings = warnings
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"ids={self.ids!r}, "
+                    f"warnings={self.warnings!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return self.ids == other.ids and self.warnings == other.warnings
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "ids": self.ids,
+                "warnings": self.warnings,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "ids",
+                    "warnings",
+                ),
+            )

@@ -6,50 +6,177 @@
 #       --package aioapigateway --out src
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-import attrs
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
 
 if TYPE_CHECKING:
+    import attrs
+
     from ._documentation_part_type import DocumentationPartType
 
 __all__ = ["DocumentationPartLocation"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class DocumentationPartLocation:
-    """Specifies the target API entity to which the documentation applies.
+    @attrs.define(kw_only=True, eq=True)
+    class DocumentationPartLocation:
+        """Specifies the target API entity to which the documentation applies.
 
-    Attributes:
-        type: The type of API entity to which the documentation content applies. Valid values are API,
-            AUTHORIZER, MODEL, RESOURCE, METHOD, PATH_PARAMETER, QUERY_PARAMETER, REQUEST_HEADER,
-            REQUEST_BODY, RESPONSE, RESPONSE_HEADER, and RESPONSE_BODY. Content inheritance does not
-            apply to any entity of the API, AUTHORIZER, METHOD, MODEL, REQUEST_BODY, or RESOURCE
-            type.
-        path: The URL path of the target. It is a valid field for the API entity types of RESOURCE,
-            METHOD, PATH_PARAMETER, QUERY_PARAMETER, REQUEST_HEADER, REQUEST_BODY, RESPONSE,
-            RESPONSE_HEADER, and RESPONSE_BODY. The default value is / for the root resource. When
-            an applicable child entity inherits the content of another entity of the same type with
-            more general specifications of the other location attributes, the child entity's path
-            attribute must match that of the parent entity as a prefix.
-        method: The HTTP verb of a method. It is a valid field for the API entity types of METHOD,
-            PATH_PARAMETER, QUERY_PARAMETER, REQUEST_HEADER, REQUEST_BODY, RESPONSE,
-            RESPONSE_HEADER, and RESPONSE_BODY. The default value is * for any method. When an
-            applicable child entity inherits the content of an entity of the same type with more
-            general specifications of the other location attributes, the child entity's method
-            attribute must match that of the parent entity exactly.
-        status_code: The HTTP status code of a response. It is a valid field for the API entity types of
-            RESPONSE, RESPONSE_HEADER, and RESPONSE_BODY. The default value is * for any status
-            code. When an applicable child entity inherits the content of an entity of the same type
-            with more general specifications of the other location attributes, the child entity's
-            statusCode attribute must match that of the parent entity exactly.
-        name: The name of the targeted API entity. It is a valid and required field for the API entity
-            types of AUTHORIZER, MODEL, PATH_PARAMETER, QUERY_PARAMETER, REQUEST_HEADER,
-            REQUEST_BODY and RESPONSE_HEADER. It is an invalid field for any other entity type.
-    """
+        Attributes:
+            type: The type of API entity to which the documentation content applies. Valid values are API,
+                AUTHORIZER, MODEL, RESOURCE, METHOD, PATH_PARAMETER, QUERY_PARAMETER, REQUEST_HEADER,
+                REQUEST_BODY, RESPONSE, RESPONSE_HEADER, and RESPONSE_BODY. Content inheritance does not
+                apply to any entity of the API, AUTHORIZER, METHOD, MODEL, REQUEST_BODY, or RESOURCE
+                type.
+            path: The URL path of the target. It is a valid field for the API entity types of RESOURCE,
+                METHOD, PATH_PARAMETER, QUERY_PARAMETER, REQUEST_HEADER, REQUEST_BODY, RESPONSE,
+                RESPONSE_HEADER, and RESPONSE_BODY. The default value is / for the root resource. When
+                an applicable child entity inherits the content of another entity of the same type with
+                more general specifications of the other location attributes, the child entity's path
+                attribute must match that of the parent entity as a prefix.
+            method: The HTTP verb of a method. It is a valid field for the API entity types of METHOD,
+                PATH_PARAMETER, QUERY_PARAMETER, REQUEST_HEADER, REQUEST_BODY, RESPONSE,
+                RESPONSE_HEADER, and RESPONSE_BODY. The default value is * for any method. When an
+                applicable child entity inherits the content of an entity of the same type with more
+                general specifications of the other location attributes, the child entity's method
+                attribute must match that of the parent entity exactly.
+            status_code: The HTTP status code of a response. It is a valid field for the API entity types of
+                RESPONSE, RESPONSE_HEADER, and RESPONSE_BODY. The default value is * for any status
+                code. When an applicable child entity inherits the content of an entity of the same type
+                with more general specifications of the other location attributes, the child entity's
+                statusCode attribute must match that of the parent entity exactly.
+            name: The name of the targeted API entity. It is a valid and required field for the API entity
+                types of AUTHORIZER, MODEL, PATH_PARAMETER, QUERY_PARAMETER, REQUEST_HEADER,
+                REQUEST_BODY and RESPONSE_HEADER. It is an invalid field for any other entity type.
+        """
 
-    type: DocumentationPartType | str | None = None
-    path: str | None = None
-    method: str | None = None
-    status_code: str | None = None
-    name: str | None = None
+        type: DocumentationPartType | str | None = None
+        path: str | None = None
+        method: str | None = None
+        status_code: str | None = None
+        name: str | None = None
+
+else:
+
+    @_attrs_class()
+    class DocumentationPartLocation:
+        """Specifies the target API entity to which the documentation applies.
+
+        Attributes:
+            type: The type of API entity to which the documentation content applies. Valid values are API,
+                AUTHORIZER, MODEL, RESOURCE, METHOD, PATH_PARAMETER, QUERY_PARAMETER, REQUEST_HEADER,
+                REQUEST_BODY, RESPONSE, RESPONSE_HEADER, and RESPONSE_BODY. Content inheritance does not
+                apply to any entity of the API, AUTHORIZER, METHOD, MODEL, REQUEST_BODY, or RESOURCE
+                type.
+            path: The URL path of the target. It is a valid field for the API entity types of RESOURCE,
+                METHOD, PATH_PARAMETER, QUERY_PARAMETER, REQUEST_HEADER, REQUEST_BODY, RESPONSE,
+                RESPONSE_HEADER, and RESPONSE_BODY. The default value is / for the root resource. When
+                an applicable child entity inherits the content of another entity of the same type with
+                more general specifications of the other location attributes, the child entity's path
+                attribute must match that of the parent entity as a prefix.
+            method: The HTTP verb of a method. It is a valid field for the API entity types of METHOD,
+                PATH_PARAMETER, QUERY_PARAMETER, REQUEST_HEADER, REQUEST_BODY, RESPONSE,
+                RESPONSE_HEADER, and RESPONSE_BODY. The default value is * for any method. When an
+                applicable child entity inherits the content of an entity of the same type with more
+                general specifications of the other location attributes, the child entity's method
+                attribute must match that of the parent entity exactly.
+            status_code: The HTTP status code of a response. It is a valid field for the API entity types of
+                RESPONSE, RESPONSE_HEADER, and RESPONSE_BODY. The default value is * for any status
+                code. When an applicable child entity inherits the content of an entity of the same type
+                with more general specifications of the other location attributes, the child entity's
+                statusCode attribute must match that of the parent entity exactly.
+            name: The name of the targeted API entity. It is a valid and required field for the API entity
+                types of AUTHORIZER, MODEL, PATH_PARAMETER, QUERY_PARAMETER, REQUEST_HEADER,
+                REQUEST_BODY and RESPONSE_HEADER. It is an invalid field for any other entity type.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "type",
+            "path",
+            "method",
+            "status_code",
+            "name",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        type: DocumentationPartType | str | None
+        path: str | None
+        method: str | None
+        status_code: str | None
+        name: str | None
+
+        def __init__(
+            self,
+            *,
+            type: DocumentationPartType | str | None = None,
+            path: str | None = None,
+            method: str | None = None,
+            status_code: str | None = None,
+            name: str | None = None,
+        ) -> None:
+            self.type = type
+            self.path = path
+            self.method = method
+            self.status_code = status_code
+            self.name = name
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"type={self.type!r}, "
+                    f"path={self.path!r}, "
+                    f"method={self.method!r}, "
+                    f"status_code={self.status_code!r}, "
+                    f"name={self.name!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.type == other.type
+                and self.path == other.path
+                and self.method == other.method
+                and self.status_code == other.status_code
+                and self.name == other.name
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "type": self.type,
+                "path": self.path,
+                "method": self.method,
+                "status_code": self.status_code,
+                "name": self.name,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "type",
+                    "path",
+                    "method",
+                    "status_code",
+                    "name",
+                ),
+            )

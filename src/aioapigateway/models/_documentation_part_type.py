@@ -7,25 +7,53 @@
 from __future__ import annotations
 
 import enum
+from typing import TYPE_CHECKING
+
+from aioapigateway.runtime.model_classes import str_enum as _str_enum
 
 __all__ = ["DocumentationPartType"]
 
+if TYPE_CHECKING:
+    # What type checkers see. At run time the same enum is made by runtime.model_classes'
+    # str_enum, in about half the time of the class statement.
 
-class DocumentationPartType(enum.StrEnum):
-    """DocumentationPartType
+    class DocumentationPartType(enum.StrEnum):
+        """DocumentationPartType
 
-    A value the service sends that is not listed here is kept as a plain ``str``.
-    """
+        A value the service sends that is not listed here is kept as a plain ``str``.
+        """
 
-    API = "API"
-    AUTHORIZER = "AUTHORIZER"
-    MODEL = "MODEL"
-    RESOURCE = "RESOURCE"
-    METHOD = "METHOD"
-    PATH_PARAMETER = "PATH_PARAMETER"
-    QUERY_PARAMETER = "QUERY_PARAMETER"
-    REQUEST_HEADER = "REQUEST_HEADER"
-    REQUEST_BODY = "REQUEST_BODY"
-    RESPONSE = "RESPONSE"
-    RESPONSE_HEADER = "RESPONSE_HEADER"
-    RESPONSE_BODY = "RESPONSE_BODY"
+        API = "API"
+        AUTHORIZER = "AUTHORIZER"
+        MODEL = "MODEL"
+        RESOURCE = "RESOURCE"
+        METHOD = "METHOD"
+        PATH_PARAMETER = "PATH_PARAMETER"
+        QUERY_PARAMETER = "QUERY_PARAMETER"
+        REQUEST_HEADER = "REQUEST_HEADER"
+        REQUEST_BODY = "REQUEST_BODY"
+        RESPONSE = "RESPONSE"
+        RESPONSE_HEADER = "RESPONSE_HEADER"
+        RESPONSE_BODY = "RESPONSE_BODY"
+
+else:
+
+    @_str_enum
+    class DocumentationPartType:
+        """DocumentationPartType
+
+        A value the service sends that is not listed here is kept as a plain ``str``.
+        """
+
+        API = "API"
+        AUTHORIZER = "AUTHORIZER"
+        MODEL = "MODEL"
+        RESOURCE = "RESOURCE"
+        METHOD = "METHOD"
+        PATH_PARAMETER = "PATH_PARAMETER"
+        QUERY_PARAMETER = "QUERY_PARAMETER"
+        REQUEST_HEADER = "REQUEST_HEADER"
+        REQUEST_BODY = "REQUEST_BODY"
+        RESPONSE = "RESPONSE"
+        RESPONSE_HEADER = "RESPONSE_HEADER"
+        RESPONSE_BODY = "RESPONSE_BODY"

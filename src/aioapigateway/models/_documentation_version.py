@@ -7,22 +7,113 @@
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING, Any
 
-import attrs
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
+
+if TYPE_CHECKING:
+    import attrs
 
 __all__ = ["DocumentationVersion"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class DocumentationVersion:
-    """A snapshot of the documentation of an API.
+    @attrs.define(kw_only=True, eq=True)
+    class DocumentationVersion:
+        """A snapshot of the documentation of an API.
 
-    Attributes:
-        version: The version identifier of the API documentation snapshot.
-        created_date: The date when the API documentation snapshot is created.
-        description: The description of the API documentation snapshot.
-    """
+        Attributes:
+            version: The version identifier of the API documentation snapshot.
+            created_date: The date when the API documentation snapshot is created.
+            description: The description of the API documentation snapshot.
+        """
 
-    version: str | None = None
-    created_date: datetime.datetime | None = None
-    description: str | None = None
+        version: str | None = None
+        created_date: datetime.datetime | None = None
+        description: str | None = None
+
+else:
+
+    @_attrs_class()
+    class DocumentationVersion:
+        """A snapshot of the documentation of an API.
+
+        Attributes:
+            version: The version identifier of the API documentation snapshot.
+            created_date: The date when the API documentation snapshot is created.
+            description: The description of the API documentation snapshot.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "version",
+            "created_date",
+            "description",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        version: str | None
+        created_date: datetime.datetime | None
+        description: str | None
+
+        def __init__(
+            self,
+            *,
+            version: str | None = None,
+            created_date: datetime.datetime | None = None,
+            description: str | None = None,
+        ) -> None:
+            self.version = version
+            self.created_date = created_date
+            self.description = description
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"version={self.version!r}, "
+                    f"created_date={self.created_date!r}, "
+                    f"description={self.description!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.version == other.version
+                and self.created_date == other.created_date
+                and self.description == other.description
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "version": self.version,
+                "created_date": self.created_date,
+                "description": self.description,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "version",
+                    "created_date",
+                    "description",
+                ),
+            )

@@ -7,11 +7,17 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-import attrs
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
 
 if TYPE_CHECKING:
+    import attrs
+
     from ._domain_name_status import DomainNameStatus
     from ._endpoint_access_mode import EndpointAccessMode
     from ._endpoint_configuration import EndpointConfiguration
@@ -21,88 +27,383 @@ if TYPE_CHECKING:
 
 __all__ = ["DomainName"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class DomainName:
-    """Represents a custom domain name as a user-friendly host name of an API (RestApi).
+    @attrs.define(kw_only=True, eq=True)
+    class DomainName:
+        """Represents a custom domain name as a user-friendly host name of an API (RestApi).
 
-    Attributes:
-        domain_name: The custom domain name as an API host name, for example, my-api.example.com.
-        domain_name_id: The identifier for the domain name resource. Supported only for private custom domain
-            names.
-        domain_name_arn: The ARN of the domain name.
-        certificate_name: The name of the certificate that will be used by edge-optimized endpoint or private
-            endpoint for this domain name.
-        certificate_arn: The reference to an Amazon Web Services-managed certificate that will be used by
-            edge-optimized endpoint or private endpoint for this domain name. Certificate Manager is
-            the only supported source.
-        certificate_upload_date: The timestamp when the certificate that was used by edge-optimized endpoint or private
-            endpoint for this domain name was uploaded.
-        regional_domain_name: The domain name associated with the regional endpoint for this custom domain name. You
-            set up this association by adding a DNS record that points the custom domain name to
-            this regional domain name. The regional domain name is returned by API Gateway when you
-            create a regional endpoint.
-        regional_hosted_zone_id: The region-specific Amazon Route 53 Hosted Zone ID of the regional endpoint. For more
-            information, see Set up a Regional Custom Domain Name and Amazon Web Services Regions
-            and Endpoints for API Gateway.
-        regional_certificate_name: The name of the certificate that will be used for validating the regional domain name.
-        regional_certificate_arn: The reference to an Amazon Web Services-managed certificate that will be used for
-            validating the regional domain name. Certificate Manager is the only supported source.
-        distribution_domain_name: The domain name of the Amazon CloudFront distribution associated with this custom domain
-            name for an edge-optimized endpoint. You set up this association when adding a DNS
-            record pointing the custom domain name to this distribution name. For more information
-            about CloudFront distributions, see the Amazon CloudFront documentation.
-        distribution_hosted_zone_id: The region-agnostic Amazon Route 53 Hosted Zone ID of the edge-optimized endpoint. The
-            valid value is Z2FDTNDATAQYW2 for all the regions. For more information, see Set up a
-            Regional Custom Domain Name and Amazon Web Services Regions and Endpoints for API
-            Gateway.
-        endpoint_configuration: The endpoint configuration of this DomainName showing the endpoint types and IP address
-            types of the domain name.
-        domain_name_status: The status of the DomainName migration. The valid values are AVAILABLE and UPDATING. If
-            the status is UPDATING, the domain cannot be modified further until the existing
-            operation is complete. If it is AVAILABLE, the domain can be updated.
-        domain_name_status_message: An optional text message containing detailed information about status of the DomainName
-            migration.
-        security_policy: The Transport Layer Security (TLS) version + cipher suite for this DomainName.
-        endpoint_access_mode: The endpoint access mode of the DomainName.
-        tags: The collection of tags. Each tag element is associated with a given resource.
-        mutual_tls_authentication: The mutual TLS authentication configuration for a custom domain name. If specified, API
-            Gateway performs two-way authentication between the client and the server. Clients must
-            present a trusted certificate to access your API.
-        ownership_verification_certificate_arn: The ARN of the public certificate issued by ACM to validate ownership of your custom
-            domain. Only required when configuring mutual TLS and using an ACM imported or private
-            CA certificate ARN as the regionalCertificateArn.
-        management_policy: A stringified JSON policy document that applies to the API Gateway Management service
-            for this DomainName. This policy document controls access for access association sources
-            to create domain name access associations with this DomainName. Supported only for
-            private custom domain names.
-        policy: A stringified JSON policy document that applies to the execute-api service for this
-            DomainName regardless of the caller and Method configuration. Supported only for private
-            custom domain names.
-        routing_mode: The routing mode for this domain name. The routing mode determines how API Gateway sends
-            traffic from your custom domain name to your private APIs.
-    """
+        Attributes:
+            domain_name: The custom domain name as an API host name, for example, my-api.example.com.
+            domain_name_id: The identifier for the domain name resource. Supported only for private custom domain
+                names.
+            domain_name_arn: The ARN of the domain name.
+            certificate_name: The name of the certificate that will be used by edge-optimized endpoint or private
+                endpoint for this domain name.
+            certificate_arn: The reference to an Amazon Web Services-managed certificate that will be used by
+                edge-optimized endpoint or private endpoint for this domain name. Certificate Manager is
+                the only supported source.
+            certificate_upload_date: The timestamp when the certificate that was used by edge-optimized endpoint or private
+                endpoint for this domain name was uploaded.
+            regional_domain_name: The domain name associated with the regional endpoint for this custom domain name. You
+                set up this association by adding a DNS record that points the custom domain name to
+                this regional domain name. The regional domain name is returned by API Gateway when you
+                create a regional endpoint.
+            regional_hosted_zone_id: The region-specific Amazon Route 53 Hosted Zone ID of the regional endpoint. For more
+                information, see Set up a Regional Custom Domain Name and Amazon Web Services Regions
+                and Endpoints for API Gateway.
+            regional_certificate_name: The name of the certificate that will be used for validating the regional domain name.
+            regional_certificate_arn: The reference to an Amazon Web Services-managed certificate that will be used for
+                validating the regional domain name. Certificate Manager is the only supported source.
+            distribution_domain_name: The domain name of the Amazon CloudFront distribution associated with this custom domain
+                name for an edge-optimized endpoint. You set up this association when adding a DNS
+                record pointing the custom domain name to this distribution name. For more information
+                about CloudFront distributions, see the Amazon CloudFront documentation.
+            distribution_hosted_zone_id: The region-agnostic Amazon Route 53 Hosted Zone ID of the edge-optimized endpoint. The
+                valid value is Z2FDTNDATAQYW2 for all the regions. For more information, see Set up a
+                Regional Custom Domain Name and Amazon Web Services Regions and Endpoints for API
+                Gateway.
+            endpoint_configuration: The endpoint configuration of this DomainName showing the endpoint types and IP address
+                types of the domain name.
+            domain_name_status: The status of the DomainName migration. The valid values are AVAILABLE and UPDATING. If
+                the status is UPDATING, the domain cannot be modified further until the existing
+                operation is complete. If it is AVAILABLE, the domain can be updated.
+            domain_name_status_message: An optional text message containing detailed information about status of the DomainName
+                migration.
+            security_policy: The Transport Layer Security (TLS) version + cipher suite for this DomainName.
+            endpoint_access_mode: The endpoint access mode of the DomainName.
+            tags: The collection of tags. Each tag element is associated with a given resource.
+            mutual_tls_authentication: The mutual TLS authentication configuration for a custom domain name. If specified, API
+                Gateway performs two-way authentication between the client and the server. Clients must
+                present a trusted certificate to access your API.
+            ownership_verification_certificate_arn: The ARN of the public certificate issued by ACM to validate ownership of your custom
+                domain. Only required when configuring mutual TLS and using an ACM imported or private
+                CA certificate ARN as the regionalCertificateArn.
+            management_policy: A stringified JSON policy document that applies to the API Gateway Management service
+                for this DomainName. This policy document controls access for access association sources
+                to create domain name access associations with this DomainName. Supported only for
+                private custom domain names.
+            policy: A stringified JSON policy document that applies to the execute-api service for this
+                DomainName regardless of the caller and Method configuration. Supported only for private
+                custom domain names.
+            routing_mode: The routing mode for this domain name. The routing mode determines how API Gateway sends
+                traffic from your custom domain name to your private APIs.
+        """
 
-    domain_name: str | None = None
-    domain_name_id: str | None = None
-    domain_name_arn: str | None = None
-    certificate_name: str | None = None
-    certificate_arn: str | None = None
-    certificate_upload_date: datetime.datetime | None = None
-    regional_domain_name: str | None = None
-    regional_hosted_zone_id: str | None = None
-    regional_certificate_name: str | None = None
-    regional_certificate_arn: str | None = None
-    distribution_domain_name: str | None = None
-    distribution_hosted_zone_id: str | None = None
-    endpoint_configuration: EndpointConfiguration | None = None
-    domain_name_status: DomainNameStatus | str | None = None
-    domain_name_status_message: str | None = None
-    security_policy: SecurityPolicy | str | None = None
-    endpoint_access_mode: EndpointAccessMode | str | None = None
-    tags: dict[str, str] | None = None
-    mutual_tls_authentication: MutualTlsAuthentication | None = None
-    ownership_verification_certificate_arn: str | None = None
-    management_policy: str | None = None
-    policy: str | None = None
-    routing_mode: RoutingMode | str | None = None
+        domain_name: str | None = None
+        domain_name_id: str | None = None
+        domain_name_arn: str | None = None
+        certificate_name: str | None = None
+        certificate_arn: str | None = None
+        certificate_upload_date: datetime.datetime | None = None
+        regional_domain_name: str | None = None
+        regional_hosted_zone_id: str | None = None
+        regional_certificate_name: str | None = None
+        regional_certificate_arn: str | None = None
+        distribution_domain_name: str | None = None
+        distribution_hosted_zone_id: str | None = None
+        endpoint_configuration: EndpointConfiguration | None = None
+        domain_name_status: DomainNameStatus | str | None = None
+        domain_name_status_message: str | None = None
+        security_policy: SecurityPolicy | str | None = None
+        endpoint_access_mode: EndpointAccessMode | str | None = None
+        tags: dict[str, str] | None = None
+        mutual_tls_authentication: MutualTlsAuthentication | None = None
+        ownership_verification_certificate_arn: str | None = None
+        management_policy: str | None = None
+        policy: str | None = None
+        routing_mode: RoutingMode | str | None = None
+
+else:
+
+    @_attrs_class()
+    class DomainName:
+        """Represents a custom domain name as a user-friendly host name of an API (RestApi).
+
+        Attributes:
+            domain_name: The custom domain name as an API host name, for example, my-api.example.com.
+            domain_name_id: The identifier for the domain name resource. Supported only for private custom domain
+                names.
+            domain_name_arn: The ARN of the domain name.
+            certificate_name: The name of the certificate that will be used by edge-optimized endpoint or private
+                endpoint for this domain name.
+            certificate_arn: The reference to an Amazon Web Services-managed certificate that will be used by
+                edge-optimized endpoint or private endpoint for this domain name. Certificate Manager is
+                the only supported source.
+            certificate_upload_date: The timestamp when the certificate that was used by edge-optimized endpoint or private
+                endpoint for this domain name was uploaded.
+            regional_domain_name: The domain name associated with the regional endpoint for this custom domain name. You
+                set up this association by adding a DNS record that points the custom domain name to
+                this regional domain name. The regional domain name is returned by API Gateway when you
+                create a regional endpoint.
+            regional_hosted_zone_id: The region-specific Amazon Route 53 Hosted Zone ID of the regional endpoint. For more
+                information, see Set up a Regional Custom Domain Name and Amazon Web Services Regions
+                and Endpoints for API Gateway.
+            regional_certificate_name: The name of the certificate that will be used for validating the regional domain name.
+            regional_certificate_arn: The reference to an Amazon Web Services-managed certificate that will be used for
+                validating the regional domain name. Certificate Manager is the only supported source.
+            distribution_domain_name: The domain name of the Amazon CloudFront distribution associated with this custom domain
+                name for an edge-optimized endpoint. You set up this association when adding a DNS
+                record pointing the custom domain name to this distribution name. For more information
+                about CloudFront distributions, see the Amazon CloudFront documentation.
+            distribution_hosted_zone_id: The region-agnostic Amazon Route 53 Hosted Zone ID of the edge-optimized endpoint. The
+                valid value is Z2FDTNDATAQYW2 for all the regions. For more information, see Set up a
+                Regional Custom Domain Name and Amazon Web Services Regions and Endpoints for API
+                Gateway.
+            endpoint_configuration: The endpoint configuration of this DomainName showing the endpoint types and IP address
+                types of the domain name.
+            domain_name_status: The status of the DomainName migration. The valid values are AVAILABLE and UPDATING. If
+                the status is UPDATING, the domain cannot be modified further until the existing
+                operation is complete. If it is AVAILABLE, the domain can be updated.
+            domain_name_status_message: An optional text message containing detailed information about status of the DomainName
+                migration.
+            security_policy: The Transport Layer Security (TLS) version + cipher suite for this DomainName.
+            endpoint_access_mode: The endpoint access mode of the DomainName.
+            tags: The collection of tags. Each tag element is associated with a given resource.
+            mutual_tls_authentication: The mutual TLS authentication configuration for a custom domain name. If specified, API
+                Gateway performs two-way authentication between the client and the server. Clients must
+                present a trusted certificate to access your API.
+            ownership_verification_certificate_arn: The ARN of the public certificate issued by ACM to validate ownership of your custom
+                domain. Only required when configuring mutual TLS and using an ACM imported or private
+                CA certificate ARN as the regionalCertificateArn.
+            management_policy: A stringified JSON policy document that applies to the API Gateway Management service
+                for this DomainName. This policy document controls access for access association sources
+                to create domain name access associations with this DomainName. Supported only for
+                private custom domain names.
+            policy: A stringified JSON policy document that applies to the execute-api service for this
+                DomainName regardless of the caller and Method configuration. Supported only for private
+                custom domain names.
+            routing_mode: The routing mode for this domain name. The routing mode determines how API Gateway sends
+                traffic from your custom domain name to your private APIs.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "domain_name",
+            "domain_name_id",
+            "domain_name_arn",
+            "certificate_name",
+            "certificate_arn",
+            "certificate_upload_date",
+            "regional_domain_name",
+            "regional_hosted_zone_id",
+            "regional_certificate_name",
+            "regional_certificate_arn",
+            "distribution_domain_name",
+            "distribution_hosted_zone_id",
+            "endpoint_configuration",
+            "domain_name_status",
+            "domain_name_status_message",
+            "security_policy",
+            "endpoint_access_mode",
+            "tags",
+            "mutual_tls_authentication",
+            "ownership_verification_certificate_arn",
+            "management_policy",
+            "policy",
+            "routing_mode",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        domain_name: str | None
+        domain_name_id: str | None
+        domain_name_arn: str | None
+        certificate_name: str | None
+        certificate_arn: str | None
+        certificate_upload_date: datetime.datetime | None
+        regional_domain_name: str | None
+        regional_hosted_zone_id: str | None
+        regional_certificate_name: str | None
+        regional_certificate_arn: str | None
+        distribution_domain_name: str | None
+        distribution_hosted_zone_id: str | None
+        endpoint_configuration: EndpointConfiguration | None
+        domain_name_status: DomainNameStatus | str | None
+        domain_name_status_message: str | None
+        security_policy: SecurityPolicy | str | None
+        endpoint_access_mode: EndpointAccessMode | str | None
+        tags: dict[str, str] | None
+        mutual_tls_authentication: MutualTlsAuthentication | None
+        ownership_verification_certificate_arn: str | None
+        management_policy: str | None
+        policy: str | None
+        routing_mode: RoutingMode | str | None
+
+        def __init__(
+            self,
+            *,
+            domain_name: str | None = None,
+            domain_name_id: str | None = None,
+            domain_name_arn: str | None = None,
+            certificate_name: str | None = None,
+            certificate_arn: str | None = None,
+            certificate_upload_date: datetime.datetime | None = None,
+            regional_domain_name: str | None = None,
+            regional_hosted_zone_id: str | None = None,
+            regional_certificate_name: str | None = None,
+            regional_certificate_arn: str | None = None,
+            distribution_domain_name: str | None = None,
+            distribution_hosted_zone_id: str | None = None,
+            endpoint_configuration: EndpointConfiguration | None = None,
+            domain_name_status: DomainNameStatus | str | None = None,
+            domain_name_status_message: str | None = None,
+            security_policy: SecurityPolicy | str | None = None,
+            endpoint_access_mode: EndpointAccessMode | str | None = None,
+            tags: dict[str, str] | None = None,
+            mutual_tls_authentication: MutualTlsAuthentication | None = None,
+            ownership_verification_certificate_arn: str | None = None,
+            management_policy: str | None = None,
+            policy: str | None = None,
+            routing_mode: RoutingMode | str | None = None,
+        ) -> None:
+            self.domain_name = domain_name
+            self.domain_name_id = domain_name_id
+            self.domain_name_arn = domain_name_arn
+            self.certificate_name = certificate_name
+            self.certificate_arn = certificate_arn
+            self.certificate_upload_date = certificate_upload_date
+            self.regional_domain_name = regional_domain_name
+            self.regional_hosted_zone_id = regional_hosted_zone_id
+            self.regional_certificate_name = regional_certificate_name
+            self.regional_certificate_arn = regional_certificate_arn
+            self.distribution_domain_name = distribution_domain_name
+            self.distribution_hosted_zone_id = distribution_hosted_zone_id
+            self.endpoint_configuration = endpoint_configuration
+            self.domain_name_status = domain_name_status
+            self.domain_name_status_message = domain_name_status_message
+            self.security_policy = security_policy
+            self.endpoint_access_mode = endpoint_access_mode
+            self.tags = tags
+            self.mutual_tls_authentication = mutual_tls_authentication
+            self.ownership_verification_certificate_arn = ownership_verification_certificate_arn
+            self.management_policy = management_policy
+            self.policy = policy
+            self.routing_mode = routing_mode
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"domain_name={self.domain_name!r}, "
+                    f"domain_name_id={self.domain_name_id!r}, "
+                    f"domain_name_arn={self.domain_name_arn!r}, "
+                    f"certificate_name={self.certificate_name!r}, "
+                    f"certificate_arn={self.certificate_arn!r}, "
+                    f"certificate_upload_date={self.certificate_upload_date!r}, "
+                    f"regional_domain_name={self.regional_domain_name!r}, "
+                    f"regional_hosted_zone_id={self.regional_hosted_zone_id!r}, "
+                    f"regional_certificate_name={self.regional_certificate_name!r}, "
+                    f"regional_certificate_arn={self.regional_certificate_arn!r}, "
+                    f"distribution_domain_name={self.distribution_domain_name!r}, "
+                    f"distribution_hosted_zone_id={self.distribution_hosted_zone_id!r}, "
+                    f"endpoint_configuration={self.endpoint_configuration!r}, "
+                    f"domain_name_status={self.domain_name_status!r}, "
+                    f"domain_name_status_message={self.domain_name_status_message!r}, "
+                    f"security_policy={self.security_policy!r}, "
+                    f"endpoint_access_mode={self.endpoint_access_mode!r}, "
+                    f"tags={self.tags!r}, "
+                    f"mutual_tls_authentication={self.mutual_tls_authentication!r}, "
+                    f"ownership_verification_certificate_arn={self.ownership_verification_certificate_arn!r}, "
+                    f"management_policy={self.management_policy!r}, "
+                    f"policy={self.policy!r}, "
+                    f"routing_mode={self.routing_mode!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.domain_name == other.domain_name
+                and self.domain_name_id == other.domain_name_id
+                and self.domain_name_arn == other.domain_name_arn
+                and self.certificate_name == other.certificate_name
+                and self.certificate_arn == other.certificate_arn
+                and self.certificate_upload_date == other.certificate_upload_date
+                and self.regional_domain_name == other.regional_domain_name
+                and self.regional_hosted_zone_id == other.regional_hosted_zone_id
+                and self.regional_certificate_name == other.regional_certificate_name
+                and self.regional_certificate_arn == other.regional_certificate_arn
+                and self.distribution_domain_name == other.distribution_domain_name
+                and self.distribution_hosted_zone_id == other.distribution_hosted_zone_id
+                and self.endpoint_configuration == other.endpoint_configuration
+                and self.domain_name_status == other.domain_name_status
+                and self.domain_name_status_message == other.domain_name_status_message
+                and self.security_policy == other.security_policy
+                and self.endpoint_access_mode == other.endpoint_access_mode
+                and self.tags == other.tags
+                and self.mutual_tls_authentication == other.mutual_tls_authentication
+                and self.ownership_verification_certificate_arn
+                == other.ownership_verification_certificate_arn
+                and self.management_policy == other.management_policy
+                and self.policy == other.policy
+                and self.routing_mode == other.routing_mode
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "domain_name": self.domain_name,
+                "domain_name_id": self.domain_name_id,
+                "domain_name_arn": self.domain_name_arn,
+                "certificate_name": self.certificate_name,
+                "certificate_arn": self.certificate_arn,
+                "certificate_upload_date": self.certificate_upload_date,
+                "regional_domain_name": self.regional_domain_name,
+                "regional_hosted_zone_id": self.regional_hosted_zone_id,
+                "regional_certificate_name": self.regional_certificate_name,
+                "regional_certificate_arn": self.regional_certificate_arn,
+                "distribution_domain_name": self.distribution_domain_name,
+                "distribution_hosted_zone_id": self.distribution_hosted_zone_id,
+                "endpoint_configuration": self.endpoint_configuration,
+                "domain_name_status": self.domain_name_status,
+                "domain_name_status_message": self.domain_name_status_message,
+                "security_policy": self.security_policy,
+                "endpoint_access_mode": self.endpoint_access_mode,
+                "tags": self.tags,
+                "mutual_tls_authentication": self.mutual_tls_authentication,
+                "ownership_verification_certificate_arn": self.ownership_verification_certificate_arn,
+                "management_policy": self.management_policy,
+                "policy": self.policy,
+                "routing_mode": self.routing_mode,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "domain_name",
+                    "domain_name_id",
+                    "domain_name_arn",
+                    "certificate_name",
+                    "certificate_arn",
+                    "certificate_upload_date",
+                    "regional_domain_name",
+                    "regional_hosted_zone_id",
+                    "regional_certificate_name",
+                    "regional_certificate_arn",
+                    "distribution_domain_name",
+                    "distribution_hosted_zone_id",
+                    "endpoint_configuration",
+                    "domain_name_status",
+                    "domain_name_status_message",
+                    "security_policy",
+                    "endpoint_access_mode",
+                    "tags",
+                    "mutual_tls_authentication",
+                    "ownership_verification_certificate_arn",
+                    "management_policy",
+                    "policy",
+                    "routing_mode",
+                ),
+            )

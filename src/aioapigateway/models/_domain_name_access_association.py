@@ -6,33 +6,143 @@
 #       --package aioapigateway --out src
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-import attrs
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
 
 if TYPE_CHECKING:
+    import attrs
+
     from ._access_association_source_type import AccessAssociationSourceType
 
 __all__ = ["DomainNameAccessAssociation"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class DomainNameAccessAssociation:
-    """Represents a domain name access association between an access association source and a
-    private custom domain name. With a domain name access association, an access association
-    source can invoke a private custom domain name while isolated from the public internet.
+    @attrs.define(kw_only=True, eq=True)
+    class DomainNameAccessAssociation:
+        """Represents a domain name access association between an access association source and a
+        private custom domain name. With a domain name access association, an access association
+        source can invoke a private custom domain name while isolated from the public internet.
 
-    Attributes:
-        domain_name_access_association_arn: The ARN of the domain name access association resource.
-        domain_name_arn: The ARN of the domain name.
-        access_association_source_type: The type of the domain name access association source.
-        access_association_source: The ARN of the domain name access association source. For a VPCE, the ARN must be a VPC
-            endpoint.
-        tags: The collection of tags. Each tag element is associated with a given resource.
-    """
+        Attributes:
+            domain_name_access_association_arn: The ARN of the domain name access association resource.
+            domain_name_arn: The ARN of the domain name.
+            access_association_source_type: The type of the domain name access association source.
+            access_association_source: The ARN of the domain name access association source. For a VPCE, the ARN must be a VPC
+                endpoint.
+            tags: The collection of tags. Each tag element is associated with a given resource.
+        """
 
-    domain_name_access_association_arn: str | None = None
-    domain_name_arn: str | None = None
-    access_association_source_type: AccessAssociationSourceType | str | None = None
-    access_association_source: str | None = None
-    tags: dict[str, str] | None = None
+        domain_name_access_association_arn: str | None = None
+        domain_name_arn: str | None = None
+        access_association_source_type: AccessAssociationSourceType | str | None = None
+        access_association_source: str | None = None
+        tags: dict[str, str] | None = None
+
+else:
+
+    @_attrs_class()
+    class DomainNameAccessAssociation:
+        """Represents a domain name access association between an access association source and a
+        private custom domain name. With a domain name access association, an access association
+        source can invoke a private custom domain name while isolated from the public internet.
+
+        Attributes:
+            domain_name_access_association_arn: The ARN of the domain name access association resource.
+            domain_name_arn: The ARN of the domain name.
+            access_association_source_type: The type of the domain name access association source.
+            access_association_source: The ARN of the domain name access association source. For a VPCE, the ARN must be a VPC
+                endpoint.
+            tags: The collection of tags. Each tag element is associated with a given resource.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "domain_name_access_association_arn",
+            "domain_name_arn",
+            "access_association_source_type",
+            "access_association_source",
+            "tags",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        domain_name_access_association_arn: str | None
+        domain_name_arn: str | None
+        access_association_source_type: AccessAssociationSourceType | str | None
+        access_association_source: str | None
+        tags: dict[str, str] | None
+
+        def __init__(
+            self,
+            *,
+            domain_name_access_association_arn: str | None = None,
+            domain_name_arn: str | None = None,
+            access_association_source_type: AccessAssociationSourceType | str | None = None,
+            access_association_source: str | None = None,
+            tags: dict[str, str] | None = None,
+        ) -> None:
+            self.domain_name_access_association_arn = domain_name_access_association_arn
+            self.domain_name_arn = domain_name_arn
+            self.access_association_source_type = access_association_source_type
+            self.access_association_source = access_association_source
+            self.tags = tags
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"domain_name_access_association_arn={self.domain_name_access_association_arn!r}, "
+                    f"domain_name_arn={self.domain_name_arn!r}, "
+                    f"access_association_source_type={self.access_association_source_type!r}, "
+                    f"access_association_source={self.access_association_source!r}, "
+                    f"tags={self.tags!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.domain_name_access_association_arn == other.domain_name_access_association_arn
+                and self.domain_name_arn == other.domain_name_arn
+                and self.access_association_source_type == other.access_association_source_type
+                and self.access_association_source == other.access_association_source
+                and self.tags == other.tags
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "domain_name_access_association_arn": self.domain_name_access_association_arn,
+                "domain_name_arn": self.domain_name_arn,
+                "access_association_source_type": self.access_association_source_type,
+                "access_association_source": self.access_association_source,
+                "tags": self.tags,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "domain_name_access_association_arn",
+                    "domain_name_arn",
+                    "access_association_source_type",
+                    "access_association_source",
+                    "tags",
+                ),
+            )

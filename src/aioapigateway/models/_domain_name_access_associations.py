@@ -6,24 +6,101 @@
 #       --package aioapigateway --out src
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-import attrs
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
 
 if TYPE_CHECKING:
+    import attrs
+
     from ._domain_name_access_association import DomainNameAccessAssociation
 
 __all__ = ["DomainNameAccessAssociations"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class DomainNameAccessAssociations:
-    """DomainNameAccessAssociations
+    @attrs.define(kw_only=True, eq=True)
+    class DomainNameAccessAssociations:
+        """DomainNameAccessAssociations
 
-    Attributes:
-        position:
-        items: The current page of elements from this collection.
-    """
+        Attributes:
+            position:
+            items: The current page of elements from this collection.
+        """
 
-    position: str | None = None
-    items: list[DomainNameAccessAssociation] | None = None
+        position: str | None = None
+        items: list[DomainNameAccessAssociation] | None = None
+
+else:
+
+    @_attrs_class()
+    class DomainNameAccessAssociations:
+        """DomainNameAccessAssociations
+
+        Attributes:
+            position:
+            items: The current page of elements from this collection.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "position",
+            "items",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        position: str | None
+        items: list[DomainNameAccessAssociation] | None
+
+        def __init__(
+            self,
+            *,
+            position: str | None = None,
+            items: list[DomainNameAccessAssociation] | None = None,
+        ) -> None:
+            self.position = position
+            self.items = items
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"position={self.position!r}, "
+                    f"items={self.items!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return self.position == other.position and self.items == other.items
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "position": self.position,
+                "items": self.items,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "position",
+                    "items",
+                ),
+            )

@@ -7,19 +7,41 @@
 from __future__ import annotations
 
 import enum
+from typing import TYPE_CHECKING
+
+from aioapigateway.runtime.model_classes import str_enum as _str_enum
 
 __all__ = ["DomainNameStatus"]
 
+if TYPE_CHECKING:
+    # What type checkers see. At run time the same enum is made by runtime.model_classes'
+    # str_enum, in about half the time of the class statement.
 
-class DomainNameStatus(enum.StrEnum):
-    """DomainNameStatus
+    class DomainNameStatus(enum.StrEnum):
+        """DomainNameStatus
 
-    A value the service sends that is not listed here is kept as a plain ``str``.
-    """
+        A value the service sends that is not listed here is kept as a plain ``str``.
+        """
 
-    AVAILABLE = "AVAILABLE"
-    UPDATING = "UPDATING"
-    PENDING = "PENDING"
-    PENDING_CERTIFICATE_REIMPORT = "PENDING_CERTIFICATE_REIMPORT"
-    PENDING_OWNERSHIP_VERIFICATION = "PENDING_OWNERSHIP_VERIFICATION"
-    FAILED = "FAILED"
+        AVAILABLE = "AVAILABLE"
+        UPDATING = "UPDATING"
+        PENDING = "PENDING"
+        PENDING_CERTIFICATE_REIMPORT = "PENDING_CERTIFICATE_REIMPORT"
+        PENDING_OWNERSHIP_VERIFICATION = "PENDING_OWNERSHIP_VERIFICATION"
+        FAILED = "FAILED"
+
+else:
+
+    @_str_enum
+    class DomainNameStatus:
+        """DomainNameStatus
+
+        A value the service sends that is not listed here is kept as a plain ``str``.
+        """
+
+        AVAILABLE = "AVAILABLE"
+        UPDATING = "UPDATING"
+        PENDING = "PENDING"
+        PENDING_CERTIFICATE_REIMPORT = "PENDING_CERTIFICATE_REIMPORT"
+        PENDING_OWNERSHIP_VERIFICATION = "PENDING_OWNERSHIP_VERIFICATION"
+        FAILED = "FAILED"

@@ -6,35 +6,132 @@
 #       --package aioapigateway --out src
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-import attrs
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
 
 if TYPE_CHECKING:
+    import attrs
+
     from ._endpoint_type import EndpointType
     from ._ip_address_type import IpAddressType
 
 __all__ = ["EndpointConfiguration"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class EndpointConfiguration:
-    """The endpoint configuration to indicate the types of endpoints an API (RestApi) or its
-    custom domain name (DomainName) has and the IP address types that can invoke it.
+    @attrs.define(kw_only=True, eq=True)
+    class EndpointConfiguration:
+        """The endpoint configuration to indicate the types of endpoints an API (RestApi) or its
+        custom domain name (DomainName) has and the IP address types that can invoke it.
 
-    Attributes:
-        types: A list of endpoint types of an API (RestApi) or its custom domain name (DomainName). For
-            an edge-optimized API and its custom domain name, the endpoint type is "EDGE". For a
-            regional API and its custom domain name, the endpoint type is REGIONAL. For a private
-            API, the endpoint type is PRIVATE.
-        ip_address_type: The IP address types that can invoke an API (RestApi) or a DomainName. Use ipv4 to allow
-            only IPv4 addresses to invoke an API or DomainName, or use dualstack to allow both IPv4
-            and IPv6 addresses to invoke an API or a DomainName. For the PRIVATE endpoint type, only
-            dualstack is supported.
-        vpc_endpoint_ids: A list of VpcEndpointIds of an API (RestApi) against which to create Route53 ALIASes. It
-            is only supported for PRIVATE endpoint type.
-    """
+        Attributes:
+            types: A list of endpoint types of an API (RestApi) or its custom domain name (DomainName). For
+                an edge-optimized API and its custom domain name, the endpoint type is "EDGE". For a
+                regional API and its custom domain name, the endpoint type is REGIONAL. For a private
+                API, the endpoint type is PRIVATE.
+            ip_address_type: The IP address types that can invoke an API (RestApi) or a DomainName. Use ipv4 to allow
+                only IPv4 addresses to invoke an API or DomainName, or use dualstack to allow both IPv4
+                and IPv6 addresses to invoke an API or a DomainName. For the PRIVATE endpoint type, only
+                dualstack is supported.
+            vpc_endpoint_ids: A list of VpcEndpointIds of an API (RestApi) against which to create Route53 ALIASes. It
+                is only supported for PRIVATE endpoint type.
+        """
 
-    types: list[EndpointType | str] | None = None
-    ip_address_type: IpAddressType | str | None = None
-    vpc_endpoint_ids: list[str] | None = None
+        types: list[EndpointType | str] | None = None
+        ip_address_type: IpAddressType | str | None = None
+        vpc_endpoint_ids: list[str] | None = None
+
+else:
+
+    @_attrs_class()
+    class EndpointConfiguration:
+        """The endpoint configuration to indicate the types of endpoints an API (RestApi) or its
+        custom domain name (DomainName) has and the IP address types that can invoke it.
+
+        Attributes:
+            types: A list of endpoint types of an API (RestApi) or its custom domain name (DomainName). For
+                an edge-optimized API and its custom domain name, the endpoint type is "EDGE". For a
+                regional API and its custom domain name, the endpoint type is REGIONAL. For a private
+                API, the endpoint type is PRIVATE.
+            ip_address_type: The IP address types that can invoke an API (RestApi) or a DomainName. Use ipv4 to allow
+                only IPv4 addresses to invoke an API or DomainName, or use dualstack to allow both IPv4
+                and IPv6 addresses to invoke an API or a DomainName. For the PRIVATE endpoint type, only
+                dualstack is supported.
+            vpc_endpoint_ids: A list of VpcEndpointIds of an API (RestApi) against which to create Route53 ALIASes. It
+                is only supported for PRIVATE endpoint type.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "types",
+            "ip_address_type",
+            "vpc_endpoint_ids",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        types: list[EndpointType | str] | None
+        ip_address_type: IpAddressType | str | None
+        vpc_endpoint_ids: list[str] | None
+
+        def __init__(
+            self,
+            *,
+            types: list[EndpointType | str] | None = None,
+            ip_address_type: IpAddressType | str | None = None,
+            vpc_endpoint_ids: list[str] | None = None,
+        ) -> None:
+            self.types = types
+            self.ip_address_type = ip_address_type
+            self.vpc_endpoint_ids = vpc_endpoint_ids
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"types={self.types!r}, "
+                    f"ip_address_type={self.ip_address_type!r}, "
+                    f"vpc_endpoint_ids={self.vpc_endpoint_ids!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.types == other.types
+                and self.ip_address_type == other.ip_address_type
+                and self.vpc_endpoint_ids == other.vpc_endpoint_ids
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "types": self.types,
+                "ip_address_type": self.ip_address_type,
+                "vpc_endpoint_ids": self.vpc_endpoint_ids,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "types",
+                    "ip_address_type",
+                    "vpc_endpoint_ids",
+                ),
+            )

@@ -6,22 +6,115 @@
 #       --package aioapigateway --out src
 from __future__ import annotations
 
-import attrs
+from typing import TYPE_CHECKING, Any
+
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
+
+if TYPE_CHECKING:
+    import attrs
 
 __all__ = ["ExportResponse"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class ExportResponse:
-    """The binary blob response to GetExport, which contains the generated SDK.
+    @attrs.define(kw_only=True, eq=True)
+    class ExportResponse:
+        """The binary blob response to GetExport, which contains the generated SDK.
 
-    Attributes:
-        content_type: The content-type header value in the HTTP response. This will correspond to a valid
-            'accept' type in the request.
-        content_disposition: The content-disposition header value in the HTTP response.
-        body: The binary blob response to GetExport, which contains the export.
-    """
+        Attributes:
+            content_type: The content-type header value in the HTTP response. This will correspond to a valid
+                'accept' type in the request.
+            content_disposition: The content-disposition header value in the HTTP response.
+            body: The binary blob response to GetExport, which contains the export.
+        """
 
-    content_type: str | None = None
-    content_disposition: str | None = None
-    body: bytes | None = None
+        content_type: str | None = None
+        content_disposition: str | None = None
+        body: bytes | None = None
+
+else:
+
+    @_attrs_class()
+    class ExportResponse:
+        """The binary blob response to GetExport, which contains the generated SDK.
+
+        Attributes:
+            content_type: The content-type header value in the HTTP response. This will correspond to a valid
+                'accept' type in the request.
+            content_disposition: The content-disposition header value in the HTTP response.
+            body: The binary blob response to GetExport, which contains the export.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "content_type",
+            "content_disposition",
+            "body",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        content_type: str | None
+        content_disposition: str | None
+        body: bytes | None
+
+        def __init__(
+            self,
+            *,
+            content_type: str | None = None,
+            content_disposition: str | None = None,
+            body: bytes | None = None,
+        ) -> None:
+            self.content_type = content_type
+            self.content_disposition = content_disposition
+            self.body = body
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"content_type={self.content_type!r}, "
+                    f"content_disposition={self.content_disposition!r}, "
+                    f"body={self.body!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.content_type == other.content_type
+                and self.content_disposition == other.content_disposition
+                and self.body == other.body
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "content_type": self.content_type,
+                "content_disposition": self.content_disposition,
+                "body": self.body,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "content_type",
+                    "content_disposition",
+                    "body",
+                ),
+            )

@@ -6,21 +6,103 @@
 #       --package aioapigateway --out src
 from __future__ import annotations
 
-import attrs
+from typing import TYPE_CHECKING, Any
+
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
+
+if TYPE_CHECKING:
+    import attrs
 
 __all__ = ["GenerateClientCertificateRequest"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class GenerateClientCertificateRequest:
-    """A request to generate a ClientCertificate resource.
+    @attrs.define(kw_only=True, eq=True)
+    class GenerateClientCertificateRequest:
+        """A request to generate a ClientCertificate resource.
 
-    Attributes:
-        description: The description of the ClientCertificate.
-        tags: The key-value map of strings. The valid character set is [a-zA-Z+-=._:/]. The tag key
-            can be up to 128 characters and must not start with aws:. The tag value can be up to 256
-            characters.
-    """
+        Attributes:
+            description: The description of the ClientCertificate.
+            tags: The key-value map of strings. The valid character set is [a-zA-Z+-=._:/]. The tag key
+                can be up to 128 characters and must not start with aws:. The tag value can be up to 256
+                characters.
+        """
 
-    description: str | None = None
-    tags: dict[str, str] | None = None
+        description: str | None = None
+        tags: dict[str, str] | None = None
+
+else:
+
+    @_attrs_class()
+    class GenerateClientCertificateRequest:
+        """A request to generate a ClientCertificate resource.
+
+        Attributes:
+            description: The description of the ClientCertificate.
+            tags: The key-value map of strings. The valid character set is [a-zA-Z+-=._:/]. The tag key
+                can be up to 128 characters and must not start with aws:. The tag value can be up to 256
+                characters.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "description",
+            "tags",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        description: str | None
+        tags: dict[str, str] | None
+
+        def __init__(
+            self,
+            *,
+            description: str | None = None,
+            tags: dict[str, str] | None = None,
+        ) -> None:
+            self.description = description
+            self.tags = tags
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"description={self.description!r}, "
+                    f"tags={self.tags!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return self.description == other.description and self.tags == other.tags
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "description": self.description,
+                "tags": self.tags,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "description",
+                    "tags",
+                ),
+            )

@@ -6,20 +6,101 @@
 #       --package aioapigateway --out src
 from __future__ import annotations
 
-import attrs
+from typing import TYPE_CHECKING, Any
+
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
+
+if TYPE_CHECKING:
+    import attrs
 
 __all__ = ["GetApiKeyRequest"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class GetApiKeyRequest:
-    """A request to get information about the current ApiKey resource.
+    @attrs.define(kw_only=True, eq=True)
+    class GetApiKeyRequest:
+        """A request to get information about the current ApiKey resource.
 
-    Attributes:
-        api_key: The identifier of the ApiKey resource.
-        include_value: A boolean flag to specify whether (true) or not (false) the result contains the key
-            value.
-    """
+        Attributes:
+            api_key: The identifier of the ApiKey resource.
+            include_value: A boolean flag to specify whether (true) or not (false) the result contains the key
+                value.
+        """
 
-    api_key: str
-    include_value: bool | None = None
+        api_key: str
+        include_value: bool | None = None
+
+else:
+
+    @_attrs_class()
+    class GetApiKeyRequest:
+        """A request to get information about the current ApiKey resource.
+
+        Attributes:
+            api_key: The identifier of the ApiKey resource.
+            include_value: A boolean flag to specify whether (true) or not (false) the result contains the key
+                value.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "api_key",
+            "include_value",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        api_key: str
+        include_value: bool | None
+
+        def __init__(
+            self,
+            *,
+            api_key: str,
+            include_value: bool | None = None,
+        ) -> None:
+            self.api_key = api_key
+            self.include_value = include_value
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"api_key={self.api_key!r}, "
+                    f"include_value={self.include_value!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return self.api_key == other.api_key and self.include_value == other.include_value
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "api_key": self.api_key,
+                "include_value": self.include_value,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "api_key",
+                    "include_value",
+                ),
+            )

@@ -6,27 +6,139 @@
 #       --package aioapigateway --out src
 from __future__ import annotations
 
-import attrs
+from typing import TYPE_CHECKING, Any
+
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
+
+if TYPE_CHECKING:
+    import attrs
 
 __all__ = ["GetApiKeysRequest"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class GetApiKeysRequest:
-    """A request to get information about the current ApiKeys resource.
+    @attrs.define(kw_only=True, eq=True)
+    class GetApiKeysRequest:
+        """A request to get information about the current ApiKeys resource.
 
-    Attributes:
-        position: The current pagination position in the paged result set.
-        limit: The maximum number of returned results per page. The default value is 25 and the maximum
-            value is 500.
-        name_query: The name of queried API keys.
-        customer_id: The identifier of a customer in Amazon Web Services Marketplace or an external system,
-            such as a developer portal.
-        include_values: A boolean flag to specify whether (true) or not (false) the result contains key values.
-    """
+        Attributes:
+            position: The current pagination position in the paged result set.
+            limit: The maximum number of returned results per page. The default value is 25 and the maximum
+                value is 500.
+            name_query: The name of queried API keys.
+            customer_id: The identifier of a customer in Amazon Web Services Marketplace or an external system,
+                such as a developer portal.
+            include_values: A boolean flag to specify whether (true) or not (false) the result contains key values.
+        """
 
-    position: str | None = None
-    limit: int | None = None
-    name_query: str | None = None
-    customer_id: str | None = None
-    include_values: bool | None = None
+        position: str | None = None
+        limit: int | None = None
+        name_query: str | None = None
+        customer_id: str | None = None
+        include_values: bool | None = None
+
+else:
+
+    @_attrs_class()
+    class GetApiKeysRequest:
+        """A request to get information about the current ApiKeys resource.
+
+        Attributes:
+            position: The current pagination position in the paged result set.
+            limit: The maximum number of returned results per page. The default value is 25 and the maximum
+                value is 500.
+            name_query: The name of queried API keys.
+            customer_id: The identifier of a customer in Amazon Web Services Marketplace or an external system,
+                such as a developer portal.
+            include_values: A boolean flag to specify whether (true) or not (false) the result contains key values.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "position",
+            "limit",
+            "name_query",
+            "customer_id",
+            "include_values",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        position: str | None
+        limit: int | None
+        name_query: str | None
+        customer_id: str | None
+        include_values: bool | None
+
+        def __init__(
+            self,
+            *,
+            position: str | None = None,
+            limit: int | None = None,
+            name_query: str | None = None,
+            customer_id: str | None = None,
+            include_values: bool | None = None,
+        ) -> None:
+            self.position = position
+            self.limit = limit
+            self.name_query = name_query
+            self.customer_id = customer_id
+            self.include_values = include_values
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"position={self.position!r}, "
+                    f"limit={self.limit!r}, "
+                    f"name_query={self.name_query!r}, "
+                    f"customer_id={self.customer_id!r}, "
+                    f"include_values={self.include_values!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.position == other.position
+                and self.limit == other.limit
+                and self.name_query == other.name_query
+                and self.customer_id == other.customer_id
+                and self.include_values == other.include_values
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "position": self.position,
+                "limit": self.limit,
+                "name_query": self.name_query,
+                "customer_id": self.customer_id,
+                "include_values": self.include_values,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "position",
+                    "limit",
+                    "name_query",
+                    "customer_id",
+                    "include_values",
+                ),
+            )

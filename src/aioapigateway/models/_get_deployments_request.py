@@ -6,22 +6,115 @@
 #       --package aioapigateway --out src
 from __future__ import annotations
 
-import attrs
+from typing import TYPE_CHECKING, Any
+
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
+
+if TYPE_CHECKING:
+    import attrs
 
 __all__ = ["GetDeploymentsRequest"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class GetDeploymentsRequest:
-    """Requests API Gateway to get information about a Deployments collection.
+    @attrs.define(kw_only=True, eq=True)
+    class GetDeploymentsRequest:
+        """Requests API Gateway to get information about a Deployments collection.
 
-    Attributes:
-        rest_api_id: The string identifier of the associated RestApi.
-        position: The current pagination position in the paged result set.
-        limit: The maximum number of returned results per page. The default value is 25 and the maximum
-            value is 500.
-    """
+        Attributes:
+            rest_api_id: The string identifier of the associated RestApi.
+            position: The current pagination position in the paged result set.
+            limit: The maximum number of returned results per page. The default value is 25 and the maximum
+                value is 500.
+        """
 
-    rest_api_id: str
-    position: str | None = None
-    limit: int | None = None
+        rest_api_id: str
+        position: str | None = None
+        limit: int | None = None
+
+else:
+
+    @_attrs_class()
+    class GetDeploymentsRequest:
+        """Requests API Gateway to get information about a Deployments collection.
+
+        Attributes:
+            rest_api_id: The string identifier of the associated RestApi.
+            position: The current pagination position in the paged result set.
+            limit: The maximum number of returned results per page. The default value is 25 and the maximum
+                value is 500.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "rest_api_id",
+            "position",
+            "limit",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        rest_api_id: str
+        position: str | None
+        limit: int | None
+
+        def __init__(
+            self,
+            *,
+            rest_api_id: str,
+            position: str | None = None,
+            limit: int | None = None,
+        ) -> None:
+            self.rest_api_id = rest_api_id
+            self.position = position
+            self.limit = limit
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"rest_api_id={self.rest_api_id!r}, "
+                    f"position={self.position!r}, "
+                    f"limit={self.limit!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.rest_api_id == other.rest_api_id
+                and self.position == other.position
+                and self.limit == other.limit
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "rest_api_id": self.rest_api_id,
+                "position": self.position,
+                "limit": self.limit,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "rest_api_id",
+                    "position",
+                    "limit",
+                ),
+            )

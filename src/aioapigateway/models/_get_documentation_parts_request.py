@@ -6,56 +6,219 @@
 #       --package aioapigateway --out src
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import attrs
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
 
 if TYPE_CHECKING:
+    import attrs
+
     from ._documentation_part_type import DocumentationPartType
     from ._location_status_type import LocationStatusType
 
 __all__ = ["GetDocumentationPartsRequest"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class GetDocumentationPartsRequest:
-    """Gets the documentation parts of an API. The result may be filtered by the type, name, or
-    path of API entities (targets).
+    @attrs.define(kw_only=True, eq=True)
+    class GetDocumentationPartsRequest:
+        """Gets the documentation parts of an API. The result may be filtered by the type, name, or
+        path of API entities (targets).
 
-    Attributes:
-        rest_api_id: The string identifier of the associated RestApi.
-        type: The type of API entities of the to-be-retrieved documentation parts.
-        name_query: The name of API entities of the to-be-retrieved documentation parts.
-        path: The path of API entities of the to-be-retrieved documentation parts.
-        position: The current pagination position in the paged result set.
-        limit: The maximum number of returned results per page. The default value is 25 and the maximum
-            value is 500.
-        location_status: The status of the API documentation parts to retrieve. Valid values are DOCUMENTED for
-            retrieving DocumentationPart resources with content and UNDOCUMENTED for
-            DocumentationPart resources without content.
-    """
+        Attributes:
+            rest_api_id: The string identifier of the associated RestApi.
+            type: The type of API entities of the to-be-retrieved documentation parts.
+            name_query: The name of API entities of the to-be-retrieved documentation parts.
+            path: The path of API entities of the to-be-retrieved documentation parts.
+            position: The current pagination position in the paged result set.
+            limit: The maximum number of returned results per page. The default value is 25 and the maximum
+                value is 500.
+            location_status: The status of the API documentation parts to retrieve. Valid values are DOCUMENTED for
+                retrieving DocumentationPart resources with content and UNDOCUMENTED for
+                DocumentationPart resources without content.
+        """
 
-    rest_api_id: str
-    type: (
-        DocumentationPartType
-        | Literal[
-            "API",
-            "AUTHORIZER",
-            "MODEL",
-            "RESOURCE",
-            "METHOD",
-            "PATH_PARAMETER",
-            "QUERY_PARAMETER",
-            "REQUEST_HEADER",
-            "REQUEST_BODY",
-            "RESPONSE",
-            "RESPONSE_HEADER",
-            "RESPONSE_BODY",
-        ]
-        | None
-    ) = None
-    name_query: str | None = None
-    path: str | None = None
-    position: str | None = None
-    limit: int | None = None
-    location_status: LocationStatusType | Literal["DOCUMENTED", "UNDOCUMENTED"] | None = None
+        rest_api_id: str
+        type: (
+            DocumentationPartType
+            | Literal[
+                "API",
+                "AUTHORIZER",
+                "MODEL",
+                "RESOURCE",
+                "METHOD",
+                "PATH_PARAMETER",
+                "QUERY_PARAMETER",
+                "REQUEST_HEADER",
+                "REQUEST_BODY",
+                "RESPONSE",
+                "RESPONSE_HEADER",
+                "RESPONSE_BODY",
+            ]
+            | None
+        ) = None
+        name_query: str | None = None
+        path: str | None = None
+        position: str | None = None
+        limit: int | None = None
+        location_status: LocationStatusType | Literal["DOCUMENTED", "UNDOCUMENTED"] | None = None
+
+else:
+
+    @_attrs_class()
+    class GetDocumentationPartsRequest:
+        """Gets the documentation parts of an API. The result may be filtered by the type, name, or
+        path of API entities (targets).
+
+        Attributes:
+            rest_api_id: The string identifier of the associated RestApi.
+            type: The type of API entities of the to-be-retrieved documentation parts.
+            name_query: The name of API entities of the to-be-retrieved documentation parts.
+            path: The path of API entities of the to-be-retrieved documentation parts.
+            position: The current pagination position in the paged result set.
+            limit: The maximum number of returned results per page. The default value is 25 and the maximum
+                value is 500.
+            location_status: The status of the API documentation parts to retrieve. Valid values are DOCUMENTED for
+                retrieving DocumentationPart resources with content and UNDOCUMENTED for
+                DocumentationPart resources without content.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "rest_api_id",
+            "type",
+            "name_query",
+            "path",
+            "position",
+            "limit",
+            "location_status",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        rest_api_id: str
+        type: (
+            DocumentationPartType
+            | Literal[
+                "API",
+                "AUTHORIZER",
+                "MODEL",
+                "RESOURCE",
+                "METHOD",
+                "PATH_PARAMETER",
+                "QUERY_PARAMETER",
+                "REQUEST_HEADER",
+                "REQUEST_BODY",
+                "RESPONSE",
+                "RESPONSE_HEADER",
+                "RESPONSE_BODY",
+            ]
+            | None
+        )
+        name_query: str | None
+        path: str | None
+        position: str | None
+        limit: int | None
+        location_status: LocationStatusType | Literal["DOCUMENTED", "UNDOCUMENTED"] | None
+
+        def __init__(
+            self,
+            *,
+            rest_api_id: str,
+            type: DocumentationPartType
+            | Literal[
+                "API",
+                "AUTHORIZER",
+                "MODEL",
+                "RESOURCE",
+                "METHOD",
+                "PATH_PARAMETER",
+                "QUERY_PARAMETER",
+                "REQUEST_HEADER",
+                "REQUEST_BODY",
+                "RESPONSE",
+                "RESPONSE_HEADER",
+                "RESPONSE_BODY",
+            ]
+            | None = None,
+            name_query: str | None = None,
+            path: str | None = None,
+            position: str | None = None,
+            limit: int | None = None,
+            location_status: LocationStatusType
+            | Literal["DOCUMENTED", "UNDOCUMENTED"]
+            | None = None,
+        ) -> None:
+            self.rest_api_id = rest_api_id
+            self.type = type
+            self.name_query = name_query
+            self.path = path
+            self.position = position
+            self.limit = limit
+            self.location_status = location_status
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"rest_api_id={self.rest_api_id!r}, "
+                    f"type={self.type!r}, "
+                    f"name_query={self.name_query!r}, "
+                    f"path={self.path!r}, "
+                    f"position={self.position!r}, "
+                    f"limit={self.limit!r}, "
+                    f"location_status={self.location_status!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.rest_api_id == other.rest_api_id
+                and self.type == other.type
+                and self.name_query == other.name_query
+                and self.path == other.path
+                and self.position == other.position
+                and self.limit == other.limit
+                and self.location_status == other.location_status
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "rest_api_id": self.rest_api_id,
+                "type": self.type,
+                "name_query": self.name_query,
+                "path": self.path,
+                "position": self.position,
+                "limit": self.limit,
+                "location_status": self.location_status,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "rest_api_id",
+                    "type",
+                    "name_query",
+                    "path",
+                    "position",
+                    "limit",
+                    "location_status",
+                ),
+            )

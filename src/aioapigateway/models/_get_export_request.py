@@ -6,34 +6,153 @@
 #       --package aioapigateway --out src
 from __future__ import annotations
 
-import attrs
+from typing import TYPE_CHECKING, Any
+
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
+
+if TYPE_CHECKING:
+    import attrs
 
 __all__ = ["GetExportRequest"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class GetExportRequest:
-    """Request a new export of a RestApi for a particular Stage.
+    @attrs.define(kw_only=True, eq=True)
+    class GetExportRequest:
+        """Request a new export of a RestApi for a particular Stage.
 
-    Attributes:
-        rest_api_id: The string identifier of the associated RestApi.
-        stage_name: The name of the Stage that will be exported.
-        export_type: The type of export. Acceptable values are 'oas30' for OpenAPI 3.0.x and 'swagger' for
-            Swagger/OpenAPI 2.0.
-        parameters: A key-value map of query string parameters that specify properties of the export,
-            depending on the requested exportType. For exportType oas30 and swagger, any combination
-            of the following parameters are supported: extensions='integrations' or
-            extensions='apigateway' will export the API with x-amazon-apigateway-integration
-            extensions. extensions='authorizers' will export the API with
-            x-amazon-apigateway-authorizer extensions. postman will export the API with Postman
-            extensions, allowing for import to the Postman tool
-        accepts: The content-type of the export, for example application/json. Currently application/json
-            and application/yaml are supported for exportType ofoas30 and swagger. This should be
-            specified in the Accept header for direct API requests.
-    """
+        Attributes:
+            rest_api_id: The string identifier of the associated RestApi.
+            stage_name: The name of the Stage that will be exported.
+            export_type: The type of export. Acceptable values are 'oas30' for OpenAPI 3.0.x and 'swagger' for
+                Swagger/OpenAPI 2.0.
+            parameters: A key-value map of query string parameters that specify properties of the export,
+                depending on the requested exportType. For exportType oas30 and swagger, any combination
+                of the following parameters are supported: extensions='integrations' or
+                extensions='apigateway' will export the API with x-amazon-apigateway-integration
+                extensions. extensions='authorizers' will export the API with
+                x-amazon-apigateway-authorizer extensions. postman will export the API with Postman
+                extensions, allowing for import to the Postman tool
+            accepts: The content-type of the export, for example application/json. Currently application/json
+                and application/yaml are supported for exportType ofoas30 and swagger. This should be
+                specified in the Accept header for direct API requests.
+        """
 
-    rest_api_id: str
-    stage_name: str
-    export_type: str
-    parameters: dict[str, str] | None = None
-    accepts: str | None = None
+        rest_api_id: str
+        stage_name: str
+        export_type: str
+        parameters: dict[str, str] | None = None
+        accepts: str | None = None
+
+else:
+
+    @_attrs_class()
+    class GetExportRequest:
+        """Request a new export of a RestApi for a particular Stage.
+
+        Attributes:
+            rest_api_id: The string identifier of the associated RestApi.
+            stage_name: The name of the Stage that will be exported.
+            export_type: The type of export. Acceptable values are 'oas30' for OpenAPI 3.0.x and 'swagger' for
+                Swagger/OpenAPI 2.0.
+            parameters: A key-value map of query string parameters that specify properties of the export,
+                depending on the requested exportType. For exportType oas30 and swagger, any combination
+                of the following parameters are supported: extensions='integrations' or
+                extensions='apigateway' will export the API with x-amazon-apigateway-integration
+                extensions. extensions='authorizers' will export the API with
+                x-amazon-apigateway-authorizer extensions. postman will export the API with Postman
+                extensions, allowing for import to the Postman tool
+            accepts: The content-type of the export, for example application/json. Currently application/json
+                and application/yaml are supported for exportType ofoas30 and swagger. This should be
+                specified in the Accept header for direct API requests.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "rest_api_id",
+            "stage_name",
+            "export_type",
+            "parameters",
+            "accepts",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        rest_api_id: str
+        stage_name: str
+        export_type: str
+        parameters: dict[str, str] | None
+        accepts: str | None
+
+        def __init__(
+            self,
+            *,
+            rest_api_id: str,
+            stage_name: str,
+            export_type: str,
+            parameters: dict[str, str] | None = None,
+            accepts: str | None = None,
+        ) -> None:
+            self.rest_api_id = rest_api_id
+            self.stage_name = stage_name
+            self.export_type = export_type
+            self.parameters = parameters
+            self.accepts = accepts
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"rest_api_id={self.rest_api_id!r}, "
+                    f"stage_name={self.stage_name!r}, "
+                    f"export_type={self.export_type!r}, "
+                    f"parameters={self.parameters!r}, "
+                    f"accepts={self.accepts!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.rest_api_id == other.rest_api_id
+                and self.stage_name == other.stage_name
+                and self.export_type == other.export_type
+                and self.parameters == other.parameters
+                and self.accepts == other.accepts
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "rest_api_id": self.rest_api_id,
+                "stage_name": self.stage_name,
+                "export_type": self.export_type,
+                "parameters": self.parameters,
+                "accepts": self.accepts,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "rest_api_id",
+                    "stage_name",
+                    "export_type",
+                    "parameters",
+                    "accepts",
+                ),
+            )

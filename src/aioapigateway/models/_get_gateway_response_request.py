@@ -6,49 +6,176 @@
 #       --package aioapigateway --out src
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import attrs
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
 
 if TYPE_CHECKING:
+    import attrs
+
     from ._gateway_response_type import GatewayResponseType
 
 __all__ = ["GetGatewayResponseRequest"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class GetGatewayResponseRequest:
-    """Gets a GatewayResponse of a specified response type on the given RestApi.
+    @attrs.define(kw_only=True, eq=True)
+    class GetGatewayResponseRequest:
+        """Gets a GatewayResponse of a specified response type on the given RestApi.
 
-    Attributes:
-        rest_api_id: The string identifier of the associated RestApi.
-        response_type: The response type of the associated GatewayResponse.
-    """
+        Attributes:
+            rest_api_id: The string identifier of the associated RestApi.
+            response_type: The response type of the associated GatewayResponse.
+        """
 
-    rest_api_id: str
-    response_type: (
-        GatewayResponseType
-        | Literal[
-            "DEFAULT_4XX",
-            "DEFAULT_5XX",
-            "RESOURCE_NOT_FOUND",
-            "UNAUTHORIZED",
-            "INVALID_API_KEY",
-            "ACCESS_DENIED",
-            "AUTHORIZER_FAILURE",
-            "AUTHORIZER_CONFIGURATION_ERROR",
-            "INVALID_SIGNATURE",
-            "EXPIRED_TOKEN",
-            "MISSING_AUTHENTICATION_TOKEN",
-            "INTEGRATION_FAILURE",
-            "INTEGRATION_TIMEOUT",
-            "API_CONFIGURATION_ERROR",
-            "UNSUPPORTED_MEDIA_TYPE",
-            "BAD_REQUEST_PARAMETERS",
-            "BAD_REQUEST_BODY",
-            "REQUEST_TOO_LARGE",
-            "THROTTLED",
-            "QUOTA_EXCEEDED",
-            "WAF_FILTERED",
-        ]
-    )
+        rest_api_id: str
+        response_type: (
+            GatewayResponseType
+            | Literal[
+                "DEFAULT_4XX",
+                "DEFAULT_5XX",
+                "RESOURCE_NOT_FOUND",
+                "UNAUTHORIZED",
+                "INVALID_API_KEY",
+                "ACCESS_DENIED",
+                "AUTHORIZER_FAILURE",
+                "AUTHORIZER_CONFIGURATION_ERROR",
+                "INVALID_SIGNATURE",
+                "EXPIRED_TOKEN",
+                "MISSING_AUTHENTICATION_TOKEN",
+                "INTEGRATION_FAILURE",
+                "INTEGRATION_TIMEOUT",
+                "API_CONFIGURATION_ERROR",
+                "UNSUPPORTED_MEDIA_TYPE",
+                "BAD_REQUEST_PARAMETERS",
+                "BAD_REQUEST_BODY",
+                "REQUEST_TOO_LARGE",
+                "THROTTLED",
+                "QUOTA_EXCEEDED",
+                "WAF_FILTERED",
+            ]
+        )
+
+else:
+
+    @_attrs_class()
+    class GetGatewayResponseRequest:
+        """Gets a GatewayResponse of a specified response type on the given RestApi.
+
+        Attributes:
+            rest_api_id: The string identifier of the associated RestApi.
+            response_type: The response type of the associated GatewayResponse.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "rest_api_id",
+            "response_type",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        rest_api_id: str
+        response_type: (
+            GatewayResponseType
+            | Literal[
+                "DEFAULT_4XX",
+                "DEFAULT_5XX",
+                "RESOURCE_NOT_FOUND",
+                "UNAUTHORIZED",
+                "INVALID_API_KEY",
+                "ACCESS_DENIED",
+                "AUTHORIZER_FAILURE",
+                "AUTHORIZER_CONFIGURATION_ERROR",
+                "INVALID_SIGNATURE",
+                "EXPIRED_TOKEN",
+                "MISSING_AUTHENTICATION_TOKEN",
+                "INTEGRATION_FAILURE",
+                "INTEGRATION_TIMEOUT",
+                "API_CONFIGURATION_ERROR",
+                "UNSUPPORTED_MEDIA_TYPE",
+                "BAD_REQUEST_PARAMETERS",
+                "BAD_REQUEST_BODY",
+                "REQUEST_TOO_LARGE",
+                "THROTTLED",
+                "QUOTA_EXCEEDED",
+                "WAF_FILTERED",
+            ]
+        )
+
+        def __init__(
+            self,
+            *,
+            rest_api_id: str,
+            response_type: GatewayResponseType
+            | Literal[
+                "DEFAULT_4XX",
+                "DEFAULT_5XX",
+                "RESOURCE_NOT_FOUND",
+                "UNAUTHORIZED",
+                "INVALID_API_KEY",
+                "ACCESS_DENIED",
+                "AUTHORIZER_FAILURE",
+                "AUTHORIZER_CONFIGURATION_ERROR",
+                "INVALID_SIGNATURE",
+                "EXPIRED_TOKEN",
+                "MISSING_AUTHENTICATION_TOKEN",
+                "INTEGRATION_FAILURE",
+                "INTEGRATION_TIMEOUT",
+                "API_CONFIGURATION_ERROR",
+                "UNSUPPORTED_MEDIA_TYPE",
+                "BAD_REQUEST_PARAMETERS",
+                "BAD_REQUEST_BODY",
+                "REQUEST_TOO_LARGE",
+                "THROTTLED",
+                "QUOTA_EXCEEDED",
+                "WAF_FILTERED",
+            ],
+        ) -> None:
+            self.rest_api_id = rest_api_id
+            self.response_type = response_type
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"rest_api_id={self.rest_api_id!r}, "
+                    f"response_type={self.response_type!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.rest_api_id == other.rest_api_id and self.response_type == other.response_type
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "rest_api_id": self.rest_api_id,
+                "response_type": self.response_type,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "rest_api_id",
+                    "response_type",
+                ),
+            )

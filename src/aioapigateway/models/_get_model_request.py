@@ -6,22 +6,115 @@
 #       --package aioapigateway --out src
 from __future__ import annotations
 
-import attrs
+from typing import TYPE_CHECKING, Any
+
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
+
+if TYPE_CHECKING:
+    import attrs
 
 __all__ = ["GetModelRequest"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class GetModelRequest:
-    """Request to list information about a model in an existing RestApi resource.
+    @attrs.define(kw_only=True, eq=True)
+    class GetModelRequest:
+        """Request to list information about a model in an existing RestApi resource.
 
-    Attributes:
-        rest_api_id: The RestApi identifier under which the Model exists.
-        model_name: The name of the model as an identifier.
-        flatten: A query parameter of a Boolean value to resolve (true) all external model references and
-            returns a flattened model schema or not (false) The default is false.
-    """
+        Attributes:
+            rest_api_id: The RestApi identifier under which the Model exists.
+            model_name: The name of the model as an identifier.
+            flatten: A query parameter of a Boolean value to resolve (true) all external model references and
+                returns a flattened model schema or not (false) The default is false.
+        """
 
-    rest_api_id: str
-    model_name: str
-    flatten: bool | None = None
+        rest_api_id: str
+        model_name: str
+        flatten: bool | None = None
+
+else:
+
+    @_attrs_class()
+    class GetModelRequest:
+        """Request to list information about a model in an existing RestApi resource.
+
+        Attributes:
+            rest_api_id: The RestApi identifier under which the Model exists.
+            model_name: The name of the model as an identifier.
+            flatten: A query parameter of a Boolean value to resolve (true) all external model references and
+                returns a flattened model schema or not (false) The default is false.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "rest_api_id",
+            "model_name",
+            "flatten",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        rest_api_id: str
+        model_name: str
+        flatten: bool | None
+
+        def __init__(
+            self,
+            *,
+            rest_api_id: str,
+            model_name: str,
+            flatten: bool | None = None,
+        ) -> None:
+            self.rest_api_id = rest_api_id
+            self.model_name = model_name
+            self.flatten = flatten
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"rest_api_id={self.rest_api_id!r}, "
+                    f"model_name={self.model_name!r}, "
+                    f"flatten={self.flatten!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.rest_api_id == other.rest_api_id
+                and self.model_name == other.model_name
+                and self.flatten == other.flatten
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "rest_api_id": self.rest_api_id,
+                "model_name": self.model_name,
+                "flatten": self.flatten,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "rest_api_id",
+                    "model_name",
+                    "flatten",
+                ),
+            )

@@ -6,26 +6,123 @@
 #       --package aioapigateway --out src
 from __future__ import annotations
 
-import attrs
+from typing import TYPE_CHECKING, Any
+
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
+
+if TYPE_CHECKING:
+    import attrs
 
 __all__ = ["GetResourceRequest"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class GetResourceRequest:
-    """Request to list information about a resource.
+    @attrs.define(kw_only=True, eq=True)
+    class GetResourceRequest:
+        """Request to list information about a resource.
 
-    Attributes:
-        rest_api_id: The string identifier of the associated RestApi.
-        resource_id: The identifier for the Resource resource.
-        embed: A query parameter to retrieve the specified resources embedded in the returned Resource
-            representation in the response. This embed parameter value is a list of comma-separated
-            strings. Currently, the request supports only retrieval of the embedded Method resources
-            this way. The query parameter value must be a single-valued list and contain the
-            "methods" string. For example, GET
-            /restapis/{restapi_id}/resources/{resource_id}?embed=methods.
-    """
+        Attributes:
+            rest_api_id: The string identifier of the associated RestApi.
+            resource_id: The identifier for the Resource resource.
+            embed: A query parameter to retrieve the specified resources embedded in the returned Resource
+                representation in the response. This embed parameter value is a list of comma-separated
+                strings. Currently, the request supports only retrieval of the embedded Method resources
+                this way. The query parameter value must be a single-valued list and contain the
+                "methods" string. For example, GET
+                /restapis/{restapi_id}/resources/{resource_id}?embed=methods.
+        """
 
-    rest_api_id: str
-    resource_id: str
-    embed: list[str] | None = None
+        rest_api_id: str
+        resource_id: str
+        embed: list[str] | None = None
+
+else:
+
+    @_attrs_class()
+    class GetResourceRequest:
+        """Request to list information about a resource.
+
+        Attributes:
+            rest_api_id: The string identifier of the associated RestApi.
+            resource_id: The identifier for the Resource resource.
+            embed: A query parameter to retrieve the specified resources embedded in the returned Resource
+                representation in the response. This embed parameter value is a list of comma-separated
+                strings. Currently, the request supports only retrieval of the embedded Method resources
+                this way. The query parameter value must be a single-valued list and contain the
+                "methods" string. For example, GET
+                /restapis/{restapi_id}/resources/{resource_id}?embed=methods.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "rest_api_id",
+            "resource_id",
+            "embed",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        rest_api_id: str
+        resource_id: str
+        embed: list[str] | None
+
+        def __init__(
+            self,
+            *,
+            rest_api_id: str,
+            resource_id: str,
+            embed: list[str] | None = None,
+        ) -> None:
+            self.rest_api_id = rest_api_id
+            self.resource_id = resource_id
+            self.embed = embed
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"rest_api_id={self.rest_api_id!r}, "
+                    f"resource_id={self.resource_id!r}, "
+                    f"embed={self.embed!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.rest_api_id == other.rest_api_id
+                and self.resource_id == other.resource_id
+                and self.embed == other.embed
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "rest_api_id": self.rest_api_id,
+                "resource_id": self.resource_id,
+                "embed": self.embed,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "rest_api_id",
+                    "resource_id",
+                    "embed",
+                ),
+            )

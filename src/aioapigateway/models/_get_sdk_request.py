@@ -6,28 +6,134 @@
 #       --package aioapigateway --out src
 from __future__ import annotations
 
-import attrs
+from typing import TYPE_CHECKING, Any
+
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
+
+if TYPE_CHECKING:
+    import attrs
 
 __all__ = ["GetSdkRequest"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class GetSdkRequest:
-    """Request a new generated client SDK for a RestApi and Stage.
+    @attrs.define(kw_only=True, eq=True)
+    class GetSdkRequest:
+        """Request a new generated client SDK for a RestApi and Stage.
 
-    Attributes:
-        rest_api_id: The string identifier of the associated RestApi.
-        stage_name: The name of the Stage that the SDK will use.
-        sdk_type: The language for the generated SDK. Currently java, javascript, android, objectivec (for
-            iOS), swift (for iOS), and ruby are supported.
-        parameters: A string-to-string key-value map of query parameters sdkType-dependent properties of the
-            SDK. For sdkType of objectivec or swift, a parameter named classPrefix is required. For
-            sdkType of android, parameters named groupId, artifactId, artifactVersion, and
-            invokerPackage are required. For sdkType of java, parameters named serviceName and
-            javaPackageName are required.
-    """
+        Attributes:
+            rest_api_id: The string identifier of the associated RestApi.
+            stage_name: The name of the Stage that the SDK will use.
+            sdk_type: The language for the generated SDK. Currently java, javascript, android, objectivec (for
+                iOS), swift (for iOS), and ruby are supported.
+            parameters: A string-to-string key-value map of query parameters sdkType-dependent properties of the
+                SDK. For sdkType of objectivec or swift, a parameter named classPrefix is required. For
+                sdkType of android, parameters named groupId, artifactId, artifactVersion, and
+                invokerPackage are required. For sdkType of java, parameters named serviceName and
+                javaPackageName are required.
+        """
 
-    rest_api_id: str
-    stage_name: str
-    sdk_type: str
-    parameters: dict[str, str] | None = None
+        rest_api_id: str
+        stage_name: str
+        sdk_type: str
+        parameters: dict[str, str] | None = None
+
+else:
+
+    @_attrs_class()
+    class GetSdkRequest:
+        """Request a new generated client SDK for a RestApi and Stage.
+
+        Attributes:
+            rest_api_id: The string identifier of the associated RestApi.
+            stage_name: The name of the Stage that the SDK will use.
+            sdk_type: The language for the generated SDK. Currently java, javascript, android, objectivec (for
+                iOS), swift (for iOS), and ruby are supported.
+            parameters: A string-to-string key-value map of query parameters sdkType-dependent properties of the
+                SDK. For sdkType of objectivec or swift, a parameter named classPrefix is required. For
+                sdkType of android, parameters named groupId, artifactId, artifactVersion, and
+                invokerPackage are required. For sdkType of java, parameters named serviceName and
+                javaPackageName are required.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "rest_api_id",
+            "stage_name",
+            "sdk_type",
+            "parameters",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        rest_api_id: str
+        stage_name: str
+        sdk_type: str
+        parameters: dict[str, str] | None
+
+        def __init__(
+            self,
+            *,
+            rest_api_id: str,
+            stage_name: str,
+            sdk_type: str,
+            parameters: dict[str, str] | None = None,
+        ) -> None:
+            self.rest_api_id = rest_api_id
+            self.stage_name = stage_name
+            self.sdk_type = sdk_type
+            self.parameters = parameters
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"rest_api_id={self.rest_api_id!r}, "
+                    f"stage_name={self.stage_name!r}, "
+                    f"sdk_type={self.sdk_type!r}, "
+                    f"parameters={self.parameters!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.rest_api_id == other.rest_api_id
+                and self.stage_name == other.stage_name
+                and self.sdk_type == other.sdk_type
+                and self.parameters == other.parameters
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "rest_api_id": self.rest_api_id,
+                "stage_name": self.stage_name,
+                "sdk_type": self.sdk_type,
+                "parameters": self.parameters,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "rest_api_id",
+                    "stage_name",
+                    "sdk_type",
+                    "parameters",
+                ),
+            )

@@ -6,26 +6,130 @@
 #       --package aioapigateway --out src
 from __future__ import annotations
 
-import attrs
+from typing import TYPE_CHECKING, Any
+
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
+
+if TYPE_CHECKING:
+    import attrs
 
 __all__ = ["GetUsagePlanKeysRequest"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class GetUsagePlanKeysRequest:
-    """The GET request to get all the usage plan keys representing the API keys added to a
-    specified usage plan.
+    @attrs.define(kw_only=True, eq=True)
+    class GetUsagePlanKeysRequest:
+        """The GET request to get all the usage plan keys representing the API keys added to a
+        specified usage plan.
 
-    Attributes:
-        usage_plan_id: The Id of the UsagePlan resource representing the usage plan containing the
-            to-be-retrieved UsagePlanKey resource representing a plan customer.
-        position: The current pagination position in the paged result set.
-        limit: The maximum number of returned results per page. The default value is 25 and the maximum
-            value is 500.
-        name_query: A query parameter specifying the name of the to-be-returned usage plan keys.
-    """
+        Attributes:
+            usage_plan_id: The Id of the UsagePlan resource representing the usage plan containing the
+                to-be-retrieved UsagePlanKey resource representing a plan customer.
+            position: The current pagination position in the paged result set.
+            limit: The maximum number of returned results per page. The default value is 25 and the maximum
+                value is 500.
+            name_query: A query parameter specifying the name of the to-be-returned usage plan keys.
+        """
 
-    usage_plan_id: str
-    position: str | None = None
-    limit: int | None = None
-    name_query: str | None = None
+        usage_plan_id: str
+        position: str | None = None
+        limit: int | None = None
+        name_query: str | None = None
+
+else:
+
+    @_attrs_class()
+    class GetUsagePlanKeysRequest:
+        """The GET request to get all the usage plan keys representing the API keys added to a
+        specified usage plan.
+
+        Attributes:
+            usage_plan_id: The Id of the UsagePlan resource representing the usage plan containing the
+                to-be-retrieved UsagePlanKey resource representing a plan customer.
+            position: The current pagination position in the paged result set.
+            limit: The maximum number of returned results per page. The default value is 25 and the maximum
+                value is 500.
+            name_query: A query parameter specifying the name of the to-be-returned usage plan keys.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "usage_plan_id",
+            "position",
+            "limit",
+            "name_query",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        usage_plan_id: str
+        position: str | None
+        limit: int | None
+        name_query: str | None
+
+        def __init__(
+            self,
+            *,
+            usage_plan_id: str,
+            position: str | None = None,
+            limit: int | None = None,
+            name_query: str | None = None,
+        ) -> None:
+            self.usage_plan_id = usage_plan_id
+            self.position = position
+            self.limit = limit
+            self.name_query = name_query
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"usage_plan_id={self.usage_plan_id!r}, "
+                    f"position={self.position!r}, "
+                    f"limit={self.limit!r}, "
+                    f"name_query={self.name_query!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.usage_plan_id == other.usage_plan_id
+                and self.position == other.position
+                and self.limit == other.limit
+                and self.name_query == other.name_query
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "usage_plan_id": self.usage_plan_id,
+                "position": self.position,
+                "limit": self.limit,
+                "name_query": self.name_query,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "usage_plan_id",
+                    "position",
+                    "limit",
+                    "name_query",
+                ),
+            )

@@ -6,22 +6,115 @@
 #       --package aioapigateway --out src
 from __future__ import annotations
 
-import attrs
+from typing import TYPE_CHECKING, Any
+
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
+
+if TYPE_CHECKING:
+    import attrs
 
 __all__ = ["GetUsagePlansRequest"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class GetUsagePlansRequest:
-    """The GET request to get all the usage plans of the caller's account.
+    @attrs.define(kw_only=True, eq=True)
+    class GetUsagePlansRequest:
+        """The GET request to get all the usage plans of the caller's account.
 
-    Attributes:
-        position: The current pagination position in the paged result set.
-        key_id: The identifier of the API key associated with the usage plans.
-        limit: The maximum number of returned results per page. The default value is 25 and the maximum
-            value is 500.
-    """
+        Attributes:
+            position: The current pagination position in the paged result set.
+            key_id: The identifier of the API key associated with the usage plans.
+            limit: The maximum number of returned results per page. The default value is 25 and the maximum
+                value is 500.
+        """
 
-    position: str | None = None
-    key_id: str | None = None
-    limit: int | None = None
+        position: str | None = None
+        key_id: str | None = None
+        limit: int | None = None
+
+else:
+
+    @_attrs_class()
+    class GetUsagePlansRequest:
+        """The GET request to get all the usage plans of the caller's account.
+
+        Attributes:
+            position: The current pagination position in the paged result set.
+            key_id: The identifier of the API key associated with the usage plans.
+            limit: The maximum number of returned results per page. The default value is 25 and the maximum
+                value is 500.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "position",
+            "key_id",
+            "limit",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        position: str | None
+        key_id: str | None
+        limit: int | None
+
+        def __init__(
+            self,
+            *,
+            position: str | None = None,
+            key_id: str | None = None,
+            limit: int | None = None,
+        ) -> None:
+            self.position = position
+            self.key_id = key_id
+            self.limit = limit
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"position={self.position!r}, "
+                    f"key_id={self.key_id!r}, "
+                    f"limit={self.limit!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.position == other.position
+                and self.key_id == other.key_id
+                and self.limit == other.limit
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "position": self.position,
+                "key_id": self.key_id,
+                "limit": self.limit,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "position",
+                    "key_id",
+                    "limit",
+                ),
+            )

@@ -6,28 +6,148 @@
 #       --package aioapigateway --out src
 from __future__ import annotations
 
-import attrs
+from typing import TYPE_CHECKING, Any
+
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
+
+if TYPE_CHECKING:
+    import attrs
 
 __all__ = ["GetUsageRequest"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class GetUsageRequest:
-    """The GET request to get the usage data of a usage plan in a specified time interval.
+    @attrs.define(kw_only=True, eq=True)
+    class GetUsageRequest:
+        """The GET request to get the usage data of a usage plan in a specified time interval.
 
-    Attributes:
-        usage_plan_id: The Id of the usage plan associated with the usage data.
-        key_id: The Id of the API key associated with the resultant usage data.
-        start_date: The starting date (e.g., 2016-01-01) of the usage data.
-        end_date: The ending date (e.g., 2016-12-31) of the usage data.
-        position: The current pagination position in the paged result set.
-        limit: The maximum number of returned results per page. The default value is 25 and the maximum
-            value is 500.
-    """
+        Attributes:
+            usage_plan_id: The Id of the usage plan associated with the usage data.
+            key_id: The Id of the API key associated with the resultant usage data.
+            start_date: The starting date (e.g., 2016-01-01) of the usage data.
+            end_date: The ending date (e.g., 2016-12-31) of the usage data.
+            position: The current pagination position in the paged result set.
+            limit: The maximum number of returned results per page. The default value is 25 and the maximum
+                value is 500.
+        """
 
-    usage_plan_id: str
-    key_id: str | None = None
-    start_date: str
-    end_date: str
-    position: str | None = None
-    limit: int | None = None
+        usage_plan_id: str
+        key_id: str | None = None
+        start_date: str
+        end_date: str
+        position: str | None = None
+        limit: int | None = None
+
+else:
+
+    @_attrs_class()
+    class GetUsageRequest:
+        """The GET request to get the usage data of a usage plan in a specified time interval.
+
+        Attributes:
+            usage_plan_id: The Id of the usage plan associated with the usage data.
+            key_id: The Id of the API key associated with the resultant usage data.
+            start_date: The starting date (e.g., 2016-01-01) of the usage data.
+            end_date: The ending date (e.g., 2016-12-31) of the usage data.
+            position: The current pagination position in the paged result set.
+            limit: The maximum number of returned results per page. The default value is 25 and the maximum
+                value is 500.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "usage_plan_id",
+            "key_id",
+            "start_date",
+            "end_date",
+            "position",
+            "limit",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        usage_plan_id: str
+        key_id: str | None
+        start_date: str
+        end_date: str
+        position: str | None
+        limit: int | None
+
+        def __init__(
+            self,
+            *,
+            usage_plan_id: str,
+            key_id: str | None = None,
+            start_date: str,
+            end_date: str,
+            position: str | None = None,
+            limit: int | None = None,
+        ) -> None:
+            self.usage_plan_id = usage_plan_id
+            self.key_id = key_id
+            self.start_date = start_date
+            self.end_date = end_date
+            self.position = position
+            self.limit = limit
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"usage_plan_id={self.usage_plan_id!r}, "
+                    f"key_id={self.key_id!r}, "
+                    f"start_date={self.start_date!r}, "
+                    f"end_date={self.end_date!r}, "
+                    f"position={self.position!r}, "
+                    f"limit={self.limit!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.usage_plan_id == other.usage_plan_id
+                and self.key_id == other.key_id
+                and self.start_date == other.start_date
+                and self.end_date == other.end_date
+                and self.position == other.position
+                and self.limit == other.limit
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "usage_plan_id": self.usage_plan_id,
+                "key_id": self.key_id,
+                "start_date": self.start_date,
+                "end_date": self.end_date,
+                "position": self.position,
+                "limit": self.limit,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "usage_plan_id",
+                    "key_id",
+                    "start_date",
+                    "end_date",
+                    "position",
+                    "limit",
+                ),
+            )

@@ -6,32 +6,124 @@
 #       --package aioapigateway --out src
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import attrs
-
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
 from aioapigateway.runtime.redact import redacted_repr
 
 if TYPE_CHECKING:
+    import attrs
+
     from ._api_keys_format import ApiKeysFormat
 
 __all__ = ["ImportApiKeysRequest"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class ImportApiKeysRequest:
-    """The POST request to import API keys from an external source, such as a CSV-formatted
-    file.
+    @attrs.define(kw_only=True, eq=True)
+    class ImportApiKeysRequest:
+        """The POST request to import API keys from an external source, such as a CSV-formatted
+        file.
 
-    Attributes:
-        body: The payload of the POST request to import API keys. For the payload format, see API Key
-            File Format.
-        format: A query parameter to specify the input format to imported API keys. Currently, only the
-            csv format is supported.
-        fail_on_warnings: A query parameter to indicate whether to rollback ApiKey importation (true) or not
-            (false) when error is encountered.
-    """
+        Attributes:
+            body: The payload of the POST request to import API keys. For the payload format, see API Key
+                File Format.
+            format: A query parameter to specify the input format to imported API keys. Currently, only the
+                csv format is supported.
+            fail_on_warnings: A query parameter to indicate whether to rollback ApiKey importation (true) or not
+                (false) when error is encountered.
+        """
 
-    body: bytes = attrs.field(repr=redacted_repr)
-    format: ApiKeysFormat | Literal["csv"]
-    fail_on_warnings: bool | None = None
+        body: bytes = attrs.field(repr=redacted_repr)
+        format: ApiKeysFormat | Literal["csv"]
+        fail_on_warnings: bool | None = None
+
+else:
+
+    @_attrs_class(redacted=("body",))
+    class ImportApiKeysRequest:
+        """The POST request to import API keys from an external source, such as a CSV-formatted
+        file.
+
+        Attributes:
+            body: The payload of the POST request to import API keys. For the payload format, see API Key
+                File Format.
+            format: A query parameter to specify the input format to imported API keys. Currently, only the
+                csv format is supported.
+            fail_on_warnings: A query parameter to indicate whether to rollback ApiKey importation (true) or not
+                (false) when error is encountered.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "body",
+            "format",
+            "fail_on_warnings",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        body: bytes
+        format: ApiKeysFormat | Literal["csv"]
+        fail_on_warnings: bool | None
+
+        def __init__(
+            self,
+            *,
+            body: bytes,
+            format: ApiKeysFormat | Literal["csv"],
+            fail_on_warnings: bool | None = None,
+        ) -> None:
+            self.body = body
+            self.format = format
+            self.fail_on_warnings = fail_on_warnings
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"body={redacted_repr(self.body)}, "
+                    f"format={self.format!r}, "
+                    f"fail_on_warnings={self.fail_on_warnings!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.body == other.body
+                and self.format == other.format
+                and self.fail_on_warnings == other.fail_on_warnings
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "body": self.body,
+                "format": self.format,
+                "fail_on_warnings": self.fail_on_warnings,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "body",
+                    "format",
+                    "fail_on_warnings",
+                ),
+            )

@@ -6,32 +6,134 @@
 #       --package aioapigateway --out src
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import attrs
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
 
 if TYPE_CHECKING:
+    import attrs
+
     from ._put_mode import PutMode
 
 __all__ = ["ImportDocumentationPartsRequest"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class ImportDocumentationPartsRequest:
-    """Import documentation parts from an external (e.g., OpenAPI) definition file.
+    @attrs.define(kw_only=True, eq=True)
+    class ImportDocumentationPartsRequest:
+        """Import documentation parts from an external (e.g., OpenAPI) definition file.
 
-    Attributes:
-        rest_api_id: The string identifier of the associated RestApi.
-        mode: A query parameter to indicate whether to overwrite (overwrite) any existing
-            DocumentationParts definition or to merge (merge) the new definition into the existing
-            one. The default value is merge.
-        fail_on_warnings: A query parameter to specify whether to rollback the documentation importation (true) or
-            not (false) when a warning is encountered. The default value is false.
-        body: Raw byte array representing the to-be-imported documentation parts. To import from an
-            OpenAPI file, this is a JSON object.
-    """
+        Attributes:
+            rest_api_id: The string identifier of the associated RestApi.
+            mode: A query parameter to indicate whether to overwrite (overwrite) any existing
+                DocumentationParts definition or to merge (merge) the new definition into the existing
+                one. The default value is merge.
+            fail_on_warnings: A query parameter to specify whether to rollback the documentation importation (true) or
+                not (false) when a warning is encountered. The default value is false.
+            body: Raw byte array representing the to-be-imported documentation parts. To import from an
+                OpenAPI file, this is a JSON object.
+        """
 
-    rest_api_id: str
-    mode: PutMode | Literal["merge", "overwrite"] | None = None
-    fail_on_warnings: bool | None = None
-    body: bytes
+        rest_api_id: str
+        mode: PutMode | Literal["merge", "overwrite"] | None = None
+        fail_on_warnings: bool | None = None
+        body: bytes
+
+else:
+
+    @_attrs_class()
+    class ImportDocumentationPartsRequest:
+        """Import documentation parts from an external (e.g., OpenAPI) definition file.
+
+        Attributes:
+            rest_api_id: The string identifier of the associated RestApi.
+            mode: A query parameter to indicate whether to overwrite (overwrite) any existing
+                DocumentationParts definition or to merge (merge) the new definition into the existing
+                one. The default value is merge.
+            fail_on_warnings: A query parameter to specify whether to rollback the documentation importation (true) or
+                not (false) when a warning is encountered. The default value is false.
+            body: Raw byte array representing the to-be-imported documentation parts. To import from an
+                OpenAPI file, this is a JSON object.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "rest_api_id",
+            "mode",
+            "fail_on_warnings",
+            "body",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        rest_api_id: str
+        mode: PutMode | Literal["merge", "overwrite"] | None
+        fail_on_warnings: bool | None
+        body: bytes
+
+        def __init__(
+            self,
+            *,
+            rest_api_id: str,
+            mode: PutMode | Literal["merge", "overwrite"] | None = None,
+            fail_on_warnings: bool | None = None,
+            body: bytes,
+        ) -> None:
+            self.rest_api_id = rest_api_id
+            self.mode = mode
+            self.fail_on_warnings = fail_on_warnings
+            self.body = body
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"rest_api_id={self.rest_api_id!r}, "
+                    f"mode={self.mode!r}, "
+                    f"fail_on_warnings={self.fail_on_warnings!r}, "
+                    f"body={self.body!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.rest_api_id == other.rest_api_id
+                and self.mode == other.mode
+                and self.fail_on_warnings == other.fail_on_warnings
+                and self.body == other.body
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "rest_api_id": self.rest_api_id,
+                "mode": self.mode,
+                "fail_on_warnings": self.fail_on_warnings,
+                "body": self.body,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "rest_api_id",
+                    "mode",
+                    "fail_on_warnings",
+                    "body",
+                ),
+            )

@@ -6,35 +6,141 @@
 #       --package aioapigateway --out src
 from __future__ import annotations
 
-import attrs
+from typing import TYPE_CHECKING, Any
+
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
+
+if TYPE_CHECKING:
+    import attrs
 
 __all__ = ["ImportRestApiRequest"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class ImportRestApiRequest:
-    """A POST request to import an API to API Gateway using an input of an API definition file.
+    @attrs.define(kw_only=True, eq=True)
+    class ImportRestApiRequest:
+        """A POST request to import an API to API Gateway using an input of an API definition file.
 
-    Attributes:
-        fail_on_warnings: A query parameter to indicate whether to rollback the API creation (true) or not (false)
-            when a warning is encountered. The default value is false.
-        parameters: A key-value map of context-specific query string parameters specifying the behavior of
-            different API importing operations. The following shows operation-specific parameters
-            and their supported values.
+        Attributes:
+            fail_on_warnings: A query parameter to indicate whether to rollback the API creation (true) or not (false)
+                when a warning is encountered. The default value is false.
+            parameters: A key-value map of context-specific query string parameters specifying the behavior of
+                different API importing operations. The following shows operation-specific parameters
+                and their supported values.
 
-            To exclude DocumentationParts from the import, set parameters as ignore=documentation.
+                To exclude DocumentationParts from the import, set parameters as ignore=documentation.
 
-            To configure the endpoint type, set parameters as endpointConfigurationTypes=EDGE,
-            endpointConfigurationTypes=REGIONAL, or endpointConfigurationTypes=PRIVATE. The default
-            endpoint type is EDGE.
+                To configure the endpoint type, set parameters as endpointConfigurationTypes=EDGE,
+                endpointConfigurationTypes=REGIONAL, or endpointConfigurationTypes=PRIVATE. The default
+                endpoint type is EDGE.
 
-            To handle imported basepath, set parameters as basepath=ignore, basepath=prepend or
-            basepath=split.
-        body: The POST request body containing external API definitions. Currently, only OpenAPI
-            definition JSON/YAML files are supported. The maximum size of the API definition file is
-            6MB.
-    """
+                To handle imported basepath, set parameters as basepath=ignore, basepath=prepend or
+                basepath=split.
+            body: The POST request body containing external API definitions. Currently, only OpenAPI
+                definition JSON/YAML files are supported. The maximum size of the API definition file is
+                6MB.
+        """
 
-    fail_on_warnings: bool | None = None
-    parameters: dict[str, str] | None = None
-    body: bytes
+        fail_on_warnings: bool | None = None
+        parameters: dict[str, str] | None = None
+        body: bytes
+
+else:
+
+    @_attrs_class()
+    class ImportRestApiRequest:
+        """A POST request to import an API to API Gateway using an input of an API definition file.
+
+        Attributes:
+            fail_on_warnings: A query parameter to indicate whether to rollback the API creation (true) or not (false)
+                when a warning is encountered. The default value is false.
+            parameters: A key-value map of context-specific query string parameters specifying the behavior of
+                different API importing operations. The following shows operation-specific parameters
+                and their supported values.
+
+                To exclude DocumentationParts from the import, set parameters as ignore=documentation.
+
+                To configure the endpoint type, set parameters as endpointConfigurationTypes=EDGE,
+                endpointConfigurationTypes=REGIONAL, or endpointConfigurationTypes=PRIVATE. The default
+                endpoint type is EDGE.
+
+                To handle imported basepath, set parameters as basepath=ignore, basepath=prepend or
+                basepath=split.
+            body: The POST request body containing external API definitions. Currently, only OpenAPI
+                definition JSON/YAML files are supported. The maximum size of the API definition file is
+                6MB.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "fail_on_warnings",
+            "parameters",
+            "body",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        fail_on_warnings: bool | None
+        parameters: dict[str, str] | None
+        body: bytes
+
+        def __init__(
+            self,
+            *,
+            fail_on_warnings: bool | None = None,
+            parameters: dict[str, str] | None = None,
+            body: bytes,
+        ) -> None:
+            self.fail_on_warnings = fail_on_warnings
+            self.parameters = parameters
+            self.body = body
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"fail_on_warnings={self.fail_on_warnings!r}, "
+                    f"parameters={self.parameters!r}, "
+                    f"body={self.body!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.fail_on_warnings == other.fail_on_warnings
+                and self.parameters == other.parameters
+                and self.body == other.body
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "fail_on_warnings": self.fail_on_warnings,
+                "parameters": self.parameters,
+                "body": self.body,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "fail_on_warnings",
+                    "parameters",
+                    "body",
+                ),
+            )

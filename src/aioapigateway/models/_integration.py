@@ -6,11 +6,17 @@
 #       --package aioapigateway --out src
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-import attrs
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
 
 if TYPE_CHECKING:
+    import attrs
+
     from ._connection_type import ConnectionType
     from ._content_handling_strategy import ContentHandlingStrategy
     from ._integration_response import IntegrationResponse
@@ -20,112 +26,388 @@ if TYPE_CHECKING:
 
 __all__ = ["Integration"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class Integration:
-    """Represents an HTTP, HTTP_PROXY, AWS, AWS_PROXY, or Mock integration.
+    @attrs.define(kw_only=True, eq=True)
+    class Integration:
+        """Represents an HTTP, HTTP_PROXY, AWS, AWS_PROXY, or Mock integration.
 
-    Attributes:
-        type: Specifies an API method integration type. The valid value is one of the following:
+        Attributes:
+            type: Specifies an API method integration type. The valid value is one of the following:
 
-            For the HTTP and HTTP proxy integrations, each integration can specify a protocol
-            (http/https), port and path. Standard 80 and 443 ports are supported as well as custom
-            ports above 1024. An HTTP or HTTP proxy integration with a connectionType of VPC_LINK is
-            referred to as a private integration and uses a VpcLink to connect API Gateway to a
-            network load balancer of a VPC.
-        http_method: Specifies the integration's HTTP method type. For the Type property, if you specify
-            MOCK, this property is optional. For Lambda integrations, you must set the integration
-            method to POST. For all other types, you must specify this property.
-        uri: Specifies Uniform Resource Identifier (URI) of the integration endpoint.
+                For the HTTP and HTTP proxy integrations, each integration can specify a protocol
+                (http/https), port and path. Standard 80 and 443 ports are supported as well as custom
+                ports above 1024. An HTTP or HTTP proxy integration with a connectionType of VPC_LINK is
+                referred to as a private integration and uses a VpcLink to connect API Gateway to a
+                network load balancer of a VPC.
+            http_method: Specifies the integration's HTTP method type. For the Type property, if you specify
+                MOCK, this property is optional. For Lambda integrations, you must set the integration
+                method to POST. For all other types, you must specify this property.
+            uri: Specifies Uniform Resource Identifier (URI) of the integration endpoint.
 
-            For HTTP or HTTP_PROXY integrations, the URI must be a fully formed, encoded HTTP(S) URL
-            according to the RFC-3986 specification for standard integrations. If connectionType is
-            VPC_LINK specify the Network Load Balancer DNS name. For AWS or AWS_PROXY integrations,
-            the URI is of the form
-            arn:aws:apigateway:{region}:{subdomain.service|service}:path|action/{service_api}. Here,
-            {Region} is the API Gateway region (e.g., us-east-1); {service} is the name of the
-            integrated Amazon Web Services service (e.g., s3); and {subdomain} is a designated
-            subdomain supported by certain Amazon Web Services service for fast host-name lookup.
-            action can be used for an Amazon Web Services service action-based API, using an
-            Action={name}&{p1}={v1}&p2={v2}... query string. The ensuing {service_api} refers to a
-            supported action {name} plus any required input parameters. Alternatively, path can be
-            used for an Amazon Web Services service path-based API. The ensuing service_api refers
-            to the path to an Amazon Web Services service resource, including the region of the
-            integrated Amazon Web Services service, if applicable. For example, for integration with
-            the S3 API of GetObject, the uri can be either
-            arn:aws:apigateway:us-west-2:s3:action/GetObject&Bucket={bucket}&Key={key} or
-            arn:aws:apigateway:us-west-2:s3:path/{bucket}/{key}
-        connection_type: The type of the network connection to the integration endpoint. The valid value is
-            INTERNET for connections through the public routable internet or VPC_LINK for private
-            connections between API Gateway and a network load balancer in a VPC. The default value
-            is INTERNET.
-        connection_id: The ID of the VpcLink used for the integration when connectionType=VPC_LINK and
-            undefined, otherwise.
-        credentials: Specifies the credentials required for the integration, if any. For Amazon Web Services
-            integrations, three options are available. To specify an IAM Role for API Gateway to
-            assume, use the role's Amazon Resource Name (ARN). To require that the caller's identity
-            be passed through from the request, specify the string arn:aws:iam::\\*:user/\\*. To use
-            resource-based permissions on supported Amazon Web Services services, specify null.
-        request_parameters: A key-value map specifying request parameters that are passed from the method request to
-            the back end. The key is an integration request parameter name and the associated value
-            is a method request parameter value or static value that must be enclosed within single
-            quotes and pre-encoded as required by the back end. The method request parameter value
-            must match the pattern of method.request.{location}.{name}, where location is
-            querystring, path, or header and name must be a valid and unique method request
-            parameter name.
-        request_templates: Represents a map of Velocity templates that are applied on the request payload based on
-            the value of the Content-Type header sent by the client. The content type value is the
-            key in this map, and the template (as a String) is the value.
-        passthrough_behavior: Specifies how the method request body of an unmapped content type will be passed through
-            the integration request to the back end without transformation. A content type is
-            unmapped if no mapping template is defined in the integration or the content type does
-            not match any of the mapped content types, as specified in requestTemplates. The valid
-            value is one of the following: WHEN_NO_MATCH: passes the method request body through the
-            integration request to the back end without transformation when the method request
-            content type does not match any content type associated with the mapping templates
-            defined in the integration request. WHEN_NO_TEMPLATES: passes the method request body
-            through the integration request to the back end without transformation when no mapping
-            template is defined in the integration request. If a template is defined when this
-            option is selected, the method request of an unmapped content-type will be rejected with
-            an HTTP 415 Unsupported Media Type response. NEVER: rejects the method request with an
-            HTTP 415 Unsupported Media Type response when either the method request content type
-            does not match any content type associated with the mapping templates defined in the
-            integration request or no mapping template is defined in the integration request.
-        content_handling: Specifies how to handle request payload content type conversions. Supported values are
-            CONVERT_TO_BINARY and CONVERT_TO_TEXT, with the following behaviors:
+                For HTTP or HTTP_PROXY integrations, the URI must be a fully formed, encoded HTTP(S) URL
+                according to the RFC-3986 specification for standard integrations. If connectionType is
+                VPC_LINK specify the Network Load Balancer DNS name. For AWS or AWS_PROXY integrations,
+                the URI is of the form
+                arn:aws:apigateway:{region}:{subdomain.service|service}:path|action/{service_api}. Here,
+                {Region} is the API Gateway region (e.g., us-east-1); {service} is the name of the
+                integrated Amazon Web Services service (e.g., s3); and {subdomain} is a designated
+                subdomain supported by certain Amazon Web Services service for fast host-name lookup.
+                action can be used for an Amazon Web Services service action-based API, using an
+                Action={name}&{p1}={v1}&p2={v2}... query string. The ensuing {service_api} refers to a
+                supported action {name} plus any required input parameters. Alternatively, path can be
+                used for an Amazon Web Services service path-based API. The ensuing service_api refers
+                to the path to an Amazon Web Services service resource, including the region of the
+                integrated Amazon Web Services service, if applicable. For example, for integration with
+                the S3 API of GetObject, the uri can be either
+                arn:aws:apigateway:us-west-2:s3:action/GetObject&Bucket={bucket}&Key={key} or
+                arn:aws:apigateway:us-west-2:s3:path/{bucket}/{key}
+            connection_type: The type of the network connection to the integration endpoint. The valid value is
+                INTERNET for connections through the public routable internet or VPC_LINK for private
+                connections between API Gateway and a network load balancer in a VPC. The default value
+                is INTERNET.
+            connection_id: The ID of the VpcLink used for the integration when connectionType=VPC_LINK and
+                undefined, otherwise.
+            credentials: Specifies the credentials required for the integration, if any. For Amazon Web Services
+                integrations, three options are available. To specify an IAM Role for API Gateway to
+                assume, use the role's Amazon Resource Name (ARN). To require that the caller's identity
+                be passed through from the request, specify the string arn:aws:iam::\\*:user/\\*. To use
+                resource-based permissions on supported Amazon Web Services services, specify null.
+            request_parameters: A key-value map specifying request parameters that are passed from the method request to
+                the back end. The key is an integration request parameter name and the associated value
+                is a method request parameter value or static value that must be enclosed within single
+                quotes and pre-encoded as required by the back end. The method request parameter value
+                must match the pattern of method.request.{location}.{name}, where location is
+                querystring, path, or header and name must be a valid and unique method request
+                parameter name.
+            request_templates: Represents a map of Velocity templates that are applied on the request payload based on
+                the value of the Content-Type header sent by the client. The content type value is the
+                key in this map, and the template (as a String) is the value.
+            passthrough_behavior: Specifies how the method request body of an unmapped content type will be passed through
+                the integration request to the back end without transformation. A content type is
+                unmapped if no mapping template is defined in the integration or the content type does
+                not match any of the mapped content types, as specified in requestTemplates. The valid
+                value is one of the following: WHEN_NO_MATCH: passes the method request body through the
+                integration request to the back end without transformation when the method request
+                content type does not match any content type associated with the mapping templates
+                defined in the integration request. WHEN_NO_TEMPLATES: passes the method request body
+                through the integration request to the back end without transformation when no mapping
+                template is defined in the integration request. If a template is defined when this
+                option is selected, the method request of an unmapped content-type will be rejected with
+                an HTTP 415 Unsupported Media Type response. NEVER: rejects the method request with an
+                HTTP 415 Unsupported Media Type response when either the method request content type
+                does not match any content type associated with the mapping templates defined in the
+                integration request or no mapping template is defined in the integration request.
+            content_handling: Specifies how to handle request payload content type conversions. Supported values are
+                CONVERT_TO_BINARY and CONVERT_TO_TEXT, with the following behaviors:
 
-            If this property is not defined, the request payload will be passed through from the
-            method request to integration request without modification, provided that the
-            passthroughBehavior is configured to support payload pass-through.
-        timeout_in_millis: Custom timeout between 50 and 29,000 milliseconds. The default value is 29,000
-            milliseconds or 29 seconds. You can increase the default value to longer than 29 seconds
-            for Regional or private APIs only.
-        cache_namespace: Specifies a group of related cached parameters. By default, API Gateway uses the
-            resource ID as the cacheNamespace. You can specify the same cacheNamespace across
-            resources to return the same cached data for requests to different resources.
-        cache_key_parameters: A list of request parameters whose values API Gateway caches. To be valid values for
-            cacheKeyParameters, these parameters must also be specified for Method
-            requestParameters.
-        integration_responses: Specifies the integration's responses.
-        tls_config: Specifies the TLS configuration for an integration.
-        response_transfer_mode: The response transfer mode of the integration.
-        integration_target: The ALB or NLB ARN to send the request to.
-    """
+                If this property is not defined, the request payload will be passed through from the
+                method request to integration request without modification, provided that the
+                passthroughBehavior is configured to support payload pass-through.
+            timeout_in_millis: Custom timeout between 50 and 29,000 milliseconds. The default value is 29,000
+                milliseconds or 29 seconds. You can increase the default value to longer than 29 seconds
+                for Regional or private APIs only.
+            cache_namespace: Specifies a group of related cached parameters. By default, API Gateway uses the
+                resource ID as the cacheNamespace. You can specify the same cacheNamespace across
+                resources to return the same cached data for requests to different resources.
+            cache_key_parameters: A list of request parameters whose values API Gateway caches. To be valid values for
+                cacheKeyParameters, these parameters must also be specified for Method
+                requestParameters.
+            integration_responses: Specifies the integration's responses.
+            tls_config: Specifies the TLS configuration for an integration.
+            response_transfer_mode: The response transfer mode of the integration.
+            integration_target: The ALB or NLB ARN to send the request to.
+        """
 
-    type: IntegrationType | str | None = None
-    http_method: str | None = None
-    uri: str | None = None
-    connection_type: ConnectionType | str | None = None
-    connection_id: str | None = None
-    credentials: str | None = None
-    request_parameters: dict[str, str] | None = None
-    request_templates: dict[str, str] | None = None
-    passthrough_behavior: str | None = None
-    content_handling: ContentHandlingStrategy | str | None = None
-    timeout_in_millis: int | None = None
-    cache_namespace: str | None = None
-    cache_key_parameters: list[str] | None = None
-    integration_responses: dict[str, IntegrationResponse] | None = None
-    tls_config: TlsConfig | None = None
-    response_transfer_mode: ResponseTransferMode | str | None = None
-    integration_target: str | None = None
+        type: IntegrationType | str | None = None
+        http_method: str | None = None
+        uri: str | None = None
+        connection_type: ConnectionType | str | None = None
+        connection_id: str | None = None
+        credentials: str | None = None
+        request_parameters: dict[str, str] | None = None
+        request_templates: dict[str, str] | None = None
+        passthrough_behavior: str | None = None
+        content_handling: ContentHandlingStrategy | str | None = None
+        timeout_in_millis: int | None = None
+        cache_namespace: str | None = None
+        cache_key_parameters: list[str] | None = None
+        integration_responses: dict[str, IntegrationResponse] | None = None
+        tls_config: TlsConfig | None = None
+        response_transfer_mode: ResponseTransferMode | str | None = None
+        integration_target: str | None = None
+
+else:
+
+    @_attrs_class()
+    class Integration:
+        """Represents an HTTP, HTTP_PROXY, AWS, AWS_PROXY, or Mock integration.
+
+        Attributes:
+            type: Specifies an API method integration type. The valid value is one of the following:
+
+                For the HTTP and HTTP proxy integrations, each integration can specify a protocol
+                (http/https), port and path. Standard 80 and 443 ports are supported as well as custom
+                ports above 1024. An HTTP or HTTP proxy integration with a connectionType of VPC_LINK is
+                referred to as a private integration and uses a VpcLink to connect API Gateway to a
+                network load balancer of a VPC.
+            http_method: Specifies the integration's HTTP method type. For the Type property, if you specify
+                MOCK, this property is optional. For Lambda integrations, you must set the integration
+                method to POST. For all other types, you must specify this property.
+            uri: Specifies Uniform Resource Identifier (URI) of the integration endpoint.
+
+                For HTTP or HTTP_PROXY integrations, the URI must be a fully formed, encoded HTTP(S) URL
+                according to the RFC-3986 specification for standard integrations. If connectionType is
+                VPC_LINK specify the Network Load Balancer DNS name. For AWS or AWS_PROXY integrations,
+                the URI is of the form
+                arn:aws:apigateway:{region}:{subdomain.service|service}:path|action/{service_api}. Here,
+                {Region} is the API Gateway region (e.g., us-east-1); {service} is the name of the
+                integrated Amazon Web Services service (e.g., s3); and {subdomain} is a designated
+                subdomain supported by certain Amazon Web Services service for fast host-name lookup.
+                action can be used for an Amazon Web Services service action-based API, using an
+                Action={name}&{p1}={v1}&p2={v2}... query string. The ensuing {service_api} refers to a
+                supported action {name} plus any required input parameters. Alternatively, path can be
+                used for an Amazon Web Services service path-based API. The ensuing service_api refers
+                to the path to an Amazon Web Services service resource, including the region of the
+                integrated Amazon Web Services service, if applicable. For example, for integration with
+                the S3 API of GetObject, the uri can be either
+                arn:aws:apigateway:us-west-2:s3:action/GetObject&Bucket={bucket}&Key={key} or
+                arn:aws:apigateway:us-west-2:s3:path/{bucket}/{key}
+            connection_type: The type of the network connection to the integration endpoint. The valid value is
+                INTERNET for connections through the public routable internet or VPC_LINK for private
+                connections between API Gateway and a network load balancer in a VPC. The default value
+                is INTERNET.
+            connection_id: The ID of the VpcLink used for the integration when connectionType=VPC_LINK and
+                undefined, otherwise.
+            credentials: Specifies the credentials required for the integration, if any. For Amazon Web Services
+                integrations, three options are available. To specify an IAM Role for API Gateway to
+                assume, use the role's Amazon Resource Name (ARN). To require that the caller's identity
+                be passed through from the request, specify the string arn:aws:iam::\\*:user/\\*. To use
+                resource-based permissions on supported Amazon Web Services services, specify null.
+            request_parameters: A key-value map specifying request parameters that are passed from the method request to
+                the back end. The key is an integration request parameter name and the associated value
+                is a method request parameter value or static value that must be enclosed within single
+                quotes and pre-encoded as required by the back end. The method request parameter value
+                must match the pattern of method.request.{location}.{name}, where location is
+                querystring, path, or header and name must be a valid and unique method request
+                parameter name.
+            request_templates: Represents a map of Velocity templates that are applied on the request payload based on
+                the value of the Content-Type header sent by the client. The content type value is the
+                key in this map, and the template (as a String) is the value.
+            passthrough_behavior: Specifies how the method request body of an unmapped content type will be passed through
+                the integration request to the back end without transformation. A content type is
+                unmapped if no mapping template is defined in the integration or the content type does
+                not match any of the mapped content types, as specified in requestTemplates. The valid
+                value is one of the following: WHEN_NO_MATCH: passes the method request body through the
+                integration request to the back end without transformation when the method request
+                content type does not match any content type associated with the mapping templates
+                defined in the integration request. WHEN_NO_TEMPLATES: passes the method request body
+                through the integration request to the back end without transformation when no mapping
+                template is defined in the integration request. If a template is defined when this
+                option is selected, the method request of an unmapped content-type will be rejected with
+                an HTTP 415 Unsupported Media Type response. NEVER: rejects the method request with an
+                HTTP 415 Unsupported Media Type response when either the method request content type
+                does not match any content type associated with the mapping templates defined in the
+                integration request or no mapping template is defined in the integration request.
+            content_handling: Specifies how to handle request payload content type conversions. Supported values are
+                CONVERT_TO_BINARY and CONVERT_TO_TEXT, with the following behaviors:
+
+                If this property is not defined, the request payload will be passed through from the
+                method request to integration request without modification, provided that the
+                passthroughBehavior is configured to support payload pass-through.
+            timeout_in_millis: Custom timeout between 50 and 29,000 milliseconds. The default value is 29,000
+                milliseconds or 29 seconds. You can increase the default value to longer than 29 seconds
+                for Regional or private APIs only.
+            cache_namespace: Specifies a group of related cached parameters. By default, API Gateway uses the
+                resource ID as the cacheNamespace. You can specify the same cacheNamespace across
+                resources to return the same cached data for requests to different resources.
+            cache_key_parameters: A list of request parameters whose values API Gateway caches. To be valid values for
+                cacheKeyParameters, these parameters must also be specified for Method
+                requestParameters.
+            integration_responses: Specifies the integration's responses.
+            tls_config: Specifies the TLS configuration for an integration.
+            response_transfer_mode: The response transfer mode of the integration.
+            integration_target: The ALB or NLB ARN to send the request to.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "type",
+            "http_method",
+            "uri",
+            "connection_type",
+            "connection_id",
+            "credentials",
+            "request_parameters",
+            "request_templates",
+            "passthrough_behavior",
+            "content_handling",
+            "timeout_in_millis",
+            "cache_namespace",
+            "cache_key_parameters",
+            "integration_responses",
+            "tls_config",
+            "response_transfer_mode",
+            "integration_target",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        type: IntegrationType | str | None
+        http_method: str | None
+        uri: str | None
+        connection_type: ConnectionType | str | None
+        connection_id: str | None
+        credentials: str | None
+        request_parameters: dict[str, str] | None
+        request_templates: dict[str, str] | None
+        passthrough_behavior: str | None
+        content_handling: ContentHandlingStrategy | str | None
+        timeout_in_millis: int | None
+        cache_namespace: str | None
+        cache_key_parameters: list[str] | None
+        integration_responses: dict[str, IntegrationResponse] | None
+        tls_config: TlsConfig | None
+        response_transfer_mode: ResponseTransferMode | str | None
+        integration_target: str | None
+
+        def __init__(
+            self,
+            *,
+            type: IntegrationType | str | None = None,
+            http_method: str | None = None,
+            uri: str | None = None,
+            connection_type: ConnectionType | str | None = None,
+            connection_id: str | None = None,
+            credentials: str | None = None,
+            request_parameters: dict[str, str] | None = None,
+            request_templates: dict[str, str] | None = None,
+            passthrough_behavior: str | None = None,
+            content_handling: ContentHandlingStrategy | str | None = None,
+            timeout_in_millis: int | None = None,
+            cache_namespace: str | None = None,
+            cache_key_parameters: list[str] | None = None,
+            integration_responses: dict[str, IntegrationResponse] | None = None,
+            tls_config: TlsConfig | None = None,
+            response_transfer_mode: ResponseTransferMode | str | None = None,
+            integration_target: str | None = None,
+        ) -> None:
+            self.type = type
+            self.http_method = http_method
+            self.uri = uri
+            self.connection_type = connection_type
+            self.connection_id = connection_id
+            self.credentials = credentials
+            self.request_parameters = request_parameters
+            self.request_templates = request_templates
+            self.passthrough_behavior = passthrough_behavior
+            self.content_handling = content_handling
+            self.timeout_in_millis = timeout_in_millis
+            self.cache_namespace = cache_namespace
+            self.cache_key_parameters = cache_key_parameters
+            self.integration_responses = integration_responses
+            self.tls_config = tls_config
+            self.response_transfer_mode = response_transfer_mode
+            self.integration_target = integration_target
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"type={self.type!r}, "
+                    f"http_method={self.http_method!r}, "
+                    f"uri={self.uri!r}, "
+                    f"connection_type={self.connection_type!r}, "
+                    f"connection_id={self.connection_id!r}, "
+                    f"credentials={self.credentials!r}, "
+                    f"request_parameters={self.request_parameters!r}, "
+                    f"request_templates={self.request_templates!r}, "
+                    f"passthrough_behavior={self.passthrough_behavior!r}, "
+                    f"content_handling={self.content_handling!r}, "
+                    f"timeout_in_millis={self.timeout_in_millis!r}, "
+                    f"cache_namespace={self.cache_namespace!r}, "
+                    f"cache_key_parameters={self.cache_key_parameters!r}, "
+                    f"integration_responses={self.integration_responses!r}, "
+                    f"tls_config={self.tls_config!r}, "
+                    f"response_transfer_mode={self.response_transfer_mode!r}, "
+                    f"integration_target={self.integration_target!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.type == other.type
+                and self.http_method == other.http_method
+                and self.uri == other.uri
+                and self.connection_type == other.connection_type
+                and self.connection_id == other.connection_id
+                and self.credentials == other.credentials
+                and self.request_parameters == other.request_parameters
+                and self.request_templates == other.request_templates
+                and self.passthrough_behavior == other.passthrough_behavior
+                and self.content_handling == other.content_handling
+                and self.timeout_in_millis == other.timeout_in_millis
+                and self.cache_namespace == other.cache_namespace
+                and self.cache_key_parameters == other.cache_key_parameters
+                and self.integration_responses == other.integration_responses
+                and self.tls_config == other.tls_config
+                and self.response_transfer_mode == other.response_transfer_mode
+                and self.integration_target == other.integration_target
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "type": self.type,
+                "http_method": self.http_method,
+                "uri": self.uri,
+                "connection_type": self.connection_type,
+                "connection_id": self.connection_id,
+                "credentials": self.credentials,
+                "request_parameters": self.request_parameters,
+                "request_templates": self.request_templates,
+                "passthrough_behavior": self.passthrough_behavior,
+                "content_handling": self.content_handling,
+                "timeout_in_millis": self.timeout_in_millis,
+                "cache_namespace": self.cache_namespace,
+                "cache_key_parameters": self.cache_key_parameters,
+                "integration_responses": self.integration_responses,
+                "tls_config": self.tls_config,
+                "response_transfer_mode": self.response_transfer_mode,
+                "integration_target": self.integration_target,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "type",
+                    "http_method",
+                    "uri",
+                    "connection_type",
+                    "connection_id",
+                    "credentials",
+                    "request_parameters",
+                    "request_templates",
+                    "passthrough_behavior",
+                    "content_handling",
+                    "timeout_in_millis",
+                    "cache_namespace",
+                    "cache_key_parameters",
+                    "integration_responses",
+                    "tls_config",
+                    "response_transfer_mode",
+                    "integration_target",
+                ),
+            )

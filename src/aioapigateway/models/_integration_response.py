@@ -6,53 +6,183 @@
 #       --package aioapigateway --out src
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-import attrs
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
 
 if TYPE_CHECKING:
+    import attrs
+
     from ._content_handling_strategy import ContentHandlingStrategy
 
 __all__ = ["IntegrationResponse"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class IntegrationResponse:
-    """Represents an integration response. The status code must map to an existing
-    MethodResponse, and parameters and templates can be used to transform the back-end
-    response.
+    @attrs.define(kw_only=True, eq=True)
+    class IntegrationResponse:
+        """Represents an integration response. The status code must map to an existing
+        MethodResponse, and parameters and templates can be used to transform the back-end
+        response.
 
-    Attributes:
-        status_code: Specifies the status code that is used to map the integration response to an existing
-            MethodResponse.
-        selection_pattern: Specifies the regular expression (regex) pattern used to choose an integration response
-            based on the response from the back end. For example, if the success response returns
-            nothing and the error response returns some string, you could use the .+ regex to match
-            error response. However, make sure that the error response does not contain any newline
-            (\\n) character in such cases. If the back end is an Lambda function, the Lambda function
-            error header is matched. For all other HTTP and Amazon Web Services back ends, the HTTP
-            status code is matched.
-        response_parameters: A key-value map specifying response parameters that are passed to the method response
-            from the back end. The key is a method response header parameter name and the mapped
-            value is an integration response header value, a static value enclosed within a pair of
-            single quotes, or a JSON expression from the integration response body. The mapping key
-            must match the pattern of method.response.header.{name}, where name is a valid and
-            unique header name. The mapped non-static value must match the pattern of
-            integration.response.header.{name} or integration.response.body.{JSON-expression}, where
-            name is a valid and unique response header name and JSON-expression is a valid JSON
-            expression without the $ prefix.
-        response_templates: Specifies the templates used to transform the integration response body. Response
-            templates are represented as a key/value map, with a content-type as the key and a
-            template as the value.
-        content_handling: Specifies how to handle response payload content type conversions. Supported values are
-            CONVERT_TO_BINARY and CONVERT_TO_TEXT, with the following behaviors:
+        Attributes:
+            status_code: Specifies the status code that is used to map the integration response to an existing
+                MethodResponse.
+            selection_pattern: Specifies the regular expression (regex) pattern used to choose an integration response
+                based on the response from the back end. For example, if the success response returns
+                nothing and the error response returns some string, you could use the .+ regex to match
+                error response. However, make sure that the error response does not contain any newline
+                (\\n) character in such cases. If the back end is an Lambda function, the Lambda function
+                error header is matched. For all other HTTP and Amazon Web Services back ends, the HTTP
+                status code is matched.
+            response_parameters: A key-value map specifying response parameters that are passed to the method response
+                from the back end. The key is a method response header parameter name and the mapped
+                value is an integration response header value, a static value enclosed within a pair of
+                single quotes, or a JSON expression from the integration response body. The mapping key
+                must match the pattern of method.response.header.{name}, where name is a valid and
+                unique header name. The mapped non-static value must match the pattern of
+                integration.response.header.{name} or integration.response.body.{JSON-expression}, where
+                name is a valid and unique response header name and JSON-expression is a valid JSON
+                expression without the $ prefix.
+            response_templates: Specifies the templates used to transform the integration response body. Response
+                templates are represented as a key/value map, with a content-type as the key and a
+                template as the value.
+            content_handling: Specifies how to handle response payload content type conversions. Supported values are
+                CONVERT_TO_BINARY and CONVERT_TO_TEXT, with the following behaviors:
 
-            If this property is not defined, the response payload will be passed through from the
-            integration response to the method response without modification.
-    """
+                If this property is not defined, the response payload will be passed through from the
+                integration response to the method response without modification.
+        """
 
-    status_code: str | None = None
-    selection_pattern: str | None = None
-    response_parameters: dict[str, str] | None = None
-    response_templates: dict[str, str] | None = None
-    content_handling: ContentHandlingStrategy | str | None = None
+        status_code: str | None = None
+        selection_pattern: str | None = None
+        response_parameters: dict[str, str] | None = None
+        response_templates: dict[str, str] | None = None
+        content_handling: ContentHandlingStrategy | str | None = None
+
+else:
+
+    @_attrs_class()
+    class IntegrationResponse:
+        """Represents an integration response. The status code must map to an existing
+        MethodResponse, and parameters and templates can be used to transform the back-end
+        response.
+
+        Attributes:
+            status_code: Specifies the status code that is used to map the integration response to an existing
+                MethodResponse.
+            selection_pattern: Specifies the regular expression (regex) pattern used to choose an integration response
+                based on the response from the back end. For example, if the success response returns
+                nothing and the error response returns some string, you could use the .+ regex to match
+                error response. However, make sure that the error response does not contain any newline
+                (\\n) character in such cases. If the back end is an Lambda function, the Lambda function
+                error header is matched. For all other HTTP and Amazon Web Services back ends, the HTTP
+                status code is matched.
+            response_parameters: A key-value map specifying response parameters that are passed to the method response
+                from the back end. The key is a method response header parameter name and the mapped
+                value is an integration response header value, a static value enclosed within a pair of
+                single quotes, or a JSON expression from the integration response body. The mapping key
+                must match the pattern of method.response.header.{name}, where name is a valid and
+                unique header name. The mapped non-static value must match the pattern of
+                integration.response.header.{name} or integration.response.body.{JSON-expression}, where
+                name is a valid and unique response header name and JSON-expression is a valid JSON
+                expression without the $ prefix.
+            response_templates: Specifies the templates used to transform the integration response body. Response
+                templates are represented as a key/value map, with a content-type as the key and a
+                template as the value.
+            content_handling: Specifies how to handle response payload content type conversions. Supported values are
+                CONVERT_TO_BINARY and CONVERT_TO_TEXT, with the following behaviors:
+
+                If this property is not defined, the response payload will be passed through from the
+                integration response to the method response without modification.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "status_code",
+            "selection_pattern",
+            "response_parameters",
+            "response_templates",
+            "content_handling",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        status_code: str | None
+        selection_pattern: str | None
+        response_parameters: dict[str, str] | None
+        response_templates: dict[str, str] | None
+        content_handling: ContentHandlingStrategy | str | None
+
+        def __init__(
+            self,
+            *,
+            status_code: str | None = None,
+            selection_pattern: str | None = None,
+            response_parameters: dict[str, str] | None = None,
+            response_templates: dict[str, str] | None = None,
+            content_handling: ContentHandlingStrategy | str | None = None,
+        ) -> None:
+            self.status_code = status_code
+            self.selection_pattern = selection_pattern
+            self.response_parameters = response_parameters
+            self.response_templates = response_templates
+            self.content_handling = content_handling
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"status_code={self.status_code!r}, "
+                    f"selection_pattern={self.selection_pattern!r}, "
+                    f"response_parameters={self.response_parameters!r}, "
+                    f"response_templates={self.response_templates!r}, "
+                    f"content_handling={self.content_handling!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.status_code == other.status_code
+                and self.selection_pattern == other.selection_pattern
+                and self.response_parameters == other.response_parameters
+                and self.response_templates == other.response_templates
+                and self.content_handling == other.content_handling
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "status_code": self.status_code,
+                "selection_pattern": self.selection_pattern,
+                "response_parameters": self.response_parameters,
+                "response_templates": self.response_templates,
+                "content_handling": self.content_handling,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "status_code",
+                    "selection_pattern",
+                    "response_parameters",
+                    "response_templates",
+                    "content_handling",
+                ),
+            )

@@ -6,32 +6,134 @@
 #       --package aioapigateway --out src
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-import attrs
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
 
 if TYPE_CHECKING:
+    import attrs
+
     from ._jwt_claim_format import JwtClaimFormat
 
 __all__ = ["JwtAdditionalClaim"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class JwtAdditionalClaim:
-    """An additional claim rule for an issuer.
+    @attrs.define(kw_only=True, eq=True)
+    class JwtAdditionalClaim:
+        """An additional claim rule for an issuer.
 
-    Attributes:
-        claim_name: The name of the claim to check. The value cannot be empty and cannot be iss, aud, exp,
-            nbf, iat, scope, or scp.
-        format: The format of the claim value. The only valid value is SINGLE_STRING.
-        required: Specifies whether the claim must be present in the token. Defaults to false. When true,
-            the token must contain the claim.
-        expected_values: The accepted value for the claim. The value cannot be empty. When a value is specified,
-            the claim must match it exactly, and the match is case-sensitive. When no value is
-            specified, the claim only has to be present.
-    """
+        Attributes:
+            claim_name: The name of the claim to check. The value cannot be empty and cannot be iss, aud, exp,
+                nbf, iat, scope, or scp.
+            format: The format of the claim value. The only valid value is SINGLE_STRING.
+            required: Specifies whether the claim must be present in the token. Defaults to false. When true,
+                the token must contain the claim.
+            expected_values: The accepted value for the claim. The value cannot be empty. When a value is specified,
+                the claim must match it exactly, and the match is case-sensitive. When no value is
+                specified, the claim only has to be present.
+        """
 
-    claim_name: str | None = None
-    format: JwtClaimFormat | str | None = None
-    required: bool | None = None
-    expected_values: list[str] | None = None
+        claim_name: str | None = None
+        format: JwtClaimFormat | str | None = None
+        required: bool | None = None
+        expected_values: list[str] | None = None
+
+else:
+
+    @_attrs_class()
+    class JwtAdditionalClaim:
+        """An additional claim rule for an issuer.
+
+        Attributes:
+            claim_name: The name of the claim to check. The value cannot be empty and cannot be iss, aud, exp,
+                nbf, iat, scope, or scp.
+            format: The format of the claim value. The only valid value is SINGLE_STRING.
+            required: Specifies whether the claim must be present in the token. Defaults to false. When true,
+                the token must contain the claim.
+            expected_values: The accepted value for the claim. The value cannot be empty. When a value is specified,
+                the claim must match it exactly, and the match is case-sensitive. When no value is
+                specified, the claim only has to be present.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "claim_name",
+            "format",
+            "required",
+            "expected_values",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        claim_name: str | None
+        format: JwtClaimFormat | str | None
+        required: bool | None
+        expected_values: list[str] | None
+
+        def __init__(
+            self,
+            *,
+            claim_name: str | None = None,
+            format: JwtClaimFormat | str | None = None,
+            required: bool | None = None,
+            expected_values: list[str] | None = None,
+        ) -> None:
+            self.claim_name = claim_name
+            self.format = format
+            self.required = required
+            self.expected_values = expected_values
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"claim_name={self.claim_name!r}, "
+                    f"format={self.format!r}, "
+                    f"required={self.required!r}, "
+                    f"expected_values={self.expected_values!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.claim_name == other.claim_name
+                and self.format == other.format
+                and self.required == other.required
+                and self.expected_values == other.expected_values
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "claim_name": self.claim_name,
+                "format": self.format,
+                "required": self.required,
+                "expected_values": self.expected_values,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "claim_name",
+                    "format",
+                    "required",
+                    "expected_values",
+                ),
+            )

@@ -6,25 +6,105 @@
 #       --package aioapigateway --out src
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-import attrs
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
 
 if TYPE_CHECKING:
+    import attrs
+
     from ._jwt_issuer import JwtIssuer
     from ._jwt_signing_algorithm import JwtSigningAlgorithm
 
 __all__ = ["JwtConfiguration"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class JwtConfiguration:
-    """The JWT configuration returned for a JWT authorizer.
+    @attrs.define(kw_only=True, eq=True)
+    class JwtConfiguration:
+        """The JWT configuration returned for a JWT authorizer.
 
-    Attributes:
-        issuers: The trusted issuers configured for the authorizer.
-        default_algorithms: The signing algorithms configured for the authorizer.
-    """
+        Attributes:
+            issuers: The trusted issuers configured for the authorizer.
+            default_algorithms: The signing algorithms configured for the authorizer.
+        """
 
-    issuers: list[JwtIssuer] | None = None
-    default_algorithms: list[JwtSigningAlgorithm | str] | None = None
+        issuers: list[JwtIssuer] | None = None
+        default_algorithms: list[JwtSigningAlgorithm | str] | None = None
+
+else:
+
+    @_attrs_class()
+    class JwtConfiguration:
+        """The JWT configuration returned for a JWT authorizer.
+
+        Attributes:
+            issuers: The trusted issuers configured for the authorizer.
+            default_algorithms: The signing algorithms configured for the authorizer.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "issuers",
+            "default_algorithms",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        issuers: list[JwtIssuer] | None
+        default_algorithms: list[JwtSigningAlgorithm | str] | None
+
+        def __init__(
+            self,
+            *,
+            issuers: list[JwtIssuer] | None = None,
+            default_algorithms: list[JwtSigningAlgorithm | str] | None = None,
+        ) -> None:
+            self.issuers = issuers
+            self.default_algorithms = default_algorithms
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"issuers={self.issuers!r}, "
+                    f"default_algorithms={self.default_algorithms!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.issuers == other.issuers
+                and self.default_algorithms == other.default_algorithms
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "issuers": self.issuers,
+                "default_algorithms": self.default_algorithms,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "issuers",
+                    "default_algorithms",
+                ),
+            )

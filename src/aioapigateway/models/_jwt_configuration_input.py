@@ -6,28 +6,113 @@
 #       --package aioapigateway --out src
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import attrs
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
 
 if TYPE_CHECKING:
+    import attrs
+
     from ._jwt_issuer_input import JwtIssuerInput
     from ._jwt_signing_algorithm import JwtSigningAlgorithm
 
 __all__ = ["JwtConfigurationInput"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class JwtConfigurationInput:
-    """The JWT configuration supplied for a JWT authorizer.
+    @attrs.define(kw_only=True, eq=True)
+    class JwtConfigurationInput:
+        """The JWT configuration supplied for a JWT authorizer.
 
-    Attributes:
-        issuers: The issuers that the authorizer trusts. Issuer URLs must be unique.
-        default_algorithms: The signing algorithms that the authorizer accepts, applied to every issuer. Valid
-            values are RS256, RS384, RS512, ES256, ES384, and ES512.
-    """
+        Attributes:
+            issuers: The issuers that the authorizer trusts. Issuer URLs must be unique.
+            default_algorithms: The signing algorithms that the authorizer accepts, applied to every issuer. Valid
+                values are RS256, RS384, RS512, ES256, ES384, and ES512.
+        """
 
-    issuers: list[JwtIssuerInput]
-    default_algorithms: list[
-        JwtSigningAlgorithm | Literal["RS256", "RS384", "RS512", "ES256", "ES384", "ES512"]
-    ]
+        issuers: list[JwtIssuerInput]
+        default_algorithms: list[
+            JwtSigningAlgorithm | Literal["RS256", "RS384", "RS512", "ES256", "ES384", "ES512"]
+        ]
+
+else:
+
+    @_attrs_class()
+    class JwtConfigurationInput:
+        """The JWT configuration supplied for a JWT authorizer.
+
+        Attributes:
+            issuers: The issuers that the authorizer trusts. Issuer URLs must be unique.
+            default_algorithms: The signing algorithms that the authorizer accepts, applied to every issuer. Valid
+                values are RS256, RS384, RS512, ES256, ES384, and ES512.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "issuers",
+            "default_algorithms",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        issuers: list[JwtIssuerInput]
+        default_algorithms: list[
+            JwtSigningAlgorithm | Literal["RS256", "RS384", "RS512", "ES256", "ES384", "ES512"]
+        ]
+
+        def __init__(
+            self,
+            *,
+            issuers: list[JwtIssuerInput],
+            default_algorithms: list[
+                JwtSigningAlgorithm | Literal["RS256", "RS384", "RS512", "ES256", "ES384", "ES512"]
+            ],
+        ) -> None:
+            self.issuers = issuers
+            self.default_algorithms = default_algorithms
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"issuers={self.issuers!r}, "
+                    f"default_algorithms={self.default_algorithms!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.issuers == other.issuers
+                and self.default_algorithms == other.default_algorithms
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "issuers": self.issuers,
+                "default_algorithms": self.default_algorithms,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "issuers",
+                    "default_algorithms",
+                ),
+            )

@@ -6,29 +6,128 @@
 #       --package aioapigateway --out src
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-import attrs
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
 
 if TYPE_CHECKING:
+    import attrs
+
     from ._jwt_additional_claim import JwtAdditionalClaim
 
 __all__ = ["JwtIssuer"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class JwtIssuer:
-    """A trusted issuer in the returned JWT configuration.
+    @attrs.define(kw_only=True, eq=True)
+    class JwtIssuer:
+        """A trusted issuer in the returned JWT configuration.
 
-    Attributes:
-        issuer: The OpenID Connect (OIDC) issuer URL.
-        audiences: The audiences that the issuer can issue tokens for.
-        additional_claims: The additional claim rules configured for this issuer.
-        jwks_uri: The JSON Web Key Set (JWKS) URI that API Gateway resolved from the issuer's OpenID
-            Connect discovery document. This value is read-only and cannot be set.
-    """
+        Attributes:
+            issuer: The OpenID Connect (OIDC) issuer URL.
+            audiences: The audiences that the issuer can issue tokens for.
+            additional_claims: The additional claim rules configured for this issuer.
+            jwks_uri: The JSON Web Key Set (JWKS) URI that API Gateway resolved from the issuer's OpenID
+                Connect discovery document. This value is read-only and cannot be set.
+        """
 
-    issuer: str | None = None
-    audiences: list[str] | None = None
-    additional_claims: list[JwtAdditionalClaim] | None = None
-    jwks_uri: str | None = None
+        issuer: str | None = None
+        audiences: list[str] | None = None
+        additional_claims: list[JwtAdditionalClaim] | None = None
+        jwks_uri: str | None = None
+
+else:
+
+    @_attrs_class()
+    class JwtIssuer:
+        """A trusted issuer in the returned JWT configuration.
+
+        Attributes:
+            issuer: The OpenID Connect (OIDC) issuer URL.
+            audiences: The audiences that the issuer can issue tokens for.
+            additional_claims: The additional claim rules configured for this issuer.
+            jwks_uri: The JSON Web Key Set (JWKS) URI that API Gateway resolved from the issuer's OpenID
+                Connect discovery document. This value is read-only and cannot be set.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "issuer",
+            "audiences",
+            "additional_claims",
+            "jwks_uri",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        issuer: str | None
+        audiences: list[str] | None
+        additional_claims: list[JwtAdditionalClaim] | None
+        jwks_uri: str | None
+
+        def __init__(
+            self,
+            *,
+            issuer: str | None = None,
+            audiences: list[str] | None = None,
+            additional_claims: list[JwtAdditionalClaim] | None = None,
+            jwks_uri: str | None = None,
+        ) -> None:
+            self.issuer = issuer
+            self.audiences = audiences
+            self.additional_claims = additional_claims
+            self.jwks_uri = jwks_uri
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"issuer={self.issuer!r}, "
+                    f"audiences={self.audiences!r}, "
+                    f"additional_claims={self.additional_claims!r}, "
+                    f"jwks_uri={self.jwks_uri!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.issuer == other.issuer
+                and self.audiences == other.audiences
+                and self.additional_claims == other.additional_claims
+                and self.jwks_uri == other.jwks_uri
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "issuer": self.issuer,
+                "audiences": self.audiences,
+                "additional_claims": self.additional_claims,
+                "jwks_uri": self.jwks_uri,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "issuer",
+                    "audiences",
+                    "additional_claims",
+                    "jwks_uri",
+                ),
+            )

@@ -6,31 +6,125 @@
 #       --package aioapigateway --out src
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-import attrs
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
 
 if TYPE_CHECKING:
+    import attrs
+
     from ._jwt_additional_claim import JwtAdditionalClaim
 
 __all__ = ["JwtIssuerInput"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class JwtIssuerInput:
-    """A trusted issuer in the JWT configuration.
+    @attrs.define(kw_only=True, eq=True)
+    class JwtIssuerInput:
+        """A trusted issuer in the JWT configuration.
 
-    Attributes:
-        issuer: The OpenID Connect (OIDC) issuer URL. The value must be an absolute https URL that
-            includes a host and has no user information, query, or fragment. It must exactly match
-            the iss claim of the token, and the issuer's OIDC discovery document must name this
-            exact issuer.
-        audiences: The audiences that the issuer can issue tokens for. None can be empty. The token's aud
-            claim must contain at least one of these values.
-        additional_claims: The additional claim rules for this issuer. Claim names must be unique within the
-            issuer.
-    """
+        Attributes:
+            issuer: The OpenID Connect (OIDC) issuer URL. The value must be an absolute https URL that
+                includes a host and has no user information, query, or fragment. It must exactly match
+                the iss claim of the token, and the issuer's OIDC discovery document must name this
+                exact issuer.
+            audiences: The audiences that the issuer can issue tokens for. None can be empty. The token's aud
+                claim must contain at least one of these values.
+            additional_claims: The additional claim rules for this issuer. Claim names must be unique within the
+                issuer.
+        """
 
-    issuer: str
-    audiences: list[str]
-    additional_claims: list[JwtAdditionalClaim] | None = None
+        issuer: str
+        audiences: list[str]
+        additional_claims: list[JwtAdditionalClaim] | None = None
+
+else:
+
+    @_attrs_class()
+    class JwtIssuerInput:
+        """A trusted issuer in the JWT configuration.
+
+        Attributes:
+            issuer: The OpenID Connect (OIDC) issuer URL. The value must be an absolute https URL that
+                includes a host and has no user information, query, or fragment. It must exactly match
+                the iss claim of the token, and the issuer's OIDC discovery document must name this
+                exact issuer.
+            audiences: The audiences that the issuer can issue tokens for. None can be empty. The token's aud
+                claim must contain at least one of these values.
+            additional_claims: The additional claim rules for this issuer. Claim names must be unique within the
+                issuer.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "issuer",
+            "audiences",
+            "additional_claims",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        issuer: str
+        audiences: list[str]
+        additional_claims: list[JwtAdditionalClaim] | None
+
+        def __init__(
+            self,
+            *,
+            issuer: str,
+            audiences: list[str],
+            additional_claims: list[JwtAdditionalClaim] | None = None,
+        ) -> None:
+            self.issuer = issuer
+            self.audiences = audiences
+            self.additional_claims = additional_claims
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"issuer={self.issuer!r}, "
+                    f"audiences={self.audiences!r}, "
+                    f"additional_claims={self.additional_claims!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.issuer == other.issuer
+                and self.audiences == other.audiences
+                and self.additional_claims == other.additional_claims
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "issuer": self.issuer,
+                "audiences": self.audiences,
+                "additional_claims": self.additional_claims,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "issuer",
+                    "audiences",
+                    "additional_claims",
+                ),
+            )

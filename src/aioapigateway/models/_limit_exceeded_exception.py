@@ -6,19 +6,102 @@
 #       --package aioapigateway --out src
 from __future__ import annotations
 
-import attrs
+from typing import TYPE_CHECKING, Any
+
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
+
+if TYPE_CHECKING:
+    import attrs
 
 __all__ = ["LimitExceededException"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class LimitExceededException:
-    """The request exceeded the rate limit. Retry after the specified time period.
+    @attrs.define(kw_only=True, eq=True)
+    class LimitExceededException:
+        """The request exceeded the rate limit. Retry after the specified time period.
 
-    Attributes:
-        retry_after_seconds:
-        message:
-    """
+        Attributes:
+            retry_after_seconds:
+            message:
+        """
 
-    retry_after_seconds: str | None = None
-    message: str | None = None
+        retry_after_seconds: str | None = None
+        message: str | None = None
+
+else:
+
+    @_attrs_class()
+    class LimitExceededException:
+        """The request exceeded the rate limit. Retry after the specified time period.
+
+        Attributes:
+            retry_after_seconds:
+            message:
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "retry_after_seconds",
+            "message",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        retry_after_seconds: str | None
+        message: str | None
+
+        def __init__(
+            self,
+            *,
+            retry_after_seconds: str | None = None,
+            message: str | None = None,
+        ) -> None:
+            self.retry_after_seconds = retry_after_seconds
+            self.message = message
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"retry_after_seconds={self.retry_after_seconds!r}, "
+                    f"message={self.message!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.retry_after_seconds == other.retry_after_seconds
+                and self.message == other.message
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "retry_after_seconds": self.retry_after_seconds,
+                "message": self.message,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "retry_after_seconds",
+                    "message",
+                ),
+            )

@@ -6,72 +6,262 @@
 #       --package aioapigateway --out src
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-import attrs
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
 
 if TYPE_CHECKING:
+    import attrs
+
     from ._integration import Integration
     from ._method_response import MethodResponse
 
 __all__ = ["Method"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class Method:
-    """Represents a client-facing interface by which the client calls the API to access
-    back-end resources. A Method resource is integrated with an Integration resource. Both
-    consist of a request and one or more responses. The method request takes the client
-    input that is passed to the back end through the integration request. A method response
-    returns the output from the back end to the client through an integration response. A
-    method request is embodied in a Method resource, whereas an integration request is
-    embodied in an Integration resource. On the other hand, a method response is represented
-    by a MethodResponse resource, whereas an integration response is represented by an
-    IntegrationResponse resource.
+    @attrs.define(kw_only=True, eq=True)
+    class Method:
+        """Represents a client-facing interface by which the client calls the API to access
+        back-end resources. A Method resource is integrated with an Integration resource. Both
+        consist of a request and one or more responses. The method request takes the client
+        input that is passed to the back end through the integration request. A method response
+        returns the output from the back end to the client through an integration response. A
+        method request is embodied in a Method resource, whereas an integration request is
+        embodied in an Integration resource. On the other hand, a method response is represented
+        by a MethodResponse resource, whereas an integration response is represented by an
+        IntegrationResponse resource.
 
-    Attributes:
-        http_method: The method's HTTP verb.
-        authorization_type: The method's authorization type. Valid values are NONE for open access, AWS_IAM for
-            using Amazon Web Services IAM permissions, CUSTOM for using a custom authorizer,
-            COGNITO_USER_POOLS for using a Cognito user pool, or JWT for using a JWT authorizer.
-        authorizer_id: The identifier of an Authorizer to use on this method. The authorizationType must be
-            CUSTOM.
-        api_key_required: A boolean flag specifying whether a valid ApiKey is required to invoke this method.
-        request_validator_id: The identifier of a RequestValidator for request validation.
-        operation_name: A human-friendly operation identifier for the method. For example, you can assign the
-            operationName of ListPets for the GET /pets method in the PetStore example.
-        request_parameters: A key-value map defining required or optional method request parameters that can be
-            accepted by API Gateway. A key is a method request parameter name matching the pattern
-            of method.request.{location}.{name}, where location is querystring, path, or header and
-            name is a valid and unique parameter name. The value associated with the key is a
-            Boolean flag indicating whether the parameter is required (true) or optional (false).
-            The method request parameter names defined here are available in Integration to be
-            mapped to integration request parameters or templates.
-        request_models: A key-value map specifying data schemas, represented by Model resources, (as the mapped
-            value) of the request payloads of given content types (as the mapping key).
-        method_responses: Gets a method response associated with a given HTTP status code.
-        method_integration: Gets the method's integration responsible for passing the client-submitted request to
-            the back end and performing necessary transformations to make the request compliant with
-            the back end.
-        authorization_scopes: A list of authorization scopes configured on the method. The scopes are used with a
-            COGNITO_USER_POOLS authorizer to authorize the method invocation. The authorization
-            works by matching the method scopes against the scopes parsed from the access token in
-            the incoming request. The method invocation is authorized if any method scopes matches a
-            claimed scope in the access token. Otherwise, the invocation is not authorized. When the
-            method scope is configured, the client must provide an access token instead of an
-            identity token for authorization purposes. The scopes are also used with a JWT
-            authorizer. When scopes are configured, the scope (or scp) claim of the token must
-            contain at least one of the configured scopes.
-    """
+        Attributes:
+            http_method: The method's HTTP verb.
+            authorization_type: The method's authorization type. Valid values are NONE for open access, AWS_IAM for
+                using Amazon Web Services IAM permissions, CUSTOM for using a custom authorizer,
+                COGNITO_USER_POOLS for using a Cognito user pool, or JWT for using a JWT authorizer.
+            authorizer_id: The identifier of an Authorizer to use on this method. The authorizationType must be
+                CUSTOM.
+            api_key_required: A boolean flag specifying whether a valid ApiKey is required to invoke this method.
+            request_validator_id: The identifier of a RequestValidator for request validation.
+            operation_name: A human-friendly operation identifier for the method. For example, you can assign the
+                operationName of ListPets for the GET /pets method in the PetStore example.
+            request_parameters: A key-value map defining required or optional method request parameters that can be
+                accepted by API Gateway. A key is a method request parameter name matching the pattern
+                of method.request.{location}.{name}, where location is querystring, path, or header and
+                name is a valid and unique parameter name. The value associated with the key is a
+                Boolean flag indicating whether the parameter is required (true) or optional (false).
+                The method request parameter names defined here are available in Integration to be
+                mapped to integration request parameters or templates.
+            request_models: A key-value map specifying data schemas, represented by Model resources, (as the mapped
+                value) of the request payloads of given content types (as the mapping key).
+            method_responses: Gets a method response associated with a given HTTP status code.
+            method_integration: Gets the method's integration responsible for passing the client-submitted request to
+                the back end and performing necessary transformations to make the request compliant with
+                the back end.
+            authorization_scopes: A list of authorization scopes configured on the method. The scopes are used with a
+                COGNITO_USER_POOLS authorizer to authorize the method invocation. The authorization
+                works by matching the method scopes against the scopes parsed from the access token in
+                the incoming request. The method invocation is authorized if any method scopes matches a
+                claimed scope in the access token. Otherwise, the invocation is not authorized. When the
+                method scope is configured, the client must provide an access token instead of an
+                identity token for authorization purposes. The scopes are also used with a JWT
+                authorizer. When scopes are configured, the scope (or scp) claim of the token must
+                contain at least one of the configured scopes.
+        """
 
-    http_method: str | None = None
-    authorization_type: str | None = None
-    authorizer_id: str | None = None
-    api_key_required: bool | None = None
-    request_validator_id: str | None = None
-    operation_name: str | None = None
-    request_parameters: dict[str, bool] | None = None
-    request_models: dict[str, str] | None = None
-    method_responses: dict[str, MethodResponse] | None = None
-    method_integration: Integration | None = None
-    authorization_scopes: list[str] | None = None
+        http_method: str | None = None
+        authorization_type: str | None = None
+        authorizer_id: str | None = None
+        api_key_required: bool | None = None
+        request_validator_id: str | None = None
+        operation_name: str | None = None
+        request_parameters: dict[str, bool] | None = None
+        request_models: dict[str, str] | None = None
+        method_responses: dict[str, MethodResponse] | None = None
+        method_integration: Integration | None = None
+        authorization_scopes: list[str] | None = None
+
+else:
+
+    @_attrs_class()
+    class Method:
+        """Represents a client-facing interface by which the client calls the API to access
+        back-end resources. A Method resource is integrated with an Integration resource. Both
+        consist of a request and one or more responses. The method request takes the client
+        input that is passed to the back end through the integration request. A method response
+        returns the output from the back end to the client through an integration response. A
+        method request is embodied in a Method resource, whereas an integration request is
+        embodied in an Integration resource. On the other hand, a method response is represented
+        by a MethodResponse resource, whereas an integration response is represented by an
+        IntegrationResponse resource.
+
+        Attributes:
+            http_method: The method's HTTP verb.
+            authorization_type: The method's authorization type. Valid values are NONE for open access, AWS_IAM for
+                using Amazon Web Services IAM permissions, CUSTOM for using a custom authorizer,
+                COGNITO_USER_POOLS for using a Cognito user pool, or JWT for using a JWT authorizer.
+            authorizer_id: The identifier of an Authorizer to use on this method. The authorizationType must be
+                CUSTOM.
+            api_key_required: A boolean flag specifying whether a valid ApiKey is required to invoke this method.
+            request_validator_id: The identifier of a RequestValidator for request validation.
+            operation_name: A human-friendly operation identifier for the method. For example, you can assign the
+                operationName of ListPets for the GET /pets method in the PetStore example.
+            request_parameters: A key-value map defining required or optional method request parameters that can be
+                accepted by API Gateway. A key is a method request parameter name matching the pattern
+                of method.request.{location}.{name}, where location is querystring, path, or header and
+                name is a valid and unique parameter name. The value associated with the key is a
+                Boolean flag indicating whether the parameter is required (true) or optional (false).
+                The method request parameter names defined here are available in Integration to be
+                mapped to integration request parameters or templates.
+            request_models: A key-value map specifying data schemas, represented by Model resources, (as the mapped
+                value) of the request payloads of given content types (as the mapping key).
+            method_responses: Gets a method response associated with a given HTTP status code.
+            method_integration: Gets the method's integration responsible for passing the client-submitted request to
+                the back end and performing necessary transformations to make the request compliant with
+                the back end.
+            authorization_scopes: A list of authorization scopes configured on the method. The scopes are used with a
+                COGNITO_USER_POOLS authorizer to authorize the method invocation. The authorization
+                works by matching the method scopes against the scopes parsed from the access token in
+                the incoming request. The method invocation is authorized if any method scopes matches a
+                claimed scope in the access token. Otherwise, the invocation is not authorized. When the
+                method scope is configured, the client must provide an access token instead of an
+                identity token for authorization purposes. The scopes are also used with a JWT
+                authorizer. When scopes are configured, the scope (or scp) claim of the token must
+                contain at least one of the configured scopes.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "http_method",
+            "authorization_type",
+            "authorizer_id",
+            "api_key_required",
+            "request_validator_id",
+            "operation_name",
+            "request_parameters",
+            "request_models",
+            "method_responses",
+            "method_integration",
+            "authorization_scopes",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        http_method: str | None
+        authorization_type: str | None
+        authorizer_id: str | None
+        api_key_required: bool | None
+        request_validator_id: str | None
+        operation_name: str | None
+        request_parameters: dict[str, bool] | None
+        request_models: dict[str, str] | None
+        method_responses: dict[str, MethodResponse] | None
+        method_integration: Integration | None
+        authorization_scopes: list[str] | None
+
+        def __init__(
+            self,
+            *,
+            http_method: str | None = None,
+            authorization_type: str | None = None,
+            authorizer_id: str | None = None,
+            api_key_required: bool | None = None,
+            request_validator_id: str | None = None,
+            operation_name: str | None = None,
+            request_parameters: dict[str, bool] | None = None,
+            request_models: dict[str, str] | None = None,
+            method_responses: dict[str, MethodResponse] | None = None,
+            method_integration: Integration | None = None,
+            authorization_scopes: list[str] | None = None,
+        ) -> None:
+            self.http_method = http_method
+            self.authorization_type = authorization_type
+            self.authorizer_id = authorizer_id
+            self.api_key_required = api_key_required
+            self.request_validator_id = request_validator_id
+            self.operation_name = operation_name
+            self.request_parameters = request_parameters
+            self.request_models = request_models
+            self.method_responses = method_responses
+            self.method_integration = method_integration
+            self.authorization_scopes = authorization_scopes
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"http_method={self.http_method!r}, "
+                    f"authorization_type={self.authorization_type!r}, "
+                    f"authorizer_id={self.authorizer_id!r}, "
+                    f"api_key_required={self.api_key_required!r}, "
+                    f"request_validator_id={self.request_validator_id!r}, "
+                    f"operation_name={self.operation_name!r}, "
+                    f"request_parameters={self.request_parameters!r}, "
+                    f"request_models={self.request_models!r}, "
+                    f"method_responses={self.method_responses!r}, "
+                    f"method_integration={self.method_integration!r}, "
+                    f"authorization_scopes={self.authorization_scopes!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.http_method == other.http_method
+                and self.authorization_type == other.authorization_type
+                and self.authorizer_id == other.authorizer_id
+                and self.api_key_required == other.api_key_required
+                and self.request_validator_id == other.request_validator_id
+                and self.operation_name == other.operation_name
+                and self.request_parameters == other.request_parameters
+                and self.request_models == other.request_models
+                and self.method_responses == other.method_responses
+                and self.method_integration == other.method_integration
+                and self.authorization_scopes == other.authorization_scopes
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "http_method": self.http_method,
+                "authorization_type": self.authorization_type,
+                "authorizer_id": self.authorizer_id,
+                "api_key_required": self.api_key_required,
+                "request_validator_id": self.request_validator_id,
+                "operation_name": self.operation_name,
+                "request_parameters": self.request_parameters,
+                "request_models": self.request_models,
+                "method_responses": self.method_responses,
+                "method_integration": self.method_integration,
+                "authorization_scopes": self.authorization_scopes,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "http_method",
+                    "authorization_type",
+                    "authorizer_id",
+                    "api_key_required",
+                    "request_validator_id",
+                    "operation_name",
+                    "request_parameters",
+                    "request_models",
+                    "method_responses",
+                    "method_integration",
+                    "authorization_scopes",
+                ),
+            )

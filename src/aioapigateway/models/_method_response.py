@@ -6,36 +6,143 @@
 #       --package aioapigateway --out src
 from __future__ import annotations
 
-import attrs
+from typing import TYPE_CHECKING, Any
+
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
+
+if TYPE_CHECKING:
+    import attrs
 
 __all__ = ["MethodResponse"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class MethodResponse:
-    """Represents a method response of a given HTTP status code returned to the client. The
-    method response is passed from the back end through the associated integration response
-    that can be transformed using a mapping template.
+    @attrs.define(kw_only=True, eq=True)
+    class MethodResponse:
+        """Represents a method response of a given HTTP status code returned to the client. The
+        method response is passed from the back end through the associated integration response
+        that can be transformed using a mapping template.
 
-    Attributes:
-        status_code: The method response's status code.
-        response_parameters: A key-value map specifying required or optional response parameters that API Gateway can
-            send back to the caller. A key defines a method response header and the value specifies
-            whether the associated method response header is required or not. The expression of the
-            key must match the pattern method.response.header.{name}, where name is a valid and
-            unique header name. API Gateway passes certain integration response data to the method
-            response headers specified here according to the mapping you prescribe in the API's
-            IntegrationResponse. The integration response data that can be mapped include an
-            integration response header expressed in integration.response.header.{name}, a static
-            value enclosed within a pair of single quotes (e.g., 'application/json'), or a JSON
-            expression from the back-end response payload in the form of
-            integration.response.body.{JSON-expression}, where JSON-expression is a valid JSON
-            expression without the $ prefix.)
-        response_models: Specifies the Model resources used for the response's content-type. Response models are
-            represented as a key/value map, with a content-type as the key and a Model name as the
-            value.
-    """
+        Attributes:
+            status_code: The method response's status code.
+            response_parameters: A key-value map specifying required or optional response parameters that API Gateway can
+                send back to the caller. A key defines a method response header and the value specifies
+                whether the associated method response header is required or not. The expression of the
+                key must match the pattern method.response.header.{name}, where name is a valid and
+                unique header name. API Gateway passes certain integration response data to the method
+                response headers specified here according to the mapping you prescribe in the API's
+                IntegrationResponse. The integration response data that can be mapped include an
+                integration response header expressed in integration.response.header.{name}, a static
+                value enclosed within a pair of single quotes (e.g., 'application/json'), or a JSON
+                expression from the back-end response payload in the form of
+                integration.response.body.{JSON-expression}, where JSON-expression is a valid JSON
+                expression without the $ prefix.)
+            response_models: Specifies the Model resources used for the response's content-type. Response models are
+                represented as a key/value map, with a content-type as the key and a Model name as the
+                value.
+        """
 
-    status_code: str | None = None
-    response_parameters: dict[str, bool] | None = None
-    response_models: dict[str, str] | None = None
+        status_code: str | None = None
+        response_parameters: dict[str, bool] | None = None
+        response_models: dict[str, str] | None = None
+
+else:
+
+    @_attrs_class()
+    class MethodResponse:
+        """Represents a method response of a given HTTP status code returned to the client. The
+        method response is passed from the back end through the associated integration response
+        that can be transformed using a mapping template.
+
+        Attributes:
+            status_code: The method response's status code.
+            response_parameters: A key-value map specifying required or optional response parameters that API Gateway can
+                send back to the caller. A key defines a method response header and the value specifies
+                whether the associated method response header is required or not. The expression of the
+                key must match the pattern method.response.header.{name}, where name is a valid and
+                unique header name. API Gateway passes certain integration response data to the method
+                response headers specified here according to the mapping you prescribe in the API's
+                IntegrationResponse. The integration response data that can be mapped include an
+                integration response header expressed in integration.response.header.{name}, a static
+                value enclosed within a pair of single quotes (e.g., 'application/json'), or a JSON
+                expression from the back-end response payload in the form of
+                integration.response.body.{JSON-expression}, where JSON-expression is a valid JSON
+                expression without the $ prefix.)
+            response_models: Specifies the Model resources used for the response's content-type. Response models are
+                represented as a key/value map, with a content-type as the key and a Model name as the
+                value.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "status_code",
+            "response_parameters",
+            "response_models",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        status_code: str | None
+        response_parameters: dict[str, bool] | None
+        response_models: dict[str, str] | None
+
+        def __init__(
+            self,
+            *,
+            status_code: str | None = None,
+            response_parameters: dict[str, bool] | None = None,
+            response_models: dict[str, str] | None = None,
+        ) -> None:
+            self.status_code = status_code
+            self.response_parameters = response_parameters
+            self.response_models = response_models
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"status_code={self.status_code!r}, "
+                    f"response_parameters={self.response_parameters!r}, "
+                    f"response_models={self.response_models!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.status_code == other.status_code
+                and self.response_parameters == other.response_parameters
+                and self.response_models == other.response_models
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "status_code": self.status_code,
+                "response_parameters": self.response_parameters,
+                "response_models": self.response_models,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "status_code",
+                    "response_parameters",
+                    "response_models",
+                ),
+            )

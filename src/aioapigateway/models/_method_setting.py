@@ -6,50 +6,218 @@
 #       --package aioapigateway --out src
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-import attrs
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
 
 if TYPE_CHECKING:
+    import attrs
+
     from ._unauthorized_cache_control_header_strategy import UnauthorizedCacheControlHeaderStrategy
 
 __all__ = ["MethodSetting"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class MethodSetting:
-    """Specifies the method setting properties.
+    @attrs.define(kw_only=True, eq=True)
+    class MethodSetting:
+        """Specifies the method setting properties.
 
-    Attributes:
-        metrics_enabled: Specifies whether Amazon CloudWatch metrics are enabled for this method.
-        logging_level: Specifies the logging level for this method, which affects the log entries pushed to
-            Amazon CloudWatch Logs. Valid values are OFF, ERROR, and INFO. Choose ERROR to write
-            only error-level entries to CloudWatch Logs, or choose INFO to include all ERROR events
-            as well as extra informational events.
-        data_trace_enabled: Specifies whether data trace logging is enabled for this method, which affects the log
-            entries pushed to Amazon CloudWatch Logs. This can be useful to troubleshoot APIs, but
-            can result in logging sensitive data. We recommend that you don't enable this option for
-            production APIs.
-        throttling_burst_limit: Specifies the throttling burst limit.
-        throttling_rate_limit: Specifies the throttling rate limit.
-        caching_enabled: Specifies whether responses should be cached and returned for requests. A cache cluster
-            must be enabled on the stage for responses to be cached.
-        cache_ttl_in_seconds: Specifies the time to live (TTL), in seconds, for cached responses. The higher the TTL,
-            the longer the response will be cached.
-        cache_data_encrypted: Specifies whether the cached responses are encrypted.
-        require_authorization_for_cache_control: Specifies whether authorization is required for a cache invalidation request.
-        unauthorized_cache_control_header_strategy: Specifies how to handle unauthorized requests for cache invalidation.
-    """
+        Attributes:
+            metrics_enabled: Specifies whether Amazon CloudWatch metrics are enabled for this method.
+            logging_level: Specifies the logging level for this method, which affects the log entries pushed to
+                Amazon CloudWatch Logs. Valid values are OFF, ERROR, and INFO. Choose ERROR to write
+                only error-level entries to CloudWatch Logs, or choose INFO to include all ERROR events
+                as well as extra informational events.
+            data_trace_enabled: Specifies whether data trace logging is enabled for this method, which affects the log
+                entries pushed to Amazon CloudWatch Logs. This can be useful to troubleshoot APIs, but
+                can result in logging sensitive data. We recommend that you don't enable this option for
+                production APIs.
+            throttling_burst_limit: Specifies the throttling burst limit.
+            throttling_rate_limit: Specifies the throttling rate limit.
+            caching_enabled: Specifies whether responses should be cached and returned for requests. A cache cluster
+                must be enabled on the stage for responses to be cached.
+            cache_ttl_in_seconds: Specifies the time to live (TTL), in seconds, for cached responses. The higher the TTL,
+                the longer the response will be cached.
+            cache_data_encrypted: Specifies whether the cached responses are encrypted.
+            require_authorization_for_cache_control: Specifies whether authorization is required for a cache invalidation request.
+            unauthorized_cache_control_header_strategy: Specifies how to handle unauthorized requests for cache invalidation.
+        """
 
-    metrics_enabled: bool | None = None
-    logging_level: str | None = None
-    data_trace_enabled: bool | None = None
-    throttling_burst_limit: int | None = None
-    throttling_rate_limit: float | None = None
-    caching_enabled: bool | None = None
-    cache_ttl_in_seconds: int | None = None
-    cache_data_encrypted: bool | None = None
-    require_authorization_for_cache_control: bool | None = None
-    unauthorized_cache_control_header_strategy: (
-        UnauthorizedCacheControlHeaderStrategy | str | None
-    ) = None
+        metrics_enabled: bool | None = None
+        logging_level: str | None = None
+        data_trace_enabled: bool | None = None
+        throttling_burst_limit: int | None = None
+        throttling_rate_limit: float | None = None
+        caching_enabled: bool | None = None
+        cache_ttl_in_seconds: int | None = None
+        cache_data_encrypted: bool | None = None
+        require_authorization_for_cache_control: bool | None = None
+        unauthorized_cache_control_header_strategy: (
+            UnauthorizedCacheControlHeaderStrategy | str | None
+        ) = None
+
+else:
+
+    @_attrs_class()
+    class MethodSetting:
+        """Specifies the method setting properties.
+
+        Attributes:
+            metrics_enabled: Specifies whether Amazon CloudWatch metrics are enabled for this method.
+            logging_level: Specifies the logging level for this method, which affects the log entries pushed to
+                Amazon CloudWatch Logs. Valid values are OFF, ERROR, and INFO. Choose ERROR to write
+                only error-level entries to CloudWatch Logs, or choose INFO to include all ERROR events
+                as well as extra informational events.
+            data_trace_enabled: Specifies whether data trace logging is enabled for this method, which affects the log
+                entries pushed to Amazon CloudWatch Logs. This can be useful to troubleshoot APIs, but
+                can result in logging sensitive data. We recommend that you don't enable this option for
+                production APIs.
+            throttling_burst_limit: Specifies the throttling burst limit.
+            throttling_rate_limit: Specifies the throttling rate limit.
+            caching_enabled: Specifies whether responses should be cached and returned for requests. A cache cluster
+                must be enabled on the stage for responses to be cached.
+            cache_ttl_in_seconds: Specifies the time to live (TTL), in seconds, for cached responses. The higher the TTL,
+                the longer the response will be cached.
+            cache_data_encrypted: Specifies whether the cached responses are encrypted.
+            require_authorization_for_cache_control: Specifies whether authorization is required for a cache invalidation request.
+            unauthorized_cache_control_header_strategy: Specifies how to handle unauthorized requests for cache invalidation.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "metrics_enabled",
+            "logging_level",
+            "data_trace_enabled",
+            "throttling_burst_limit",
+            "throttling_rate_limit",
+            "caching_enabled",
+            "cache_ttl_in_seconds",
+            "cache_data_encrypted",
+            "require_authorization_for_cache_control",
+            "unauthorized_cache_control_header_strategy",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        metrics_enabled: bool | None
+        logging_level: str | None
+        data_trace_enabled: bool | None
+        throttling_burst_limit: int | None
+        throttling_rate_limit: float | None
+        caching_enabled: bool | None
+        cache_ttl_in_seconds: int | None
+        cache_data_encrypted: bool | None
+        require_authorization_for_cache_control: bool | None
+        unauthorized_cache_control_header_strategy: (
+            UnauthorizedCacheControlHeaderStrategy | str | None
+        )
+
+        def __init__(
+            self,
+            *,
+            metrics_enabled: bool | None = None,
+            logging_level: str | None = None,
+            data_trace_enabled: bool | None = None,
+            throttling_burst_limit: int | None = None,
+            throttling_rate_limit: float | None = None,
+            caching_enabled: bool | None = None,
+            cache_ttl_in_seconds: int | None = None,
+            cache_data_encrypted: bool | None = None,
+            require_authorization_for_cache_control: bool | None = None,
+            unauthorized_cache_control_header_strategy: UnauthorizedCacheControlHeaderStrategy
+            | str
+            | None = None,
+        ) -> None:
+            self.metrics_enabled = metrics_enabled
+            self.logging_level = logging_level
+            self.data_trace_enabled = data_trace_enabled
+            self.throttling_burst_limit = throttling_burst_limit
+            self.throttling_rate_limit = throttling_rate_limit
+            self.caching_enabled = caching_enabled
+            self.cache_ttl_in_seconds = cache_ttl_in_seconds
+            self.cache_data_encrypted = cache_data_encrypted
+            self.require_authorization_for_cache_control = require_authorization_for_cache_control
+            self.unauthorized_cache_control_header_strategy = (
+                unauthorized_cache_control_header_strategy
+            )
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"metrics_enabled={self.metrics_enabled!r}, "
+                    f"logging_level={self.logging_level!r}, "
+                    f"data_trace_enabled={self.data_trace_enabled!r}, "
+                    f"throttling_burst_limit={self.throttling_burst_limit!r}, "
+                    f"throttling_rate_limit={self.throttling_rate_limit!r}, "
+                    f"caching_enabled={self.caching_enabled!r}, "
+                    f"cache_ttl_in_seconds={self.cache_ttl_in_seconds!r}, "
+                    f"cache_data_encrypted={self.cache_data_encrypted!r}, "
+                    f"require_authorization_for_cache_control={self.require_authorization_for_cache_control!r}, "
+                    f"unauthorized_cache_control_header_strategy={self.unauthorized_cache_control_header_strategy!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.metrics_enabled == other.metrics_enabled
+                and self.logging_level == other.logging_level
+                and self.data_trace_enabled == other.data_trace_enabled
+                and self.throttling_burst_limit == other.throttling_burst_limit
+                and self.throttling_rate_limit == other.throttling_rate_limit
+                and self.caching_enabled == other.caching_enabled
+                and self.cache_ttl_in_seconds == other.cache_ttl_in_seconds
+                and self.cache_data_encrypted == other.cache_data_encrypted
+                and self.require_authorization_for_cache_control
+                == other.require_authorization_for_cache_control
+                and self.unauthorized_cache_control_header_strategy
+                == other.unauthorized_cache_control_header_strategy
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "metrics_enabled": self.metrics_enabled,
+                "logging_level": self.logging_level,
+                "data_trace_enabled": self.data_trace_enabled,
+                "throttling_burst_limit": self.throttling_burst_limit,
+                "throttling_rate_limit": self.throttling_rate_limit,
+                "caching_enabled": self.caching_enabled,
+                "cache_ttl_in_seconds": self.cache_ttl_in_seconds,
+                "cache_data_encrypted": self.cache_data_encrypted,
+                "require_authorization_for_cache_control": self.require_authorization_for_cache_control,
+                "unauthorized_cache_control_header_strategy": self.unauthorized_cache_control_header_strategy,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "metrics_enabled",
+                    "logging_level",
+                    "data_trace_enabled",
+                    "throttling_burst_limit",
+                    "throttling_rate_limit",
+                    "caching_enabled",
+                    "cache_ttl_in_seconds",
+                    "cache_data_encrypted",
+                    "require_authorization_for_cache_control",
+                    "unauthorized_cache_control_header_strategy",
+                ),
+            )

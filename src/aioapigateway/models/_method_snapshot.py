@@ -6,21 +6,106 @@
 #       --package aioapigateway --out src
 from __future__ import annotations
 
-import attrs
+from typing import TYPE_CHECKING, Any
+
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
+
+if TYPE_CHECKING:
+    import attrs
 
 __all__ = ["MethodSnapshot"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class MethodSnapshot:
-    """Represents a summary of a Method resource, given a particular date and time.
+    @attrs.define(kw_only=True, eq=True)
+    class MethodSnapshot:
+        """Represents a summary of a Method resource, given a particular date and time.
 
-    Attributes:
-        authorization_type: The method's authorization type. Valid values are NONE for open access, AWS_IAM for
-            using Amazon Web Services IAM permissions, CUSTOM for using a custom authorizer, or
-            COGNITO_USER_POOLS for using a Cognito user pool.
-        api_key_required: Specifies whether the method requires a valid ApiKey.
-    """
+        Attributes:
+            authorization_type: The method's authorization type. Valid values are NONE for open access, AWS_IAM for
+                using Amazon Web Services IAM permissions, CUSTOM for using a custom authorizer, or
+                COGNITO_USER_POOLS for using a Cognito user pool.
+            api_key_required: Specifies whether the method requires a valid ApiKey.
+        """
 
-    authorization_type: str | None = None
-    api_key_required: bool | None = None
+        authorization_type: str | None = None
+        api_key_required: bool | None = None
+
+else:
+
+    @_attrs_class()
+    class MethodSnapshot:
+        """Represents a summary of a Method resource, given a particular date and time.
+
+        Attributes:
+            authorization_type: The method's authorization type. Valid values are NONE for open access, AWS_IAM for
+                using Amazon Web Services IAM permissions, CUSTOM for using a custom authorizer, or
+                COGNITO_USER_POOLS for using a Cognito user pool.
+            api_key_required: Specifies whether the method requires a valid ApiKey.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "authorization_type",
+            "api_key_required",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        authorization_type: str | None
+        api_key_required: bool | None
+
+        def __init__(
+            self,
+            *,
+            authorization_type: str | None = None,
+            api_key_required: bool | None = None,
+        ) -> None:
+            self.authorization_type = authorization_type
+            self.api_key_required = api_key_required
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"authorization_type={self.authorization_type!r}, "
+                    f"api_key_required={self.api_key_required!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.authorization_type == other.authorization_type
+                and self.api_key_required == other.api_key_required
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "authorization_type": self.authorization_type,
+                "api_key_required": self.api_key_required,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "authorization_type",
+                    "api_key_required",
+                ),
+            )

@@ -6,44 +6,158 @@
 #       --package aioapigateway --out src
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import attrs
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
 
 if TYPE_CHECKING:
+    import attrs
+
     from ._op import Op
 
 __all__ = ["PatchOperation"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class PatchOperation:
-    """For more information about supported patch operations, see Patch Operations
-    (https://docs.aws.amazon.com/apigateway/latest/api/patch-operations.html).
+    @attrs.define(kw_only=True, eq=True)
+    class PatchOperation:
+        """For more information about supported patch operations, see Patch Operations
+        (https://docs.aws.amazon.com/apigateway/latest/api/patch-operations.html).
 
-    Attributes:
-        op: An update operation to be performed with this PATCH request. The valid value can be add,
-            remove, replace or copy. Not all valid operations are supported for a given resource.
-            Support of the operations depends on specific operational contexts. Attempts to apply an
-            unsupported operation on a resource will return an error message..
-        path: The op operation's target, as identified by a JSON Pointer value that references a
-            location within the targeted resource. For example, if the target resource has an
-            updateable property of {"name":"value"}, the path for this property is /name. If the
-            name property value is a JSON object (e.g., {"name": {"child/name": "child-value"}}),
-            the path for the child/name property will be /name/child~1name. Any slash ("/")
-            character appearing in path names must be escaped with "~1", as shown in the example
-            above. Each op operation can have only one path associated with it.
-        value: The new target value of the update operation. It is applicable for the add or replace
-            operation. When using CLI to update a property of a JSON value, enclose the JSON object
-            with a pair of single quotes in a Linux shell, e.g., '{"a": ...}'.
-        from_: The copy update operation's source as identified by a JSON-Pointer value referencing the
-            location within the targeted resource to copy the value from. For example, to promote a
-            canary deployment, you copy the canary deployment ID to the affiliated deployment ID by
-            calling a PATCH request on a Stage resource with "op":"copy",
-            "from":"/canarySettings/deploymentId" and "path":"/deploymentId".
-    """
+        Attributes:
+            op: An update operation to be performed with this PATCH request. The valid value can be add,
+                remove, replace or copy. Not all valid operations are supported for a given resource.
+                Support of the operations depends on specific operational contexts. Attempts to apply an
+                unsupported operation on a resource will return an error message..
+            path: The op operation's target, as identified by a JSON Pointer value that references a
+                location within the targeted resource. For example, if the target resource has an
+                updateable property of {"name":"value"}, the path for this property is /name. If the
+                name property value is a JSON object (e.g., {"name": {"child/name": "child-value"}}),
+                the path for the child/name property will be /name/child~1name. Any slash ("/")
+                character appearing in path names must be escaped with "~1", as shown in the example
+                above. Each op operation can have only one path associated with it.
+            value: The new target value of the update operation. It is applicable for the add or replace
+                operation. When using CLI to update a property of a JSON value, enclose the JSON object
+                with a pair of single quotes in a Linux shell, e.g., '{"a": ...}'.
+            from_: The copy update operation's source as identified by a JSON-Pointer value referencing the
+                location within the targeted resource to copy the value from. For example, to promote a
+                canary deployment, you copy the canary deployment ID to the affiliated deployment ID by
+                calling a PATCH request on a Stage resource with "op":"copy",
+                "from":"/canarySettings/deploymentId" and "path":"/deploymentId".
+        """
 
-    op: Op | Literal["add", "remove", "replace", "move", "copy", "test"] | None = None
-    path: str | None = None
-    value: str | None = None
-    from_: str | None = None
+        op: Op | Literal["add", "remove", "replace", "move", "copy", "test"] | None = None
+        path: str | None = None
+        value: str | None = None
+        from_: str | None = None
+
+else:
+
+    @_attrs_class()
+    class PatchOperation:
+        """For more information about supported patch operations, see Patch Operations
+        (https://docs.aws.amazon.com/apigateway/latest/api/patch-operations.html).
+
+        Attributes:
+            op: An update operation to be performed with this PATCH request. The valid value can be add,
+                remove, replace or copy. Not all valid operations are supported for a given resource.
+                Support of the operations depends on specific operational contexts. Attempts to apply an
+                unsupported operation on a resource will return an error message..
+            path: The op operation's target, as identified by a JSON Pointer value that references a
+                location within the targeted resource. For example, if the target resource has an
+                updateable property of {"name":"value"}, the path for this property is /name. If the
+                name property value is a JSON object (e.g., {"name": {"child/name": "child-value"}}),
+                the path for the child/name property will be /name/child~1name. Any slash ("/")
+                character appearing in path names must be escaped with "~1", as shown in the example
+                above. Each op operation can have only one path associated with it.
+            value: The new target value of the update operation. It is applicable for the add or replace
+                operation. When using CLI to update a property of a JSON value, enclose the JSON object
+                with a pair of single quotes in a Linux shell, e.g., '{"a": ...}'.
+            from_: The copy update operation's source as identified by a JSON-Pointer value referencing the
+                location within the targeted resource to copy the value from. For example, to promote a
+                canary deployment, you copy the canary deployment ID to the affiliated deployment ID by
+                calling a PATCH request on a Stage resource with "op":"copy",
+                "from":"/canarySettings/deploymentId" and "path":"/deploymentId".
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "op",
+            "path",
+            "value",
+            "from_",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        op: Op | Literal["add", "remove", "replace", "move", "copy", "test"] | None
+        path: str | None
+        value: str | None
+        from_: str | None
+
+        def __init__(
+            self,
+            *,
+            op: Op | Literal["add", "remove", "replace", "move", "copy", "test"] | None = None,
+            path: str | None = None,
+            value: str | None = None,
+            from_: str | None = None,
+        ) -> None:
+            self.op = op
+            self.path = path
+            self.value = value
+            self.from_ = from_
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"op={self.op!r}, "
+                    f"path={self.path!r}, "
+                    f"value={self.value!r}, "
+                    f"from_={self.from_!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.op == other.op
+                and self.path == other.path
+                and self.value == other.value
+                and self.from_ == other.from_
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "op": self.op,
+                "path": self.path,
+                "value": self.value,
+                "from_": self.from_,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "op",
+                    "path",
+                    "value",
+                    "from_",
+                ),
+            )

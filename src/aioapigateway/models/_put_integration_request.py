@@ -6,11 +6,17 @@
 #       --package aioapigateway --out src
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import attrs
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
 
 if TYPE_CHECKING:
+    import attrs
+
     from ._connection_type import ConnectionType
     from ._content_handling_strategy import ContentHandlingStrategy
     from ._integration_type import IntegrationType
@@ -19,95 +25,372 @@ if TYPE_CHECKING:
 
 __all__ = ["PutIntegrationRequest"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class PutIntegrationRequest:
-    """Sets up a method's integration.
+    @attrs.define(kw_only=True, eq=True)
+    class PutIntegrationRequest:
+        """Sets up a method's integration.
 
-    Attributes:
-        rest_api_id: The string identifier of the associated RestApi.
-        resource_id: Specifies a put integration request's resource ID.
-        http_method: Specifies the HTTP method for the integration.
-        type: Specifies a put integration input's type.
-        integration_http_method: The HTTP method for the integration.
-        uri: Specifies Uniform Resource Identifier (URI) of the integration endpoint. For HTTP or
-            HTTP_PROXY integrations, the URI must be a fully formed, encoded HTTP(S) URL according
-            to the RFC-3986 specification, for either standard integration, where connectionType is
-            not VPC_LINK, or private integration, where connectionType is VPC_LINK. For a private
-            HTTP integration, the URI is not used for routing. For AWS or AWS_PROXY integrations,
-            the URI is of the form
-            arn:aws:apigateway:{region}:{subdomain.service|service}:path|action/{service_api}. Here,
-            {Region} is the API Gateway region (e.g., us-east-1); {service} is the name of the
-            integrated Amazon Web Services service (e.g., s3); and {subdomain} is a designated
-            subdomain supported by certain Amazon Web Services service for fast host-name lookup.
-            action can be used for an Amazon Web Services service action-based API, using an
-            Action={name}&{p1}={v1}&p2={v2}... query string. The ensuing {service_api} refers to a
-            supported action {name} plus any required input parameters. Alternatively, path can be
-            used for an Amazon Web Services service path-based API. The ensuing service_api refers
-            to the path to an Amazon Web Services service resource, including the region of the
-            integrated Amazon Web Services service, if applicable. For example, for integration with
-            the S3 API of GetObject, the uri can be either
-            arn:aws:apigateway:us-west-2:s3:action/GetObject&Bucket={bucket}&Key={key} or
-            arn:aws:apigateway:us-west-2:s3:path/{bucket}/{key}.
-        connection_type: The type of the network connection to the integration endpoint. The valid value is
-            INTERNET for connections through the public routable internet or VPC_LINK for private
-            connections between API Gateway and a network load balancer in a VPC. The default value
-            is INTERNET.
-        connection_id: The ID of the VpcLink used for the integration. Specify this value only if you specify
-            VPC_LINK as the connection type.
-        credentials: Specifies whether credentials are required for a put integration.
-        request_parameters: A key-value map specifying request parameters that are passed from the method request to
-            the back end. The key is an integration request parameter name and the associated value
-            is a method request parameter value or static value that must be enclosed within single
-            quotes and pre-encoded as required by the back end. The method request parameter value
-            must match the pattern of method.request.{location}.{name}, where location is
-            querystring, path, or header and name must be a valid and unique method request
-            parameter name.
-        request_templates: Represents a map of Velocity templates that are applied on the request payload based on
-            the value of the Content-Type header sent by the client. The content type value is the
-            key in this map, and the template (as a String) is the value.
-        passthrough_behavior: Specifies the pass-through behavior for incoming requests based on the Content-Type
-            header in the request, and the available mapping templates specified as the
-            requestTemplates property on the Integration resource. There are three valid values:
-            WHEN_NO_MATCH, WHEN_NO_TEMPLATES, and NEVER.
-        cache_namespace: Specifies a group of related cached parameters. By default, API Gateway uses the
-            resource ID as the cacheNamespace. You can specify the same cacheNamespace across
-            resources to return the same cached data for requests to different resources.
-        cache_key_parameters: A list of request parameters whose values API Gateway caches. To be valid values for
-            cacheKeyParameters, these parameters must also be specified for Method
-            requestParameters.
-        content_handling: Specifies how to handle request payload content type conversions. Supported values are
-            CONVERT_TO_BINARY and CONVERT_TO_TEXT, with the following behaviors:
+        Attributes:
+            rest_api_id: The string identifier of the associated RestApi.
+            resource_id: Specifies a put integration request's resource ID.
+            http_method: Specifies the HTTP method for the integration.
+            type: Specifies a put integration input's type.
+            integration_http_method: The HTTP method for the integration.
+            uri: Specifies Uniform Resource Identifier (URI) of the integration endpoint. For HTTP or
+                HTTP_PROXY integrations, the URI must be a fully formed, encoded HTTP(S) URL according
+                to the RFC-3986 specification, for either standard integration, where connectionType is
+                not VPC_LINK, or private integration, where connectionType is VPC_LINK. For a private
+                HTTP integration, the URI is not used for routing. For AWS or AWS_PROXY integrations,
+                the URI is of the form
+                arn:aws:apigateway:{region}:{subdomain.service|service}:path|action/{service_api}. Here,
+                {Region} is the API Gateway region (e.g., us-east-1); {service} is the name of the
+                integrated Amazon Web Services service (e.g., s3); and {subdomain} is a designated
+                subdomain supported by certain Amazon Web Services service for fast host-name lookup.
+                action can be used for an Amazon Web Services service action-based API, using an
+                Action={name}&{p1}={v1}&p2={v2}... query string. The ensuing {service_api} refers to a
+                supported action {name} plus any required input parameters. Alternatively, path can be
+                used for an Amazon Web Services service path-based API. The ensuing service_api refers
+                to the path to an Amazon Web Services service resource, including the region of the
+                integrated Amazon Web Services service, if applicable. For example, for integration with
+                the S3 API of GetObject, the uri can be either
+                arn:aws:apigateway:us-west-2:s3:action/GetObject&Bucket={bucket}&Key={key} or
+                arn:aws:apigateway:us-west-2:s3:path/{bucket}/{key}.
+            connection_type: The type of the network connection to the integration endpoint. The valid value is
+                INTERNET for connections through the public routable internet or VPC_LINK for private
+                connections between API Gateway and a network load balancer in a VPC. The default value
+                is INTERNET.
+            connection_id: The ID of the VpcLink used for the integration. Specify this value only if you specify
+                VPC_LINK as the connection type.
+            credentials: Specifies whether credentials are required for a put integration.
+            request_parameters: A key-value map specifying request parameters that are passed from the method request to
+                the back end. The key is an integration request parameter name and the associated value
+                is a method request parameter value or static value that must be enclosed within single
+                quotes and pre-encoded as required by the back end. The method request parameter value
+                must match the pattern of method.request.{location}.{name}, where location is
+                querystring, path, or header and name must be a valid and unique method request
+                parameter name.
+            request_templates: Represents a map of Velocity templates that are applied on the request payload based on
+                the value of the Content-Type header sent by the client. The content type value is the
+                key in this map, and the template (as a String) is the value.
+            passthrough_behavior: Specifies the pass-through behavior for incoming requests based on the Content-Type
+                header in the request, and the available mapping templates specified as the
+                requestTemplates property on the Integration resource. There are three valid values:
+                WHEN_NO_MATCH, WHEN_NO_TEMPLATES, and NEVER.
+            cache_namespace: Specifies a group of related cached parameters. By default, API Gateway uses the
+                resource ID as the cacheNamespace. You can specify the same cacheNamespace across
+                resources to return the same cached data for requests to different resources.
+            cache_key_parameters: A list of request parameters whose values API Gateway caches. To be valid values for
+                cacheKeyParameters, these parameters must also be specified for Method
+                requestParameters.
+            content_handling: Specifies how to handle request payload content type conversions. Supported values are
+                CONVERT_TO_BINARY and CONVERT_TO_TEXT, with the following behaviors:
 
-            If this property is not defined, the request payload will be passed through from the
-            method request to integration request without modification, provided that the
-            passthroughBehavior is configured to support payload pass-through.
-        timeout_in_millis: Custom timeout between 50 and 29,000 milliseconds. The default value is 29,000
-            milliseconds or 29 seconds. You can increase the default value to longer than 29 seconds
-            for Regional or private APIs only.
-        tls_config:
-        response_transfer_mode: The response transfer mode of the integration.
-        integration_target: The ALB or NLB ARN to send the request to.
-    """
+                If this property is not defined, the request payload will be passed through from the
+                method request to integration request without modification, provided that the
+                passthroughBehavior is configured to support payload pass-through.
+            timeout_in_millis: Custom timeout between 50 and 29,000 milliseconds. The default value is 29,000
+                milliseconds or 29 seconds. You can increase the default value to longer than 29 seconds
+                for Regional or private APIs only.
+            tls_config:
+            response_transfer_mode: The response transfer mode of the integration.
+            integration_target: The ALB or NLB ARN to send the request to.
+        """
 
-    rest_api_id: str
-    resource_id: str
-    http_method: str
-    type: IntegrationType | Literal["HTTP", "AWS", "MOCK", "HTTP_PROXY", "AWS_PROXY"]
-    integration_http_method: str | None = None
-    uri: str | None = None
-    connection_type: ConnectionType | Literal["INTERNET", "VPC_LINK"] | None = None
-    connection_id: str | None = None
-    credentials: str | None = None
-    request_parameters: dict[str, str] | None = None
-    request_templates: dict[str, str] | None = None
-    passthrough_behavior: str | None = None
-    cache_namespace: str | None = None
-    cache_key_parameters: list[str] | None = None
-    content_handling: (
-        ContentHandlingStrategy | Literal["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"] | None
-    ) = None
-    timeout_in_millis: int | None = None
-    tls_config: TlsConfig | None = None
-    response_transfer_mode: ResponseTransferMode | Literal["BUFFERED", "STREAM"] | None = None
-    integration_target: str | None = None
+        rest_api_id: str
+        resource_id: str
+        http_method: str
+        type: IntegrationType | Literal["HTTP", "AWS", "MOCK", "HTTP_PROXY", "AWS_PROXY"]
+        integration_http_method: str | None = None
+        uri: str | None = None
+        connection_type: ConnectionType | Literal["INTERNET", "VPC_LINK"] | None = None
+        connection_id: str | None = None
+        credentials: str | None = None
+        request_parameters: dict[str, str] | None = None
+        request_templates: dict[str, str] | None = None
+        passthrough_behavior: str | None = None
+        cache_namespace: str | None = None
+        cache_key_parameters: list[str] | None = None
+        content_handling: (
+            ContentHandlingStrategy | Literal["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"] | None
+        ) = None
+        timeout_in_millis: int | None = None
+        tls_config: TlsConfig | None = None
+        response_transfer_mode: ResponseTransferMode | Literal["BUFFERED", "STREAM"] | None = None
+        integration_target: str | None = None
+
+else:
+
+    @_attrs_class()
+    class PutIntegrationRequest:
+        """Sets up a method's integration.
+
+        Attributes:
+            rest_api_id: The string identifier of the associated RestApi.
+            resource_id: Specifies a put integration request's resource ID.
+            http_method: Specifies the HTTP method for the integration.
+            type: Specifies a put integration input's type.
+            integration_http_method: The HTTP method for the integration.
+            uri: Specifies Uniform Resource Identifier (URI) of the integration endpoint. For HTTP or
+                HTTP_PROXY integrations, the URI must be a fully formed, encoded HTTP(S) URL according
+                to the RFC-3986 specification, for either standard integration, where connectionType is
+                not VPC_LINK, or private integration, where connectionType is VPC_LINK. For a private
+                HTTP integration, the URI is not used for routing. For AWS or AWS_PROXY integrations,
+                the URI is of the form
+                arn:aws:apigateway:{region}:{subdomain.service|service}:path|action/{service_api}. Here,
+                {Region} is the API Gateway region (e.g., us-east-1); {service} is the name of the
+                integrated Amazon Web Services service (e.g., s3); and {subdomain} is a designated
+                subdomain supported by certain Amazon Web Services service for fast host-name lookup.
+                action can be used for an Amazon Web Services service action-based API, using an
+                Action={name}&{p1}={v1}&p2={v2}... query string. The ensuing {service_api} refers to a
+                supported action {name} plus any required input parameters. Alternatively, path can be
+                used for an Amazon Web Services service path-based API. The ensuing service_api refers
+                to the path to an Amazon Web Services service resource, including the region of the
+                integrated Amazon Web Services service, if applicable. For example, for integration with
+                the S3 API of GetObject, the uri can be either
+                arn:aws:apigateway:us-west-2:s3:action/GetObject&Bucket={bucket}&Key={key} or
+                arn:aws:apigateway:us-west-2:s3:path/{bucket}/{key}.
+            connection_type: The type of the network connection to the integration endpoint. The valid value is
+                INTERNET for connections through the public routable internet or VPC_LINK for private
+                connections between API Gateway and a network load balancer in a VPC. The default value
+                is INTERNET.
+            connection_id: The ID of the VpcLink used for the integration. Specify this value only if you specify
+                VPC_LINK as the connection type.
+            credentials: Specifies whether credentials are required for a put integration.
+            request_parameters: A key-value map specifying request parameters that are passed from the method request to
+                the back end. The key is an integration request parameter name and the associated value
+                is a method request parameter value or static value that must be enclosed within single
+                quotes and pre-encoded as required by the back end. The method request parameter value
+                must match the pattern of method.request.{location}.{name}, where location is
+                querystring, path, or header and name must be a valid and unique method request
+                parameter name.
+            request_templates: Represents a map of Velocity templates that are applied on the request payload based on
+                the value of the Content-Type header sent by the client. The content type value is the
+                key in this map, and the template (as a String) is the value.
+            passthrough_behavior: Specifies the pass-through behavior for incoming requests based on the Content-Type
+                header in the request, and the available mapping templates specified as the
+                requestTemplates property on the Integration resource. There are three valid values:
+                WHEN_NO_MATCH, WHEN_NO_TEMPLATES, and NEVER.
+            cache_namespace: Specifies a group of related cached parameters. By default, API Gateway uses the
+                resource ID as the cacheNamespace. You can specify the same cacheNamespace across
+                resources to return the same cached data for requests to different resources.
+            cache_key_parameters: A list of request parameters whose values API Gateway caches. To be valid values for
+                cacheKeyParameters, these parameters must also be specified for Method
+                requestParameters.
+            content_handling: Specifies how to handle request payload content type conversions. Supported values are
+                CONVERT_TO_BINARY and CONVERT_TO_TEXT, with the following behaviors:
+
+                If this property is not defined, the request payload will be passed through from the
+                method request to integration request without modification, provided that the
+                passthroughBehavior is configured to support payload pass-through.
+            timeout_in_millis: Custom timeout between 50 and 29,000 milliseconds. The default value is 29,000
+                milliseconds or 29 seconds. You can increase the default value to longer than 29 seconds
+                for Regional or private APIs only.
+            tls_config:
+            response_transfer_mode: The response transfer mode of the integration.
+            integration_target: The ALB or NLB ARN to send the request to.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "rest_api_id",
+            "resource_id",
+            "http_method",
+            "type",
+            "integration_http_method",
+            "uri",
+            "connection_type",
+            "connection_id",
+            "credentials",
+            "request_parameters",
+            "request_templates",
+            "passthrough_behavior",
+            "cache_namespace",
+            "cache_key_parameters",
+            "content_handling",
+            "timeout_in_millis",
+            "tls_config",
+            "response_transfer_mode",
+            "integration_target",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        rest_api_id: str
+        resource_id: str
+        http_method: str
+        type: IntegrationType | Literal["HTTP", "AWS", "MOCK", "HTTP_PROXY", "AWS_PROXY"]
+        integration_http_method: str | None
+        uri: str | None
+        connection_type: ConnectionType | Literal["INTERNET", "VPC_LINK"] | None
+        connection_id: str | None
+        credentials: str | None
+        request_parameters: dict[str, str] | None
+        request_templates: dict[str, str] | None
+        passthrough_behavior: str | None
+        cache_namespace: str | None
+        cache_key_parameters: list[str] | None
+        content_handling: (
+            ContentHandlingStrategy | Literal["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"] | None
+        )
+        timeout_in_millis: int | None
+        tls_config: TlsConfig | None
+        response_transfer_mode: ResponseTransferMode | Literal["BUFFERED", "STREAM"] | None
+        integration_target: str | None
+
+        def __init__(
+            self,
+            *,
+            rest_api_id: str,
+            resource_id: str,
+            http_method: str,
+            type: IntegrationType | Literal["HTTP", "AWS", "MOCK", "HTTP_PROXY", "AWS_PROXY"],
+            integration_http_method: str | None = None,
+            uri: str | None = None,
+            connection_type: ConnectionType | Literal["INTERNET", "VPC_LINK"] | None = None,
+            connection_id: str | None = None,
+            credentials: str | None = None,
+            request_parameters: dict[str, str] | None = None,
+            request_templates: dict[str, str] | None = None,
+            passthrough_behavior: str | None = None,
+            cache_namespace: str | None = None,
+            cache_key_parameters: list[str] | None = None,
+            content_handling: ContentHandlingStrategy
+            | Literal["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"]
+            | None = None,
+            timeout_in_millis: int | None = None,
+            tls_config: TlsConfig | None = None,
+            response_transfer_mode: ResponseTransferMode
+            | Literal["BUFFERED", "STREAM"]
+            | None = None,
+            integration_target: str | None = None,
+        ) -> None:
+            self.rest_api_id = rest_api_id
+            self.resource_id = resource_id
+            self.http_method = http_method
+            self.type = type
+            self.integration_http_method = integration_http_method
+            self.uri = uri
+            self.connection_type = connection_type
+            self.connection_id = connection_id
+            self.credentials = credentials
+            self.request_parameters = request_parameters
+            self.request_templates = request_templates
+            self.passthrough_behavior = passthrough_behavior
+            self.cache_namespace = cache_namespace
+            self.cache_key_parameters = cache_key_parameters
+            self.content_handling = content_handling
+            self.timeout_in_millis = timeout_in_millis
+            self.tls_config = tls_config
+            self.response_transfer_mode = response_transfer_mode
+            self.integration_target = integration_target
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"rest_api_id={self.rest_api_id!r}, "
+                    f"resource_id={self.resource_id!r}, "
+                    f"http_method={self.http_method!r}, "
+                    f"type={self.type!r}, "
+                    f"integration_http_method={self.integration_http_method!r}, "
+                    f"uri={self.uri!r}, "
+                    f"connection_type={self.connection_type!r}, "
+                    f"connection_id={self.connection_id!r}, "
+                    f"credentials={self.credentials!r}, "
+                    f"request_parameters={self.request_parameters!r}, "
+                    f"request_templates={self.request_templates!r}, "
+                    f"passthrough_behavior={self.passthrough_behavior!r}, "
+                    f"cache_namespace={self.cache_namespace!r}, "
+                    f"cache_key_parameters={self.cache_key_parameters!r}, "
+                    f"content_handling={self.content_handling!r}, "
+                    f"timeout_in_millis={self.timeout_in_millis!r}, "
+                    f"tls_config={self.tls_config!r}, "
+                    f"response_transfer_mode={self.response_transfer_mode!r}, "
+                    f"integration_target={self.integration_target!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.rest_api_id == other.rest_api_id
+                and self.resource_id == other.resource_id
+                and self.http_method == other.http_method
+                and self.type == other.type
+                and self.integration_http_method == other.integration_http_method
+                and self.uri == other.uri
+                and self.connection_type == other.connection_type
+                and self.connection_id == other.connection_id
+                and self.credentials == other.credentials
+                and self.request_parameters == other.request_parameters
+                and self.request_templates == other.request_templates
+                and self.passthrough_behavior == other.passthrough_behavior
+                and self.cache_namespace == other.cache_namespace
+                and self.cache_key_parameters == other.cache_key_parameters
+                and self.content_handling == other.content_handling
+                and self.timeout_in_millis == other.timeout_in_millis
+                and self.tls_config == other.tls_config
+                and self.response_transfer_mode == other.response_transfer_mode
+                and self.integration_target == other.integration_target
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "rest_api_id": self.rest_api_id,
+                "resource_id": self.resource_id,
+                "http_method": self.http_method,
+                "type": self.type,
+                "integration_http_method": self.integration_http_method,
+                "uri": self.uri,
+                "connection_type": self.connection_type,
+                "connection_id": self.connection_id,
+                "credentials": self.credentials,
+                "request_parameters": self.request_parameters,
+                "request_templates": self.request_templates,
+                "passthrough_behavior": self.passthrough_behavior,
+                "cache_namespace": self.cache_namespace,
+                "cache_key_parameters": self.cache_key_parameters,
+                "content_handling": self.content_handling,
+                "timeout_in_millis": self.timeout_in_millis,
+                "tls_config": self.tls_config,
+                "response_transfer_mode": self.response_transfer_mode,
+                "integration_target": self.integration_target,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "rest_api_id",
+                    "resource_id",
+                    "http_method",
+                    "type",
+                    "integration_http_method",
+                    "uri",
+                    "connection_type",
+                    "connection_id",
+                    "credentials",
+                    "request_parameters",
+                    "request_templates",
+                    "passthrough_behavior",
+                    "cache_namespace",
+                    "cache_key_parameters",
+                    "content_handling",
+                    "timeout_in_millis",
+                    "tls_config",
+                    "response_transfer_mode",
+                    "integration_target",
+                ),
+            )

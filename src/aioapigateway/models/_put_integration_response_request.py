@@ -6,51 +6,202 @@
 #       --package aioapigateway --out src
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import attrs
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
 
 if TYPE_CHECKING:
+    import attrs
+
     from ._content_handling_strategy import ContentHandlingStrategy
 
 __all__ = ["PutIntegrationResponseRequest"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class PutIntegrationResponseRequest:
-    """Represents a put integration response request.
+    @attrs.define(kw_only=True, eq=True)
+    class PutIntegrationResponseRequest:
+        """Represents a put integration response request.
 
-    Attributes:
-        rest_api_id: The string identifier of the associated RestApi.
-        resource_id: Specifies a put integration response request's resource identifier.
-        http_method: Specifies a put integration response request's HTTP method.
-        status_code: Specifies the status code that is used to map the integration response to an existing
-            MethodResponse.
-        selection_pattern: Specifies the selection pattern of a put integration response.
-        response_parameters: A key-value map specifying response parameters that are passed to the method response
-            from the back end. The key is a method response header parameter name and the mapped
-            value is an integration response header value, a static value enclosed within a pair of
-            single quotes, or a JSON expression from the integration response body. The mapping key
-            must match the pattern of method.response.header.{name}, where name is a valid and
-            unique header name. The mapped non-static value must match the pattern of
-            integration.response.header.{name} or integration.response.body.{JSON-expression}, where
-            name must be a valid and unique response header name and JSON-expression a valid JSON
-            expression without the $ prefix.
-        response_templates: Specifies a put integration response's templates.
-        content_handling: Specifies how to handle response payload content type conversions. Supported values are
-            CONVERT_TO_BINARY and CONVERT_TO_TEXT, with the following behaviors:
+        Attributes:
+            rest_api_id: The string identifier of the associated RestApi.
+            resource_id: Specifies a put integration response request's resource identifier.
+            http_method: Specifies a put integration response request's HTTP method.
+            status_code: Specifies the status code that is used to map the integration response to an existing
+                MethodResponse.
+            selection_pattern: Specifies the selection pattern of a put integration response.
+            response_parameters: A key-value map specifying response parameters that are passed to the method response
+                from the back end. The key is a method response header parameter name and the mapped
+                value is an integration response header value, a static value enclosed within a pair of
+                single quotes, or a JSON expression from the integration response body. The mapping key
+                must match the pattern of method.response.header.{name}, where name is a valid and
+                unique header name. The mapped non-static value must match the pattern of
+                integration.response.header.{name} or integration.response.body.{JSON-expression}, where
+                name must be a valid and unique response header name and JSON-expression a valid JSON
+                expression without the $ prefix.
+            response_templates: Specifies a put integration response's templates.
+            content_handling: Specifies how to handle response payload content type conversions. Supported values are
+                CONVERT_TO_BINARY and CONVERT_TO_TEXT, with the following behaviors:
 
-            If this property is not defined, the response payload will be passed through from the
-            integration response to the method response without modification.
-    """
+                If this property is not defined, the response payload will be passed through from the
+                integration response to the method response without modification.
+        """
 
-    rest_api_id: str
-    resource_id: str
-    http_method: str
-    status_code: str
-    selection_pattern: str | None = None
-    response_parameters: dict[str, str] | None = None
-    response_templates: dict[str, str] | None = None
-    content_handling: (
-        ContentHandlingStrategy | Literal["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"] | None
-    ) = None
+        rest_api_id: str
+        resource_id: str
+        http_method: str
+        status_code: str
+        selection_pattern: str | None = None
+        response_parameters: dict[str, str] | None = None
+        response_templates: dict[str, str] | None = None
+        content_handling: (
+            ContentHandlingStrategy | Literal["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"] | None
+        ) = None
+
+else:
+
+    @_attrs_class()
+    class PutIntegrationResponseRequest:
+        """Represents a put integration response request.
+
+        Attributes:
+            rest_api_id: The string identifier of the associated RestApi.
+            resource_id: Specifies a put integration response request's resource identifier.
+            http_method: Specifies a put integration response request's HTTP method.
+            status_code: Specifies the status code that is used to map the integration response to an existing
+                MethodResponse.
+            selection_pattern: Specifies the selection pattern of a put integration response.
+            response_parameters: A key-value map specifying response parameters that are passed to the method response
+                from the back end. The key is a method response header parameter name and the mapped
+                value is an integration response header value, a static value enclosed within a pair of
+                single quotes, or a JSON expression from the integration response body. The mapping key
+                must match the pattern of method.response.header.{name}, where name is a valid and
+                unique header name. The mapped non-static value must match the pattern of
+                integration.response.header.{name} or integration.response.body.{JSON-expression}, where
+                name must be a valid and unique response header name and JSON-expression a valid JSON
+                expression without the $ prefix.
+            response_templates: Specifies a put integration response's templates.
+            content_handling: Specifies how to handle response payload content type conversions. Supported values are
+                CONVERT_TO_BINARY and CONVERT_TO_TEXT, with the following behaviors:
+
+                If this property is not defined, the response payload will be passed through from the
+                integration response to the method response without modification.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "rest_api_id",
+            "resource_id",
+            "http_method",
+            "status_code",
+            "selection_pattern",
+            "response_parameters",
+            "response_templates",
+            "content_handling",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        rest_api_id: str
+        resource_id: str
+        http_method: str
+        status_code: str
+        selection_pattern: str | None
+        response_parameters: dict[str, str] | None
+        response_templates: dict[str, str] | None
+        content_handling: (
+            ContentHandlingStrategy | Literal["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"] | None
+        )
+
+        def __init__(
+            self,
+            *,
+            rest_api_id: str,
+            resource_id: str,
+            http_method: str,
+            status_code: str,
+            selection_pattern: str | None = None,
+            response_parameters: dict[str, str] | None = None,
+            response_templates: dict[str, str] | None = None,
+            content_handling: ContentHandlingStrategy
+            | Literal["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"]
+            | None = None,
+        ) -> None:
+            self.rest_api_id = rest_api_id
+            self.resource_id = resource_id
+            self.http_method = http_method
+            self.status_code = status_code
+            self.selection_pattern = selection_pattern
+            self.response_parameters = response_parameters
+            self.response_templates = response_templates
+            self.content_handling = content_handling
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"rest_api_id={self.rest_api_id!r}, "
+                    f"resource_id={self.resource_id!r}, "
+                    f"http_method={self.http_method!r}, "
+                    f"status_code={self.status_code!r}, "
+                    f"selection_pattern={self.selection_pattern!r}, "
+                    f"response_parameters={self.response_parameters!r}, "
+                    f"response_templates={self.response_templates!r}, "
+                    f"content_handling={self.content_handling!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.rest_api_id == other.rest_api_id
+                and self.resource_id == other.resource_id
+                and self.http_method == other.http_method
+                and self.status_code == other.status_code
+                and self.selection_pattern == other.selection_pattern
+                and self.response_parameters == other.response_parameters
+                and self.response_templates == other.response_templates
+                and self.content_handling == other.content_handling
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "rest_api_id": self.rest_api_id,
+                "resource_id": self.resource_id,
+                "http_method": self.http_method,
+                "status_code": self.status_code,
+                "selection_pattern": self.selection_pattern,
+                "response_parameters": self.response_parameters,
+                "response_templates": self.response_templates,
+                "content_handling": self.content_handling,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "rest_api_id",
+                    "resource_id",
+                    "http_method",
+                    "status_code",
+                    "selection_pattern",
+                    "response_parameters",
+                    "response_templates",
+                    "content_handling",
+                ),
+            )

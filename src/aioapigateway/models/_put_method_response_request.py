@@ -6,39 +6,170 @@
 #       --package aioapigateway --out src
 from __future__ import annotations
 
-import attrs
+from typing import TYPE_CHECKING, Any
+
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
+
+if TYPE_CHECKING:
+    import attrs
 
 __all__ = ["PutMethodResponseRequest"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class PutMethodResponseRequest:
-    """Request to add a MethodResponse to an existing Method resource.
+    @attrs.define(kw_only=True, eq=True)
+    class PutMethodResponseRequest:
+        """Request to add a MethodResponse to an existing Method resource.
 
-    Attributes:
-        rest_api_id: The string identifier of the associated RestApi.
-        resource_id: The Resource identifier for the Method resource.
-        http_method: The HTTP verb of the Method resource.
-        status_code: The method response's status code.
-        response_parameters: A key-value map specifying required or optional response parameters that API Gateway can
-            send back to the caller. A key defines a method response header name and the associated
-            value is a Boolean flag indicating whether the method response parameter is required or
-            not. The method response header names must match the pattern of
-            method.response.header.{name}, where name is a valid and unique header name. The
-            response parameter names defined here are available in the integration response to be
-            mapped from an integration response header expressed in
-            integration.response.header.{name}, a static value enclosed within a pair of single
-            quotes (e.g., 'application/json'), or a JSON expression from the back-end response
-            payload in the form of integration.response.body.{JSON-expression}, where
-            JSON-expression is a valid JSON expression without the $ prefix.)
-        response_models: Specifies the Model resources used for the response's content type. Response models are
-            represented as a key/value map, with a content type as the key and a Model name as the
-            value.
-    """
+        Attributes:
+            rest_api_id: The string identifier of the associated RestApi.
+            resource_id: The Resource identifier for the Method resource.
+            http_method: The HTTP verb of the Method resource.
+            status_code: The method response's status code.
+            response_parameters: A key-value map specifying required or optional response parameters that API Gateway can
+                send back to the caller. A key defines a method response header name and the associated
+                value is a Boolean flag indicating whether the method response parameter is required or
+                not. The method response header names must match the pattern of
+                method.response.header.{name}, where name is a valid and unique header name. The
+                response parameter names defined here are available in the integration response to be
+                mapped from an integration response header expressed in
+                integration.response.header.{name}, a static value enclosed within a pair of single
+                quotes (e.g., 'application/json'), or a JSON expression from the back-end response
+                payload in the form of integration.response.body.{JSON-expression}, where
+                JSON-expression is a valid JSON expression without the $ prefix.)
+            response_models: Specifies the Model resources used for the response's content type. Response models are
+                represented as a key/value map, with a content type as the key and a Model name as the
+                value.
+        """
 
-    rest_api_id: str
-    resource_id: str
-    http_method: str
-    status_code: str
-    response_parameters: dict[str, bool] | None = None
-    response_models: dict[str, str] | None = None
+        rest_api_id: str
+        resource_id: str
+        http_method: str
+        status_code: str
+        response_parameters: dict[str, bool] | None = None
+        response_models: dict[str, str] | None = None
+
+else:
+
+    @_attrs_class()
+    class PutMethodResponseRequest:
+        """Request to add a MethodResponse to an existing Method resource.
+
+        Attributes:
+            rest_api_id: The string identifier of the associated RestApi.
+            resource_id: The Resource identifier for the Method resource.
+            http_method: The HTTP verb of the Method resource.
+            status_code: The method response's status code.
+            response_parameters: A key-value map specifying required or optional response parameters that API Gateway can
+                send back to the caller. A key defines a method response header name and the associated
+                value is a Boolean flag indicating whether the method response parameter is required or
+                not. The method response header names must match the pattern of
+                method.response.header.{name}, where name is a valid and unique header name. The
+                response parameter names defined here are available in the integration response to be
+                mapped from an integration response header expressed in
+                integration.response.header.{name}, a static value enclosed within a pair of single
+                quotes (e.g., 'application/json'), or a JSON expression from the back-end response
+                payload in the form of integration.response.body.{JSON-expression}, where
+                JSON-expression is a valid JSON expression without the $ prefix.)
+            response_models: Specifies the Model resources used for the response's content type. Response models are
+                represented as a key/value map, with a content type as the key and a Model name as the
+                value.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "rest_api_id",
+            "resource_id",
+            "http_method",
+            "status_code",
+            "response_parameters",
+            "response_models",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        rest_api_id: str
+        resource_id: str
+        http_method: str
+        status_code: str
+        response_parameters: dict[str, bool] | None
+        response_models: dict[str, str] | None
+
+        def __init__(
+            self,
+            *,
+            rest_api_id: str,
+            resource_id: str,
+            http_method: str,
+            status_code: str,
+            response_parameters: dict[str, bool] | None = None,
+            response_models: dict[str, str] | None = None,
+        ) -> None:
+            self.rest_api_id = rest_api_id
+            self.resource_id = resource_id
+            self.http_method = http_method
+            self.status_code = status_code
+            self.response_parameters = response_parameters
+            self.response_models = response_models
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"rest_api_id={self.rest_api_id!r}, "
+                    f"resource_id={self.resource_id!r}, "
+                    f"http_method={self.http_method!r}, "
+                    f"status_code={self.status_code!r}, "
+                    f"response_parameters={self.response_parameters!r}, "
+                    f"response_models={self.response_models!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.rest_api_id == other.rest_api_id
+                and self.resource_id == other.resource_id
+                and self.http_method == other.http_method
+                and self.status_code == other.status_code
+                and self.response_parameters == other.response_parameters
+                and self.response_models == other.response_models
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "rest_api_id": self.rest_api_id,
+                "resource_id": self.resource_id,
+                "http_method": self.http_method,
+                "status_code": self.status_code,
+                "response_parameters": self.response_parameters,
+                "response_models": self.response_models,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "rest_api_id",
+                    "resource_id",
+                    "http_method",
+                    "status_code",
+                    "response_parameters",
+                    "response_models",
+                ),
+            )

@@ -6,38 +6,153 @@
 #       --package aioapigateway --out src
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import attrs
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
 
 if TYPE_CHECKING:
+    import attrs
+
     from ._put_mode import PutMode
 
 __all__ = ["PutRestApiRequest"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class PutRestApiRequest:
-    """A PUT request to update an existing API, with external API definitions specified as the
-    request body.
+    @attrs.define(kw_only=True, eq=True)
+    class PutRestApiRequest:
+        """A PUT request to update an existing API, with external API definitions specified as the
+        request body.
 
-    Attributes:
-        rest_api_id: The string identifier of the associated RestApi.
-        mode: The mode query parameter to specify the update mode. Valid values are "merge" and
-            "overwrite". By default, the update mode is "merge".
-        fail_on_warnings: A query parameter to indicate whether to rollback the API update (true) or not (false)
-            when a warning is encountered. The default value is false.
-        parameters: Custom header parameters as part of the request. For example, to exclude
-            DocumentationParts from an imported API, set ignore=documentation as a parameters value,
-            as in the CLI command of aws apigateway import-rest-api --parameters
-            ignore=documentation --body 'file:///path/to/imported-api-body.json'.
-        body: The PUT request body containing external API definitions. Currently, only OpenAPI
-            definition JSON/YAML files are supported. The maximum size of the API definition file is
-            6MB.
-    """
+        Attributes:
+            rest_api_id: The string identifier of the associated RestApi.
+            mode: The mode query parameter to specify the update mode. Valid values are "merge" and
+                "overwrite". By default, the update mode is "merge".
+            fail_on_warnings: A query parameter to indicate whether to rollback the API update (true) or not (false)
+                when a warning is encountered. The default value is false.
+            parameters: Custom header parameters as part of the request. For example, to exclude
+                DocumentationParts from an imported API, set ignore=documentation as a parameters value,
+                as in the CLI command of aws apigateway import-rest-api --parameters
+                ignore=documentation --body 'file:///path/to/imported-api-body.json'.
+            body: The PUT request body containing external API definitions. Currently, only OpenAPI
+                definition JSON/YAML files are supported. The maximum size of the API definition file is
+                6MB.
+        """
 
-    rest_api_id: str
-    mode: PutMode | Literal["merge", "overwrite"] | None = None
-    fail_on_warnings: bool | None = None
-    parameters: dict[str, str] | None = None
-    body: bytes
+        rest_api_id: str
+        mode: PutMode | Literal["merge", "overwrite"] | None = None
+        fail_on_warnings: bool | None = None
+        parameters: dict[str, str] | None = None
+        body: bytes
+
+else:
+
+    @_attrs_class()
+    class PutRestApiRequest:
+        """A PUT request to update an existing API, with external API definitions specified as the
+        request body.
+
+        Attributes:
+            rest_api_id: The string identifier of the associated RestApi.
+            mode: The mode query parameter to specify the update mode. Valid values are "merge" and
+                "overwrite". By default, the update mode is "merge".
+            fail_on_warnings: A query parameter to indicate whether to rollback the API update (true) or not (false)
+                when a warning is encountered. The default value is false.
+            parameters: Custom header parameters as part of the request. For example, to exclude
+                DocumentationParts from an imported API, set ignore=documentation as a parameters value,
+                as in the CLI command of aws apigateway import-rest-api --parameters
+                ignore=documentation --body 'file:///path/to/imported-api-body.json'.
+            body: The PUT request body containing external API definitions. Currently, only OpenAPI
+                definition JSON/YAML files are supported. The maximum size of the API definition file is
+                6MB.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "rest_api_id",
+            "mode",
+            "fail_on_warnings",
+            "parameters",
+            "body",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        rest_api_id: str
+        mode: PutMode | Literal["merge", "overwrite"] | None
+        fail_on_warnings: bool | None
+        parameters: dict[str, str] | None
+        body: bytes
+
+        def __init__(
+            self,
+            *,
+            rest_api_id: str,
+            mode: PutMode | Literal["merge", "overwrite"] | None = None,
+            fail_on_warnings: bool | None = None,
+            parameters: dict[str, str] | None = None,
+            body: bytes,
+        ) -> None:
+            self.rest_api_id = rest_api_id
+            self.mode = mode
+            self.fail_on_warnings = fail_on_warnings
+            self.parameters = parameters
+            self.body = body
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"rest_api_id={self.rest_api_id!r}, "
+                    f"mode={self.mode!r}, "
+                    f"fail_on_warnings={self.fail_on_warnings!r}, "
+                    f"parameters={self.parameters!r}, "
+                    f"body={self.body!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.rest_api_id == other.rest_api_id
+                and self.mode == other.mode
+                and self.fail_on_warnings == other.fail_on_warnings
+                and self.parameters == other.parameters
+                and self.body == other.body
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "rest_api_id": self.rest_api_id,
+                "mode": self.mode,
+                "fail_on_warnings": self.fail_on_warnings,
+                "parameters": self.parameters,
+                "body": self.body,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "rest_api_id",
+                    "mode",
+                    "fail_on_warnings",
+                    "parameters",
+                    "body",
+                ),
+            )

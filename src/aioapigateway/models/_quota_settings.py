@@ -6,26 +6,115 @@
 #       --package aioapigateway --out src
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-import attrs
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
 
 if TYPE_CHECKING:
+    import attrs
+
     from ._quota_period_type import QuotaPeriodType
 
 __all__ = ["QuotaSettings"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class QuotaSettings:
-    """Quotas configured for a usage plan.
+    @attrs.define(kw_only=True, eq=True)
+    class QuotaSettings:
+        """Quotas configured for a usage plan.
 
-    Attributes:
-        limit: The target maximum number of requests that can be made in a given time period.
-        offset: The number of requests subtracted from the given limit in the initial time period.
-        period: The time period in which the limit applies. Valid values are "DAY", "WEEK" or "MONTH".
-    """
+        Attributes:
+            limit: The target maximum number of requests that can be made in a given time period.
+            offset: The number of requests subtracted from the given limit in the initial time period.
+            period: The time period in which the limit applies. Valid values are "DAY", "WEEK" or "MONTH".
+        """
 
-    limit: int | None = None
-    offset: int | None = None
-    period: QuotaPeriodType | str | None = None
+        limit: int | None = None
+        offset: int | None = None
+        period: QuotaPeriodType | str | None = None
+
+else:
+
+    @_attrs_class()
+    class QuotaSettings:
+        """Quotas configured for a usage plan.
+
+        Attributes:
+            limit: The target maximum number of requests that can be made in a given time period.
+            offset: The number of requests subtracted from the given limit in the initial time period.
+            period: The time period in which the limit applies. Valid values are "DAY", "WEEK" or "MONTH".
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "limit",
+            "offset",
+            "period",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        limit: int | None
+        offset: int | None
+        period: QuotaPeriodType | str | None
+
+        def __init__(
+            self,
+            *,
+            limit: int | None = None,
+            offset: int | None = None,
+            period: QuotaPeriodType | str | None = None,
+        ) -> None:
+            self.limit = limit
+            self.offset = offset
+            self.period = period
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"limit={self.limit!r}, "
+                    f"offset={self.offset!r}, "
+                    f"period={self.period!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.limit == other.limit
+                and self.offset == other.offset
+                and self.period == other.period
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "limit": self.limit,
+                "offset": self.offset,
+                "period": self.period,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "limit",
+                    "offset",
+                    "period",
+                ),
+            )

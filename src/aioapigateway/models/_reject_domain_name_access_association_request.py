@@ -6,19 +6,102 @@
 #       --package aioapigateway --out src
 from __future__ import annotations
 
-import attrs
+from typing import TYPE_CHECKING, Any
+
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
+
+if TYPE_CHECKING:
+    import attrs
 
 __all__ = ["RejectDomainNameAccessAssociationRequest"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class RejectDomainNameAccessAssociationRequest:
-    """RejectDomainNameAccessAssociationRequest
+    @attrs.define(kw_only=True, eq=True)
+    class RejectDomainNameAccessAssociationRequest:
+        """RejectDomainNameAccessAssociationRequest
 
-    Attributes:
-        domain_name_access_association_arn: The ARN of the domain name access association resource.
-        domain_name_arn: The ARN of the domain name.
-    """
+        Attributes:
+            domain_name_access_association_arn: The ARN of the domain name access association resource.
+            domain_name_arn: The ARN of the domain name.
+        """
 
-    domain_name_access_association_arn: str
-    domain_name_arn: str
+        domain_name_access_association_arn: str
+        domain_name_arn: str
+
+else:
+
+    @_attrs_class()
+    class RejectDomainNameAccessAssociationRequest:
+        """RejectDomainNameAccessAssociationRequest
+
+        Attributes:
+            domain_name_access_association_arn: The ARN of the domain name access association resource.
+            domain_name_arn: The ARN of the domain name.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "domain_name_access_association_arn",
+            "domain_name_arn",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        domain_name_access_association_arn: str
+        domain_name_arn: str
+
+        def __init__(
+            self,
+            *,
+            domain_name_access_association_arn: str,
+            domain_name_arn: str,
+        ) -> None:
+            self.domain_name_access_association_arn = domain_name_access_association_arn
+            self.domain_name_arn = domain_name_arn
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"domain_name_access_association_arn={self.domain_name_access_association_arn!r}, "
+                    f"domain_name_arn={self.domain_name_arn!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.domain_name_access_association_arn == other.domain_name_access_association_arn
+                and self.domain_name_arn == other.domain_name_arn
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "domain_name_access_association_arn": self.domain_name_access_association_arn,
+                "domain_name_arn": self.domain_name_arn,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "domain_name_access_association_arn",
+                    "domain_name_arn",
+                ),
+            )

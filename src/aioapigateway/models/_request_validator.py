@@ -6,24 +6,126 @@
 #       --package aioapigateway --out src
 from __future__ import annotations
 
-import attrs
+from typing import TYPE_CHECKING, Any
+
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
+
+if TYPE_CHECKING:
+    import attrs
 
 __all__ = ["RequestValidator"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class RequestValidator:
-    """A set of validation rules for incoming Method requests.
+    @attrs.define(kw_only=True, eq=True)
+    class RequestValidator:
+        """A set of validation rules for incoming Method requests.
 
-    Attributes:
-        id: The identifier of this RequestValidator.
-        name: The name of this RequestValidator
-        validate_request_body: A Boolean flag to indicate whether to validate a request body according to the
-            configured Model schema.
-        validate_request_parameters: A Boolean flag to indicate whether to validate request parameters (true) or not (false).
-    """
+        Attributes:
+            id: The identifier of this RequestValidator.
+            name: The name of this RequestValidator
+            validate_request_body: A Boolean flag to indicate whether to validate a request body according to the
+                configured Model schema.
+            validate_request_parameters: A Boolean flag to indicate whether to validate request parameters (true) or not (false).
+        """
 
-    id: str | None = None
-    name: str | None = None
-    validate_request_body: bool | None = None
-    validate_request_parameters: bool | None = None
+        id: str | None = None
+        name: str | None = None
+        validate_request_body: bool | None = None
+        validate_request_parameters: bool | None = None
+
+else:
+
+    @_attrs_class()
+    class RequestValidator:
+        """A set of validation rules for incoming Method requests.
+
+        Attributes:
+            id: The identifier of this RequestValidator.
+            name: The name of this RequestValidator
+            validate_request_body: A Boolean flag to indicate whether to validate a request body according to the
+                configured Model schema.
+            validate_request_parameters: A Boolean flag to indicate whether to validate request parameters (true) or not (false).
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "id",
+            "name",
+            "validate_request_body",
+            "validate_request_parameters",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        id: str | None
+        name: str | None
+        validate_request_body: bool | None
+        validate_request_parameters: bool | None
+
+        def __init__(
+            self,
+            *,
+            id: str | None = None,
+            name: str | None = None,
+            validate_request_body: bool | None = None,
+            validate_request_parameters: bool | None = None,
+        ) -> None:
+            self.id = id
+            self.name = name
+            self.validate_request_body = validate_request_body
+            self.validate_request_parameters = validate_request_parameters
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"id={self.id!r}, "
+                    f"name={self.name!r}, "
+                    f"validate_request_body={self.validate_request_body!r}, "
+                    f"validate_request_parameters={self.validate_request_parameters!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.id == other.id
+                and self.name == other.name
+                and self.validate_request_body == other.validate_request_body
+                and self.validate_request_parameters == other.validate_request_parameters
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "id": self.id,
+                "name": self.name,
+                "validate_request_body": self.validate_request_body,
+                "validate_request_parameters": self.validate_request_parameters,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "id",
+                    "name",
+                    "validate_request_body",
+                    "validate_request_parameters",
+                ),
+            )

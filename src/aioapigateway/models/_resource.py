@@ -6,30 +6,137 @@
 #       --package aioapigateway --out src
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-import attrs
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
 
 if TYPE_CHECKING:
+    import attrs
+
     from ._method import Method
 
 __all__ = ["Resource"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class Resource:
-    """Represents an API resource.
+    @attrs.define(kw_only=True, eq=True)
+    class Resource:
+        """Represents an API resource.
 
-    Attributes:
-        id: The resource's identifier.
-        parent_id: The parent resource's identifier.
-        path_part: The last path segment for this resource.
-        path: The full path for this resource.
-        resource_methods: Gets an API resource's method of a given HTTP verb.
-    """
+        Attributes:
+            id: The resource's identifier.
+            parent_id: The parent resource's identifier.
+            path_part: The last path segment for this resource.
+            path: The full path for this resource.
+            resource_methods: Gets an API resource's method of a given HTTP verb.
+        """
 
-    id: str | None = None
-    parent_id: str | None = None
-    path_part: str | None = None
-    path: str | None = None
-    resource_methods: dict[str, Method] | None = None
+        id: str | None = None
+        parent_id: str | None = None
+        path_part: str | None = None
+        path: str | None = None
+        resource_methods: dict[str, Method] | None = None
+
+else:
+
+    @_attrs_class()
+    class Resource:
+        """Represents an API resource.
+
+        Attributes:
+            id: The resource's identifier.
+            parent_id: The parent resource's identifier.
+            path_part: The last path segment for this resource.
+            path: The full path for this resource.
+            resource_methods: Gets an API resource's method of a given HTTP verb.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "id",
+            "parent_id",
+            "path_part",
+            "path",
+            "resource_methods",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        id: str | None
+        parent_id: str | None
+        path_part: str | None
+        path: str | None
+        resource_methods: dict[str, Method] | None
+
+        def __init__(
+            self,
+            *,
+            id: str | None = None,
+            parent_id: str | None = None,
+            path_part: str | None = None,
+            path: str | None = None,
+            resource_methods: dict[str, Method] | None = None,
+        ) -> None:
+            self.id = id
+            self.parent_id = parent_id
+            self.path_part = path_part
+            self.path = path
+            self.resource_methods = resource_methods
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"id={self.id!r}, "
+                    f"parent_id={self.parent_id!r}, "
+                    f"path_part={self.path_part!r}, "
+                    f"path={self.path!r}, "
+                    f"resource_methods={self.resource_methods!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.id == other.id
+                and self.parent_id == other.parent_id
+                and self.path_part == other.path_part
+                and self.path == other.path
+                and self.resource_methods == other.resource_methods
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "id": self.id,
+                "parent_id": self.parent_id,
+                "path_part": self.path_part,
+                "path": self.path,
+                "resource_methods": self.resource_methods,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "id",
+                    "parent_id",
+                    "path_part",
+                    "path",
+                    "resource_methods",
+                ),
+            )

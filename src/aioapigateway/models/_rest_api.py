@@ -7,11 +7,17 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-import attrs
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
 
 if TYPE_CHECKING:
+    import attrs
+
     from ._api_key_source_type import ApiKeySourceType
     from ._api_status import ApiStatus
     from ._endpoint_access_mode import EndpointAccessMode
@@ -20,60 +26,291 @@ if TYPE_CHECKING:
 
 __all__ = ["RestApi"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class RestApi:
-    """Represents a REST API.
+    @attrs.define(kw_only=True, eq=True)
+    class RestApi:
+        """Represents a REST API.
 
-    Attributes:
-        id: The API's identifier. This identifier is unique across all of your APIs in API Gateway.
-        name: The API's name.
-        description: The API's description.
-        created_date: The timestamp when the API was created.
-        version: A version identifier for the API.
-        warnings: The warning messages reported when failonwarnings is turned on during API import.
-        binary_media_types: The list of binary media types supported by the RestApi. By default, the RestApi
-            supports only UTF-8-encoded text payloads.
-        minimum_compression_size: A nullable integer that is used to enable compression (with non-negative between 0 and
-            10485760 (10M) bytes, inclusive) or disable compression (with a null value) on an API.
-            When compression is enabled, compression or decompression is not applied on the payload
-            if the payload size is smaller than this value. Setting it to zero allows compression
-            for any payload size.
-        api_key_source: The source of the API key for metering requests according to a usage plan. Valid values
-            are: >HEADER to read the API key from the X-API-Key header of a request. AUTHORIZER to
-            read the API key from the UsageIdentifierKey from a custom authorizer.
-        endpoint_configuration: The endpoint configuration of this RestApi showing the endpoint types and IP address
-            types of the API.
-        policy: A stringified JSON policy document that applies to this RestApi regardless of the caller
-            and Method configuration.
-        tags: The collection of tags. Each tag element is associated with a given resource.
-        disable_execute_api_endpoint: Specifies whether clients can invoke your API by using the default execute-api endpoint.
-            By default, clients can invoke your API with the default
-            https://{api_id}.execute-api.{region}.amazonaws.com endpoint. To require that clients
-            use a custom domain name to invoke your API, disable the default endpoint.
-        root_resource_id: The API's root resource ID.
-        security_policy: The Transport Layer Security (TLS) version + cipher suite for this RestApi.
-        endpoint_access_mode: The endpoint access mode of the RestApi.
-        api_status: The ApiStatus of the RestApi.
-        api_status_message: The status message of the RestApi. When the status message is UPDATING you can still
-            invoke it.
-    """
+        Attributes:
+            id: The API's identifier. This identifier is unique across all of your APIs in API Gateway.
+            name: The API's name.
+            description: The API's description.
+            created_date: The timestamp when the API was created.
+            version: A version identifier for the API.
+            warnings: The warning messages reported when failonwarnings is turned on during API import.
+            binary_media_types: The list of binary media types supported by the RestApi. By default, the RestApi
+                supports only UTF-8-encoded text payloads.
+            minimum_compression_size: A nullable integer that is used to enable compression (with non-negative between 0 and
+                10485760 (10M) bytes, inclusive) or disable compression (with a null value) on an API.
+                When compression is enabled, compression or decompression is not applied on the payload
+                if the payload size is smaller than this value. Setting it to zero allows compression
+                for any payload size.
+            api_key_source: The source of the API key for metering requests according to a usage plan. Valid values
+                are: >HEADER to read the API key from the X-API-Key header of a request. AUTHORIZER to
+                read the API key from the UsageIdentifierKey from a custom authorizer.
+            endpoint_configuration: The endpoint configuration of this RestApi showing the endpoint types and IP address
+                types of the API.
+            policy: A stringified JSON policy document that applies to this RestApi regardless of the caller
+                and Method configuration.
+            tags: The collection of tags. Each tag element is associated with a given resource.
+            disable_execute_api_endpoint: Specifies whether clients can invoke your API by using the default execute-api endpoint.
+                By default, clients can invoke your API with the default
+                https://{api_id}.execute-api.{region}.amazonaws.com endpoint. To require that clients
+                use a custom domain name to invoke your API, disable the default endpoint.
+            root_resource_id: The API's root resource ID.
+            security_policy: The Transport Layer Security (TLS) version + cipher suite for this RestApi.
+            endpoint_access_mode: The endpoint access mode of the RestApi.
+            api_status: The ApiStatus of the RestApi.
+            api_status_message: The status message of the RestApi. When the status message is UPDATING you can still
+                invoke it.
+        """
 
-    id: str | None = None
-    name: str | None = None
-    description: str | None = None
-    created_date: datetime.datetime | None = None
-    version: str | None = None
-    warnings: list[str] | None = None
-    binary_media_types: list[str] | None = None
-    minimum_compression_size: int | None = None
-    api_key_source: ApiKeySourceType | str | None = None
-    endpoint_configuration: EndpointConfiguration | None = None
-    policy: str | None = None
-    tags: dict[str, str] | None = None
-    disable_execute_api_endpoint: bool | None = None
-    root_resource_id: str | None = None
-    security_policy: SecurityPolicy | str | None = None
-    endpoint_access_mode: EndpointAccessMode | str | None = None
-    api_status: ApiStatus | str | None = None
-    api_status_message: str | None = None
+        id: str | None = None
+        name: str | None = None
+        description: str | None = None
+        created_date: datetime.datetime | None = None
+        version: str | None = None
+        warnings: list[str] | None = None
+        binary_media_types: list[str] | None = None
+        minimum_compression_size: int | None = None
+        api_key_source: ApiKeySourceType | str | None = None
+        endpoint_configuration: EndpointConfiguration | None = None
+        policy: str | None = None
+        tags: dict[str, str] | None = None
+        disable_execute_api_endpoint: bool | None = None
+        root_resource_id: str | None = None
+        security_policy: SecurityPolicy | str | None = None
+        endpoint_access_mode: EndpointAccessMode | str | None = None
+        api_status: ApiStatus | str | None = None
+        api_status_message: str | None = None
+
+else:
+
+    @_attrs_class()
+    class RestApi:
+        """Represents a REST API.
+
+        Attributes:
+            id: The API's identifier. This identifier is unique across all of your APIs in API Gateway.
+            name: The API's name.
+            description: The API's description.
+            created_date: The timestamp when the API was created.
+            version: A version identifier for the API.
+            warnings: The warning messages reported when failonwarnings is turned on during API import.
+            binary_media_types: The list of binary media types supported by the RestApi. By default, the RestApi
+                supports only UTF-8-encoded text payloads.
+            minimum_compression_size: A nullable integer that is used to enable compression (with non-negative between 0 and
+                10485760 (10M) bytes, inclusive) or disable compression (with a null value) on an API.
+                When compression is enabled, compression or decompression is not applied on the payload
+                if the payload size is smaller than this value. Setting it to zero allows compression
+                for any payload size.
+            api_key_source: The source of the API key for metering requests according to a usage plan. Valid values
+                are: >HEADER to read the API key from the X-API-Key header of a request. AUTHORIZER to
+                read the API key from the UsageIdentifierKey from a custom authorizer.
+            endpoint_configuration: The endpoint configuration of this RestApi showing the endpoint types and IP address
+                types of the API.
+            policy: A stringified JSON policy document that applies to this RestApi regardless of the caller
+                and Method configuration.
+            tags: The collection of tags. Each tag element is associated with a given resource.
+            disable_execute_api_endpoint: Specifies whether clients can invoke your API by using the default execute-api endpoint.
+                By default, clients can invoke your API with the default
+                https://{api_id}.execute-api.{region}.amazonaws.com endpoint. To require that clients
+                use a custom domain name to invoke your API, disable the default endpoint.
+            root_resource_id: The API's root resource ID.
+            security_policy: The Transport Layer Security (TLS) version + cipher suite for this RestApi.
+            endpoint_access_mode: The endpoint access mode of the RestApi.
+            api_status: The ApiStatus of the RestApi.
+            api_status_message: The status message of the RestApi. When the status message is UPDATING you can still
+                invoke it.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "id",
+            "name",
+            "description",
+            "created_date",
+            "version",
+            "warnings",
+            "binary_media_types",
+            "minimum_compression_size",
+            "api_key_source",
+            "endpoint_configuration",
+            "policy",
+            "tags",
+            "disable_execute_api_endpoint",
+            "root_resource_id",
+            "security_policy",
+            "endpoint_access_mode",
+            "api_status",
+            "api_status_message",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        id: str | None
+        name: str | None
+        description: str | None
+        created_date: datetime.datetime | None
+        version: str | None
+        warnings: list[str] | None
+        binary_media_types: list[str] | None
+        minimum_compression_size: int | None
+        api_key_source: ApiKeySourceType | str | None
+        endpoint_configuration: EndpointConfiguration | None
+        policy: str | None
+        tags: dict[str, str] | None
+        disable_execute_api_endpoint: bool | None
+        root_resource_id: str | None
+        security_policy: SecurityPolicy | str | None
+        endpoint_access_mode: EndpointAccessMode | str | None
+        api_status: ApiStatus | str | None
+        api_status_message: str | None
+
+        def __init__(
+            self,
+            *,
+            id: str | None = None,
+            name: str | None = None,
+            description: str | None = None,
+            created_date: datetime.datetime | None = None,
+            version: str | None = None,
+            warnings: list[str] | None = None,
+            binary_media_types: list[str] | None = None,
+            minimum_compression_size: int | None = None,
+            api_key_source: ApiKeySourceType | str | None = None,
+            endpoint_configuration: EndpointConfiguration | None = None,
+            policy: str | None = None,
+            tags: dict[str, str] | None = None,
+            disable_execute_api_endpoint: bool | None = None,
+            root_resource_id: str | None = None,
+            security_policy: SecurityPolicy | str | None = None,
+            endpoint_access_mode: EndpointAccessMode | str | None = None,
+            api_status: ApiStatus | str | None = None,
+            api_status_message: str | None = None,
+        ) -> None:
+            self.id = id
+            self.name = name
+            self.description = description
+            self.created_date = created_date
+            self.version = version
+            self.warnings = warnings
+            self.binary_media_types = binary_media_types
+            self.minimum_compression_size = minimum_compression_size
+            self.api_key_source = api_key_source
+            self.endpoint_configuration = endpoint_configuration
+            self.policy = policy
+            self.tags = tags
+            self.disable_execute_api_endpoint = disable_execute_api_endpoint
+            self.root_resource_id = root_resource_id
+            self.security_policy = security_policy
+            self.endpoint_access_mode = endpoint_access_mode
+            self.api_status = api_status
+            self.api_status_message = api_status_message
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"id={self.id!r}, "
+                    f"name={self.name!r}, "
+                    f"description={self.description!r}, "
+                    f"created_date={self.created_date!r}, "
+                    f"version={self.version!r}, "
+                    f"warnings={self.warnings!r}, "
+                    f"binary_media_types={self.binary_media_types!r}, "
+                    f"minimum_compression_size={self.minimum_compression_size!r}, "
+                    f"api_key_source={self.api_key_source!r}, "
+                    f"endpoint_configuration={self.endpoint_configuration!r}, "
+                    f"policy={self.policy!r}, "
+                    f"tags={self.tags!r}, "
+                    f"disable_execute_api_endpoint={self.disable_execute_api_endpoint!r}, "
+                    f"root_resource_id={self.root_resource_id!r}, "
+                    f"security_policy={self.security_policy!r}, "
+                    f"endpoint_access_mode={self.endpoint_access_mode!r}, "
+                    f"api_status={self.api_status!r}, "
+                    f"api_status_message={self.api_status_message!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.id == other.id
+                and self.name == other.name
+                and self.description == other.description
+                and self.created_date == other.created_date
+                and self.version == other.version
+                and self.warnings == other.warnings
+                and self.binary_media_types == other.binary_media_types
+                and self.minimum_compression_size == other.minimum_compression_size
+                and self.api_key_source == other.api_key_source
+                and self.endpoint_configuration == other.endpoint_configuration
+                and self.policy == other.policy
+                and self.tags == other.tags
+                and self.disable_execute_api_endpoint == other.disable_execute_api_endpoint
+                and self.root_resource_id == other.root_resource_id
+                and self.security_policy == other.security_policy
+                and self.endpoint_access_mode == other.endpoint_access_mode
+                and self.api_status == other.api_status
+                and self.api_status_message == other.api_status_message
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "id": self.id,
+                "name": self.name,
+                "description": self.description,
+                "created_date": self.created_date,
+                "version": self.version,
+                "warnings": self.warnings,
+                "binary_media_types": self.binary_media_types,
+                "minimum_compression_size": self.minimum_compression_size,
+                "api_key_source": self.api_key_source,
+                "endpoint_configuration": self.endpoint_configuration,
+                "policy": self.policy,
+                "tags": self.tags,
+                "disable_execute_api_endpoint": self.disable_execute_api_endpoint,
+                "root_resource_id": self.root_resource_id,
+                "security_policy": self.security_policy,
+                "endpoint_access_mode": self.endpoint_access_mode,
+                "api_status": self.api_status,
+                "api_status_message": self.api_status_message,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "id",
+                    "name",
+                    "description",
+                    "created_date",
+                    "version",
+                    "warnings",
+                    "binary_media_types",
+                    "minimum_compression_size",
+                    "api_key_source",
+                    "endpoint_configuration",
+                    "policy",
+                    "tags",
+                    "disable_execute_api_endpoint",
+                    "root_resource_id",
+                    "security_policy",
+                    "endpoint_access_mode",
+                    "api_status",
+                    "api_status_message",
+                ),
+            )

@@ -6,26 +6,137 @@
 #       --package aioapigateway --out src
 from __future__ import annotations
 
-import attrs
+from typing import TYPE_CHECKING, Any
+
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
+
+if TYPE_CHECKING:
+    import attrs
 
 __all__ = ["SdkConfigurationProperty"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class SdkConfigurationProperty:
-    """A configuration property of an SDK type.
+    @attrs.define(kw_only=True, eq=True)
+    class SdkConfigurationProperty:
+        """A configuration property of an SDK type.
 
-    Attributes:
-        name: The name of a an SdkType configuration property.
-        friendly_name: The user-friendly name of an SdkType configuration property.
-        description: The description of an SdkType configuration property.
-        required: A boolean flag of an SdkType configuration property to indicate if the associated SDK
-            configuration property is required (true) or not (false).
-        default_value: The default value of an SdkType configuration property.
-    """
+        Attributes:
+            name: The name of a an SdkType configuration property.
+            friendly_name: The user-friendly name of an SdkType configuration property.
+            description: The description of an SdkType configuration property.
+            required: A boolean flag of an SdkType configuration property to indicate if the associated SDK
+                configuration property is required (true) or not (false).
+            default_value: The default value of an SdkType configuration property.
+        """
 
-    name: str | None = None
-    friendly_name: str | None = None
-    description: str | None = None
-    required: bool | None = None
-    default_value: str | None = None
+        name: str | None = None
+        friendly_name: str | None = None
+        description: str | None = None
+        required: bool | None = None
+        default_value: str | None = None
+
+else:
+
+    @_attrs_class()
+    class SdkConfigurationProperty:
+        """A configuration property of an SDK type.
+
+        Attributes:
+            name: The name of a an SdkType configuration property.
+            friendly_name: The user-friendly name of an SdkType configuration property.
+            description: The description of an SdkType configuration property.
+            required: A boolean flag of an SdkType configuration property to indicate if the associated SDK
+                configuration property is required (true) or not (false).
+            default_value: The default value of an SdkType configuration property.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "name",
+            "friendly_name",
+            "description",
+            "required",
+            "default_value",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        name: str | None
+        friendly_name: str | None
+        description: str | None
+        required: bool | None
+        default_value: str | None
+
+        def __init__(
+            self,
+            *,
+            name: str | None = None,
+            friendly_name: str | None = None,
+            description: str | None = None,
+            required: bool | None = None,
+            default_value: str | None = None,
+        ) -> None:
+            self.name = name
+            self.friendly_name = friendly_name
+            self.description = description
+            self.required = required
+            self.default_value = default_value
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"name={self.name!r}, "
+                    f"friendly_name={self.friendly_name!r}, "
+                    f"description={self.description!r}, "
+                    f"required={self.required!r}, "
+                    f"default_value={self.default_value!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.name == other.name
+                and self.friendly_name == other.friendly_name
+                and self.description == other.description
+                and self.required == other.required
+                and self.default_value == other.default_value
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "name": self.name,
+                "friendly_name": self.friendly_name,
+                "description": self.description,
+                "required": self.required,
+                "default_value": self.default_value,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "name",
+                    "friendly_name",
+                    "description",
+                    "required",
+                    "default_value",
+                ),
+            )

@@ -6,28 +6,126 @@
 #       --package aioapigateway --out src
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-import attrs
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
 
 if TYPE_CHECKING:
+    import attrs
+
     from ._sdk_configuration_property import SdkConfigurationProperty
 
 __all__ = ["SdkType"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class SdkType:
-    """A type of SDK that API Gateway can generate.
+    @attrs.define(kw_only=True, eq=True)
+    class SdkType:
+        """A type of SDK that API Gateway can generate.
 
-    Attributes:
-        id: The identifier of an SdkType instance.
-        friendly_name: The user-friendly name of an SdkType instance.
-        description: The description of an SdkType.
-        configuration_properties: A list of configuration properties of an SdkType.
-    """
+        Attributes:
+            id: The identifier of an SdkType instance.
+            friendly_name: The user-friendly name of an SdkType instance.
+            description: The description of an SdkType.
+            configuration_properties: A list of configuration properties of an SdkType.
+        """
 
-    id: str | None = None
-    friendly_name: str | None = None
-    description: str | None = None
-    configuration_properties: list[SdkConfigurationProperty] | None = None
+        id: str | None = None
+        friendly_name: str | None = None
+        description: str | None = None
+        configuration_properties: list[SdkConfigurationProperty] | None = None
+
+else:
+
+    @_attrs_class()
+    class SdkType:
+        """A type of SDK that API Gateway can generate.
+
+        Attributes:
+            id: The identifier of an SdkType instance.
+            friendly_name: The user-friendly name of an SdkType instance.
+            description: The description of an SdkType.
+            configuration_properties: A list of configuration properties of an SdkType.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "id",
+            "friendly_name",
+            "description",
+            "configuration_properties",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        id: str | None
+        friendly_name: str | None
+        description: str | None
+        configuration_properties: list[SdkConfigurationProperty] | None
+
+        def __init__(
+            self,
+            *,
+            id: str | None = None,
+            friendly_name: str | None = None,
+            description: str | None = None,
+            configuration_properties: list[SdkConfigurationProperty] | None = None,
+        ) -> None:
+            self.id = id
+            self.friendly_name = friendly_name
+            self.description = description
+            self.configuration_properties = configuration_properties
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"id={self.id!r}, "
+                    f"friendly_name={self.friendly_name!r}, "
+                    f"description={self.description!r}, "
+                    f"configuration_properties={self.configuration_properties!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.id == other.id
+                and self.friendly_name == other.friendly_name
+                and self.description == other.description
+                and self.configuration_properties == other.configuration_properties
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "id": self.id,
+                "friendly_name": self.friendly_name,
+                "description": self.description,
+                "configuration_properties": self.configuration_properties,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "id",
+                    "friendly_name",
+                    "description",
+                    "configuration_properties",
+                ),
+            )

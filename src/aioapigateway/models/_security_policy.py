@@ -7,27 +7,65 @@
 from __future__ import annotations
 
 import enum
+from typing import TYPE_CHECKING
+
+from aioapigateway.runtime.model_classes import str_enum as _str_enum
 
 __all__ = ["SecurityPolicy"]
 
+if TYPE_CHECKING:
+    # What type checkers see. At run time the same enum is made by runtime.model_classes'
+    # str_enum, in about half the time of the class statement.
 
-class SecurityPolicy(enum.StrEnum):
-    """SecurityPolicy
+    class SecurityPolicy(enum.StrEnum):
+        """SecurityPolicy
 
-    A value the service sends that is not listed here is kept as a plain ``str``.
-    """
+        A value the service sends that is not listed here is kept as a plain ``str``.
+        """
 
-    TLS_1_0 = "TLS_1_0"
-    TLS_1_2 = "TLS_1_2"
-    SECURITYPOLICY_TLS13_1_3_2025_09 = "SecurityPolicy_TLS13_1_3_2025_09"
-    SECURITYPOLICY_TLS13_1_3_FIPS_2025_09 = "SecurityPolicy_TLS13_1_3_FIPS_2025_09"
-    SECURITYPOLICY_TLS13_1_2_PFS_PQ_2025_09 = "SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09"
-    SECURITYPOLICY_TLS13_1_2_FIPS_PQ_2025_09 = "SecurityPolicy_TLS13_1_2_FIPS_PQ_2025_09"
-    SECURITYPOLICY_TLS13_1_2_FIPS_PFS_PQ_2025_09 = "SecurityPolicy_TLS13_1_2_FIPS_PFS_PQ_2025_09"
-    SECURITYPOLICY_TLS13_1_2_EXT2_PQ_2025_09 = "SecurityPolicy_TLS13_1_2_Ext2_PQ_2025_09"
-    SECURITYPOLICY_TLS13_1_2_EXT2_FIPS_PQ_2025_09 = "SecurityPolicy_TLS13_1_2_Ext2_FIPS_PQ_2025_09"
-    SECURITYPOLICY_TLS13_1_2_PQ_2025_09 = "SecurityPolicy_TLS13_1_2_PQ_2025_09"
-    SECURITYPOLICY_TLS13_1_2_2021_06 = "SecurityPolicy_TLS13_1_2_2021_06"
-    SECURITYPOLICY_TLS13_2025_EDGE = "SecurityPolicy_TLS13_2025_EDGE"
-    SECURITYPOLICY_TLS12_PFS_2025_EDGE = "SecurityPolicy_TLS12_PFS_2025_EDGE"
-    SECURITYPOLICY_TLS12_2018_EDGE = "SecurityPolicy_TLS12_2018_EDGE"
+        TLS_1_0 = "TLS_1_0"
+        TLS_1_2 = "TLS_1_2"
+        SECURITYPOLICY_TLS13_1_3_2025_09 = "SecurityPolicy_TLS13_1_3_2025_09"
+        SECURITYPOLICY_TLS13_1_3_FIPS_2025_09 = "SecurityPolicy_TLS13_1_3_FIPS_2025_09"
+        SECURITYPOLICY_TLS13_1_2_PFS_PQ_2025_09 = "SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09"
+        SECURITYPOLICY_TLS13_1_2_FIPS_PQ_2025_09 = "SecurityPolicy_TLS13_1_2_FIPS_PQ_2025_09"
+        SECURITYPOLICY_TLS13_1_2_FIPS_PFS_PQ_2025_09 = (
+            "SecurityPolicy_TLS13_1_2_FIPS_PFS_PQ_2025_09"
+        )
+        SECURITYPOLICY_TLS13_1_2_EXT2_PQ_2025_09 = "SecurityPolicy_TLS13_1_2_Ext2_PQ_2025_09"
+        SECURITYPOLICY_TLS13_1_2_EXT2_FIPS_PQ_2025_09 = (
+            "SecurityPolicy_TLS13_1_2_Ext2_FIPS_PQ_2025_09"
+        )
+        SECURITYPOLICY_TLS13_1_2_PQ_2025_09 = "SecurityPolicy_TLS13_1_2_PQ_2025_09"
+        SECURITYPOLICY_TLS13_1_2_2021_06 = "SecurityPolicy_TLS13_1_2_2021_06"
+        SECURITYPOLICY_TLS13_2025_EDGE = "SecurityPolicy_TLS13_2025_EDGE"
+        SECURITYPOLICY_TLS12_PFS_2025_EDGE = "SecurityPolicy_TLS12_PFS_2025_EDGE"
+        SECURITYPOLICY_TLS12_2018_EDGE = "SecurityPolicy_TLS12_2018_EDGE"
+
+else:
+
+    @_str_enum
+    class SecurityPolicy:
+        """SecurityPolicy
+
+        A value the service sends that is not listed here is kept as a plain ``str``.
+        """
+
+        TLS_1_0 = "TLS_1_0"
+        TLS_1_2 = "TLS_1_2"
+        SECURITYPOLICY_TLS13_1_3_2025_09 = "SecurityPolicy_TLS13_1_3_2025_09"
+        SECURITYPOLICY_TLS13_1_3_FIPS_2025_09 = "SecurityPolicy_TLS13_1_3_FIPS_2025_09"
+        SECURITYPOLICY_TLS13_1_2_PFS_PQ_2025_09 = "SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09"
+        SECURITYPOLICY_TLS13_1_2_FIPS_PQ_2025_09 = "SecurityPolicy_TLS13_1_2_FIPS_PQ_2025_09"
+        SECURITYPOLICY_TLS13_1_2_FIPS_PFS_PQ_2025_09 = (
+            "SecurityPolicy_TLS13_1_2_FIPS_PFS_PQ_2025_09"
+        )
+        SECURITYPOLICY_TLS13_1_2_EXT2_PQ_2025_09 = "SecurityPolicy_TLS13_1_2_Ext2_PQ_2025_09"
+        SECURITYPOLICY_TLS13_1_2_EXT2_FIPS_PQ_2025_09 = (
+            "SecurityPolicy_TLS13_1_2_Ext2_FIPS_PQ_2025_09"
+        )
+        SECURITYPOLICY_TLS13_1_2_PQ_2025_09 = "SecurityPolicy_TLS13_1_2_PQ_2025_09"
+        SECURITYPOLICY_TLS13_1_2_2021_06 = "SecurityPolicy_TLS13_1_2_2021_06"
+        SECURITYPOLICY_TLS13_2025_EDGE = "SecurityPolicy_TLS13_2025_EDGE"
+        SECURITYPOLICY_TLS12_PFS_2025_EDGE = "SecurityPolicy_TLS12_PFS_2025_EDGE"
+        SECURITYPOLICY_TLS12_2018_EDGE = "SecurityPolicy_TLS12_2018_EDGE"

@@ -7,11 +7,17 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-import attrs
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
 
 if TYPE_CHECKING:
+    import attrs
+
     from ._access_log_settings import AccessLogSettings
     from ._cache_cluster_size import CacheClusterSize
     from ._cache_cluster_status import CacheClusterStatus
@@ -20,55 +26,274 @@ if TYPE_CHECKING:
 
 __all__ = ["Stage"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class Stage:
-    """Represents a unique identifier for a version of a deployed RestApi that is callable by
-    users.
+    @attrs.define(kw_only=True, eq=True)
+    class Stage:
+        """Represents a unique identifier for a version of a deployed RestApi that is callable by
+        users.
 
-    Attributes:
-        deployment_id: The identifier of the Deployment that the stage points to.
-        client_certificate_id: The identifier of a client certificate for an API stage.
-        stage_name: The name of the stage is the first path segment in the Uniform Resource Identifier (URI)
-            of a call to API Gateway. Stage names can only contain alphanumeric characters, hyphens,
-            and underscores. Maximum length is 128 characters.
-        description: The stage's description.
-        cache_cluster_enabled: Specifies whether a cache cluster is enabled for the stage. To activate a method-level
-            cache, set CachingEnabled to true for a method.
-        cache_cluster_size: The stage's cache capacity in GB. For more information about choosing a cache size, see
-            Enabling API caching to enhance responsiveness
-            (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-caching.html).
-        cache_cluster_status: The status of the cache cluster for the stage, if enabled.
-        method_settings: A map that defines the method settings for a Stage resource. Keys (designated as
-            /{method_setting_key below) are method paths defined as {resource_path}/{http_method}
-            for an individual method override, or /\\*/\\* for overriding all methods in the stage.
-        variables: A map that defines the stage variables for a Stage resource. Variable names can have
-            alphanumeric and underscore characters, and the values must match
-            [A-Za-z0-9-._~:/?#&=,]+.
-        documentation_version: The version of the associated API documentation.
-        access_log_settings: Settings for logging access in this stage.
-        canary_settings: Settings for the canary deployment in this stage.
-        tracing_enabled: Specifies whether active tracing with X-ray is enabled for the Stage.
-        web_acl_arn: The ARN of the WebAcl associated with the Stage.
-        tags: The collection of tags. Each tag element is associated with a given resource.
-        created_date: The timestamp when the stage was created.
-        last_updated_date: The timestamp when the stage last updated.
-    """
+        Attributes:
+            deployment_id: The identifier of the Deployment that the stage points to.
+            client_certificate_id: The identifier of a client certificate for an API stage.
+            stage_name: The name of the stage is the first path segment in the Uniform Resource Identifier (URI)
+                of a call to API Gateway. Stage names can only contain alphanumeric characters, hyphens,
+                and underscores. Maximum length is 128 characters.
+            description: The stage's description.
+            cache_cluster_enabled: Specifies whether a cache cluster is enabled for the stage. To activate a method-level
+                cache, set CachingEnabled to true for a method.
+            cache_cluster_size: The stage's cache capacity in GB. For more information about choosing a cache size, see
+                Enabling API caching to enhance responsiveness
+                (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-caching.html).
+            cache_cluster_status: The status of the cache cluster for the stage, if enabled.
+            method_settings: A map that defines the method settings for a Stage resource. Keys (designated as
+                /{method_setting_key below) are method paths defined as {resource_path}/{http_method}
+                for an individual method override, or /\\*/\\* for overriding all methods in the stage.
+            variables: A map that defines the stage variables for a Stage resource. Variable names can have
+                alphanumeric and underscore characters, and the values must match
+                [A-Za-z0-9-._~:/?#&=,]+.
+            documentation_version: The version of the associated API documentation.
+            access_log_settings: Settings for logging access in this stage.
+            canary_settings: Settings for the canary deployment in this stage.
+            tracing_enabled: Specifies whether active tracing with X-ray is enabled for the Stage.
+            web_acl_arn: The ARN of the WebAcl associated with the Stage.
+            tags: The collection of tags. Each tag element is associated with a given resource.
+            created_date: The timestamp when the stage was created.
+            last_updated_date: The timestamp when the stage last updated.
+        """
 
-    deployment_id: str | None = None
-    client_certificate_id: str | None = None
-    stage_name: str | None = None
-    description: str | None = None
-    cache_cluster_enabled: bool | None = None
-    cache_cluster_size: CacheClusterSize | str | None = None
-    cache_cluster_status: CacheClusterStatus | str | None = None
-    method_settings: dict[str, MethodSetting] | None = None
-    variables: dict[str, str] | None = None
-    documentation_version: str | None = None
-    access_log_settings: AccessLogSettings | None = None
-    canary_settings: CanarySettings | None = None
-    tracing_enabled: bool | None = None
-    web_acl_arn: str | None = None
-    tags: dict[str, str] | None = None
-    created_date: datetime.datetime | None = None
-    last_updated_date: datetime.datetime | None = None
+        deployment_id: str | None = None
+        client_certificate_id: str | None = None
+        stage_name: str | None = None
+        description: str | None = None
+        cache_cluster_enabled: bool | None = None
+        cache_cluster_size: CacheClusterSize | str | None = None
+        cache_cluster_status: CacheClusterStatus | str | None = None
+        method_settings: dict[str, MethodSetting] | None = None
+        variables: dict[str, str] | None = None
+        documentation_version: str | None = None
+        access_log_settings: AccessLogSettings | None = None
+        canary_settings: CanarySettings | None = None
+        tracing_enabled: bool | None = None
+        web_acl_arn: str | None = None
+        tags: dict[str, str] | None = None
+        created_date: datetime.datetime | None = None
+        last_updated_date: datetime.datetime | None = None
+
+else:
+
+    @_attrs_class()
+    class Stage:
+        """Represents a unique identifier for a version of a deployed RestApi that is callable by
+        users.
+
+        Attributes:
+            deployment_id: The identifier of the Deployment that the stage points to.
+            client_certificate_id: The identifier of a client certificate for an API stage.
+            stage_name: The name of the stage is the first path segment in the Uniform Resource Identifier (URI)
+                of a call to API Gateway. Stage names can only contain alphanumeric characters, hyphens,
+                and underscores. Maximum length is 128 characters.
+            description: The stage's description.
+            cache_cluster_enabled: Specifies whether a cache cluster is enabled for the stage. To activate a method-level
+                cache, set CachingEnabled to true for a method.
+            cache_cluster_size: The stage's cache capacity in GB. For more information about choosing a cache size, see
+                Enabling API caching to enhance responsiveness
+                (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-caching.html).
+            cache_cluster_status: The status of the cache cluster for the stage, if enabled.
+            method_settings: A map that defines the method settings for a Stage resource. Keys (designated as
+                /{method_setting_key below) are method paths defined as {resource_path}/{http_method}
+                for an individual method override, or /\\*/\\* for overriding all methods in the stage.
+            variables: A map that defines the stage variables for a Stage resource. Variable names can have
+                alphanumeric and underscore characters, and the values must match
+                [A-Za-z0-9-._~:/?#&=,]+.
+            documentation_version: The version of the associated API documentation.
+            access_log_settings: Settings for logging access in this stage.
+            canary_settings: Settings for the canary deployment in this stage.
+            tracing_enabled: Specifies whether active tracing with X-ray is enabled for the Stage.
+            web_acl_arn: The ARN of the WebAcl associated with the Stage.
+            tags: The collection of tags. Each tag element is associated with a given resource.
+            created_date: The timestamp when the stage was created.
+            last_updated_date: The timestamp when the stage last updated.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "deployment_id",
+            "client_certificate_id",
+            "stage_name",
+            "description",
+            "cache_cluster_enabled",
+            "cache_cluster_size",
+            "cache_cluster_status",
+            "method_settings",
+            "variables",
+            "documentation_version",
+            "access_log_settings",
+            "canary_settings",
+            "tracing_enabled",
+            "web_acl_arn",
+            "tags",
+            "created_date",
+            "last_updated_date",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        deployment_id: str | None
+        client_certificate_id: str | None
+        stage_name: str | None
+        description: str | None
+        cache_cluster_enabled: bool | None
+        cache_cluster_size: CacheClusterSize | str | None
+        cache_cluster_status: CacheClusterStatus | str | None
+        method_settings: dict[str, MethodSetting] | None
+        variables: dict[str, str] | None
+        documentation_version: str | None
+        access_log_settings: AccessLogSettings | None
+        canary_settings: CanarySettings | None
+        tracing_enabled: bool | None
+        web_acl_arn: str | None
+        tags: dict[str, str] | None
+        created_date: datetime.datetime | None
+        last_updated_date: datetime.datetime | None
+
+        def __init__(
+            self,
+            *,
+            deployment_id: str | None = None,
+            client_certificate_id: str | None = None,
+            stage_name: str | None = None,
+            description: str | None = None,
+            cache_cluster_enabled: bool | None = None,
+            cache_cluster_size: CacheClusterSize | str | None = None,
+            cache_cluster_status: CacheClusterStatus | str | None = None,
+            method_settings: dict[str, MethodSetting] | None = None,
+            variables: dict[str, str] | None = None,
+            documentation_version: str | None = None,
+            access_log_settings: AccessLogSettings | None = None,
+            canary_settings: CanarySettings | None = None,
+            tracing_enabled: bool | None = None,
+            web_acl_arn: str | None = None,
+            tags: dict[str, str] | None = None,
+            created_date: datetime.datetime | None = None,
+            last_updated_date: datetime.datetime | None = None,
+        ) -> None:
+            self.deployment_id = deployment_id
+            self.client_certificate_id = client_certificate_id
+            self.stage_name = stage_name
+            self.description = description
+            self.cache_cluster_enabled = cache_cluster_enabled
+            self.cache_cluster_size = cache_cluster_size
+            self.cache_cluster_status = cache_cluster_status
+            self.method_settings = method_settings
+            self.variables = variables
+            self.documentation_version = documentation_version
+            self.access_log_settings = access_log_settings
+            self.canary_settings = canary_settings
+            self.tracing_enabled = tracing_enabled
+            self.web_acl_arn = web_acl_arn
+            self.tags = tags
+            self.created_date = created_date
+            self.last_updated_date = last_updated_date
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"deployment_id={self.deployment_id!r}, "
+                    f"client_certificate_id={self.client_certificate_id!r}, "
+                    f"stage_name={self.stage_name!r}, "
+                    f"description={self.description!r}, "
+                    f"cache_cluster_enabled={self.cache_cluster_enabled!r}, "
+                    f"cache_cluster_size={self.cache_cluster_size!r}, "
+                    f"cache_cluster_status={self.cache_cluster_status!r}, "
+                    f"method_settings={self.method_settings!r}, "
+                    f"variables={self.variables!r}, "
+                    f"documentation_version={self.documentation_version!r}, "
+                    f"access_log_settings={self.access_log_settings!r}, "
+                    f"canary_settings={self.canary_settings!r}, "
+                    f"tracing_enabled={self.tracing_enabled!r}, "
+                    f"web_acl_arn={self.web_acl_arn!r}, "
+                    f"tags={self.tags!r}, "
+                    f"created_date={self.created_date!r}, "
+                    f"last_updated_date={self.last_updated_date!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.deployment_id == other.deployment_id
+                and self.client_certificate_id == other.client_certificate_id
+                and self.stage_name == other.stage_name
+                and self.description == other.description
+                and self.cache_cluster_enabled == other.cache_cluster_enabled
+                and self.cache_cluster_size == other.cache_cluster_size
+                and self.cache_cluster_status == other.cache_cluster_status
+                and self.method_settings == other.method_settings
+                and self.variables == other.variables
+                and self.documentation_version == other.documentation_version
+                and self.access_log_settings == other.access_log_settings
+                and self.canary_settings == other.canary_settings
+                and self.tracing_enabled == other.tracing_enabled
+                and self.web_acl_arn == other.web_acl_arn
+                and self.tags == other.tags
+                and self.created_date == other.created_date
+                and self.last_updated_date == other.last_updated_date
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "deployment_id": self.deployment_id,
+                "client_certificate_id": self.client_certificate_id,
+                "stage_name": self.stage_name,
+                "description": self.description,
+                "cache_cluster_enabled": self.cache_cluster_enabled,
+                "cache_cluster_size": self.cache_cluster_size,
+                "cache_cluster_status": self.cache_cluster_status,
+                "method_settings": self.method_settings,
+                "variables": self.variables,
+                "documentation_version": self.documentation_version,
+                "access_log_settings": self.access_log_settings,
+                "canary_settings": self.canary_settings,
+                "tracing_enabled": self.tracing_enabled,
+                "web_acl_arn": self.web_acl_arn,
+                "tags": self.tags,
+                "created_date": self.created_date,
+                "last_updated_date": self.last_updated_date,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "deployment_id",
+                    "client_certificate_id",
+                    "stage_name",
+                    "description",
+                    "cache_cluster_enabled",
+                    "cache_cluster_size",
+                    "cache_cluster_status",
+                    "method_settings",
+                    "variables",
+                    "documentation_version",
+                    "access_log_settings",
+                    "canary_settings",
+                    "tracing_enabled",
+                    "web_acl_arn",
+                    "tags",
+                    "created_date",
+                    "last_updated_date",
+                ),
+            )

@@ -6,22 +6,81 @@
 #       --package aioapigateway --out src
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-import attrs
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
 
 if TYPE_CHECKING:
+    import attrs
+
     from ._stage import Stage
 
 __all__ = ["Stages"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class Stages:
-    """A list of Stage resources that are associated with the ApiKey resource.
+    @attrs.define(kw_only=True, eq=True)
+    class Stages:
+        """A list of Stage resources that are associated with the ApiKey resource.
 
-    Attributes:
-        item: The current page of elements from this collection.
-    """
+        Attributes:
+            item: The current page of elements from this collection.
+        """
 
-    item: list[Stage] | None = None
+        item: list[Stage] | None = None
+
+else:
+
+    @_attrs_class()
+    class Stages:
+        """A list of Stage resources that are associated with the ApiKey resource.
+
+        Attributes:
+            item: The current page of elements from this collection.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "item",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        item: list[Stage] | None
+
+        def __init__(
+            self,
+            *,
+            item: list[Stage] | None = None,
+        ) -> None:
+            self.item = item
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}(item={self.item!r})"
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return self.item == other.item
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "item": self.item,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(self, state, ("item",))

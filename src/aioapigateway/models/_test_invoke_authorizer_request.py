@@ -6,37 +6,184 @@
 #       --package aioapigateway --out src
 from __future__ import annotations
 
-import attrs
+from typing import TYPE_CHECKING, Any
 
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
 from aioapigateway.runtime.redact import redacted_repr
+
+if TYPE_CHECKING:
+    import attrs
 
 __all__ = ["TestInvokeAuthorizerRequest"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class TestInvokeAuthorizerRequest:
-    """Make a request to simulate the invocation of an Authorizer.
+    @attrs.define(kw_only=True, eq=True)
+    class TestInvokeAuthorizerRequest:
+        """Make a request to simulate the invocation of an Authorizer.
 
-    Attributes:
-        rest_api_id: The string identifier of the associated RestApi.
-        authorizer_id: Specifies a test invoke authorizer request's Authorizer ID.
-        headers: A key-value map of headers to simulate an incoming invocation request. This is where the
-            incoming authorization token, or identity source, should be specified.
-        multi_value_headers: The headers as a map from string to list of values to simulate an incoming invocation
-            request. This is where the incoming authorization token, or identity source, may be
-            specified.
-        path_with_query_string: The URI path, including query string, of the simulated invocation request. Use this to
-            specify path parameters and query string parameters.
-        body: The simulated request body of an incoming invocation request.
-        stage_variables: A key-value map of stage variables to simulate an invocation on a deployed Stage.
-        additional_context: A key-value map of additional context variables.
-    """
+        Attributes:
+            rest_api_id: The string identifier of the associated RestApi.
+            authorizer_id: Specifies a test invoke authorizer request's Authorizer ID.
+            headers: A key-value map of headers to simulate an incoming invocation request. This is where the
+                incoming authorization token, or identity source, should be specified.
+            multi_value_headers: The headers as a map from string to list of values to simulate an incoming invocation
+                request. This is where the incoming authorization token, or identity source, may be
+                specified.
+            path_with_query_string: The URI path, including query string, of the simulated invocation request. Use this to
+                specify path parameters and query string parameters.
+            body: The simulated request body of an incoming invocation request.
+            stage_variables: A key-value map of stage variables to simulate an invocation on a deployed Stage.
+            additional_context: A key-value map of additional context variables.
+        """
 
-    rest_api_id: str
-    authorizer_id: str
-    headers: dict[str, str] | None = attrs.field(default=None, repr=redacted_repr)
-    multi_value_headers: dict[str, list[str]] | None = attrs.field(default=None, repr=redacted_repr)
-    path_with_query_string: str | None = None
-    body: str | None = None
-    stage_variables: dict[str, str] | None = None
-    additional_context: dict[str, str] | None = None
+        rest_api_id: str
+        authorizer_id: str
+        headers: dict[str, str] | None = attrs.field(default=None, repr=redacted_repr)
+        multi_value_headers: dict[str, list[str]] | None = attrs.field(
+            default=None, repr=redacted_repr
+        )
+        path_with_query_string: str | None = None
+        body: str | None = None
+        stage_variables: dict[str, str] | None = None
+        additional_context: dict[str, str] | None = None
+
+else:
+
+    @_attrs_class(
+        redacted=(
+            "headers",
+            "multi_value_headers",
+        )
+    )
+    class TestInvokeAuthorizerRequest:
+        """Make a request to simulate the invocation of an Authorizer.
+
+        Attributes:
+            rest_api_id: The string identifier of the associated RestApi.
+            authorizer_id: Specifies a test invoke authorizer request's Authorizer ID.
+            headers: A key-value map of headers to simulate an incoming invocation request. This is where the
+                incoming authorization token, or identity source, should be specified.
+            multi_value_headers: The headers as a map from string to list of values to simulate an incoming invocation
+                request. This is where the incoming authorization token, or identity source, may be
+                specified.
+            path_with_query_string: The URI path, including query string, of the simulated invocation request. Use this to
+                specify path parameters and query string parameters.
+            body: The simulated request body of an incoming invocation request.
+            stage_variables: A key-value map of stage variables to simulate an invocation on a deployed Stage.
+            additional_context: A key-value map of additional context variables.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "rest_api_id",
+            "authorizer_id",
+            "headers",
+            "multi_value_headers",
+            "path_with_query_string",
+            "body",
+            "stage_variables",
+            "additional_context",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        rest_api_id: str
+        authorizer_id: str
+        headers: dict[str, str] | None
+        multi_value_headers: dict[str, list[str]] | None
+        path_with_query_string: str | None
+        body: str | None
+        stage_variables: dict[str, str] | None
+        additional_context: dict[str, str] | None
+
+        def __init__(
+            self,
+            *,
+            rest_api_id: str,
+            authorizer_id: str,
+            headers: dict[str, str] | None = None,
+            multi_value_headers: dict[str, list[str]] | None = None,
+            path_with_query_string: str | None = None,
+            body: str | None = None,
+            stage_variables: dict[str, str] | None = None,
+            additional_context: dict[str, str] | None = None,
+        ) -> None:
+            self.rest_api_id = rest_api_id
+            self.authorizer_id = authorizer_id
+            self.headers = headers
+            self.multi_value_headers = multi_value_headers
+            self.path_with_query_string = path_with_query_string
+            self.body = body
+            self.stage_variables = stage_variables
+            self.additional_context = additional_context
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"rest_api_id={self.rest_api_id!r}, "
+                    f"authorizer_id={self.authorizer_id!r}, "
+                    f"headers={redacted_repr(self.headers)}, "
+                    f"multi_value_headers={redacted_repr(self.multi_value_headers)}, "
+                    f"path_with_query_string={self.path_with_query_string!r}, "
+                    f"body={self.body!r}, "
+                    f"stage_variables={self.stage_variables!r}, "
+                    f"additional_context={self.additional_context!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.rest_api_id == other.rest_api_id
+                and self.authorizer_id == other.authorizer_id
+                and self.headers == other.headers
+                and self.multi_value_headers == other.multi_value_headers
+                and self.path_with_query_string == other.path_with_query_string
+                and self.body == other.body
+                and self.stage_variables == other.stage_variables
+                and self.additional_context == other.additional_context
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "rest_api_id": self.rest_api_id,
+                "authorizer_id": self.authorizer_id,
+                "headers": self.headers,
+                "multi_value_headers": self.multi_value_headers,
+                "path_with_query_string": self.path_with_query_string,
+                "body": self.body,
+                "stage_variables": self.stage_variables,
+                "additional_context": self.additional_context,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "rest_api_id",
+                    "authorizer_id",
+                    "headers",
+                    "multi_value_headers",
+                    "path_with_query_string",
+                    "body",
+                    "stage_variables",
+                    "additional_context",
+                ),
+            )

@@ -6,31 +6,161 @@
 #       --package aioapigateway --out src
 from __future__ import annotations
 
-import attrs
+from typing import TYPE_CHECKING, Any
+
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
+
+if TYPE_CHECKING:
+    import attrs
 
 __all__ = ["TestInvokeAuthorizerResponse"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class TestInvokeAuthorizerResponse:
-    """Represents the response of the test invoke request for a custom Authorizer
+    @attrs.define(kw_only=True, eq=True)
+    class TestInvokeAuthorizerResponse:
+        """Represents the response of the test invoke request for a custom Authorizer
 
-    Attributes:
-        client_status: The HTTP status code that the client would have received. Value is 0 if the authorizer
-            succeeded.
-        log: The API Gateway execution log for the test authorizer request.
-        latency: The execution latency, in ms, of the test authorizer request.
-        principal_id: The principal identity returned by the Authorizer
-        policy: The JSON policy document returned by the Authorizer
-        authorization: The authorization response.
-        claims: The open identity claims, with any supported custom attributes, returned from the
-            Cognito Your User Pool configured for the API.
-    """
+        Attributes:
+            client_status: The HTTP status code that the client would have received. Value is 0 if the authorizer
+                succeeded.
+            log: The API Gateway execution log for the test authorizer request.
+            latency: The execution latency, in ms, of the test authorizer request.
+            principal_id: The principal identity returned by the Authorizer
+            policy: The JSON policy document returned by the Authorizer
+            authorization: The authorization response.
+            claims: The open identity claims, with any supported custom attributes, returned from the
+                Cognito Your User Pool configured for the API.
+        """
 
-    client_status: int | None = None
-    log: str | None = None
-    latency: int | None = None
-    principal_id: str | None = None
-    policy: str | None = None
-    authorization: dict[str, list[str]] | None = None
-    claims: dict[str, str] | None = None
+        client_status: int | None = None
+        log: str | None = None
+        latency: int | None = None
+        principal_id: str | None = None
+        policy: str | None = None
+        authorization: dict[str, list[str]] | None = None
+        claims: dict[str, str] | None = None
+
+else:
+
+    @_attrs_class()
+    class TestInvokeAuthorizerResponse:
+        """Represents the response of the test invoke request for a custom Authorizer
+
+        Attributes:
+            client_status: The HTTP status code that the client would have received. Value is 0 if the authorizer
+                succeeded.
+            log: The API Gateway execution log for the test authorizer request.
+            latency: The execution latency, in ms, of the test authorizer request.
+            principal_id: The principal identity returned by the Authorizer
+            policy: The JSON policy document returned by the Authorizer
+            authorization: The authorization response.
+            claims: The open identity claims, with any supported custom attributes, returned from the
+                Cognito Your User Pool configured for the API.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "client_status",
+            "log",
+            "latency",
+            "principal_id",
+            "policy",
+            "authorization",
+            "claims",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        client_status: int | None
+        log: str | None
+        latency: int | None
+        principal_id: str | None
+        policy: str | None
+        authorization: dict[str, list[str]] | None
+        claims: dict[str, str] | None
+
+        def __init__(
+            self,
+            *,
+            client_status: int | None = None,
+            log: str | None = None,
+            latency: int | None = None,
+            principal_id: str | None = None,
+            policy: str | None = None,
+            authorization: dict[str, list[str]] | None = None,
+            claims: dict[str, str] | None = None,
+        ) -> None:
+            self.client_status = client_status
+            self.log = log
+            self.latency = latency
+            self.principal_id = principal_id
+            self.policy = policy
+            self.authorization = authorization
+            self.claims = claims
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"client_status={self.client_status!r}, "
+                    f"log={self.log!r}, "
+                    f"latency={self.latency!r}, "
+                    f"principal_id={self.principal_id!r}, "
+                    f"policy={self.policy!r}, "
+                    f"authorization={self.authorization!r}, "
+                    f"claims={self.claims!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.client_status == other.client_status
+                and self.log == other.log
+                and self.latency == other.latency
+                and self.principal_id == other.principal_id
+                and self.policy == other.policy
+                and self.authorization == other.authorization
+                and self.claims == other.claims
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "client_status": self.client_status,
+                "log": self.log,
+                "latency": self.latency,
+                "principal_id": self.principal_id,
+                "policy": self.policy,
+                "authorization": self.authorization,
+                "claims": self.claims,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "client_status",
+                    "log",
+                    "latency",
+                    "principal_id",
+                    "policy",
+                    "authorization",
+                    "claims",
+                ),
+            )

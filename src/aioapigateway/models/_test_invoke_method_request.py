@@ -6,36 +6,185 @@
 #       --package aioapigateway --out src
 from __future__ import annotations
 
-import attrs
+from typing import TYPE_CHECKING, Any
+
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
+
+if TYPE_CHECKING:
+    import attrs
 
 __all__ = ["TestInvokeMethodRequest"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class TestInvokeMethodRequest:
-    """Make a request to simulate the invocation of a Method.
+    @attrs.define(kw_only=True, eq=True)
+    class TestInvokeMethodRequest:
+        """Make a request to simulate the invocation of a Method.
 
-    Attributes:
-        rest_api_id: The string identifier of the associated RestApi.
-        resource_id: Specifies a test invoke method request's resource ID.
-        http_method: Specifies a test invoke method request's HTTP method.
-        path_with_query_string: The URI path, including query string, of the simulated invocation request. Use this to
-            specify path parameters and query string parameters.
-        body: The simulated request body of an incoming invocation request.
-        headers: A key-value map of headers to simulate an incoming invocation request.
-        multi_value_headers: The headers as a map from string to list of values to simulate an incoming invocation
-            request.
-        client_certificate_id: A ClientCertificate identifier to use in the test invocation. API Gateway will use the
-            certificate when making the HTTPS request to the defined back-end endpoint.
-        stage_variables: A key-value map of stage variables to simulate an invocation on a deployed Stage.
-    """
+        Attributes:
+            rest_api_id: The string identifier of the associated RestApi.
+            resource_id: Specifies a test invoke method request's resource ID.
+            http_method: Specifies a test invoke method request's HTTP method.
+            path_with_query_string: The URI path, including query string, of the simulated invocation request. Use this to
+                specify path parameters and query string parameters.
+            body: The simulated request body of an incoming invocation request.
+            headers: A key-value map of headers to simulate an incoming invocation request.
+            multi_value_headers: The headers as a map from string to list of values to simulate an incoming invocation
+                request.
+            client_certificate_id: A ClientCertificate identifier to use in the test invocation. API Gateway will use the
+                certificate when making the HTTPS request to the defined back-end endpoint.
+            stage_variables: A key-value map of stage variables to simulate an invocation on a deployed Stage.
+        """
 
-    rest_api_id: str
-    resource_id: str
-    http_method: str
-    path_with_query_string: str | None = None
-    body: str | None = None
-    headers: dict[str, str] | None = None
-    multi_value_headers: dict[str, list[str]] | None = None
-    client_certificate_id: str | None = None
-    stage_variables: dict[str, str] | None = None
+        rest_api_id: str
+        resource_id: str
+        http_method: str
+        path_with_query_string: str | None = None
+        body: str | None = None
+        headers: dict[str, str] | None = None
+        multi_value_headers: dict[str, list[str]] | None = None
+        client_certificate_id: str | None = None
+        stage_variables: dict[str, str] | None = None
+
+else:
+
+    @_attrs_class()
+    class TestInvokeMethodRequest:
+        """Make a request to simulate the invocation of a Method.
+
+        Attributes:
+            rest_api_id: The string identifier of the associated RestApi.
+            resource_id: Specifies a test invoke method request's resource ID.
+            http_method: Specifies a test invoke method request's HTTP method.
+            path_with_query_string: The URI path, including query string, of the simulated invocation request. Use this to
+                specify path parameters and query string parameters.
+            body: The simulated request body of an incoming invocation request.
+            headers: A key-value map of headers to simulate an incoming invocation request.
+            multi_value_headers: The headers as a map from string to list of values to simulate an incoming invocation
+                request.
+            client_certificate_id: A ClientCertificate identifier to use in the test invocation. API Gateway will use the
+                certificate when making the HTTPS request to the defined back-end endpoint.
+            stage_variables: A key-value map of stage variables to simulate an invocation on a deployed Stage.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "rest_api_id",
+            "resource_id",
+            "http_method",
+            "path_with_query_string",
+            "body",
+            "headers",
+            "multi_value_headers",
+            "client_certificate_id",
+            "stage_variables",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        rest_api_id: str
+        resource_id: str
+        http_method: str
+        path_with_query_string: str | None
+        body: str | None
+        headers: dict[str, str] | None
+        multi_value_headers: dict[str, list[str]] | None
+        client_certificate_id: str | None
+        stage_variables: dict[str, str] | None
+
+        def __init__(
+            self,
+            *,
+            rest_api_id: str,
+            resource_id: str,
+            http_method: str,
+            path_with_query_string: str | None = None,
+            body: str | None = None,
+            headers: dict[str, str] | None = None,
+            multi_value_headers: dict[str, list[str]] | None = None,
+            client_certificate_id: str | None = None,
+            stage_variables: dict[str, str] | None = None,
+        ) -> None:
+            self.rest_api_id = rest_api_id
+            self.resource_id = resource_id
+            self.http_method = http_method
+            self.path_with_query_string = path_with_query_string
+            self.body = body
+            self.headers = headers
+            self.multi_value_headers = multi_value_headers
+            self.client_certificate_id = client_certificate_id
+            self.stage_variables = stage_variables
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"rest_api_id={self.rest_api_id!r}, "
+                    f"resource_id={self.resource_id!r}, "
+                    f"http_method={self.http_method!r}, "
+                    f"path_with_query_string={self.path_with_query_string!r}, "
+                    f"body={self.body!r}, "
+                    f"headers={self.headers!r}, "
+                    f"multi_value_headers={self.multi_value_headers!r}, "
+                    f"client_certificate_id={self.client_certificate_id!r}, "
+                    f"stage_variables={self.stage_variables!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.rest_api_id == other.rest_api_id
+                and self.resource_id == other.resource_id
+                and self.http_method == other.http_method
+                and self.path_with_query_string == other.path_with_query_string
+                and self.body == other.body
+                and self.headers == other.headers
+                and self.multi_value_headers == other.multi_value_headers
+                and self.client_certificate_id == other.client_certificate_id
+                and self.stage_variables == other.stage_variables
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "rest_api_id": self.rest_api_id,
+                "resource_id": self.resource_id,
+                "http_method": self.http_method,
+                "path_with_query_string": self.path_with_query_string,
+                "body": self.body,
+                "headers": self.headers,
+                "multi_value_headers": self.multi_value_headers,
+                "client_certificate_id": self.client_certificate_id,
+                "stage_variables": self.stage_variables,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "rest_api_id",
+                    "resource_id",
+                    "http_method",
+                    "path_with_query_string",
+                    "body",
+                    "headers",
+                    "multi_value_headers",
+                    "client_certificate_id",
+                    "stage_variables",
+                ),
+            )

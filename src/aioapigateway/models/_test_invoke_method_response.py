@@ -6,27 +6,146 @@
 #       --package aioapigateway --out src
 from __future__ import annotations
 
-import attrs
+from typing import TYPE_CHECKING, Any
+
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
+
+if TYPE_CHECKING:
+    import attrs
 
 __all__ = ["TestInvokeMethodResponse"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class TestInvokeMethodResponse:
-    """Represents the response of the test invoke request in the HTTP method.
+    @attrs.define(kw_only=True, eq=True)
+    class TestInvokeMethodResponse:
+        """Represents the response of the test invoke request in the HTTP method.
 
-    Attributes:
-        status: The HTTP status code.
-        body: The body of the HTTP response.
-        headers: The headers of the HTTP response.
-        multi_value_headers: The headers of the HTTP response as a map from string to list of values.
-        log: The API Gateway execution log for the test invoke request.
-        latency: The execution latency, in ms, of the test invoke request.
-    """
+        Attributes:
+            status: The HTTP status code.
+            body: The body of the HTTP response.
+            headers: The headers of the HTTP response.
+            multi_value_headers: The headers of the HTTP response as a map from string to list of values.
+            log: The API Gateway execution log for the test invoke request.
+            latency: The execution latency, in ms, of the test invoke request.
+        """
 
-    status: int | None = None
-    body: str | None = None
-    headers: dict[str, str] | None = None
-    multi_value_headers: dict[str, list[str]] | None = None
-    log: str | None = None
-    latency: int | None = None
+        status: int | None = None
+        body: str | None = None
+        headers: dict[str, str] | None = None
+        multi_value_headers: dict[str, list[str]] | None = None
+        log: str | None = None
+        latency: int | None = None
+
+else:
+
+    @_attrs_class()
+    class TestInvokeMethodResponse:
+        """Represents the response of the test invoke request in the HTTP method.
+
+        Attributes:
+            status: The HTTP status code.
+            body: The body of the HTTP response.
+            headers: The headers of the HTTP response.
+            multi_value_headers: The headers of the HTTP response as a map from string to list of values.
+            log: The API Gateway execution log for the test invoke request.
+            latency: The execution latency, in ms, of the test invoke request.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "status",
+            "body",
+            "headers",
+            "multi_value_headers",
+            "log",
+            "latency",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        status: int | None
+        body: str | None
+        headers: dict[str, str] | None
+        multi_value_headers: dict[str, list[str]] | None
+        log: str | None
+        latency: int | None
+
+        def __init__(
+            self,
+            *,
+            status: int | None = None,
+            body: str | None = None,
+            headers: dict[str, str] | None = None,
+            multi_value_headers: dict[str, list[str]] | None = None,
+            log: str | None = None,
+            latency: int | None = None,
+        ) -> None:
+            self.status = status
+            self.body = body
+            self.headers = headers
+            self.multi_value_headers = multi_value_headers
+            self.log = log
+            self.latency = latency
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"status={self.status!r}, "
+                    f"body={self.body!r}, "
+                    f"headers={self.headers!r}, "
+                    f"multi_value_headers={self.multi_value_headers!r}, "
+                    f"log={self.log!r}, "
+                    f"latency={self.latency!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.status == other.status
+                and self.body == other.body
+                and self.headers == other.headers
+                and self.multi_value_headers == other.multi_value_headers
+                and self.log == other.log
+                and self.latency == other.latency
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "status": self.status,
+                "body": self.body,
+                "headers": self.headers,
+                "multi_value_headers": self.multi_value_headers,
+                "log": self.log,
+                "latency": self.latency,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "status",
+                    "body",
+                    "headers",
+                    "multi_value_headers",
+                    "log",
+                    "latency",
+                ),
+            )

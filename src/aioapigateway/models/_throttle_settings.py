@@ -6,20 +6,101 @@
 #       --package aioapigateway --out src
 from __future__ import annotations
 
-import attrs
+from typing import TYPE_CHECKING, Any
+
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
+
+if TYPE_CHECKING:
+    import attrs
 
 __all__ = ["ThrottleSettings"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class ThrottleSettings:
-    """The API request rate limits.
+    @attrs.define(kw_only=True, eq=True)
+    class ThrottleSettings:
+        """The API request rate limits.
 
-    Attributes:
-        burst_limit: The API target request burst rate limit. This allows more requests through for a period
-            of time than the target rate limit.
-        rate_limit: The API target request rate limit.
-    """
+        Attributes:
+            burst_limit: The API target request burst rate limit. This allows more requests through for a period
+                of time than the target rate limit.
+            rate_limit: The API target request rate limit.
+        """
 
-    burst_limit: int | None = None
-    rate_limit: float | None = None
+        burst_limit: int | None = None
+        rate_limit: float | None = None
+
+else:
+
+    @_attrs_class()
+    class ThrottleSettings:
+        """The API request rate limits.
+
+        Attributes:
+            burst_limit: The API target request burst rate limit. This allows more requests through for a period
+                of time than the target rate limit.
+            rate_limit: The API target request rate limit.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "burst_limit",
+            "rate_limit",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        burst_limit: int | None
+        rate_limit: float | None
+
+        def __init__(
+            self,
+            *,
+            burst_limit: int | None = None,
+            rate_limit: float | None = None,
+        ) -> None:
+            self.burst_limit = burst_limit
+            self.rate_limit = rate_limit
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"burst_limit={self.burst_limit!r}, "
+                    f"rate_limit={self.rate_limit!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return self.burst_limit == other.burst_limit and self.rate_limit == other.rate_limit
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "burst_limit": self.burst_limit,
+                "rate_limit": self.rate_limit,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "burst_limit",
+                    "rate_limit",
+                ),
+            )

@@ -6,27 +6,103 @@
 #       --package aioapigateway --out src
 from __future__ import annotations
 
-import attrs
+from typing import TYPE_CHECKING, Any
+
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
+
+if TYPE_CHECKING:
+    import attrs
 
 __all__ = ["TlsConfig"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class TlsConfig:
-    """Specifies the TLS configuration for an integration.
+    @attrs.define(kw_only=True, eq=True)
+    class TlsConfig:
+        """Specifies the TLS configuration for an integration.
 
-    Attributes:
-        insecure_skip_verification: Specifies whether or not API Gateway skips verification that the certificate for an
-            integration endpoint is issued by a supported certificate authority. This isn’t
-            recommended, but it enables you to use certificates that are signed by private
-            certificate authorities, or certificates that are self-signed. If enabled, API Gateway
-            still performs basic certificate validation, which includes checking the certificate's
-            expiration date, hostname, and presence of a root certificate authority. Supported only
-            for HTTP and HTTP_PROXY integrations.
+        Attributes:
+            insecure_skip_verification: Specifies whether or not API Gateway skips verification that the certificate for an
+                integration endpoint is issued by a supported certificate authority. This isn’t
+                recommended, but it enables you to use certificates that are signed by private
+                certificate authorities, or certificates that are self-signed. If enabled, API Gateway
+                still performs basic certificate validation, which includes checking the certificate's
+                expiration date, hostname, and presence of a root certificate authority. Supported only
+                for HTTP and HTTP_PROXY integrations.
 
-            Enabling insecureSkipVerification isn't recommended, especially for integrations with
-            public HTTPS endpoints. If you enable insecureSkipVerification, you increase the risk of
-            man-in-the-middle attacks.
-    """
+                Enabling insecureSkipVerification isn't recommended, especially for integrations with
+                public HTTPS endpoints. If you enable insecureSkipVerification, you increase the risk of
+                man-in-the-middle attacks.
+        """
 
-    insecure_skip_verification: bool | None = None
+        insecure_skip_verification: bool | None = None
+
+else:
+
+    @_attrs_class()
+    class TlsConfig:
+        """Specifies the TLS configuration for an integration.
+
+        Attributes:
+            insecure_skip_verification: Specifies whether or not API Gateway skips verification that the certificate for an
+                integration endpoint is issued by a supported certificate authority. This isn’t
+                recommended, but it enables you to use certificates that are signed by private
+                certificate authorities, or certificates that are self-signed. If enabled, API Gateway
+                still performs basic certificate validation, which includes checking the certificate's
+                expiration date, hostname, and presence of a root certificate authority. Supported only
+                for HTTP and HTTP_PROXY integrations.
+
+                Enabling insecureSkipVerification isn't recommended, especially for integrations with
+                public HTTPS endpoints. If you enable insecureSkipVerification, you increase the risk of
+                man-in-the-middle attacks.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "insecure_skip_verification",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        insecure_skip_verification: bool | None
+
+        def __init__(
+            self,
+            *,
+            insecure_skip_verification: bool | None = None,
+        ) -> None:
+            self.insecure_skip_verification = insecure_skip_verification
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"insecure_skip_verification={self.insecure_skip_verification!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return self.insecure_skip_verification == other.insecure_skip_verification
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "insecure_skip_verification": self.insecure_skip_verification,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(self, state, ("insecure_skip_verification",))

@@ -6,19 +6,99 @@
 #       --package aioapigateway --out src
 from __future__ import annotations
 
-import attrs
+from typing import TYPE_CHECKING, Any
+
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
+
+if TYPE_CHECKING:
+    import attrs
 
 __all__ = ["UntagResourceRequest"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class UntagResourceRequest:
-    """Removes a tag from a given resource.
+    @attrs.define(kw_only=True, eq=True)
+    class UntagResourceRequest:
+        """Removes a tag from a given resource.
 
-    Attributes:
-        resource_arn: The ARN of a resource that can be tagged.
-        tag_keys: The Tag keys to delete.
-    """
+        Attributes:
+            resource_arn: The ARN of a resource that can be tagged.
+            tag_keys: The Tag keys to delete.
+        """
 
-    resource_arn: str
-    tag_keys: list[str]
+        resource_arn: str
+        tag_keys: list[str]
+
+else:
+
+    @_attrs_class()
+    class UntagResourceRequest:
+        """Removes a tag from a given resource.
+
+        Attributes:
+            resource_arn: The ARN of a resource that can be tagged.
+            tag_keys: The Tag keys to delete.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "resource_arn",
+            "tag_keys",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        resource_arn: str
+        tag_keys: list[str]
+
+        def __init__(
+            self,
+            *,
+            resource_arn: str,
+            tag_keys: list[str],
+        ) -> None:
+            self.resource_arn = resource_arn
+            self.tag_keys = tag_keys
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"resource_arn={self.resource_arn!r}, "
+                    f"tag_keys={self.tag_keys!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return self.resource_arn == other.resource_arn and self.tag_keys == other.tag_keys
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "resource_arn": self.resource_arn,
+                "tag_keys": self.tag_keys,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "resource_arn",
+                    "tag_keys",
+                ),
+            )

@@ -6,25 +6,106 @@
 #       --package aioapigateway --out src
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-import attrs
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
 
 if TYPE_CHECKING:
+    import attrs
+
     from ._patch_operation import PatchOperation
 
 __all__ = ["UpdateUsagePlanRequest"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class UpdateUsagePlanRequest:
-    """The PATCH request to update a usage plan of a given plan Id.
+    @attrs.define(kw_only=True, eq=True)
+    class UpdateUsagePlanRequest:
+        """The PATCH request to update a usage plan of a given plan Id.
 
-    Attributes:
-        usage_plan_id: The Id of the to-be-updated usage plan.
-        patch_operations: For more information about supported patch operations, see Patch Operations
-            (https://docs.aws.amazon.com/apigateway/latest/api/patch-operations.html).
-    """
+        Attributes:
+            usage_plan_id: The Id of the to-be-updated usage plan.
+            patch_operations: For more information about supported patch operations, see Patch Operations
+                (https://docs.aws.amazon.com/apigateway/latest/api/patch-operations.html).
+        """
 
-    usage_plan_id: str
-    patch_operations: list[PatchOperation] | None = None
+        usage_plan_id: str
+        patch_operations: list[PatchOperation] | None = None
+
+else:
+
+    @_attrs_class()
+    class UpdateUsagePlanRequest:
+        """The PATCH request to update a usage plan of a given plan Id.
+
+        Attributes:
+            usage_plan_id: The Id of the to-be-updated usage plan.
+            patch_operations: For more information about supported patch operations, see Patch Operations
+                (https://docs.aws.amazon.com/apigateway/latest/api/patch-operations.html).
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "usage_plan_id",
+            "patch_operations",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        usage_plan_id: str
+        patch_operations: list[PatchOperation] | None
+
+        def __init__(
+            self,
+            *,
+            usage_plan_id: str,
+            patch_operations: list[PatchOperation] | None = None,
+        ) -> None:
+            self.usage_plan_id = usage_plan_id
+            self.patch_operations = patch_operations
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"usage_plan_id={self.usage_plan_id!r}, "
+                    f"patch_operations={self.patch_operations!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.usage_plan_id == other.usage_plan_id
+                and self.patch_operations == other.patch_operations
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "usage_plan_id": self.usage_plan_id,
+                "patch_operations": self.patch_operations,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "usage_plan_id",
+                    "patch_operations",
+                ),
+            )

@@ -6,28 +6,141 @@
 #       --package aioapigateway --out src
 from __future__ import annotations
 
-import attrs
+from typing import TYPE_CHECKING, Any
+
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
+
+if TYPE_CHECKING:
+    import attrs
 
 __all__ = ["Usage"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class Usage:
-    """Represents the usage data of a usage plan.
+    @attrs.define(kw_only=True, eq=True)
+    class Usage:
+        """Represents the usage data of a usage plan.
 
-    Attributes:
-        usage_plan_id: The plan Id associated with this usage data.
-        start_date: The starting date of the usage data.
-        end_date: The ending date of the usage data.
-        position:
-        items: The usage data, as daily logs of used and remaining quotas, over the specified time
-            interval indexed over the API keys in a usage plan. For example, {..., "values" : {
-            "{api_key}" : [ [0, 100], [10, 90], [100, 10]]}, where {api_key} stands for an API key
-            value and the daily log entry is of the format [used quota, remaining quota].
-    """
+        Attributes:
+            usage_plan_id: The plan Id associated with this usage data.
+            start_date: The starting date of the usage data.
+            end_date: The ending date of the usage data.
+            position:
+            items: The usage data, as daily logs of used and remaining quotas, over the specified time
+                interval indexed over the API keys in a usage plan. For example, {..., "values" : {
+                "{api_key}" : [ [0, 100], [10, 90], [100, 10]]}, where {api_key} stands for an API key
+                value and the daily log entry is of the format [used quota, remaining quota].
+        """
 
-    usage_plan_id: str | None = None
-    start_date: str | None = None
-    end_date: str | None = None
-    position: str | None = None
-    items: dict[str, list[list[int]]] | None = None
+        usage_plan_id: str | None = None
+        start_date: str | None = None
+        end_date: str | None = None
+        position: str | None = None
+        items: dict[str, list[list[int]]] | None = None
+
+else:
+
+    @_attrs_class()
+    class Usage:
+        """Represents the usage data of a usage plan.
+
+        Attributes:
+            usage_plan_id: The plan Id associated with this usage data.
+            start_date: The starting date of the usage data.
+            end_date: The ending date of the usage data.
+            position:
+            items: The usage data, as daily logs of used and remaining quotas, over the specified time
+                interval indexed over the API keys in a usage plan. For example, {..., "values" : {
+                "{api_key}" : [ [0, 100], [10, 90], [100, 10]]}, where {api_key} stands for an API key
+                value and the daily log entry is of the format [used quota, remaining quota].
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "usage_plan_id",
+            "start_date",
+            "end_date",
+            "position",
+            "items",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        usage_plan_id: str | None
+        start_date: str | None
+        end_date: str | None
+        position: str | None
+        items: dict[str, list[list[int]]] | None
+
+        def __init__(
+            self,
+            *,
+            usage_plan_id: str | None = None,
+            start_date: str | None = None,
+            end_date: str | None = None,
+            position: str | None = None,
+            items: dict[str, list[list[int]]] | None = None,
+        ) -> None:
+            self.usage_plan_id = usage_plan_id
+            self.start_date = start_date
+            self.end_date = end_date
+            self.position = position
+            self.items = items
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"usage_plan_id={self.usage_plan_id!r}, "
+                    f"start_date={self.start_date!r}, "
+                    f"end_date={self.end_date!r}, "
+                    f"position={self.position!r}, "
+                    f"items={self.items!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.usage_plan_id == other.usage_plan_id
+                and self.start_date == other.start_date
+                and self.end_date == other.end_date
+                and self.position == other.position
+                and self.items == other.items
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "usage_plan_id": self.usage_plan_id,
+                "start_date": self.start_date,
+                "end_date": self.end_date,
+                "position": self.position,
+                "items": self.items,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "usage_plan_id",
+                    "start_date",
+                    "end_date",
+                    "position",
+                    "items",
+                ),
+            )

@@ -6,46 +6,188 @@
 #       --package aioapigateway --out src
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-import attrs
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
 
 if TYPE_CHECKING:
+    import attrs
+
     from ._api_stage import ApiStage
     from ._quota_settings import QuotaSettings
     from ._throttle_settings import ThrottleSettings
 
 __all__ = ["UsagePlan"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class UsagePlan:
-    """Represents a usage plan used to specify who can assess associated API stages.
-    Optionally, target request rate and quota limits can be set. In some cases clients can
-    exceed the targets that you set. Don’t rely on usage plans to control costs. Consider
-    using Amazon Web Services Budgets
-    (https://docs.aws.amazon.com/cost-management/latest/userguide/budgets-managing-costs.html)
-    to monitor costs and WAF
-    (https://docs.aws.amazon.com/waf/latest/developerguide/waf-chapter.html) to manage API
-    requests.
+    @attrs.define(kw_only=True, eq=True)
+    class UsagePlan:
+        """Represents a usage plan used to specify who can assess associated API stages.
+        Optionally, target request rate and quota limits can be set. In some cases clients can
+        exceed the targets that you set. Don’t rely on usage plans to control costs. Consider
+        using Amazon Web Services Budgets
+        (https://docs.aws.amazon.com/cost-management/latest/userguide/budgets-managing-costs.html)
+        to monitor costs and WAF
+        (https://docs.aws.amazon.com/waf/latest/developerguide/waf-chapter.html) to manage API
+        requests.
 
-    Attributes:
-        id: The identifier of a UsagePlan resource.
-        name: The name of a usage plan.
-        description: The description of a usage plan.
-        api_stages: The associated API stages of a usage plan.
-        throttle: A map containing method level throttling information for API stage in a usage plan.
-        quota: The target maximum number of permitted requests per a given unit time interval.
-        product_code: The Amazon Web Services Marketplace product identifier to associate with the usage plan
-            as a SaaS product on the Amazon Web Services Marketplace.
-        tags: The collection of tags. Each tag element is associated with a given resource.
-    """
+        Attributes:
+            id: The identifier of a UsagePlan resource.
+            name: The name of a usage plan.
+            description: The description of a usage plan.
+            api_stages: The associated API stages of a usage plan.
+            throttle: A map containing method level throttling information for API stage in a usage plan.
+            quota: The target maximum number of permitted requests per a given unit time interval.
+            product_code: The Amazon Web Services Marketplace product identifier to associate with the usage plan
+                as a SaaS product on the Amazon Web Services Marketplace.
+            tags: The collection of tags. Each tag element is associated with a given resource.
+        """
 
-    id: str | None = None
-    name: str | None = None
-    description: str | None = None
-    api_stages: list[ApiStage] | None = None
-    throttle: ThrottleSettings | None = None
-    quota: QuotaSettings | None = None
-    product_code: str | None = None
-    tags: dict[str, str] | None = None
+        id: str | None = None
+        name: str | None = None
+        description: str | None = None
+        api_stages: list[ApiStage] | None = None
+        throttle: ThrottleSettings | None = None
+        quota: QuotaSettings | None = None
+        product_code: str | None = None
+        tags: dict[str, str] | None = None
+
+else:
+
+    @_attrs_class()
+    class UsagePlan:
+        """Represents a usage plan used to specify who can assess associated API stages.
+        Optionally, target request rate and quota limits can be set. In some cases clients can
+        exceed the targets that you set. Don’t rely on usage plans to control costs. Consider
+        using Amazon Web Services Budgets
+        (https://docs.aws.amazon.com/cost-management/latest/userguide/budgets-managing-costs.html)
+        to monitor costs and WAF
+        (https://docs.aws.amazon.com/waf/latest/developerguide/waf-chapter.html) to manage API
+        requests.
+
+        Attributes:
+            id: The identifier of a UsagePlan resource.
+            name: The name of a usage plan.
+            description: The description of a usage plan.
+            api_stages: The associated API stages of a usage plan.
+            throttle: A map containing method level throttling information for API stage in a usage plan.
+            quota: The target maximum number of permitted requests per a given unit time interval.
+            product_code: The Amazon Web Services Marketplace product identifier to associate with the usage plan
+                as a SaaS product on the Amazon Web Services Marketplace.
+            tags: The collection of tags. Each tag element is associated with a given resource.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "id",
+            "name",
+            "description",
+            "api_stages",
+            "throttle",
+            "quota",
+            "product_code",
+            "tags",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        id: str | None
+        name: str | None
+        description: str | None
+        api_stages: list[ApiStage] | None
+        throttle: ThrottleSettings | None
+        quota: QuotaSettings | None
+        product_code: str | None
+        tags: dict[str, str] | None
+
+        def __init__(
+            self,
+            *,
+            id: str | None = None,
+            name: str | None = None,
+            description: str | None = None,
+            api_stages: list[ApiStage] | None = None,
+            throttle: ThrottleSettings | None = None,
+            quota: QuotaSettings | None = None,
+            product_code: str | None = None,
+            tags: dict[str, str] | None = None,
+        ) -> None:
+            self.id = id
+            self.name = name
+            self.description = description
+            self.api_stages = api_stages
+            self.throttle = throttle
+            self.quota = quota
+            self.product_code = product_code
+            self.tags = tags
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"id={self.id!r}, "
+                    f"name={self.name!r}, "
+                    f"description={self.description!r}, "
+                    f"api_stages={self.api_stages!r}, "
+                    f"throttle={self.throttle!r}, "
+                    f"quota={self.quota!r}, "
+                    f"product_code={self.product_code!r}, "
+                    f"tags={self.tags!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.id == other.id
+                and self.name == other.name
+                and self.description == other.description
+                and self.api_stages == other.api_stages
+                and self.throttle == other.throttle
+                and self.quota == other.quota
+                and self.product_code == other.product_code
+                and self.tags == other.tags
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "id": self.id,
+                "name": self.name,
+                "description": self.description,
+                "api_stages": self.api_stages,
+                "throttle": self.throttle,
+                "quota": self.quota,
+                "product_code": self.product_code,
+                "tags": self.tags,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "id",
+                    "name",
+                    "description",
+                    "api_stages",
+                    "throttle",
+                    "quota",
+                    "product_code",
+                    "tags",
+                ),
+            )

@@ -6,25 +6,125 @@
 #       --package aioapigateway --out src
 from __future__ import annotations
 
-import attrs
+from typing import TYPE_CHECKING, Any
 
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
 from aioapigateway.runtime.redact import redacted_repr
+
+if TYPE_CHECKING:
+    import attrs
 
 __all__ = ["UsagePlanKey"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class UsagePlanKey:
-    """Represents a usage plan key to identify a plan customer.
+    @attrs.define(kw_only=True, eq=True)
+    class UsagePlanKey:
+        """Represents a usage plan key to identify a plan customer.
 
-    Attributes:
-        id: The Id of a usage plan key.
-        type: The type of a usage plan key. Currently, the valid key type is API_KEY.
-        value: The value of a usage plan key.
-        name: The name of a usage plan key.
-    """
+        Attributes:
+            id: The Id of a usage plan key.
+            type: The type of a usage plan key. Currently, the valid key type is API_KEY.
+            value: The value of a usage plan key.
+            name: The name of a usage plan key.
+        """
 
-    id: str | None = None
-    type: str | None = None
-    value: str | None = attrs.field(default=None, repr=redacted_repr)
-    name: str | None = None
+        id: str | None = None
+        type: str | None = None
+        value: str | None = attrs.field(default=None, repr=redacted_repr)
+        name: str | None = None
+
+else:
+
+    @_attrs_class(redacted=("value",))
+    class UsagePlanKey:
+        """Represents a usage plan key to identify a plan customer.
+
+        Attributes:
+            id: The Id of a usage plan key.
+            type: The type of a usage plan key. Currently, the valid key type is API_KEY.
+            value: The value of a usage plan key.
+            name: The name of a usage plan key.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "id",
+            "type",
+            "value",
+            "name",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        id: str | None
+        type: str | None
+        value: str | None
+        name: str | None
+
+        def __init__(
+            self,
+            *,
+            id: str | None = None,
+            type: str | None = None,
+            value: str | None = None,
+            name: str | None = None,
+        ) -> None:
+            self.id = id
+            self.type = type
+            self.value = value
+            self.name = name
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"id={self.id!r}, "
+                    f"type={self.type!r}, "
+                    f"value={redacted_repr(self.value)}, "
+                    f"name={self.name!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.id == other.id
+                and self.type == other.type
+                and self.value == other.value
+                and self.name == other.name
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "id": self.id,
+                "type": self.type,
+                "value": self.value,
+                "name": self.name,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "id",
+                    "type",
+                    "value",
+                    "name",
+                ),
+            )

@@ -6,38 +6,167 @@
 #       --package aioapigateway --out src
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-import attrs
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
 
 if TYPE_CHECKING:
+    import attrs
+
     from ._vpc_link_status import VpcLinkStatus
 
 __all__ = ["VpcLink"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class VpcLink:
-    """An API Gateway VPC link for a RestApi to access resources in an Amazon Virtual Private
-    Cloud (VPC).
+    @attrs.define(kw_only=True, eq=True)
+    class VpcLink:
+        """An API Gateway VPC link for a RestApi to access resources in an Amazon Virtual Private
+        Cloud (VPC).
 
-    Attributes:
-        id: The identifier of the VpcLink. It is used in an Integration to reference this VpcLink.
-        name: The name used to label and identify the VPC link.
-        description: The description of the VPC link.
-        target_arns: The ARN of the network load balancer of the VPC targeted by the VPC link. The network
-            load balancer must be owned by the same Amazon Web Services account of the API owner.
-        status: The status of the VPC link. The valid values are AVAILABLE, PENDING, DELETING, or
-            FAILED. Deploying an API will wait if the status is PENDING and will fail if the status
-            is DELETING.
-        status_message: A description about the VPC link status.
-        tags: The collection of tags. Each tag element is associated with a given resource.
-    """
+        Attributes:
+            id: The identifier of the VpcLink. It is used in an Integration to reference this VpcLink.
+            name: The name used to label and identify the VPC link.
+            description: The description of the VPC link.
+            target_arns: The ARN of the network load balancer of the VPC targeted by the VPC link. The network
+                load balancer must be owned by the same Amazon Web Services account of the API owner.
+            status: The status of the VPC link. The valid values are AVAILABLE, PENDING, DELETING, or
+                FAILED. Deploying an API will wait if the status is PENDING and will fail if the status
+                is DELETING.
+            status_message: A description about the VPC link status.
+            tags: The collection of tags. Each tag element is associated with a given resource.
+        """
 
-    id: str | None = None
-    name: str | None = None
-    description: str | None = None
-    target_arns: list[str] | None = None
-    status: VpcLinkStatus | str | None = None
-    status_message: str | None = None
-    tags: dict[str, str] | None = None
+        id: str | None = None
+        name: str | None = None
+        description: str | None = None
+        target_arns: list[str] | None = None
+        status: VpcLinkStatus | str | None = None
+        status_message: str | None = None
+        tags: dict[str, str] | None = None
+
+else:
+
+    @_attrs_class()
+    class VpcLink:
+        """An API Gateway VPC link for a RestApi to access resources in an Amazon Virtual Private
+        Cloud (VPC).
+
+        Attributes:
+            id: The identifier of the VpcLink. It is used in an Integration to reference this VpcLink.
+            name: The name used to label and identify the VPC link.
+            description: The description of the VPC link.
+            target_arns: The ARN of the network load balancer of the VPC targeted by the VPC link. The network
+                load balancer must be owned by the same Amazon Web Services account of the API owner.
+            status: The status of the VPC link. The valid values are AVAILABLE, PENDING, DELETING, or
+                FAILED. Deploying an API will wait if the status is PENDING and will fail if the status
+                is DELETING.
+            status_message: A description about the VPC link status.
+            tags: The collection of tags. Each tag element is associated with a given resource.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "id",
+            "name",
+            "description",
+            "target_arns",
+            "status",
+            "status_message",
+            "tags",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        id: str | None
+        name: str | None
+        description: str | None
+        target_arns: list[str] | None
+        status: VpcLinkStatus | str | None
+        status_message: str | None
+        tags: dict[str, str] | None
+
+        def __init__(
+            self,
+            *,
+            id: str | None = None,
+            name: str | None = None,
+            description: str | None = None,
+            target_arns: list[str] | None = None,
+            status: VpcLinkStatus | str | None = None,
+            status_message: str | None = None,
+            tags: dict[str, str] | None = None,
+        ) -> None:
+            self.id = id
+            self.name = name
+            self.description = description
+            self.target_arns = target_arns
+            self.status = status
+            self.status_message = status_message
+            self.tags = tags
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"id={self.id!r}, "
+                    f"name={self.name!r}, "
+                    f"description={self.description!r}, "
+                    f"target_arns={self.target_arns!r}, "
+                    f"status={self.status!r}, "
+                    f"status_message={self.status_message!r}, "
+                    f"tags={self.tags!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.id == other.id
+                and self.name == other.name
+                and self.description == other.description
+                and self.target_arns == other.target_arns
+                and self.status == other.status
+                and self.status_message == other.status_message
+                and self.tags == other.tags
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "id": self.id,
+                "name": self.name,
+                "description": self.description,
+                "target_arns": self.target_arns,
+                "status": self.status,
+                "status_message": self.status_message,
+                "tags": self.tags,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "id",
+                    "name",
+                    "description",
+                    "target_arns",
+                    "status",
+                    "status_message",
+                    "tags",
+                ),
+            )

@@ -28,6 +28,7 @@ import ssl
 import time
 import warnings
 from collections.abc import Mapping
+from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 from urllib.parse import urlsplit
 
@@ -60,6 +61,7 @@ from aioapigateway.runtime.errors import (
     ResponseParseError,
     ServiceError,
     TransportError,
+    UnsupportedOperationError,
     display_url,
     transport_error_message,
 )
@@ -428,13 +430,19 @@ class BaseClient:
 
     def _pacing_plan(self, settings: Settings) -> Any:
         """The client's ``PacingPlan`` (``ClientConfig(pacing=...)``), or ``None``."""
+        mode = self._config.pacing if self._config is not None else "auto"
+        # Any endpoint_url (argument, environment, config file) is not AWS's own.
+        custom_endpoint = settings.endpoint_url is not None
+        if mode == "off" or (mode == "auto" and custom_endpoint):
+            # pacing_plan's answer too (None); a client that never paces spares its first
+            # call importing the pacing module.
+            return None
         from aioapigateway.runtime.pacing import pacing_plan
 
         return pacing_plan(
-            self._config.pacing if self._config is not None else "auto",
+            mode,
             region=settings.region,
-            # Any endpoint_url (argument, environment, config file) is not AWS's own.
-            custom_endpoint=settings.endpoint_url is not None,
+            custom_endpoint=custom_endpoint,
             table=getattr(importlib.import_module(self._SPEC_MODULE), "PACING", None),
         )
 
@@ -526,9 +534,13 @@ class BaseClient:
                 else:
                     if 200 <= status < 300:
                         if context is not None:
-                            await self._after_receive(
-                                context, started, attempt_started, status, headers, body, None
-                            )
+                            try:
+                                await self._after_receive(
+                                    context, started, attempt_started, status, headers, body, None
+                                )
+                            except BaseException:
+                                _discard_stream(body)
+                                raise
                         succeeded(retry, last_cost)
                         if debug:
                             _log_attempt(
@@ -608,7 +620,8 @@ class BaseClient:
         if status:
             context.status = status
             context.response_headers = headers
-            context.response_body = body
+            # An event stream's body is read by its iterator, after the call: none here.
+            context.response_body = body if body.__class__ is bytes else b""
             context.request_id = _request_id(headers)
         context.error = error
         now = time.monotonic()
@@ -689,7 +702,7 @@ class BaseClient:
         if log_bodies:
             log_request(request.method, str(prepared.target), headers, request.body)
         try:
-            async with runtime.session.request(
+            response = await runtime.session.request(
                 request.method,
                 prepared.target,
                 headers=headers,
@@ -704,7 +717,12 @@ class BaseClient:
                 allow_redirects=False,
                 # A caller's session may raise on 4xx/5xx; statuses are the parser's to judge.
                 raise_for_status=False,
-            ) as response:
+            )
+            if prepared.op.event_stream is not None and 200 <= response.status < 300:
+                # An event stream: the body is read by the output's EventStream, which
+                # owns the response (and its connection) from here on.
+                return response.status, response.headers, response  # type: ignore[return-value]
+            async with response:
                 status = response.status
                 response_headers = response.headers
                 content = response.content
@@ -810,6 +828,11 @@ def _prepare(runtime: _Runtime, operation: str, params: Mapping[str, Any]) -> _P
     # object.__new__ and plain stores: a class call with an __init__ costs more per call.
     prepared = _new_prepared(_Prepared)
     prepared.op = op = runtime.service.operations[operation]
+    if op.event_stream is not None and op.event_stream == "input":
+        raise UnsupportedOperationError(
+            f"{operation}: operations whose input is an event stream (bidirectional "
+            "streaming) are not supported by this library; nothing was sent"
+        )
     prepared.request = request = runtime.serializer.serialize(op, params)
     endpoint = runtime.endpoint
     if op.endpoint_params or endpoint is None:
@@ -1047,6 +1070,8 @@ def _truncated_error(runtime: _Runtime, operation: str, cut: _Truncated) -> AioA
 
 
 def _parse(runtime: _Runtime, op: Operation, status: int, headers: Any, body: bytes) -> Any:
+    if op.event_stream is not None:
+        return _stream_output(runtime, op, status, headers, body)
     try:
         return runtime.parser.parse(op, status, headers, body)
     except AioApiGatewayError:
@@ -1057,6 +1082,41 @@ def _parse(runtime: _Runtime, op: Operation, status: int, headers: Any, body: by
             status_code=status,
             body=body,
         ) from exc
+
+
+def _stream_output(
+    runtime: _Runtime, op: Operation, status: int, headers: Any, response: Any
+) -> Any:
+    """The output of an event-stream operation: its headers parsed now, its stream member an
+    ``EventStream`` that owns ``response`` (the open aiohttp response) and reads it later."""
+    try:
+        # Imported here: only clients of event-stream operations pay for the decoder.
+        from aioapigateway.runtime.event_stream_output import EventStream
+        from aioapigateway.runtime.event_stream_output import describe as describe_request
+
+        parser = runtime.parser
+        shape = parser.stream_shape(op)
+        stream: EventStream[Any] = EventStream(
+            response,
+            partial(parser.stream_event, shape, status, headers),
+            description=describe_request(response.method, str(response.url)),
+            read_timeout=runtime.settings.read_timeout,
+        )
+        return parser.parse_streaming(op, status, headers, stream)
+    except BaseException as exc:
+        response.close()
+        if isinstance(exc, Exception) and not isinstance(exc, AioApiGatewayError):
+            raise ResponseParseError(
+                f"{op.name}: cannot parse the response ({type(exc).__name__})",
+                status_code=status,
+            ) from exc
+        raise
+
+
+def _discard_stream(body: Any) -> None:
+    """Close an event stream's response that will not be handed to the caller."""
+    if body.__class__ is not bytes:
+        body.close()
 
 
 def _parse_error(runtime: _Runtime, status: int, headers: Any, body: bytes) -> ServiceError:

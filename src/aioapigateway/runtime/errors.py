@@ -14,6 +14,8 @@ Everything derives from :class:`AioApiGatewayError`::
      +-- ClientClosedError            a call on a closed client (also a RuntimeError)
      +-- ClientLoopError              a client used in another event loop (also a RuntimeError)
      +-- PacingTimeoutError           the pacer's wait would pass the operation_timeout
+     +-- UnsupportedOperationError    an operation the library cannot make (also a
+                                      NotImplementedError): input event streams
 
 No exception from aiohttp, json, cattrs or the standard library escapes a client call
 unwrapped; the original is chained as ``__cause__``. ``asyncio.CancelledError`` always
@@ -46,6 +48,7 @@ __all__ = [
     "ResponseParseError",
     "ServiceError",
     "TransportError",
+    "UnsupportedOperationError",
     "display_url",
     "transport_error_message",
 ]
@@ -226,6 +229,14 @@ class ClientLoopError(AioApiGatewayError, RuntimeError):
 
     A client's HTTP session belongs to one event loop: create the client inside the loop
     that uses it (for example inside the coroutine given to ``asyncio.run``). Never retried.
+    """
+
+
+class UnsupportedOperationError(AioApiGatewayError, NotImplementedError):
+    """An operation of the model the library cannot make; nothing was sent.
+
+    Operations whose input is an event stream (bidirectional streaming, such as Bedrock's
+    ``InvokeModelWithBidirectionalStream``) raise it: the message names the operation.
     """
 
 

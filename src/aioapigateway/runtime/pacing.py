@@ -44,8 +44,10 @@ __all__ = [
 
 logger = logging.getLogger("aioapigateway.pacing")
 
-# Read through a module global: tests move the clock without touching the event loop's.
+# Read through module globals: tests move the clock (and sleep on it) without touching the
+# event loop's.
 _monotonic = time.monotonic
+_sleep = asyncio.sleep
 
 #: The string values of ``ClientConfig(pacing=...)``.
 PACING_MODES: Final = ("auto", "local", "off")
@@ -123,8 +125,87 @@ class LocalPacer:
         """See :meth:`Pacer.acquire`."""
         wait = self.reserve(key, bucket, rate, burst, deadline)
         if wait > 0.0:
-            await asyncio.sleep(wait)
+            await _sleep(wait)
         return wait
+
+    async def acquire_many(
+        self, key: str, buckets: tuple[Bucket, ...], deadline: float | None
+    ) -> float:
+        """Take one token of each of ``buckets`` for one instant; return the seconds waited.
+
+        The instant is when the last of them has a token. Each token is charged for that
+        instant, never earlier: a token taken at once and then held while waiting for another
+        bucket would reach the service late, after the refill its bucket was charged for.
+        """
+        waited = 0.0
+        while True:
+            wait, pending = self._reserve_many(key, buckets, deadline)
+            if wait > 0.0:
+                await _sleep(wait)
+                waited += wait
+            if not pending or self._take_all(key, pending, buckets):
+                return waited
+
+    def _reserve_many(
+        self, key: str, buckets: tuple[Bucket, ...], deadline: float | None
+    ) -> tuple[float, tuple[Bucket, ...]]:
+        """Reserve what can be reserved for the common instant; ``(wait, buckets left)``.
+
+        A bucket's token is reserved now (as :meth:`reserve` does) when the bucket does not
+        fill up before the instant: then nothing of its refill is lost and the reservation is
+        exactly "one token at that instant". A bucket that would be full by then (it has
+        plenty) is left for :meth:`_take_all` at the instant itself.
+        """
+        now = _monotonic()
+        levels: list[float] = []
+        wait = 0.0
+        for bucket, rate, burst in buckets:
+            tokens = self._level(key, bucket, rate, burst, now)
+            levels.append(tokens)
+            if tokens < 1.0 and (1.0 - tokens) / rate > wait:
+                wait = (1.0 - tokens) / rate
+        if deadline is not None and now + wait > deadline:
+            raise PacingTimeoutError(
+                f"the quota would delay the call {wait:.3f} s, past its "
+                "operation_timeout; nothing was sent",
+                wait=wait,
+            )
+        pending: list[Bucket] = []
+        for entry, tokens in zip(buckets, levels, strict=True):
+            bucket, rate, burst = entry
+            if tokens + wait * rate <= burst:
+                self._buckets[(key, bucket)] = [tokens - 1.0, now]
+            else:
+                pending.append(entry)
+        return wait, tuple(pending)
+
+    def _take_all(self, key: str, pending: tuple[Bucket, ...], buckets: tuple[Bucket, ...]) -> bool:
+        """At the instant: take ``pending``'s tokens if all are there, else give back the rest.
+
+        ``pending`` were plentiful when the wait began; if another caller emptied one since,
+        the tokens reserved for this instant are returned (as if never taken) and the caller
+        starts over, rather than holding them.
+        """
+        now = _monotonic()
+        levels = [self._level(key, bucket, rate, burst, now) for bucket, rate, burst in pending]
+        if all(tokens >= 1.0 for tokens in levels):
+            for (bucket, _, _), tokens in zip(pending, levels, strict=True):
+                self._buckets[(key, bucket)] = [tokens - 1.0, now]
+            return True
+        for entry in buckets:
+            if entry not in pending:
+                bucket, rate, burst = entry
+                tokens = self._level(key, bucket, rate, burst, now)
+                self._buckets[(key, bucket)] = [min(burst, tokens + 1.0), now]
+        return False
+
+    def _level(self, key: str, bucket: str, rate: float, burst: float, now: float) -> float:
+        """The tokens of a bucket at ``now`` (below zero: owed to reservations)."""
+        state = self._buckets.get((key, bucket))
+        if state is None:
+            return burst
+        tokens = state[0] + (now - state[1]) * rate
+        return burst if tokens > burst else tokens
 
 
 _LOCAL = LocalPacer()

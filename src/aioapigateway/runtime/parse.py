@@ -15,6 +15,8 @@ import base64
 import binascii
 import datetime
 import json
+import logging
+import uuid
 from collections.abc import Callable, Mapping
 from functools import partial
 from typing import Any
@@ -37,6 +39,8 @@ Parser = Callable[[Any], Any]
 #: The use of a structure's parser at which its fast parser is compiled (the uses before go
 #: through the checked parser, which gives the same results).
 COMPILE_AFTER = 2
+
+logger = logging.getLogger("aioapigateway")
 
 _FLOAT_WORDS = {"NaN": float("nan"), "Infinity": float("inf"), "-Infinity": float("-inf")}
 _MESSAGE_LIMIT = 2048
@@ -162,6 +166,8 @@ class ResponseParser:
         self._body_only: dict[str, Parser] = {}
         # Enum class name -> {wire value: member}, built on first use, shared by all parsers.
         self._enum_tables: dict[str, dict[str, Any]] = {}
+        # Event-stream union -> {member name (:event-type / :exception-type): member}.
+        self._stream_members: dict[str, dict[str, Member]] = {}
 
     # -- success ---------------------------------------------------------------------------
 
@@ -206,26 +212,7 @@ class ResponseParser:
             # the structure's parser.
             parser = self._body_only[shape.name] = self._parser_for(shape.name)
             return parser(_load_json(body) if body.strip() else {})
-        values: dict[str, Any] = {}
-        for member in located:
-            location = member.location
-            if location == "header":
-                raw = headers.get(member.wire_name)
-                if raw is not None:
-                    try:
-                        values[member.py_name] = self._header_value(member, raw)
-                    except _Bad as exc:
-                        exc.path.insert(0, f"header {member.wire_name}")
-                        raise
-            elif location == "headers":
-                prefix = member.wire_name.lower()
-                values[member.py_name] = {
-                    name[len(prefix) :]: value
-                    for name, value in headers.items()
-                    if name.lower().startswith(prefix)
-                }
-            elif location == "statusCode":
-                values[member.py_name] = status
+        values = self._located_values(located, status, headers)
         if payload_member is not None:
             target = self._shapes[payload_member.shape]
             if target.type == "blob":
@@ -246,6 +233,208 @@ class ResponseParser:
         for name, value in values.items():
             setattr(parsed, name, value)
         return parsed
+
+    def _located_values(
+        self, located: tuple[Member, ...], status: int, headers: Mapping[str, str]
+    ) -> dict[str, Any]:
+        """The header, prefixed-headers and status members of an output, by Python name."""
+        values: dict[str, Any] = {}
+        for member in located:
+            location = member.location
+            if location == "header":
+                raw = headers.get(member.wire_name)
+                if raw is not None:
+                    try:
+                        values[member.py_name] = self._header_value(member, raw)
+                    except _Bad as exc:
+                        exc.path.insert(0, f"header {member.wire_name}")
+                        raise
+            elif location == "headers":
+                prefix = member.wire_name.lower()
+                values[member.py_name] = {
+                    name[len(prefix) :]: value
+                    for name, value in headers.items()
+                    if name.lower().startswith(prefix)
+                }
+            elif location == "statusCode":
+                values[member.py_name] = status
+        return values
+
+    # -- event streams ---------------------------------------------------------------------------
+
+    def parse_streaming(
+        self, op: Operation, status: int, headers: Mapping[str, str], stream: Any
+    ) -> Any:
+        """The output model of an operation whose payload is an event stream: its header and
+        status members from the response, its payload member set to ``stream``."""
+        assert op.output is not None
+        shape = self._shapes[op.output]
+        payload_member, located = self._response_plan(shape)
+        assert payload_member is not None
+        try:
+            values = self._located_values(located, status, headers)
+        except _Bad as exc:
+            where = "".join(exc.path).lstrip(".") or "headers"
+            raise ResponseParseError(
+                f"{op.name}: unexpected value at {where}: {exc.message}", status_code=status
+            ) from None
+        values[payload_member.py_name] = stream
+        return self._instantiate(shape, values)
+
+    def stream_shape(self, op: Operation) -> Shape:
+        """The event-stream union of an operation's output (its payload member's shape)."""
+        assert op.output is not None
+        payload_member = self._response_plan(self._shapes[op.output])[0]
+        assert payload_member is not None
+        return self._shapes[payload_member.shape]
+
+    def stream_event(
+        self,
+        stream: Shape,
+        status: int,
+        response_headers: Mapping[str, str],
+        message: Any,
+    ) -> Any:
+        """One message of an event stream of ``stream`` (the union shape): the event's model
+        instance, or ``None`` for a message to skip (an event type or message type the model
+        does not know). An exception or error message raises its ``ServiceError``; a payload
+        that does not parse raises ``ResponseParseError``.
+        """
+        headers = message.headers
+        message_type = headers.get(":message-type")
+        if message_type == "event":
+            event_type = headers.get(":event-type")
+            member = self._stream_member(stream, event_type)
+            if member is None or self._shapes[member.shape].error_code is not None:
+                logger.debug(
+                    "%s: skipping an event of a type the model does not know: %.100r",
+                    stream.name,
+                    event_type,
+                )
+                return None
+            try:
+                return self._event(self._shapes[member.shape], headers, message.payload)
+            except _Bad as exc:
+                where = "".join(exc.path).lstrip(".") or "payload"
+                raise ResponseParseError(
+                    f"{stream.name}: event {event_type}: unexpected value at {where}: "
+                    f"{exc.message}",
+                    status_code=status,
+                    body=message.payload,
+                ) from None
+            except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+                raise ResponseParseError(
+                    f"{stream.name}: event {event_type}: the payload cannot be read ({exc})",
+                    status_code=status,
+                    body=message.payload,
+                ) from exc
+        if message_type == "exception":
+            raise self._stream_exception(stream, status, response_headers, message)
+        if message_type == "error":
+            raise ServiceError(
+                _header_text(headers.get(":error-message")),
+                code=_header_text(headers.get(":error-code")),
+                status_code=status,
+                request_id=_request_id(response_headers),
+                headers=response_headers,
+                body=message.payload,
+            )
+        logger.debug("%s: skipping a message of unknown type %.100r", stream.name, message_type)
+        return None
+
+    def _stream_member(self, stream: Shape, name: Any) -> Member | None:
+        members = self._stream_members.get(stream.name)
+        if members is None:
+            members = self._stream_members[stream.name] = {m.name: m for m in stream.members}
+        return members.get(name) if isinstance(name, str) else None
+
+    def _event(self, shape: Shape, headers: Mapping[str, Any], payload: bytes) -> Any:
+        """An event's model instance: members from the message headers ("eventheader"), the
+        payload member ("eventpayload") or, without one, the payload's JSON."""
+        values: dict[str, Any] = {}
+        payload_member: Member | None = None
+        for member in shape.members:
+            if member.location == "eventheader":
+                raw = headers.get(member.wire_name)
+                if raw is not None:
+                    try:
+                        values[member.py_name] = self._event_header_value(member, raw)
+                    except _Bad as exc:
+                        exc.path.insert(0, f"header {member.wire_name}")
+                        raise
+            elif member.location == "eventpayload":
+                payload_member = member
+        if payload_member is not None:
+            target = self._shapes[payload_member.shape]
+            if target.type == "blob":
+                values[payload_member.py_name] = payload
+            elif target.type == "string":
+                values[payload_member.py_name] = payload.decode()
+            else:
+                document = _load_json(payload) if payload.strip() else {}
+                if document is not None:
+                    values[payload_member.py_name] = self._parser(payload_member)(document)
+            return self._instantiate(shape, values)
+        parsed = self._parser_for(shape.name)(_load_json(payload) if payload.strip() else {})
+        for name, value in values.items():
+            setattr(parsed, name, value)
+        return parsed
+
+    def _event_header_value(self, member: Member, raw: Any) -> Any:
+        """A member from an event header: the decoder's typed value as the member's type (a
+        timestamp header is a datetime already; epoch milliseconds are accepted too)."""
+        kind = self._shapes[member.shape].type
+        if kind == "timestamp":
+            if isinstance(raw, datetime.datetime):
+                return raw
+            if isinstance(raw, int) and not isinstance(raw, bool):
+                return _parse_timestamp(raw / 1000)
+            return _parse_timestamp(raw)
+        if kind == "blob":
+            if isinstance(raw, bytes):
+                return raw
+            if isinstance(raw, str):
+                return raw.encode()
+            raise _Bad(f"expected bytes, got {_type_name(raw)}")
+        if kind == "string" and isinstance(raw, uuid.UUID):
+            return str(raw)
+        return self._parser(member)(raw)
+
+    def _stream_exception(
+        self, stream: Shape, status: int, response_headers: Mapping[str, str], message: Any
+    ) -> ServiceError:
+        """The error of an ``exception`` message: the modeled class of the union member named
+        by ``:exception-type`` (its code, as botocore's), else ``ServiceError``."""
+        code = _header_text(message.headers.get(":exception-type"))
+        payload: bytes = message.payload
+        fields: Any = None
+        if payload.strip():
+            try:
+                fields = json.loads(payload)
+            except (ValueError, UnicodeDecodeError, RecursionError):
+                fields = None
+        if not isinstance(fields, dict):
+            fields = {}
+        raw_message = fields.get("message")
+        if raw_message is None:
+            raw_message = fields.get("Message")
+        text = "" if raw_message is None else str(raw_message)
+        cls: type[ServiceError] = ServiceError
+        members: dict[str, Any] = {}
+        member = self._stream_member(stream, code)
+        error_shape = self._shapes[member.shape] if member is not None else None
+        if error_shape is not None and error_shape.error_code is not None:
+            cls = self._service.error_class(error_shape.cls_name or error_shape.name)
+            members = self._error_members(error_shape, {}, fields)
+        return cls(
+            text,
+            code=code,
+            status_code=status,
+            request_id=_request_id(response_headers),
+            headers=response_headers,
+            body=payload,
+            members=members,
+        )
 
     def _instantiate(self, shape: Shape, values: dict[str, Any]) -> Any:
         cls = self._service.model_class(shape.cls_name or shape.name)
@@ -559,6 +748,15 @@ class ResponseParser:
                 # A malformed extra member must not hide the error itself.
                 continue
         return members
+
+
+def _header_text(value: Any) -> str:
+    """An event-stream header as text (``""`` when absent)."""
+    return "" if value is None else str(value)
+
+
+def _request_id(headers: Mapping[str, str]) -> str | None:
+    return headers.get("x-amzn-RequestId") or headers.get("x-amz-request-id")
 
 
 def _normalize_code(raw: str) -> str:

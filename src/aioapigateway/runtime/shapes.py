@@ -8,8 +8,9 @@ them on first use.
 from __future__ import annotations
 
 import importlib
+import json
 from collections.abc import Callable, Iterator, Mapping
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 if TYPE_CHECKING:
     from _collections_abc import dict_items, dict_keys, dict_values
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
 __all__ = [
     "FLOAT_TYPES",
     "INTEGER_TYPES",
-    "LazyShapes",
+    "LazyTable",
     "Member",
     "Operation",
     "Paginator",
@@ -25,6 +26,10 @@ __all__ = [
     "Shape",
     "blob",
     "boolean",
+    "build_member",
+    "build_operation",
+    "build_paginator",
+    "build_shape",
     "document",
     "enum",
     "list_of",
@@ -34,6 +39,8 @@ __all__ = [
     "structure",
     "timestamp",
 ]
+
+_V = TypeVar("_V")
 
 #: botocore type names of whole and of floating-point numbers.
 INTEGER_TYPES = frozenset({"integer", "long", "short", "byte"})
@@ -152,43 +159,47 @@ class Shape:
         return f"Shape({self.name!r}, {self.type!r})"
 
 
-class LazyShapes(dict[str, "Shape"]):
-    """A service's shapes by name, each built the first time it is looked up.
+class LazyTable(dict[str, _V]):
+    """A table of descriptors by name (shapes, operations, paginators), each built from its
+    constant data the first time it is looked up.
 
-    A generated ``_spec`` module hands over a function per shape instead of the shape:
-    building all of a large model's descriptors costs milliseconds of a client's first
-    call, which needs a handful. Lookups of a built shape are plain dict lookups (the
-    serializer and the parser do some per call). ``in``, ``get``, ``len`` and iteration
-    see every shape of the model; iterating builds them all, in the model's order.
+    A generated ``_spec`` module declares each descriptor as a tuple of constants
+    (``codegen/spec_data.py``), which ``build(name, data)`` turns into the descriptor:
+    a large model's descriptors written as calls, or as functions making them, cost a
+    client's first call milliseconds to load and run, and the call needs a handful.
+    Lookups of a built descriptor are dict lookups (the serializer and the parser do some
+    per call). ``in``, ``get``, ``len`` and iteration see the whole table; iterating
+    builds every entry, in the table's order.
     """
 
-    __slots__ = ("_makers",)
+    __slots__ = ("_build", "_data")
 
-    def __init__(self, makers: Mapping[str, Callable[[], Shape]]) -> None:
+    def __init__(self, data: Mapping[str, Any], build: Callable[[str, Any], _V]) -> None:
         super().__init__()
-        self._makers = dict(makers)
+        self._data = dict(data)
+        self._build = build
 
-    def __missing__(self, name: str) -> Shape:
-        maker = self._makers.get(name)
-        if maker is None:
+    def __missing__(self, name: str) -> _V:
+        data = self._data.get(name)
+        if data is None:
             raise KeyError(name)
-        shape = maker()
-        dict.__setitem__(self, name, shape)
-        return shape
+        value = self._build(name, data)
+        dict.__setitem__(self, name, value)
+        return value
 
     def __contains__(self, name: object) -> bool:
-        return name in self._makers
+        return name in self._data
 
     def __len__(self) -> int:
-        return len(self._makers)
+        return len(self._data)
 
     def get(self, name: str, default: Any = None) -> Any:
-        return self[name] if name in self._makers else default
+        return self[name] if name in self._data else default
 
     def _complete(self) -> None:
-        """Build every shape not yet built, and order them as the model does."""
-        if dict.__len__(self) != len(self._makers):
-            ordered = {name: self[name] for name in self._makers}
+        """Build every entry not yet built, and order them as the table does."""
+        if dict.__len__(self) != len(self._data):
+            ordered = {name: self[name] for name in self._data}
             dict.clear(self)
             dict.update(self, ordered)
 
@@ -196,20 +207,20 @@ class LazyShapes(dict[str, "Shape"]):
         self._complete()
         return dict.__iter__(self)
 
-    def keys(self) -> dict_keys[str, Shape]:
+    def keys(self) -> dict_keys[str, _V]:
         self._complete()
         return dict.keys(self)
 
-    def values(self) -> dict_values[str, Shape]:
+    def values(self) -> dict_values[str, _V]:
         self._complete()
         return dict.values(self)
 
-    def items(self) -> dict_items[str, Shape]:
+    def items(self) -> dict_items[str, _V]:
         self._complete()
         return dict.items(self)
 
     def __repr__(self) -> str:
-        return f"<LazyShapes: {len(self._makers)} shapes, {dict.__len__(self)} built>"
+        return f"<LazyTable: {len(self._data)} entries, {dict.__len__(self)} built>"
 
 
 def structure(
@@ -322,6 +333,7 @@ class Operation:
         "checksum_required",
         "endpoint_params",
         "errors",
+        "event_stream",
         "host_prefix",
         "http_method",
         "input",
@@ -346,6 +358,7 @@ class Operation:
         request_compression: tuple[str, ...] = (),
         unsigned: bool = False,
         endpoint_params: tuple[tuple[str, str, Any], ...] = (),
+        event_stream: str | None = None,
     ) -> None:
         self.name = name
         self.http_method = http_method
@@ -360,6 +373,10 @@ class Operation:
         #: Endpoint rule parameters this operation sets: ``(name, "value", constant)`` from
         #: staticContextParams, ``(name, "member", py_name)`` from a member's contextParam.
         self.endpoint_params = endpoint_params
+        #: "output": the output's payload member is an event stream (the union of its events,
+        #: members located "eventheader"/"eventpayload"); "input": the input's is (not
+        #: supported: the call raises UnsupportedOperationError); None: neither.
+        self.event_stream = event_stream
 
     def __repr__(self) -> str:
         return f"Operation({self.name!r}, {self.http_method} {self.request_uri})"
@@ -385,6 +402,74 @@ class Paginator:
         self.result_keys = result_keys
         self.limit_key = limit_key
         self.more_results = more_results
+
+
+# -- descriptors from their data (what a generated ``_spec`` module declares) ------------------
+#
+# Each descriptor is a string of JSON (codegen/spec_data.py): a shape
+# ``[constructor, [arguments after the name], {options}]``, an operation
+# ``[[arguments after the name], {options}]``, a paginator ``[[arguments], {options}]``, a
+# structure's member ``[name, py_name, shape, location?, wire_name?, {options}?]``. JSON has
+# no tuples: every array becomes one.
+
+_SHAPE_CONSTRUCTORS: dict[str, Callable[..., Shape]] = {
+    "blob": blob,
+    "boolean": boolean,
+    "document": document,
+    "enum": enum,
+    "list_of": list_of,
+    "map_of": map_of,
+    "number": number,
+    "string": string,
+    "structure": structure,
+    "timestamp": timestamp,
+}
+
+
+def _tuples(value: Any) -> Any:
+    """``value`` with every list, all the way down, a tuple."""
+    return tuple(map(_tuples, value)) if value.__class__ is list else value
+
+
+def _options(options: dict[str, Any]) -> dict[str, Any]:
+    """Keyword arguments from their JSON object: arrays as tuples."""
+    for key, value in options.items():
+        if value.__class__ is list:
+            options[key] = _tuples(value)
+    return options
+
+
+def build_member(data: list[Any]) -> Member:
+    """A member from its decoded data."""
+    if data[-1].__class__ is dict:
+        return Member(*data[:-1], **_options(data[-1]))
+    return Member(*data)
+
+
+def build_shape(name: str, data: str) -> Shape:
+    """Shape ``name`` from its JSON: the call of a constructor (``structure``, ``string``,
+    ...) with the arguments that follow the name; a structure's members as member data."""
+    constructor, arguments, options = json.loads(data)
+    make = _SHAPE_CONSTRUCTORS.get(constructor)
+    if make is None:
+        raise TypeError(f"shape {name!r}: unknown descriptor constructor {constructor!r}")
+    if constructor == "structure":
+        members = tuple(map(build_member, arguments[0]))
+        return make(name, members, *map(_tuples, arguments[1:]), **_options(options))
+    return make(name, *map(_tuples, arguments), **_options(options))
+
+
+def build_operation(name: str, data: str) -> Operation:
+    """Operation ``name`` from its JSON: ``Operation(name, *arguments, **options)``."""
+    arguments, options = json.loads(data)
+    return Operation(name, *map(_tuples, arguments), **_options(options))
+
+
+def build_paginator(name: str, data: str) -> Paginator:
+    """The paginator of operation ``name`` from its JSON: ``Paginator(*arguments,
+    **options)``."""
+    arguments, options = json.loads(data)
+    return Paginator(*map(_tuples, arguments), **_options(options))
 
 
 class Service:

@@ -9,9352 +9,2351 @@
 from __future__ import annotations
 
 from aioapigateway.runtime.shapes import (
-    LazyShapes,
+    LazyTable,
     Operation,
     Paginator,
     Service,
     Shape,
-    blob,
-    boolean,
-    enum,
-    list_of,
-    map_of,
-    number,
-    string,
-    structure,
-    timestamp,
-)
-from aioapigateway.runtime.shapes import (
-    Member as M,
+    build_operation,
+    build_paginator,
+    build_shape,
 )
 
-# Each shape is built the first time it is looked up (runtime.shapes.LazyShapes): a client's
-# first call needs a handful of them, and building them all takes milliseconds.
-SHAPES: dict[str, Shape] = LazyShapes(
+# Each descriptor is a string of JSON (codegen/spec_data.py), decoded and built the first time
+# it is looked up (runtime.shapes.LazyTable): a client's first call needs a handful, and strings
+# cost little to load, where calls (or functions making them) cost milliseconds.
+# A shape: [constructor, [arguments after the name], {options}]; a structure's member:
+# [name, py_name, shape, location?, wire_name?, {options}?].
+SHAPES: dict[str, Shape] = LazyTable(
     {
-        "ACMManaged": lambda: structure(
-            "ACMManaged",
-            (
-                M(
-                    "CertificateArn",
-                    "certificate_arn",
-                    "__stringMin10Max2048",
-                    "",
-                    "certificateArn",
-                    required=True,
-                ),
-                M(
-                    "DomainName",
-                    "domain_name",
-                    "__stringMin3Max256",
-                    "",
-                    "domainName",
-                    required=True,
-                ),
-            ),
-            cls_name="ACMManaged",
-        ),
-        "AccessDeniedException": lambda: structure(
-            "AccessDeniedException",
-            (M("Message", "message", "__string", "", "message"),),
-            cls_name="AccessDeniedException",
-            error_code="AccessDeniedException",
-            error_status=403,
-        ),
-        "AccessDeniedExceptionResponseContent": lambda: structure(
-            "AccessDeniedExceptionResponseContent",
-            (M("Message", "message", "__string", "", "message"),),
-            cls_name="AccessDeniedExceptionResponseContent",
-        ),
-        "AccessLogSettings": lambda: structure(
-            "AccessLogSettings",
-            (
-                M("DestinationArn", "destination_arn", "Arn", "", "destinationArn"),
-                M("Format", "format", "StringWithLengthBetween1And1024", "", "format"),
-            ),
-            cls_name="AccessLogSettings",
-        ),
-        "Api": lambda: structure(
-            "Api",
-            (
-                M("ApiEndpoint", "api_endpoint", "__string", "", "apiEndpoint"),
-                M("ApiGatewayManaged", "api_gateway_managed", "__boolean", "", "apiGatewayManaged"),
-                M("ApiId", "api_id", "Id", "", "apiId"),
-                M(
-                    "ApiKeySelectionExpression",
-                    "api_key_selection_expression",
-                    "SelectionExpression",
-                    "",
-                    "apiKeySelectionExpression",
-                ),
-                M("CorsConfiguration", "cors_configuration", "Cors", "", "corsConfiguration"),
-                M(
-                    "CreatedDate",
-                    "created_date",
-                    "__timestampIso8601",
-                    "",
-                    "createdDate",
-                    timestamp_format="iso8601",
-                ),
-                M(
-                    "Description",
-                    "description",
-                    "StringWithLengthBetween0And1024",
-                    "",
-                    "description",
-                ),
-                M(
-                    "DisableSchemaValidation",
-                    "disable_schema_validation",
-                    "__boolean",
-                    "",
-                    "disableSchemaValidation",
-                ),
-                M(
-                    "DisableExecuteApiEndpoint",
-                    "disable_execute_api_endpoint",
-                    "__boolean",
-                    "",
-                    "disableExecuteApiEndpoint",
-                ),
-                M("ImportInfo", "import_info", "__listOf__string", "", "importInfo"),
-                M("IpAddressType", "ip_address_type", "IpAddressType", "", "ipAddressType"),
-                M("Name", "name", "StringWithLengthBetween1And128", "", "name", required=True),
-                M(
-                    "ProtocolType",
-                    "protocol_type",
-                    "ProtocolType",
-                    "",
-                    "protocolType",
-                    required=True,
-                ),
-                M(
-                    "RouteSelectionExpression",
-                    "route_selection_expression",
-                    "SelectionExpression",
-                    "",
-                    "routeSelectionExpression",
-                    required=True,
-                ),
-                M("Tags", "tags", "Tags", "", "tags"),
-                M("Version", "version", "StringWithLengthBetween1And64", "", "version"),
-                M("Warnings", "warnings", "__listOf__string", "", "warnings"),
-            ),
-            cls_name="Api",
-        ),
-        "ApiMapping": lambda: structure(
-            "ApiMapping",
-            (
-                M("ApiId", "api_id", "Id", "", "apiId", required=True),
-                M("ApiMappingId", "api_mapping_id", "Id", "", "apiMappingId"),
-                M("ApiMappingKey", "api_mapping_key", "SelectionKey", "", "apiMappingKey"),
-                M("Stage", "stage", "StringWithLengthBetween1And128", "", "stage", required=True),
-            ),
-            cls_name="ApiMapping",
-        ),
-        "ApiMappings": lambda: structure(
-            "ApiMappings",
-            (
-                M("Items", "items", "__listOfApiMapping", "", "items"),
-                M("NextToken", "next_token", "NextToken", "", "nextToken"),
-            ),
-            cls_name="ApiMappings",
-        ),
-        "Apis": lambda: structure(
-            "Apis",
-            (
-                M("Items", "items", "__listOfApi", "", "items"),
-                M("NextToken", "next_token", "NextToken", "", "nextToken"),
-            ),
-            cls_name="Apis",
-        ),
-        "Arn": lambda: string("Arn"),
-        "Authorization": lambda: structure(
-            "Authorization",
-            (
-                M("CognitoConfig", "cognito_config", "CognitoConfig", "", "cognitoConfig"),
-                M("None", "none", "None", "", "none"),
-            ),
-            cls_name="Authorization",
-        ),
-        "AuthorizationScopes": lambda: list_of(
-            "AuthorizationScopes", "StringWithLengthBetween1And64"
-        ),
-        "AuthorizationType": lambda: enum(
-            "AuthorizationType", ("NONE", "AWS_IAM", "CUSTOM", "JWT"), cls_name="AuthorizationType"
-        ),
-        "Authorizer": lambda: structure(
-            "Authorizer",
-            (
-                M(
-                    "AuthorizerCredentialsArn",
-                    "authorizer_credentials_arn",
-                    "Arn",
-                    "",
-                    "authorizerCredentialsArn",
-                ),
-                M("AuthorizerId", "authorizer_id", "Id", "", "authorizerId"),
-                M(
-                    "AuthorizerPayloadFormatVersion",
-                    "authorizer_payload_format_version",
-                    "StringWithLengthBetween1And64",
-                    "",
-                    "authorizerPayloadFormatVersion",
-                ),
-                M(
-                    "AuthorizerResultTtlInSeconds",
-                    "authorizer_result_ttl_in_seconds",
-                    "IntegerWithLengthBetween0And3600",
-                    "",
-                    "authorizerResultTtlInSeconds",
-                ),
-                M("AuthorizerType", "authorizer_type", "AuthorizerType", "", "authorizerType"),
-                M(
-                    "AuthorizerUri",
-                    "authorizer_uri",
-                    "UriWithLengthBetween1And2048",
-                    "",
-                    "authorizerUri",
-                ),
-                M(
-                    "EnableSimpleResponses",
-                    "enable_simple_responses",
-                    "__boolean",
-                    "",
-                    "enableSimpleResponses",
-                ),
-                M("IdentitySource", "identity_source", "IdentitySourceList", "", "identitySource"),
-                M(
-                    "IdentityValidationExpression",
-                    "identity_validation_expression",
-                    "StringWithLengthBetween0And1024",
-                    "",
-                    "identityValidationExpression",
-                ),
-                M(
-                    "JwtConfiguration",
-                    "jwt_configuration",
-                    "JWTConfiguration",
-                    "",
-                    "jwtConfiguration",
-                ),
-                M("Name", "name", "StringWithLengthBetween1And128", "", "name", required=True),
-            ),
-            cls_name="Authorizer",
-        ),
-        "AuthorizerType": lambda: enum(
-            "AuthorizerType", ("REQUEST", "JWT"), cls_name="AuthorizerType"
-        ),
-        "Authorizers": lambda: structure(
-            "Authorizers",
-            (
-                M("Items", "items", "__listOfAuthorizer", "", "items"),
-                M("NextToken", "next_token", "NextToken", "", "nextToken"),
-            ),
-            cls_name="Authorizers",
-        ),
-        "BadRequestException": lambda: structure(
-            "BadRequestException",
-            (M("Message", "message", "__string", "", "message"),),
-            cls_name="BadRequestException",
-            error_code="BadRequestException",
-            error_status=400,
-        ),
-        "BadRequestExceptionResponseContent": lambda: structure(
-            "BadRequestExceptionResponseContent",
-            (M("Message", "message", "__string", "", "message"),),
-            cls_name="BadRequestExceptionResponseContent",
-        ),
-        "CognitoConfig": lambda: structure(
-            "CognitoConfig",
-            (
-                M(
-                    "AppClientId",
-                    "app_client_id",
-                    "__stringMin1Max256",
-                    "",
-                    "appClientId",
-                    required=True,
-                ),
-                M(
-                    "UserPoolArn",
-                    "user_pool_arn",
-                    "__stringMin20Max2048",
-                    "",
-                    "userPoolArn",
-                    required=True,
-                ),
-                M(
-                    "UserPoolDomain",
-                    "user_pool_domain",
-                    "__stringMin20Max2048",
-                    "",
-                    "userPoolDomain",
-                    required=True,
-                ),
-            ),
-            cls_name="CognitoConfig",
-        ),
-        "ConflictException": lambda: structure(
-            "ConflictException",
-            (M("Message", "message", "__string", "", "message"),),
-            cls_name="ConflictException",
-            error_code="ConflictException",
-            error_status=409,
-        ),
-        "ConflictExceptionResponseContent": lambda: structure(
-            "ConflictExceptionResponseContent",
-            (M("Message", "message", "__string", "", "message"),),
-            cls_name="ConflictExceptionResponseContent",
-        ),
-        "ConnectionType": lambda: enum(
-            "ConnectionType", ("INTERNET", "VPC_LINK"), cls_name="ConnectionType"
-        ),
-        "ContentHandlingStrategy": lambda: enum(
-            "ContentHandlingStrategy",
-            ("CONVERT_TO_BINARY", "CONVERT_TO_TEXT"),
-            cls_name="ContentHandlingStrategy",
-        ),
-        "Cors": lambda: structure(
-            "Cors",
-            (
-                M("AllowCredentials", "allow_credentials", "__boolean", "", "allowCredentials"),
-                M("AllowHeaders", "allow_headers", "CorsHeaderList", "", "allowHeaders"),
-                M("AllowMethods", "allow_methods", "CorsMethodList", "", "allowMethods"),
-                M("AllowOrigins", "allow_origins", "CorsOriginList", "", "allowOrigins"),
-                M("ExposeHeaders", "expose_headers", "CorsHeaderList", "", "exposeHeaders"),
-                M("MaxAge", "max_age", "IntegerWithLengthBetweenMinus1And86400", "", "maxAge"),
-            ),
-            cls_name="Cors",
-        ),
-        "CorsHeaderList": lambda: list_of("CorsHeaderList", "__string"),
-        "CorsMethodList": lambda: list_of("CorsMethodList", "StringWithLengthBetween1And64"),
-        "CorsOriginList": lambda: list_of("CorsOriginList", "__string"),
-        "CreateApiInput": lambda: structure(
-            "CreateApiInput",
-            (
-                M(
-                    "ApiKeySelectionExpression",
-                    "api_key_selection_expression",
-                    "SelectionExpression",
-                    "",
-                    "apiKeySelectionExpression",
-                ),
-                M("CorsConfiguration", "cors_configuration", "Cors", "", "corsConfiguration"),
-                M("CredentialsArn", "credentials_arn", "Arn", "", "credentialsArn"),
-                M(
-                    "Description",
-                    "description",
-                    "StringWithLengthBetween0And1024",
-                    "",
-                    "description",
-                ),
-                M(
-                    "DisableSchemaValidation",
-                    "disable_schema_validation",
-                    "__boolean",
-                    "",
-                    "disableSchemaValidation",
-                ),
-                M(
-                    "DisableExecuteApiEndpoint",
-                    "disable_execute_api_endpoint",
-                    "__boolean",
-                    "",
-                    "disableExecuteApiEndpoint",
-                ),
-                M("Name", "name", "StringWithLengthBetween1And128", "", "name", required=True),
-                M(
-                    "ProtocolType",
-                    "protocol_type",
-                    "ProtocolType",
-                    "",
-                    "protocolType",
-                    required=True,
-                ),
-                M("RouteKey", "route_key", "SelectionKey", "", "routeKey"),
-                M(
-                    "RouteSelectionExpression",
-                    "route_selection_expression",
-                    "SelectionExpression",
-                    "",
-                    "routeSelectionExpression",
-                ),
-                M("Tags", "tags", "Tags", "", "tags"),
-                M("Target", "target", "UriWithLengthBetween1And2048", "", "target"),
-                M("Version", "version", "StringWithLengthBetween1And64", "", "version"),
-            ),
-            cls_name="CreateApiInput",
-        ),
-        "CreateApiMappingInput": lambda: structure(
-            "CreateApiMappingInput",
-            (
-                M("ApiId", "api_id", "Id", "", "apiId", required=True),
-                M("ApiMappingKey", "api_mapping_key", "SelectionKey", "", "apiMappingKey"),
-                M("Stage", "stage", "StringWithLengthBetween1And128", "", "stage", required=True),
-            ),
-            cls_name="CreateApiMappingInput",
-        ),
-        "CreateApiMappingRequest": lambda: structure(
-            "CreateApiMappingRequest",
-            (
-                M("ApiId", "api_id", "Id", "", "apiId", required=True),
-                M("ApiMappingKey", "api_mapping_key", "SelectionKey", "", "apiMappingKey"),
-                M("DomainName", "domain_name", "__string", "uri", "domainName", required=True),
-                M("Stage", "stage", "StringWithLengthBetween1And128", "", "stage", required=True),
-            ),
-            cls_name="CreateApiMappingRequest",
-        ),
-        "CreateApiMappingResponse": lambda: structure(
-            "CreateApiMappingResponse",
-            (
-                M("ApiId", "api_id", "Id", "", "apiId"),
-                M("ApiMappingId", "api_mapping_id", "Id", "", "apiMappingId"),
-                M("ApiMappingKey", "api_mapping_key", "SelectionKey", "", "apiMappingKey"),
-                M("Stage", "stage", "StringWithLengthBetween1And128", "", "stage"),
-            ),
-            cls_name="CreateApiMappingResponse",
-        ),
-        "CreateApiRequest": lambda: structure(
-            "CreateApiRequest",
-            (
-                M(
-                    "ApiKeySelectionExpression",
-                    "api_key_selection_expression",
-                    "SelectionExpression",
-                    "",
-                    "apiKeySelectionExpression",
-                ),
-                M("CorsConfiguration", "cors_configuration", "Cors", "", "corsConfiguration"),
-                M("CredentialsArn", "credentials_arn", "Arn", "", "credentialsArn"),
-                M(
-                    "Description",
-                    "description",
-                    "StringWithLengthBetween0And1024",
-                    "",
-                    "description",
-                ),
-                M(
-                    "DisableSchemaValidation",
-                    "disable_schema_validation",
-                    "__boolean",
-                    "",
-                    "disableSchemaValidation",
-                ),
-                M(
-                    "DisableExecuteApiEndpoint",
-                    "disable_execute_api_endpoint",
-                    "__boolean",
-                    "",
-                    "disableExecuteApiEndpoint",
-                ),
-                M("IpAddressType", "ip_address_type", "IpAddressType", "", "ipAddressType"),
-                M("Name", "name", "StringWithLengthBetween1And128", "", "name", required=True),
-                M(
-                    "ProtocolType",
-                    "protocol_type",
-                    "ProtocolType",
-                    "",
-                    "protocolType",
-                    required=True,
-                ),
-                M("RouteKey", "route_key", "SelectionKey", "", "routeKey"),
-                M(
-                    "RouteSelectionExpression",
-                    "route_selection_expression",
-                    "SelectionExpression",
-                    "",
-                    "routeSelectionExpression",
-                ),
-                M("Tags", "tags", "Tags", "", "tags"),
-                M("Target", "target", "UriWithLengthBetween1And2048", "", "target"),
-                M("Version", "version", "StringWithLengthBetween1And64", "", "version"),
-            ),
-            cls_name="CreateApiRequest",
-        ),
-        "CreateApiResponse": lambda: structure(
-            "CreateApiResponse",
-            (
-                M("ApiEndpoint", "api_endpoint", "__string", "", "apiEndpoint"),
-                M("ApiGatewayManaged", "api_gateway_managed", "__boolean", "", "apiGatewayManaged"),
-                M("ApiId", "api_id", "Id", "", "apiId"),
-                M(
-                    "ApiKeySelectionExpression",
-                    "api_key_selection_expression",
-                    "SelectionExpression",
-                    "",
-                    "apiKeySelectionExpression",
-                ),
-                M("CorsConfiguration", "cors_configuration", "Cors", "", "corsConfiguration"),
-                M(
-                    "CreatedDate",
-                    "created_date",
-                    "__timestampIso8601",
-                    "",
-                    "createdDate",
-                    timestamp_format="iso8601",
-                ),
-                M(
-                    "Description",
-                    "description",
-                    "StringWithLengthBetween0And1024",
-                    "",
-                    "description",
-                ),
-                M(
-                    "DisableSchemaValidation",
-                    "disable_schema_validation",
-                    "__boolean",
-                    "",
-                    "disableSchemaValidation",
-                ),
-                M(
-                    "DisableExecuteApiEndpoint",
-                    "disable_execute_api_endpoint",
-                    "__boolean",
-                    "",
-                    "disableExecuteApiEndpoint",
-                ),
-                M("ImportInfo", "import_info", "__listOf__string", "", "importInfo"),
-                M("IpAddressType", "ip_address_type", "IpAddressType", "", "ipAddressType"),
-                M("Name", "name", "StringWithLengthBetween1And128", "", "name"),
-                M("ProtocolType", "protocol_type", "ProtocolType", "", "protocolType"),
-                M(
-                    "RouteSelectionExpression",
-                    "route_selection_expression",
-                    "SelectionExpression",
-                    "",
-                    "routeSelectionExpression",
-                ),
-                M("Tags", "tags", "Tags", "", "tags"),
-                M("Version", "version", "StringWithLengthBetween1And64", "", "version"),
-                M("Warnings", "warnings", "__listOf__string", "", "warnings"),
-            ),
-            cls_name="CreateApiResponse",
-        ),
-        "CreateAuthorizerInput": lambda: structure(
-            "CreateAuthorizerInput",
-            (
-                M(
-                    "AuthorizerCredentialsArn",
-                    "authorizer_credentials_arn",
-                    "Arn",
-                    "",
-                    "authorizerCredentialsArn",
-                ),
-                M(
-                    "AuthorizerPayloadFormatVersion",
-                    "authorizer_payload_format_version",
-                    "StringWithLengthBetween1And64",
-                    "",
-                    "authorizerPayloadFormatVersion",
-                ),
-                M(
-                    "AuthorizerResultTtlInSeconds",
-                    "authorizer_result_ttl_in_seconds",
-                    "IntegerWithLengthBetween0And3600",
-                    "",
-                    "authorizerResultTtlInSeconds",
-                ),
-                M(
-                    "AuthorizerType",
-                    "authorizer_type",
-                    "AuthorizerType",
-                    "",
-                    "authorizerType",
-                    required=True,
-                ),
-                M(
-                    "AuthorizerUri",
-                    "authorizer_uri",
-                    "UriWithLengthBetween1And2048",
-                    "",
-                    "authorizerUri",
-                ),
-                M(
-                    "EnableSimpleResponses",
-                    "enable_simple_responses",
-                    "__boolean",
-                    "",
-                    "enableSimpleResponses",
-                ),
-                M(
-                    "IdentitySource",
-                    "identity_source",
-                    "IdentitySourceList",
-                    "",
-                    "identitySource",
-                    required=True,
-                ),
-                M(
-                    "IdentityValidationExpression",
-                    "identity_validation_expression",
-                    "StringWithLengthBetween0And1024",
-                    "",
-                    "identityValidationExpression",
-                ),
-                M(
-                    "JwtConfiguration",
-                    "jwt_configuration",
-                    "JWTConfiguration",
-                    "",
-                    "jwtConfiguration",
-                ),
-                M("Name", "name", "StringWithLengthBetween1And128", "", "name", required=True),
-            ),
-            cls_name="CreateAuthorizerInput",
-        ),
-        "CreateAuthorizerRequest": lambda: structure(
-            "CreateAuthorizerRequest",
-            (
-                M("ApiId", "api_id", "__string", "uri", "apiId", required=True),
-                M(
-                    "AuthorizerCredentialsArn",
-                    "authorizer_credentials_arn",
-                    "Arn",
-                    "",
-                    "authorizerCredentialsArn",
-                ),
-                M(
-                    "AuthorizerPayloadFormatVersion",
-                    "authorizer_payload_format_version",
-                    "StringWithLengthBetween1And64",
-                    "",
-                    "authorizerPayloadFormatVersion",
-                ),
-                M(
-                    "AuthorizerResultTtlInSeconds",
-                    "authorizer_result_ttl_in_seconds",
-                    "IntegerWithLengthBetween0And3600",
-                    "",
-                    "authorizerResultTtlInSeconds",
-                ),
-                M(
-                    "AuthorizerType",
-                    "authorizer_type",
-                    "AuthorizerType",
-                    "",
-                    "authorizerType",
-                    required=True,
-                ),
-                M(
-                    "AuthorizerUri",
-                    "authorizer_uri",
-                    "UriWithLengthBetween1And2048",
-                    "",
-                    "authorizerUri",
-                ),
-                M(
-                    "EnableSimpleResponses",
-                    "enable_simple_responses",
-                    "__boolean",
-                    "",
-                    "enableSimpleResponses",
-                ),
-                M(
-                    "IdentitySource",
-                    "identity_source",
-                    "IdentitySourceList",
-                    "",
-                    "identitySource",
-                    required=True,
-                ),
-                M(
-                    "IdentityValidationExpression",
-                    "identity_validation_expression",
-                    "StringWithLengthBetween0And1024",
-                    "",
-                    "identityValidationExpression",
-                ),
-                M(
-                    "JwtConfiguration",
-                    "jwt_configuration",
-                    "JWTConfiguration",
-                    "",
-                    "jwtConfiguration",
-                ),
-                M("Name", "name", "StringWithLengthBetween1And128", "", "name", required=True),
-            ),
-            cls_name="CreateAuthorizerRequest",
-        ),
-        "CreateAuthorizerResponse": lambda: structure(
-            "CreateAuthorizerResponse",
-            (
-                M(
-                    "AuthorizerCredentialsArn",
-                    "authorizer_credentials_arn",
-                    "Arn",
-                    "",
-                    "authorizerCredentialsArn",
-                ),
-                M("AuthorizerId", "authorizer_id", "Id", "", "authorizerId"),
-                M(
-                    "AuthorizerPayloadFormatVersion",
-                    "authorizer_payload_format_version",
-                    "StringWithLengthBetween1And64",
-                    "",
-                    "authorizerPayloadFormatVersion",
-                ),
-                M(
-                    "AuthorizerResultTtlInSeconds",
-                    "authorizer_result_ttl_in_seconds",
-                    "IntegerWithLengthBetween0And3600",
-                    "",
-                    "authorizerResultTtlInSeconds",
-                ),
-                M("AuthorizerType", "authorizer_type", "AuthorizerType", "", "authorizerType"),
-                M(
-                    "AuthorizerUri",
-                    "authorizer_uri",
-                    "UriWithLengthBetween1And2048",
-                    "",
-                    "authorizerUri",
-                ),
-                M(
-                    "EnableSimpleResponses",
-                    "enable_simple_responses",
-                    "__boolean",
-                    "",
-                    "enableSimpleResponses",
-                ),
-                M("IdentitySource", "identity_source", "IdentitySourceList", "", "identitySource"),
-                M(
-                    "IdentityValidationExpression",
-                    "identity_validation_expression",
-                    "StringWithLengthBetween0And1024",
-                    "",
-                    "identityValidationExpression",
-                ),
-                M(
-                    "JwtConfiguration",
-                    "jwt_configuration",
-                    "JWTConfiguration",
-                    "",
-                    "jwtConfiguration",
-                ),
-                M("Name", "name", "StringWithLengthBetween1And128", "", "name"),
-            ),
-            cls_name="CreateAuthorizerResponse",
-        ),
-        "CreateDeploymentInput": lambda: structure(
-            "CreateDeploymentInput",
-            (
-                M(
-                    "Description",
-                    "description",
-                    "StringWithLengthBetween0And1024",
-                    "",
-                    "description",
-                ),
-                M("StageName", "stage_name", "StringWithLengthBetween1And128", "", "stageName"),
-            ),
-            cls_name="CreateDeploymentInput",
-        ),
-        "CreateDeploymentRequest": lambda: structure(
-            "CreateDeploymentRequest",
-            (
-                M("ApiId", "api_id", "__string", "uri", "apiId", required=True),
-                M(
-                    "Description",
-                    "description",
-                    "StringWithLengthBetween0And1024",
-                    "",
-                    "description",
-                ),
-                M("StageName", "stage_name", "StringWithLengthBetween1And128", "", "stageName"),
-            ),
-            cls_name="CreateDeploymentRequest",
-        ),
-        "CreateDeploymentResponse": lambda: structure(
-            "CreateDeploymentResponse",
-            (
-                M("AutoDeployed", "auto_deployed", "__boolean", "", "autoDeployed"),
-                M(
-                    "CreatedDate",
-                    "created_date",
-                    "__timestampIso8601",
-                    "",
-                    "createdDate",
-                    timestamp_format="iso8601",
-                ),
-                M("DeploymentId", "deployment_id", "Id", "", "deploymentId"),
-                M(
-                    "DeploymentStatus",
-                    "deployment_status",
-                    "DeploymentStatus",
-                    "",
-                    "deploymentStatus",
-                ),
-                M(
-                    "DeploymentStatusMessage",
-                    "deployment_status_message",
-                    "__string",
-                    "",
-                    "deploymentStatusMessage",
-                ),
-                M(
-                    "Description",
-                    "description",
-                    "StringWithLengthBetween0And1024",
-                    "",
-                    "description",
-                ),
-            ),
-            cls_name="CreateDeploymentResponse",
-        ),
-        "CreateDomainNameInput": lambda: structure(
-            "CreateDomainNameInput",
-            (
-                M(
-                    "DomainName",
-                    "domain_name",
-                    "StringWithLengthBetween1And512",
-                    "",
-                    "domainName",
-                    required=True,
-                ),
-                M(
-                    "DomainNameConfigurations",
-                    "domain_name_configurations",
-                    "DomainNameConfigurations",
-                    "",
-                    "domainNameConfigurations",
-                ),
-                M(
-                    "MutualTlsAuthentication",
-                    "mutual_tls_authentication",
-                    "MutualTlsAuthenticationInput",
-                    "",
-                    "mutualTlsAuthentication",
-                ),
-                M("RoutingMode", "routing_mode", "RoutingMode", "", "routingMode"),
-                M("Tags", "tags", "Tags", "", "tags"),
-            ),
-            cls_name="CreateDomainNameInput",
-        ),
-        "CreateDomainNameRequest": lambda: structure(
-            "CreateDomainNameRequest",
-            (
-                M(
-                    "DomainName",
-                    "domain_name",
-                    "StringWithLengthBetween1And512",
-                    "",
-                    "domainName",
-                    required=True,
-                ),
-                M(
-                    "DomainNameConfigurations",
-                    "domain_name_configurations",
-                    "DomainNameConfigurations",
-                    "",
-                    "domainNameConfigurations",
-                ),
-                M(
-                    "MutualTlsAuthentication",
-                    "mutual_tls_authentication",
-                    "MutualTlsAuthenticationInput",
-                    "",
-                    "mutualTlsAuthentication",
-                ),
-                M("RoutingMode", "routing_mode", "RoutingMode", "", "routingMode"),
-                M("Tags", "tags", "Tags", "", "tags"),
-            ),
-            cls_name="CreateDomainNameRequest",
-        ),
-        "CreateDomainNameResponse": lambda: structure(
-            "CreateDomainNameResponse",
-            (
-                M(
-                    "ApiMappingSelectionExpression",
-                    "api_mapping_selection_expression",
-                    "SelectionExpression",
-                    "",
-                    "apiMappingSelectionExpression",
-                ),
-                M("DomainName", "domain_name", "StringWithLengthBetween1And512", "", "domainName"),
-                M("DomainNameArn", "domain_name_arn", "Arn", "", "domainNameArn"),
-                M(
-                    "DomainNameConfigurations",
-                    "domain_name_configurations",
-                    "DomainNameConfigurations",
-                    "",
-                    "domainNameConfigurations",
-                ),
-                M(
-                    "MutualTlsAuthentication",
-                    "mutual_tls_authentication",
-                    "MutualTlsAuthentication",
-                    "",
-                    "mutualTlsAuthentication",
-                ),
-                M("RoutingMode", "routing_mode", "RoutingMode", "", "routingMode"),
-                M("Tags", "tags", "Tags", "", "tags"),
-            ),
-            cls_name="CreateDomainNameResponse",
-        ),
-        "CreateIntegrationInput": lambda: structure(
-            "CreateIntegrationInput",
-            (
-                M(
-                    "ConnectionId",
-                    "connection_id",
-                    "StringWithLengthBetween1And1024",
-                    "",
-                    "connectionId",
-                ),
-                M("ConnectionType", "connection_type", "ConnectionType", "", "connectionType"),
-                M(
-                    "ContentHandlingStrategy",
-                    "content_handling_strategy",
-                    "ContentHandlingStrategy",
-                    "",
-                    "contentHandlingStrategy",
-                ),
-                M("CredentialsArn", "credentials_arn", "Arn", "", "credentialsArn"),
-                M(
-                    "Description",
-                    "description",
-                    "StringWithLengthBetween0And1024",
-                    "",
-                    "description",
-                ),
-                M(
-                    "IntegrationMethod",
-                    "integration_method",
-                    "StringWithLengthBetween1And64",
-                    "",
-                    "integrationMethod",
-                ),
-                M(
-                    "IntegrationSubtype",
-                    "integration_subtype",
-                    "StringWithLengthBetween1And128",
-                    "",
-                    "integrationSubtype",
-                ),
-                M(
-                    "IntegrationType",
-                    "integration_type",
-                    "IntegrationType",
-                    "",
-                    "integrationType",
-                    required=True,
-                ),
-                M(
-                    "IntegrationUri",
-                    "integration_uri",
-                    "UriWithLengthBetween1And2048",
-                    "",
-                    "integrationUri",
-                ),
-                M(
-                    "PassthroughBehavior",
-                    "passthrough_behavior",
-                    "PassthroughBehavior",
-                    "",
-                    "passthroughBehavior",
-                ),
-                M(
-                    "PayloadFormatVersion",
-                    "payload_format_version",
-                    "StringWithLengthBetween1And64",
-                    "",
-                    "payloadFormatVersion",
-                ),
-                M(
-                    "RequestParameters",
-                    "request_parameters",
-                    "IntegrationParameters",
-                    "",
-                    "requestParameters",
-                ),
-                M("RequestTemplates", "request_templates", "TemplateMap", "", "requestTemplates"),
-                M(
-                    "ResponseParameters",
-                    "response_parameters",
-                    "ResponseParameters",
-                    "",
-                    "responseParameters",
-                ),
-                M(
-                    "TemplateSelectionExpression",
-                    "template_selection_expression",
-                    "SelectionExpression",
-                    "",
-                    "templateSelectionExpression",
-                ),
-                M(
-                    "TimeoutInMillis",
-                    "timeout_in_millis",
-                    "IntegerWithLengthBetween50And30000",
-                    "",
-                    "timeoutInMillis",
-                ),
-                M("TlsConfig", "tls_config", "TlsConfigInput", "", "tlsConfig"),
-            ),
-            cls_name="CreateIntegrationInput",
-        ),
-        "CreateIntegrationRequest": lambda: structure(
-            "CreateIntegrationRequest",
-            (
-                M("ApiId", "api_id", "__string", "uri", "apiId", required=True),
-                M(
-                    "ConnectionId",
-                    "connection_id",
-                    "StringWithLengthBetween1And1024",
-                    "",
-                    "connectionId",
-                ),
-                M("ConnectionType", "connection_type", "ConnectionType", "", "connectionType"),
-                M(
-                    "ContentHandlingStrategy",
-                    "content_handling_strategy",
-                    "ContentHandlingStrategy",
-                    "",
-                    "contentHandlingStrategy",
-                ),
-                M("CredentialsArn", "credentials_arn", "Arn", "", "credentialsArn"),
-                M(
-                    "Description",
-                    "description",
-                    "StringWithLengthBetween0And1024",
-                    "",
-                    "description",
-                ),
-                M(
-                    "IntegrationMethod",
-                    "integration_method",
-                    "StringWithLengthBetween1And64",
-                    "",
-                    "integrationMethod",
-                ),
-                M(
-                    "IntegrationSubtype",
-                    "integration_subtype",
-                    "StringWithLengthBetween1And128",
-                    "",
-                    "integrationSubtype",
-                ),
-                M(
-                    "IntegrationType",
-                    "integration_type",
-                    "IntegrationType",
-                    "",
-                    "integrationType",
-                    required=True,
-                ),
-                M(
-                    "IntegrationUri",
-                    "integration_uri",
-                    "UriWithLengthBetween1And2048",
-                    "",
-                    "integrationUri",
-                ),
-                M(
-                    "PassthroughBehavior",
-                    "passthrough_behavior",
-                    "PassthroughBehavior",
-                    "",
-                    "passthroughBehavior",
-                ),
-                M(
-                    "PayloadFormatVersion",
-                    "payload_format_version",
-                    "StringWithLengthBetween1And64",
-                    "",
-                    "payloadFormatVersion",
-                ),
-                M(
-                    "RequestParameters",
-                    "request_parameters",
-                    "IntegrationParameters",
-                    "",
-                    "requestParameters",
-                ),
-                M("RequestTemplates", "request_templates", "TemplateMap", "", "requestTemplates"),
-                M(
-                    "ResponseParameters",
-                    "response_parameters",
-                    "ResponseParameters",
-                    "",
-                    "responseParameters",
-                ),
-                M(
-                    "TemplateSelectionExpression",
-                    "template_selection_expression",
-                    "SelectionExpression",
-                    "",
-                    "templateSelectionExpression",
-                ),
-                M(
-                    "TimeoutInMillis",
-                    "timeout_in_millis",
-                    "IntegerWithLengthBetween50And30000",
-                    "",
-                    "timeoutInMillis",
-                ),
-                M("TlsConfig", "tls_config", "TlsConfigInput", "", "tlsConfig"),
-            ),
-            cls_name="CreateIntegrationRequest",
-        ),
-        "CreateIntegrationResponseInput": lambda: structure(
-            "CreateIntegrationResponseInput",
-            (
-                M(
-                    "ContentHandlingStrategy",
-                    "content_handling_strategy",
-                    "ContentHandlingStrategy",
-                    "",
-                    "contentHandlingStrategy",
-                ),
-                M(
-                    "IntegrationResponseKey",
-                    "integration_response_key",
-                    "SelectionKey",
-                    "",
-                    "integrationResponseKey",
-                    required=True,
-                ),
-                M(
-                    "ResponseParameters",
-                    "response_parameters",
-                    "IntegrationParameters",
-                    "",
-                    "responseParameters",
-                ),
-                M(
-                    "ResponseTemplates",
-                    "response_templates",
-                    "TemplateMap",
-                    "",
-                    "responseTemplates",
-                ),
-                M(
-                    "TemplateSelectionExpression",
-                    "template_selection_expression",
-                    "SelectionExpression",
-                    "",
-                    "templateSelectionExpression",
-                ),
-            ),
-            cls_name="CreateIntegrationResponseInput",
-        ),
-        "CreateIntegrationResponseRequest": lambda: structure(
-            "CreateIntegrationResponseRequest",
-            (
-                M("ApiId", "api_id", "__string", "uri", "apiId", required=True),
-                M(
-                    "ContentHandlingStrategy",
-                    "content_handling_strategy",
-                    "ContentHandlingStrategy",
-                    "",
-                    "contentHandlingStrategy",
-                ),
-                M(
-                    "IntegrationId",
-                    "integration_id",
-                    "__string",
-                    "uri",
-                    "integrationId",
-                    required=True,
-                ),
-                M(
-                    "IntegrationResponseKey",
-                    "integration_response_key",
-                    "SelectionKey",
-                    "",
-                    "integrationResponseKey",
-                    required=True,
-                ),
-                M(
-                    "ResponseParameters",
-                    "response_parameters",
-                    "IntegrationParameters",
-                    "",
-                    "responseParameters",
-                ),
-                M(
-                    "ResponseTemplates",
-                    "response_templates",
-                    "TemplateMap",
-                    "",
-                    "responseTemplates",
-                ),
-                M(
-                    "TemplateSelectionExpression",
-                    "template_selection_expression",
-                    "SelectionExpression",
-                    "",
-                    "templateSelectionExpression",
-                ),
-            ),
-            cls_name="CreateIntegrationResponseRequest",
-        ),
-        "CreateIntegrationResponseResponse": lambda: structure(
-            "CreateIntegrationResponseResponse",
-            (
-                M(
-                    "ContentHandlingStrategy",
-                    "content_handling_strategy",
-                    "ContentHandlingStrategy",
-                    "",
-                    "contentHandlingStrategy",
-                ),
-                M(
-                    "IntegrationResponseId",
-                    "integration_response_id",
-                    "Id",
-                    "",
-                    "integrationResponseId",
-                ),
-                M(
-                    "IntegrationResponseKey",
-                    "integration_response_key",
-                    "SelectionKey",
-                    "",
-                    "integrationResponseKey",
-                ),
-                M(
-                    "ResponseParameters",
-                    "response_parameters",
-                    "IntegrationParameters",
-                    "",
-                    "responseParameters",
-                ),
-                M(
-                    "ResponseTemplates",
-                    "response_templates",
-                    "TemplateMap",
-                    "",
-                    "responseTemplates",
-                ),
-                M(
-                    "TemplateSelectionExpression",
-                    "template_selection_expression",
-                    "SelectionExpression",
-                    "",
-                    "templateSelectionExpression",
-                ),
-            ),
-            cls_name="CreateIntegrationResponseResponse",
-        ),
-        "CreateIntegrationResult": lambda: structure(
-            "CreateIntegrationResult",
-            (
-                M("ApiGatewayManaged", "api_gateway_managed", "__boolean", "", "apiGatewayManaged"),
-                M(
-                    "ConnectionId",
-                    "connection_id",
-                    "StringWithLengthBetween1And1024",
-                    "",
-                    "connectionId",
-                ),
-                M("ConnectionType", "connection_type", "ConnectionType", "", "connectionType"),
-                M(
-                    "ContentHandlingStrategy",
-                    "content_handling_strategy",
-                    "ContentHandlingStrategy",
-                    "",
-                    "contentHandlingStrategy",
-                ),
-                M("CredentialsArn", "credentials_arn", "Arn", "", "credentialsArn"),
-                M(
-                    "Description",
-                    "description",
-                    "StringWithLengthBetween0And1024",
-                    "",
-                    "description",
-                ),
-                M("IntegrationId", "integration_id", "Id", "", "integrationId"),
-                M(
-                    "IntegrationMethod",
-                    "integration_method",
-                    "StringWithLengthBetween1And64",
-                    "",
-                    "integrationMethod",
-                ),
-                M(
-                    "IntegrationResponseSelectionExpression",
-                    "integration_response_selection_expression",
-                    "SelectionExpression",
-                    "",
-                    "integrationResponseSelectionExpression",
-                ),
-                M(
-                    "IntegrationSubtype",
-                    "integration_subtype",
-                    "StringWithLengthBetween1And128",
-                    "",
-                    "integrationSubtype",
-                ),
-                M("IntegrationType", "integration_type", "IntegrationType", "", "integrationType"),
-                M(
-                    "IntegrationUri",
-                    "integration_uri",
-                    "UriWithLengthBetween1And2048",
-                    "",
-                    "integrationUri",
-                ),
-                M(
-                    "PassthroughBehavior",
-                    "passthrough_behavior",
-                    "PassthroughBehavior",
-                    "",
-                    "passthroughBehavior",
-                ),
-                M(
-                    "PayloadFormatVersion",
-                    "payload_format_version",
-                    "StringWithLengthBetween1And64",
-                    "",
-                    "payloadFormatVersion",
-                ),
-                M(
-                    "RequestParameters",
-                    "request_parameters",
-                    "IntegrationParameters",
-                    "",
-                    "requestParameters",
-                ),
-                M("RequestTemplates", "request_templates", "TemplateMap", "", "requestTemplates"),
-                M(
-                    "ResponseParameters",
-                    "response_parameters",
-                    "ResponseParameters",
-                    "",
-                    "responseParameters",
-                ),
-                M(
-                    "TemplateSelectionExpression",
-                    "template_selection_expression",
-                    "SelectionExpression",
-                    "",
-                    "templateSelectionExpression",
-                ),
-                M(
-                    "TimeoutInMillis",
-                    "timeout_in_millis",
-                    "IntegerWithLengthBetween50And30000",
-                    "",
-                    "timeoutInMillis",
-                ),
-                M("TlsConfig", "tls_config", "TlsConfig", "", "tlsConfig"),
-            ),
-            cls_name="CreateIntegrationResult",
-        ),
-        "CreateModelInput": lambda: structure(
-            "CreateModelInput",
-            (
-                M(
-                    "ContentType",
-                    "content_type",
-                    "StringWithLengthBetween1And256",
-                    "",
-                    "contentType",
-                ),
-                M(
-                    "Description",
-                    "description",
-                    "StringWithLengthBetween0And1024",
-                    "",
-                    "description",
-                ),
-                M("Name", "name", "StringWithLengthBetween1And128", "", "name", required=True),
-                M(
-                    "Schema",
-                    "schema",
-                    "StringWithLengthBetween0And32K",
-                    "",
-                    "schema",
-                    required=True,
-                ),
-            ),
-            cls_name="CreateModelInput",
-        ),
-        "CreateModelRequest": lambda: structure(
-            "CreateModelRequest",
-            (
-                M("ApiId", "api_id", "__string", "uri", "apiId", required=True),
-                M(
-                    "ContentType",
-                    "content_type",
-                    "StringWithLengthBetween1And256",
-                    "",
-                    "contentType",
-                ),
-                M(
-                    "Description",
-                    "description",
-                    "StringWithLengthBetween0And1024",
-                    "",
-                    "description",
-                ),
-                M("Name", "name", "StringWithLengthBetween1And128", "", "name", required=True),
-                M(
-                    "Schema",
-                    "schema",
-                    "StringWithLengthBetween0And32K",
-                    "",
-                    "schema",
-                    required=True,
-                ),
-            ),
-            cls_name="CreateModelRequest",
-        ),
-        "CreateModelResponse": lambda: structure(
-            "CreateModelResponse",
-            (
-                M(
-                    "ContentType",
-                    "content_type",
-                    "StringWithLengthBetween1And256",
-                    "",
-                    "contentType",
-                ),
-                M(
-                    "Description",
-                    "description",
-                    "StringWithLengthBetween0And1024",
-                    "",
-                    "description",
-                ),
-                M("ModelId", "model_id", "Id", "", "modelId"),
-                M("Name", "name", "StringWithLengthBetween1And128", "", "name"),
-                M("Schema", "schema", "StringWithLengthBetween0And32K", "", "schema"),
-            ),
-            cls_name="CreateModelResponse",
-        ),
-        "CreatePortalProductRequest": lambda: structure(
-            "CreatePortalProductRequest",
-            (
-                M("Description", "description", "__stringMin0Max1024", "", "description"),
-                M(
-                    "DisplayName",
-                    "display_name",
-                    "__stringMin1Max255",
-                    "",
-                    "displayName",
-                    required=True,
-                ),
-                M("Tags", "tags", "Tags", "", "tags"),
-            ),
-            cls_name="CreatePortalProductRequest",
-        ),
-        "CreatePortalProductRequestContent": lambda: structure(
-            "CreatePortalProductRequestContent",
-            (
-                M("Description", "description", "__stringMin0Max1024", "", "description"),
-                M(
-                    "DisplayName",
-                    "display_name",
-                    "__stringMin1Max255",
-                    "",
-                    "displayName",
-                    required=True,
-                ),
-                M("Tags", "tags", "Tags", "", "tags"),
-            ),
-            cls_name="CreatePortalProductRequestContent",
-        ),
-        "CreatePortalProductResponse": lambda: structure(
-            "CreatePortalProductResponse",
-            (
-                M("Description", "description", "__stringMin0Max1024", "", "description"),
-                M("DisplayName", "display_name", "__stringMin1Max255", "", "displayName"),
-                M("DisplayOrder", "display_order", "DisplayOrder", "", "displayOrder"),
-                M(
-                    "LastModified",
-                    "last_modified",
-                    "__timestampIso8601",
-                    "",
-                    "lastModified",
-                    timestamp_format="iso8601",
-                ),
-                M(
-                    "PortalProductArn",
-                    "portal_product_arn",
-                    "__stringMin20Max2048",
-                    "",
-                    "portalProductArn",
-                ),
-                M(
-                    "PortalProductId",
-                    "portal_product_id",
-                    "__stringMin10Max30PatternAZ09",
-                    "",
-                    "portalProductId",
-                ),
-                M("Tags", "tags", "Tags", "", "tags"),
-            ),
-            cls_name="CreatePortalProductResponse",
-        ),
-        "CreatePortalProductResponseContent": lambda: structure(
-            "CreatePortalProductResponseContent",
-            (
-                M("Description", "description", "__stringMin0Max1024", "", "description"),
-                M(
-                    "DisplayName",
-                    "display_name",
-                    "__stringMin1Max255",
-                    "",
-                    "displayName",
-                    required=True,
-                ),
-                M("DisplayOrder", "display_order", "DisplayOrder", "", "displayOrder"),
-                M(
-                    "LastModified",
-                    "last_modified",
-                    "__timestampIso8601",
-                    "",
-                    "lastModified",
-                    required=True,
-                    timestamp_format="iso8601",
-                ),
-                M(
-                    "PortalProductArn",
-                    "portal_product_arn",
-                    "__stringMin20Max2048",
-                    "",
-                    "portalProductArn",
-                    required=True,
-                ),
-                M(
-                    "PortalProductId",
-                    "portal_product_id",
-                    "__stringMin10Max30PatternAZ09",
-                    "",
-                    "portalProductId",
-                    required=True,
-                ),
-                M("Tags", "tags", "Tags", "", "tags"),
-            ),
-            cls_name="CreatePortalProductResponseContent",
-        ),
-        "CreatePortalRequest": lambda: structure(
-            "CreatePortalRequest",
-            (
-                M(
-                    "Authorization",
-                    "authorization",
-                    "Authorization",
-                    "",
-                    "authorization",
-                    required=True,
-                ),
-                M(
-                    "EndpointConfiguration",
-                    "endpoint_configuration",
-                    "EndpointConfigurationRequest",
-                    "",
-                    "endpointConfiguration",
-                    required=True,
-                ),
-                M(
-                    "IncludedPortalProductArns",
-                    "included_portal_product_arns",
-                    "__listOf__stringMin20Max2048",
-                    "",
-                    "includedPortalProductArns",
-                ),
-                M("LogoUri", "logo_uri", "__stringMin0Max1092", "", "logoUri"),
-                M(
-                    "PortalContent",
-                    "portal_content",
-                    "PortalContent",
-                    "",
-                    "portalContent",
-                    required=True,
-                ),
-                M(
-                    "RumAppMonitorName",
-                    "rum_app_monitor_name",
-                    "__stringMin0Max255",
-                    "",
-                    "rumAppMonitorName",
-                ),
-                M("Tags", "tags", "Tags", "", "tags"),
-            ),
-            cls_name="CreatePortalRequest",
-        ),
-        "CreatePortalRequestContent": lambda: structure(
-            "CreatePortalRequestContent",
-            (
-                M(
-                    "Authorization",
-                    "authorization",
-                    "Authorization",
-                    "",
-                    "authorization",
-                    required=True,
-                ),
-                M(
-                    "EndpointConfiguration",
-                    "endpoint_configuration",
-                    "EndpointConfigurationRequest",
-                    "",
-                    "endpointConfiguration",
-                    required=True,
-                ),
-                M(
-                    "IncludedPortalProductArns",
-                    "included_portal_product_arns",
-                    "__listOf__stringMin20Max2048",
-                    "",
-                    "includedPortalProductArns",
-                ),
-                M("LogoUri", "logo_uri", "__stringMin0Max1092", "", "logoUri"),
-                M(
-                    "PortalContent",
-                    "portal_content",
-                    "PortalContent",
-                    "",
-                    "portalContent",
-                    required=True,
-                ),
-                M(
-                    "RumAppMonitorName",
-                    "rum_app_monitor_name",
-                    "__stringMin0Max255",
-                    "",
-                    "rumAppMonitorName",
-                ),
-                M("Tags", "tags", "Tags", "", "tags"),
-            ),
-            cls_name="CreatePortalRequestContent",
-        ),
-        "CreatePortalResponse": lambda: structure(
-            "CreatePortalResponse",
-            (
-                M("Authorization", "authorization", "Authorization", "", "authorization"),
-                M(
-                    "EndpointConfiguration",
-                    "endpoint_configuration",
-                    "EndpointConfigurationResponse",
-                    "",
-                    "endpointConfiguration",
-                ),
-                M(
-                    "IncludedPortalProductArns",
-                    "included_portal_product_arns",
-                    "__listOf__stringMin20Max2048",
-                    "",
-                    "includedPortalProductArns",
-                ),
-                M(
-                    "LastModified",
-                    "last_modified",
-                    "__timestampIso8601",
-                    "",
-                    "lastModified",
-                    timestamp_format="iso8601",
-                ),
-                M(
-                    "LastPublished",
-                    "last_published",
-                    "__timestampIso8601",
-                    "",
-                    "lastPublished",
-                    timestamp_format="iso8601",
-                ),
-                M(
-                    "LastPublishedDescription",
-                    "last_published_description",
-                    "__stringMin0Max1024",
-                    "",
-                    "lastPublishedDescription",
-                ),
-                M("PortalArn", "portal_arn", "__stringMin20Max2048", "", "portalArn"),
-                M("PortalContent", "portal_content", "PortalContent", "", "portalContent"),
-                M("PortalId", "portal_id", "__stringMin10Max30PatternAZ09", "", "portalId"),
-                M("PublishStatus", "publish_status", "PublishStatus", "", "publishStatus"),
-                M(
-                    "RumAppMonitorName",
-                    "rum_app_monitor_name",
-                    "__stringMin0Max255",
-                    "",
-                    "rumAppMonitorName",
-                ),
-                M("StatusException", "status_exception", "StatusException", "", "statusException"),
-                M("Tags", "tags", "Tags", "", "tags"),
-            ),
-            cls_name="CreatePortalResponse",
-        ),
-        "CreatePortalResponseContent": lambda: structure(
-            "CreatePortalResponseContent",
-            (
-                M(
-                    "Authorization",
-                    "authorization",
-                    "Authorization",
-                    "",
-                    "authorization",
-                    required=True,
-                ),
-                M(
-                    "EndpointConfiguration",
-                    "endpoint_configuration",
-                    "EndpointConfigurationResponse",
-                    "",
-                    "endpointConfiguration",
-                    required=True,
-                ),
-                M(
-                    "IncludedPortalProductArns",
-                    "included_portal_product_arns",
-                    "__listOf__stringMin20Max2048",
-                    "",
-                    "includedPortalProductArns",
-                    required=True,
-                ),
-                M(
-                    "LastModified",
-                    "last_modified",
-                    "__timestampIso8601",
-                    "",
-                    "lastModified",
-                    required=True,
-                    timestamp_format="iso8601",
-                ),
-                M(
-                    "LastPublished",
-                    "last_published",
-                    "__timestampIso8601",
-                    "",
-                    "lastPublished",
-                    timestamp_format="iso8601",
-                ),
-                M(
-                    "LastPublishedDescription",
-                    "last_published_description",
-                    "__stringMin0Max1024",
-                    "",
-                    "lastPublishedDescription",
-                ),
-                M(
-                    "PortalArn",
-                    "portal_arn",
-                    "__stringMin20Max2048",
-                    "",
-                    "portalArn",
-                    required=True,
-                ),
-                M(
-                    "PortalContent",
-                    "portal_content",
-                    "PortalContent",
-                    "",
-                    "portalContent",
-                    required=True,
-                ),
-                M(
-                    "PortalId",
-                    "portal_id",
-                    "__stringMin10Max30PatternAZ09",
-                    "",
-                    "portalId",
-                    required=True,
-                ),
-                M("PublishStatus", "publish_status", "PublishStatus", "", "publishStatus"),
-                M(
-                    "RumAppMonitorName",
-                    "rum_app_monitor_name",
-                    "__stringMin0Max255",
-                    "",
-                    "rumAppMonitorName",
-                ),
-                M("StatusException", "status_exception", "StatusException", "", "statusException"),
-                M("Tags", "tags", "Tags", "", "tags"),
-            ),
-            cls_name="CreatePortalResponseContent",
-        ),
-        "CreateProductPageRequest": lambda: structure(
-            "CreateProductPageRequest",
-            (
-                M(
-                    "DisplayContent",
-                    "display_content",
-                    "DisplayContent",
-                    "",
-                    "displayContent",
-                    required=True,
-                ),
-                M(
-                    "PortalProductId",
-                    "portal_product_id",
-                    "__string",
-                    "uri",
-                    "portalProductId",
-                    required=True,
-                ),
-            ),
-            cls_name="CreateProductPageRequest",
-        ),
-        "CreateProductPageRequestContent": lambda: structure(
-            "CreateProductPageRequestContent",
-            (
-                M(
-                    "DisplayContent",
-                    "display_content",
-                    "DisplayContent",
-                    "",
-                    "displayContent",
-                    required=True,
-                ),
-            ),
-            cls_name="CreateProductPageRequestContent",
-        ),
-        "CreateProductPageResponse": lambda: structure(
-            "CreateProductPageResponse",
-            (
-                M("DisplayContent", "display_content", "DisplayContent", "", "displayContent"),
-                M(
-                    "LastModified",
-                    "last_modified",
-                    "__timestampIso8601",
-                    "",
-                    "lastModified",
-                    timestamp_format="iso8601",
-                ),
-                M(
-                    "ProductPageArn",
-                    "product_page_arn",
-                    "__stringMin20Max2048",
-                    "",
-                    "productPageArn",
-                ),
-                M(
-                    "ProductPageId",
-                    "product_page_id",
-                    "__stringMin10Max30PatternAZ09",
-                    "",
-                    "productPageId",
-                ),
-            ),
-            cls_name="CreateProductPageResponse",
-        ),
-        "CreateProductPageResponseContent": lambda: structure(
-            "CreateProductPageResponseContent",
-            (
-                M("DisplayContent", "display_content", "DisplayContent", "", "displayContent"),
-                M(
-                    "LastModified",
-                    "last_modified",
-                    "__timestampIso8601",
-                    "",
-                    "lastModified",
-                    required=True,
-                    timestamp_format="iso8601",
-                ),
-                M(
-                    "ProductPageArn",
-                    "product_page_arn",
-                    "__stringMin20Max2048",
-                    "",
-                    "productPageArn",
-                    required=True,
-                ),
-                M(
-                    "ProductPageId",
-                    "product_page_id",
-                    "__stringMin10Max30PatternAZ09",
-                    "",
-                    "productPageId",
-                    required=True,
-                ),
-            ),
-            cls_name="CreateProductPageResponseContent",
-        ),
-        "CreateProductRestEndpointPageRequest": lambda: structure(
-            "CreateProductRestEndpointPageRequest",
-            (
-                M(
-                    "DisplayContent",
-                    "display_content",
-                    "EndpointDisplayContent",
-                    "",
-                    "displayContent",
-                ),
-                M(
-                    "PortalProductId",
-                    "portal_product_id",
-                    "__string",
-                    "uri",
-                    "portalProductId",
-                    required=True,
-                ),
-                M(
-                    "RestEndpointIdentifier",
-                    "rest_endpoint_identifier",
-                    "RestEndpointIdentifier",
-                    "",
-                    "restEndpointIdentifier",
-                    required=True,
-                ),
-                M("TryItState", "try_it_state", "TryItState", "", "tryItState"),
-            ),
-            cls_name="CreateProductRestEndpointPageRequest",
-        ),
-        "CreateProductRestEndpointPageRequestContent": lambda: structure(
-            "CreateProductRestEndpointPageRequestContent",
-            (
-                M(
-                    "DisplayContent",
-                    "display_content",
-                    "EndpointDisplayContent",
-                    "",
-                    "displayContent",
-                ),
-                M(
-                    "RestEndpointIdentifier",
-                    "rest_endpoint_identifier",
-                    "RestEndpointIdentifier",
-                    "",
-                    "restEndpointIdentifier",
-                    required=True,
-                ),
-                M("TryItState", "try_it_state", "TryItState", "", "tryItState"),
-            ),
-            cls_name="CreateProductRestEndpointPageRequestContent",
-        ),
-        "CreateProductRestEndpointPageResponse": lambda: structure(
-            "CreateProductRestEndpointPageResponse",
-            (
-                M(
-                    "DisplayContent",
-                    "display_content",
-                    "EndpointDisplayContentResponse",
-                    "",
-                    "displayContent",
-                ),
-                M(
-                    "LastModified",
-                    "last_modified",
-                    "__timestampIso8601",
-                    "",
-                    "lastModified",
-                    timestamp_format="iso8601",
-                ),
-                M(
-                    "ProductRestEndpointPageArn",
-                    "product_rest_endpoint_page_arn",
-                    "__stringMin20Max2048",
-                    "",
-                    "productRestEndpointPageArn",
-                ),
-                M(
-                    "ProductRestEndpointPageId",
-                    "product_rest_endpoint_page_id",
-                    "__stringMin10Max30PatternAZ09",
-                    "",
-                    "productRestEndpointPageId",
-                ),
-                M(
-                    "RestEndpointIdentifier",
-                    "rest_endpoint_identifier",
-                    "RestEndpointIdentifier",
-                    "",
-                    "restEndpointIdentifier",
-                ),
-                M("Status", "status", "Status", "", "status"),
-                M("StatusException", "status_exception", "StatusException", "", "statusException"),
-                M("TryItState", "try_it_state", "TryItState", "", "tryItState"),
-            ),
-            cls_name="CreateProductRestEndpointPageResponse",
-        ),
-        "CreateProductRestEndpointPageResponseContent": lambda: structure(
-            "CreateProductRestEndpointPageResponseContent",
-            (
-                M(
-                    "DisplayContent",
-                    "display_content",
-                    "EndpointDisplayContentResponse",
-                    "",
-                    "displayContent",
-                    required=True,
-                ),
-                M(
-                    "LastModified",
-                    "last_modified",
-                    "__timestampIso8601",
-                    "",
-                    "lastModified",
-                    required=True,
-                    timestamp_format="iso8601",
-                ),
-                M(
-                    "ProductRestEndpointPageArn",
-                    "product_rest_endpoint_page_arn",
-                    "__stringMin20Max2048",
-                    "",
-                    "productRestEndpointPageArn",
-                    required=True,
-                ),
-                M(
-                    "ProductRestEndpointPageId",
-                    "product_rest_endpoint_page_id",
-                    "__stringMin10Max30PatternAZ09",
-                    "",
-                    "productRestEndpointPageId",
-                    required=True,
-                ),
-                M(
-                    "RestEndpointIdentifier",
-                    "rest_endpoint_identifier",
-                    "RestEndpointIdentifier",
-                    "",
-                    "restEndpointIdentifier",
-                    required=True,
-                ),
-                M("Status", "status", "Status", "", "status", required=True),
-                M("StatusException", "status_exception", "StatusException", "", "statusException"),
-                M("TryItState", "try_it_state", "TryItState", "", "tryItState", required=True),
-            ),
-            cls_name="CreateProductRestEndpointPageResponseContent",
-        ),
-        "CreateRouteInput": lambda: structure(
-            "CreateRouteInput",
-            (
-                M("ApiKeyRequired", "api_key_required", "__boolean", "", "apiKeyRequired"),
-                M(
-                    "AuthorizationScopes",
-                    "authorization_scopes",
-                    "AuthorizationScopes",
-                    "",
-                    "authorizationScopes",
-                ),
-                M(
-                    "AuthorizationType",
-                    "authorization_type",
-                    "AuthorizationType",
-                    "",
-                    "authorizationType",
-                ),
-                M("AuthorizerId", "authorizer_id", "Id", "", "authorizerId"),
-                M(
-                    "ModelSelectionExpression",
-                    "model_selection_expression",
-                    "SelectionExpression",
-                    "",
-                    "modelSelectionExpression",
-                ),
-                M(
-                    "OperationName",
-                    "operation_name",
-                    "StringWithLengthBetween1And64",
-                    "",
-                    "operationName",
-                ),
-                M("RequestModels", "request_models", "RouteModels", "", "requestModels"),
-                M(
-                    "RequestParameters",
-                    "request_parameters",
-                    "RouteParameters",
-                    "",
-                    "requestParameters",
-                ),
-                M("RouteKey", "route_key", "SelectionKey", "", "routeKey", required=True),
-                M(
-                    "RouteResponseSelectionExpression",
-                    "route_response_selection_expression",
-                    "SelectionExpression",
-                    "",
-                    "routeResponseSelectionExpression",
-                ),
-                M("Target", "target", "StringWithLengthBetween1And128", "", "target"),
-            ),
-            cls_name="CreateRouteInput",
-        ),
-        "CreateRouteRequest": lambda: structure(
-            "CreateRouteRequest",
-            (
-                M("ApiId", "api_id", "__string", "uri", "apiId", required=True),
-                M("ApiKeyRequired", "api_key_required", "__boolean", "", "apiKeyRequired"),
-                M(
-                    "AuthorizationScopes",
-                    "authorization_scopes",
-                    "AuthorizationScopes",
-                    "",
-                    "authorizationScopes",
-                ),
-                M(
-                    "AuthorizationType",
-                    "authorization_type",
-                    "AuthorizationType",
-                    "",
-                    "authorizationType",
-                ),
-                M("AuthorizerId", "authorizer_id", "Id", "", "authorizerId"),
-                M(
-                    "ModelSelectionExpression",
-                    "model_selection_expression",
-                    "SelectionExpression",
-                    "",
-                    "modelSelectionExpression",
-                ),
-                M(
-                    "OperationName",
-                    "operation_name",
-                    "StringWithLengthBetween1And64",
-                    "",
-                    "operationName",
-                ),
-                M("RequestModels", "request_models", "RouteModels", "", "requestModels"),
-                M(
-                    "RequestParameters",
-                    "request_parameters",
-                    "RouteParameters",
-                    "",
-                    "requestParameters",
-                ),
-                M("RouteKey", "route_key", "SelectionKey", "", "routeKey", required=True),
-                M(
-                    "RouteResponseSelectionExpression",
-                    "route_response_selection_expression",
-                    "SelectionExpression",
-                    "",
-                    "routeResponseSelectionExpression",
-                ),
-                M("Target", "target", "StringWithLengthBetween1And128", "", "target"),
-            ),
-            cls_name="CreateRouteRequest",
-        ),
-        "CreateRouteResponseInput": lambda: structure(
-            "CreateRouteResponseInput",
-            (
-                M(
-                    "ModelSelectionExpression",
-                    "model_selection_expression",
-                    "SelectionExpression",
-                    "",
-                    "modelSelectionExpression",
-                ),
-                M("ResponseModels", "response_models", "RouteModels", "", "responseModels"),
-                M(
-                    "ResponseParameters",
-                    "response_parameters",
-                    "RouteParameters",
-                    "",
-                    "responseParameters",
-                ),
-                M(
-                    "RouteResponseKey",
-                    "route_response_key",
-                    "SelectionKey",
-                    "",
-                    "routeResponseKey",
-                    required=True,
-                ),
-            ),
-            cls_name="CreateRouteResponseInput",
-        ),
-        "CreateRouteResponseRequest": lambda: structure(
-            "CreateRouteResponseRequest",
-            (
-                M("ApiId", "api_id", "__string", "uri", "apiId", required=True),
-                M(
-                    "ModelSelectionExpression",
-                    "model_selection_expression",
-                    "SelectionExpression",
-                    "",
-                    "modelSelectionExpression",
-                ),
-                M("ResponseModels", "response_models", "RouteModels", "", "responseModels"),
-                M(
-                    "ResponseParameters",
-                    "response_parameters",
-                    "RouteParameters",
-                    "",
-                    "responseParameters",
-                ),
-                M("RouteId", "route_id", "__string", "uri", "routeId", required=True),
-                M(
-                    "RouteResponseKey",
-                    "route_response_key",
-                    "SelectionKey",
-                    "",
-                    "routeResponseKey",
-                    required=True,
-                ),
-            ),
-            cls_name="CreateRouteResponseRequest",
-        ),
-        "CreateRouteResponseResponse": lambda: structure(
-            "CreateRouteResponseResponse",
-            (
-                M(
-                    "ModelSelectionExpression",
-                    "model_selection_expression",
-                    "SelectionExpression",
-                    "",
-                    "modelSelectionExpression",
-                ),
-                M("ResponseModels", "response_models", "RouteModels", "", "responseModels"),
-                M(
-                    "ResponseParameters",
-                    "response_parameters",
-                    "RouteParameters",
-                    "",
-                    "responseParameters",
-                ),
-                M("RouteResponseId", "route_response_id", "Id", "", "routeResponseId"),
-                M("RouteResponseKey", "route_response_key", "SelectionKey", "", "routeResponseKey"),
-            ),
-            cls_name="CreateRouteResponseResponse",
-        ),
-        "CreateRouteResult": lambda: structure(
-            "CreateRouteResult",
-            (
-                M("ApiGatewayManaged", "api_gateway_managed", "__boolean", "", "apiGatewayManaged"),
-                M("ApiKeyRequired", "api_key_required", "__boolean", "", "apiKeyRequired"),
-                M(
-                    "AuthorizationScopes",
-                    "authorization_scopes",
-                    "AuthorizationScopes",
-                    "",
-                    "authorizationScopes",
-                ),
-                M(
-                    "AuthorizationType",
-                    "authorization_type",
-                    "AuthorizationType",
-                    "",
-                    "authorizationType",
-                ),
-                M("AuthorizerId", "authorizer_id", "Id", "", "authorizerId"),
-                M(
-                    "ModelSelectionExpression",
-                    "model_selection_expression",
-                    "SelectionExpression",
-                    "",
-                    "modelSelectionExpression",
-                ),
-                M(
-                    "OperationName",
-                    "operation_name",
-                    "StringWithLengthBetween1And64",
-                    "",
-                    "operationName",
-                ),
-                M("RequestModels", "request_models", "RouteModels", "", "requestModels"),
-                M(
-                    "RequestParameters",
-                    "request_parameters",
-                    "RouteParameters",
-                    "",
-                    "requestParameters",
-                ),
-                M("RouteId", "route_id", "Id", "", "routeId"),
-                M("RouteKey", "route_key", "SelectionKey", "", "routeKey"),
-                M(
-                    "RouteResponseSelectionExpression",
-                    "route_response_selection_expression",
-                    "SelectionExpression",
-                    "",
-                    "routeResponseSelectionExpression",
-                ),
-                M("Target", "target", "StringWithLengthBetween1And128", "", "target"),
-            ),
-            cls_name="CreateRouteResult",
-        ),
-        "CreateRoutingRuleRequest": lambda: structure(
-            "CreateRoutingRuleRequest",
-            (
-                M("Actions", "actions", "__listOfRoutingRuleAction", "", "actions", required=True),
-                M(
-                    "Conditions",
-                    "conditions",
-                    "__listOfRoutingRuleCondition",
-                    "",
-                    "conditions",
-                    required=True,
-                ),
-                M("DomainName", "domain_name", "__string", "uri", "domainName", required=True),
-                M("DomainNameId", "domain_name_id", "__string", "querystring", "domainNameId"),
-                M("Priority", "priority", "RoutingRulePriority", "", "priority", required=True),
-            ),
-            cls_name="CreateRoutingRuleRequest",
-        ),
-        "CreateRoutingRuleResponse": lambda: structure(
-            "CreateRoutingRuleResponse",
-            (
-                M("Actions", "actions", "__listOfRoutingRuleAction", "", "actions"),
-                M("Conditions", "conditions", "__listOfRoutingRuleCondition", "", "conditions"),
-                M("Priority", "priority", "RoutingRulePriority", "", "priority"),
-                M("RoutingRuleArn", "routing_rule_arn", "Arn", "", "routingRuleArn"),
-                M("RoutingRuleId", "routing_rule_id", "Id", "", "routingRuleId"),
-            ),
-            cls_name="CreateRoutingRuleResponse",
-        ),
-        "CreateStageInput": lambda: structure(
-            "CreateStageInput",
-            (
-                M(
-                    "AccessLogSettings",
-                    "access_log_settings",
-                    "AccessLogSettings",
-                    "",
-                    "accessLogSettings",
-                ),
-                M("AutoDeploy", "auto_deploy", "__boolean", "", "autoDeploy"),
-                M("ClientCertificateId", "client_certificate_id", "Id", "", "clientCertificateId"),
-                M(
-                    "DefaultRouteSettings",
-                    "default_route_settings",
-                    "RouteSettings",
-                    "",
-                    "defaultRouteSettings",
-                ),
-                M("DeploymentId", "deployment_id", "Id", "", "deploymentId"),
-                M(
-                    "Description",
-                    "description",
-                    "StringWithLengthBetween0And1024",
-                    "",
-                    "description",
-                ),
-                M("RouteSettings", "route_settings", "RouteSettingsMap", "", "routeSettings"),
-                M(
-                    "StageName",
-                    "stage_name",
-                    "StringWithLengthBetween1And128",
-                    "",
-                    "stageName",
-                    required=True,
-                ),
-                M("StageVariables", "stage_variables", "StageVariablesMap", "", "stageVariables"),
-                M("Tags", "tags", "Tags", "", "tags"),
-            ),
-            cls_name="CreateStageInput",
-        ),
-        "CreateStageRequest": lambda: structure(
-            "CreateStageRequest",
-            (
-                M(
-                    "AccessLogSettings",
-                    "access_log_settings",
-                    "AccessLogSettings",
-                    "",
-                    "accessLogSettings",
-                ),
-                M("ApiId", "api_id", "__string", "uri", "apiId", required=True),
-                M("AutoDeploy", "auto_deploy", "__boolean", "", "autoDeploy"),
-                M("ClientCertificateId", "client_certificate_id", "Id", "", "clientCertificateId"),
-                M(
-                    "DefaultRouteSettings",
-                    "default_route_settings",
-                    "RouteSettings",
-                    "",
-                    "defaultRouteSettings",
-                ),
-                M("DeploymentId", "deployment_id", "Id", "", "deploymentId"),
-                M(
-                    "Description",
-                    "description",
-                    "StringWithLengthBetween0And1024",
-                    "",
-                    "description",
-                ),
-                M("RouteSettings", "route_settings", "RouteSettingsMap", "", "routeSettings"),
-                M(
-                    "StageName",
-                    "stage_name",
-                    "StringWithLengthBetween1And128",
-                    "",
-                    "stageName",
-                    required=True,
-                ),
-                M("StageVariables", "stage_variables", "StageVariablesMap", "", "stageVariables"),
-                M("Tags", "tags", "Tags", "", "tags"),
-            ),
-            cls_name="CreateStageRequest",
-        ),
-        "CreateStageResponse": lambda: structure(
-            "CreateStageResponse",
-            (
-                M(
-                    "AccessLogSettings",
-                    "access_log_settings",
-                    "AccessLogSettings",
-                    "",
-                    "accessLogSettings",
-                ),
-                M("ApiGatewayManaged", "api_gateway_managed", "__boolean", "", "apiGatewayManaged"),
-                M("AutoDeploy", "auto_deploy", "__boolean", "", "autoDeploy"),
-                M("ClientCertificateId", "client_certificate_id", "Id", "", "clientCertificateId"),
-                M(
-                    "CreatedDate",
-                    "created_date",
-                    "__timestampIso8601",
-                    "",
-                    "createdDate",
-                    timestamp_format="iso8601",
-                ),
-                M(
-                    "DefaultRouteSettings",
-                    "default_route_settings",
-                    "RouteSettings",
-                    "",
-                    "defaultRouteSettings",
-                ),
-                M("DeploymentId", "deployment_id", "Id", "", "deploymentId"),
-                M(
-                    "Description",
-                    "description",
-                    "StringWithLengthBetween0And1024",
-                    "",
-                    "description",
-                ),
-                M(
-                    "LastDeploymentStatusMessage",
-                    "last_deployment_status_message",
-                    "__string",
-                    "",
-                    "lastDeploymentStatusMessage",
-                ),
-                M(
-                    "LastUpdatedDate",
-                    "last_updated_date",
-                    "__timestampIso8601",
-                    "",
-                    "lastUpdatedDate",
-                    timestamp_format="iso8601",
-                ),
-                M("RouteSettings", "route_settings", "RouteSettingsMap", "", "routeSettings"),
-                M("StageName", "stage_name", "StringWithLengthBetween1And128", "", "stageName"),
-                M("StageVariables", "stage_variables", "StageVariablesMap", "", "stageVariables"),
-                M("Tags", "tags", "Tags", "", "tags"),
-            ),
-            cls_name="CreateStageResponse",
-        ),
-        "CreateVpcLinkInput": lambda: structure(
-            "CreateVpcLinkInput",
-            (
-                M("Name", "name", "StringWithLengthBetween1And128", "", "name", required=True),
-                M(
-                    "SecurityGroupIds",
-                    "security_group_ids",
-                    "SecurityGroupIdList",
-                    "",
-                    "securityGroupIds",
-                ),
-                M("SubnetIds", "subnet_ids", "SubnetIdList", "", "subnetIds", required=True),
-                M("Tags", "tags", "Tags", "", "tags"),
-            ),
-            cls_name="CreateVpcLinkInput",
-        ),
-        "CreateVpcLinkRequest": lambda: structure(
-            "CreateVpcLinkRequest",
-            (
-                M("Name", "name", "StringWithLengthBetween1And128", "", "name", required=True),
-                M(
-                    "SecurityGroupIds",
-                    "security_group_ids",
-                    "SecurityGroupIdList",
-                    "",
-                    "securityGroupIds",
-                ),
-                M("SubnetIds", "subnet_ids", "SubnetIdList", "", "subnetIds", required=True),
-                M("Tags", "tags", "Tags", "", "tags"),
-            ),
-            cls_name="CreateVpcLinkRequest",
-        ),
-        "CreateVpcLinkResponse": lambda: structure(
-            "CreateVpcLinkResponse",
-            (
-                M(
-                    "CreatedDate",
-                    "created_date",
-                    "__timestampIso8601",
-                    "",
-                    "createdDate",
-                    timestamp_format="iso8601",
-                ),
-                M("Name", "name", "StringWithLengthBetween1And128", "", "name"),
-                M(
-                    "SecurityGroupIds",
-                    "security_group_ids",
-                    "SecurityGroupIdList",
-                    "",
-                    "securityGroupIds",
-                ),
-                M("SubnetIds", "subnet_ids", "SubnetIdList", "", "subnetIds"),
-                M("Tags", "tags", "Tags", "", "tags"),
-                M("VpcLinkId", "vpc_link_id", "Id", "", "vpcLinkId"),
-                M("VpcLinkStatus", "vpc_link_status", "VpcLinkStatus", "", "vpcLinkStatus"),
-                M(
-                    "VpcLinkStatusMessage",
-                    "vpc_link_status_message",
-                    "StringWithLengthBetween0And1024",
-                    "",
-                    "vpcLinkStatusMessage",
-                ),
-                M("VpcLinkVersion", "vpc_link_version", "VpcLinkVersion", "", "vpcLinkVersion"),
-            ),
-            cls_name="CreateVpcLinkResponse",
-        ),
-        "CustomColors": lambda: structure(
-            "CustomColors",
-            (
-                M(
-                    "AccentColor",
-                    "accent_color",
-                    "__stringMin1Max16",
-                    "",
-                    "accentColor",
-                    required=True,
-                ),
-                M(
-                    "BackgroundColor",
-                    "background_color",
-                    "__stringMin1Max16",
-                    "",
-                    "backgroundColor",
-                    required=True,
-                ),
-                M(
-                    "ErrorValidationColor",
-                    "error_validation_color",
-                    "__stringMin1Max16",
-                    "",
-                    "errorValidationColor",
-                    required=True,
-                ),
-                M(
-                    "HeaderColor",
-                    "header_color",
-                    "__stringMin1Max16",
-                    "",
-                    "headerColor",
-                    required=True,
-                ),
-                M(
-                    "NavigationColor",
-                    "navigation_color",
-                    "__stringMin1Max16",
-                    "",
-                    "navigationColor",
-                    required=True,
-                ),
-                M("TextColor", "text_color", "__stringMin1Max16", "", "textColor", required=True),
-            ),
-            cls_name="CustomColors",
-        ),
-        "DeleteAccessLogSettingsRequest": lambda: structure(
-            "DeleteAccessLogSettingsRequest",
-            (
-                M("ApiId", "api_id", "__string", "uri", "apiId", required=True),
-                M("StageName", "stage_name", "__string", "uri", "stageName", required=True),
-            ),
-            cls_name="DeleteAccessLogSettingsRequest",
-        ),
-        "DeleteApiMappingRequest": lambda: structure(
-            "DeleteApiMappingRequest",
-            (
-                M(
-                    "ApiMappingId",
-                    "api_mapping_id",
-                    "__string",
-                    "uri",
-                    "apiMappingId",
-                    required=True,
-                ),
-                M("DomainName", "domain_name", "__string", "uri", "domainName", required=True),
-            ),
-            cls_name="DeleteApiMappingRequest",
-        ),
-        "DeleteApiRequest": lambda: structure(
-            "DeleteApiRequest",
-            (M("ApiId", "api_id", "__string", "uri", "apiId", required=True),),
-            cls_name="DeleteApiRequest",
-        ),
-        "DeleteAuthorizerRequest": lambda: structure(
-            "DeleteAuthorizerRequest",
-            (
-                M("ApiId", "api_id", "__string", "uri", "apiId", required=True),
-                M(
-                    "AuthorizerId",
-                    "authorizer_id",
-                    "__string",
-                    "uri",
-                    "authorizerId",
-                    required=True,
-                ),
-            ),
-            cls_name="DeleteAuthorizerRequest",
-        ),
-        "DeleteCorsConfigurationRequest": lambda: structure(
-            "DeleteCorsConfigurationRequest",
-            (M("ApiId", "api_id", "__string", "uri", "apiId", required=True),),
-            cls_name="DeleteCorsConfigurationRequest",
-        ),
-        "DeleteDeploymentRequest": lambda: structure(
-            "DeleteDeploymentRequest",
-            (
-                M("ApiId", "api_id", "__string", "uri", "apiId", required=True),
-                M(
-                    "DeploymentId",
-                    "deployment_id",
-                    "__string",
-                    "uri",
-                    "deploymentId",
-                    required=True,
-                ),
-            ),
-            cls_name="DeleteDeploymentRequest",
-        ),
-        "DeleteDomainNameRequest": lambda: structure(
-            "DeleteDomainNameRequest",
-            (M("DomainName", "domain_name", "__string", "uri", "domainName", required=True),),
-            cls_name="DeleteDomainNameRequest",
-        ),
-        "DeleteIntegrationRequest": lambda: structure(
-            "DeleteIntegrationRequest",
-            (
-                M("ApiId", "api_id", "__string", "uri", "apiId", required=True),
-                M(
-                    "IntegrationId",
-                    "integration_id",
-                    "__string",
-                    "uri",
-                    "integrationId",
-                    required=True,
-                ),
-            ),
-            cls_name="DeleteIntegrationRequest",
-        ),
-        "DeleteIntegrationResponseRequest": lambda: structure(
-            "DeleteIntegrationResponseRequest",
-            (
-                M("ApiId", "api_id", "__string", "uri", "apiId", required=True),
-                M(
-                    "IntegrationId",
-                    "integration_id",
-                    "__string",
-                    "uri",
-                    "integrationId",
-                    required=True,
-                ),
-                M(
-                    "IntegrationResponseId",
-                    "integration_response_id",
-                    "__string",
-                    "uri",
-                    "integrationResponseId",
-                    required=True,
-                ),
-            ),
-            cls_name="DeleteIntegrationResponseRequest",
-        ),
-        "DeleteModelRequest": lambda: structure(
-            "DeleteModelRequest",
-            (
-                M("ApiId", "api_id", "__string", "uri", "apiId", required=True),
-                M("ModelId", "model_id", "__string", "uri", "modelId", required=True),
-            ),
-            cls_name="DeleteModelRequest",
-        ),
-        "DeletePortalProductRequest": lambda: structure(
-            "DeletePortalProductRequest",
-            (
-                M(
-                    "PortalProductId",
-                    "portal_product_id",
-                    "__string",
-                    "uri",
-                    "portalProductId",
-                    required=True,
-                ),
-            ),
-            cls_name="DeletePortalProductRequest",
-        ),
-        "DeletePortalProductSharingPolicyRequest": lambda: structure(
-            "DeletePortalProductSharingPolicyRequest",
-            (
-                M(
-                    "PortalProductId",
-                    "portal_product_id",
-                    "__string",
-                    "uri",
-                    "portalProductId",
-                    required=True,
-                ),
-            ),
-            cls_name="DeletePortalProductSharingPolicyRequest",
-        ),
-        "DeletePortalRequest": lambda: structure(
-            "DeletePortalRequest",
-            (M("PortalId", "portal_id", "__string", "uri", "portalId", required=True),),
-            cls_name="DeletePortalRequest",
-        ),
-        "DeleteProductPageRequest": lambda: structure(
-            "DeleteProductPageRequest",
-            (
-                M(
-                    "PortalProductId",
-                    "portal_product_id",
-                    "__string",
-                    "uri",
-                    "portalProductId",
-                    required=True,
-                ),
-                M(
-                    "ProductPageId",
-                    "product_page_id",
-                    "__string",
-                    "uri",
-                    "productPageId",
-                    required=True,
-                ),
-            ),
-            cls_name="DeleteProductPageRequest",
-        ),
-        "DeleteProductRestEndpointPageRequest": lambda: structure(
-            "DeleteProductRestEndpointPageRequest",
-            (
-                M(
-                    "PortalProductId",
-                    "portal_product_id",
-                    "__string",
-                    "uri",
-                    "portalProductId",
-                    required=True,
-                ),
-                M(
-                    "ProductRestEndpointPageId",
-                    "product_rest_endpoint_page_id",
-                    "__string",
-                    "uri",
-                    "productRestEndpointPageId",
-                    required=True,
-                ),
-            ),
-            cls_name="DeleteProductRestEndpointPageRequest",
-        ),
-        "DeleteRouteRequest": lambda: structure(
-            "DeleteRouteRequest",
-            (
-                M("ApiId", "api_id", "__string", "uri", "apiId", required=True),
-                M("RouteId", "route_id", "__string", "uri", "routeId", required=True),
-            ),
-            cls_name="DeleteRouteRequest",
-        ),
-        "DeleteRouteRequestParameterRequest": lambda: structure(
-            "DeleteRouteRequestParameterRequest",
-            (
-                M("ApiId", "api_id", "__string", "uri", "apiId", required=True),
-                M(
-                    "RequestParameterKey",
-                    "request_parameter_key",
-                    "__string",
-                    "uri",
-                    "requestParameterKey",
-                    required=True,
-                ),
-                M("RouteId", "route_id", "__string", "uri", "routeId", required=True),
-            ),
-            cls_name="DeleteRouteRequestParameterRequest",
-        ),
-        "DeleteRouteResponseRequest": lambda: structure(
-            "DeleteRouteResponseRequest",
-            (
-                M("ApiId", "api_id", "__string", "uri", "apiId", required=True),
-                M("RouteId", "route_id", "__string", "uri", "routeId", required=True),
-                M(
-                    "RouteResponseId",
-                    "route_response_id",
-                    "__string",
-                    "uri",
-                    "routeResponseId",
-                    required=True,
-                ),
-            ),
-            cls_name="DeleteRouteResponseRequest",
-        ),
-        "DeleteRouteSettingsRequest": lambda: structure(
-            "DeleteRouteSettingsRequest",
-            (
-                M("ApiId", "api_id", "__string", "uri", "apiId", required=True),
-                M("RouteKey", "route_key", "__string", "uri", "routeKey", required=True),
-                M("StageName", "stage_name", "__string", "uri", "stageName", required=True),
-            ),
-            cls_name="DeleteRouteSettingsRequest",
-        ),
-        "DeleteRoutingRuleRequest": lambda: structure(
-            "DeleteRoutingRuleRequest",
-            (
-                M("DomainName", "domain_name", "__string", "uri", "domainName", required=True),
-                M("DomainNameId", "domain_name_id", "__string", "querystring", "domainNameId"),
-                M(
-                    "RoutingRuleId",
-                    "routing_rule_id",
-                    "__string",
-                    "uri",
-                    "routingRuleId",
-                    required=True,
-                ),
-            ),
-            cls_name="DeleteRoutingRuleRequest",
-        ),
-        "DeleteStageRequest": lambda: structure(
-            "DeleteStageRequest",
-            (
-                M("ApiId", "api_id", "__string", "uri", "apiId", required=True),
-                M("StageName", "stage_name", "__string", "uri", "stageName", required=True),
-            ),
-            cls_name="DeleteStageRequest",
-        ),
-        "DeleteVpcLinkRequest": lambda: structure(
-            "DeleteVpcLinkRequest",
-            (M("VpcLinkId", "vpc_link_id", "__string", "uri", "vpcLinkId", required=True),),
-            cls_name="DeleteVpcLinkRequest",
-        ),
-        "DeleteVpcLinkResponse": lambda: structure(
-            "DeleteVpcLinkResponse", (), cls_name="DeleteVpcLinkResponse"
-        ),
-        "Deployment": lambda: structure(
-            "Deployment",
-            (
-                M("AutoDeployed", "auto_deployed", "__boolean", "", "autoDeployed"),
-                M(
-                    "CreatedDate",
-                    "created_date",
-                    "__timestampIso8601",
-                    "",
-                    "createdDate",
-                    timestamp_format="iso8601",
-                ),
-                M("DeploymentId", "deployment_id", "Id", "", "deploymentId"),
-                M(
-                    "DeploymentStatus",
-                    "deployment_status",
-                    "DeploymentStatus",
-                    "",
-                    "deploymentStatus",
-                ),
-                M(
-                    "DeploymentStatusMessage",
-                    "deployment_status_message",
-                    "__string",
-                    "",
-                    "deploymentStatusMessage",
-                ),
-                M(
-                    "Description",
-                    "description",
-                    "StringWithLengthBetween0And1024",
-                    "",
-                    "description",
-                ),
-            ),
-            cls_name="Deployment",
-        ),
-        "DeploymentStatus": lambda: enum(
-            "DeploymentStatus", ("PENDING", "FAILED", "DEPLOYED"), cls_name="DeploymentStatus"
-        ),
-        "Deployments": lambda: structure(
-            "Deployments",
-            (
-                M("Items", "items", "__listOfDeployment", "", "items"),
-                M("NextToken", "next_token", "NextToken", "", "nextToken"),
-            ),
-            cls_name="Deployments",
-        ),
-        "DisablePortalRequest": lambda: structure(
-            "DisablePortalRequest",
-            (M("PortalId", "portal_id", "__string", "uri", "portalId", required=True),),
-            cls_name="DisablePortalRequest",
-        ),
-        "DisplayContent": lambda: structure(
-            "DisplayContent",
-            (
-                M("Body", "body", "__stringMin1Max32768", "", "body", required=True),
-                M("Title", "title", "__stringMin1Max255", "", "title", required=True),
-            ),
-            cls_name="DisplayContent",
-        ),
-        "DisplayContentOverrides": lambda: structure(
-            "DisplayContentOverrides",
-            (
-                M("Body", "body", "__stringMin1Max32768", "", "body"),
-                M("Endpoint", "endpoint", "__stringMin1Max1024", "", "endpoint"),
-                M("OperationName", "operation_name", "__stringMin1Max255", "", "operationName"),
-            ),
-            cls_name="DisplayContentOverrides",
-        ),
-        "DisplayOrder": lambda: structure(
-            "DisplayOrder",
-            (
-                M("Contents", "contents", "__listOfSection", "", "contents"),
-                M(
-                    "OverviewPageArn",
-                    "overview_page_arn",
-                    "__stringMin20Max2048",
-                    "",
-                    "overviewPageArn",
-                ),
-                M(
-                    "ProductPageArns",
-                    "product_page_arns",
-                    "__listOf__stringMin20Max2048",
-                    "",
-                    "productPageArns",
-                ),
-            ),
-            cls_name="DisplayOrder",
-        ),
-        "DomainName": lambda: structure(
-            "DomainName",
-            (
-                M(
-                    "ApiMappingSelectionExpression",
-                    "api_mapping_selection_expression",
-                    "SelectionExpression",
-                    "",
-                    "apiMappingSelectionExpression",
-                ),
-                M(
-                    "DomainName",
-                    "domain_name",
-                    "StringWithLengthBetween1And512",
-                    "",
-                    "domainName",
-                    required=True,
-                ),
-                M("DomainNameArn", "domain_name_arn", "Arn", "", "domainNameArn"),
-                M(
-                    "DomainNameConfigurations",
-                    "domain_name_configurations",
-                    "DomainNameConfigurations",
-                    "",
-                    "domainNameConfigurations",
-                ),
-                M(
-                    "MutualTlsAuthentication",
-                    "mutual_tls_authentication",
-                    "MutualTlsAuthentication",
-                    "",
-                    "mutualTlsAuthentication",
-                ),
-                M("RoutingMode", "routing_mode", "RoutingMode", "", "routingMode"),
-                M("Tags", "tags", "Tags", "", "tags"),
-            ),
-            cls_name="DomainName",
-        ),
-        "DomainNameConfiguration": lambda: structure(
-            "DomainNameConfiguration",
-            (
-                M(
-                    "ApiGatewayDomainName",
-                    "api_gateway_domain_name",
-                    "__string",
-                    "",
-                    "apiGatewayDomainName",
-                ),
-                M("CertificateArn", "certificate_arn", "Arn", "", "certificateArn"),
-                M(
-                    "CertificateName",
-                    "certificate_name",
-                    "StringWithLengthBetween1And128",
-                    "",
-                    "certificateName",
-                ),
-                M(
-                    "CertificateUploadDate",
-                    "certificate_upload_date",
-                    "__timestampIso8601",
-                    "",
-                    "certificateUploadDate",
-                    timestamp_format="iso8601",
-                ),
-                M(
-                    "DomainNameStatus",
-                    "domain_name_status",
-                    "DomainNameStatus",
-                    "",
-                    "domainNameStatus",
-                ),
-                M(
-                    "DomainNameStatusMessage",
-                    "domain_name_status_message",
-                    "__string",
-                    "",
-                    "domainNameStatusMessage",
-                ),
-                M("EndpointType", "endpoint_type", "EndpointType", "", "endpointType"),
-                M("HostedZoneId", "hosted_zone_id", "__string", "", "hostedZoneId"),
-                M("IpAddressType", "ip_address_type", "IpAddressType", "", "ipAddressType"),
-                M("SecurityPolicy", "security_policy", "SecurityPolicy", "", "securityPolicy"),
-                M(
-                    "OwnershipVerificationCertificateArn",
-                    "ownership_verification_certificate_arn",
-                    "Arn",
-                    "",
-                    "ownershipVerificationCertificateArn",
-                ),
-            ),
-            cls_name="DomainNameConfiguration",
-        ),
-        "DomainNameConfigurations": lambda: list_of(
-            "DomainNameConfigurations", "DomainNameConfiguration"
-        ),
-        "DomainNameStatus": lambda: enum(
-            "DomainNameStatus",
-            (
-                "AVAILABLE",
-                "UPDATING",
-                "PENDING_CERTIFICATE_REIMPORT",
-                "PENDING_OWNERSHIP_VERIFICATION",
-            ),
-            cls_name="DomainNameStatus",
-        ),
-        "DomainNames": lambda: structure(
-            "DomainNames",
-            (
-                M("Items", "items", "__listOfDomainName", "", "items"),
-                M("NextToken", "next_token", "NextToken", "", "nextToken"),
-            ),
-            cls_name="DomainNames",
-        ),
-        "EndpointConfigurationRequest": lambda: structure(
-            "EndpointConfigurationRequest",
-            (
-                M("AcmManaged", "acm_managed", "ACMManaged", "", "acmManaged"),
-                M("None", "none", "None", "", "none"),
-            ),
-            cls_name="EndpointConfigurationRequest",
-        ),
-        "EndpointConfigurationResponse": lambda: structure(
-            "EndpointConfigurationResponse",
-            (
-                M(
-                    "CertificateArn",
-                    "certificate_arn",
-                    "__stringMin10Max2048",
-                    "",
-                    "certificateArn",
-                ),
-                M("DomainName", "domain_name", "__stringMin3Max256", "", "domainName"),
-                M(
-                    "PortalDefaultDomainName",
-                    "portal_default_domain_name",
-                    "__stringMin3Max256",
-                    "",
-                    "portalDefaultDomainName",
-                    required=True,
-                ),
-                M(
-                    "PortalDomainHostedZoneId",
-                    "portal_domain_hosted_zone_id",
-                    "__stringMin1Max64",
-                    "",
-                    "portalDomainHostedZoneId",
-                    required=True,
-                ),
-            ),
-            cls_name="EndpointConfigurationResponse",
-        ),
-        "EndpointDisplayContent": lambda: structure(
-            "EndpointDisplayContent",
-            (
-                M("None", "none", "None", "", "none"),
-                M("Overrides", "overrides", "DisplayContentOverrides", "", "overrides"),
-            ),
-            cls_name="EndpointDisplayContent",
-        ),
-        "EndpointDisplayContentResponse": lambda: structure(
-            "EndpointDisplayContentResponse",
-            (
-                M("Body", "body", "__stringMin1Max32768", "", "body"),
-                M("Endpoint", "endpoint", "__stringMin1Max1024", "", "endpoint", required=True),
-                M("OperationName", "operation_name", "__stringMin1Max255", "", "operationName"),
-            ),
-            cls_name="EndpointDisplayContentResponse",
-        ),
-        "EndpointType": lambda: enum("EndpointType", ("REGIONAL", "EDGE"), cls_name="EndpointType"),
-        "ExportApiRequest": lambda: structure(
-            "ExportApiRequest",
-            (
-                M("ApiId", "api_id", "__string", "uri", "apiId", required=True),
-                M("ExportVersion", "export_version", "__string", "querystring", "exportVersion"),
-                M(
-                    "IncludeExtensions",
-                    "include_extensions",
-                    "__boolean",
-                    "querystring",
-                    "includeExtensions",
-                ),
-                M(
-                    "OutputType",
-                    "output_type",
-                    "__string",
-                    "querystring",
-                    "outputType",
-                    required=True,
-                ),
-                M(
-                    "Specification",
-                    "specification",
-                    "__string",
-                    "uri",
-                    "specification",
-                    required=True,
-                ),
-                M("StageName", "stage_name", "__string", "querystring", "stageName"),
-            ),
-            cls_name="ExportApiRequest",
-        ),
-        "ExportApiResponse": lambda: structure(
-            "ExportApiResponse",
-            (M("body", "body", "ExportedApi"),),
-            cls_name="ExportApiResponse",
-            payload="body",
-        ),
-        "ExportedApi": lambda: blob("ExportedApi"),
-        "GetApiMappingRequest": lambda: structure(
-            "GetApiMappingRequest",
-            (
-                M(
-                    "ApiMappingId",
-                    "api_mapping_id",
-                    "__string",
-                    "uri",
-                    "apiMappingId",
-                    required=True,
-                ),
-                M("DomainName", "domain_name", "__string", "uri", "domainName", required=True),
-            ),
-            cls_name="GetApiMappingRequest",
-        ),
-        "GetApiMappingResponse": lambda: structure(
-            "GetApiMappingResponse",
-            (
-                M("ApiId", "api_id", "Id", "", "apiId"),
-                M("ApiMappingId", "api_mapping_id", "Id", "", "apiMappingId"),
-                M("ApiMappingKey", "api_mapping_key", "SelectionKey", "", "apiMappingKey"),
-                M("Stage", "stage", "StringWithLengthBetween1And128", "", "stage"),
-            ),
-            cls_name="GetApiMappingResponse",
-        ),
-        "GetApiMappingsRequest": lambda: structure(
-            "GetApiMappingsRequest",
-            (
-                M("DomainName", "domain_name", "__string", "uri", "domainName", required=True),
-                M("MaxResults", "max_results", "__string", "querystring", "maxResults"),
-                M("NextToken", "next_token", "__string", "querystring", "nextToken"),
-            ),
-            cls_name="GetApiMappingsRequest",
-        ),
-        "GetApiMappingsResponse": lambda: structure(
-            "GetApiMappingsResponse",
-            (
-                M("Items", "items", "__listOfApiMapping", "", "items"),
-                M("NextToken", "next_token", "NextToken", "", "nextToken"),
-            ),
-            cls_name="GetApiMappingsResponse",
-        ),
-        "GetApiRequest": lambda: structure(
-            "GetApiRequest",
-            (M("ApiId", "api_id", "__string", "uri", "apiId", required=True),),
-            cls_name="GetApiRequest",
-        ),
-        "GetApiResponse": lambda: structure(
-            "GetApiResponse",
-            (
-                M("ApiEndpoint", "api_endpoint", "__string", "", "apiEndpoint"),
-                M("ApiGatewayManaged", "api_gateway_managed", "__boolean", "", "apiGatewayManaged"),
-                M("ApiId", "api_id", "Id", "", "apiId"),
-                M(
-                    "ApiKeySelectionExpression",
-                    "api_key_selection_expression",
-                    "SelectionExpression",
-                    "",
-                    "apiKeySelectionExpression",
-                ),
-                M("CorsConfiguration", "cors_configuration", "Cors", "", "corsConfiguration"),
-                M(
-                    "CreatedDate",
-                    "created_date",
-                    "__timestampIso8601",
-                    "",
-                    "createdDate",
-                    timestamp_format="iso8601",
-                ),
-                M(
-                    "Description",
-                    "description",
-                    "StringWithLengthBetween0And1024",
-                    "",
-                    "description",
-                ),
-                M(
-                    "DisableSchemaValidation",
-                    "disable_schema_validation",
-                    "__boolean",
-                    "",
-                    "disableSchemaValidation",
-                ),
-                M(
-                    "DisableExecuteApiEndpoint",
-                    "disable_execute_api_endpoint",
-                    "__boolean",
-                    "",
-                    "disableExecuteApiEndpoint",
-                ),
-                M("ImportInfo", "import_info", "__listOf__string", "", "importInfo"),
-                M("IpAddressType", "ip_address_type", "IpAddressType", "", "ipAddressType"),
-                M("Name", "name", "StringWithLengthBetween1And128", "", "name"),
-                M("ProtocolType", "protocol_type", "ProtocolType", "", "protocolType"),
-                M(
-                    "RouteSelectionExpression",
-                    "route_selection_expression",
-                    "SelectionExpression",
-                    "",
-                    "routeSelectionExpression",
-                ),
-                M("Tags", "tags", "Tags", "", "tags"),
-                M("Version", "version", "StringWithLengthBetween1And64", "", "version"),
-                M("Warnings", "warnings", "__listOf__string", "", "warnings"),
-            ),
-            cls_name="GetApiResponse",
-        ),
-        "GetApisRequest": lambda: structure(
-            "GetApisRequest",
-            (
-                M("MaxResults", "max_results", "__string", "querystring", "maxResults"),
-                M("NextToken", "next_token", "__string", "querystring", "nextToken"),
-            ),
-            cls_name="GetApisRequest",
-        ),
-        "GetApisResponse": lambda: structure(
-            "GetApisResponse",
-            (
-                M("Items", "items", "__listOfApi", "", "items"),
-                M("NextToken", "next_token", "NextToken", "", "nextToken"),
-            ),
-            cls_name="GetApisResponse",
-        ),
-        "GetAuthorizerRequest": lambda: structure(
-            "GetAuthorizerRequest",
-            (
-                M("ApiId", "api_id", "__string", "uri", "apiId", required=True),
-                M(
-                    "AuthorizerId",
-                    "authorizer_id",
-                    "__string",
-                    "uri",
-                    "authorizerId",
-                    required=True,
-                ),
-            ),
-            cls_name="GetAuthorizerRequest",
-        ),
-        "GetAuthorizerResponse": lambda: structure(
-            "GetAuthorizerResponse",
-            (
-                M(
-                    "AuthorizerCredentialsArn",
-                    "authorizer_credentials_arn",
-                    "Arn",
-                    "",
-                    "authorizerCredentialsArn",
-                ),
-                M("AuthorizerId", "authorizer_id", "Id", "", "authorizerId"),
-                M(
-                    "AuthorizerPayloadFormatVersion",
-                    "authorizer_payload_format_version",
-                    "StringWithLengthBetween1And64",
-                    "",
-                    "authorizerPayloadFormatVersion",
-                ),
-                M(
-                    "AuthorizerResultTtlInSeconds",
-                    "authorizer_result_ttl_in_seconds",
-                    "IntegerWithLengthBetween0And3600",
-                    "",
-                    "authorizerResultTtlInSeconds",
-                ),
-                M("AuthorizerType", "authorizer_type", "AuthorizerType", "", "authorizerType"),
-                M(
-                    "AuthorizerUri",
-                    "authorizer_uri",
-                    "UriWithLengthBetween1And2048",
-                    "",
-                    "authorizerUri",
-                ),
-                M(
-                    "EnableSimpleResponses",
-                    "enable_simple_responses",
-                    "__boolean",
-                    "",
-                    "enableSimpleResponses",
-                ),
-                M("IdentitySource", "identity_source", "IdentitySourceList", "", "identitySource"),
-                M(
-                    "IdentityValidationExpression",
-                    "identity_validation_expression",
-                    "StringWithLengthBetween0And1024",
-                    "",
-                    "identityValidationExpression",
-                ),
-                M(
-                    "JwtConfiguration",
-                    "jwt_configuration",
-                    "JWTConfiguration",
-                    "",
-                    "jwtConfiguration",
-                ),
-                M("Name", "name", "StringWithLengthBetween1And128", "", "name"),
-            ),
-            cls_name="GetAuthorizerResponse",
-        ),
-        "GetAuthorizersRequest": lambda: structure(
-            "GetAuthorizersRequest",
-            (
-                M("ApiId", "api_id", "__string", "uri", "apiId", required=True),
-                M("MaxResults", "max_results", "__string", "querystring", "maxResults"),
-                M("NextToken", "next_token", "__string", "querystring", "nextToken"),
-            ),
-            cls_name="GetAuthorizersRequest",
-        ),
-        "GetAuthorizersResponse": lambda: structure(
-            "GetAuthorizersResponse",
-            (
-                M("Items", "items", "__listOfAuthorizer", "", "items"),
-                M("NextToken", "next_token", "NextToken", "", "nextToken"),
-            ),
-            cls_name="GetAuthorizersResponse",
-        ),
-        "GetDeploymentRequest": lambda: structure(
-            "GetDeploymentRequest",
-            (
-                M("ApiId", "api_id", "__string", "uri", "apiId", required=True),
-                M(
-                    "DeploymentId",
-                    "deployment_id",
-                    "__string",
-                    "uri",
-                    "deploymentId",
-                    required=True,
-                ),
-            ),
-            cls_name="GetDeploymentRequest",
-        ),
-        "GetDeploymentResponse": lambda: structure(
-            "GetDeploymentResponse",
-            (
-                M("AutoDeployed", "auto_deployed", "__boolean", "", "autoDeployed"),
-                M(
-                    "CreatedDate",
-                    "created_date",
-                    "__timestampIso8601",
-                    "",
-                    "createdDate",
-                    timestamp_format="iso8601",
-                ),
-                M("DeploymentId", "deployment_id", "Id", "", "deploymentId"),
-                M(
-                    "DeploymentStatus",
-                    "deployment_status",
-                    "DeploymentStatus",
-                    "",
-                    "deploymentStatus",
-                ),
-                M(
-                    "DeploymentStatusMessage",
-                    "deployment_status_message",
-                    "__string",
-                    "",
-                    "deploymentStatusMessage",
-                ),
-                M(
-                    "Description",
-                    "description",
-                    "StringWithLengthBetween0And1024",
-                    "",
-                    "description",
-                ),
-            ),
-            cls_name="GetDeploymentResponse",
-        ),
-        "GetDeploymentsRequest": lambda: structure(
-            "GetDeploymentsRequest",
-            (
-                M("ApiId", "api_id", "__string", "uri", "apiId", required=True),
-                M("MaxResults", "max_results", "__string", "querystring", "maxResults"),
-                M("NextToken", "next_token", "__string", "querystring", "nextToken"),
-            ),
-            cls_name="GetDeploymentsRequest",
-        ),
-        "GetDeploymentsResponse": lambda: structure(
-            "GetDeploymentsResponse",
-            (
-                M("Items", "items", "__listOfDeployment", "", "items"),
-                M("NextToken", "next_token", "NextToken", "", "nextToken"),
-            ),
-            cls_name="GetDeploymentsResponse",
-        ),
-        "GetDomainNameRequest": lambda: structure(
-            "GetDomainNameRequest",
-            (M("DomainName", "domain_name", "__string", "uri", "domainName", required=True),),
-            cls_name="GetDomainNameRequest",
-        ),
-        "GetDomainNameResponse": lambda: structure(
-            "GetDomainNameResponse",
-            (
-                M(
-                    "ApiMappingSelectionExpression",
-                    "api_mapping_selection_expression",
-                    "SelectionExpression",
-                    "",
-                    "apiMappingSelectionExpression",
-                ),
-                M("DomainName", "domain_name", "StringWithLengthBetween1And512", "", "domainName"),
-                M("DomainNameArn", "domain_name_arn", "Arn", "", "domainNameArn"),
-                M(
-                    "DomainNameConfigurations",
-                    "domain_name_configurations",
-                    "DomainNameConfigurations",
-                    "",
-                    "domainNameConfigurations",
-                ),
-                M(
-                    "MutualTlsAuthentication",
-                    "mutual_tls_authentication",
-                    "MutualTlsAuthentication",
-                    "",
-                    "mutualTlsAuthentication",
-                ),
-                M("RoutingMode", "routing_mode", "RoutingMode", "", "routingMode"),
-                M("Tags", "tags", "Tags", "", "tags"),
-            ),
-            cls_name="GetDomainNameResponse",
-        ),
-        "GetDomainNamesRequest": lambda: structure(
-            "GetDomainNamesRequest",
-            (
-                M("MaxResults", "max_results", "__string", "querystring", "maxResults"),
-                M("NextToken", "next_token", "__string", "querystring", "nextToken"),
-            ),
-            cls_name="GetDomainNamesRequest",
-        ),
-        "GetDomainNamesResponse": lambda: structure(
-            "GetDomainNamesResponse",
-            (
-                M("Items", "items", "__listOfDomainName", "", "items"),
-                M("NextToken", "next_token", "NextToken", "", "nextToken"),
-            ),
-            cls_name="GetDomainNamesResponse",
-        ),
-        "GetIntegrationRequest": lambda: structure(
-            "GetIntegrationRequest",
-            (
-                M("ApiId", "api_id", "__string", "uri", "apiId", required=True),
-                M(
-                    "IntegrationId",
-                    "integration_id",
-                    "__string",
-                    "uri",
-                    "integrationId",
-                    required=True,
-                ),
-            ),
-            cls_name="GetIntegrationRequest",
-        ),
-        "GetIntegrationResponseRequest": lambda: structure(
-            "GetIntegrationResponseRequest",
-            (
-                M("ApiId", "api_id", "__string", "uri", "apiId", required=True),
-                M(
-                    "IntegrationId",
-                    "integration_id",
-                    "__string",
-                    "uri",
-                    "integrationId",
-                    required=True,
-                ),
-                M(
-                    "IntegrationResponseId",
-                    "integration_response_id",
-                    "__string",
-                    "uri",
-                    "integrationResponseId",
-                    required=True,
-                ),
-            ),
-            cls_name="GetIntegrationResponseRequest",
-        ),
-        "GetIntegrationResponseResponse": lambda: structure(
-            "GetIntegrationResponseResponse",
-            (
-                M(
-                    "ContentHandlingStrategy",
-                    "content_handling_strategy",
-                    "ContentHandlingStrategy",
-                    "",
-                    "contentHandlingStrategy",
-                ),
-                M(
-                    "IntegrationResponseId",
-                    "integration_response_id",
-                    "Id",
-                    "",
-                    "integrationResponseId",
-                ),
-                M(
-                    "IntegrationResponseKey",
-                    "integration_response_key",
-                    "SelectionKey",
-                    "",
-                    "integrationResponseKey",
-                ),
-                M(
-                    "ResponseParameters",
-                    "response_parameters",
-                    "IntegrationParameters",
-                    "",
-                    "responseParameters",
-                ),
-                M(
-                    "ResponseTemplates",
-                    "response_templates",
-                    "TemplateMap",
-                    "",
-                    "responseTemplates",
-                ),
-                M(
-                    "TemplateSelectionExpression",
-                    "template_selection_expression",
-                    "SelectionExpression",
-                    "",
-                    "templateSelectionExpression",
-                ),
-            ),
-            cls_name="GetIntegrationResponseResponse",
-        ),
-        "GetIntegrationResponsesRequest": lambda: structure(
-            "GetIntegrationResponsesRequest",
-            (
-                M("ApiId", "api_id", "__string", "uri", "apiId", required=True),
-                M(
-                    "IntegrationId",
-                    "integration_id",
-                    "__string",
-                    "uri",
-                    "integrationId",
-                    required=True,
-                ),
-                M("MaxResults", "max_results", "__string", "querystring", "maxResults"),
-                M("NextToken", "next_token", "__string", "querystring", "nextToken"),
-            ),
-            cls_name="GetIntegrationResponsesRequest",
-        ),
-        "GetIntegrationResponsesResponse": lambda: structure(
-            "GetIntegrationResponsesResponse",
-            (
-                M("Items", "items", "__listOfIntegrationResponse", "", "items"),
-                M("NextToken", "next_token", "NextToken", "", "nextToken"),
-            ),
-            cls_name="GetIntegrationResponsesResponse",
-        ),
-        "GetIntegrationResult": lambda: structure(
-            "GetIntegrationResult",
-            (
-                M("ApiGatewayManaged", "api_gateway_managed", "__boolean", "", "apiGatewayManaged"),
-                M(
-                    "ConnectionId",
-                    "connection_id",
-                    "StringWithLengthBetween1And1024",
-                    "",
-                    "connectionId",
-                ),
-                M("ConnectionType", "connection_type", "ConnectionType", "", "connectionType"),
-                M(
-                    "ContentHandlingStrategy",
-                    "content_handling_strategy",
-                    "ContentHandlingStrategy",
-                    "",
-                    "contentHandlingStrategy",
-                ),
-                M("CredentialsArn", "credentials_arn", "Arn", "", "credentialsArn"),
-                M(
-                    "Description",
-                    "description",
-                    "StringWithLengthBetween0And1024",
-                    "",
-                    "description",
-                ),
-                M("IntegrationId", "integration_id", "Id", "", "integrationId"),
-                M(
-                    "IntegrationMethod",
-                    "integration_method",
-                    "StringWithLengthBetween1And64",
-                    "",
-                    "integrationMethod",
-                ),
-                M(
-                    "IntegrationResponseSelectionExpression",
-                    "integration_response_selection_expression",
-                    "SelectionExpression",
-                    "",
-                    "integrationResponseSelectionExpression",
-                ),
-                M(
-                    "IntegrationSubtype",
-                    "integration_subtype",
-                    "StringWithLengthBetween1And128",
-                    "",
-                    "integrationSubtype",
-                ),
-                M("IntegrationType", "integration_type", "IntegrationType", "", "integrationType"),
-                M(
-                    "IntegrationUri",
-                    "integration_uri",
-                    "UriWithLengthBetween1And2048",
-                    "",
-                    "integrationUri",
-                ),
-                M(
-                    "PassthroughBehavior",
-                    "passthrough_behavior",
-                    "PassthroughBehavior",
-                    "",
-                    "passthroughBehavior",
-                ),
-                M(
-                    "PayloadFormatVersion",
-                    "payload_format_version",
-                    "StringWithLengthBetween1And64",
-                    "",
-                    "payloadFormatVersion",
-                ),
-                M(
-                    "RequestParameters",
-                    "request_parameters",
-                    "IntegrationParameters",
-                    "",
-                    "requestParameters",
-                ),
-                M("RequestTemplates", "request_templates", "TemplateMap", "", "requestTemplates"),
-                M(
-                    "ResponseParameters",
-                    "response_parameters",
-                    "ResponseParameters",
-                    "",
-                    "responseParameters",
-                ),
-                M(
-                    "TemplateSelectionExpression",
-                    "template_selection_expression",
-                    "SelectionExpression",
-                    "",
-                    "templateSelectionExpression",
-                ),
-                M(
-                    "TimeoutInMillis",
-                    "timeout_in_millis",
-                    "IntegerWithLengthBetween50And30000",
-                    "",
-                    "timeoutInMillis",
-                ),
-                M("TlsConfig", "tls_config", "TlsConfig", "", "tlsConfig"),
-            ),
-            cls_name="GetIntegrationResult",
-        ),
-        "GetIntegrationsRequest": lambda: structure(
-            "GetIntegrationsRequest",
-            (
-                M("ApiId", "api_id", "__string", "uri", "apiId", required=True),
-                M("MaxResults", "max_results", "__string", "querystring", "maxResults"),
-                M("NextToken", "next_token", "__string", "querystring", "nextToken"),
-            ),
-            cls_name="GetIntegrationsRequest",
-        ),
-        "GetIntegrationsResponse": lambda: structure(
-            "GetIntegrationsResponse",
-            (
-                M("Items", "items", "__listOfIntegration", "", "items"),
-                M("NextToken", "next_token", "NextToken", "", "nextToken"),
-            ),
-            cls_name="GetIntegrationsResponse",
-        ),
-        "GetModelRequest": lambda: structure(
-            "GetModelRequest",
-            (
-                M("ApiId", "api_id", "__string", "uri", "apiId", required=True),
-                M("ModelId", "model_id", "__string", "uri", "modelId", required=True),
-            ),
-            cls_name="GetModelRequest",
-        ),
-        "GetModelResponse": lambda: structure(
-            "GetModelResponse",
-            (
-                M(
-                    "ContentType",
-                    "content_type",
-                    "StringWithLengthBetween1And256",
-                    "",
-                    "contentType",
-                ),
-                M(
-                    "Description",
-                    "description",
-                    "StringWithLengthBetween0And1024",
-                    "",
-                    "description",
-                ),
-                M("ModelId", "model_id", "Id", "", "modelId"),
-                M("Name", "name", "StringWithLengthBetween1And128", "", "name"),
-                M("Schema", "schema", "StringWithLengthBetween0And32K", "", "schema"),
-            ),
-            cls_name="GetModelResponse",
-        ),
-        "GetModelTemplateRequest": lambda: structure(
-            "GetModelTemplateRequest",
-            (
-                M("ApiId", "api_id", "__string", "uri", "apiId", required=True),
-                M("ModelId", "model_id", "__string", "uri", "modelId", required=True),
-            ),
-            cls_name="GetModelTemplateRequest",
-        ),
-        "GetModelTemplateResponse": lambda: structure(
-            "GetModelTemplateResponse",
-            (M("Value", "value", "__string", "", "value"),),
-            cls_name="GetModelTemplateResponse",
-        ),
-        "GetModelsRequest": lambda: structure(
-            "GetModelsRequest",
-            (
-                M("ApiId", "api_id", "__string", "uri", "apiId", required=True),
-                M("MaxResults", "max_results", "__string", "querystring", "maxResults"),
-                M("NextToken", "next_token", "__string", "querystring", "nextToken"),
-            ),
-            cls_name="GetModelsRequest",
-        ),
-        "GetModelsResponse": lambda: structure(
-            "GetModelsResponse",
-            (
-                M("Items", "items", "__listOfModel", "", "items"),
-                M("NextToken", "next_token", "NextToken", "", "nextToken"),
-            ),
-            cls_name="GetModelsResponse",
-        ),
-        "GetPortalProductRequest": lambda: structure(
-            "GetPortalProductRequest",
-            (
-                M(
-                    "PortalProductId",
-                    "portal_product_id",
-                    "__string",
-                    "uri",
-                    "portalProductId",
-                    required=True,
-                ),
-                M(
-                    "ResourceOwnerAccountId",
-                    "resource_owner_account_id",
-                    "__string",
-                    "querystring",
-                    "resourceOwnerAccountId",
-                ),
-            ),
-            cls_name="GetPortalProductRequest",
-        ),
-        "GetPortalProductResponse": lambda: structure(
-            "GetPortalProductResponse",
-            (
-                M("Description", "description", "__stringMin0Max1024", "", "description"),
-                M("DisplayName", "display_name", "__stringMin1Max255", "", "displayName"),
-                M("DisplayOrder", "display_order", "DisplayOrder", "", "displayOrder"),
-                M(
-                    "LastModified",
-                    "last_modified",
-                    "__timestampIso8601",
-                    "",
-                    "lastModified",
-                    timestamp_format="iso8601",
-                ),
-                M(
-                    "PortalProductArn",
-                    "portal_product_arn",
-                    "__stringMin20Max2048",
-                    "",
-                    "portalProductArn",
-                ),
-                M(
-                    "PortalProductId",
-                    "portal_product_id",
-                    "__stringMin10Max30PatternAZ09",
-                    "",
-                    "portalProductId",
-                ),
-                M("Tags", "tags", "Tags", "", "tags"),
-            ),
-            cls_name="GetPortalProductResponse",
-        ),
-        "GetPortalProductResponseContent": lambda: structure(
-            "GetPortalProductResponseContent",
-            (
-                M(
-                    "Description",
-                    "description",
-                    "__stringMin0Max1024",
-                    "",
-                    "description",
-                    required=True,
-                ),
-                M(
-                    "DisplayName",
-                    "display_name",
-                    "__stringMin1Max255",
-                    "",
-                    "displayName",
-                    required=True,
-                ),
-                M(
-                    "DisplayOrder",
-                    "display_order",
-                    "DisplayOrder",
-                    "",
-                    "displayOrder",
-                    required=True,
-                ),
-                M(
-                    "LastModified",
-                    "last_modified",
-                    "__timestampIso8601",
-                    "",
-                    "lastModified",
-                    required=True,
-                    timestamp_format="iso8601",
-                ),
-                M(
-                    "PortalProductArn",
-                    "portal_product_arn",
-                    "__stringMin20Max2048",
-                    "",
-                    "portalProductArn",
-                    required=True,
-                ),
-                M(
-                    "PortalProductId",
-                    "portal_product_id",
-                    "__stringMin10Max30PatternAZ09",
-                    "",
-                    "portalProductId",
-                    required=True,
-                ),
-                M("Tags", "tags", "Tags", "", "tags"),
-            ),
-            cls_name="GetPortalProductResponseContent",
-        ),
-        "GetPortalProductSharingPolicyRequest": lambda: structure(
-            "GetPortalProductSharingPolicyRequest",
-            (
-                M(
-                    "PortalProductId",
-                    "portal_product_id",
-                    "__string",
-                    "uri",
-                    "portalProductId",
-                    required=True,
-                ),
-            ),
-            cls_name="GetPortalProductSharingPolicyRequest",
-        ),
-        "GetPortalProductSharingPolicyResponse": lambda: structure(
-            "GetPortalProductSharingPolicyResponse",
-            (
-                M(
-                    "PolicyDocument",
-                    "policy_document",
-                    "__stringMin1Max307200",
-                    "",
-                    "policyDocument",
-                ),
-                M(
-                    "PortalProductId",
-                    "portal_product_id",
-                    "__stringMin10Max30PatternAZ09",
-                    "",
-                    "portalProductId",
-                ),
-            ),
-            cls_name="GetPortalProductSharingPolicyResponse",
-        ),
-        "GetPortalProductSharingPolicyResponseContent": lambda: structure(
-            "GetPortalProductSharingPolicyResponseContent",
-            (
-                M(
-                    "PolicyDocument",
-                    "policy_document",
-                    "__stringMin1Max307200",
-                    "",
-                    "policyDocument",
-                    required=True,
-                ),
-                M(
-                    "PortalProductId",
-                    "portal_product_id",
-                    "__stringMin10Max30PatternAZ09",
-                    "",
-                    "portalProductId",
-                    required=True,
-                ),
-            ),
-            cls_name="GetPortalProductSharingPolicyResponseContent",
-        ),
-        "GetPortalRequest": lambda: structure(
-            "GetPortalRequest",
-            (M("PortalId", "portal_id", "__string", "uri", "portalId", required=True),),
-            cls_name="GetPortalRequest",
-        ),
-        "GetPortalResponse": lambda: structure(
-            "GetPortalResponse",
-            (
-                M("Authorization", "authorization", "Authorization", "", "authorization"),
-                M(
-                    "EndpointConfiguration",
-                    "endpoint_configuration",
-                    "EndpointConfigurationResponse",
-                    "",
-                    "endpointConfiguration",
-                ),
-                M(
-                    "IncludedPortalProductArns",
-                    "included_portal_product_arns",
-                    "__listOf__stringMin20Max2048",
-                    "",
-                    "includedPortalProductArns",
-                ),
-                M(
-                    "LastModified",
-                    "last_modified",
-                    "__timestampIso8601",
-                    "",
-                    "lastModified",
-                    timestamp_format="iso8601",
-                ),
-                M(
-                    "LastPublished",
-                    "last_published",
-                    "__timestampIso8601",
-                    "",
-                    "lastPublished",
-                    timestamp_format="iso8601",
-                ),
-                M(
-                    "LastPublishedDescription",
-                    "last_published_description",
-                    "__stringMin0Max1024",
-                    "",
-                    "lastPublishedDescription",
-                ),
-                M("PortalArn", "portal_arn", "__stringMin20Max2048", "", "portalArn"),
-                M("PortalContent", "portal_content", "PortalContent", "", "portalContent"),
-                M("PortalId", "portal_id", "__stringMin10Max30PatternAZ09", "", "portalId"),
-                M("Preview", "preview", "Preview", "", "preview"),
-                M("PublishStatus", "publish_status", "PublishStatus", "", "publishStatus"),
-                M(
-                    "RumAppMonitorName",
-                    "rum_app_monitor_name",
-                    "__stringMin0Max255",
-                    "",
-                    "rumAppMonitorName",
-                ),
-                M("StatusException", "status_exception", "StatusException", "", "statusException"),
-                M("Tags", "tags", "Tags", "", "tags"),
-            ),
-            cls_name="GetPortalResponse",
-        ),
-        "GetPortalResponseContent": lambda: structure(
-            "GetPortalResponseContent",
-            (
-                M(
-                    "Authorization",
-                    "authorization",
-                    "Authorization",
-                    "",
-                    "authorization",
-                    required=True,
-                ),
-                M(
-                    "EndpointConfiguration",
-                    "endpoint_configuration",
-                    "EndpointConfigurationResponse",
-                    "",
-                    "endpointConfiguration",
-                    required=True,
-                ),
-                M(
-                    "IncludedPortalProductArns",
-                    "included_portal_product_arns",
-                    "__listOf__stringMin20Max2048",
-                    "",
-                    "includedPortalProductArns",
-                    required=True,
-                ),
-                M(
-                    "LastModified",
-                    "last_modified",
-                    "__timestampIso8601",
-                    "",
-                    "lastModified",
-                    required=True,
-                    timestamp_format="iso8601",
-                ),
-                M(
-                    "LastPublished",
-                    "last_published",
-                    "__timestampIso8601",
-                    "",
-                    "lastPublished",
-                    timestamp_format="iso8601",
-                ),
-                M(
-                    "LastPublishedDescription",
-                    "last_published_description",
-                    "__stringMin0Max1024",
-                    "",
-                    "lastPublishedDescription",
-                ),
-                M(
-                    "PortalArn",
-                    "portal_arn",
-                    "__stringMin20Max2048",
-                    "",
-                    "portalArn",
-                    required=True,
-                ),
-                M(
-                    "PortalContent",
-                    "portal_content",
-                    "PortalContent",
-                    "",
-                    "portalContent",
-                    required=True,
-                ),
-                M(
-                    "PortalId",
-                    "portal_id",
-                    "__stringMin10Max30PatternAZ09",
-                    "",
-                    "portalId",
-                    required=True,
-                ),
-                M("Preview", "preview", "Preview", "", "preview"),
-                M("PublishStatus", "publish_status", "PublishStatus", "", "publishStatus"),
-                M(
-                    "RumAppMonitorName",
-                    "rum_app_monitor_name",
-                    "__stringMin0Max255",
-                    "",
-                    "rumAppMonitorName",
-                ),
-                M("StatusException", "status_exception", "StatusException", "", "statusException"),
-                M("Tags", "tags", "Tags", "", "tags"),
-            ),
-            cls_name="GetPortalResponseContent",
-        ),
-        "GetProductPageRequest": lambda: structure(
-            "GetProductPageRequest",
-            (
-                M(
-                    "PortalProductId",
-                    "portal_product_id",
-                    "__string",
-                    "uri",
-                    "portalProductId",
-                    required=True,
-                ),
-                M(
-                    "ProductPageId",
-                    "product_page_id",
-                    "__string",
-                    "uri",
-                    "productPageId",
-                    required=True,
-                ),
-                M(
-                    "ResourceOwnerAccountId",
-                    "resource_owner_account_id",
-                    "__string",
-                    "querystring",
-                    "resourceOwnerAccountId",
-                ),
-            ),
-            cls_name="GetProductPageRequest",
-        ),
-        "GetProductPageResponse": lambda: structure(
-            "GetProductPageResponse",
-            (
-                M("DisplayContent", "display_content", "DisplayContent", "", "displayContent"),
-                M(
-                    "LastModified",
-                    "last_modified",
-                    "__timestampIso8601",
-                    "",
-                    "lastModified",
-                    timestamp_format="iso8601",
-                ),
-                M(
-                    "ProductPageArn",
-                    "product_page_arn",
-                    "__stringMin20Max2048",
-                    "",
-                    "productPageArn",
-                ),
-                M(
-                    "ProductPageId",
-                    "product_page_id",
-                    "__stringMin10Max30PatternAZ09",
-                    "",
-                    "productPageId",
-                ),
-            ),
-            cls_name="GetProductPageResponse",
-        ),
-        "GetProductPageResponseContent": lambda: structure(
-            "GetProductPageResponseContent",
-            (
-                M(
-                    "DisplayContent",
-                    "display_content",
-                    "DisplayContent",
-                    "",
-                    "displayContent",
-                    required=True,
-                ),
-                M(
-                    "LastModified",
-                    "last_modified",
-                    "__timestampIso8601",
-                    "",
-                    "lastModified",
-                    required=True,
-                    timestamp_format="iso8601",
-                ),
-                M(
-                    "ProductPageArn",
-                    "product_page_arn",
-                    "__stringMin20Max2048",
-                    "",
-                    "productPageArn",
-                    required=True,
-                ),
-                M(
-                    "ProductPageId",
-                    "product_page_id",
-                    "__stringMin10Max30PatternAZ09",
-                    "",
-                    "productPageId",
-                    required=True,
-                ),
-            ),
-            cls_name="GetProductPageResponseContent",
-        ),
-        "GetProductRestEndpointPageRequest": lambda: structure(
-            "GetProductRestEndpointPageRequest",
-            (
-                M(
-                    "IncludeRawDisplayContent",
-                    "include_raw_display_content",
-                    "__string",
-                    "querystring",
-                    "includeRawDisplayContent",
-                ),
-                M(
-                    "PortalProductId",
-                    "portal_product_id",
-                    "__string",
-                    "uri",
-                    "portalProductId",
-                    required=True,
-                ),
-                M(
-                    "ProductRestEndpointPageId",
-                    "product_rest_endpoint_page_id",
-                    "__string",
-                    "uri",
-                    "productRestEndpointPageId",
-                    required=True,
-                ),
-                M(
-                    "ResourceOwnerAccountId",
-                    "resource_owner_account_id",
-                    "__string",
-                    "querystring",
-                    "resourceOwnerAccountId",
-                ),
-            ),
-            cls_name="GetProductRestEndpointPageRequest",
-        ),
-        "GetProductRestEndpointPageResponse": lambda: structure(
-            "GetProductRestEndpointPageResponse",
-            (
-                M(
-                    "DisplayContent",
-                    "display_content",
-                    "EndpointDisplayContentResponse",
-                    "",
-                    "displayContent",
-                ),
-                M(
-                    "LastModified",
-                    "last_modified",
-                    "__timestampIso8601",
-                    "",
-                    "lastModified",
-                    timestamp_format="iso8601",
-                ),
-                M(
-                    "ProductRestEndpointPageArn",
-                    "product_rest_endpoint_page_arn",
-                    "__stringMin20Max2048",
-                    "",
-                    "productRestEndpointPageArn",
-                ),
-                M(
-                    "ProductRestEndpointPageId",
-                    "product_rest_endpoint_page_id",
-                    "__stringMin10Max30PatternAZ09",
-                    "",
-                    "productRestEndpointPageId",
-                ),
-                M("RawDisplayContent", "raw_display_content", "__string", "", "rawDisplayContent"),
-                M(
-                    "RestEndpointIdentifier",
-                    "rest_endpoint_identifier",
-                    "RestEndpointIdentifier",
-                    "",
-                    "restEndpointIdentifier",
-                ),
-                M("Status", "status", "Status", "", "status"),
-                M("StatusException", "status_exception", "StatusException", "", "statusException"),
-                M("TryItState", "try_it_state", "TryItState", "", "tryItState"),
-            ),
-            cls_name="GetProductRestEndpointPageResponse",
-        ),
-        "GetProductRestEndpointPageResponseContent": lambda: structure(
-            "GetProductRestEndpointPageResponseContent",
-            (
-                M(
-                    "DisplayContent",
-                    "display_content",
-                    "EndpointDisplayContentResponse",
-                    "",
-                    "displayContent",
-                    required=True,
-                ),
-                M(
-                    "LastModified",
-                    "last_modified",
-                    "__timestampIso8601",
-                    "",
-                    "lastModified",
-                    required=True,
-                    timestamp_format="iso8601",
-                ),
-                M(
-                    "ProductRestEndpointPageArn",
-                    "product_rest_endpoint_page_arn",
-                    "__stringMin20Max2048",
-                    "",
-                    "productRestEndpointPageArn",
-                    required=True,
-                ),
-                M(
-                    "ProductRestEndpointPageId",
-                    "product_rest_endpoint_page_id",
-                    "__stringMin10Max30PatternAZ09",
-                    "",
-                    "productRestEndpointPageId",
-                    required=True,
-                ),
-                M("RawDisplayContent", "raw_display_content", "__string", "", "rawDisplayContent"),
-                M(
-                    "RestEndpointIdentifier",
-                    "rest_endpoint_identifier",
-                    "RestEndpointIdentifier",
-                    "",
-                    "restEndpointIdentifier",
-                    required=True,
-                ),
-                M("Status", "status", "Status", "", "status", required=True),
-                M("StatusException", "status_exception", "StatusException", "", "statusException"),
-                M("TryItState", "try_it_state", "TryItState", "", "tryItState", required=True),
-            ),
-            cls_name="GetProductRestEndpointPageResponseContent",
-        ),
-        "GetRouteRequest": lambda: structure(
-            "GetRouteRequest",
-            (
-                M("ApiId", "api_id", "__string", "uri", "apiId", required=True),
-                M("RouteId", "route_id", "__string", "uri", "routeId", required=True),
-            ),
-            cls_name="GetRouteRequest",
-        ),
-        "GetRouteResponseRequest": lambda: structure(
-            "GetRouteResponseRequest",
-            (
-                M("ApiId", "api_id", "__string", "uri", "apiId", required=True),
-                M("RouteId", "route_id", "__string", "uri", "routeId", required=True),
-                M(
-                    "RouteResponseId",
-                    "route_response_id",
-                    "__string",
-                    "uri",
-                    "routeResponseId",
-                    required=True,
-                ),
-            ),
-            cls_name="GetRouteResponseRequest",
-        ),
-        "GetRouteResponseResponse": lambda: structure(
-            "GetRouteResponseResponse",
-            (
-                M(
-                    "ModelSelectionExpression",
-                    "model_selection_expression",
-                    "SelectionExpression",
-                    "",
-                    "modelSelectionExpression",
-                ),
-                M("ResponseModels", "response_models", "RouteModels", "", "responseModels"),
-                M(
-                    "ResponseParameters",
-                    "response_parameters",
-                    "RouteParameters",
-                    "",
-                    "responseParameters",
-                ),
-                M("RouteResponseId", "route_response_id", "Id", "", "routeResponseId"),
-                M("RouteResponseKey", "route_response_key", "SelectionKey", "", "routeResponseKey"),
-            ),
-            cls_name="GetRouteResponseResponse",
-        ),
-        "GetRouteResponsesRequest": lambda: structure(
-            "GetRouteResponsesRequest",
-            (
-                M("ApiId", "api_id", "__string", "uri", "apiId", required=True),
-                M("MaxResults", "max_results", "__string", "querystring", "maxResults"),
-                M("NextToken", "next_token", "__string", "querystring", "nextToken"),
-                M("RouteId", "route_id", "__string", "uri", "routeId", required=True),
-            ),
-            cls_name="GetRouteResponsesRequest",
-        ),
-        "GetRouteResponsesResponse": lambda: structure(
-            "GetRouteResponsesResponse",
-            (
-                M("Items", "items", "__listOfRouteResponse", "", "items"),
-                M("NextToken", "next_token", "NextToken", "", "nextToken"),
-            ),
-            cls_name="GetRouteResponsesResponse",
-        ),
-        "GetRouteResult": lambda: structure(
-            "GetRouteResult",
-            (
-                M("ApiGatewayManaged", "api_gateway_managed", "__boolean", "", "apiGatewayManaged"),
-                M("ApiKeyRequired", "api_key_required", "__boolean", "", "apiKeyRequired"),
-                M(
-                    "AuthorizationScopes",
-                    "authorization_scopes",
-                    "AuthorizationScopes",
-                    "",
-                    "authorizationScopes",
-                ),
-                M(
-                    "AuthorizationType",
-                    "authorization_type",
-                    "AuthorizationType",
-                    "",
-                    "authorizationType",
-                ),
-                M("AuthorizerId", "authorizer_id", "Id", "", "authorizerId"),
-                M(
-                    "ModelSelectionExpression",
-                    "model_selection_expression",
-                    "SelectionExpression",
-                    "",
-                    "modelSelectionExpression",
-                ),
-                M(
-                    "OperationName",
-                    "operation_name",
-                    "StringWithLengthBetween1And64",
-                    "",
-                    "operationName",
-                ),
-                M("RequestModels", "request_models", "RouteModels", "", "requestModels"),
-                M(
-                    "RequestParameters",
-                    "request_parameters",
-                    "RouteParameters",
-                    "",
-                    "requestParameters",
-                ),
-                M("RouteId", "route_id", "Id", "", "routeId"),
-                M("RouteKey", "route_key", "SelectionKey", "", "routeKey"),
-                M(
-                    "RouteResponseSelectionExpression",
-                    "route_response_selection_expression",
-                    "SelectionExpression",
-                    "",
-                    "routeResponseSelectionExpression",
-                ),
-                M("Target", "target", "StringWithLengthBetween1And128", "", "target"),
-            ),
-            cls_name="GetRouteResult",
-        ),
-        "GetRoutesRequest": lambda: structure(
-            "GetRoutesRequest",
-            (
-                M("ApiId", "api_id", "__string", "uri", "apiId", required=True),
-                M("MaxResults", "max_results", "__string", "querystring", "maxResults"),
-                M("NextToken", "next_token", "__string", "querystring", "nextToken"),
-            ),
-            cls_name="GetRoutesRequest",
-        ),
-        "GetRoutesResponse": lambda: structure(
-            "GetRoutesResponse",
-            (
-                M("Items", "items", "__listOfRoute", "", "items"),
-                M("NextToken", "next_token", "NextToken", "", "nextToken"),
-            ),
-            cls_name="GetRoutesResponse",
-        ),
-        "GetRoutingRuleRequest": lambda: structure(
-            "GetRoutingRuleRequest",
-            (
-                M("DomainName", "domain_name", "__string", "uri", "domainName", required=True),
-                M("DomainNameId", "domain_name_id", "__string", "querystring", "domainNameId"),
-                M(
-                    "RoutingRuleId",
-                    "routing_rule_id",
-                    "__string",
-                    "uri",
-                    "routingRuleId",
-                    required=True,
-                ),
-            ),
-            cls_name="GetRoutingRuleRequest",
-        ),
-        "GetRoutingRuleResponse": lambda: structure(
-            "GetRoutingRuleResponse",
-            (
-                M("Actions", "actions", "__listOfRoutingRuleAction", "", "actions"),
-                M("Conditions", "conditions", "__listOfRoutingRuleCondition", "", "conditions"),
-                M("Priority", "priority", "RoutingRulePriority", "", "priority"),
-                M("RoutingRuleArn", "routing_rule_arn", "Arn", "", "routingRuleArn"),
-                M("RoutingRuleId", "routing_rule_id", "Id", "", "routingRuleId"),
-            ),
-            cls_name="GetRoutingRuleResponse",
-        ),
-        "GetStageRequest": lambda: structure(
-            "GetStageRequest",
-            (
-                M("ApiId", "api_id", "__string", "uri", "apiId", required=True),
-                M("StageName", "stage_name", "__string", "uri", "stageName", required=True),
-            ),
-            cls_name="GetStageRequest",
-        ),
-        "GetStageResponse": lambda: structure(
-            "GetStageResponse",
-            (
-                M(
-                    "AccessLogSettings",
-                    "access_log_settings",
-                    "AccessLogSettings",
-                    "",
-                    "accessLogSettings",
-                ),
-                M("ApiGatewayManaged", "api_gateway_managed", "__boolean", "", "apiGatewayManaged"),
-                M("AutoDeploy", "auto_deploy", "__boolean", "", "autoDeploy"),
-                M("ClientCertificateId", "client_certificate_id", "Id", "", "clientCertificateId"),
-                M(
-                    "CreatedDate",
-                    "created_date",
-                    "__timestampIso8601",
-                    "",
-                    "createdDate",
-                    timestamp_format="iso8601",
-                ),
-                M(
-                    "DefaultRouteSettings",
-                    "default_route_settings",
-                    "RouteSettings",
-                    "",
-                    "defaultRouteSettings",
-                ),
-                M("DeploymentId", "deployment_id", "Id", "", "deploymentId"),
-                M(
-                    "Description",
-                    "description",
-                    "StringWithLengthBetween0And1024",
-                    "",
-                    "description",
-                ),
-                M(
-                    "LastDeploymentStatusMessage",
-                    "last_deployment_status_message",
-                    "__string",
-                    "",
-                    "lastDeploymentStatusMessage",
-                ),
-                M(
-                    "LastUpdatedDate",
-                    "last_updated_date",
-                    "__timestampIso8601",
-                    "",
-                    "lastUpdatedDate",
-                    timestamp_format="iso8601",
-                ),
-                M("RouteSettings", "route_settings", "RouteSettingsMap", "", "routeSettings"),
-                M("StageName", "stage_name", "StringWithLengthBetween1And128", "", "stageName"),
-                M("StageVariables", "stage_variables", "StageVariablesMap", "", "stageVariables"),
-                M("Tags", "tags", "Tags", "", "tags"),
-            ),
-            cls_name="GetStageResponse",
-        ),
-        "GetStagesRequest": lambda: structure(
-            "GetStagesRequest",
-            (
-                M("ApiId", "api_id", "__string", "uri", "apiId", required=True),
-                M("MaxResults", "max_results", "__string", "querystring", "maxResults"),
-                M("NextToken", "next_token", "__string", "querystring", "nextToken"),
-            ),
-            cls_name="GetStagesRequest",
-        ),
-        "GetStagesResponse": lambda: structure(
-            "GetStagesResponse",
-            (
-                M("Items", "items", "__listOfStage", "", "items"),
-                M("NextToken", "next_token", "NextToken", "", "nextToken"),
-            ),
-            cls_name="GetStagesResponse",
-        ),
-        "GetTagsRequest": lambda: structure(
-            "GetTagsRequest",
-            (M("ResourceArn", "resource_arn", "__string", "uri", "resource-arn", required=True),),
-            cls_name="GetTagsRequest",
-        ),
-        "GetTagsResponse": lambda: structure(
-            "GetTagsResponse", (M("Tags", "tags", "Tags", "", "tags"),), cls_name="GetTagsResponse"
-        ),
-        "GetVpcLinkRequest": lambda: structure(
-            "GetVpcLinkRequest",
-            (M("VpcLinkId", "vpc_link_id", "__string", "uri", "vpcLinkId", required=True),),
-            cls_name="GetVpcLinkRequest",
-        ),
-        "GetVpcLinkResponse": lambda: structure(
-            "GetVpcLinkResponse",
-            (
-                M(
-                    "CreatedDate",
-                    "created_date",
-                    "__timestampIso8601",
-                    "",
-                    "createdDate",
-                    timestamp_format="iso8601",
-                ),
-                M("Name", "name", "StringWithLengthBetween1And128", "", "name"),
-                M(
-                    "SecurityGroupIds",
-                    "security_group_ids",
-                    "SecurityGroupIdList",
-                    "",
-                    "securityGroupIds",
-                ),
-                M("SubnetIds", "subnet_ids", "SubnetIdList", "", "subnetIds"),
-                M("Tags", "tags", "Tags", "", "tags"),
-                M("VpcLinkId", "vpc_link_id", "Id", "", "vpcLinkId"),
-                M("VpcLinkStatus", "vpc_link_status", "VpcLinkStatus", "", "vpcLinkStatus"),
-                M(
-                    "VpcLinkStatusMessage",
-                    "vpc_link_status_message",
-                    "StringWithLengthBetween0And1024",
-                    "",
-                    "vpcLinkStatusMessage",
-                ),
-                M("VpcLinkVersion", "vpc_link_version", "VpcLinkVersion", "", "vpcLinkVersion"),
-            ),
-            cls_name="GetVpcLinkResponse",
-        ),
-        "GetVpcLinksRequest": lambda: structure(
-            "GetVpcLinksRequest",
-            (
-                M("MaxResults", "max_results", "__string", "querystring", "maxResults"),
-                M("NextToken", "next_token", "__string", "querystring", "nextToken"),
-            ),
-            cls_name="GetVpcLinksRequest",
-        ),
-        "GetVpcLinksResponse": lambda: structure(
-            "GetVpcLinksResponse",
-            (
-                M("Items", "items", "__listOfVpcLink", "", "items"),
-                M("NextToken", "next_token", "NextToken", "", "nextToken"),
-            ),
-            cls_name="GetVpcLinksResponse",
-        ),
-        "Id": lambda: string("Id"),
-        "IdentifierParts": lambda: structure(
-            "IdentifierParts",
-            (
-                M("Method", "method", "__stringMin1Max20", "", "method", required=True),
-                M("Path", "path", "__stringMin1Max4096", "", "path", required=True),
-                M("RestApiId", "rest_api_id", "__stringMin1Max50", "", "restApiId", required=True),
-                M("Stage", "stage", "__stringMin1Max128", "", "stage", required=True),
-            ),
-            cls_name="IdentifierParts",
-        ),
-        "IdentitySourceList": lambda: list_of("IdentitySourceList", "__string"),
-        "ImportApiInput": lambda: structure(
-            "ImportApiInput",
-            (M("Body", "body", "__string", "", "body", required=True),),
-            cls_name="ImportApiInput",
-        ),
-        "ImportApiRequest": lambda: structure(
-            "ImportApiRequest",
-            (
-                M("Basepath", "basepath", "__string", "querystring", "basepath"),
-                M("Body", "body", "__string", "", "body", required=True),
-                M(
-                    "FailOnWarnings",
-                    "fail_on_warnings",
-                    "__boolean",
-                    "querystring",
-                    "failOnWarnings",
-                ),
-            ),
-            cls_name="ImportApiRequest",
-        ),
-        "ImportApiResponse": lambda: structure(
-            "ImportApiResponse",
-            (
-                M("ApiEndpoint", "api_endpoint", "__string", "", "apiEndpoint"),
-                M("ApiGatewayManaged", "api_gateway_managed", "__boolean", "", "apiGatewayManaged"),
-                M("ApiId", "api_id", "Id", "", "apiId"),
-                M(
-                    "ApiKeySelectionExpression",
-                    "api_key_selection_expression",
-                    "SelectionExpression",
-                    "",
-                    "apiKeySelectionExpression",
-                ),
-                M("CorsConfiguration", "cors_configuration", "Cors", "", "corsConfiguration"),
-                M(
-                    "CreatedDate",
-                    "created_date",
-                    "__timestampIso8601",
-                    "",
-                    "createdDate",
-                    timestamp_format="iso8601",
-                ),
-                M(
-                    "Description",
-                    "description",
-                    "StringWithLengthBetween0And1024",
-                    "",
-                    "description",
-                ),
-                M(
-                    "DisableSchemaValidation",
-                    "disable_schema_validation",
-                    "__boolean",
-                    "",
-                    "disableSchemaValidation",
-                ),
-                M(
-                    "DisableExecuteApiEndpoint",
-                    "disable_execute_api_endpoint",
-                    "__boolean",
-                    "",
-                    "disableExecuteApiEndpoint",
-                ),
-                M("ImportInfo", "import_info", "__listOf__string", "", "importInfo"),
-                M("IpAddressType", "ip_address_type", "IpAddressType", "", "ipAddressType"),
-                M("Name", "name", "StringWithLengthBetween1And128", "", "name"),
-                M("ProtocolType", "protocol_type", "ProtocolType", "", "protocolType"),
-                M(
-                    "RouteSelectionExpression",
-                    "route_selection_expression",
-                    "SelectionExpression",
-                    "",
-                    "routeSelectionExpression",
-                ),
-                M("Tags", "tags", "Tags", "", "tags"),
-                M("Version", "version", "StringWithLengthBetween1And64", "", "version"),
-                M("Warnings", "warnings", "__listOf__string", "", "warnings"),
-            ),
-            cls_name="ImportApiResponse",
-        ),
-        "IntegerWithLengthBetween0And3600": lambda: number(
-            "IntegerWithLengthBetween0And3600", "integer", min=0, max=3600
-        ),
-        "IntegerWithLengthBetween50And30000": lambda: number(
-            "IntegerWithLengthBetween50And30000", "integer", min=50, max=30000
-        ),
-        "IntegerWithLengthBetweenMinus1And86400": lambda: number(
-            "IntegerWithLengthBetweenMinus1And86400", "integer", min=-1, max=86400
-        ),
-        "Integration": lambda: structure(
-            "Integration",
-            (
-                M("ApiGatewayManaged", "api_gateway_managed", "__boolean", "", "apiGatewayManaged"),
-                M(
-                    "ConnectionId",
-                    "connection_id",
-                    "StringWithLengthBetween1And1024",
-                    "",
-                    "connectionId",
-                ),
-                M("ConnectionType", "connection_type", "ConnectionType", "", "connectionType"),
-                M(
-                    "ContentHandlingStrategy",
-                    "content_handling_strategy",
-                    "ContentHandlingStrategy",
-                    "",
-                    "contentHandlingStrategy",
-                ),
-                M("CredentialsArn", "credentials_arn", "Arn", "", "credentialsArn"),
-                M(
-                    "Description",
-                    "description",
-                    "StringWithLengthBetween0And1024",
-                    "",
-                    "description",
-                ),
-                M("IntegrationId", "integration_id", "Id", "", "integrationId"),
-                M(
-                    "IntegrationMethod",
-                    "integration_method",
-                    "StringWithLengthBetween1And64",
-                    "",
-                    "integrationMethod",
-                ),
-                M(
-                    "IntegrationResponseSelectionExpression",
-                    "integration_response_selection_expression",
-                    "SelectionExpression",
-                    "",
-                    "integrationResponseSelectionExpression",
-                ),
-                M(
-                    "IntegrationSubtype",
-                    "integration_subtype",
-                    "StringWithLengthBetween1And128",
-                    "",
-                    "integrationSubtype",
-                ),
-                M("IntegrationType", "integration_type", "IntegrationType", "", "integrationType"),
-                M(
-                    "IntegrationUri",
-                    "integration_uri",
-                    "UriWithLengthBetween1And2048",
-                    "",
-                    "integrationUri",
-                ),
-                M(
-                    "PassthroughBehavior",
-                    "passthrough_behavior",
-                    "PassthroughBehavior",
-                    "",
-                    "passthroughBehavior",
-                ),
-                M(
-                    "PayloadFormatVersion",
-                    "payload_format_version",
-                    "StringWithLengthBetween1And64",
-                    "",
-                    "payloadFormatVersion",
-                ),
-                M(
-                    "RequestParameters",
-                    "request_parameters",
-                    "IntegrationParameters",
-                    "",
-                    "requestParameters",
-                ),
-                M("RequestTemplates", "request_templates", "TemplateMap", "", "requestTemplates"),
-                M(
-                    "ResponseParameters",
-                    "response_parameters",
-                    "ResponseParameters",
-                    "",
-                    "responseParameters",
-                ),
-                M(
-                    "TemplateSelectionExpression",
-                    "template_selection_expression",
-                    "SelectionExpression",
-                    "",
-                    "templateSelectionExpression",
-                ),
-                M(
-                    "TimeoutInMillis",
-                    "timeout_in_millis",
-                    "IntegerWithLengthBetween50And30000",
-                    "",
-                    "timeoutInMillis",
-                ),
-                M("TlsConfig", "tls_config", "TlsConfig", "", "tlsConfig"),
-            ),
-            cls_name="Integration",
-        ),
-        "IntegrationParameters": lambda: map_of(
-            "IntegrationParameters", "__string", "StringWithLengthBetween1And512"
-        ),
-        "IntegrationResponse": lambda: structure(
-            "IntegrationResponse",
-            (
-                M(
-                    "ContentHandlingStrategy",
-                    "content_handling_strategy",
-                    "ContentHandlingStrategy",
-                    "",
-                    "contentHandlingStrategy",
-                ),
-                M(
-                    "IntegrationResponseId",
-                    "integration_response_id",
-                    "Id",
-                    "",
-                    "integrationResponseId",
-                ),
-                M(
-                    "IntegrationResponseKey",
-                    "integration_response_key",
-                    "SelectionKey",
-                    "",
-                    "integrationResponseKey",
-                    required=True,
-                ),
-                M(
-                    "ResponseParameters",
-                    "response_parameters",
-                    "IntegrationParameters",
-                    "",
-                    "responseParameters",
-                ),
-                M(
-                    "ResponseTemplates",
-                    "response_templates",
-                    "TemplateMap",
-                    "",
-                    "responseTemplates",
-                ),
-                M(
-                    "TemplateSelectionExpression",
-                    "template_selection_expression",
-                    "SelectionExpression",
-                    "",
-                    "templateSelectionExpression",
-                ),
-            ),
-            cls_name="IntegrationResponse",
-        ),
-        "IntegrationResponses": lambda: structure(
-            "IntegrationResponses",
-            (
-                M("Items", "items", "__listOfIntegrationResponse", "", "items"),
-                M("NextToken", "next_token", "NextToken", "", "nextToken"),
-            ),
-            cls_name="IntegrationResponses",
-        ),
-        "IntegrationType": lambda: enum(
-            "IntegrationType",
-            ("AWS", "HTTP", "MOCK", "HTTP_PROXY", "AWS_PROXY"),
-            cls_name="IntegrationType",
-        ),
-        "Integrations": lambda: structure(
-            "Integrations",
-            (
-                M("Items", "items", "__listOfIntegration", "", "items"),
-                M("NextToken", "next_token", "NextToken", "", "nextToken"),
-            ),
-            cls_name="Integrations",
-        ),
-        "IpAddressType": lambda: enum(
-            "IpAddressType", ("ipv4", "dualstack"), cls_name="IpAddressType"
-        ),
-        "JWTConfiguration": lambda: structure(
-            "JWTConfiguration",
-            (
-                M("Audience", "audience", "__listOf__string", "", "audience"),
-                M("Issuer", "issuer", "UriWithLengthBetween1And2048", "", "issuer"),
-            ),
-            cls_name="JWTConfiguration",
-        ),
-        "LimitExceededException": lambda: structure(
-            "LimitExceededException",
-            (
-                M("LimitType", "limit_type", "__string", "", "limitType"),
-                M("Message", "message", "__string", "", "message"),
-            ),
-            cls_name="LimitExceededException",
-        ),
-        "LimitExceededExceptionResponseContent": lambda: structure(
-            "LimitExceededExceptionResponseContent",
-            (
-                M("LimitType", "limit_type", "__string", "", "limitType"),
-                M("Message", "message", "__string", "", "message"),
-            ),
-            cls_name="LimitExceededExceptionResponseContent",
-        ),
-        "ListPortalProductsRequest": lambda: structure(
-            "ListPortalProductsRequest",
-            (
-                M("MaxResults", "max_results", "__string", "querystring", "maxResults"),
-                M("NextToken", "next_token", "__string", "querystring", "nextToken"),
-                M("ResourceOwner", "resource_owner", "__string", "querystring", "resourceOwner"),
-            ),
-            cls_name="ListPortalProductsRequest",
-        ),
-        "ListPortalProductsResponse": lambda: structure(
-            "ListPortalProductsResponse",
-            (
-                M("Items", "items", "__listOfPortalProductSummary", "", "items"),
-                M("NextToken", "next_token", "__stringMin1Max2048", "", "nextToken"),
-            ),
-            cls_name="ListPortalProductsResponse",
-        ),
-        "ListPortalProductsResponseContent": lambda: structure(
-            "ListPortalProductsResponseContent",
-            (
-                M("Items", "items", "__listOfPortalProductSummary", "", "items"),
-                M("NextToken", "next_token", "__stringMin1Max2048", "", "nextToken"),
-            ),
-            cls_name="ListPortalProductsResponseContent",
-        ),
-        "ListPortalsRequest": lambda: structure(
-            "ListPortalsRequest",
-            (
-                M("MaxResults", "max_results", "__string", "querystring", "maxResults"),
-                M("NextToken", "next_token", "__string", "querystring", "nextToken"),
-            ),
-            cls_name="ListPortalsRequest",
-        ),
-        "ListPortalsResponse": lambda: structure(
-            "ListPortalsResponse",
-            (
-                M("Items", "items", "__listOfPortalSummary", "", "items"),
-                M("NextToken", "next_token", "__stringMin1Max2048", "", "nextToken"),
-            ),
-            cls_name="ListPortalsResponse",
-        ),
-        "ListPortalsResponseContent": lambda: structure(
-            "ListPortalsResponseContent",
-            (
-                M("Items", "items", "__listOfPortalSummary", "", "items"),
-                M("NextToken", "next_token", "__stringMin1Max2048", "", "nextToken"),
-            ),
-            cls_name="ListPortalsResponseContent",
-        ),
-        "ListProductPagesRequest": lambda: structure(
-            "ListProductPagesRequest",
-            (
-                M("MaxResults", "max_results", "__string", "querystring", "maxResults"),
-                M("NextToken", "next_token", "__string", "querystring", "nextToken"),
-                M(
-                    "PortalProductId",
-                    "portal_product_id",
-                    "__string",
-                    "uri",
-                    "portalProductId",
-                    required=True,
-                ),
-                M(
-                    "ResourceOwnerAccountId",
-                    "resource_owner_account_id",
-                    "__string",
-                    "querystring",
-                    "resourceOwnerAccountId",
-                ),
-            ),
-            cls_name="ListProductPagesRequest",
-        ),
-        "ListProductPagesResponse": lambda: structure(
-            "ListProductPagesResponse",
-            (
-                M("Items", "items", "__listOfProductPageSummaryNoBody", "", "items"),
-                M("NextToken", "next_token", "__stringMin1Max2048", "", "nextToken"),
-            ),
-            cls_name="ListProductPagesResponse",
-        ),
-        "ListProductPagesResponseContent": lambda: structure(
-            "ListProductPagesResponseContent",
-            (
-                M("Items", "items", "__listOfProductPageSummaryNoBody", "", "items", required=True),
-                M("NextToken", "next_token", "__stringMin1Max2048", "", "nextToken"),
-            ),
-            cls_name="ListProductPagesResponseContent",
-        ),
-        "ListProductRestEndpointPagesRequest": lambda: structure(
-            "ListProductRestEndpointPagesRequest",
-            (
-                M("MaxResults", "max_results", "__string", "querystring", "maxResults"),
-                M("NextToken", "next_token", "__string", "querystring", "nextToken"),
-                M(
-                    "PortalProductId",
-                    "portal_product_id",
-                    "__string",
-                    "uri",
-                    "portalProductId",
-                    required=True,
-                ),
-                M(
-                    "ResourceOwnerAccountId",
-                    "resource_owner_account_id",
-                    "__string",
-                    "querystring",
-                    "resourceOwnerAccountId",
-                ),
-            ),
-            cls_name="ListProductRestEndpointPagesRequest",
-        ),
-        "ListProductRestEndpointPagesResponse": lambda: structure(
-            "ListProductRestEndpointPagesResponse",
-            (
-                M("Items", "items", "__listOfProductRestEndpointPageSummaryNoBody", "", "items"),
-                M("NextToken", "next_token", "__string", "", "nextToken"),
-            ),
-            cls_name="ListProductRestEndpointPagesResponse",
-        ),
-        "ListProductRestEndpointPagesResponseContent": lambda: structure(
-            "ListProductRestEndpointPagesResponseContent",
-            (
-                M(
-                    "Items",
-                    "items",
-                    "__listOfProductRestEndpointPageSummaryNoBody",
-                    "",
-                    "items",
-                    required=True,
-                ),
-                M("NextToken", "next_token", "__string", "", "nextToken"),
-            ),
-            cls_name="ListProductRestEndpointPagesResponseContent",
-        ),
-        "ListRoutingRulesRequest": lambda: structure(
-            "ListRoutingRulesRequest",
-            (
-                M("DomainName", "domain_name", "__string", "uri", "domainName", required=True),
-                M("DomainNameId", "domain_name_id", "__string", "querystring", "domainNameId"),
-                M("MaxResults", "max_results", "MaxResults", "querystring", "maxResults"),
-                M("NextToken", "next_token", "__string", "querystring", "nextToken"),
-            ),
-            cls_name="ListRoutingRulesRequest",
-        ),
-        "ListRoutingRulesResponse": lambda: structure(
-            "ListRoutingRulesResponse",
-            (
-                M("NextToken", "next_token", "NextToken", "", "nextToken"),
-                M("RoutingRules", "routing_rules", "__listOfRoutingRule", "", "routingRules"),
-            ),
-            cls_name="ListRoutingRulesResponse",
-        ),
-        "LoggingLevel": lambda: enum(
-            "LoggingLevel", ("ERROR", "INFO", "OFF"), cls_name="LoggingLevel"
-        ),
-        "MaxResults": lambda: number("MaxResults", "integer", min=1, max=100),
-        "Model": lambda: structure(
-            "Model",
-            (
-                M(
-                    "ContentType",
-                    "content_type",
-                    "StringWithLengthBetween1And256",
-                    "",
-                    "contentType",
-                ),
-                M(
-                    "Description",
-                    "description",
-                    "StringWithLengthBetween0And1024",
-                    "",
-                    "description",
-                ),
-                M("ModelId", "model_id", "Id", "", "modelId"),
-                M("Name", "name", "StringWithLengthBetween1And128", "", "name", required=True),
-                M("Schema", "schema", "StringWithLengthBetween0And32K", "", "schema"),
-            ),
-            cls_name="Model",
-        ),
-        "Models": lambda: structure(
-            "Models",
-            (
-                M("Items", "items", "__listOfModel", "", "items"),
-                M("NextToken", "next_token", "NextToken", "", "nextToken"),
-            ),
-            cls_name="Models",
-        ),
-        "MutualTlsAuthentication": lambda: structure(
-            "MutualTlsAuthentication",
-            (
-                M(
-                    "TruststoreUri",
-                    "truststore_uri",
-                    "UriWithLengthBetween1And2048",
-                    "",
-                    "truststoreUri",
-                ),
-                M(
-                    "TruststoreVersion",
-                    "truststore_version",
-                    "StringWithLengthBetween1And64",
-                    "",
-                    "truststoreVersion",
-                ),
-                M(
-                    "TruststoreWarnings",
-                    "truststore_warnings",
-                    "__listOf__string",
-                    "",
-                    "truststoreWarnings",
-                ),
-            ),
-            cls_name="MutualTlsAuthentication",
-        ),
-        "MutualTlsAuthenticationInput": lambda: structure(
-            "MutualTlsAuthenticationInput",
-            (
-                M(
-                    "TruststoreUri",
-                    "truststore_uri",
-                    "UriWithLengthBetween1And2048",
-                    "",
-                    "truststoreUri",
-                ),
-                M(
-                    "TruststoreVersion",
-                    "truststore_version",
-                    "StringWithLengthBetween1And64",
-                    "",
-                    "truststoreVersion",
-                ),
-            ),
-            cls_name="MutualTlsAuthenticationInput",
-        ),
-        "NextToken": lambda: string("NextToken"),
-        "None": lambda: structure("None", (), cls_name="None_"),
-        "NotFoundException": lambda: structure(
-            "NotFoundException",
-            (
-                M("Message", "message", "__string", "", "message"),
-                M("ResourceType", "resource_type", "__string", "", "resourceType"),
-            ),
-            cls_name="NotFoundException",
-            error_code="NotFoundException",
-            error_status=404,
-        ),
-        "NotFoundExceptionResponseContent": lambda: structure(
-            "NotFoundExceptionResponseContent",
-            (
-                M("Message", "message", "__string", "", "message"),
-                M("ResourceType", "resource_type", "__string", "", "resourceType"),
-            ),
-            cls_name="NotFoundExceptionResponseContent",
-        ),
-        "ParameterConstraints": lambda: structure(
-            "ParameterConstraints",
-            (M("Required", "required", "__boolean", "", "required"),),
-            cls_name="ParameterConstraints",
-        ),
-        "PassthroughBehavior": lambda: enum(
-            "PassthroughBehavior",
-            ("WHEN_NO_MATCH", "NEVER", "WHEN_NO_TEMPLATES"),
-            cls_name="PassthroughBehavior",
-        ),
-        "PortalContent": lambda: structure(
-            "PortalContent",
-            (
-                M("Description", "description", "__stringMin0Max1024", "", "description"),
-                M(
-                    "DisplayName",
-                    "display_name",
-                    "__stringMin3Max255",
-                    "",
-                    "displayName",
-                    required=True,
-                ),
-                M("Theme", "theme", "PortalTheme", "", "theme", required=True),
-            ),
-            cls_name="PortalContent",
-        ),
-        "PortalProductSummary": lambda: structure(
-            "PortalProductSummary",
-            (
-                M(
-                    "Description",
-                    "description",
-                    "__stringMin0Max1024",
-                    "",
-                    "description",
-                    required=True,
-                ),
-                M(
-                    "DisplayName",
-                    "display_name",
-                    "__stringMin1Max255",
-                    "",
-                    "displayName",
-                    required=True,
-                ),
-                M(
-                    "LastModified",
-                    "last_modified",
-                    "__timestampIso8601",
-                    "",
-                    "lastModified",
-                    required=True,
-                    timestamp_format="iso8601",
-                ),
-                M(
-                    "PortalProductArn",
-                    "portal_product_arn",
-                    "__stringMin20Max2048",
-                    "",
-                    "portalProductArn",
-                    required=True,
-                ),
-                M(
-                    "PortalProductId",
-                    "portal_product_id",
-                    "__stringMin10Max30PatternAZ09",
-                    "",
-                    "portalProductId",
-                    required=True,
-                ),
-                M("Tags", "tags", "Tags", "", "tags"),
-            ),
-            cls_name="PortalProductSummary",
-        ),
-        "PortalSummary": lambda: structure(
-            "PortalSummary",
-            (
-                M(
-                    "Authorization",
-                    "authorization",
-                    "Authorization",
-                    "",
-                    "authorization",
-                    required=True,
-                ),
-                M(
-                    "EndpointConfiguration",
-                    "endpoint_configuration",
-                    "EndpointConfigurationResponse",
-                    "",
-                    "endpointConfiguration",
-                    required=True,
-                ),
-                M(
-                    "IncludedPortalProductArns",
-                    "included_portal_product_arns",
-                    "__listOf__stringMin20Max2048",
-                    "",
-                    "includedPortalProductArns",
-                    required=True,
-                ),
-                M(
-                    "LastModified",
-                    "last_modified",
-                    "__timestampIso8601",
-                    "",
-                    "lastModified",
-                    required=True,
-                    timestamp_format="iso8601",
-                ),
-                M(
-                    "LastPublished",
-                    "last_published",
-                    "__timestampIso8601",
-                    "",
-                    "lastPublished",
-                    timestamp_format="iso8601",
-                ),
-                M(
-                    "LastPublishedDescription",
-                    "last_published_description",
-                    "__stringMin0Max1024",
-                    "",
-                    "lastPublishedDescription",
-                ),
-                M(
-                    "PortalArn",
-                    "portal_arn",
-                    "__stringMin20Max2048",
-                    "",
-                    "portalArn",
-                    required=True,
-                ),
-                M(
-                    "PortalContent",
-                    "portal_content",
-                    "PortalContent",
-                    "",
-                    "portalContent",
-                    required=True,
-                ),
-                M(
-                    "PortalId",
-                    "portal_id",
-                    "__stringMin10Max30PatternAZ09",
-                    "",
-                    "portalId",
-                    required=True,
-                ),
-                M("Preview", "preview", "Preview", "", "preview"),
-                M("PublishStatus", "publish_status", "PublishStatus", "", "publishStatus"),
-                M(
-                    "RumAppMonitorName",
-                    "rum_app_monitor_name",
-                    "__stringMin0Max255",
-                    "",
-                    "rumAppMonitorName",
-                ),
-                M("StatusException", "status_exception", "StatusException", "", "statusException"),
-                M("Tags", "tags", "Tags", "", "tags"),
-            ),
-            cls_name="PortalSummary",
-        ),
-        "PortalTheme": lambda: structure(
-            "PortalTheme",
-            (
-                M(
-                    "CustomColors",
-                    "custom_colors",
-                    "CustomColors",
-                    "",
-                    "customColors",
-                    required=True,
-                ),
-                M(
-                    "LogoLastUploaded",
-                    "logo_last_uploaded",
-                    "__timestampIso8601",
-                    "",
-                    "logoLastUploaded",
-                    timestamp_format="iso8601",
-                ),
-            ),
-            cls_name="PortalTheme",
-        ),
-        "Preview": lambda: structure(
-            "Preview",
-            (
-                M(
-                    "PreviewStatus",
-                    "preview_status",
-                    "PreviewStatus",
-                    "",
-                    "previewStatus",
-                    required=True,
-                ),
-                M("PreviewUrl", "preview_url", "__string", "", "previewUrl"),
-                M("StatusException", "status_exception", "StatusException", "", "statusException"),
-            ),
-            cls_name="Preview",
-        ),
-        "PreviewPortalRequest": lambda: structure(
-            "PreviewPortalRequest",
-            (M("PortalId", "portal_id", "__string", "uri", "portalId", required=True),),
-            cls_name="PreviewPortalRequest",
-        ),
-        "PreviewPortalResponse": lambda: structure(
-            "PreviewPortalResponse", (), cls_name="PreviewPortalResponse"
-        ),
-        "PreviewStatus": lambda: enum(
-            "PreviewStatus",
-            ("PREVIEW_IN_PROGRESS", "PREVIEW_FAILED", "PREVIEW_READY"),
-            cls_name="PreviewStatus",
-        ),
-        "ProductPageSummaryNoBody": lambda: structure(
-            "ProductPageSummaryNoBody",
-            (
-                M(
-                    "LastModified",
-                    "last_modified",
-                    "__timestampIso8601",
-                    "",
-                    "lastModified",
-                    required=True,
-                    timestamp_format="iso8601",
-                ),
-                M("PageTitle", "page_title", "__stringMin1Max255", "", "pageTitle", required=True),
-                M(
-                    "ProductPageArn",
-                    "product_page_arn",
-                    "__stringMin20Max2048",
-                    "",
-                    "productPageArn",
-                    required=True,
-                ),
-                M(
-                    "ProductPageId",
-                    "product_page_id",
-                    "__stringMin10Max30PatternAZ09",
-                    "",
-                    "productPageId",
-                    required=True,
-                ),
-            ),
-            cls_name="ProductPageSummaryNoBody",
-        ),
-        "ProductRestEndpointPageSummaryNoBody": lambda: structure(
-            "ProductRestEndpointPageSummaryNoBody",
-            (
-                M("Endpoint", "endpoint", "__stringMin1Max1024", "", "endpoint", required=True),
-                M(
-                    "LastModified",
-                    "last_modified",
-                    "__timestampIso8601",
-                    "",
-                    "lastModified",
-                    required=True,
-                    timestamp_format="iso8601",
-                ),
-                M("OperationName", "operation_name", "__stringMin1Max255", "", "operationName"),
-                M(
-                    "ProductRestEndpointPageArn",
-                    "product_rest_endpoint_page_arn",
-                    "__stringMin20Max2048",
-                    "",
-                    "productRestEndpointPageArn",
-                    required=True,
-                ),
-                M(
-                    "ProductRestEndpointPageId",
-                    "product_rest_endpoint_page_id",
-                    "__stringMin10Max30PatternAZ09",
-                    "",
-                    "productRestEndpointPageId",
-                    required=True,
-                ),
-                M(
-                    "RestEndpointIdentifier",
-                    "rest_endpoint_identifier",
-                    "RestEndpointIdentifier",
-                    "",
-                    "restEndpointIdentifier",
-                    required=True,
-                ),
-                M("Status", "status", "Status", "", "status", required=True),
-                M("StatusException", "status_exception", "StatusException", "", "statusException"),
-                M("TryItState", "try_it_state", "TryItState", "", "tryItState", required=True),
-            ),
-            cls_name="ProductRestEndpointPageSummaryNoBody",
-        ),
-        "ProtocolType": lambda: enum(
-            "ProtocolType", ("WEBSOCKET", "HTTP"), cls_name="ProtocolType"
-        ),
-        "PublishPortalRequest": lambda: structure(
-            "PublishPortalRequest",
-            (
-                M("Description", "description", "__stringMin0Max1024", "", "description"),
-                M("PortalId", "portal_id", "__string", "uri", "portalId", required=True),
-            ),
-            cls_name="PublishPortalRequest",
-        ),
-        "PublishPortalRequestContent": lambda: structure(
-            "PublishPortalRequestContent",
-            (M("Description", "description", "__stringMin0Max1024", "", "description"),),
-            cls_name="PublishPortalRequestContent",
-        ),
-        "PublishPortalResponse": lambda: structure(
-            "PublishPortalResponse", (), cls_name="PublishPortalResponse"
-        ),
-        "PublishStatus": lambda: enum(
-            "PublishStatus",
-            (
-                "PUBLISHED",
-                "PUBLISH_IN_PROGRESS",
-                "PUBLISH_FAILED",
-                "DISABLE_IN_PROGRESS",
-                "DISABLE_FAILED",
-                "DISABLED",
-            ),
-            cls_name="PublishStatus",
-        ),
-        "PutPortalProductSharingPolicyRequest": lambda: structure(
-            "PutPortalProductSharingPolicyRequest",
-            (
-                M(
-                    "PolicyDocument",
-                    "policy_document",
-                    "__stringMin1Max307200",
-                    "",
-                    "policyDocument",
-                    required=True,
-                ),
-                M(
-                    "PortalProductId",
-                    "portal_product_id",
-                    "__string",
-                    "uri",
-                    "portalProductId",
-                    required=True,
-                ),
-            ),
-            cls_name="PutPortalProductSharingPolicyRequest",
-        ),
-        "PutPortalProductSharingPolicyRequestContent": lambda: structure(
-            "PutPortalProductSharingPolicyRequestContent",
-            (
-                M(
-                    "PolicyDocument",
-                    "policy_document",
-                    "__stringMin1Max307200",
-                    "",
-                    "policyDocument",
-                    required=True,
-                ),
-            ),
-            cls_name="PutPortalProductSharingPolicyRequestContent",
-        ),
-        "PutPortalProductSharingPolicyResponse": lambda: structure(
-            "PutPortalProductSharingPolicyResponse",
-            (),
-            cls_name="PutPortalProductSharingPolicyResponse",
-        ),
-        "PutRoutingRuleRequest": lambda: structure(
-            "PutRoutingRuleRequest",
-            (
-                M("Actions", "actions", "__listOfRoutingRuleAction", "", "actions", required=True),
-                M(
-                    "Conditions",
-                    "conditions",
-                    "__listOfRoutingRuleCondition",
-                    "",
-                    "conditions",
-                    required=True,
-                ),
-                M("DomainName", "domain_name", "__string", "uri", "domainName", required=True),
-                M("DomainNameId", "domain_name_id", "__string", "querystring", "domainNameId"),
-                M("Priority", "priority", "RoutingRulePriority", "", "priority", required=True),
-                M(
-                    "RoutingRuleId",
-                    "routing_rule_id",
-                    "__string",
-                    "uri",
-                    "routingRuleId",
-                    required=True,
-                ),
-            ),
-            cls_name="PutRoutingRuleRequest",
-        ),
-        "PutRoutingRuleResponse": lambda: structure(
-            "PutRoutingRuleResponse",
-            (
-                M("Actions", "actions", "__listOfRoutingRuleAction", "", "actions"),
-                M("Conditions", "conditions", "__listOfRoutingRuleCondition", "", "conditions"),
-                M("Priority", "priority", "RoutingRulePriority", "", "priority"),
-                M("RoutingRuleArn", "routing_rule_arn", "Arn", "", "routingRuleArn"),
-                M("RoutingRuleId", "routing_rule_id", "Id", "", "routingRuleId"),
-            ),
-            cls_name="PutRoutingRuleResponse",
-        ),
-        "ReimportApiInput": lambda: structure(
-            "ReimportApiInput",
-            (M("Body", "body", "__string", "", "body", required=True),),
-            cls_name="ReimportApiInput",
-        ),
-        "ReimportApiRequest": lambda: structure(
-            "ReimportApiRequest",
-            (
-                M("ApiId", "api_id", "__string", "uri", "apiId", required=True),
-                M("Basepath", "basepath", "__string", "querystring", "basepath"),
-                M("Body", "body", "__string", "", "body", required=True),
-                M(
-                    "FailOnWarnings",
-                    "fail_on_warnings",
-                    "__boolean",
-                    "querystring",
-                    "failOnWarnings",
-                ),
-            ),
-            cls_name="ReimportApiRequest",
-        ),
-        "ReimportApiResponse": lambda: structure(
-            "ReimportApiResponse",
-            (
-                M("ApiEndpoint", "api_endpoint", "__string", "", "apiEndpoint"),
-                M("ApiGatewayManaged", "api_gateway_managed", "__boolean", "", "apiGatewayManaged"),
-                M("ApiId", "api_id", "Id", "", "apiId"),
-                M(
-                    "ApiKeySelectionExpression",
-                    "api_key_selection_expression",
-                    "SelectionExpression",
-                    "",
-                    "apiKeySelectionExpression",
-                ),
-                M("CorsConfiguration", "cors_configuration", "Cors", "", "corsConfiguration"),
-                M(
-                    "CreatedDate",
-                    "created_date",
-                    "__timestampIso8601",
-                    "",
-                    "createdDate",
-                    timestamp_format="iso8601",
-                ),
-                M(
-                    "Description",
-                    "description",
-                    "StringWithLengthBetween0And1024",
-                    "",
-                    "description",
-                ),
-                M(
-                    "DisableSchemaValidation",
-                    "disable_schema_validation",
-                    "__boolean",
-                    "",
-                    "disableSchemaValidation",
-                ),
-                M(
-                    "DisableExecuteApiEndpoint",
-                    "disable_execute_api_endpoint",
-                    "__boolean",
-                    "",
-                    "disableExecuteApiEndpoint",
-                ),
-                M("ImportInfo", "import_info", "__listOf__string", "", "importInfo"),
-                M("IpAddressType", "ip_address_type", "IpAddressType", "", "ipAddressType"),
-                M("Name", "name", "StringWithLengthBetween1And128", "", "name"),
-                M("ProtocolType", "protocol_type", "ProtocolType", "", "protocolType"),
-                M(
-                    "RouteSelectionExpression",
-                    "route_selection_expression",
-                    "SelectionExpression",
-                    "",
-                    "routeSelectionExpression",
-                ),
-                M("Tags", "tags", "Tags", "", "tags"),
-                M("Version", "version", "StringWithLengthBetween1And64", "", "version"),
-                M("Warnings", "warnings", "__listOf__string", "", "warnings"),
-            ),
-            cls_name="ReimportApiResponse",
-        ),
-        "ResetAuthorizersCacheRequest": lambda: structure(
-            "ResetAuthorizersCacheRequest",
-            (
-                M("ApiId", "api_id", "__string", "uri", "apiId", required=True),
-                M("StageName", "stage_name", "__string", "uri", "stageName", required=True),
-            ),
-            cls_name="ResetAuthorizersCacheRequest",
-        ),
-        "ResponseParameters": lambda: map_of(
-            "ResponseParameters", "__string", "IntegrationParameters"
-        ),
-        "RestEndpointIdentifier": lambda: structure(
-            "RestEndpointIdentifier",
-            (M("IdentifierParts", "identifier_parts", "IdentifierParts", "", "identifierParts"),),
-            cls_name="RestEndpointIdentifier",
-        ),
-        "Route": lambda: structure(
-            "Route",
-            (
-                M("ApiGatewayManaged", "api_gateway_managed", "__boolean", "", "apiGatewayManaged"),
-                M("ApiKeyRequired", "api_key_required", "__boolean", "", "apiKeyRequired"),
-                M(
-                    "AuthorizationScopes",
-                    "authorization_scopes",
-                    "AuthorizationScopes",
-                    "",
-                    "authorizationScopes",
-                ),
-                M(
-                    "AuthorizationType",
-                    "authorization_type",
-                    "AuthorizationType",
-                    "",
-                    "authorizationType",
-                ),
-                M("AuthorizerId", "authorizer_id", "Id", "", "authorizerId"),
-                M(
-                    "ModelSelectionExpression",
-                    "model_selection_expression",
-                    "SelectionExpression",
-                    "",
-                    "modelSelectionExpression",
-                ),
-                M(
-                    "OperationName",
-                    "operation_name",
-                    "StringWithLengthBetween1And64",
-                    "",
-                    "operationName",
-                ),
-                M("RequestModels", "request_models", "RouteModels", "", "requestModels"),
-                M(
-                    "RequestParameters",
-                    "request_parameters",
-                    "RouteParameters",
-                    "",
-                    "requestParameters",
-                ),
-                M("RouteId", "route_id", "Id", "", "routeId"),
-                M("RouteKey", "route_key", "SelectionKey", "", "routeKey", required=True),
-                M(
-                    "RouteResponseSelectionExpression",
-                    "route_response_selection_expression",
-                    "SelectionExpression",
-                    "",
-                    "routeResponseSelectionExpression",
-                ),
-                M("Target", "target", "StringWithLengthBetween1And128", "", "target"),
-            ),
-            cls_name="Route",
-        ),
-        "RouteModels": lambda: map_of("RouteModels", "__string", "StringWithLengthBetween1And128"),
-        "RouteParameters": lambda: map_of("RouteParameters", "__string", "ParameterConstraints"),
-        "RouteResponse": lambda: structure(
-            "RouteResponse",
-            (
-                M(
-                    "ModelSelectionExpression",
-                    "model_selection_expression",
-                    "SelectionExpression",
-                    "",
-                    "modelSelectionExpression",
-                ),
-                M("ResponseModels", "response_models", "RouteModels", "", "responseModels"),
-                M(
-                    "ResponseParameters",
-                    "response_parameters",
-                    "RouteParameters",
-                    "",
-                    "responseParameters",
-                ),
-                M("RouteResponseId", "route_response_id", "Id", "", "routeResponseId"),
-                M(
-                    "RouteResponseKey",
-                    "route_response_key",
-                    "SelectionKey",
-                    "",
-                    "routeResponseKey",
-                    required=True,
-                ),
-            ),
-            cls_name="RouteResponse",
-        ),
-        "RouteResponses": lambda: structure(
-            "RouteResponses",
-            (
-                M("Items", "items", "__listOfRouteResponse", "", "items"),
-                M("NextToken", "next_token", "NextToken", "", "nextToken"),
-            ),
-            cls_name="RouteResponses",
-        ),
-        "RouteSettings": lambda: structure(
-            "RouteSettings",
-            (
-                M("DataTraceEnabled", "data_trace_enabled", "__boolean", "", "dataTraceEnabled"),
-                M(
-                    "DetailedMetricsEnabled",
-                    "detailed_metrics_enabled",
-                    "__boolean",
-                    "",
-                    "detailedMetricsEnabled",
-                ),
-                M("LoggingLevel", "logging_level", "LoggingLevel", "", "loggingLevel"),
-                M(
-                    "ThrottlingBurstLimit",
-                    "throttling_burst_limit",
-                    "__integer",
-                    "",
-                    "throttlingBurstLimit",
-                ),
-                M(
-                    "ThrottlingRateLimit",
-                    "throttling_rate_limit",
-                    "__double",
-                    "",
-                    "throttlingRateLimit",
-                ),
-            ),
-            cls_name="RouteSettings",
-        ),
-        "RouteSettingsMap": lambda: map_of("RouteSettingsMap", "__string", "RouteSettings"),
-        "Routes": lambda: structure(
-            "Routes",
-            (
-                M("Items", "items", "__listOfRoute", "", "items"),
-                M("NextToken", "next_token", "NextToken", "", "nextToken"),
-            ),
-            cls_name="Routes",
-        ),
-        "RoutingMode": lambda: enum(
-            "RoutingMode",
-            ("API_MAPPING_ONLY", "ROUTING_RULE_ONLY", "ROUTING_RULE_THEN_API_MAPPING"),
-            cls_name="RoutingMode",
-        ),
-        "RoutingRule": lambda: structure(
-            "RoutingRule",
-            (
-                M("Actions", "actions", "__listOfRoutingRuleAction", "", "actions"),
-                M("Conditions", "conditions", "__listOfRoutingRuleCondition", "", "conditions"),
-                M("Priority", "priority", "RoutingRulePriority", "", "priority"),
-                M("RoutingRuleArn", "routing_rule_arn", "Arn", "", "routingRuleArn"),
-                M("RoutingRuleId", "routing_rule_id", "Id", "", "routingRuleId"),
-            ),
-            cls_name="RoutingRule",
-        ),
-        "RoutingRuleAction": lambda: structure(
-            "RoutingRuleAction",
-            (
-                M(
-                    "InvokeApi",
-                    "invoke_api",
-                    "RoutingRuleActionInvokeApi",
-                    "",
-                    "invokeApi",
-                    required=True,
-                ),
-            ),
-            cls_name="RoutingRuleAction",
-        ),
-        "RoutingRuleActionInvokeApi": lambda: structure(
-            "RoutingRuleActionInvokeApi",
-            (
-                M("ApiId", "api_id", "Id", "", "apiId", required=True),
-                M("Stage", "stage", "StringWithLengthBetween1And128", "", "stage", required=True),
-                M("StripBasePath", "strip_base_path", "__boolean", "", "stripBasePath"),
-            ),
-            cls_name="RoutingRuleActionInvokeApi",
-        ),
-        "RoutingRuleCondition": lambda: structure(
-            "RoutingRuleCondition",
-            (
-                M(
-                    "MatchBasePaths",
-                    "match_base_paths",
-                    "RoutingRuleMatchBasePaths",
-                    "",
-                    "matchBasePaths",
-                ),
-                M("MatchHeaders", "match_headers", "RoutingRuleMatchHeaders", "", "matchHeaders"),
-            ),
-            cls_name="RoutingRuleCondition",
-        ),
-        "RoutingRuleInput": lambda: structure(
-            "RoutingRuleInput",
-            (
-                M("Actions", "actions", "__listOfRoutingRuleAction", "", "actions", required=True),
-                M(
-                    "Conditions",
-                    "conditions",
-                    "__listOfRoutingRuleCondition",
-                    "",
-                    "conditions",
-                    required=True,
-                ),
-                M("Priority", "priority", "RoutingRulePriority", "", "priority", required=True),
-            ),
-            cls_name="RoutingRuleInput",
-        ),
-        "RoutingRuleMatchBasePaths": lambda: structure(
-            "RoutingRuleMatchBasePaths",
-            (M("AnyOf", "any_of", "__listOfSelectionKey", "", "anyOf", required=True),),
-            cls_name="RoutingRuleMatchBasePaths",
-        ),
-        "RoutingRuleMatchHeaderValue": lambda: structure(
-            "RoutingRuleMatchHeaderValue",
-            (
-                M("Header", "header", "SelectionKey", "", "header", required=True),
-                M("ValueGlob", "value_glob", "SelectionExpression", "", "valueGlob", required=True),
-            ),
-            cls_name="RoutingRuleMatchHeaderValue",
-        ),
-        "RoutingRuleMatchHeaders": lambda: structure(
-            "RoutingRuleMatchHeaders",
-            (
-                M(
-                    "AnyOf",
-                    "any_of",
-                    "__listOfRoutingRuleMatchHeaderValue",
-                    "",
-                    "anyOf",
-                    required=True,
-                ),
-            ),
-            cls_name="RoutingRuleMatchHeaders",
-        ),
-        "RoutingRulePriority": lambda: number("RoutingRulePriority", "integer", min=1, max=1000000),
-        "RoutingRules": lambda: structure(
-            "RoutingRules",
-            (
-                M("NextToken", "next_token", "NextToken", "", "nextToken"),
-                M("RoutingRules", "routing_rules", "__listOfRoutingRule", "", "routingRules"),
-            ),
-            cls_name="RoutingRules",
-        ),
-        "Section": lambda: structure(
-            "Section",
-            (
-                M(
-                    "ProductRestEndpointPageArns",
-                    "product_rest_endpoint_page_arns",
-                    "__listOf__stringMin20Max2048",
-                    "",
-                    "productRestEndpointPageArns",
-                    required=True,
-                ),
-                M("SectionName", "section_name", "__string", "", "sectionName", required=True),
-            ),
-            cls_name="Section",
-        ),
-        "SecurityGroupIdList": lambda: list_of("SecurityGroupIdList", "__string"),
-        "SecurityPolicy": lambda: enum(
-            "SecurityPolicy", ("TLS_1_0", "TLS_1_2"), cls_name="SecurityPolicy"
-        ),
-        "SelectionExpression": lambda: string("SelectionExpression"),
-        "SelectionKey": lambda: string("SelectionKey"),
-        "Stage": lambda: structure(
-            "Stage",
-            (
-                M(
-                    "AccessLogSettings",
-                    "access_log_settings",
-                    "AccessLogSettings",
-                    "",
-                    "accessLogSettings",
-                ),
-                M("ApiGatewayManaged", "api_gateway_managed", "__boolean", "", "apiGatewayManaged"),
-                M("AutoDeploy", "auto_deploy", "__boolean", "", "autoDeploy"),
-                M("ClientCertificateId", "client_certificate_id", "Id", "", "clientCertificateId"),
-                M(
-                    "CreatedDate",
-                    "created_date",
-                    "__timestampIso8601",
-                    "",
-                    "createdDate",
-                    timestamp_format="iso8601",
-                ),
-                M(
-                    "DefaultRouteSettings",
-                    "default_route_settings",
-                    "RouteSettings",
-                    "",
-                    "defaultRouteSettings",
-                ),
-                M("DeploymentId", "deployment_id", "Id", "", "deploymentId"),
-                M(
-                    "Description",
-                    "description",
-                    "StringWithLengthBetween0And1024",
-                    "",
-                    "description",
-                ),
-                M(
-                    "LastDeploymentStatusMessage",
-                    "last_deployment_status_message",
-                    "__string",
-                    "",
-                    "lastDeploymentStatusMessage",
-                ),
-                M(
-                    "LastUpdatedDate",
-                    "last_updated_date",
-                    "__timestampIso8601",
-                    "",
-                    "lastUpdatedDate",
-                    timestamp_format="iso8601",
-                ),
-                M("RouteSettings", "route_settings", "RouteSettingsMap", "", "routeSettings"),
-                M(
-                    "StageName",
-                    "stage_name",
-                    "StringWithLengthBetween1And128",
-                    "",
-                    "stageName",
-                    required=True,
-                ),
-                M("StageVariables", "stage_variables", "StageVariablesMap", "", "stageVariables"),
-                M("Tags", "tags", "Tags", "", "tags"),
-            ),
-            cls_name="Stage",
-        ),
-        "StageVariablesMap": lambda: map_of(
-            "StageVariablesMap", "__string", "StringWithLengthBetween0And2048"
-        ),
-        "Stages": lambda: structure(
-            "Stages",
-            (
-                M("Items", "items", "__listOfStage", "", "items"),
-                M("NextToken", "next_token", "NextToken", "", "nextToken"),
-            ),
-            cls_name="Stages",
-        ),
-        "Status": lambda: enum("Status", ("AVAILABLE", "IN_PROGRESS", "FAILED"), cls_name="Status"),
-        "StatusException": lambda: structure(
-            "StatusException",
-            (
-                M("Exception", "exception", "__stringMin1Max256", "", "exception"),
-                M("Message", "message", "__stringMin1Max2048", "", "message"),
-            ),
-            cls_name="StatusException",
-        ),
-        "StringWithLengthBetween0And1024": lambda: string("StringWithLengthBetween0And1024"),
-        "StringWithLengthBetween0And2048": lambda: string("StringWithLengthBetween0And2048"),
-        "StringWithLengthBetween0And32K": lambda: string("StringWithLengthBetween0And32K"),
-        "StringWithLengthBetween1And1024": lambda: string("StringWithLengthBetween1And1024"),
-        "StringWithLengthBetween1And128": lambda: string("StringWithLengthBetween1And128"),
-        "StringWithLengthBetween1And1600": lambda: string("StringWithLengthBetween1And1600"),
-        "StringWithLengthBetween1And256": lambda: string("StringWithLengthBetween1And256"),
-        "StringWithLengthBetween1And512": lambda: string("StringWithLengthBetween1And512"),
-        "StringWithLengthBetween1And64": lambda: string("StringWithLengthBetween1And64"),
-        "SubnetIdList": lambda: list_of("SubnetIdList", "__string"),
-        "TagResourceInput": lambda: structure(
-            "TagResourceInput",
-            (M("Tags", "tags", "Tags", "", "tags"),),
-            cls_name="TagResourceInput",
-        ),
-        "TagResourceRequest": lambda: structure(
-            "TagResourceRequest",
-            (
-                M("ResourceArn", "resource_arn", "__string", "uri", "resource-arn", required=True),
-                M("Tags", "tags", "Tags", "", "tags"),
-            ),
-            cls_name="TagResourceRequest",
-        ),
-        "TagResourceResponse": lambda: structure(
-            "TagResourceResponse", (), cls_name="TagResourceResponse"
-        ),
-        "Tags": lambda: map_of("Tags", "__string", "StringWithLengthBetween1And1600"),
-        "Template": lambda: structure(
-            "Template", (M("Value", "value", "__string", "", "value"),), cls_name="Template"
-        ),
-        "TemplateMap": lambda: map_of("TemplateMap", "__string", "StringWithLengthBetween0And32K"),
-        "TlsConfig": lambda: structure(
-            "TlsConfig",
-            (
-                M(
-                    "ServerNameToVerify",
-                    "server_name_to_verify",
-                    "StringWithLengthBetween1And512",
-                    "",
-                    "serverNameToVerify",
-                ),
-            ),
-            cls_name="TlsConfig",
-        ),
-        "TlsConfigInput": lambda: structure(
-            "TlsConfigInput",
-            (
-                M(
-                    "ServerNameToVerify",
-                    "server_name_to_verify",
-                    "StringWithLengthBetween1And512",
-                    "",
-                    "serverNameToVerify",
-                ),
-            ),
-            cls_name="TlsConfigInput",
-        ),
-        "TooManyRequestsException": lambda: structure(
-            "TooManyRequestsException",
-            (
-                M("LimitType", "limit_type", "__string", "", "limitType"),
-                M("Message", "message", "__string", "", "message"),
-            ),
-            cls_name="TooManyRequestsException",
-            error_code="TooManyRequestsException",
-            error_status=429,
-        ),
-        "TryItState": lambda: enum("TryItState", ("ENABLED", "DISABLED"), cls_name="TryItState"),
-        "UntagResourceRequest": lambda: structure(
-            "UntagResourceRequest",
-            (
-                M("ResourceArn", "resource_arn", "__string", "uri", "resource-arn", required=True),
-                M(
-                    "TagKeys",
-                    "tag_keys",
-                    "__listOf__string",
-                    "querystring",
-                    "tagKeys",
-                    required=True,
-                ),
-            ),
-            cls_name="UntagResourceRequest",
-        ),
-        "UpdateApiInput": lambda: structure(
-            "UpdateApiInput",
-            (
-                M(
-                    "ApiKeySelectionExpression",
-                    "api_key_selection_expression",
-                    "SelectionExpression",
-                    "",
-                    "apiKeySelectionExpression",
-                ),
-                M("CorsConfiguration", "cors_configuration", "Cors", "", "corsConfiguration"),
-                M("CredentialsArn", "credentials_arn", "Arn", "", "credentialsArn"),
-                M(
-                    "Description",
-                    "description",
-                    "StringWithLengthBetween0And1024",
-                    "",
-                    "description",
-                ),
-                M(
-                    "DisableExecuteApiEndpoint",
-                    "disable_execute_api_endpoint",
-                    "__boolean",
-                    "",
-                    "disableExecuteApiEndpoint",
-                ),
-                M(
-                    "DisableSchemaValidation",
-                    "disable_schema_validation",
-                    "__boolean",
-                    "",
-                    "disableSchemaValidation",
-                ),
-                M("IpAddressType", "ip_address_type", "IpAddressType", "", "ipAddressType"),
-                M("Name", "name", "StringWithLengthBetween1And128", "", "name"),
-                M("RouteKey", "route_key", "SelectionKey", "", "routeKey"),
-                M(
-                    "RouteSelectionExpression",
-                    "route_selection_expression",
-                    "SelectionExpression",
-                    "",
-                    "routeSelectionExpression",
-                ),
-                M("Target", "target", "UriWithLengthBetween1And2048", "", "target"),
-                M("Version", "version", "StringWithLengthBetween1And64", "", "version"),
-            ),
-            cls_name="UpdateApiInput",
-        ),
-        "UpdateApiMappingInput": lambda: structure(
-            "UpdateApiMappingInput",
-            (
-                M("ApiId", "api_id", "Id", "", "apiId"),
-                M("ApiMappingKey", "api_mapping_key", "SelectionKey", "", "apiMappingKey"),
-                M("Stage", "stage", "StringWithLengthBetween1And128", "", "stage"),
-            ),
-            cls_name="UpdateApiMappingInput",
-        ),
-        "UpdateApiMappingRequest": lambda: structure(
-            "UpdateApiMappingRequest",
-            (
-                M("ApiId", "api_id", "Id", "", "apiId", required=True),
-                M(
-                    "ApiMappingId",
-                    "api_mapping_id",
-                    "__string",
-                    "uri",
-                    "apiMappingId",
-                    required=True,
-                ),
-                M("ApiMappingKey", "api_mapping_key", "SelectionKey", "", "apiMappingKey"),
-                M("DomainName", "domain_name", "__string", "uri", "domainName", required=True),
-                M("Stage", "stage", "StringWithLengthBetween1And128", "", "stage"),
-            ),
-            cls_name="UpdateApiMappingRequest",
-        ),
-        "UpdateApiMappingResponse": lambda: structure(
-            "UpdateApiMappingResponse",
-            (
-                M("ApiId", "api_id", "Id", "", "apiId"),
-                M("ApiMappingId", "api_mapping_id", "Id", "", "apiMappingId"),
-                M("ApiMappingKey", "api_mapping_key", "SelectionKey", "", "apiMappingKey"),
-                M("Stage", "stage", "StringWithLengthBetween1And128", "", "stage"),
-            ),
-            cls_name="UpdateApiMappingResponse",
-        ),
-        "UpdateApiRequest": lambda: structure(
-            "UpdateApiRequest",
-            (
-                M("ApiId", "api_id", "__string", "uri", "apiId", required=True),
-                M(
-                    "ApiKeySelectionExpression",
-                    "api_key_selection_expression",
-                    "SelectionExpression",
-                    "",
-                    "apiKeySelectionExpression",
-                ),
-                M("CorsConfiguration", "cors_configuration", "Cors", "", "corsConfiguration"),
-                M("CredentialsArn", "credentials_arn", "Arn", "", "credentialsArn"),
-                M(
-                    "Description",
-                    "description",
-                    "StringWithLengthBetween0And1024",
-                    "",
-                    "description",
-                ),
-                M(
-                    "DisableSchemaValidation",
-                    "disable_schema_validation",
-                    "__boolean",
-                    "",
-                    "disableSchemaValidation",
-                ),
-                M(
-                    "DisableExecuteApiEndpoint",
-                    "disable_execute_api_endpoint",
-                    "__boolean",
-                    "",
-                    "disableExecuteApiEndpoint",
-                ),
-                M("IpAddressType", "ip_address_type", "IpAddressType", "", "ipAddressType"),
-                M("Name", "name", "StringWithLengthBetween1And128", "", "name"),
-                M("RouteKey", "route_key", "SelectionKey", "", "routeKey"),
-                M(
-                    "RouteSelectionExpression",
-                    "route_selection_expression",
-                    "SelectionExpression",
-                    "",
-                    "routeSelectionExpression",
-                ),
-                M("Target", "target", "UriWithLengthBetween1And2048", "", "target"),
-                M("Version", "version", "StringWithLengthBetween1And64", "", "version"),
-            ),
-            cls_name="UpdateApiRequest",
-        ),
-        "UpdateApiResponse": lambda: structure(
-            "UpdateApiResponse",
-            (
-                M("ApiEndpoint", "api_endpoint", "__string", "", "apiEndpoint"),
-                M("ApiGatewayManaged", "api_gateway_managed", "__boolean", "", "apiGatewayManaged"),
-                M("ApiId", "api_id", "Id", "", "apiId"),
-                M(
-                    "ApiKeySelectionExpression",
-                    "api_key_selection_expression",
-                    "SelectionExpression",
-                    "",
-                    "apiKeySelectionExpression",
-                ),
-                M("CorsConfiguration", "cors_configuration", "Cors", "", "corsConfiguration"),
-                M(
-                    "CreatedDate",
-                    "created_date",
-                    "__timestampIso8601",
-                    "",
-                    "createdDate",
-                    timestamp_format="iso8601",
-                ),
-                M(
-                    "Description",
-                    "description",
-                    "StringWithLengthBetween0And1024",
-                    "",
-                    "description",
-                ),
-                M(
-                    "DisableSchemaValidation",
-                    "disable_schema_validation",
-                    "__boolean",
-                    "",
-                    "disableSchemaValidation",
-                ),
-                M(
-                    "DisableExecuteApiEndpoint",
-                    "disable_execute_api_endpoint",
-                    "__boolean",
-                    "",
-                    "disableExecuteApiEndpoint",
-                ),
-                M("ImportInfo", "import_info", "__listOf__string", "", "importInfo"),
-                M("IpAddressType", "ip_address_type", "IpAddressType", "", "ipAddressType"),
-                M("Name", "name", "StringWithLengthBetween1And128", "", "name"),
-                M("ProtocolType", "protocol_type", "ProtocolType", "", "protocolType"),
-                M(
-                    "RouteSelectionExpression",
-                    "route_selection_expression",
-                    "SelectionExpression",
-                    "",
-                    "routeSelectionExpression",
-                ),
-                M("Tags", "tags", "Tags", "", "tags"),
-                M("Version", "version", "StringWithLengthBetween1And64", "", "version"),
-                M("Warnings", "warnings", "__listOf__string", "", "warnings"),
-            ),
-            cls_name="UpdateApiResponse",
-        ),
-        "UpdateAuthorizerInput": lambda: structure(
-            "UpdateAuthorizerInput",
-            (
-                M(
-                    "AuthorizerCredentialsArn",
-                    "authorizer_credentials_arn",
-                    "Arn",
-                    "",
-                    "authorizerCredentialsArn",
-                ),
-                M(
-                    "AuthorizerPayloadFormatVersion",
-                    "authorizer_payload_format_version",
-                    "StringWithLengthBetween1And64",
-                    "",
-                    "authorizerPayloadFormatVersion",
-                ),
-                M(
-                    "AuthorizerResultTtlInSeconds",
-                    "authorizer_result_ttl_in_seconds",
-                    "IntegerWithLengthBetween0And3600",
-                    "",
-                    "authorizerResultTtlInSeconds",
-                ),
-                M("AuthorizerType", "authorizer_type", "AuthorizerType", "", "authorizerType"),
-                M(
-                    "AuthorizerUri",
-                    "authorizer_uri",
-                    "UriWithLengthBetween1And2048",
-                    "",
-                    "authorizerUri",
-                ),
-                M(
-                    "EnableSimpleResponses",
-                    "enable_simple_responses",
-                    "__boolean",
-                    "",
-                    "enableSimpleResponses",
-                ),
-                M("IdentitySource", "identity_source", "IdentitySourceList", "", "identitySource"),
-                M(
-                    "IdentityValidationExpression",
-                    "identity_validation_expression",
-                    "StringWithLengthBetween0And1024",
-                    "",
-                    "identityValidationExpression",
-                ),
-                M(
-                    "JwtConfiguration",
-                    "jwt_configuration",
-                    "JWTConfiguration",
-                    "",
-                    "jwtConfiguration",
-                ),
-                M("Name", "name", "StringWithLengthBetween1And128", "", "name"),
-            ),
-            cls_name="UpdateAuthorizerInput",
-        ),
-        "UpdateAuthorizerRequest": lambda: structure(
-            "UpdateAuthorizerRequest",
-            (
-                M("ApiId", "api_id", "__string", "uri", "apiId", required=True),
-                M(
-                    "AuthorizerCredentialsArn",
-                    "authorizer_credentials_arn",
-                    "Arn",
-                    "",
-                    "authorizerCredentialsArn",
-                ),
-                M(
-                    "AuthorizerId",
-                    "authorizer_id",
-                    "__string",
-                    "uri",
-                    "authorizerId",
-                    required=True,
-                ),
-                M(
-                    "AuthorizerPayloadFormatVersion",
-                    "authorizer_payload_format_version",
-                    "StringWithLengthBetween1And64",
-                    "",
-                    "authorizerPayloadFormatVersion",
-                ),
-                M(
-                    "AuthorizerResultTtlInSeconds",
-                    "authorizer_result_ttl_in_seconds",
-                    "IntegerWithLengthBetween0And3600",
-                    "",
-                    "authorizerResultTtlInSeconds",
-                ),
-                M("AuthorizerType", "authorizer_type", "AuthorizerType", "", "authorizerType"),
-                M(
-                    "AuthorizerUri",
-                    "authorizer_uri",
-                    "UriWithLengthBetween1And2048",
-                    "",
-                    "authorizerUri",
-                ),
-                M(
-                    "EnableSimpleResponses",
-                    "enable_simple_responses",
-                    "__boolean",
-                    "",
-                    "enableSimpleResponses",
-                ),
-                M("IdentitySource", "identity_source", "IdentitySourceList", "", "identitySource"),
-                M(
-                    "IdentityValidationExpression",
-                    "identity_validation_expression",
-                    "StringWithLengthBetween0And1024",
-                    "",
-                    "identityValidationExpression",
-                ),
-                M(
-                    "JwtConfiguration",
-                    "jwt_configuration",
-                    "JWTConfiguration",
-                    "",
-                    "jwtConfiguration",
-                ),
-                M("Name", "name", "StringWithLengthBetween1And128", "", "name"),
-            ),
-            cls_name="UpdateAuthorizerRequest",
-        ),
-        "UpdateAuthorizerResponse": lambda: structure(
-            "UpdateAuthorizerResponse",
-            (
-                M(
-                    "AuthorizerCredentialsArn",
-                    "authorizer_credentials_arn",
-                    "Arn",
-                    "",
-                    "authorizerCredentialsArn",
-                ),
-                M("AuthorizerId", "authorizer_id", "Id", "", "authorizerId"),
-                M(
-                    "AuthorizerPayloadFormatVersion",
-                    "authorizer_payload_format_version",
-                    "StringWithLengthBetween1And64",
-                    "",
-                    "authorizerPayloadFormatVersion",
-                ),
-                M(
-                    "AuthorizerResultTtlInSeconds",
-                    "authorizer_result_ttl_in_seconds",
-                    "IntegerWithLengthBetween0And3600",
-                    "",
-                    "authorizerResultTtlInSeconds",
-                ),
-                M("AuthorizerType", "authorizer_type", "AuthorizerType", "", "authorizerType"),
-                M(
-                    "AuthorizerUri",
-                    "authorizer_uri",
-                    "UriWithLengthBetween1And2048",
-                    "",
-                    "authorizerUri",
-                ),
-                M(
-                    "EnableSimpleResponses",
-                    "enable_simple_responses",
-                    "__boolean",
-                    "",
-                    "enableSimpleResponses",
-                ),
-                M("IdentitySource", "identity_source", "IdentitySourceList", "", "identitySource"),
-                M(
-                    "IdentityValidationExpression",
-                    "identity_validation_expression",
-                    "StringWithLengthBetween0And1024",
-                    "",
-                    "identityValidationExpression",
-                ),
-                M(
-                    "JwtConfiguration",
-                    "jwt_configuration",
-                    "JWTConfiguration",
-                    "",
-                    "jwtConfiguration",
-                ),
-                M("Name", "name", "StringWithLengthBetween1And128", "", "name"),
-            ),
-            cls_name="UpdateAuthorizerResponse",
-        ),
-        "UpdateDeploymentInput": lambda: structure(
-            "UpdateDeploymentInput",
-            (
-                M(
-                    "Description",
-                    "description",
-                    "StringWithLengthBetween0And1024",
-                    "",
-                    "description",
-                ),
-            ),
-            cls_name="UpdateDeploymentInput",
-        ),
-        "UpdateDeploymentRequest": lambda: structure(
-            "UpdateDeploymentRequest",
-            (
-                M("ApiId", "api_id", "__string", "uri", "apiId", required=True),
-                M(
-                    "DeploymentId",
-                    "deployment_id",
-                    "__string",
-                    "uri",
-                    "deploymentId",
-                    required=True,
-                ),
-                M(
-                    "Description",
-                    "description",
-                    "StringWithLengthBetween0And1024",
-                    "",
-                    "description",
-                ),
-            ),
-            cls_name="UpdateDeploymentRequest",
-        ),
-        "UpdateDeploymentResponse": lambda: structure(
-            "UpdateDeploymentResponse",
-            (
-                M("AutoDeployed", "auto_deployed", "__boolean", "", "autoDeployed"),
-                M(
-                    "CreatedDate",
-                    "created_date",
-                    "__timestampIso8601",
-                    "",
-                    "createdDate",
-                    timestamp_format="iso8601",
-                ),
-                M("DeploymentId", "deployment_id", "Id", "", "deploymentId"),
-                M(
-                    "DeploymentStatus",
-                    "deployment_status",
-                    "DeploymentStatus",
-                    "",
-                    "deploymentStatus",
-                ),
-                M(
-                    "DeploymentStatusMessage",
-                    "deployment_status_message",
-                    "__string",
-                    "",
-                    "deploymentStatusMessage",
-                ),
-                M(
-                    "Description",
-                    "description",
-                    "StringWithLengthBetween0And1024",
-                    "",
-                    "description",
-                ),
-            ),
-            cls_name="UpdateDeploymentResponse",
-        ),
-        "UpdateDomainNameInput": lambda: structure(
-            "UpdateDomainNameInput",
-            (
-                M(
-                    "DomainNameConfigurations",
-                    "domain_name_configurations",
-                    "DomainNameConfigurations",
-                    "",
-                    "domainNameConfigurations",
-                ),
-                M(
-                    "MutualTlsAuthentication",
-                    "mutual_tls_authentication",
-                    "MutualTlsAuthenticationInput",
-                    "",
-                    "mutualTlsAuthentication",
-                ),
-                M("RoutingMode", "routing_mode", "RoutingMode", "", "routingMode"),
-            ),
-            cls_name="UpdateDomainNameInput",
-        ),
-        "UpdateDomainNameRequest": lambda: structure(
-            "UpdateDomainNameRequest",
-            (
-                M("DomainName", "domain_name", "__string", "uri", "domainName", required=True),
-                M(
-                    "DomainNameConfigurations",
-                    "domain_name_configurations",
-                    "DomainNameConfigurations",
-                    "",
-                    "domainNameConfigurations",
-                ),
-                M(
-                    "MutualTlsAuthentication",
-                    "mutual_tls_authentication",
-                    "MutualTlsAuthenticationInput",
-                    "",
-                    "mutualTlsAuthentication",
-                ),
-                M("RoutingMode", "routing_mode", "RoutingMode", "", "routingMode"),
-            ),
-            cls_name="UpdateDomainNameRequest",
-        ),
-        "UpdateDomainNameResponse": lambda: structure(
-            "UpdateDomainNameResponse",
-            (
-                M(
-                    "ApiMappingSelectionExpression",
-                    "api_mapping_selection_expression",
-                    "SelectionExpression",
-                    "",
-                    "apiMappingSelectionExpression",
-                ),
-                M("DomainName", "domain_name", "StringWithLengthBetween1And512", "", "domainName"),
-                M("DomainNameArn", "domain_name_arn", "Arn", "", "domainNameArn"),
-                M(
-                    "DomainNameConfigurations",
-                    "domain_name_configurations",
-                    "DomainNameConfigurations",
-                    "",
-                    "domainNameConfigurations",
-                ),
-                M(
-                    "MutualTlsAuthentication",
-                    "mutual_tls_authentication",
-                    "MutualTlsAuthentication",
-                    "",
-                    "mutualTlsAuthentication",
-                ),
-                M("RoutingMode", "routing_mode", "RoutingMode", "", "routingMode"),
-                M("Tags", "tags", "Tags", "", "tags"),
-            ),
-            cls_name="UpdateDomainNameResponse",
-        ),
-        "UpdateIntegrationInput": lambda: structure(
-            "UpdateIntegrationInput",
-            (
-                M(
-                    "ConnectionId",
-                    "connection_id",
-                    "StringWithLengthBetween1And1024",
-                    "",
-                    "connectionId",
-                ),
-                M("ConnectionType", "connection_type", "ConnectionType", "", "connectionType"),
-                M(
-                    "ContentHandlingStrategy",
-                    "content_handling_strategy",
-                    "ContentHandlingStrategy",
-                    "",
-                    "contentHandlingStrategy",
-                ),
-                M("CredentialsArn", "credentials_arn", "Arn", "", "credentialsArn"),
-                M(
-                    "Description",
-                    "description",
-                    "StringWithLengthBetween0And1024",
-                    "",
-                    "description",
-                ),
-                M(
-                    "IntegrationMethod",
-                    "integration_method",
-                    "StringWithLengthBetween1And64",
-                    "",
-                    "integrationMethod",
-                ),
-                M(
-                    "IntegrationSubtype",
-                    "integration_subtype",
-                    "StringWithLengthBetween1And128",
-                    "",
-                    "integrationSubtype",
-                ),
-                M("IntegrationType", "integration_type", "IntegrationType", "", "integrationType"),
-                M(
-                    "IntegrationUri",
-                    "integration_uri",
-                    "UriWithLengthBetween1And2048",
-                    "",
-                    "integrationUri",
-                ),
-                M(
-                    "PassthroughBehavior",
-                    "passthrough_behavior",
-                    "PassthroughBehavior",
-                    "",
-                    "passthroughBehavior",
-                ),
-                M(
-                    "PayloadFormatVersion",
-                    "payload_format_version",
-                    "StringWithLengthBetween1And64",
-                    "",
-                    "payloadFormatVersion",
-                ),
-                M(
-                    "RequestParameters",
-                    "request_parameters",
-                    "IntegrationParameters",
-                    "",
-                    "requestParameters",
-                ),
-                M("RequestTemplates", "request_templates", "TemplateMap", "", "requestTemplates"),
-                M(
-                    "ResponseParameters",
-                    "response_parameters",
-                    "ResponseParameters",
-                    "",
-                    "responseParameters",
-                ),
-                M(
-                    "TemplateSelectionExpression",
-                    "template_selection_expression",
-                    "SelectionExpression",
-                    "",
-                    "templateSelectionExpression",
-                ),
-                M(
-                    "TimeoutInMillis",
-                    "timeout_in_millis",
-                    "IntegerWithLengthBetween50And30000",
-                    "",
-                    "timeoutInMillis",
-                ),
-                M("TlsConfig", "tls_config", "TlsConfigInput", "", "tlsConfig"),
-            ),
-            cls_name="UpdateIntegrationInput",
-        ),
-        "UpdateIntegrationRequest": lambda: structure(
-            "UpdateIntegrationRequest",
-            (
-                M("ApiId", "api_id", "__string", "uri", "apiId", required=True),
-                M(
-                    "ConnectionId",
-                    "connection_id",
-                    "StringWithLengthBetween1And1024",
-                    "",
-                    "connectionId",
-                ),
-                M("ConnectionType", "connection_type", "ConnectionType", "", "connectionType"),
-                M(
-                    "ContentHandlingStrategy",
-                    "content_handling_strategy",
-                    "ContentHandlingStrategy",
-                    "",
-                    "contentHandlingStrategy",
-                ),
-                M("CredentialsArn", "credentials_arn", "Arn", "", "credentialsArn"),
-                M(
-                    "Description",
-                    "description",
-                    "StringWithLengthBetween0And1024",
-                    "",
-                    "description",
-                ),
-                M(
-                    "IntegrationId",
-                    "integration_id",
-                    "__string",
-                    "uri",
-                    "integrationId",
-                    required=True,
-                ),
-                M(
-                    "IntegrationMethod",
-                    "integration_method",
-                    "StringWithLengthBetween1And64",
-                    "",
-                    "integrationMethod",
-                ),
-                M(
-                    "IntegrationSubtype",
-                    "integration_subtype",
-                    "StringWithLengthBetween1And128",
-                    "",
-                    "integrationSubtype",
-                ),
-                M("IntegrationType", "integration_type", "IntegrationType", "", "integrationType"),
-                M(
-                    "IntegrationUri",
-                    "integration_uri",
-                    "UriWithLengthBetween1And2048",
-                    "",
-                    "integrationUri",
-                ),
-                M(
-                    "PassthroughBehavior",
-                    "passthrough_behavior",
-                    "PassthroughBehavior",
-                    "",
-                    "passthroughBehavior",
-                ),
-                M(
-                    "PayloadFormatVersion",
-                    "payload_format_version",
-                    "StringWithLengthBetween1And64",
-                    "",
-                    "payloadFormatVersion",
-                ),
-                M(
-                    "RequestParameters",
-                    "request_parameters",
-                    "IntegrationParameters",
-                    "",
-                    "requestParameters",
-                ),
-                M("RequestTemplates", "request_templates", "TemplateMap", "", "requestTemplates"),
-                M(
-                    "ResponseParameters",
-                    "response_parameters",
-                    "ResponseParameters",
-                    "",
-                    "responseParameters",
-                ),
-                M(
-                    "TemplateSelectionExpression",
-                    "template_selection_expression",
-                    "SelectionExpression",
-                    "",
-                    "templateSelectionExpression",
-                ),
-                M(
-                    "TimeoutInMillis",
-                    "timeout_in_millis",
-                    "IntegerWithLengthBetween50And30000",
-                    "",
-                    "timeoutInMillis",
-                ),
-                M("TlsConfig", "tls_config", "TlsConfigInput", "", "tlsConfig"),
-            ),
-            cls_name="UpdateIntegrationRequest",
-        ),
-        "UpdateIntegrationResponseInput": lambda: structure(
-            "UpdateIntegrationResponseInput",
-            (
-                M(
-                    "ContentHandlingStrategy",
-                    "content_handling_strategy",
-                    "ContentHandlingStrategy",
-                    "",
-                    "contentHandlingStrategy",
-                ),
-                M(
-                    "IntegrationResponseKey",
-                    "integration_response_key",
-                    "SelectionKey",
-                    "",
-                    "integrationResponseKey",
-                ),
-                M(
-                    "ResponseParameters",
-                    "response_parameters",
-                    "IntegrationParameters",
-                    "",
-                    "responseParameters",
-                ),
-                M(
-                    "ResponseTemplates",
-                    "response_templates",
-                    "TemplateMap",
-                    "",
-                    "responseTemplates",
-                ),
-                M(
-                    "TemplateSelectionExpression",
-                    "template_selection_expression",
-                    "SelectionExpression",
-                    "",
-                    "templateSelectionExpression",
-                ),
-            ),
-            cls_name="UpdateIntegrationResponseInput",
-        ),
-        "UpdateIntegrationResponseRequest": lambda: structure(
-            "UpdateIntegrationResponseRequest",
-            (
-                M("ApiId", "api_id", "__string", "uri", "apiId", required=True),
-                M(
-                    "ContentHandlingStrategy",
-                    "content_handling_strategy",
-                    "ContentHandlingStrategy",
-                    "",
-                    "contentHandlingStrategy",
-                ),
-                M(
-                    "IntegrationId",
-                    "integration_id",
-                    "__string",
-                    "uri",
-                    "integrationId",
-                    required=True,
-                ),
-                M(
-                    "IntegrationResponseId",
-                    "integration_response_id",
-                    "__string",
-                    "uri",
-                    "integrationResponseId",
-                    required=True,
-                ),
-                M(
-                    "IntegrationResponseKey",
-                    "integration_response_key",
-                    "SelectionKey",
-                    "",
-                    "integrationResponseKey",
-                ),
-                M(
-                    "ResponseParameters",
-                    "response_parameters",
-                    "IntegrationParameters",
-                    "",
-                    "responseParameters",
-                ),
-                M(
-                    "ResponseTemplates",
-                    "response_templates",
-                    "TemplateMap",
-                    "",
-                    "responseTemplates",
-                ),
-                M(
-                    "TemplateSelectionExpression",
-                    "template_selection_expression",
-                    "SelectionExpression",
-                    "",
-                    "templateSelectionExpression",
-                ),
-            ),
-            cls_name="UpdateIntegrationResponseRequest",
-        ),
-        "UpdateIntegrationResponseResponse": lambda: structure(
-            "UpdateIntegrationResponseResponse",
-            (
-                M(
-                    "ContentHandlingStrategy",
-                    "content_handling_strategy",
-                    "ContentHandlingStrategy",
-                    "",
-                    "contentHandlingStrategy",
-                ),
-                M(
-                    "IntegrationResponseId",
-                    "integration_response_id",
-                    "Id",
-                    "",
-                    "integrationResponseId",
-                ),
-                M(
-                    "IntegrationResponseKey",
-                    "integration_response_key",
-                    "SelectionKey",
-                    "",
-                    "integrationResponseKey",
-                ),
-                M(
-                    "ResponseParameters",
-                    "response_parameters",
-                    "IntegrationParameters",
-                    "",
-                    "responseParameters",
-                ),
-                M(
-                    "ResponseTemplates",
-                    "response_templates",
-                    "TemplateMap",
-                    "",
-                    "responseTemplates",
-                ),
-                M(
-                    "TemplateSelectionExpression",
-                    "template_selection_expression",
-                    "SelectionExpression",
-                    "",
-                    "templateSelectionExpression",
-                ),
-            ),
-            cls_name="UpdateIntegrationResponseResponse",
-        ),
-        "UpdateIntegrationResult": lambda: structure(
-            "UpdateIntegrationResult",
-            (
-                M("ApiGatewayManaged", "api_gateway_managed", "__boolean", "", "apiGatewayManaged"),
-                M(
-                    "ConnectionId",
-                    "connection_id",
-                    "StringWithLengthBetween1And1024",
-                    "",
-                    "connectionId",
-                ),
-                M("ConnectionType", "connection_type", "ConnectionType", "", "connectionType"),
-                M(
-                    "ContentHandlingStrategy",
-                    "content_handling_strategy",
-                    "ContentHandlingStrategy",
-                    "",
-                    "contentHandlingStrategy",
-                ),
-                M("CredentialsArn", "credentials_arn", "Arn", "", "credentialsArn"),
-                M(
-                    "Description",
-                    "description",
-                    "StringWithLengthBetween0And1024",
-                    "",
-                    "description",
-                ),
-                M("IntegrationId", "integration_id", "Id", "", "integrationId"),
-                M(
-                    "IntegrationMethod",
-                    "integration_method",
-                    "StringWithLengthBetween1And64",
-                    "",
-                    "integrationMethod",
-                ),
-                M(
-                    "IntegrationResponseSelectionExpression",
-                    "integration_response_selection_expression",
-                    "SelectionExpression",
-                    "",
-                    "integrationResponseSelectionExpression",
-                ),
-                M(
-                    "IntegrationSubtype",
-                    "integration_subtype",
-                    "StringWithLengthBetween1And128",
-                    "",
-                    "integrationSubtype",
-                ),
-                M("IntegrationType", "integration_type", "IntegrationType", "", "integrationType"),
-                M(
-                    "IntegrationUri",
-                    "integration_uri",
-                    "UriWithLengthBetween1And2048",
-                    "",
-                    "integrationUri",
-                ),
-                M(
-                    "PassthroughBehavior",
-                    "passthrough_behavior",
-                    "PassthroughBehavior",
-                    "",
-                    "passthroughBehavior",
-                ),
-                M(
-                    "PayloadFormatVersion",
-                    "payload_format_version",
-                    "StringWithLengthBetween1And64",
-                    "",
-                    "payloadFormatVersion",
-                ),
-                M(
-                    "RequestParameters",
-                    "request_parameters",
-                    "IntegrationParameters",
-                    "",
-                    "requestParameters",
-                ),
-                M("RequestTemplates", "request_templates", "TemplateMap", "", "requestTemplates"),
-                M(
-                    "ResponseParameters",
-                    "response_parameters",
-                    "ResponseParameters",
-                    "",
-                    "responseParameters",
-                ),
-                M(
-                    "TemplateSelectionExpression",
-                    "template_selection_expression",
-                    "SelectionExpression",
-                    "",
-                    "templateSelectionExpression",
-                ),
-                M(
-                    "TimeoutInMillis",
-                    "timeout_in_millis",
-                    "IntegerWithLengthBetween50And30000",
-                    "",
-                    "timeoutInMillis",
-                ),
-                M("TlsConfig", "tls_config", "TlsConfig", "", "tlsConfig"),
-            ),
-            cls_name="UpdateIntegrationResult",
-        ),
-        "UpdateModelInput": lambda: structure(
-            "UpdateModelInput",
-            (
-                M(
-                    "ContentType",
-                    "content_type",
-                    "StringWithLengthBetween1And256",
-                    "",
-                    "contentType",
-                ),
-                M(
-                    "Description",
-                    "description",
-                    "StringWithLengthBetween0And1024",
-                    "",
-                    "description",
-                ),
-                M("Name", "name", "StringWithLengthBetween1And128", "", "name"),
-                M("Schema", "schema", "StringWithLengthBetween0And32K", "", "schema"),
-            ),
-            cls_name="UpdateModelInput",
-        ),
-        "UpdateModelRequest": lambda: structure(
-            "UpdateModelRequest",
-            (
-                M("ApiId", "api_id", "__string", "uri", "apiId", required=True),
-                M(
-                    "ContentType",
-                    "content_type",
-                    "StringWithLengthBetween1And256",
-                    "",
-                    "contentType",
-                ),
-                M(
-                    "Description",
-                    "description",
-                    "StringWithLengthBetween0And1024",
-                    "",
-                    "description",
-                ),
-                M("ModelId", "model_id", "__string", "uri", "modelId", required=True),
-                M("Name", "name", "StringWithLengthBetween1And128", "", "name"),
-                M("Schema", "schema", "StringWithLengthBetween0And32K", "", "schema"),
-            ),
-            cls_name="UpdateModelRequest",
-        ),
-        "UpdateModelResponse": lambda: structure(
-            "UpdateModelResponse",
-            (
-                M(
-                    "ContentType",
-                    "content_type",
-                    "StringWithLengthBetween1And256",
-                    "",
-                    "contentType",
-                ),
-                M(
-                    "Description",
-                    "description",
-                    "StringWithLengthBetween0And1024",
-                    "",
-                    "description",
-                ),
-                M("ModelId", "model_id", "Id", "", "modelId"),
-                M("Name", "name", "StringWithLengthBetween1And128", "", "name"),
-                M("Schema", "schema", "StringWithLengthBetween0And32K", "", "schema"),
-            ),
-            cls_name="UpdateModelResponse",
-        ),
-        "UpdatePortalProductRequest": lambda: structure(
-            "UpdatePortalProductRequest",
-            (
-                M("Description", "description", "__stringMin0Max1024", "", "description"),
-                M("DisplayName", "display_name", "__stringMin1Max255", "", "displayName"),
-                M("DisplayOrder", "display_order", "DisplayOrder", "", "displayOrder"),
-                M(
-                    "PortalProductId",
-                    "portal_product_id",
-                    "__string",
-                    "uri",
-                    "portalProductId",
-                    required=True,
-                ),
-            ),
-            cls_name="UpdatePortalProductRequest",
-        ),
-        "UpdatePortalProductRequestContent": lambda: structure(
-            "UpdatePortalProductRequestContent",
-            (
-                M("Description", "description", "__stringMin0Max1024", "", "description"),
-                M("DisplayName", "display_name", "__stringMin1Max255", "", "displayName"),
-                M("DisplayOrder", "display_order", "DisplayOrder", "", "displayOrder"),
-            ),
-            cls_name="UpdatePortalProductRequestContent",
-        ),
-        "UpdatePortalProductResponse": lambda: structure(
-            "UpdatePortalProductResponse",
-            (
-                M("Description", "description", "__stringMin0Max1024", "", "description"),
-                M("DisplayName", "display_name", "__stringMin1Max255", "", "displayName"),
-                M("DisplayOrder", "display_order", "DisplayOrder", "", "displayOrder"),
-                M(
-                    "LastModified",
-                    "last_modified",
-                    "__timestampIso8601",
-                    "",
-                    "lastModified",
-                    timestamp_format="iso8601",
-                ),
-                M(
-                    "PortalProductArn",
-                    "portal_product_arn",
-                    "__stringMin20Max2048",
-                    "",
-                    "portalProductArn",
-                ),
-                M(
-                    "PortalProductId",
-                    "portal_product_id",
-                    "__stringMin10Max30PatternAZ09",
-                    "",
-                    "portalProductId",
-                ),
-                M("Tags", "tags", "Tags", "", "tags"),
-            ),
-            cls_name="UpdatePortalProductResponse",
-        ),
-        "UpdatePortalProductResponseContent": lambda: structure(
-            "UpdatePortalProductResponseContent",
-            (
-                M("Description", "description", "__stringMin0Max1024", "", "description"),
-                M(
-                    "DisplayName",
-                    "display_name",
-                    "__stringMin1Max255",
-                    "",
-                    "displayName",
-                    required=True,
-                ),
-                M("DisplayOrder", "display_order", "DisplayOrder", "", "displayOrder"),
-                M(
-                    "LastModified",
-                    "last_modified",
-                    "__timestampIso8601",
-                    "",
-                    "lastModified",
-                    required=True,
-                    timestamp_format="iso8601",
-                ),
-                M(
-                    "PortalProductArn",
-                    "portal_product_arn",
-                    "__stringMin20Max2048",
-                    "",
-                    "portalProductArn",
-                    required=True,
-                ),
-                M(
-                    "PortalProductId",
-                    "portal_product_id",
-                    "__stringMin10Max30PatternAZ09",
-                    "",
-                    "portalProductId",
-                    required=True,
-                ),
-                M("Tags", "tags", "Tags", "", "tags"),
-            ),
-            cls_name="UpdatePortalProductResponseContent",
-        ),
-        "UpdatePortalRequest": lambda: structure(
-            "UpdatePortalRequest",
-            (
-                M("Authorization", "authorization", "Authorization", "", "authorization"),
-                M(
-                    "EndpointConfiguration",
-                    "endpoint_configuration",
-                    "EndpointConfigurationRequest",
-                    "",
-                    "endpointConfiguration",
-                ),
-                M(
-                    "IncludedPortalProductArns",
-                    "included_portal_product_arns",
-                    "__listOf__stringMin20Max2048",
-                    "",
-                    "includedPortalProductArns",
-                ),
-                M("LogoUri", "logo_uri", "__stringMin0Max1092", "", "logoUri"),
-                M("PortalContent", "portal_content", "PortalContent", "", "portalContent"),
-                M("PortalId", "portal_id", "__string", "uri", "portalId", required=True),
-                M(
-                    "RumAppMonitorName",
-                    "rum_app_monitor_name",
-                    "__stringMin0Max255",
-                    "",
-                    "rumAppMonitorName",
-                ),
-            ),
-            cls_name="UpdatePortalRequest",
-        ),
-        "UpdatePortalRequestContent": lambda: structure(
-            "UpdatePortalRequestContent",
-            (
-                M("Authorization", "authorization", "Authorization", "", "authorization"),
-                M(
-                    "EndpointConfiguration",
-                    "endpoint_configuration",
-                    "EndpointConfigurationRequest",
-                    "",
-                    "endpointConfiguration",
-                ),
-                M(
-                    "IncludedPortalProductArns",
-                    "included_portal_product_arns",
-                    "__listOf__stringMin20Max2048",
-                    "",
-                    "includedPortalProductArns",
-                ),
-                M("LogoUri", "logo_uri", "__stringMin0Max1092", "", "logoUri"),
-                M("PortalContent", "portal_content", "PortalContent", "", "portalContent"),
-                M(
-                    "RumAppMonitorName",
-                    "rum_app_monitor_name",
-                    "__stringMin0Max255",
-                    "",
-                    "rumAppMonitorName",
-                ),
-            ),
-            cls_name="UpdatePortalRequestContent",
-        ),
-        "UpdatePortalResponse": lambda: structure(
-            "UpdatePortalResponse",
-            (
-                M("Authorization", "authorization", "Authorization", "", "authorization"),
-                M(
-                    "EndpointConfiguration",
-                    "endpoint_configuration",
-                    "EndpointConfigurationResponse",
-                    "",
-                    "endpointConfiguration",
-                ),
-                M(
-                    "IncludedPortalProductArns",
-                    "included_portal_product_arns",
-                    "__listOf__stringMin20Max2048",
-                    "",
-                    "includedPortalProductArns",
-                ),
-                M(
-                    "LastModified",
-                    "last_modified",
-                    "__timestampIso8601",
-                    "",
-                    "lastModified",
-                    timestamp_format="iso8601",
-                ),
-                M(
-                    "LastPublished",
-                    "last_published",
-                    "__timestampIso8601",
-                    "",
-                    "lastPublished",
-                    timestamp_format="iso8601",
-                ),
-                M(
-                    "LastPublishedDescription",
-                    "last_published_description",
-                    "__stringMin0Max1024",
-                    "",
-                    "lastPublishedDescription",
-                ),
-                M("PortalArn", "portal_arn", "__stringMin20Max2048", "", "portalArn"),
-                M("PortalContent", "portal_content", "PortalContent", "", "portalContent"),
-                M("PortalId", "portal_id", "__stringMin10Max30PatternAZ09", "", "portalId"),
-                M("Preview", "preview", "Preview", "", "preview"),
-                M("PublishStatus", "publish_status", "PublishStatus", "", "publishStatus"),
-                M(
-                    "RumAppMonitorName",
-                    "rum_app_monitor_name",
-                    "__stringMin0Max255",
-                    "",
-                    "rumAppMonitorName",
-                ),
-                M("StatusException", "status_exception", "StatusException", "", "statusException"),
-                M("Tags", "tags", "Tags", "", "tags"),
-            ),
-            cls_name="UpdatePortalResponse",
-        ),
-        "UpdatePortalResponseContent": lambda: structure(
-            "UpdatePortalResponseContent",
-            (
-                M(
-                    "Authorization",
-                    "authorization",
-                    "Authorization",
-                    "",
-                    "authorization",
-                    required=True,
-                ),
-                M(
-                    "EndpointConfiguration",
-                    "endpoint_configuration",
-                    "EndpointConfigurationResponse",
-                    "",
-                    "endpointConfiguration",
-                    required=True,
-                ),
-                M(
-                    "IncludedPortalProductArns",
-                    "included_portal_product_arns",
-                    "__listOf__stringMin20Max2048",
-                    "",
-                    "includedPortalProductArns",
-                    required=True,
-                ),
-                M(
-                    "LastModified",
-                    "last_modified",
-                    "__timestampIso8601",
-                    "",
-                    "lastModified",
-                    required=True,
-                    timestamp_format="iso8601",
-                ),
-                M(
-                    "LastPublished",
-                    "last_published",
-                    "__timestampIso8601",
-                    "",
-                    "lastPublished",
-                    timestamp_format="iso8601",
-                ),
-                M(
-                    "LastPublishedDescription",
-                    "last_published_description",
-                    "__stringMin0Max1024",
-                    "",
-                    "lastPublishedDescription",
-                ),
-                M(
-                    "PortalArn",
-                    "portal_arn",
-                    "__stringMin20Max2048",
-                    "",
-                    "portalArn",
-                    required=True,
-                ),
-                M(
-                    "PortalContent",
-                    "portal_content",
-                    "PortalContent",
-                    "",
-                    "portalContent",
-                    required=True,
-                ),
-                M(
-                    "PortalId",
-                    "portal_id",
-                    "__stringMin10Max30PatternAZ09",
-                    "",
-                    "portalId",
-                    required=True,
-                ),
-                M("Preview", "preview", "Preview", "", "preview"),
-                M("PublishStatus", "publish_status", "PublishStatus", "", "publishStatus"),
-                M(
-                    "RumAppMonitorName",
-                    "rum_app_monitor_name",
-                    "__stringMin0Max255",
-                    "",
-                    "rumAppMonitorName",
-                ),
-                M("StatusException", "status_exception", "StatusException", "", "statusException"),
-                M("Tags", "tags", "Tags", "", "tags"),
-            ),
-            cls_name="UpdatePortalResponseContent",
-        ),
-        "UpdateProductPageRequest": lambda: structure(
-            "UpdateProductPageRequest",
-            (
-                M("DisplayContent", "display_content", "DisplayContent", "", "displayContent"),
-                M(
-                    "PortalProductId",
-                    "portal_product_id",
-                    "__string",
-                    "uri",
-                    "portalProductId",
-                    required=True,
-                ),
-                M(
-                    "ProductPageId",
-                    "product_page_id",
-                    "__string",
-                    "uri",
-                    "productPageId",
-                    required=True,
-                ),
-            ),
-            cls_name="UpdateProductPageRequest",
-        ),
-        "UpdateProductPageRequestContent": lambda: structure(
-            "UpdateProductPageRequestContent",
-            (M("DisplayContent", "display_content", "DisplayContent", "", "displayContent"),),
-            cls_name="UpdateProductPageRequestContent",
-        ),
-        "UpdateProductPageResponse": lambda: structure(
-            "UpdateProductPageResponse",
-            (
-                M("DisplayContent", "display_content", "DisplayContent", "", "displayContent"),
-                M(
-                    "LastModified",
-                    "last_modified",
-                    "__timestampIso8601",
-                    "",
-                    "lastModified",
-                    timestamp_format="iso8601",
-                ),
-                M(
-                    "ProductPageArn",
-                    "product_page_arn",
-                    "__stringMin20Max2048",
-                    "",
-                    "productPageArn",
-                ),
-                M(
-                    "ProductPageId",
-                    "product_page_id",
-                    "__stringMin10Max30PatternAZ09",
-                    "",
-                    "productPageId",
-                ),
-            ),
-            cls_name="UpdateProductPageResponse",
-        ),
-        "UpdateProductPageResponseContent": lambda: structure(
-            "UpdateProductPageResponseContent",
-            (
-                M("DisplayContent", "display_content", "DisplayContent", "", "displayContent"),
-                M(
-                    "LastModified",
-                    "last_modified",
-                    "__timestampIso8601",
-                    "",
-                    "lastModified",
-                    required=True,
-                    timestamp_format="iso8601",
-                ),
-                M(
-                    "ProductPageArn",
-                    "product_page_arn",
-                    "__stringMin20Max2048",
-                    "",
-                    "productPageArn",
-                    required=True,
-                ),
-                M(
-                    "ProductPageId",
-                    "product_page_id",
-                    "__stringMin10Max30PatternAZ09",
-                    "",
-                    "productPageId",
-                    required=True,
-                ),
-            ),
-            cls_name="UpdateProductPageResponseContent",
-        ),
-        "UpdateProductRestEndpointPageRequest": lambda: structure(
-            "UpdateProductRestEndpointPageRequest",
-            (
-                M(
-                    "DisplayContent",
-                    "display_content",
-                    "EndpointDisplayContent",
-                    "",
-                    "displayContent",
-                ),
-                M(
-                    "PortalProductId",
-                    "portal_product_id",
-                    "__string",
-                    "uri",
-                    "portalProductId",
-                    required=True,
-                ),
-                M(
-                    "ProductRestEndpointPageId",
-                    "product_rest_endpoint_page_id",
-                    "__string",
-                    "uri",
-                    "productRestEndpointPageId",
-                    required=True,
-                ),
-                M("TryItState", "try_it_state", "TryItState", "", "tryItState"),
-            ),
-            cls_name="UpdateProductRestEndpointPageRequest",
-        ),
-        "UpdateProductRestEndpointPageRequestContent": lambda: structure(
-            "UpdateProductRestEndpointPageRequestContent",
-            (
-                M(
-                    "DisplayContent",
-                    "display_content",
-                    "EndpointDisplayContent",
-                    "",
-                    "displayContent",
-                ),
-                M("TryItState", "try_it_state", "TryItState", "", "tryItState"),
-            ),
-            cls_name="UpdateProductRestEndpointPageRequestContent",
-        ),
-        "UpdateProductRestEndpointPageResponse": lambda: structure(
-            "UpdateProductRestEndpointPageResponse",
-            (
-                M(
-                    "DisplayContent",
-                    "display_content",
-                    "EndpointDisplayContentResponse",
-                    "",
-                    "displayContent",
-                ),
-                M(
-                    "LastModified",
-                    "last_modified",
-                    "__timestampIso8601",
-                    "",
-                    "lastModified",
-                    timestamp_format="iso8601",
-                ),
-                M(
-                    "ProductRestEndpointPageArn",
-                    "product_rest_endpoint_page_arn",
-                    "__stringMin20Max2048",
-                    "",
-                    "productRestEndpointPageArn",
-                ),
-                M(
-                    "ProductRestEndpointPageId",
-                    "product_rest_endpoint_page_id",
-                    "__stringMin10Max30PatternAZ09",
-                    "",
-                    "productRestEndpointPageId",
-                ),
-                M(
-                    "RestEndpointIdentifier",
-                    "rest_endpoint_identifier",
-                    "RestEndpointIdentifier",
-                    "",
-                    "restEndpointIdentifier",
-                ),
-                M("Status", "status", "Status", "", "status"),
-                M("StatusException", "status_exception", "StatusException", "", "statusException"),
-                M("TryItState", "try_it_state", "TryItState", "", "tryItState"),
-            ),
-            cls_name="UpdateProductRestEndpointPageResponse",
-        ),
-        "UpdateProductRestEndpointPageResponseContent": lambda: structure(
-            "UpdateProductRestEndpointPageResponseContent",
-            (
-                M(
-                    "DisplayContent",
-                    "display_content",
-                    "EndpointDisplayContentResponse",
-                    "",
-                    "displayContent",
-                    required=True,
-                ),
-                M(
-                    "LastModified",
-                    "last_modified",
-                    "__timestampIso8601",
-                    "",
-                    "lastModified",
-                    required=True,
-                    timestamp_format="iso8601",
-                ),
-                M(
-                    "ProductRestEndpointPageArn",
-                    "product_rest_endpoint_page_arn",
-                    "__stringMin20Max2048",
-                    "",
-                    "productRestEndpointPageArn",
-                    required=True,
-                ),
-                M(
-                    "ProductRestEndpointPageId",
-                    "product_rest_endpoint_page_id",
-                    "__stringMin10Max30PatternAZ09",
-                    "",
-                    "productRestEndpointPageId",
-                    required=True,
-                ),
-                M(
-                    "RestEndpointIdentifier",
-                    "rest_endpoint_identifier",
-                    "RestEndpointIdentifier",
-                    "",
-                    "restEndpointIdentifier",
-                    required=True,
-                ),
-                M("Status", "status", "Status", "", "status", required=True),
-                M("StatusException", "status_exception", "StatusException", "", "statusException"),
-                M("TryItState", "try_it_state", "TryItState", "", "tryItState", required=True),
-            ),
-            cls_name="UpdateProductRestEndpointPageResponseContent",
-        ),
-        "UpdateRouteInput": lambda: structure(
-            "UpdateRouteInput",
-            (
-                M("ApiKeyRequired", "api_key_required", "__boolean", "", "apiKeyRequired"),
-                M(
-                    "AuthorizationScopes",
-                    "authorization_scopes",
-                    "AuthorizationScopes",
-                    "",
-                    "authorizationScopes",
-                ),
-                M(
-                    "AuthorizationType",
-                    "authorization_type",
-                    "AuthorizationType",
-                    "",
-                    "authorizationType",
-                ),
-                M("AuthorizerId", "authorizer_id", "Id", "", "authorizerId"),
-                M(
-                    "ModelSelectionExpression",
-                    "model_selection_expression",
-                    "SelectionExpression",
-                    "",
-                    "modelSelectionExpression",
-                ),
-                M(
-                    "OperationName",
-                    "operation_name",
-                    "StringWithLengthBetween1And64",
-                    "",
-                    "operationName",
-                ),
-                M("RequestModels", "request_models", "RouteModels", "", "requestModels"),
-                M(
-                    "RequestParameters",
-                    "request_parameters",
-                    "RouteParameters",
-                    "",
-                    "requestParameters",
-                ),
-                M("RouteKey", "route_key", "SelectionKey", "", "routeKey"),
-                M(
-                    "RouteResponseSelectionExpression",
-                    "route_response_selection_expression",
-                    "SelectionExpression",
-                    "",
-                    "routeResponseSelectionExpression",
-                ),
-                M("Target", "target", "StringWithLengthBetween1And128", "", "target"),
-            ),
-            cls_name="UpdateRouteInput",
-        ),
-        "UpdateRouteRequest": lambda: structure(
-            "UpdateRouteRequest",
-            (
-                M("ApiId", "api_id", "__string", "uri", "apiId", required=True),
-                M("ApiKeyRequired", "api_key_required", "__boolean", "", "apiKeyRequired"),
-                M(
-                    "AuthorizationScopes",
-                    "authorization_scopes",
-                    "AuthorizationScopes",
-                    "",
-                    "authorizationScopes",
-                ),
-                M(
-                    "AuthorizationType",
-                    "authorization_type",
-                    "AuthorizationType",
-                    "",
-                    "authorizationType",
-                ),
-                M("AuthorizerId", "authorizer_id", "Id", "", "authorizerId"),
-                M(
-                    "ModelSelectionExpression",
-                    "model_selection_expression",
-                    "SelectionExpression",
-                    "",
-                    "modelSelectionExpression",
-                ),
-                M(
-                    "OperationName",
-                    "operation_name",
-                    "StringWithLengthBetween1And64",
-                    "",
-                    "operationName",
-                ),
-                M("RequestModels", "request_models", "RouteModels", "", "requestModels"),
-                M(
-                    "RequestParameters",
-                    "request_parameters",
-                    "RouteParameters",
-                    "",
-                    "requestParameters",
-                ),
-                M("RouteId", "route_id", "__string", "uri", "routeId", required=True),
-                M("RouteKey", "route_key", "SelectionKey", "", "routeKey"),
-                M(
-                    "RouteResponseSelectionExpression",
-                    "route_response_selection_expression",
-                    "SelectionExpression",
-                    "",
-                    "routeResponseSelectionExpression",
-                ),
-                M("Target", "target", "StringWithLengthBetween1And128", "", "target"),
-            ),
-            cls_name="UpdateRouteRequest",
-        ),
-        "UpdateRouteResponseInput": lambda: structure(
-            "UpdateRouteResponseInput",
-            (
-                M(
-                    "ModelSelectionExpression",
-                    "model_selection_expression",
-                    "SelectionExpression",
-                    "",
-                    "modelSelectionExpression",
-                ),
-                M("ResponseModels", "response_models", "RouteModels", "", "responseModels"),
-                M(
-                    "ResponseParameters",
-                    "response_parameters",
-                    "RouteParameters",
-                    "",
-                    "responseParameters",
-                ),
-                M("RouteResponseKey", "route_response_key", "SelectionKey", "", "routeResponseKey"),
-            ),
-            cls_name="UpdateRouteResponseInput",
-        ),
-        "UpdateRouteResponseRequest": lambda: structure(
-            "UpdateRouteResponseRequest",
-            (
-                M("ApiId", "api_id", "__string", "uri", "apiId", required=True),
-                M(
-                    "ModelSelectionExpression",
-                    "model_selection_expression",
-                    "SelectionExpression",
-                    "",
-                    "modelSelectionExpression",
-                ),
-                M("ResponseModels", "response_models", "RouteModels", "", "responseModels"),
-                M(
-                    "ResponseParameters",
-                    "response_parameters",
-                    "RouteParameters",
-                    "",
-                    "responseParameters",
-                ),
-                M("RouteId", "route_id", "__string", "uri", "routeId", required=True),
-                M(
-                    "RouteResponseId",
-                    "route_response_id",
-                    "__string",
-                    "uri",
-                    "routeResponseId",
-                    required=True,
-                ),
-                M("RouteResponseKey", "route_response_key", "SelectionKey", "", "routeResponseKey"),
-            ),
-            cls_name="UpdateRouteResponseRequest",
-        ),
-        "UpdateRouteResponseResponse": lambda: structure(
-            "UpdateRouteResponseResponse",
-            (
-                M(
-                    "ModelSelectionExpression",
-                    "model_selection_expression",
-                    "SelectionExpression",
-                    "",
-                    "modelSelectionExpression",
-                ),
-                M("ResponseModels", "response_models", "RouteModels", "", "responseModels"),
-                M(
-                    "ResponseParameters",
-                    "response_parameters",
-                    "RouteParameters",
-                    "",
-                    "responseParameters",
-                ),
-                M("RouteResponseId", "route_response_id", "Id", "", "routeResponseId"),
-                M("RouteResponseKey", "route_response_key", "SelectionKey", "", "routeResponseKey"),
-            ),
-            cls_name="UpdateRouteResponseResponse",
-        ),
-        "UpdateRouteResult": lambda: structure(
-            "UpdateRouteResult",
-            (
-                M("ApiGatewayManaged", "api_gateway_managed", "__boolean", "", "apiGatewayManaged"),
-                M("ApiKeyRequired", "api_key_required", "__boolean", "", "apiKeyRequired"),
-                M(
-                    "AuthorizationScopes",
-                    "authorization_scopes",
-                    "AuthorizationScopes",
-                    "",
-                    "authorizationScopes",
-                ),
-                M(
-                    "AuthorizationType",
-                    "authorization_type",
-                    "AuthorizationType",
-                    "",
-                    "authorizationType",
-                ),
-                M("AuthorizerId", "authorizer_id", "Id", "", "authorizerId"),
-                M(
-                    "ModelSelectionExpression",
-                    "model_selection_expression",
-                    "SelectionExpression",
-                    "",
-                    "modelSelectionExpression",
-                ),
-                M(
-                    "OperationName",
-                    "operation_name",
-                    "StringWithLengthBetween1And64",
-                    "",
-                    "operationName",
-                ),
-                M("RequestModels", "request_models", "RouteModels", "", "requestModels"),
-                M(
-                    "RequestParameters",
-                    "request_parameters",
-                    "RouteParameters",
-                    "",
-                    "requestParameters",
-                ),
-                M("RouteId", "route_id", "Id", "", "routeId"),
-                M("RouteKey", "route_key", "SelectionKey", "", "routeKey"),
-                M(
-                    "RouteResponseSelectionExpression",
-                    "route_response_selection_expression",
-                    "SelectionExpression",
-                    "",
-                    "routeResponseSelectionExpression",
-                ),
-                M("Target", "target", "StringWithLengthBetween1And128", "", "target"),
-            ),
-            cls_name="UpdateRouteResult",
-        ),
-        "UpdateStageInput": lambda: structure(
-            "UpdateStageInput",
-            (
-                M(
-                    "AccessLogSettings",
-                    "access_log_settings",
-                    "AccessLogSettings",
-                    "",
-                    "accessLogSettings",
-                ),
-                M("AutoDeploy", "auto_deploy", "__boolean", "", "autoDeploy"),
-                M("ClientCertificateId", "client_certificate_id", "Id", "", "clientCertificateId"),
-                M(
-                    "DefaultRouteSettings",
-                    "default_route_settings",
-                    "RouteSettings",
-                    "",
-                    "defaultRouteSettings",
-                ),
-                M("DeploymentId", "deployment_id", "Id", "", "deploymentId"),
-                M(
-                    "Description",
-                    "description",
-                    "StringWithLengthBetween0And1024",
-                    "",
-                    "description",
-                ),
-                M("RouteSettings", "route_settings", "RouteSettingsMap", "", "routeSettings"),
-                M("StageVariables", "stage_variables", "StageVariablesMap", "", "stageVariables"),
-            ),
-            cls_name="UpdateStageInput",
-        ),
-        "UpdateStageRequest": lambda: structure(
-            "UpdateStageRequest",
-            (
-                M(
-                    "AccessLogSettings",
-                    "access_log_settings",
-                    "AccessLogSettings",
-                    "",
-                    "accessLogSettings",
-                ),
-                M("ApiId", "api_id", "__string", "uri", "apiId", required=True),
-                M("AutoDeploy", "auto_deploy", "__boolean", "", "autoDeploy"),
-                M("ClientCertificateId", "client_certificate_id", "Id", "", "clientCertificateId"),
-                M(
-                    "DefaultRouteSettings",
-                    "default_route_settings",
-                    "RouteSettings",
-                    "",
-                    "defaultRouteSettings",
-                ),
-                M("DeploymentId", "deployment_id", "Id", "", "deploymentId"),
-                M(
-                    "Description",
-                    "description",
-                    "StringWithLengthBetween0And1024",
-                    "",
-                    "description",
-                ),
-                M("RouteSettings", "route_settings", "RouteSettingsMap", "", "routeSettings"),
-                M("StageName", "stage_name", "__string", "uri", "stageName", required=True),
-                M("StageVariables", "stage_variables", "StageVariablesMap", "", "stageVariables"),
-            ),
-            cls_name="UpdateStageRequest",
-        ),
-        "UpdateStageResponse": lambda: structure(
-            "UpdateStageResponse",
-            (
-                M(
-                    "AccessLogSettings",
-                    "access_log_settings",
-                    "AccessLogSettings",
-                    "",
-                    "accessLogSettings",
-                ),
-                M("ApiGatewayManaged", "api_gateway_managed", "__boolean", "", "apiGatewayManaged"),
-                M("AutoDeploy", "auto_deploy", "__boolean", "", "autoDeploy"),
-                M("ClientCertificateId", "client_certificate_id", "Id", "", "clientCertificateId"),
-                M(
-                    "CreatedDate",
-                    "created_date",
-                    "__timestampIso8601",
-                    "",
-                    "createdDate",
-                    timestamp_format="iso8601",
-                ),
-                M(
-                    "DefaultRouteSettings",
-                    "default_route_settings",
-                    "RouteSettings",
-                    "",
-                    "defaultRouteSettings",
-                ),
-                M("DeploymentId", "deployment_id", "Id", "", "deploymentId"),
-                M(
-                    "Description",
-                    "description",
-                    "StringWithLengthBetween0And1024",
-                    "",
-                    "description",
-                ),
-                M(
-                    "LastDeploymentStatusMessage",
-                    "last_deployment_status_message",
-                    "__string",
-                    "",
-                    "lastDeploymentStatusMessage",
-                ),
-                M(
-                    "LastUpdatedDate",
-                    "last_updated_date",
-                    "__timestampIso8601",
-                    "",
-                    "lastUpdatedDate",
-                    timestamp_format="iso8601",
-                ),
-                M("RouteSettings", "route_settings", "RouteSettingsMap", "", "routeSettings"),
-                M("StageName", "stage_name", "StringWithLengthBetween1And128", "", "stageName"),
-                M("StageVariables", "stage_variables", "StageVariablesMap", "", "stageVariables"),
-                M("Tags", "tags", "Tags", "", "tags"),
-            ),
-            cls_name="UpdateStageResponse",
-        ),
-        "UpdateVpcLinkInput": lambda: structure(
-            "UpdateVpcLinkInput",
-            (M("Name", "name", "StringWithLengthBetween1And128", "", "name"),),
-            cls_name="UpdateVpcLinkInput",
-        ),
-        "UpdateVpcLinkRequest": lambda: structure(
-            "UpdateVpcLinkRequest",
-            (
-                M("Name", "name", "StringWithLengthBetween1And128", "", "name"),
-                M("VpcLinkId", "vpc_link_id", "__string", "uri", "vpcLinkId", required=True),
-            ),
-            cls_name="UpdateVpcLinkRequest",
-        ),
-        "UpdateVpcLinkResponse": lambda: structure(
-            "UpdateVpcLinkResponse",
-            (
-                M(
-                    "CreatedDate",
-                    "created_date",
-                    "__timestampIso8601",
-                    "",
-                    "createdDate",
-                    timestamp_format="iso8601",
-                ),
-                M("Name", "name", "StringWithLengthBetween1And128", "", "name"),
-                M(
-                    "SecurityGroupIds",
-                    "security_group_ids",
-                    "SecurityGroupIdList",
-                    "",
-                    "securityGroupIds",
-                ),
-                M("SubnetIds", "subnet_ids", "SubnetIdList", "", "subnetIds"),
-                M("Tags", "tags", "Tags", "", "tags"),
-                M("VpcLinkId", "vpc_link_id", "Id", "", "vpcLinkId"),
-                M("VpcLinkStatus", "vpc_link_status", "VpcLinkStatus", "", "vpcLinkStatus"),
-                M(
-                    "VpcLinkStatusMessage",
-                    "vpc_link_status_message",
-                    "StringWithLengthBetween0And1024",
-                    "",
-                    "vpcLinkStatusMessage",
-                ),
-                M("VpcLinkVersion", "vpc_link_version", "VpcLinkVersion", "", "vpcLinkVersion"),
-            ),
-            cls_name="UpdateVpcLinkResponse",
-        ),
-        "UriWithLengthBetween1And2048": lambda: string("UriWithLengthBetween1And2048"),
-        "VpcLink": lambda: structure(
-            "VpcLink",
-            (
-                M(
-                    "CreatedDate",
-                    "created_date",
-                    "__timestampIso8601",
-                    "",
-                    "createdDate",
-                    timestamp_format="iso8601",
-                ),
-                M("Name", "name", "StringWithLengthBetween1And128", "", "name", required=True),
-                M(
-                    "SecurityGroupIds",
-                    "security_group_ids",
-                    "SecurityGroupIdList",
-                    "",
-                    "securityGroupIds",
-                    required=True,
-                ),
-                M("SubnetIds", "subnet_ids", "SubnetIdList", "", "subnetIds", required=True),
-                M("Tags", "tags", "Tags", "", "tags"),
-                M("VpcLinkId", "vpc_link_id", "Id", "", "vpcLinkId", required=True),
-                M("VpcLinkStatus", "vpc_link_status", "VpcLinkStatus", "", "vpcLinkStatus"),
-                M(
-                    "VpcLinkStatusMessage",
-                    "vpc_link_status_message",
-                    "StringWithLengthBetween0And1024",
-                    "",
-                    "vpcLinkStatusMessage",
-                ),
-                M("VpcLinkVersion", "vpc_link_version", "VpcLinkVersion", "", "vpcLinkVersion"),
-            ),
-            cls_name="VpcLink",
-        ),
-        "VpcLinkStatus": lambda: enum(
-            "VpcLinkStatus",
-            ("PENDING", "AVAILABLE", "DELETING", "FAILED", "INACTIVE"),
-            cls_name="VpcLinkStatus",
-        ),
-        "VpcLinkVersion": lambda: enum("VpcLinkVersion", ("V2",), cls_name="VpcLinkVersion"),
-        "VpcLinks": lambda: structure(
-            "VpcLinks",
-            (
-                M("Items", "items", "__listOfVpcLink", "", "items"),
-                M("NextToken", "next_token", "NextToken", "", "nextToken"),
-            ),
-            cls_name="VpcLinks",
-        ),
-        "__boolean": lambda: boolean("__boolean"),
-        "__double": lambda: number("__double", "double"),
-        "__integer": lambda: number("__integer", "integer"),
-        "__listOfApi": lambda: list_of("__listOfApi", "Api"),
-        "__listOfApiMapping": lambda: list_of("__listOfApiMapping", "ApiMapping"),
-        "__listOfAuthorizer": lambda: list_of("__listOfAuthorizer", "Authorizer"),
-        "__listOfDeployment": lambda: list_of("__listOfDeployment", "Deployment"),
-        "__listOfDomainName": lambda: list_of("__listOfDomainName", "DomainName"),
-        "__listOfIntegration": lambda: list_of("__listOfIntegration", "Integration"),
-        "__listOfIntegrationResponse": lambda: list_of(
-            "__listOfIntegrationResponse", "IntegrationResponse"
-        ),
-        "__listOfModel": lambda: list_of("__listOfModel", "Model"),
-        "__listOfPortalProductSummary": lambda: list_of(
-            "__listOfPortalProductSummary", "PortalProductSummary"
-        ),
-        "__listOfPortalSummary": lambda: list_of("__listOfPortalSummary", "PortalSummary"),
-        "__listOfProductPageSummaryNoBody": lambda: list_of(
-            "__listOfProductPageSummaryNoBody", "ProductPageSummaryNoBody"
-        ),
-        "__listOfProductRestEndpointPageSummaryNoBody": lambda: list_of(
-            "__listOfProductRestEndpointPageSummaryNoBody", "ProductRestEndpointPageSummaryNoBody"
-        ),
-        "__listOfRoute": lambda: list_of("__listOfRoute", "Route"),
-        "__listOfRouteResponse": lambda: list_of("__listOfRouteResponse", "RouteResponse"),
-        "__listOfRoutingRule": lambda: list_of("__listOfRoutingRule", "RoutingRule"),
-        "__listOfRoutingRuleAction": lambda: list_of(
-            "__listOfRoutingRuleAction", "RoutingRuleAction"
-        ),
-        "__listOfRoutingRuleCondition": lambda: list_of(
-            "__listOfRoutingRuleCondition", "RoutingRuleCondition"
-        ),
-        "__listOfRoutingRuleMatchHeaderValue": lambda: list_of(
-            "__listOfRoutingRuleMatchHeaderValue", "RoutingRuleMatchHeaderValue"
-        ),
-        "__listOfSection": lambda: list_of("__listOfSection", "Section"),
-        "__listOfSelectionKey": lambda: list_of("__listOfSelectionKey", "SelectionKey"),
-        "__listOfStage": lambda: list_of("__listOfStage", "Stage"),
-        "__listOfVpcLink": lambda: list_of("__listOfVpcLink", "VpcLink"),
-        "__listOf__string": lambda: list_of("__listOf__string", "__string"),
-        "__listOf__stringMin20Max2048": lambda: list_of(
-            "__listOf__stringMin20Max2048", "__stringMin20Max2048"
-        ),
-        "__long": lambda: number("__long", "long"),
-        "__string": lambda: string("__string"),
-        "__stringMin0Max1024": lambda: string("__stringMin0Max1024", min=0, max=1024),
-        "__stringMin0Max1092": lambda: string("__stringMin0Max1092", min=0, max=1092),
-        "__stringMin0Max255": lambda: string("__stringMin0Max255", min=0, max=255),
-        "__stringMin10Max2048": lambda: string("__stringMin10Max2048", min=10, max=2048),
-        "__stringMin10Max30PatternAZ09": lambda: string(
-            "__stringMin10Max30PatternAZ09", min=10, max=30
-        ),
-        "__stringMin1Max1024": lambda: string("__stringMin1Max1024", min=1, max=1024),
-        "__stringMin1Max128": lambda: string("__stringMin1Max128", min=1, max=128),
-        "__stringMin1Max16": lambda: string("__stringMin1Max16", min=1, max=16),
-        "__stringMin1Max20": lambda: string("__stringMin1Max20", min=1, max=20),
-        "__stringMin1Max2048": lambda: string("__stringMin1Max2048", min=1, max=2048),
-        "__stringMin1Max255": lambda: string("__stringMin1Max255", min=1, max=255),
-        "__stringMin1Max256": lambda: string("__stringMin1Max256", min=1, max=256),
-        "__stringMin1Max307200": lambda: string("__stringMin1Max307200", min=1, max=307200),
-        "__stringMin1Max32768": lambda: string("__stringMin1Max32768", min=1, max=32768),
-        "__stringMin1Max4096": lambda: string("__stringMin1Max4096", min=1, max=4096),
-        "__stringMin1Max50": lambda: string("__stringMin1Max50", min=1, max=50),
-        "__stringMin1Max64": lambda: string("__stringMin1Max64", min=1, max=64),
-        "__stringMin20Max2048": lambda: string("__stringMin20Max2048", min=20, max=2048),
-        "__stringMin3Max255": lambda: string("__stringMin3Max255", min=3, max=255),
-        "__stringMin3Max256": lambda: string("__stringMin3Max256", min=3, max=256),
-        "__timestampIso8601": lambda: timestamp("__timestampIso8601", timestamp_format="iso8601"),
-        "__timestampUnix": lambda: timestamp("__timestampUnix", timestamp_format="unixTimestamp"),
-    }
+        "ACMManaged": (
+            '["structure", [[["CertificateArn", "certificate_arn", "__stringMin10Max2048", "", "certificateArn", {"required": true}]'
+            ', ["DomainName", "domain_name", "__stringMin3Max256", "", "domainName", {"required": true}]]], {"cls_name": "ACMManaged"}]'
+        ),
+        "AccessDeniedException": '["structure", [[["Message", "message", "__string", "", "message"]]], {"cls_name": "AccessDeniedException", "error_code": "AccessDeniedException", "error_status": 403}]',
+        "AccessDeniedExceptionResponseContent": '["structure", [[["Message", "message", "__string", "", "message"]]], {"cls_name": "AccessDeniedExceptionResponseContent"}]',
+        "AccessLogSettings": (
+            '["structure", [[["DestinationArn", "destination_arn", "Arn", "", "destinationArn"]'
+            ', ["Format", "format", "StringWithLengthBetween1And1024", "", "format"]]], {"cls_name": "AccessLogSettings"}]'
+        ),
+        "Api": (
+            '["structure", [[["ApiEndpoint", "api_endpoint", "__string", "", "apiEndpoint"]'
+            ', ["ApiGatewayManaged", "api_gateway_managed", "__boolean", "", "apiGatewayManaged"]'
+            ', ["ApiId", "api_id", "Id", "", "apiId"]'
+            ', ["ApiKeySelectionExpression", "api_key_selection_expression", "SelectionExpression", "", "apiKeySelectionExpression"]'
+            ', ["CorsConfiguration", "cors_configuration", "Cors", "", "corsConfiguration"]'
+            ', ["CreatedDate", "created_date", "__timestampIso8601", "", "createdDate", {"timestamp_format": "iso8601"}]'
+            ', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
+            ', ["DisableSchemaValidation", "disable_schema_validation", "__boolean", "", "disableSchemaValidation"]'
+            ', ["DisableExecuteApiEndpoint", "disable_execute_api_endpoint", "__boolean", "", "disableExecuteApiEndpoint"]'
+            ', ["ImportInfo", "import_info", "__listOf__string", "", "importInfo"]'
+            ', ["IpAddressType", "ip_address_type", "IpAddressType", "", "ipAddressType"]'
+            ', ["Name", "name", "StringWithLengthBetween1And128", "", "name", {"required": true}]'
+            ', ["ProtocolType", "protocol_type", "ProtocolType", "", "protocolType", {"required": true}]'
+            ', ["RouteSelectionExpression", "route_selection_expression", "SelectionExpression", "", "routeSelectionExpression", {"required": true}]'
+            ', ["Tags", "tags", "Tags", "", "tags"]'
+            ', ["Version", "version", "StringWithLengthBetween1And64", "", "version"]'
+            ', ["Warnings", "warnings", "__listOf__string", "", "warnings"]]], {"cls_name": "Api"}]'
+        ),
+        "ApiMapping": (
+            '["structure", [[["ApiId", "api_id", "Id", "", "apiId", {"required": true}]'
+            ', ["ApiMappingId", "api_mapping_id", "Id", "", "apiMappingId"]'
+            ', ["ApiMappingKey", "api_mapping_key", "SelectionKey", "", "apiMappingKey"]'
+            ', ["Stage", "stage", "StringWithLengthBetween1And128", "", "stage", {"required": true}]]], {"cls_name": "ApiMapping"}]'
+        ),
+        "ApiMappings": (
+            '["structure", [[["Items", "items", "__listOfApiMapping", "", "items"]'
+            ', ["NextToken", "next_token", "NextToken", "", "nextToken"]]], {"cls_name": "ApiMappings"}]'
+        ),
+        "Apis": (
+            '["structure", [[["Items", "items", "__listOfApi", "", "items"]'
+            ', ["NextToken", "next_token", "NextToken", "", "nextToken"]]], {"cls_name": "Apis"}]'
+        ),
+        "Arn": '["string", [], {}]',
+        "Authorization": (
+            '["structure", [[["CognitoConfig", "cognito_config", "CognitoConfig", "", "cognitoConfig"]'
+            ', ["None", "none", "None", "", "none"]]], {"cls_name": "Authorization"}]'
+        ),
+        "AuthorizationScopes": '["list_of", ["StringWithLengthBetween1And64"], {}]',
+        "AuthorizationType": '["enum", [["NONE", "AWS_IAM", "CUSTOM", "JWT"]], {"cls_name": "AuthorizationType"}]',
+        "Authorizer": (
+            '["structure", [[["AuthorizerCredentialsArn", "authorizer_credentials_arn", "Arn", "", "authorizerCredentialsArn"]'
+            ', ["AuthorizerId", "authorizer_id", "Id", "", "authorizerId"]'
+            ', ["AuthorizerPayloadFormatVersion", "authorizer_payload_format_version", "StringWithLengthBetween1And64", "", "authorizerPayloadFormatVersion"]'
+            ', ["AuthorizerResultTtlInSeconds", "authorizer_result_ttl_in_seconds", "IntegerWithLengthBetween0And3600", "", "authorizerResultTtlInSeconds"]'
+            ', ["AuthorizerType", "authorizer_type", "AuthorizerType", "", "authorizerType"]'
+            ', ["AuthorizerUri", "authorizer_uri", "UriWithLengthBetween1And2048", "", "authorizerUri"]'
+            ', ["EnableSimpleResponses", "enable_simple_responses", "__boolean", "", "enableSimpleResponses"]'
+            ', ["IdentitySource", "identity_source", "IdentitySourceList", "", "identitySource"]'
+            ', ["IdentityValidationExpression", "identity_validation_expression", "StringWithLengthBetween0And1024", "", "identityValidationExpression"]'
+            ', ["JwtConfiguration", "jwt_configuration", "JWTConfiguration", "", "jwtConfiguration"]'
+            ', ["Name", "name", "StringWithLengthBetween1And128", "", "name", {"required": true}]]], {"cls_name": "Authorizer"}]'
+        ),
+        "AuthorizerType": '["enum", [["REQUEST", "JWT"]], {"cls_name": "AuthorizerType"}]',
+        "Authorizers": (
+            '["structure", [[["Items", "items", "__listOfAuthorizer", "", "items"]'
+            ', ["NextToken", "next_token", "NextToken", "", "nextToken"]]], {"cls_name": "Authorizers"}]'
+        ),
+        "BadRequestException": '["structure", [[["Message", "message", "__string", "", "message"]]], {"cls_name": "BadRequestException", "error_code": "BadRequestException", "error_status": 400}]',
+        "BadRequestExceptionResponseContent": '["structure", [[["Message", "message", "__string", "", "message"]]], {"cls_name": "BadRequestExceptionResponseContent"}]',
+        "CognitoConfig": (
+            '["structure", [[["AppClientId", "app_client_id", "__stringMin1Max256", "", "appClientId", {"required": true}]'
+            ', ["UserPoolArn", "user_pool_arn", "__stringMin20Max2048", "", "userPoolArn", {"required": true}]'
+            ', ["UserPoolDomain", "user_pool_domain", "__stringMin20Max2048", "", "userPoolDomain", {"required": true}]]], {"cls_name": "CognitoConfig"}]'
+        ),
+        "ConflictException": '["structure", [[["Message", "message", "__string", "", "message"]]], {"cls_name": "ConflictException", "error_code": "ConflictException", "error_status": 409}]',
+        "ConflictExceptionResponseContent": '["structure", [[["Message", "message", "__string", "", "message"]]], {"cls_name": "ConflictExceptionResponseContent"}]',
+        "ConnectionType": '["enum", [["INTERNET", "VPC_LINK"]], {"cls_name": "ConnectionType"}]',
+        "ContentHandlingStrategy": '["enum", [["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"]], {"cls_name": "ContentHandlingStrategy"}]',
+        "Cors": (
+            '["structure", [[["AllowCredentials", "allow_credentials", "__boolean", "", "allowCredentials"]'
+            ', ["AllowHeaders", "allow_headers", "CorsHeaderList", "", "allowHeaders"]'
+            ', ["AllowMethods", "allow_methods", "CorsMethodList", "", "allowMethods"]'
+            ', ["AllowOrigins", "allow_origins", "CorsOriginList", "", "allowOrigins"]'
+            ', ["ExposeHeaders", "expose_headers", "CorsHeaderList", "", "exposeHeaders"]'
+            ', ["MaxAge", "max_age", "IntegerWithLengthBetweenMinus1And86400", "", "maxAge"]]], {"cls_name": "Cors"}]'
+        ),
+        "CorsHeaderList": '["list_of", ["__string"], {}]',
+        "CorsMethodList": '["list_of", ["StringWithLengthBetween1And64"], {}]',
+        "CorsOriginList": '["list_of", ["__string"], {}]',
+        "CreateApiInput": (
+            '["structure", [[["ApiKeySelectionExpression", "api_key_selection_expression", "SelectionExpression", "", "apiKeySelectionExpression"]'
+            ', ["CorsConfiguration", "cors_configuration", "Cors", "", "corsConfiguration"]'
+            ', ["CredentialsArn", "credentials_arn", "Arn", "", "credentialsArn"]'
+            ', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
+            ', ["DisableSchemaValidation", "disable_schema_validation", "__boolean", "", "disableSchemaValidation"]'
+            ', ["DisableExecuteApiEndpoint", "disable_execute_api_endpoint", "__boolean", "", "disableExecuteApiEndpoint"]'
+            ', ["Name", "name", "StringWithLengthBetween1And128", "", "name", {"required": true}]'
+            ', ["ProtocolType", "protocol_type", "ProtocolType", "", "protocolType", {"required": true}]'
+            ', ["RouteKey", "route_key", "SelectionKey", "", "routeKey"]'
+            ', ["RouteSelectionExpression", "route_selection_expression", "SelectionExpression", "", "routeSelectionExpression"]'
+            ', ["Tags", "tags", "Tags", "", "tags"]'
+            ', ["Target", "target", "UriWithLengthBetween1And2048", "", "target"]'
+            ', ["Version", "version", "StringWithLengthBetween1And64", "", "version"]]], {"cls_name": "CreateApiInput"}]'
+        ),
+        "CreateApiMappingInput": (
+            '["structure", [[["ApiId", "api_id", "Id", "", "apiId", {"required": true}]'
+            ', ["ApiMappingKey", "api_mapping_key", "SelectionKey", "", "apiMappingKey"]'
+            ', ["Stage", "stage", "StringWithLengthBetween1And128", "", "stage", {"required": true}]]], {"cls_name": "CreateApiMappingInput"}]'
+        ),
+        "CreateApiMappingRequest": (
+            '["structure", [[["ApiId", "api_id", "Id", "", "apiId", {"required": true}]'
+            ', ["ApiMappingKey", "api_mapping_key", "SelectionKey", "", "apiMappingKey"]'
+            ', ["DomainName", "domain_name", "__string", "uri", "domainName", {"required": true}]'
+            ', ["Stage", "stage", "StringWithLengthBetween1And128", "", "stage", {"required": true}]]], {"cls_name": "CreateApiMappingRequest"}]'
+        ),
+        "CreateApiMappingResponse": (
+            '["structure", [[["ApiId", "api_id", "Id", "", "apiId"]'
+            ', ["ApiMappingId", "api_mapping_id", "Id", "", "apiMappingId"]'
+            ', ["ApiMappingKey", "api_mapping_key", "SelectionKey", "", "apiMappingKey"]'
+            ', ["Stage", "stage", "StringWithLengthBetween1And128", "", "stage"]]], {"cls_name": "CreateApiMappingResponse"}]'
+        ),
+        "CreateApiRequest": (
+            '["structure", [[["ApiKeySelectionExpression", "api_key_selection_expression", "SelectionExpression", "", "apiKeySelectionExpression"]'
+            ', ["CorsConfiguration", "cors_configuration", "Cors", "", "corsConfiguration"]'
+            ', ["CredentialsArn", "credentials_arn", "Arn", "", "credentialsArn"]'
+            ', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
+            ', ["DisableSchemaValidation", "disable_schema_validation", "__boolean", "", "disableSchemaValidation"]'
+            ', ["DisableExecuteApiEndpoint", "disable_execute_api_endpoint", "__boolean", "", "disableExecuteApiEndpoint"]'
+            ', ["IpAddressType", "ip_address_type", "IpAddressType", "", "ipAddressType"]'
+            ', ["Name", "name", "StringWithLengthBetween1And128", "", "name", {"required": true}]'
+            ', ["ProtocolType", "protocol_type", "ProtocolType", "", "protocolType", {"required": true}]'
+            ', ["RouteKey", "route_key", "SelectionKey", "", "routeKey"]'
+            ', ["RouteSelectionExpression", "route_selection_expression", "SelectionExpression", "", "routeSelectionExpression"]'
+            ', ["Tags", "tags", "Tags", "", "tags"]'
+            ', ["Target", "target", "UriWithLengthBetween1And2048", "", "target"]'
+            ', ["Version", "version", "StringWithLengthBetween1And64", "", "version"]]], {"cls_name": "CreateApiRequest"}]'
+        ),
+        "CreateApiResponse": (
+            '["structure", [[["ApiEndpoint", "api_endpoint", "__string", "", "apiEndpoint"]'
+            ', ["ApiGatewayManaged", "api_gateway_managed", "__boolean", "", "apiGatewayManaged"]'
+            ', ["ApiId", "api_id", "Id", "", "apiId"]'
+            ', ["ApiKeySelectionExpression", "api_key_selection_expression", "SelectionExpression", "", "apiKeySelectionExpression"]'
+            ', ["CorsConfiguration", "cors_configuration", "Cors", "", "corsConfiguration"]'
+            ', ["CreatedDate", "created_date", "__timestampIso8601", "", "createdDate", {"timestamp_format": "iso8601"}]'
+            ', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
+            ', ["DisableSchemaValidation", "disable_schema_validation", "__boolean", "", "disableSchemaValidation"]'
+            ', ["DisableExecuteApiEndpoint", "disable_execute_api_endpoint", "__boolean", "", "disableExecuteApiEndpoint"]'
+            ', ["ImportInfo", "import_info", "__listOf__string", "", "importInfo"]'
+            ', ["IpAddressType", "ip_address_type", "IpAddressType", "", "ipAddressType"]'
+            ', ["Name", "name", "StringWithLengthBetween1And128", "", "name"]'
+            ', ["ProtocolType", "protocol_type", "ProtocolType", "", "protocolType"]'
+            ', ["RouteSelectionExpression", "route_selection_expression", "SelectionExpression", "", "routeSelectionExpression"]'
+            ', ["Tags", "tags", "Tags", "", "tags"]'
+            ', ["Version", "version", "StringWithLengthBetween1And64", "", "version"]'
+            ', ["Warnings", "warnings", "__listOf__string", "", "warnings"]]], {"cls_name": "CreateApiResponse"}]'
+        ),
+        "CreateAuthorizerInput": (
+            '["structure", [[["AuthorizerCredentialsArn", "authorizer_credentials_arn", "Arn", "", "authorizerCredentialsArn"]'
+            ', ["AuthorizerPayloadFormatVersion", "authorizer_payload_format_version", "StringWithLengthBetween1And64", "", "authorizerPayloadFormatVersion"]'
+            ', ["AuthorizerResultTtlInSeconds", "authorizer_result_ttl_in_seconds", "IntegerWithLengthBetween0And3600", "", "authorizerResultTtlInSeconds"]'
+            ', ["AuthorizerType", "authorizer_type", "AuthorizerType", "", "authorizerType", {"required": true}]'
+            ', ["AuthorizerUri", "authorizer_uri", "UriWithLengthBetween1And2048", "", "authorizerUri"]'
+            ', ["EnableSimpleResponses", "enable_simple_responses", "__boolean", "", "enableSimpleResponses"]'
+            ', ["IdentitySource", "identity_source", "IdentitySourceList", "", "identitySource", {"required": true}]'
+            ', ["IdentityValidationExpression", "identity_validation_expression", "StringWithLengthBetween0And1024", "", "identityValidationExpression"]'
+            ', ["JwtConfiguration", "jwt_configuration", "JWTConfiguration", "", "jwtConfiguration"]'
+            ', ["Name", "name", "StringWithLengthBetween1And128", "", "name", {"required": true}]]], {"cls_name": "CreateAuthorizerInput"}]'
+        ),
+        "CreateAuthorizerRequest": (
+            '["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
+            ', ["AuthorizerCredentialsArn", "authorizer_credentials_arn", "Arn", "", "authorizerCredentialsArn"]'
+            ', ["AuthorizerPayloadFormatVersion", "authorizer_payload_format_version", "StringWithLengthBetween1And64", "", "authorizerPayloadFormatVersion"]'
+            ', ["AuthorizerResultTtlInSeconds", "authorizer_result_ttl_in_seconds", "IntegerWithLengthBetween0And3600", "", "authorizerResultTtlInSeconds"]'
+            ', ["AuthorizerType", "authorizer_type", "AuthorizerType", "", "authorizerType", {"required": true}]'
+            ', ["AuthorizerUri", "authorizer_uri", "UriWithLengthBetween1And2048", "", "authorizerUri"]'
+            ', ["EnableSimpleResponses", "enable_simple_responses", "__boolean", "", "enableSimpleResponses"]'
+            ', ["IdentitySource", "identity_source", "IdentitySourceList", "", "identitySource", {"required": true}]'
+            ', ["IdentityValidationExpression", "identity_validation_expression", "StringWithLengthBetween0And1024", "", "identityValidationExpression"]'
+            ', ["JwtConfiguration", "jwt_configuration", "JWTConfiguration", "", "jwtConfiguration"]'
+            ', ["Name", "name", "StringWithLengthBetween1And128", "", "name", {"required": true}]]], {"cls_name": "CreateAuthorizerRequest"}]'
+        ),
+        "CreateAuthorizerResponse": (
+            '["structure", [[["AuthorizerCredentialsArn", "authorizer_credentials_arn", "Arn", "", "authorizerCredentialsArn"]'
+            ', ["AuthorizerId", "authorizer_id", "Id", "", "authorizerId"]'
+            ', ["AuthorizerPayloadFormatVersion", "authorizer_payload_format_version", "StringWithLengthBetween1And64", "", "authorizerPayloadFormatVersion"]'
+            ', ["AuthorizerResultTtlInSeconds", "authorizer_result_ttl_in_seconds", "IntegerWithLengthBetween0And3600", "", "authorizerResultTtlInSeconds"]'
+            ', ["AuthorizerType", "authorizer_type", "AuthorizerType", "", "authorizerType"]'
+            ', ["AuthorizerUri", "authorizer_uri", "UriWithLengthBetween1And2048", "", "authorizerUri"]'
+            ', ["EnableSimpleResponses", "enable_simple_responses", "__boolean", "", "enableSimpleResponses"]'
+            ', ["IdentitySource", "identity_source", "IdentitySourceList", "", "identitySource"]'
+            ', ["IdentityValidationExpression", "identity_validation_expression", "StringWithLengthBetween0And1024", "", "identityValidationExpression"]'
+            ', ["JwtConfiguration", "jwt_configuration", "JWTConfiguration", "", "jwtConfiguration"]'
+            ', ["Name", "name", "StringWithLengthBetween1And128", "", "name"]]], {"cls_name": "CreateAuthorizerResponse"}]'
+        ),
+        "CreateDeploymentInput": (
+            '["structure", [[["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
+            ', ["StageName", "stage_name", "StringWithLengthBetween1And128", "", "stageName"]]], {"cls_name": "CreateDeploymentInput"}]'
+        ),
+        "CreateDeploymentRequest": (
+            '["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
+            ', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
+            ', ["StageName", "stage_name", "StringWithLengthBetween1And128", "", "stageName"]]], {"cls_name": "CreateDeploymentRequest"}]'
+        ),
+        "CreateDeploymentResponse": (
+            '["structure", [[["AutoDeployed", "auto_deployed", "__boolean", "", "autoDeployed"]'
+            ', ["CreatedDate", "created_date", "__timestampIso8601", "", "createdDate", {"timestamp_format": "iso8601"}]'
+            ', ["DeploymentId", "deployment_id", "Id", "", "deploymentId"]'
+            ', ["DeploymentStatus", "deployment_status", "DeploymentStatus", "", "deploymentStatus"]'
+            ', ["DeploymentStatusMessage", "deployment_status_message", "__string", "", "deploymentStatusMessage"]'
+            ', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]]], {"cls_name": "CreateDeploymentResponse"}]'
+        ),
+        "CreateDomainNameInput": (
+            '["structure", [[["DomainName", "domain_name", "StringWithLengthBetween1And512", "", "domainName", {"required": true}]'
+            ', ["DomainNameConfigurations", "domain_name_configurations", "DomainNameConfigurations", "", "domainNameConfigurations"]'
+            ', ["MutualTlsAuthentication", "mutual_tls_authentication", "MutualTlsAuthenticationInput", "", "mutualTlsAuthentication"]'
+            ', ["RoutingMode", "routing_mode", "RoutingMode", "", "routingMode"]'
+            ', ["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "CreateDomainNameInput"}]'
+        ),
+        "CreateDomainNameRequest": (
+            '["structure", [[["DomainName", "domain_name", "StringWithLengthBetween1And512", "", "domainName", {"required": true}]'
+            ', ["DomainNameConfigurations", "domain_name_configurations", "DomainNameConfigurations", "", "domainNameConfigurations"]'
+            ', ["MutualTlsAuthentication", "mutual_tls_authentication", "MutualTlsAuthenticationInput", "", "mutualTlsAuthentication"]'
+            ', ["RoutingMode", "routing_mode", "RoutingMode", "", "routingMode"]'
+            ', ["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "CreateDomainNameRequest"}]'
+        ),
+        "CreateDomainNameResponse": (
+            '["structure", [[["ApiMappingSelectionExpression", "api_mapping_selection_expression", "SelectionExpression", "", "apiMappingSelectionExpression"]'
+            ', ["DomainName", "domain_name", "StringWithLengthBetween1And512", "", "domainName"]'
+            ', ["DomainNameArn", "domain_name_arn", "Arn", "", "domainNameArn"]'
+            ', ["DomainNameConfigurations", "domain_name_configurations", "DomainNameConfigurations", "", "domainNameConfigurations"]'
+            ', ["MutualTlsAuthentication", "mutual_tls_authentication", "MutualTlsAuthentication", "", "mutualTlsAuthentication"]'
+            ', ["RoutingMode", "routing_mode", "RoutingMode", "", "routingMode"]'
+            ', ["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "CreateDomainNameResponse"}]'
+        ),
+        "CreateIntegrationInput": (
+            '["structure", [[["ConnectionId", "connection_id", "StringWithLengthBetween1And1024", "", "connectionId"]'
+            ', ["ConnectionType", "connection_type", "ConnectionType", "", "connectionType"]'
+            ', ["ContentHandlingStrategy", "content_handling_strategy", "ContentHandlingStrategy", "", "contentHandlingStrategy"]'
+            ', ["CredentialsArn", "credentials_arn", "Arn", "", "credentialsArn"]'
+            ', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
+            ', ["IntegrationMethod", "integration_method", "StringWithLengthBetween1And64", "", "integrationMethod"]'
+            ', ["IntegrationSubtype", "integration_subtype", "StringWithLengthBetween1And128", "", "integrationSubtype"]'
+            ', ["IntegrationType", "integration_type", "IntegrationType", "", "integrationType", {"required": true}]'
+            ', ["IntegrationUri", "integration_uri", "UriWithLengthBetween1And2048", "", "integrationUri"]'
+            ', ["PassthroughBehavior", "passthrough_behavior", "PassthroughBehavior", "", "passthroughBehavior"]'
+            ', ["PayloadFormatVersion", "payload_format_version", "StringWithLengthBetween1And64", "", "payloadFormatVersion"]'
+            ', ["RequestParameters", "request_parameters", "IntegrationParameters", "", "requestParameters"]'
+            ', ["RequestTemplates", "request_templates", "TemplateMap", "", "requestTemplates"]'
+            ', ["ResponseParameters", "response_parameters", "ResponseParameters", "", "responseParameters"]'
+            ', ["TemplateSelectionExpression", "template_selection_expression", "SelectionExpression", "", "templateSelectionExpression"]'
+            ', ["TimeoutInMillis", "timeout_in_millis", "IntegerWithLengthBetween50And30000", "", "timeoutInMillis"]'
+            ', ["TlsConfig", "tls_config", "TlsConfigInput", "", "tlsConfig"]]], {"cls_name": "CreateIntegrationInput"}]'
+        ),
+        "CreateIntegrationRequest": (
+            '["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
+            ', ["ConnectionId", "connection_id", "StringWithLengthBetween1And1024", "", "connectionId"]'
+            ', ["ConnectionType", "connection_type", "ConnectionType", "", "connectionType"]'
+            ', ["ContentHandlingStrategy", "content_handling_strategy", "ContentHandlingStrategy", "", "contentHandlingStrategy"]'
+            ', ["CredentialsArn", "credentials_arn", "Arn", "", "credentialsArn"]'
+            ', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
+            ', ["IntegrationMethod", "integration_method", "StringWithLengthBetween1And64", "", "integrationMethod"]'
+            ', ["IntegrationSubtype", "integration_subtype", "StringWithLengthBetween1And128", "", "integrationSubtype"]'
+            ', ["IntegrationType", "integration_type", "IntegrationType", "", "integrationType", {"required": true}]'
+            ', ["IntegrationUri", "integration_uri", "UriWithLengthBetween1And2048", "", "integrationUri"]'
+            ', ["PassthroughBehavior", "passthrough_behavior", "PassthroughBehavior", "", "passthroughBehavior"]'
+            ', ["PayloadFormatVersion", "payload_format_version", "StringWithLengthBetween1And64", "", "payloadFormatVersion"]'
+            ', ["RequestParameters", "request_parameters", "IntegrationParameters", "", "requestParameters"]'
+            ', ["RequestTemplates", "request_templates", "TemplateMap", "", "requestTemplates"]'
+            ', ["ResponseParameters", "response_parameters", "ResponseParameters", "", "responseParameters"]'
+            ', ["TemplateSelectionExpression", "template_selection_expression", "SelectionExpression", "", "templateSelectionExpression"]'
+            ', ["TimeoutInMillis", "timeout_in_millis", "IntegerWithLengthBetween50And30000", "", "timeoutInMillis"]'
+            ', ["TlsConfig", "tls_config", "TlsConfigInput", "", "tlsConfig"]]], {"cls_name": "CreateIntegrationRequest"}]'
+        ),
+        "CreateIntegrationResponseInput": (
+            '["structure", [[["ContentHandlingStrategy", "content_handling_strategy", "ContentHandlingStrategy", "", "contentHandlingStrategy"]'
+            ', ["IntegrationResponseKey", "integration_response_key", "SelectionKey", "", "integrationResponseKey", {"required": true}]'
+            ', ["ResponseParameters", "response_parameters", "IntegrationParameters", "", "responseParameters"]'
+            ', ["ResponseTemplates", "response_templates", "TemplateMap", "", "responseTemplates"]'
+            ', ["TemplateSelectionExpression", "template_selection_expression", "SelectionExpression", "", "templateSelectionExpression"]]], {"cls_name": "CreateIntegrationResponseInput"}]'
+        ),
+        "CreateIntegrationResponseRequest": (
+            '["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
+            ', ["ContentHandlingStrategy", "content_handling_strategy", "ContentHandlingStrategy", "", "contentHandlingStrategy"]'
+            ', ["IntegrationId", "integration_id", "__string", "uri", "integrationId", {"required": true}]'
+            ', ["IntegrationResponseKey", "integration_response_key", "SelectionKey", "", "integrationResponseKey", {"required": true}]'
+            ', ["ResponseParameters", "response_parameters", "IntegrationParameters", "", "responseParameters"]'
+            ', ["ResponseTemplates", "response_templates", "TemplateMap", "", "responseTemplates"]'
+            ', ["TemplateSelectionExpression", "template_selection_expression", "SelectionExpression", "", "templateSelectionExpression"]]], {"cls_name": "CreateIntegrationResponseRequest"}]'
+        ),
+        "CreateIntegrationResponseResponse": (
+            '["structure", [[["ContentHandlingStrategy", "content_handling_strategy", "ContentHandlingStrategy", "", "contentHandlingStrategy"]'
+            ', ["IntegrationResponseId", "integration_response_id", "Id", "", "integrationResponseId"]'
+            ', ["IntegrationResponseKey", "integration_response_key", "SelectionKey", "", "integrationResponseKey"]'
+            ', ["ResponseParameters", "response_parameters", "IntegrationParameters", "", "responseParameters"]'
+            ', ["ResponseTemplates", "response_templates", "TemplateMap", "", "responseTemplates"]'
+            ', ["TemplateSelectionExpression", "template_selection_expression", "SelectionExpression", "", "templateSelectionExpression"]]], {"cls_name": "CreateIntegrationResponseResponse"}]'
+        ),
+        "CreateIntegrationResult": (
+            '["structure", [[["ApiGatewayManaged", "api_gateway_managed", "__boolean", "", "apiGatewayManaged"]'
+            ', ["ConnectionId", "connection_id", "StringWithLengthBetween1And1024", "", "connectionId"]'
+            ', ["ConnectionType", "connection_type", "ConnectionType", "", "connectionType"]'
+            ', ["ContentHandlingStrategy", "content_handling_strategy", "ContentHandlingStrategy", "", "contentHandlingStrategy"]'
+            ', ["CredentialsArn", "credentials_arn", "Arn", "", "credentialsArn"]'
+            ', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
+            ', ["IntegrationId", "integration_id", "Id", "", "integrationId"]'
+            ', ["IntegrationMethod", "integration_method", "StringWithLengthBetween1And64", "", "integrationMethod"]'
+            ', ["IntegrationResponseSelectionExpression", "integration_response_selection_expression", "SelectionExpression", "", "integrationResponseSelectionExpression"]'
+            ', ["IntegrationSubtype", "integration_subtype", "StringWithLengthBetween1And128", "", "integrationSubtype"]'
+            ', ["IntegrationType", "integration_type", "IntegrationType", "", "integrationType"]'
+            ', ["IntegrationUri", "integration_uri", "UriWithLengthBetween1And2048", "", "integrationUri"]'
+            ', ["PassthroughBehavior", "passthrough_behavior", "PassthroughBehavior", "", "passthroughBehavior"]'
+            ', ["PayloadFormatVersion", "payload_format_version", "StringWithLengthBetween1And64", "", "payloadFormatVersion"]'
+            ', ["RequestParameters", "request_parameters", "IntegrationParameters", "", "requestParameters"]'
+            ', ["RequestTemplates", "request_templates", "TemplateMap", "", "requestTemplates"]'
+            ', ["ResponseParameters", "response_parameters", "ResponseParameters", "", "responseParameters"]'
+            ', ["TemplateSelectionExpression", "template_selection_expression", "SelectionExpression", "", "templateSelectionExpression"]'
+            ', ["TimeoutInMillis", "timeout_in_millis", "IntegerWithLengthBetween50And30000", "", "timeoutInMillis"]'
+            ', ["TlsConfig", "tls_config", "TlsConfig", "", "tlsConfig"]]], {"cls_name": "CreateIntegrationResult"}]'
+        ),
+        "CreateModelInput": (
+            '["structure", [[["ContentType", "content_type", "StringWithLengthBetween1And256", "", "contentType"]'
+            ', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
+            ', ["Name", "name", "StringWithLengthBetween1And128", "", "name", {"required": true}]'
+            ', ["Schema", "schema", "StringWithLengthBetween0And32K", "", "schema", {"required": true}]]], {"cls_name": "CreateModelInput"}]'
+        ),
+        "CreateModelRequest": (
+            '["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
+            ', ["ContentType", "content_type", "StringWithLengthBetween1And256", "", "contentType"]'
+            ', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
+            ', ["Name", "name", "StringWithLengthBetween1And128", "", "name", {"required": true}]'
+            ', ["Schema", "schema", "StringWithLengthBetween0And32K", "", "schema", {"required": true}]]], {"cls_name": "CreateModelRequest"}]'
+        ),
+        "CreateModelResponse": (
+            '["structure", [[["ContentType", "content_type", "StringWithLengthBetween1And256", "", "contentType"]'
+            ', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
+            ', ["ModelId", "model_id", "Id", "", "modelId"]'
+            ', ["Name", "name", "StringWithLengthBetween1And128", "", "name"]'
+            ', ["Schema", "schema", "StringWithLengthBetween0And32K", "", "schema"]]], {"cls_name": "CreateModelResponse"}]'
+        ),
+        "CreatePortalProductRequest": (
+            '["structure", [[["Description", "description", "__stringMin0Max1024", "", "description"]'
+            ', ["DisplayName", "display_name", "__stringMin1Max255", "", "displayName", {"required": true}]'
+            ', ["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "CreatePortalProductRequest"}]'
+        ),
+        "CreatePortalProductRequestContent": (
+            '["structure", [[["Description", "description", "__stringMin0Max1024", "", "description"]'
+            ', ["DisplayName", "display_name", "__stringMin1Max255", "", "displayName", {"required": true}]'
+            ', ["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "CreatePortalProductRequestContent"}]'
+        ),
+        "CreatePortalProductResponse": (
+            '["structure", [[["Description", "description", "__stringMin0Max1024", "", "description"]'
+            ', ["DisplayName", "display_name", "__stringMin1Max255", "", "displayName"]'
+            ', ["DisplayOrder", "display_order", "DisplayOrder", "", "displayOrder"]'
+            ', ["LastModified", "last_modified", "__timestampIso8601", "", "lastModified", {"timestamp_format": "iso8601"}]'
+            ', ["PortalProductArn", "portal_product_arn", "__stringMin20Max2048", "", "portalProductArn"]'
+            ', ["PortalProductId", "portal_product_id", "__stringMin10Max30PatternAZ09", "", "portalProductId"]'
+            ', ["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "CreatePortalProductResponse"}]'
+        ),
+        "CreatePortalProductResponseContent": (
+            '["structure", [[["Description", "description", "__stringMin0Max1024", "", "description"]'
+            ', ["DisplayName", "display_name", "__stringMin1Max255", "", "displayName", {"required": true}]'
+            ', ["DisplayOrder", "display_order", "DisplayOrder", "", "displayOrder"]'
+            ', ["LastModified", "last_modified", "__timestampIso8601", "", "lastModified", {"required": true, "timestamp_format": "iso8601"}]'
+            ', ["PortalProductArn", "portal_product_arn", "__stringMin20Max2048", "", "portalProductArn", {"required": true}]'
+            ', ["PortalProductId", "portal_product_id", "__stringMin10Max30PatternAZ09", "", "portalProductId", {"required": true}]'
+            ', ["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "CreatePortalProductResponseContent"}]'
+        ),
+        "CreatePortalRequest": (
+            '["structure", [[["Authorization", "authorization", "Authorization", "", "authorization", {"required": true}]'
+            ', ["EndpointConfiguration", "endpoint_configuration", "EndpointConfigurationRequest", "", "endpointConfiguration", {"required": true}]'
+            ', ["IncludedPortalProductArns", "included_portal_product_arns", "__listOf__stringMin20Max2048", "", "includedPortalProductArns"]'
+            ', ["LogoUri", "logo_uri", "__stringMin0Max1092", "", "logoUri"]'
+            ', ["PortalContent", "portal_content", "PortalContent", "", "portalContent", {"required": true}]'
+            ', ["RumAppMonitorName", "rum_app_monitor_name", "__stringMin0Max255", "", "rumAppMonitorName"]'
+            ', ["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "CreatePortalRequest"}]'
+        ),
+        "CreatePortalRequestContent": (
+            '["structure", [[["Authorization", "authorization", "Authorization", "", "authorization", {"required": true}]'
+            ', ["EndpointConfiguration", "endpoint_configuration", "EndpointConfigurationRequest", "", "endpointConfiguration", {"required": true}]'
+            ', ["IncludedPortalProductArns", "included_portal_product_arns", "__listOf__stringMin20Max2048", "", "includedPortalProductArns"]'
+            ', ["LogoUri", "logo_uri", "__stringMin0Max1092", "", "logoUri"]'
+            ', ["PortalContent", "portal_content", "PortalContent", "", "portalContent", {"required": true}]'
+            ', ["RumAppMonitorName", "rum_app_monitor_name", "__stringMin0Max255", "", "rumAppMonitorName"]'
+            ', ["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "CreatePortalRequestContent"}]'
+        ),
+        "CreatePortalResponse": (
+            '["structure", [[["Authorization", "authorization", "Authorization", "", "authorization"]'
+            ', ["EndpointConfiguration", "endpoint_configuration", "EndpointConfigurationResponse", "", "endpointConfiguration"]'
+            ', ["IncludedPortalProductArns", "included_portal_product_arns", "__listOf__stringMin20Max2048", "", "includedPortalProductArns"]'
+            ', ["LastModified", "last_modified", "__timestampIso8601", "", "lastModified", {"timestamp_format": "iso8601"}]'
+            ', ["LastPublished", "last_published", "__timestampIso8601", "", "lastPublished", {"timestamp_format": "iso8601"}]'
+            ', ["LastPublishedDescription", "last_published_description", "__stringMin0Max1024", "", "lastPublishedDescription"]'
+            ', ["PortalArn", "portal_arn", "__stringMin20Max2048", "", "portalArn"]'
+            ', ["PortalContent", "portal_content", "PortalContent", "", "portalContent"]'
+            ', ["PortalId", "portal_id", "__stringMin10Max30PatternAZ09", "", "portalId"]'
+            ', ["PublishStatus", "publish_status", "PublishStatus", "", "publishStatus"]'
+            ', ["RumAppMonitorName", "rum_app_monitor_name", "__stringMin0Max255", "", "rumAppMonitorName"]'
+            ', ["StatusException", "status_exception", "StatusException", "", "statusException"]'
+            ', ["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "CreatePortalResponse"}]'
+        ),
+        "CreatePortalResponseContent": (
+            '["structure", [[["Authorization", "authorization", "Authorization", "", "authorization", {"required": true}]'
+            ', ["EndpointConfiguration", "endpoint_configuration", "EndpointConfigurationResponse", "", "endpointConfiguration", {"required": true}]'
+            ', ["IncludedPortalProductArns", "included_portal_product_arns", "__listOf__stringMin20Max2048", "", "includedPortalProductArns", {"required": true}]'
+            ', ["LastModified", "last_modified", "__timestampIso8601", "", "lastModified", {"required": true, "timestamp_format": "iso8601"}]'
+            ', ["LastPublished", "last_published", "__timestampIso8601", "", "lastPublished", {"timestamp_format": "iso8601"}]'
+            ', ["LastPublishedDescription", "last_published_description", "__stringMin0Max1024", "", "lastPublishedDescription"]'
+            ', ["PortalArn", "portal_arn", "__stringMin20Max2048", "", "portalArn", {"required": true}]'
+            ', ["PortalContent", "portal_content", "PortalContent", "", "portalContent", {"required": true}]'
+            ', ["PortalId", "portal_id", "__stringMin10Max30PatternAZ09", "", "portalId", {"required": true}]'
+            ', ["PublishStatus", "publish_status", "PublishStatus", "", "publishStatus"]'
+            ', ["RumAppMonitorName", "rum_app_monitor_name", "__stringMin0Max255", "", "rumAppMonitorName"]'
+            ', ["StatusException", "status_exception", "StatusException", "", "statusException"]'
+            ', ["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "CreatePortalResponseContent"}]'
+        ),
+        "CreateProductPageRequest": (
+            '["structure", [[["DisplayContent", "display_content", "DisplayContent", "", "displayContent", {"required": true}]'
+            ', ["PortalProductId", "portal_product_id", "__string", "uri", "portalProductId", {"required": true}]]], {"cls_name": "CreateProductPageRequest"}]'
+        ),
+        "CreateProductPageRequestContent": '["structure", [[["DisplayContent", "display_content", "DisplayContent", "", "displayContent", {"required": true}]]], {"cls_name": "CreateProductPageRequestContent"}]',
+        "CreateProductPageResponse": (
+            '["structure", [[["DisplayContent", "display_content", "DisplayContent", "", "displayContent"]'
+            ', ["LastModified", "last_modified", "__timestampIso8601", "", "lastModified", {"timestamp_format": "iso8601"}]'
+            ', ["ProductPageArn", "product_page_arn", "__stringMin20Max2048", "", "productPageArn"]'
+            ', ["ProductPageId", "product_page_id", "__stringMin10Max30PatternAZ09", "", "productPageId"]]], {"cls_name": "CreateProductPageResponse"}]'
+        ),
+        "CreateProductPageResponseContent": (
+            '["structure", [[["DisplayContent", "display_content", "DisplayContent", "", "displayContent"]'
+            ', ["LastModified", "last_modified", "__timestampIso8601", "", "lastModified", {"required": true, "timestamp_format": "iso8601"}]'
+            ', ["ProductPageArn", "product_page_arn", "__stringMin20Max2048", "", "productPageArn", {"required": true}]'
+            ', ["ProductPageId", "product_page_id", "__stringMin10Max30PatternAZ09", "", "productPageId", {"required": true}]]], {"cls_name": "CreateProductPageResponseContent"}]'
+        ),
+        "CreateProductRestEndpointPageRequest": (
+            '["structure", [[["DisplayContent", "display_content", "EndpointDisplayContent", "", "displayContent"]'
+            ', ["PortalProductId", "portal_product_id", "__string", "uri", "portalProductId", {"required": true}]'
+            ', ["RestEndpointIdentifier", "rest_endpoint_identifier", "RestEndpointIdentifier", "", "restEndpointIdentifier", {"required": true}]'
+            ', ["TryItState", "try_it_state", "TryItState", "", "tryItState"]]], {"cls_name": "CreateProductRestEndpointPageRequest"}]'
+        ),
+        "CreateProductRestEndpointPageRequestContent": (
+            '["structure", [[["DisplayContent", "display_content", "EndpointDisplayContent", "", "displayContent"]'
+            ', ["RestEndpointIdentifier", "rest_endpoint_identifier", "RestEndpointIdentifier", "", "restEndpointIdentifier", {"required": true}]'
+            ', ["TryItState", "try_it_state", "TryItState", "", "tryItState"]]], {"cls_name": "CreateProductRestEndpointPageRequestContent"}]'
+        ),
+        "CreateProductRestEndpointPageResponse": (
+            '["structure", [[["DisplayContent", "display_content", "EndpointDisplayContentResponse", "", "displayContent"]'
+            ', ["LastModified", "last_modified", "__timestampIso8601", "", "lastModified", {"timestamp_format": "iso8601"}]'
+            ', ["ProductRestEndpointPageArn", "product_rest_endpoint_page_arn", "__stringMin20Max2048", "", "productRestEndpointPageArn"]'
+            ', ["ProductRestEndpointPageId", "product_rest_endpoint_page_id", "__stringMin10Max30PatternAZ09", "", "productRestEndpointPageId"]'
+            ', ["RestEndpointIdentifier", "rest_endpoint_identifier", "RestEndpointIdentifier", "", "restEndpointIdentifier"]'
+            ', ["Status", "status", "Status", "", "status"]'
+            ', ["StatusException", "status_exception", "StatusException", "", "statusException"]'
+            ', ["TryItState", "try_it_state", "TryItState", "", "tryItState"]]], {"cls_name": "CreateProductRestEndpointPageResponse"}]'
+        ),
+        "CreateProductRestEndpointPageResponseContent": (
+            '["structure", [[["DisplayContent", "display_content", "EndpointDisplayContentResponse", "", "displayContent", {"required": true}]'
+            ', ["LastModified", "last_modified", "__timestampIso8601", "", "lastModified", {"required": true, "timestamp_format": "iso8601"}]'
+            ', ["ProductRestEndpointPageArn", "product_rest_endpoint_page_arn", "__stringMin20Max2048", "", "productRestEndpointPageArn", {"required": true}]'
+            ', ["ProductRestEndpointPageId", "product_rest_endpoint_page_id", "__stringMin10Max30PatternAZ09", "", "productRestEndpointPageId", {"required": true}]'
+            ', ["RestEndpointIdentifier", "rest_endpoint_identifier", "RestEndpointIdentifier", "", "restEndpointIdentifier", {"required": true}]'
+            ', ["Status", "status", "Status", "", "status", {"required": true}]'
+            ', ["StatusException", "status_exception", "StatusException", "", "statusException"]'
+            ', ["TryItState", "try_it_state", "TryItState", "", "tryItState", {"required": true}]]], {"cls_name": "CreateProductRestEndpointPageResponseContent"}]'
+        ),
+        "CreateRouteInput": (
+            '["structure", [[["ApiKeyRequired", "api_key_required", "__boolean", "", "apiKeyRequired"]'
+            ', ["AuthorizationScopes", "authorization_scopes", "AuthorizationScopes", "", "authorizationScopes"]'
+            ', ["AuthorizationType", "authorization_type", "AuthorizationType", "", "authorizationType"]'
+            ', ["AuthorizerId", "authorizer_id", "Id", "", "authorizerId"]'
+            ', ["ModelSelectionExpression", "model_selection_expression", "SelectionExpression", "", "modelSelectionExpression"]'
+            ', ["OperationName", "operation_name", "StringWithLengthBetween1And64", "", "operationName"]'
+            ', ["RequestModels", "request_models", "RouteModels", "", "requestModels"]'
+            ', ["RequestParameters", "request_parameters", "RouteParameters", "", "requestParameters"]'
+            ', ["RouteKey", "route_key", "SelectionKey", "", "routeKey", {"required": true}]'
+            ', ["RouteResponseSelectionExpression", "route_response_selection_expression", "SelectionExpression", "", "routeResponseSelectionExpression"]'
+            ', ["Target", "target", "StringWithLengthBetween1And128", "", "target"]]], {"cls_name": "CreateRouteInput"}]'
+        ),
+        "CreateRouteRequest": (
+            '["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
+            ', ["ApiKeyRequired", "api_key_required", "__boolean", "", "apiKeyRequired"]'
+            ', ["AuthorizationScopes", "authorization_scopes", "AuthorizationScopes", "", "authorizationScopes"]'
+            ', ["AuthorizationType", "authorization_type", "AuthorizationType", "", "authorizationType"]'
+            ', ["AuthorizerId", "authorizer_id", "Id", "", "authorizerId"]'
+            ', ["ModelSelectionExpression", "model_selection_expression", "SelectionExpression", "", "modelSelectionExpression"]'
+            ', ["OperationName", "operation_name", "StringWithLengthBetween1And64", "", "operationName"]'
+            ', ["RequestModels", "request_models", "RouteModels", "", "requestModels"]'
+            ', ["RequestParameters", "request_parameters", "RouteParameters", "", "requestParameters"]'
+            ', ["RouteKey", "route_key", "SelectionKey", "", "routeKey", {"required": true}]'
+            ', ["RouteResponseSelectionExpression", "route_response_selection_expression", "SelectionExpression", "", "routeResponseSelectionExpression"]'
+            ', ["Target", "target", "StringWithLengthBetween1And128", "", "target"]]], {"cls_name": "CreateRouteRequest"}]'
+        ),
+        "CreateRouteResponseInput": (
+            '["structure", [[["ModelSelectionExpression", "model_selection_expression", "SelectionExpression", "", "modelSelectionExpression"]'
+            ', ["ResponseModels", "response_models", "RouteModels", "", "responseModels"]'
+            ', ["ResponseParameters", "response_parameters", "RouteParameters", "", "responseParameters"]'
+            ', ["RouteResponseKey", "route_response_key", "SelectionKey", "", "routeResponseKey", {"required": true}]]], {"cls_name": "CreateRouteResponseInput"}]'
+        ),
+        "CreateRouteResponseRequest": (
+            '["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
+            ', ["ModelSelectionExpression", "model_selection_expression", "SelectionExpression", "", "modelSelectionExpression"]'
+            ', ["ResponseModels", "response_models", "RouteModels", "", "responseModels"]'
+            ', ["ResponseParameters", "response_parameters", "RouteParameters", "", "responseParameters"]'
+            ', ["RouteId", "route_id", "__string", "uri", "routeId", {"required": true}]'
+            ', ["RouteResponseKey", "route_response_key", "SelectionKey", "", "routeResponseKey", {"required": true}]]], {"cls_name": "CreateRouteResponseRequest"}]'
+        ),
+        "CreateRouteResponseResponse": (
+            '["structure", [[["ModelSelectionExpression", "model_selection_expression", "SelectionExpression", "", "modelSelectionExpression"]'
+            ', ["ResponseModels", "response_models", "RouteModels", "", "responseModels"]'
+            ', ["ResponseParameters", "response_parameters", "RouteParameters", "", "responseParameters"]'
+            ', ["RouteResponseId", "route_response_id", "Id", "", "routeResponseId"]'
+            ', ["RouteResponseKey", "route_response_key", "SelectionKey", "", "routeResponseKey"]]], {"cls_name": "CreateRouteResponseResponse"}]'
+        ),
+        "CreateRouteResult": (
+            '["structure", [[["ApiGatewayManaged", "api_gateway_managed", "__boolean", "", "apiGatewayManaged"]'
+            ', ["ApiKeyRequired", "api_key_required", "__boolean", "", "apiKeyRequired"]'
+            ', ["AuthorizationScopes", "authorization_scopes", "AuthorizationScopes", "", "authorizationScopes"]'
+            ', ["AuthorizationType", "authorization_type", "AuthorizationType", "", "authorizationType"]'
+            ', ["AuthorizerId", "authorizer_id", "Id", "", "authorizerId"]'
+            ', ["ModelSelectionExpression", "model_selection_expression", "SelectionExpression", "", "modelSelectionExpression"]'
+            ', ["OperationName", "operation_name", "StringWithLengthBetween1And64", "", "operationName"]'
+            ', ["RequestModels", "request_models", "RouteModels", "", "requestModels"]'
+            ', ["RequestParameters", "request_parameters", "RouteParameters", "", "requestParameters"]'
+            ', ["RouteId", "route_id", "Id", "", "routeId"]'
+            ', ["RouteKey", "route_key", "SelectionKey", "", "routeKey"]'
+            ', ["RouteResponseSelectionExpression", "route_response_selection_expression", "SelectionExpression", "", "routeResponseSelectionExpression"]'
+            ', ["Target", "target", "StringWithLengthBetween1And128", "", "target"]]], {"cls_name": "CreateRouteResult"}]'
+        ),
+        "CreateRoutingRuleRequest": (
+            '["structure", [[["Actions", "actions", "__listOfRoutingRuleAction", "", "actions", {"required": true}]'
+            ', ["Conditions", "conditions", "__listOfRoutingRuleCondition", "", "conditions", {"required": true}]'
+            ', ["DomainName", "domain_name", "__string", "uri", "domainName", {"required": true}]'
+            ', ["DomainNameId", "domain_name_id", "__string", "querystring", "domainNameId"]'
+            ', ["Priority", "priority", "RoutingRulePriority", "", "priority", {"required": true}]]], {"cls_name": "CreateRoutingRuleRequest"}]'
+        ),
+        "CreateRoutingRuleResponse": (
+            '["structure", [[["Actions", "actions", "__listOfRoutingRuleAction", "", "actions"]'
+            ', ["Conditions", "conditions", "__listOfRoutingRuleCondition", "", "conditions"]'
+            ', ["Priority", "priority", "RoutingRulePriority", "", "priority"]'
+            ', ["RoutingRuleArn", "routing_rule_arn", "Arn", "", "routingRuleArn"]'
+            ', ["RoutingRuleId", "routing_rule_id", "Id", "", "routingRuleId"]]], {"cls_name": "CreateRoutingRuleResponse"}]'
+        ),
+        "CreateStageInput": (
+            '["structure", [[["AccessLogSettings", "access_log_settings", "AccessLogSettings", "", "accessLogSettings"]'
+            ', ["AutoDeploy", "auto_deploy", "__boolean", "", "autoDeploy"]'
+            ', ["ClientCertificateId", "client_certificate_id", "Id", "", "clientCertificateId"]'
+            ', ["DefaultRouteSettings", "default_route_settings", "RouteSettings", "", "defaultRouteSettings"]'
+            ', ["DeploymentId", "deployment_id", "Id", "", "deploymentId"]'
+            ', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
+            ', ["RouteSettings", "route_settings", "RouteSettingsMap", "", "routeSettings"]'
+            ', ["StageName", "stage_name", "StringWithLengthBetween1And128", "", "stageName", {"required": true}]'
+            ', ["StageVariables", "stage_variables", "StageVariablesMap", "", "stageVariables"]'
+            ', ["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "CreateStageInput"}]'
+        ),
+        "CreateStageRequest": (
+            '["structure", [[["AccessLogSettings", "access_log_settings", "AccessLogSettings", "", "accessLogSettings"]'
+            ', ["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
+            ', ["AutoDeploy", "auto_deploy", "__boolean", "", "autoDeploy"]'
+            ', ["ClientCertificateId", "client_certificate_id", "Id", "", "clientCertificateId"]'
+            ', ["DefaultRouteSettings", "default_route_settings", "RouteSettings", "", "defaultRouteSettings"]'
+            ', ["DeploymentId", "deployment_id", "Id", "", "deploymentId"]'
+            ', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
+            ', ["RouteSettings", "route_settings", "RouteSettingsMap", "", "routeSettings"]'
+            ', ["StageName", "stage_name", "StringWithLengthBetween1And128", "", "stageName", {"required": true}]'
+            ', ["StageVariables", "stage_variables", "StageVariablesMap", "", "stageVariables"]'
+            ', ["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "CreateStageRequest"}]'
+        ),
+        "CreateStageResponse": (
+            '["structure", [[["AccessLogSettings", "access_log_settings", "AccessLogSettings", "", "accessLogSettings"]'
+            ', ["ApiGatewayManaged", "api_gateway_managed", "__boolean", "", "apiGatewayManaged"]'
+            ', ["AutoDeploy", "auto_deploy", "__boolean", "", "autoDeploy"]'
+            ', ["ClientCertificateId", "client_certificate_id", "Id", "", "clientCertificateId"]'
+            ', ["CreatedDate", "created_date", "__timestampIso8601", "", "createdDate", {"timestamp_format": "iso8601"}]'
+            ', ["DefaultRouteSettings", "default_route_settings", "RouteSettings", "", "defaultRouteSettings"]'
+            ', ["DeploymentId", "deployment_id", "Id", "", "deploymentId"]'
+            ', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
+            ', ["LastDeploymentStatusMessage", "last_deployment_status_message", "__string", "", "lastDeploymentStatusMessage"]'
+            ', ["LastUpdatedDate", "last_updated_date", "__timestampIso8601", "", "lastUpdatedDate", {"timestamp_format": "iso8601"}]'
+            ', ["RouteSettings", "route_settings", "RouteSettingsMap", "", "routeSettings"]'
+            ', ["StageName", "stage_name", "StringWithLengthBetween1And128", "", "stageName"]'
+            ', ["StageVariables", "stage_variables", "StageVariablesMap", "", "stageVariables"]'
+            ', ["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "CreateStageResponse"}]'
+        ),
+        "CreateVpcLinkInput": (
+            '["structure", [[["Name", "name", "StringWithLengthBetween1And128", "", "name", {"required": true}]'
+            ', ["SecurityGroupIds", "security_group_ids", "SecurityGroupIdList", "", "securityGroupIds"]'
+            ', ["SubnetIds", "subnet_ids", "SubnetIdList", "", "subnetIds", {"required": true}]'
+            ', ["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "CreateVpcLinkInput"}]'
+        ),
+        "CreateVpcLinkRequest": (
+            '["structure", [[["Name", "name", "StringWithLengthBetween1And128", "", "name", {"required": true}]'
+            ', ["SecurityGroupIds", "security_group_ids", "SecurityGroupIdList", "", "securityGroupIds"]'
+            ', ["SubnetIds", "subnet_ids", "SubnetIdList", "", "subnetIds", {"required": true}]'
+            ', ["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "CreateVpcLinkRequest"}]'
+        ),
+        "CreateVpcLinkResponse": (
+            '["structure", [[["CreatedDate", "created_date", "__timestampIso8601", "", "createdDate", {"timestamp_format": "iso8601"}]'
+            ', ["Name", "name", "StringWithLengthBetween1And128", "", "name"]'
+            ', ["SecurityGroupIds", "security_group_ids", "SecurityGroupIdList", "", "securityGroupIds"]'
+            ', ["SubnetIds", "subnet_ids", "SubnetIdList", "", "subnetIds"]'
+            ', ["Tags", "tags", "Tags", "", "tags"]'
+            ', ["VpcLinkId", "vpc_link_id", "Id", "", "vpcLinkId"]'
+            ', ["VpcLinkStatus", "vpc_link_status", "VpcLinkStatus", "", "vpcLinkStatus"]'
+            ', ["VpcLinkStatusMessage", "vpc_link_status_message", "StringWithLengthBetween0And1024", "", "vpcLinkStatusMessage"]'
+            ', ["VpcLinkVersion", "vpc_link_version", "VpcLinkVersion", "", "vpcLinkVersion"]]], {"cls_name": "CreateVpcLinkResponse"}]'
+        ),
+        "CustomColors": (
+            '["structure", [[["AccentColor", "accent_color", "__stringMin1Max16", "", "accentColor", {"required": true}]'
+            ', ["BackgroundColor", "background_color", "__stringMin1Max16", "", "backgroundColor", {"required": true}]'
+            ', ["ErrorValidationColor", "error_validation_color", "__stringMin1Max16", "", "errorValidationColor", {"required": true}]'
+            ', ["HeaderColor", "header_color", "__stringMin1Max16", "", "headerColor", {"required": true}]'
+            ', ["NavigationColor", "navigation_color", "__stringMin1Max16", "", "navigationColor", {"required": true}]'
+            ', ["TextColor", "text_color", "__stringMin1Max16", "", "textColor", {"required": true}]]], {"cls_name": "CustomColors"}]'
+        ),
+        "DeleteAccessLogSettingsRequest": (
+            '["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
+            ', ["StageName", "stage_name", "__string", "uri", "stageName", {"required": true}]]], {"cls_name": "DeleteAccessLogSettingsRequest"}]'
+        ),
+        "DeleteApiMappingRequest": (
+            '["structure", [[["ApiMappingId", "api_mapping_id", "__string", "uri", "apiMappingId", {"required": true}]'
+            ', ["DomainName", "domain_name", "__string", "uri", "domainName", {"required": true}]]], {"cls_name": "DeleteApiMappingRequest"}]'
+        ),
+        "DeleteApiRequest": '["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]]], {"cls_name": "DeleteApiRequest"}]',
+        "DeleteAuthorizerRequest": (
+            '["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
+            ', ["AuthorizerId", "authorizer_id", "__string", "uri", "authorizerId", {"required": true}]]], {"cls_name": "DeleteAuthorizerRequest"}]'
+        ),
+        "DeleteCorsConfigurationRequest": '["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]]], {"cls_name": "DeleteCorsConfigurationRequest"}]',
+        "DeleteDeploymentRequest": (
+            '["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
+            ', ["DeploymentId", "deployment_id", "__string", "uri", "deploymentId", {"required": true}]]], {"cls_name": "DeleteDeploymentRequest"}]'
+        ),
+        "DeleteDomainNameRequest": '["structure", [[["DomainName", "domain_name", "__string", "uri", "domainName", {"required": true}]]], {"cls_name": "DeleteDomainNameRequest"}]',
+        "DeleteIntegrationRequest": (
+            '["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
+            ', ["IntegrationId", "integration_id", "__string", "uri", "integrationId", {"required": true}]]], {"cls_name": "DeleteIntegrationRequest"}]'
+        ),
+        "DeleteIntegrationResponseRequest": (
+            '["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
+            ', ["IntegrationId", "integration_id", "__string", "uri", "integrationId", {"required": true}]'
+            ', ["IntegrationResponseId", "integration_response_id", "__string", "uri", "integrationResponseId", {"required": true}]]], {"cls_name": "DeleteIntegrationResponseRequest"}]'
+        ),
+        "DeleteModelRequest": (
+            '["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
+            ', ["ModelId", "model_id", "__string", "uri", "modelId", {"required": true}]]], {"cls_name": "DeleteModelRequest"}]'
+        ),
+        "DeletePortalProductRequest": '["structure", [[["PortalProductId", "portal_product_id", "__string", "uri", "portalProductId", {"required": true}]]], {"cls_name": "DeletePortalProductRequest"}]',
+        "DeletePortalProductSharingPolicyRequest": '["structure", [[["PortalProductId", "portal_product_id", "__string", "uri", "portalProductId", {"required": true}]]], {"cls_name": "DeletePortalProductSharingPolicyRequest"}]',
+        "DeletePortalRequest": '["structure", [[["PortalId", "portal_id", "__string", "uri", "portalId", {"required": true}]]], {"cls_name": "DeletePortalRequest"}]',
+        "DeleteProductPageRequest": (
+            '["structure", [[["PortalProductId", "portal_product_id", "__string", "uri", "portalProductId", {"required": true}]'
+            ', ["ProductPageId", "product_page_id", "__string", "uri", "productPageId", {"required": true}]]], {"cls_name": "DeleteProductPageRequest"}]'
+        ),
+        "DeleteProductRestEndpointPageRequest": (
+            '["structure", [[["PortalProductId", "portal_product_id", "__string", "uri", "portalProductId", {"required": true}]'
+            ', ["ProductRestEndpointPageId", "product_rest_endpoint_page_id", "__string", "uri", "productRestEndpointPageId", {"required": true}]]], {"cls_name": "DeleteProductRestEndpointPageRequest"}]'
+        ),
+        "DeleteRouteRequest": (
+            '["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
+            ', ["RouteId", "route_id", "__string", "uri", "routeId", {"required": true}]]], {"cls_name": "DeleteRouteRequest"}]'
+        ),
+        "DeleteRouteRequestParameterRequest": (
+            '["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
+            ', ["RequestParameterKey", "request_parameter_key", "__string", "uri", "requestParameterKey", {"required": true}]'
+            ', ["RouteId", "route_id", "__string", "uri", "routeId", {"required": true}]]], {"cls_name": "DeleteRouteRequestParameterRequest"}]'
+        ),
+        "DeleteRouteResponseRequest": (
+            '["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
+            ', ["RouteId", "route_id", "__string", "uri", "routeId", {"required": true}]'
+            ', ["RouteResponseId", "route_response_id", "__string", "uri", "routeResponseId", {"required": true}]]], {"cls_name": "DeleteRouteResponseRequest"}]'
+        ),
+        "DeleteRouteSettingsRequest": (
+            '["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
+            ', ["RouteKey", "route_key", "__string", "uri", "routeKey", {"required": true}]'
+            ', ["StageName", "stage_name", "__string", "uri", "stageName", {"required": true}]]], {"cls_name": "DeleteRouteSettingsRequest"}]'
+        ),
+        "DeleteRoutingRuleRequest": (
+            '["structure", [[["DomainName", "domain_name", "__string", "uri", "domainName", {"required": true}]'
+            ', ["DomainNameId", "domain_name_id", "__string", "querystring", "domainNameId"]'
+            ', ["RoutingRuleId", "routing_rule_id", "__string", "uri", "routingRuleId", {"required": true}]]], {"cls_name": "DeleteRoutingRuleRequest"}]'
+        ),
+        "DeleteStageRequest": (
+            '["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
+            ', ["StageName", "stage_name", "__string", "uri", "stageName", {"required": true}]]], {"cls_name": "DeleteStageRequest"}]'
+        ),
+        "DeleteVpcLinkRequest": '["structure", [[["VpcLinkId", "vpc_link_id", "__string", "uri", "vpcLinkId", {"required": true}]]], {"cls_name": "DeleteVpcLinkRequest"}]',
+        "DeleteVpcLinkResponse": '["structure", [[]], {"cls_name": "DeleteVpcLinkResponse"}]',
+        "Deployment": (
+            '["structure", [[["AutoDeployed", "auto_deployed", "__boolean", "", "autoDeployed"]'
+            ', ["CreatedDate", "created_date", "__timestampIso8601", "", "createdDate", {"timestamp_format": "iso8601"}]'
+            ', ["DeploymentId", "deployment_id", "Id", "", "deploymentId"]'
+            ', ["DeploymentStatus", "deployment_status", "DeploymentStatus", "", "deploymentStatus"]'
+            ', ["DeploymentStatusMessage", "deployment_status_message", "__string", "", "deploymentStatusMessage"]'
+            ', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]]], {"cls_name": "Deployment"}]'
+        ),
+        "DeploymentStatus": '["enum", [["PENDING", "FAILED", "DEPLOYED"]], {"cls_name": "DeploymentStatus"}]',
+        "Deployments": (
+            '["structure", [[["Items", "items", "__listOfDeployment", "", "items"]'
+            ', ["NextToken", "next_token", "NextToken", "", "nextToken"]]], {"cls_name": "Deployments"}]'
+        ),
+        "DisablePortalRequest": '["structure", [[["PortalId", "portal_id", "__string", "uri", "portalId", {"required": true}]]], {"cls_name": "DisablePortalRequest"}]',
+        "DisplayContent": (
+            '["structure", [[["Body", "body", "__stringMin1Max32768", "", "body", {"required": true}]'
+            ', ["Title", "title", "__stringMin1Max255", "", "title", {"required": true}]]], {"cls_name": "DisplayContent"}]'
+        ),
+        "DisplayContentOverrides": (
+            '["structure", [[["Body", "body", "__stringMin1Max32768", "", "body"]'
+            ', ["Endpoint", "endpoint", "__stringMin1Max1024", "", "endpoint"]'
+            ', ["OperationName", "operation_name", "__stringMin1Max255", "", "operationName"]]], {"cls_name": "DisplayContentOverrides"}]'
+        ),
+        "DisplayOrder": (
+            '["structure", [[["Contents", "contents", "__listOfSection", "", "contents"]'
+            ', ["OverviewPageArn", "overview_page_arn", "__stringMin20Max2048", "", "overviewPageArn"]'
+            ', ["ProductPageArns", "product_page_arns", "__listOf__stringMin20Max2048", "", "productPageArns"]]], {"cls_name": "DisplayOrder"}]'
+        ),
+        "DomainName": (
+            '["structure", [[["ApiMappingSelectionExpression", "api_mapping_selection_expression", "SelectionExpression", "", "apiMappingSelectionExpression"]'
+            ', ["DomainName", "domain_name", "StringWithLengthBetween1And512", "", "domainName", {"required": true}]'
+            ', ["DomainNameArn", "domain_name_arn", "Arn", "", "domainNameArn"]'
+            ', ["DomainNameConfigurations", "domain_name_configurations", "DomainNameConfigurations", "", "domainNameConfigurations"]'
+            ', ["MutualTlsAuthentication", "mutual_tls_authentication", "MutualTlsAuthentication", "", "mutualTlsAuthentication"]'
+            ', ["RoutingMode", "routing_mode", "RoutingMode", "", "routingMode"]'
+            ', ["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "DomainName"}]'
+        ),
+        "DomainNameConfiguration": (
+            '["structure", [[["ApiGatewayDomainName", "api_gateway_domain_name", "__string", "", "apiGatewayDomainName"]'
+            ', ["CertificateArn", "certificate_arn", "Arn", "", "certificateArn"]'
+            ', ["CertificateName", "certificate_name", "StringWithLengthBetween1And128", "", "certificateName"]'
+            ', ["CertificateUploadDate", "certificate_upload_date", "__timestampIso8601", "", "certificateUploadDate", {"timestamp_format": "iso8601"}]'
+            ', ["DomainNameStatus", "domain_name_status", "DomainNameStatus", "", "domainNameStatus"]'
+            ', ["DomainNameStatusMessage", "domain_name_status_message", "__string", "", "domainNameStatusMessage"]'
+            ', ["EndpointType", "endpoint_type", "EndpointType", "", "endpointType"]'
+            ', ["HostedZoneId", "hosted_zone_id", "__string", "", "hostedZoneId"]'
+            ', ["IpAddressType", "ip_address_type", "IpAddressType", "", "ipAddressType"]'
+            ', ["SecurityPolicy", "security_policy", "SecurityPolicy", "", "securityPolicy"]'
+            ', ["OwnershipVerificationCertificateArn", "ownership_verification_certificate_arn", "Arn", "", "ownershipVerificationCertificateArn"]]], {"cls_name": "DomainNameConfiguration"}]'
+        ),
+        "DomainNameConfigurations": '["list_of", ["DomainNameConfiguration"], {}]',
+        "DomainNameStatus": '["enum", [["AVAILABLE", "UPDATING", "PENDING_CERTIFICATE_REIMPORT", "PENDING_OWNERSHIP_VERIFICATION"]], {"cls_name": "DomainNameStatus"}]',
+        "DomainNames": (
+            '["structure", [[["Items", "items", "__listOfDomainName", "", "items"]'
+            ', ["NextToken", "next_token", "NextToken", "", "nextToken"]]], {"cls_name": "DomainNames"}]'
+        ),
+        "EndpointConfigurationRequest": (
+            '["structure", [[["AcmManaged", "acm_managed", "ACMManaged", "", "acmManaged"]'
+            ', ["None", "none", "None", "", "none"]]], {"cls_name": "EndpointConfigurationRequest"}]'
+        ),
+        "EndpointConfigurationResponse": (
+            '["structure", [[["CertificateArn", "certificate_arn", "__stringMin10Max2048", "", "certificateArn"]'
+            ', ["DomainName", "domain_name", "__stringMin3Max256", "", "domainName"]'
+            ', ["PortalDefaultDomainName", "portal_default_domain_name", "__stringMin3Max256", "", "portalDefaultDomainName", {"required": true}]'
+            ', ["PortalDomainHostedZoneId", "portal_domain_hosted_zone_id", "__stringMin1Max64", "", "portalDomainHostedZoneId", {"required": true}]]], {"cls_name": "EndpointConfigurationResponse"}]'
+        ),
+        "EndpointDisplayContent": (
+            '["structure", [[["None", "none", "None", "", "none"]'
+            ', ["Overrides", "overrides", "DisplayContentOverrides", "", "overrides"]]], {"cls_name": "EndpointDisplayContent"}]'
+        ),
+        "EndpointDisplayContentResponse": (
+            '["structure", [[["Body", "body", "__stringMin1Max32768", "", "body"]'
+            ', ["Endpoint", "endpoint", "__stringMin1Max1024", "", "endpoint", {"required": true}]'
+            ', ["OperationName", "operation_name", "__stringMin1Max255", "", "operationName"]]], {"cls_name": "EndpointDisplayContentResponse"}]'
+        ),
+        "EndpointType": '["enum", [["REGIONAL", "EDGE"]], {"cls_name": "EndpointType"}]',
+        "ExportApiRequest": (
+            '["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
+            ', ["ExportVersion", "export_version", "__string", "querystring", "exportVersion"]'
+            ', ["IncludeExtensions", "include_extensions", "__boolean", "querystring", "includeExtensions"]'
+            ', ["OutputType", "output_type", "__string", "querystring", "outputType", {"required": true}]'
+            ', ["Specification", "specification", "__string", "uri", "specification", {"required": true}]'
+            ', ["StageName", "stage_name", "__string", "querystring", "stageName"]]], {"cls_name": "ExportApiRequest"}]'
+        ),
+        "ExportApiResponse": '["structure", [[["body", "body", "ExportedApi"]]], {"cls_name": "ExportApiResponse", "payload": "body"}]',
+        "ExportedApi": '["blob", [], {}]',
+        "GetApiMappingRequest": (
+            '["structure", [[["ApiMappingId", "api_mapping_id", "__string", "uri", "apiMappingId", {"required": true}]'
+            ', ["DomainName", "domain_name", "__string", "uri", "domainName", {"required": true}]]], {"cls_name": "GetApiMappingRequest"}]'
+        ),
+        "GetApiMappingResponse": (
+            '["structure", [[["ApiId", "api_id", "Id", "", "apiId"]'
+            ', ["ApiMappingId", "api_mapping_id", "Id", "", "apiMappingId"]'
+            ', ["ApiMappingKey", "api_mapping_key", "SelectionKey", "", "apiMappingKey"]'
+            ', ["Stage", "stage", "StringWithLengthBetween1And128", "", "stage"]]], {"cls_name": "GetApiMappingResponse"}]'
+        ),
+        "GetApiMappingsRequest": (
+            '["structure", [[["DomainName", "domain_name", "__string", "uri", "domainName", {"required": true}]'
+            ', ["MaxResults", "max_results", "__string", "querystring", "maxResults"]'
+            ', ["NextToken", "next_token", "__string", "querystring", "nextToken"]]], {"cls_name": "GetApiMappingsRequest"}]'
+        ),
+        "GetApiMappingsResponse": (
+            '["structure", [[["Items", "items", "__listOfApiMapping", "", "items"]'
+            ', ["NextToken", "next_token", "NextToken", "", "nextToken"]]], {"cls_name": "GetApiMappingsResponse"}]'
+        ),
+        "GetApiRequest": '["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]]], {"cls_name": "GetApiRequest"}]',
+        "GetApiResponse": (
+            '["structure", [[["ApiEndpoint", "api_endpoint", "__string", "", "apiEndpoint"]'
+            ', ["ApiGatewayManaged", "api_gateway_managed", "__boolean", "", "apiGatewayManaged"]'
+            ', ["ApiId", "api_id", "Id", "", "apiId"]'
+            ', ["ApiKeySelectionExpression", "api_key_selection_expression", "SelectionExpression", "", "apiKeySelectionExpression"]'
+            ', ["CorsConfiguration", "cors_configuration", "Cors", "", "corsConfiguration"]'
+            ', ["CreatedDate", "created_date", "__timestampIso8601", "", "createdDate", {"timestamp_format": "iso8601"}]'
+            ', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
+            ', ["DisableSchemaValidation", "disable_schema_validation", "__boolean", "", "disableSchemaValidation"]'
+            ', ["DisableExecuteApiEndpoint", "disable_execute_api_endpoint", "__boolean", "", "disableExecuteApiEndpoint"]'
+            ', ["ImportInfo", "import_info", "__listOf__string", "", "importInfo"]'
+            ', ["IpAddressType", "ip_address_type", "IpAddressType", "", "ipAddressType"]'
+            ', ["Name", "name", "StringWithLengthBetween1And128", "", "name"]'
+            ', ["ProtocolType", "protocol_type", "ProtocolType", "", "protocolType"]'
+            ', ["RouteSelectionExpression", "route_selection_expression", "SelectionExpression", "", "routeSelectionExpression"]'
+            ', ["Tags", "tags", "Tags", "", "tags"]'
+            ', ["Version", "version", "StringWithLengthBetween1And64", "", "version"]'
+            ', ["Warnings", "warnings", "__listOf__string", "", "warnings"]]], {"cls_name": "GetApiResponse"}]'
+        ),
+        "GetApisRequest": (
+            '["structure", [[["MaxResults", "max_results", "__string", "querystring", "maxResults"]'
+            ', ["NextToken", "next_token", "__string", "querystring", "nextToken"]]], {"cls_name": "GetApisRequest"}]'
+        ),
+        "GetApisResponse": (
+            '["structure", [[["Items", "items", "__listOfApi", "", "items"]'
+            ', ["NextToken", "next_token", "NextToken", "", "nextToken"]]], {"cls_name": "GetApisResponse"}]'
+        ),
+        "GetAuthorizerRequest": (
+            '["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
+            ', ["AuthorizerId", "authorizer_id", "__string", "uri", "authorizerId", {"required": true}]]], {"cls_name": "GetAuthorizerRequest"}]'
+        ),
+        "GetAuthorizerResponse": (
+            '["structure", [[["AuthorizerCredentialsArn", "authorizer_credentials_arn", "Arn", "", "authorizerCredentialsArn"]'
+            ', ["AuthorizerId", "authorizer_id", "Id", "", "authorizerId"]'
+            ', ["AuthorizerPayloadFormatVersion", "authorizer_payload_format_version", "StringWithLengthBetween1And64", "", "authorizerPayloadFormatVersion"]'
+            ', ["AuthorizerResultTtlInSeconds", "authorizer_result_ttl_in_seconds", "IntegerWithLengthBetween0And3600", "", "authorizerResultTtlInSeconds"]'
+            ', ["AuthorizerType", "authorizer_type", "AuthorizerType", "", "authorizerType"]'
+            ', ["AuthorizerUri", "authorizer_uri", "UriWithLengthBetween1And2048", "", "authorizerUri"]'
+            ', ["EnableSimpleResponses", "enable_simple_responses", "__boolean", "", "enableSimpleResponses"]'
+            ', ["IdentitySource", "identity_source", "IdentitySourceList", "", "identitySource"]'
+            ', ["IdentityValidationExpression", "identity_validation_expression", "StringWithLengthBetween0And1024", "", "identityValidationExpression"]'
+            ', ["JwtConfiguration", "jwt_configuration", "JWTConfiguration", "", "jwtConfiguration"]'
+            ', ["Name", "name", "StringWithLengthBetween1And128", "", "name"]]], {"cls_name": "GetAuthorizerResponse"}]'
+        ),
+        "GetAuthorizersRequest": (
+            '["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
+            ', ["MaxResults", "max_results", "__string", "querystring", "maxResults"]'
+            ', ["NextToken", "next_token", "__string", "querystring", "nextToken"]]], {"cls_name": "GetAuthorizersRequest"}]'
+        ),
+        "GetAuthorizersResponse": (
+            '["structure", [[["Items", "items", "__listOfAuthorizer", "", "items"]'
+            ', ["NextToken", "next_token", "NextToken", "", "nextToken"]]], {"cls_name": "GetAuthorizersResponse"}]'
+        ),
+        "GetDeploymentRequest": (
+            '["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
+            ', ["DeploymentId", "deployment_id", "__string", "uri", "deploymentId", {"required": true}]]], {"cls_name": "GetDeploymentRequest"}]'
+        ),
+        "GetDeploymentResponse": (
+            '["structure", [[["AutoDeployed", "auto_deployed", "__boolean", "", "autoDeployed"]'
+            ', ["CreatedDate", "created_date", "__timestampIso8601", "", "createdDate", {"timestamp_format": "iso8601"}]'
+            ', ["DeploymentId", "deployment_id", "Id", "", "deploymentId"]'
+            ', ["DeploymentStatus", "deployment_status", "DeploymentStatus", "", "deploymentStatus"]'
+            ', ["DeploymentStatusMessage", "deployment_status_message", "__string", "", "deploymentStatusMessage"]'
+            ', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]]], {"cls_name": "GetDeploymentResponse"}]'
+        ),
+        "GetDeploymentsRequest": (
+            '["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
+            ', ["MaxResults", "max_results", "__string", "querystring", "maxResults"]'
+            ', ["NextToken", "next_token", "__string", "querystring", "nextToken"]]], {"cls_name": "GetDeploymentsRequest"}]'
+        ),
+        "GetDeploymentsResponse": (
+            '["structure", [[["Items", "items", "__listOfDeployment", "", "items"]'
+            ', ["NextToken", "next_token", "NextToken", "", "nextToken"]]], {"cls_name": "GetDeploymentsResponse"}]'
+        ),
+        "GetDomainNameRequest": '["structure", [[["DomainName", "domain_name", "__string", "uri", "domainName", {"required": true}]]], {"cls_name": "GetDomainNameRequest"}]',
+        "GetDomainNameResponse": (
+            '["structure", [[["ApiMappingSelectionExpression", "api_mapping_selection_expression", "SelectionExpression", "", "apiMappingSelectionExpression"]'
+            ', ["DomainName", "domain_name", "StringWithLengthBetween1And512", "", "domainName"]'
+            ', ["DomainNameArn", "domain_name_arn", "Arn", "", "domainNameArn"]'
+            ', ["DomainNameConfigurations", "domain_name_configurations", "DomainNameConfigurations", "", "domainNameConfigurations"]'
+            ', ["MutualTlsAuthentication", "mutual_tls_authentication", "MutualTlsAuthentication", "", "mutualTlsAuthentication"]'
+            ', ["RoutingMode", "routing_mode", "RoutingMode", "", "routingMode"]'
+            ', ["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "GetDomainNameResponse"}]'
+        ),
+        "GetDomainNamesRequest": (
+            '["structure", [[["MaxResults", "max_results", "__string", "querystring", "maxResults"]'
+            ', ["NextToken", "next_token", "__string", "querystring", "nextToken"]]], {"cls_name": "GetDomainNamesRequest"}]'
+        ),
+        "GetDomainNamesResponse": (
+            '["structure", [[["Items", "items", "__listOfDomainName", "", "items"]'
+            ', ["NextToken", "next_token", "NextToken", "", "nextToken"]]], {"cls_name": "GetDomainNamesResponse"}]'
+        ),
+        "GetIntegrationRequest": (
+            '["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
+            ', ["IntegrationId", "integration_id", "__string", "uri", "integrationId", {"required": true}]]], {"cls_name": "GetIntegrationRequest"}]'
+        ),
+        "GetIntegrationResponseRequest": (
+            '["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
+            ', ["IntegrationId", "integration_id", "__string", "uri", "integrationId", {"required": true}]'
+            ', ["IntegrationResponseId", "integration_response_id", "__string", "uri", "integrationResponseId", {"required": true}]]], {"cls_name": "GetIntegrationResponseRequest"}]'
+        ),
+        "GetIntegrationResponseResponse": (
+            '["structure", [[["ContentHandlingStrategy", "content_handling_strategy", "ContentHandlingStrategy", "", "contentHandlingStrategy"]'
+            ', ["IntegrationResponseId", "integration_response_id", "Id", "", "integrationResponseId"]'
+            ', ["IntegrationResponseKey", "integration_response_key", "SelectionKey", "", "integrationResponseKey"]'
+            ', ["ResponseParameters", "response_parameters", "IntegrationParameters", "", "responseParameters"]'
+            ', ["ResponseTemplates", "response_templates", "TemplateMap", "", "responseTemplates"]'
+            ', ["TemplateSelectionExpression", "template_selection_expression", "SelectionExpression", "", "templateSelectionExpression"]]], {"cls_name": "GetIntegrationResponseResponse"}]'
+        ),
+        "GetIntegrationResponsesRequest": (
+            '["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
+            ', ["IntegrationId", "integration_id", "__string", "uri", "integrationId", {"required": true}]'
+            ', ["MaxResults", "max_results", "__string", "querystring", "maxResults"]'
+            ', ["NextToken", "next_token", "__string", "querystring", "nextToken"]]], {"cls_name": "GetIntegrationResponsesRequest"}]'
+        ),
+        "GetIntegrationResponsesResponse": (
+            '["structure", [[["Items", "items", "__listOfIntegrationResponse", "", "items"]'
+            ', ["NextToken", "next_token", "NextToken", "", "nextToken"]]], {"cls_name": "GetIntegrationResponsesResponse"}]'
+        ),
+        "GetIntegrationResult": (
+            '["structure", [[["ApiGatewayManaged", "api_gateway_managed", "__boolean", "", "apiGatewayManaged"]'
+            ', ["ConnectionId", "connection_id", "StringWithLengthBetween1And1024", "", "connectionId"]'
+            ', ["ConnectionType", "connection_type", "ConnectionType", "", "connectionType"]'
+            ', ["ContentHandlingStrategy", "content_handling_strategy", "ContentHandlingStrategy", "", "contentHandlingStrategy"]'
+            ', ["CredentialsArn", "credentials_arn", "Arn", "", "credentialsArn"]'
+            ', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
+            ', ["IntegrationId", "integration_id", "Id", "", "integrationId"]'
+            ', ["IntegrationMethod", "integration_method", "StringWithLengthBetween1And64", "", "integrationMethod"]'
+            ', ["IntegrationResponseSelectionExpression", "integration_response_selection_expression", "SelectionExpression", "", "integrationResponseSelectionExpression"]'
+            ', ["IntegrationSubtype", "integration_subtype", "StringWithLengthBetween1And128", "", "integrationSubtype"]'
+            ', ["IntegrationType", "integration_type", "IntegrationType", "", "integrationType"]'
+            ', ["IntegrationUri", "integration_uri", "UriWithLengthBetween1And2048", "", "integrationUri"]'
+            ', ["PassthroughBehavior", "passthrough_behavior", "PassthroughBehavior", "", "passthroughBehavior"]'
+            ', ["PayloadFormatVersion", "payload_format_version", "StringWithLengthBetween1And64", "", "payloadFormatVersion"]'
+            ', ["RequestParameters", "request_parameters", "IntegrationParameters", "", "requestParameters"]'
+            ', ["RequestTemplates", "request_templates", "TemplateMap", "", "requestTemplates"]'
+            ', ["ResponseParameters", "response_parameters", "ResponseParameters", "", "responseParameters"]'
+            ', ["TemplateSelectionExpression", "template_selection_expression", "SelectionExpression", "", "templateSelectionExpression"]'
+            ', ["TimeoutInMillis", "timeout_in_millis", "IntegerWithLengthBetween50And30000", "", "timeoutInMillis"]'
+            ', ["TlsConfig", "tls_config", "TlsConfig", "", "tlsConfig"]]], {"cls_name": "GetIntegrationResult"}]'
+        ),
+        "GetIntegrationsRequest": (
+            '["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
+            ', ["MaxResults", "max_results", "__string", "querystring", "maxResults"]'
+            ', ["NextToken", "next_token", "__string", "querystring", "nextToken"]]], {"cls_name": "GetIntegrationsRequest"}]'
+        ),
+        "GetIntegrationsResponse": (
+            '["structure", [[["Items", "items", "__listOfIntegration", "", "items"]'
+            ', ["NextToken", "next_token", "NextToken", "", "nextToken"]]], {"cls_name": "GetIntegrationsResponse"}]'
+        ),
+        "GetModelRequest": (
+            '["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
+            ', ["ModelId", "model_id", "__string", "uri", "modelId", {"required": true}]]], {"cls_name": "GetModelRequest"}]'
+        ),
+        "GetModelResponse": (
+            '["structure", [[["ContentType", "content_type", "StringWithLengthBetween1And256", "", "contentType"]'
+            ', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
+            ', ["ModelId", "model_id", "Id", "", "modelId"]'
+            ', ["Name", "name", "StringWithLengthBetween1And128", "", "name"]'
+            ', ["Schema", "schema", "StringWithLengthBetween0And32K", "", "schema"]]], {"cls_name": "GetModelResponse"}]'
+        ),
+        "GetModelTemplateRequest": (
+            '["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
+            ', ["ModelId", "model_id", "__string", "uri", "modelId", {"required": true}]]], {"cls_name": "GetModelTemplateRequest"}]'
+        ),
+        "GetModelTemplateResponse": '["structure", [[["Value", "value", "__string", "", "value"]]], {"cls_name": "GetModelTemplateResponse"}]',
+        "GetModelsRequest": (
+            '["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
+            ', ["MaxResults", "max_results", "__string", "querystring", "maxResults"]'
+            ', ["NextToken", "next_token", "__string", "querystring", "nextToken"]]], {"cls_name": "GetModelsRequest"}]'
+        ),
+        "GetModelsResponse": (
+            '["structure", [[["Items", "items", "__listOfModel", "", "items"]'
+            ', ["NextToken", "next_token", "NextToken", "", "nextToken"]]], {"cls_name": "GetModelsResponse"}]'
+        ),
+        "GetPortalProductRequest": (
+            '["structure", [[["PortalProductId", "portal_product_id", "__string", "uri", "portalProductId", {"required": true}]'
+            ', ["ResourceOwnerAccountId", "resource_owner_account_id", "__string", "querystring", "resourceOwnerAccountId"]]], {"cls_name": "GetPortalProductRequest"}]'
+        ),
+        "GetPortalProductResponse": (
+            '["structure", [[["Description", "description", "__stringMin0Max1024", "", "description"]'
+            ', ["DisplayName", "display_name", "__stringMin1Max255", "", "displayName"]'
+            ', ["DisplayOrder", "display_order", "DisplayOrder", "", "displayOrder"]'
+            ', ["LastModified", "last_modified", "__timestampIso8601", "", "lastModified", {"timestamp_format": "iso8601"}]'
+            ', ["PortalProductArn", "portal_product_arn", "__stringMin20Max2048", "", "portalProductArn"]'
+            ', ["PortalProductId", "portal_product_id", "__stringMin10Max30PatternAZ09", "", "portalProductId"]'
+            ', ["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "GetPortalProductResponse"}]'
+        ),
+        "GetPortalProductResponseContent": (
+            '["structure", [[["Description", "description", "__stringMin0Max1024", "", "description", {"required": true}]'
+            ', ["DisplayName", "display_name", "__stringMin1Max255", "", "displayName", {"required": true}]'
+            ', ["DisplayOrder", "display_order", "DisplayOrder", "", "displayOrder", {"required": true}]'
+            ', ["LastModified", "last_modified", "__timestampIso8601", "", "lastModified", {"required": true, "timestamp_format": "iso8601"}]'
+            ', ["PortalProductArn", "portal_product_arn", "__stringMin20Max2048", "", "portalProductArn", {"required": true}]'
+            ', ["PortalProductId", "portal_product_id", "__stringMin10Max30PatternAZ09", "", "portalProductId", {"required": true}]'
+            ', ["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "GetPortalProductResponseContent"}]'
+        ),
+        "GetPortalProductSharingPolicyRequest": '["structure", [[["PortalProductId", "portal_product_id", "__string", "uri", "portalProductId", {"required": true}]]], {"cls_name": "GetPortalProductSharingPolicyRequest"}]',
+        "GetPortalProductSharingPolicyResponse": (
+            '["structure", [[["PolicyDocument", "policy_document", "__stringMin1Max307200", "", "policyDocument"]'
+            ', ["PortalProductId", "portal_product_id", "__stringMin10Max30PatternAZ09", "", "portalProductId"]]], {"cls_name": "GetPortalProductSharingPolicyResponse"}]'
+        ),
+        "GetPortalProductSharingPolicyResponseContent": (
+            '["structure", [[["PolicyDocument", "policy_document", "__stringMin1Max307200", "", "policyDocument", {"required": true}]'
+            ', ["PortalProductId", "portal_product_id", "__stringMin10Max30PatternAZ09", "", "portalProductId", {"required": true}]]], {"cls_name": "GetPortalProductSharingPolicyResponseContent"}]'
+        ),
+        "GetPortalRequest": '["structure", [[["PortalId", "portal_id", "__string", "uri", "portalId", {"required": true}]]], {"cls_name": "GetPortalRequest"}]',
+        "GetPortalResponse": (
+            '["structure", [[["Authorization", "authorization", "Authorization", "", "authorization"]'
+            ', ["EndpointConfiguration", "endpoint_configuration", "EndpointConfigurationResponse", "", "endpointConfiguration"]'
+            ', ["IncludedPortalProductArns", "included_portal_product_arns", "__listOf__stringMin20Max2048", "", "includedPortalProductArns"]'
+            ', ["LastModified", "last_modified", "__timestampIso8601", "", "lastModified", {"timestamp_format": "iso8601"}]'
+            ', ["LastPublished", "last_published", "__timestampIso8601", "", "lastPublished", {"timestamp_format": "iso8601"}]'
+            ', ["LastPublishedDescription", "last_published_description", "__stringMin0Max1024", "", "lastPublishedDescription"]'
+            ', ["PortalArn", "portal_arn", "__stringMin20Max2048", "", "portalArn"]'
+            ', ["PortalContent", "portal_content", "PortalContent", "", "portalContent"]'
+            ', ["PortalId", "portal_id", "__stringMin10Max30PatternAZ09", "", "portalId"]'
+            ', ["Preview", "preview", "Preview", "", "preview"]'
+            ', ["PublishStatus", "publish_status", "PublishStatus", "", "publishStatus"]'
+            ', ["RumAppMonitorName", "rum_app_monitor_name", "__stringMin0Max255", "", "rumAppMonitorName"]'
+            ', ["StatusException", "status_exception", "StatusException", "", "statusException"]'
+            ', ["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "GetPortalResponse"}]'
+        ),
+        "GetPortalResponseContent": (
+            '["structure", [[["Authorization", "authorization", "Authorization", "", "authorization", {"required": true}]'
+            ', ["EndpointConfiguration", "endpoint_configuration", "EndpointConfigurationResponse", "", "endpointConfiguration", {"required": true}]'
+            ', ["IncludedPortalProductArns", "included_portal_product_arns", "__listOf__stringMin20Max2048", "", "includedPortalProductArns", {"required": true}]'
+            ', ["LastModified", "last_modified", "__timestampIso8601", "", "lastModified", {"required": true, "timestamp_format": "iso8601"}]'
+            ', ["LastPublished", "last_published", "__timestampIso8601", "", "lastPublished", {"timestamp_format": "iso8601"}]'
+            ', ["LastPublishedDescription", "last_published_description", "__stringMin0Max1024", "", "lastPublishedDescription"]'
+            ', ["PortalArn", "portal_arn", "__stringMin20Max2048", "", "portalArn", {"required": true}]'
+            ', ["PortalContent", "portal_content", "PortalContent", "", "portalContent", {"required": true}]'
+            ', ["PortalId", "portal_id", "__stringMin10Max30PatternAZ09", "", "portalId", {"required": true}]'
+            ', ["Preview", "preview", "Preview", "", "preview"]'
+            ', ["PublishStatus", "publish_status", "PublishStatus", "", "publishStatus"]'
+            ', ["RumAppMonitorName", "rum_app_monitor_name", "__stringMin0Max255", "", "rumAppMonitorName"]'
+            ', ["StatusException", "status_exception", "StatusException", "", "statusException"]'
+            ', ["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "GetPortalResponseContent"}]'
+        ),
+        "GetProductPageRequest": (
+            '["structure", [[["PortalProductId", "portal_product_id", "__string", "uri", "portalProductId", {"required": true}]'
+            ', ["ProductPageId", "product_page_id", "__string", "uri", "productPageId", {"required": true}]'
+            ', ["ResourceOwnerAccountId", "resource_owner_account_id", "__string", "querystring", "resourceOwnerAccountId"]]], {"cls_name": "GetProductPageRequest"}]'
+        ),
+        "GetProductPageResponse": (
+            '["structure", [[["DisplayContent", "display_content", "DisplayContent", "", "displayContent"]'
+            ', ["LastModified", "last_modified", "__timestampIso8601", "", "lastModified", {"timestamp_format": "iso8601"}]'
+            ', ["ProductPageArn", "product_page_arn", "__stringMin20Max2048", "", "productPageArn"]'
+            ', ["ProductPageId", "product_page_id", "__stringMin10Max30PatternAZ09", "", "productPageId"]]], {"cls_name": "GetProductPageResponse"}]'
+        ),
+        "GetProductPageResponseContent": (
+            '["structure", [[["DisplayContent", "display_content", "DisplayContent", "", "displayContent", {"required": true}]'
+            ', ["LastModified", "last_modified", "__timestampIso8601", "", "lastModified", {"required": true, "timestamp_format": "iso8601"}]'
+            ', ["ProductPageArn", "product_page_arn", "__stringMin20Max2048", "", "productPageArn", {"required": true}]'
+            ', ["ProductPageId", "product_page_id", "__stringMin10Max30PatternAZ09", "", "productPageId", {"required": true}]]], {"cls_name": "GetProductPageResponseContent"}]'
+        ),
+        "GetProductRestEndpointPageRequest": (
+            '["structure", [[["IncludeRawDisplayContent", "include_raw_display_content", "__string", "querystring", "includeRawDisplayContent"]'
+            ', ["PortalProductId", "portal_product_id", "__string", "uri", "portalProductId", {"required": true}]'
+            ', ["ProductRestEndpointPageId", "product_rest_endpoint_page_id", "__string", "uri", "productRestEndpointPageId", {"required": true}]'
+            ', ["ResourceOwnerAccountId", "resource_owner_account_id", "__string", "querystring", "resourceOwnerAccountId"]]], {"cls_name": "GetProductRestEndpointPageRequest"}]'
+        ),
+        "GetProductRestEndpointPageResponse": (
+            '["structure", [[["DisplayContent", "display_content", "EndpointDisplayContentResponse", "", "displayContent"]'
+            ', ["LastModified", "last_modified", "__timestampIso8601", "", "lastModified", {"timestamp_format": "iso8601"}]'
+            ', ["ProductRestEndpointPageArn", "product_rest_endpoint_page_arn", "__stringMin20Max2048", "", "productRestEndpointPageArn"]'
+            ', ["ProductRestEndpointPageId", "product_rest_endpoint_page_id", "__stringMin10Max30PatternAZ09", "", "productRestEndpointPageId"]'
+            ', ["RawDisplayContent", "raw_display_content", "__string", "", "rawDisplayContent"]'
+            ', ["RestEndpointIdentifier", "rest_endpoint_identifier", "RestEndpointIdentifier", "", "restEndpointIdentifier"]'
+            ', ["Status", "status", "Status", "", "status"]'
+            ', ["StatusException", "status_exception", "StatusException", "", "statusException"]'
+            ', ["TryItState", "try_it_state", "TryItState", "", "tryItState"]]], {"cls_name": "GetProductRestEndpointPageResponse"}]'
+        ),
+        "GetProductRestEndpointPageResponseContent": (
+            '["structure", [[["DisplayContent", "display_content", "EndpointDisplayContentResponse", "", "displayContent", {"required": true}]'
+            ', ["LastModified", "last_modified", "__timestampIso8601", "", "lastModified", {"required": true, "timestamp_format": "iso8601"}]'
+            ', ["ProductRestEndpointPageArn", "product_rest_endpoint_page_arn", "__stringMin20Max2048", "", "productRestEndpointPageArn", {"required": true}]'
+            ', ["ProductRestEndpointPageId", "product_rest_endpoint_page_id", "__stringMin10Max30PatternAZ09", "", "productRestEndpointPageId", {"required": true}]'
+            ', ["RawDisplayContent", "raw_display_content", "__string", "", "rawDisplayContent"]'
+            ', ["RestEndpointIdentifier", "rest_endpoint_identifier", "RestEndpointIdentifier", "", "restEndpointIdentifier", {"required": true}]'
+            ', ["Status", "status", "Status", "", "status", {"required": true}]'
+            ', ["StatusException", "status_exception", "StatusException", "", "statusException"]'
+            ', ["TryItState", "try_it_state", "TryItState", "", "tryItState", {"required": true}]]], {"cls_name": "GetProductRestEndpointPageResponseContent"}]'
+        ),
+        "GetRouteRequest": (
+            '["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
+            ', ["RouteId", "route_id", "__string", "uri", "routeId", {"required": true}]]], {"cls_name": "GetRouteRequest"}]'
+        ),
+        "GetRouteResponseRequest": (
+            '["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
+            ', ["RouteId", "route_id", "__string", "uri", "routeId", {"required": true}]'
+            ', ["RouteResponseId", "route_response_id", "__string", "uri", "routeResponseId", {"required": true}]]], {"cls_name": "GetRouteResponseRequest"}]'
+        ),
+        "GetRouteResponseResponse": (
+            '["structure", [[["ModelSelectionExpression", "model_selection_expression", "SelectionExpression", "", "modelSelectionExpression"]'
+            ', ["ResponseModels", "response_models", "RouteModels", "", "responseModels"]'
+            ', ["ResponseParameters", "response_parameters", "RouteParameters", "", "responseParameters"]'
+            ', ["RouteResponseId", "route_response_id", "Id", "", "routeResponseId"]'
+            ', ["RouteResponseKey", "route_response_key", "SelectionKey", "", "routeResponseKey"]]], {"cls_name": "GetRouteResponseResponse"}]'
+        ),
+        "GetRouteResponsesRequest": (
+            '["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
+            ', ["MaxResults", "max_results", "__string", "querystring", "maxResults"]'
+            ', ["NextToken", "next_token", "__string", "querystring", "nextToken"]'
+            ', ["RouteId", "route_id", "__string", "uri", "routeId", {"required": true}]]], {"cls_name": "GetRouteResponsesRequest"}]'
+        ),
+        "GetRouteResponsesResponse": (
+            '["structure", [[["Items", "items", "__listOfRouteResponse", "", "items"]'
+            ', ["NextToken", "next_token", "NextToken", "", "nextToken"]]], {"cls_name": "GetRouteResponsesResponse"}]'
+        ),
+        "GetRouteResult": (
+            '["structure", [[["ApiGatewayManaged", "api_gateway_managed", "__boolean", "", "apiGatewayManaged"]'
+            ', ["ApiKeyRequired", "api_key_required", "__boolean", "", "apiKeyRequired"]'
+            ', ["AuthorizationScopes", "authorization_scopes", "AuthorizationScopes", "", "authorizationScopes"]'
+            ', ["AuthorizationType", "authorization_type", "AuthorizationType", "", "authorizationType"]'
+            ', ["AuthorizerId", "authorizer_id", "Id", "", "authorizerId"]'
+            ', ["ModelSelectionExpression", "model_selection_expression", "SelectionExpression", "", "modelSelectionExpression"]'
+            ', ["OperationName", "operation_name", "StringWithLengthBetween1And64", "", "operationName"]'
+            ', ["RequestModels", "request_models", "RouteModels", "", "requestModels"]'
+            ', ["RequestParameters", "request_parameters", "RouteParameters", "", "requestParameters"]'
+            ', ["RouteId", "route_id", "Id", "", "routeId"]'
+            ', ["RouteKey", "route_key", "SelectionKey", "", "routeKey"]'
+            ', ["RouteResponseSelectionExpression", "route_response_selection_expression", "SelectionExpression", "", "routeResponseSelectionExpression"]'
+            ', ["Target", "target", "StringWithLengthBetween1And128", "", "target"]]], {"cls_name": "GetRouteResult"}]'
+        ),
+        "GetRoutesRequest": (
+            '["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
+            ', ["MaxResults", "max_results", "__string", "querystring", "maxResults"]'
+            ', ["NextToken", "next_token", "__string", "querystring", "nextToken"]]], {"cls_name": "GetRoutesRequest"}]'
+        ),
+        "GetRoutesResponse": (
+            '["structure", [[["Items", "items", "__listOfRoute", "", "items"]'
+            ', ["NextToken", "next_token", "NextToken", "", "nextToken"]]], {"cls_name": "GetRoutesResponse"}]'
+        ),
+        "GetRoutingRuleRequest": (
+            '["structure", [[["DomainName", "domain_name", "__string", "uri", "domainName", {"required": true}]'
+            ', ["DomainNameId", "domain_name_id", "__string", "querystring", "domainNameId"]'
+            ', ["RoutingRuleId", "routing_rule_id", "__string", "uri", "routingRuleId", {"required": true}]]], {"cls_name": "GetRoutingRuleRequest"}]'
+        ),
+        "GetRoutingRuleResponse": (
+            '["structure", [[["Actions", "actions", "__listOfRoutingRuleAction", "", "actions"]'
+            ', ["Conditions", "conditions", "__listOfRoutingRuleCondition", "", "conditions"]'
+            ', ["Priority", "priority", "RoutingRulePriority", "", "priority"]'
+            ', ["RoutingRuleArn", "routing_rule_arn", "Arn", "", "routingRuleArn"]'
+            ', ["RoutingRuleId", "routing_rule_id", "Id", "", "routingRuleId"]]], {"cls_name": "GetRoutingRuleResponse"}]'
+        ),
+        "GetStageRequest": (
+            '["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
+            ', ["StageName", "stage_name", "__string", "uri", "stageName", {"required": true}]]], {"cls_name": "GetStageRequest"}]'
+        ),
+        "GetStageResponse": (
+            '["structure", [[["AccessLogSettings", "access_log_settings", "AccessLogSettings", "", "accessLogSettings"]'
+            ', ["ApiGatewayManaged", "api_gateway_managed", "__boolean", "", "apiGatewayManaged"]'
+            ', ["AutoDeploy", "auto_deploy", "__boolean", "", "autoDeploy"]'
+            ', ["ClientCertificateId", "client_certificate_id", "Id", "", "clientCertificateId"]'
+            ', ["CreatedDate", "created_date", "__timestampIso8601", "", "createdDate", {"timestamp_format": "iso8601"}]'
+            ', ["DefaultRouteSettings", "default_route_settings", "RouteSettings", "", "defaultRouteSettings"]'
+            ', ["DeploymentId", "deployment_id", "Id", "", "deploymentId"]'
+            ', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
+            ', ["LastDeploymentStatusMessage", "last_deployment_status_message", "__string", "", "lastDeploymentStatusMessage"]'
+            ', ["LastUpdatedDate", "last_updated_date", "__timestampIso8601", "", "lastUpdatedDate", {"timestamp_format": "iso8601"}]'
+            ', ["RouteSettings", "route_settings", "RouteSettingsMap", "", "routeSettings"]'
+            ', ["StageName", "stage_name", "StringWithLengthBetween1And128", "", "stageName"]'
+            ', ["StageVariables", "stage_variables", "StageVariablesMap", "", "stageVariables"]'
+            ', ["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "GetStageResponse"}]'
+        ),
+        "GetStagesRequest": (
+            '["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
+            ', ["MaxResults", "max_results", "__string", "querystring", "maxResults"]'
+            ', ["NextToken", "next_token", "__string", "querystring", "nextToken"]]], {"cls_name": "GetStagesRequest"}]'
+        ),
+        "GetStagesResponse": (
+            '["structure", [[["Items", "items", "__listOfStage", "", "items"]'
+            ', ["NextToken", "next_token", "NextToken", "", "nextToken"]]], {"cls_name": "GetStagesResponse"}]'
+        ),
+        "GetTagsRequest": '["structure", [[["ResourceArn", "resource_arn", "__string", "uri", "resource-arn", {"required": true}]]], {"cls_name": "GetTagsRequest"}]',
+        "GetTagsResponse": '["structure", [[["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "GetTagsResponse"}]',
+        "GetVpcLinkRequest": '["structure", [[["VpcLinkId", "vpc_link_id", "__string", "uri", "vpcLinkId", {"required": true}]]], {"cls_name": "GetVpcLinkRequest"}]',
+        "GetVpcLinkResponse": (
+            '["structure", [[["CreatedDate", "created_date", "__timestampIso8601", "", "createdDate", {"timestamp_format": "iso8601"}]'
+            ', ["Name", "name", "StringWithLengthBetween1And128", "", "name"]'
+            ', ["SecurityGroupIds", "security_group_ids", "SecurityGroupIdList", "", "securityGroupIds"]'
+            ', ["SubnetIds", "subnet_ids", "SubnetIdList", "", "subnetIds"]'
+            ', ["Tags", "tags", "Tags", "", "tags"]'
+            ', ["VpcLinkId", "vpc_link_id", "Id", "", "vpcLinkId"]'
+            ', ["VpcLinkStatus", "vpc_link_status", "VpcLinkStatus", "", "vpcLinkStatus"]'
+            ', ["VpcLinkStatusMessage", "vpc_link_status_message", "StringWithLengthBetween0And1024", "", "vpcLinkStatusMessage"]'
+            ', ["VpcLinkVersion", "vpc_link_version", "VpcLinkVersion", "", "vpcLinkVersion"]]], {"cls_name": "GetVpcLinkResponse"}]'
+        ),
+        "GetVpcLinksRequest": (
+            '["structure", [[["MaxResults", "max_results", "__string", "querystring", "maxResults"]'
+            ', ["NextToken", "next_token", "__string", "querystring", "nextToken"]]], {"cls_name": "GetVpcLinksRequest"}]'
+        ),
+        "GetVpcLinksResponse": (
+            '["structure", [[["Items", "items", "__listOfVpcLink", "", "items"]'
+            ', ["NextToken", "next_token", "NextToken", "", "nextToken"]]], {"cls_name": "GetVpcLinksResponse"}]'
+        ),
+        "Id": '["string", [], {}]',
+        "IdentifierParts": (
+            '["structure", [[["Method", "method", "__stringMin1Max20", "", "method", {"required": true}]'
+            ', ["Path", "path", "__stringMin1Max4096", "", "path", {"required": true}]'
+            ', ["RestApiId", "rest_api_id", "__stringMin1Max50", "", "restApiId", {"required": true}]'
+            ', ["Stage", "stage", "__stringMin1Max128", "", "stage", {"required": true}]]], {"cls_name": "IdentifierParts"}]'
+        ),
+        "IdentitySourceList": '["list_of", ["__string"], {}]',
+        "ImportApiInput": '["structure", [[["Body", "body", "__string", "", "body", {"required": true}]]], {"cls_name": "ImportApiInput"}]',
+        "ImportApiRequest": (
+            '["structure", [[["Basepath", "basepath", "__string", "querystring", "basepath"]'
+            ', ["Body", "body", "__string", "", "body", {"required": true}]'
+            ', ["FailOnWarnings", "fail_on_warnings", "__boolean", "querystring", "failOnWarnings"]]], {"cls_name": "ImportApiRequest"}]'
+        ),
+        "ImportApiResponse": (
+            '["structure", [[["ApiEndpoint", "api_endpoint", "__string", "", "apiEndpoint"]'
+            ', ["ApiGatewayManaged", "api_gateway_managed", "__boolean", "", "apiGatewayManaged"]'
+            ', ["ApiId", "api_id", "Id", "", "apiId"]'
+            ', ["ApiKeySelectionExpression", "api_key_selection_expression", "SelectionExpression", "", "apiKeySelectionExpression"]'
+            ', ["CorsConfiguration", "cors_configuration", "Cors", "", "corsConfiguration"]'
+            ', ["CreatedDate", "created_date", "__timestampIso8601", "", "createdDate", {"timestamp_format": "iso8601"}]'
+            ', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
+            ', ["DisableSchemaValidation", "disable_schema_validation", "__boolean", "", "disableSchemaValidation"]'
+            ', ["DisableExecuteApiEndpoint", "disable_execute_api_endpoint", "__boolean", "", "disableExecuteApiEndpoint"]'
+            ', ["ImportInfo", "import_info", "__listOf__string", "", "importInfo"]'
+            ', ["IpAddressType", "ip_address_type", "IpAddressType", "", "ipAddressType"]'
+            ', ["Name", "name", "StringWithLengthBetween1And128", "", "name"]'
+            ', ["ProtocolType", "protocol_type", "ProtocolType", "", "protocolType"]'
+            ', ["RouteSelectionExpression", "route_selection_expression", "SelectionExpression", "", "routeSelectionExpression"]'
+            ', ["Tags", "tags", "Tags", "", "tags"]'
+            ', ["Version", "version", "StringWithLengthBetween1And64", "", "version"]'
+            ', ["Warnings", "warnings", "__listOf__string", "", "warnings"]]], {"cls_name": "ImportApiResponse"}]'
+        ),
+        "IntegerWithLengthBetween0And3600": '["number", ["integer"], {"min": 0, "max": 3600}]',
+        "IntegerWithLengthBetween50And30000": '["number", ["integer"], {"min": 50, "max": 30000}]',
+        "IntegerWithLengthBetweenMinus1And86400": '["number", ["integer"], {"min": -1, "max": 86400}]',
+        "Integration": (
+            '["structure", [[["ApiGatewayManaged", "api_gateway_managed", "__boolean", "", "apiGatewayManaged"]'
+            ', ["ConnectionId", "connection_id", "StringWithLengthBetween1And1024", "", "connectionId"]'
+            ', ["ConnectionType", "connection_type", "ConnectionType", "", "connectionType"]'
+            ', ["ContentHandlingStrategy", "content_handling_strategy", "ContentHandlingStrategy", "", "contentHandlingStrategy"]'
+            ', ["CredentialsArn", "credentials_arn", "Arn", "", "credentialsArn"]'
+            ', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
+            ', ["IntegrationId", "integration_id", "Id", "", "integrationId"]'
+            ', ["IntegrationMethod", "integration_method", "StringWithLengthBetween1And64", "", "integrationMethod"]'
+            ', ["IntegrationResponseSelectionExpression", "integration_response_selection_expression", "SelectionExpression", "", "integrationResponseSelectionExpression"]'
+            ', ["IntegrationSubtype", "integration_subtype", "StringWithLengthBetween1And128", "", "integrationSubtype"]'
+            ', ["IntegrationType", "integration_type", "IntegrationType", "", "integrationType"]'
+            ', ["IntegrationUri", "integration_uri", "UriWithLengthBetween1And2048", "", "integrationUri"]'
+            ', ["PassthroughBehavior", "passthrough_behavior", "PassthroughBehavior", "", "passthroughBehavior"]'
+            ', ["PayloadFormatVersion", "payload_format_version", "StringWithLengthBetween1And64", "", "payloadFormatVersion"]'
+            ', ["RequestParameters", "request_parameters", "IntegrationParameters", "", "requestParameters"]'
+            ', ["RequestTemplates", "request_templates", "TemplateMap", "", "requestTemplates"]'
+            ', ["ResponseParameters", "response_parameters", "ResponseParameters", "", "responseParameters"]'
+            ', ["TemplateSelectionExpression", "template_selection_expression", "SelectionExpression", "", "templateSelectionExpression"]'
+            ', ["TimeoutInMillis", "timeout_in_millis", "IntegerWithLengthBetween50And30000", "", "timeoutInMillis"]'
+            ', ["TlsConfig", "tls_config", "TlsConfig", "", "tlsConfig"]]], {"cls_name": "Integration"}]'
+        ),
+        "IntegrationParameters": '["map_of", ["__string", "StringWithLengthBetween1And512"], {}]',
+        "IntegrationResponse": (
+            '["structure", [[["ContentHandlingStrategy", "content_handling_strategy", "ContentHandlingStrategy", "", "contentHandlingStrategy"]'
+            ', ["IntegrationResponseId", "integration_response_id", "Id", "", "integrationResponseId"]'
+            ', ["IntegrationResponseKey", "integration_response_key", "SelectionKey", "", "integrationResponseKey", {"required": true}]'
+            ', ["ResponseParameters", "response_parameters", "IntegrationParameters", "", "responseParameters"]'
+            ', ["ResponseTemplates", "response_templates", "TemplateMap", "", "responseTemplates"]'
+            ', ["TemplateSelectionExpression", "template_selection_expression", "SelectionExpression", "", "templateSelectionExpression"]]], {"cls_name": "IntegrationResponse"}]'
+        ),
+        "IntegrationResponses": (
+            '["structure", [[["Items", "items", "__listOfIntegrationResponse", "", "items"]'
+            ', ["NextToken", "next_token", "NextToken", "", "nextToken"]]], {"cls_name": "IntegrationResponses"}]'
+        ),
+        "IntegrationType": '["enum", [["AWS", "HTTP", "MOCK", "HTTP_PROXY", "AWS_PROXY"]], {"cls_name": "IntegrationType"}]',
+        "Integrations": (
+            '["structure", [[["Items", "items", "__listOfIntegration", "", "items"]'
+            ', ["NextToken", "next_token", "NextToken", "", "nextToken"]]], {"cls_name": "Integrations"}]'
+        ),
+        "IpAddressType": '["enum", [["ipv4", "dualstack"]], {"cls_name": "IpAddressType"}]',
+        "JWTConfiguration": (
+            '["structure", [[["Audience", "audience", "__listOf__string", "", "audience"]'
+            ', ["Issuer", "issuer", "UriWithLengthBetween1And2048", "", "issuer"]]], {"cls_name": "JWTConfiguration"}]'
+        ),
+        "LimitExceededException": (
+            '["structure", [[["LimitType", "limit_type", "__string", "", "limitType"]'
+            ', ["Message", "message", "__string", "", "message"]]], {"cls_name": "LimitExceededException"}]'
+        ),
+        "LimitExceededExceptionResponseContent": (
+            '["structure", [[["LimitType", "limit_type", "__string", "", "limitType"]'
+            ', ["Message", "message", "__string", "", "message"]]], {"cls_name": "LimitExceededExceptionResponseContent"}]'
+        ),
+        "ListPortalProductsRequest": (
+            '["structure", [[["MaxResults", "max_results", "__string", "querystring", "maxResults"]'
+            ', ["NextToken", "next_token", "__string", "querystring", "nextToken"]'
+            ', ["ResourceOwner", "resource_owner", "__string", "querystring", "resourceOwner"]]], {"cls_name": "ListPortalProductsRequest"}]'
+        ),
+        "ListPortalProductsResponse": (
+            '["structure", [[["Items", "items", "__listOfPortalProductSummary", "", "items"]'
+            ', ["NextToken", "next_token", "__stringMin1Max2048", "", "nextToken"]]], {"cls_name": "ListPortalProductsResponse"}]'
+        ),
+        "ListPortalProductsResponseContent": (
+            '["structure", [[["Items", "items", "__listOfPortalProductSummary", "", "items"]'
+            ', ["NextToken", "next_token", "__stringMin1Max2048", "", "nextToken"]]], {"cls_name": "ListPortalProductsResponseContent"}]'
+        ),
+        "ListPortalsRequest": (
+            '["structure", [[["MaxResults", "max_results", "__string", "querystring", "maxResults"]'
+            ', ["NextToken", "next_token", "__string", "querystring", "nextToken"]]], {"cls_name": "ListPortalsRequest"}]'
+        ),
+        "ListPortalsResponse": (
+            '["structure", [[["Items", "items", "__listOfPortalSummary", "", "items"]'
+            ', ["NextToken", "next_token", "__stringMin1Max2048", "", "nextToken"]]], {"cls_name": "ListPortalsResponse"}]'
+        ),
+        "ListPortalsResponseContent": (
+            '["structure", [[["Items", "items", "__listOfPortalSummary", "", "items"]'
+            ', ["NextToken", "next_token", "__stringMin1Max2048", "", "nextToken"]]], {"cls_name": "ListPortalsResponseContent"}]'
+        ),
+        "ListProductPagesRequest": (
+            '["structure", [[["MaxResults", "max_results", "__string", "querystring", "maxResults"]'
+            ', ["NextToken", "next_token", "__string", "querystring", "nextToken"]'
+            ', ["PortalProductId", "portal_product_id", "__string", "uri", "portalProductId", {"required": true}]'
+            ', ["ResourceOwnerAccountId", "resource_owner_account_id", "__string", "querystring", "resourceOwnerAccountId"]]], {"cls_name": "ListProductPagesRequest"}]'
+        ),
+        "ListProductPagesResponse": (
+            '["structure", [[["Items", "items", "__listOfProductPageSummaryNoBody", "", "items"]'
+            ', ["NextToken", "next_token", "__stringMin1Max2048", "", "nextToken"]]], {"cls_name": "ListProductPagesResponse"}]'
+        ),
+        "ListProductPagesResponseContent": (
+            '["structure", [[["Items", "items", "__listOfProductPageSummaryNoBody", "", "items", {"required": true}]'
+            ', ["NextToken", "next_token", "__stringMin1Max2048", "", "nextToken"]]], {"cls_name": "ListProductPagesResponseContent"}]'
+        ),
+        "ListProductRestEndpointPagesRequest": (
+            '["structure", [[["MaxResults", "max_results", "__string", "querystring", "maxResults"]'
+            ', ["NextToken", "next_token", "__string", "querystring", "nextToken"]'
+            ', ["PortalProductId", "portal_product_id", "__string", "uri", "portalProductId", {"required": true}]'
+            ', ["ResourceOwnerAccountId", "resource_owner_account_id", "__string", "querystring", "resourceOwnerAccountId"]]], {"cls_name": "ListProductRestEndpointPagesRequest"}]'
+        ),
+        "ListProductRestEndpointPagesResponse": (
+            '["structure", [[["Items", "items", "__listOfProductRestEndpointPageSummaryNoBody", "", "items"]'
+            ', ["NextToken", "next_token", "__string", "", "nextToken"]]], {"cls_name": "ListProductRestEndpointPagesResponse"}]'
+        ),
+        "ListProductRestEndpointPagesResponseContent": (
+            '["structure", [[["Items", "items", "__listOfProductRestEndpointPageSummaryNoBody", "", "items", {"required": true}]'
+            ', ["NextToken", "next_token", "__string", "", "nextToken"]]], {"cls_name": "ListProductRestEndpointPagesResponseContent"}]'
+        ),
+        "ListRoutingRulesRequest": (
+            '["structure", [[["DomainName", "domain_name", "__string", "uri", "domainName", {"required": true}]'
+            ', ["DomainNameId", "domain_name_id", "__string", "querystring", "domainNameId"]'
+            ', ["MaxResults", "max_results", "MaxResults", "querystring", "maxResults"]'
+            ', ["NextToken", "next_token", "__string", "querystring", "nextToken"]]], {"cls_name": "ListRoutingRulesRequest"}]'
+        ),
+        "ListRoutingRulesResponse": (
+            '["structure", [[["NextToken", "next_token", "NextToken", "", "nextToken"]'
+            ', ["RoutingRules", "routing_rules", "__listOfRoutingRule", "", "routingRules"]]], {"cls_name": "ListRoutingRulesResponse"}]'
+        ),
+        "LoggingLevel": '["enum", [["ERROR", "INFO", "OFF"]], {"cls_name": "LoggingLevel"}]',
+        "MaxResults": '["number", ["integer"], {"min": 1, "max": 100}]',
+        "Model": (
+            '["structure", [[["ContentType", "content_type", "StringWithLengthBetween1And256", "", "contentType"]'
+            ', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
+            ', ["ModelId", "model_id", "Id", "", "modelId"]'
+            ', ["Name", "name", "StringWithLengthBetween1And128", "", "name", {"required": true}]'
+            ', ["Schema", "schema", "StringWithLengthBetween0And32K", "", "schema"]]], {"cls_name": "Model"}]'
+        ),
+        "Models": (
+            '["structure", [[["Items", "items", "__listOfModel", "", "items"]'
+            ', ["NextToken", "next_token", "NextToken", "", "nextToken"]]], {"cls_name": "Models"}]'
+        ),
+        "MutualTlsAuthentication": (
+            '["structure", [[["TruststoreUri", "truststore_uri", "UriWithLengthBetween1And2048", "", "truststoreUri"]'
+            ', ["TruststoreVersion", "truststore_version", "StringWithLengthBetween1And64", "", "truststoreVersion"]'
+            ', ["TruststoreWarnings", "truststore_warnings", "__listOf__string", "", "truststoreWarnings"]]], {"cls_name": "MutualTlsAuthentication"}]'
+        ),
+        "MutualTlsAuthenticationInput": (
+            '["structure", [[["TruststoreUri", "truststore_uri", "UriWithLengthBetween1And2048", "", "truststoreUri"]'
+            ', ["TruststoreVersion", "truststore_version", "StringWithLengthBetween1And64", "", "truststoreVersion"]]], {"cls_name": "MutualTlsAuthenticationInput"}]'
+        ),
+        "NextToken": '["string", [], {}]',
+        "None": '["structure", [[]], {"cls_name": "None_"}]',
+        "NotFoundException": (
+            '["structure", [[["Message", "message", "__string", "", "message"]'
+            ', ["ResourceType", "resource_type", "__string", "", "resourceType"]]], {"cls_name": "NotFoundException", "error_code": "NotFoundException", "error_status": 404}]'
+        ),
+        "NotFoundExceptionResponseContent": (
+            '["structure", [[["Message", "message", "__string", "", "message"]'
+            ', ["ResourceType", "resource_type", "__string", "", "resourceType"]]], {"cls_name": "NotFoundExceptionResponseContent"}]'
+        ),
+        "ParameterConstraints": '["structure", [[["Required", "required", "__boolean", "", "required"]]], {"cls_name": "ParameterConstraints"}]',
+        "PassthroughBehavior": '["enum", [["WHEN_NO_MATCH", "NEVER", "WHEN_NO_TEMPLATES"]], {"cls_name": "PassthroughBehavior"}]',
+        "PortalContent": (
+            '["structure", [[["Description", "description", "__stringMin0Max1024", "", "description"]'
+            ', ["DisplayName", "display_name", "__stringMin3Max255", "", "displayName", {"required": true}]'
+            ', ["Theme", "theme", "PortalTheme", "", "theme", {"required": true}]]], {"cls_name": "PortalContent"}]'
+        ),
+        "PortalProductSummary": (
+            '["structure", [[["Description", "description", "__stringMin0Max1024", "", "description", {"required": true}]'
+            ', ["DisplayName", "display_name", "__stringMin1Max255", "", "displayName", {"required": true}]'
+            ', ["LastModified", "last_modified", "__timestampIso8601", "", "lastModified", {"required": true, "timestamp_format": "iso8601"}]'
+            ', ["PortalProductArn", "portal_product_arn", "__stringMin20Max2048", "", "portalProductArn", {"required": true}]'
+            ', ["PortalProductId", "portal_product_id", "__stringMin10Max30PatternAZ09", "", "portalProductId", {"required": true}]'
+            ', ["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "PortalProductSummary"}]'
+        ),
+        "PortalSummary": (
+            '["structure", [[["Authorization", "authorization", "Authorization", "", "authorization", {"required": true}]'
+            ', ["EndpointConfiguration", "endpoint_configuration", "EndpointConfigurationResponse", "", "endpointConfiguration", {"required": true}]'
+            ', ["IncludedPortalProductArns", "included_portal_product_arns", "__listOf__stringMin20Max2048", "", "includedPortalProductArns", {"required": true}]'
+            ', ["LastModified", "last_modified", "__timestampIso8601", "", "lastModified", {"required": true, "timestamp_format": "iso8601"}]'
+            ', ["LastPublished", "last_published", "__timestampIso8601", "", "lastPublished", {"timestamp_format": "iso8601"}]'
+            ', ["LastPublishedDescription", "last_published_description", "__stringMin0Max1024", "", "lastPublishedDescription"]'
+            ', ["PortalArn", "portal_arn", "__stringMin20Max2048", "", "portalArn", {"required": true}]'
+            ', ["PortalContent", "portal_content", "PortalContent", "", "portalContent", {"required": true}]'
+            ', ["PortalId", "portal_id", "__stringMin10Max30PatternAZ09", "", "portalId", {"required": true}]'
+            ', ["Preview", "preview", "Preview", "", "preview"]'
+            ', ["PublishStatus", "publish_status", "PublishStatus", "", "publishStatus"]'
+            ', ["RumAppMonitorName", "rum_app_monitor_name", "__stringMin0Max255", "", "rumAppMonitorName"]'
+            ', ["StatusException", "status_exception", "StatusException", "", "statusException"]'
+            ', ["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "PortalSummary"}]'
+        ),
+        "PortalTheme": (
+            '["structure", [[["CustomColors", "custom_colors", "CustomColors", "", "customColors", {"required": true}]'
+            ', ["LogoLastUploaded", "logo_last_uploaded", "__timestampIso8601", "", "logoLastUploaded", {"timestamp_format": "iso8601"}]]], {"cls_name": "PortalTheme"}]'
+        ),
+        "Preview": (
+            '["structure", [[["PreviewStatus", "preview_status", "PreviewStatus", "", "previewStatus", {"required": true}]'
+            ', ["PreviewUrl", "preview_url", "__string", "", "previewUrl"]'
+            ', ["StatusException", "status_exception", "StatusException", "", "statusException"]]], {"cls_name": "Preview"}]'
+        ),
+        "PreviewPortalRequest": '["structure", [[["PortalId", "portal_id", "__string", "uri", "portalId", {"required": true}]]], {"cls_name": "PreviewPortalRequest"}]',
+        "PreviewPortalResponse": '["structure", [[]], {"cls_name": "PreviewPortalResponse"}]',
+        "PreviewStatus": '["enum", [["PREVIEW_IN_PROGRESS", "PREVIEW_FAILED", "PREVIEW_READY"]], {"cls_name": "PreviewStatus"}]',
+        "ProductPageSummaryNoBody": (
+            '["structure", [[["LastModified", "last_modified", "__timestampIso8601", "", "lastModified", {"required": true, "timestamp_format": "iso8601"}]'
+            ', ["PageTitle", "page_title", "__stringMin1Max255", "", "pageTitle", {"required": true}]'
+            ', ["ProductPageArn", "product_page_arn", "__stringMin20Max2048", "", "productPageArn", {"required": true}]'
+            ', ["ProductPageId", "product_page_id", "__stringMin10Max30PatternAZ09", "", "productPageId", {"required": true}]]], {"cls_name": "ProductPageSummaryNoBody"}]'
+        ),
+        "ProductRestEndpointPageSummaryNoBody": (
+            '["structure", [[["Endpoint", "endpoint", "__stringMin1Max1024", "", "endpoint", {"required": true}]'
+            ', ["LastModified", "last_modified", "__timestampIso8601", "", "lastModified", {"required": true, "timestamp_format": "iso8601"}]'
+            ', ["OperationName", "operation_name", "__stringMin1Max255", "", "operationName"]'
+            ', ["ProductRestEndpointPageArn", "product_rest_endpoint_page_arn", "__stringMin20Max2048", "", "productRestEndpointPageArn", {"required": true}]'
+            ', ["ProductRestEndpointPageId", "product_rest_endpoint_page_id", "__stringMin10Max30PatternAZ09", "", "productRestEndpointPageId", {"required": true}]'
+            ', ["RestEndpointIdentifier", "rest_endpoint_identifier", "RestEndpointIdentifier", "", "restEndpointIdentifier", {"required": true}]'
+            ', ["Status", "status", "Status", "", "status", {"required": true}]'
+            ', ["StatusException", "status_exception", "StatusException", "", "statusException"]'
+            ', ["TryItState", "try_it_state", "TryItState", "", "tryItState", {"required": true}]]], {"cls_name": "ProductRestEndpointPageSummaryNoBody"}]'
+        ),
+        "ProtocolType": '["enum", [["WEBSOCKET", "HTTP"]], {"cls_name": "ProtocolType"}]',
+        "PublishPortalRequest": (
+            '["structure", [[["Description", "description", "__stringMin0Max1024", "", "description"]'
+            ', ["PortalId", "portal_id", "__string", "uri", "portalId", {"required": true}]]], {"cls_name": "PublishPortalRequest"}]'
+        ),
+        "PublishPortalRequestContent": '["structure", [[["Description", "description", "__stringMin0Max1024", "", "description"]]], {"cls_name": "PublishPortalRequestContent"}]',
+        "PublishPortalResponse": '["structure", [[]], {"cls_name": "PublishPortalResponse"}]',
+        "PublishStatus": '["enum", [["PUBLISHED", "PUBLISH_IN_PROGRESS", "PUBLISH_FAILED", "DISABLE_IN_PROGRESS", "DISABLE_FAILED", "DISABLED"]], {"cls_name": "PublishStatus"}]',
+        "PutPortalProductSharingPolicyRequest": (
+            '["structure", [[["PolicyDocument", "policy_document", "__stringMin1Max307200", "", "policyDocument", {"required": true}]'
+            ', ["PortalProductId", "portal_product_id", "__string", "uri", "portalProductId", {"required": true}]]], {"cls_name": "PutPortalProductSharingPolicyRequest"}]'
+        ),
+        "PutPortalProductSharingPolicyRequestContent": '["structure", [[["PolicyDocument", "policy_document", "__stringMin1Max307200", "", "policyDocument", {"required": true}]]], {"cls_name": "PutPortalProductSharingPolicyRequestContent"}]',
+        "PutPortalProductSharingPolicyResponse": '["structure", [[]], {"cls_name": "PutPortalProductSharingPolicyResponse"}]',
+        "PutRoutingRuleRequest": (
+            '["structure", [[["Actions", "actions", "__listOfRoutingRuleAction", "", "actions", {"required": true}]'
+            ', ["Conditions", "conditions", "__listOfRoutingRuleCondition", "", "conditions", {"required": true}]'
+            ', ["DomainName", "domain_name", "__string", "uri", "domainName", {"required": true}]'
+            ', ["DomainNameId", "domain_name_id", "__string", "querystring", "domainNameId"]'
+            ', ["Priority", "priority", "RoutingRulePriority", "", "priority", {"required": true}]'
+            ', ["RoutingRuleId", "routing_rule_id", "__string", "uri", "routingRuleId", {"required": true}]]], {"cls_name": "PutRoutingRuleRequest"}]'
+        ),
+        "PutRoutingRuleResponse": (
+            '["structure", [[["Actions", "actions", "__listOfRoutingRuleAction", "", "actions"]'
+            ', ["Conditions", "conditions", "__listOfRoutingRuleCondition", "", "conditions"]'
+            ', ["Priority", "priority", "RoutingRulePriority", "", "priority"]'
+            ', ["RoutingRuleArn", "routing_rule_arn", "Arn", "", "routingRuleArn"]'
+            ', ["RoutingRuleId", "routing_rule_id", "Id", "", "routingRuleId"]]], {"cls_name": "PutRoutingRuleResponse"}]'
+        ),
+        "ReimportApiInput": '["structure", [[["Body", "body", "__string", "", "body", {"required": true}]]], {"cls_name": "ReimportApiInput"}]',
+        "ReimportApiRequest": (
+            '["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
+            ', ["Basepath", "basepath", "__string", "querystring", "basepath"]'
+            ', ["Body", "body", "__string", "", "body", {"required": true}]'
+            ', ["FailOnWarnings", "fail_on_warnings", "__boolean", "querystring", "failOnWarnings"]]], {"cls_name": "ReimportApiRequest"}]'
+        ),
+        "ReimportApiResponse": (
+            '["structure", [[["ApiEndpoint", "api_endpoint", "__string", "", "apiEndpoint"]'
+            ', ["ApiGatewayManaged", "api_gateway_managed", "__boolean", "", "apiGatewayManaged"]'
+            ', ["ApiId", "api_id", "Id", "", "apiId"]'
+            ', ["ApiKeySelectionExpression", "api_key_selection_expression", "SelectionExpression", "", "apiKeySelectionExpression"]'
+            ', ["CorsConfiguration", "cors_configuration", "Cors", "", "corsConfiguration"]'
+            ', ["CreatedDate", "created_date", "__timestampIso8601", "", "createdDate", {"timestamp_format": "iso8601"}]'
+            ', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
+            ', ["DisableSchemaValidation", "disable_schema_validation", "__boolean", "", "disableSchemaValidation"]'
+            ', ["DisableExecuteApiEndpoint", "disable_execute_api_endpoint", "__boolean", "", "disableExecuteApiEndpoint"]'
+            ', ["ImportInfo", "import_info", "__listOf__string", "", "importInfo"]'
+            ', ["IpAddressType", "ip_address_type", "IpAddressType", "", "ipAddressType"]'
+            ', ["Name", "name", "StringWithLengthBetween1And128", "", "name"]'
+            ', ["ProtocolType", "protocol_type", "ProtocolType", "", "protocolType"]'
+            ', ["RouteSelectionExpression", "route_selection_expression", "SelectionExpression", "", "routeSelectionExpression"]'
+            ', ["Tags", "tags", "Tags", "", "tags"]'
+            ', ["Version", "version", "StringWithLengthBetween1And64", "", "version"]'
+            ', ["Warnings", "warnings", "__listOf__string", "", "warnings"]]], {"cls_name": "ReimportApiResponse"}]'
+        ),
+        "ResetAuthorizersCacheRequest": (
+            '["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
+            ', ["StageName", "stage_name", "__string", "uri", "stageName", {"required": true}]]], {"cls_name": "ResetAuthorizersCacheRequest"}]'
+        ),
+        "ResponseParameters": '["map_of", ["__string", "IntegrationParameters"], {}]',
+        "RestEndpointIdentifier": '["structure", [[["IdentifierParts", "identifier_parts", "IdentifierParts", "", "identifierParts"]]], {"cls_name": "RestEndpointIdentifier"}]',
+        "Route": (
+            '["structure", [[["ApiGatewayManaged", "api_gateway_managed", "__boolean", "", "apiGatewayManaged"]'
+            ', ["ApiKeyRequired", "api_key_required", "__boolean", "", "apiKeyRequired"]'
+            ', ["AuthorizationScopes", "authorization_scopes", "AuthorizationScopes", "", "authorizationScopes"]'
+            ', ["AuthorizationType", "authorization_type", "AuthorizationType", "", "authorizationType"]'
+            ', ["AuthorizerId", "authorizer_id", "Id", "", "authorizerId"]'
+            ', ["ModelSelectionExpression", "model_selection_expression", "SelectionExpression", "", "modelSelectionExpression"]'
+            ', ["OperationName", "operation_name", "StringWithLengthBetween1And64", "", "operationName"]'
+            ', ["RequestModels", "request_models", "RouteModels", "", "requestModels"]'
+            ', ["RequestParameters", "request_parameters", "RouteParameters", "", "requestParameters"]'
+            ', ["RouteId", "route_id", "Id", "", "routeId"]'
+            ', ["RouteKey", "route_key", "SelectionKey", "", "routeKey", {"required": true}]'
+            ', ["RouteResponseSelectionExpression", "route_response_selection_expression", "SelectionExpression", "", "routeResponseSelectionExpression"]'
+            ', ["Target", "target", "StringWithLengthBetween1And128", "", "target"]]], {"cls_name": "Route"}]'
+        ),
+        "RouteModels": '["map_of", ["__string", "StringWithLengthBetween1And128"], {}]',
+        "RouteParameters": '["map_of", ["__string", "ParameterConstraints"], {}]',
+        "RouteResponse": (
+            '["structure", [[["ModelSelectionExpression", "model_selection_expression", "SelectionExpression", "", "modelSelectionExpression"]'
+            ', ["ResponseModels", "response_models", "RouteModels", "", "responseModels"]'
+            ', ["ResponseParameters", "response_parameters", "RouteParameters", "", "responseParameters"]'
+            ', ["RouteResponseId", "route_response_id", "Id", "", "routeResponseId"]'
+            ', ["RouteResponseKey", "route_response_key", "SelectionKey", "", "routeResponseKey", {"required": true}]]], {"cls_name": "RouteResponse"}]'
+        ),
+        "RouteResponses": (
+            '["structure", [[["Items", "items", "__listOfRouteResponse", "", "items"]'
+            ', ["NextToken", "next_token", "NextToken", "", "nextToken"]]], {"cls_name": "RouteResponses"}]'
+        ),
+        "RouteSettings": (
+            '["structure", [[["DataTraceEnabled", "data_trace_enabled", "__boolean", "", "dataTraceEnabled"]'
+            ', ["DetailedMetricsEnabled", "detailed_metrics_enabled", "__boolean", "", "detailedMetricsEnabled"]'
+            ', ["LoggingLevel", "logging_level", "LoggingLevel", "", "loggingLevel"]'
+            ', ["ThrottlingBurstLimit", "throttling_burst_limit", "__integer", "", "throttlingBurstLimit"]'
+            ', ["ThrottlingRateLimit", "throttling_rate_limit", "__double", "", "throttlingRateLimit"]]], {"cls_name": "RouteSettings"}]'
+        ),
+        "RouteSettingsMap": '["map_of", ["__string", "RouteSettings"], {}]',
+        "Routes": (
+            '["structure", [[["Items", "items", "__listOfRoute", "", "items"]'
+            ', ["NextToken", "next_token", "NextToken", "", "nextToken"]]], {"cls_name": "Routes"}]'
+        ),
+        "RoutingMode": '["enum", [["API_MAPPING_ONLY", "ROUTING_RULE_ONLY", "ROUTING_RULE_THEN_API_MAPPING"]], {"cls_name": "RoutingMode"}]',
+        "RoutingRule": (
+            '["structure", [[["Actions", "actions", "__listOfRoutingRuleAction", "", "actions"]'
+            ', ["Conditions", "conditions", "__listOfRoutingRuleCondition", "", "conditions"]'
+            ', ["Priority", "priority", "RoutingRulePriority", "", "priority"]'
+            ', ["RoutingRuleArn", "routing_rule_arn", "Arn", "", "routingRuleArn"]'
+            ', ["RoutingRuleId", "routing_rule_id", "Id", "", "routingRuleId"]]], {"cls_name": "RoutingRule"}]'
+        ),
+        "RoutingRuleAction": '["structure", [[["InvokeApi", "invoke_api", "RoutingRuleActionInvokeApi", "", "invokeApi", {"required": true}]]], {"cls_name": "RoutingRuleAction"}]',
+        "RoutingRuleActionInvokeApi": (
+            '["structure", [[["ApiId", "api_id", "Id", "", "apiId", {"required": true}]'
+            ', ["Stage", "stage", "StringWithLengthBetween1And128", "", "stage", {"required": true}]'
+            ', ["StripBasePath", "strip_base_path", "__boolean", "", "stripBasePath"]]], {"cls_name": "RoutingRuleActionInvokeApi"}]'
+        ),
+        "RoutingRuleCondition": (
+            '["structure", [[["MatchBasePaths", "match_base_paths", "RoutingRuleMatchBasePaths", "", "matchBasePaths"]'
+            ', ["MatchHeaders", "match_headers", "RoutingRuleMatchHeaders", "", "matchHeaders"]]], {"cls_name": "RoutingRuleCondition"}]'
+        ),
+        "RoutingRuleInput": (
+            '["structure", [[["Actions", "actions", "__listOfRoutingRuleAction", "", "actions", {"required": true}]'
+            ', ["Conditions", "conditions", "__listOfRoutingRuleCondition", "", "conditions", {"required": true}]'
+            ', ["Priority", "priority", "RoutingRulePriority", "", "priority", {"required": true}]]], {"cls_name": "RoutingRuleInput"}]'
+        ),
+        "RoutingRuleMatchBasePaths": '["structure", [[["AnyOf", "any_of", "__listOfSelectionKey", "", "anyOf", {"required": true}]]], {"cls_name": "RoutingRuleMatchBasePaths"}]',
+        "RoutingRuleMatchHeaderValue": (
+            '["structure", [[["Header", "header", "SelectionKey", "", "header", {"required": true}]'
+            ', ["ValueGlob", "value_glob", "SelectionExpression", "", "valueGlob", {"required": true}]]], {"cls_name": "RoutingRuleMatchHeaderValue"}]'
+        ),
+        "RoutingRuleMatchHeaders": '["structure", [[["AnyOf", "any_of", "__listOfRoutingRuleMatchHeaderValue", "", "anyOf", {"required": true}]]], {"cls_name": "RoutingRuleMatchHeaders"}]',
+        "RoutingRulePriority": '["number", ["integer"], {"min": 1, "max": 1000000}]',
+        "RoutingRules": (
+            '["structure", [[["NextToken", "next_token", "NextToken", "", "nextToken"]'
+            ', ["RoutingRules", "routing_rules", "__listOfRoutingRule", "", "routingRules"]]], {"cls_name": "RoutingRules"}]'
+        ),
+        "Section": (
+            '["structure", [[["ProductRestEndpointPageArns", "product_rest_endpoint_page_arns", "__listOf__stringMin20Max2048", "", "productRestEndpointPageArns", {"required": true}]'
+            ', ["SectionName", "section_name", "__string", "", "sectionName", {"required": true}]]], {"cls_name": "Section"}]'
+        ),
+        "SecurityGroupIdList": '["list_of", ["__string"], {}]',
+        "SecurityPolicy": '["enum", [["TLS_1_0", "TLS_1_2"]], {"cls_name": "SecurityPolicy"}]',
+        "SelectionExpression": '["string", [], {}]',
+        "SelectionKey": '["string", [], {}]',
+        "Stage": (
+            '["structure", [[["AccessLogSettings", "access_log_settings", "AccessLogSettings", "", "accessLogSettings"]'
+            ', ["ApiGatewayManaged", "api_gateway_managed", "__boolean", "", "apiGatewayManaged"]'
+            ', ["AutoDeploy", "auto_deploy", "__boolean", "", "autoDeploy"]'
+            ', ["ClientCertificateId", "client_certificate_id", "Id", "", "clientCertificateId"]'
+            ', ["CreatedDate", "created_date", "__timestampIso8601", "", "createdDate", {"timestamp_format": "iso8601"}]'
+            ', ["DefaultRouteSettings", "default_route_settings", "RouteSettings", "", "defaultRouteSettings"]'
+            ', ["DeploymentId", "deployment_id", "Id", "", "deploymentId"]'
+            ', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
+            ', ["LastDeploymentStatusMessage", "last_deployment_status_message", "__string", "", "lastDeploymentStatusMessage"]'
+            ', ["LastUpdatedDate", "last_updated_date", "__timestampIso8601", "", "lastUpdatedDate", {"timestamp_format": "iso8601"}]'
+            ', ["RouteSettings", "route_settings", "RouteSettingsMap", "", "routeSettings"]'
+            ', ["StageName", "stage_name", "StringWithLengthBetween1And128", "", "stageName", {"required": true}]'
+            ', ["StageVariables", "stage_variables", "StageVariablesMap", "", "stageVariables"]'
+            ', ["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "Stage"}]'
+        ),
+        "StageVariablesMap": '["map_of", ["__string", "StringWithLengthBetween0And2048"], {}]',
+        "Stages": (
+            '["structure", [[["Items", "items", "__listOfStage", "", "items"]'
+            ', ["NextToken", "next_token", "NextToken", "", "nextToken"]]], {"cls_name": "Stages"}]'
+        ),
+        "Status": '["enum", [["AVAILABLE", "IN_PROGRESS", "FAILED"]], {"cls_name": "Status"}]',
+        "StatusException": (
+            '["structure", [[["Exception", "exception", "__stringMin1Max256", "", "exception"]'
+            ', ["Message", "message", "__stringMin1Max2048", "", "message"]]], {"cls_name": "StatusException"}]'
+        ),
+        "StringWithLengthBetween0And1024": '["string", [], {}]',
+        "StringWithLengthBetween0And2048": '["string", [], {}]',
+        "StringWithLengthBetween0And32K": '["string", [], {}]',
+        "StringWithLengthBetween1And1024": '["string", [], {}]',
+        "StringWithLengthBetween1And128": '["string", [], {}]',
+        "StringWithLengthBetween1And1600": '["string", [], {}]',
+        "StringWithLengthBetween1And256": '["string", [], {}]',
+        "StringWithLengthBetween1And512": '["string", [], {}]',
+        "StringWithLengthBetween1And64": '["string", [], {}]',
+        "SubnetIdList": '["list_of", ["__string"], {}]',
+        "TagResourceInput": '["structure", [[["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "TagResourceInput"}]',
+        "TagResourceRequest": (
+            '["structure", [[["ResourceArn", "resource_arn", "__string", "uri", "resource-arn", {"required": true}]'
+            ', ["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "TagResourceRequest"}]'
+        ),
+        "TagResourceResponse": '["structure", [[]], {"cls_name": "TagResourceResponse"}]',
+        "Tags": '["map_of", ["__string", "StringWithLengthBetween1And1600"], {}]',
+        "Template": '["structure", [[["Value", "value", "__string", "", "value"]]], {"cls_name": "Template"}]',
+        "TemplateMap": '["map_of", ["__string", "StringWithLengthBetween0And32K"], {}]',
+        "TlsConfig": '["structure", [[["ServerNameToVerify", "server_name_to_verify", "StringWithLengthBetween1And512", "", "serverNameToVerify"]]], {"cls_name": "TlsConfig"}]',
+        "TlsConfigInput": '["structure", [[["ServerNameToVerify", "server_name_to_verify", "StringWithLengthBetween1And512", "", "serverNameToVerify"]]], {"cls_name": "TlsConfigInput"}]',
+        "TooManyRequestsException": (
+            '["structure", [[["LimitType", "limit_type", "__string", "", "limitType"]'
+            ', ["Message", "message", "__string", "", "message"]]], {"cls_name": "TooManyRequestsException", "error_code": "TooManyRequestsException", "error_status": 429}]'
+        ),
+        "TryItState": '["enum", [["ENABLED", "DISABLED"]], {"cls_name": "TryItState"}]',
+        "UntagResourceRequest": (
+            '["structure", [[["ResourceArn", "resource_arn", "__string", "uri", "resource-arn", {"required": true}]'
+            ', ["TagKeys", "tag_keys", "__listOf__string", "querystring", "tagKeys", {"required": true}]]], {"cls_name": "UntagResourceRequest"}]'
+        ),
+        "UpdateApiInput": (
+            '["structure", [[["ApiKeySelectionExpression", "api_key_selection_expression", "SelectionExpression", "", "apiKeySelectionExpression"]'
+            ', ["CorsConfiguration", "cors_configuration", "Cors", "", "corsConfiguration"]'
+            ', ["CredentialsArn", "credentials_arn", "Arn", "", "credentialsArn"]'
+            ', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
+            ', ["DisableExecuteApiEndpoint", "disable_execute_api_endpoint", "__boolean", "", "disableExecuteApiEndpoint"]'
+            ', ["DisableSchemaValidation", "disable_schema_validation", "__boolean", "", "disableSchemaValidation"]'
+            ', ["IpAddressType", "ip_address_type", "IpAddressType", "", "ipAddressType"]'
+            ', ["Name", "name", "StringWithLengthBetween1And128", "", "name"]'
+            ', ["RouteKey", "route_key", "SelectionKey", "", "routeKey"]'
+            ', ["RouteSelectionExpression", "route_selection_expression", "SelectionExpression", "", "routeSelectionExpression"]'
+            ', ["Target", "target", "UriWithLengthBetween1And2048", "", "target"]'
+            ', ["Version", "version", "StringWithLengthBetween1And64", "", "version"]]], {"cls_name": "UpdateApiInput"}]'
+        ),
+        "UpdateApiMappingInput": (
+            '["structure", [[["ApiId", "api_id", "Id", "", "apiId"]'
+            ', ["ApiMappingKey", "api_mapping_key", "SelectionKey", "", "apiMappingKey"]'
+            ', ["Stage", "stage", "StringWithLengthBetween1And128", "", "stage"]]], {"cls_name": "UpdateApiMappingInput"}]'
+        ),
+        "UpdateApiMappingRequest": (
+            '["structure", [[["ApiId", "api_id", "Id", "", "apiId", {"required": true}]'
+            ', ["ApiMappingId", "api_mapping_id", "__string", "uri", "apiMappingId", {"required": true}]'
+            ', ["ApiMappingKey", "api_mapping_key", "SelectionKey", "", "apiMappingKey"]'
+            ', ["DomainName", "domain_name", "__string", "uri", "domainName", {"required": true}]'
+            ', ["Stage", "stage", "StringWithLengthBetween1And128", "", "stage"]]], {"cls_name": "UpdateApiMappingRequest"}]'
+        ),
+        "UpdateApiMappingResponse": (
+            '["structure", [[["ApiId", "api_id", "Id", "", "apiId"]'
+            ', ["ApiMappingId", "api_mapping_id", "Id", "", "apiMappingId"]'
+            ', ["ApiMappingKey", "api_mapping_key", "SelectionKey", "", "apiMappingKey"]'
+            ', ["Stage", "stage", "StringWithLengthBetween1And128", "", "stage"]]], {"cls_name": "UpdateApiMappingResponse"}]'
+        ),
+        "UpdateApiRequest": (
+            '["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
+            ', ["ApiKeySelectionExpression", "api_key_selection_expression", "SelectionExpression", "", "apiKeySelectionExpression"]'
+            ', ["CorsConfiguration", "cors_configuration", "Cors", "", "corsConfiguration"]'
+            ', ["CredentialsArn", "credentials_arn", "Arn", "", "credentialsArn"]'
+            ', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
+            ', ["DisableSchemaValidation", "disable_schema_validation", "__boolean", "", "disableSchemaValidation"]'
+            ', ["DisableExecuteApiEndpoint", "disable_execute_api_endpoint", "__boolean", "", "disableExecuteApiEndpoint"]'
+            ', ["IpAddressType", "ip_address_type", "IpAddressType", "", "ipAddressType"]'
+            ', ["Name", "name", "StringWithLengthBetween1And128", "", "name"]'
+            ', ["RouteKey", "route_key", "SelectionKey", "", "routeKey"]'
+            ', ["RouteSelectionExpression", "route_selection_expression", "SelectionExpression", "", "routeSelectionExpression"]'
+            ', ["Target", "target", "UriWithLengthBetween1And2048", "", "target"]'
+            ', ["Version", "version", "StringWithLengthBetween1And64", "", "version"]]], {"cls_name": "UpdateApiRequest"}]'
+        ),
+        "UpdateApiResponse": (
+            '["structure", [[["ApiEndpoint", "api_endpoint", "__string", "", "apiEndpoint"]'
+            ', ["ApiGatewayManaged", "api_gateway_managed", "__boolean", "", "apiGatewayManaged"]'
+            ', ["ApiId", "api_id", "Id", "", "apiId"]'
+            ', ["ApiKeySelectionExpression", "api_key_selection_expression", "SelectionExpression", "", "apiKeySelectionExpression"]'
+            ', ["CorsConfiguration", "cors_configuration", "Cors", "", "corsConfiguration"]'
+            ', ["CreatedDate", "created_date", "__timestampIso8601", "", "createdDate", {"timestamp_format": "iso8601"}]'
+            ', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
+            ', ["DisableSchemaValidation", "disable_schema_validation", "__boolean", "", "disableSchemaValidation"]'
+            ', ["DisableExecuteApiEndpoint", "disable_execute_api_endpoint", "__boolean", "", "disableExecuteApiEndpoint"]'
+            ', ["ImportInfo", "import_info", "__listOf__string", "", "importInfo"]'
+            ', ["IpAddressType", "ip_address_type", "IpAddressType", "", "ipAddressType"]'
+            ', ["Name", "name", "StringWithLengthBetween1And128", "", "name"]'
+            ', ["ProtocolType", "protocol_type", "ProtocolType", "", "protocolType"]'
+            ', ["RouteSelectionExpression", "route_selection_expression", "SelectionExpression", "", "routeSelectionExpression"]'
+            ', ["Tags", "tags", "Tags", "", "tags"]'
+            ', ["Version", "version", "StringWithLengthBetween1And64", "", "version"]'
+            ', ["Warnings", "warnings", "__listOf__string", "", "warnings"]]], {"cls_name": "UpdateApiResponse"}]'
+        ),
+        "UpdateAuthorizerInput": (
+            '["structure", [[["AuthorizerCredentialsArn", "authorizer_credentials_arn", "Arn", "", "authorizerCredentialsArn"]'
+            ', ["AuthorizerPayloadFormatVersion", "authorizer_payload_format_version", "StringWithLengthBetween1And64", "", "authorizerPayloadFormatVersion"]'
+            ', ["AuthorizerResultTtlInSeconds", "authorizer_result_ttl_in_seconds", "IntegerWithLengthBetween0And3600", "", "authorizerResultTtlInSeconds"]'
+            ', ["AuthorizerType", "authorizer_type", "AuthorizerType", "", "authorizerType"]'
+            ', ["AuthorizerUri", "authorizer_uri", "UriWithLengthBetween1And2048", "", "authorizerUri"]'
+            ', ["EnableSimpleResponses", "enable_simple_responses", "__boolean", "", "enableSimpleResponses"]'
+            ', ["IdentitySource", "identity_source", "IdentitySourceList", "", "identitySource"]'
+            ', ["IdentityValidationExpression", "identity_validation_expression", "StringWithLengthBetween0And1024", "", "identityValidationExpression"]'
+            ', ["JwtConfiguration", "jwt_configuration", "JWTConfiguration", "", "jwtConfiguration"]'
+            ', ["Name", "name", "StringWithLengthBetween1And128", "", "name"]]], {"cls_name": "UpdateAuthorizerInput"}]'
+        ),
+        "UpdateAuthorizerRequest": (
+            '["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
+            ', ["AuthorizerCredentialsArn", "authorizer_credentials_arn", "Arn", "", "authorizerCredentialsArn"]'
+            ', ["AuthorizerId", "authorizer_id", "__string", "uri", "authorizerId", {"required": true}]'
+            ', ["AuthorizerPayloadFormatVersion", "authorizer_payload_format_version", "StringWithLengthBetween1And64", "", "authorizerPayloadFormatVersion"]'
+            ', ["AuthorizerResultTtlInSeconds", "authorizer_result_ttl_in_seconds", "IntegerWithLengthBetween0And3600", "", "authorizerResultTtlInSeconds"]'
+            ', ["AuthorizerType", "authorizer_type", "AuthorizerType", "", "authorizerType"]'
+            ', ["AuthorizerUri", "authorizer_uri", "UriWithLengthBetween1And2048", "", "authorizerUri"]'
+            ', ["EnableSimpleResponses", "enable_simple_responses", "__boolean", "", "enableSimpleResponses"]'
+            ', ["IdentitySource", "identity_source", "IdentitySourceList", "", "identitySource"]'
+            ', ["IdentityValidationExpression", "identity_validation_expression", "StringWithLengthBetween0And1024", "", "identityValidationExpression"]'
+            ', ["JwtConfiguration", "jwt_configuration", "JWTConfiguration", "", "jwtConfiguration"]'
+            ', ["Name", "name", "StringWithLengthBetween1And128", "", "name"]]], {"cls_name": "UpdateAuthorizerRequest"}]'
+        ),
+        "UpdateAuthorizerResponse": (
+            '["structure", [[["AuthorizerCredentialsArn", "authorizer_credentials_arn", "Arn", "", "authorizerCredentialsArn"]'
+            ', ["AuthorizerId", "authorizer_id", "Id", "", "authorizerId"]'
+            ', ["AuthorizerPayloadFormatVersion", "authorizer_payload_format_version", "StringWithLengthBetween1And64", "", "authorizerPayloadFormatVersion"]'
+            ', ["AuthorizerResultTtlInSeconds", "authorizer_result_ttl_in_seconds", "IntegerWithLengthBetween0And3600", "", "authorizerResultTtlInSeconds"]'
+            ', ["AuthorizerType", "authorizer_type", "AuthorizerType", "", "authorizerType"]'
+            ', ["AuthorizerUri", "authorizer_uri", "UriWithLengthBetween1And2048", "", "authorizerUri"]'
+            ', ["EnableSimpleResponses", "enable_simple_responses", "__boolean", "", "enableSimpleResponses"]'
+            ', ["IdentitySource", "identity_source", "IdentitySourceList", "", "identitySource"]'
+            ', ["IdentityValidationExpression", "identity_validation_expression", "StringWithLengthBetween0And1024", "", "identityValidationExpression"]'
+            ', ["JwtConfiguration", "jwt_configuration", "JWTConfiguration", "", "jwtConfiguration"]'
+            ', ["Name", "name", "StringWithLengthBetween1And128", "", "name"]]], {"cls_name": "UpdateAuthorizerResponse"}]'
+        ),
+        "UpdateDeploymentInput": '["structure", [[["Description", "description", "StringWithLengthBetween0And1024", "", "description"]]], {"cls_name": "UpdateDeploymentInput"}]',
+        "UpdateDeploymentRequest": (
+            '["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
+            ', ["DeploymentId", "deployment_id", "__string", "uri", "deploymentId", {"required": true}]'
+            ', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]]], {"cls_name": "UpdateDeploymentRequest"}]'
+        ),
+        "UpdateDeploymentResponse": (
+            '["structure", [[["AutoDeployed", "auto_deployed", "__boolean", "", "autoDeployed"]'
+            ', ["CreatedDate", "created_date", "__timestampIso8601", "", "createdDate", {"timestamp_format": "iso8601"}]'
+            ', ["DeploymentId", "deployment_id", "Id", "", "deploymentId"]'
+            ', ["DeploymentStatus", "deployment_status", "DeploymentStatus", "", "deploymentStatus"]'
+            ', ["DeploymentStatusMessage", "deployment_status_message", "__string", "", "deploymentStatusMessage"]'
+            ', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]]], {"cls_name": "UpdateDeploymentResponse"}]'
+        ),
+        "UpdateDomainNameInput": (
+            '["structure", [[["DomainNameConfigurations", "domain_name_configurations", "DomainNameConfigurations", "", "domainNameConfigurations"]'
+            ', ["MutualTlsAuthentication", "mutual_tls_authentication", "MutualTlsAuthenticationInput", "", "mutualTlsAuthentication"]'
+            ', ["RoutingMode", "routing_mode", "RoutingMode", "", "routingMode"]]], {"cls_name": "UpdateDomainNameInput"}]'
+        ),
+        "UpdateDomainNameRequest": (
+            '["structure", [[["DomainName", "domain_name", "__string", "uri", "domainName", {"required": true}]'
+            ', ["DomainNameConfigurations", "domain_name_configurations", "DomainNameConfigurations", "", "domainNameConfigurations"]'
+            ', ["MutualTlsAuthentication", "mutual_tls_authentication", "MutualTlsAuthenticationInput", "", "mutualTlsAuthentication"]'
+            ', ["RoutingMode", "routing_mode", "RoutingMode", "", "routingMode"]]], {"cls_name": "UpdateDomainNameRequest"}]'
+        ),
+        "UpdateDomainNameResponse": (
+            '["structure", [[["ApiMappingSelectionExpression", "api_mapping_selection_expression", "SelectionExpression", "", "apiMappingSelectionExpression"]'
+            ', ["DomainName", "domain_name", "StringWithLengthBetween1And512", "", "domainName"]'
+            ', ["DomainNameArn", "domain_name_arn", "Arn", "", "domainNameArn"]'
+            ', ["DomainNameConfigurations", "domain_name_configurations", "DomainNameConfigurations", "", "domainNameConfigurations"]'
+            ', ["MutualTlsAuthentication", "mutual_tls_authentication", "MutualTlsAuthentication", "", "mutualTlsAuthentication"]'
+            ', ["RoutingMode", "routing_mode", "RoutingMode", "", "routingMode"]'
+            ', ["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "UpdateDomainNameResponse"}]'
+        ),
+        "UpdateIntegrationInput": (
+            '["structure", [[["ConnectionId", "connection_id", "StringWithLengthBetween1And1024", "", "connectionId"]'
+            ', ["ConnectionType", "connection_type", "ConnectionType", "", "connectionType"]'
+            ', ["ContentHandlingStrategy", "content_handling_strategy", "ContentHandlingStrategy", "", "contentHandlingStrategy"]'
+            ', ["CredentialsArn", "credentials_arn", "Arn", "", "credentialsArn"]'
+            ', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
+            ', ["IntegrationMethod", "integration_method", "StringWithLengthBetween1And64", "", "integrationMethod"]'
+            ', ["IntegrationSubtype", "integration_subtype", "StringWithLengthBetween1And128", "", "integrationSubtype"]'
+            ', ["IntegrationType", "integration_type", "IntegrationType", "", "integrationType"]'
+            ', ["IntegrationUri", "integration_uri", "UriWithLengthBetween1And2048", "", "integrationUri"]'
+            ', ["PassthroughBehavior", "passthrough_behavior", "PassthroughBehavior", "", "passthroughBehavior"]'
+            ', ["PayloadFormatVersion", "payload_format_version", "StringWithLengthBetween1And64", "", "payloadFormatVersion"]'
+            ', ["RequestParameters", "request_parameters", "IntegrationParameters", "", "requestParameters"]'
+            ', ["RequestTemplates", "request_templates", "TemplateMap", "", "requestTemplates"]'
+            ', ["ResponseParameters", "response_parameters", "ResponseParameters", "", "responseParameters"]'
+            ', ["TemplateSelectionExpression", "template_selection_expression", "SelectionExpression", "", "templateSelectionExpression"]'
+            ', ["TimeoutInMillis", "timeout_in_millis", "IntegerWithLengthBetween50And30000", "", "timeoutInMillis"]'
+            ', ["TlsConfig", "tls_config", "TlsConfigInput", "", "tlsConfig"]]], {"cls_name": "UpdateIntegrationInput"}]'
+        ),
+        "UpdateIntegrationRequest": (
+            '["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
+            ', ["ConnectionId", "connection_id", "StringWithLengthBetween1And1024", "", "connectionId"]'
+            ', ["ConnectionType", "connection_type", "ConnectionType", "", "connectionType"]'
+            ', ["ContentHandlingStrategy", "content_handling_strategy", "ContentHandlingStrategy", "", "contentHandlingStrategy"]'
+            ', ["CredentialsArn", "credentials_arn", "Arn", "", "credentialsArn"]'
+            ', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
+            ', ["IntegrationId", "integration_id", "__string", "uri", "integrationId", {"required": true}]'
+            ', ["IntegrationMethod", "integration_method", "StringWithLengthBetween1And64", "", "integrationMethod"]'
+            ', ["IntegrationSubtype", "integration_subtype", "StringWithLengthBetween1And128", "", "integrationSubtype"]'
+            ', ["IntegrationType", "integration_type", "IntegrationType", "", "integrationType"]'
+            ', ["IntegrationUri", "integration_uri", "UriWithLengthBetween1And2048", "", "integrationUri"]'
+            ', ["PassthroughBehavior", "passthrough_behavior", "PassthroughBehavior", "", "passthroughBehavior"]'
+            ', ["PayloadFormatVersion", "payload_format_version", "StringWithLengthBetween1And64", "", "payloadFormatVersion"]'
+            ', ["RequestParameters", "request_parameters", "IntegrationParameters", "", "requestParameters"]'
+            ', ["RequestTemplates", "request_templates", "TemplateMap", "", "requestTemplates"]'
+            ', ["ResponseParameters", "response_parameters", "ResponseParameters", "", "responseParameters"]'
+            ', ["TemplateSelectionExpression", "template_selection_expression", "SelectionExpression", "", "templateSelectionExpression"]'
+            ', ["TimeoutInMillis", "timeout_in_millis", "IntegerWithLengthBetween50And30000", "", "timeoutInMillis"]'
+            ', ["TlsConfig", "tls_config", "TlsConfigInput", "", "tlsConfig"]]], {"cls_name": "UpdateIntegrationRequest"}]'
+        ),
+        "UpdateIntegrationResponseInput": (
+            '["structure", [[["ContentHandlingStrategy", "content_handling_strategy", "ContentHandlingStrategy", "", "contentHandlingStrategy"]'
+            ', ["IntegrationResponseKey", "integration_response_key", "SelectionKey", "", "integrationResponseKey"]'
+            ', ["ResponseParameters", "response_parameters", "IntegrationParameters", "", "responseParameters"]'
+            ', ["ResponseTemplates", "response_templates", "TemplateMap", "", "responseTemplates"]'
+            ', ["TemplateSelectionExpression", "template_selection_expression", "SelectionExpression", "", "templateSelectionExpression"]]], {"cls_name": "UpdateIntegrationResponseInput"}]'
+        ),
+        "UpdateIntegrationResponseRequest": (
+            '["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
+            ', ["ContentHandlingStrategy", "content_handling_strategy", "ContentHandlingStrategy", "", "contentHandlingStrategy"]'
+            ', ["IntegrationId", "integration_id", "__string", "uri", "integrationId", {"required": true}]'
+            ', ["IntegrationResponseId", "integration_response_id", "__string", "uri", "integrationResponseId", {"required": true}]'
+            ', ["IntegrationResponseKey", "integration_response_key", "SelectionKey", "", "integrationResponseKey"]'
+            ', ["ResponseParameters", "response_parameters", "IntegrationParameters", "", "responseParameters"]'
+            ', ["ResponseTemplates", "response_templates", "TemplateMap", "", "responseTemplates"]'
+            ', ["TemplateSelectionExpression", "template_selection_expression", "SelectionExpression", "", "templateSelectionExpression"]]], {"cls_name": "UpdateIntegrationResponseRequest"}]'
+        ),
+        "UpdateIntegrationResponseResponse": (
+            '["structure", [[["ContentHandlingStrategy", "content_handling_strategy", "ContentHandlingStrategy", "", "contentHandlingStrategy"]'
+            ', ["IntegrationResponseId", "integration_response_id", "Id", "", "integrationResponseId"]'
+            ', ["IntegrationResponseKey", "integration_response_key", "SelectionKey", "", "integrationResponseKey"]'
+            ', ["ResponseParameters", "response_parameters", "IntegrationParameters", "", "responseParameters"]'
+            ', ["ResponseTemplates", "response_templates", "TemplateMap", "", "responseTemplates"]'
+            ', ["TemplateSelectionExpression", "template_selection_expression", "SelectionExpression", "", "templateSelectionExpression"]]], {"cls_name": "UpdateIntegrationResponseResponse"}]'
+        ),
+        "UpdateIntegrationResult": (
+            '["structure", [[["ApiGatewayManaged", "api_gateway_managed", "__boolean", "", "apiGatewayManaged"]'
+            ', ["ConnectionId", "connection_id", "StringWithLengthBetween1And1024", "", "connectionId"]'
+            ', ["ConnectionType", "connection_type", "ConnectionType", "", "connectionType"]'
+            ', ["ContentHandlingStrategy", "content_handling_strategy", "ContentHandlingStrategy", "", "contentHandlingStrategy"]'
+            ', ["CredentialsArn", "credentials_arn", "Arn", "", "credentialsArn"]'
+            ', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
+            ', ["IntegrationId", "integration_id", "Id", "", "integrationId"]'
+            ', ["IntegrationMethod", "integration_method", "StringWithLengthBetween1And64", "", "integrationMethod"]'
+            ', ["IntegrationResponseSelectionExpression", "integration_response_selection_expression", "SelectionExpression", "", "integrationResponseSelectionExpression"]'
+            ', ["IntegrationSubtype", "integration_subtype", "StringWithLengthBetween1And128", "", "integrationSubtype"]'
+            ', ["IntegrationType", "integration_type", "IntegrationType", "", "integrationType"]'
+            ', ["IntegrationUri", "integration_uri", "UriWithLengthBetween1And2048", "", "integrationUri"]'
+            ', ["PassthroughBehavior", "passthrough_behavior", "PassthroughBehavior", "", "passthroughBehavior"]'
+            ', ["PayloadFormatVersion", "payload_format_version", "StringWithLengthBetween1And64", "", "payloadFormatVersion"]'
+            ', ["RequestParameters", "request_parameters", "IntegrationParameters", "", "requestParameters"]'
+            ', ["RequestTemplates", "request_templates", "TemplateMap", "", "requestTemplates"]'
+            ', ["ResponseParameters", "response_parameters", "ResponseParameters", "", "responseParameters"]'
+            ', ["TemplateSelectionExpression", "template_selection_expression", "SelectionExpression", "", "templateSelectionExpression"]'
+            ', ["TimeoutInMillis", "timeout_in_millis", "IntegerWithLengthBetween50And30000", "", "timeoutInMillis"]'
+            ', ["TlsConfig", "tls_config", "TlsConfig", "", "tlsConfig"]]], {"cls_name": "UpdateIntegrationResult"}]'
+        ),
+        "UpdateModelInput": (
+            '["structure", [[["ContentType", "content_type", "StringWithLengthBetween1And256", "", "contentType"]'
+            ', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
+            ', ["Name", "name", "StringWithLengthBetween1And128", "", "name"]'
+            ', ["Schema", "schema", "StringWithLengthBetween0And32K", "", "schema"]]], {"cls_name": "UpdateModelInput"}]'
+        ),
+        "UpdateModelRequest": (
+            '["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
+            ', ["ContentType", "content_type", "StringWithLengthBetween1And256", "", "contentType"]'
+            ', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
+            ', ["ModelId", "model_id", "__string", "uri", "modelId", {"required": true}]'
+            ', ["Name", "name", "StringWithLengthBetween1And128", "", "name"]'
+            ', ["Schema", "schema", "StringWithLengthBetween0And32K", "", "schema"]]], {"cls_name": "UpdateModelRequest"}]'
+        ),
+        "UpdateModelResponse": (
+            '["structure", [[["ContentType", "content_type", "StringWithLengthBetween1And256", "", "contentType"]'
+            ', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
+            ', ["ModelId", "model_id", "Id", "", "modelId"]'
+            ', ["Name", "name", "StringWithLengthBetween1And128", "", "name"]'
+            ', ["Schema", "schema", "StringWithLengthBetween0And32K", "", "schema"]]], {"cls_name": "UpdateModelResponse"}]'
+        ),
+        "UpdatePortalProductRequest": (
+            '["structure", [[["Description", "description", "__stringMin0Max1024", "", "description"]'
+            ', ["DisplayName", "display_name", "__stringMin1Max255", "", "displayName"]'
+            ', ["DisplayOrder", "display_order", "DisplayOrder", "", "displayOrder"]'
+            ', ["PortalProductId", "portal_product_id", "__string", "uri", "portalProductId", {"required": true}]]], {"cls_name": "UpdatePortalProductRequest"}]'
+        ),
+        "UpdatePortalProductRequestContent": (
+            '["structure", [[["Description", "description", "__stringMin0Max1024", "", "description"]'
+            ', ["DisplayName", "display_name", "__stringMin1Max255", "", "displayName"]'
+            ', ["DisplayOrder", "display_order", "DisplayOrder", "", "displayOrder"]]], {"cls_name": "UpdatePortalProductRequestContent"}]'
+        ),
+        "UpdatePortalProductResponse": (
+            '["structure", [[["Description", "description", "__stringMin0Max1024", "", "description"]'
+            ', ["DisplayName", "display_name", "__stringMin1Max255", "", "displayName"]'
+            ', ["DisplayOrder", "display_order", "DisplayOrder", "", "displayOrder"]'
+            ', ["LastModified", "last_modified", "__timestampIso8601", "", "lastModified", {"timestamp_format": "iso8601"}]'
+            ', ["PortalProductArn", "portal_product_arn", "__stringMin20Max2048", "", "portalProductArn"]'
+            ', ["PortalProductId", "portal_product_id", "__stringMin10Max30PatternAZ09", "", "portalProductId"]'
+            ', ["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "UpdatePortalProductResponse"}]'
+        ),
+        "UpdatePortalProductResponseContent": (
+            '["structure", [[["Description", "description", "__stringMin0Max1024", "", "description"]'
+            ', ["DisplayName", "display_name", "__stringMin1Max255", "", "displayName", {"required": true}]'
+            ', ["DisplayOrder", "display_order", "DisplayOrder", "", "displayOrder"]'
+            ', ["LastModified", "last_modified", "__timestampIso8601", "", "lastModified", {"required": true, "timestamp_format": "iso8601"}]'
+            ', ["PortalProductArn", "portal_product_arn", "__stringMin20Max2048", "", "portalProductArn", {"required": true}]'
+            ', ["PortalProductId", "portal_product_id", "__stringMin10Max30PatternAZ09", "", "portalProductId", {"required": true}]'
+            ', ["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "UpdatePortalProductResponseContent"}]'
+        ),
+        "UpdatePortalRequest": (
+            '["structure", [[["Authorization", "authorization", "Authorization", "", "authorization"]'
+            ', ["EndpointConfiguration", "endpoint_configuration", "EndpointConfigurationRequest", "", "endpointConfiguration"]'
+            ', ["IncludedPortalProductArns", "included_portal_product_arns", "__listOf__stringMin20Max2048", "", "includedPortalProductArns"]'
+            ', ["LogoUri", "logo_uri", "__stringMin0Max1092", "", "logoUri"]'
+            ', ["PortalContent", "portal_content", "PortalContent", "", "portalContent"]'
+            ', ["PortalId", "portal_id", "__string", "uri", "portalId", {"required": true}]'
+            ', ["RumAppMonitorName", "rum_app_monitor_name", "__stringMin0Max255", "", "rumAppMonitorName"]]], {"cls_name": "UpdatePortalRequest"}]'
+        ),
+        "UpdatePortalRequestContent": (
+            '["structure", [[["Authorization", "authorization", "Authorization", "", "authorization"]'
+            ', ["EndpointConfiguration", "endpoint_configuration", "EndpointConfigurationRequest", "", "endpointConfiguration"]'
+            ', ["IncludedPortalProductArns", "included_portal_product_arns", "__listOf__stringMin20Max2048", "", "includedPortalProductArns"]'
+            ', ["LogoUri", "logo_uri", "__stringMin0Max1092", "", "logoUri"]'
+            ', ["PortalContent", "portal_content", "PortalContent", "", "portalContent"]'
+            ', ["RumAppMonitorName", "rum_app_monitor_name", "__stringMin0Max255", "", "rumAppMonitorName"]]], {"cls_name": "UpdatePortalRequestContent"}]'
+        ),
+        "UpdatePortalResponse": (
+            '["structure", [[["Authorization", "authorization", "Authorization", "", "authorization"]'
+            ', ["EndpointConfiguration", "endpoint_configuration", "EndpointConfigurationResponse", "", "endpointConfiguration"]'
+            ', ["IncludedPortalProductArns", "included_portal_product_arns", "__listOf__stringMin20Max2048", "", "includedPortalProductArns"]'
+            ', ["LastModified", "last_modified", "__timestampIso8601", "", "lastModified", {"timestamp_format": "iso8601"}]'
+            ', ["LastPublished", "last_published", "__timestampIso8601", "", "lastPublished", {"timestamp_format": "iso8601"}]'
+            ', ["LastPublishedDescription", "last_published_description", "__stringMin0Max1024", "", "lastPublishedDescription"]'
+            ', ["PortalArn", "portal_arn", "__stringMin20Max2048", "", "portalArn"]'
+            ', ["PortalContent", "portal_content", "PortalContent", "", "portalContent"]'
+            ', ["PortalId", "portal_id", "__stringMin10Max30PatternAZ09", "", "portalId"]'
+            ', ["Preview", "preview", "Preview", "", "preview"]'
+            ', ["PublishStatus", "publish_status", "PublishStatus", "", "publishStatus"]'
+            ', ["RumAppMonitorName", "rum_app_monitor_name", "__stringMin0Max255", "", "rumAppMonitorName"]'
+            ', ["StatusException", "status_exception", "StatusException", "", "statusException"]'
+            ', ["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "UpdatePortalResponse"}]'
+        ),
+        "UpdatePortalResponseContent": (
+            '["structure", [[["Authorization", "authorization", "Authorization", "", "authorization", {"required": true}]'
+            ', ["EndpointConfiguration", "endpoint_configuration", "EndpointConfigurationResponse", "", "endpointConfiguration", {"required": true}]'
+            ', ["IncludedPortalProductArns", "included_portal_product_arns", "__listOf__stringMin20Max2048", "", "includedPortalProductArns", {"required": true}]'
+            ', ["LastModified", "last_modified", "__timestampIso8601", "", "lastModified", {"required": true, "timestamp_format": "iso8601"}]'
+            ', ["LastPublished", "last_published", "__timestampIso8601", "", "lastPublished", {"timestamp_format": "iso8601"}]'
+            ', ["LastPublishedDescription", "last_published_description", "__stringMin0Max1024", "", "lastPublishedDescription"]'
+            ', ["PortalArn", "portal_arn", "__stringMin20Max2048", "", "portalArn", {"required": true}]'
+            ', ["PortalContent", "portal_content", "PortalContent", "", "portalContent", {"required": true}]'
+            ', ["PortalId", "portal_id", "__stringMin10Max30PatternAZ09", "", "portalId", {"required": true}]'
+            ', ["Preview", "preview", "Preview", "", "preview"]'
+            ', ["PublishStatus", "publish_status", "PublishStatus", "", "publishStatus"]'
+            ', ["RumAppMonitorName", "rum_app_monitor_name", "__stringMin0Max255", "", "rumAppMonitorName"]'
+            ', ["StatusException", "status_exception", "StatusException", "", "statusException"]'
+            ', ["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "UpdatePortalResponseContent"}]'
+        ),
+        "UpdateProductPageRequest": (
+            '["structure", [[["DisplayContent", "display_content", "DisplayContent", "", "displayContent"]'
+            ', ["PortalProductId", "portal_product_id", "__string", "uri", "portalProductId", {"required": true}]'
+            ', ["ProductPageId", "product_page_id", "__string", "uri", "productPageId", {"required": true}]]], {"cls_name": "UpdateProductPageRequest"}]'
+        ),
+        "UpdateProductPageRequestContent": '["structure", [[["DisplayContent", "display_content", "DisplayContent", "", "displayContent"]]], {"cls_name": "UpdateProductPageRequestContent"}]',
+        "UpdateProductPageResponse": (
+            '["structure", [[["DisplayContent", "display_content", "DisplayContent", "", "displayContent"]'
+            ', ["LastModified", "last_modified", "__timestampIso8601", "", "lastModified", {"timestamp_format": "iso8601"}]'
+            ', ["ProductPageArn", "product_page_arn", "__stringMin20Max2048", "", "productPageArn"]'
+            ', ["ProductPageId", "product_page_id", "__stringMin10Max30PatternAZ09", "", "productPageId"]]], {"cls_name": "UpdateProductPageResponse"}]'
+        ),
+        "UpdateProductPageResponseContent": (
+            '["structure", [[["DisplayContent", "display_content", "DisplayContent", "", "displayContent"]'
+            ', ["LastModified", "last_modified", "__timestampIso8601", "", "lastModified", {"required": true, "timestamp_format": "iso8601"}]'
+            ', ["ProductPageArn", "product_page_arn", "__stringMin20Max2048", "", "productPageArn", {"required": true}]'
+            ', ["ProductPageId", "product_page_id", "__stringMin10Max30PatternAZ09", "", "productPageId", {"required": true}]]], {"cls_name": "UpdateProductPageResponseContent"}]'
+        ),
+        "UpdateProductRestEndpointPageRequest": (
+            '["structure", [[["DisplayContent", "display_content", "EndpointDisplayContent", "", "displayContent"]'
+            ', ["PortalProductId", "portal_product_id", "__string", "uri", "portalProductId", {"required": true}]'
+            ', ["ProductRestEndpointPageId", "product_rest_endpoint_page_id", "__string", "uri", "productRestEndpointPageId", {"required": true}]'
+            ', ["TryItState", "try_it_state", "TryItState", "", "tryItState"]]], {"cls_name": "UpdateProductRestEndpointPageRequest"}]'
+        ),
+        "UpdateProductRestEndpointPageRequestContent": (
+            '["structure", [[["DisplayContent", "display_content", "EndpointDisplayContent", "", "displayContent"]'
+            ', ["TryItState", "try_it_state", "TryItState", "", "tryItState"]]], {"cls_name": "UpdateProductRestEndpointPageRequestContent"}]'
+        ),
+        "UpdateProductRestEndpointPageResponse": (
+            '["structure", [[["DisplayContent", "display_content", "EndpointDisplayContentResponse", "", "displayContent"]'
+            ', ["LastModified", "last_modified", "__timestampIso8601", "", "lastModified", {"timestamp_format": "iso8601"}]'
+            ', ["ProductRestEndpointPageArn", "product_rest_endpoint_page_arn", "__stringMin20Max2048", "", "productRestEndpointPageArn"]'
+            ', ["ProductRestEndpointPageId", "product_rest_endpoint_page_id", "__stringMin10Max30PatternAZ09", "", "productRestEndpointPageId"]'
+            ', ["RestEndpointIdentifier", "rest_endpoint_identifier", "RestEndpointIdentifier", "", "restEndpointIdentifier"]'
+            ', ["Status", "status", "Status", "", "status"]'
+            ', ["StatusException", "status_exception", "StatusException", "", "statusException"]'
+            ', ["TryItState", "try_it_state", "TryItState", "", "tryItState"]]], {"cls_name": "UpdateProductRestEndpointPageResponse"}]'
+        ),
+        "UpdateProductRestEndpointPageResponseContent": (
+            '["structure", [[["DisplayContent", "display_content", "EndpointDisplayContentResponse", "", "displayContent", {"required": true}]'
+            ', ["LastModified", "last_modified", "__timestampIso8601", "", "lastModified", {"required": true, "timestamp_format": "iso8601"}]'
+            ', ["ProductRestEndpointPageArn", "product_rest_endpoint_page_arn", "__stringMin20Max2048", "", "productRestEndpointPageArn", {"required": true}]'
+            ', ["ProductRestEndpointPageId", "product_rest_endpoint_page_id", "__stringMin10Max30PatternAZ09", "", "productRestEndpointPageId", {"required": true}]'
+            ', ["RestEndpointIdentifier", "rest_endpoint_identifier", "RestEndpointIdentifier", "", "restEndpointIdentifier", {"required": true}]'
+            ', ["Status", "status", "Status", "", "status", {"required": true}]'
+            ', ["StatusException", "status_exception", "StatusException", "", "statusException"]'
+            ', ["TryItState", "try_it_state", "TryItState", "", "tryItState", {"required": true}]]], {"cls_name": "UpdateProductRestEndpointPageResponseContent"}]'
+        ),
+        "UpdateRouteInput": (
+            '["structure", [[["ApiKeyRequired", "api_key_required", "__boolean", "", "apiKeyRequired"]'
+            ', ["AuthorizationScopes", "authorization_scopes", "AuthorizationScopes", "", "authorizationScopes"]'
+            ', ["AuthorizationType", "authorization_type", "AuthorizationType", "", "authorizationType"]'
+            ', ["AuthorizerId", "authorizer_id", "Id", "", "authorizerId"]'
+            ', ["ModelSelectionExpression", "model_selection_expression", "SelectionExpression", "", "modelSelectionExpression"]'
+            ', ["OperationName", "operation_name", "StringWithLengthBetween1And64", "", "operationName"]'
+            ', ["RequestModels", "request_models", "RouteModels", "", "requestModels"]'
+            ', ["RequestParameters", "request_parameters", "RouteParameters", "", "requestParameters"]'
+            ', ["RouteKey", "route_key", "SelectionKey", "", "routeKey"]'
+            ', ["RouteResponseSelectionExpression", "route_response_selection_expression", "SelectionExpression", "", "routeResponseSelectionExpression"]'
+            ', ["Target", "target", "StringWithLengthBetween1And128", "", "target"]]], {"cls_name": "UpdateRouteInput"}]'
+        ),
+        "UpdateRouteRequest": (
+            '["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
+            ', ["ApiKeyRequired", "api_key_required", "__boolean", "", "apiKeyRequired"]'
+            ', ["AuthorizationScopes", "authorization_scopes", "AuthorizationScopes", "", "authorizationScopes"]'
+            ', ["AuthorizationType", "authorization_type", "AuthorizationType", "", "authorizationType"]'
+            ', ["AuthorizerId", "authorizer_id", "Id", "", "authorizerId"]'
+            ', ["ModelSelectionExpression", "model_selection_expression", "SelectionExpression", "", "modelSelectionExpression"]'
+            ', ["OperationName", "operation_name", "StringWithLengthBetween1And64", "", "operationName"]'
+            ', ["RequestModels", "request_models", "RouteModels", "", "requestModels"]'
+            ', ["RequestParameters", "request_parameters", "RouteParameters", "", "requestParameters"]'
+            ', ["RouteId", "route_id", "__string", "uri", "routeId", {"required": true}]'
+            ', ["RouteKey", "route_key", "SelectionKey", "", "routeKey"]'
+            ', ["RouteResponseSelectionExpression", "route_response_selection_expression", "SelectionExpression", "", "routeResponseSelectionExpression"]'
+            ', ["Target", "target", "StringWithLengthBetween1And128", "", "target"]]], {"cls_name": "UpdateRouteRequest"}]'
+        ),
+        "UpdateRouteResponseInput": (
+            '["structure", [[["ModelSelectionExpression", "model_selection_expression", "SelectionExpression", "", "modelSelectionExpression"]'
+            ', ["ResponseModels", "response_models", "RouteModels", "", "responseModels"]'
+            ', ["ResponseParameters", "response_parameters", "RouteParameters", "", "responseParameters"]'
+            ', ["RouteResponseKey", "route_response_key", "SelectionKey", "", "routeResponseKey"]]], {"cls_name": "UpdateRouteResponseInput"}]'
+        ),
+        "UpdateRouteResponseRequest": (
+            '["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
+            ', ["ModelSelectionExpression", "model_selection_expression", "SelectionExpression", "", "modelSelectionExpression"]'
+            ', ["ResponseModels", "response_models", "RouteModels", "", "responseModels"]'
+            ', ["ResponseParameters", "response_parameters", "RouteParameters", "", "responseParameters"]'
+            ', ["RouteId", "route_id", "__string", "uri", "routeId", {"required": true}]'
+            ', ["RouteResponseId", "route_response_id", "__string", "uri", "routeResponseId", {"required": true}]'
+            ', ["RouteResponseKey", "route_response_key", "SelectionKey", "", "routeResponseKey"]]], {"cls_name": "UpdateRouteResponseRequest"}]'
+        ),
+        "UpdateRouteResponseResponse": (
+            '["structure", [[["ModelSelectionExpression", "model_selection_expression", "SelectionExpression", "", "modelSelectionExpression"]'
+            ', ["ResponseModels", "response_models", "RouteModels", "", "responseModels"]'
+            ', ["ResponseParameters", "response_parameters", "RouteParameters", "", "responseParameters"]'
+            ', ["RouteResponseId", "route_response_id", "Id", "", "routeResponseId"]'
+            ', ["RouteResponseKey", "route_response_key", "SelectionKey", "", "routeResponseKey"]]], {"cls_name": "UpdateRouteResponseResponse"}]'
+        ),
+        "UpdateRouteResult": (
+            '["structure", [[["ApiGatewayManaged", "api_gateway_managed", "__boolean", "", "apiGatewayManaged"]'
+            ', ["ApiKeyRequired", "api_key_required", "__boolean", "", "apiKeyRequired"]'
+            ', ["AuthorizationScopes", "authorization_scopes", "AuthorizationScopes", "", "authorizationScopes"]'
+            ', ["AuthorizationType", "authorization_type", "AuthorizationType", "", "authorizationType"]'
+            ', ["AuthorizerId", "authorizer_id", "Id", "", "authorizerId"]'
+            ', ["ModelSelectionExpression", "model_selection_expression", "SelectionExpression", "", "modelSelectionExpression"]'
+            ', ["OperationName", "operation_name", "StringWithLengthBetween1And64", "", "operationName"]'
+            ', ["RequestModels", "request_models", "RouteModels", "", "requestModels"]'
+            ', ["RequestParameters", "request_parameters", "RouteParameters", "", "requestParameters"]'
+            ', ["RouteId", "route_id", "Id", "", "routeId"]'
+            ', ["RouteKey", "route_key", "SelectionKey", "", "routeKey"]'
+            ', ["RouteResponseSelectionExpression", "route_response_selection_expression", "SelectionExpression", "", "routeResponseSelectionExpression"]'
+            ', ["Target", "target", "StringWithLengthBetween1And128", "", "target"]]], {"cls_name": "UpdateRouteResult"}]'
+        ),
+        "UpdateStageInput": (
+            '["structure", [[["AccessLogSettings", "access_log_settings", "AccessLogSettings", "", "accessLogSettings"]'
+            ', ["AutoDeploy", "auto_deploy", "__boolean", "", "autoDeploy"]'
+            ', ["ClientCertificateId", "client_certificate_id", "Id", "", "clientCertificateId"]'
+            ', ["DefaultRouteSettings", "default_route_settings", "RouteSettings", "", "defaultRouteSettings"]'
+            ', ["DeploymentId", "deployment_id", "Id", "", "deploymentId"]'
+            ', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
+            ', ["RouteSettings", "route_settings", "RouteSettingsMap", "", "routeSettings"]'
+            ', ["StageVariables", "stage_variables", "StageVariablesMap", "", "stageVariables"]]], {"cls_name": "UpdateStageInput"}]'
+        ),
+        "UpdateStageRequest": (
+            '["structure", [[["AccessLogSettings", "access_log_settings", "AccessLogSettings", "", "accessLogSettings"]'
+            ', ["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
+            ', ["AutoDeploy", "auto_deploy", "__boolean", "", "autoDeploy"]'
+            ', ["ClientCertificateId", "client_certificate_id", "Id", "", "clientCertificateId"]'
+            ', ["DefaultRouteSettings", "default_route_settings", "RouteSettings", "", "defaultRouteSettings"]'
+            ', ["DeploymentId", "deployment_id", "Id", "", "deploymentId"]'
+            ', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
+            ', ["RouteSettings", "route_settings", "RouteSettingsMap", "", "routeSettings"]'
+            ', ["StageName", "stage_name", "__string", "uri", "stageName", {"required": true}]'
+            ', ["StageVariables", "stage_variables", "StageVariablesMap", "", "stageVariables"]]], {"cls_name": "UpdateStageRequest"}]'
+        ),
+        "UpdateStageResponse": (
+            '["structure", [[["AccessLogSettings", "access_log_settings", "AccessLogSettings", "", "accessLogSettings"]'
+            ', ["ApiGatewayManaged", "api_gateway_managed", "__boolean", "", "apiGatewayManaged"]'
+            ', ["AutoDeploy", "auto_deploy", "__boolean", "", "autoDeploy"]'
+            ', ["ClientCertificateId", "client_certificate_id", "Id", "", "clientCertificateId"]'
+            ', ["CreatedDate", "created_date", "__timestampIso8601", "", "createdDate", {"timestamp_format": "iso8601"}]'
+            ', ["DefaultRouteSettings", "default_route_settings", "RouteSettings", "", "defaultRouteSettings"]'
+            ', ["DeploymentId", "deployment_id", "Id", "", "deploymentId"]'
+            ', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
+            ', ["LastDeploymentStatusMessage", "last_deployment_status_message", "__string", "", "lastDeploymentStatusMessage"]'
+            ', ["LastUpdatedDate", "last_updated_date", "__timestampIso8601", "", "lastUpdatedDate", {"timestamp_format": "iso8601"}]'
+            ', ["RouteSettings", "route_settings", "RouteSettingsMap", "", "routeSettings"]'
+            ', ["StageName", "stage_name", "StringWithLengthBetween1And128", "", "stageName"]'
+            ', ["StageVariables", "stage_variables", "StageVariablesMap", "", "stageVariables"]'
+            ', ["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "UpdateStageResponse"}]'
+        ),
+        "UpdateVpcLinkInput": '["structure", [[["Name", "name", "StringWithLengthBetween1And128", "", "name"]]], {"cls_name": "UpdateVpcLinkInput"}]',
+        "UpdateVpcLinkRequest": (
+            '["structure", [[["Name", "name", "StringWithLengthBetween1And128", "", "name"]'
+            ', ["VpcLinkId", "vpc_link_id", "__string", "uri", "vpcLinkId", {"required": true}]]], {"cls_name": "UpdateVpcLinkRequest"}]'
+        ),
+        "UpdateVpcLinkResponse": (
+            '["structure", [[["CreatedDate", "created_date", "__timestampIso8601", "", "createdDate", {"timestamp_format": "iso8601"}]'
+            ', ["Name", "name", "StringWithLengthBetween1And128", "", "name"]'
+            ', ["SecurityGroupIds", "security_group_ids", "SecurityGroupIdList", "", "securityGroupIds"]'
+            ', ["SubnetIds", "subnet_ids", "SubnetIdList", "", "subnetIds"]'
+            ', ["Tags", "tags", "Tags", "", "tags"]'
+            ', ["VpcLinkId", "vpc_link_id", "Id", "", "vpcLinkId"]'
+            ', ["VpcLinkStatus", "vpc_link_status", "VpcLinkStatus", "", "vpcLinkStatus"]'
+            ', ["VpcLinkStatusMessage", "vpc_link_status_message", "StringWithLengthBetween0And1024", "", "vpcLinkStatusMessage"]'
+            ', ["VpcLinkVersion", "vpc_link_version", "VpcLinkVersion", "", "vpcLinkVersion"]]], {"cls_name": "UpdateVpcLinkResponse"}]'
+        ),
+        "UriWithLengthBetween1And2048": '["string", [], {}]',
+        "VpcLink": (
+            '["structure", [[["CreatedDate", "created_date", "__timestampIso8601", "", "createdDate", {"timestamp_format": "iso8601"}]'
+            ', ["Name", "name", "StringWithLengthBetween1And128", "", "name", {"required": true}]'
+            ', ["SecurityGroupIds", "security_group_ids", "SecurityGroupIdList", "", "securityGroupIds", {"required": true}]'
+            ', ["SubnetIds", "subnet_ids", "SubnetIdList", "", "subnetIds", {"required": true}]'
+            ', ["Tags", "tags", "Tags", "", "tags"]'
+            ', ["VpcLinkId", "vpc_link_id", "Id", "", "vpcLinkId", {"required": true}]'
+            ', ["VpcLinkStatus", "vpc_link_status", "VpcLinkStatus", "", "vpcLinkStatus"]'
+            ', ["VpcLinkStatusMessage", "vpc_link_status_message", "StringWithLengthBetween0And1024", "", "vpcLinkStatusMessage"]'
+            ', ["VpcLinkVersion", "vpc_link_version", "VpcLinkVersion", "", "vpcLinkVersion"]]], {"cls_name": "VpcLink"}]'
+        ),
+        "VpcLinkStatus": '["enum", [["PENDING", "AVAILABLE", "DELETING", "FAILED", "INACTIVE"]], {"cls_name": "VpcLinkStatus"}]',
+        "VpcLinkVersion": '["enum", [["V2"]], {"cls_name": "VpcLinkVersion"}]',
+        "VpcLinks": (
+            '["structure", [[["Items", "items", "__listOfVpcLink", "", "items"]'
+            ', ["NextToken", "next_token", "NextToken", "", "nextToken"]]], {"cls_name": "VpcLinks"}]'
+        ),
+        "__boolean": '["boolean", [], {}]',
+        "__double": '["number", ["double"], {}]',
+        "__integer": '["number", ["integer"], {}]',
+        "__listOfApi": '["list_of", ["Api"], {}]',
+        "__listOfApiMapping": '["list_of", ["ApiMapping"], {}]',
+        "__listOfAuthorizer": '["list_of", ["Authorizer"], {}]',
+        "__listOfDeployment": '["list_of", ["Deployment"], {}]',
+        "__listOfDomainName": '["list_of", ["DomainName"], {}]',
+        "__listOfIntegration": '["list_of", ["Integration"], {}]',
+        "__listOfIntegrationResponse": '["list_of", ["IntegrationResponse"], {}]',
+        "__listOfModel": '["list_of", ["Model"], {}]',
+        "__listOfPortalProductSummary": '["list_of", ["PortalProductSummary"], {}]',
+        "__listOfPortalSummary": '["list_of", ["PortalSummary"], {}]',
+        "__listOfProductPageSummaryNoBody": '["list_of", ["ProductPageSummaryNoBody"], {}]',
+        "__listOfProductRestEndpointPageSummaryNoBody": '["list_of", ["ProductRestEndpointPageSummaryNoBody"], {}]',
+        "__listOfRoute": '["list_of", ["Route"], {}]',
+        "__listOfRouteResponse": '["list_of", ["RouteResponse"], {}]',
+        "__listOfRoutingRule": '["list_of", ["RoutingRule"], {}]',
+        "__listOfRoutingRuleAction": '["list_of", ["RoutingRuleAction"], {}]',
+        "__listOfRoutingRuleCondition": '["list_of", ["RoutingRuleCondition"], {}]',
+        "__listOfRoutingRuleMatchHeaderValue": '["list_of", ["RoutingRuleMatchHeaderValue"], {}]',
+        "__listOfSection": '["list_of", ["Section"], {}]',
+        "__listOfSelectionKey": '["list_of", ["SelectionKey"], {}]',
+        "__listOfStage": '["list_of", ["Stage"], {}]',
+        "__listOfVpcLink": '["list_of", ["VpcLink"], {}]',
+        "__listOf__string": '["list_of", ["__string"], {}]',
+        "__listOf__stringMin20Max2048": '["list_of", ["__stringMin20Max2048"], {}]',
+        "__long": '["number", ["long"], {}]',
+        "__string": '["string", [], {}]',
+        "__stringMin0Max1024": '["string", [], {"min": 0, "max": 1024}]',
+        "__stringMin0Max1092": '["string", [], {"min": 0, "max": 1092}]',
+        "__stringMin0Max255": '["string", [], {"min": 0, "max": 255}]',
+        "__stringMin10Max2048": '["string", [], {"min": 10, "max": 2048}]',
+        "__stringMin10Max30PatternAZ09": '["string", [], {"min": 10, "max": 30}]',
+        "__stringMin1Max1024": '["string", [], {"min": 1, "max": 1024}]',
+        "__stringMin1Max128": '["string", [], {"min": 1, "max": 128}]',
+        "__stringMin1Max16": '["string", [], {"min": 1, "max": 16}]',
+        "__stringMin1Max20": '["string", [], {"min": 1, "max": 20}]',
+        "__stringMin1Max2048": '["string", [], {"min": 1, "max": 2048}]',
+        "__stringMin1Max255": '["string", [], {"min": 1, "max": 255}]',
+        "__stringMin1Max256": '["string", [], {"min": 1, "max": 256}]',
+        "__stringMin1Max307200": '["string", [], {"min": 1, "max": 307200}]',
+        "__stringMin1Max32768": '["string", [], {"min": 1, "max": 32768}]',
+        "__stringMin1Max4096": '["string", [], {"min": 1, "max": 4096}]',
+        "__stringMin1Max50": '["string", [], {"min": 1, "max": 50}]',
+        "__stringMin1Max64": '["string", [], {"min": 1, "max": 64}]',
+        "__stringMin20Max2048": '["string", [], {"min": 20, "max": 2048}]',
+        "__stringMin3Max255": '["string", [], {"min": 3, "max": 255}]',
+        "__stringMin3Max256": '["string", [], {"min": 3, "max": 256}]',
+        "__timestampIso8601": '["timestamp", [], {"timestamp_format": "iso8601"}]',
+        "__timestampUnix": '["timestamp", [], {"timestamp_format": "unixTimestamp"}]',
+    },
+    build_shape,
 )
 
-OPERATIONS: dict[str, Operation] = {
-    "CreateApi": Operation(
-        "CreateApi",
-        "POST",
-        "/v2/apis",
-        input="CreateApiRequest",
-        output="CreateApiResponse",
-        errors=(
-            "NotFoundException",
-            "TooManyRequestsException",
-            "BadRequestException",
-            "ConflictException",
-        ),
-    ),
-    "CreateApiMapping": Operation(
-        "CreateApiMapping",
-        "POST",
-        "/v2/domainnames/{domainName}/apimappings",
-        input="CreateApiMappingRequest",
-        output="CreateApiMappingResponse",
-        errors=(
-            "NotFoundException",
-            "TooManyRequestsException",
-            "BadRequestException",
-            "ConflictException",
-        ),
-    ),
-    "CreateAuthorizer": Operation(
-        "CreateAuthorizer",
-        "POST",
-        "/v2/apis/{apiId}/authorizers",
-        input="CreateAuthorizerRequest",
-        output="CreateAuthorizerResponse",
-        errors=(
-            "NotFoundException",
-            "TooManyRequestsException",
-            "BadRequestException",
-            "ConflictException",
-        ),
-    ),
-    "CreateDeployment": Operation(
-        "CreateDeployment",
-        "POST",
-        "/v2/apis/{apiId}/deployments",
-        input="CreateDeploymentRequest",
-        output="CreateDeploymentResponse",
-        errors=(
-            "NotFoundException",
-            "TooManyRequestsException",
-            "BadRequestException",
-            "ConflictException",
-        ),
-    ),
-    "CreateDomainName": Operation(
-        "CreateDomainName",
-        "POST",
-        "/v2/domainnames",
-        input="CreateDomainNameRequest",
-        output="CreateDomainNameResponse",
-        errors=(
-            "NotFoundException",
-            "TooManyRequestsException",
-            "BadRequestException",
-            "ConflictException",
-            "AccessDeniedException",
-        ),
-    ),
-    "CreateIntegration": Operation(
-        "CreateIntegration",
-        "POST",
-        "/v2/apis/{apiId}/integrations",
-        input="CreateIntegrationRequest",
-        output="CreateIntegrationResult",
-        errors=(
-            "NotFoundException",
-            "TooManyRequestsException",
-            "BadRequestException",
-            "ConflictException",
-        ),
-    ),
-    "CreateIntegrationResponse": Operation(
-        "CreateIntegrationResponse",
-        "POST",
-        "/v2/apis/{apiId}/integrations/{integrationId}/integrationresponses",
-        input="CreateIntegrationResponseRequest",
-        output="CreateIntegrationResponseResponse",
-        errors=(
-            "NotFoundException",
-            "TooManyRequestsException",
-            "BadRequestException",
-            "ConflictException",
-        ),
-    ),
-    "CreateModel": Operation(
-        "CreateModel",
-        "POST",
-        "/v2/apis/{apiId}/models",
-        input="CreateModelRequest",
-        output="CreateModelResponse",
-        errors=(
-            "NotFoundException",
-            "TooManyRequestsException",
-            "BadRequestException",
-            "ConflictException",
-        ),
-    ),
-    "CreatePortal": Operation(
-        "CreatePortal",
-        "POST",
-        "/v2/portals",
-        input="CreatePortalRequest",
-        output="CreatePortalResponse",
-        errors=("TooManyRequestsException", "BadRequestException", "AccessDeniedException"),
-    ),
-    "CreatePortalProduct": Operation(
-        "CreatePortalProduct",
-        "POST",
-        "/v2/portalproducts",
-        input="CreatePortalProductRequest",
-        output="CreatePortalProductResponse",
-        errors=("TooManyRequestsException", "BadRequestException", "AccessDeniedException"),
-    ),
-    "CreateProductPage": Operation(
-        "CreateProductPage",
-        "POST",
-        "/v2/portalproducts/{portalProductId}/productpages",
-        input="CreateProductPageRequest",
-        output="CreateProductPageResponse",
-        errors=(
-            "NotFoundException",
-            "TooManyRequestsException",
-            "BadRequestException",
-            "AccessDeniedException",
-        ),
-    ),
-    "CreateProductRestEndpointPage": Operation(
-        "CreateProductRestEndpointPage",
-        "POST",
-        "/v2/portalproducts/{portalProductId}/productrestendpointpages",
-        input="CreateProductRestEndpointPageRequest",
-        output="CreateProductRestEndpointPageResponse",
-        errors=(
-            "NotFoundException",
-            "TooManyRequestsException",
-            "BadRequestException",
-            "AccessDeniedException",
-        ),
-    ),
-    "CreateRoute": Operation(
-        "CreateRoute",
-        "POST",
-        "/v2/apis/{apiId}/routes",
-        input="CreateRouteRequest",
-        output="CreateRouteResult",
-        errors=(
-            "NotFoundException",
-            "TooManyRequestsException",
-            "BadRequestException",
-            "ConflictException",
-        ),
-    ),
-    "CreateRouteResponse": Operation(
-        "CreateRouteResponse",
-        "POST",
-        "/v2/apis/{apiId}/routes/{routeId}/routeresponses",
-        input="CreateRouteResponseRequest",
-        output="CreateRouteResponseResponse",
-        errors=(
-            "NotFoundException",
-            "TooManyRequestsException",
-            "BadRequestException",
-            "ConflictException",
-        ),
-    ),
-    "CreateRoutingRule": Operation(
-        "CreateRoutingRule",
-        "POST",
-        "/v2/domainnames/{domainName}/routingrules",
-        input="CreateRoutingRuleRequest",
-        output="CreateRoutingRuleResponse",
-        errors=(
-            "NotFoundException",
-            "TooManyRequestsException",
-            "BadRequestException",
-            "ConflictException",
-        ),
-    ),
-    "CreateStage": Operation(
-        "CreateStage",
-        "POST",
-        "/v2/apis/{apiId}/stages",
-        input="CreateStageRequest",
-        output="CreateStageResponse",
-        errors=(
-            "NotFoundException",
-            "TooManyRequestsException",
-            "BadRequestException",
-            "ConflictException",
-        ),
-    ),
-    "CreateVpcLink": Operation(
-        "CreateVpcLink",
-        "POST",
-        "/v2/vpclinks",
-        input="CreateVpcLinkRequest",
-        output="CreateVpcLinkResponse",
-        errors=("BadRequestException", "TooManyRequestsException"),
-    ),
-    "DeleteAccessLogSettings": Operation(
-        "DeleteAccessLogSettings",
-        "DELETE",
-        "/v2/apis/{apiId}/stages/{stageName}/accesslogsettings",
-        input="DeleteAccessLogSettingsRequest",
-        errors=("NotFoundException", "TooManyRequestsException"),
-    ),
-    "DeleteApi": Operation(
-        "DeleteApi",
-        "DELETE",
-        "/v2/apis/{apiId}",
-        input="DeleteApiRequest",
-        errors=("NotFoundException", "TooManyRequestsException"),
-    ),
-    "DeleteApiMapping": Operation(
-        "DeleteApiMapping",
-        "DELETE",
-        "/v2/domainnames/{domainName}/apimappings/{apiMappingId}",
-        input="DeleteApiMappingRequest",
-        errors=("NotFoundException", "TooManyRequestsException", "BadRequestException"),
-    ),
-    "DeleteAuthorizer": Operation(
-        "DeleteAuthorizer",
-        "DELETE",
-        "/v2/apis/{apiId}/authorizers/{authorizerId}",
-        input="DeleteAuthorizerRequest",
-        errors=("NotFoundException", "TooManyRequestsException"),
-    ),
-    "DeleteCorsConfiguration": Operation(
-        "DeleteCorsConfiguration",
-        "DELETE",
-        "/v2/apis/{apiId}/cors",
-        input="DeleteCorsConfigurationRequest",
-        errors=("NotFoundException", "TooManyRequestsException"),
-    ),
-    "DeleteDeployment": Operation(
-        "DeleteDeployment",
-        "DELETE",
-        "/v2/apis/{apiId}/deployments/{deploymentId}",
-        input="DeleteDeploymentRequest",
-        errors=("NotFoundException", "TooManyRequestsException"),
-    ),
-    "DeleteDomainName": Operation(
-        "DeleteDomainName",
-        "DELETE",
-        "/v2/domainnames/{domainName}",
-        input="DeleteDomainNameRequest",
-        errors=("NotFoundException", "TooManyRequestsException"),
-    ),
-    "DeleteIntegration": Operation(
-        "DeleteIntegration",
-        "DELETE",
-        "/v2/apis/{apiId}/integrations/{integrationId}",
-        input="DeleteIntegrationRequest",
-        errors=("NotFoundException", "TooManyRequestsException"),
-    ),
-    "DeleteIntegrationResponse": Operation(
-        "DeleteIntegrationResponse",
-        "DELETE",
-        "/v2/apis/{apiId}/integrations/{integrationId}/integrationresponses/{integrationResponseId}",
-        input="DeleteIntegrationResponseRequest",
-        errors=("NotFoundException", "TooManyRequestsException"),
-    ),
-    "DeleteModel": Operation(
-        "DeleteModel",
-        "DELETE",
-        "/v2/apis/{apiId}/models/{modelId}",
-        input="DeleteModelRequest",
-        errors=("NotFoundException", "TooManyRequestsException"),
-    ),
-    "DeletePortal": Operation(
-        "DeletePortal",
-        "DELETE",
-        "/v2/portals/{portalId}",
-        input="DeletePortalRequest",
-        errors=("TooManyRequestsException", "BadRequestException", "AccessDeniedException"),
-    ),
-    "DeletePortalProduct": Operation(
-        "DeletePortalProduct",
-        "DELETE",
-        "/v2/portalproducts/{portalProductId}",
-        input="DeletePortalProductRequest",
-        errors=(
-            "NotFoundException",
-            "TooManyRequestsException",
-            "BadRequestException",
-            "AccessDeniedException",
-        ),
-    ),
-    "DeletePortalProductSharingPolicy": Operation(
-        "DeletePortalProductSharingPolicy",
-        "DELETE",
-        "/v2/portalproducts/{portalProductId}/sharingpolicy",
-        input="DeletePortalProductSharingPolicyRequest",
-        errors=(
-            "NotFoundException",
-            "TooManyRequestsException",
-            "BadRequestException",
-            "AccessDeniedException",
-        ),
-    ),
-    "DeleteProductPage": Operation(
-        "DeleteProductPage",
-        "DELETE",
-        "/v2/portalproducts/{portalProductId}/productpages/{productPageId}",
-        input="DeleteProductPageRequest",
-        errors=(
-            "NotFoundException",
-            "TooManyRequestsException",
-            "BadRequestException",
-            "AccessDeniedException",
-        ),
-    ),
-    "DeleteProductRestEndpointPage": Operation(
-        "DeleteProductRestEndpointPage",
-        "DELETE",
-        "/v2/portalproducts/{portalProductId}/productrestendpointpages/{productRestEndpointPageId}",
-        input="DeleteProductRestEndpointPageRequest",
-        errors=(
-            "NotFoundException",
-            "TooManyRequestsException",
-            "BadRequestException",
-            "AccessDeniedException",
-        ),
-    ),
-    "DeleteRoute": Operation(
-        "DeleteRoute",
-        "DELETE",
-        "/v2/apis/{apiId}/routes/{routeId}",
-        input="DeleteRouteRequest",
-        errors=("NotFoundException", "TooManyRequestsException"),
-    ),
-    "DeleteRouteRequestParameter": Operation(
-        "DeleteRouteRequestParameter",
-        "DELETE",
-        "/v2/apis/{apiId}/routes/{routeId}/requestparameters/{requestParameterKey}",
-        input="DeleteRouteRequestParameterRequest",
-        errors=("NotFoundException", "TooManyRequestsException"),
-    ),
-    "DeleteRouteResponse": Operation(
-        "DeleteRouteResponse",
-        "DELETE",
-        "/v2/apis/{apiId}/routes/{routeId}/routeresponses/{routeResponseId}",
-        input="DeleteRouteResponseRequest",
-        errors=("NotFoundException", "TooManyRequestsException"),
-    ),
-    "DeleteRouteSettings": Operation(
-        "DeleteRouteSettings",
-        "DELETE",
-        "/v2/apis/{apiId}/stages/{stageName}/routesettings/{routeKey}",
-        input="DeleteRouteSettingsRequest",
-        errors=("NotFoundException", "TooManyRequestsException"),
-    ),
-    "DeleteRoutingRule": Operation(
-        "DeleteRoutingRule",
-        "DELETE",
-        "/v2/domainnames/{domainName}/routingrules/{routingRuleId}",
-        input="DeleteRoutingRuleRequest",
-        errors=("NotFoundException", "TooManyRequestsException", "BadRequestException"),
-    ),
-    "DeleteStage": Operation(
-        "DeleteStage",
-        "DELETE",
-        "/v2/apis/{apiId}/stages/{stageName}",
-        input="DeleteStageRequest",
-        errors=("NotFoundException", "TooManyRequestsException"),
-    ),
-    "DeleteVpcLink": Operation(
-        "DeleteVpcLink",
-        "DELETE",
-        "/v2/vpclinks/{vpcLinkId}",
-        input="DeleteVpcLinkRequest",
-        output="DeleteVpcLinkResponse",
-        errors=("NotFoundException", "TooManyRequestsException"),
-    ),
-    "DisablePortal": Operation(
-        "DisablePortal",
-        "DELETE",
-        "/v2/portals/{portalId}/publish",
-        input="DisablePortalRequest",
-        errors=(
-            "NotFoundException",
-            "TooManyRequestsException",
-            "BadRequestException",
-            "ConflictException",
-            "AccessDeniedException",
-        ),
-    ),
-    "ExportApi": Operation(
-        "ExportApi",
-        "GET",
-        "/v2/apis/{apiId}/exports/{specification}",
-        input="ExportApiRequest",
-        output="ExportApiResponse",
-        errors=("NotFoundException", "TooManyRequestsException", "BadRequestException"),
-    ),
-    "GetApi": Operation(
-        "GetApi",
-        "GET",
-        "/v2/apis/{apiId}",
-        input="GetApiRequest",
-        output="GetApiResponse",
-        errors=("NotFoundException", "TooManyRequestsException"),
-    ),
-    "GetApiMapping": Operation(
-        "GetApiMapping",
-        "GET",
-        "/v2/domainnames/{domainName}/apimappings/{apiMappingId}",
-        input="GetApiMappingRequest",
-        output="GetApiMappingResponse",
-        errors=("NotFoundException", "TooManyRequestsException", "BadRequestException"),
-    ),
-    "GetApiMappings": Operation(
-        "GetApiMappings",
-        "GET",
-        "/v2/domainnames/{domainName}/apimappings",
-        input="GetApiMappingsRequest",
-        output="GetApiMappingsResponse",
-        errors=("NotFoundException", "TooManyRequestsException", "BadRequestException"),
-    ),
-    "GetApis": Operation(
-        "GetApis",
-        "GET",
-        "/v2/apis",
-        input="GetApisRequest",
-        output="GetApisResponse",
-        errors=("NotFoundException", "TooManyRequestsException", "BadRequestException"),
-    ),
-    "GetAuthorizer": Operation(
-        "GetAuthorizer",
-        "GET",
-        "/v2/apis/{apiId}/authorizers/{authorizerId}",
-        input="GetAuthorizerRequest",
-        output="GetAuthorizerResponse",
-        errors=("NotFoundException", "TooManyRequestsException"),
-    ),
-    "GetAuthorizers": Operation(
-        "GetAuthorizers",
-        "GET",
-        "/v2/apis/{apiId}/authorizers",
-        input="GetAuthorizersRequest",
-        output="GetAuthorizersResponse",
-        errors=("NotFoundException", "TooManyRequestsException", "BadRequestException"),
-    ),
-    "GetDeployment": Operation(
-        "GetDeployment",
-        "GET",
-        "/v2/apis/{apiId}/deployments/{deploymentId}",
-        input="GetDeploymentRequest",
-        output="GetDeploymentResponse",
-        errors=("NotFoundException", "TooManyRequestsException"),
-    ),
-    "GetDeployments": Operation(
-        "GetDeployments",
-        "GET",
-        "/v2/apis/{apiId}/deployments",
-        input="GetDeploymentsRequest",
-        output="GetDeploymentsResponse",
-        errors=("NotFoundException", "TooManyRequestsException", "BadRequestException"),
-    ),
-    "GetDomainName": Operation(
-        "GetDomainName",
-        "GET",
-        "/v2/domainnames/{domainName}",
-        input="GetDomainNameRequest",
-        output="GetDomainNameResponse",
-        errors=("NotFoundException", "TooManyRequestsException"),
-    ),
-    "GetDomainNames": Operation(
-        "GetDomainNames",
-        "GET",
-        "/v2/domainnames",
-        input="GetDomainNamesRequest",
-        output="GetDomainNamesResponse",
-        errors=("NotFoundException", "TooManyRequestsException", "BadRequestException"),
-    ),
-    "GetIntegration": Operation(
-        "GetIntegration",
-        "GET",
-        "/v2/apis/{apiId}/integrations/{integrationId}",
-        input="GetIntegrationRequest",
-        output="GetIntegrationResult",
-        errors=("NotFoundException", "TooManyRequestsException"),
-    ),
-    "GetIntegrationResponse": Operation(
-        "GetIntegrationResponse",
-        "GET",
-        "/v2/apis/{apiId}/integrations/{integrationId}/integrationresponses/{integrationResponseId}",
-        input="GetIntegrationResponseRequest",
-        output="GetIntegrationResponseResponse",
-        errors=("NotFoundException", "TooManyRequestsException"),
-    ),
-    "GetIntegrationResponses": Operation(
-        "GetIntegrationResponses",
-        "GET",
-        "/v2/apis/{apiId}/integrations/{integrationId}/integrationresponses",
-        input="GetIntegrationResponsesRequest",
-        output="GetIntegrationResponsesResponse",
-        errors=("NotFoundException", "TooManyRequestsException", "BadRequestException"),
-    ),
-    "GetIntegrations": Operation(
-        "GetIntegrations",
-        "GET",
-        "/v2/apis/{apiId}/integrations",
-        input="GetIntegrationsRequest",
-        output="GetIntegrationsResponse",
-        errors=("NotFoundException", "TooManyRequestsException", "BadRequestException"),
-    ),
-    "GetModel": Operation(
-        "GetModel",
-        "GET",
-        "/v2/apis/{apiId}/models/{modelId}",
-        input="GetModelRequest",
-        output="GetModelResponse",
-        errors=("NotFoundException", "TooManyRequestsException"),
-    ),
-    "GetModelTemplate": Operation(
-        "GetModelTemplate",
-        "GET",
-        "/v2/apis/{apiId}/models/{modelId}/template",
-        input="GetModelTemplateRequest",
-        output="GetModelTemplateResponse",
-        errors=("NotFoundException", "TooManyRequestsException"),
-    ),
-    "GetModels": Operation(
-        "GetModels",
-        "GET",
-        "/v2/apis/{apiId}/models",
-        input="GetModelsRequest",
-        output="GetModelsResponse",
-        errors=("NotFoundException", "TooManyRequestsException", "BadRequestException"),
-    ),
-    "GetPortal": Operation(
-        "GetPortal",
-        "GET",
-        "/v2/portals/{portalId}",
-        input="GetPortalRequest",
-        output="GetPortalResponse",
-        errors=(
-            "NotFoundException",
-            "TooManyRequestsException",
-            "BadRequestException",
-            "AccessDeniedException",
-        ),
-    ),
-    "GetPortalProduct": Operation(
-        "GetPortalProduct",
-        "GET",
-        "/v2/portalproducts/{portalProductId}",
-        input="GetPortalProductRequest",
-        output="GetPortalProductResponse",
-        errors=(
-            "NotFoundException",
-            "TooManyRequestsException",
-            "BadRequestException",
-            "AccessDeniedException",
-        ),
-    ),
-    "GetPortalProductSharingPolicy": Operation(
-        "GetPortalProductSharingPolicy",
-        "GET",
-        "/v2/portalproducts/{portalProductId}/sharingpolicy",
-        input="GetPortalProductSharingPolicyRequest",
-        output="GetPortalProductSharingPolicyResponse",
-        errors=(
-            "NotFoundException",
-            "TooManyRequestsException",
-            "BadRequestException",
-            "AccessDeniedException",
-        ),
-    ),
-    "GetProductPage": Operation(
-        "GetProductPage",
-        "GET",
-        "/v2/portalproducts/{portalProductId}/productpages/{productPageId}",
-        input="GetProductPageRequest",
-        output="GetProductPageResponse",
-        errors=(
-            "NotFoundException",
-            "TooManyRequestsException",
-            "BadRequestException",
-            "AccessDeniedException",
-        ),
-    ),
-    "GetProductRestEndpointPage": Operation(
-        "GetProductRestEndpointPage",
-        "GET",
-        "/v2/portalproducts/{portalProductId}/productrestendpointpages/{productRestEndpointPageId}",
-        input="GetProductRestEndpointPageRequest",
-        output="GetProductRestEndpointPageResponse",
-        errors=(
-            "NotFoundException",
-            "TooManyRequestsException",
-            "BadRequestException",
-            "AccessDeniedException",
-        ),
-    ),
-    "GetRoute": Operation(
-        "GetRoute",
-        "GET",
-        "/v2/apis/{apiId}/routes/{routeId}",
-        input="GetRouteRequest",
-        output="GetRouteResult",
-        errors=("NotFoundException", "TooManyRequestsException"),
-    ),
-    "GetRouteResponse": Operation(
-        "GetRouteResponse",
-        "GET",
-        "/v2/apis/{apiId}/routes/{routeId}/routeresponses/{routeResponseId}",
-        input="GetRouteResponseRequest",
-        output="GetRouteResponseResponse",
-        errors=("NotFoundException", "TooManyRequestsException"),
-    ),
-    "GetRouteResponses": Operation(
-        "GetRouteResponses",
-        "GET",
-        "/v2/apis/{apiId}/routes/{routeId}/routeresponses",
-        input="GetRouteResponsesRequest",
-        output="GetRouteResponsesResponse",
-        errors=("NotFoundException", "TooManyRequestsException", "BadRequestException"),
-    ),
-    "GetRoutes": Operation(
-        "GetRoutes",
-        "GET",
-        "/v2/apis/{apiId}/routes",
-        input="GetRoutesRequest",
-        output="GetRoutesResponse",
-        errors=("NotFoundException", "TooManyRequestsException", "BadRequestException"),
-    ),
-    "GetRoutingRule": Operation(
-        "GetRoutingRule",
-        "GET",
-        "/v2/domainnames/{domainName}/routingrules/{routingRuleId}",
-        input="GetRoutingRuleRequest",
-        output="GetRoutingRuleResponse",
-        errors=("NotFoundException", "TooManyRequestsException", "BadRequestException"),
-    ),
-    "GetStage": Operation(
-        "GetStage",
-        "GET",
-        "/v2/apis/{apiId}/stages/{stageName}",
-        input="GetStageRequest",
-        output="GetStageResponse",
-        errors=("NotFoundException", "TooManyRequestsException"),
-    ),
-    "GetStages": Operation(
-        "GetStages",
-        "GET",
-        "/v2/apis/{apiId}/stages",
-        input="GetStagesRequest",
-        output="GetStagesResponse",
-        errors=("NotFoundException", "TooManyRequestsException", "BadRequestException"),
-    ),
-    "GetTags": Operation(
-        "GetTags",
-        "GET",
-        "/v2/tags/{resource-arn}",
-        input="GetTagsRequest",
-        output="GetTagsResponse",
-        errors=(
-            "NotFoundException",
-            "TooManyRequestsException",
-            "BadRequestException",
-            "ConflictException",
-        ),
-    ),
-    "GetVpcLink": Operation(
-        "GetVpcLink",
-        "GET",
-        "/v2/vpclinks/{vpcLinkId}",
-        input="GetVpcLinkRequest",
-        output="GetVpcLinkResponse",
-        errors=("NotFoundException", "TooManyRequestsException"),
-    ),
-    "GetVpcLinks": Operation(
-        "GetVpcLinks",
-        "GET",
-        "/v2/vpclinks",
-        input="GetVpcLinksRequest",
-        output="GetVpcLinksResponse",
-        errors=("BadRequestException", "TooManyRequestsException"),
-    ),
-    "ImportApi": Operation(
-        "ImportApi",
-        "PUT",
-        "/v2/apis",
-        input="ImportApiRequest",
-        output="ImportApiResponse",
-        errors=(
-            "NotFoundException",
-            "TooManyRequestsException",
-            "BadRequestException",
-            "ConflictException",
-        ),
-    ),
-    "ListPortalProducts": Operation(
-        "ListPortalProducts",
-        "GET",
-        "/v2/portalproducts",
-        input="ListPortalProductsRequest",
-        output="ListPortalProductsResponse",
-        errors=("TooManyRequestsException", "BadRequestException", "AccessDeniedException"),
-    ),
-    "ListPortals": Operation(
-        "ListPortals",
-        "GET",
-        "/v2/portals",
-        input="ListPortalsRequest",
-        output="ListPortalsResponse",
-        errors=("TooManyRequestsException", "BadRequestException", "AccessDeniedException"),
-    ),
-    "ListProductPages": Operation(
-        "ListProductPages",
-        "GET",
-        "/v2/portalproducts/{portalProductId}/productpages",
-        input="ListProductPagesRequest",
-        output="ListProductPagesResponse",
-        errors=(
-            "NotFoundException",
-            "TooManyRequestsException",
-            "BadRequestException",
-            "AccessDeniedException",
-        ),
-    ),
-    "ListProductRestEndpointPages": Operation(
-        "ListProductRestEndpointPages",
-        "GET",
-        "/v2/portalproducts/{portalProductId}/productrestendpointpages",
-        input="ListProductRestEndpointPagesRequest",
-        output="ListProductRestEndpointPagesResponse",
-        errors=(
-            "NotFoundException",
-            "TooManyRequestsException",
-            "BadRequestException",
-            "AccessDeniedException",
-        ),
-    ),
-    "ListRoutingRules": Operation(
-        "ListRoutingRules",
-        "GET",
-        "/v2/domainnames/{domainName}/routingrules",
-        input="ListRoutingRulesRequest",
-        output="ListRoutingRulesResponse",
-        errors=("NotFoundException", "TooManyRequestsException", "BadRequestException"),
-    ),
-    "PreviewPortal": Operation(
-        "PreviewPortal",
-        "POST",
-        "/v2/portals/{portalId}/preview",
-        input="PreviewPortalRequest",
-        output="PreviewPortalResponse",
-        errors=(
-            "NotFoundException",
-            "TooManyRequestsException",
-            "BadRequestException",
-            "ConflictException",
-            "AccessDeniedException",
-        ),
-    ),
-    "PublishPortal": Operation(
-        "PublishPortal",
-        "POST",
-        "/v2/portals/{portalId}/publish",
-        input="PublishPortalRequest",
-        output="PublishPortalResponse",
-        errors=(
-            "NotFoundException",
-            "TooManyRequestsException",
-            "BadRequestException",
-            "ConflictException",
-            "AccessDeniedException",
-        ),
-    ),
-    "PutPortalProductSharingPolicy": Operation(
-        "PutPortalProductSharingPolicy",
-        "PUT",
-        "/v2/portalproducts/{portalProductId}/sharingpolicy",
-        input="PutPortalProductSharingPolicyRequest",
-        output="PutPortalProductSharingPolicyResponse",
-        errors=(
-            "NotFoundException",
-            "TooManyRequestsException",
-            "BadRequestException",
-            "AccessDeniedException",
-        ),
-    ),
-    "PutRoutingRule": Operation(
-        "PutRoutingRule",
-        "PUT",
-        "/v2/domainnames/{domainName}/routingrules/{routingRuleId}",
-        input="PutRoutingRuleRequest",
-        output="PutRoutingRuleResponse",
-        errors=(
-            "NotFoundException",
-            "TooManyRequestsException",
-            "BadRequestException",
-            "ConflictException",
-        ),
-    ),
-    "ReimportApi": Operation(
-        "ReimportApi",
-        "PUT",
-        "/v2/apis/{apiId}",
-        input="ReimportApiRequest",
-        output="ReimportApiResponse",
-        errors=(
-            "NotFoundException",
-            "TooManyRequestsException",
-            "BadRequestException",
-            "ConflictException",
-        ),
-    ),
-    "ResetAuthorizersCache": Operation(
-        "ResetAuthorizersCache",
-        "DELETE",
-        "/v2/apis/{apiId}/stages/{stageName}/cache/authorizers",
-        input="ResetAuthorizersCacheRequest",
-        errors=("NotFoundException", "TooManyRequestsException"),
-    ),
-    "TagResource": Operation(
-        "TagResource",
-        "POST",
-        "/v2/tags/{resource-arn}",
-        input="TagResourceRequest",
-        output="TagResourceResponse",
-        errors=(
-            "NotFoundException",
-            "TooManyRequestsException",
-            "BadRequestException",
-            "ConflictException",
-        ),
-    ),
-    "UntagResource": Operation(
-        "UntagResource",
-        "DELETE",
-        "/v2/tags/{resource-arn}",
-        input="UntagResourceRequest",
-        errors=(
-            "NotFoundException",
-            "TooManyRequestsException",
-            "BadRequestException",
-            "ConflictException",
-        ),
-    ),
-    "UpdateApi": Operation(
-        "UpdateApi",
-        "PATCH",
-        "/v2/apis/{apiId}",
-        input="UpdateApiRequest",
-        output="UpdateApiResponse",
-        errors=(
-            "NotFoundException",
-            "TooManyRequestsException",
-            "BadRequestException",
-            "ConflictException",
-        ),
-    ),
-    "UpdateApiMapping": Operation(
-        "UpdateApiMapping",
-        "PATCH",
-        "/v2/domainnames/{domainName}/apimappings/{apiMappingId}",
-        input="UpdateApiMappingRequest",
-        output="UpdateApiMappingResponse",
-        errors=(
-            "NotFoundException",
-            "TooManyRequestsException",
-            "BadRequestException",
-            "ConflictException",
-        ),
-    ),
-    "UpdateAuthorizer": Operation(
-        "UpdateAuthorizer",
-        "PATCH",
-        "/v2/apis/{apiId}/authorizers/{authorizerId}",
-        input="UpdateAuthorizerRequest",
-        output="UpdateAuthorizerResponse",
-        errors=(
-            "NotFoundException",
-            "TooManyRequestsException",
-            "BadRequestException",
-            "ConflictException",
-        ),
-    ),
-    "UpdateDeployment": Operation(
-        "UpdateDeployment",
-        "PATCH",
-        "/v2/apis/{apiId}/deployments/{deploymentId}",
-        input="UpdateDeploymentRequest",
-        output="UpdateDeploymentResponse",
-        errors=(
-            "NotFoundException",
-            "TooManyRequestsException",
-            "BadRequestException",
-            "ConflictException",
-        ),
-    ),
-    "UpdateDomainName": Operation(
-        "UpdateDomainName",
-        "PATCH",
-        "/v2/domainnames/{domainName}",
-        input="UpdateDomainNameRequest",
-        output="UpdateDomainNameResponse",
-        errors=(
-            "NotFoundException",
-            "TooManyRequestsException",
-            "BadRequestException",
-            "ConflictException",
-        ),
-    ),
-    "UpdateIntegration": Operation(
-        "UpdateIntegration",
-        "PATCH",
-        "/v2/apis/{apiId}/integrations/{integrationId}",
-        input="UpdateIntegrationRequest",
-        output="UpdateIntegrationResult",
-        errors=(
-            "NotFoundException",
-            "TooManyRequestsException",
-            "BadRequestException",
-            "ConflictException",
-        ),
-    ),
-    "UpdateIntegrationResponse": Operation(
-        "UpdateIntegrationResponse",
-        "PATCH",
-        "/v2/apis/{apiId}/integrations/{integrationId}/integrationresponses/{integrationResponseId}",
-        input="UpdateIntegrationResponseRequest",
-        output="UpdateIntegrationResponseResponse",
-        errors=(
-            "NotFoundException",
-            "TooManyRequestsException",
-            "BadRequestException",
-            "ConflictException",
-        ),
-    ),
-    "UpdateModel": Operation(
-        "UpdateModel",
-        "PATCH",
-        "/v2/apis/{apiId}/models/{modelId}",
-        input="UpdateModelRequest",
-        output="UpdateModelResponse",
-        errors=(
-            "NotFoundException",
-            "TooManyRequestsException",
-            "BadRequestException",
-            "ConflictException",
-        ),
-    ),
-    "UpdatePortal": Operation(
-        "UpdatePortal",
-        "PATCH",
-        "/v2/portals/{portalId}",
-        input="UpdatePortalRequest",
-        output="UpdatePortalResponse",
-        errors=(
-            "NotFoundException",
-            "TooManyRequestsException",
-            "BadRequestException",
-            "ConflictException",
-            "AccessDeniedException",
-        ),
-    ),
-    "UpdatePortalProduct": Operation(
-        "UpdatePortalProduct",
-        "PATCH",
-        "/v2/portalproducts/{portalProductId}",
-        input="UpdatePortalProductRequest",
-        output="UpdatePortalProductResponse",
-        errors=(
-            "NotFoundException",
-            "TooManyRequestsException",
-            "BadRequestException",
-            "AccessDeniedException",
-        ),
-    ),
-    "UpdateProductPage": Operation(
-        "UpdateProductPage",
-        "PATCH",
-        "/v2/portalproducts/{portalProductId}/productpages/{productPageId}",
-        input="UpdateProductPageRequest",
-        output="UpdateProductPageResponse",
-        errors=(
-            "NotFoundException",
-            "TooManyRequestsException",
-            "BadRequestException",
-            "AccessDeniedException",
-        ),
-    ),
-    "UpdateProductRestEndpointPage": Operation(
-        "UpdateProductRestEndpointPage",
-        "PATCH",
-        "/v2/portalproducts/{portalProductId}/productrestendpointpages/{productRestEndpointPageId}",
-        input="UpdateProductRestEndpointPageRequest",
-        output="UpdateProductRestEndpointPageResponse",
-        errors=(
-            "NotFoundException",
-            "TooManyRequestsException",
-            "BadRequestException",
-            "AccessDeniedException",
-        ),
-    ),
-    "UpdateRoute": Operation(
-        "UpdateRoute",
-        "PATCH",
-        "/v2/apis/{apiId}/routes/{routeId}",
-        input="UpdateRouteRequest",
-        output="UpdateRouteResult",
-        errors=(
-            "NotFoundException",
-            "TooManyRequestsException",
-            "BadRequestException",
-            "ConflictException",
-        ),
-    ),
-    "UpdateRouteResponse": Operation(
-        "UpdateRouteResponse",
-        "PATCH",
-        "/v2/apis/{apiId}/routes/{routeId}/routeresponses/{routeResponseId}",
-        input="UpdateRouteResponseRequest",
-        output="UpdateRouteResponseResponse",
-        errors=(
-            "NotFoundException",
-            "TooManyRequestsException",
-            "BadRequestException",
-            "ConflictException",
-        ),
-    ),
-    "UpdateStage": Operation(
-        "UpdateStage",
-        "PATCH",
-        "/v2/apis/{apiId}/stages/{stageName}",
-        input="UpdateStageRequest",
-        output="UpdateStageResponse",
-        errors=(
-            "NotFoundException",
-            "TooManyRequestsException",
-            "BadRequestException",
-            "ConflictException",
-        ),
-    ),
-    "UpdateVpcLink": Operation(
-        "UpdateVpcLink",
-        "PATCH",
-        "/v2/vpclinks/{vpcLinkId}",
-        input="UpdateVpcLinkRequest",
-        output="UpdateVpcLinkResponse",
-        errors=("NotFoundException", "TooManyRequestsException", "BadRequestException"),
-    ),
-}
+# An operation: [[Operation's arguments after the name], {options}].
+OPERATIONS: dict[str, Operation] = LazyTable(
+    {
+        "CreateApi": '[["POST", "/v2/apis"], {"input": "CreateApiRequest", "output": "CreateApiResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException"]}]',
+        "CreateApiMapping": '[["POST", "/v2/domainnames/{domainName}/apimappings"], {"input": "CreateApiMappingRequest", "output": "CreateApiMappingResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException"]}]',
+        "CreateAuthorizer": '[["POST", "/v2/apis/{apiId}/authorizers"], {"input": "CreateAuthorizerRequest", "output": "CreateAuthorizerResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException"]}]',
+        "CreateDeployment": '[["POST", "/v2/apis/{apiId}/deployments"], {"input": "CreateDeploymentRequest", "output": "CreateDeploymentResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException"]}]',
+        "CreateDomainName": '[["POST", "/v2/domainnames"], {"input": "CreateDomainNameRequest", "output": "CreateDomainNameResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException", "AccessDeniedException"]}]',
+        "CreateIntegration": '[["POST", "/v2/apis/{apiId}/integrations"], {"input": "CreateIntegrationRequest", "output": "CreateIntegrationResult", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException"]}]',
+        "CreateIntegrationResponse": '[["POST", "/v2/apis/{apiId}/integrations/{integrationId}/integrationresponses"], {"input": "CreateIntegrationResponseRequest", "output": "CreateIntegrationResponseResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException"]}]',
+        "CreateModel": '[["POST", "/v2/apis/{apiId}/models"], {"input": "CreateModelRequest", "output": "CreateModelResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException"]}]',
+        "CreatePortal": '[["POST", "/v2/portals"], {"input": "CreatePortalRequest", "output": "CreatePortalResponse", "errors": ["TooManyRequestsException", "BadRequestException", "AccessDeniedException"]}]',
+        "CreatePortalProduct": '[["POST", "/v2/portalproducts"], {"input": "CreatePortalProductRequest", "output": "CreatePortalProductResponse", "errors": ["TooManyRequestsException", "BadRequestException", "AccessDeniedException"]}]',
+        "CreateProductPage": '[["POST", "/v2/portalproducts/{portalProductId}/productpages"], {"input": "CreateProductPageRequest", "output": "CreateProductPageResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "AccessDeniedException"]}]',
+        "CreateProductRestEndpointPage": '[["POST", "/v2/portalproducts/{portalProductId}/productrestendpointpages"], {"input": "CreateProductRestEndpointPageRequest", "output": "CreateProductRestEndpointPageResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "AccessDeniedException"]}]',
+        "CreateRoute": '[["POST", "/v2/apis/{apiId}/routes"], {"input": "CreateRouteRequest", "output": "CreateRouteResult", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException"]}]',
+        "CreateRouteResponse": '[["POST", "/v2/apis/{apiId}/routes/{routeId}/routeresponses"], {"input": "CreateRouteResponseRequest", "output": "CreateRouteResponseResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException"]}]',
+        "CreateRoutingRule": '[["POST", "/v2/domainnames/{domainName}/routingrules"], {"input": "CreateRoutingRuleRequest", "output": "CreateRoutingRuleResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException"]}]',
+        "CreateStage": '[["POST", "/v2/apis/{apiId}/stages"], {"input": "CreateStageRequest", "output": "CreateStageResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException"]}]',
+        "CreateVpcLink": '[["POST", "/v2/vpclinks"], {"input": "CreateVpcLinkRequest", "output": "CreateVpcLinkResponse", "errors": ["BadRequestException", "TooManyRequestsException"]}]',
+        "DeleteAccessLogSettings": '[["DELETE", "/v2/apis/{apiId}/stages/{stageName}/accesslogsettings"], {"input": "DeleteAccessLogSettingsRequest", "errors": ["NotFoundException", "TooManyRequestsException"]}]',
+        "DeleteApi": '[["DELETE", "/v2/apis/{apiId}"], {"input": "DeleteApiRequest", "errors": ["NotFoundException", "TooManyRequestsException"]}]',
+        "DeleteApiMapping": '[["DELETE", "/v2/domainnames/{domainName}/apimappings/{apiMappingId}"], {"input": "DeleteApiMappingRequest", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException"]}]',
+        "DeleteAuthorizer": '[["DELETE", "/v2/apis/{apiId}/authorizers/{authorizerId}"], {"input": "DeleteAuthorizerRequest", "errors": ["NotFoundException", "TooManyRequestsException"]}]',
+        "DeleteCorsConfiguration": '[["DELETE", "/v2/apis/{apiId}/cors"], {"input": "DeleteCorsConfigurationRequest", "errors": ["NotFoundException", "TooManyRequestsException"]}]',
+        "DeleteDeployment": '[["DELETE", "/v2/apis/{apiId}/deployments/{deploymentId}"], {"input": "DeleteDeploymentRequest", "errors": ["NotFoundException", "TooManyRequestsException"]}]',
+        "DeleteDomainName": '[["DELETE", "/v2/domainnames/{domainName}"], {"input": "DeleteDomainNameRequest", "errors": ["NotFoundException", "TooManyRequestsException"]}]',
+        "DeleteIntegration": '[["DELETE", "/v2/apis/{apiId}/integrations/{integrationId}"], {"input": "DeleteIntegrationRequest", "errors": ["NotFoundException", "TooManyRequestsException"]}]',
+        "DeleteIntegrationResponse": '[["DELETE", "/v2/apis/{apiId}/integrations/{integrationId}/integrationresponses/{integrationResponseId}"], {"input": "DeleteIntegrationResponseRequest", "errors": ["NotFoundException", "TooManyRequestsException"]}]',
+        "DeleteModel": '[["DELETE", "/v2/apis/{apiId}/models/{modelId}"], {"input": "DeleteModelRequest", "errors": ["NotFoundException", "TooManyRequestsException"]}]',
+        "DeletePortal": '[["DELETE", "/v2/portals/{portalId}"], {"input": "DeletePortalRequest", "errors": ["TooManyRequestsException", "BadRequestException", "AccessDeniedException"]}]',
+        "DeletePortalProduct": '[["DELETE", "/v2/portalproducts/{portalProductId}"], {"input": "DeletePortalProductRequest", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "AccessDeniedException"]}]',
+        "DeletePortalProductSharingPolicy": '[["DELETE", "/v2/portalproducts/{portalProductId}/sharingpolicy"], {"input": "DeletePortalProductSharingPolicyRequest", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "AccessDeniedException"]}]',
+        "DeleteProductPage": '[["DELETE", "/v2/portalproducts/{portalProductId}/productpages/{productPageId}"], {"input": "DeleteProductPageRequest", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "AccessDeniedException"]}]',
+        "DeleteProductRestEndpointPage": '[["DELETE", "/v2/portalproducts/{portalProductId}/productrestendpointpages/{productRestEndpointPageId}"], {"input": "DeleteProductRestEndpointPageRequest", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "AccessDeniedException"]}]',
+        "DeleteRoute": '[["DELETE", "/v2/apis/{apiId}/routes/{routeId}"], {"input": "DeleteRouteRequest", "errors": ["NotFoundException", "TooManyRequestsException"]}]',
+        "DeleteRouteRequestParameter": '[["DELETE", "/v2/apis/{apiId}/routes/{routeId}/requestparameters/{requestParameterKey}"], {"input": "DeleteRouteRequestParameterRequest", "errors": ["NotFoundException", "TooManyRequestsException"]}]',
+        "DeleteRouteResponse": '[["DELETE", "/v2/apis/{apiId}/routes/{routeId}/routeresponses/{routeResponseId}"], {"input": "DeleteRouteResponseRequest", "errors": ["NotFoundException", "TooManyRequestsException"]}]',
+        "DeleteRouteSettings": '[["DELETE", "/v2/apis/{apiId}/stages/{stageName}/routesettings/{routeKey}"], {"input": "DeleteRouteSettingsRequest", "errors": ["NotFoundException", "TooManyRequestsException"]}]',
+        "DeleteRoutingRule": '[["DELETE", "/v2/domainnames/{domainName}/routingrules/{routingRuleId}"], {"input": "DeleteRoutingRuleRequest", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException"]}]',
+        "DeleteStage": '[["DELETE", "/v2/apis/{apiId}/stages/{stageName}"], {"input": "DeleteStageRequest", "errors": ["NotFoundException", "TooManyRequestsException"]}]',
+        "DeleteVpcLink": '[["DELETE", "/v2/vpclinks/{vpcLinkId}"], {"input": "DeleteVpcLinkRequest", "output": "DeleteVpcLinkResponse", "errors": ["NotFoundException", "TooManyRequestsException"]}]',
+        "DisablePortal": '[["DELETE", "/v2/portals/{portalId}/publish"], {"input": "DisablePortalRequest", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException", "AccessDeniedException"]}]',
+        "ExportApi": '[["GET", "/v2/apis/{apiId}/exports/{specification}"], {"input": "ExportApiRequest", "output": "ExportApiResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException"]}]',
+        "GetApi": '[["GET", "/v2/apis/{apiId}"], {"input": "GetApiRequest", "output": "GetApiResponse", "errors": ["NotFoundException", "TooManyRequestsException"]}]',
+        "GetApiMapping": '[["GET", "/v2/domainnames/{domainName}/apimappings/{apiMappingId}"], {"input": "GetApiMappingRequest", "output": "GetApiMappingResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException"]}]',
+        "GetApiMappings": '[["GET", "/v2/domainnames/{domainName}/apimappings"], {"input": "GetApiMappingsRequest", "output": "GetApiMappingsResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException"]}]',
+        "GetApis": '[["GET", "/v2/apis"], {"input": "GetApisRequest", "output": "GetApisResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException"]}]',
+        "GetAuthorizer": '[["GET", "/v2/apis/{apiId}/authorizers/{authorizerId}"], {"input": "GetAuthorizerRequest", "output": "GetAuthorizerResponse", "errors": ["NotFoundException", "TooManyRequestsException"]}]',
+        "GetAuthorizers": '[["GET", "/v2/apis/{apiId}/authorizers"], {"input": "GetAuthorizersRequest", "output": "GetAuthorizersResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException"]}]',
+        "GetDeployment": '[["GET", "/v2/apis/{apiId}/deployments/{deploymentId}"], {"input": "GetDeploymentRequest", "output": "GetDeploymentResponse", "errors": ["NotFoundException", "TooManyRequestsException"]}]',
+        "GetDeployments": '[["GET", "/v2/apis/{apiId}/deployments"], {"input": "GetDeploymentsRequest", "output": "GetDeploymentsResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException"]}]',
+        "GetDomainName": '[["GET", "/v2/domainnames/{domainName}"], {"input": "GetDomainNameRequest", "output": "GetDomainNameResponse", "errors": ["NotFoundException", "TooManyRequestsException"]}]',
+        "GetDomainNames": '[["GET", "/v2/domainnames"], {"input": "GetDomainNamesRequest", "output": "GetDomainNamesResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException"]}]',
+        "GetIntegration": '[["GET", "/v2/apis/{apiId}/integrations/{integrationId}"], {"input": "GetIntegrationRequest", "output": "GetIntegrationResult", "errors": ["NotFoundException", "TooManyRequestsException"]}]',
+        "GetIntegrationResponse": '[["GET", "/v2/apis/{apiId}/integrations/{integrationId}/integrationresponses/{integrationResponseId}"], {"input": "GetIntegrationResponseRequest", "output": "GetIntegrationResponseResponse", "errors": ["NotFoundException", "TooManyRequestsException"]}]',
+        "GetIntegrationResponses": '[["GET", "/v2/apis/{apiId}/integrations/{integrationId}/integrationresponses"], {"input": "GetIntegrationResponsesRequest", "output": "GetIntegrationResponsesResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException"]}]',
+        "GetIntegrations": '[["GET", "/v2/apis/{apiId}/integrations"], {"input": "GetIntegrationsRequest", "output": "GetIntegrationsResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException"]}]',
+        "GetModel": '[["GET", "/v2/apis/{apiId}/models/{modelId}"], {"input": "GetModelRequest", "output": "GetModelResponse", "errors": ["NotFoundException", "TooManyRequestsException"]}]',
+        "GetModelTemplate": '[["GET", "/v2/apis/{apiId}/models/{modelId}/template"], {"input": "GetModelTemplateRequest", "output": "GetModelTemplateResponse", "errors": ["NotFoundException", "TooManyRequestsException"]}]',
+        "GetModels": '[["GET", "/v2/apis/{apiId}/models"], {"input": "GetModelsRequest", "output": "GetModelsResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException"]}]',
+        "GetPortal": '[["GET", "/v2/portals/{portalId}"], {"input": "GetPortalRequest", "output": "GetPortalResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "AccessDeniedException"]}]',
+        "GetPortalProduct": '[["GET", "/v2/portalproducts/{portalProductId}"], {"input": "GetPortalProductRequest", "output": "GetPortalProductResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "AccessDeniedException"]}]',
+        "GetPortalProductSharingPolicy": '[["GET", "/v2/portalproducts/{portalProductId}/sharingpolicy"], {"input": "GetPortalProductSharingPolicyRequest", "output": "GetPortalProductSharingPolicyResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "AccessDeniedException"]}]',
+        "GetProductPage": '[["GET", "/v2/portalproducts/{portalProductId}/productpages/{productPageId}"], {"input": "GetProductPageRequest", "output": "GetProductPageResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "AccessDeniedException"]}]',
+        "GetProductRestEndpointPage": '[["GET", "/v2/portalproducts/{portalProductId}/productrestendpointpages/{productRestEndpointPageId}"], {"input": "GetProductRestEndpointPageRequest", "output": "GetProductRestEndpointPageResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "AccessDeniedException"]}]',
+        "GetRoute": '[["GET", "/v2/apis/{apiId}/routes/{routeId}"], {"input": "GetRouteRequest", "output": "GetRouteResult", "errors": ["NotFoundException", "TooManyRequestsException"]}]',
+        "GetRouteResponse": '[["GET", "/v2/apis/{apiId}/routes/{routeId}/routeresponses/{routeResponseId}"], {"input": "GetRouteResponseRequest", "output": "GetRouteResponseResponse", "errors": ["NotFoundException", "TooManyRequestsException"]}]',
+        "GetRouteResponses": '[["GET", "/v2/apis/{apiId}/routes/{routeId}/routeresponses"], {"input": "GetRouteResponsesRequest", "output": "GetRouteResponsesResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException"]}]',
+        "GetRoutes": '[["GET", "/v2/apis/{apiId}/routes"], {"input": "GetRoutesRequest", "output": "GetRoutesResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException"]}]',
+        "GetRoutingRule": '[["GET", "/v2/domainnames/{domainName}/routingrules/{routingRuleId}"], {"input": "GetRoutingRuleRequest", "output": "GetRoutingRuleResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException"]}]',
+        "GetStage": '[["GET", "/v2/apis/{apiId}/stages/{stageName}"], {"input": "GetStageRequest", "output": "GetStageResponse", "errors": ["NotFoundException", "TooManyRequestsException"]}]',
+        "GetStages": '[["GET", "/v2/apis/{apiId}/stages"], {"input": "GetStagesRequest", "output": "GetStagesResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException"]}]',
+        "GetTags": '[["GET", "/v2/tags/{resource-arn}"], {"input": "GetTagsRequest", "output": "GetTagsResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException"]}]',
+        "GetVpcLink": '[["GET", "/v2/vpclinks/{vpcLinkId}"], {"input": "GetVpcLinkRequest", "output": "GetVpcLinkResponse", "errors": ["NotFoundException", "TooManyRequestsException"]}]',
+        "GetVpcLinks": '[["GET", "/v2/vpclinks"], {"input": "GetVpcLinksRequest", "output": "GetVpcLinksResponse", "errors": ["BadRequestException", "TooManyRequestsException"]}]',
+        "ImportApi": '[["PUT", "/v2/apis"], {"input": "ImportApiRequest", "output": "ImportApiResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException"]}]',
+        "ListPortalProducts": '[["GET", "/v2/portalproducts"], {"input": "ListPortalProductsRequest", "output": "ListPortalProductsResponse", "errors": ["TooManyRequestsException", "BadRequestException", "AccessDeniedException"]}]',
+        "ListPortals": '[["GET", "/v2/portals"], {"input": "ListPortalsRequest", "output": "ListPortalsResponse", "errors": ["TooManyRequestsException", "BadRequestException", "AccessDeniedException"]}]',
+        "ListProductPages": '[["GET", "/v2/portalproducts/{portalProductId}/productpages"], {"input": "ListProductPagesRequest", "output": "ListProductPagesResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "AccessDeniedException"]}]',
+        "ListProductRestEndpointPages": '[["GET", "/v2/portalproducts/{portalProductId}/productrestendpointpages"], {"input": "ListProductRestEndpointPagesRequest", "output": "ListProductRestEndpointPagesResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "AccessDeniedException"]}]',
+        "ListRoutingRules": '[["GET", "/v2/domainnames/{domainName}/routingrules"], {"input": "ListRoutingRulesRequest", "output": "ListRoutingRulesResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException"]}]',
+        "PreviewPortal": '[["POST", "/v2/portals/{portalId}/preview"], {"input": "PreviewPortalRequest", "output": "PreviewPortalResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException", "AccessDeniedException"]}]',
+        "PublishPortal": '[["POST", "/v2/portals/{portalId}/publish"], {"input": "PublishPortalRequest", "output": "PublishPortalResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException", "AccessDeniedException"]}]',
+        "PutPortalProductSharingPolicy": '[["PUT", "/v2/portalproducts/{portalProductId}/sharingpolicy"], {"input": "PutPortalProductSharingPolicyRequest", "output": "PutPortalProductSharingPolicyResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "AccessDeniedException"]}]',
+        "PutRoutingRule": '[["PUT", "/v2/domainnames/{domainName}/routingrules/{routingRuleId}"], {"input": "PutRoutingRuleRequest", "output": "PutRoutingRuleResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException"]}]',
+        "ReimportApi": '[["PUT", "/v2/apis/{apiId}"], {"input": "ReimportApiRequest", "output": "ReimportApiResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException"]}]',
+        "ResetAuthorizersCache": '[["DELETE", "/v2/apis/{apiId}/stages/{stageName}/cache/authorizers"], {"input": "ResetAuthorizersCacheRequest", "errors": ["NotFoundException", "TooManyRequestsException"]}]',
+        "TagResource": '[["POST", "/v2/tags/{resource-arn}"], {"input": "TagResourceRequest", "output": "TagResourceResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException"]}]',
+        "UntagResource": '[["DELETE", "/v2/tags/{resource-arn}"], {"input": "UntagResourceRequest", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException"]}]',
+        "UpdateApi": '[["PATCH", "/v2/apis/{apiId}"], {"input": "UpdateApiRequest", "output": "UpdateApiResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException"]}]',
+        "UpdateApiMapping": '[["PATCH", "/v2/domainnames/{domainName}/apimappings/{apiMappingId}"], {"input": "UpdateApiMappingRequest", "output": "UpdateApiMappingResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException"]}]',
+        "UpdateAuthorizer": '[["PATCH", "/v2/apis/{apiId}/authorizers/{authorizerId}"], {"input": "UpdateAuthorizerRequest", "output": "UpdateAuthorizerResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException"]}]',
+        "UpdateDeployment": '[["PATCH", "/v2/apis/{apiId}/deployments/{deploymentId}"], {"input": "UpdateDeploymentRequest", "output": "UpdateDeploymentResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException"]}]',
+        "UpdateDomainName": '[["PATCH", "/v2/domainnames/{domainName}"], {"input": "UpdateDomainNameRequest", "output": "UpdateDomainNameResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException"]}]',
+        "UpdateIntegration": '[["PATCH", "/v2/apis/{apiId}/integrations/{integrationId}"], {"input": "UpdateIntegrationRequest", "output": "UpdateIntegrationResult", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException"]}]',
+        "UpdateIntegrationResponse": '[["PATCH", "/v2/apis/{apiId}/integrations/{integrationId}/integrationresponses/{integrationResponseId}"], {"input": "UpdateIntegrationResponseRequest", "output": "UpdateIntegrationResponseResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException"]}]',
+        "UpdateModel": '[["PATCH", "/v2/apis/{apiId}/models/{modelId}"], {"input": "UpdateModelRequest", "output": "UpdateModelResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException"]}]',
+        "UpdatePortal": '[["PATCH", "/v2/portals/{portalId}"], {"input": "UpdatePortalRequest", "output": "UpdatePortalResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException", "AccessDeniedException"]}]',
+        "UpdatePortalProduct": '[["PATCH", "/v2/portalproducts/{portalProductId}"], {"input": "UpdatePortalProductRequest", "output": "UpdatePortalProductResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "AccessDeniedException"]}]',
+        "UpdateProductPage": '[["PATCH", "/v2/portalproducts/{portalProductId}/productpages/{productPageId}"], {"input": "UpdateProductPageRequest", "output": "UpdateProductPageResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "AccessDeniedException"]}]',
+        "UpdateProductRestEndpointPage": '[["PATCH", "/v2/portalproducts/{portalProductId}/productrestendpointpages/{productRestEndpointPageId}"], {"input": "UpdateProductRestEndpointPageRequest", "output": "UpdateProductRestEndpointPageResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "AccessDeniedException"]}]',
+        "UpdateRoute": '[["PATCH", "/v2/apis/{apiId}/routes/{routeId}"], {"input": "UpdateRouteRequest", "output": "UpdateRouteResult", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException"]}]',
+        "UpdateRouteResponse": '[["PATCH", "/v2/apis/{apiId}/routes/{routeId}/routeresponses/{routeResponseId}"], {"input": "UpdateRouteResponseRequest", "output": "UpdateRouteResponseResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException"]}]',
+        "UpdateStage": '[["PATCH", "/v2/apis/{apiId}/stages/{stageName}"], {"input": "UpdateStageRequest", "output": "UpdateStageResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException"]}]',
+        "UpdateVpcLink": '[["PATCH", "/v2/vpclinks/{vpcLinkId}"], {"input": "UpdateVpcLinkRequest", "output": "UpdateVpcLinkResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException"]}]',
+    },
+    build_operation,
+)
 
-PAGINATORS: dict[str, Paginator] = {
-    "GetApis": Paginator(
-        input_tokens=("next_token",),
-        output_tokens=("next_token",),
-        result_keys=("items",),
-        limit_key="max_results",
-        more_results=None,
-    ),
-    "GetAuthorizers": Paginator(
-        input_tokens=("next_token",),
-        output_tokens=("next_token",),
-        result_keys=("items",),
-        limit_key="max_results",
-        more_results=None,
-    ),
-    "GetDeployments": Paginator(
-        input_tokens=("next_token",),
-        output_tokens=("next_token",),
-        result_keys=("items",),
-        limit_key="max_results",
-        more_results=None,
-    ),
-    "GetDomainNames": Paginator(
-        input_tokens=("next_token",),
-        output_tokens=("next_token",),
-        result_keys=("items",),
-        limit_key="max_results",
-        more_results=None,
-    ),
-    "GetIntegrationResponses": Paginator(
-        input_tokens=("next_token",),
-        output_tokens=("next_token",),
-        result_keys=("items",),
-        limit_key="max_results",
-        more_results=None,
-    ),
-    "GetIntegrations": Paginator(
-        input_tokens=("next_token",),
-        output_tokens=("next_token",),
-        result_keys=("items",),
-        limit_key="max_results",
-        more_results=None,
-    ),
-    "GetModels": Paginator(
-        input_tokens=("next_token",),
-        output_tokens=("next_token",),
-        result_keys=("items",),
-        limit_key="max_results",
-        more_results=None,
-    ),
-    "GetRouteResponses": Paginator(
-        input_tokens=("next_token",),
-        output_tokens=("next_token",),
-        result_keys=("items",),
-        limit_key="max_results",
-        more_results=None,
-    ),
-    "GetRoutes": Paginator(
-        input_tokens=("next_token",),
-        output_tokens=("next_token",),
-        result_keys=("items",),
-        limit_key="max_results",
-        more_results=None,
-    ),
-    "GetStages": Paginator(
-        input_tokens=("next_token",),
-        output_tokens=("next_token",),
-        result_keys=("items",),
-        limit_key="max_results",
-        more_results=None,
-    ),
-    "ListPortalProducts": Paginator(
-        input_tokens=("next_token",),
-        output_tokens=("next_token",),
-        result_keys=("items",),
-        limit_key="max_results",
-        more_results=None,
-    ),
-    "ListPortals": Paginator(
-        input_tokens=("next_token",),
-        output_tokens=("next_token",),
-        result_keys=("items",),
-        limit_key="max_results",
-        more_results=None,
-    ),
-    "ListProductPages": Paginator(
-        input_tokens=("next_token",),
-        output_tokens=("next_token",),
-        result_keys=("items",),
-        limit_key="max_results",
-        more_results=None,
-    ),
-    "ListProductRestEndpointPages": Paginator(
-        input_tokens=("next_token",),
-        output_tokens=("next_token",),
-        result_keys=("items",),
-        limit_key="max_results",
-        more_results=None,
-    ),
-    "ListRoutingRules": Paginator(
-        input_tokens=("next_token",),
-        output_tokens=("next_token",),
-        result_keys=("routing_rules",),
-        limit_key="max_results",
-        more_results=None,
-    ),
-}
+# A paginator, by operation: [[Paginator's arguments], {options}].
+PAGINATORS: dict[str, Paginator] = LazyTable(
+    {
+        "GetApis": '[[], {"input_tokens": ["next_token"], "output_tokens": ["next_token"], "result_keys": ["items"], "limit_key": "max_results", "more_results": null}]',
+        "GetAuthorizers": '[[], {"input_tokens": ["next_token"], "output_tokens": ["next_token"], "result_keys": ["items"], "limit_key": "max_results", "more_results": null}]',
+        "GetDeployments": '[[], {"input_tokens": ["next_token"], "output_tokens": ["next_token"], "result_keys": ["items"], "limit_key": "max_results", "more_results": null}]',
+        "GetDomainNames": '[[], {"input_tokens": ["next_token"], "output_tokens": ["next_token"], "result_keys": ["items"], "limit_key": "max_results", "more_results": null}]',
+        "GetIntegrationResponses": '[[], {"input_tokens": ["next_token"], "output_tokens": ["next_token"], "result_keys": ["items"], "limit_key": "max_results", "more_results": null}]',
+        "GetIntegrations": '[[], {"input_tokens": ["next_token"], "output_tokens": ["next_token"], "result_keys": ["items"], "limit_key": "max_results", "more_results": null}]',
+        "GetModels": '[[], {"input_tokens": ["next_token"], "output_tokens": ["next_token"], "result_keys": ["items"], "limit_key": "max_results", "more_results": null}]',
+        "GetRouteResponses": '[[], {"input_tokens": ["next_token"], "output_tokens": ["next_token"], "result_keys": ["items"], "limit_key": "max_results", "more_results": null}]',
+        "GetRoutes": '[[], {"input_tokens": ["next_token"], "output_tokens": ["next_token"], "result_keys": ["items"], "limit_key": "max_results", "more_results": null}]',
+        "GetStages": '[[], {"input_tokens": ["next_token"], "output_tokens": ["next_token"], "result_keys": ["items"], "limit_key": "max_results", "more_results": null}]',
+        "ListPortalProducts": '[[], {"input_tokens": ["next_token"], "output_tokens": ["next_token"], "result_keys": ["items"], "limit_key": "max_results", "more_results": null}]',
+        "ListPortals": '[[], {"input_tokens": ["next_token"], "output_tokens": ["next_token"], "result_keys": ["items"], "limit_key": "max_results", "more_results": null}]',
+        "ListProductPages": '[[], {"input_tokens": ["next_token"], "output_tokens": ["next_token"], "result_keys": ["items"], "limit_key": "max_results", "more_results": null}]',
+        "ListProductRestEndpointPages": '[[], {"input_tokens": ["next_token"], "output_tokens": ["next_token"], "result_keys": ["items"], "limit_key": "max_results", "more_results": null}]',
+        "ListRoutingRules": '[[], {"input_tokens": ["next_token"], "output_tokens": ["next_token"], "result_keys": ["routing_rules"], "limit_key": "max_results", "more_results": null}]',
+    },
+    build_paginator,
+)
 
 SERVICE = Service(
     service_id="ApiGatewayV2",

@@ -9,402 +9,222 @@
 from __future__ import annotations
 
 from aioapigateway.runtime.shapes import (
-    LazyShapes,
+    LazyTable,
     Operation,
     Paginator,
     Service,
     Shape,
-    blob,
-    boolean,
-    document,
-    enum,
-    list_of,
-    map_of,
-    number,
-    string,
-    structure,
-    timestamp,
-)
-from aioapigateway.runtime.shapes import (
-    Member as M,
+    build_operation,
+    build_paginator,
+    build_shape,
 )
 
-# Each shape is built the first time it is looked up (runtime.shapes.LazyShapes): a client's
-# first call needs a handful of them, and building them all takes milliseconds.
-SHAPES: dict[str, Shape] = LazyShapes(
+# Each descriptor is a string of JSON (codegen/spec_data.py), decoded and built the first time
+# it is looked up (runtime.shapes.LazyTable): a client's first call needs a handful, and strings
+# cost little to load, where calls (or functions making them) cost milliseconds.
+# A shape: [constructor, [arguments after the name], {options}]; a structure's member:
+# [name, py_name, shape, location?, wire_name?, {options}?].
+SHAPES: dict[str, Shape] = LazyTable(
     {
-        "AccountId": lambda: string("AccountId"),
-        "AllScalars": lambda: structure(
-            "AllScalars",
-            (
-                M("ByteValue", "byte_value", "Byte"),
-                M("ShortValue", "short_value", "Short"),
-                M("IntegerValue", "integer_value", "Integer"),
-                M("LongValue", "long_value", "Long"),
-                M("FloatValue", "float_value", "Float"),
-                M("DoubleValue", "double_value", "Double"),
-                M("BooleanValue", "boolean_value", "Boolean"),
-                M("BlobValue", "blob_value", "Blob"),
-                M("StringValue", "string_value", "String"),
-                M("ModeValue", "mode_value", "Mode"),
-                M("DefaultTimestamp", "default_timestamp", "Timestamp"),
-                M("IsoTimestamp", "iso_timestamp", "Iso8601Timestamp", timestamp_format="iso8601"),
-                M(
-                    "HttpDateTimestamp",
-                    "http_date_timestamp",
-                    "Rfc822Timestamp",
-                    timestamp_format="rfc822",
-                ),
-                M(
-                    "EpochTimestamp",
-                    "epoch_timestamp",
-                    "UnixTimestamp",
-                    timestamp_format="unixTimestamp",
-                ),
-                M(
-                    "MemberIsoTimestamp",
-                    "member_iso_timestamp",
-                    "Timestamp",
-                    timestamp_format="iso8601",
-                ),
-                M(
-                    "MemberRfc822Timestamp",
-                    "member_rfc822_timestamp",
-                    "Timestamp",
-                    timestamp_format="rfc822",
-                ),
-                M(
-                    "MemberUnixTimestamp",
-                    "member_unix_timestamp",
-                    "Iso8601Timestamp",
-                    timestamp_format="unixTimestamp",
-                ),
-                M("Secret", "secret", "SecretString"),
-            ),
-            cls_name="AllScalars",
+        "AccountId": '["string", [], {}]',
+        "AllScalars": (
+            '["structure", [[["ByteValue", "byte_value", "Byte"]'
+            ', ["ShortValue", "short_value", "Short"]'
+            ', ["IntegerValue", "integer_value", "Integer"]'
+            ', ["LongValue", "long_value", "Long"]'
+            ', ["FloatValue", "float_value", "Float"]'
+            ', ["DoubleValue", "double_value", "Double"]'
+            ', ["BooleanValue", "boolean_value", "Boolean"]'
+            ', ["BlobValue", "blob_value", "Blob"]'
+            ', ["StringValue", "string_value", "String"]'
+            ', ["ModeValue", "mode_value", "Mode"]'
+            ', ["DefaultTimestamp", "default_timestamp", "Timestamp"]'
+            ', ["IsoTimestamp", "iso_timestamp", "Iso8601Timestamp", {"timestamp_format": "iso8601"}]'
+            ', ["HttpDateTimestamp", "http_date_timestamp", "Rfc822Timestamp", {"timestamp_format": "rfc822"}]'
+            ', ["EpochTimestamp", "epoch_timestamp", "UnixTimestamp", {"timestamp_format": "unixTimestamp"}]'
+            ', ["MemberIsoTimestamp", "member_iso_timestamp", "Timestamp", {"timestamp_format": "iso8601"}]'
+            ', ["MemberRfc822Timestamp", "member_rfc822_timestamp", "Timestamp", {"timestamp_format": "rfc822"}]'
+            ', ["MemberUnixTimestamp", "member_unix_timestamp", "Iso8601Timestamp", {"timestamp_format": "unixTimestamp"}]'
+            ', ["Secret", "secret", "SecretString"]]], {"cls_name": "AllScalars"}]'
         ),
-        "Blob": lambda: blob("Blob"),
-        "Boolean": lambda: boolean("Boolean"),
-        "Byte": lambda: number("Byte", "byte"),
-        "Choice": lambda: structure(
-            "Choice",
-            (
-                M("Text", "text", "String"),
-                M("Number", "number", "Integer"),
-                M("Node", "node", "TreeNode"),
-                M("Raw", "raw", "Document"),
-            ),
-            cls_name="Choice",
-            union=True,
+        "Blob": '["blob", [], {}]',
+        "Boolean": '["boolean", [], {}]',
+        "Byte": '["number", ["byte"], {}]',
+        "Choice": (
+            '["structure", [[["Text", "text", "String"]'
+            ', ["Number", "number", "Integer"]'
+            ', ["Node", "node", "TreeNode"]'
+            ', ["Raw", "raw", "Document"]]], {"cls_name": "Choice", "union": true}]'
         ),
-        "Config": lambda: structure(
-            "Config",
-            (
-                M("Name", "name", "String", required=True),
-                M("Enabled", "enabled", "Boolean"),
-                M("Settings", "settings", "Document"),
-            ),
-            cls_name="Config",
+        "Config": (
+            '["structure", [[["Name", "name", "String", {"required": true}]'
+            ', ["Enabled", "enabled", "Boolean"]'
+            ', ["Settings", "settings", "Document"]]], {"cls_name": "Config"}]'
         ),
-        "DeleteThingRequest": lambda: structure(
-            "DeleteThingRequest",
-            (M("ThingId", "thing_id", "ThingId", "uri", required=True),),
-            cls_name="DeleteThingRequest",
+        "DeleteThingRequest": '["structure", [[["ThingId", "thing_id", "ThingId", "uri", {"required": true}]]], {"cls_name": "DeleteThingRequest"}]',
+        "Document": '["document", [], {}]',
+        "Double": '["number", ["double"], {}]',
+        "Float": '["number", ["float"], {}]',
+        "GetStatusResponse": (
+            '["structure", [[["Healthy", "healthy", "Boolean", "", "healthy"]'
+            ', ["Version", "version", "String", "", "version"]]], {"cls_name": "GetStatusResponse"}]'
         ),
-        "Document": lambda: document("Document"),
-        "Double": lambda: number("Double", "double"),
-        "Float": lambda: number("Float", "float"),
-        "GetStatusResponse": lambda: structure(
-            "GetStatusResponse",
-            (
-                M("Healthy", "healthy", "Boolean", "", "healthy"),
-                M("Version", "version", "String", "", "version"),
-            ),
-            cls_name="GetStatusResponse",
+        "Inner": (
+            '["structure", [[["Label", "label", "String", "", "label", {"required": true}]'
+            ', ["Modes", "modes", "ModeList"]'
+            ', ["Numbers", "numbers", "IntegerList"]]], {"cls_name": "Inner"}]'
         ),
-        "Inner": lambda: structure(
-            "Inner",
-            (
-                M("Label", "label", "String", "", "label", required=True),
-                M("Modes", "modes", "ModeList"),
-                M("Numbers", "numbers", "IntegerList"),
-            ),
-            cls_name="Inner",
+        "Integer": '["number", ["integer"], {}]',
+        "IntegerList": '["list_of", ["Integer"], {}]',
+        "Iso8601Timestamp": '["timestamp", [], {"timestamp_format": "iso8601"}]',
+        "Keywords": (
+            '["structure", [[["from", "from_", "String"]'
+            ', ["class", "class_", "String"]'
+            ', ["self", "self_", "Integer"]'
+            ', ["None", "none", "Boolean"]'
+            ', ["type", "type", "String"]'
+            ', ["match", "match", "String"]]], {"cls_name": "Keywords"}]'
         ),
-        "Integer": lambda: number("Integer", "integer"),
-        "IntegerList": lambda: list_of("IntegerList", "Integer"),
-        "Iso8601Timestamp": lambda: timestamp("Iso8601Timestamp", timestamp_format="iso8601"),
-        "Keywords": lambda: structure(
-            "Keywords",
-            (
-                M("from", "from_", "String"),
-                M("class", "class_", "String"),
-                M("self", "self_", "Integer"),
-                M("None", "none", "Boolean"),
-                M("type", "type", "String"),
-                M("match", "match", "String"),
-            ),
-            cls_name="Keywords",
+        "ListThingsRequest": (
+            '["structure", [[["NextToken", "next_token", "String", "querystring", "nextToken"]'
+            ', ["MaxResults", "max_results", "MaxResults", "querystring", "maxResults"]'
+            ', ["Mode", "mode", "Mode", "querystring", "mode"]]], {"cls_name": "ListThingsRequest"}]'
         ),
-        "ListThingsRequest": lambda: structure(
-            "ListThingsRequest",
-            (
-                M("NextToken", "next_token", "String", "querystring", "nextToken"),
-                M("MaxResults", "max_results", "MaxResults", "querystring", "maxResults"),
-                M("Mode", "mode", "Mode", "querystring", "mode"),
-            ),
-            cls_name="ListThingsRequest",
+        "ListThingsResponse": (
+            '["structure", [[["Items", "items", "ThingSummaryList", "", "items"]'
+            ', ["NextToken", "next_token", "String", "", "nextToken"]]], {"cls_name": "ListThingsResponse"}]'
         ),
-        "ListThingsResponse": lambda: structure(
-            "ListThingsResponse",
-            (
-                M("Items", "items", "ThingSummaryList", "", "items"),
-                M("NextToken", "next_token", "String", "", "nextToken"),
-            ),
-            cls_name="ListThingsResponse",
+        "Long": '["number", ["long"], {}]',
+        "MaxResults": '["number", ["integer"], {"min": 1, "max": 100}]',
+        "Mode": '["enum", [["0.5", "a-b", "HTTP_PROXY", "lower"]], {"cls_name": "Mode"}]',
+        "ModeList": '["list_of", ["Mode"], {}]',
+        "NestedMap": '["map_of", ["String", "Inner"], {}]',
+        "NotFoundException": (
+            '["structure", [[["Message", "message", "String", "", "message"]'
+            ', ["ResourceId", "resource_id", "String", "", "resourceId"]'
+            ', ["RetryAfterSeconds", "retry_after_seconds", "Integer", "header", "Retry-After"]]], {"cls_name": "NotFoundException", "error_code": "NotFound", "error_status": 404}]'
         ),
-        "Long": lambda: number("Long", "long"),
-        "MaxResults": lambda: number("MaxResults", "integer", min=1, max=100),
-        "Mode": lambda: enum("Mode", ("0.5", "a-b", "HTTP_PROXY", "lower"), cls_name="Mode"),
-        "ModeList": lambda: list_of("ModeList", "Mode"),
-        "NestedMap": lambda: map_of("NestedMap", "String", "Inner"),
-        "NotFoundException": lambda: structure(
-            "NotFoundException",
-            (
-                M("Message", "message", "String", "", "message"),
-                M("ResourceId", "resource_id", "String", "", "resourceId"),
-                M("RetryAfterSeconds", "retry_after_seconds", "Integer", "header", "Retry-After"),
-            ),
-            cls_name="NotFoundException",
-            error_code="NotFound",
-            error_status=404,
+        "ObjectKey": '["string", [], {"min": 1}]',
+        "Outer": (
+            '["structure", [[["Inner", "inner", "Inner"]'
+            ', ["InnerMap", "inner_map", "NestedMap"]'
+            ', ["Tags", "tags", "StringMap"]]], {"cls_name": "Outer"}]'
         ),
-        "ObjectKey": lambda: string("ObjectKey", min=1),
-        "Outer": lambda: structure(
-            "Outer",
-            (
-                M("Inner", "inner", "Inner"),
-                M("InnerMap", "inner_map", "NestedMap"),
-                M("Tags", "tags", "StringMap"),
-            ),
-            cls_name="Outer",
+        "PingHostRequest": '["structure", [[["AccountId", "account_id", "AccountId", {"required": true, "host_label": true}]]], {"cls_name": "PingHostRequest"}]',
+        "PutConfigRequest": (
+            '["structure", [[["Version", "version", "Integer", "header", "X-Golden-Version"]'
+            ', ["Config", "config", "Config", {"required": true}]]], {"cls_name": "PutConfigRequest", "payload": "Config"}]'
         ),
-        "PingHostRequest": lambda: structure(
-            "PingHostRequest",
-            (M("AccountId", "account_id", "AccountId", required=True, host_label=True),),
-            cls_name="PingHostRequest",
+        "PutConfigResponse": '["structure", [[["Config", "config", "Config"]]], {"cls_name": "PutConfigResponse", "payload": "Config"}]',
+        "PutTextRequest": '["structure", [[["Text", "text", "String"]]], {"cls_name": "PutTextRequest", "payload": "Text"}]',
+        "PutTextResponse": '["structure", [[["Text", "text", "String"]]], {"cls_name": "PutTextResponse", "payload": "Text"}]',
+        "PutThingRequest": (
+            '["structure", [[["ThingId", "thing_id", "ThingId", "uri", {"required": true}]'
+            ', ["Key", "key", "ObjectKey", "uri", {"required": true}]'
+            ', ["Filter", "filter", "String", "querystring", "filter"]'
+            ', ["Tags", "tags", "StringList", "querystring", "tag"]'
+            ', ["Limit", "limit", "Integer", "querystring", "limit"]'
+            ', ["Verbose", "verbose", "Boolean", "querystring", "verbose"]'
+            ', ["Since", "since", "Timestamp", "querystring", "since"]'
+            ', ["Extra", "extra", "StringMap", "querystring"]'
+            ', ["TraceId", "trace_id", "String", "header", "X-Golden-Trace"]'
+            ', ["Labels", "labels", "StringList", "header", "X-Golden-Labels"]'
+            ', ["ModifiedSince", "modified_since", "Timestamp", "header", "If-Modified-Since"]'
+            ', ["ExpiresAt", "expires_at", "Timestamp", "header", "X-Golden-Expires", {"timestamp_format": "unixTimestamp"}]'
+            ', ["Context", "context", "String", "header", "X-Golden-Context", {"json_value": true}]'
+            ', ["Metadata", "metadata", "StringMap", "headers", "x-golden-meta-"]'
+            ', ["ClientToken", "client_token", "String", "", "clientToken", {"idempotency_token": true}]'
+            ', ["Name", "name", "String", "", "name", {"required": true}]'
+            ', ["Mode", "mode", "Mode", "", "mode"]'
+            ', ["from", "from_", "String"]'
+            ', ["class", "class_", "String"]'
+            ', ["self", "self_", "Integer"]'
+            ', ["Scalars", "scalars", "AllScalars"]'
+            ', ["Nested", "nested", "Outer"]'
+            ', ["Tree", "tree", "TreeNode"]'
+            ', ["Choice", "choice", "Choice"]'
+            ', ["Document", "document", "Document"]'
+            ', ["Keywords", "keywords", "Keywords"]'
+            ', ["Items", "items", "StringList"]'
+            ', ["Attributes", "attributes", "StringMap"]]], {"cls_name": "PutThingRequest"}]'
         ),
-        "PutConfigRequest": lambda: structure(
-            "PutConfigRequest",
-            (
-                M("Version", "version", "Integer", "header", "X-Golden-Version"),
-                M("Config", "config", "Config", required=True),
-            ),
-            cls_name="PutConfigRequest",
-            payload="Config",
+        "PutThingResponse": (
+            '["structure", [[["Status", "status", "Integer", "statusCode"]'
+            ', ["ETag", "e_tag", "String", "header"]'
+            ', ["RequestTime", "request_time", "Timestamp", "header", "X-Golden-Time"]'
+            ', ["Labels", "labels", "StringList", "header", "X-Golden-Labels"]'
+            ', ["Metadata", "metadata", "StringMap", "headers", "x-golden-meta-"]'
+            ', ["Context", "context", "String", "header", "X-Golden-Context", {"json_value": true}]'
+            ', ["ThingId", "thing_id", "ThingId", "", "thingId"]'
+            ', ["Created", "created", "Iso8601Timestamp", "", "created", {"timestamp_format": "iso8601"}]'
+            ', ["Mode", "mode", "Mode", "", "mode"]'
+            ', ["Scalars", "scalars", "AllScalars"]'
+            ', ["Nested", "nested", "Outer"]'
+            ', ["Tree", "tree", "TreeNode"]'
+            ', ["Choice", "choice", "Choice"]'
+            ', ["Document", "document", "Document"]'
+            ', ["Keywords", "keywords", "Keywords"]]], {"cls_name": "PutThingResponse"}]'
         ),
-        "PutConfigResponse": lambda: structure(
-            "PutConfigResponse",
-            (M("Config", "config", "Config"),),
-            cls_name="PutConfigResponse",
-            payload="Config",
+        "Rfc822Timestamp": '["timestamp", [], {"timestamp_format": "rfc822"}]',
+        "SecretString": '["string", [], {"sensitive": true}]',
+        "Short": '["number", ["short"], {}]',
+        "String": '["string", [], {}]',
+        "StringList": '["list_of", ["String"], {}]',
+        "StringMap": '["map_of", ["String", "String"], {}]',
+        "ThingId": '["string", [], {"min": 1, "max": 64}]',
+        "ThingSummary": (
+            '["structure", [[["ThingId", "thing_id", "ThingId", "", "thingId"]'
+            ', ["Mode", "mode", "Mode"]'
+            ', ["Created", "created", "Timestamp"]]], {"cls_name": "ThingSummary"}]'
         ),
-        "PutTextRequest": lambda: structure(
-            "PutTextRequest",
-            (M("Text", "text", "String"),),
-            cls_name="PutTextRequest",
-            payload="Text",
+        "ThingSummaryList": '["list_of", ["ThingSummary"], {}]',
+        "ThrottledException": (
+            '["structure", [[["message", "message", "String"]'
+            ', ["Code", "code_", "String", "", "code"]]], {"cls_name": "ThrottledException", "error_code": "Throttled", "error_status": 429}]'
         ),
-        "PutTextResponse": lambda: structure(
-            "PutTextResponse",
-            (M("Text", "text", "String"),),
-            cls_name="PutTextResponse",
-            payload="Text",
+        "Timestamp": '["timestamp", [], {}]',
+        "TreeNode": (
+            '["structure", [[["Value", "value", "String"]'
+            ', ["Children", "children", "TreeNodeList"]'
+            ', ["Parent", "parent", "TreeNode"]]], {"cls_name": "TreeNode"}]'
         ),
-        "PutThingRequest": lambda: structure(
-            "PutThingRequest",
-            (
-                M("ThingId", "thing_id", "ThingId", "uri", required=True),
-                M("Key", "key", "ObjectKey", "uri", required=True),
-                M("Filter", "filter", "String", "querystring", "filter"),
-                M("Tags", "tags", "StringList", "querystring", "tag"),
-                M("Limit", "limit", "Integer", "querystring", "limit"),
-                M("Verbose", "verbose", "Boolean", "querystring", "verbose"),
-                M("Since", "since", "Timestamp", "querystring", "since"),
-                M("Extra", "extra", "StringMap", "querystring"),
-                M("TraceId", "trace_id", "String", "header", "X-Golden-Trace"),
-                M("Labels", "labels", "StringList", "header", "X-Golden-Labels"),
-                M("ModifiedSince", "modified_since", "Timestamp", "header", "If-Modified-Since"),
-                M(
-                    "ExpiresAt",
-                    "expires_at",
-                    "Timestamp",
-                    "header",
-                    "X-Golden-Expires",
-                    timestamp_format="unixTimestamp",
-                ),
-                M("Context", "context", "String", "header", "X-Golden-Context", json_value=True),
-                M("Metadata", "metadata", "StringMap", "headers", "x-golden-meta-"),
-                M(
-                    "ClientToken",
-                    "client_token",
-                    "String",
-                    "",
-                    "clientToken",
-                    idempotency_token=True,
-                ),
-                M("Name", "name", "String", "", "name", required=True),
-                M("Mode", "mode", "Mode", "", "mode"),
-                M("from", "from_", "String"),
-                M("class", "class_", "String"),
-                M("self", "self_", "Integer"),
-                M("Scalars", "scalars", "AllScalars"),
-                M("Nested", "nested", "Outer"),
-                M("Tree", "tree", "TreeNode"),
-                M("Choice", "choice", "Choice"),
-                M("Document", "document", "Document"),
-                M("Keywords", "keywords", "Keywords"),
-                M("Items", "items", "StringList"),
-                M("Attributes", "attributes", "StringMap"),
-            ),
-            cls_name="PutThingRequest",
+        "TreeNodeList": '["list_of", ["TreeNode"], {}]',
+        "UnixTimestamp": '["timestamp", [], {"timestamp_format": "unixTimestamp"}]',
+        "UploadBlobRequest": (
+            '["structure", [[["Name", "name", "String", "uri", {"required": true}]'
+            ', ["ContentType", "content_type", "String", "header", "Content-Type"]'
+            ', ["Body", "body", "Blob"]]], {"cls_name": "UploadBlobRequest", "payload": "Body"}]'
         ),
-        "PutThingResponse": lambda: structure(
-            "PutThingResponse",
-            (
-                M("Status", "status", "Integer", "statusCode"),
-                M("ETag", "e_tag", "String", "header"),
-                M("RequestTime", "request_time", "Timestamp", "header", "X-Golden-Time"),
-                M("Labels", "labels", "StringList", "header", "X-Golden-Labels"),
-                M("Metadata", "metadata", "StringMap", "headers", "x-golden-meta-"),
-                M("Context", "context", "String", "header", "X-Golden-Context", json_value=True),
-                M("ThingId", "thing_id", "ThingId", "", "thingId"),
-                M(
-                    "Created",
-                    "created",
-                    "Iso8601Timestamp",
-                    "",
-                    "created",
-                    timestamp_format="iso8601",
-                ),
-                M("Mode", "mode", "Mode", "", "mode"),
-                M("Scalars", "scalars", "AllScalars"),
-                M("Nested", "nested", "Outer"),
-                M("Tree", "tree", "TreeNode"),
-                M("Choice", "choice", "Choice"),
-                M("Document", "document", "Document"),
-                M("Keywords", "keywords", "Keywords"),
-            ),
-            cls_name="PutThingResponse",
+        "UploadBlobResponse": (
+            '["structure", [[["ContentType", "content_type", "String", "header", "Content-Type"]'
+            ', ["Body", "body", "Blob"]]], {"cls_name": "UploadBlobResponse", "payload": "Body"}]'
         ),
-        "Rfc822Timestamp": lambda: timestamp("Rfc822Timestamp", timestamp_format="rfc822"),
-        "SecretString": lambda: string("SecretString", sensitive=True),
-        "Short": lambda: number("Short", "short"),
-        "String": lambda: string("String"),
-        "StringList": lambda: list_of("StringList", "String"),
-        "StringMap": lambda: map_of("StringMap", "String", "String"),
-        "ThingId": lambda: string("ThingId", min=1, max=64),
-        "ThingSummary": lambda: structure(
-            "ThingSummary",
-            (
-                M("ThingId", "thing_id", "ThingId", "", "thingId"),
-                M("Mode", "mode", "Mode"),
-                M("Created", "created", "Timestamp"),
-            ),
-            cls_name="ThingSummary",
-        ),
-        "ThingSummaryList": lambda: list_of("ThingSummaryList", "ThingSummary"),
-        "ThrottledException": lambda: structure(
-            "ThrottledException",
-            (
-                M("message", "message", "String"),
-                M("Code", "code_", "String", "", "code"),
-            ),
-            cls_name="ThrottledException",
-            error_code="Throttled",
-            error_status=429,
-        ),
-        "Timestamp": lambda: timestamp("Timestamp"),
-        "TreeNode": lambda: structure(
-            "TreeNode",
-            (
-                M("Value", "value", "String"),
-                M("Children", "children", "TreeNodeList"),
-                M("Parent", "parent", "TreeNode"),
-            ),
-            cls_name="TreeNode",
-        ),
-        "TreeNodeList": lambda: list_of("TreeNodeList", "TreeNode"),
-        "UnixTimestamp": lambda: timestamp("UnixTimestamp", timestamp_format="unixTimestamp"),
-        "UploadBlobRequest": lambda: structure(
-            "UploadBlobRequest",
-            (
-                M("Name", "name", "String", "uri", required=True),
-                M("ContentType", "content_type", "String", "header", "Content-Type"),
-                M("Body", "body", "Blob"),
-            ),
-            cls_name="UploadBlobRequest",
-            payload="Body",
-        ),
-        "UploadBlobResponse": lambda: structure(
-            "UploadBlobResponse",
-            (
-                M("ContentType", "content_type", "String", "header", "Content-Type"),
-                M("Body", "body", "Blob"),
-            ),
-            cls_name="UploadBlobResponse",
-            payload="Body",
-        ),
-    }
+    },
+    build_shape,
 )
 
-OPERATIONS: dict[str, Operation] = {
-    "DeleteThing": Operation(
-        "DeleteThing",
-        "DELETE",
-        "/things/{ThingId}",
-        input="DeleteThingRequest",
-        errors=("NotFoundException", "ThrottledException"),
-    ),
-    "GetStatus": Operation("GetStatus", "GET", "/status", output="GetStatusResponse"),
-    "ListThings": Operation(
-        "ListThings", "GET", "/things", input="ListThingsRequest", output="ListThingsResponse"
-    ),
-    "PingHost": Operation(
-        "PingHost", "POST", "/ping", input="PingHostRequest", host_prefix="{AccountId}.ping."
-    ),
-    "PutConfig": Operation(
-        "PutConfig", "PUT", "/config", input="PutConfigRequest", output="PutConfigResponse"
-    ),
-    "PutText": Operation(
-        "PutText", "POST", "/text", input="PutTextRequest", output="PutTextResponse"
-    ),
-    "PutThing": Operation(
-        "PutThing",
-        "PUT",
-        "/things/{ThingId}/objects/{Key+}?mode=import",
-        input="PutThingRequest",
-        output="PutThingResponse",
-        errors=("NotFoundException", "ThrottledException"),
-    ),
-    "UploadBlob": Operation(
-        "UploadBlob",
-        "POST",
-        "/blobs/{Name}",
-        input="UploadBlobRequest",
-        output="UploadBlobResponse",
-    ),
-}
+# An operation: [[Operation's arguments after the name], {options}].
+OPERATIONS: dict[str, Operation] = LazyTable(
+    {
+        "DeleteThing": '[["DELETE", "/things/{ThingId}"], {"input": "DeleteThingRequest", "errors": ["NotFoundException", "ThrottledException"]}]',
+        "GetStatus": '[["GET", "/status"], {"output": "GetStatusResponse"}]',
+        "ListThings": '[["GET", "/things"], {"input": "ListThingsRequest", "output": "ListThingsResponse"}]',
+        "PingHost": '[["POST", "/ping"], {"input": "PingHostRequest", "host_prefix": "{AccountId}.ping."}]',
+        "PutConfig": '[["PUT", "/config"], {"input": "PutConfigRequest", "output": "PutConfigResponse"}]',
+        "PutText": '[["POST", "/text"], {"input": "PutTextRequest", "output": "PutTextResponse"}]',
+        "PutThing": '[["PUT", "/things/{ThingId}/objects/{Key+}?mode=import"], {"input": "PutThingRequest", "output": "PutThingResponse", "errors": ["NotFoundException", "ThrottledException"]}]',
+        "UploadBlob": '[["POST", "/blobs/{Name}"], {"input": "UploadBlobRequest", "output": "UploadBlobResponse"}]',
+    },
+    build_operation,
+)
 
-PAGINATORS: dict[str, Paginator] = {
-    "ListThings": Paginator(
-        input_tokens=("next_token",),
-        output_tokens=("next_token",),
-        result_keys=("items",),
-        limit_key="max_results",
-        more_results=None,
-    ),
-}
+# A paginator, by operation: [[Paginator's arguments], {options}].
+PAGINATORS: dict[str, Paginator] = LazyTable(
+    {
+        "ListThings": '[[], {"input_tokens": ["next_token"], "output_tokens": ["next_token"], "result_keys": ["items"], "limit_key": "max_results", "more_results": null}]',
+    },
+    build_paginator,
+)
 
 SERVICE = Service(
     service_id="Golden Service",

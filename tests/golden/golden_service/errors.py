@@ -21,6 +21,8 @@ Everything derives from ``AioApiGatewayError``::
      +-- ClientClosedError            a call on a closed client (also a RuntimeError)
      +-- ClientLoopError              a client used in another event loop (also a RuntimeError)
      +-- PacingTimeoutError           pacing would wait past operation_timeout; nothing was sent
+     +-- UnsupportedOperationError    an operation the library cannot make (input event
+                                      streams); nothing was sent (also a NotImplementedError)
 
 An error code the model does not know raises ``ServiceError`` with that ``code``.
 """
@@ -41,6 +43,7 @@ from aioapigateway.runtime.errors import (
     ResponseParseError,
     ServiceError,
     TransportError,
+    UnsupportedOperationError,
 )
 
 __all__ = [
@@ -55,6 +58,7 @@ __all__ = [
     "ResponseParseError",
     "ServiceError",
     "TransportError",
+    "UnsupportedOperationError",
     "NotFoundException",
     "ThrottledException",
 ]

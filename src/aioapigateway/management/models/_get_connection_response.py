@@ -7,26 +7,115 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-import attrs
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
 
 if TYPE_CHECKING:
+    import attrs
+
     from ._identity import Identity
 
 __all__ = ["GetConnectionResponse"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class GetConnectionResponse:
-    """GetConnectionResponse
+    @attrs.define(kw_only=True, eq=True)
+    class GetConnectionResponse:
+        """GetConnectionResponse
 
-    Attributes:
-        connected_at: The time in ISO 8601 format for when the connection was established.
-        identity:
-        last_active_at: The time in ISO 8601 format for when the connection was last active.
-    """
+        Attributes:
+            connected_at: The time in ISO 8601 format for when the connection was established.
+            identity:
+            last_active_at: The time in ISO 8601 format for when the connection was last active.
+        """
 
-    connected_at: datetime.datetime | None = None
-    identity: Identity | None = None
-    last_active_at: datetime.datetime | None = None
+        connected_at: datetime.datetime | None = None
+        identity: Identity | None = None
+        last_active_at: datetime.datetime | None = None
+
+else:
+
+    @_attrs_class()
+    class GetConnectionResponse:
+        """GetConnectionResponse
+
+        Attributes:
+            connected_at: The time in ISO 8601 format for when the connection was established.
+            identity:
+            last_active_at: The time in ISO 8601 format for when the connection was last active.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "connected_at",
+            "identity",
+            "last_active_at",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        connected_at: datetime.datetime | None
+        identity: Identity | None
+        last_active_at: datetime.datetime | None
+
+        def __init__(
+            self,
+            *,
+            connected_at: datetime.datetime | None = None,
+            identity: Identity | None = None,
+            last_active_at: datetime.datetime | None = None,
+        ) -> None:
+            self.connected_at = connected_at
+            self.identity = identity
+            self.last_active_at = last_active_at
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"connected_at={self.connected_at!r}, "
+                    f"identity={self.identity!r}, "
+                    f"last_active_at={self.last_active_at!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.connected_at == other.connected_at
+                and self.identity == other.identity
+                and self.last_active_at == other.last_active_at
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "connected_at": self.connected_at,
+                "identity": self.identity,
+                "last_active_at": self.last_active_at,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "connected_at",
+                    "identity",
+                    "last_active_at",
+                ),
+            )

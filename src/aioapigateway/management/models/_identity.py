@@ -6,19 +6,99 @@
 #       --package aioapigateway.management --out src
 from __future__ import annotations
 
-import attrs
+from typing import TYPE_CHECKING, Any
+
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
+
+if TYPE_CHECKING:
+    import attrs
 
 __all__ = ["Identity"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class Identity:
-    """Identity
+    @attrs.define(kw_only=True, eq=True)
+    class Identity:
+        """Identity
 
-    Attributes:
-        source_ip: The source IP address of the TCP connection making the request to API Gateway.
-        user_agent: The User Agent of the API caller.
-    """
+        Attributes:
+            source_ip: The source IP address of the TCP connection making the request to API Gateway.
+            user_agent: The User Agent of the API caller.
+        """
 
-    source_ip: str | None = None
-    user_agent: str | None = None
+        source_ip: str | None = None
+        user_agent: str | None = None
+
+else:
+
+    @_attrs_class()
+    class Identity:
+        """Identity
+
+        Attributes:
+            source_ip: The source IP address of the TCP connection making the request to API Gateway.
+            user_agent: The User Agent of the API caller.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "source_ip",
+            "user_agent",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        source_ip: str | None
+        user_agent: str | None
+
+        def __init__(
+            self,
+            *,
+            source_ip: str | None = None,
+            user_agent: str | None = None,
+        ) -> None:
+            self.source_ip = source_ip
+            self.user_agent = user_agent
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"source_ip={self.source_ip!r}, "
+                    f"user_agent={self.user_agent!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return self.source_ip == other.source_ip and self.user_agent == other.user_agent
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "source_ip": self.source_ip,
+                "user_agent": self.user_agent,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "source_ip",
+                    "user_agent",
+                ),
+            )

@@ -33,14 +33,16 @@ _HOST_PORT: Final = re.compile(r"(.*):[0-9]*", re.DOTALL)
 
 def environment_proxies(environ: Mapping[str, str]) -> dict[str, str]:
     """The proxies ``environ`` names, by scheme (``"https"``, ``"http"``, ``"no"``, ...)."""
+    # One pass over the names alone: reading os.environ's values decodes each of them.
+    named = [(name, environ[name]) for name in environ if name.lower().endswith("_proxy")]
     proxies: dict[str, str] = {}
-    for name, value in environ.items():
-        if value and name.lower().endswith("_proxy"):
+    for name, value in named:
+        if value:
             proxies[name[:-6].lower()] = value
     if "REQUEST_METHOD" in environ:
         proxies.pop("http", None)
     # Then the names spelled in lower case alone, which win (and unset when empty).
-    for name, value in environ.items():
+    for name, value in named:
         if name.endswith("_proxy"):
             scheme = name[:-6].lower()
             if value:

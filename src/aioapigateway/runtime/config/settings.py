@@ -91,13 +91,18 @@ def _records_explicit_arguments(
     ``AWS_MAX_ATTEMPTS`` says otherwise, although 3 is also the default; only the
     binding of the call's arguments can tell the two apart.
     """
-    signature = inspect.signature(init)
+    # The names positional arguments bind to, in order (self left out). ``init`` has no
+    # *args or **kwargs, so a call it accepts passes exactly these and its keywords.
+    positional = tuple(
+        name
+        for name, parameter in inspect.signature(init).parameters.items()
+        if parameter.kind is inspect.Parameter.POSITIONAL_OR_KEYWORD
+    )[1:]
 
     @functools.wraps(init)
     def wrapper(self: _T, /, *args: _P.args, **kwargs: _P.kwargs) -> None:
         init(self, *args, **kwargs)
-        passed = signature.bind(self, *args, **kwargs).arguments
-        explicit = frozenset(passed) - {next(iter(signature.parameters))}
+        explicit = frozenset(positional[: len(args)]).union(kwargs)
         # The instance is frozen; this is the one write after __attrs_init__.
         object.__setattr__(self, "_explicit", explicit)
 

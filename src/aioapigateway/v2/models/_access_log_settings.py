@@ -6,20 +6,101 @@
 #       --package aioapigateway.v2 --out src
 from __future__ import annotations
 
-import attrs
+from typing import TYPE_CHECKING, Any
+
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
+
+if TYPE_CHECKING:
+    import attrs
 
 __all__ = ["AccessLogSettings"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class AccessLogSettings:
-    """Settings for logging access in a stage.
+    @attrs.define(kw_only=True, eq=True)
+    class AccessLogSettings:
+        """Settings for logging access in a stage.
 
-    Attributes:
-        destination_arn: The ARN of the CloudWatch Logs log group to receive access logs.
-        format: A single line format of the access logs of data, as specified by selected $context
-            variables. The format must include at least $context.requestId.
-    """
+        Attributes:
+            destination_arn: The ARN of the CloudWatch Logs log group to receive access logs.
+            format: A single line format of the access logs of data, as specified by selected $context
+                variables. The format must include at least $context.requestId.
+        """
 
-    destination_arn: str | None = None
-    format: str | None = None
+        destination_arn: str | None = None
+        format: str | None = None
+
+else:
+
+    @_attrs_class()
+    class AccessLogSettings:
+        """Settings for logging access in a stage.
+
+        Attributes:
+            destination_arn: The ARN of the CloudWatch Logs log group to receive access logs.
+            format: A single line format of the access logs of data, as specified by selected $context
+                variables. The format must include at least $context.requestId.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "destination_arn",
+            "format",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        destination_arn: str | None
+        format: str | None
+
+        def __init__(
+            self,
+            *,
+            destination_arn: str | None = None,
+            format: str | None = None,
+        ) -> None:
+            self.destination_arn = destination_arn
+            self.format = format
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"destination_arn={self.destination_arn!r}, "
+                    f"format={self.format!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return self.destination_arn == other.destination_arn and self.format == other.format
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "destination_arn": self.destination_arn,
+                "format": self.format,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "destination_arn",
+                    "format",
+                ),
+            )

@@ -6,19 +6,102 @@
 #       --package aioapigateway.v2 --out src
 from __future__ import annotations
 
-import attrs
+from typing import TYPE_CHECKING, Any
+
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
+
+if TYPE_CHECKING:
+    import attrs
 
 __all__ = ["ACMManaged"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class ACMManaged:
-    """Represents a domain name and certificate for a portal.
+    @attrs.define(kw_only=True, eq=True)
+    class ACMManaged:
+        """Represents a domain name and certificate for a portal.
 
-    Attributes:
-        certificate_arn: The certificate ARN.
-        domain_name: The domain name.
-    """
+        Attributes:
+            certificate_arn: The certificate ARN.
+            domain_name: The domain name.
+        """
 
-    certificate_arn: str
-    domain_name: str
+        certificate_arn: str
+        domain_name: str
+
+else:
+
+    @_attrs_class()
+    class ACMManaged:
+        """Represents a domain name and certificate for a portal.
+
+        Attributes:
+            certificate_arn: The certificate ARN.
+            domain_name: The domain name.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "certificate_arn",
+            "domain_name",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        certificate_arn: str
+        domain_name: str
+
+        def __init__(
+            self,
+            *,
+            certificate_arn: str,
+            domain_name: str,
+        ) -> None:
+            self.certificate_arn = certificate_arn
+            self.domain_name = domain_name
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"certificate_arn={self.certificate_arn!r}, "
+                    f"domain_name={self.domain_name!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.certificate_arn == other.certificate_arn
+                and self.domain_name == other.domain_name
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "certificate_arn": self.certificate_arn,
+                "domain_name": self.domain_name,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "certificate_arn",
+                    "domain_name",
+                ),
+            )

@@ -7,67 +7,293 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-import attrs
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
 
 if TYPE_CHECKING:
+    import attrs
+
     from ._cors import Cors
     from ._ip_address_type import IpAddressType
     from ._protocol_type import ProtocolType
 
 __all__ = ["Api"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class Api:
-    """Represents an API.
+    @attrs.define(kw_only=True, eq=True)
+    class Api:
+        """Represents an API.
 
-    Attributes:
-        api_endpoint: The URI of the API, of the form {api-id}.execute-api.{region}.amazonaws.com. The stage
-            name is typically appended to this URI to form a complete path to a deployed API stage.
-        api_gateway_managed: Specifies whether an API is managed by API Gateway. You can't update or delete a managed
-            API by using API Gateway. A managed API can be deleted only through the tooling or
-            service that created it.
-        api_id: The API ID.
-        api_key_selection_expression: An API key selection expression. Supported only for WebSocket APIs. See API Key
-            Selection Expressions
-            (https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-websocket-api-selection-expressions.html#apigateway-websocket-api-apikey-selection-expressions).
-        cors_configuration: A CORS configuration. Supported only for HTTP APIs.
-        created_date: The timestamp when the API was created.
-        description: The description of the API.
-        disable_schema_validation: Avoid validating models when creating a deployment. Supported only for WebSocket APIs.
-        disable_execute_api_endpoint: Specifies whether clients can invoke your API by using the default execute-api endpoint.
-            By default, clients can invoke your API with the default
-            https://{api_id}.execute-api.{region}.amazonaws.com endpoint. To require that clients
-            use a custom domain name to invoke your API, disable the default endpoint.
-        import_info: The validation information during API import. This may include particular properties of
-            your OpenAPI definition which are ignored during import. Supported only for HTTP APIs.
-        ip_address_type: The IP address types that can invoke the API.
-        name: The name of the API.
-        protocol_type: The API protocol.
-        route_selection_expression: The route selection expression for the API. For HTTP APIs, the routeSelectionExpression
-            must be ${request.method} ${request.path}. If not provided, this will be the default for
-            HTTP APIs. This property is required for WebSocket APIs.
-        tags: A collection of tags associated with the API.
-        version: A version identifier for the API.
-        warnings: The warning messages reported when failonwarnings is turned on during API import.
-    """
+        Attributes:
+            api_endpoint: The URI of the API, of the form {api-id}.execute-api.{region}.amazonaws.com. The stage
+                name is typically appended to this URI to form a complete path to a deployed API stage.
+            api_gateway_managed: Specifies whether an API is managed by API Gateway. You can't update or delete a managed
+                API by using API Gateway. A managed API can be deleted only through the tooling or
+                service that created it.
+            api_id: The API ID.
+            api_key_selection_expression: An API key selection expression. Supported only for WebSocket APIs. See API Key
+                Selection Expressions
+                (https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-websocket-api-selection-expressions.html#apigateway-websocket-api-apikey-selection-expressions).
+            cors_configuration: A CORS configuration. Supported only for HTTP APIs.
+            created_date: The timestamp when the API was created.
+            description: The description of the API.
+            disable_schema_validation: Avoid validating models when creating a deployment. Supported only for WebSocket APIs.
+            disable_execute_api_endpoint: Specifies whether clients can invoke your API by using the default execute-api endpoint.
+                By default, clients can invoke your API with the default
+                https://{api_id}.execute-api.{region}.amazonaws.com endpoint. To require that clients
+                use a custom domain name to invoke your API, disable the default endpoint.
+            import_info: The validation information during API import. This may include particular properties of
+                your OpenAPI definition which are ignored during import. Supported only for HTTP APIs.
+            ip_address_type: The IP address types that can invoke the API.
+            name: The name of the API.
+            protocol_type: The API protocol.
+            route_selection_expression: The route selection expression for the API. For HTTP APIs, the routeSelectionExpression
+                must be ${request.method} ${request.path}. If not provided, this will be the default for
+                HTTP APIs. This property is required for WebSocket APIs.
+            tags: A collection of tags associated with the API.
+            version: A version identifier for the API.
+            warnings: The warning messages reported when failonwarnings is turned on during API import.
+        """
 
-    api_endpoint: str | None = None
-    api_gateway_managed: bool | None = None
-    api_id: str | None = None
-    api_key_selection_expression: str | None = None
-    cors_configuration: Cors | None = None
-    created_date: datetime.datetime | None = None
-    description: str | None = None
-    disable_schema_validation: bool | None = None
-    disable_execute_api_endpoint: bool | None = None
-    import_info: list[str] | None = None
-    ip_address_type: IpAddressType | str | None = None
-    name: str | None = None
-    protocol_type: ProtocolType | str | None = None
-    route_selection_expression: str | None = None
-    tags: dict[str, str] | None = None
-    version: str | None = None
-    warnings: list[str] | None = None
+        api_endpoint: str | None = None
+        api_gateway_managed: bool | None = None
+        api_id: str | None = None
+        api_key_selection_expression: str | None = None
+        cors_configuration: Cors | None = None
+        created_date: datetime.datetime | None = None
+        description: str | None = None
+        disable_schema_validation: bool | None = None
+        disable_execute_api_endpoint: bool | None = None
+        import_info: list[str] | None = None
+        ip_address_type: IpAddressType | str | None = None
+        name: str | None = None
+        protocol_type: ProtocolType | str | None = None
+        route_selection_expression: str | None = None
+        tags: dict[str, str] | None = None
+        version: str | None = None
+        warnings: list[str] | None = None
+
+else:
+
+    @_attrs_class()
+    class Api:
+        """Represents an API.
+
+        Attributes:
+            api_endpoint: The URI of the API, of the form {api-id}.execute-api.{region}.amazonaws.com. The stage
+                name is typically appended to this URI to form a complete path to a deployed API stage.
+            api_gateway_managed: Specifies whether an API is managed by API Gateway. You can't update or delete a managed
+                API by using API Gateway. A managed API can be deleted only through the tooling or
+                service that created it.
+            api_id: The API ID.
+            api_key_selection_expression: An API key selection expression. Supported only for WebSocket APIs. See API Key
+                Selection Expressions
+                (https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-websocket-api-selection-expressions.html#apigateway-websocket-api-apikey-selection-expressions).
+            cors_configuration: A CORS configuration. Supported only for HTTP APIs.
+            created_date: The timestamp when the API was created.
+            description: The description of the API.
+            disable_schema_validation: Avoid validating models when creating a deployment. Supported only for WebSocket APIs.
+            disable_execute_api_endpoint: Specifies whether clients can invoke your API by using the default execute-api endpoint.
+                By default, clients can invoke your API with the default
+                https://{api_id}.execute-api.{region}.amazonaws.com endpoint. To require that clients
+                use a custom domain name to invoke your API, disable the default endpoint.
+            import_info: The validation information during API import. This may include particular properties of
+                your OpenAPI definition which are ignored during import. Supported only for HTTP APIs.
+            ip_address_type: The IP address types that can invoke the API.
+            name: The name of the API.
+            protocol_type: The API protocol.
+            route_selection_expression: The route selection expression for the API. For HTTP APIs, the routeSelectionExpression
+                must be ${request.method} ${request.path}. If not provided, this will be the default for
+                HTTP APIs. This property is required for WebSocket APIs.
+            tags: A collection of tags associated with the API.
+            version: A version identifier for the API.
+            warnings: The warning messages reported when failonwarnings is turned on during API import.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "api_endpoint",
+            "api_gateway_managed",
+            "api_id",
+            "api_key_selection_expression",
+            "cors_configuration",
+            "created_date",
+            "description",
+            "disable_schema_validation",
+            "disable_execute_api_endpoint",
+            "import_info",
+            "ip_address_type",
+            "name",
+            "protocol_type",
+            "route_selection_expression",
+            "tags",
+            "version",
+            "warnings",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        api_endpoint: str | None
+        api_gateway_managed: bool | None
+        api_id: str | None
+        api_key_selection_expression: str | None
+        cors_configuration: Cors | None
+        created_date: datetime.datetime | None
+        description: str | None
+        disable_schema_validation: bool | None
+        disable_execute_api_endpoint: bool | None
+        import_info: list[str] | None
+        ip_address_type: IpAddressType | str | None
+        name: str | None
+        protocol_type: ProtocolType | str | None
+        route_selection_expression: str | None
+        tags: dict[str, str] | None
+        version: str | None
+        warnings: list[str] | None
+
+        def __init__(
+            self,
+            *,
+            api_endpoint: str | None = None,
+            api_gateway_managed: bool | None = None,
+            api_id: str | None = None,
+            api_key_selection_expression: str | None = None,
+            cors_configuration: Cors | None = None,
+            created_date: datetime.datetime | None = None,
+            description: str | None = None,
+            disable_schema_validation: bool | None = None,
+            disable_execute_api_endpoint: bool | None = None,
+            import_info: list[str] | None = None,
+            ip_address_type: IpAddressType | str | None = None,
+            name: str | None = None,
+            protocol_type: ProtocolType | str | None = None,
+            route_selection_expression: str | None = None,
+            tags: dict[str, str] | None = None,
+            version: str | None = None,
+            warnings: list[str] | None = None,
+        ) -> None:
+            self.api_endpoint = api_endpoint
+            self.api_gateway_managed = api_gateway_managed
+            self.api_id = api_id
+            self.api_key_selection_expression = api_key_selection_expression
+            self.cors_configuration = cors_configuration
+            self.created_date = created_date
+            self.description = description
+            self.disable_schema_validation = disable_schema_validation
+            self.disable_execute_api_endpoint = disable_execute_api_endpoint
+            self.import_info = import_info
+            self.ip_address_type = ip_address_type
+            self.name = name
+            self.protocol_type = protocol_type
+            self.route_selection_expression = route_selection_expression
+            self.tags = tags
+            self.version = version
+            self.warnings = warnings
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"api_endpoint={self.api_endpoint!r}, "
+                    f"api_gateway_managed={self.api_gateway_managed!r}, "
+                    f"api_id={self.api_id!r}, "
+                    f"api_key_selection_expression={self.api_key_selection_expression!r}, "
+                    f"cors_configuration={self.cors_configuration!r}, "
+                    f"created_date={self.created_date!r}, "
+                    f"description={self.description!r}, "
+                    f"disable_schema_validation={self.disable_schema_validation!r}, "
+                    f"disable_execute_api_endpoint={self.disable_execute_api_endpoint!r}, "
+                    f"import_info={self.import_info!r}, "
+                    f"ip_address_type={self.ip_address_type!r}, "
+                    f"name={self.name!r}, "
+                    f"protocol_type={self.protocol_type!r}, "
+                    f"route_selection_expression={self.route_selection_expression!r}, "
+                    f"tags={self.tags!r}, "
+                    f"version={self.version!r}, "
+                    f"warnings={self.warnings!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.api_endpoint == other.api_endpoint
+                and self.api_gateway_managed == other.api_gateway_managed
+                and self.api_id == other.api_id
+                and self.api_key_selection_expression == other.api_key_selection_expression
+                and self.cors_configuration == other.cors_configuration
+                and self.created_date == other.created_date
+                and self.description == other.description
+                and self.disable_schema_validation == other.disable_schema_validation
+                and self.disable_execute_api_endpoint == other.disable_execute_api_endpoint
+                and self.import_info == other.import_info
+                and self.ip_address_type == other.ip_address_type
+                and self.name == other.name
+                and self.protocol_type == other.protocol_type
+                and self.route_selection_expression == other.route_selection_expression
+                and self.tags == other.tags
+                and self.version == other.version
+                and self.warnings == other.warnings
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "api_endpoint": self.api_endpoint,
+                "api_gateway_managed": self.api_gateway_managed,
+                "api_id": self.api_id,
+                "api_key_selection_expression": self.api_key_selection_expression,
+                "cors_configuration": self.cors_configuration,
+                "created_date": self.created_date,
+                "description": self.description,
+                "disable_schema_validation": self.disable_schema_validation,
+                "disable_execute_api_endpoint": self.disable_execute_api_endpoint,
+                "import_info": self.import_info,
+                "ip_address_type": self.ip_address_type,
+                "name": self.name,
+                "protocol_type": self.protocol_type,
+                "route_selection_expression": self.route_selection_expression,
+                "tags": self.tags,
+                "version": self.version,
+                "warnings": self.warnings,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "api_endpoint",
+                    "api_gateway_managed",
+                    "api_id",
+                    "api_key_selection_expression",
+                    "cors_configuration",
+                    "created_date",
+                    "description",
+                    "disable_schema_validation",
+                    "disable_execute_api_endpoint",
+                    "import_info",
+                    "ip_address_type",
+                    "name",
+                    "protocol_type",
+                    "route_selection_expression",
+                    "tags",
+                    "version",
+                    "warnings",
+                ),
+            )

@@ -6,23 +6,124 @@
 #       --package aioapigateway.v2 --out src
 from __future__ import annotations
 
-import attrs
+from typing import TYPE_CHECKING, Any
+
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
+
+if TYPE_CHECKING:
+    import attrs
 
 __all__ = ["ApiMapping"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class ApiMapping:
-    """Represents an API mapping.
+    @attrs.define(kw_only=True, eq=True)
+    class ApiMapping:
+        """Represents an API mapping.
 
-    Attributes:
-        api_id: The API identifier.
-        api_mapping_id: The API mapping identifier.
-        api_mapping_key: The API mapping key.
-        stage: The API stage.
-    """
+        Attributes:
+            api_id: The API identifier.
+            api_mapping_id: The API mapping identifier.
+            api_mapping_key: The API mapping key.
+            stage: The API stage.
+        """
 
-    api_id: str | None = None
-    api_mapping_id: str | None = None
-    api_mapping_key: str | None = None
-    stage: str | None = None
+        api_id: str | None = None
+        api_mapping_id: str | None = None
+        api_mapping_key: str | None = None
+        stage: str | None = None
+
+else:
+
+    @_attrs_class()
+    class ApiMapping:
+        """Represents an API mapping.
+
+        Attributes:
+            api_id: The API identifier.
+            api_mapping_id: The API mapping identifier.
+            api_mapping_key: The API mapping key.
+            stage: The API stage.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "api_id",
+            "api_mapping_id",
+            "api_mapping_key",
+            "stage",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        api_id: str | None
+        api_mapping_id: str | None
+        api_mapping_key: str | None
+        stage: str | None
+
+        def __init__(
+            self,
+            *,
+            api_id: str | None = None,
+            api_mapping_id: str | None = None,
+            api_mapping_key: str | None = None,
+            stage: str | None = None,
+        ) -> None:
+            self.api_id = api_id
+            self.api_mapping_id = api_mapping_id
+            self.api_mapping_key = api_mapping_key
+            self.stage = stage
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"api_id={self.api_id!r}, "
+                    f"api_mapping_id={self.api_mapping_id!r}, "
+                    f"api_mapping_key={self.api_mapping_key!r}, "
+                    f"stage={self.stage!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.api_id == other.api_id
+                and self.api_mapping_id == other.api_mapping_id
+                and self.api_mapping_key == other.api_mapping_key
+                and self.stage == other.stage
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "api_id": self.api_id,
+                "api_mapping_id": self.api_mapping_id,
+                "api_mapping_key": self.api_mapping_key,
+                "stage": self.stage,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "api_id",
+                    "api_mapping_id",
+                    "api_mapping_key",
+                    "stage",
+                ),
+            )

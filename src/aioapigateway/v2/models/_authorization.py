@@ -6,26 +6,104 @@
 #       --package aioapigateway.v2 --out src
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-import attrs
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
 
 if TYPE_CHECKING:
+    import attrs
+
     from ._cognito_config import CognitoConfig
     from ._none import None_
 
 __all__ = ["Authorization"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class Authorization:
-    """Represents an authorization configuration for a portal.
+    @attrs.define(kw_only=True, eq=True)
+    class Authorization:
+        """Represents an authorization configuration for a portal.
 
-    Attributes:
-        cognito_config: The Amazon Cognito configuration.
-        none: Provide no authorization for your portal. This makes your portal publicly accesible on
-            the web.
-    """
+        Attributes:
+            cognito_config: The Amazon Cognito configuration.
+            none: Provide no authorization for your portal. This makes your portal publicly accesible on
+                the web.
+        """
 
-    cognito_config: CognitoConfig | None = None
-    none: None_ | None = None
+        cognito_config: CognitoConfig | None = None
+        none: None_ | None = None
+
+else:
+
+    @_attrs_class()
+    class Authorization:
+        """Represents an authorization configuration for a portal.
+
+        Attributes:
+            cognito_config: The Amazon Cognito configuration.
+            none: Provide no authorization for your portal. This makes your portal publicly accesible on
+                the web.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "cognito_config",
+            "none",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        cognito_config: CognitoConfig | None
+        none: None_ | None
+
+        def __init__(
+            self,
+            *,
+            cognito_config: CognitoConfig | None = None,
+            none: None_ | None = None,
+        ) -> None:
+            self.cognito_config = cognito_config
+            self.none = none
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"cognito_config={self.cognito_config!r}, "
+                    f"none={self.none!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return self.cognito_config == other.cognito_config and self.none == other.none
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "cognito_config": self.cognito_config,
+                "none": self.none,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "cognito_config",
+                    "none",
+                ),
+            )

@@ -7,20 +7,43 @@
 from __future__ import annotations
 
 import enum
+from typing import TYPE_CHECKING
+
+from aioapigateway.runtime.model_classes import str_enum as _str_enum
 
 __all__ = ["AuthorizationType"]
 
+if TYPE_CHECKING:
+    # What type checkers see. At run time the same enum is made by runtime.model_classes'
+    # str_enum, in about half the time of the class statement.
 
-class AuthorizationType(enum.StrEnum):
-    """The authorization type. For WebSocket APIs, valid values are NONE for open access,
-    AWS_IAM for using AWS IAM permissions, and CUSTOM for using a Lambda authorizer. For
-    HTTP APIs, valid values are NONE for open access, JWT for using JSON Web Tokens, AWS_IAM
-    for using AWS IAM permissions, and CUSTOM for using a Lambda authorizer.
+    class AuthorizationType(enum.StrEnum):
+        """The authorization type. For WebSocket APIs, valid values are NONE for open access,
+        AWS_IAM for using AWS IAM permissions, and CUSTOM for using a Lambda authorizer. For
+        HTTP APIs, valid values are NONE for open access, JWT for using JSON Web Tokens, AWS_IAM
+        for using AWS IAM permissions, and CUSTOM for using a Lambda authorizer.
 
-    A value the service sends that is not listed here is kept as a plain ``str``.
-    """
+        A value the service sends that is not listed here is kept as a plain ``str``.
+        """
 
-    NONE = "NONE"
-    AWS_IAM = "AWS_IAM"
-    CUSTOM = "CUSTOM"
-    JWT = "JWT"
+        NONE = "NONE"
+        AWS_IAM = "AWS_IAM"
+        CUSTOM = "CUSTOM"
+        JWT = "JWT"
+
+else:
+
+    @_str_enum
+    class AuthorizationType:
+        """The authorization type. For WebSocket APIs, valid values are NONE for open access,
+        AWS_IAM for using AWS IAM permissions, and CUSTOM for using a Lambda authorizer. For
+        HTTP APIs, valid values are NONE for open access, JWT for using JSON Web Tokens, AWS_IAM
+        for using AWS IAM permissions, and CUSTOM for using a Lambda authorizer.
+
+        A value the service sends that is not listed here is kept as a plain ``str``.
+        """
+
+        NONE = "NONE"
+        AWS_IAM = "AWS_IAM"
+        CUSTOM = "CUSTOM"
+        JWT = "JWT"

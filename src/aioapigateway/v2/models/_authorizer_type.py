@@ -7,16 +7,35 @@
 from __future__ import annotations
 
 import enum
+from typing import TYPE_CHECKING
+
+from aioapigateway.runtime.model_classes import str_enum as _str_enum
 
 __all__ = ["AuthorizerType"]
 
+if TYPE_CHECKING:
+    # What type checkers see. At run time the same enum is made by runtime.model_classes'
+    # str_enum, in about half the time of the class statement.
 
-class AuthorizerType(enum.StrEnum):
-    """The authorizer type. Specify REQUEST for a Lambda function using incoming request
-    parameters. Specify JWT to use JSON Web Tokens (supported only for HTTP APIs).
+    class AuthorizerType(enum.StrEnum):
+        """The authorizer type. Specify REQUEST for a Lambda function using incoming request
+        parameters. Specify JWT to use JSON Web Tokens (supported only for HTTP APIs).
 
-    A value the service sends that is not listed here is kept as a plain ``str``.
-    """
+        A value the service sends that is not listed here is kept as a plain ``str``.
+        """
 
-    REQUEST = "REQUEST"
-    JWT = "JWT"
+        REQUEST = "REQUEST"
+        JWT = "JWT"
+
+else:
+
+    @_str_enum
+    class AuthorizerType:
+        """The authorizer type. Specify REQUEST for a Lambda function using incoming request
+        parameters. Specify JWT to use JSON Web Tokens (supported only for HTTP APIs).
+
+        A value the service sends that is not listed here is kept as a plain ``str``.
+        """
+
+        REQUEST = "REQUEST"
+        JWT = "JWT"

@@ -6,21 +6,113 @@
 #       --package aioapigateway.v2 --out src
 from __future__ import annotations
 
-import attrs
+from typing import TYPE_CHECKING, Any
+
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
+
+if TYPE_CHECKING:
+    import attrs
 
 __all__ = ["CognitoConfig"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class CognitoConfig:
-    """The configuration for using Amazon Cognito user pools to control access to your portal.
+    @attrs.define(kw_only=True, eq=True)
+    class CognitoConfig:
+        """The configuration for using Amazon Cognito user pools to control access to your portal.
 
-    Attributes:
-        app_client_id: The app client ID.
-        user_pool_arn: The user pool ARN.
-        user_pool_domain: The user pool domain.
-    """
+        Attributes:
+            app_client_id: The app client ID.
+            user_pool_arn: The user pool ARN.
+            user_pool_domain: The user pool domain.
+        """
 
-    app_client_id: str | None = None
-    user_pool_arn: str | None = None
-    user_pool_domain: str | None = None
+        app_client_id: str | None = None
+        user_pool_arn: str | None = None
+        user_pool_domain: str | None = None
+
+else:
+
+    @_attrs_class()
+    class CognitoConfig:
+        """The configuration for using Amazon Cognito user pools to control access to your portal.
+
+        Attributes:
+            app_client_id: The app client ID.
+            user_pool_arn: The user pool ARN.
+            user_pool_domain: The user pool domain.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "app_client_id",
+            "user_pool_arn",
+            "user_pool_domain",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        app_client_id: str | None
+        user_pool_arn: str | None
+        user_pool_domain: str | None
+
+        def __init__(
+            self,
+            *,
+            app_client_id: str | None = None,
+            user_pool_arn: str | None = None,
+            user_pool_domain: str | None = None,
+        ) -> None:
+            self.app_client_id = app_client_id
+            self.user_pool_arn = user_pool_arn
+            self.user_pool_domain = user_pool_domain
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"app_client_id={self.app_client_id!r}, "
+                    f"user_pool_arn={self.user_pool_arn!r}, "
+                    f"user_pool_domain={self.user_pool_domain!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.app_client_id == other.app_client_id
+                and self.user_pool_arn == other.user_pool_arn
+                and self.user_pool_domain == other.user_pool_domain
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "app_client_id": self.app_client_id,
+                "user_pool_arn": self.user_pool_arn,
+                "user_pool_domain": self.user_pool_domain,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "app_client_id",
+                    "user_pool_arn",
+                    "user_pool_domain",
+                ),
+            )

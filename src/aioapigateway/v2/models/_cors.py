@@ -6,31 +6,154 @@
 #       --package aioapigateway.v2 --out src
 from __future__ import annotations
 
-import attrs
+from typing import TYPE_CHECKING, Any
+
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
+
+if TYPE_CHECKING:
+    import attrs
 
 __all__ = ["Cors"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class Cors:
-    """Represents a CORS configuration. Supported only for HTTP APIs. See Configuring CORS
-    (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-cors.html) for
-    more information.
+    @attrs.define(kw_only=True, eq=True)
+    class Cors:
+        """Represents a CORS configuration. Supported only for HTTP APIs. See Configuring CORS
+        (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-cors.html) for
+        more information.
 
-    Attributes:
-        allow_credentials: Specifies whether credentials are included in the CORS request. Supported only for HTTP
-            APIs.
-        allow_headers: Represents a collection of allowed headers. Supported only for HTTP APIs.
-        allow_methods: Represents a collection of allowed HTTP methods. Supported only for HTTP APIs.
-        allow_origins: Represents a collection of allowed origins. Supported only for HTTP APIs.
-        expose_headers: Represents a collection of exposed headers. Supported only for HTTP APIs.
-        max_age: The number of seconds that the browser should cache preflight request results. Supported
-            only for HTTP APIs.
-    """
+        Attributes:
+            allow_credentials: Specifies whether credentials are included in the CORS request. Supported only for HTTP
+                APIs.
+            allow_headers: Represents a collection of allowed headers. Supported only for HTTP APIs.
+            allow_methods: Represents a collection of allowed HTTP methods. Supported only for HTTP APIs.
+            allow_origins: Represents a collection of allowed origins. Supported only for HTTP APIs.
+            expose_headers: Represents a collection of exposed headers. Supported only for HTTP APIs.
+            max_age: The number of seconds that the browser should cache preflight request results. Supported
+                only for HTTP APIs.
+        """
 
-    allow_credentials: bool | None = None
-    allow_headers: list[str] | None = None
-    allow_methods: list[str] | None = None
-    allow_origins: list[str] | None = None
-    expose_headers: list[str] | None = None
-    max_age: int | None = None
+        allow_credentials: bool | None = None
+        allow_headers: list[str] | None = None
+        allow_methods: list[str] | None = None
+        allow_origins: list[str] | None = None
+        expose_headers: list[str] | None = None
+        max_age: int | None = None
+
+else:
+
+    @_attrs_class()
+    class Cors:
+        """Represents a CORS configuration. Supported only for HTTP APIs. See Configuring CORS
+        (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-cors.html) for
+        more information.
+
+        Attributes:
+            allow_credentials: Specifies whether credentials are included in the CORS request. Supported only for HTTP
+                APIs.
+            allow_headers: Represents a collection of allowed headers. Supported only for HTTP APIs.
+            allow_methods: Represents a collection of allowed HTTP methods. Supported only for HTTP APIs.
+            allow_origins: Represents a collection of allowed origins. Supported only for HTTP APIs.
+            expose_headers: Represents a collection of exposed headers. Supported only for HTTP APIs.
+            max_age: The number of seconds that the browser should cache preflight request results. Supported
+                only for HTTP APIs.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "allow_credentials",
+            "allow_headers",
+            "allow_methods",
+            "allow_origins",
+            "expose_headers",
+            "max_age",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        allow_credentials: bool | None
+        allow_headers: list[str] | None
+        allow_methods: list[str] | None
+        allow_origins: list[str] | None
+        expose_headers: list[str] | None
+        max_age: int | None
+
+        def __init__(
+            self,
+            *,
+            allow_credentials: bool | None = None,
+            allow_headers: list[str] | None = None,
+            allow_methods: list[str] | None = None,
+            allow_origins: list[str] | None = None,
+            expose_headers: list[str] | None = None,
+            max_age: int | None = None,
+        ) -> None:
+            self.allow_credentials = allow_credentials
+            self.allow_headers = allow_headers
+            self.allow_methods = allow_methods
+            self.allow_origins = allow_origins
+            self.expose_headers = expose_headers
+            self.max_age = max_age
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"allow_credentials={self.allow_credentials!r}, "
+                    f"allow_headers={self.allow_headers!r}, "
+                    f"allow_methods={self.allow_methods!r}, "
+                    f"allow_origins={self.allow_origins!r}, "
+                    f"expose_headers={self.expose_headers!r}, "
+                    f"max_age={self.max_age!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.allow_credentials == other.allow_credentials
+                and self.allow_headers == other.allow_headers
+                and self.allow_methods == other.allow_methods
+                and self.allow_origins == other.allow_origins
+                and self.expose_headers == other.expose_headers
+                and self.max_age == other.max_age
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "allow_credentials": self.allow_credentials,
+                "allow_headers": self.allow_headers,
+                "allow_methods": self.allow_methods,
+                "allow_origins": self.allow_origins,
+                "expose_headers": self.expose_headers,
+                "max_age": self.max_age,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "allow_credentials",
+                    "allow_headers",
+                    "allow_methods",
+                    "allow_origins",
+                    "expose_headers",
+                    "max_age",
+                ),
+            )

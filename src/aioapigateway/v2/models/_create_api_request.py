@@ -6,73 +6,284 @@
 #       --package aioapigateway.v2 --out src
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import attrs
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
 
 if TYPE_CHECKING:
+    import attrs
+
     from ._cors import Cors
     from ._ip_address_type import IpAddressType
     from ._protocol_type import ProtocolType
 
 __all__ = ["CreateApiRequest"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class CreateApiRequest:
-    """Creates a new Api resource to represent an API.
+    @attrs.define(kw_only=True, eq=True)
+    class CreateApiRequest:
+        """Creates a new Api resource to represent an API.
 
-    Attributes:
-        api_key_selection_expression: An API key selection expression. Supported only for WebSocket APIs. See API Key
-            Selection Expressions
-            (https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-websocket-api-selection-expressions.html#apigateway-websocket-api-apikey-selection-expressions).
-        cors_configuration: A CORS configuration. Supported only for HTTP APIs. See Configuring CORS
-            (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-cors.html) for
-            more information.
-        credentials_arn: This property is part of quick create. It specifies the credentials required for the
-            integration, if any. For a Lambda integration, three options are available. To specify
-            an IAM Role for API Gateway to assume, use the role's Amazon Resource Name (ARN). To
-            require that the caller's identity be passed through from the request, specify
-            arn:aws:iam::*:user/*. To use resource-based permissions on supported AWS services,
-            specify null. Currently, this property is not used for HTTP integrations. Supported only
-            for HTTP APIs.
-        description: The description of the API.
-        disable_schema_validation: Avoid validating models when creating a deployment. Supported only for WebSocket APIs.
-        disable_execute_api_endpoint: Specifies whether clients can invoke your API by using the default execute-api endpoint.
-            By default, clients can invoke your API with the default
-            https://{api_id}.execute-api.{region}.amazonaws.com endpoint. To require that clients
-            use a custom domain name to invoke your API, disable the default endpoint.
-        ip_address_type: The IP address types that can invoke the API.
-        name: The name of the API.
-        protocol_type: The API protocol.
-        route_key: This property is part of quick create. If you don't specify a routeKey, a default route
-            of $default is created. The $default route acts as a catch-all for any request made to
-            your API, for a particular stage. The $default route key can't be modified. You can add
-            routes after creating the API, and you can update the route keys of additional routes.
-            Supported only for HTTP APIs.
-        route_selection_expression: The route selection expression for the API. For HTTP APIs, the routeSelectionExpression
-            must be ${request.method} ${request.path}. If not provided, this will be the default for
-            HTTP APIs. This property is required for WebSocket APIs.
-        tags: The collection of tags. Each tag element is associated with a given resource.
-        target: This property is part of quick create. Quick create produces an API with an integration,
-            a default catch-all route, and a default stage which is configured to automatically
-            deploy changes. For HTTP integrations, specify a fully qualified URL. For Lambda
-            integrations, specify a function ARN. The type of the integration will be HTTP_PROXY or
-            AWS_PROXY, respectively. Supported only for HTTP APIs.
-        version: A version identifier for the API.
-    """
+        Attributes:
+            api_key_selection_expression: An API key selection expression. Supported only for WebSocket APIs. See API Key
+                Selection Expressions
+                (https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-websocket-api-selection-expressions.html#apigateway-websocket-api-apikey-selection-expressions).
+            cors_configuration: A CORS configuration. Supported only for HTTP APIs. See Configuring CORS
+                (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-cors.html) for
+                more information.
+            credentials_arn: This property is part of quick create. It specifies the credentials required for the
+                integration, if any. For a Lambda integration, three options are available. To specify
+                an IAM Role for API Gateway to assume, use the role's Amazon Resource Name (ARN). To
+                require that the caller's identity be passed through from the request, specify
+                arn:aws:iam::*:user/*. To use resource-based permissions on supported AWS services,
+                specify null. Currently, this property is not used for HTTP integrations. Supported only
+                for HTTP APIs.
+            description: The description of the API.
+            disable_schema_validation: Avoid validating models when creating a deployment. Supported only for WebSocket APIs.
+            disable_execute_api_endpoint: Specifies whether clients can invoke your API by using the default execute-api endpoint.
+                By default, clients can invoke your API with the default
+                https://{api_id}.execute-api.{region}.amazonaws.com endpoint. To require that clients
+                use a custom domain name to invoke your API, disable the default endpoint.
+            ip_address_type: The IP address types that can invoke the API.
+            name: The name of the API.
+            protocol_type: The API protocol.
+            route_key: This property is part of quick create. If you don't specify a routeKey, a default route
+                of $default is created. The $default route acts as a catch-all for any request made to
+                your API, for a particular stage. The $default route key can't be modified. You can add
+                routes after creating the API, and you can update the route keys of additional routes.
+                Supported only for HTTP APIs.
+            route_selection_expression: The route selection expression for the API. For HTTP APIs, the routeSelectionExpression
+                must be ${request.method} ${request.path}. If not provided, this will be the default for
+                HTTP APIs. This property is required for WebSocket APIs.
+            tags: The collection of tags. Each tag element is associated with a given resource.
+            target: This property is part of quick create. Quick create produces an API with an integration,
+                a default catch-all route, and a default stage which is configured to automatically
+                deploy changes. For HTTP integrations, specify a fully qualified URL. For Lambda
+                integrations, specify a function ARN. The type of the integration will be HTTP_PROXY or
+                AWS_PROXY, respectively. Supported only for HTTP APIs.
+            version: A version identifier for the API.
+        """
 
-    api_key_selection_expression: str | None = None
-    cors_configuration: Cors | None = None
-    credentials_arn: str | None = None
-    description: str | None = None
-    disable_schema_validation: bool | None = None
-    disable_execute_api_endpoint: bool | None = None
-    ip_address_type: IpAddressType | Literal["ipv4", "dualstack"] | None = None
-    name: str
-    protocol_type: ProtocolType | Literal["WEBSOCKET", "HTTP"]
-    route_key: str | None = None
-    route_selection_expression: str | None = None
-    tags: dict[str, str] | None = None
-    target: str | None = None
-    version: str | None = None
+        api_key_selection_expression: str | None = None
+        cors_configuration: Cors | None = None
+        credentials_arn: str | None = None
+        description: str | None = None
+        disable_schema_validation: bool | None = None
+        disable_execute_api_endpoint: bool | None = None
+        ip_address_type: IpAddressType | Literal["ipv4", "dualstack"] | None = None
+        name: str
+        protocol_type: ProtocolType | Literal["WEBSOCKET", "HTTP"]
+        route_key: str | None = None
+        route_selection_expression: str | None = None
+        tags: dict[str, str] | None = None
+        target: str | None = None
+        version: str | None = None
+
+else:
+
+    @_attrs_class()
+    class CreateApiRequest:
+        """Creates a new Api resource to represent an API.
+
+        Attributes:
+            api_key_selection_expression: An API key selection expression. Supported only for WebSocket APIs. See API Key
+                Selection Expressions
+                (https://docs.aws.amazon.com/apigateway/latest/developerguide/apigateway-websocket-api-selection-expressions.html#apigateway-websocket-api-apikey-selection-expressions).
+            cors_configuration: A CORS configuration. Supported only for HTTP APIs. See Configuring CORS
+                (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-cors.html) for
+                more information.
+            credentials_arn: This property is part of quick create. It specifies the credentials required for the
+                integration, if any. For a Lambda integration, three options are available. To specify
+                an IAM Role for API Gateway to assume, use the role's Amazon Resource Name (ARN). To
+                require that the caller's identity be passed through from the request, specify
+                arn:aws:iam::*:user/*. To use resource-based permissions on supported AWS services,
+                specify null. Currently, this property is not used for HTTP integrations. Supported only
+                for HTTP APIs.
+            description: The description of the API.
+            disable_schema_validation: Avoid validating models when creating a deployment. Supported only for WebSocket APIs.
+            disable_execute_api_endpoint: Specifies whether clients can invoke your API by using the default execute-api endpoint.
+                By default, clients can invoke your API with the default
+                https://{api_id}.execute-api.{region}.amazonaws.com endpoint. To require that clients
+                use a custom domain name to invoke your API, disable the default endpoint.
+            ip_address_type: The IP address types that can invoke the API.
+            name: The name of the API.
+            protocol_type: The API protocol.
+            route_key: This property is part of quick create. If you don't specify a routeKey, a default route
+                of $default is created. The $default route acts as a catch-all for any request made to
+                your API, for a particular stage. The $default route key can't be modified. You can add
+                routes after creating the API, and you can update the route keys of additional routes.
+                Supported only for HTTP APIs.
+            route_selection_expression: The route selection expression for the API. For HTTP APIs, the routeSelectionExpression
+                must be ${request.method} ${request.path}. If not provided, this will be the default for
+                HTTP APIs. This property is required for WebSocket APIs.
+            tags: The collection of tags. Each tag element is associated with a given resource.
+            target: This property is part of quick create. Quick create produces an API with an integration,
+                a default catch-all route, and a default stage which is configured to automatically
+                deploy changes. For HTTP integrations, specify a fully qualified URL. For Lambda
+                integrations, specify a function ARN. The type of the integration will be HTTP_PROXY or
+                AWS_PROXY, respectively. Supported only for HTTP APIs.
+            version: A version identifier for the API.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "api_key_selection_expression",
+            "cors_configuration",
+            "credentials_arn",
+            "description",
+            "disable_schema_validation",
+            "disable_execute_api_endpoint",
+            "ip_address_type",
+            "name",
+            "protocol_type",
+            "route_key",
+            "route_selection_expression",
+            "tags",
+            "target",
+            "version",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        api_key_selection_expression: str | None
+        cors_configuration: Cors | None
+        credentials_arn: str | None
+        description: str | None
+        disable_schema_validation: bool | None
+        disable_execute_api_endpoint: bool | None
+        ip_address_type: IpAddressType | Literal["ipv4", "dualstack"] | None
+        name: str
+        protocol_type: ProtocolType | Literal["WEBSOCKET", "HTTP"]
+        route_key: str | None
+        route_selection_expression: str | None
+        tags: dict[str, str] | None
+        target: str | None
+        version: str | None
+
+        def __init__(
+            self,
+            *,
+            api_key_selection_expression: str | None = None,
+            cors_configuration: Cors | None = None,
+            credentials_arn: str | None = None,
+            description: str | None = None,
+            disable_schema_validation: bool | None = None,
+            disable_execute_api_endpoint: bool | None = None,
+            ip_address_type: IpAddressType | Literal["ipv4", "dualstack"] | None = None,
+            name: str,
+            protocol_type: ProtocolType | Literal["WEBSOCKET", "HTTP"],
+            route_key: str | None = None,
+            route_selection_expression: str | None = None,
+            tags: dict[str, str] | None = None,
+            target: str | None = None,
+            version: str | None = None,
+        ) -> None:
+            self.api_key_selection_expression = api_key_selection_expression
+            self.cors_configuration = cors_configuration
+            self.credentials_arn = credentials_arn
+            self.description = description
+            self.disable_schema_validation = disable_schema_validation
+            self.disable_execute_api_endpoint = disable_execute_api_endpoint
+            self.ip_address_type = ip_address_type
+            self.name = name
+            self.protocol_type = protocol_type
+            self.route_key = route_key
+            self.route_selection_expression = route_selection_expression
+            self.tags = tags
+            self.target = target
+            self.version = version
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"api_key_selection_expression={self.api_key_selection_expression!r}, "
+                    f"cors_configuration={self.cors_configuration!r}, "
+                    f"credentials_arn={self.credentials_arn!r}, "
+                    f"description={self.description!r}, "
+                    f"disable_schema_validation={self.disable_schema_validation!r}, "
+                    f"disable_execute_api_endpoint={self.disable_execute_api_endpoint!r}, "
+                    f"ip_address_type={self.ip_address_type!r}, "
+                    f"name={self.name!r}, "
+                    f"protocol_type={self.protocol_type!r}, "
+                    f"route_key={self.route_key!r}, "
+                    f"route_selection_expression={self.route_selection_expression!r}, "
+                    f"tags={self.tags!r}, "
+                    f"target={self.target!r}, "
+                    f"version={self.version!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.api_key_selection_expression == other.api_key_selection_expression
+                and self.cors_configuration == other.cors_configuration
+                and self.credentials_arn == other.credentials_arn
+                and self.description == other.description
+                and self.disable_schema_validation == other.disable_schema_validation
+                and self.disable_execute_api_endpoint == other.disable_execute_api_endpoint
+                and self.ip_address_type == other.ip_address_type
+                and self.name == other.name
+                and self.protocol_type == other.protocol_type
+                and self.route_key == other.route_key
+                and self.route_selection_expression == other.route_selection_expression
+                and self.tags == other.tags
+                and self.target == other.target
+                and self.version == other.version
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "api_key_selection_expression": self.api_key_selection_expression,
+                "cors_configuration": self.cors_configuration,
+                "credentials_arn": self.credentials_arn,
+                "description": self.description,
+                "disable_schema_validation": self.disable_schema_validation,
+                "disable_execute_api_endpoint": self.disable_execute_api_endpoint,
+                "ip_address_type": self.ip_address_type,
+                "name": self.name,
+                "protocol_type": self.protocol_type,
+                "route_key": self.route_key,
+                "route_selection_expression": self.route_selection_expression,
+                "tags": self.tags,
+                "target": self.target,
+                "version": self.version,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "api_key_selection_expression",
+                    "cors_configuration",
+                    "credentials_arn",
+                    "description",
+                    "disable_schema_validation",
+                    "disable_execute_api_endpoint",
+                    "ip_address_type",
+                    "name",
+                    "protocol_type",
+                    "route_key",
+                    "route_selection_expression",
+                    "tags",
+                    "target",
+                    "version",
+                ),
+            )

@@ -6,82 +6,276 @@
 #       --package aioapigateway.v2 --out src
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import attrs
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
 
 if TYPE_CHECKING:
+    import attrs
+
     from ._authorizer_type import AuthorizerType
     from ._jwt_configuration import JWTConfiguration
 
 __all__ = ["CreateAuthorizerInput"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class CreateAuthorizerInput:
-    """Represents the input parameters for a CreateAuthorizer request.
+    @attrs.define(kw_only=True, eq=True)
+    class CreateAuthorizerInput:
+        """Represents the input parameters for a CreateAuthorizer request.
 
-    Attributes:
-        authorizer_credentials_arn: Specifies the required credentials as an IAM role for API Gateway to invoke the
-            authorizer. To specify an IAM role for API Gateway to assume, use the role's Amazon
-            Resource Name (ARN). To use resource-based permissions on the Lambda function, don't
-            specify this parameter. Supported only for REQUEST authorizers.
-        authorizer_payload_format_version: Specifies the format of the payload sent to an HTTP API Lambda authorizer. Required for
-            HTTP API Lambda authorizers. Supported values are 1.0 and 2.0. To learn more, see
-            Working with AWS Lambda authorizers for HTTP APIs
-            (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-lambda-authorizer.html).
-        authorizer_result_ttl_in_seconds: The time to live (TTL) for cached authorizer results, in seconds. If it equals 0,
-            authorization caching is disabled. If it is greater than 0, API Gateway caches
-            authorizer responses. The maximum value is 3600, or 1 hour. Supported only for HTTP API
-            Lambda authorizers.
-        authorizer_type: The authorizer type. Specify REQUEST for a Lambda function using incoming request
-            parameters. Specify JWT to use JSON Web Tokens (supported only for HTTP APIs).
-        authorizer_uri: The authorizer's Uniform Resource Identifier (URI). For REQUEST authorizers, this must
-            be a well-formed Lambda function URI, for example,
-            arn:aws:apigateway:us-west-2:lambda:path/2015-03-31/functions/arn:aws:lambda:us-west-2:{account_id}:function:{lambda_function_name}/invocations.
-            In general, the URI has this form: arn:aws:apigateway:{region}:lambda:path/{service_api}
-            , where {region} is the same as the region hosting the Lambda function, path indicates
-            that the remaining substring in the URI should be treated as the path to the resource,
-            including the initial /. For Lambda functions, this is usually of the form
-            /2015-03-31/functions/[FunctionARN]/invocations. Supported only for REQUEST authorizers.
-        enable_simple_responses: Specifies whether a Lambda authorizer returns a response in a simple format. By default,
-            a Lambda authorizer must return an IAM policy. If enabled, the Lambda authorizer can
-            return a boolean value instead of an IAM policy. Supported only for HTTP APIs. To learn
-            more, see Working with AWS Lambda authorizers for HTTP APIs
-            (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-lambda-authorizer.html)
-        identity_source: The identity source for which authorization is requested.
+        Attributes:
+            authorizer_credentials_arn: Specifies the required credentials as an IAM role for API Gateway to invoke the
+                authorizer. To specify an IAM role for API Gateway to assume, use the role's Amazon
+                Resource Name (ARN). To use resource-based permissions on the Lambda function, don't
+                specify this parameter. Supported only for REQUEST authorizers.
+            authorizer_payload_format_version: Specifies the format of the payload sent to an HTTP API Lambda authorizer. Required for
+                HTTP API Lambda authorizers. Supported values are 1.0 and 2.0. To learn more, see
+                Working with AWS Lambda authorizers for HTTP APIs
+                (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-lambda-authorizer.html).
+            authorizer_result_ttl_in_seconds: The time to live (TTL) for cached authorizer results, in seconds. If it equals 0,
+                authorization caching is disabled. If it is greater than 0, API Gateway caches
+                authorizer responses. The maximum value is 3600, or 1 hour. Supported only for HTTP API
+                Lambda authorizers.
+            authorizer_type: The authorizer type. Specify REQUEST for a Lambda function using incoming request
+                parameters. Specify JWT to use JSON Web Tokens (supported only for HTTP APIs).
+            authorizer_uri: The authorizer's Uniform Resource Identifier (URI). For REQUEST authorizers, this must
+                be a well-formed Lambda function URI, for example,
+                arn:aws:apigateway:us-west-2:lambda:path/2015-03-31/functions/arn:aws:lambda:us-west-2:{account_id}:function:{lambda_function_name}/invocations.
+                In general, the URI has this form: arn:aws:apigateway:{region}:lambda:path/{service_api}
+                , where {region} is the same as the region hosting the Lambda function, path indicates
+                that the remaining substring in the URI should be treated as the path to the resource,
+                including the initial /. For Lambda functions, this is usually of the form
+                /2015-03-31/functions/[FunctionARN]/invocations. Supported only for REQUEST authorizers.
+            enable_simple_responses: Specifies whether a Lambda authorizer returns a response in a simple format. By default,
+                a Lambda authorizer must return an IAM policy. If enabled, the Lambda authorizer can
+                return a boolean value instead of an IAM policy. Supported only for HTTP APIs. To learn
+                more, see Working with AWS Lambda authorizers for HTTP APIs
+                (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-lambda-authorizer.html)
+            identity_source: The identity source for which authorization is requested.
 
-            For a REQUEST authorizer, this is optional. The value is a set of one or more mapping
-            expressions of the specified request parameters. The identity source can be headers,
-            query string parameters, stage variables, and context parameters. For example, if an
-            Auth header and a Name query string parameter are defined as identity sources, this
-            value is route.request.header.Auth, route.request.querystring.Name for WebSocket APIs.
-            For HTTP APIs, use selection expressions prefixed with $, for example,
-            $request.header.Auth, $request.querystring.Name. These parameters are used to perform
-            runtime validation for Lambda-based authorizers by verifying all of the identity-related
-            request parameters are present in the request, not null, and non-empty. Only when this
-            is true does the authorizer invoke the authorizer Lambda function. Otherwise, it returns
-            a 401 Unauthorized response without calling the Lambda function. For HTTP APIs, identity
-            sources are also used as the cache key when caching is enabled. To learn more, see
-            Working with AWS Lambda authorizers for HTTP APIs
-            (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-lambda-authorizer.html).
+                For a REQUEST authorizer, this is optional. The value is a set of one or more mapping
+                expressions of the specified request parameters. The identity source can be headers,
+                query string parameters, stage variables, and context parameters. For example, if an
+                Auth header and a Name query string parameter are defined as identity sources, this
+                value is route.request.header.Auth, route.request.querystring.Name for WebSocket APIs.
+                For HTTP APIs, use selection expressions prefixed with $, for example,
+                $request.header.Auth, $request.querystring.Name. These parameters are used to perform
+                runtime validation for Lambda-based authorizers by verifying all of the identity-related
+                request parameters are present in the request, not null, and non-empty. Only when this
+                is true does the authorizer invoke the authorizer Lambda function. Otherwise, it returns
+                a 401 Unauthorized response without calling the Lambda function. For HTTP APIs, identity
+                sources are also used as the cache key when caching is enabled. To learn more, see
+                Working with AWS Lambda authorizers for HTTP APIs
+                (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-lambda-authorizer.html).
 
-            For JWT, a single entry that specifies where to extract the JSON Web Token (JWT) from
-            inbound requests. Currently only header-based and query parameter-based selections are
-            supported, for example $request.header.Authorization.
-        identity_validation_expression: This parameter is not used.
-        jwt_configuration: Represents the configuration of a JWT authorizer. Required for the JWT authorizer type.
-            Supported only for HTTP APIs.
-        name: The name of the authorizer.
-    """
+                For JWT, a single entry that specifies where to extract the JSON Web Token (JWT) from
+                inbound requests. Currently only header-based and query parameter-based selections are
+                supported, for example $request.header.Authorization.
+            identity_validation_expression: This parameter is not used.
+            jwt_configuration: Represents the configuration of a JWT authorizer. Required for the JWT authorizer type.
+                Supported only for HTTP APIs.
+            name: The name of the authorizer.
+        """
 
-    authorizer_credentials_arn: str | None = None
-    authorizer_payload_format_version: str | None = None
-    authorizer_result_ttl_in_seconds: int | None = None
-    authorizer_type: AuthorizerType | Literal["REQUEST", "JWT"]
-    authorizer_uri: str | None = None
-    enable_simple_responses: bool | None = None
-    identity_source: list[str]
-    identity_validation_expression: str | None = None
-    jwt_configuration: JWTConfiguration | None = None
-    name: str
+        authorizer_credentials_arn: str | None = None
+        authorizer_payload_format_version: str | None = None
+        authorizer_result_ttl_in_seconds: int | None = None
+        authorizer_type: AuthorizerType | Literal["REQUEST", "JWT"]
+        authorizer_uri: str | None = None
+        enable_simple_responses: bool | None = None
+        identity_source: list[str]
+        identity_validation_expression: str | None = None
+        jwt_configuration: JWTConfiguration | None = None
+        name: str
+
+else:
+
+    @_attrs_class()
+    class CreateAuthorizerInput:
+        """Represents the input parameters for a CreateAuthorizer request.
+
+        Attributes:
+            authorizer_credentials_arn: Specifies the required credentials as an IAM role for API Gateway to invoke the
+                authorizer. To specify an IAM role for API Gateway to assume, use the role's Amazon
+                Resource Name (ARN). To use resource-based permissions on the Lambda function, don't
+                specify this parameter. Supported only for REQUEST authorizers.
+            authorizer_payload_format_version: Specifies the format of the payload sent to an HTTP API Lambda authorizer. Required for
+                HTTP API Lambda authorizers. Supported values are 1.0 and 2.0. To learn more, see
+                Working with AWS Lambda authorizers for HTTP APIs
+                (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-lambda-authorizer.html).
+            authorizer_result_ttl_in_seconds: The time to live (TTL) for cached authorizer results, in seconds. If it equals 0,
+                authorization caching is disabled. If it is greater than 0, API Gateway caches
+                authorizer responses. The maximum value is 3600, or 1 hour. Supported only for HTTP API
+                Lambda authorizers.
+            authorizer_type: The authorizer type. Specify REQUEST for a Lambda function using incoming request
+                parameters. Specify JWT to use JSON Web Tokens (supported only for HTTP APIs).
+            authorizer_uri: The authorizer's Uniform Resource Identifier (URI). For REQUEST authorizers, this must
+                be a well-formed Lambda function URI, for example,
+                arn:aws:apigateway:us-west-2:lambda:path/2015-03-31/functions/arn:aws:lambda:us-west-2:{account_id}:function:{lambda_function_name}/invocations.
+                In general, the URI has this form: arn:aws:apigateway:{region}:lambda:path/{service_api}
+                , where {region} is the same as the region hosting the Lambda function, path indicates
+                that the remaining substring in the URI should be treated as the path to the resource,
+                including the initial /. For Lambda functions, this is usually of the form
+                /2015-03-31/functions/[FunctionARN]/invocations. Supported only for REQUEST authorizers.
+            enable_simple_responses: Specifies whether a Lambda authorizer returns a response in a simple format. By default,
+                a Lambda authorizer must return an IAM policy. If enabled, the Lambda authorizer can
+                return a boolean value instead of an IAM policy. Supported only for HTTP APIs. To learn
+                more, see Working with AWS Lambda authorizers for HTTP APIs
+                (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-lambda-authorizer.html)
+            identity_source: The identity source for which authorization is requested.
+
+                For a REQUEST authorizer, this is optional. The value is a set of one or more mapping
+                expressions of the specified request parameters. The identity source can be headers,
+                query string parameters, stage variables, and context parameters. For example, if an
+                Auth header and a Name query string parameter are defined as identity sources, this
+                value is route.request.header.Auth, route.request.querystring.Name for WebSocket APIs.
+                For HTTP APIs, use selection expressions prefixed with $, for example,
+                $request.header.Auth, $request.querystring.Name. These parameters are used to perform
+                runtime validation for Lambda-based authorizers by verifying all of the identity-related
+                request parameters are present in the request, not null, and non-empty. Only when this
+                is true does the authorizer invoke the authorizer Lambda function. Otherwise, it returns
+                a 401 Unauthorized response without calling the Lambda function. For HTTP APIs, identity
+                sources are also used as the cache key when caching is enabled. To learn more, see
+                Working with AWS Lambda authorizers for HTTP APIs
+                (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-lambda-authorizer.html).
+
+                For JWT, a single entry that specifies where to extract the JSON Web Token (JWT) from
+                inbound requests. Currently only header-based and query parameter-based selections are
+                supported, for example $request.header.Authorization.
+            identity_validation_expression: This parameter is not used.
+            jwt_configuration: Represents the configuration of a JWT authorizer. Required for the JWT authorizer type.
+                Supported only for HTTP APIs.
+            name: The name of the authorizer.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "authorizer_credentials_arn",
+            "authorizer_payload_format_version",
+            "authorizer_result_ttl_in_seconds",
+            "authorizer_type",
+            "authorizer_uri",
+            "enable_simple_responses",
+            "identity_source",
+            "identity_validation_expression",
+            "jwt_configuration",
+            "name",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        authorizer_credentials_arn: str | None
+        authorizer_payload_format_version: str | None
+        authorizer_result_ttl_in_seconds: int | None
+        authorizer_type: AuthorizerType | Literal["REQUEST", "JWT"]
+        authorizer_uri: str | None
+        enable_simple_responses: bool | None
+        identity_source: list[str]
+        identity_validation_expression: str | None
+        jwt_configuration: JWTConfiguration | None
+        name: str
+
+        def __init__(
+            self,
+            *,
+            authorizer_credentials_arn: str | None = None,
+            authorizer_payload_format_version: str | None = None,
+            authorizer_result_ttl_in_seconds: int | None = None,
+            authorizer_type: AuthorizerType | Literal["REQUEST", "JWT"],
+            authorizer_uri: str | None = None,
+            enable_simple_responses: bool | None = None,
+            identity_source: list[str],
+            identity_validation_expression: str | None = None,
+            jwt_configuration: JWTConfiguration | None = None,
+            name: str,
+        ) -> None:
+            self.authorizer_credentials_arn = authorizer_credentials_arn
+            self.authorizer_payload_format_version = authorizer_payload_format_version
+            self.authorizer_result_ttl_in_seconds = authorizer_result_ttl_in_seconds
+            self.authorizer_type = authorizer_type
+            self.authorizer_uri = authorizer_uri
+            self.enable_simple_responses = enable_simple_responses
+            self.identity_source = identity_source
+            self.identity_validation_expression = identity_validation_expression
+            self.jwt_configuration = jwt_configuration
+            self.name = name
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"authorizer_credentials_arn={self.authorizer_credentials_arn!r}, "
+                    f"authorizer_payload_format_version={self.authorizer_payload_format_version!r}, "
+                    f"authorizer_result_ttl_in_seconds={self.authorizer_result_ttl_in_seconds!r}, "
+                    f"authorizer_type={self.authorizer_type!r}, "
+                    f"authorizer_uri={self.authorizer_uri!r}, "
+                    f"enable_simple_responses={self.enable_simple_responses!r}, "
+                    f"identity_source={self.identity_source!r}, "
+                    f"identity_validation_expression={self.identity_validation_expression!r}, "
+                    f"jwt_configuration={self.jwt_configuration!r}, "
+                    f"name={self.name!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.authorizer_credentials_arn == other.authorizer_credentials_arn
+                and self.authorizer_payload_format_version
+                == other.authorizer_payload_format_version
+                and self.authorizer_result_ttl_in_seconds == other.authorizer_result_ttl_in_seconds
+                and self.authorizer_type == other.authorizer_type
+                and self.authorizer_uri == other.authorizer_uri
+                and self.enable_simple_responses == other.enable_simple_responses
+                and self.identity_source == other.identity_source
+                and self.identity_validation_expression == other.identity_validation_expression
+                and self.jwt_configuration == other.jwt_configuration
+                and self.name == other.name
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "authorizer_credentials_arn": self.authorizer_credentials_arn,
+                "authorizer_payload_format_version": self.authorizer_payload_format_version,
+                "authorizer_result_ttl_in_seconds": self.authorizer_result_ttl_in_seconds,
+                "authorizer_type": self.authorizer_type,
+                "authorizer_uri": self.authorizer_uri,
+                "enable_simple_responses": self.enable_simple_responses,
+                "identity_source": self.identity_source,
+                "identity_validation_expression": self.identity_validation_expression,
+                "jwt_configuration": self.jwt_configuration,
+                "name": self.name,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "authorizer_credentials_arn",
+                    "authorizer_payload_format_version",
+                    "authorizer_result_ttl_in_seconds",
+                    "authorizer_type",
+                    "authorizer_uri",
+                    "enable_simple_responses",
+                    "identity_source",
+                    "identity_validation_expression",
+                    "jwt_configuration",
+                    "name",
+                ),
+            )

@@ -6,21 +6,113 @@
 #       --package aioapigateway.v2 --out src
 from __future__ import annotations
 
-import attrs
+from typing import TYPE_CHECKING, Any
+
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
+
+if TYPE_CHECKING:
+    import attrs
 
 __all__ = ["CreateDeploymentRequest"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class CreateDeploymentRequest:
-    """Creates a new Deployment resource to represent a deployment.
+    @attrs.define(kw_only=True, eq=True)
+    class CreateDeploymentRequest:
+        """Creates a new Deployment resource to represent a deployment.
 
-    Attributes:
-        api_id: The API identifier.
-        description: The description for the deployment resource.
-        stage_name: The name of the Stage resource for the Deployment resource to create.
-    """
+        Attributes:
+            api_id: The API identifier.
+            description: The description for the deployment resource.
+            stage_name: The name of the Stage resource for the Deployment resource to create.
+        """
 
-    api_id: str
-    description: str | None = None
-    stage_name: str | None = None
+        api_id: str
+        description: str | None = None
+        stage_name: str | None = None
+
+else:
+
+    @_attrs_class()
+    class CreateDeploymentRequest:
+        """Creates a new Deployment resource to represent a deployment.
+
+        Attributes:
+            api_id: The API identifier.
+            description: The description for the deployment resource.
+            stage_name: The name of the Stage resource for the Deployment resource to create.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "api_id",
+            "description",
+            "stage_name",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        api_id: str
+        description: str | None
+        stage_name: str | None
+
+        def __init__(
+            self,
+            *,
+            api_id: str,
+            description: str | None = None,
+            stage_name: str | None = None,
+        ) -> None:
+            self.api_id = api_id
+            self.description = description
+            self.stage_name = stage_name
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"api_id={self.api_id!r}, "
+                    f"description={self.description!r}, "
+                    f"stage_name={self.stage_name!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.api_id == other.api_id
+                and self.description == other.description
+                and self.stage_name == other.stage_name
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "api_id": self.api_id,
+                "description": self.description,
+                "stage_name": self.stage_name,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "api_id",
+                    "description",
+                    "stage_name",
+                ),
+            )

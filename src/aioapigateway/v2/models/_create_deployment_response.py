@@ -7,32 +7,148 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-import attrs
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
 
 if TYPE_CHECKING:
+    import attrs
+
     from ._deployment_status import DeploymentStatus
 
 __all__ = ["CreateDeploymentResponse"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class CreateDeploymentResponse:
-    """CreateDeploymentResponse
+    @attrs.define(kw_only=True, eq=True)
+    class CreateDeploymentResponse:
+        """CreateDeploymentResponse
 
-    Attributes:
-        auto_deployed: Specifies whether a deployment was automatically released.
-        created_date: The date and time when the Deployment resource was created.
-        deployment_id: The identifier for the deployment.
-        deployment_status: The status of the deployment: PENDING, FAILED, or SUCCEEDED.
-        deployment_status_message: May contain additional feedback on the status of an API deployment.
-        description: The description for the deployment.
-    """
+        Attributes:
+            auto_deployed: Specifies whether a deployment was automatically released.
+            created_date: The date and time when the Deployment resource was created.
+            deployment_id: The identifier for the deployment.
+            deployment_status: The status of the deployment: PENDING, FAILED, or SUCCEEDED.
+            deployment_status_message: May contain additional feedback on the status of an API deployment.
+            description: The description for the deployment.
+        """
 
-    auto_deployed: bool | None = None
-    created_date: datetime.datetime | None = None
-    deployment_id: str | None = None
-    deployment_status: DeploymentStatus | str | None = None
-    deployment_status_message: str | None = None
-    description: str | None = None
+        auto_deployed: bool | None = None
+        created_date: datetime.datetime | None = None
+        deployment_id: str | None = None
+        deployment_status: DeploymentStatus | str | None = None
+        deployment_status_message: str | None = None
+        description: str | None = None
+
+else:
+
+    @_attrs_class()
+    class CreateDeploymentResponse:
+        """CreateDeploymentResponse
+
+        Attributes:
+            auto_deployed: Specifies whether a deployment was automatically released.
+            created_date: The date and time when the Deployment resource was created.
+            deployment_id: The identifier for the deployment.
+            deployment_status: The status of the deployment: PENDING, FAILED, or SUCCEEDED.
+            deployment_status_message: May contain additional feedback on the status of an API deployment.
+            description: The description for the deployment.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "auto_deployed",
+            "created_date",
+            "deployment_id",
+            "deployment_status",
+            "deployment_status_message",
+            "description",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        auto_deployed: bool | None
+        created_date: datetime.datetime | None
+        deployment_id: str | None
+        deployment_status: DeploymentStatus | str | None
+        deployment_status_message: str | None
+        description: str | None
+
+        def __init__(
+            self,
+            *,
+            auto_deployed: bool | None = None,
+            created_date: datetime.datetime | None = None,
+            deployment_id: str | None = None,
+            deployment_status: DeploymentStatus | str | None = None,
+            deployment_status_message: str | None = None,
+            description: str | None = None,
+        ) -> None:
+            self.auto_deployed = auto_deployed
+            self.created_date = created_date
+            self.deployment_id = deployment_id
+            self.deployment_status = deployment_status
+            self.deployment_status_message = deployment_status_message
+            self.description = description
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"auto_deployed={self.auto_deployed!r}, "
+                    f"created_date={self.created_date!r}, "
+                    f"deployment_id={self.deployment_id!r}, "
+                    f"deployment_status={self.deployment_status!r}, "
+                    f"deployment_status_message={self.deployment_status_message!r}, "
+                    f"description={self.description!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.auto_deployed == other.auto_deployed
+                and self.created_date == other.created_date
+                and self.deployment_id == other.deployment_id
+                and self.deployment_status == other.deployment_status
+                and self.deployment_status_message == other.deployment_status_message
+                and self.description == other.description
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "auto_deployed": self.auto_deployed,
+                "created_date": self.created_date,
+                "deployment_id": self.deployment_id,
+                "deployment_status": self.deployment_status,
+                "deployment_status_message": self.deployment_status_message,
+                "description": self.description,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "auto_deployed",
+                    "created_date",
+                    "deployment_id",
+                    "deployment_status",
+                    "deployment_status_message",
+                    "description",
+                ),
+            )

@@ -6,26 +6,137 @@
 #       --package aioapigateway.v2 --out src
 from __future__ import annotations
 
-import attrs
+from typing import TYPE_CHECKING, Any
+
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
+
+if TYPE_CHECKING:
+    import attrs
 
 __all__ = ["CreateModelResponse"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class CreateModelResponse:
-    """CreateModelResponse
+    @attrs.define(kw_only=True, eq=True)
+    class CreateModelResponse:
+        """CreateModelResponse
 
-    Attributes:
-        content_type: The content-type for the model, for example, "application/json".
-        description: The description of the model.
-        model_id: The model identifier.
-        name: The name of the model. Must be alphanumeric.
-        schema: The schema for the model. For application/json models, this should be JSON schema draft
-            4 model.
-    """
+        Attributes:
+            content_type: The content-type for the model, for example, "application/json".
+            description: The description of the model.
+            model_id: The model identifier.
+            name: The name of the model. Must be alphanumeric.
+            schema: The schema for the model. For application/json models, this should be JSON schema draft
+                4 model.
+        """
 
-    content_type: str | None = None
-    description: str | None = None
-    model_id: str | None = None
-    name: str | None = None
-    schema: str | None = None
+        content_type: str | None = None
+        description: str | None = None
+        model_id: str | None = None
+        name: str | None = None
+        schema: str | None = None
+
+else:
+
+    @_attrs_class()
+    class CreateModelResponse:
+        """CreateModelResponse
+
+        Attributes:
+            content_type: The content-type for the model, for example, "application/json".
+            description: The description of the model.
+            model_id: The model identifier.
+            name: The name of the model. Must be alphanumeric.
+            schema: The schema for the model. For application/json models, this should be JSON schema draft
+                4 model.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "content_type",
+            "description",
+            "model_id",
+            "name",
+            "schema",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        content_type: str | None
+        description: str | None
+        model_id: str | None
+        name: str | None
+        schema: str | None
+
+        def __init__(
+            self,
+            *,
+            content_type: str | None = None,
+            description: str | None = None,
+            model_id: str | None = None,
+            name: str | None = None,
+            schema: str | None = None,
+        ) -> None:
+            self.content_type = content_type
+            self.description = description
+            self.model_id = model_id
+            self.name = name
+            self.schema = schema
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"content_type={self.content_type!r}, "
+                    f"description={self.description!r}, "
+                    f"model_id={self.model_id!r}, "
+                    f"name={self.name!r}, "
+                    f"schema={self.schema!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.content_type == other.content_type
+                and self.description == other.description
+                and self.model_id == other.model_id
+                and self.name == other.name
+                and self.schema == other.schema
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "content_type": self.content_type,
+                "description": self.description,
+                "model_id": self.model_id,
+                "name": self.name,
+                "schema": self.schema,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "content_type",
+                    "description",
+                    "model_id",
+                    "name",
+                    "schema",
+                ),
+            )

@@ -6,37 +6,163 @@
 #       --package aioapigateway.v2 --out src
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-import attrs
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
 
 if TYPE_CHECKING:
+    import attrs
+
     from ._authorization import Authorization
     from ._endpoint_configuration_request import EndpointConfigurationRequest
     from ._portal_content import PortalContent
 
 __all__ = ["CreatePortalRequest"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class CreatePortalRequest:
-    """The request body for the post operation.
+    @attrs.define(kw_only=True, eq=True)
+    class CreatePortalRequest:
+        """The request body for the post operation.
 
-    Attributes:
-        authorization: The authentication configuration for the portal.
-        endpoint_configuration: The domain configuration for the portal. Use a default domain provided by API Gateway or
-            provide a fully-qualified domain name that you own.
-        included_portal_product_arns: The ARNs of the portal products included in the portal.
-        logo_uri: The URI for the portal logo image that is displayed in the portal header.
-        portal_content: The content of the portal.
-        rum_app_monitor_name: The name of the Amazon CloudWatch RUM app monitor for the portal.
-        tags: The collection of tags. Each tag element is associated with a given resource.
-    """
+        Attributes:
+            authorization: The authentication configuration for the portal.
+            endpoint_configuration: The domain configuration for the portal. Use a default domain provided by API Gateway or
+                provide a fully-qualified domain name that you own.
+            included_portal_product_arns: The ARNs of the portal products included in the portal.
+            logo_uri: The URI for the portal logo image that is displayed in the portal header.
+            portal_content: The content of the portal.
+            rum_app_monitor_name: The name of the Amazon CloudWatch RUM app monitor for the portal.
+            tags: The collection of tags. Each tag element is associated with a given resource.
+        """
 
-    authorization: Authorization
-    endpoint_configuration: EndpointConfigurationRequest
-    included_portal_product_arns: list[str] | None = None
-    logo_uri: str | None = None
-    portal_content: PortalContent
-    rum_app_monitor_name: str | None = None
-    tags: dict[str, str] | None = None
+        authorization: Authorization
+        endpoint_configuration: EndpointConfigurationRequest
+        included_portal_product_arns: list[str] | None = None
+        logo_uri: str | None = None
+        portal_content: PortalContent
+        rum_app_monitor_name: str | None = None
+        tags: dict[str, str] | None = None
+
+else:
+
+    @_attrs_class()
+    class CreatePortalRequest:
+        """The request body for the post operation.
+
+        Attributes:
+            authorization: The authentication configuration for the portal.
+            endpoint_configuration: The domain configuration for the portal. Use a default domain provided by API Gateway or
+                provide a fully-qualified domain name that you own.
+            included_portal_product_arns: The ARNs of the portal products included in the portal.
+            logo_uri: The URI for the portal logo image that is displayed in the portal header.
+            portal_content: The content of the portal.
+            rum_app_monitor_name: The name of the Amazon CloudWatch RUM app monitor for the portal.
+            tags: The collection of tags. Each tag element is associated with a given resource.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "authorization",
+            "endpoint_configuration",
+            "included_portal_product_arns",
+            "logo_uri",
+            "portal_content",
+            "rum_app_monitor_name",
+            "tags",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        authorization: Authorization
+        endpoint_configuration: EndpointConfigurationRequest
+        included_portal_product_arns: list[str] | None
+        logo_uri: str | None
+        portal_content: PortalContent
+        rum_app_monitor_name: str | None
+        tags: dict[str, str] | None
+
+        def __init__(
+            self,
+            *,
+            authorization: Authorization,
+            endpoint_configuration: EndpointConfigurationRequest,
+            included_portal_product_arns: list[str] | None = None,
+            logo_uri: str | None = None,
+            portal_content: PortalContent,
+            rum_app_monitor_name: str | None = None,
+            tags: dict[str, str] | None = None,
+        ) -> None:
+            self.authorization = authorization
+            self.endpoint_configuration = endpoint_configuration
+            self.included_portal_product_arns = included_portal_product_arns
+            self.logo_uri = logo_uri
+            self.portal_content = portal_content
+            self.rum_app_monitor_name = rum_app_monitor_name
+            self.tags = tags
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"authorization={self.authorization!r}, "
+                    f"endpoint_configuration={self.endpoint_configuration!r}, "
+                    f"included_portal_product_arns={self.included_portal_product_arns!r}, "
+                    f"logo_uri={self.logo_uri!r}, "
+                    f"portal_content={self.portal_content!r}, "
+                    f"rum_app_monitor_name={self.rum_app_monitor_name!r}, "
+                    f"tags={self.tags!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.authorization == other.authorization
+                and self.endpoint_configuration == other.endpoint_configuration
+                and self.included_portal_product_arns == other.included_portal_product_arns
+                and self.logo_uri == other.logo_uri
+                and self.portal_content == other.portal_content
+                and self.rum_app_monitor_name == other.rum_app_monitor_name
+                and self.tags == other.tags
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "authorization": self.authorization,
+                "endpoint_configuration": self.endpoint_configuration,
+                "included_portal_product_arns": self.included_portal_product_arns,
+                "logo_uri": self.logo_uri,
+                "portal_content": self.portal_content,
+                "rum_app_monitor_name": self.rum_app_monitor_name,
+                "tags": self.tags,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "authorization",
+                    "endpoint_configuration",
+                    "included_portal_product_arns",
+                    "logo_uri",
+                    "portal_content",
+                    "rum_app_monitor_name",
+                    "tags",
+                ),
+            )

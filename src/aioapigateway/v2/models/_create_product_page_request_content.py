@@ -6,22 +6,85 @@
 #       --package aioapigateway.v2 --out src
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-import attrs
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
 
 if TYPE_CHECKING:
+    import attrs
+
     from ._display_content import DisplayContent
 
 __all__ = ["CreateProductPageRequestContent"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class CreateProductPageRequestContent:
-    """Creates a product page.
+    @attrs.define(kw_only=True, eq=True)
+    class CreateProductPageRequestContent:
+        """Creates a product page.
 
-    Attributes:
-        display_content: The content of the product page.
-    """
+        Attributes:
+            display_content: The content of the product page.
+        """
 
-    display_content: DisplayContent
+        display_content: DisplayContent
+
+else:
+
+    @_attrs_class()
+    class CreateProductPageRequestContent:
+        """Creates a product page.
+
+        Attributes:
+            display_content: The content of the product page.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "display_content",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        display_content: DisplayContent
+
+        def __init__(
+            self,
+            *,
+            display_content: DisplayContent,
+        ) -> None:
+            self.display_content = display_content
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"display_content={self.display_content!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return self.display_content == other.display_content
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "display_content": self.display_content,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(self, state, ("display_content",))

@@ -6,33 +6,150 @@
 #       --package aioapigateway.v2 --out src
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-import attrs
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
 
 if TYPE_CHECKING:
+    import attrs
+
     from ._parameter_constraints import ParameterConstraints
 
 __all__ = ["CreateRouteResponseRequest"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class CreateRouteResponseRequest:
-    """Creates a new RouteResponse resource to represent a route response.
+    @attrs.define(kw_only=True, eq=True)
+    class CreateRouteResponseRequest:
+        """Creates a new RouteResponse resource to represent a route response.
 
-    Attributes:
-        api_id: The API identifier.
-        model_selection_expression: The model selection expression for the route response. Supported only for WebSocket
-            APIs.
-        response_models: The response models for the route response.
-        response_parameters: The route response parameters.
-        route_id: The route ID.
-        route_response_key: The route response key.
-    """
+        Attributes:
+            api_id: The API identifier.
+            model_selection_expression: The model selection expression for the route response. Supported only for WebSocket
+                APIs.
+            response_models: The response models for the route response.
+            response_parameters: The route response parameters.
+            route_id: The route ID.
+            route_response_key: The route response key.
+        """
 
-    api_id: str
-    model_selection_expression: str | None = None
-    response_models: dict[str, str] | None = None
-    response_parameters: dict[str, ParameterConstraints] | None = None
-    route_id: str
-    route_response_key: str
+        api_id: str
+        model_selection_expression: str | None = None
+        response_models: dict[str, str] | None = None
+        response_parameters: dict[str, ParameterConstraints] | None = None
+        route_id: str
+        route_response_key: str
+
+else:
+
+    @_attrs_class()
+    class CreateRouteResponseRequest:
+        """Creates a new RouteResponse resource to represent a route response.
+
+        Attributes:
+            api_id: The API identifier.
+            model_selection_expression: The model selection expression for the route response. Supported only for WebSocket
+                APIs.
+            response_models: The response models for the route response.
+            response_parameters: The route response parameters.
+            route_id: The route ID.
+            route_response_key: The route response key.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "api_id",
+            "model_selection_expression",
+            "response_models",
+            "response_parameters",
+            "route_id",
+            "route_response_key",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        api_id: str
+        model_selection_expression: str | None
+        response_models: dict[str, str] | None
+        response_parameters: dict[str, ParameterConstraints] | None
+        route_id: str
+        route_response_key: str
+
+        def __init__(
+            self,
+            *,
+            api_id: str,
+            model_selection_expression: str | None = None,
+            response_models: dict[str, str] | None = None,
+            response_parameters: dict[str, ParameterConstraints] | None = None,
+            route_id: str,
+            route_response_key: str,
+        ) -> None:
+            self.api_id = api_id
+            self.model_selection_expression = model_selection_expression
+            self.response_models = response_models
+            self.response_parameters = response_parameters
+            self.route_id = route_id
+            self.route_response_key = route_response_key
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"api_id={self.api_id!r}, "
+                    f"model_selection_expression={self.model_selection_expression!r}, "
+                    f"response_models={self.response_models!r}, "
+                    f"response_parameters={self.response_parameters!r}, "
+                    f"route_id={self.route_id!r}, "
+                    f"route_response_key={self.route_response_key!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.api_id == other.api_id
+                and self.model_selection_expression == other.model_selection_expression
+                and self.response_models == other.response_models
+                and self.response_parameters == other.response_parameters
+                and self.route_id == other.route_id
+                and self.route_response_key == other.route_response_key
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "api_id": self.api_id,
+                "model_selection_expression": self.model_selection_expression,
+                "response_models": self.response_models,
+                "response_parameters": self.response_parameters,
+                "route_id": self.route_id,
+                "route_response_key": self.route_response_key,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "api_id",
+                    "model_selection_expression",
+                    "response_models",
+                    "response_parameters",
+                    "route_id",
+                    "route_response_key",
+                ),
+            )

@@ -6,33 +6,142 @@
 #       --package aioapigateway.v2 --out src
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-import attrs
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
 
 if TYPE_CHECKING:
+    import attrs
+
     from ._routing_rule_action import RoutingRuleAction
     from ._routing_rule_condition import RoutingRuleCondition
 
 __all__ = ["CreateRoutingRuleResponse"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class CreateRoutingRuleResponse:
-    """CreateRoutingRuleResponse
+    @attrs.define(kw_only=True, eq=True)
+    class CreateRoutingRuleResponse:
+        """CreateRoutingRuleResponse
 
-    Attributes:
-        actions: Represents a routing rule action. The only supported action is invokeApi.
-        conditions: Represents a condition. Conditions can contain up to two matchHeaders conditions and one
-            matchBasePaths conditions. API Gateway evaluates header conditions and base path
-            conditions together. You can only use AND between header and base path conditions.
-        priority: Represents the priority of the routing rule.
-        routing_rule_arn: The ARN of the domain name.
-        routing_rule_id: The routing rule ID.
-    """
+        Attributes:
+            actions: Represents a routing rule action. The only supported action is invokeApi.
+            conditions: Represents a condition. Conditions can contain up to two matchHeaders conditions and one
+                matchBasePaths conditions. API Gateway evaluates header conditions and base path
+                conditions together. You can only use AND between header and base path conditions.
+            priority: Represents the priority of the routing rule.
+            routing_rule_arn: The ARN of the domain name.
+            routing_rule_id: The routing rule ID.
+        """
 
-    actions: list[RoutingRuleAction] | None = None
-    conditions: list[RoutingRuleCondition] | None = None
-    priority: int | None = None
-    routing_rule_arn: str | None = None
-    routing_rule_id: str | None = None
+        actions: list[RoutingRuleAction] | None = None
+        conditions: list[RoutingRuleCondition] | None = None
+        priority: int | None = None
+        routing_rule_arn: str | None = None
+        routing_rule_id: str | None = None
+
+else:
+
+    @_attrs_class()
+    class CreateRoutingRuleResponse:
+        """CreateRoutingRuleResponse
+
+        Attributes:
+            actions: Represents a routing rule action. The only supported action is invokeApi.
+            conditions: Represents a condition. Conditions can contain up to two matchHeaders conditions and one
+                matchBasePaths conditions. API Gateway evaluates header conditions and base path
+                conditions together. You can only use AND between header and base path conditions.
+            priority: Represents the priority of the routing rule.
+            routing_rule_arn: The ARN of the domain name.
+            routing_rule_id: The routing rule ID.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "actions",
+            "conditions",
+            "priority",
+            "routing_rule_arn",
+            "routing_rule_id",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        actions: list[RoutingRuleAction] | None
+        conditions: list[RoutingRuleCondition] | None
+        priority: int | None
+        routing_rule_arn: str | None
+        routing_rule_id: str | None
+
+        def __init__(
+            self,
+            *,
+            actions: list[RoutingRuleAction] | None = None,
+            conditions: list[RoutingRuleCondition] | None = None,
+            priority: int | None = None,
+            routing_rule_arn: str | None = None,
+            routing_rule_id: str | None = None,
+        ) -> None:
+            self.actions = actions
+            self.conditions = conditions
+            self.priority = priority
+            self.routing_rule_arn = routing_rule_arn
+            self.routing_rule_id = routing_rule_id
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"actions={self.actions!r}, "
+                    f"conditions={self.conditions!r}, "
+                    f"priority={self.priority!r}, "
+                    f"routing_rule_arn={self.routing_rule_arn!r}, "
+                    f"routing_rule_id={self.routing_rule_id!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.actions == other.actions
+                and self.conditions == other.conditions
+                and self.priority == other.priority
+                and self.routing_rule_arn == other.routing_rule_arn
+                and self.routing_rule_id == other.routing_rule_id
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "actions": self.actions,
+                "conditions": self.conditions,
+                "priority": self.priority,
+                "routing_rule_arn": self.routing_rule_arn,
+                "routing_rule_id": self.routing_rule_id,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "actions",
+                    "conditions",
+                    "priority",
+                    "routing_rule_arn",
+                    "routing_rule_id",
+                ),
+            )

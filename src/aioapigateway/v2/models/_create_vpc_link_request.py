@@ -6,23 +6,124 @@
 #       --package aioapigateway.v2 --out src
 from __future__ import annotations
 
-import attrs
+from typing import TYPE_CHECKING, Any
+
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
+
+if TYPE_CHECKING:
+    import attrs
 
 __all__ = ["CreateVpcLinkRequest"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class CreateVpcLinkRequest:
-    """Creates a VPC link
+    @attrs.define(kw_only=True, eq=True)
+    class CreateVpcLinkRequest:
+        """Creates a VPC link
 
-    Attributes:
-        name: The name of the VPC link.
-        security_group_ids: A list of security group IDs for the VPC link.
-        subnet_ids: A list of subnet IDs to include in the VPC link.
-        tags: A list of tags.
-    """
+        Attributes:
+            name: The name of the VPC link.
+            security_group_ids: A list of security group IDs for the VPC link.
+            subnet_ids: A list of subnet IDs to include in the VPC link.
+            tags: A list of tags.
+        """
 
-    name: str
-    security_group_ids: list[str] | None = None
-    subnet_ids: list[str]
-    tags: dict[str, str] | None = None
+        name: str
+        security_group_ids: list[str] | None = None
+        subnet_ids: list[str]
+        tags: dict[str, str] | None = None
+
+else:
+
+    @_attrs_class()
+    class CreateVpcLinkRequest:
+        """Creates a VPC link
+
+        Attributes:
+            name: The name of the VPC link.
+            security_group_ids: A list of security group IDs for the VPC link.
+            subnet_ids: A list of subnet IDs to include in the VPC link.
+            tags: A list of tags.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "name",
+            "security_group_ids",
+            "subnet_ids",
+            "tags",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        name: str
+        security_group_ids: list[str] | None
+        subnet_ids: list[str]
+        tags: dict[str, str] | None
+
+        def __init__(
+            self,
+            *,
+            name: str,
+            security_group_ids: list[str] | None = None,
+            subnet_ids: list[str],
+            tags: dict[str, str] | None = None,
+        ) -> None:
+            self.name = name
+            self.security_group_ids = security_group_ids
+            self.subnet_ids = subnet_ids
+            self.tags = tags
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"name={self.name!r}, "
+                    f"security_group_ids={self.security_group_ids!r}, "
+                    f"subnet_ids={self.subnet_ids!r}, "
+                    f"tags={self.tags!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.name == other.name
+                and self.security_group_ids == other.security_group_ids
+                and self.subnet_ids == other.subnet_ids
+                and self.tags == other.tags
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "name": self.name,
+                "security_group_ids": self.security_group_ids,
+                "subnet_ids": self.subnet_ids,
+                "tags": self.tags,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "name",
+                    "security_group_ids",
+                    "subnet_ids",
+                    "tags",
+                ),
+            )

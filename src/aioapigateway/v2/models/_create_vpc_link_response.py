@@ -7,39 +7,182 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-import attrs
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
 
 if TYPE_CHECKING:
+    import attrs
+
     from ._vpc_link_status import VpcLinkStatus
     from ._vpc_link_version import VpcLinkVersion
 
 __all__ = ["CreateVpcLinkResponse"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class CreateVpcLinkResponse:
-    """CreateVpcLinkResponse
+    @attrs.define(kw_only=True, eq=True)
+    class CreateVpcLinkResponse:
+        """CreateVpcLinkResponse
 
-    Attributes:
-        created_date: The timestamp when the VPC link was created.
-        name: The name of the VPC link.
-        security_group_ids: A list of security group IDs for the VPC link.
-        subnet_ids: A list of subnet IDs to include in the VPC link.
-        tags: Tags for the VPC link.
-        vpc_link_id: The ID of the VPC link.
-        vpc_link_status: The status of the VPC link.
-        vpc_link_status_message: A message summarizing the cause of the status of the VPC link.
-        vpc_link_version: The version of the VPC link.
-    """
+        Attributes:
+            created_date: The timestamp when the VPC link was created.
+            name: The name of the VPC link.
+            security_group_ids: A list of security group IDs for the VPC link.
+            subnet_ids: A list of subnet IDs to include in the VPC link.
+            tags: Tags for the VPC link.
+            vpc_link_id: The ID of the VPC link.
+            vpc_link_status: The status of the VPC link.
+            vpc_link_status_message: A message summarizing the cause of the status of the VPC link.
+            vpc_link_version: The version of the VPC link.
+        """
 
-    created_date: datetime.datetime | None = None
-    name: str | None = None
-    security_group_ids: list[str] | None = None
-    subnet_ids: list[str] | None = None
-    tags: dict[str, str] | None = None
-    vpc_link_id: str | None = None
-    vpc_link_status: VpcLinkStatus | str | None = None
-    vpc_link_status_message: str | None = None
-    vpc_link_version: VpcLinkVersion | str | None = None
+        created_date: datetime.datetime | None = None
+        name: str | None = None
+        security_group_ids: list[str] | None = None
+        subnet_ids: list[str] | None = None
+        tags: dict[str, str] | None = None
+        vpc_link_id: str | None = None
+        vpc_link_status: VpcLinkStatus | str | None = None
+        vpc_link_status_message: str | None = None
+        vpc_link_version: VpcLinkVersion | str | None = None
+
+else:
+
+    @_attrs_class()
+    class CreateVpcLinkResponse:
+        """CreateVpcLinkResponse
+
+        Attributes:
+            created_date: The timestamp when the VPC link was created.
+            name: The name of the VPC link.
+            security_group_ids: A list of security group IDs for the VPC link.
+            subnet_ids: A list of subnet IDs to include in the VPC link.
+            tags: Tags for the VPC link.
+            vpc_link_id: The ID of the VPC link.
+            vpc_link_status: The status of the VPC link.
+            vpc_link_status_message: A message summarizing the cause of the status of the VPC link.
+            vpc_link_version: The version of the VPC link.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "created_date",
+            "name",
+            "security_group_ids",
+            "subnet_ids",
+            "tags",
+            "vpc_link_id",
+            "vpc_link_status",
+            "vpc_link_status_message",
+            "vpc_link_version",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        created_date: datetime.datetime | None
+        name: str | None
+        security_group_ids: list[str] | None
+        subnet_ids: list[str] | None
+        tags: dict[str, str] | None
+        vpc_link_id: str | None
+        vpc_link_status: VpcLinkStatus | str | None
+        vpc_link_status_message: str | None
+        vpc_link_version: VpcLinkVersion | str | None
+
+        def __init__(
+            self,
+            *,
+            created_date: datetime.datetime | None = None,
+            name: str | None = None,
+            security_group_ids: list[str] | None = None,
+            subnet_ids: list[str] | None = None,
+            tags: dict[str, str] | None = None,
+            vpc_link_id: str | None = None,
+            vpc_link_status: VpcLinkStatus | str | None = None,
+            vpc_link_status_message: str | None = None,
+            vpc_link_version: VpcLinkVersion | str | None = None,
+        ) -> None:
+            self.created_date = created_date
+            self.name = name
+            self.security_group_ids = security_group_ids
+            self.subnet_ids = subnet_ids
+            self.tags = tags
+            self.vpc_link_id = vpc_link_id
+            self.vpc_link_status = vpc_link_status
+            self.vpc_link_status_message = vpc_link_status_message
+            self.vpc_link_version = vpc_link_version
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"created_date={self.created_date!r}, "
+                    f"name={self.name!r}, "
+                    f"security_group_ids={self.security_group_ids!r}, "
+                    f"subnet_ids={self.subnet_ids!r}, "
+                    f"tags={self.tags!r}, "
+                    f"vpc_link_id={self.vpc_link_id!r}, "
+                    f"vpc_link_status={self.vpc_link_status!r}, "
+                    f"vpc_link_status_message={self.vpc_link_status_message!r}, "
+                    f"vpc_link_version={self.vpc_link_version!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.created_date == other.created_date
+                and self.name == other.name
+                and self.security_group_ids == other.security_group_ids
+                and self.subnet_ids == other.subnet_ids
+                and self.tags == other.tags
+                and self.vpc_link_id == other.vpc_link_id
+                and self.vpc_link_status == other.vpc_link_status
+                and self.vpc_link_status_message == other.vpc_link_status_message
+                and self.vpc_link_version == other.vpc_link_version
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "created_date": self.created_date,
+                "name": self.name,
+                "security_group_ids": self.security_group_ids,
+                "subnet_ids": self.subnet_ids,
+                "tags": self.tags,
+                "vpc_link_id": self.vpc_link_id,
+                "vpc_link_status": self.vpc_link_status,
+                "vpc_link_status_message": self.vpc_link_status_message,
+                "vpc_link_version": self.vpc_link_version,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "created_date",
+                    "name",
+                    "security_group_ids",
+                    "subnet_ids",
+                    "tags",
+                    "vpc_link_id",
+                    "vpc_link_status",
+                    "vpc_link_status_message",
+                    "vpc_link_version",
+                ),
+            )

@@ -6,27 +6,146 @@
 #       --package aioapigateway.v2 --out src
 from __future__ import annotations
 
-import attrs
+from typing import TYPE_CHECKING, Any
+
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
+
+if TYPE_CHECKING:
+    import attrs
 
 __all__ = ["CustomColors"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class CustomColors:
-    """Represents custom colors for a published portal.
+    @attrs.define(kw_only=True, eq=True)
+    class CustomColors:
+        """Represents custom colors for a published portal.
 
-    Attributes:
-        accent_color: Represents the accent color.
-        background_color: Represents the background color.
-        error_validation_color: The errorValidationColor.
-        header_color: Represents the header color.
-        navigation_color: Represents the navigation color.
-        text_color: Represents the text color.
-    """
+        Attributes:
+            accent_color: Represents the accent color.
+            background_color: Represents the background color.
+            error_validation_color: The errorValidationColor.
+            header_color: Represents the header color.
+            navigation_color: Represents the navigation color.
+            text_color: Represents the text color.
+        """
 
-    accent_color: str | None = None
-    background_color: str | None = None
-    error_validation_color: str | None = None
-    header_color: str | None = None
-    navigation_color: str | None = None
-    text_color: str | None = None
+        accent_color: str | None = None
+        background_color: str | None = None
+        error_validation_color: str | None = None
+        header_color: str | None = None
+        navigation_color: str | None = None
+        text_color: str | None = None
+
+else:
+
+    @_attrs_class()
+    class CustomColors:
+        """Represents custom colors for a published portal.
+
+        Attributes:
+            accent_color: Represents the accent color.
+            background_color: Represents the background color.
+            error_validation_color: The errorValidationColor.
+            header_color: Represents the header color.
+            navigation_color: Represents the navigation color.
+            text_color: Represents the text color.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "accent_color",
+            "background_color",
+            "error_validation_color",
+            "header_color",
+            "navigation_color",
+            "text_color",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        accent_color: str | None
+        background_color: str | None
+        error_validation_color: str | None
+        header_color: str | None
+        navigation_color: str | None
+        text_color: str | None
+
+        def __init__(
+            self,
+            *,
+            accent_color: str | None = None,
+            background_color: str | None = None,
+            error_validation_color: str | None = None,
+            header_color: str | None = None,
+            navigation_color: str | None = None,
+            text_color: str | None = None,
+        ) -> None:
+            self.accent_color = accent_color
+            self.background_color = background_color
+            self.error_validation_color = error_validation_color
+            self.header_color = header_color
+            self.navigation_color = navigation_color
+            self.text_color = text_color
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"accent_color={self.accent_color!r}, "
+                    f"background_color={self.background_color!r}, "
+                    f"error_validation_color={self.error_validation_color!r}, "
+                    f"header_color={self.header_color!r}, "
+                    f"navigation_color={self.navigation_color!r}, "
+                    f"text_color={self.text_color!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.accent_color == other.accent_color
+                and self.background_color == other.background_color
+                and self.error_validation_color == other.error_validation_color
+                and self.header_color == other.header_color
+                and self.navigation_color == other.navigation_color
+                and self.text_color == other.text_color
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "accent_color": self.accent_color,
+                "background_color": self.background_color,
+                "error_validation_color": self.error_validation_color,
+                "header_color": self.header_color,
+                "navigation_color": self.navigation_color,
+                "text_color": self.text_color,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "accent_color",
+                    "background_color",
+                    "error_validation_color",
+                    "header_color",
+                    "navigation_color",
+                    "text_color",
+                ),
+            )

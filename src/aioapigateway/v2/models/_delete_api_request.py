@@ -6,17 +6,79 @@
 #       --package aioapigateway.v2 --out src
 from __future__ import annotations
 
-import attrs
+from typing import TYPE_CHECKING, Any
+
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
+
+if TYPE_CHECKING:
+    import attrs
 
 __all__ = ["DeleteApiRequest"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class DeleteApiRequest:
-    """DeleteApiRequest
+    @attrs.define(kw_only=True, eq=True)
+    class DeleteApiRequest:
+        """DeleteApiRequest
 
-    Attributes:
-        api_id: The API identifier.
-    """
+        Attributes:
+            api_id: The API identifier.
+        """
 
-    api_id: str
+        api_id: str
+
+else:
+
+    @_attrs_class()
+    class DeleteApiRequest:
+        """DeleteApiRequest
+
+        Attributes:
+            api_id: The API identifier.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "api_id",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        api_id: str
+
+        def __init__(
+            self,
+            *,
+            api_id: str,
+        ) -> None:
+            self.api_id = api_id
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}(api_id={self.api_id!r})"
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return self.api_id == other.api_id
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "api_id": self.api_id,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(self, state, ("api_id",))

@@ -6,17 +6,83 @@
 #       --package aioapigateway.v2 --out src
 from __future__ import annotations
 
-import attrs
+from typing import TYPE_CHECKING, Any
+
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
+
+if TYPE_CHECKING:
+    import attrs
 
 __all__ = ["DeletePortalProductRequest"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class DeletePortalProductRequest:
-    """DeletePortalProductRequest
+    @attrs.define(kw_only=True, eq=True)
+    class DeletePortalProductRequest:
+        """DeletePortalProductRequest
 
-    Attributes:
-        portal_product_id: The portal product identifier.
-    """
+        Attributes:
+            portal_product_id: The portal product identifier.
+        """
 
-    portal_product_id: str
+        portal_product_id: str
+
+else:
+
+    @_attrs_class()
+    class DeletePortalProductRequest:
+        """DeletePortalProductRequest
+
+        Attributes:
+            portal_product_id: The portal product identifier.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "portal_product_id",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        portal_product_id: str
+
+        def __init__(
+            self,
+            *,
+            portal_product_id: str,
+        ) -> None:
+            self.portal_product_id = portal_product_id
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"portal_product_id={self.portal_product_id!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return self.portal_product_id == other.portal_product_id
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "portal_product_id": self.portal_product_id,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(self, state, ("portal_product_id",))

@@ -6,19 +6,99 @@
 #       --package aioapigateway.v2 --out src
 from __future__ import annotations
 
-import attrs
+from typing import TYPE_CHECKING, Any
+
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
+
+if TYPE_CHECKING:
+    import attrs
 
 __all__ = ["DisplayContent"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class DisplayContent:
-    """The content of the product page.
+    @attrs.define(kw_only=True, eq=True)
+    class DisplayContent:
+        """The content of the product page.
 
-    Attributes:
-        body: The body.
-        title: The title.
-    """
+        Attributes:
+            body: The body.
+            title: The title.
+        """
 
-    body: str | None = None
-    title: str | None = None
+        body: str | None = None
+        title: str | None = None
+
+else:
+
+    @_attrs_class()
+    class DisplayContent:
+        """The content of the product page.
+
+        Attributes:
+            body: The body.
+            title: The title.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "body",
+            "title",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        body: str | None
+        title: str | None
+
+        def __init__(
+            self,
+            *,
+            body: str | None = None,
+            title: str | None = None,
+        ) -> None:
+            self.body = body
+            self.title = title
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"body={self.body!r}, "
+                    f"title={self.title!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return self.body == other.body and self.title == other.title
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "body": self.body,
+                "title": self.title,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "body",
+                    "title",
+                ),
+            )

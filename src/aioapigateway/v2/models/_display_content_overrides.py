@@ -6,23 +6,117 @@
 #       --package aioapigateway.v2 --out src
 from __future__ import annotations
 
-import attrs
+from typing import TYPE_CHECKING, Any
+
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
+
+if TYPE_CHECKING:
+    import attrs
 
 __all__ = ["DisplayContentOverrides"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class DisplayContentOverrides:
-    """Contains any values that override the default configuration generated from API Gateway.
+    @attrs.define(kw_only=True, eq=True)
+    class DisplayContentOverrides:
+        """Contains any values that override the default configuration generated from API Gateway.
 
-    Attributes:
-        body: By default, this is the documentation of your REST API from API Gateway. You can provide
-            custom documentation to override this value.
-        endpoint: The URL for your REST API. By default, API Gateway uses the default execute API
-            endpoint. You can provide a custom domain to override this value.
-        operation_name: The operation name of the product REST endpoint.
-    """
+        Attributes:
+            body: By default, this is the documentation of your REST API from API Gateway. You can provide
+                custom documentation to override this value.
+            endpoint: The URL for your REST API. By default, API Gateway uses the default execute API
+                endpoint. You can provide a custom domain to override this value.
+            operation_name: The operation name of the product REST endpoint.
+        """
 
-    body: str | None = None
-    endpoint: str | None = None
-    operation_name: str | None = None
+        body: str | None = None
+        endpoint: str | None = None
+        operation_name: str | None = None
+
+else:
+
+    @_attrs_class()
+    class DisplayContentOverrides:
+        """Contains any values that override the default configuration generated from API Gateway.
+
+        Attributes:
+            body: By default, this is the documentation of your REST API from API Gateway. You can provide
+                custom documentation to override this value.
+            endpoint: The URL for your REST API. By default, API Gateway uses the default execute API
+                endpoint. You can provide a custom domain to override this value.
+            operation_name: The operation name of the product REST endpoint.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "body",
+            "endpoint",
+            "operation_name",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        body: str | None
+        endpoint: str | None
+        operation_name: str | None
+
+        def __init__(
+            self,
+            *,
+            body: str | None = None,
+            endpoint: str | None = None,
+            operation_name: str | None = None,
+        ) -> None:
+            self.body = body
+            self.endpoint = endpoint
+            self.operation_name = operation_name
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"body={self.body!r}, "
+                    f"endpoint={self.endpoint!r}, "
+                    f"operation_name={self.operation_name!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.body == other.body
+                and self.endpoint == other.endpoint
+                and self.operation_name == other.operation_name
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "body": self.body,
+                "endpoint": self.endpoint,
+                "operation_name": self.operation_name,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "body",
+                    "endpoint",
+                    "operation_name",
+                ),
+            )

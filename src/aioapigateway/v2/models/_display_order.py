@@ -6,27 +6,117 @@
 #       --package aioapigateway.v2 --out src
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-import attrs
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
 
 if TYPE_CHECKING:
+    import attrs
+
     from ._section import Section
 
 __all__ = ["DisplayOrder"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class DisplayOrder:
-    """The display order.
+    @attrs.define(kw_only=True, eq=True)
+    class DisplayOrder:
+        """The display order.
 
-    Attributes:
-        contents: Represents a list of sections which include section name and list of product REST
-            endpoints for a product.
-        overview_page_arn: The ARN of the overview page.
-        product_page_arns: The product page ARNs.
-    """
+        Attributes:
+            contents: Represents a list of sections which include section name and list of product REST
+                endpoints for a product.
+            overview_page_arn: The ARN of the overview page.
+            product_page_arns: The product page ARNs.
+        """
 
-    contents: list[Section] | None = None
-    overview_page_arn: str | None = None
-    product_page_arns: list[str] | None = None
+        contents: list[Section] | None = None
+        overview_page_arn: str | None = None
+        product_page_arns: list[str] | None = None
+
+else:
+
+    @_attrs_class()
+    class DisplayOrder:
+        """The display order.
+
+        Attributes:
+            contents: Represents a list of sections which include section name and list of product REST
+                endpoints for a product.
+            overview_page_arn: The ARN of the overview page.
+            product_page_arns: The product page ARNs.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "contents",
+            "overview_page_arn",
+            "product_page_arns",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        contents: list[Section] | None
+        overview_page_arn: str | None
+        product_page_arns: list[str] | None
+
+        def __init__(
+            self,
+            *,
+            contents: list[Section] | None = None,
+            overview_page_arn: str | None = None,
+            product_page_arns: list[str] | None = None,
+        ) -> None:
+            self.contents = contents
+            self.overview_page_arn = overview_page_arn
+            self.product_page_arns = product_page_arns
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"contents={self.contents!r}, "
+                    f"overview_page_arn={self.overview_page_arn!r}, "
+                    f"product_page_arns={self.product_page_arns!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.contents == other.contents
+                and self.overview_page_arn == other.overview_page_arn
+                and self.product_page_arns == other.product_page_arns
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "contents": self.contents,
+                "overview_page_arn": self.overview_page_arn,
+                "product_page_arns": self.product_page_arns,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "contents",
+                    "overview_page_arn",
+                    "product_page_arns",
+                ),
+            )

@@ -7,11 +7,17 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-import attrs
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
 
 if TYPE_CHECKING:
+    import attrs
+
     from ._domain_name_status import DomainNameStatus
     from ._endpoint_type import EndpointType
     from ._ip_address_type import IpAddressType
@@ -19,45 +25,213 @@ if TYPE_CHECKING:
 
 __all__ = ["DomainNameConfiguration"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class DomainNameConfiguration:
-    """The domain name configuration.
+    @attrs.define(kw_only=True, eq=True)
+    class DomainNameConfiguration:
+        """The domain name configuration.
 
-    Attributes:
-        api_gateway_domain_name: A domain name for the API.
-        certificate_arn: An AWS-managed certificate that will be used by the edge-optimized endpoint for this
-            domain name. AWS Certificate Manager is the only supported source.
-        certificate_name: The user-friendly name of the certificate that will be used by the edge-optimized
-            endpoint for this domain name.
-        certificate_upload_date: The timestamp when the certificate that was used by edge-optimized endpoint for this
-            domain name was uploaded.
-        domain_name_status: The status of the domain name migration. The valid values are AVAILABLE, UPDATING,
-            PENDING_CERTIFICATE_REIMPORT, and PENDING_OWNERSHIP_VERIFICATION. If the status is
-            UPDATING, the domain cannot be modified further until the existing operation is
-            complete. If it is AVAILABLE, the domain can be updated.
-        domain_name_status_message: An optional text message containing detailed information about status of the domain name
-            migration.
-        endpoint_type: The endpoint type.
-        hosted_zone_id: The Amazon Route 53 Hosted Zone ID of the endpoint.
-        ip_address_type: The IP address types that can invoke the domain name. Use ipv4 to allow only IPv4
-            addresses to invoke your domain name, or use dualstack to allow both IPv4 and IPv6
-            addresses to invoke your domain name.
-        security_policy: The Transport Layer Security (TLS) version of the security policy for this domain name.
-            The valid values are TLS_1_0 and TLS_1_2.
-        ownership_verification_certificate_arn: The ARN of the public certificate issued by ACM to validate ownership of your custom
-            domain. Only required when configuring mutual TLS and using an ACM imported or private
-            CA certificate ARN as the regionalCertificateArn
-    """
+        Attributes:
+            api_gateway_domain_name: A domain name for the API.
+            certificate_arn: An AWS-managed certificate that will be used by the edge-optimized endpoint for this
+                domain name. AWS Certificate Manager is the only supported source.
+            certificate_name: The user-friendly name of the certificate that will be used by the edge-optimized
+                endpoint for this domain name.
+            certificate_upload_date: The timestamp when the certificate that was used by edge-optimized endpoint for this
+                domain name was uploaded.
+            domain_name_status: The status of the domain name migration. The valid values are AVAILABLE, UPDATING,
+                PENDING_CERTIFICATE_REIMPORT, and PENDING_OWNERSHIP_VERIFICATION. If the status is
+                UPDATING, the domain cannot be modified further until the existing operation is
+                complete. If it is AVAILABLE, the domain can be updated.
+            domain_name_status_message: An optional text message containing detailed information about status of the domain name
+                migration.
+            endpoint_type: The endpoint type.
+            hosted_zone_id: The Amazon Route 53 Hosted Zone ID of the endpoint.
+            ip_address_type: The IP address types that can invoke the domain name. Use ipv4 to allow only IPv4
+                addresses to invoke your domain name, or use dualstack to allow both IPv4 and IPv6
+                addresses to invoke your domain name.
+            security_policy: The Transport Layer Security (TLS) version of the security policy for this domain name.
+                The valid values are TLS_1_0 and TLS_1_2.
+            ownership_verification_certificate_arn: The ARN of the public certificate issued by ACM to validate ownership of your custom
+                domain. Only required when configuring mutual TLS and using an ACM imported or private
+                CA certificate ARN as the regionalCertificateArn
+        """
 
-    api_gateway_domain_name: str | None = None
-    certificate_arn: str | None = None
-    certificate_name: str | None = None
-    certificate_upload_date: datetime.datetime | None = None
-    domain_name_status: DomainNameStatus | str | None = None
-    domain_name_status_message: str | None = None
-    endpoint_type: EndpointType | str | None = None
-    hosted_zone_id: str | None = None
-    ip_address_type: IpAddressType | str | None = None
-    security_policy: SecurityPolicy | str | None = None
-    ownership_verification_certificate_arn: str | None = None
+        api_gateway_domain_name: str | None = None
+        certificate_arn: str | None = None
+        certificate_name: str | None = None
+        certificate_upload_date: datetime.datetime | None = None
+        domain_name_status: DomainNameStatus | str | None = None
+        domain_name_status_message: str | None = None
+        endpoint_type: EndpointType | str | None = None
+        hosted_zone_id: str | None = None
+        ip_address_type: IpAddressType | str | None = None
+        security_policy: SecurityPolicy | str | None = None
+        ownership_verification_certificate_arn: str | None = None
+
+else:
+
+    @_attrs_class()
+    class DomainNameConfiguration:
+        """The domain name configuration.
+
+        Attributes:
+            api_gateway_domain_name: A domain name for the API.
+            certificate_arn: An AWS-managed certificate that will be used by the edge-optimized endpoint for this
+                domain name. AWS Certificate Manager is the only supported source.
+            certificate_name: The user-friendly name of the certificate that will be used by the edge-optimized
+                endpoint for this domain name.
+            certificate_upload_date: The timestamp when the certificate that was used by edge-optimized endpoint for this
+                domain name was uploaded.
+            domain_name_status: The status of the domain name migration. The valid values are AVAILABLE, UPDATING,
+                PENDING_CERTIFICATE_REIMPORT, and PENDING_OWNERSHIP_VERIFICATION. If the status is
+                UPDATING, the domain cannot be modified further until the existing operation is
+                complete. If it is AVAILABLE, the domain can be updated.
+            domain_name_status_message: An optional text message containing detailed information about status of the domain name
+                migration.
+            endpoint_type: The endpoint type.
+            hosted_zone_id: The Amazon Route 53 Hosted Zone ID of the endpoint.
+            ip_address_type: The IP address types that can invoke the domain name. Use ipv4 to allow only IPv4
+                addresses to invoke your domain name, or use dualstack to allow both IPv4 and IPv6
+                addresses to invoke your domain name.
+            security_policy: The Transport Layer Security (TLS) version of the security policy for this domain name.
+                The valid values are TLS_1_0 and TLS_1_2.
+            ownership_verification_certificate_arn: The ARN of the public certificate issued by ACM to validate ownership of your custom
+                domain. Only required when configuring mutual TLS and using an ACM imported or private
+                CA certificate ARN as the regionalCertificateArn
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "api_gateway_domain_name",
+            "certificate_arn",
+            "certificate_name",
+            "certificate_upload_date",
+            "domain_name_status",
+            "domain_name_status_message",
+            "endpoint_type",
+            "hosted_zone_id",
+            "ip_address_type",
+            "security_policy",
+            "ownership_verification_certificate_arn",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        api_gateway_domain_name: str | None
+        certificate_arn: str | None
+        certificate_name: str | None
+        certificate_upload_date: datetime.datetime | None
+        domain_name_status: DomainNameStatus | str | None
+        domain_name_status_message: str | None
+        endpoint_type: EndpointType | str | None
+        hosted_zone_id: str | None
+        ip_address_type: IpAddressType | str | None
+        security_policy: SecurityPolicy | str | None
+        ownership_verification_certificate_arn: str | None
+
+        def __init__(
+            self,
+            *,
+            api_gateway_domain_name: str | None = None,
+            certificate_arn: str | None = None,
+            certificate_name: str | None = None,
+            certificate_upload_date: datetime.datetime | None = None,
+            domain_name_status: DomainNameStatus | str | None = None,
+            domain_name_status_message: str | None = None,
+            endpoint_type: EndpointType | str | None = None,
+            hosted_zone_id: str | None = None,
+            ip_address_type: IpAddressType | str | None = None,
+            security_policy: SecurityPolicy | str | None = None,
+            ownership_verification_certificate_arn: str | None = None,
+        ) -> None:
+            self.api_gateway_domain_name = api_gateway_domain_name
+            self.certificate_arn = certificate_arn
+            self.certificate_name = certificate_name
+            self.certificate_upload_date = certificate_upload_date
+            self.domain_name_status = domain_name_status
+            self.domain_name_status_message = domain_name_status_message
+            self.endpoint_type = endpoint_type
+            self.hosted_zone_id = hosted_zone_id
+            self.ip_address_type = ip_address_type
+            self.security_policy = security_policy
+            self.ownership_verification_certificate_arn = ownership_verification_certificate_arn
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"api_gateway_domain_name={self.api_gateway_domain_name!r}, "
+                    f"certificate_arn={self.certificate_arn!r}, "
+                    f"certificate_name={self.certificate_name!r}, "
+                    f"certificate_upload_date={self.certificate_upload_date!r}, "
+                    f"domain_name_status={self.domain_name_status!r}, "
+                    f"domain_name_status_message={self.domain_name_status_message!r}, "
+                    f"endpoint_type={self.endpoint_type!r}, "
+                    f"hosted_zone_id={self.hosted_zone_id!r}, "
+                    f"ip_address_type={self.ip_address_type!r}, "
+                    f"security_policy={self.security_policy!r}, "
+                    f"ownership_verification_certificate_arn={self.ownership_verification_certificate_arn!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.api_gateway_domain_name == other.api_gateway_domain_name
+                and self.certificate_arn == other.certificate_arn
+                and self.certificate_name == other.certificate_name
+                and self.certificate_upload_date == other.certificate_upload_date
+                and self.domain_name_status == other.domain_name_status
+                and self.domain_name_status_message == other.domain_name_status_message
+                and self.endpoint_type == other.endpoint_type
+                and self.hosted_zone_id == other.hosted_zone_id
+                and self.ip_address_type == other.ip_address_type
+                and self.security_policy == other.security_policy
+                and self.ownership_verification_certificate_arn
+                == other.ownership_verification_certificate_arn
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "api_gateway_domain_name": self.api_gateway_domain_name,
+                "certificate_arn": self.certificate_arn,
+                "certificate_name": self.certificate_name,
+                "certificate_upload_date": self.certificate_upload_date,
+                "domain_name_status": self.domain_name_status,
+                "domain_name_status_message": self.domain_name_status_message,
+                "endpoint_type": self.endpoint_type,
+                "hosted_zone_id": self.hosted_zone_id,
+                "ip_address_type": self.ip_address_type,
+                "security_policy": self.security_policy,
+                "ownership_verification_certificate_arn": self.ownership_verification_certificate_arn,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "api_gateway_domain_name",
+                    "certificate_arn",
+                    "certificate_name",
+                    "certificate_upload_date",
+                    "domain_name_status",
+                    "domain_name_status_message",
+                    "endpoint_type",
+                    "hosted_zone_id",
+                    "ip_address_type",
+                    "security_policy",
+                    "ownership_verification_certificate_arn",
+                ),
+            )

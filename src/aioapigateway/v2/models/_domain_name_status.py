@@ -7,20 +7,43 @@
 from __future__ import annotations
 
 import enum
+from typing import TYPE_CHECKING
+
+from aioapigateway.runtime.model_classes import str_enum as _str_enum
 
 __all__ = ["DomainNameStatus"]
 
+if TYPE_CHECKING:
+    # What type checkers see. At run time the same enum is made by runtime.model_classes'
+    # str_enum, in about half the time of the class statement.
 
-class DomainNameStatus(enum.StrEnum):
-    """The status of the domain name migration. The valid values are AVAILABLE, UPDATING,
-    PENDING_CERTIFICATE_REIMPORT, and PENDING_OWNERSHIP_VERIFICATION. If the status is
-    UPDATING, the domain cannot be modified further until the existing operation is
-    complete. If it is AVAILABLE, the domain can be updated.
+    class DomainNameStatus(enum.StrEnum):
+        """The status of the domain name migration. The valid values are AVAILABLE, UPDATING,
+        PENDING_CERTIFICATE_REIMPORT, and PENDING_OWNERSHIP_VERIFICATION. If the status is
+        UPDATING, the domain cannot be modified further until the existing operation is
+        complete. If it is AVAILABLE, the domain can be updated.
 
-    A value the service sends that is not listed here is kept as a plain ``str``.
-    """
+        A value the service sends that is not listed here is kept as a plain ``str``.
+        """
 
-    AVAILABLE = "AVAILABLE"
-    UPDATING = "UPDATING"
-    PENDING_CERTIFICATE_REIMPORT = "PENDING_CERTIFICATE_REIMPORT"
-    PENDING_OWNERSHIP_VERIFICATION = "PENDING_OWNERSHIP_VERIFICATION"
+        AVAILABLE = "AVAILABLE"
+        UPDATING = "UPDATING"
+        PENDING_CERTIFICATE_REIMPORT = "PENDING_CERTIFICATE_REIMPORT"
+        PENDING_OWNERSHIP_VERIFICATION = "PENDING_OWNERSHIP_VERIFICATION"
+
+else:
+
+    @_str_enum
+    class DomainNameStatus:
+        """The status of the domain name migration. The valid values are AVAILABLE, UPDATING,
+        PENDING_CERTIFICATE_REIMPORT, and PENDING_OWNERSHIP_VERIFICATION. If the status is
+        UPDATING, the domain cannot be modified further until the existing operation is
+        complete. If it is AVAILABLE, the domain can be updated.
+
+        A value the service sends that is not listed here is kept as a plain ``str``.
+        """
+
+        AVAILABLE = "AVAILABLE"
+        UPDATING = "UPDATING"
+        PENDING_CERTIFICATE_REIMPORT = "PENDING_CERTIFICATE_REIMPORT"
+        PENDING_OWNERSHIP_VERIFICATION = "PENDING_OWNERSHIP_VERIFICATION"

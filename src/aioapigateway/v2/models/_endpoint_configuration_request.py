@@ -6,25 +6,102 @@
 #       --package aioapigateway.v2 --out src
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-import attrs
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
 
 if TYPE_CHECKING:
+    import attrs
+
     from ._acm_managed import ACMManaged
     from ._none import None_
 
 __all__ = ["EndpointConfigurationRequest"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class EndpointConfigurationRequest:
-    """Represents an endpoint configuration.
+    @attrs.define(kw_only=True, eq=True)
+    class EndpointConfigurationRequest:
+        """Represents an endpoint configuration.
 
-    Attributes:
-        acm_managed: Represents a domain name and certificate for a portal.
-        none: Use the default portal domain name that is generated and managed by API Gateway.
-    """
+        Attributes:
+            acm_managed: Represents a domain name and certificate for a portal.
+            none: Use the default portal domain name that is generated and managed by API Gateway.
+        """
 
-    acm_managed: ACMManaged | None = None
-    none: None_ | None = None
+        acm_managed: ACMManaged | None = None
+        none: None_ | None = None
+
+else:
+
+    @_attrs_class()
+    class EndpointConfigurationRequest:
+        """Represents an endpoint configuration.
+
+        Attributes:
+            acm_managed: Represents a domain name and certificate for a portal.
+            none: Use the default portal domain name that is generated and managed by API Gateway.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "acm_managed",
+            "none",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        acm_managed: ACMManaged | None
+        none: None_ | None
+
+        def __init__(
+            self,
+            *,
+            acm_managed: ACMManaged | None = None,
+            none: None_ | None = None,
+        ) -> None:
+            self.acm_managed = acm_managed
+            self.none = none
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"acm_managed={self.acm_managed!r}, "
+                    f"none={self.none!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return self.acm_managed == other.acm_managed and self.none == other.none
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "acm_managed": self.acm_managed,
+                "none": self.none,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "acm_managed",
+                    "none",
+                ),
+            )

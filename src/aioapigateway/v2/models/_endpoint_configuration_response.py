@@ -6,24 +6,126 @@
 #       --package aioapigateway.v2 --out src
 from __future__ import annotations
 
-import attrs
+from typing import TYPE_CHECKING, Any
+
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
+
+if TYPE_CHECKING:
+    import attrs
 
 __all__ = ["EndpointConfigurationResponse"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class EndpointConfigurationResponse:
-    """Represents an endpoint configuration.
+    @attrs.define(kw_only=True, eq=True)
+    class EndpointConfigurationResponse:
+        """Represents an endpoint configuration.
 
-    Attributes:
-        certificate_arn: The ARN of the ACM certificate.
-        domain_name: The domain name.
-        portal_default_domain_name: The portal default domain name. This domain name is generated and managed by API
-            Gateway.
-        portal_domain_hosted_zone_id: The portal domain hosted zone identifier.
-    """
+        Attributes:
+            certificate_arn: The ARN of the ACM certificate.
+            domain_name: The domain name.
+            portal_default_domain_name: The portal default domain name. This domain name is generated and managed by API
+                Gateway.
+            portal_domain_hosted_zone_id: The portal domain hosted zone identifier.
+        """
 
-    certificate_arn: str | None = None
-    domain_name: str | None = None
-    portal_default_domain_name: str | None = None
-    portal_domain_hosted_zone_id: str | None = None
+        certificate_arn: str | None = None
+        domain_name: str | None = None
+        portal_default_domain_name: str | None = None
+        portal_domain_hosted_zone_id: str | None = None
+
+else:
+
+    @_attrs_class()
+    class EndpointConfigurationResponse:
+        """Represents an endpoint configuration.
+
+        Attributes:
+            certificate_arn: The ARN of the ACM certificate.
+            domain_name: The domain name.
+            portal_default_domain_name: The portal default domain name. This domain name is generated and managed by API
+                Gateway.
+            portal_domain_hosted_zone_id: The portal domain hosted zone identifier.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "certificate_arn",
+            "domain_name",
+            "portal_default_domain_name",
+            "portal_domain_hosted_zone_id",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        certificate_arn: str | None
+        domain_name: str | None
+        portal_default_domain_name: str | None
+        portal_domain_hosted_zone_id: str | None
+
+        def __init__(
+            self,
+            *,
+            certificate_arn: str | None = None,
+            domain_name: str | None = None,
+            portal_default_domain_name: str | None = None,
+            portal_domain_hosted_zone_id: str | None = None,
+        ) -> None:
+            self.certificate_arn = certificate_arn
+            self.domain_name = domain_name
+            self.portal_default_domain_name = portal_default_domain_name
+            self.portal_domain_hosted_zone_id = portal_domain_hosted_zone_id
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"certificate_arn={self.certificate_arn!r}, "
+                    f"domain_name={self.domain_name!r}, "
+                    f"portal_default_domain_name={self.portal_default_domain_name!r}, "
+                    f"portal_domain_hosted_zone_id={self.portal_domain_hosted_zone_id!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.certificate_arn == other.certificate_arn
+                and self.domain_name == other.domain_name
+                and self.portal_default_domain_name == other.portal_default_domain_name
+                and self.portal_domain_hosted_zone_id == other.portal_domain_hosted_zone_id
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "certificate_arn": self.certificate_arn,
+                "domain_name": self.domain_name,
+                "portal_default_domain_name": self.portal_default_domain_name,
+                "portal_domain_hosted_zone_id": self.portal_domain_hosted_zone_id,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "certificate_arn",
+                    "domain_name",
+                    "portal_default_domain_name",
+                    "portal_domain_hosted_zone_id",
+                ),
+            )

@@ -6,25 +6,102 @@
 #       --package aioapigateway.v2 --out src
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-import attrs
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
 
 if TYPE_CHECKING:
+    import attrs
+
     from ._display_content_overrides import DisplayContentOverrides
     from ._none import None_
 
 __all__ = ["EndpointDisplayContent"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class EndpointDisplayContent:
-    """Represents the endpoint display content.
+    @attrs.define(kw_only=True, eq=True)
+    class EndpointDisplayContent:
+        """Represents the endpoint display content.
 
-    Attributes:
-        none: If your product REST endpoint contains no overrides, the none object is returned.
-        overrides: The overrides for endpoint display content.
-    """
+        Attributes:
+            none: If your product REST endpoint contains no overrides, the none object is returned.
+            overrides: The overrides for endpoint display content.
+        """
 
-    none: None_ | None = None
-    overrides: DisplayContentOverrides | None = None
+        none: None_ | None = None
+        overrides: DisplayContentOverrides | None = None
+
+else:
+
+    @_attrs_class()
+    class EndpointDisplayContent:
+        """Represents the endpoint display content.
+
+        Attributes:
+            none: If your product REST endpoint contains no overrides, the none object is returned.
+            overrides: The overrides for endpoint display content.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "none",
+            "overrides",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        none: None_ | None
+        overrides: DisplayContentOverrides | None
+
+        def __init__(
+            self,
+            *,
+            none: None_ | None = None,
+            overrides: DisplayContentOverrides | None = None,
+        ) -> None:
+            self.none = none
+            self.overrides = overrides
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"none={self.none!r}, "
+                    f"overrides={self.overrides!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return self.none == other.none and self.overrides == other.overrides
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "none": self.none,
+                "overrides": self.overrides,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "none",
+                    "overrides",
+                ),
+            )

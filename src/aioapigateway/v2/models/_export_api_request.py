@@ -6,32 +6,156 @@
 #       --package aioapigateway.v2 --out src
 from __future__ import annotations
 
-import attrs
+from typing import TYPE_CHECKING, Any
+
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
+
+if TYPE_CHECKING:
+    import attrs
 
 __all__ = ["ExportApiRequest"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class ExportApiRequest:
-    """ExportApiRequest
+    @attrs.define(kw_only=True, eq=True)
+    class ExportApiRequest:
+        """ExportApiRequest
 
-    Attributes:
-        api_id: The API identifier.
-        export_version: The version of the API Gateway export algorithm. API Gateway uses the latest version by
-            default. Currently, the only supported version is 1.0.
-        include_extensions: Specifies whether to include API Gateway extensions
-            (https://docs.aws.amazon.com//apigateway/latest/developerguide/api-gateway-swagger-extensions.html)
-            in the exported API definition. API Gateway extensions are included by default.
-        output_type: The output type of the exported definition file. Valid values are JSON and YAML.
-        specification: The version of the API specification to use. OAS30, for OpenAPI 3.0, is the only
-            supported value.
-        stage_name: The name of the API stage to export. If you don't specify this property, a
-            representation of the latest API configuration is exported.
-    """
+        Attributes:
+            api_id: The API identifier.
+            export_version: The version of the API Gateway export algorithm. API Gateway uses the latest version by
+                default. Currently, the only supported version is 1.0.
+            include_extensions: Specifies whether to include API Gateway extensions
+                (https://docs.aws.amazon.com//apigateway/latest/developerguide/api-gateway-swagger-extensions.html)
+                in the exported API definition. API Gateway extensions are included by default.
+            output_type: The output type of the exported definition file. Valid values are JSON and YAML.
+            specification: The version of the API specification to use. OAS30, for OpenAPI 3.0, is the only
+                supported value.
+            stage_name: The name of the API stage to export. If you don't specify this property, a
+                representation of the latest API configuration is exported.
+        """
 
-    api_id: str
-    export_version: str | None = None
-    include_extensions: bool | None = None
-    output_type: str
-    specification: str
-    stage_name: str | None = None
+        api_id: str
+        export_version: str | None = None
+        include_extensions: bool | None = None
+        output_type: str
+        specification: str
+        stage_name: str | None = None
+
+else:
+
+    @_attrs_class()
+    class ExportApiRequest:
+        """ExportApiRequest
+
+        Attributes:
+            api_id: The API identifier.
+            export_version: The version of the API Gateway export algorithm. API Gateway uses the latest version by
+                default. Currently, the only supported version is 1.0.
+            include_extensions: Specifies whether to include API Gateway extensions
+                (https://docs.aws.amazon.com//apigateway/latest/developerguide/api-gateway-swagger-extensions.html)
+                in the exported API definition. API Gateway extensions are included by default.
+            output_type: The output type of the exported definition file. Valid values are JSON and YAML.
+            specification: The version of the API specification to use. OAS30, for OpenAPI 3.0, is the only
+                supported value.
+            stage_name: The name of the API stage to export. If you don't specify this property, a
+                representation of the latest API configuration is exported.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "api_id",
+            "export_version",
+            "include_extensions",
+            "output_type",
+            "specification",
+            "stage_name",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        api_id: str
+        export_version: str | None
+        include_extensions: bool | None
+        output_type: str
+        specification: str
+        stage_name: str | None
+
+        def __init__(
+            self,
+            *,
+            api_id: str,
+            export_version: str | None = None,
+            include_extensions: bool | None = None,
+            output_type: str,
+            specification: str,
+            stage_name: str | None = None,
+        ) -> None:
+            self.api_id = api_id
+            self.export_version = export_version
+            self.include_extensions = include_extensions
+            self.output_type = output_type
+            self.specification = specification
+            self.stage_name = stage_name
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"api_id={self.api_id!r}, "
+                    f"export_version={self.export_version!r}, "
+                    f"include_extensions={self.include_extensions!r}, "
+                    f"output_type={self.output_type!r}, "
+                    f"specification={self.specification!r}, "
+                    f"stage_name={self.stage_name!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.api_id == other.api_id
+                and self.export_version == other.export_version
+                and self.include_extensions == other.include_extensions
+                and self.output_type == other.output_type
+                and self.specification == other.specification
+                and self.stage_name == other.stage_name
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "api_id": self.api_id,
+                "export_version": self.export_version,
+                "include_extensions": self.include_extensions,
+                "output_type": self.output_type,
+                "specification": self.specification,
+                "stage_name": self.stage_name,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "api_id",
+                    "export_version",
+                    "include_extensions",
+                    "output_type",
+                    "specification",
+                    "stage_name",
+                ),
+            )

@@ -6,19 +6,102 @@
 #       --package aioapigateway.v2 --out src
 from __future__ import annotations
 
-import attrs
+from typing import TYPE_CHECKING, Any
+
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
+
+if TYPE_CHECKING:
+    import attrs
 
 __all__ = ["GetApiMappingRequest"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class GetApiMappingRequest:
-    """GetApiMappingRequest
+    @attrs.define(kw_only=True, eq=True)
+    class GetApiMappingRequest:
+        """GetApiMappingRequest
 
-    Attributes:
-        api_mapping_id: The API mapping identifier.
-        domain_name: The domain name.
-    """
+        Attributes:
+            api_mapping_id: The API mapping identifier.
+            domain_name: The domain name.
+        """
 
-    api_mapping_id: str
-    domain_name: str
+        api_mapping_id: str
+        domain_name: str
+
+else:
+
+    @_attrs_class()
+    class GetApiMappingRequest:
+        """GetApiMappingRequest
+
+        Attributes:
+            api_mapping_id: The API mapping identifier.
+            domain_name: The domain name.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "api_mapping_id",
+            "domain_name",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        api_mapping_id: str
+        domain_name: str
+
+        def __init__(
+            self,
+            *,
+            api_mapping_id: str,
+            domain_name: str,
+        ) -> None:
+            self.api_mapping_id = api_mapping_id
+            self.domain_name = domain_name
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"api_mapping_id={self.api_mapping_id!r}, "
+                    f"domain_name={self.domain_name!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.api_mapping_id == other.api_mapping_id
+                and self.domain_name == other.domain_name
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "api_mapping_id": self.api_mapping_id,
+                "domain_name": self.domain_name,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "api_mapping_id",
+                    "domain_name",
+                ),
+            )

@@ -6,36 +6,161 @@
 #       --package aioapigateway.v2 --out src
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-import attrs
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
 
 if TYPE_CHECKING:
+    import attrs
+
     from ._domain_name_configuration import DomainNameConfiguration
     from ._mutual_tls_authentication import MutualTlsAuthentication
     from ._routing_mode import RoutingMode
 
 __all__ = ["GetDomainNameResponse"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class GetDomainNameResponse:
-    """GetDomainNameResponse
+    @attrs.define(kw_only=True, eq=True)
+    class GetDomainNameResponse:
+        """GetDomainNameResponse
 
-    Attributes:
-        api_mapping_selection_expression: The API mapping selection expression.
-        domain_name: The name of the DomainName resource.
-        domain_name_arn: The ARN of the DomainName resource.
-        domain_name_configurations: The domain name configurations.
-        mutual_tls_authentication: The mutual TLS authentication configuration for a custom domain name.
-        routing_mode: The routing mode.
-        tags: The collection of tags associated with a domain name.
-    """
+        Attributes:
+            api_mapping_selection_expression: The API mapping selection expression.
+            domain_name: The name of the DomainName resource.
+            domain_name_arn: The ARN of the DomainName resource.
+            domain_name_configurations: The domain name configurations.
+            mutual_tls_authentication: The mutual TLS authentication configuration for a custom domain name.
+            routing_mode: The routing mode.
+            tags: The collection of tags associated with a domain name.
+        """
 
-    api_mapping_selection_expression: str | None = None
-    domain_name: str | None = None
-    domain_name_arn: str | None = None
-    domain_name_configurations: list[DomainNameConfiguration] | None = None
-    mutual_tls_authentication: MutualTlsAuthentication | None = None
-    routing_mode: RoutingMode | str | None = None
-    tags: dict[str, str] | None = None
+        api_mapping_selection_expression: str | None = None
+        domain_name: str | None = None
+        domain_name_arn: str | None = None
+        domain_name_configurations: list[DomainNameConfiguration] | None = None
+        mutual_tls_authentication: MutualTlsAuthentication | None = None
+        routing_mode: RoutingMode | str | None = None
+        tags: dict[str, str] | None = None
+
+else:
+
+    @_attrs_class()
+    class GetDomainNameResponse:
+        """GetDomainNameResponse
+
+        Attributes:
+            api_mapping_selection_expression: The API mapping selection expression.
+            domain_name: The name of the DomainName resource.
+            domain_name_arn: The ARN of the DomainName resource.
+            domain_name_configurations: The domain name configurations.
+            mutual_tls_authentication: The mutual TLS authentication configuration for a custom domain name.
+            routing_mode: The routing mode.
+            tags: The collection of tags associated with a domain name.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "api_mapping_selection_expression",
+            "domain_name",
+            "domain_name_arn",
+            "domain_name_configurations",
+            "mutual_tls_authentication",
+            "routing_mode",
+            "tags",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        api_mapping_selection_expression: str | None
+        domain_name: str | None
+        domain_name_arn: str | None
+        domain_name_configurations: list[DomainNameConfiguration] | None
+        mutual_tls_authentication: MutualTlsAuthentication | None
+        routing_mode: RoutingMode | str | None
+        tags: dict[str, str] | None
+
+        def __init__(
+            self,
+            *,
+            api_mapping_selection_expression: str | None = None,
+            domain_name: str | None = None,
+            domain_name_arn: str | None = None,
+            domain_name_configurations: list[DomainNameConfiguration] | None = None,
+            mutual_tls_authentication: MutualTlsAuthentication | None = None,
+            routing_mode: RoutingMode | str | None = None,
+            tags: dict[str, str] | None = None,
+        ) -> None:
+            self.api_mapping_selection_expression = api_mapping_selection_expression
+            self.domain_name = domain_name
+            self.domain_name_arn = domain_name_arn
+            self.domain_name_configurations = domain_name_configurations
+            self.mutual_tls_authentication = mutual_tls_authentication
+            self.routing_mode = routing_mode
+            self.tags = tags
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"api_mapping_selection_expression={self.api_mapping_selection_expression!r}, "
+                    f"domain_name={self.domain_name!r}, "
+                    f"domain_name_arn={self.domain_name_arn!r}, "
+                    f"domain_name_configurations={self.domain_name_configurations!r}, "
+                    f"mutual_tls_authentication={self.mutual_tls_authentication!r}, "
+                    f"routing_mode={self.routing_mode!r}, "
+                    f"tags={self.tags!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.api_mapping_selection_expression == other.api_mapping_selection_expression
+                and self.domain_name == other.domain_name
+                and self.domain_name_arn == other.domain_name_arn
+                and self.domain_name_configurations == other.domain_name_configurations
+                and self.mutual_tls_authentication == other.mutual_tls_authentication
+                and self.routing_mode == other.routing_mode
+                and self.tags == other.tags
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "api_mapping_selection_expression": self.api_mapping_selection_expression,
+                "domain_name": self.domain_name,
+                "domain_name_arn": self.domain_name_arn,
+                "domain_name_configurations": self.domain_name_configurations,
+                "mutual_tls_authentication": self.mutual_tls_authentication,
+                "routing_mode": self.routing_mode,
+                "tags": self.tags,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "api_mapping_selection_expression",
+                    "domain_name",
+                    "domain_name_arn",
+                    "domain_name_configurations",
+                    "mutual_tls_authentication",
+                    "routing_mode",
+                    "tags",
+                ),
+            )

@@ -6,25 +6,103 @@
 #       --package aioapigateway.v2 --out src
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-import attrs
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
 
 if TYPE_CHECKING:
+    import attrs
+
     from ._integration_response import IntegrationResponse
 
 __all__ = ["GetIntegrationResponsesResponse"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class GetIntegrationResponsesResponse:
-    """GetIntegrationResponsesResponse
+    @attrs.define(kw_only=True, eq=True)
+    class GetIntegrationResponsesResponse:
+        """GetIntegrationResponsesResponse
 
-    Attributes:
-        items: The elements from this collection.
-        next_token: The next page of elements from this collection. Not valid for the last element of the
-            collection.
-    """
+        Attributes:
+            items: The elements from this collection.
+            next_token: The next page of elements from this collection. Not valid for the last element of the
+                collection.
+        """
 
-    items: list[IntegrationResponse] | None = None
-    next_token: str | None = None
+        items: list[IntegrationResponse] | None = None
+        next_token: str | None = None
+
+else:
+
+    @_attrs_class()
+    class GetIntegrationResponsesResponse:
+        """GetIntegrationResponsesResponse
+
+        Attributes:
+            items: The elements from this collection.
+            next_token: The next page of elements from this collection. Not valid for the last element of the
+                collection.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "items",
+            "next_token",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        items: list[IntegrationResponse] | None
+        next_token: str | None
+
+        def __init__(
+            self,
+            *,
+            items: list[IntegrationResponse] | None = None,
+            next_token: str | None = None,
+        ) -> None:
+            self.items = items
+            self.next_token = next_token
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"items={self.items!r}, "
+                    f"next_token={self.next_token!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return self.items == other.items and self.next_token == other.next_token
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "items": self.items,
+                "next_token": self.next_token,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "items",
+                    "next_token",
+                ),
+            )

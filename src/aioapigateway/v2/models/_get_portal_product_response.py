@@ -7,34 +7,159 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-import attrs
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
 
 if TYPE_CHECKING:
+    import attrs
+
     from ._display_order import DisplayOrder
 
 __all__ = ["GetPortalProductResponse"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class GetPortalProductResponse:
-    """GetPortalProductResponse
+    @attrs.define(kw_only=True, eq=True)
+    class GetPortalProductResponse:
+        """GetPortalProductResponse
 
-    Attributes:
-        description: The description of a portal product.
-        display_name: The display name.
-        display_order: The display order.
-        last_modified: The timestamp when the portal product was last modified.
-        portal_product_arn: The ARN of the portal product.
-        portal_product_id: The portal product identifier.
-        tags: The collection of tags. Each tag element is associated with a given resource.
-    """
+        Attributes:
+            description: The description of a portal product.
+            display_name: The display name.
+            display_order: The display order.
+            last_modified: The timestamp when the portal product was last modified.
+            portal_product_arn: The ARN of the portal product.
+            portal_product_id: The portal product identifier.
+            tags: The collection of tags. Each tag element is associated with a given resource.
+        """
 
-    description: str | None = None
-    display_name: str | None = None
-    display_order: DisplayOrder | None = None
-    last_modified: datetime.datetime | None = None
-    portal_product_arn: str | None = None
-    portal_product_id: str | None = None
-    tags: dict[str, str] | None = None
+        description: str | None = None
+        display_name: str | None = None
+        display_order: DisplayOrder | None = None
+        last_modified: datetime.datetime | None = None
+        portal_product_arn: str | None = None
+        portal_product_id: str | None = None
+        tags: dict[str, str] | None = None
+
+else:
+
+    @_attrs_class()
+    class GetPortalProductResponse:
+        """GetPortalProductResponse
+
+        Attributes:
+            description: The description of a portal product.
+            display_name: The display name.
+            display_order: The display order.
+            last_modified: The timestamp when the portal product was last modified.
+            portal_product_arn: The ARN of the portal product.
+            portal_product_id: The portal product identifier.
+            tags: The collection of tags. Each tag element is associated with a given resource.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "description",
+            "display_name",
+            "display_order",
+            "last_modified",
+            "portal_product_arn",
+            "portal_product_id",
+            "tags",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        description: str | None
+        display_name: str | None
+        display_order: DisplayOrder | None
+        last_modified: datetime.datetime | None
+        portal_product_arn: str | None
+        portal_product_id: str | None
+        tags: dict[str, str] | None
+
+        def __init__(
+            self,
+            *,
+            description: str | None = None,
+            display_name: str | None = None,
+            display_order: DisplayOrder | None = None,
+            last_modified: datetime.datetime | None = None,
+            portal_product_arn: str | None = None,
+            portal_product_id: str | None = None,
+            tags: dict[str, str] | None = None,
+        ) -> None:
+            self.description = description
+            self.display_name = display_name
+            self.display_order = display_order
+            self.last_modified = last_modified
+            self.portal_product_arn = portal_product_arn
+            self.portal_product_id = portal_product_id
+            self.tags = tags
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"description={self.description!r}, "
+                    f"display_name={self.display_name!r}, "
+                    f"display_order={self.display_order!r}, "
+                    f"last_modified={self.last_modified!r}, "
+                    f"portal_product_arn={self.portal_product_arn!r}, "
+                    f"portal_product_id={self.portal_product_id!r}, "
+                    f"tags={self.tags!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.description == other.description
+                and self.display_name == other.display_name
+                and self.display_order == other.display_order
+                and self.last_modified == other.last_modified
+                and self.portal_product_arn == other.portal_product_arn
+                and self.portal_product_id == other.portal_product_id
+                and self.tags == other.tags
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "description": self.description,
+                "display_name": self.display_name,
+                "display_order": self.display_order,
+                "last_modified": self.last_modified,
+                "portal_product_arn": self.portal_product_arn,
+                "portal_product_id": self.portal_product_id,
+                "tags": self.tags,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "description",
+                    "display_name",
+                    "display_order",
+                    "last_modified",
+                    "portal_product_arn",
+                    "portal_product_id",
+                    "tags",
+                ),
+            )

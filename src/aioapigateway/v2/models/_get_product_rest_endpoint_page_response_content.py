@@ -7,11 +7,17 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import attrs
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
 
 if TYPE_CHECKING:
+    import attrs
+
     from ._endpoint_display_content_response import EndpointDisplayContentResponse
     from ._rest_endpoint_identifier import RestEndpointIdentifier
     from ._status import Status
@@ -20,29 +26,166 @@ if TYPE_CHECKING:
 
 __all__ = ["GetProductRestEndpointPageResponseContent"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class GetProductRestEndpointPageResponseContent:
-    """Gets a product REST endpoint page.
+    @attrs.define(kw_only=True, eq=True)
+    class GetProductRestEndpointPageResponseContent:
+        """Gets a product REST endpoint page.
 
-    Attributes:
-        display_content: The content of the product REST endpoint page.
-        last_modified: The timestamp when the product REST endpoint page was last modified.
-        product_rest_endpoint_page_arn: The ARN of the product REST endpoint page.
-        product_rest_endpoint_page_id: The product REST endpoint page identifier.
-        raw_display_content: The raw display content of the product REST endpoint page.
-        rest_endpoint_identifier: The REST endpoint identifier.
-        status: The status of the product REST endpoint page.
-        status_exception: The status exception information.
-        try_it_state: The try it state.
-    """
+        Attributes:
+            display_content: The content of the product REST endpoint page.
+            last_modified: The timestamp when the product REST endpoint page was last modified.
+            product_rest_endpoint_page_arn: The ARN of the product REST endpoint page.
+            product_rest_endpoint_page_id: The product REST endpoint page identifier.
+            raw_display_content: The raw display content of the product REST endpoint page.
+            rest_endpoint_identifier: The REST endpoint identifier.
+            status: The status of the product REST endpoint page.
+            status_exception: The status exception information.
+            try_it_state: The try it state.
+        """
 
-    display_content: EndpointDisplayContentResponse
-    last_modified: datetime.datetime | str | int | float
-    product_rest_endpoint_page_arn: str
-    product_rest_endpoint_page_id: str
-    raw_display_content: str | None = None
-    rest_endpoint_identifier: RestEndpointIdentifier
-    status: Status | Literal["AVAILABLE", "IN_PROGRESS", "FAILED"]
-    status_exception: StatusException | None = None
-    try_it_state: TryItState | Literal["ENABLED", "DISABLED"]
+        display_content: EndpointDisplayContentResponse
+        last_modified: datetime.datetime | str | int | float
+        product_rest_endpoint_page_arn: str
+        product_rest_endpoint_page_id: str
+        raw_display_content: str | None = None
+        rest_endpoint_identifier: RestEndpointIdentifier
+        status: Status | Literal["AVAILABLE", "IN_PROGRESS", "FAILED"]
+        status_exception: StatusException | None = None
+        try_it_state: TryItState | Literal["ENABLED", "DISABLED"]
+
+else:
+
+    @_attrs_class()
+    class GetProductRestEndpointPageResponseContent:
+        """Gets a product REST endpoint page.
+
+        Attributes:
+            display_content: The content of the product REST endpoint page.
+            last_modified: The timestamp when the product REST endpoint page was last modified.
+            product_rest_endpoint_page_arn: The ARN of the product REST endpoint page.
+            product_rest_endpoint_page_id: The product REST endpoint page identifier.
+            raw_display_content: The raw display content of the product REST endpoint page.
+            rest_endpoint_identifier: The REST endpoint identifier.
+            status: The status of the product REST endpoint page.
+            status_exception: The status exception information.
+            try_it_state: The try it state.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "display_content",
+            "last_modified",
+            "product_rest_endpoint_page_arn",
+            "product_rest_endpoint_page_id",
+            "raw_display_content",
+            "rest_endpoint_identifier",
+            "status",
+            "status_exception",
+            "try_it_state",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        display_content: EndpointDisplayContentResponse
+        last_modified: datetime.datetime | str | int | float
+        product_rest_endpoint_page_arn: str
+        product_rest_endpoint_page_id: str
+        raw_display_content: str | None
+        rest_endpoint_identifier: RestEndpointIdentifier
+        status: Status | Literal["AVAILABLE", "IN_PROGRESS", "FAILED"]
+        status_exception: StatusException | None
+        try_it_state: TryItState | Literal["ENABLED", "DISABLED"]
+
+        def __init__(
+            self,
+            *,
+            display_content: EndpointDisplayContentResponse,
+            last_modified: datetime.datetime | str | int | float,
+            product_rest_endpoint_page_arn: str,
+            product_rest_endpoint_page_id: str,
+            raw_display_content: str | None = None,
+            rest_endpoint_identifier: RestEndpointIdentifier,
+            status: Status | Literal["AVAILABLE", "IN_PROGRESS", "FAILED"],
+            status_exception: StatusException | None = None,
+            try_it_state: TryItState | Literal["ENABLED", "DISABLED"],
+        ) -> None:
+            self.display_content = display_content
+            self.last_modified = last_modified
+            self.product_rest_endpoint_page_arn = product_rest_endpoint_page_arn
+            self.product_rest_endpoint_page_id = product_rest_endpoint_page_id
+            self.raw_display_content = raw_display_content
+            self.rest_endpoint_identifier = rest_endpoint_identifier
+            self.status = status
+            self.status_exception = status_exception
+            self.try_it_state = try_it_state
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"display_content={self.display_content!r}, "
+                    f"last_modified={self.last_modified!r}, "
+                    f"product_rest_endpoint_page_arn={self.product_rest_endpoint_page_arn!r}, "
+                    f"product_rest_endpoint_page_id={self.product_rest_endpoint_page_id!r}, "
+                    f"raw_display_content={self.raw_display_content!r}, "
+                    f"rest_endpoint_identifier={self.rest_endpoint_identifier!r}, "
+                    f"status={self.status!r}, "
+                    f"status_exception={self.status_exception!r}, "
+                    f"try_it_state={self.try_it_state!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.display_content == other.display_content
+                and self.last_modified == other.last_modified
+                and self.product_rest_endpoint_page_arn == other.product_rest_endpoint_page_arn
+                and self.product_rest_endpoint_page_id == other.product_rest_endpoint_page_id
+                and self.raw_display_content == other.raw_display_content
+                and self.rest_endpoint_identifier == other.rest_endpoint_identifier
+                and self.status == other.status
+                and self.status_exception == other.status_exception
+                and self.try_it_state == other.try_it_state
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "display_content": self.display_content,
+                "last_modified": self.last_modified,
+                "product_rest_endpoint_page_arn": self.product_rest_endpoint_page_arn,
+                "product_rest_endpoint_page_id": self.product_rest_endpoint_page_id,
+                "raw_display_content": self.raw_display_content,
+                "rest_endpoint_identifier": self.rest_endpoint_identifier,
+                "status": self.status,
+                "status_exception": self.status_exception,
+                "try_it_state": self.try_it_state,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "display_content",
+                    "last_modified",
+                    "product_rest_endpoint_page_arn",
+                    "product_rest_endpoint_page_id",
+                    "raw_display_content",
+                    "rest_endpoint_identifier",
+                    "status",
+                    "status_exception",
+                    "try_it_state",
+                ),
+            )

@@ -7,56 +7,251 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-import attrs
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
 
 if TYPE_CHECKING:
+    import attrs
+
     from ._access_log_settings import AccessLogSettings
     from ._route_settings import RouteSettings
 
 __all__ = ["GetStageResponse"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class GetStageResponse:
-    """GetStageResponse
+    @attrs.define(kw_only=True, eq=True)
+    class GetStageResponse:
+        """GetStageResponse
 
-    Attributes:
-        access_log_settings: Settings for logging access in this stage.
-        api_gateway_managed: Specifies whether a stage is managed by API Gateway. If you created an API using quick
-            create, the $default stage is managed by API Gateway. You can't modify the $default
-            stage.
-        auto_deploy: Specifies whether updates to an API automatically trigger a new deployment. The default
-            value is false.
-        client_certificate_id: The identifier of a client certificate for a Stage. Supported only for WebSocket APIs.
-        created_date: The timestamp when the stage was created.
-        default_route_settings: Default route settings for the stage.
-        deployment_id: The identifier of the Deployment that the Stage is associated with. Can't be updated if
-            autoDeploy is enabled.
-        description: The description of the stage.
-        last_deployment_status_message: Describes the status of the last deployment of a stage. Supported only for stages with
-            autoDeploy enabled.
-        last_updated_date: The timestamp when the stage was last updated.
-        route_settings: Route settings for the stage, by routeKey.
-        stage_name: The name of the stage.
-        stage_variables: A map that defines the stage variables for a stage resource. Variable names can have
-            alphanumeric and underscore characters, and the values must match
-            [A-Za-z0-9-._~:/?#&=,]+.
-        tags: The collection of tags. Each tag element is associated with a given resource.
-    """
+        Attributes:
+            access_log_settings: Settings for logging access in this stage.
+            api_gateway_managed: Specifies whether a stage is managed by API Gateway. If you created an API using quick
+                create, the $default stage is managed by API Gateway. You can't modify the $default
+                stage.
+            auto_deploy: Specifies whether updates to an API automatically trigger a new deployment. The default
+                value is false.
+            client_certificate_id: The identifier of a client certificate for a Stage. Supported only for WebSocket APIs.
+            created_date: The timestamp when the stage was created.
+            default_route_settings: Default route settings for the stage.
+            deployment_id: The identifier of the Deployment that the Stage is associated with. Can't be updated if
+                autoDeploy is enabled.
+            description: The description of the stage.
+            last_deployment_status_message: Describes the status of the last deployment of a stage. Supported only for stages with
+                autoDeploy enabled.
+            last_updated_date: The timestamp when the stage was last updated.
+            route_settings: Route settings for the stage, by routeKey.
+            stage_name: The name of the stage.
+            stage_variables: A map that defines the stage variables for a stage resource. Variable names can have
+                alphanumeric and underscore characters, and the values must match
+                [A-Za-z0-9-._~:/?#&=,]+.
+            tags: The collection of tags. Each tag element is associated with a given resource.
+        """
 
-    access_log_settings: AccessLogSettings | None = None
-    api_gateway_managed: bool | None = None
-    auto_deploy: bool | None = None
-    client_certificate_id: str | None = None
-    created_date: datetime.datetime | None = None
-    default_route_settings: RouteSettings | None = None
-    deployment_id: str | None = None
-    description: str | None = None
-    last_deployment_status_message: str | None = None
-    last_updated_date: datetime.datetime | None = None
-    route_settings: dict[str, RouteSettings] | None = None
-    stage_name: str | None = None
-    stage_variables: dict[str, str] | None = None
-    tags: dict[str, str] | None = None
+        access_log_settings: AccessLogSettings | None = None
+        api_gateway_managed: bool | None = None
+        auto_deploy: bool | None = None
+        client_certificate_id: str | None = None
+        created_date: datetime.datetime | None = None
+        default_route_settings: RouteSettings | None = None
+        deployment_id: str | None = None
+        description: str | None = None
+        last_deployment_status_message: str | None = None
+        last_updated_date: datetime.datetime | None = None
+        route_settings: dict[str, RouteSettings] | None = None
+        stage_name: str | None = None
+        stage_variables: dict[str, str] | None = None
+        tags: dict[str, str] | None = None
+
+else:
+
+    @_attrs_class()
+    class GetStageResponse:
+        """GetStageResponse
+
+        Attributes:
+            access_log_settings: Settings for logging access in this stage.
+            api_gateway_managed: Specifies whether a stage is managed by API Gateway. If you created an API using quick
+                create, the $default stage is managed by API Gateway. You can't modify the $default
+                stage.
+            auto_deploy: Specifies whether updates to an API automatically trigger a new deployment. The default
+                value is false.
+            client_certificate_id: The identifier of a client certificate for a Stage. Supported only for WebSocket APIs.
+            created_date: The timestamp when the stage was created.
+            default_route_settings: Default route settings for the stage.
+            deployment_id: The identifier of the Deployment that the Stage is associated with. Can't be updated if
+                autoDeploy is enabled.
+            description: The description of the stage.
+            last_deployment_status_message: Describes the status of the last deployment of a stage. Supported only for stages with
+                autoDeploy enabled.
+            last_updated_date: The timestamp when the stage was last updated.
+            route_settings: Route settings for the stage, by routeKey.
+            stage_name: The name of the stage.
+            stage_variables: A map that defines the stage variables for a stage resource. Variable names can have
+                alphanumeric and underscore characters, and the values must match
+                [A-Za-z0-9-._~:/?#&=,]+.
+            tags: The collection of tags. Each tag element is associated with a given resource.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "access_log_settings",
+            "api_gateway_managed",
+            "auto_deploy",
+            "client_certificate_id",
+            "created_date",
+            "default_route_settings",
+            "deployment_id",
+            "description",
+            "last_deployment_status_message",
+            "last_updated_date",
+            "route_settings",
+            "stage_name",
+            "stage_variables",
+            "tags",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        access_log_settings: AccessLogSettings | None
+        api_gateway_managed: bool | None
+        auto_deploy: bool | None
+        client_certificate_id: str | None
+        created_date: datetime.datetime | None
+        default_route_settings: RouteSettings | None
+        deployment_id: str | None
+        description: str | None
+        last_deployment_status_message: str | None
+        last_updated_date: datetime.datetime | None
+        route_settings: dict[str, RouteSettings] | None
+        stage_name: str | None
+        stage_variables: dict[str, str] | None
+        tags: dict[str, str] | None
+
+        def __init__(
+            self,
+            *,
+            access_log_settings: AccessLogSettings | None = None,
+            api_gateway_managed: bool | None = None,
+            auto_deploy: bool | None = None,
+            client_certificate_id: str | None = None,
+            created_date: datetime.datetime | None = None,
+            default_route_settings: RouteSettings | None = None,
+            deployment_id: str | None = None,
+            description: str | None = None,
+            last_deployment_status_message: str | None = None,
+            last_updated_date: datetime.datetime | None = None,
+            route_settings: dict[str, RouteSettings] | None = None,
+            stage_name: str | None = None,
+            stage_variables: dict[str, str] | None = None,
+            tags: dict[str, str] | None = None,
+        ) -> None:
+            self.access_log_settings = access_log_settings
+            self.api_gateway_managed = api_gateway_managed
+            self.auto_deploy = auto_deploy
+            self.client_certificate_id = client_certificate_id
+            self.created_date = created_date
+            self.default_route_settings = default_route_settings
+            self.deployment_id = deployment_id
+            self.description = description
+            self.last_deployment_status_message = last_deployment_status_message
+            self.last_updated_date = last_updated_date
+            self.route_settings = route_settings
+            self.stage_name = stage_name
+            self.stage_variables = stage_variables
+            self.tags = tags
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"access_log_settings={self.access_log_settings!r}, "
+                    f"api_gateway_managed={self.api_gateway_managed!r}, "
+                    f"auto_deploy={self.auto_deploy!r}, "
+                    f"client_certificate_id={self.client_certificate_id!r}, "
+                    f"created_date={self.created_date!r}, "
+                    f"default_route_settings={self.default_route_settings!r}, "
+                    f"deployment_id={self.deployment_id!r}, "
+                    f"description={self.description!r}, "
+                    f"last_deployment_status_message={self.last_deployment_status_message!r}, "
+                    f"last_updated_date={self.last_updated_date!r}, "
+                    f"route_settings={self.route_settings!r}, "
+                    f"stage_name={self.stage_name!r}, "
+                    f"stage_variables={self.stage_variables!r}, "
+                    f"tags={self.tags!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.access_log_settings == other.access_log_settings
+                and self.api_gateway_managed == other.api_gateway_managed
+                and self.auto_deploy == other.auto_deploy
+                and self.client_certificate_id == other.client_certificate_id
+                and self.created_date == other.created_date
+                and self.default_route_settings == other.default_route_settings
+                and self.deployment_id == other.deployment_id
+                and self.description == other.description
+                and self.last_deployment_status_message == other.last_deployment_status_message
+                and self.last_updated_date == other.last_updated_date
+                and self.route_settings == other.route_settings
+                and self.stage_name == other.stage_name
+                and self.stage_variables == other.stage_variables
+                and self.tags == other.tags
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "access_log_settings": self.access_log_settings,
+                "api_gateway_managed": self.api_gateway_managed,
+                "auto_deploy": self.auto_deploy,
+                "client_certificate_id": self.client_certificate_id,
+                "created_date": self.created_date,
+                "default_route_settings": self.default_route_settings,
+                "deployment_id": self.deployment_id,
+                "description": self.description,
+                "last_deployment_status_message": self.last_deployment_status_message,
+                "last_updated_date": self.last_updated_date,
+                "route_settings": self.route_settings,
+                "stage_name": self.stage_name,
+                "stage_variables": self.stage_variables,
+                "tags": self.tags,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "access_log_settings",
+                    "api_gateway_managed",
+                    "auto_deploy",
+                    "client_certificate_id",
+                    "created_date",
+                    "default_route_settings",
+                    "deployment_id",
+                    "description",
+                    "last_deployment_status_message",
+                    "last_updated_date",
+                    "route_settings",
+                    "stage_name",
+                    "stage_variables",
+                    "tags",
+                ),
+            )

@@ -6,17 +6,83 @@
 #       --package aioapigateway.v2 --out src
 from __future__ import annotations
 
-import attrs
+from typing import TYPE_CHECKING, Any
+
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
+
+if TYPE_CHECKING:
+    import attrs
 
 __all__ = ["GetVpcLinkRequest"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class GetVpcLinkRequest:
-    """GetVpcLinkRequest
+    @attrs.define(kw_only=True, eq=True)
+    class GetVpcLinkRequest:
+        """GetVpcLinkRequest
 
-    Attributes:
-        vpc_link_id: The ID of the VPC link.
-    """
+        Attributes:
+            vpc_link_id: The ID of the VPC link.
+        """
 
-    vpc_link_id: str
+        vpc_link_id: str
+
+else:
+
+    @_attrs_class()
+    class GetVpcLinkRequest:
+        """GetVpcLinkRequest
+
+        Attributes:
+            vpc_link_id: The ID of the VPC link.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "vpc_link_id",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        vpc_link_id: str
+
+        def __init__(
+            self,
+            *,
+            vpc_link_id: str,
+        ) -> None:
+            self.vpc_link_id = vpc_link_id
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"vpc_link_id={self.vpc_link_id!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return self.vpc_link_id == other.vpc_link_id
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "vpc_link_id": self.vpc_link_id,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(self, state, ("vpc_link_id",))

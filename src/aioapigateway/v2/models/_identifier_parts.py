@@ -6,23 +6,124 @@
 #       --package aioapigateway.v2 --out src
 from __future__ import annotations
 
-import attrs
+from typing import TYPE_CHECKING, Any
+
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
+
+if TYPE_CHECKING:
+    import attrs
 
 __all__ = ["IdentifierParts"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class IdentifierParts:
-    """The identifier parts of a product REST endpoint.
+    @attrs.define(kw_only=True, eq=True)
+    class IdentifierParts:
+        """The identifier parts of a product REST endpoint.
 
-    Attributes:
-        method: The method of the product REST endpoint.
-        path: The path of the product REST endpoint.
-        rest_api_id: The REST API ID of the product REST endpoint.
-        stage: The stage of the product REST endpoint.
-    """
+        Attributes:
+            method: The method of the product REST endpoint.
+            path: The path of the product REST endpoint.
+            rest_api_id: The REST API ID of the product REST endpoint.
+            stage: The stage of the product REST endpoint.
+        """
 
-    method: str | None = None
-    path: str | None = None
-    rest_api_id: str | None = None
-    stage: str | None = None
+        method: str | None = None
+        path: str | None = None
+        rest_api_id: str | None = None
+        stage: str | None = None
+
+else:
+
+    @_attrs_class()
+    class IdentifierParts:
+        """The identifier parts of a product REST endpoint.
+
+        Attributes:
+            method: The method of the product REST endpoint.
+            path: The path of the product REST endpoint.
+            rest_api_id: The REST API ID of the product REST endpoint.
+            stage: The stage of the product REST endpoint.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "method",
+            "path",
+            "rest_api_id",
+            "stage",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        method: str | None
+        path: str | None
+        rest_api_id: str | None
+        stage: str | None
+
+        def __init__(
+            self,
+            *,
+            method: str | None = None,
+            path: str | None = None,
+            rest_api_id: str | None = None,
+            stage: str | None = None,
+        ) -> None:
+            self.method = method
+            self.path = path
+            self.rest_api_id = rest_api_id
+            self.stage = stage
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"method={self.method!r}, "
+                    f"path={self.path!r}, "
+                    f"rest_api_id={self.rest_api_id!r}, "
+                    f"stage={self.stage!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.method == other.method
+                and self.path == other.path
+                and self.rest_api_id == other.rest_api_id
+                and self.stage == other.stage
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "method": self.method,
+                "path": self.path,
+                "rest_api_id": self.rest_api_id,
+                "stage": self.stage,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "method",
+                    "path",
+                    "rest_api_id",
+                    "stage",
+                ),
+            )

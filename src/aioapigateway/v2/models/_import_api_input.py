@@ -6,17 +6,79 @@
 #       --package aioapigateway.v2 --out src
 from __future__ import annotations
 
-import attrs
+from typing import TYPE_CHECKING, Any
+
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
+
+if TYPE_CHECKING:
+    import attrs
 
 __all__ = ["ImportApiInput"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class ImportApiInput:
-    """Represents the input to ImportAPI. Supported only for HTTP APIs.
+    @attrs.define(kw_only=True, eq=True)
+    class ImportApiInput:
+        """Represents the input to ImportAPI. Supported only for HTTP APIs.
 
-    Attributes:
-        body: The OpenAPI definition. Supported only for HTTP APIs.
-    """
+        Attributes:
+            body: The OpenAPI definition. Supported only for HTTP APIs.
+        """
 
-    body: str
+        body: str
+
+else:
+
+    @_attrs_class()
+    class ImportApiInput:
+        """Represents the input to ImportAPI. Supported only for HTTP APIs.
+
+        Attributes:
+            body: The OpenAPI definition. Supported only for HTTP APIs.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "body",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        body: str
+
+        def __init__(
+            self,
+            *,
+            body: str,
+        ) -> None:
+            self.body = body
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}(body={self.body!r})"
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return self.body == other.body
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "body": self.body,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(self, state, ("body",))

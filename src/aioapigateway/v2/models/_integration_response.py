@@ -6,53 +6,190 @@
 #       --package aioapigateway.v2 --out src
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-import attrs
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
 
 if TYPE_CHECKING:
+    import attrs
+
     from ._content_handling_strategy import ContentHandlingStrategy
 
 __all__ = ["IntegrationResponse"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class IntegrationResponse:
-    """Represents an integration response.
+    @attrs.define(kw_only=True, eq=True)
+    class IntegrationResponse:
+        """Represents an integration response.
 
-    Attributes:
-        content_handling_strategy: Supported only for WebSocket APIs. Specifies how to handle response payload content type
-            conversions. Supported values are CONVERT_TO_BINARY and CONVERT_TO_TEXT, with the
-            following behaviors:
+        Attributes:
+            content_handling_strategy: Supported only for WebSocket APIs. Specifies how to handle response payload content type
+                conversions. Supported values are CONVERT_TO_BINARY and CONVERT_TO_TEXT, with the
+                following behaviors:
 
-            CONVERT_TO_BINARY: Converts a response payload from a Base64-encoded string to the
-            corresponding binary blob.
+                CONVERT_TO_BINARY: Converts a response payload from a Base64-encoded string to the
+                corresponding binary blob.
 
-            CONVERT_TO_TEXT: Converts a response payload from a binary blob to a Base64-encoded
-            string.
+                CONVERT_TO_TEXT: Converts a response payload from a binary blob to a Base64-encoded
+                string.
 
-            If this property is not defined, the response payload will be passed through from the
-            integration response to the route response or method response without modification.
-        integration_response_id: The integration response ID.
-        integration_response_key: The integration response key.
-        response_parameters: A key-value map specifying response parameters that are passed to the method response
-            from the backend. The key is a method response header parameter name and the mapped
-            value is an integration response header value, a static value enclosed within a pair of
-            single quotes, or a JSON expression from the integration response body. The mapping key
-            must match the pattern of method.response.header.{name}, where name is a valid and
-            unique header name. The mapped non-static value must match the pattern of
-            integration.response.header.{name} or integration.response.body.{JSON-expression}, where
-            name is a valid and unique response header name and JSON-expression is a valid JSON
-            expression without the $ prefix.
-        response_templates: The collection of response templates for the integration response as a string-to-string
-            map of key-value pairs. Response templates are represented as a key/value map, with a
-            content-type as the key and a template as the value.
-        template_selection_expression: The template selection expressions for the integration response.
-    """
+                If this property is not defined, the response payload will be passed through from the
+                integration response to the route response or method response without modification.
+            integration_response_id: The integration response ID.
+            integration_response_key: The integration response key.
+            response_parameters: A key-value map specifying response parameters that are passed to the method response
+                from the backend. The key is a method response header parameter name and the mapped
+                value is an integration response header value, a static value enclosed within a pair of
+                single quotes, or a JSON expression from the integration response body. The mapping key
+                must match the pattern of method.response.header.{name}, where name is a valid and
+                unique header name. The mapped non-static value must match the pattern of
+                integration.response.header.{name} or integration.response.body.{JSON-expression}, where
+                name is a valid and unique response header name and JSON-expression is a valid JSON
+                expression without the $ prefix.
+            response_templates: The collection of response templates for the integration response as a string-to-string
+                map of key-value pairs. Response templates are represented as a key/value map, with a
+                content-type as the key and a template as the value.
+            template_selection_expression: The template selection expressions for the integration response.
+        """
 
-    content_handling_strategy: ContentHandlingStrategy | str | None = None
-    integration_response_id: str | None = None
-    integration_response_key: str | None = None
-    response_parameters: dict[str, str] | None = None
-    response_templates: dict[str, str] | None = None
-    template_selection_expression: str | None = None
+        content_handling_strategy: ContentHandlingStrategy | str | None = None
+        integration_response_id: str | None = None
+        integration_response_key: str | None = None
+        response_parameters: dict[str, str] | None = None
+        response_templates: dict[str, str] | None = None
+        template_selection_expression: str | None = None
+
+else:
+
+    @_attrs_class()
+    class IntegrationResponse:
+        """Represents an integration response.
+
+        Attributes:
+            content_handling_strategy: Supported only for WebSocket APIs. Specifies how to handle response payload content type
+                conversions. Supported values are CONVERT_TO_BINARY and CONVERT_TO_TEXT, with the
+                following behaviors:
+
+                CONVERT_TO_BINARY: Converts a response payload from a Base64-encoded string to the
+                corresponding binary blob.
+
+                CONVERT_TO_TEXT: Converts a response payload from a binary blob to a Base64-encoded
+                string.
+
+                If this property is not defined, the response payload will be passed through from the
+                integration response to the route response or method response without modification.
+            integration_response_id: The integration response ID.
+            integration_response_key: The integration response key.
+            response_parameters: A key-value map specifying response parameters that are passed to the method response
+                from the backend. The key is a method response header parameter name and the mapped
+                value is an integration response header value, a static value enclosed within a pair of
+                single quotes, or a JSON expression from the integration response body. The mapping key
+                must match the pattern of method.response.header.{name}, where name is a valid and
+                unique header name. The mapped non-static value must match the pattern of
+                integration.response.header.{name} or integration.response.body.{JSON-expression}, where
+                name is a valid and unique response header name and JSON-expression is a valid JSON
+                expression without the $ prefix.
+            response_templates: The collection of response templates for the integration response as a string-to-string
+                map of key-value pairs. Response templates are represented as a key/value map, with a
+                content-type as the key and a template as the value.
+            template_selection_expression: The template selection expressions for the integration response.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "content_handling_strategy",
+            "integration_response_id",
+            "integration_response_key",
+            "response_parameters",
+            "response_templates",
+            "template_selection_expression",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        content_handling_strategy: ContentHandlingStrategy | str | None
+        integration_response_id: str | None
+        integration_response_key: str | None
+        response_parameters: dict[str, str] | None
+        response_templates: dict[str, str] | None
+        template_selection_expression: str | None
+
+        def __init__(
+            self,
+            *,
+            content_handling_strategy: ContentHandlingStrategy | str | None = None,
+            integration_response_id: str | None = None,
+            integration_response_key: str | None = None,
+            response_parameters: dict[str, str] | None = None,
+            response_templates: dict[str, str] | None = None,
+            template_selection_expression: str | None = None,
+        ) -> None:
+            self.content_handling_strategy = content_handling_strategy
+            self.integration_response_id = integration_response_id
+            self.integration_response_key = integration_response_key
+            self.response_parameters = response_parameters
+            self.response_templates = response_templates
+            self.template_selection_expression = template_selection_expression
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"content_handling_strategy={self.content_handling_strategy!r}, "
+                    f"integration_response_id={self.integration_response_id!r}, "
+                    f"integration_response_key={self.integration_response_key!r}, "
+                    f"response_parameters={self.response_parameters!r}, "
+                    f"response_templates={self.response_templates!r}, "
+                    f"template_selection_expression={self.template_selection_expression!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.content_handling_strategy == other.content_handling_strategy
+                and self.integration_response_id == other.integration_response_id
+                and self.integration_response_key == other.integration_response_key
+                and self.response_parameters == other.response_parameters
+                and self.response_templates == other.response_templates
+                and self.template_selection_expression == other.template_selection_expression
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "content_handling_strategy": self.content_handling_strategy,
+                "integration_response_id": self.integration_response_id,
+                "integration_response_key": self.integration_response_key,
+                "response_parameters": self.response_parameters,
+                "response_templates": self.response_templates,
+                "template_selection_expression": self.template_selection_expression,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "content_handling_strategy",
+                    "integration_response_id",
+                    "integration_response_key",
+                    "response_parameters",
+                    "response_templates",
+                    "template_selection_expression",
+                ),
+            )

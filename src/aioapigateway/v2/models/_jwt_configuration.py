@@ -6,25 +6,111 @@
 #       --package aioapigateway.v2 --out src
 from __future__ import annotations
 
-import attrs
+from typing import TYPE_CHECKING, Any
+
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
+
+if TYPE_CHECKING:
+    import attrs
 
 __all__ = ["JWTConfiguration"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class JWTConfiguration:
-    """Represents the configuration of a JWT authorizer. Required for the JWT authorizer type.
-    Supported only for HTTP APIs.
+    @attrs.define(kw_only=True, eq=True)
+    class JWTConfiguration:
+        """Represents the configuration of a JWT authorizer. Required for the JWT authorizer type.
+        Supported only for HTTP APIs.
 
-    Attributes:
-        audience: A list of the intended recipients of the JWT. A valid JWT must provide an aud that
-            matches at least one entry in this list. See RFC 7519
-            (https://tools.ietf.org/html/rfc7519#section-4.1.3). Supported only for HTTP APIs.
-        issuer: The base domain of the identity provider that issues JSON Web Tokens. For example, an
-            Amazon Cognito user pool has the following format:
-            https://cognito-idp.{region}.amazonaws.com/{userPoolId} . Required for the JWT
-            authorizer type. Supported only for HTTP APIs.
-    """
+        Attributes:
+            audience: A list of the intended recipients of the JWT. A valid JWT must provide an aud that
+                matches at least one entry in this list. See RFC 7519
+                (https://tools.ietf.org/html/rfc7519#section-4.1.3). Supported only for HTTP APIs.
+            issuer: The base domain of the identity provider that issues JSON Web Tokens. For example, an
+                Amazon Cognito user pool has the following format:
+                https://cognito-idp.{region}.amazonaws.com/{userPoolId} . Required for the JWT
+                authorizer type. Supported only for HTTP APIs.
+        """
 
-    audience: list[str] | None = None
-    issuer: str | None = None
+        audience: list[str] | None = None
+        issuer: str | None = None
+
+else:
+
+    @_attrs_class()
+    class JWTConfiguration:
+        """Represents the configuration of a JWT authorizer. Required for the JWT authorizer type.
+        Supported only for HTTP APIs.
+
+        Attributes:
+            audience: A list of the intended recipients of the JWT. A valid JWT must provide an aud that
+                matches at least one entry in this list. See RFC 7519
+                (https://tools.ietf.org/html/rfc7519#section-4.1.3). Supported only for HTTP APIs.
+            issuer: The base domain of the identity provider that issues JSON Web Tokens. For example, an
+                Amazon Cognito user pool has the following format:
+                https://cognito-idp.{region}.amazonaws.com/{userPoolId} . Required for the JWT
+                authorizer type. Supported only for HTTP APIs.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "audience",
+            "issuer",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        audience: list[str] | None
+        issuer: str | None
+
+        def __init__(
+            self,
+            *,
+            audience: list[str] | None = None,
+            issuer: str | None = None,
+        ) -> None:
+            self.audience = audience
+            self.issuer = issuer
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"audience={self.audience!r}, "
+                    f"issuer={self.issuer!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return self.audience == other.audience and self.issuer == other.issuer
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "audience": self.audience,
+                "issuer": self.issuer,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "audience",
+                    "issuer",
+                ),
+            )

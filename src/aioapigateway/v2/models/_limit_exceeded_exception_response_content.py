@@ -6,19 +6,99 @@
 #       --package aioapigateway.v2 --out src
 from __future__ import annotations
 
-import attrs
+from typing import TYPE_CHECKING, Any
+
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
+
+if TYPE_CHECKING:
+    import attrs
 
 __all__ = ["LimitExceededExceptionResponseContent"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class LimitExceededExceptionResponseContent:
-    """The response content for limit exceeded exception.
+    @attrs.define(kw_only=True, eq=True)
+    class LimitExceededExceptionResponseContent:
+        """The response content for limit exceeded exception.
 
-    Attributes:
-        limit_type: The limit type of the limit exceeded exception response content.
-        message: The message of the limit exceeded exception response content.
-    """
+        Attributes:
+            limit_type: The limit type of the limit exceeded exception response content.
+            message: The message of the limit exceeded exception response content.
+        """
 
-    limit_type: str | None = None
-    message: str | None = None
+        limit_type: str | None = None
+        message: str | None = None
+
+else:
+
+    @_attrs_class()
+    class LimitExceededExceptionResponseContent:
+        """The response content for limit exceeded exception.
+
+        Attributes:
+            limit_type: The limit type of the limit exceeded exception response content.
+            message: The message of the limit exceeded exception response content.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "limit_type",
+            "message",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        limit_type: str | None
+        message: str | None
+
+        def __init__(
+            self,
+            *,
+            limit_type: str | None = None,
+            message: str | None = None,
+        ) -> None:
+            self.limit_type = limit_type
+            self.message = message
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"limit_type={self.limit_type!r}, "
+                    f"message={self.message!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return self.limit_type == other.limit_type and self.message == other.message
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "limit_type": self.limit_type,
+                "message": self.message,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "limit_type",
+                    "message",
+                ),
+            )

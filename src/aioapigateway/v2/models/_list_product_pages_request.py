@@ -6,24 +6,126 @@
 #       --package aioapigateway.v2 --out src
 from __future__ import annotations
 
-import attrs
+from typing import TYPE_CHECKING, Any
+
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
+
+if TYPE_CHECKING:
+    import attrs
 
 __all__ = ["ListProductPagesRequest"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class ListProductPagesRequest:
-    """ListProductPagesRequest
+    @attrs.define(kw_only=True, eq=True)
+    class ListProductPagesRequest:
+        """ListProductPagesRequest
 
-    Attributes:
-        max_results: The maximum number of elements to be returned for this resource.
-        next_token: The next page of elements from this collection. Not valid for the last element of the
-            collection.
-        portal_product_id: The portal product identifier.
-        resource_owner_account_id: The account ID of the resource owner of the portal product.
-    """
+        Attributes:
+            max_results: The maximum number of elements to be returned for this resource.
+            next_token: The next page of elements from this collection. Not valid for the last element of the
+                collection.
+            portal_product_id: The portal product identifier.
+            resource_owner_account_id: The account ID of the resource owner of the portal product.
+        """
 
-    max_results: str | None = None
-    next_token: str | None = None
-    portal_product_id: str
-    resource_owner_account_id: str | None = None
+        max_results: str | None = None
+        next_token: str | None = None
+        portal_product_id: str
+        resource_owner_account_id: str | None = None
+
+else:
+
+    @_attrs_class()
+    class ListProductPagesRequest:
+        """ListProductPagesRequest
+
+        Attributes:
+            max_results: The maximum number of elements to be returned for this resource.
+            next_token: The next page of elements from this collection. Not valid for the last element of the
+                collection.
+            portal_product_id: The portal product identifier.
+            resource_owner_account_id: The account ID of the resource owner of the portal product.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "max_results",
+            "next_token",
+            "portal_product_id",
+            "resource_owner_account_id",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        max_results: str | None
+        next_token: str | None
+        portal_product_id: str
+        resource_owner_account_id: str | None
+
+        def __init__(
+            self,
+            *,
+            max_results: str | None = None,
+            next_token: str | None = None,
+            portal_product_id: str,
+            resource_owner_account_id: str | None = None,
+        ) -> None:
+            self.max_results = max_results
+            self.next_token = next_token
+            self.portal_product_id = portal_product_id
+            self.resource_owner_account_id = resource_owner_account_id
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"max_results={self.max_results!r}, "
+                    f"next_token={self.next_token!r}, "
+                    f"portal_product_id={self.portal_product_id!r}, "
+                    f"resource_owner_account_id={self.resource_owner_account_id!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.max_results == other.max_results
+                and self.next_token == other.next_token
+                and self.portal_product_id == other.portal_product_id
+                and self.resource_owner_account_id == other.resource_owner_account_id
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "max_results": self.max_results,
+                "next_token": self.next_token,
+                "portal_product_id": self.portal_product_id,
+                "resource_owner_account_id": self.resource_owner_account_id,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "max_results",
+                    "next_token",
+                    "portal_product_id",
+                    "resource_owner_account_id",
+                ),
+            )

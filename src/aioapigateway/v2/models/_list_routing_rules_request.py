@@ -6,24 +6,126 @@
 #       --package aioapigateway.v2 --out src
 from __future__ import annotations
 
-import attrs
+from typing import TYPE_CHECKING, Any
+
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
+
+if TYPE_CHECKING:
+    import attrs
 
 __all__ = ["ListRoutingRulesRequest"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class ListRoutingRulesRequest:
-    """ListRoutingRulesRequest
+    @attrs.define(kw_only=True, eq=True)
+    class ListRoutingRulesRequest:
+        """ListRoutingRulesRequest
 
-    Attributes:
-        domain_name: The domain name.
-        domain_name_id: The domain name ID.
-        max_results: The maximum number of elements to be returned for this resource.
-        next_token: The next page of elements from this collection. Not valid for the last element of the
-            collection.
-    """
+        Attributes:
+            domain_name: The domain name.
+            domain_name_id: The domain name ID.
+            max_results: The maximum number of elements to be returned for this resource.
+            next_token: The next page of elements from this collection. Not valid for the last element of the
+                collection.
+        """
 
-    domain_name: str
-    domain_name_id: str | None = None
-    max_results: int | None = None
-    next_token: str | None = None
+        domain_name: str
+        domain_name_id: str | None = None
+        max_results: int | None = None
+        next_token: str | None = None
+
+else:
+
+    @_attrs_class()
+    class ListRoutingRulesRequest:
+        """ListRoutingRulesRequest
+
+        Attributes:
+            domain_name: The domain name.
+            domain_name_id: The domain name ID.
+            max_results: The maximum number of elements to be returned for this resource.
+            next_token: The next page of elements from this collection. Not valid for the last element of the
+                collection.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "domain_name",
+            "domain_name_id",
+            "max_results",
+            "next_token",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        domain_name: str
+        domain_name_id: str | None
+        max_results: int | None
+        next_token: str | None
+
+        def __init__(
+            self,
+            *,
+            domain_name: str,
+            domain_name_id: str | None = None,
+            max_results: int | None = None,
+            next_token: str | None = None,
+        ) -> None:
+            self.domain_name = domain_name
+            self.domain_name_id = domain_name_id
+            self.max_results = max_results
+            self.next_token = next_token
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"domain_name={self.domain_name!r}, "
+                    f"domain_name_id={self.domain_name_id!r}, "
+                    f"max_results={self.max_results!r}, "
+                    f"next_token={self.next_token!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.domain_name == other.domain_name
+                and self.domain_name_id == other.domain_name_id
+                and self.max_results == other.max_results
+                and self.next_token == other.next_token
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "domain_name": self.domain_name,
+                "domain_name_id": self.domain_name_id,
+                "max_results": self.max_results,
+                "next_token": self.next_token,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "domain_name",
+                    "domain_name_id",
+                    "max_results",
+                    "next_token",
+                ),
+            )

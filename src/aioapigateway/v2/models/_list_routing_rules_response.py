@@ -6,24 +6,101 @@
 #       --package aioapigateway.v2 --out src
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-import attrs
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
 
 if TYPE_CHECKING:
+    import attrs
+
     from ._routing_rule import RoutingRule
 
 __all__ = ["ListRoutingRulesResponse"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class ListRoutingRulesResponse:
-    """ListRoutingRulesResponse
+    @attrs.define(kw_only=True, eq=True)
+    class ListRoutingRulesResponse:
+        """ListRoutingRulesResponse
 
-    Attributes:
-        next_token:
-        routing_rules: The routing rules.
-    """
+        Attributes:
+            next_token:
+            routing_rules: The routing rules.
+        """
 
-    next_token: str | None = None
-    routing_rules: list[RoutingRule] | None = None
+        next_token: str | None = None
+        routing_rules: list[RoutingRule] | None = None
+
+else:
+
+    @_attrs_class()
+    class ListRoutingRulesResponse:
+        """ListRoutingRulesResponse
+
+        Attributes:
+            next_token:
+            routing_rules: The routing rules.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "next_token",
+            "routing_rules",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        next_token: str | None
+        routing_rules: list[RoutingRule] | None
+
+        def __init__(
+            self,
+            *,
+            next_token: str | None = None,
+            routing_rules: list[RoutingRule] | None = None,
+        ) -> None:
+            self.next_token = next_token
+            self.routing_rules = routing_rules
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"next_token={self.next_token!r}, "
+                    f"routing_rules={self.routing_rules!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return self.next_token == other.next_token and self.routing_rules == other.routing_rules
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "next_token": self.next_token,
+                "routing_rules": self.routing_rules,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "next_token",
+                    "routing_rules",
+                ),
+            )

@@ -7,16 +7,35 @@
 from __future__ import annotations
 
 import enum
+from typing import TYPE_CHECKING
+
+from aioapigateway.runtime.model_classes import str_enum as _str_enum
 
 __all__ = ["LoggingLevel"]
 
+if TYPE_CHECKING:
+    # What type checkers see. At run time the same enum is made by runtime.model_classes'
+    # str_enum, in about half the time of the class statement.
 
-class LoggingLevel(enum.StrEnum):
-    """The logging level.
+    class LoggingLevel(enum.StrEnum):
+        """The logging level.
 
-    A value the service sends that is not listed here is kept as a plain ``str``.
-    """
+        A value the service sends that is not listed here is kept as a plain ``str``.
+        """
 
-    ERROR = "ERROR"
-    INFO = "INFO"
-    OFF = "OFF"
+        ERROR = "ERROR"
+        INFO = "INFO"
+        OFF = "OFF"
+
+else:
+
+    @_str_enum
+    class LoggingLevel:
+        """The logging level.
+
+        A value the service sends that is not listed here is kept as a plain ``str``.
+        """
+
+        ERROR = "ERROR"
+        INFO = "INFO"
+        OFF = "OFF"

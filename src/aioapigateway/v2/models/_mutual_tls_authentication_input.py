@@ -6,24 +6,112 @@
 #       --package aioapigateway.v2 --out src
 from __future__ import annotations
 
-import attrs
+from typing import TYPE_CHECKING, Any
+
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
+
+if TYPE_CHECKING:
+    import attrs
 
 __all__ = ["MutualTlsAuthenticationInput"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class MutualTlsAuthenticationInput:
-    """MutualTlsAuthenticationInput
+    @attrs.define(kw_only=True, eq=True)
+    class MutualTlsAuthenticationInput:
+        """MutualTlsAuthenticationInput
 
-    Attributes:
-        truststore_uri: An Amazon S3 URL that specifies the truststore for mutual TLS authentication, for
-            example, s3://bucket-name/key-name. The truststore can contain certificates from public
-            or private certificate authorities. To update the truststore, upload a new version to
-            S3, and then update your custom domain name to use the new version. To update the
-            truststore, you must have permissions to access the S3 object.
-        truststore_version: The version of the S3 object that contains your truststore. To specify a version, you
-            must have versioning enabled for the S3 bucket.
-    """
+        Attributes:
+            truststore_uri: An Amazon S3 URL that specifies the truststore for mutual TLS authentication, for
+                example, s3://bucket-name/key-name. The truststore can contain certificates from public
+                or private certificate authorities. To update the truststore, upload a new version to
+                S3, and then update your custom domain name to use the new version. To update the
+                truststore, you must have permissions to access the S3 object.
+            truststore_version: The version of the S3 object that contains your truststore. To specify a version, you
+                must have versioning enabled for the S3 bucket.
+        """
 
-    truststore_uri: str | None = None
-    truststore_version: str | None = None
+        truststore_uri: str | None = None
+        truststore_version: str | None = None
+
+else:
+
+    @_attrs_class()
+    class MutualTlsAuthenticationInput:
+        """MutualTlsAuthenticationInput
+
+        Attributes:
+            truststore_uri: An Amazon S3 URL that specifies the truststore for mutual TLS authentication, for
+                example, s3://bucket-name/key-name. The truststore can contain certificates from public
+                or private certificate authorities. To update the truststore, upload a new version to
+                S3, and then update your custom domain name to use the new version. To update the
+                truststore, you must have permissions to access the S3 object.
+            truststore_version: The version of the S3 object that contains your truststore. To specify a version, you
+                must have versioning enabled for the S3 bucket.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "truststore_uri",
+            "truststore_version",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        truststore_uri: str | None
+        truststore_version: str | None
+
+        def __init__(
+            self,
+            *,
+            truststore_uri: str | None = None,
+            truststore_version: str | None = None,
+        ) -> None:
+            self.truststore_uri = truststore_uri
+            self.truststore_version = truststore_version
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"truststore_uri={self.truststore_uri!r}, "
+                    f"truststore_version={self.truststore_version!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.truststore_uri == other.truststore_uri
+                and self.truststore_version == other.truststore_version
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "truststore_uri": self.truststore_uri,
+                "truststore_version": self.truststore_version,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "truststore_uri",
+                    "truststore_version",
+                ),
+            )

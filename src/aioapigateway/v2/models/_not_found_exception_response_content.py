@@ -6,19 +6,99 @@
 #       --package aioapigateway.v2 --out src
 from __future__ import annotations
 
-import attrs
+from typing import TYPE_CHECKING, Any
+
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
+
+if TYPE_CHECKING:
+    import attrs
 
 __all__ = ["NotFoundExceptionResponseContent"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class NotFoundExceptionResponseContent:
-    """The response content for not found exception.
+    @attrs.define(kw_only=True, eq=True)
+    class NotFoundExceptionResponseContent:
+        """The response content for not found exception.
 
-    Attributes:
-        message: The message of the not found exception response content.
-        resource_type: The resource type of the not found exception response content.
-    """
+        Attributes:
+            message: The message of the not found exception response content.
+            resource_type: The resource type of the not found exception response content.
+        """
 
-    message: str | None = None
-    resource_type: str | None = None
+        message: str | None = None
+        resource_type: str | None = None
+
+else:
+
+    @_attrs_class()
+    class NotFoundExceptionResponseContent:
+        """The response content for not found exception.
+
+        Attributes:
+            message: The message of the not found exception response content.
+            resource_type: The resource type of the not found exception response content.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "message",
+            "resource_type",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        message: str | None
+        resource_type: str | None
+
+        def __init__(
+            self,
+            *,
+            message: str | None = None,
+            resource_type: str | None = None,
+        ) -> None:
+            self.message = message
+            self.resource_type = resource_type
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"message={self.message!r}, "
+                    f"resource_type={self.resource_type!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return self.message == other.message and self.resource_type == other.resource_type
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "message": self.message,
+                "resource_type": self.resource_type,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "message",
+                    "resource_type",
+                ),
+            )

@@ -7,17 +7,37 @@
 from __future__ import annotations
 
 import enum
+from typing import TYPE_CHECKING
+
+from aioapigateway.runtime.model_classes import str_enum as _str_enum
 
 __all__ = ["PassthroughBehavior"]
 
+if TYPE_CHECKING:
+    # What type checkers see. At run time the same enum is made by runtime.model_classes'
+    # str_enum, in about half the time of the class statement.
 
-class PassthroughBehavior(enum.StrEnum):
-    """Represents passthrough behavior for an integration response. Supported only for
-    WebSocket APIs.
+    class PassthroughBehavior(enum.StrEnum):
+        """Represents passthrough behavior for an integration response. Supported only for
+        WebSocket APIs.
 
-    A value the service sends that is not listed here is kept as a plain ``str``.
-    """
+        A value the service sends that is not listed here is kept as a plain ``str``.
+        """
 
-    WHEN_NO_MATCH = "WHEN_NO_MATCH"
-    NEVER = "NEVER"
-    WHEN_NO_TEMPLATES = "WHEN_NO_TEMPLATES"
+        WHEN_NO_MATCH = "WHEN_NO_MATCH"
+        NEVER = "NEVER"
+        WHEN_NO_TEMPLATES = "WHEN_NO_TEMPLATES"
+
+else:
+
+    @_str_enum
+    class PassthroughBehavior:
+        """Represents passthrough behavior for an integration response. Supported only for
+        WebSocket APIs.
+
+        A value the service sends that is not listed here is kept as a plain ``str``.
+        """
+
+        WHEN_NO_MATCH = "WHEN_NO_MATCH"
+        NEVER = "NEVER"
+        WHEN_NO_TEMPLATES = "WHEN_NO_TEMPLATES"

@@ -7,11 +7,17 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-import attrs
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
 
 if TYPE_CHECKING:
+    import attrs
+
     from ._authorization import Authorization
     from ._endpoint_configuration_response import EndpointConfigurationResponse
     from ._portal_content import PortalContent
@@ -21,41 +27,225 @@ if TYPE_CHECKING:
 
 __all__ = ["PortalSummary"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class PortalSummary:
-    """Represents a portal summary.
+    @attrs.define(kw_only=True, eq=True)
+    class PortalSummary:
+        """Represents a portal summary.
 
-    Attributes:
-        authorization: The authorization of the portal.
-        endpoint_configuration: The endpoint configuration of the portal.
-        included_portal_product_arns: The ARNs of the portal products included in the portal.
-        last_modified: The timestamp when the portal was last modified.
-        last_published: The timestamp when the portal was last published.
-        last_published_description: The description of the portal the last time it was published.
-        portal_arn: The ARN of the portal.
-        portal_content: Contains the content that is visible to portal consumers including the themes, display
-            names, and description.
-        portal_id: The portal identifier.
-        preview: Represents the preview endpoint and the any possible error messages during preview
-            generation.
-        publish_status: The publish status.
-        rum_app_monitor_name: The CloudWatch RUM app monitor name.
-        status_exception: The status exception information.
-        tags: The collection of tags. Each tag element is associated with a given resource.
-    """
+        Attributes:
+            authorization: The authorization of the portal.
+            endpoint_configuration: The endpoint configuration of the portal.
+            included_portal_product_arns: The ARNs of the portal products included in the portal.
+            last_modified: The timestamp when the portal was last modified.
+            last_published: The timestamp when the portal was last published.
+            last_published_description: The description of the portal the last time it was published.
+            portal_arn: The ARN of the portal.
+            portal_content: Contains the content that is visible to portal consumers including the themes, display
+                names, and description.
+            portal_id: The portal identifier.
+            preview: Represents the preview endpoint and the any possible error messages during preview
+                generation.
+            publish_status: The publish status.
+            rum_app_monitor_name: The CloudWatch RUM app monitor name.
+            status_exception: The status exception information.
+            tags: The collection of tags. Each tag element is associated with a given resource.
+        """
 
-    authorization: Authorization | None = None
-    endpoint_configuration: EndpointConfigurationResponse | None = None
-    included_portal_product_arns: list[str] | None = None
-    last_modified: datetime.datetime | None = None
-    last_published: datetime.datetime | None = None
-    last_published_description: str | None = None
-    portal_arn: str | None = None
-    portal_content: PortalContent | None = None
-    portal_id: str | None = None
-    preview: Preview | None = None
-    publish_status: PublishStatus | str | None = None
-    rum_app_monitor_name: str | None = None
-    status_exception: StatusException | None = None
-    tags: dict[str, str] | None = None
+        authorization: Authorization | None = None
+        endpoint_configuration: EndpointConfigurationResponse | None = None
+        included_portal_product_arns: list[str] | None = None
+        last_modified: datetime.datetime | None = None
+        last_published: datetime.datetime | None = None
+        last_published_description: str | None = None
+        portal_arn: str | None = None
+        portal_content: PortalContent | None = None
+        portal_id: str | None = None
+        preview: Preview | None = None
+        publish_status: PublishStatus | str | None = None
+        rum_app_monitor_name: str | None = None
+        status_exception: StatusException | None = None
+        tags: dict[str, str] | None = None
+
+else:
+
+    @_attrs_class()
+    class PortalSummary:
+        """Represents a portal summary.
+
+        Attributes:
+            authorization: The authorization of the portal.
+            endpoint_configuration: The endpoint configuration of the portal.
+            included_portal_product_arns: The ARNs of the portal products included in the portal.
+            last_modified: The timestamp when the portal was last modified.
+            last_published: The timestamp when the portal was last published.
+            last_published_description: The description of the portal the last time it was published.
+            portal_arn: The ARN of the portal.
+            portal_content: Contains the content that is visible to portal consumers including the themes, display
+                names, and description.
+            portal_id: The portal identifier.
+            preview: Represents the preview endpoint and the any possible error messages during preview
+                generation.
+            publish_status: The publish status.
+            rum_app_monitor_name: The CloudWatch RUM app monitor name.
+            status_exception: The status exception information.
+            tags: The collection of tags. Each tag element is associated with a given resource.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "authorization",
+            "endpoint_configuration",
+            "included_portal_product_arns",
+            "last_modified",
+            "last_published",
+            "last_published_description",
+            "portal_arn",
+            "portal_content",
+            "portal_id",
+            "preview",
+            "publish_status",
+            "rum_app_monitor_name",
+            "status_exception",
+            "tags",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        authorization: Authorization | None
+        endpoint_configuration: EndpointConfigurationResponse | None
+        included_portal_product_arns: list[str] | None
+        last_modified: datetime.datetime | None
+        last_published: datetime.datetime | None
+        last_published_description: str | None
+        portal_arn: str | None
+        portal_content: PortalContent | None
+        portal_id: str | None
+        preview: Preview | None
+        publish_status: PublishStatus | str | None
+        rum_app_monitor_name: str | None
+        status_exception: StatusException | None
+        tags: dict[str, str] | None
+
+        def __init__(
+            self,
+            *,
+            authorization: Authorization | None = None,
+            endpoint_configuration: EndpointConfigurationResponse | None = None,
+            included_portal_product_arns: list[str] | None = None,
+            last_modified: datetime.datetime | None = None,
+            last_published: datetime.datetime | None = None,
+            last_published_description: str | None = None,
+            portal_arn: str | None = None,
+            portal_content: PortalContent | None = None,
+            portal_id: str | None = None,
+            preview: Preview | None = None,
+            publish_status: PublishStatus | str | None = None,
+            rum_app_monitor_name: str | None = None,
+            status_exception: StatusException | None = None,
+            tags: dict[str, str] | None = None,
+        ) -> None:
+            self.authorization = authorization
+            self.endpoint_configuration = endpoint_configuration
+            self.included_portal_product_arns = included_portal_product_arns
+            self.last_modified = last_modified
+            self.last_published = last_published
+            self.last_published_description = last_published_description
+            self.portal_arn = portal_arn
+            self.portal_content = portal_content
+            self.portal_id = portal_id
+            self.preview = preview
+            self.publish_status = publish_status
+            self.rum_app_monitor_name = rum_app_monitor_name
+            self.status_exception = status_exception
+            self.tags = tags
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"authorization={self.authorization!r}, "
+                    f"endpoint_configuration={self.endpoint_configuration!r}, "
+                    f"included_portal_product_arns={self.included_portal_product_arns!r}, "
+                    f"last_modified={self.last_modified!r}, "
+                    f"last_published={self.last_published!r}, "
+                    f"last_published_description={self.last_published_description!r}, "
+                    f"portal_arn={self.portal_arn!r}, "
+                    f"portal_content={self.portal_content!r}, "
+                    f"portal_id={self.portal_id!r}, "
+                    f"preview={self.preview!r}, "
+                    f"publish_status={self.publish_status!r}, "
+                    f"rum_app_monitor_name={self.rum_app_monitor_name!r}, "
+                    f"status_exception={self.status_exception!r}, "
+                    f"tags={self.tags!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.authorization == other.authorization
+                and self.endpoint_configuration == other.endpoint_configuration
+                and self.included_portal_product_arns == other.included_portal_product_arns
+                and self.last_modified == other.last_modified
+                and self.last_published == other.last_published
+                and self.last_published_description == other.last_published_description
+                and self.portal_arn == other.portal_arn
+                and self.portal_content == other.portal_content
+                and self.portal_id == other.portal_id
+                and self.preview == other.preview
+                and self.publish_status == other.publish_status
+                and self.rum_app_monitor_name == other.rum_app_monitor_name
+                and self.status_exception == other.status_exception
+                and self.tags == other.tags
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "authorization": self.authorization,
+                "endpoint_configuration": self.endpoint_configuration,
+                "included_portal_product_arns": self.included_portal_product_arns,
+                "last_modified": self.last_modified,
+                "last_published": self.last_published,
+                "last_published_description": self.last_published_description,
+                "portal_arn": self.portal_arn,
+                "portal_content": self.portal_content,
+                "portal_id": self.portal_id,
+                "preview": self.preview,
+                "publish_status": self.publish_status,
+                "rum_app_monitor_name": self.rum_app_monitor_name,
+                "status_exception": self.status_exception,
+                "tags": self.tags,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "authorization",
+                    "endpoint_configuration",
+                    "included_portal_product_arns",
+                    "last_modified",
+                    "last_published",
+                    "last_published_description",
+                    "portal_arn",
+                    "portal_content",
+                    "portal_id",
+                    "preview",
+                    "publish_status",
+                    "rum_app_monitor_name",
+                    "status_exception",
+                    "tags",
+                ),
+            )

@@ -7,24 +7,104 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-import attrs
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
 
 if TYPE_CHECKING:
+    import attrs
+
     from ._custom_colors import CustomColors
 
 __all__ = ["PortalTheme"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class PortalTheme:
-    """Defines the theme for a portal.
+    @attrs.define(kw_only=True, eq=True)
+    class PortalTheme:
+        """Defines the theme for a portal.
 
-    Attributes:
-        custom_colors: Defines custom color values.
-        logo_last_uploaded: The timestamp when the logo was last uploaded.
-    """
+        Attributes:
+            custom_colors: Defines custom color values.
+            logo_last_uploaded: The timestamp when the logo was last uploaded.
+        """
 
-    custom_colors: CustomColors | None = None
-    logo_last_uploaded: datetime.datetime | None = None
+        custom_colors: CustomColors | None = None
+        logo_last_uploaded: datetime.datetime | None = None
+
+else:
+
+    @_attrs_class()
+    class PortalTheme:
+        """Defines the theme for a portal.
+
+        Attributes:
+            custom_colors: Defines custom color values.
+            logo_last_uploaded: The timestamp when the logo was last uploaded.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "custom_colors",
+            "logo_last_uploaded",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        custom_colors: CustomColors | None
+        logo_last_uploaded: datetime.datetime | None
+
+        def __init__(
+            self,
+            *,
+            custom_colors: CustomColors | None = None,
+            logo_last_uploaded: datetime.datetime | None = None,
+        ) -> None:
+            self.custom_colors = custom_colors
+            self.logo_last_uploaded = logo_last_uploaded
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"custom_colors={self.custom_colors!r}, "
+                    f"logo_last_uploaded={self.logo_last_uploaded!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.custom_colors == other.custom_colors
+                and self.logo_last_uploaded == other.logo_last_uploaded
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "custom_colors": self.custom_colors,
+                "logo_last_uploaded": self.logo_last_uploaded,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "custom_colors",
+                    "logo_last_uploaded",
+                ),
+            )

@@ -6,27 +6,116 @@
 #       --package aioapigateway.v2 --out src
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-import attrs
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
 
 if TYPE_CHECKING:
+    import attrs
+
     from ._preview_status import PreviewStatus
     from ._status_exception import StatusException
 
 __all__ = ["Preview"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class Preview:
-    """Contains the preview status and preview URL.
+    @attrs.define(kw_only=True, eq=True)
+    class Preview:
+        """Contains the preview status and preview URL.
 
-    Attributes:
-        preview_status: The status of the preview.
-        preview_url: The URL of the preview.
-        status_exception: The status exception information.
-    """
+        Attributes:
+            preview_status: The status of the preview.
+            preview_url: The URL of the preview.
+            status_exception: The status exception information.
+        """
 
-    preview_status: PreviewStatus | str | None = None
-    preview_url: str | None = None
-    status_exception: StatusException | None = None
+        preview_status: PreviewStatus | str | None = None
+        preview_url: str | None = None
+        status_exception: StatusException | None = None
+
+else:
+
+    @_attrs_class()
+    class Preview:
+        """Contains the preview status and preview URL.
+
+        Attributes:
+            preview_status: The status of the preview.
+            preview_url: The URL of the preview.
+            status_exception: The status exception information.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "preview_status",
+            "preview_url",
+            "status_exception",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        preview_status: PreviewStatus | str | None
+        preview_url: str | None
+        status_exception: StatusException | None
+
+        def __init__(
+            self,
+            *,
+            preview_status: PreviewStatus | str | None = None,
+            preview_url: str | None = None,
+            status_exception: StatusException | None = None,
+        ) -> None:
+            self.preview_status = preview_status
+            self.preview_url = preview_url
+            self.status_exception = status_exception
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"preview_status={self.preview_status!r}, "
+                    f"preview_url={self.preview_url!r}, "
+                    f"status_exception={self.status_exception!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.preview_status == other.preview_status
+                and self.preview_url == other.preview_url
+                and self.status_exception == other.status_exception
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "preview_status": self.preview_status,
+                "preview_url": self.preview_url,
+                "status_exception": self.status_exception,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "preview_status",
+                    "preview_url",
+                    "status_exception",
+                ),
+            )

@@ -7,24 +7,124 @@
 from __future__ import annotations
 
 import datetime
+from typing import TYPE_CHECKING, Any
 
-import attrs
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
+
+if TYPE_CHECKING:
+    import attrs
 
 __all__ = ["ProductPageSummaryNoBody"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class ProductPageSummaryNoBody:
-    """Represents a product page summary without listing any page content.
+    @attrs.define(kw_only=True, eq=True)
+    class ProductPageSummaryNoBody:
+        """Represents a product page summary without listing any page content.
 
-    Attributes:
-        last_modified: The timestamp when the product page was last modified.
-        page_title: The page title.
-        product_page_arn: The ARN of the product page.
-        product_page_id: The product page identifier.
-    """
+        Attributes:
+            last_modified: The timestamp when the product page was last modified.
+            page_title: The page title.
+            product_page_arn: The ARN of the product page.
+            product_page_id: The product page identifier.
+        """
 
-    last_modified: datetime.datetime | None = None
-    page_title: str | None = None
-    product_page_arn: str | None = None
-    product_page_id: str | None = None
+        last_modified: datetime.datetime | None = None
+        page_title: str | None = None
+        product_page_arn: str | None = None
+        product_page_id: str | None = None
+
+else:
+
+    @_attrs_class()
+    class ProductPageSummaryNoBody:
+        """Represents a product page summary without listing any page content.
+
+        Attributes:
+            last_modified: The timestamp when the product page was last modified.
+            page_title: The page title.
+            product_page_arn: The ARN of the product page.
+            product_page_id: The product page identifier.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "last_modified",
+            "page_title",
+            "product_page_arn",
+            "product_page_id",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        last_modified: datetime.datetime | None
+        page_title: str | None
+        product_page_arn: str | None
+        product_page_id: str | None
+
+        def __init__(
+            self,
+            *,
+            last_modified: datetime.datetime | None = None,
+            page_title: str | None = None,
+            product_page_arn: str | None = None,
+            product_page_id: str | None = None,
+        ) -> None:
+            self.last_modified = last_modified
+            self.page_title = page_title
+            self.product_page_arn = product_page_arn
+            self.product_page_id = product_page_id
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"last_modified={self.last_modified!r}, "
+                    f"page_title={self.page_title!r}, "
+                    f"product_page_arn={self.product_page_arn!r}, "
+                    f"product_page_id={self.product_page_id!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.last_modified == other.last_modified
+                and self.page_title == other.page_title
+                and self.product_page_arn == other.product_page_arn
+                and self.product_page_id == other.product_page_id
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "last_modified": self.last_modified,
+                "page_title": self.page_title,
+                "product_page_arn": self.product_page_arn,
+                "product_page_id": self.product_page_id,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "last_modified",
+                    "page_title",
+                    "product_page_arn",
+                    "product_page_id",
+                ),
+            )

@@ -6,20 +6,101 @@
 #       --package aioapigateway.v2 --out src
 from __future__ import annotations
 
-import attrs
+from typing import TYPE_CHECKING, Any
+
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
+
+if TYPE_CHECKING:
+    import attrs
 
 __all__ = ["PublishPortalRequest"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class PublishPortalRequest:
-    """The request body for the post operation.
+    @attrs.define(kw_only=True, eq=True)
+    class PublishPortalRequest:
+        """The request body for the post operation.
 
-    Attributes:
-        description: The description of the portal. When the portal is published, this description becomes
-            the last published description.
-        portal_id: The portal identifier.
-    """
+        Attributes:
+            description: The description of the portal. When the portal is published, this description becomes
+                the last published description.
+            portal_id: The portal identifier.
+        """
 
-    description: str | None = None
-    portal_id: str
+        description: str | None = None
+        portal_id: str
+
+else:
+
+    @_attrs_class()
+    class PublishPortalRequest:
+        """The request body for the post operation.
+
+        Attributes:
+            description: The description of the portal. When the portal is published, this description becomes
+                the last published description.
+            portal_id: The portal identifier.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "description",
+            "portal_id",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        description: str | None
+        portal_id: str
+
+        def __init__(
+            self,
+            *,
+            description: str | None = None,
+            portal_id: str,
+        ) -> None:
+            self.description = description
+            self.portal_id = portal_id
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"description={self.description!r}, "
+                    f"portal_id={self.portal_id!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return self.description == other.description and self.portal_id == other.portal_id
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "description": self.description,
+                "portal_id": self.portal_id,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "description",
+                    "portal_id",
+                ),
+            )

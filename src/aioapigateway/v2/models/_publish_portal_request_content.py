@@ -6,18 +6,85 @@
 #       --package aioapigateway.v2 --out src
 from __future__ import annotations
 
-import attrs
+from typing import TYPE_CHECKING, Any
+
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
+
+if TYPE_CHECKING:
+    import attrs
 
 __all__ = ["PublishPortalRequestContent"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class PublishPortalRequestContent:
-    """Publish a portal.
+    @attrs.define(kw_only=True, eq=True)
+    class PublishPortalRequestContent:
+        """Publish a portal.
 
-    Attributes:
-        description: The description of the portal. When the portal is published, this description becomes
-            the last published description.
-    """
+        Attributes:
+            description: The description of the portal. When the portal is published, this description becomes
+                the last published description.
+        """
 
-    description: str | None = None
+        description: str | None = None
+
+else:
+
+    @_attrs_class()
+    class PublishPortalRequestContent:
+        """Publish a portal.
+
+        Attributes:
+            description: The description of the portal. When the portal is published, this description becomes
+                the last published description.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "description",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        description: str | None
+
+        def __init__(
+            self,
+            *,
+            description: str | None = None,
+        ) -> None:
+            self.description = description
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"description={self.description!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return self.description == other.description
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "description": self.description,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(self, state, ("description",))

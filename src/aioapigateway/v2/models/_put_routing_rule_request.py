@@ -6,33 +6,149 @@
 #       --package aioapigateway.v2 --out src
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-import attrs
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
 
 if TYPE_CHECKING:
+    import attrs
+
     from ._routing_rule_action import RoutingRuleAction
     from ._routing_rule_condition import RoutingRuleCondition
 
 __all__ = ["PutRoutingRuleRequest"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class PutRoutingRuleRequest:
-    """PutRoutingRuleRequest
+    @attrs.define(kw_only=True, eq=True)
+    class PutRoutingRuleRequest:
+        """PutRoutingRuleRequest
 
-    Attributes:
-        actions: The routing rule action.
-        conditions: The routing rule condition.
-        domain_name: The domain name.
-        domain_name_id: The domain name ID.
-        priority: The routing rule priority.
-        routing_rule_id: The routing rule ID.
-    """
+        Attributes:
+            actions: The routing rule action.
+            conditions: The routing rule condition.
+            domain_name: The domain name.
+            domain_name_id: The domain name ID.
+            priority: The routing rule priority.
+            routing_rule_id: The routing rule ID.
+        """
 
-    actions: list[RoutingRuleAction]
-    conditions: list[RoutingRuleCondition]
-    domain_name: str
-    domain_name_id: str | None = None
-    priority: int
-    routing_rule_id: str
+        actions: list[RoutingRuleAction]
+        conditions: list[RoutingRuleCondition]
+        domain_name: str
+        domain_name_id: str | None = None
+        priority: int
+        routing_rule_id: str
+
+else:
+
+    @_attrs_class()
+    class PutRoutingRuleRequest:
+        """PutRoutingRuleRequest
+
+        Attributes:
+            actions: The routing rule action.
+            conditions: The routing rule condition.
+            domain_name: The domain name.
+            domain_name_id: The domain name ID.
+            priority: The routing rule priority.
+            routing_rule_id: The routing rule ID.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "actions",
+            "conditions",
+            "domain_name",
+            "domain_name_id",
+            "priority",
+            "routing_rule_id",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        actions: list[RoutingRuleAction]
+        conditions: list[RoutingRuleCondition]
+        domain_name: str
+        domain_name_id: str | None
+        priority: int
+        routing_rule_id: str
+
+        def __init__(
+            self,
+            *,
+            actions: list[RoutingRuleAction],
+            conditions: list[RoutingRuleCondition],
+            domain_name: str,
+            domain_name_id: str | None = None,
+            priority: int,
+            routing_rule_id: str,
+        ) -> None:
+            self.actions = actions
+            self.conditions = conditions
+            self.domain_name = domain_name
+            self.domain_name_id = domain_name_id
+            self.priority = priority
+            self.routing_rule_id = routing_rule_id
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"actions={self.actions!r}, "
+                    f"conditions={self.conditions!r}, "
+                    f"domain_name={self.domain_name!r}, "
+                    f"domain_name_id={self.domain_name_id!r}, "
+                    f"priority={self.priority!r}, "
+                    f"routing_rule_id={self.routing_rule_id!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.actions == other.actions
+                and self.conditions == other.conditions
+                and self.domain_name == other.domain_name
+                and self.domain_name_id == other.domain_name_id
+                and self.priority == other.priority
+                and self.routing_rule_id == other.routing_rule_id
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "actions": self.actions,
+                "conditions": self.conditions,
+                "domain_name": self.domain_name,
+                "domain_name_id": self.domain_name_id,
+                "priority": self.priority,
+                "routing_rule_id": self.routing_rule_id,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "actions",
+                    "conditions",
+                    "domain_name",
+                    "domain_name_id",
+                    "priority",
+                    "routing_rule_id",
+                ),
+            )

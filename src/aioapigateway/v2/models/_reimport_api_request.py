@@ -6,28 +6,134 @@
 #       --package aioapigateway.v2 --out src
 from __future__ import annotations
 
-import attrs
+from typing import TYPE_CHECKING, Any
+
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
+
+if TYPE_CHECKING:
+    import attrs
 
 __all__ = ["ReimportApiRequest"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class ReimportApiRequest:
-    """ReimportApiRequest
+    @attrs.define(kw_only=True, eq=True)
+    class ReimportApiRequest:
+        """ReimportApiRequest
 
-    Attributes:
-        api_id: The API identifier.
-        basepath: Specifies how to interpret the base path of the API during import. Valid values are
-            ignore, prepend, and split. The default value is ignore. To learn more, see Set the
-            OpenAPI basePath Property
-            (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-import-api-basePath.html).
-            Supported only for HTTP APIs.
-        body: The OpenAPI definition. Supported only for HTTP APIs.
-        fail_on_warnings: Specifies whether to rollback the API creation when a warning is encountered. By
-            default, API creation continues if a warning is encountered.
-    """
+        Attributes:
+            api_id: The API identifier.
+            basepath: Specifies how to interpret the base path of the API during import. Valid values are
+                ignore, prepend, and split. The default value is ignore. To learn more, see Set the
+                OpenAPI basePath Property
+                (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-import-api-basePath.html).
+                Supported only for HTTP APIs.
+            body: The OpenAPI definition. Supported only for HTTP APIs.
+            fail_on_warnings: Specifies whether to rollback the API creation when a warning is encountered. By
+                default, API creation continues if a warning is encountered.
+        """
 
-    api_id: str
-    basepath: str | None = None
-    body: str
-    fail_on_warnings: bool | None = None
+        api_id: str
+        basepath: str | None = None
+        body: str
+        fail_on_warnings: bool | None = None
+
+else:
+
+    @_attrs_class()
+    class ReimportApiRequest:
+        """ReimportApiRequest
+
+        Attributes:
+            api_id: The API identifier.
+            basepath: Specifies how to interpret the base path of the API during import. Valid values are
+                ignore, prepend, and split. The default value is ignore. To learn more, see Set the
+                OpenAPI basePath Property
+                (https://docs.aws.amazon.com/apigateway/latest/developerguide/api-gateway-import-api-basePath.html).
+                Supported only for HTTP APIs.
+            body: The OpenAPI definition. Supported only for HTTP APIs.
+            fail_on_warnings: Specifies whether to rollback the API creation when a warning is encountered. By
+                default, API creation continues if a warning is encountered.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "api_id",
+            "basepath",
+            "body",
+            "fail_on_warnings",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        api_id: str
+        basepath: str | None
+        body: str
+        fail_on_warnings: bool | None
+
+        def __init__(
+            self,
+            *,
+            api_id: str,
+            basepath: str | None = None,
+            body: str,
+            fail_on_warnings: bool | None = None,
+        ) -> None:
+            self.api_id = api_id
+            self.basepath = basepath
+            self.body = body
+            self.fail_on_warnings = fail_on_warnings
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"api_id={self.api_id!r}, "
+                    f"basepath={self.basepath!r}, "
+                    f"body={self.body!r}, "
+                    f"fail_on_warnings={self.fail_on_warnings!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.api_id == other.api_id
+                and self.basepath == other.basepath
+                and self.body == other.body
+                and self.fail_on_warnings == other.fail_on_warnings
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "api_id": self.api_id,
+                "basepath": self.basepath,
+                "body": self.body,
+                "fail_on_warnings": self.fail_on_warnings,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "api_id",
+                    "basepath",
+                    "body",
+                    "fail_on_warnings",
+                ),
+            )

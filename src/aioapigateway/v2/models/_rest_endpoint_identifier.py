@@ -6,22 +6,85 @@
 #       --package aioapigateway.v2 --out src
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-import attrs
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
 
 if TYPE_CHECKING:
+    import attrs
+
     from ._identifier_parts import IdentifierParts
 
 __all__ = ["RestEndpointIdentifier"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class RestEndpointIdentifier:
-    """The REST API endpoint identifier.
+    @attrs.define(kw_only=True, eq=True)
+    class RestEndpointIdentifier:
+        """The REST API endpoint identifier.
 
-    Attributes:
-        identifier_parts: The identifier parts of the REST endpoint identifier.
-    """
+        Attributes:
+            identifier_parts: The identifier parts of the REST endpoint identifier.
+        """
 
-    identifier_parts: IdentifierParts | None = None
+        identifier_parts: IdentifierParts | None = None
+
+else:
+
+    @_attrs_class()
+    class RestEndpointIdentifier:
+        """The REST API endpoint identifier.
+
+        Attributes:
+            identifier_parts: The identifier parts of the REST endpoint identifier.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "identifier_parts",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        identifier_parts: IdentifierParts | None
+
+        def __init__(
+            self,
+            *,
+            identifier_parts: IdentifierParts | None = None,
+        ) -> None:
+            self.identifier_parts = identifier_parts
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"identifier_parts={self.identifier_parts!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return self.identifier_parts == other.identifier_parts
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "identifier_parts": self.identifier_parts,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(self, state, ("identifier_parts",))

@@ -6,33 +6,143 @@
 #       --package aioapigateway.v2 --out src
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-import attrs
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
 
 if TYPE_CHECKING:
+    import attrs
+
     from ._logging_level import LoggingLevel
 
 __all__ = ["RouteSettings"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class RouteSettings:
-    """Represents a collection of route settings.
+    @attrs.define(kw_only=True, eq=True)
+    class RouteSettings:
+        """Represents a collection of route settings.
 
-    Attributes:
-        data_trace_enabled: Specifies whether (true) or not (false) data trace logging is enabled for this route.
-            This property affects the log entries pushed to Amazon CloudWatch Logs. Supported only
-            for WebSocket APIs.
-        detailed_metrics_enabled: Specifies whether detailed metrics are enabled.
-        logging_level: Specifies the logging level for this route: INFO, ERROR, or OFF. This property affects
-            the log entries pushed to Amazon CloudWatch Logs. Supported only for WebSocket APIs.
-        throttling_burst_limit: Specifies the throttling burst limit.
-        throttling_rate_limit: Specifies the throttling rate limit.
-    """
+        Attributes:
+            data_trace_enabled: Specifies whether (true) or not (false) data trace logging is enabled for this route.
+                This property affects the log entries pushed to Amazon CloudWatch Logs. Supported only
+                for WebSocket APIs.
+            detailed_metrics_enabled: Specifies whether detailed metrics are enabled.
+            logging_level: Specifies the logging level for this route: INFO, ERROR, or OFF. This property affects
+                the log entries pushed to Amazon CloudWatch Logs. Supported only for WebSocket APIs.
+            throttling_burst_limit: Specifies the throttling burst limit.
+            throttling_rate_limit: Specifies the throttling rate limit.
+        """
 
-    data_trace_enabled: bool | None = None
-    detailed_metrics_enabled: bool | None = None
-    logging_level: LoggingLevel | str | None = None
-    throttling_burst_limit: int | None = None
-    throttling_rate_limit: float | None = None
+        data_trace_enabled: bool | None = None
+        detailed_metrics_enabled: bool | None = None
+        logging_level: LoggingLevel | str | None = None
+        throttling_burst_limit: int | None = None
+        throttling_rate_limit: float | None = None
+
+else:
+
+    @_attrs_class()
+    class RouteSettings:
+        """Represents a collection of route settings.
+
+        Attributes:
+            data_trace_enabled: Specifies whether (true) or not (false) data trace logging is enabled for this route.
+                This property affects the log entries pushed to Amazon CloudWatch Logs. Supported only
+                for WebSocket APIs.
+            detailed_metrics_enabled: Specifies whether detailed metrics are enabled.
+            logging_level: Specifies the logging level for this route: INFO, ERROR, or OFF. This property affects
+                the log entries pushed to Amazon CloudWatch Logs. Supported only for WebSocket APIs.
+            throttling_burst_limit: Specifies the throttling burst limit.
+            throttling_rate_limit: Specifies the throttling rate limit.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "data_trace_enabled",
+            "detailed_metrics_enabled",
+            "logging_level",
+            "throttling_burst_limit",
+            "throttling_rate_limit",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        data_trace_enabled: bool | None
+        detailed_metrics_enabled: bool | None
+        logging_level: LoggingLevel | str | None
+        throttling_burst_limit: int | None
+        throttling_rate_limit: float | None
+
+        def __init__(
+            self,
+            *,
+            data_trace_enabled: bool | None = None,
+            detailed_metrics_enabled: bool | None = None,
+            logging_level: LoggingLevel | str | None = None,
+            throttling_burst_limit: int | None = None,
+            throttling_rate_limit: float | None = None,
+        ) -> None:
+            self.data_trace_enabled = data_trace_enabled
+            self.detailed_metrics_enabled = detailed_metrics_enabled
+            self.logging_level = logging_level
+            self.throttling_burst_limit = throttling_burst_limit
+            self.throttling_rate_limit = throttling_rate_limit
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"data_trace_enabled={self.data_trace_enabled!r}, "
+                    f"detailed_metrics_enabled={self.detailed_metrics_enabled!r}, "
+                    f"logging_level={self.logging_level!r}, "
+                    f"throttling_burst_limit={self.throttling_burst_limit!r}, "
+                    f"throttling_rate_limit={self.throttling_rate_limit!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.data_trace_enabled == other.data_trace_enabled
+                and self.detailed_metrics_enabled == other.detailed_metrics_enabled
+                and self.logging_level == other.logging_level
+                and self.throttling_burst_limit == other.throttling_burst_limit
+                and self.throttling_rate_limit == other.throttling_rate_limit
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "data_trace_enabled": self.data_trace_enabled,
+                "detailed_metrics_enabled": self.detailed_metrics_enabled,
+                "logging_level": self.logging_level,
+                "throttling_burst_limit": self.throttling_burst_limit,
+                "throttling_rate_limit": self.throttling_rate_limit,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "data_trace_enabled",
+                    "detailed_metrics_enabled",
+                    "logging_level",
+                    "throttling_burst_limit",
+                    "throttling_rate_limit",
+                ),
+            )

@@ -6,22 +6,85 @@
 #       --package aioapigateway.v2 --out src
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-import attrs
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
 
 if TYPE_CHECKING:
+    import attrs
+
     from ._routing_rule_action_invoke_api import RoutingRuleActionInvokeApi
 
 __all__ = ["RoutingRuleAction"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class RoutingRuleAction:
-    """The routing rule action.
+    @attrs.define(kw_only=True, eq=True)
+    class RoutingRuleAction:
+        """The routing rule action.
 
-    Attributes:
-        invoke_api:
-    """
+        Attributes:
+            invoke_api:
+        """
 
-    invoke_api: RoutingRuleActionInvokeApi | None = None
+        invoke_api: RoutingRuleActionInvokeApi | None = None
+
+else:
+
+    @_attrs_class()
+    class RoutingRuleAction:
+        """The routing rule action.
+
+        Attributes:
+            invoke_api:
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "invoke_api",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        invoke_api: RoutingRuleActionInvokeApi | None
+
+        def __init__(
+            self,
+            *,
+            invoke_api: RoutingRuleActionInvokeApi | None = None,
+        ) -> None:
+            self.invoke_api = invoke_api
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"invoke_api={self.invoke_api!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return self.invoke_api == other.invoke_api
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "invoke_api": self.invoke_api,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(self, state, ("invoke_api",))

@@ -6,25 +6,105 @@
 #       --package aioapigateway.v2 --out src
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-import attrs
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
 
 if TYPE_CHECKING:
+    import attrs
+
     from ._routing_rule_match_base_paths import RoutingRuleMatchBasePaths
     from ._routing_rule_match_headers import RoutingRuleMatchHeaders
 
 __all__ = ["RoutingRuleCondition"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class RoutingRuleCondition:
-    """Represents a routing rule condition.
+    @attrs.define(kw_only=True, eq=True)
+    class RoutingRuleCondition:
+        """Represents a routing rule condition.
 
-    Attributes:
-        match_base_paths: The base path to be matched.
-        match_headers: The headers to be matched.
-    """
+        Attributes:
+            match_base_paths: The base path to be matched.
+            match_headers: The headers to be matched.
+        """
 
-    match_base_paths: RoutingRuleMatchBasePaths | None = None
-    match_headers: RoutingRuleMatchHeaders | None = None
+        match_base_paths: RoutingRuleMatchBasePaths | None = None
+        match_headers: RoutingRuleMatchHeaders | None = None
+
+else:
+
+    @_attrs_class()
+    class RoutingRuleCondition:
+        """Represents a routing rule condition.
+
+        Attributes:
+            match_base_paths: The base path to be matched.
+            match_headers: The headers to be matched.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "match_base_paths",
+            "match_headers",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        match_base_paths: RoutingRuleMatchBasePaths | None
+        match_headers: RoutingRuleMatchHeaders | None
+
+        def __init__(
+            self,
+            *,
+            match_base_paths: RoutingRuleMatchBasePaths | None = None,
+            match_headers: RoutingRuleMatchHeaders | None = None,
+        ) -> None:
+            self.match_base_paths = match_base_paths
+            self.match_headers = match_headers
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"match_base_paths={self.match_base_paths!r}, "
+                    f"match_headers={self.match_headers!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.match_base_paths == other.match_base_paths
+                and self.match_headers == other.match_headers
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "match_base_paths": self.match_base_paths,
+                "match_headers": self.match_headers,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "match_base_paths",
+                    "match_headers",
+                ),
+            )

@@ -6,27 +6,116 @@
 #       --package aioapigateway.v2 --out src
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-import attrs
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
 
 if TYPE_CHECKING:
+    import attrs
+
     from ._routing_rule_action import RoutingRuleAction
     from ._routing_rule_condition import RoutingRuleCondition
 
 __all__ = ["RoutingRuleInput"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class RoutingRuleInput:
-    """RoutingRuleInput
+    @attrs.define(kw_only=True, eq=True)
+    class RoutingRuleInput:
+        """RoutingRuleInput
 
-    Attributes:
-        actions:
-        conditions:
-        priority:
-    """
+        Attributes:
+            actions:
+            conditions:
+            priority:
+        """
 
-    actions: list[RoutingRuleAction]
-    conditions: list[RoutingRuleCondition]
-    priority: int
+        actions: list[RoutingRuleAction]
+        conditions: list[RoutingRuleCondition]
+        priority: int
+
+else:
+
+    @_attrs_class()
+    class RoutingRuleInput:
+        """RoutingRuleInput
+
+        Attributes:
+            actions:
+            conditions:
+            priority:
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "actions",
+            "conditions",
+            "priority",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        actions: list[RoutingRuleAction]
+        conditions: list[RoutingRuleCondition]
+        priority: int
+
+        def __init__(
+            self,
+            *,
+            actions: list[RoutingRuleAction],
+            conditions: list[RoutingRuleCondition],
+            priority: int,
+        ) -> None:
+            self.actions = actions
+            self.conditions = conditions
+            self.priority = priority
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"actions={self.actions!r}, "
+                    f"conditions={self.conditions!r}, "
+                    f"priority={self.priority!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.actions == other.actions
+                and self.conditions == other.conditions
+                and self.priority == other.priority
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "actions": self.actions,
+                "conditions": self.conditions,
+                "priority": self.priority,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "actions",
+                    "conditions",
+                    "priority",
+                ),
+            )

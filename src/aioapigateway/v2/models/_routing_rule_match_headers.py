@@ -6,23 +6,83 @@
 #       --package aioapigateway.v2 --out src
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-import attrs
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
 
 if TYPE_CHECKING:
+    import attrs
+
     from ._routing_rule_match_header_value import RoutingRuleMatchHeaderValue
 
 __all__ = ["RoutingRuleMatchHeaders"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class RoutingRuleMatchHeaders:
-    """Represents a MatchHeaders condition.
+    @attrs.define(kw_only=True, eq=True)
+    class RoutingRuleMatchHeaders:
+        """Represents a MatchHeaders condition.
 
-    Attributes:
-        any_of: The header name and header value glob to be matched. The matchHeaders condition is
-            matched if any of the header name and header value globs are matched.
-    """
+        Attributes:
+            any_of: The header name and header value glob to be matched. The matchHeaders condition is
+                matched if any of the header name and header value globs are matched.
+        """
 
-    any_of: list[RoutingRuleMatchHeaderValue] | None = None
+        any_of: list[RoutingRuleMatchHeaderValue] | None = None
+
+else:
+
+    @_attrs_class()
+    class RoutingRuleMatchHeaders:
+        """Represents a MatchHeaders condition.
+
+        Attributes:
+            any_of: The header name and header value glob to be matched. The matchHeaders condition is
+                matched if any of the header name and header value globs are matched.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "any_of",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        any_of: list[RoutingRuleMatchHeaderValue] | None
+
+        def __init__(
+            self,
+            *,
+            any_of: list[RoutingRuleMatchHeaderValue] | None = None,
+        ) -> None:
+            self.any_of = any_of
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}(any_of={self.any_of!r})"
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return self.any_of == other.any_of
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "any_of": self.any_of,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(self, state, ("any_of",))

@@ -6,19 +6,102 @@
 #       --package aioapigateway.v2 --out src
 from __future__ import annotations
 
-import attrs
+from typing import TYPE_CHECKING, Any
+
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
+
+if TYPE_CHECKING:
+    import attrs
 
 __all__ = ["Section"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class Section:
-    """Contains the section name and list of product REST endpoints for a product.
+    @attrs.define(kw_only=True, eq=True)
+    class Section:
+        """Contains the section name and list of product REST endpoints for a product.
 
-    Attributes:
-        product_rest_endpoint_page_arns: The ARNs of the product REST endpoint pages in a portal product.
-        section_name: The section name.
-    """
+        Attributes:
+            product_rest_endpoint_page_arns: The ARNs of the product REST endpoint pages in a portal product.
+            section_name: The section name.
+        """
 
-    product_rest_endpoint_page_arns: list[str] | None = None
-    section_name: str | None = None
+        product_rest_endpoint_page_arns: list[str] | None = None
+        section_name: str | None = None
+
+else:
+
+    @_attrs_class()
+    class Section:
+        """Contains the section name and list of product REST endpoints for a product.
+
+        Attributes:
+            product_rest_endpoint_page_arns: The ARNs of the product REST endpoint pages in a portal product.
+            section_name: The section name.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "product_rest_endpoint_page_arns",
+            "section_name",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        product_rest_endpoint_page_arns: list[str] | None
+        section_name: str | None
+
+        def __init__(
+            self,
+            *,
+            product_rest_endpoint_page_arns: list[str] | None = None,
+            section_name: str | None = None,
+        ) -> None:
+            self.product_rest_endpoint_page_arns = product_rest_endpoint_page_arns
+            self.section_name = section_name
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"product_rest_endpoint_page_arns={self.product_rest_endpoint_page_arns!r}, "
+                    f"section_name={self.section_name!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.product_rest_endpoint_page_arns == other.product_rest_endpoint_page_arns
+                and self.section_name == other.section_name
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "product_rest_endpoint_page_arns": self.product_rest_endpoint_page_arns,
+                "section_name": self.section_name,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "product_rest_endpoint_page_arns",
+                    "section_name",
+                ),
+            )

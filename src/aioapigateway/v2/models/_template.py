@@ -6,17 +6,79 @@
 #       --package aioapigateway.v2 --out src
 from __future__ import annotations
 
-import attrs
+from typing import TYPE_CHECKING, Any
+
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
+
+if TYPE_CHECKING:
+    import attrs
 
 __all__ = ["Template"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class Template:
-    """Represents a template.
+    @attrs.define(kw_only=True, eq=True)
+    class Template:
+        """Represents a template.
 
-    Attributes:
-        value: The template value.
-    """
+        Attributes:
+            value: The template value.
+        """
 
-    value: str | None = None
+        value: str | None = None
+
+else:
+
+    @_attrs_class()
+    class Template:
+        """Represents a template.
+
+        Attributes:
+            value: The template value.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "value",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        value: str | None
+
+        def __init__(
+            self,
+            *,
+            value: str | None = None,
+        ) -> None:
+            self.value = value
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}(value={self.value!r})"
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return self.value == other.value
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "value": self.value,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(self, state, ("value",))

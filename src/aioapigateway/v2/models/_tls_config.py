@@ -6,20 +6,89 @@
 #       --package aioapigateway.v2 --out src
 from __future__ import annotations
 
-import attrs
+from typing import TYPE_CHECKING, Any
+
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
+
+if TYPE_CHECKING:
+    import attrs
 
 __all__ = ["TlsConfig"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class TlsConfig:
-    """The TLS configuration for a private integration. If you specify a TLS configuration,
-    private integration traffic uses the HTTPS protocol. Supported only for HTTP APIs.
+    @attrs.define(kw_only=True, eq=True)
+    class TlsConfig:
+        """The TLS configuration for a private integration. If you specify a TLS configuration,
+        private integration traffic uses the HTTPS protocol. Supported only for HTTP APIs.
 
-    Attributes:
-        server_name_to_verify: If you specify a server name, API Gateway uses it to verify the hostname on the
-            integration's certificate. The server name is also included in the TLS handshake to
-            support Server Name Indication (SNI) or virtual hosting.
-    """
+        Attributes:
+            server_name_to_verify: If you specify a server name, API Gateway uses it to verify the hostname on the
+                integration's certificate. The server name is also included in the TLS handshake to
+                support Server Name Indication (SNI) or virtual hosting.
+        """
 
-    server_name_to_verify: str | None = None
+        server_name_to_verify: str | None = None
+
+else:
+
+    @_attrs_class()
+    class TlsConfig:
+        """The TLS configuration for a private integration. If you specify a TLS configuration,
+        private integration traffic uses the HTTPS protocol. Supported only for HTTP APIs.
+
+        Attributes:
+            server_name_to_verify: If you specify a server name, API Gateway uses it to verify the hostname on the
+                integration's certificate. The server name is also included in the TLS handshake to
+                support Server Name Indication (SNI) or virtual hosting.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "server_name_to_verify",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        server_name_to_verify: str | None
+
+        def __init__(
+            self,
+            *,
+            server_name_to_verify: str | None = None,
+        ) -> None:
+            self.server_name_to_verify = server_name_to_verify
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"server_name_to_verify={self.server_name_to_verify!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return self.server_name_to_verify == other.server_name_to_verify
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "server_name_to_verify": self.server_name_to_verify,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(self, state, ("server_name_to_verify",))

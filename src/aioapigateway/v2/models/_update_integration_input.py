@@ -6,11 +6,17 @@
 #       --package aioapigateway.v2 --out src
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import attrs
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
 
 if TYPE_CHECKING:
+    import attrs
+
     from ._connection_type import ConnectionType
     from ._content_handling_strategy import ContentHandlingStrategy
     from ._integration_type import IntegrationType
@@ -19,150 +25,470 @@ if TYPE_CHECKING:
 
 __all__ = ["UpdateIntegrationInput"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class UpdateIntegrationInput:
-    """Represents the input parameters for an UpdateIntegration request.
+    @attrs.define(kw_only=True, eq=True)
+    class UpdateIntegrationInput:
+        """Represents the input parameters for an UpdateIntegration request.
 
-    Attributes:
-        connection_id: The ID of the VPC link for a private integration. Supported only for HTTP APIs.
-        connection_type: The type of the network connection to the integration endpoint. Specify INTERNET for
-            connections through the public routable internet or VPC_LINK for private connections
-            between API Gateway and resources in a VPC. The default value is INTERNET.
-        content_handling_strategy: Supported only for WebSocket APIs. Specifies how to handle response payload content type
-            conversions. Supported values are CONVERT_TO_BINARY and CONVERT_TO_TEXT, with the
-            following behaviors:
+        Attributes:
+            connection_id: The ID of the VPC link for a private integration. Supported only for HTTP APIs.
+            connection_type: The type of the network connection to the integration endpoint. Specify INTERNET for
+                connections through the public routable internet or VPC_LINK for private connections
+                between API Gateway and resources in a VPC. The default value is INTERNET.
+            content_handling_strategy: Supported only for WebSocket APIs. Specifies how to handle response payload content type
+                conversions. Supported values are CONVERT_TO_BINARY and CONVERT_TO_TEXT, with the
+                following behaviors:
 
-            CONVERT_TO_BINARY: Converts a response payload from a Base64-encoded string to the
-            corresponding binary blob.
+                CONVERT_TO_BINARY: Converts a response payload from a Base64-encoded string to the
+                corresponding binary blob.
 
-            CONVERT_TO_TEXT: Converts a response payload from a binary blob to a Base64-encoded
-            string.
+                CONVERT_TO_TEXT: Converts a response payload from a binary blob to a Base64-encoded
+                string.
 
-            If this property is not defined, the response payload will be passed through from the
-            integration response to the route response or method response without modification.
-        credentials_arn: Specifies the credentials required for the integration, if any. For AWS integrations,
-            three options are available. To specify an IAM Role for API Gateway to assume, use the
-            role's Amazon Resource Name (ARN). To require that the caller's identity be passed
-            through from the request, specify the string arn:aws:iam::*:user/*. To use
-            resource-based permissions on supported AWS services, specify null.
-        description: The description of the integration
-        integration_method: Specifies the integration's HTTP method type.
-        integration_subtype: Supported only for HTTP API AWS_PROXY integrations. Specifies the AWS service action to
-            invoke. To learn more, see Integration subtype reference
-            (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-aws-services-reference.html).
-        integration_type: The integration type of an integration. One of the following:
+                If this property is not defined, the response payload will be passed through from the
+                integration response to the route response or method response without modification.
+            credentials_arn: Specifies the credentials required for the integration, if any. For AWS integrations,
+                three options are available. To specify an IAM Role for API Gateway to assume, use the
+                role's Amazon Resource Name (ARN). To require that the caller's identity be passed
+                through from the request, specify the string arn:aws:iam::*:user/*. To use
+                resource-based permissions on supported AWS services, specify null.
+            description: The description of the integration
+            integration_method: Specifies the integration's HTTP method type.
+            integration_subtype: Supported only for HTTP API AWS_PROXY integrations. Specifies the AWS service action to
+                invoke. To learn more, see Integration subtype reference
+                (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-aws-services-reference.html).
+            integration_type: The integration type of an integration. One of the following:
 
-            AWS: for integrating the route or method request with an AWS service action, including
-            the Lambda function-invoking action. With the Lambda function-invoking action, this is
-            referred to as the Lambda custom integration. With any other AWS service action, this is
-            known as AWS integration. Supported only for WebSocket APIs.
+                AWS: for integrating the route or method request with an AWS service action, including
+                the Lambda function-invoking action. With the Lambda function-invoking action, this is
+                referred to as the Lambda custom integration. With any other AWS service action, this is
+                known as AWS integration. Supported only for WebSocket APIs.
 
-            AWS_PROXY: for integrating the route or method request with a Lambda function or other
-            AWS service action. This integration is also referred to as a Lambda proxy integration.
+                AWS_PROXY: for integrating the route or method request with a Lambda function or other
+                AWS service action. This integration is also referred to as a Lambda proxy integration.
 
-            HTTP: for integrating the route or method request with an HTTP endpoint. This
-            integration is also referred to as the HTTP custom integration. Supported only for
-            WebSocket APIs.
+                HTTP: for integrating the route or method request with an HTTP endpoint. This
+                integration is also referred to as the HTTP custom integration. Supported only for
+                WebSocket APIs.
 
-            HTTP_PROXY: for integrating the route or method request with an HTTP endpoint, with the
-            client request passed through as-is. This is also referred to as HTTP proxy integration.
-            For HTTP API private integrations, use an HTTP_PROXY integration.
+                HTTP_PROXY: for integrating the route or method request with an HTTP endpoint, with the
+                client request passed through as-is. This is also referred to as HTTP proxy integration.
+                For HTTP API private integrations, use an HTTP_PROXY integration.
 
-            MOCK: for integrating the route or method request with API Gateway as a "loopback"
-            endpoint without invoking any backend. Supported only for WebSocket APIs.
-        integration_uri: For a Lambda integration, specify the URI of a Lambda function.
+                MOCK: for integrating the route or method request with API Gateway as a "loopback"
+                endpoint without invoking any backend. Supported only for WebSocket APIs.
+            integration_uri: For a Lambda integration, specify the URI of a Lambda function.
 
-            For an HTTP integration, specify a fully-qualified URL.
+                For an HTTP integration, specify a fully-qualified URL.
 
-            For an HTTP API private integration, specify the ARN of an Application Load Balancer
-            listener, Network Load Balancer listener, or AWS Cloud Map service. If you specify the
-            ARN of an AWS Cloud Map service, API Gateway uses DiscoverInstances to identify
-            resources. You can use query parameters to target specific resources. To learn more, see
-            DiscoverInstances
-            (https://docs.aws.amazon.com/cloud-map/latest/api/API_DiscoverInstances.html). For
-            private integrations, all resources must be owned by the same AWS account.
-        passthrough_behavior: Specifies the pass-through behavior for incoming requests based on the Content-Type
-            header in the request, and the available mapping templates specified as the
-            requestTemplates property on the Integration resource. There are three valid values:
-            WHEN_NO_MATCH, WHEN_NO_TEMPLATES, and NEVER. Supported only for WebSocket APIs.
+                For an HTTP API private integration, specify the ARN of an Application Load Balancer
+                listener, Network Load Balancer listener, or AWS Cloud Map service. If you specify the
+                ARN of an AWS Cloud Map service, API Gateway uses DiscoverInstances to identify
+                resources. You can use query parameters to target specific resources. To learn more, see
+                DiscoverInstances
+                (https://docs.aws.amazon.com/cloud-map/latest/api/API_DiscoverInstances.html). For
+                private integrations, all resources must be owned by the same AWS account.
+            passthrough_behavior: Specifies the pass-through behavior for incoming requests based on the Content-Type
+                header in the request, and the available mapping templates specified as the
+                requestTemplates property on the Integration resource. There are three valid values:
+                WHEN_NO_MATCH, WHEN_NO_TEMPLATES, and NEVER. Supported only for WebSocket APIs.
 
-            WHEN_NO_MATCH passes the request body for unmapped content types through to the
-            integration backend without transformation.
+                WHEN_NO_MATCH passes the request body for unmapped content types through to the
+                integration backend without transformation.
 
-            NEVER rejects unmapped content types with an HTTP 415 Unsupported Media Type response.
+                NEVER rejects unmapped content types with an HTTP 415 Unsupported Media Type response.
 
-            WHEN_NO_TEMPLATES allows pass-through when the integration has no content types mapped
-            to templates. However, if there is at least one content type defined, unmapped content
-            types will be rejected with the same HTTP 415 Unsupported Media Type response.
-        payload_format_version: Specifies the format of the payload sent to an integration. Required for HTTP APIs.
-            Supported values for Lambda proxy integrations are 1.0 and 2.0. For all other
-            integrations, 1.0 is the only supported value. To learn more, see Working with AWS
-            Lambda proxy integrations for HTTP APIs
-            (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-lambda.html).
-        request_parameters: For WebSocket APIs, a key-value map specifying request parameters that are passed from
-            the method request to the backend. The key is an integration request parameter name and
-            the associated value is a method request parameter value or static value that must be
-            enclosed within single quotes and pre-encoded as required by the backend. The method
-            request parameter value must match the pattern of method.request.{location}.{name} ,
-            where {location} is querystring, path, or header; and {name} must be a valid and unique
-            method request parameter name.
+                WHEN_NO_TEMPLATES allows pass-through when the integration has no content types mapped
+                to templates. However, if there is at least one content type defined, unmapped content
+                types will be rejected with the same HTTP 415 Unsupported Media Type response.
+            payload_format_version: Specifies the format of the payload sent to an integration. Required for HTTP APIs.
+                Supported values for Lambda proxy integrations are 1.0 and 2.0. For all other
+                integrations, 1.0 is the only supported value. To learn more, see Working with AWS
+                Lambda proxy integrations for HTTP APIs
+                (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-lambda.html).
+            request_parameters: For WebSocket APIs, a key-value map specifying request parameters that are passed from
+                the method request to the backend. The key is an integration request parameter name and
+                the associated value is a method request parameter value or static value that must be
+                enclosed within single quotes and pre-encoded as required by the backend. The method
+                request parameter value must match the pattern of method.request.{location}.{name} ,
+                where {location} is querystring, path, or header; and {name} must be a valid and unique
+                method request parameter name.
 
-            For HTTP API integrations with a specified integrationSubtype, request parameters are a
-            key-value map specifying parameters that are passed to AWS_PROXY integrations. You can
-            provide static values, or map request data, stage variables, or context variables that
-            are evaluated at runtime. To learn more, see Working with AWS service integrations for
-            HTTP APIs
-            (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-aws-services.html).
+                For HTTP API integrations with a specified integrationSubtype, request parameters are a
+                key-value map specifying parameters that are passed to AWS_PROXY integrations. You can
+                provide static values, or map request data, stage variables, or context variables that
+                are evaluated at runtime. To learn more, see Working with AWS service integrations for
+                HTTP APIs
+                (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-aws-services.html).
 
-            For HTTP API integrations, without a specified integrationSubtype request parameters are
-            a key-value map specifying how to transform HTTP requests before sending them to the
-            backend. The key should follow the pattern <action>:<header|querystring|path>.<location>
-            where action can be append, overwrite or remove. For values, you can provide static
-            values, or map request data, stage variables, or context variables that are evaluated at
-            runtime. To learn more, see Transforming API requests and responses
-            (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-parameter-mapping.html).
-        request_templates: Represents a map of Velocity templates that are applied on the request payload based on
-            the value of the Content-Type header sent by the client. The content type value is the
-            key in this map, and the template (as a String) is the value. Supported only for
-            WebSocket APIs.
-        response_parameters: Supported only for HTTP APIs. You use response parameters to transform the HTTP response
-            from a backend integration before returning the response to clients. Specify a key-value
-            map from a selection key to response parameters. The selection key must be a valid HTTP
-            status code within the range of 200-599. Response parameters are a key-value map. The
-            key must match pattern <action>:<header>.<location> or overwrite.statuscode. The action
-            can be append, overwrite or remove. The value can be a static value, or map to response
-            data, stage variables, or context variables that are evaluated at runtime. To learn
-            more, see Transforming API requests and responses
-            (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-parameter-mapping.html).
-        template_selection_expression: The template selection expression for the integration.
-        timeout_in_millis: Custom timeout between 50 and 29,000 milliseconds for WebSocket APIs and between 50 and
-            30,000 milliseconds for HTTP APIs. The default timeout is 29 seconds for WebSocket APIs
-            and 30 seconds for HTTP APIs.
-        tls_config: The TLS configuration for a private integration. If you specify a TLS configuration,
-            private integration traffic uses the HTTPS protocol. Supported only for HTTP APIs.
-    """
+                For HTTP API integrations, without a specified integrationSubtype request parameters are
+                a key-value map specifying how to transform HTTP requests before sending them to the
+                backend. The key should follow the pattern <action>:<header|querystring|path>.<location>
+                where action can be append, overwrite or remove. For values, you can provide static
+                values, or map request data, stage variables, or context variables that are evaluated at
+                runtime. To learn more, see Transforming API requests and responses
+                (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-parameter-mapping.html).
+            request_templates: Represents a map of Velocity templates that are applied on the request payload based on
+                the value of the Content-Type header sent by the client. The content type value is the
+                key in this map, and the template (as a String) is the value. Supported only for
+                WebSocket APIs.
+            response_parameters: Supported only for HTTP APIs. You use response parameters to transform the HTTP response
+                from a backend integration before returning the response to clients. Specify a key-value
+                map from a selection key to response parameters. The selection key must be a valid HTTP
+                status code within the range of 200-599. Response parameters are a key-value map. The
+                key must match pattern <action>:<header>.<location> or overwrite.statuscode. The action
+                can be append, overwrite or remove. The value can be a static value, or map to response
+                data, stage variables, or context variables that are evaluated at runtime. To learn
+                more, see Transforming API requests and responses
+                (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-parameter-mapping.html).
+            template_selection_expression: The template selection expression for the integration.
+            timeout_in_millis: Custom timeout between 50 and 29,000 milliseconds for WebSocket APIs and between 50 and
+                30,000 milliseconds for HTTP APIs. The default timeout is 29 seconds for WebSocket APIs
+                and 30 seconds for HTTP APIs.
+            tls_config: The TLS configuration for a private integration. If you specify a TLS configuration,
+                private integration traffic uses the HTTPS protocol. Supported only for HTTP APIs.
+        """
 
-    connection_id: str | None = None
-    connection_type: ConnectionType | Literal["INTERNET", "VPC_LINK"] | None = None
-    content_handling_strategy: (
-        ContentHandlingStrategy | Literal["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"] | None
-    ) = None
-    credentials_arn: str | None = None
-    description: str | None = None
-    integration_method: str | None = None
-    integration_subtype: str | None = None
-    integration_type: (
-        IntegrationType | Literal["AWS", "HTTP", "MOCK", "HTTP_PROXY", "AWS_PROXY"] | None
-    ) = None
-    integration_uri: str | None = None
-    passthrough_behavior: (
-        PassthroughBehavior | Literal["WHEN_NO_MATCH", "NEVER", "WHEN_NO_TEMPLATES"] | None
-    ) = None
-    payload_format_version: str | None = None
-    request_parameters: dict[str, str] | None = None
-    request_templates: dict[str, str] | None = None
-    response_parameters: dict[str, dict[str, str]] | None = None
-    template_selection_expression: str | None = None
-    timeout_in_millis: int | None = None
-    tls_config: TlsConfigInput | None = None
+        connection_id: str | None = None
+        connection_type: ConnectionType | Literal["INTERNET", "VPC_LINK"] | None = None
+        content_handling_strategy: (
+            ContentHandlingStrategy | Literal["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"] | None
+        ) = None
+        credentials_arn: str | None = None
+        description: str | None = None
+        integration_method: str | None = None
+        integration_subtype: str | None = None
+        integration_type: (
+            IntegrationType | Literal["AWS", "HTTP", "MOCK", "HTTP_PROXY", "AWS_PROXY"] | None
+        ) = None
+        integration_uri: str | None = None
+        passthrough_behavior: (
+            PassthroughBehavior | Literal["WHEN_NO_MATCH", "NEVER", "WHEN_NO_TEMPLATES"] | None
+        ) = None
+        payload_format_version: str | None = None
+        request_parameters: dict[str, str] | None = None
+        request_templates: dict[str, str] | None = None
+        response_parameters: dict[str, dict[str, str]] | None = None
+        template_selection_expression: str | None = None
+        timeout_in_millis: int | None = None
+        tls_config: TlsConfigInput | None = None
+
+else:
+
+    @_attrs_class()
+    class UpdateIntegrationInput:
+        """Represents the input parameters for an UpdateIntegration request.
+
+        Attributes:
+            connection_id: The ID of the VPC link for a private integration. Supported only for HTTP APIs.
+            connection_type: The type of the network connection to the integration endpoint. Specify INTERNET for
+                connections through the public routable internet or VPC_LINK for private connections
+                between API Gateway and resources in a VPC. The default value is INTERNET.
+            content_handling_strategy: Supported only for WebSocket APIs. Specifies how to handle response payload content type
+                conversions. Supported values are CONVERT_TO_BINARY and CONVERT_TO_TEXT, with the
+                following behaviors:
+
+                CONVERT_TO_BINARY: Converts a response payload from a Base64-encoded string to the
+                corresponding binary blob.
+
+                CONVERT_TO_TEXT: Converts a response payload from a binary blob to a Base64-encoded
+                string.
+
+                If this property is not defined, the response payload will be passed through from the
+                integration response to the route response or method response without modification.
+            credentials_arn: Specifies the credentials required for the integration, if any. For AWS integrations,
+                three options are available. To specify an IAM Role for API Gateway to assume, use the
+                role's Amazon Resource Name (ARN). To require that the caller's identity be passed
+                through from the request, specify the string arn:aws:iam::*:user/*. To use
+                resource-based permissions on supported AWS services, specify null.
+            description: The description of the integration
+            integration_method: Specifies the integration's HTTP method type.
+            integration_subtype: Supported only for HTTP API AWS_PROXY integrations. Specifies the AWS service action to
+                invoke. To learn more, see Integration subtype reference
+                (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-aws-services-reference.html).
+            integration_type: The integration type of an integration. One of the following:
+
+                AWS: for integrating the route or method request with an AWS service action, including
+                the Lambda function-invoking action. With the Lambda function-invoking action, this is
+                referred to as the Lambda custom integration. With any other AWS service action, this is
+                known as AWS integration. Supported only for WebSocket APIs.
+
+                AWS_PROXY: for integrating the route or method request with a Lambda function or other
+                AWS service action. This integration is also referred to as a Lambda proxy integration.
+
+                HTTP: for integrating the route or method request with an HTTP endpoint. This
+                integration is also referred to as the HTTP custom integration. Supported only for
+                WebSocket APIs.
+
+                HTTP_PROXY: for integrating the route or method request with an HTTP endpoint, with the
+                client request passed through as-is. This is also referred to as HTTP proxy integration.
+                For HTTP API private integrations, use an HTTP_PROXY integration.
+
+                MOCK: for integrating the route or method request with API Gateway as a "loopback"
+                endpoint without invoking any backend. Supported only for WebSocket APIs.
+            integration_uri: For a Lambda integration, specify the URI of a Lambda function.
+
+                For an HTTP integration, specify a fully-qualified URL.
+
+                For an HTTP API private integration, specify the ARN of an Application Load Balancer
+                listener, Network Load Balancer listener, or AWS Cloud Map service. If you specify the
+                ARN of an AWS Cloud Map service, API Gateway uses DiscoverInstances to identify
+                resources. You can use query parameters to target specific resources. To learn more, see
+                DiscoverInstances
+                (https://docs.aws.amazon.com/cloud-map/latest/api/API_DiscoverInstances.html). For
+                private integrations, all resources must be owned by the same AWS account.
+            passthrough_behavior: Specifies the pass-through behavior for incoming requests based on the Content-Type
+                header in the request, and the available mapping templates specified as the
+                requestTemplates property on the Integration resource. There are three valid values:
+                WHEN_NO_MATCH, WHEN_NO_TEMPLATES, and NEVER. Supported only for WebSocket APIs.
+
+                WHEN_NO_MATCH passes the request body for unmapped content types through to the
+                integration backend without transformation.
+
+                NEVER rejects unmapped content types with an HTTP 415 Unsupported Media Type response.
+
+                WHEN_NO_TEMPLATES allows pass-through when the integration has no content types mapped
+                to templates. However, if there is at least one content type defined, unmapped content
+                types will be rejected with the same HTTP 415 Unsupported Media Type response.
+            payload_format_version: Specifies the format of the payload sent to an integration. Required for HTTP APIs.
+                Supported values for Lambda proxy integrations are 1.0 and 2.0. For all other
+                integrations, 1.0 is the only supported value. To learn more, see Working with AWS
+                Lambda proxy integrations for HTTP APIs
+                (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-lambda.html).
+            request_parameters: For WebSocket APIs, a key-value map specifying request parameters that are passed from
+                the method request to the backend. The key is an integration request parameter name and
+                the associated value is a method request parameter value or static value that must be
+                enclosed within single quotes and pre-encoded as required by the backend. The method
+                request parameter value must match the pattern of method.request.{location}.{name} ,
+                where {location} is querystring, path, or header; and {name} must be a valid and unique
+                method request parameter name.
+
+                For HTTP API integrations with a specified integrationSubtype, request parameters are a
+                key-value map specifying parameters that are passed to AWS_PROXY integrations. You can
+                provide static values, or map request data, stage variables, or context variables that
+                are evaluated at runtime. To learn more, see Working with AWS service integrations for
+                HTTP APIs
+                (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-develop-integrations-aws-services.html).
+
+                For HTTP API integrations, without a specified integrationSubtype request parameters are
+                a key-value map specifying how to transform HTTP requests before sending them to the
+                backend. The key should follow the pattern <action>:<header|querystring|path>.<location>
+                where action can be append, overwrite or remove. For values, you can provide static
+                values, or map request data, stage variables, or context variables that are evaluated at
+                runtime. To learn more, see Transforming API requests and responses
+                (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-parameter-mapping.html).
+            request_templates: Represents a map of Velocity templates that are applied on the request payload based on
+                the value of the Content-Type header sent by the client. The content type value is the
+                key in this map, and the template (as a String) is the value. Supported only for
+                WebSocket APIs.
+            response_parameters: Supported only for HTTP APIs. You use response parameters to transform the HTTP response
+                from a backend integration before returning the response to clients. Specify a key-value
+                map from a selection key to response parameters. The selection key must be a valid HTTP
+                status code within the range of 200-599. Response parameters are a key-value map. The
+                key must match pattern <action>:<header>.<location> or overwrite.statuscode. The action
+                can be append, overwrite or remove. The value can be a static value, or map to response
+                data, stage variables, or context variables that are evaluated at runtime. To learn
+                more, see Transforming API requests and responses
+                (https://docs.aws.amazon.com/apigateway/latest/developerguide/http-api-parameter-mapping.html).
+            template_selection_expression: The template selection expression for the integration.
+            timeout_in_millis: Custom timeout between 50 and 29,000 milliseconds for WebSocket APIs and between 50 and
+                30,000 milliseconds for HTTP APIs. The default timeout is 29 seconds for WebSocket APIs
+                and 30 seconds for HTTP APIs.
+            tls_config: The TLS configuration for a private integration. If you specify a TLS configuration,
+                private integration traffic uses the HTTPS protocol. Supported only for HTTP APIs.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "connection_id",
+            "connection_type",
+            "content_handling_strategy",
+            "credentials_arn",
+            "description",
+            "integration_method",
+            "integration_subtype",
+            "integration_type",
+            "integration_uri",
+            "passthrough_behavior",
+            "payload_format_version",
+            "request_parameters",
+            "request_templates",
+            "response_parameters",
+            "template_selection_expression",
+            "timeout_in_millis",
+            "tls_config",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        connection_id: str | None
+        connection_type: ConnectionType | Literal["INTERNET", "VPC_LINK"] | None
+        content_handling_strategy: (
+            ContentHandlingStrategy | Literal["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"] | None
+        )
+        credentials_arn: str | None
+        description: str | None
+        integration_method: str | None
+        integration_subtype: str | None
+        integration_type: (
+            IntegrationType | Literal["AWS", "HTTP", "MOCK", "HTTP_PROXY", "AWS_PROXY"] | None
+        )
+        integration_uri: str | None
+        passthrough_behavior: (
+            PassthroughBehavior | Literal["WHEN_NO_MATCH", "NEVER", "WHEN_NO_TEMPLATES"] | None
+        )
+        payload_format_version: str | None
+        request_parameters: dict[str, str] | None
+        request_templates: dict[str, str] | None
+        response_parameters: dict[str, dict[str, str]] | None
+        template_selection_expression: str | None
+        timeout_in_millis: int | None
+        tls_config: TlsConfigInput | None
+
+        def __init__(
+            self,
+            *,
+            connection_id: str | None = None,
+            connection_type: ConnectionType | Literal["INTERNET", "VPC_LINK"] | None = None,
+            content_handling_strategy: ContentHandlingStrategy
+            | Literal["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"]
+            | None = None,
+            credentials_arn: str | None = None,
+            description: str | None = None,
+            integration_method: str | None = None,
+            integration_subtype: str | None = None,
+            integration_type: IntegrationType
+            | Literal["AWS", "HTTP", "MOCK", "HTTP_PROXY", "AWS_PROXY"]
+            | None = None,
+            integration_uri: str | None = None,
+            passthrough_behavior: PassthroughBehavior
+            | Literal["WHEN_NO_MATCH", "NEVER", "WHEN_NO_TEMPLATES"]
+            | None = None,
+            payload_format_version: str | None = None,
+            request_parameters: dict[str, str] | None = None,
+            request_templates: dict[str, str] | None = None,
+            response_parameters: dict[str, dict[str, str]] | None = None,
+            template_selection_expression: str | None = None,
+            timeout_in_millis: int | None = None,
+            tls_config: TlsConfigInput | None = None,
+        ) -> None:
+            self.connection_id = connection_id
+            self.connection_type = connection_type
+            self.content_handling_strategy = content_handling_strategy
+            self.credentials_arn = credentials_arn
+            self.description = description
+            self.integration_method = integration_method
+            self.integration_subtype = integration_subtype
+            self.integration_type = integration_type
+            self.integration_uri = integration_uri
+            self.passthrough_behavior = passthrough_behavior
+            self.payload_format_version = payload_format_version
+            self.request_parameters = request_parameters
+            self.request_templates = request_templates
+            self.response_parameters = response_parameters
+            self.template_selection_expression = template_selection_expression
+            self.timeout_in_millis = timeout_in_millis
+            self.tls_config = tls_config
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"connection_id={self.connection_id!r}, "
+                    f"connection_type={self.connection_type!r}, "
+                    f"content_handling_strategy={self.content_handling_strategy!r}, "
+                    f"credentials_arn={self.credentials_arn!r}, "
+                    f"description={self.description!r}, "
+                    f"integration_method={self.integration_method!r}, "
+                    f"integration_subtype={self.integration_subtype!r}, "
+                    f"integration_type={self.integration_type!r}, "
+                    f"integration_uri={self.integration_uri!r}, "
+                    f"passthrough_behavior={self.passthrough_behavior!r}, "
+                    f"payload_format_version={self.payload_format_version!r}, "
+                    f"request_parameters={self.request_parameters!r}, "
+                    f"request_templates={self.request_templates!r}, "
+                    f"response_parameters={self.response_parameters!r}, "
+                    f"template_selection_expression={self.template_selection_expression!r}, "
+                    f"timeout_in_millis={self.timeout_in_millis!r}, "
+                    f"tls_config={self.tls_config!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.connection_id == other.connection_id
+                and self.connection_type == other.connection_type
+                and self.content_handling_strategy == other.content_handling_strategy
+                and self.credentials_arn == other.credentials_arn
+                and self.description == other.description
+                and self.integration_method == other.integration_method
+                and self.integration_subtype == other.integration_subtype
+                and self.integration_type == other.integration_type
+                and self.integration_uri == other.integration_uri
+                and self.passthrough_behavior == other.passthrough_behavior
+                and self.payload_format_version == other.payload_format_version
+                and self.request_parameters == other.request_parameters
+                and self.request_templates == other.request_templates
+                and self.response_parameters == other.response_parameters
+                and self.template_selection_expression == other.template_selection_expression
+                and self.timeout_in_millis == other.timeout_in_millis
+                and self.tls_config == other.tls_config
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "connection_id": self.connection_id,
+                "connection_type": self.connection_type,
+                "content_handling_strategy": self.content_handling_strategy,
+                "credentials_arn": self.credentials_arn,
+                "description": self.description,
+                "integration_method": self.integration_method,
+                "integration_subtype": self.integration_subtype,
+                "integration_type": self.integration_type,
+                "integration_uri": self.integration_uri,
+                "passthrough_behavior": self.passthrough_behavior,
+                "payload_format_version": self.payload_format_version,
+                "request_parameters": self.request_parameters,
+                "request_templates": self.request_templates,
+                "response_parameters": self.response_parameters,
+                "template_selection_expression": self.template_selection_expression,
+                "timeout_in_millis": self.timeout_in_millis,
+                "tls_config": self.tls_config,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "connection_id",
+                    "connection_type",
+                    "content_handling_strategy",
+                    "credentials_arn",
+                    "description",
+                    "integration_method",
+                    "integration_subtype",
+                    "integration_type",
+                    "integration_uri",
+                    "passthrough_behavior",
+                    "payload_format_version",
+                    "request_parameters",
+                    "request_templates",
+                    "response_parameters",
+                    "template_selection_expression",
+                    "timeout_in_millis",
+                    "tls_config",
+                ),
+            )

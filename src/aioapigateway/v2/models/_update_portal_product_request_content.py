@@ -6,26 +6,115 @@
 #       --package aioapigateway.v2 --out src
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-import attrs
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
 
 if TYPE_CHECKING:
+    import attrs
+
     from ._display_order import DisplayOrder
 
 __all__ = ["UpdatePortalProductRequestContent"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class UpdatePortalProductRequestContent:
-    """Updates a portal product.
+    @attrs.define(kw_only=True, eq=True)
+    class UpdatePortalProductRequestContent:
+        """Updates a portal product.
 
-    Attributes:
-        description: The description.
-        display_name: The displayName.
-        display_order: The display order.
-    """
+        Attributes:
+            description: The description.
+            display_name: The displayName.
+            display_order: The display order.
+        """
 
-    description: str | None = None
-    display_name: str | None = None
-    display_order: DisplayOrder | None = None
+        description: str | None = None
+        display_name: str | None = None
+        display_order: DisplayOrder | None = None
+
+else:
+
+    @_attrs_class()
+    class UpdatePortalProductRequestContent:
+        """Updates a portal product.
+
+        Attributes:
+            description: The description.
+            display_name: The displayName.
+            display_order: The display order.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "description",
+            "display_name",
+            "display_order",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        description: str | None
+        display_name: str | None
+        display_order: DisplayOrder | None
+
+        def __init__(
+            self,
+            *,
+            description: str | None = None,
+            display_name: str | None = None,
+            display_order: DisplayOrder | None = None,
+        ) -> None:
+            self.description = description
+            self.display_name = display_name
+            self.display_order = display_order
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"description={self.description!r}, "
+                    f"display_name={self.display_name!r}, "
+                    f"display_order={self.display_order!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.description == other.description
+                and self.display_name == other.display_name
+                and self.display_order == other.display_order
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "description": self.description,
+                "display_name": self.display_name,
+                "display_order": self.display_order,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "description",
+                    "display_name",
+                    "display_order",
+                ),
+            )

@@ -6,37 +6,163 @@
 #       --package aioapigateway.v2 --out src
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-import attrs
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
 
 if TYPE_CHECKING:
+    import attrs
+
     from ._authorization import Authorization
     from ._endpoint_configuration_request import EndpointConfigurationRequest
     from ._portal_content import PortalContent
 
 __all__ = ["UpdatePortalRequest"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class UpdatePortalRequest:
-    """The request body for the patch operation.
+    @attrs.define(kw_only=True, eq=True)
+    class UpdatePortalRequest:
+        """The request body for the patch operation.
 
-    Attributes:
-        authorization: The authorization of the portal.
-        endpoint_configuration: Represents an endpoint configuration.
-        included_portal_product_arns: The ARNs of the portal products included in the portal.
-        logo_uri: The logo URI.
-        portal_content: Contains the content that is visible to portal consumers including the themes, display
-            names, and description.
-        portal_id: The portal identifier.
-        rum_app_monitor_name: The CloudWatch RUM app monitor name.
-    """
+        Attributes:
+            authorization: The authorization of the portal.
+            endpoint_configuration: Represents an endpoint configuration.
+            included_portal_product_arns: The ARNs of the portal products included in the portal.
+            logo_uri: The logo URI.
+            portal_content: Contains the content that is visible to portal consumers including the themes, display
+                names, and description.
+            portal_id: The portal identifier.
+            rum_app_monitor_name: The CloudWatch RUM app monitor name.
+        """
 
-    authorization: Authorization | None = None
-    endpoint_configuration: EndpointConfigurationRequest | None = None
-    included_portal_product_arns: list[str] | None = None
-    logo_uri: str | None = None
-    portal_content: PortalContent | None = None
-    portal_id: str
-    rum_app_monitor_name: str | None = None
+        authorization: Authorization | None = None
+        endpoint_configuration: EndpointConfigurationRequest | None = None
+        included_portal_product_arns: list[str] | None = None
+        logo_uri: str | None = None
+        portal_content: PortalContent | None = None
+        portal_id: str
+        rum_app_monitor_name: str | None = None
+
+else:
+
+    @_attrs_class()
+    class UpdatePortalRequest:
+        """The request body for the patch operation.
+
+        Attributes:
+            authorization: The authorization of the portal.
+            endpoint_configuration: Represents an endpoint configuration.
+            included_portal_product_arns: The ARNs of the portal products included in the portal.
+            logo_uri: The logo URI.
+            portal_content: Contains the content that is visible to portal consumers including the themes, display
+                names, and description.
+            portal_id: The portal identifier.
+            rum_app_monitor_name: The CloudWatch RUM app monitor name.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "authorization",
+            "endpoint_configuration",
+            "included_portal_product_arns",
+            "logo_uri",
+            "portal_content",
+            "portal_id",
+            "rum_app_monitor_name",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        authorization: Authorization | None
+        endpoint_configuration: EndpointConfigurationRequest | None
+        included_portal_product_arns: list[str] | None
+        logo_uri: str | None
+        portal_content: PortalContent | None
+        portal_id: str
+        rum_app_monitor_name: str | None
+
+        def __init__(
+            self,
+            *,
+            authorization: Authorization | None = None,
+            endpoint_configuration: EndpointConfigurationRequest | None = None,
+            included_portal_product_arns: list[str] | None = None,
+            logo_uri: str | None = None,
+            portal_content: PortalContent | None = None,
+            portal_id: str,
+            rum_app_monitor_name: str | None = None,
+        ) -> None:
+            self.authorization = authorization
+            self.endpoint_configuration = endpoint_configuration
+            self.included_portal_product_arns = included_portal_product_arns
+            self.logo_uri = logo_uri
+            self.portal_content = portal_content
+            self.portal_id = portal_id
+            self.rum_app_monitor_name = rum_app_monitor_name
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"authorization={self.authorization!r}, "
+                    f"endpoint_configuration={self.endpoint_configuration!r}, "
+                    f"included_portal_product_arns={self.included_portal_product_arns!r}, "
+                    f"logo_uri={self.logo_uri!r}, "
+                    f"portal_content={self.portal_content!r}, "
+                    f"portal_id={self.portal_id!r}, "
+                    f"rum_app_monitor_name={self.rum_app_monitor_name!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.authorization == other.authorization
+                and self.endpoint_configuration == other.endpoint_configuration
+                and self.included_portal_product_arns == other.included_portal_product_arns
+                and self.logo_uri == other.logo_uri
+                and self.portal_content == other.portal_content
+                and self.portal_id == other.portal_id
+                and self.rum_app_monitor_name == other.rum_app_monitor_name
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "authorization": self.authorization,
+                "endpoint_configuration": self.endpoint_configuration,
+                "included_portal_product_arns": self.included_portal_product_arns,
+                "logo_uri": self.logo_uri,
+                "portal_content": self.portal_content,
+                "portal_id": self.portal_id,
+                "rum_app_monitor_name": self.rum_app_monitor_name,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "authorization",
+                    "endpoint_configuration",
+                    "included_portal_product_arns",
+                    "logo_uri",
+                    "portal_content",
+                    "portal_id",
+                    "rum_app_monitor_name",
+                ),
+            )

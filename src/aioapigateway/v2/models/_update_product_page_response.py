@@ -7,28 +7,126 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-import attrs
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
 
 if TYPE_CHECKING:
+    import attrs
+
     from ._display_content import DisplayContent
 
 __all__ = ["UpdateProductPageResponse"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class UpdateProductPageResponse:
-    """UpdateProductPageResponse
+    @attrs.define(kw_only=True, eq=True)
+    class UpdateProductPageResponse:
+        """UpdateProductPageResponse
 
-    Attributes:
-        display_content: The content of the product page.
-        last_modified: The timestamp when the product page was last modified.
-        product_page_arn: The ARN of the product page.
-        product_page_id: The product page identifier.
-    """
+        Attributes:
+            display_content: The content of the product page.
+            last_modified: The timestamp when the product page was last modified.
+            product_page_arn: The ARN of the product page.
+            product_page_id: The product page identifier.
+        """
 
-    display_content: DisplayContent | None = None
-    last_modified: datetime.datetime | None = None
-    product_page_arn: str | None = None
-    product_page_id: str | None = None
+        display_content: DisplayContent | None = None
+        last_modified: datetime.datetime | None = None
+        product_page_arn: str | None = None
+        product_page_id: str | None = None
+
+else:
+
+    @_attrs_class()
+    class UpdateProductPageResponse:
+        """UpdateProductPageResponse
+
+        Attributes:
+            display_content: The content of the product page.
+            last_modified: The timestamp when the product page was last modified.
+            product_page_arn: The ARN of the product page.
+            product_page_id: The product page identifier.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "display_content",
+            "last_modified",
+            "product_page_arn",
+            "product_page_id",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        display_content: DisplayContent | None
+        last_modified: datetime.datetime | None
+        product_page_arn: str | None
+        product_page_id: str | None
+
+        def __init__(
+            self,
+            *,
+            display_content: DisplayContent | None = None,
+            last_modified: datetime.datetime | None = None,
+            product_page_arn: str | None = None,
+            product_page_id: str | None = None,
+        ) -> None:
+            self.display_content = display_content
+            self.last_modified = last_modified
+            self.product_page_arn = product_page_arn
+            self.product_page_id = product_page_id
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"display_content={self.display_content!r}, "
+                    f"last_modified={self.last_modified!r}, "
+                    f"product_page_arn={self.product_page_arn!r}, "
+                    f"product_page_id={self.product_page_id!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.display_content == other.display_content
+                and self.last_modified == other.last_modified
+                and self.product_page_arn == other.product_page_arn
+                and self.product_page_id == other.product_page_id
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "display_content": self.display_content,
+                "last_modified": self.last_modified,
+                "product_page_arn": self.product_page_arn,
+                "product_page_id": self.product_page_id,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "display_content",
+                    "last_modified",
+                    "product_page_arn",
+                    "product_page_id",
+                ),
+            )

@@ -6,29 +6,127 @@
 #       --package aioapigateway.v2 --out src
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import attrs
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
 
 if TYPE_CHECKING:
+    import attrs
+
     from ._endpoint_display_content import EndpointDisplayContent
     from ._try_it_state import TryItState
 
 __all__ = ["UpdateProductRestEndpointPageRequest"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class UpdateProductRestEndpointPageRequest:
-    """The request body for the patch operation.
+    @attrs.define(kw_only=True, eq=True)
+    class UpdateProductRestEndpointPageRequest:
+        """The request body for the patch operation.
 
-    Attributes:
-        display_content: The display content.
-        portal_product_id: The portal product identifier.
-        product_rest_endpoint_page_id: The product REST endpoint identifier.
-        try_it_state: The try it state of a product REST endpoint page.
-    """
+        Attributes:
+            display_content: The display content.
+            portal_product_id: The portal product identifier.
+            product_rest_endpoint_page_id: The product REST endpoint identifier.
+            try_it_state: The try it state of a product REST endpoint page.
+        """
 
-    display_content: EndpointDisplayContent | None = None
-    portal_product_id: str
-    product_rest_endpoint_page_id: str
-    try_it_state: TryItState | Literal["ENABLED", "DISABLED"] | None = None
+        display_content: EndpointDisplayContent | None = None
+        portal_product_id: str
+        product_rest_endpoint_page_id: str
+        try_it_state: TryItState | Literal["ENABLED", "DISABLED"] | None = None
+
+else:
+
+    @_attrs_class()
+    class UpdateProductRestEndpointPageRequest:
+        """The request body for the patch operation.
+
+        Attributes:
+            display_content: The display content.
+            portal_product_id: The portal product identifier.
+            product_rest_endpoint_page_id: The product REST endpoint identifier.
+            try_it_state: The try it state of a product REST endpoint page.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "display_content",
+            "portal_product_id",
+            "product_rest_endpoint_page_id",
+            "try_it_state",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        display_content: EndpointDisplayContent | None
+        portal_product_id: str
+        product_rest_endpoint_page_id: str
+        try_it_state: TryItState | Literal["ENABLED", "DISABLED"] | None
+
+        def __init__(
+            self,
+            *,
+            display_content: EndpointDisplayContent | None = None,
+            portal_product_id: str,
+            product_rest_endpoint_page_id: str,
+            try_it_state: TryItState | Literal["ENABLED", "DISABLED"] | None = None,
+        ) -> None:
+            self.display_content = display_content
+            self.portal_product_id = portal_product_id
+            self.product_rest_endpoint_page_id = product_rest_endpoint_page_id
+            self.try_it_state = try_it_state
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"display_content={self.display_content!r}, "
+                    f"portal_product_id={self.portal_product_id!r}, "
+                    f"product_rest_endpoint_page_id={self.product_rest_endpoint_page_id!r}, "
+                    f"try_it_state={self.try_it_state!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.display_content == other.display_content
+                and self.portal_product_id == other.portal_product_id
+                and self.product_rest_endpoint_page_id == other.product_rest_endpoint_page_id
+                and self.try_it_state == other.try_it_state
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "display_content": self.display_content,
+                "portal_product_id": self.portal_product_id,
+                "product_rest_endpoint_page_id": self.product_rest_endpoint_page_id,
+                "try_it_state": self.try_it_state,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "display_content",
+                    "portal_product_id",
+                    "product_rest_endpoint_page_id",
+                    "try_it_state",
+                ),
+            )

@@ -6,39 +6,175 @@
 #       --package aioapigateway.v2 --out src
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-import attrs
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
 
 if TYPE_CHECKING:
+    import attrs
+
     from ._access_log_settings import AccessLogSettings
     from ._route_settings import RouteSettings
 
 __all__ = ["UpdateStageInput"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class UpdateStageInput:
-    """Represents the input parameters for an UpdateStage request.
+    @attrs.define(kw_only=True, eq=True)
+    class UpdateStageInput:
+        """Represents the input parameters for an UpdateStage request.
 
-    Attributes:
-        access_log_settings: Settings for logging access in this stage.
-        auto_deploy: Specifies whether updates to an API automatically trigger a new deployment. The default
-            value is false.
-        client_certificate_id: The identifier of a client certificate for a Stage.
-        default_route_settings: The default route settings for the stage.
-        deployment_id: The deployment identifier for the API stage. Can't be updated if autoDeploy is enabled.
-        description: The description for the API stage.
-        route_settings: Route settings for the stage.
-        stage_variables: A map that defines the stage variables for a Stage. Variable names can have alphanumeric
-            and underscore characters, and the values must match [A-Za-z0-9-._~:/?#&=,]+.
-    """
+        Attributes:
+            access_log_settings: Settings for logging access in this stage.
+            auto_deploy: Specifies whether updates to an API automatically trigger a new deployment. The default
+                value is false.
+            client_certificate_id: The identifier of a client certificate for a Stage.
+            default_route_settings: The default route settings for the stage.
+            deployment_id: The deployment identifier for the API stage. Can't be updated if autoDeploy is enabled.
+            description: The description for the API stage.
+            route_settings: Route settings for the stage.
+            stage_variables: A map that defines the stage variables for a Stage. Variable names can have alphanumeric
+                and underscore characters, and the values must match [A-Za-z0-9-._~:/?#&=,]+.
+        """
 
-    access_log_settings: AccessLogSettings | None = None
-    auto_deploy: bool | None = None
-    client_certificate_id: str | None = None
-    default_route_settings: RouteSettings | None = None
-    deployment_id: str | None = None
-    description: str | None = None
-    route_settings: dict[str, RouteSettings] | None = None
-    stage_variables: dict[str, str] | None = None
+        access_log_settings: AccessLogSettings | None = None
+        auto_deploy: bool | None = None
+        client_certificate_id: str | None = None
+        default_route_settings: RouteSettings | None = None
+        deployment_id: str | None = None
+        description: str | None = None
+        route_settings: dict[str, RouteSettings] | None = None
+        stage_variables: dict[str, str] | None = None
+
+else:
+
+    @_attrs_class()
+    class UpdateStageInput:
+        """Represents the input parameters for an UpdateStage request.
+
+        Attributes:
+            access_log_settings: Settings for logging access in this stage.
+            auto_deploy: Specifies whether updates to an API automatically trigger a new deployment. The default
+                value is false.
+            client_certificate_id: The identifier of a client certificate for a Stage.
+            default_route_settings: The default route settings for the stage.
+            deployment_id: The deployment identifier for the API stage. Can't be updated if autoDeploy is enabled.
+            description: The description for the API stage.
+            route_settings: Route settings for the stage.
+            stage_variables: A map that defines the stage variables for a Stage. Variable names can have alphanumeric
+                and underscore characters, and the values must match [A-Za-z0-9-._~:/?#&=,]+.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "access_log_settings",
+            "auto_deploy",
+            "client_certificate_id",
+            "default_route_settings",
+            "deployment_id",
+            "description",
+            "route_settings",
+            "stage_variables",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        access_log_settings: AccessLogSettings | None
+        auto_deploy: bool | None
+        client_certificate_id: str | None
+        default_route_settings: RouteSettings | None
+        deployment_id: str | None
+        description: str | None
+        route_settings: dict[str, RouteSettings] | None
+        stage_variables: dict[str, str] | None
+
+        def __init__(
+            self,
+            *,
+            access_log_settings: AccessLogSettings | None = None,
+            auto_deploy: bool | None = None,
+            client_certificate_id: str | None = None,
+            default_route_settings: RouteSettings | None = None,
+            deployment_id: str | None = None,
+            description: str | None = None,
+            route_settings: dict[str, RouteSettings] | None = None,
+            stage_variables: dict[str, str] | None = None,
+        ) -> None:
+            self.access_log_settings = access_log_settings
+            self.auto_deploy = auto_deploy
+            self.client_certificate_id = client_certificate_id
+            self.default_route_settings = default_route_settings
+            self.deployment_id = deployment_id
+            self.description = description
+            self.route_settings = route_settings
+            self.stage_variables = stage_variables
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"access_log_settings={self.access_log_settings!r}, "
+                    f"auto_deploy={self.auto_deploy!r}, "
+                    f"client_certificate_id={self.client_certificate_id!r}, "
+                    f"default_route_settings={self.default_route_settings!r}, "
+                    f"deployment_id={self.deployment_id!r}, "
+                    f"description={self.description!r}, "
+                    f"route_settings={self.route_settings!r}, "
+                    f"stage_variables={self.stage_variables!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.access_log_settings == other.access_log_settings
+                and self.auto_deploy == other.auto_deploy
+                and self.client_certificate_id == other.client_certificate_id
+                and self.default_route_settings == other.default_route_settings
+                and self.deployment_id == other.deployment_id
+                and self.description == other.description
+                and self.route_settings == other.route_settings
+                and self.stage_variables == other.stage_variables
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "access_log_settings": self.access_log_settings,
+                "auto_deploy": self.auto_deploy,
+                "client_certificate_id": self.client_certificate_id,
+                "default_route_settings": self.default_route_settings,
+                "deployment_id": self.deployment_id,
+                "description": self.description,
+                "route_settings": self.route_settings,
+                "stage_variables": self.stage_variables,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "access_log_settings",
+                    "auto_deploy",
+                    "client_certificate_id",
+                    "default_route_settings",
+                    "deployment_id",
+                    "description",
+                    "route_settings",
+                    "stage_variables",
+                ),
+            )

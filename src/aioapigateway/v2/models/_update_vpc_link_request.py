@@ -6,19 +6,99 @@
 #       --package aioapigateway.v2 --out src
 from __future__ import annotations
 
-import attrs
+from typing import TYPE_CHECKING, Any
+
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
+
+if TYPE_CHECKING:
+    import attrs
 
 __all__ = ["UpdateVpcLinkRequest"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class UpdateVpcLinkRequest:
-    """Updates a VPC link.
+    @attrs.define(kw_only=True, eq=True)
+    class UpdateVpcLinkRequest:
+        """Updates a VPC link.
 
-    Attributes:
-        name: The name of the VPC link.
-        vpc_link_id: The ID of the VPC link.
-    """
+        Attributes:
+            name: The name of the VPC link.
+            vpc_link_id: The ID of the VPC link.
+        """
 
-    name: str | None = None
-    vpc_link_id: str
+        name: str | None = None
+        vpc_link_id: str
+
+else:
+
+    @_attrs_class()
+    class UpdateVpcLinkRequest:
+        """Updates a VPC link.
+
+        Attributes:
+            name: The name of the VPC link.
+            vpc_link_id: The ID of the VPC link.
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "name",
+            "vpc_link_id",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        name: str | None
+        vpc_link_id: str
+
+        def __init__(
+            self,
+            *,
+            name: str | None = None,
+            vpc_link_id: str,
+        ) -> None:
+            self.name = name
+            self.vpc_link_id = vpc_link_id
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"name={self.name!r}, "
+                    f"vpc_link_id={self.vpc_link_id!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return self.name == other.name and self.vpc_link_id == other.vpc_link_id
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "name": self.name,
+                "vpc_link_id": self.vpc_link_id,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "name",
+                    "vpc_link_id",
+                ),
+            )

@@ -7,14 +7,31 @@
 from __future__ import annotations
 
 import enum
+from typing import TYPE_CHECKING
+
+from aioapigateway.runtime.model_classes import str_enum as _str_enum
 
 __all__ = ["VpcLinkVersion"]
 
+if TYPE_CHECKING:
+    # What type checkers see. At run time the same enum is made by runtime.model_classes'
+    # str_enum, in about half the time of the class statement.
 
-class VpcLinkVersion(enum.StrEnum):
-    """The version of the VPC link.
+    class VpcLinkVersion(enum.StrEnum):
+        """The version of the VPC link.
 
-    A value the service sends that is not listed here is kept as a plain ``str``.
-    """
+        A value the service sends that is not listed here is kept as a plain ``str``.
+        """
 
-    V2 = "V2"
+        V2 = "V2"
+
+else:
+
+    @_str_enum
+    class VpcLinkVersion:
+        """The version of the VPC link.
+
+        A value the service sends that is not listed here is kept as a plain ``str``.
+        """
+
+        V2 = "V2"

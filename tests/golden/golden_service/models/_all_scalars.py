@@ -7,58 +7,281 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-import attrs
-
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
 from aioapigateway.runtime.redact import redacted_repr
 
 if TYPE_CHECKING:
+    import attrs
+
     from ._mode import Mode
 
 __all__ = ["AllScalars"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class AllScalars:
-    """One member of every scalar type.
+    @attrs.define(kw_only=True, eq=True)
+    class AllScalars:
+        """One member of every scalar type.
 
-    Attributes:
-        byte_value: A byte.
-        short_value:
-        integer_value:
-        long_value:
-        float_value:
-        double_value:
-        boolean_value:
-        blob_value:
-        string_value:
-        mode_value:
-        default_timestamp:
-        iso_timestamp:
-        http_date_timestamp:
-        epoch_timestamp:
-        member_iso_timestamp:
-        member_rfc822_timestamp:
-        member_unix_timestamp:
-        secret:
-    """
+        Attributes:
+            byte_value: A byte.
+            short_value:
+            integer_value:
+            long_value:
+            float_value:
+            double_value:
+            boolean_value:
+            blob_value:
+            string_value:
+            mode_value:
+            default_timestamp:
+            iso_timestamp:
+            http_date_timestamp:
+            epoch_timestamp:
+            member_iso_timestamp:
+            member_rfc822_timestamp:
+            member_unix_timestamp:
+            secret:
+        """
 
-    byte_value: int | None = None
-    short_value: int | None = None
-    integer_value: int | None = None
-    long_value: int | None = None
-    float_value: float | None = None
-    double_value: float | None = None
-    boolean_value: bool | None = None
-    blob_value: bytes | None = None
-    string_value: str | None = None
-    mode_value: Mode | str | None = None
-    default_timestamp: datetime.datetime | None = None
-    iso_timestamp: datetime.datetime | None = None
-    http_date_timestamp: datetime.datetime | None = None
-    epoch_timestamp: datetime.datetime | None = None
-    member_iso_timestamp: datetime.datetime | None = None
-    member_rfc822_timestamp: datetime.datetime | None = None
-    member_unix_timestamp: datetime.datetime | None = None
-    secret: str | None = attrs.field(default=None, repr=redacted_repr)
+        byte_value: int | None = None
+        short_value: int | None = None
+        integer_value: int | None = None
+        long_value: int | None = None
+        float_value: float | None = None
+        double_value: float | None = None
+        boolean_value: bool | None = None
+        blob_value: bytes | None = None
+        string_value: str | None = None
+        mode_value: Mode | str | None = None
+        default_timestamp: datetime.datetime | None = None
+        iso_timestamp: datetime.datetime | None = None
+        http_date_timestamp: datetime.datetime | None = None
+        epoch_timestamp: datetime.datetime | None = None
+        member_iso_timestamp: datetime.datetime | None = None
+        member_rfc822_timestamp: datetime.datetime | None = None
+        member_unix_timestamp: datetime.datetime | None = None
+        secret: str | None = attrs.field(default=None, repr=redacted_repr)
+
+else:
+
+    @_attrs_class(redacted=("secret",))
+    class AllScalars:
+        """One member of every scalar type.
+
+        Attributes:
+            byte_value: A byte.
+            short_value:
+            integer_value:
+            long_value:
+            float_value:
+            double_value:
+            boolean_value:
+            blob_value:
+            string_value:
+            mode_value:
+            default_timestamp:
+            iso_timestamp:
+            http_date_timestamp:
+            epoch_timestamp:
+            member_iso_timestamp:
+            member_rfc822_timestamp:
+            member_unix_timestamp:
+            secret:
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "byte_value",
+            "short_value",
+            "integer_value",
+            "long_value",
+            "float_value",
+            "double_value",
+            "boolean_value",
+            "blob_value",
+            "string_value",
+            "mode_value",
+            "default_timestamp",
+            "iso_timestamp",
+            "http_date_timestamp",
+            "epoch_timestamp",
+            "member_iso_timestamp",
+            "member_rfc822_timestamp",
+            "member_unix_timestamp",
+            "secret",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        byte_value: int | None
+        short_value: int | None
+        integer_value: int | None
+        long_value: int | None
+        float_value: float | None
+        double_value: float | None
+        boolean_value: bool | None
+        blob_value: bytes | None
+        string_value: str | None
+        mode_value: Mode | str | None
+        default_timestamp: datetime.datetime | None
+        iso_timestamp: datetime.datetime | None
+        http_date_timestamp: datetime.datetime | None
+        epoch_timestamp: datetime.datetime | None
+        member_iso_timestamp: datetime.datetime | None
+        member_rfc822_timestamp: datetime.datetime | None
+        member_unix_timestamp: datetime.datetime | None
+        secret: str | None
+
+        def __init__(
+            self,
+            *,
+            byte_value: int | None = None,
+            short_value: int | None = None,
+            integer_value: int | None = None,
+            long_value: int | None = None,
+            float_value: float | None = None,
+            double_value: float | None = None,
+            boolean_value: bool | None = None,
+            blob_value: bytes | None = None,
+            string_value: str | None = None,
+            mode_value: Mode | str | None = None,
+            default_timestamp: datetime.datetime | None = None,
+            iso_timestamp: datetime.datetime | None = None,
+            http_date_timestamp: datetime.datetime | None = None,
+            epoch_timestamp: datetime.datetime | None = None,
+            member_iso_timestamp: datetime.datetime | None = None,
+            member_rfc822_timestamp: datetime.datetime | None = None,
+            member_unix_timestamp: datetime.datetime | None = None,
+            secret: str | None = None,
+        ) -> None:
+            self.byte_value = byte_value
+            self.short_value = short_value
+            self.integer_value = integer_value
+            self.long_value = long_value
+            self.float_value = float_value
+            self.double_value = double_value
+            self.boolean_value = boolean_value
+            self.blob_value = blob_value
+            self.string_value = string_value
+            self.mode_value = mode_value
+            self.default_timestamp = default_timestamp
+            self.iso_timestamp = iso_timestamp
+            self.http_date_timestamp = http_date_timestamp
+            self.epoch_timestamp = epoch_timestamp
+            self.member_iso_timestamp = member_iso_timestamp
+            self.member_rfc822_timestamp = member_rfc822_timestamp
+            self.member_unix_timestamp = member_unix_timestamp
+            self.secret = secret
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"byte_value={self.byte_value!r}, "
+                    f"short_value={self.short_value!r}, "
+                    f"integer_value={self.integer_value!r}, "
+                    f"long_value={self.long_value!r}, "
+                    f"float_value={self.float_value!r}, "
+                    f"double_value={self.double_value!r}, "
+                    f"boolean_value={self.boolean_value!r}, "
+                    f"blob_value={self.blob_value!r}, "
+                    f"string_value={self.string_value!r}, "
+                    f"mode_value={self.mode_value!r}, "
+                    f"default_timestamp={self.default_timestamp!r}, "
+                    f"iso_timestamp={self.iso_timestamp!r}, "
+                    f"http_date_timestamp={self.http_date_timestamp!r}, "
+                    f"epoch_timestamp={self.epoch_timestamp!r}, "
+                    f"member_iso_timestamp={self.member_iso_timestamp!r}, "
+                    f"member_rfc822_timestamp={self.member_rfc822_timestamp!r}, "
+                    f"member_unix_timestamp={self.member_unix_timestamp!r}, "
+                    f"secret={redacted_repr(self.secret)}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.byte_value == other.byte_value
+                and self.short_value == other.short_value
+                and self.integer_value == other.integer_value
+                and self.long_value == other.long_value
+                and self.float_value == other.float_value
+                and self.double_value == other.double_value
+                and self.boolean_value == other.boolean_value
+                and self.blob_value == other.blob_value
+                and self.string_value == other.string_value
+                and self.mode_value == other.mode_value
+                and self.default_timestamp == other.default_timestamp
+                and self.iso_timestamp == other.iso_timestamp
+                and self.http_date_timestamp == other.http_date_timestamp
+                and self.epoch_timestamp == other.epoch_timestamp
+                and self.member_iso_timestamp == other.member_iso_timestamp
+                and self.member_rfc822_timestamp == other.member_rfc822_timestamp
+                and self.member_unix_timestamp == other.member_unix_timestamp
+                and self.secret == other.secret
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "byte_value": self.byte_value,
+                "short_value": self.short_value,
+                "integer_value": self.integer_value,
+                "long_value": self.long_value,
+                "float_value": self.float_value,
+                "double_value": self.double_value,
+                "boolean_value": self.boolean_value,
+                "blob_value": self.blob_value,
+                "string_value": self.string_value,
+                "mode_value": self.mode_value,
+                "default_timestamp": self.default_timestamp,
+                "iso_timestamp": self.iso_timestamp,
+                "http_date_timestamp": self.http_date_timestamp,
+                "epoch_timestamp": self.epoch_timestamp,
+                "member_iso_timestamp": self.member_iso_timestamp,
+                "member_rfc822_timestamp": self.member_rfc822_timestamp,
+                "member_unix_timestamp": self.member_unix_timestamp,
+                "secret": self.secret,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "byte_value",
+                    "short_value",
+                    "integer_value",
+                    "long_value",
+                    "float_value",
+                    "double_value",
+                    "boolean_value",
+                    "blob_value",
+                    "string_value",
+                    "mode_value",
+                    "default_timestamp",
+                    "iso_timestamp",
+                    "http_date_timestamp",
+                    "epoch_timestamp",
+                    "member_iso_timestamp",
+                    "member_rfc822_timestamp",
+                    "member_unix_timestamp",
+                    "secret",
+                ),
+            )

@@ -8,28 +8,128 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-import attrs
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
 
 if TYPE_CHECKING:
+    import attrs
+
     from ._tree_node import TreeNode
 
 __all__ = ["Choice"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class Choice:
-    """A union: set exactly one member.
+    @attrs.define(kw_only=True, eq=True)
+    class Choice:
+        """A union: set exactly one member.
 
-    A union: exactly one attribute is set.
+        A union: exactly one attribute is set.
 
-    Attributes:
-        text:
-        number:
-        node:
-        raw:
-    """
+        Attributes:
+            text:
+            number:
+            node:
+            raw:
+        """
 
-    text: str | None = None
-    number: int | None = None
-    node: TreeNode | None = None
-    raw: Any | None = None
+        text: str | None = None
+        number: int | None = None
+        node: TreeNode | None = None
+        raw: Any | None = None
+
+else:
+
+    @_attrs_class()
+    class Choice:
+        """A union: set exactly one member.
+
+        A union: exactly one attribute is set.
+
+        Attributes:
+            text:
+            number:
+            node:
+            raw:
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "text",
+            "number",
+            "node",
+            "raw",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        text: str | None
+        number: int | None
+        node: TreeNode | None
+        raw: Any | None
+
+        def __init__(
+            self,
+            *,
+            text: str | None = None,
+            number: int | None = None,
+            node: TreeNode | None = None,
+            raw: Any | None = None,
+        ) -> None:
+            self.text = text
+            self.number = number
+            self.node = node
+            self.raw = raw
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"text={self.text!r}, "
+                    f"number={self.number!r}, "
+                    f"node={self.node!r}, "
+                    f"raw={self.raw!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.text == other.text
+                and self.number == other.number
+                and self.node == other.node
+                and self.raw == other.raw
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "text": self.text,
+                "number": self.number,
+                "node": self.node,
+                "raw": self.raw,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "text",
+                    "number",
+                    "node",
+                    "raw",
+                ),
+            )

@@ -6,23 +6,113 @@
 #       --package golden_service --out tests/golden
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import attrs
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
+
+if TYPE_CHECKING:
+    import attrs
 
 __all__ = ["Config"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class Config:
-    """Config
+    @attrs.define(kw_only=True, eq=True)
+    class Config:
+        """Config
 
-    Attributes:
-        name:
-        enabled:
-        settings:
-    """
+        Attributes:
+            name:
+            enabled:
+            settings:
+        """
 
-    name: str | None = None
-    enabled: bool | None = None
-    settings: Any | None = None
+        name: str | None = None
+        enabled: bool | None = None
+        settings: Any | None = None
+
+else:
+
+    @_attrs_class()
+    class Config:
+        """Config
+
+        Attributes:
+            name:
+            enabled:
+            settings:
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "name",
+            "enabled",
+            "settings",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        name: str | None
+        enabled: bool | None
+        settings: Any | None
+
+        def __init__(
+            self,
+            *,
+            name: str | None = None,
+            enabled: bool | None = None,
+            settings: Any | None = None,
+        ) -> None:
+            self.name = name
+            self.enabled = enabled
+            self.settings = settings
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"name={self.name!r}, "
+                    f"enabled={self.enabled!r}, "
+                    f"settings={self.settings!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.name == other.name
+                and self.enabled == other.enabled
+                and self.settings == other.settings
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "name": self.name,
+                "enabled": self.enabled,
+                "settings": self.settings,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "name",
+                    "enabled",
+                    "settings",
+                ),
+            )

@@ -6,19 +6,99 @@
 #       --package golden_service --out tests/golden
 from __future__ import annotations
 
-import attrs
+from typing import TYPE_CHECKING, Any
+
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
+
+if TYPE_CHECKING:
+    import attrs
 
 __all__ = ["GetStatusResponse"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class GetStatusResponse:
-    """GetStatusResponse
+    @attrs.define(kw_only=True, eq=True)
+    class GetStatusResponse:
+        """GetStatusResponse
 
-    Attributes:
-        healthy:
-        version:
-    """
+        Attributes:
+            healthy:
+            version:
+        """
 
-    healthy: bool | None = None
-    version: str | None = None
+        healthy: bool | None = None
+        version: str | None = None
+
+else:
+
+    @_attrs_class()
+    class GetStatusResponse:
+        """GetStatusResponse
+
+        Attributes:
+            healthy:
+            version:
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "healthy",
+            "version",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        healthy: bool | None
+        version: str | None
+
+        def __init__(
+            self,
+            *,
+            healthy: bool | None = None,
+            version: str | None = None,
+        ) -> None:
+            self.healthy = healthy
+            self.version = version
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"healthy={self.healthy!r}, "
+                    f"version={self.version!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return self.healthy == other.healthy and self.version == other.version
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "healthy": self.healthy,
+                "version": self.version,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "healthy",
+                    "version",
+                ),
+            )

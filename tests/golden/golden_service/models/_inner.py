@@ -6,26 +6,115 @@
 #       --package golden_service --out tests/golden
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-import attrs
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
 
 if TYPE_CHECKING:
+    import attrs
+
     from ._mode import Mode
 
 __all__ = ["Inner"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class Inner:
-    """Inner
+    @attrs.define(kw_only=True, eq=True)
+    class Inner:
+        """Inner
 
-    Attributes:
-        label:
-        modes:
-        numbers:
-    """
+        Attributes:
+            label:
+            modes:
+            numbers:
+        """
 
-    label: str | None = None
-    modes: list[Mode | str] | None = None
-    numbers: list[int] | None = None
+        label: str | None = None
+        modes: list[Mode | str] | None = None
+        numbers: list[int] | None = None
+
+else:
+
+    @_attrs_class()
+    class Inner:
+        """Inner
+
+        Attributes:
+            label:
+            modes:
+            numbers:
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "label",
+            "modes",
+            "numbers",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        label: str | None
+        modes: list[Mode | str] | None
+        numbers: list[int] | None
+
+        def __init__(
+            self,
+            *,
+            label: str | None = None,
+            modes: list[Mode | str] | None = None,
+            numbers: list[int] | None = None,
+        ) -> None:
+            self.label = label
+            self.modes = modes
+            self.numbers = numbers
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"label={self.label!r}, "
+                    f"modes={self.modes!r}, "
+                    f"numbers={self.numbers!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.label == other.label
+                and self.modes == other.modes
+                and self.numbers == other.numbers
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "label": self.label,
+                "modes": self.modes,
+                "numbers": self.numbers,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "label",
+                    "modes",
+                    "numbers",
+                ),
+            )

@@ -6,27 +6,146 @@
 #       --package golden_service --out tests/golden
 from __future__ import annotations
 
-import attrs
+from typing import TYPE_CHECKING, Any
+
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
+
+if TYPE_CHECKING:
+    import attrs
 
 __all__ = ["Keywords"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class Keywords:
-    """Members named like Python keywords.
+    @attrs.define(kw_only=True, eq=True)
+    class Keywords:
+        """Members named like Python keywords.
 
-    Attributes:
-        from_:
-        class_:
-        self_:
-        none:
-        type:
-        match:
-    """
+        Attributes:
+            from_:
+            class_:
+            self_:
+            none:
+            type:
+            match:
+        """
 
-    from_: str | None = None
-    class_: str | None = None
-    self_: int | None = None
-    none: bool | None = None
-    type: str | None = None
-    match: str | None = None
+        from_: str | None = None
+        class_: str | None = None
+        self_: int | None = None
+        none: bool | None = None
+        type: str | None = None
+        match: str | None = None
+
+else:
+
+    @_attrs_class()
+    class Keywords:
+        """Members named like Python keywords.
+
+        Attributes:
+            from_:
+            class_:
+            self_:
+            none:
+            type:
+            match:
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "from_",
+            "class_",
+            "self_",
+            "none",
+            "type",
+            "match",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        from_: str | None
+        class_: str | None
+        self_: int | None
+        none: bool | None
+        type: str | None
+        match: str | None
+
+        def __init__(
+            self,
+            *,
+            from_: str | None = None,
+            class_: str | None = None,
+            self_: int | None = None,
+            none: bool | None = None,
+            type: str | None = None,
+            match: str | None = None,
+        ) -> None:
+            self.from_ = from_
+            self.class_ = class_
+            self.self_ = self_
+            self.none = none
+            self.type = type
+            self.match = match
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"from_={self.from_!r}, "
+                    f"class_={self.class_!r}, "
+                    f"self_={self.self_!r}, "
+                    f"none={self.none!r}, "
+                    f"type={self.type!r}, "
+                    f"match={self.match!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.from_ == other.from_
+                and self.class_ == other.class_
+                and self.self_ == other.self_
+                and self.none == other.none
+                and self.type == other.type
+                and self.match == other.match
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "from_": self.from_,
+                "class_": self.class_,
+                "self_": self.self_,
+                "none": self.none,
+                "type": self.type,
+                "match": self.match,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "from_",
+                    "class_",
+                    "self_",
+                    "none",
+                    "type",
+                    "match",
+                ),
+            )

@@ -6,26 +6,115 @@
 #       --package golden_service --out tests/golden
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-import attrs
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
 
 if TYPE_CHECKING:
+    import attrs
+
     from ._mode import Mode
 
 __all__ = ["ListThingsRequest"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class ListThingsRequest:
-    """ListThingsRequest
+    @attrs.define(kw_only=True, eq=True)
+    class ListThingsRequest:
+        """ListThingsRequest
 
-    Attributes:
-        next_token:
-        max_results:
-        mode:
-    """
+        Attributes:
+            next_token:
+            max_results:
+            mode:
+        """
 
-    next_token: str | None = None
-    max_results: int | None = None
-    mode: Mode | Literal["0.5", "a-b", "HTTP_PROXY", "lower"] | None = None
+        next_token: str | None = None
+        max_results: int | None = None
+        mode: Mode | Literal["0.5", "a-b", "HTTP_PROXY", "lower"] | None = None
+
+else:
+
+    @_attrs_class()
+    class ListThingsRequest:
+        """ListThingsRequest
+
+        Attributes:
+            next_token:
+            max_results:
+            mode:
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "next_token",
+            "max_results",
+            "mode",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        next_token: str | None
+        max_results: int | None
+        mode: Mode | Literal["0.5", "a-b", "HTTP_PROXY", "lower"] | None
+
+        def __init__(
+            self,
+            *,
+            next_token: str | None = None,
+            max_results: int | None = None,
+            mode: Mode | Literal["0.5", "a-b", "HTTP_PROXY", "lower"] | None = None,
+        ) -> None:
+            self.next_token = next_token
+            self.max_results = max_results
+            self.mode = mode
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"next_token={self.next_token!r}, "
+                    f"max_results={self.max_results!r}, "
+                    f"mode={self.mode!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.next_token == other.next_token
+                and self.max_results == other.max_results
+                and self.mode == other.mode
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "next_token": self.next_token,
+                "max_results": self.max_results,
+                "mode": self.mode,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "next_token",
+                    "max_results",
+                    "mode",
+                ),
+            )

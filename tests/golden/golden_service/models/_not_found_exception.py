@@ -6,21 +6,113 @@
 #       --package golden_service --out tests/golden
 from __future__ import annotations
 
-import attrs
+from typing import TYPE_CHECKING, Any
+
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
+
+if TYPE_CHECKING:
+    import attrs
 
 __all__ = ["NotFoundException"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class NotFoundException:
-    """The thing does not exist.
+    @attrs.define(kw_only=True, eq=True)
+    class NotFoundException:
+        """The thing does not exist.
 
-    Attributes:
-        message:
-        resource_id:
-        retry_after_seconds:
-    """
+        Attributes:
+            message:
+            resource_id:
+            retry_after_seconds:
+        """
 
-    message: str | None = None
-    resource_id: str | None = None
-    retry_after_seconds: int | None = None
+        message: str | None = None
+        resource_id: str | None = None
+        retry_after_seconds: int | None = None
+
+else:
+
+    @_attrs_class()
+    class NotFoundException:
+        """The thing does not exist.
+
+        Attributes:
+            message:
+            resource_id:
+            retry_after_seconds:
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "message",
+            "resource_id",
+            "retry_after_seconds",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        message: str | None
+        resource_id: str | None
+        retry_after_seconds: int | None
+
+        def __init__(
+            self,
+            *,
+            message: str | None = None,
+            resource_id: str | None = None,
+            retry_after_seconds: int | None = None,
+        ) -> None:
+            self.message = message
+            self.resource_id = resource_id
+            self.retry_after_seconds = retry_after_seconds
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"message={self.message!r}, "
+                    f"resource_id={self.resource_id!r}, "
+                    f"retry_after_seconds={self.retry_after_seconds!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.message == other.message
+                and self.resource_id == other.resource_id
+                and self.retry_after_seconds == other.retry_after_seconds
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "message": self.message,
+                "resource_id": self.resource_id,
+                "retry_after_seconds": self.retry_after_seconds,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "message",
+                    "resource_id",
+                    "retry_after_seconds",
+                ),
+            )

@@ -6,26 +6,115 @@
 #       --package golden_service --out tests/golden
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-import attrs
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
 
 if TYPE_CHECKING:
+    import attrs
+
     from ._inner import Inner
 
 __all__ = ["Outer"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class Outer:
-    """A structure holding structures.
+    @attrs.define(kw_only=True, eq=True)
+    class Outer:
+        """A structure holding structures.
 
-    Attributes:
-        inner:
-        inner_map:
-        tags:
-    """
+        Attributes:
+            inner:
+            inner_map:
+            tags:
+        """
 
-    inner: Inner | None = None
-    inner_map: dict[str, Inner] | None = None
-    tags: dict[str, str] | None = None
+        inner: Inner | None = None
+        inner_map: dict[str, Inner] | None = None
+        tags: dict[str, str] | None = None
+
+else:
+
+    @_attrs_class()
+    class Outer:
+        """A structure holding structures.
+
+        Attributes:
+            inner:
+            inner_map:
+            tags:
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "inner",
+            "inner_map",
+            "tags",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        inner: Inner | None
+        inner_map: dict[str, Inner] | None
+        tags: dict[str, str] | None
+
+        def __init__(
+            self,
+            *,
+            inner: Inner | None = None,
+            inner_map: dict[str, Inner] | None = None,
+            tags: dict[str, str] | None = None,
+        ) -> None:
+            self.inner = inner
+            self.inner_map = inner_map
+            self.tags = tags
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"inner={self.inner!r}, "
+                    f"inner_map={self.inner_map!r}, "
+                    f"tags={self.tags!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.inner == other.inner
+                and self.inner_map == other.inner_map
+                and self.tags == other.tags
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "inner": self.inner,
+                "inner_map": self.inner_map,
+                "tags": self.tags,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "inner",
+                    "inner_map",
+                    "tags",
+                ),
+            )

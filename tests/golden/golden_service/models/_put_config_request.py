@@ -6,24 +6,101 @@
 #       --package golden_service --out tests/golden
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-import attrs
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
 
 if TYPE_CHECKING:
+    import attrs
+
     from ._config import Config
 
 __all__ = ["PutConfigRequest"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class PutConfigRequest:
-    """PutConfigRequest
+    @attrs.define(kw_only=True, eq=True)
+    class PutConfigRequest:
+        """PutConfigRequest
 
-    Attributes:
-        version:
-        config:
-    """
+        Attributes:
+            version:
+            config:
+        """
 
-    version: int | None = None
-    config: Config
+        version: int | None = None
+        config: Config
+
+else:
+
+    @_attrs_class()
+    class PutConfigRequest:
+        """PutConfigRequest
+
+        Attributes:
+            version:
+            config:
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "version",
+            "config",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        version: int | None
+        config: Config
+
+        def __init__(
+            self,
+            *,
+            version: int | None = None,
+            config: Config,
+        ) -> None:
+            self.version = version
+            self.config = config
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"version={self.version!r}, "
+                    f"config={self.config!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return self.version == other.version and self.config == other.config
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "version": self.version,
+                "config": self.config,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "version",
+                    "config",
+                ),
+            )

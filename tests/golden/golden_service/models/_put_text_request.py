@@ -6,17 +6,79 @@
 #       --package golden_service --out tests/golden
 from __future__ import annotations
 
-import attrs
+from typing import TYPE_CHECKING, Any
+
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
+
+if TYPE_CHECKING:
+    import attrs
 
 __all__ = ["PutTextRequest"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class PutTextRequest:
-    """PutTextRequest
+    @attrs.define(kw_only=True, eq=True)
+    class PutTextRequest:
+        """PutTextRequest
 
-    Attributes:
-        text:
-    """
+        Attributes:
+            text:
+        """
 
-    text: str | None = None
+        text: str | None = None
+
+else:
+
+    @_attrs_class()
+    class PutTextRequest:
+        """PutTextRequest
+
+        Attributes:
+            text:
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "text",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        text: str | None
+
+        def __init__(
+            self,
+            *,
+            text: str | None = None,
+        ) -> None:
+            self.text = text
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}(text={self.text!r})"
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return self.text == other.text
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "text": self.text,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(self, state, ("text",))

@@ -9,9 +9,15 @@ from __future__ import annotations
 import datetime
 from typing import TYPE_CHECKING, Any, Literal
 
-import attrs
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
 
 if TYPE_CHECKING:
+    import attrs
+
     from ._all_scalars import AllScalars
     from ._choice import Choice
     from ._keywords import Keywords
@@ -21,67 +27,375 @@ if TYPE_CHECKING:
 
 __all__ = ["PutThingRequest"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class PutThingRequest:
-    """PutThingRequest
+    @attrs.define(kw_only=True, eq=True)
+    class PutThingRequest:
+        """PutThingRequest
 
-    Attributes:
-        thing_id: The thing; goes in the path.
-        key: A greedy label: a/b/c keeps its slashes.
-        filter:
-        tags:
-        limit:
-        verbose:
-        since:
-        extra: Any other query parameters.
-        trace_id:
-        labels:
-        modified_since:
-        expires_at:
-        context:
-        metadata: Sent as x-golden-meta-* headers.
-        client_token: Filled in with a UUID when not given.
-        name:
-        mode:
-        from_:
-        class_:
-        self_:
-        scalars:
-        nested:
-        tree:
-        choice:
-        document:
-        keywords:
-        items:
-        attributes:
-    """
+        Attributes:
+            thing_id: The thing; goes in the path.
+            key: A greedy label: a/b/c keeps its slashes.
+            filter:
+            tags:
+            limit:
+            verbose:
+            since:
+            extra: Any other query parameters.
+            trace_id:
+            labels:
+            modified_since:
+            expires_at:
+            context:
+            metadata: Sent as x-golden-meta-* headers.
+            client_token: Filled in with a UUID when not given.
+            name:
+            mode:
+            from_:
+            class_:
+            self_:
+            scalars:
+            nested:
+            tree:
+            choice:
+            document:
+            keywords:
+            items:
+            attributes:
+        """
 
-    thing_id: str
-    key: str
-    filter: str | None = None
-    tags: list[str] | None = None
-    limit: int | None = None
-    verbose: bool | None = None
-    since: datetime.datetime | str | int | float | None = None
-    extra: dict[str, str] | None = None
-    trace_id: str | None = None
-    labels: list[str] | None = None
-    modified_since: datetime.datetime | str | int | float | None = None
-    expires_at: datetime.datetime | str | int | float | None = None
-    context: Any | None = None
-    metadata: dict[str, str] | None = None
-    client_token: str | None = None
-    name: str
-    mode: Mode | Literal["0.5", "a-b", "HTTP_PROXY", "lower"] | None = None
-    from_: str | None = None
-    class_: str | None = None
-    self_: int | None = None
-    scalars: AllScalars | None = None
-    nested: Outer | None = None
-    tree: TreeNode | None = None
-    choice: Choice | None = None
-    document: Any | None = None
-    keywords: Keywords | None = None
-    items: list[str] | None = None
-    attributes: dict[str, str] | None = None
+        thing_id: str
+        key: str
+        filter: str | None = None
+        tags: list[str] | None = None
+        limit: int | None = None
+        verbose: bool | None = None
+        since: datetime.datetime | str | int | float | None = None
+        extra: dict[str, str] | None = None
+        trace_id: str | None = None
+        labels: list[str] | None = None
+        modified_since: datetime.datetime | str | int | float | None = None
+        expires_at: datetime.datetime | str | int | float | None = None
+        context: Any | None = None
+        metadata: dict[str, str] | None = None
+        client_token: str | None = None
+        name: str
+        mode: Mode | Literal["0.5", "a-b", "HTTP_PROXY", "lower"] | None = None
+        from_: str | None = None
+        class_: str | None = None
+        self_: int | None = None
+        scalars: AllScalars | None = None
+        nested: Outer | None = None
+        tree: TreeNode | None = None
+        choice: Choice | None = None
+        document: Any | None = None
+        keywords: Keywords | None = None
+        items: list[str] | None = None
+        attributes: dict[str, str] | None = None
+
+else:
+
+    @_attrs_class()
+    class PutThingRequest:
+        """PutThingRequest
+
+        Attributes:
+            thing_id: The thing; goes in the path.
+            key: A greedy label: a/b/c keeps its slashes.
+            filter:
+            tags:
+            limit:
+            verbose:
+            since:
+            extra: Any other query parameters.
+            trace_id:
+            labels:
+            modified_since:
+            expires_at:
+            context:
+            metadata: Sent as x-golden-meta-* headers.
+            client_token: Filled in with a UUID when not given.
+            name:
+            mode:
+            from_:
+            class_:
+            self_:
+            scalars:
+            nested:
+            tree:
+            choice:
+            document:
+            keywords:
+            items:
+            attributes:
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "thing_id",
+            "key",
+            "filter",
+            "tags",
+            "limit",
+            "verbose",
+            "since",
+            "extra",
+            "trace_id",
+            "labels",
+            "modified_since",
+            "expires_at",
+            "context",
+            "metadata",
+            "client_token",
+            "name",
+            "mode",
+            "from_",
+            "class_",
+            "self_",
+            "scalars",
+            "nested",
+            "tree",
+            "choice",
+            "document",
+            "keywords",
+            "items",
+            "attributes",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        thing_id: str
+        key: str
+        filter: str | None
+        tags: list[str] | None
+        limit: int | None
+        verbose: bool | None
+        since: datetime.datetime | str | int | float | None
+        extra: dict[str, str] | None
+        trace_id: str | None
+        labels: list[str] | None
+        modified_since: datetime.datetime | str | int | float | None
+        expires_at: datetime.datetime | str | int | float | None
+        context: Any | None
+        metadata: dict[str, str] | None
+        client_token: str | None
+        name: str
+        mode: Mode | Literal["0.5", "a-b", "HTTP_PROXY", "lower"] | None
+        from_: str | None
+        class_: str | None
+        self_: int | None
+        scalars: AllScalars | None
+        nested: Outer | None
+        tree: TreeNode | None
+        choice: Choice | None
+        document: Any | None
+        keywords: Keywords | None
+        items: list[str] | None
+        attributes: dict[str, str] | None
+
+        def __init__(
+            self,
+            *,
+            thing_id: str,
+            key: str,
+            filter: str | None = None,
+            tags: list[str] | None = None,
+            limit: int | None = None,
+            verbose: bool | None = None,
+            since: datetime.datetime | str | int | float | None = None,
+            extra: dict[str, str] | None = None,
+            trace_id: str | None = None,
+            labels: list[str] | None = None,
+            modified_since: datetime.datetime | str | int | float | None = None,
+            expires_at: datetime.datetime | str | int | float | None = None,
+            context: Any | None = None,
+            metadata: dict[str, str] | None = None,
+            client_token: str | None = None,
+            name: str,
+            mode: Mode | Literal["0.5", "a-b", "HTTP_PROXY", "lower"] | None = None,
+            from_: str | None = None,
+            class_: str | None = None,
+            self_: int | None = None,
+            scalars: AllScalars | None = None,
+            nested: Outer | None = None,
+            tree: TreeNode | None = None,
+            choice: Choice | None = None,
+            document: Any | None = None,
+            keywords: Keywords | None = None,
+            items: list[str] | None = None,
+            attributes: dict[str, str] | None = None,
+        ) -> None:
+            self.thing_id = thing_id
+            self.key = key
+            self.filter = filter
+            self.tags = tags
+            self.limit = limit
+            self.verbose = verbose
+            self.since = since
+            self.extra = extra
+            self.trace_id = trace_id
+            self.labels = labels
+            self.modified_since = modified_since
+            self.expires_at = expires_at
+            self.context = context
+            self.metadata = metadata
+            self.client_token = client_token
+            self.name = name
+            self.mode = mode
+            self.from_ = from_
+            self.class_ = class_
+            self.self_ = self_
+            self.scalars = scalars
+            self.nested = nested
+            self.tree = tree
+            self.choice = choice
+            self.document = document
+            self.keywords = keywords
+            self.items = items
+            self.attributes = attributes
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"thing_id={self.thing_id!r}, "
+                    f"key={self.key!r}, "
+                    f"filter={self.filter!r}, "
+                    f"tags={self.tags!r}, "
+                    f"limit={self.limit!r}, "
+                    f"verbose={self.verbose!r}, "
+                    f"since={self.since!r}, "
+                    f"extra={self.extra!r}, "
+                    f"trace_id={self.trace_id!r}, "
+                    f"labels={self.labels!r}, "
+                    f"modified_since={self.modified_since!r}, "
+                    f"expires_at={self.expires_at!r}, "
+                    f"context={self.context!r}, "
+                    f"metadata={self.metadata!r}, "
+                    f"client_token={self.client_token!r}, "
+                    f"name={self.name!r}, "
+                    f"mode={self.mode!r}, "
+                    f"from_={self.from_!r}, "
+                    f"class_={self.class_!r}, "
+                    f"self_={self.self_!r}, "
+                    f"scalars={self.scalars!r}, "
+                    f"nested={self.nested!r}, "
+                    f"tree={self.tree!r}, "
+                    f"choice={self.choice!r}, "
+                    f"document={self.document!r}, "
+                    f"keywords={self.keywords!r}, "
+                    f"items={self.items!r}, "
+                    f"attributes={self.attributes!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.thing_id == other.thing_id
+                and self.key == other.key
+                and self.filter == other.filter
+                and self.tags == other.tags
+                and self.limit == other.limit
+                and self.verbose == other.verbose
+                and self.since == other.since
+                and self.extra == other.extra
+                and self.trace_id == other.trace_id
+                and self.labels == other.labels
+                and self.modified_since == other.modified_since
+                and self.expires_at == other.expires_at
+                and self.context == other.context
+                and self.metadata == other.metadata
+                and self.client_token == other.client_token
+                and self.name == other.name
+                and self.mode == other.mode
+                and self.from_ == other.from_
+                and self.class_ == other.class_
+                and self.self_ == other.self_
+                and self.scalars == other.scalars
+                and self.nested == other.nested
+                and self.tree == other.tree
+                and self.choice == other.choice
+                and self.document == other.document
+                and self.keywords == other.keywords
+                and self.items == other.items
+                and self.attributes == other.attributes
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "thing_id": self.thing_id,
+                "key": self.key,
+                "filter": self.filter,
+                "tags": self.tags,
+                "limit": self.limit,
+                "verbose": self.verbose,
+                "since": self.since,
+                "extra": self.extra,
+                "trace_id": self.trace_id,
+                "labels": self.labels,
+                "modified_since": self.modified_since,
+                "expires_at": self.expires_at,
+                "context": self.context,
+                "metadata": self.metadata,
+                "client_token": self.client_token,
+                "name": self.name,
+                "mode": self.mode,
+                "from_": self.from_,
+                "class_": self.class_,
+                "self_": self.self_,
+                "scalars": self.scalars,
+                "nested": self.nested,
+                "tree": self.tree,
+                "choice": self.choice,
+                "document": self.document,
+                "keywords": self.keywords,
+                "items": self.items,
+                "attributes": self.attributes,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "thing_id",
+                    "key",
+                    "filter",
+                    "tags",
+                    "limit",
+                    "verbose",
+                    "since",
+                    "extra",
+                    "trace_id",
+                    "labels",
+                    "modified_since",
+                    "expires_at",
+                    "context",
+                    "metadata",
+                    "client_token",
+                    "name",
+                    "mode",
+                    "from_",
+                    "class_",
+                    "self_",
+                    "scalars",
+                    "nested",
+                    "tree",
+                    "choice",
+                    "document",
+                    "keywords",
+                    "items",
+                    "attributes",
+                ),
+            )

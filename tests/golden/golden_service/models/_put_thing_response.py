@@ -9,9 +9,15 @@ from __future__ import annotations
 import datetime
 from typing import TYPE_CHECKING, Any
 
-import attrs
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
 
 if TYPE_CHECKING:
+    import attrs
+
     from ._all_scalars import AllScalars
     from ._choice import Choice
     from ._keywords import Keywords
@@ -21,41 +27,232 @@ if TYPE_CHECKING:
 
 __all__ = ["PutThingResponse"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class PutThingResponse:
-    """PutThingResponse
+    @attrs.define(kw_only=True, eq=True)
+    class PutThingResponse:
+        """PutThingResponse
 
-    Attributes:
-        status:
-        e_tag:
-        request_time:
-        labels:
-        metadata:
-        context:
-        thing_id:
-        created:
-        mode:
-        scalars:
-        nested:
-        tree:
-        choice:
-        document:
-        keywords:
-    """
+        Attributes:
+            status:
+            e_tag:
+            request_time:
+            labels:
+            metadata:
+            context:
+            thing_id:
+            created:
+            mode:
+            scalars:
+            nested:
+            tree:
+            choice:
+            document:
+            keywords:
+        """
 
-    status: int | None = None
-    e_tag: str | None = None
-    request_time: datetime.datetime | None = None
-    labels: list[str] | None = None
-    metadata: dict[str, str] | None = None
-    context: Any | None = None
-    thing_id: str | None = None
-    created: datetime.datetime | None = None
-    mode: Mode | str | None = None
-    scalars: AllScalars | None = None
-    nested: Outer | None = None
-    tree: TreeNode | None = None
-    choice: Choice | None = None
-    document: Any | None = None
-    keywords: Keywords | None = None
+        status: int | None = None
+        e_tag: str | None = None
+        request_time: datetime.datetime | None = None
+        labels: list[str] | None = None
+        metadata: dict[str, str] | None = None
+        context: Any | None = None
+        thing_id: str | None = None
+        created: datetime.datetime | None = None
+        mode: Mode | str | None = None
+        scalars: AllScalars | None = None
+        nested: Outer | None = None
+        tree: TreeNode | None = None
+        choice: Choice | None = None
+        document: Any | None = None
+        keywords: Keywords | None = None
+
+else:
+
+    @_attrs_class()
+    class PutThingResponse:
+        """PutThingResponse
+
+        Attributes:
+            status:
+            e_tag:
+            request_time:
+            labels:
+            metadata:
+            context:
+            thing_id:
+            created:
+            mode:
+            scalars:
+            nested:
+            tree:
+            choice:
+            document:
+            keywords:
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "status",
+            "e_tag",
+            "request_time",
+            "labels",
+            "metadata",
+            "context",
+            "thing_id",
+            "created",
+            "mode",
+            "scalars",
+            "nested",
+            "tree",
+            "choice",
+            "document",
+            "keywords",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        status: int | None
+        e_tag: str | None
+        request_time: datetime.datetime | None
+        labels: list[str] | None
+        metadata: dict[str, str] | None
+        context: Any | None
+        thing_id: str | None
+        created: datetime.datetime | None
+        mode: Mode | str | None
+        scalars: AllScalars | None
+        nested: Outer | None
+        tree: TreeNode | None
+        choice: Choice | None
+        document: Any | None
+        keywords: Keywords | None
+
+        def __init__(
+            self,
+            *,
+            status: int | None = None,
+            e_tag: str | None = None,
+            request_time: datetime.datetime | None = None,
+            labels: list[str] | None = None,
+            metadata: dict[str, str] | None = None,
+            context: Any | None = None,
+            thing_id: str | None = None,
+            created: datetime.datetime | None = None,
+            mode: Mode | str | None = None,
+            scalars: AllScalars | None = None,
+            nested: Outer | None = None,
+            tree: TreeNode | None = None,
+            choice: Choice | None = None,
+            document: Any | None = None,
+            keywords: Keywords | None = None,
+        ) -> None:
+            self.status = status
+            self.e_tag = e_tag
+            self.request_time = request_time
+            self.labels = labels
+            self.metadata = metadata
+            self.context = context
+            self.thing_id = thing_id
+            self.created = created
+            self.mode = mode
+            self.scalars = scalars
+            self.nested = nested
+            self.tree = tree
+            self.choice = choice
+            self.document = document
+            self.keywords = keywords
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"status={self.status!r}, "
+                    f"e_tag={self.e_tag!r}, "
+                    f"request_time={self.request_time!r}, "
+                    f"labels={self.labels!r}, "
+                    f"metadata={self.metadata!r}, "
+                    f"context={self.context!r}, "
+                    f"thing_id={self.thing_id!r}, "
+                    f"created={self.created!r}, "
+                    f"mode={self.mode!r}, "
+                    f"scalars={self.scalars!r}, "
+                    f"nested={self.nested!r}, "
+                    f"tree={self.tree!r}, "
+                    f"choice={self.choice!r}, "
+                    f"document={self.document!r}, "
+                    f"keywords={self.keywords!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.status == other.status
+                and self.e_tag == other.e_tag
+                and self.request_time == other.request_time
+                and self.labels == other.labels
+                and self.metadata == other.metadata
+                and self.context == other.context
+                and self.thing_id == other.thing_id
+                and self.created == other.created
+                and self.mode == other.mode
+                and self.scalars == other.scalars
+                and self.nested == other.nested
+                and self.tree == other.tree
+                and self.choice == other.choice
+                and self.document == other.document
+                and self.keywords == other.keywords
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "status": self.status,
+                "e_tag": self.e_tag,
+                "request_time": self.request_time,
+                "labels": self.labels,
+                "metadata": self.metadata,
+                "context": self.context,
+                "thing_id": self.thing_id,
+                "created": self.created,
+                "mode": self.mode,
+                "scalars": self.scalars,
+                "nested": self.nested,
+                "tree": self.tree,
+                "choice": self.choice,
+                "document": self.document,
+                "keywords": self.keywords,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "status",
+                    "e_tag",
+                    "request_time",
+                    "labels",
+                    "metadata",
+                    "context",
+                    "thing_id",
+                    "created",
+                    "mode",
+                    "scalars",
+                    "nested",
+                    "tree",
+                    "choice",
+                    "document",
+                    "keywords",
+                ),
+            )

@@ -7,26 +7,115 @@
 from __future__ import annotations
 
 import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
-import attrs
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
 
 if TYPE_CHECKING:
+    import attrs
+
     from ._mode import Mode
 
 __all__ = ["ThingSummary"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class ThingSummary:
-    """ThingSummary
+    @attrs.define(kw_only=True, eq=True)
+    class ThingSummary:
+        """ThingSummary
 
-    Attributes:
-        thing_id:
-        mode:
-        created:
-    """
+        Attributes:
+            thing_id:
+            mode:
+            created:
+        """
 
-    thing_id: str | None = None
-    mode: Mode | str | None = None
-    created: datetime.datetime | None = None
+        thing_id: str | None = None
+        mode: Mode | str | None = None
+        created: datetime.datetime | None = None
+
+else:
+
+    @_attrs_class()
+    class ThingSummary:
+        """ThingSummary
+
+        Attributes:
+            thing_id:
+            mode:
+            created:
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "thing_id",
+            "mode",
+            "created",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        thing_id: str | None
+        mode: Mode | str | None
+        created: datetime.datetime | None
+
+        def __init__(
+            self,
+            *,
+            thing_id: str | None = None,
+            mode: Mode | str | None = None,
+            created: datetime.datetime | None = None,
+        ) -> None:
+            self.thing_id = thing_id
+            self.mode = mode
+            self.created = created
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"thing_id={self.thing_id!r}, "
+                    f"mode={self.mode!r}, "
+                    f"created={self.created!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.thing_id == other.thing_id
+                and self.mode == other.mode
+                and self.created == other.created
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "thing_id": self.thing_id,
+                "mode": self.mode,
+                "created": self.created,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "thing_id",
+                    "mode",
+                    "created",
+                ),
+            )

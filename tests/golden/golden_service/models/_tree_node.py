@@ -6,21 +6,113 @@
 #       --package golden_service --out tests/golden
 from __future__ import annotations
 
-import attrs
+from typing import TYPE_CHECKING, Any
+
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
+
+if TYPE_CHECKING:
+    import attrs
 
 __all__ = ["TreeNode"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class TreeNode:
-    """A recursive structure: a node and its children.
+    @attrs.define(kw_only=True, eq=True)
+    class TreeNode:
+        """A recursive structure: a node and its children.
 
-    Attributes:
-        value:
-        children:
-        parent:
-    """
+        Attributes:
+            value:
+            children:
+            parent:
+        """
 
-    value: str | None = None
-    children: list[TreeNode] | None = None
-    parent: TreeNode | None = None
+        value: str | None = None
+        children: list[TreeNode] | None = None
+        parent: TreeNode | None = None
+
+else:
+
+    @_attrs_class()
+    class TreeNode:
+        """A recursive structure: a node and its children.
+
+        Attributes:
+            value:
+            children:
+            parent:
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "value",
+            "children",
+            "parent",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        value: str | None
+        children: list[TreeNode] | None
+        parent: TreeNode | None
+
+        def __init__(
+            self,
+            *,
+            value: str | None = None,
+            children: list[TreeNode] | None = None,
+            parent: TreeNode | None = None,
+        ) -> None:
+            self.value = value
+            self.children = children
+            self.parent = parent
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"value={self.value!r}, "
+                    f"children={self.children!r}, "
+                    f"parent={self.parent!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.value == other.value
+                and self.children == other.children
+                and self.parent == other.parent
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "value": self.value,
+                "children": self.children,
+                "parent": self.parent,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "value",
+                    "children",
+                    "parent",
+                ),
+            )

@@ -6,21 +6,113 @@
 #       --package golden_service --out tests/golden
 from __future__ import annotations
 
-import attrs
+from typing import TYPE_CHECKING, Any
+
+from aioapigateway.runtime.model_classes import attrs_class as _attrs_class
+from aioapigateway.runtime.model_classes import enter_repr as _enter_repr
+from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
+from aioapigateway.runtime.model_classes import ne as _ne
+from aioapigateway.runtime.model_classes import setstate as _setstate
+
+if TYPE_CHECKING:
+    import attrs
 
 __all__ = ["UploadBlobRequest"]
 
+if TYPE_CHECKING:
+    # What type checkers see: the attrs declaration. At run time the class below has the
+    # same methods written out (runtime.model_classes says why) and is an attrs class too.
 
-@attrs.define(kw_only=True, eq=True)
-class UploadBlobRequest:
-    """UploadBlobRequest
+    @attrs.define(kw_only=True, eq=True)
+    class UploadBlobRequest:
+        """UploadBlobRequest
 
-    Attributes:
-        name:
-        content_type:
-        body:
-    """
+        Attributes:
+            name:
+            content_type:
+            body:
+        """
 
-    name: str
-    content_type: str | None = None
-    body: bytes | None = None
+        name: str
+        content_type: str | None = None
+        body: bytes | None = None
+
+else:
+
+    @_attrs_class()
+    class UploadBlobRequest:
+        """UploadBlobRequest
+
+        Attributes:
+            name:
+            content_type:
+            body:
+        """
+
+        # In member order, as attrs makes them.
+        __slots__ = (  # noqa: RUF023
+            "name",
+            "content_type",
+            "body",
+            "__weakref__",
+        )
+        __match_args__ = ()
+        __attrs_own_setattr__ = False
+
+        name: str
+        content_type: str | None
+        body: bytes | None
+
+        def __init__(
+            self,
+            *,
+            name: str,
+            content_type: str | None = None,
+            body: bytes | None = None,
+        ) -> None:
+            self.name = name
+            self.content_type = content_type
+            self.body = body
+
+        def __repr__(self) -> str:
+            if not _enter_repr(self):
+                return "..."
+            try:
+                return (
+                    f"{self.__class__.__qualname__.rsplit('>.', 1)[-1]}("
+                    f"name={self.name!r}, "
+                    f"content_type={self.content_type!r}, "
+                    f"body={self.body!r}"
+                    ")"
+                )
+            finally:
+                _leave_repr(self)
+
+        def __eq__(self, other: object) -> bool:
+            if other.__class__ is not self.__class__:
+                return NotImplemented
+            return (
+                self.name == other.name
+                and self.content_type == other.content_type
+                and self.body == other.body
+            )
+
+        __ne__ = _ne
+
+        def __getstate__(self) -> dict[str, Any]:
+            return {
+                "name": self.name,
+                "content_type": self.content_type,
+                "body": self.body,
+            }
+
+        def __setstate__(self, state: Any) -> None:
+            _setstate(
+                self,
+                state,
+                (
+                    "name",
+                    "content_type",
+                    "body",
+                ),
+            )

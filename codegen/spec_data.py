@@ -1,0 +1,117 @@
+"""The descriptors of ``_spec.py`` as constant data instead of calls.
+
+``codegen.build`` and the protocol generator decide each descriptor and render it as a call
+of the runtime's descriptor vocabulary (``structure("Account", (M(...), ...),
+cls_name="Account")``, ``Operation("GetRestApi", "GET", ...)``). Imported as calls (or as
+functions making them), a model's descriptors cost a client's first call milliseconds:
+unmarshalling the code objects and the thousands of names in them (each one interned),
+then running them. Here each call becomes one string of JSON, which the runtime decodes
+and turns into the call the first time it looks the descriptor up
+(``runtime.shapes.LazyTable``): a string is loaded from the bytecode in one piece, and
+JSON is decoded by C code that makes tuples of nothing but what is looked up.
+
+:func:`call_data` turns one rendered call into its data by parsing it (never by running
+it). A shape is ``[constructor, [arguments after the name], {options}]``, an operation
+``[[arguments after the name], {options}]``, a paginator ``[[arguments], {options}]``; a
+member ``M(...)`` is ``[name, py_name, shape, location?, wire_name?, {options}?]``: its
+positional arguments, then its keyword arguments when it has any. Every other argument
+must be a literal of strings, numbers, booleans, ``None`` and tuples (JSON arrays; the
+runtime makes every array a tuple again).
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+from typing import Any
+
+from codegen.build import GenerationError
+
+__all__ = ["DescriptorDataError", "call_data", "named_call_data", "shape_data"]
+
+#: The member descriptor's name in generated code (``Member as M``).
+MEMBER = "M"
+
+
+class DescriptorDataError(GenerationError):
+    """A rendered descriptor that is not a call of literals (and members)."""
+
+
+def _parse_call(text: str) -> ast.Call:
+    try:
+        node = ast.parse(text.strip(), mode="eval").body
+    except SyntaxError as exc:
+        raise DescriptorDataError(f"not a descriptor call: {text!r}") from exc
+    if not isinstance(node, ast.Call) or not isinstance(node.func, ast.Name):
+        raise DescriptorDataError(f"not a descriptor call: {text!r}")
+    return node
+
+
+def _value(node: ast.expr, text: str) -> Any:
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == MEMBER:
+        positional, options = _arguments(node, text)
+        return (*positional, dict(options)) if options else positional
+    if isinstance(node, ast.Tuple):
+        return tuple(_value(item, text) for item in node.elts)
+    try:
+        return ast.literal_eval(node)
+    except ValueError as exc:
+        raise DescriptorDataError(f"not a literal in {text!r}: {ast.unparse(node)}") from exc
+
+
+def _arguments(call: ast.Call, text: str) -> tuple[tuple[Any, ...], tuple[tuple[str, Any], ...]]:
+    positional = tuple(_value(arg, text) for arg in call.args)
+    options = []
+    for keyword in call.keywords:
+        if keyword.arg is None:
+            raise DescriptorDataError(f"** in a descriptor: {text!r}")
+        options.append((keyword.arg, _value(keyword.value, text)))
+    return positional, tuple(options)
+
+
+def call_data(text: str) -> tuple[str, tuple[Any, ...], dict[str, Any]]:
+    """``(function name, positional arguments, keyword arguments)`` of the call ``text``;
+    a member argument becomes its data."""
+    call = _parse_call(text)
+    assert isinstance(call.func, ast.Name)  # checked by _parse_call
+    positional, options = _arguments(call, text)
+    return call.func.id, positional, dict(options)
+
+
+def _json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=True, allow_nan=False)
+
+
+def _literal(pieces: list[str]) -> str:
+    """The Python expression of the string ``"".join(pieces)``: one literal per piece,
+    implicitly concatenated (folded into one constant by the compiler)."""
+    if len(pieces) == 1:
+        return repr(pieces[0])
+    return "(" + "\n".join(repr(piece) for piece in pieces) + ")"
+
+
+def shape_data(text: str) -> str:
+    """A shape descriptor call as its JSON string ``[constructor, [arguments after the
+    name], {options}]`` (a Python literal, a structure's members one piece each)."""
+    constructor, positional, options = call_data(text)
+    if not positional or not isinstance(positional[0], str):
+        raise DescriptorDataError(f"a shape descriptor names its shape first: {text!r}")
+    arguments = positional[1:]
+    if constructor == "structure" and arguments and arguments[0]:
+        members = [_json(member) for member in arguments[0]]
+        rest = "".join(f", {_json(argument)}" for argument in arguments[1:])
+        pieces = [f'["structure", [[{members[0]}', *(f", {member}" for member in members[1:])]
+        pieces[-1] += f"]{rest}], {_json(options)}]"
+        return _literal(pieces)
+    return _literal([_json([constructor, list(arguments), options])])
+
+
+def named_call_data(text: str) -> str:
+    """An ``Operation(name, ...)`` or ``Paginator(...)`` call as its JSON string
+    ``[[arguments], {options}]``; an operation's name (its first argument) is left out."""
+    constructor, positional, options = call_data(text)
+    if constructor == "Operation":
+        if not positional or not isinstance(positional[0], str):
+            raise DescriptorDataError(f"an operation descriptor names it first: {text!r}")
+        positional = positional[1:]
+    return _literal([_json([list(positional), options])])
