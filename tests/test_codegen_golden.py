@@ -298,15 +298,20 @@ def golden(generated: Path) -> Iterator[ModuleType]:
     """The generated package, imported from the temporary directory."""
     from aioapigateway.runtime import client as _client
 
+    def forget() -> None:
+        # Other tests import the committed copy (tests/golden): never reuse theirs.
+        for name in [m for m in sys.modules if m == PACKAGE or m.startswith(PACKAGE + ".")]:
+            del sys.modules[name]
+        _client._CODECS.pop(f"{PACKAGE}._spec", None)
+
     root = str(generated.parent)
+    forget()
     sys.path.insert(0, root)
     try:
         yield importlib.import_module(PACKAGE)
     finally:
         sys.path.remove(root)
-        for name in [m for m in sys.modules if m == PACKAGE or m.startswith(PACKAGE + ".")]:
-            del sys.modules[name]
-        _client._CODECS.pop(f"{PACKAGE}._spec", None)
+        forget()
 
 
 def attribute_names(cls: type) -> tuple[str, ...]:

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import functools
 import gzip
+import importlib
 import itertools
 import json
 import subprocess
 import sys
+import types
 from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -905,3 +907,308 @@ def test_differential_every_shipped_ruleset() -> None:
 
         total += _differential(ruleset, cases())
     assert total == len(rulesets) * len(grid)
+
+
+# --------------------------------------------------------------------------------------
+# The generated endpoint table (codegen/endpoint_table.py -> runtime/endpoints/table.py)
+# --------------------------------------------------------------------------------------
+
+# Region names no partition lists; the table takes a custom endpoint as it is for them too.
+ODD_REGIONS = (
+    "mars-north-1",
+    "local",
+    "",
+    "a.b",
+    "with space",
+    "UPPER-1",
+    "r\u00e9gion",
+    "{region}",
+)
+TABLE_URLS = ("https://example.com", "http://localhost:4566", "http://127.0.0.1:1/base")
+GENERATED_RULES = (
+    "aioapigateway._endpoint_rules",
+    "aioapigateway.v2._endpoint_rules",
+    "aioapigateway.management._endpoint_rules",
+)
+
+
+def _answer(resolve: Any, params: Mapping[str, Any]) -> tuple[Any, ...]:
+    """``(url, headers, properties)`` with plain containers, or ``("error", message)``."""
+    try:
+        found = resolve(params)
+    except ConfigError as exc:
+        return ("error", str(exc))
+    url, headers, properties = found
+    return (url, thaw(headers), thaw(properties))
+
+
+@pytest.mark.parametrize("rules_module", GENERATED_RULES)
+def test_the_table_takes_a_custom_endpoint_as_it_is_for_any_region(rules_module: str) -> None:
+    """The generated packages' rule sets pass a custom endpoint through whatever the region:
+    the table answers for unknown and odd region names too, exactly as the evaluator."""
+    import importlib
+
+    from aioapigateway.runtime.endpoints import table
+
+    resolver = EndpointResolver(importlib.import_module(rules_module).RULES)
+    for region, url in itertools.product(ODD_REGIONS, TABLE_URLS):
+        params = {"Region": region, "UseFIPS": False, "UseDualStack": False, "Endpoint": url}
+        assert table._from_table(rules_module, params) == (url, {}, {}), params
+        assert _answer(resolver.resolve, params) == (url, {}, {})
+        for fips, dualstack in ((True, False), (False, True)):
+            flagged = {**params, "UseFIPS": fips, "UseDualStack": dualstack}
+            assert table._from_table(rules_module, flagged) is None  # the evaluator's error
+            expected = _answer(resolver.resolve, flagged)
+            assert expected[0] == "error"
+            assert _answer(functools.partial(table.resolve_endpoint, rules_module), flagged) == (
+                expected
+            )
+
+
+def _client_ruleset(*rules: dict[str, Any], **parameters: dict[str, Any]) -> dict[str, Any]:
+    declared = {
+        "Region": {"type": "String", "required": False},
+        "UseFIPS": {"type": "Boolean", "required": True, "default": False},
+        "UseDualStack": {"type": "Boolean", "required": True, "default": False},
+        "Endpoint": {"type": "String", "required": False},
+        **parameters,
+    }
+    return {"version": "1.0", "parameters": declared, "rules": list(rules)}
+
+
+def _is_set(name: str) -> dict[str, Any]:
+    return {"fn": "isSet", "argv": [{"ref": name}]}
+
+
+def _flag(name: str, value: bool) -> dict[str, Any]:
+    return {"fn": "booleanEquals", "argv": [{"ref": name}, value]}
+
+
+def _endpoint(url: Any, conditions: list[Any] | None = None, **extra: Any) -> dict[str, Any]:
+    return {"type": "endpoint", "conditions": conditions or [], "endpoint": {"url": url, **extra}}
+
+
+def _error(conditions: list[Any], message: str = "no") -> dict[str, Any]:
+    return {"type": "error", "conditions": conditions, "error": message}
+
+
+def _tree(conditions: list[Any], *rules: dict[str, Any]) -> dict[str, Any]:
+    return {"type": "tree", "conditions": conditions, "rules": list(rules)}
+
+
+_AS_IS = _endpoint({"ref": "Endpoint"})
+_REGIONAL = _endpoint("https://svc.{Region}.example", [_is_set("Region")])
+_HOST_LABEL = {"fn": "isValidHostLabel", "argv": [{"ref": "Region"}, False]}
+
+# (rule set, proved): each unproved one differs from a proved one in one respect.
+PASS_THROUGH_CASES = [
+    pytest.param(
+        _client_ruleset(_tree([_is_set("Endpoint")], _AS_IS), _REGIONAL), True, id="plain"
+    ),
+    pytest.param(
+        _client_ruleset(
+            _tree(
+                [_is_set("Endpoint")],
+                _error([_flag("UseFIPS", True)]),
+                _error([_flag("UseDualStack", True)]),
+                _AS_IS,
+            ),
+            _REGIONAL,
+        ),
+        True,
+        id="flag-errors-first",
+    ),
+    pytest.param(
+        _client_ruleset(
+            _endpoint("https://unset.example", [{"fn": "not", "argv": [_is_set("Endpoint")]}]),
+            _tree([_is_set("Endpoint"), _flag("UseFIPS", False)], _AS_IS),
+        ),
+        True,
+        id="not-and-flag-false",
+    ),
+    pytest.param(
+        _client_ruleset(_tree([_is_set("Endpoint")], _error([_flag("UseFIPS", False)]), _AS_IS)),
+        False,
+        id="error-when-fips-false",
+    ),
+    pytest.param(
+        _client_ruleset(_tree([_is_set("Endpoint"), _HOST_LABEL], _AS_IS), _REGIONAL),
+        False,
+        id="region-checked-first",
+    ),
+    pytest.param(
+        _client_ruleset(_endpoint("https://r.example", [_is_set("Region")]), _tree([], _AS_IS)),
+        False,
+        id="region-rule-before",
+    ),
+    pytest.param(
+        _client_ruleset(_tree([_is_set("Endpoint")], _endpoint("{Endpoint}/v1"))),
+        False,
+        id="rewritten",
+    ),
+    pytest.param(
+        _client_ruleset(
+            _tree([_is_set("Endpoint")], _endpoint({"ref": "Endpoint"}, headers={"a": ["b"]}))
+        ),
+        False,
+        id="headers",
+    ),
+    pytest.param(
+        _client_ruleset(
+            _tree([_is_set("Endpoint")], _endpoint({"ref": "Endpoint"}, properties={"p": 1}))
+        ),
+        False,
+        id="properties",
+    ),
+    pytest.param(
+        _client_ruleset(_tree([_is_set("Endpoint")], _error([_flag("UseFIPS", True)])), _AS_IS),
+        False,
+        id="tree-exhausted",
+    ),
+    pytest.param(
+        _client_ruleset(_tree([_is_set("Endpoint")], _AS_IS), Region={"type": "Boolean"}),
+        False,
+        id="region-not-a-string",
+    ),
+    pytest.param(
+        _client_ruleset(
+            _tree([_is_set("Endpoint")], _AS_IS), Bucket={"type": "String", "required": True}
+        ),
+        False,
+        id="another-required-parameter",
+    ),
+    pytest.param(
+        _client_ruleset(
+            _tree(
+                [{"fn": "isSet", "argv": [{"ref": "Endpoint"}], "assign": "e"}],
+                _endpoint({"ref": "Endpoint"}),
+            )
+        ),
+        False,
+        id="assign",
+    ),
+]
+
+
+@pytest.mark.parametrize(("ruleset", "proved"), PASS_THROUGH_CASES)
+def test_the_custom_endpoint_proof(ruleset: dict[str, Any], proved: bool) -> None:
+    """Proved only where the rules pass the URL through for any region; where proved, the
+    evaluator agrees on every odd region and URL."""
+    from codegen.endpoint_table import custom_endpoint_passes_through
+
+    assert custom_endpoint_passes_through(ruleset) is proved
+    if proved:
+        resolver = EndpointResolver(ruleset)
+        for region, url in itertools.product((*ODD_REGIONS, "us-east-1"), TABLE_URLS):
+            params = {"Region": region, "UseFIPS": False, "UseDualStack": False, "Endpoint": url}
+            assert _answer(resolver.resolve, params) == (url, {}, {})
+
+
+def test_the_custom_endpoint_proof_is_sound_for_every_shipped_client_ruleset() -> None:
+    """Wherever the proof holds for a rule set botocore ships, botocore's own evaluator
+    returns the URL as it is for odd regions."""
+    from codegen.endpoint_table import custom_endpoint_passes_through
+
+    proved = 0
+    for path in sorted(BOTO_DATA.glob("*/*/endpoint-rule-set-1.json.gz")):
+        with gzip.open(path) as fh:
+            ruleset = json.load(fh)
+        if not custom_endpoint_passes_through(ruleset):
+            continue
+        proved += 1
+        provider = EndpointProvider(ruleset, botocore_partitions())
+        for region in ("mars-north-1", "a.b", ""):
+            found = provider.resolve_endpoint(
+                Region=region, UseFIPS=False, UseDualStack=False, Endpoint="http://h:1/p"
+            )
+            assert (found.url, found.headers, found.properties) == ("http://h:1/p", {}, {}), path
+    assert proved > 400  # most services (444 of 479 in botocore 1.44.8): not vacuous
+
+
+def _write_table_package(root: Path, name: str, ruleset: dict[str, Any]) -> str:
+    """A package with the rule set and the table the generator makes of it; its rules module."""
+    from codegen.endpoint_table import render_table
+
+    regions, templates, extras, as_is = render_table(repr(ruleset))
+    package = root / name
+    package.mkdir()
+    (package / "__init__.py").write_text("")
+    (package / "_endpoint_rules.py").write_text(f"RULES = {ruleset!r}\n")
+    (package / "_endpoint_table.py").write_text(
+        f"REGIONS = {regions}\nTEMPLATES = {templates}\nEXTRAS = {extras}\n"
+        f"CUSTOM_ENDPOINT_AS_IS = {as_is}\n"
+    )
+    return f"{name}._endpoint_rules"
+
+
+def test_the_compact_table_equals_the_evaluator_on_irregular_rules(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """URLs without the region, with it twice, a rejected combination, headers and
+    properties, a custom endpoint that is rewritten: every answer as the evaluator's."""
+    from aioapigateway.runtime.endpoints import table
+
+    partition = {"fn": "aws.partition", "argv": [{"ref": "Region"}], "assign": "p"}
+    suffix = {"fn": "getAttr", "argv": [{"ref": "p"}, "dnsSuffix"]}
+    ruleset = _client_ruleset(
+        _tree([_is_set("Endpoint")], _endpoint("{Endpoint}/base")),
+        _endpoint(
+            "https://global.example",
+            [{"fn": "stringEquals", "argv": [{"ref": "Region"}, "us-east-1"]}],
+        ),
+        _error([_flag("UseFIPS", True), _flag("UseDualStack", True)], "not both"),
+        _tree(
+            [partition],
+            _endpoint(
+                "https://{Region}.svc-fips.{Region}.{p#dnsSuffix}",
+                [_flag("UseFIPS", True)],
+                headers={"x-region": ["{Region}"]},
+            ),
+            _endpoint(
+                "https://svc.{Region}.{p#dualStackDnsSuffix}",
+                [_flag("UseDualStack", True), {"fn": "isSet", "argv": [suffix]}],
+                properties={"authSchemes": [{"name": "sigv4", "signingRegion": "{Region}"}]},
+            ),
+            _endpoint("https://svc.{Region}.{p#dnsSuffix}"),
+        ),
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    rules_module = _write_table_package(tmp_path, "irregular_pkg", ruleset)
+    generated = importlib.import_module("irregular_pkg._endpoint_table")
+    assert generated.CUSTOM_ENDPOINT_AS_IS is False
+    assert len(set(generated.TEMPLATES)) == len(generated.TEMPLATES) >= 3
+    assert generated.EXTRAS  # the FIPS endpoints' headers, the dual-stack ones' properties
+    resolver = EndpointResolver(ruleset)
+    lookup = functools.partial(table.resolve_endpoint, rules_module)
+    listed = 0
+    regions = sorted({r for p in PARTITIONS["partitions"] for r in p["regions"]})
+    for region in [*regions, *ODD_REGIONS]:
+        for fips, dualstack, url in itertools.product(
+            (False, True), (False, True), (None, *TABLE_URLS)
+        ):
+            params = {"Region": region, "UseFIPS": fips, "UseDualStack": dualstack, "Endpoint": url}
+            expected = _answer(resolver.resolve, params)
+            assert _answer(lookup, params) == expected, params
+            from_table = table._from_table(rules_module, params)
+            if from_table is not None:
+                listed += 1
+                assert (from_table[0], thaw(from_table[1]), thaw(from_table[2])) == expected
+                # Read-only, as the evaluator's.
+                assert from_table[1].__class__ is types.MappingProxyType or not from_table[1]
+    # Every known region but FIPS with dual-stack; us-east-1's global endpoint for all four.
+    assert listed == len(regions) * 3 + 1
+
+
+def test_a_custom_endpoint_with_an_odd_region_needs_no_evaluator() -> None:
+    code = (
+        "import sys\n"
+        "from aioapigateway.runtime.endpoints.table import resolve_endpoint\n"
+        "params = {'Region': 'local', 'UseFIPS': False, 'UseDualStack': False,"
+        " 'Endpoint': 'http://h:1'}\n"
+        "print(resolve_endpoint('aioapigateway._endpoint_rules', params)[0])\n"
+        "assert 'aioapigateway.runtime.endpoints.rules' not in sys.modules\n"
+        "assert 'aioapigateway._endpoint_rules' not in sys.modules\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == "http://h:1\n"

@@ -27,7 +27,7 @@ from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
 from aioapigateway import errors
-from aioapigateway.runtime.serialize import RequestSerializer
+from aioapigateway.runtime.serialize import RequestSerializer, split_uri_labels
 from aioapigateway.runtime.shapes import (
     Member,
     Operation,
@@ -737,3 +737,24 @@ def test_timestamp_inputs_botocore_refuses_we_refuse(serializer: RequestSerializ
     for value in ("not a time", "", [WHEN], datetime.date(2026, 11, 25), float("nan"), 10**400):
         with pytest.raises(errors.ParamValidationError, match="created: expected a timestamp"):
             full(serializer, created=value)
+
+
+# -- URI templates split at their labels --------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/", "/restapis/{restApiId}", "/{a}{b+}/x", "{}", "/{}{x}", "/{a{b}/c}", "/{x", "}{y}", ""],
+)
+def test_uri_labels_split_as_the_pattern_does(path: str) -> None:
+    import re
+
+    assert split_uri_labels(path) == re.split(r"\{([^}]+)\}", path)
+
+
+@given(st.text(alphabet="{}/ab+", max_size=24))
+@hypothesis_settings(max_examples=400, deadline=None)
+def test_uri_labels_split_as_the_pattern_does_for_any_text(path: str) -> None:
+    import re
+
+    assert split_uri_labels(path) == re.split(r"\{([^}]+)\}", path)

@@ -162,12 +162,36 @@ class _OperationPlan:
             self.const_query.append((key, value if equals else _NO_VALUE))
         # Literal text alternating with (label, greedy) slots.
         self.uri_segments: list[str | tuple[str, bool]] = []
-        for index, part in enumerate(re.split(r"\{([^}]+)\}", path)):
+        for index, part in enumerate(split_uri_labels(path)):
             if index % 2:
                 greedy = part.endswith("+")
                 self.uri_segments.append((part.rstrip("+"), greedy))
             elif part:
                 self.uri_segments.append(part)
+
+
+def split_uri_labels(path: str) -> list[str]:
+    """``path`` split at its ``{label}`` slots: literal text at even indexes, the labels
+    (without braces) at odd ones, as ``re.split`` with the pattern ``\\{([^}]+)\\}`` gives.
+
+    Written out because compiling that pattern is a sizeable part of a client's first call.
+    """
+    parts: list[str] = []
+    start = 0
+    opening = path.find("{")
+    while opening != -1:
+        closing = path.find("}", opening + 1)
+        if closing == -1:
+            break
+        if closing == opening + 1:  # "{}" is no slot: the search goes on after its "{"
+            opening = path.find("{", opening + 1)
+            continue
+        parts.append(path[start:opening])
+        parts.append(path[opening + 1 : closing])
+        start = closing + 1
+        opening = path.find("{", start)
+    parts.append(path[start:])
+    return parts
 
 
 class RequestSerializer:

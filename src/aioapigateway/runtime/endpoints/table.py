@@ -3,12 +3,15 @@ evaluating the rule set.
 
 The generator evaluates each rule set ahead of time for every known region and
 ``UseFIPS``/``UseDualStack`` combination (``codegen/endpoint_table.py``) and writes the
-answers into ``_endpoint_table.py``, next to the rule set's ``_endpoint_rules.py``. Looking
-an answer up there spares a client's first call importing the evaluator and compiling the
-rule set. The evaluator (:mod:`aioapigateway.runtime.endpoints.rules`) answers everything
-else: unknown regions, operation endpoint parameters, combinations the rule set rejects
-(its error message is the one to show), a custom endpoint URL with FIPS or dual-stack set
-or a rule set that does not use such a URL as it is, and packages generated without a table.
+answers into ``_endpoint_table.py``, next to the rule set's ``_endpoint_rules.py``: per
+region, URL templates shared by the regions whose URLs differ only by the region's name
+(a small module, as importing it is part of a cold start), and whether the rule set takes a
+custom endpoint URL as it is for any region. Looking an answer up there spares a client's
+first call importing the evaluator and compiling the rule set. The evaluator
+(:mod:`aioapigateway.runtime.endpoints.rules`) answers everything else: unknown regions,
+operation endpoint parameters, combinations the rule set rejects (its error message is the
+one to show), a custom endpoint URL with FIPS or dual-stack set or a rule set that does not
+use such a URL as it is, and packages generated without a table.
 """
 
 from __future__ import annotations
@@ -30,9 +33,17 @@ _EMPTY: Final[Mapping[str, Any]] = types.MappingProxyType({})
 #: The parameters a client passes when no operation binds any: what the table is keyed by.
 _TABLE_PARAMS: Final = frozenset({"Region", "UseFIPS", "UseDualStack", "Endpoint"})
 
+#: Stands for the region's name in the table's URL templates.
+_PLACEHOLDER: Final = "{region}"
+
 # Per rule-set module: its table (None: the package has none), and its compiled resolver.
 _Key = tuple[str, bool, bool]
-_Table = tuple[Mapping[_Key, str], Mapping[_Key, tuple[Any, Any]], bool]
+_Table = tuple[
+    Mapping[str, int],
+    tuple[tuple[str | None, ...], ...],
+    Mapping[_Key, tuple[Any, Any]],
+    bool,
+]
 _TABLES: dict[str, _Table | None] = {}
 _RESOLVERS: dict[str, EndpointResolver] = {}
 
@@ -60,7 +71,7 @@ def _from_table(rules_module: str, params: Mapping[str, Any]) -> ResolvedEndpoin
     table = _table(rules_module)
     if table is None:
         return None
-    urls, extras, custom_as_is = table
+    regions, templates, extras, custom_as_is = table
     region, use_fips, use_dualstack = params["Region"], params["UseFIPS"], params["UseDualStack"]
     if not isinstance(region, str) or use_fips.__class__ is not bool:
         return None  # the evaluator's checks and messages
@@ -68,15 +79,18 @@ def _from_table(rules_module: str, params: Mapping[str, Any]) -> ResolvedEndpoin
         return None
     url = params["Endpoint"]
     if url is not None:
+        # Proved by the generator for any region string.
         if custom_as_is and not use_fips and not use_dualstack and isinstance(url, str):
-            if (region, False, False) in urls:  # a known region
-                return url, _EMPTY, _EMPTY
+            return url, _EMPTY, _EMPTY
         return None
-    key = (region, use_fips, use_dualstack)
-    url = urls.get(key)
-    if url is None:
+    entry = regions.get(region)
+    if entry is None:
         return None
-    extra = extras.get(key)
+    template = templates[entry][2 * use_fips + use_dualstack]
+    if template is None:
+        return None
+    url = template.replace(_PLACEHOLDER, region)
+    extra = extras.get((region, use_fips, use_dualstack))
     if extra is None:
         return url, _EMPTY, _EMPTY
     headers, properties = extra
@@ -100,9 +114,16 @@ def _table(rules_module: str) -> _Table | None:
             raise
         table = None  # generated before tables existed: the evaluator answers
     else:
-        table = (module.URLS, module.EXTRAS, bool(module.CUSTOM_ENDPOINT_AS_IS))
+        table = _read_table(module)
     _TABLES[rules_module] = table
     return table
+
+
+def _read_table(module: types.ModuleType) -> _Table | None:
+    regions = getattr(module, "REGIONS", None)
+    if regions is None:
+        return None  # an older table form: the evaluator answers
+    return (regions, module.TEMPLATES, module.EXTRAS, bool(module.CUSTOM_ENDPOINT_AS_IS))
 
 
 def _resolver(rules_module: str) -> EndpointResolver:
