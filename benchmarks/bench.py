@@ -558,9 +558,10 @@ def render(results: dict[str, Any]) -> str:
         )
     )
     params = results["parameters"]
+    references = " and ".join(n for n in THROUGHPUT_CLIENTS if n in REFERENCE_CLIENTS)
     out(
         f"Run: {params['rounds']} rounds x {params['calls']} calls per measurement "
-        f"({params['reference_calls']} for aiobotocore and {SMITHY}), clients interleaved round by round. "
+        f"({params['reference_calls']} for {references}), clients interleaved round by round. "
         f"Fresh-interpreter probes: {params['samples']} samples; memory with 1 and "
         f"{params['memory_clients']} clients."
     )
