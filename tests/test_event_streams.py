@@ -479,6 +479,19 @@ async def test_breaking_out_of_async_with_releases_the_connection(bedrock: Modul
             await _second_call_completes(client, bedrock)
 
 
+async def test_the_output_as_async_with_releases_the_connection(bedrock: ModuleType) -> None:
+    async with stream_server() as server:
+        handlers = [streaming(CONVERSATION[:2], then=_hold), streaming(CONVERSATION)]
+        server.handler = lambda request: handlers.pop(0)(request)
+        async with client_of(bedrock, server, max_connections=1) as client:
+            async with await converse(client) as out:
+                async for item in out.stream:
+                    assert item == expected_conversation(bedrock.models)[0]
+                    break
+            assert out.stream.closed
+            await _second_call_completes(client, bedrock)
+
+
 async def test_close_releases_the_connection_and_ends_the_iteration(bedrock: ModuleType) -> None:
     async with stream_server() as server:
         handlers = [streaming(CONVERSATION[:2], then=_hold), streaming(CONVERSATION)]
