@@ -29,7 +29,6 @@ credential providers share, so that both read a setting the same way: the region
 from __future__ import annotations
 
 import asyncio
-import configparser
 import logging
 import os
 import re
@@ -556,22 +555,24 @@ def _read_ini(path: str, kind: str) -> _Sections | None:
             f"Cannot read the {kind} file {path}: it is not valid UTF-8 "
             f"(bad byte at offset {exc.start + skipped})"
         ) from exc
+    return _ini_sections(text, kind, path)
 
-    # RawConfigParser, like botocore: no interpolation, option names lower-cased,
-    # full-line comments only, duplicate sections and options are errors.
-    parser = configparser.RawConfigParser()
+
+def _ini_sections(text: str, kind: str, path: str) -> _Sections:
+    """The sections of a file's ``text``, as ``RawConfigParser`` gives them (a
+    ``[DEFAULT]`` key in every section that does not set it), nested values parsed."""
     try:
-        parser.read_string(text, source=path)
-    except configparser.Error as exc:
-        raise ConfigError(f"Cannot parse the {kind} file {path}: {_describe(exc)}") from (
-            _redacted(exc, path)
-        )
-
-    sections: _Sections = {}
-    for section in parser.sections():
+        sections, defaults = _parse_ini(text)
+    except _IniSyntaxError as exc:
+        raise ConfigError(f"Cannot parse the {kind} file {path}: {exc}") from exc
+    result: _Sections = {}
+    for section, own in sections.items():
+        # A [DEFAULT] key shows in every section that does not set it, after its own keys.
+        options = dict(own)
+        for option, value in defaults.items():
+            options.setdefault(option, value)
         values: dict[str, Any] = {}
-        for option in parser.options(section):
-            value = parser.get(section, option)
+        for option, value in options.items():
             if value.startswith("\n"):
                 try:
                     values[option] = _parse_nested(value)
@@ -582,8 +583,94 @@ def _read_ini(path: str, kind: str) -> _Sections | None:
                     ) from exc
             else:
                 values[option] = value
-        sections[section] = values
-    return sections
+        result[section] = values
+    return result
+
+
+class _IniSyntaxError(ValueError):
+    """What :func:`_parse_ini` rejects. The message names lines and keys but never quotes
+    a line: it may hold a secret."""
+
+
+def _parse_ini(text: str) -> tuple[dict[str, dict[str, str]], dict[str, str]]:
+    """``(sections, defaults)``: the file as ``configparser.RawConfigParser`` reads it
+    (botocore's reader), without its cost on a client's first call (a parser instance
+    scans its own attributes; each line goes through several regular expressions).
+
+    Its rules: lines end at ``\\n`` only; a line whose first non-blank character is ``#``
+    or ``;`` is a comment (there are no inline comments); ``[name]`` starts a section
+    (the name is everything up to the line's last ``]``); ``[DEFAULT]`` holds the
+    ``defaults``; ``key = value`` or ``key: value`` splits at the first delimiter, the key
+    lower-cased; a line indented deeper than its option's first line continues the value
+    (joined with ``\\n``, blank lines kept, comment lines skipped, trailing blanks
+    dropped). :class:`_IniSyntaxError` for content before the first section, a section or
+    (within a section) a key given twice, and lines with neither ``=`` nor ``:`` or an
+    empty key (these all reported together, at the end unless another error comes first).
+    """
+    sections: dict[str, dict[str, list[str]]] = {}
+    defaults: dict[str, list[str]] = {}
+    seen: set[tuple[str, str]] = set()
+    current: dict[str, list[str]] | None = None
+    section = ""
+    # The option continuation lines extend; "" (a line starting with a delimiter, an
+    # error) takes none, as in configparser.
+    option: str | None = None
+    indent_level = 0
+    bad_lines: list[int] = []
+    for lineno, line in enumerate(text.split("\n"), start=1):
+        value = line.strip()
+        if not value or value[0] in "#;":
+            if not value and option and current is not None:
+                current[option].append("")
+            continue
+        indent = len(line) - len(line.lstrip())
+        if option and current is not None and indent > indent_level:
+            current[option].append(value)
+            continue
+        indent_level = indent
+        end = value.rfind("]") if value[0] == "[" else -1
+        if end > 1:
+            section = value[1:end]
+            if section in sections:
+                raise _IniSyntaxError(f"section [{section}] appears twice (line {lineno})")
+            current = defaults if section == "DEFAULT" else sections.setdefault(section, {})
+            option = None
+            continue
+        if current is None:
+            raise _IniSyntaxError(f"line {lineno} comes before any [section] header")
+        delimiter = _first_delimiter(value)
+        if delimiter < 0:
+            bad_lines.append(lineno)
+            continue
+        if delimiter == 0:
+            # An empty key: an error, yet the line still counts below, as in configparser.
+            bad_lines.append(lineno)
+        option = value[:delimiter].rstrip().lower()
+        if (section, option) in seen:
+            raise _IniSyntaxError(f"{option!r} appears twice in [{section}] (line {lineno})")
+        seen.add((section, option))
+        current[option] = [value[delimiter + 1 :].lstrip()]
+    if bad_lines:
+        lines = ", ".join(map(str, bad_lines))
+        raise _IniSyntaxError(f"cannot parse line(s) {lines}")
+    return (
+        {name: _joined(options) for name, options in sections.items()},
+        _joined(defaults),
+    )
+
+
+def _first_delimiter(line: str) -> int:
+    """The index of the first ``=`` or ``:`` in ``line``; -1 if it has neither."""
+    equals = line.find("=")
+    colon = line.find(":")
+    if equals < 0 or 0 <= colon < equals:
+        return colon
+    return equals
+
+
+def _joined(options: dict[str, list[str]]) -> dict[str, str]:
+    """Each option's lines joined into its value, trailing blank lines dropped."""
+    return {name: "\n".join(lines).rstrip() for name, lines in options.items()}
 
 
 def _parse_nested(value: str) -> dict[str, str]:
@@ -605,36 +692,6 @@ def _section_name(section: str) -> str | None:
     except ValueError:
         return None
     return parts[1] if len(parts) == 2 else None
-
-
-def _describe(exc: configparser.Error) -> str:
-    """A message for a parse error that names lines but never quotes them (secrets)."""
-    if isinstance(exc, configparser.MissingSectionHeaderError):
-        return f"line {exc.lineno} comes before any [section] header"
-    if isinstance(exc, configparser.ParsingError):
-        lines = ", ".join(str(lineno) for lineno, _ in exc.errors)
-        return f"cannot parse line(s) {lines}"
-    if isinstance(exc, configparser.DuplicateSectionError):
-        return f"section [{exc.section}] appears twice (line {exc.lineno})"
-    if isinstance(exc, configparser.DuplicateOptionError):
-        return f"{exc.option!r} appears twice in [{exc.section}] (line {exc.lineno})"
-    return type(exc).__name__
-
-
-def _redacted(exc: configparser.Error, path: str) -> configparser.Error:
-    """The same error with the offending lines' text removed, to chain as the cause.
-
-    configparser quotes the raw line in these two errors, and that line may be an
-    ``aws_secret_access_key`` entry; a printed traceback must not show it.
-    """
-    if isinstance(exc, configparser.MissingSectionHeaderError):
-        return configparser.MissingSectionHeaderError(path, exc.lineno, "<redacted>")
-    if isinstance(exc, configparser.ParsingError):
-        safe = configparser.ParsingError(path)
-        for lineno, _ in exc.errors:
-            safe.append(lineno, "<redacted>")
-        return safe
-    return exc
 
 
 def _freeze(sections: _Sections) -> Mapping[str, Mapping[str, Any]]:
