@@ -63,6 +63,7 @@ from aioapigateway.runtime.errors import (
     TransportError,
     UnsupportedOperationError,
     display_url,
+    request_id_of,
     transport_error_message,
 )
 from aioapigateway.runtime.hooks import Hook, HookContext, HookRegistry, run_hooks
@@ -622,7 +623,7 @@ class BaseClient:
             context.response_headers = headers
             # An event stream's body is read by its iterator, after the call: none here.
             context.response_body = body if body.__class__ is bytes else b""
-            context.request_id = _request_id(headers)
+            context.request_id = request_id_of(headers)
         context.error = error
         now = time.monotonic()
         context.total_time = now - started
@@ -952,7 +953,7 @@ def _log_attempt(
         attempt,
         max_attempts,
         attempt_started,
-        _request_id(headers),
+        request_id_of(headers),
     )
 
 
@@ -1000,7 +1001,7 @@ def _attach_metadata(
                 attempts=attempts,
                 total_time=time.monotonic() - started,
                 status_code=status or None,
-                request_id=_request_id(headers),
+                request_id=request_id_of(headers),
                 paced_for=paced_for,
             ),
         )
@@ -1127,17 +1128,10 @@ def _parse_error(runtime: _Runtime, status: int, headers: Any, body: bytes) -> S
             "",
             code=str(status),
             status_code=status,
-            request_id=_request_id(headers),
+            request_id=request_id_of(headers),
             headers=headers,
             body=body,
         )
-
-
-def _request_id(headers: Any) -> str | None:
-    if headers is None:
-        return None
-    request_id: str | None = headers.get("x-amzn-RequestId") or headers.get("x-amz-request-id")
-    return request_id
 
 
 def _outcome(status: int, error: AioApiGatewayError) -> str:

@@ -50,6 +50,7 @@ __all__ = [
     "TransportError",
     "UnsupportedOperationError",
     "display_url",
+    "request_id_of",
     "transport_error_message",
 ]
 
@@ -238,6 +239,15 @@ class UnsupportedOperationError(AioApiGatewayError, NotImplementedError):
     Operations whose input is an event stream (bidirectional streaming, such as Bedrock's
     ``InvokeModelWithBidirectionalStream``) raise it: the message names the operation.
     """
+
+
+def request_id_of(headers: Any) -> str | None:
+    """The request id AWS puts on a response (``x-amzn-RequestId``, else
+    ``x-amz-request-id``), or ``None`` (also for no headers at all)."""
+    if headers is None:
+        return None
+    request_id: str | None = headers.get("x-amzn-RequestId") or headers.get("x-amz-request-id")
+    return request_id
 
 
 def display_url(url: str) -> str:

@@ -100,23 +100,12 @@ class LocalPacer:
     ) -> float:
         """Reserve a token now; return how long to wait for it (no sleeping here)."""
         now = _monotonic()
-        state = self._buckets.get((key, bucket))
-        if state is None:
-            state = self._buckets[(key, bucket)] = [burst, now]
-        tokens = state[0] + (now - state[1]) * rate
-        if tokens > burst:
-            tokens = burst
+        tokens = self._level(key, bucket, rate, burst, now)
         wait = 0.0 if tokens >= 1.0 else (1.0 - tokens) / rate
         if deadline is not None and now + wait > deadline:
-            state[0] = tokens
-            state[1] = now
-            raise PacingTimeoutError(
-                f"the {bucket} quota would delay the call {wait:.3f} s, past its "
-                "operation_timeout; nothing was sent",
-                wait=wait,
-            )
-        state[0] = tokens - 1.0
-        state[1] = now
+            self._buckets[(key, bucket)] = [tokens, now]
+            raise past_deadline(wait, f"the {bucket} quota")
+        self._buckets[(key, bucket)] = [tokens - 1.0, now]
         return wait
 
     async def acquire(
@@ -165,11 +154,7 @@ class LocalPacer:
             if tokens < 1.0 and (1.0 - tokens) / rate > wait:
                 wait = (1.0 - tokens) / rate
         if deadline is not None and now + wait > deadline:
-            raise PacingTimeoutError(
-                f"the quota would delay the call {wait:.3f} s, past its "
-                "operation_timeout; nothing was sent",
-                wait=wait,
-            )
+            raise past_deadline(wait, "the quota")
         pending: list[Bucket] = []
         for entry, tokens in zip(buckets, levels, strict=True):
             bucket, rate, burst = entry
@@ -206,6 +191,15 @@ class LocalPacer:
             return burst
         tokens = state[0] + (now - state[1]) * rate
         return burst if tokens > burst else tokens
+
+
+def past_deadline(wait: float, quota: str) -> PacingTimeoutError:
+    """The error of a call that would wait ``wait`` seconds for ``quota``, past its
+    ``operation_timeout``: it fails at once, before anything is sent."""
+    return PacingTimeoutError(
+        f"{quota} would delay the call {wait:.3f} s, past its operation_timeout; nothing was sent",
+        wait=wait,
+    )
 
 
 _LOCAL = LocalPacer()

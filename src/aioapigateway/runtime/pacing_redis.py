@@ -31,7 +31,7 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 from aioapigateway.runtime.errors import ConfigError, PacingTimeoutError
-from aioapigateway.runtime.pacing import LocalPacer, local_pacer
+from aioapigateway.runtime.pacing import LocalPacer, local_pacer, past_deadline
 
 __all__ = ["RedisPacer"]
 
@@ -203,11 +203,7 @@ class RedisPacer:
                 return
             now = time.monotonic()
             if deadline is not None and now + wait > deadline:
-                raise PacingTimeoutError(
-                    f"the quota would delay the call {wait:.3f} s, past its "
-                    "operation_timeout; nothing was sent",
-                    wait=wait,
-                )
+                raise past_deadline(wait, "the quota")
             queue.ready_at = now + wait
             await asyncio.sleep(min(wait, _MAX_POLL))
 

@@ -21,7 +21,7 @@ from collections.abc import Callable, Mapping
 from functools import partial
 from typing import Any
 
-from aioapigateway.runtime.errors import ResponseParseError, ServiceError
+from aioapigateway.runtime.errors import ResponseParseError, ServiceError, request_id_of
 from aioapigateway.runtime.shapes import (
     FLOAT_TYPES,
     INTEGER_TYPES,
@@ -335,7 +335,7 @@ class ResponseParser:
                 _header_text(headers.get(":error-message")),
                 code=_header_text(headers.get(":error-code")),
                 status_code=status,
-                request_id=_request_id(response_headers),
+                request_id=request_id_of(response_headers),
                 headers=response_headers,
                 body=message.payload,
             )
@@ -430,7 +430,7 @@ class ResponseParser:
             text,
             code=code,
             status_code=status,
-            request_id=_request_id(response_headers),
+            request_id=request_id_of(response_headers),
             headers=response_headers,
             body=payload,
             members=members,
@@ -713,7 +713,7 @@ class ResponseParser:
                 candidate = fields.get("__type")
             raw_code = candidate if isinstance(candidate, str) and candidate else None
         code = _normalize_code(raw_code) if raw_code else str(status)
-        request_id = headers.get("x-amzn-RequestId") or headers.get("x-amz-request-id")
+        request_id = request_id_of(headers)
         error_shape = self._service.error_shape(code)
         cls: type[ServiceError] = ServiceError
         members: dict[str, Any] = {}
@@ -753,10 +753,6 @@ class ResponseParser:
 def _header_text(value: Any) -> str:
     """An event-stream header as text (``""`` when absent)."""
     return "" if value is None else str(value)
-
-
-def _request_id(headers: Mapping[str, str]) -> str | None:
-    return headers.get("x-amzn-RequestId") or headers.get("x-amz-request-id")
 
 
 def _normalize_code(raw: str) -> str:
