@@ -61,6 +61,9 @@ SCALAR_HINTS = {
     "document": "Any",
 }
 #: What the runtime accepts as a timestamp (``runtime.timestamps.timestamp_input``).
+#: The module under ``models`` defining every enum of a package. No shape's own module is
+#: given this name (``_assign_modules``).
+ENUMS_MODULE = "_enums"
 TIMESTAMP_INPUT_HINT = "datetime.datetime | str | int | float"
 #: The runtime class of an event-stream output member (``EventStream[<events>]``).
 EVENT_STREAM_HINT = "EventStream"
@@ -147,7 +150,8 @@ class _Builder:
         return result
 
     def _assign_modules(self) -> dict[str, str]:
-        taken: set[str] = set()
+        """Shape -> its module name (a structure's module; an enum's reference page)."""
+        taken: set[str] = {ENUMS_MODULE}
         result: dict[str, str] = {}
         for name in self._named_shapes():
             candidate = module_name(name)
@@ -159,6 +163,10 @@ class _Builder:
             taken.add(candidate.lower())
             result[name] = candidate
         return result
+
+    def _defining_module(self, name: str) -> str:
+        """The module under ``models`` that defines the class of named shape ``name``."""
+        return ENUMS_MODULE if _shape_kind(self.shapes[name]) == "string" else self.modules[name]
 
     def _output_roots(self) -> list[str]:
         roots = []
@@ -447,13 +455,14 @@ class _Builder:
             name=name,
             class_name=self.class_names[name],
             module=self.modules[name],
+            page=self.modules[name].lstrip("_"),
             documentation=html_to_text(shape.get("documentation")),
             members=members,
             is_union=bool(shape.get("union")),
             all_optional=(name in self.output_reachable or bool(shape.get("union")))
             and not streams,
             type_imports=tuple(
-                sorted((self.modules[ref], self.class_names[ref]) for ref in referenced)
+                sorted((self._defining_module(ref), self.class_names[ref]) for ref in referenced)
             ),
             uses_datetime=any(m.uses_datetime for m in members),
             uses_any=any(m.uses_any for m in members),
@@ -480,7 +489,8 @@ class _Builder:
         return EnumIR(
             name=name,
             class_name=self.class_names[name],
-            module=self.modules[name],
+            module=ENUMS_MODULE,
+            page=self.modules[name].lstrip("_"),
             documentation=html_to_text(shape.get("documentation")),
             members=tuple(members),
         )

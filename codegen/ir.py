@@ -62,7 +62,10 @@ class StructureIR:
 
     name: str
     class_name: str
+    #: The module under ``models`` that defines the class (``_rest_api``), and its page in
+    #: the API reference (``rest_api``).
     module: str
+    page: str
     documentation: str
     members: tuple[MemberIR, ...]
     is_union: bool
@@ -85,7 +88,11 @@ class EnumIR:
 
     name: str
     class_name: str
+    #: The module under ``models`` that defines it (every enum of a package shares one:
+    #: a first call then imports one module for all the enums its response holds), and its
+    #: own page in the API reference.
     module: str
+    page: str
     documentation: str
     members: tuple[tuple[str, str], ...]
 

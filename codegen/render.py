@@ -7,15 +7,15 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import jinja2
 
 from codegen.endpoint_table import render_table
 from codegen.invocation import check_target, regenerate_command
-from codegen.ir import ServiceIR
-from codegen.spec_data import named_call_data, shape_data
+from codegen.ir import OperationIR, PaginatorIR, ServiceIR, ShapeIR
+from codegen.spec_data import json_text, named_call_pieces, packed_data, shape_pieces
 
 __all__ = [
     "GENERATED_MARKER",
@@ -45,9 +45,26 @@ def _environment() -> jinja2.Environment:
         autoescape=False,
     )
     env.filters["pyrepr"] = repr
-    env.filters["shape_data"] = shape_data
-    env.filters["call_data"] = named_call_data
+    env.filters["packed_shapes"] = _packed_shapes
+    env.filters["packed_operations"] = _packed_operations
+    env.filters["packed_paginators"] = _packed_paginators
+    env.filters["json_text"] = json_text
     return env
+
+
+def _packed_shapes(shapes: Iterable[ShapeIR]) -> str:
+    """The shape table's data: ``PackedData(...)`` of each shape's descriptor as JSON."""
+    return packed_data([(shape.name, shape_pieces(shape.descriptor)) for shape in shapes])
+
+
+def _packed_operations(operations: Iterable[OperationIR]) -> str:
+    """The operation table's data: each operation's descriptor as JSON."""
+    return packed_data([(op.name, named_call_pieces(op.descriptor)) for op in operations])
+
+
+def _packed_paginators(paginators: Iterable[PaginatorIR]) -> str:
+    """The paginator table's data, by operation: each paginator's descriptor as JSON."""
+    return packed_data([(p.operation, named_call_pieces(p.descriptor)) for p in paginators])
 
 
 def _header(service: ServiceIR, out: Path) -> str:
@@ -80,8 +97,10 @@ def render_package(service: ServiceIR, out: Path) -> dict[str, str]:
         files[f"models/{structure.module}.py"] = render(
             "structure.py.j2", s=structure, runtime=service.runtime_package
         )
-    for enum in service.enums:
-        files[f"models/{enum.module}.py"] = render("enum.py.j2", e=enum)
+    for module in sorted({e.module for e in service.enums}):
+        enums = [e for e in service.enums if e.module == module]
+        files[f"models/{module}.py"] = render("enums.py.j2", enums=enums)
+        files[f"models/{module}.pyi"] = render("enums.pyi.j2", enums=enums)
     files["models/__init__.py"] = render("models_init.py.j2", names=names)
     error_members = [m for e in service.errors for m in e.members]
     files["errors.py"] = render(
@@ -90,15 +109,13 @@ def render_package(service: ServiceIR, out: Path) -> dict[str, str]:
         errors_use_any=any(m.uses_any for m in error_members),
         errors_use_models=any(m.uses_models for m in error_members),
     )
-    spec_imports = ["LazyTable", "Operation", "Paginator", "Service", "Shape"]
+    spec_imports = ["LazyTable", "Operation", "PackedData", "Paginator", "Service", "Shape"]
     spec_imports += ["build_operation", "build_paginator", "build_shape"]
-    files["_spec.py"] = render("spec.py.j2", spec_imports=sorted(spec_imports))
+    # The endpoint table goes into _spec, which a first call imports anyway: one module less.
+    table = render_table(service.endpoint_rules) if service.endpoint_rules is not None else None
+    files["_spec.py"] = render("spec.py.j2", spec_imports=sorted(spec_imports), table=table)
     if service.endpoint_rules is not None:
         files["_endpoint_rules.py"] = render("endpoint_rules.py.j2")
-        regions, templates, extras, as_is = render_table(service.endpoint_rules)
-        files["_endpoint_table.py"] = render(
-            "endpoint_table.py.j2", regions=regions, templates=templates, extras=extras, as_is=as_is
-        )
     arguments = [a for op in service.operations for a in op.arguments] + [
         a for p in service.paginators for a in p.arguments
     ]
@@ -142,6 +159,15 @@ def build_tree(service: ServiceIR, root: Path, out: Path | None = None) -> None:
     _format(package_dir, tuple(sorted(top_level)))
 
 
+#: What the generator writes: modules and type stubs.
+_SOURCE_SUFFIXES = (".py", ".pyi")
+
+
+def _sources(directory: Path) -> list[Path]:
+    """Every module and stub below ``directory``."""
+    return [p for p in directory.rglob("*") if p.suffix in _SOURCE_SUFFIXES and p.is_file()]
+
+
 def generated_files(package_dir: Path) -> Iterator[Path]:
     """Files below ``package_dir`` that carry the generated-code marker.
 
@@ -154,7 +180,7 @@ def generated_files(package_dir: Path) -> Iterator[Path]:
         if path.is_dir():
             if not (path / "_spec.py").exists():
                 yield from generated_files(path)
-        elif path.suffix == ".py":
+        elif path.suffix in _SOURCE_SUFFIXES:
             with path.open(encoding="utf-8") as handle:
                 if GENERATED_MARKER in handle.readline():
                     yield path
@@ -172,7 +198,7 @@ def write_package(service: ServiceIR, out: Path) -> list[str]:
     with tempfile.TemporaryDirectory() as tmp:
         build_tree(service, Path(tmp), out)
         fresh_dir = Path(tmp) / service.package_path
-        fresh = {p.relative_to(fresh_dir) for p in fresh_dir.rglob("*.py")}
+        fresh = {p.relative_to(fresh_dir) for p in _sources(fresh_dir)}
         for stale in generated_files(target):
             if stale.relative_to(target) not in fresh:
                 stale.unlink()
@@ -195,7 +221,7 @@ def diff_package(service: ServiceIR, out: Path) -> list[str]:
     with tempfile.TemporaryDirectory() as tmp:
         build_tree(service, Path(tmp), out)
         fresh_dir = Path(tmp) / service.package_path
-        fresh = {p.relative_to(fresh_dir) for p in fresh_dir.rglob("*.py")}
+        fresh = {p.relative_to(fresh_dir) for p in _sources(fresh_dir)}
         for existing in generated_files(target):
             if existing.relative_to(target) not in fresh:
                 differences.append(f"stale: {existing}")

@@ -23,11 +23,21 @@ from __future__ import annotations
 
 import ast
 import json
+from collections.abc import Sequence
 from typing import Any
 
 from codegen.build import GenerationError
 
-__all__ = ["DescriptorDataError", "call_data", "named_call_data", "shape_data"]
+__all__ = [
+    "DescriptorDataError",
+    "call_data",
+    "json_text",
+    "named_call_data",
+    "named_call_pieces",
+    "packed_data",
+    "shape_data",
+    "shape_pieces",
+]
 
 #: The member descriptor's name in generated code (``Member as M``).
 MEMBER = "M"
@@ -82,6 +92,12 @@ def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=True, allow_nan=False)
 
 
+def json_text(value: Any) -> str:
+    """``value`` (strings, numbers, booleans, ``None``, lists and tuples) as JSON text, for
+    data a generated module holds as one string."""
+    return _json(value)
+
+
 def _literal(pieces: list[str]) -> str:
     """The Python expression of the string ``"".join(pieces)``: one literal per piece,
     implicitly concatenated (folded into one constant by the compiler)."""
@@ -90,9 +106,9 @@ def _literal(pieces: list[str]) -> str:
     return "(" + "\n".join(repr(piece) for piece in pieces) + ")"
 
 
-def shape_data(text: str) -> str:
-    """A shape descriptor call as its JSON string ``[constructor, [arguments after the
-    name], {options}]`` (a Python literal, a structure's members one piece each)."""
+def shape_pieces(text: str) -> list[str]:
+    """A shape descriptor call as the pieces of its JSON ``[constructor, [arguments after
+    the name], {options}]`` (a structure's members one piece each)."""
     constructor, positional, options = call_data(text)
     if not positional or not isinstance(positional[0], str):
         raise DescriptorDataError(f"a shape descriptor names its shape first: {text!r}")
@@ -102,16 +118,53 @@ def shape_data(text: str) -> str:
         rest = "".join(f", {_json(argument)}" for argument in arguments[1:])
         pieces = [f'["structure", [[{members[0]}', *(f", {member}" for member in members[1:])]
         pieces[-1] += f"]{rest}], {_json(options)}]"
-        return _literal(pieces)
-    return _literal([_json([constructor, list(arguments), options])])
+        return pieces
+    return [_json([constructor, list(arguments), options])]
 
 
-def named_call_data(text: str) -> str:
-    """An ``Operation(name, ...)`` or ``Paginator(...)`` call as its JSON string
-    ``[[arguments], {options}]``; an operation's name (its first argument) is left out."""
+def named_call_pieces(text: str) -> list[str]:
+    """An ``Operation(name, ...)`` or ``Paginator(...)`` call as its JSON
+    ``[[arguments], {options}]`` (one piece); an operation's name is left out."""
     constructor, positional, options = call_data(text)
     if constructor == "Operation":
         if not positional or not isinstance(positional[0], str):
             raise DescriptorDataError(f"an operation descriptor names it first: {text!r}")
         positional = positional[1:]
-    return _literal([_json([list(positional), options])])
+    return [_json([list(positional), options])]
+
+
+def shape_data(text: str) -> str:
+    """A shape descriptor call as its JSON string (a Python literal)."""
+    return _literal(shape_pieces(text))
+
+
+def named_call_data(text: str) -> str:
+    """An ``Operation``/``Paginator`` call as its JSON string (a Python literal)."""
+    return _literal(named_call_pieces(text))
+
+
+def packed_data(entries: Sequence[tuple[str, Sequence[str]]]) -> str:
+    """The Python expression ``PackedData(names, data, offsets)`` (``runtime.shapes``) of a
+    table's entries, ``(name, pieces of its JSON)`` in the table's order: the names joined by
+    spaces, the descriptors' JSON one after another as one ``bytes`` (one literal per piece,
+    implicitly concatenated), and where each descriptor starts, then where the last ends."""
+    names: list[str] = []
+    pieces: list[str] = []
+    offsets = [0]
+    for name, entry in entries:
+        if not name or not name.isascii() or " " in name or not name.isprintable():
+            raise DescriptorDataError(
+                f"a descriptor name must be printable ASCII without spaces: {name!r}"
+            )
+        names.append(name)
+        pieces.extend(entry)
+        offsets.append(offsets[-1] + sum(len(piece) for piece in entry))
+    text = "".join(pieces)
+    if not text.isascii():  # _json escapes everything else: lengths are byte counts
+        raise DescriptorDataError("descriptor data must be ASCII")
+    name_literal = _literal([f"{name} " for name in names[:-1]] + names[-1:]) if names else "''"
+    data_literal = (
+        "(" + "\n".join(repr(piece.encode("ascii")) for piece in pieces) + ")" if pieces else "b''"
+    )
+    offsets_literal = "(" + ", ".join(map(str, offsets)) + ",)"
+    return f"PackedData(\n{name_literal},\n{data_literal},\n{offsets_literal},\n)"

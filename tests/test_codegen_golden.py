@@ -190,7 +190,7 @@ def test_every_generated_file_starts_with_the_do_not_edit_header(generated: Path
     files = file_tree(generated)
     assert files, "nothing was generated"
     for name, content in files.items():
-        assert name.endswith(".py"), name
+        assert name.endswith((".py", ".pyi")), name  # modules, and the enums' stub
         assert content.decode("utf-8").startswith(HEADER), name
         first_line = content.split(b"\n", 1)[0].decode()
         assert GENERATED_MARKER in first_line, name
@@ -205,7 +205,8 @@ def test_generated_file_set(generated: Path) -> None:
         "client.py",
         "errors.py",
         "models/__init__.py",
-        "models/_mode.py",
+        "models/_enums.py",
+        "models/_enums.pyi",
         "models/_put_thing_request.py",
         "models/_tree_node.py",
         "models/_choice.py",
@@ -215,6 +216,8 @@ def test_generated_file_set(generated: Path) -> None:
     assert "models/_document.py" not in names
     assert "models/_string_list.py" not in names
     assert "models/_not_found_exception.py" in names
+    # Enums share one module (and its stub); the endpoint table is in _spec.py.
+    assert "models/_mode.py" not in names and "_endpoint_table.py" not in names
 
 
 # -- --check mode ------------------------------------------------------------------------------
@@ -241,28 +244,30 @@ def test_check_mode(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert "stale" in err  # "generated code is stale; run `make generate`"
     assert b"# edited by hand" in client.read_bytes(), "--check must not write anything"
 
-    # A generated file that is gone.
-    enum_module = package / "models" / "_mode.py"
-    enum_module.unlink()
+    # A generated file that is gone (a stub: they are generated files too).
+    enum_stub = package / "models" / "_enums.pyi"
+    enum_stub.unlink()
     status, err = run_check(tmp_path, capsys)
     assert status == 1
-    assert f"missing: {enum_module}" in err
+    assert f"missing: {enum_stub}" in err
 
     # A generated file the model no longer produces, and hand-written files.
     stale = package / "models" / "_removed_shape.py"
     stale.write_text(HEADER + "class RemovedShape: ...\n", encoding="utf-8")
+    stale_stub = package / "models" / "_removed_shape.pyi"
+    stale_stub.write_text(HEADER + "class RemovedShape: ...\n", encoding="utf-8")
     handwritten = package / "models" / "_helpers.py"
     handwritten.write_text('"""Hand-written: no marker."""\n', encoding="utf-8")
     notes = package / "NOTES.txt"
     notes.write_text("not Python\n", encoding="utf-8")
     status, err = run_check(tmp_path, capsys)
     assert status == 1
-    assert f"stale: {stale}" in err
+    assert f"stale: {stale}" in err and f"stale: {stale_stub}" in err
     assert "_helpers.py" not in err and "NOTES.txt" not in err
 
     # Writing repairs everything and removes the stale file, leaving hand-written ones alone.
     generate(tmp_path)
-    assert not stale.exists()
+    assert not stale.exists() and not stale_stub.exists()
     assert handwritten.read_text(encoding="utf-8") == '"""Hand-written: no marker."""\n'
     assert notes.read_text(encoding="utf-8") == "not Python\n"
     assert run_check(tmp_path, capsys) == (0, "")

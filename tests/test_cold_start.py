@@ -443,6 +443,46 @@ def test_a_lazy_table_builds_each_entry_once_on_first_lookup() -> None:
     assert dict(shapes) == {name: shapes[name] for name in names}
 
 
+def test_packed_data_maps_each_name_to_its_own_descriptor() -> None:
+    from aioapigateway.runtime.shapes import LazyTable, PackedData, build_operation
+    from codegen.spec_data import packed_data
+
+    entries = [
+        ("B", ['[["GET", "/b"], {}]']),
+        ("A", ['[["POST", ', '"/a"], {"output": "O"}]']),  # two pieces, one descriptor
+        ("C", ['[["PUT", "/c\\u00e9"], {}]']),
+    ]
+    expression = packed_data(entries)
+    data = eval(expression, {"PackedData": PackedData})
+    assert list(data) == ["B", "A", "C"] and len(data) == 3
+    assert data["A"] == b'[["POST", "/a"], {"output": "O"}]'
+    assert data["B"] == b'[["GET", "/b"], {}]' and data["C"] == b'[["PUT", "/c\\u00e9"], {}]'
+    assert "A" in data and "Z" not in data and data.get("Z") is None
+    with pytest.raises(KeyError):
+        data["Z"]
+    operations = LazyTable(data, build_operation)
+    assert operations["A"].http_method == "POST" and operations["A"].output == "O"
+    assert operations["C"].request_uri == "/c\u00e9"
+    assert list(operations) == ["B", "A", "C"]
+    empty = eval(packed_data([]), {"PackedData": PackedData})
+    assert len(empty) == 0 and list(empty) == [] and "A" not in empty
+
+
+@pytest.mark.parametrize("name", ["Two words", "", "Caf\u00e9", "Tab\tbed"])
+def test_packed_data_refuses_names_it_could_not_separate(name: str) -> None:
+    from codegen.spec_data import DescriptorDataError, packed_data
+
+    with pytest.raises(DescriptorDataError):
+        packed_data([(name, ["[]"])])
+
+
+def test_packed_data_with_names_and_offsets_that_disagree_is_an_error() -> None:
+    from aioapigateway.runtime.shapes import PackedData
+
+    with pytest.raises(ValueError, match="2 names for 1 descriptors"):
+        "A" in PackedData("A B", b"[][]", (0, 2))  # noqa: B015
+
+
 SPEC_PACKAGES = (
     ("aioapigateway", ROOT / "spec" / "apigateway" / "2015-07-09"),
     ("aioapigateway.v2", ROOT / "spec" / "apigatewayv2" / "2018-11-29"),

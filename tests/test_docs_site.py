@@ -291,7 +291,7 @@ def test_argument_types_link_to_their_model_pages(golden: Package, pages: dict[s
         section = _section(client_page, op.py_name)
         for argument in op.arguments:
             if argument.shape in structures:
-                page = f"models/{structures[argument.shape].module.lstrip('_')}.md"
+                page = f"models/{structures[argument.shape].page}.md"
                 name = structures[argument.shape].class_name
                 assert f"`{argument.py_name}` ([{name}]({page})" in section, op.py_name
                 assert f"reference/{PACKAGE}/{page}" in pages
@@ -303,7 +303,7 @@ def test_model_pages_list_every_field_with_its_required_flag(
     golden: Package, pages: dict[str, str]
 ) -> None:
     for structure in golden.ir.structures:
-        page = pages[f"reference/{PACKAGE}/models/{structure.module.lstrip('_')}.md"]
+        page = pages[f"reference/{PACKAGE}/models/{structure.page}.md"]
         fields = re.findall(r"^### (\w+) \{ #\w+ \}\n\n(.*?): (required|optional)", page, re.M)
         assert [name for name, _, _ in fields] == [m.py_name for m in structure.members]
         for member, (_, _, flag) in zip(structure.members, fields, strict=True):
@@ -314,7 +314,7 @@ def test_model_pages_list_every_field_with_its_required_flag(
 def test_enum_pages_list_every_value(golden: Package, pages: dict[str, str]) -> None:
     assert golden.ir.enums
     for enum in golden.ir.enums:
-        page = pages[f"reference/{PACKAGE}/models/{enum.module.lstrip('_')}.md"]
+        page = pages[f"reference/{PACKAGE}/models/{enum.page}.md"]
         rows = re.findall(r"^\| `(\w+)\.(\w+)` \| `'(.*)'` \|$", page, re.M)
         assert [(m, v) for _, m, v in rows] == list(enum.members)
 

@@ -1134,9 +1134,9 @@ def _write_table_package(root: Path, name: str, ruleset: dict[str, Any]) -> str:
     package.mkdir()
     (package / "__init__.py").write_text("")
     (package / "_endpoint_rules.py").write_text(f"RULES = {ruleset!r}\n")
-    (package / "_endpoint_table.py").write_text(
-        f"REGIONS = {regions}\nTEMPLATES = {templates}\nEXTRAS = {extras}\n"
-        f"CUSTOM_ENDPOINT_AS_IS = {as_is}\n"
+    (package / "_spec.py").write_text(
+        f"ENDPOINT_REGIONS = {regions}\nENDPOINT_TEMPLATES = {templates}\n"
+        f"ENDPOINT_EXTRAS = {extras}\nCUSTOM_ENDPOINT_AS_IS = {as_is}\n"
     )
     return f"{name}._endpoint_rules"
 
@@ -1174,10 +1174,10 @@ def test_the_compact_table_equals_the_evaluator_on_irregular_rules(
     )
     monkeypatch.syspath_prepend(str(tmp_path))
     rules_module = _write_table_package(tmp_path, "irregular_pkg", ruleset)
-    generated = importlib.import_module("irregular_pkg._endpoint_table")
+    generated = importlib.import_module("irregular_pkg._spec")
     assert generated.CUSTOM_ENDPOINT_AS_IS is False
-    assert len(set(generated.TEMPLATES)) == len(generated.TEMPLATES) >= 3
-    assert generated.EXTRAS  # the FIPS endpoints' headers, the dual-stack ones' properties
+    assert len(set(generated.ENDPOINT_TEMPLATES)) == len(generated.ENDPOINT_TEMPLATES) >= 3
+    assert generated.ENDPOINT_EXTRAS  # the FIPS endpoints' headers, the dual-stack ones' properties
     resolver = EndpointResolver(ruleset)
     lookup = functools.partial(table.resolve_endpoint, rules_module)
     listed = 0

@@ -15,6 +15,7 @@ from __future__ import annotations
 import __future__
 
 import ast
+import concurrent.futures
 import contextlib
 import copy
 import enum
@@ -27,6 +28,7 @@ import re
 import subprocess
 import sys
 import textwrap
+import threading
 import weakref
 from collections.abc import Iterator
 from pathlib import Path
@@ -81,20 +83,26 @@ def model_classes_of(package: ModuleType) -> list[type]:
 
 @functools.cache
 def declared(cls: type) -> type:
-    """The ``if TYPE_CHECKING:`` declaration of ``cls`` from its module, defined for real."""
+    """What type checkers see of ``cls``, defined for real: a structure's ``if TYPE_CHECKING:``
+    declaration in its module; an enum's class statement in the enums module's stub."""
     module = sys.modules[cls.__module__]
-    tree = ast.parse(Path(module.__file__ or "").read_text())
-    branches = [
-        node
-        for node in tree.body
-        if isinstance(node, ast.If)
-        and isinstance(node.test, ast.Name)
-        and node.test.id == "TYPE_CHECKING"
-        and node.orelse
-    ]
-    assert len(branches) == 1, cls
-    (declaration,) = [n for n in branches[0].body if isinstance(n, ast.ClassDef)]
-    assert declaration.name == cls.__name__
+    source = Path(module.__file__ or "")
+    stub = source.with_suffix(".pyi")
+    tree = ast.parse((stub if stub.exists() else source).read_text())
+    if stub.exists():
+        body = tree.body
+    else:
+        branches = [
+            node
+            for node in tree.body
+            if isinstance(node, ast.If)
+            and isinstance(node.test, ast.Name)
+            and node.test.id == "TYPE_CHECKING"
+            and node.orelse
+        ]
+        assert len(branches) == 1, cls
+        body = branches[0].body
+    (declaration,) = [n for n in body if isinstance(n, ast.ClassDef) and n.name == cls.__name__]
     code = compile(
         ast.Module(body=[declaration], type_ignores=[]),
         module.__file__ or "",
@@ -396,7 +404,9 @@ def test_enums_equal_their_class_statement(package: ModuleType) -> None:
             continue
         reference = declared(cls)
         enum._test_simple_enum(reference, cls)  # type: ignore[attr-defined]
-        assert cls.__doc__ == reference.__doc__ and cls.__module__ == reference.__module__
+        # The compiler cleans a class statement's docstring from Python 3.13 on, not before.
+        assert cls.__doc__ == inspect.cleandoc(reference.__doc__ or "")
+        assert cls.__module__ == reference.__module__
         assert issubclass(cls, enum.StrEnum)
         assert list(cls) == [cls(member.value) for member in reference]
         for member in cls:
@@ -411,13 +421,8 @@ def test_enums_equal_their_class_statement(package: ModuleType) -> None:
 
 def test_enum_without_the_fast_path_is_the_same_enum(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delattr(enum, "_simple_enum")
-
-    @model_classes.str_enum
-    class Size:
-        """Doc."""
-
-        _0_5 = "0.5"
-        HTTP_PROXY = "HTTP_PROXY"
+    members = (("_0_5", "0.5"), ("HTTP_PROXY", "HTTP_PROXY"))
+    size: Any = model_classes.make_str_enum("Size", __name__, "Doc.", members)
 
     class Reference(enum.StrEnum):
         """Doc."""
@@ -425,10 +430,139 @@ def test_enum_without_the_fast_path_is_the_same_enum(monkeypatch: pytest.MonkeyP
         _0_5 = "0.5"
         HTTP_PROXY = "HTTP_PROXY"
 
-    assert [(m.name, m.value) for m in Size] == [(m.name, m.value) for m in Reference]
-    assert Size.__doc__ == "Doc." and Size.__qualname__.endswith("Size")
-    assert Size("0.5") is Size._0_5 and isinstance(Size._0_5, str)
-    assert Size.__module__ == __name__
+    assert [(m.name, m.value) for m in size] == [(m.name, m.value) for m in Reference]
+    assert size.__doc__ == "Doc." and size.__qualname__ == "Size"
+    assert size("0.5") is size._0_5 and isinstance(size._0_5, str)
+    assert size.__module__ == __name__
+
+
+def test_an_enums_module_makes_each_enum_once_on_first_read() -> None:
+    namespace: dict[str, Any] = {"__name__": "pkg.models._enums"}
+    definitions = {"Mode": ("Doc.", '[["FAST", "fast"], ["_0_5", "0.5"]]')}
+    mode = model_classes.enum_attribute(namespace, definitions, "Mode")
+    assert namespace["Mode"] is mode  # stored: later reads are plain attribute reads
+    assert model_classes.enum_attribute(namespace, definitions, "Mode") is mode
+    assert [(m.name, m.value) for m in mode] == [("FAST", "fast"), ("_0_5", "0.5")]
+    assert issubclass(mode, enum.StrEnum) and mode.__module__ == "pkg.models._enums"
+    assert mode.__qualname__ == "Mode" and mode.__doc__ == "Doc."
+    with pytest.raises(
+        AttributeError, match=re.escape("'pkg.models._enums' has no attribute 'Other'")
+    ):
+        model_classes.enum_attribute(namespace, definitions, "Other")
+
+
+def test_threads_reading_a_new_enum_at_once_get_one_class() -> None:
+    namespace: dict[str, Any] = {"__name__": "pkg.models._enums"}
+    definitions = {"Mode": ("Doc.", '[["FAST", "fast"]]')}
+    barrier = threading.Barrier(8)
+
+    def read() -> Any:
+        barrier.wait()
+        return model_classes.enum_attribute(namespace, definitions, "Mode")
+
+    with concurrent.futures.ThreadPoolExecutor(8) as pool:
+        made = list(pool.map(lambda _: read(), range(8)))
+    assert all(cls is made[0] for cls in made)
+
+
+# -- loading model modules -------------------------------------------------------------------
+
+
+def _write_package(root: Path, name: str, body: str) -> ModuleType:
+    package = root / name
+    (package / "models").mkdir(parents=True)
+    (package / "__init__.py").write_text("")
+    (package / "models" / "__init__.py").write_text("")
+    (package / "models" / "_thing.py").write_text(body)
+    sys.path.insert(0, str(root))
+    try:
+        return importlib.import_module(f"{name}.models")
+    finally:
+        sys.path.remove(str(root))
+
+
+def test_model_modules_load_from_their_source_file(tmp_path: Path) -> None:
+    models = _write_package(tmp_path, "loadpkg_a", "class Thing:\n    pass\n")
+    try:
+        module = model_classes.import_model_module(models.__name__, models.__path__, "_thing")
+        assert module.__name__ == "loadpkg_a.models._thing"
+        assert sys.modules["loadpkg_a.models._thing"] is module
+        assert models._thing is module  # as the import system sets it on the parent
+        assert module.__file__ == str(tmp_path / "loadpkg_a" / "models" / "_thing.py")
+        assert module.__spec__ is not None and module.__spec__.name == module.__name__
+        # Loaded once: the import statement and later loads see the same module.
+        assert importlib.import_module("loadpkg_a.models._thing") is module
+        again = model_classes.import_model_module(models.__name__, models.__path__, "_thing")
+        assert again is module
+    finally:
+        for name in [n for n in sys.modules if n.startswith("loadpkg_a")]:
+            del sys.modules[name]
+
+
+def test_a_model_module_without_its_source_file_is_imported_as_usual(tmp_path: Path) -> None:
+    models = _write_package(tmp_path, "loadpkg_b", "class Thing:\n    pass\n")
+    try:
+        # A directory that does not hold the source (a zip, .pyc only, frozen): the import
+        # system finds the module where it is.
+        module = model_classes.import_model_module(
+            models.__name__, [str(tmp_path / "elsewhere")], "_thing"
+        )
+        assert module.Thing.__module__ == "loadpkg_b.models._thing"
+        assert sys.modules["loadpkg_b.models._thing"] is module
+    finally:
+        for name in [n for n in sys.modules if n.startswith("loadpkg_b")]:
+            del sys.modules[name]
+
+
+def test_a_model_module_that_fails_to_run_is_not_left_half_imported(tmp_path: Path) -> None:
+    models = _write_package(tmp_path, "loadpkg_c", "raise ValueError('broken')\n")
+    try:
+        with pytest.raises(ValueError, match="broken"):
+            model_classes.import_model_module(models.__name__, models.__path__, "_thing")
+        assert "loadpkg_c.models._thing" not in sys.modules
+        assert not hasattr(models, "_thing")
+    finally:
+        for name in [n for n in sys.modules if n.startswith("loadpkg_c")]:
+            del sys.modules[name]
+
+
+def test_a_model_module_being_loaded_is_waited_for(tmp_path: Path) -> None:
+    body = (
+        "import time\n"
+        "from loadpkg_d import signal\n"
+        "signal.started.set()\n"
+        "time.sleep(0.05)\n"
+        "class Thing:\n"
+        "    pass\n"
+    )
+    models = _write_package(tmp_path, "loadpkg_d", body)
+    (tmp_path / "loadpkg_d" / "signal.py").write_text(
+        "import threading\nstarted = threading.Event()\n"
+    )
+    signal = importlib.import_module("loadpkg_d.signal")
+
+    def load() -> Any:
+        return model_classes.import_model_module(models.__name__, models.__path__, "_thing").Thing
+
+    try:
+        with concurrent.futures.ThreadPoolExecutor(2) as pool:
+            first = pool.submit(load)
+            assert signal.started.wait(5)
+            # The module is in sys.modules, still running: a second load waits for it.
+            second = pool.submit(load)
+            assert first.result(5) is second.result(5)
+    finally:
+        for name in [n for n in sys.modules if n.startswith("loadpkg_d")]:
+            del sys.modules[name]
+
+
+def test_generated_models_are_the_classes_of_their_modules(package: ModuleType) -> None:
+    models = importlib.import_module(package.__name__ + ".models")
+    for name in models.__all__[:5]:
+        cls = getattr(models, name)
+        module = sys.modules[cls.__module__]
+        assert getattr(module, name) is cls
+        assert module.__spec__ is not None and module.__spec__.origin == module.__file__
 
 
 # -- typing --------------------------------------------------------------------------------------

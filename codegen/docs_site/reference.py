@@ -8,8 +8,9 @@ errors an operation declares is read from the model, which the IR does not carry
 
 Pages, below ``reference/<package>/``: ``index.md`` (the package), ``client.md`` (every
 operation and paginator), ``errors.md`` (every modeled error), ``models/index.md`` and one
-page per model class or enum (``models/<module>.md``, named like the generated module, so
-that names differing only in case get different files).
+page per model class or enum (``models/<page>.md``: a structure's page is named like its
+generated module, an enum's likewise though the enums share one module; names differing only
+in case get different files).
 """
 
 from __future__ import annotations
@@ -81,7 +82,7 @@ class _Writer:
         self.shape_pages: dict[str, str] = {}
         named_classes: list[StructureIR | EnumIR] = [*self.ir.structures, *self.ir.enums]
         for named in named_classes:
-            path = f"{package.root}/models/{named.module.lstrip('_')}.md"
+            path = f"{package.root}/models/{named.page}.md"
             self.class_pages[named.class_name] = path
             self.shape_pages[named.name] = path
         self.client_page = f"{package.root}/client.md"

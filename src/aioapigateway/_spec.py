@@ -8,9 +8,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from aioapigateway.runtime.shapes import (
     LazyTable,
     Operation,
+    PackedData,
     Paginator,
     Service,
     Shape,
@@ -19,1395 +22,1910 @@ from aioapigateway.runtime.shapes import (
     build_shape,
 )
 
-# Each descriptor is a string of JSON (codegen/spec_data.py), decoded and built the first time
-# it is looked up (runtime.shapes.LazyTable): a client's first call needs a handful, and strings
-# cost little to load, where calls (or functions making them) cost milliseconds.
+# Each descriptor is JSON (codegen/spec_data.py), decoded and built the first time it is looked
+# up (runtime.shapes.LazyTable): a client's first call needs a handful. A table's data is packed
+# (runtime.shapes.PackedData): its names in one string, separated by spaces; its descriptors
+# one after another in one bytes; where each starts, and where the last ends. Three constants
+# load much faster than a few hundred names and strings.
 # A shape: [constructor, [arguments after the name], {options}]; a structure's member:
 # [name, py_name, shape, location?, wire_name?, {options}?].
 SHAPES: dict[str, Shape] = LazyTable(
-    {
-        "AccessAssociationSourceType": '["enum", [["VPCE"]], {"cls_name": "AccessAssociationSourceType"}]',
-        "AccessLogSettings": (
-            '["structure", [[["format", "format", "String"]'
-            ', ["destinationArn", "destination_arn", "String"]]], {"cls_name": "AccessLogSettings"}]'
-        ),
-        "Account": (
-            '["structure", [[["cloudwatchRoleArn", "cloudwatch_role_arn", "String"]'
-            ', ["throttleSettings", "throttle_settings", "ThrottleSettings"]'
-            ', ["features", "features", "ListOfString"]'
-            ', ["apiKeyVersion", "api_key_version", "String"]]], {"cls_name": "Account"}]'
-        ),
-        "ApiKey": (
-            '["structure", [[["id", "id", "String"]'
-            ', ["value", "value", "String"]'
-            ', ["name", "name", "String"]'
-            ', ["customerId", "customer_id", "String"]'
-            ', ["description", "description", "String"]'
-            ', ["enabled", "enabled", "Boolean"]'
-            ', ["createdDate", "created_date", "Timestamp"]'
-            ', ["lastUpdatedDate", "last_updated_date", "Timestamp"]'
-            ', ["stageKeys", "stage_keys", "ListOfString"]'
-            ', ["tags", "tags", "MapOfStringToString"]]], {"cls_name": "ApiKey"}]'
-        ),
-        "ApiKeyIds": (
-            '["structure", [[["ids", "ids", "ListOfString"]'
-            ', ["warnings", "warnings", "ListOfString"]]], {"cls_name": "ApiKeyIds"}]'
-        ),
-        "ApiKeySourceType": '["enum", [["HEADER", "AUTHORIZER"]], {"cls_name": "ApiKeySourceType"}]',
-        "ApiKeys": (
-            '["structure", [[["warnings", "warnings", "ListOfString"]'
-            ', ["position", "position", "String"]'
-            ', ["items", "items", "ListOfApiKey", "", "item"]]], {"cls_name": "ApiKeys"}]'
-        ),
-        "ApiKeysFormat": '["enum", [["csv"]], {"cls_name": "ApiKeysFormat"}]',
-        "ApiStage": (
-            '["structure", [[["apiId", "api_id", "String"]'
-            ', ["stage", "stage", "String"]'
-            ', ["throttle", "throttle", "MapOfApiStageThrottleSettings"]]], {"cls_name": "ApiStage"}]'
-        ),
-        "ApiStatus": '["enum", [["UPDATING", "AVAILABLE", "PENDING", "FAILED"]], {"cls_name": "ApiStatus"}]',
-        "Authorizer": (
-            '["structure", [[["id", "id", "String"]'
-            ', ["name", "name", "String"]'
-            ', ["type", "type", "AuthorizerType"]'
-            ', ["providerARNs", "provider_arns", "ListOfARNs"]'
-            ', ["authType", "auth_type", "String"]'
-            ', ["authorizerUri", "authorizer_uri", "String"]'
-            ', ["authorizerCredentials", "authorizer_credentials", "String"]'
-            ', ["identitySource", "identity_source", "String"]'
-            ', ["identityValidationExpression", "identity_validation_expression", "String"]'
-            ', ["authorizerResultTtlInSeconds", "authorizer_result_ttl_in_seconds", "NullableInteger"]'
-            ', ["jwtConfiguration", "jwt_configuration", "JwtConfiguration"]]], {"cls_name": "Authorizer"}]'
-        ),
-        "AuthorizerType": '["enum", [["TOKEN", "REQUEST", "COGNITO_USER_POOLS", "JWT"]], {"cls_name": "AuthorizerType"}]',
-        "Authorizers": (
-            '["structure", [[["position", "position", "String"]'
-            ', ["items", "items", "ListOfAuthorizer", "", "item"]]], {"cls_name": "Authorizers"}]'
-        ),
-        "BadRequestException": '["structure", [[["message", "message", "String"]]], {"cls_name": "BadRequestException", "error_code": "BadRequestException", "error_status": 400}]',
-        "BasePathMapping": (
-            '["structure", [[["basePath", "base_path", "String"]'
-            ', ["restApiId", "rest_api_id", "String"]'
-            ', ["stage", "stage", "String"]]], {"cls_name": "BasePathMapping"}]'
-        ),
-        "BasePathMappings": (
-            '["structure", [[["position", "position", "String"]'
-            ', ["items", "items", "ListOfBasePathMapping", "", "item"]]], {"cls_name": "BasePathMappings"}]'
-        ),
-        "Blob": '["blob", [], {}]',
-        "Boolean": '["boolean", [], {}]',
-        "CacheClusterSize": '["enum", [["0.5", "1.6", "6.1", "13.5", "28.4", "58.2", "118", "237"]], {"cls_name": "CacheClusterSize"}]',
-        "CacheClusterStatus": '["enum", [["CREATE_IN_PROGRESS", "AVAILABLE", "DELETE_IN_PROGRESS", "NOT_AVAILABLE", "FLUSH_IN_PROGRESS"]], {"cls_name": "CacheClusterStatus"}]',
-        "CanarySettings": (
-            '["structure", [[["percentTraffic", "percent_traffic", "Double"]'
-            ', ["deploymentId", "deployment_id", "String"]'
-            ', ["stageVariableOverrides", "stage_variable_overrides", "MapOfStringToString"]'
-            ', ["useStageCache", "use_stage_cache", "Boolean"]]], {"cls_name": "CanarySettings"}]'
-        ),
-        "ClientCertificate": (
-            '["structure", [[["clientCertificateId", "client_certificate_id", "String"]'
-            ', ["description", "description", "String"]'
-            ', ["pemEncodedCertificate", "pem_encoded_certificate", "String"]'
-            ', ["createdDate", "created_date", "Timestamp"]'
-            ', ["expirationDate", "expiration_date", "Timestamp"]'
-            ', ["tags", "tags", "MapOfStringToString"]]], {"cls_name": "ClientCertificate"}]'
-        ),
-        "ClientCertificates": (
-            '["structure", [[["position", "position", "String"]'
-            ', ["items", "items", "ListOfClientCertificate", "", "item"]]], {"cls_name": "ClientCertificates"}]'
-        ),
-        "ConflictException": '["structure", [[["message", "message", "String"]]], {"cls_name": "ConflictException", "error_code": "ConflictException", "error_status": 409}]',
-        "ConnectionType": '["enum", [["INTERNET", "VPC_LINK"]], {"cls_name": "ConnectionType"}]',
-        "ContentHandlingStrategy": '["enum", [["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"]], {"cls_name": "ContentHandlingStrategy"}]',
-        "CreateApiKeyRequest": (
-            '["structure", [[["name", "name", "String"]'
-            ', ["description", "description", "String"]'
-            ', ["enabled", "enabled", "Boolean"]'
-            ', ["generateDistinctId", "generate_distinct_id", "Boolean"]'
-            ', ["value", "value", "String"]'
-            ', ["stageKeys", "stage_keys", "ListOfStageKeys"]'
-            ', ["customerId", "customer_id", "String"]'
-            ', ["tags", "tags", "MapOfStringToString"]]], {"cls_name": "CreateApiKeyRequest"}]'
-        ),
-        "CreateAuthorizerRequest": (
-            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
-            ', ["name", "name", "String", {"required": true}]'
-            ', ["type", "type", "AuthorizerType", {"required": true}]'
-            ', ["providerARNs", "provider_arns", "ListOfARNs"]'
-            ', ["authType", "auth_type", "String"]'
-            ', ["authorizerUri", "authorizer_uri", "String"]'
-            ', ["authorizerCredentials", "authorizer_credentials", "String"]'
-            ', ["identitySource", "identity_source", "String"]'
-            ', ["identityValidationExpression", "identity_validation_expression", "String"]'
-            ', ["authorizerResultTtlInSeconds", "authorizer_result_ttl_in_seconds", "NullableInteger"]'
-            ', ["jwtConfiguration", "jwt_configuration", "JwtConfigurationInput"]]], {"cls_name": "CreateAuthorizerRequest"}]'
-        ),
-        "CreateBasePathMappingRequest": (
-            '["structure", [[["domainName", "domain_name", "String", "uri", "domain_name", {"required": true}]'
-            ', ["domainNameId", "domain_name_id", "String", "querystring"]'
-            ', ["basePath", "base_path", "String"]'
-            ', ["restApiId", "rest_api_id", "String", {"required": true}]'
-            ', ["stage", "stage", "String"]]], {"cls_name": "CreateBasePathMappingRequest"}]'
-        ),
-        "CreateDeploymentRequest": (
-            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
-            ', ["stageName", "stage_name", "String"]'
-            ', ["stageDescription", "stage_description", "String"]'
-            ', ["description", "description", "String"]'
-            ', ["cacheClusterEnabled", "cache_cluster_enabled", "NullableBoolean"]'
-            ', ["cacheClusterSize", "cache_cluster_size", "CacheClusterSize"]'
-            ', ["variables", "variables", "MapOfStringToString"]'
-            ', ["canarySettings", "canary_settings", "DeploymentCanarySettings"]'
-            ', ["tracingEnabled", "tracing_enabled", "NullableBoolean"]]], {"cls_name": "CreateDeploymentRequest"}]'
-        ),
-        "CreateDocumentationPartRequest": (
-            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
-            ', ["location", "location", "DocumentationPartLocation", {"required": true}]'
-            ', ["properties", "properties", "String", {"required": true}]]], {"cls_name": "CreateDocumentationPartRequest"}]'
-        ),
-        "CreateDocumentationVersionRequest": (
-            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
-            ', ["documentationVersion", "documentation_version", "String", {"required": true}]'
-            ', ["stageName", "stage_name", "String"]'
-            ', ["description", "description", "String"]]], {"cls_name": "CreateDocumentationVersionRequest"}]'
-        ),
-        "CreateDomainNameAccessAssociationRequest": (
-            '["structure", [[["domainNameArn", "domain_name_arn", "String", {"required": true}]'
-            ', ["accessAssociationSourceType", "access_association_source_type", "AccessAssociationSourceType", {"required": true}]'
-            ', ["accessAssociationSource", "access_association_source", "String", {"required": true}]'
-            ', ["tags", "tags", "MapOfStringToString"]]], {"cls_name": "CreateDomainNameAccessAssociationRequest"}]'
-        ),
-        "CreateDomainNameRequest": (
-            '["structure", [[["domainName", "domain_name", "String", {"required": true}]'
-            ', ["certificateName", "certificate_name", "String"]'
-            ', ["certificateBody", "certificate_body", "String"]'
-            ', ["certificatePrivateKey", "certificate_private_key", "String"]'
-            ', ["certificateChain", "certificate_chain", "String"]'
-            ', ["certificateArn", "certificate_arn", "String"]'
-            ', ["regionalCertificateName", "regional_certificate_name", "String"]'
-            ', ["regionalCertificateArn", "regional_certificate_arn", "String"]'
-            ', ["endpointConfiguration", "endpoint_configuration", "EndpointConfiguration"]'
-            ', ["tags", "tags", "MapOfStringToString"]'
-            ', ["securityPolicy", "security_policy", "SecurityPolicy"]'
-            ', ["endpointAccessMode", "endpoint_access_mode", "EndpointAccessMode"]'
-            ', ["mutualTlsAuthentication", "mutual_tls_authentication", "MutualTlsAuthenticationInput"]'
-            ', ["ownershipVerificationCertificateArn", "ownership_verification_certificate_arn", "String"]'
-            ', ["policy", "policy", "String"]'
-            ', ["routingMode", "routing_mode", "RoutingMode"]]], {"cls_name": "CreateDomainNameRequest"}]'
-        ),
-        "CreateModelRequest": (
-            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
-            ', ["name", "name", "String", {"required": true}]'
-            ', ["description", "description", "String"]'
-            ', ["schema", "schema", "String"]'
-            ', ["contentType", "content_type", "String", {"required": true}]]], {"cls_name": "CreateModelRequest"}]'
-        ),
-        "CreateRequestValidatorRequest": (
-            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
-            ', ["name", "name", "String"]'
-            ', ["validateRequestBody", "validate_request_body", "Boolean"]'
-            ', ["validateRequestParameters", "validate_request_parameters", "Boolean"]]], {"cls_name": "CreateRequestValidatorRequest"}]'
-        ),
-        "CreateResourceRequest": (
-            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
-            ', ["parentId", "parent_id", "String", "uri", "parent_id", {"required": true}]'
-            ', ["pathPart", "path_part", "String", {"required": true}]]], {"cls_name": "CreateResourceRequest"}]'
-        ),
-        "CreateRestApiRequest": (
-            '["structure", [[["name", "name", "String", {"required": true}]'
-            ', ["description", "description", "String"]'
-            ', ["version", "version", "String"]'
-            ', ["cloneFrom", "clone_from", "String"]'
-            ', ["binaryMediaTypes", "binary_media_types", "ListOfString"]'
-            ', ["minimumCompressionSize", "minimum_compression_size", "NullableInteger"]'
-            ', ["apiKeySource", "api_key_source", "ApiKeySourceType"]'
-            ', ["endpointConfiguration", "endpoint_configuration", "EndpointConfiguration"]'
-            ', ["policy", "policy", "String"]'
-            ', ["tags", "tags", "MapOfStringToString"]'
-            ', ["disableExecuteApiEndpoint", "disable_execute_api_endpoint", "Boolean"]'
-            ', ["securityPolicy", "security_policy", "SecurityPolicy"]'
-            ', ["endpointAccessMode", "endpoint_access_mode", "EndpointAccessMode"]]], {"cls_name": "CreateRestApiRequest"}]'
-        ),
-        "CreateStageRequest": (
-            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
-            ', ["stageName", "stage_name", "String", {"required": true}]'
-            ', ["deploymentId", "deployment_id", "String", {"required": true}]'
-            ', ["description", "description", "String"]'
-            ', ["cacheClusterEnabled", "cache_cluster_enabled", "Boolean"]'
-            ', ["cacheClusterSize", "cache_cluster_size", "CacheClusterSize"]'
-            ', ["variables", "variables", "MapOfStringToString"]'
-            ', ["documentationVersion", "documentation_version", "String"]'
-            ', ["canarySettings", "canary_settings", "CanarySettings"]'
-            ', ["tracingEnabled", "tracing_enabled", "Boolean"]'
-            ', ["tags", "tags", "MapOfStringToString"]]], {"cls_name": "CreateStageRequest"}]'
-        ),
-        "CreateUsagePlanKeyRequest": (
-            '["structure", [[["usagePlanId", "usage_plan_id", "String", "uri", "usageplanId", {"required": true}]'
-            ', ["keyId", "key_id", "String", {"required": true}]'
-            ', ["keyType", "key_type", "String", {"required": true}]]], {"cls_name": "CreateUsagePlanKeyRequest"}]'
-        ),
-        "CreateUsagePlanRequest": (
-            '["structure", [[["name", "name", "String", {"required": true}]'
-            ', ["description", "description", "String"]'
-            ', ["apiStages", "api_stages", "ListOfApiStage"]'
-            ', ["throttle", "throttle", "ThrottleSettings"]'
-            ', ["quota", "quota", "QuotaSettings"]'
-            ', ["tags", "tags", "MapOfStringToString"]]], {"cls_name": "CreateUsagePlanRequest"}]'
-        ),
-        "CreateVpcLinkRequest": (
-            '["structure", [[["name", "name", "String", {"required": true}]'
-            ', ["description", "description", "String"]'
-            ', ["targetArns", "target_arns", "ListOfString", {"required": true}]'
-            ', ["tags", "tags", "MapOfStringToString"]]], {"cls_name": "CreateVpcLinkRequest"}]'
-        ),
-        "DeleteApiKeyRequest": '["structure", [[["apiKey", "api_key", "String", "uri", "api_Key", {"required": true}]]], {"cls_name": "DeleteApiKeyRequest"}]',
-        "DeleteAuthorizerRequest": (
-            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
-            ', ["authorizerId", "authorizer_id", "String", "uri", "authorizer_id", {"required": true}]]], {"cls_name": "DeleteAuthorizerRequest"}]'
-        ),
-        "DeleteBasePathMappingRequest": (
-            '["structure", [[["domainName", "domain_name", "String", "uri", "domain_name", {"required": true}]'
-            ', ["domainNameId", "domain_name_id", "String", "querystring"]'
-            ', ["basePath", "base_path", "String", "uri", "base_path", {"required": true}]]], {"cls_name": "DeleteBasePathMappingRequest"}]'
-        ),
-        "DeleteClientCertificateRequest": '["structure", [[["clientCertificateId", "client_certificate_id", "String", "uri", "clientcertificate_id", {"required": true}]]], {"cls_name": "DeleteClientCertificateRequest"}]',
-        "DeleteDeploymentRequest": (
-            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
-            ', ["deploymentId", "deployment_id", "String", "uri", "deployment_id", {"required": true}]]], {"cls_name": "DeleteDeploymentRequest"}]'
-        ),
-        "DeleteDocumentationPartRequest": (
-            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
-            ', ["documentationPartId", "documentation_part_id", "String", "uri", "part_id", {"required": true}]]], {"cls_name": "DeleteDocumentationPartRequest"}]'
-        ),
-        "DeleteDocumentationVersionRequest": (
-            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
-            ', ["documentationVersion", "documentation_version", "String", "uri", "doc_version", {"required": true}]]], {"cls_name": "DeleteDocumentationVersionRequest"}]'
-        ),
-        "DeleteDomainNameAccessAssociationRequest": '["structure", [[["domainNameAccessAssociationArn", "domain_name_access_association_arn", "String", "uri", "domain_name_access_association_arn", {"required": true}]]], {"cls_name": "DeleteDomainNameAccessAssociationRequest"}]',
-        "DeleteDomainNameRequest": (
-            '["structure", [[["domainName", "domain_name", "String", "uri", "domain_name", {"required": true}]'
-            ', ["domainNameId", "domain_name_id", "String", "querystring"]]], {"cls_name": "DeleteDomainNameRequest"}]'
-        ),
-        "DeleteGatewayResponseRequest": (
-            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
-            ', ["responseType", "response_type", "GatewayResponseType", "uri", "response_type", {"required": true}]]], {"cls_name": "DeleteGatewayResponseRequest"}]'
-        ),
-        "DeleteIntegrationRequest": (
-            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
-            ', ["resourceId", "resource_id", "String", "uri", "resource_id", {"required": true}]'
-            ', ["httpMethod", "http_method", "String", "uri", "http_method", {"required": true}]]], {"cls_name": "DeleteIntegrationRequest"}]'
-        ),
-        "DeleteIntegrationResponseRequest": (
-            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
-            ', ["resourceId", "resource_id", "String", "uri", "resource_id", {"required": true}]'
-            ', ["httpMethod", "http_method", "String", "uri", "http_method", {"required": true}]'
-            ', ["statusCode", "status_code", "StatusCode", "uri", "status_code", {"required": true}]]], {"cls_name": "DeleteIntegrationResponseRequest"}]'
-        ),
-        "DeleteMethodRequest": (
-            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
-            ', ["resourceId", "resource_id", "String", "uri", "resource_id", {"required": true}]'
-            ', ["httpMethod", "http_method", "String", "uri", "http_method", {"required": true}]]], {"cls_name": "DeleteMethodRequest"}]'
-        ),
-        "DeleteMethodResponseRequest": (
-            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
-            ', ["resourceId", "resource_id", "String", "uri", "resource_id", {"required": true}]'
-            ', ["httpMethod", "http_method", "String", "uri", "http_method", {"required": true}]'
-            ', ["statusCode", "status_code", "StatusCode", "uri", "status_code", {"required": true}]]], {"cls_name": "DeleteMethodResponseRequest"}]'
-        ),
-        "DeleteModelRequest": (
-            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
-            ', ["modelName", "model_name", "String", "uri", "model_name", {"required": true}]]], {"cls_name": "DeleteModelRequest"}]'
-        ),
-        "DeleteRequestValidatorRequest": (
-            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
-            ', ["requestValidatorId", "request_validator_id", "String", "uri", "requestvalidator_id", {"required": true}]]], {"cls_name": "DeleteRequestValidatorRequest"}]'
-        ),
-        "DeleteResourceRequest": (
-            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
-            ', ["resourceId", "resource_id", "String", "uri", "resource_id", {"required": true}]]], {"cls_name": "DeleteResourceRequest"}]'
-        ),
-        "DeleteRestApiRequest": '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]]], {"cls_name": "DeleteRestApiRequest"}]',
-        "DeleteStageRequest": (
-            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
-            ', ["stageName", "stage_name", "String", "uri", "stage_name", {"required": true}]]], {"cls_name": "DeleteStageRequest"}]'
-        ),
-        "DeleteUsagePlanKeyRequest": (
-            '["structure", [[["usagePlanId", "usage_plan_id", "String", "uri", "usageplanId", {"required": true}]'
-            ', ["keyId", "key_id", "String", "uri", {"required": true}]]], {"cls_name": "DeleteUsagePlanKeyRequest"}]'
-        ),
-        "DeleteUsagePlanRequest": '["structure", [[["usagePlanId", "usage_plan_id", "String", "uri", "usageplanId", {"required": true}]]], {"cls_name": "DeleteUsagePlanRequest"}]',
-        "DeleteVpcLinkRequest": '["structure", [[["vpcLinkId", "vpc_link_id", "String", "uri", "vpclink_id", {"required": true}]]], {"cls_name": "DeleteVpcLinkRequest"}]',
-        "Deployment": (
-            '["structure", [[["id", "id", "String"]'
-            ', ["description", "description", "String"]'
-            ', ["createdDate", "created_date", "Timestamp"]'
-            ', ["apiSummary", "api_summary", "PathToMapOfMethodSnapshot"]]], {"cls_name": "Deployment"}]'
-        ),
-        "DeploymentCanarySettings": (
-            '["structure", [[["percentTraffic", "percent_traffic", "Double"]'
-            ', ["stageVariableOverrides", "stage_variable_overrides", "MapOfStringToString"]'
-            ', ["useStageCache", "use_stage_cache", "Boolean"]]], {"cls_name": "DeploymentCanarySettings"}]'
-        ),
-        "Deployments": (
-            '["structure", [[["position", "position", "String"]'
-            ', ["items", "items", "ListOfDeployment", "", "item"]]], {"cls_name": "Deployments"}]'
-        ),
-        "DocumentationPart": (
-            '["structure", [[["id", "id", "String"]'
-            ', ["location", "location", "DocumentationPartLocation"]'
-            ', ["properties", "properties", "String"]]], {"cls_name": "DocumentationPart"}]'
-        ),
-        "DocumentationPartIds": (
-            '["structure", [[["ids", "ids", "ListOfString"]'
-            ', ["warnings", "warnings", "ListOfString"]]], {"cls_name": "DocumentationPartIds"}]'
-        ),
-        "DocumentationPartLocation": (
-            '["structure", [[["type", "type", "DocumentationPartType", {"required": true}]'
-            ', ["path", "path", "String"]'
-            ', ["method", "method", "String"]'
-            ', ["statusCode", "status_code", "DocumentationPartLocationStatusCode"]'
-            ', ["name", "name", "String"]]], {"cls_name": "DocumentationPartLocation"}]'
-        ),
-        "DocumentationPartLocationStatusCode": '["string", [], {}]',
-        "DocumentationPartType": '["enum", [["API", "AUTHORIZER", "MODEL", "RESOURCE", "METHOD", "PATH_PARAMETER", "QUERY_PARAMETER", "REQUEST_HEADER", "REQUEST_BODY", "RESPONSE", "RESPONSE_HEADER", "RESPONSE_BODY"]], {"cls_name": "DocumentationPartType"}]',
-        "DocumentationParts": (
-            '["structure", [[["position", "position", "String"]'
-            ', ["items", "items", "ListOfDocumentationPart", "", "item"]]], {"cls_name": "DocumentationParts"}]'
-        ),
-        "DocumentationVersion": (
-            '["structure", [[["version", "version", "String"]'
-            ', ["createdDate", "created_date", "Timestamp"]'
-            ', ["description", "description", "String"]]], {"cls_name": "DocumentationVersion"}]'
-        ),
-        "DocumentationVersions": (
-            '["structure", [[["position", "position", "String"]'
-            ', ["items", "items", "ListOfDocumentationVersion", "", "item"]]], {"cls_name": "DocumentationVersions"}]'
-        ),
-        "DomainName": (
-            '["structure", [[["domainName", "domain_name", "String"]'
-            ', ["domainNameId", "domain_name_id", "String"]'
-            ', ["domainNameArn", "domain_name_arn", "String"]'
-            ', ["certificateName", "certificate_name", "String"]'
-            ', ["certificateArn", "certificate_arn", "String"]'
-            ', ["certificateUploadDate", "certificate_upload_date", "Timestamp"]'
-            ', ["regionalDomainName", "regional_domain_name", "String"]'
-            ', ["regionalHostedZoneId", "regional_hosted_zone_id", "String"]'
-            ', ["regionalCertificateName", "regional_certificate_name", "String"]'
-            ', ["regionalCertificateArn", "regional_certificate_arn", "String"]'
-            ', ["distributionDomainName", "distribution_domain_name", "String"]'
-            ', ["distributionHostedZoneId", "distribution_hosted_zone_id", "String"]'
-            ', ["endpointConfiguration", "endpoint_configuration", "EndpointConfiguration"]'
-            ', ["domainNameStatus", "domain_name_status", "DomainNameStatus"]'
-            ', ["domainNameStatusMessage", "domain_name_status_message", "String"]'
-            ', ["securityPolicy", "security_policy", "SecurityPolicy"]'
-            ', ["endpointAccessMode", "endpoint_access_mode", "EndpointAccessMode"]'
-            ', ["tags", "tags", "MapOfStringToString"]'
-            ', ["mutualTlsAuthentication", "mutual_tls_authentication", "MutualTlsAuthentication"]'
-            ', ["ownershipVerificationCertificateArn", "ownership_verification_certificate_arn", "String"]'
-            ', ["managementPolicy", "management_policy", "String"]'
-            ', ["policy", "policy", "String"]'
-            ', ["routingMode", "routing_mode", "RoutingMode"]]], {"cls_name": "DomainName"}]'
-        ),
-        "DomainNameAccessAssociation": (
-            '["structure", [[["domainNameAccessAssociationArn", "domain_name_access_association_arn", "String"]'
-            ', ["domainNameArn", "domain_name_arn", "String"]'
-            ', ["accessAssociationSourceType", "access_association_source_type", "AccessAssociationSourceType"]'
-            ', ["accessAssociationSource", "access_association_source", "String"]'
-            ', ["tags", "tags", "MapOfStringToString"]]], {"cls_name": "DomainNameAccessAssociation"}]'
-        ),
-        "DomainNameAccessAssociations": (
-            '["structure", [[["position", "position", "String"]'
-            ', ["items", "items", "ListOfDomainNameAccessAssociation", "", "item"]]], {"cls_name": "DomainNameAccessAssociations"}]'
-        ),
-        "DomainNameStatus": '["enum", [["AVAILABLE", "UPDATING", "PENDING", "PENDING_CERTIFICATE_REIMPORT", "PENDING_OWNERSHIP_VERIFICATION", "FAILED"]], {"cls_name": "DomainNameStatus"}]',
-        "DomainNames": (
-            '["structure", [[["position", "position", "String"]'
-            ', ["items", "items", "ListOfDomainName", "", "item"]]], {"cls_name": "DomainNames"}]'
-        ),
-        "Double": '["number", ["double"], {}]',
-        "EndpointAccessMode": '["enum", [["BASIC", "STRICT"]], {"cls_name": "EndpointAccessMode"}]',
-        "EndpointConfiguration": (
-            '["structure", [[["types", "types", "ListOfEndpointType"]'
-            ', ["ipAddressType", "ip_address_type", "IpAddressType"]'
-            ', ["vpcEndpointIds", "vpc_endpoint_ids", "ListOfString"]]], {"cls_name": "EndpointConfiguration"}]'
-        ),
-        "EndpointType": '["enum", [["REGIONAL", "EDGE", "PRIVATE"]], {"cls_name": "EndpointType"}]',
-        "ExportResponse": (
-            '["structure", [[["contentType", "content_type", "String", "header", "Content-Type"]'
-            ', ["contentDisposition", "content_disposition", "String", "header", "Content-Disposition"]'
-            ', ["body", "body", "Blob"]]], {"cls_name": "ExportResponse", "payload": "body"}]'
-        ),
-        "FlushStageAuthorizersCacheRequest": (
-            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
-            ', ["stageName", "stage_name", "String", "uri", "stage_name", {"required": true}]]], {"cls_name": "FlushStageAuthorizersCacheRequest"}]'
-        ),
-        "FlushStageCacheRequest": (
-            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
-            ', ["stageName", "stage_name", "String", "uri", "stage_name", {"required": true}]]], {"cls_name": "FlushStageCacheRequest"}]'
-        ),
-        "GatewayResponse": (
-            '["structure", [[["responseType", "response_type", "GatewayResponseType"]'
-            ', ["statusCode", "status_code", "StatusCode"]'
-            ', ["responseParameters", "response_parameters", "MapOfStringToString"]'
-            ', ["responseTemplates", "response_templates", "MapOfStringToString"]'
-            ', ["defaultResponse", "default_response", "Boolean"]]], {"cls_name": "GatewayResponse"}]'
-        ),
-        "GatewayResponseType": '["enum", [["DEFAULT_4XX", "DEFAULT_5XX", "RESOURCE_NOT_FOUND", "UNAUTHORIZED", "INVALID_API_KEY", "ACCESS_DENIED", "AUTHORIZER_FAILURE", "AUTHORIZER_CONFIGURATION_ERROR", "INVALID_SIGNATURE", "EXPIRED_TOKEN", "MISSING_AUTHENTICATION_TOKEN", "INTEGRATION_FAILURE", "INTEGRATION_TIMEOUT", "API_CONFIGURATION_ERROR", "UNSUPPORTED_MEDIA_TYPE", "BAD_REQUEST_PARAMETERS", "BAD_REQUEST_BODY", "REQUEST_TOO_LARGE", "THROTTLED", "QUOTA_EXCEEDED", "WAF_FILTERED"]], {"cls_name": "GatewayResponseType"}]',
-        "GatewayResponses": (
-            '["structure", [[["position", "position", "String"]'
-            ', ["items", "items", "ListOfGatewayResponse", "", "item"]]], {"cls_name": "GatewayResponses"}]'
-        ),
-        "GenerateClientCertificateRequest": (
-            '["structure", [[["description", "description", "String"]'
-            ', ["tags", "tags", "MapOfStringToString"]]], {"cls_name": "GenerateClientCertificateRequest"}]'
-        ),
-        "GetAccountRequest": '["structure", [[]], {"cls_name": "GetAccountRequest"}]',
-        "GetApiKeyRequest": (
-            '["structure", [[["apiKey", "api_key", "String", "uri", "api_Key", {"required": true}]'
-            ', ["includeValue", "include_value", "NullableBoolean", "querystring"]]], {"cls_name": "GetApiKeyRequest"}]'
-        ),
-        "GetApiKeysRequest": (
-            '["structure", [[["position", "position", "String", "querystring"]'
-            ', ["limit", "limit", "NullableInteger", "querystring"]'
-            ', ["nameQuery", "name_query", "String", "querystring", "name"]'
-            ', ["customerId", "customer_id", "String", "querystring"]'
-            ', ["includeValues", "include_values", "NullableBoolean", "querystring"]]], {"cls_name": "GetApiKeysRequest"}]'
-        ),
-        "GetAuthorizerRequest": (
-            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
-            ', ["authorizerId", "authorizer_id", "String", "uri", "authorizer_id", {"required": true}]]], {"cls_name": "GetAuthorizerRequest"}]'
-        ),
-        "GetAuthorizersRequest": (
-            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
-            ', ["position", "position", "String", "querystring"]'
-            ', ["limit", "limit", "NullableInteger", "querystring"]]], {"cls_name": "GetAuthorizersRequest"}]'
-        ),
-        "GetBasePathMappingRequest": (
-            '["structure", [[["domainName", "domain_name", "String", "uri", "domain_name", {"required": true}]'
-            ', ["domainNameId", "domain_name_id", "String", "querystring"]'
-            ', ["basePath", "base_path", "String", "uri", "base_path", {"required": true}]]], {"cls_name": "GetBasePathMappingRequest"}]'
-        ),
-        "GetBasePathMappingsRequest": (
-            '["structure", [[["domainName", "domain_name", "String", "uri", "domain_name", {"required": true}]'
-            ', ["domainNameId", "domain_name_id", "String", "querystring"]'
-            ', ["position", "position", "String", "querystring"]'
-            ', ["limit", "limit", "NullableInteger", "querystring"]]], {"cls_name": "GetBasePathMappingsRequest"}]'
-        ),
-        "GetClientCertificateRequest": '["structure", [[["clientCertificateId", "client_certificate_id", "String", "uri", "clientcertificate_id", {"required": true}]]], {"cls_name": "GetClientCertificateRequest"}]',
-        "GetClientCertificatesRequest": (
-            '["structure", [[["position", "position", "String", "querystring"]'
-            ', ["limit", "limit", "NullableInteger", "querystring"]]], {"cls_name": "GetClientCertificatesRequest"}]'
-        ),
-        "GetDeploymentRequest": (
-            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
-            ', ["deploymentId", "deployment_id", "String", "uri", "deployment_id", {"required": true}]'
-            ', ["embed", "embed", "ListOfString", "querystring"]]], {"cls_name": "GetDeploymentRequest"}]'
-        ),
-        "GetDeploymentsRequest": (
-            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
-            ', ["position", "position", "String", "querystring"]'
-            ', ["limit", "limit", "NullableInteger", "querystring"]]], {"cls_name": "GetDeploymentsRequest"}]'
-        ),
-        "GetDocumentationPartRequest": (
-            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
-            ', ["documentationPartId", "documentation_part_id", "String", "uri", "part_id", {"required": true}]]], {"cls_name": "GetDocumentationPartRequest"}]'
-        ),
-        "GetDocumentationPartsRequest": (
-            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
-            ', ["type", "type", "DocumentationPartType", "querystring"]'
-            ', ["nameQuery", "name_query", "String", "querystring", "name"]'
-            ', ["path", "path", "String", "querystring"]'
-            ', ["position", "position", "String", "querystring"]'
-            ', ["limit", "limit", "NullableInteger", "querystring"]'
-            ', ["locationStatus", "location_status", "LocationStatusType", "querystring"]]], {"cls_name": "GetDocumentationPartsRequest"}]'
-        ),
-        "GetDocumentationVersionRequest": (
-            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
-            ', ["documentationVersion", "documentation_version", "String", "uri", "doc_version", {"required": true}]]], {"cls_name": "GetDocumentationVersionRequest"}]'
-        ),
-        "GetDocumentationVersionsRequest": (
-            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
-            ', ["position", "position", "String", "querystring"]'
-            ', ["limit", "limit", "NullableInteger", "querystring"]]], {"cls_name": "GetDocumentationVersionsRequest"}]'
-        ),
-        "GetDomainNameAccessAssociationsRequest": (
-            '["structure", [[["position", "position", "String", "querystring"]'
-            ', ["limit", "limit", "NullableInteger", "querystring"]'
-            ', ["resourceOwner", "resource_owner", "ResourceOwner", "querystring"]]], {"cls_name": "GetDomainNameAccessAssociationsRequest"}]'
-        ),
-        "GetDomainNameRequest": (
-            '["structure", [[["domainName", "domain_name", "String", "uri", "domain_name", {"required": true}]'
-            ', ["domainNameId", "domain_name_id", "String", "querystring"]]], {"cls_name": "GetDomainNameRequest"}]'
-        ),
-        "GetDomainNamesRequest": (
-            '["structure", [[["position", "position", "String", "querystring"]'
-            ', ["limit", "limit", "NullableInteger", "querystring"]'
-            ', ["resourceOwner", "resource_owner", "ResourceOwner", "querystring"]]], {"cls_name": "GetDomainNamesRequest"}]'
-        ),
-        "GetExportRequest": (
-            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
-            ', ["stageName", "stage_name", "String", "uri", "stage_name", {"required": true}]'
-            ', ["exportType", "export_type", "String", "uri", "export_type", {"required": true}]'
-            ', ["parameters", "parameters", "MapOfStringToString", "querystring"]'
-            ', ["accepts", "accepts", "String", "header", "Accept"]]], {"cls_name": "GetExportRequest"}]'
-        ),
-        "GetGatewayResponseRequest": (
-            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
-            ', ["responseType", "response_type", "GatewayResponseType", "uri", "response_type", {"required": true}]]], {"cls_name": "GetGatewayResponseRequest"}]'
-        ),
-        "GetGatewayResponsesRequest": (
-            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
-            ', ["position", "position", "String", "querystring"]'
-            ', ["limit", "limit", "NullableInteger", "querystring"]]], {"cls_name": "GetGatewayResponsesRequest"}]'
-        ),
-        "GetIntegrationRequest": (
-            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
-            ', ["resourceId", "resource_id", "String", "uri", "resource_id", {"required": true}]'
-            ', ["httpMethod", "http_method", "String", "uri", "http_method", {"required": true}]]], {"cls_name": "GetIntegrationRequest"}]'
-        ),
-        "GetIntegrationResponseRequest": (
-            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
-            ', ["resourceId", "resource_id", "String", "uri", "resource_id", {"required": true}]'
-            ', ["httpMethod", "http_method", "String", "uri", "http_method", {"required": true}]'
-            ', ["statusCode", "status_code", "StatusCode", "uri", "status_code", {"required": true}]]], {"cls_name": "GetIntegrationResponseRequest"}]'
-        ),
-        "GetMethodRequest": (
-            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
-            ', ["resourceId", "resource_id", "String", "uri", "resource_id", {"required": true}]'
-            ', ["httpMethod", "http_method", "String", "uri", "http_method", {"required": true}]]], {"cls_name": "GetMethodRequest"}]'
-        ),
-        "GetMethodResponseRequest": (
-            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
-            ', ["resourceId", "resource_id", "String", "uri", "resource_id", {"required": true}]'
-            ', ["httpMethod", "http_method", "String", "uri", "http_method", {"required": true}]'
-            ', ["statusCode", "status_code", "StatusCode", "uri", "status_code", {"required": true}]]], {"cls_name": "GetMethodResponseRequest"}]'
-        ),
-        "GetModelRequest": (
-            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
-            ', ["modelName", "model_name", "String", "uri", "model_name", {"required": true}]'
-            ', ["flatten", "flatten", "Boolean", "querystring"]]], {"cls_name": "GetModelRequest"}]'
-        ),
-        "GetModelTemplateRequest": (
-            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
-            ', ["modelName", "model_name", "String", "uri", "model_name", {"required": true}]]], {"cls_name": "GetModelTemplateRequest"}]'
-        ),
-        "GetModelsRequest": (
-            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
-            ', ["position", "position", "String", "querystring"]'
-            ', ["limit", "limit", "NullableInteger", "querystring"]]], {"cls_name": "GetModelsRequest"}]'
-        ),
-        "GetRequestValidatorRequest": (
-            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
-            ', ["requestValidatorId", "request_validator_id", "String", "uri", "requestvalidator_id", {"required": true}]]], {"cls_name": "GetRequestValidatorRequest"}]'
-        ),
-        "GetRequestValidatorsRequest": (
-            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
-            ', ["position", "position", "String", "querystring"]'
-            ', ["limit", "limit", "NullableInteger", "querystring"]]], {"cls_name": "GetRequestValidatorsRequest"}]'
-        ),
-        "GetResourceRequest": (
-            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
-            ', ["resourceId", "resource_id", "String", "uri", "resource_id", {"required": true}]'
-            ', ["embed", "embed", "ListOfString", "querystring"]]], {"cls_name": "GetResourceRequest"}]'
-        ),
-        "GetResourcesRequest": (
-            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
-            ', ["position", "position", "String", "querystring"]'
-            ', ["limit", "limit", "NullableInteger", "querystring"]'
-            ', ["embed", "embed", "ListOfString", "querystring"]]], {"cls_name": "GetResourcesRequest"}]'
-        ),
-        "GetRestApiRequest": '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]]], {"cls_name": "GetRestApiRequest"}]',
-        "GetRestApisRequest": (
-            '["structure", [[["position", "position", "String", "querystring"]'
-            ', ["limit", "limit", "NullableInteger", "querystring"]]], {"cls_name": "GetRestApisRequest"}]'
-        ),
-        "GetSdkRequest": (
-            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
-            ', ["stageName", "stage_name", "String", "uri", "stage_name", {"required": true}]'
-            ', ["sdkType", "sdk_type", "String", "uri", "sdk_type", {"required": true}]'
-            ', ["parameters", "parameters", "MapOfStringToString", "querystring"]]], {"cls_name": "GetSdkRequest"}]'
-        ),
-        "GetSdkTypeRequest": '["structure", [[["id", "id", "String", "uri", "sdktype_id", {"required": true}]]], {"cls_name": "GetSdkTypeRequest"}]',
-        "GetSdkTypesRequest": (
-            '["structure", [[["position", "position", "String", "querystring"]'
-            ', ["limit", "limit", "NullableInteger", "querystring"]]], {"cls_name": "GetSdkTypesRequest"}]'
-        ),
-        "GetStageRequest": (
-            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
-            ', ["stageName", "stage_name", "String", "uri", "stage_name", {"required": true}]]], {"cls_name": "GetStageRequest"}]'
-        ),
-        "GetStagesRequest": (
-            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
-            ', ["deploymentId", "deployment_id", "String", "querystring"]]], {"cls_name": "GetStagesRequest"}]'
-        ),
-        "GetTagsRequest": (
-            '["structure", [[["resourceArn", "resource_arn", "String", "uri", "resource_arn", {"required": true}]'
-            ', ["position", "position", "String", "querystring"]'
-            ', ["limit", "limit", "NullableInteger", "querystring"]]], {"cls_name": "GetTagsRequest"}]'
-        ),
-        "GetUsagePlanKeyRequest": (
-            '["structure", [[["usagePlanId", "usage_plan_id", "String", "uri", "usageplanId", {"required": true}]'
-            ', ["keyId", "key_id", "String", "uri", {"required": true}]]], {"cls_name": "GetUsagePlanKeyRequest"}]'
-        ),
-        "GetUsagePlanKeysRequest": (
-            '["structure", [[["usagePlanId", "usage_plan_id", "String", "uri", "usageplanId", {"required": true}]'
-            ', ["position", "position", "String", "querystring"]'
-            ', ["limit", "limit", "NullableInteger", "querystring"]'
-            ', ["nameQuery", "name_query", "String", "querystring", "name"]]], {"cls_name": "GetUsagePlanKeysRequest"}]'
-        ),
-        "GetUsagePlanRequest": '["structure", [[["usagePlanId", "usage_plan_id", "String", "uri", "usageplanId", {"required": true}]]], {"cls_name": "GetUsagePlanRequest"}]',
-        "GetUsagePlansRequest": (
-            '["structure", [[["position", "position", "String", "querystring"]'
-            ', ["keyId", "key_id", "String", "querystring"]'
-            ', ["limit", "limit", "NullableInteger", "querystring"]]], {"cls_name": "GetUsagePlansRequest"}]'
-        ),
-        "GetUsageRequest": (
-            '["structure", [[["usagePlanId", "usage_plan_id", "String", "uri", "usageplanId", {"required": true}]'
-            ', ["keyId", "key_id", "String", "querystring"]'
-            ', ["startDate", "start_date", "String", "querystring", {"required": true}]'
-            ', ["endDate", "end_date", "String", "querystring", {"required": true}]'
-            ', ["position", "position", "String", "querystring"]'
-            ', ["limit", "limit", "NullableInteger", "querystring"]]], {"cls_name": "GetUsageRequest"}]'
-        ),
-        "GetVpcLinkRequest": '["structure", [[["vpcLinkId", "vpc_link_id", "String", "uri", "vpclink_id", {"required": true}]]], {"cls_name": "GetVpcLinkRequest"}]',
-        "GetVpcLinksRequest": (
-            '["structure", [[["position", "position", "String", "querystring"]'
-            ', ["limit", "limit", "NullableInteger", "querystring"]]], {"cls_name": "GetVpcLinksRequest"}]'
-        ),
-        "ImportApiKeysRequest": (
-            '["structure", [[["body", "body", "Blob", {"required": true}]'
-            ', ["format", "format", "ApiKeysFormat", "querystring", {"required": true}]'
-            ', ["failOnWarnings", "fail_on_warnings", "Boolean", "querystring", "failonwarnings"]]], {"cls_name": "ImportApiKeysRequest", "payload": "body"}]'
-        ),
-        "ImportDocumentationPartsRequest": (
-            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
-            ', ["mode", "mode", "PutMode", "querystring"]'
-            ', ["failOnWarnings", "fail_on_warnings", "Boolean", "querystring", "failonwarnings"]'
-            ', ["body", "body", "Blob", {"required": true}]]], {"cls_name": "ImportDocumentationPartsRequest", "payload": "body"}]'
-        ),
-        "ImportRestApiRequest": (
-            '["structure", [[["failOnWarnings", "fail_on_warnings", "Boolean", "querystring", "failonwarnings"]'
-            ', ["parameters", "parameters", "MapOfStringToString", "querystring"]'
-            ', ["body", "body", "Blob", {"required": true}]]], {"cls_name": "ImportRestApiRequest", "payload": "body"}]'
-        ),
-        "Integer": '["number", ["integer"], {}]',
-        "Integration": (
-            '["structure", [[["type", "type", "IntegrationType"]'
-            ', ["httpMethod", "http_method", "String"]'
-            ', ["uri", "uri", "String"]'
-            ', ["connectionType", "connection_type", "ConnectionType"]'
-            ', ["connectionId", "connection_id", "String"]'
-            ', ["credentials", "credentials", "String"]'
-            ', ["requestParameters", "request_parameters", "MapOfStringToString"]'
-            ', ["requestTemplates", "request_templates", "MapOfStringToString"]'
-            ', ["passthroughBehavior", "passthrough_behavior", "String"]'
-            ', ["contentHandling", "content_handling", "ContentHandlingStrategy"]'
-            ', ["timeoutInMillis", "timeout_in_millis", "Integer"]'
-            ', ["cacheNamespace", "cache_namespace", "String"]'
-            ', ["cacheKeyParameters", "cache_key_parameters", "ListOfString"]'
-            ', ["integrationResponses", "integration_responses", "MapOfIntegrationResponse"]'
-            ', ["tlsConfig", "tls_config", "TlsConfig"]'
-            ', ["responseTransferMode", "response_transfer_mode", "ResponseTransferMode"]'
-            ', ["integrationTarget", "integration_target", "String"]]], {"cls_name": "Integration"}]'
-        ),
-        "IntegrationResponse": (
-            '["structure", [[["statusCode", "status_code", "StatusCode"]'
-            ', ["selectionPattern", "selection_pattern", "String"]'
-            ', ["responseParameters", "response_parameters", "MapOfStringToString"]'
-            ', ["responseTemplates", "response_templates", "MapOfStringToString"]'
-            ', ["contentHandling", "content_handling", "ContentHandlingStrategy"]]], {"cls_name": "IntegrationResponse"}]'
-        ),
-        "IntegrationType": '["enum", [["HTTP", "AWS", "MOCK", "HTTP_PROXY", "AWS_PROXY"]], {"cls_name": "IntegrationType"}]',
-        "IpAddressType": '["enum", [["ipv4", "dualstack"]], {"cls_name": "IpAddressType"}]',
-        "JwtAdditionalClaim": (
-            '["structure", [[["claimName", "claim_name", "String", {"required": true}]'
-            ', ["format", "format", "JwtClaimFormat", {"required": true}]'
-            ', ["required", "required", "Boolean"]'
-            ', ["expectedValues", "expected_values", "ListOfString"]]], {"cls_name": "JwtAdditionalClaim"}]'
-        ),
-        "JwtClaimFormat": '["enum", [["SINGLE_STRING"]], {"cls_name": "JwtClaimFormat"}]',
-        "JwtConfiguration": (
-            '["structure", [[["issuers", "issuers", "ListOfJwtIssuer"]'
-            ', ["defaultAlgorithms", "default_algorithms", "ListOfJwtSigningAlgorithm"]]], {"cls_name": "JwtConfiguration"}]'
-        ),
-        "JwtConfigurationInput": (
-            '["structure", [[["issuers", "issuers", "ListOfJwtIssuerInput", {"required": true}]'
-            ', ["defaultAlgorithms", "default_algorithms", "ListOfJwtSigningAlgorithm", {"required": true}]]], {"cls_name": "JwtConfigurationInput"}]'
-        ),
-        "JwtIssuer": (
-            '["structure", [[["issuer", "issuer", "String"]'
-            ', ["audiences", "audiences", "ListOfString"]'
-            ', ["additionalClaims", "additional_claims", "ListOfJwtAdditionalClaim"]'
-            ', ["jwksUri", "jwks_uri", "String"]]], {"cls_name": "JwtIssuer"}]'
-        ),
-        "JwtIssuerInput": (
-            '["structure", [[["issuer", "issuer", "String", {"required": true}]'
-            ', ["audiences", "audiences", "ListOfString", {"required": true}]'
-            ', ["additionalClaims", "additional_claims", "ListOfJwtAdditionalClaim"]]], {"cls_name": "JwtIssuerInput"}]'
-        ),
-        "JwtSigningAlgorithm": '["enum", [["RS256", "RS384", "RS512", "ES256", "ES384", "ES512"]], {"cls_name": "JwtSigningAlgorithm"}]',
-        "LimitExceededException": (
-            '["structure", [[["retryAfterSeconds", "retry_after_seconds", "String", "header", "Retry-After"]'
-            ', ["message", "message", "String"]]], {"cls_name": "LimitExceededException", "error_code": "LimitExceededException", "error_status": 429}]'
-        ),
-        "ListOfARNs": '["list_of", ["ProviderARN"], {}]',
-        "ListOfApiKey": '["list_of", ["ApiKey"], {}]',
-        "ListOfApiStage": '["list_of", ["ApiStage"], {}]',
-        "ListOfAuthorizer": '["list_of", ["Authorizer"], {}]',
-        "ListOfBasePathMapping": '["list_of", ["BasePathMapping"], {}]',
-        "ListOfClientCertificate": '["list_of", ["ClientCertificate"], {}]',
-        "ListOfDeployment": '["list_of", ["Deployment"], {}]',
-        "ListOfDocumentationPart": '["list_of", ["DocumentationPart"], {}]',
-        "ListOfDocumentationVersion": '["list_of", ["DocumentationVersion"], {}]',
-        "ListOfDomainName": '["list_of", ["DomainName"], {}]',
-        "ListOfDomainNameAccessAssociation": '["list_of", ["DomainNameAccessAssociation"], {}]',
-        "ListOfEndpointType": '["list_of", ["EndpointType"], {}]',
-        "ListOfGatewayResponse": '["list_of", ["GatewayResponse"], {}]',
-        "ListOfJwtAdditionalClaim": '["list_of", ["JwtAdditionalClaim"], {}]',
-        "ListOfJwtIssuer": '["list_of", ["JwtIssuer"], {}]',
-        "ListOfJwtIssuerInput": '["list_of", ["JwtIssuerInput"], {}]',
-        "ListOfJwtSigningAlgorithm": '["list_of", ["JwtSigningAlgorithm"], {}]',
-        "ListOfLong": '["list_of", ["Long"], {}]',
-        "ListOfModel": '["list_of", ["Model"], {}]',
-        "ListOfPatchOperation": '["list_of", ["PatchOperation"], {}]',
-        "ListOfRequestValidator": '["list_of", ["RequestValidator"], {}]',
-        "ListOfResource": '["list_of", ["Resource"], {}]',
-        "ListOfRestApi": '["list_of", ["RestApi"], {}]',
-        "ListOfSdkConfigurationProperty": '["list_of", ["SdkConfigurationProperty"], {}]',
-        "ListOfSdkType": '["list_of", ["SdkType"], {}]',
-        "ListOfStage": '["list_of", ["Stage"], {}]',
-        "ListOfStageKeys": '["list_of", ["StageKey"], {}]',
-        "ListOfString": '["list_of", ["String"], {}]',
-        "ListOfUsage": '["list_of", ["ListOfLong"], {}]',
-        "ListOfUsagePlan": '["list_of", ["UsagePlan"], {}]',
-        "ListOfUsagePlanKey": '["list_of", ["UsagePlanKey"], {}]',
-        "ListOfVpcLink": '["list_of", ["VpcLink"], {}]',
-        "LocationStatusType": '["enum", [["DOCUMENTED", "UNDOCUMENTED"]], {"cls_name": "LocationStatusType"}]',
-        "Long": '["number", ["long"], {}]',
-        "MapOfApiStageThrottleSettings": '["map_of", ["String", "ThrottleSettings"], {}]',
-        "MapOfIntegrationResponse": '["map_of", ["String", "IntegrationResponse"], {}]',
-        "MapOfKeyUsages": '["map_of", ["String", "ListOfUsage"], {}]',
-        "MapOfMethod": '["map_of", ["String", "Method"], {}]',
-        "MapOfMethodResponse": '["map_of", ["String", "MethodResponse"], {}]',
-        "MapOfMethodSettings": '["map_of", ["String", "MethodSetting"], {}]',
-        "MapOfMethodSnapshot": '["map_of", ["String", "MethodSnapshot"], {}]',
-        "MapOfStringToBoolean": '["map_of", ["String", "NullableBoolean"], {}]',
-        "MapOfStringToList": '["map_of", ["String", "ListOfString"], {}]',
-        "MapOfStringToString": '["map_of", ["String", "String"], {}]',
-        "Method": (
-            '["structure", [[["httpMethod", "http_method", "String"]'
-            ', ["authorizationType", "authorization_type", "String"]'
-            ', ["authorizerId", "authorizer_id", "String"]'
-            ', ["apiKeyRequired", "api_key_required", "NullableBoolean"]'
-            ', ["requestValidatorId", "request_validator_id", "String"]'
-            ', ["operationName", "operation_name", "String"]'
-            ', ["requestParameters", "request_parameters", "MapOfStringToBoolean"]'
-            ', ["requestModels", "request_models", "MapOfStringToString"]'
-            ', ["methodResponses", "method_responses", "MapOfMethodResponse"]'
-            ', ["methodIntegration", "method_integration", "Integration"]'
-            ', ["authorizationScopes", "authorization_scopes", "ListOfString"]]], {"cls_name": "Method"}]'
-        ),
-        "MethodResponse": (
-            '["structure", [[["statusCode", "status_code", "StatusCode"]'
-            ', ["responseParameters", "response_parameters", "MapOfStringToBoolean"]'
-            ', ["responseModels", "response_models", "MapOfStringToString"]]], {"cls_name": "MethodResponse"}]'
-        ),
-        "MethodSetting": (
-            '["structure", [[["metricsEnabled", "metrics_enabled", "Boolean"]'
-            ', ["loggingLevel", "logging_level", "String"]'
-            ', ["dataTraceEnabled", "data_trace_enabled", "Boolean"]'
-            ', ["throttlingBurstLimit", "throttling_burst_limit", "Integer"]'
-            ', ["throttlingRateLimit", "throttling_rate_limit", "Double"]'
-            ', ["cachingEnabled", "caching_enabled", "Boolean"]'
-            ', ["cacheTtlInSeconds", "cache_ttl_in_seconds", "Integer"]'
-            ', ["cacheDataEncrypted", "cache_data_encrypted", "Boolean"]'
-            ', ["requireAuthorizationForCacheControl", "require_authorization_for_cache_control", "Boolean"]'
-            ', ["unauthorizedCacheControlHeaderStrategy", "unauthorized_cache_control_header_strategy", "UnauthorizedCacheControlHeaderStrategy"]]], {"cls_name": "MethodSetting"}]'
-        ),
-        "MethodSnapshot": (
-            '["structure", [[["authorizationType", "authorization_type", "String"]'
-            ', ["apiKeyRequired", "api_key_required", "Boolean"]]], {"cls_name": "MethodSnapshot"}]'
-        ),
-        "Model": (
-            '["structure", [[["id", "id", "String"]'
-            ', ["name", "name", "String"]'
-            ', ["description", "description", "String"]'
-            ', ["schema", "schema", "String"]'
-            ', ["contentType", "content_type", "String"]]], {"cls_name": "Model"}]'
-        ),
-        "Models": (
-            '["structure", [[["position", "position", "String"]'
-            ', ["items", "items", "ListOfModel", "", "item"]]], {"cls_name": "Models"}]'
-        ),
-        "MutualTlsAuthentication": (
-            '["structure", [[["truststoreUri", "truststore_uri", "String"]'
-            ', ["truststoreVersion", "truststore_version", "String"]'
-            ', ["truststoreWarnings", "truststore_warnings", "ListOfString"]]], {"cls_name": "MutualTlsAuthentication"}]'
-        ),
-        "MutualTlsAuthenticationInput": (
-            '["structure", [[["truststoreUri", "truststore_uri", "String"]'
-            ', ["truststoreVersion", "truststore_version", "String"]]], {"cls_name": "MutualTlsAuthenticationInput"}]'
-        ),
-        "NotFoundException": '["structure", [[["message", "message", "String"]]], {"cls_name": "NotFoundException", "error_code": "NotFoundException", "error_status": 404}]',
-        "NullableBoolean": '["boolean", [], {}]',
-        "NullableInteger": '["number", ["integer"], {}]',
-        "Op": '["enum", [["add", "remove", "replace", "move", "copy", "test"]], {"cls_name": "Op"}]',
-        "PatchOperation": (
-            '["structure", [[["op", "op", "Op"]'
-            ', ["path", "path", "String"]'
-            ', ["value", "value", "String"]'
-            ', ["from", "from_", "String"]]], {"cls_name": "PatchOperation"}]'
-        ),
-        "PathToMapOfMethodSnapshot": '["map_of", ["String", "MapOfMethodSnapshot"], {}]',
-        "ProviderARN": '["string", [], {}]',
-        "PutGatewayResponseRequest": (
-            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
-            ', ["responseType", "response_type", "GatewayResponseType", "uri", "response_type", {"required": true}]'
-            ', ["statusCode", "status_code", "StatusCode"]'
-            ', ["responseParameters", "response_parameters", "MapOfStringToString"]'
-            ', ["responseTemplates", "response_templates", "MapOfStringToString"]]], {"cls_name": "PutGatewayResponseRequest"}]'
-        ),
-        "PutIntegrationRequest": (
-            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
-            ', ["resourceId", "resource_id", "String", "uri", "resource_id", {"required": true}]'
-            ', ["httpMethod", "http_method", "String", "uri", "http_method", {"required": true}]'
-            ', ["type", "type", "IntegrationType", {"required": true}]'
-            ', ["integrationHttpMethod", "integration_http_method", "String", "", "httpMethod"]'
-            ', ["uri", "uri", "String"]'
-            ', ["connectionType", "connection_type", "ConnectionType"]'
-            ', ["connectionId", "connection_id", "String"]'
-            ', ["credentials", "credentials", "String"]'
-            ', ["requestParameters", "request_parameters", "MapOfStringToString"]'
-            ', ["requestTemplates", "request_templates", "MapOfStringToString"]'
-            ', ["passthroughBehavior", "passthrough_behavior", "String"]'
-            ', ["cacheNamespace", "cache_namespace", "String"]'
-            ', ["cacheKeyParameters", "cache_key_parameters", "ListOfString"]'
-            ', ["contentHandling", "content_handling", "ContentHandlingStrategy"]'
-            ', ["timeoutInMillis", "timeout_in_millis", "NullableInteger"]'
-            ', ["tlsConfig", "tls_config", "TlsConfig"]'
-            ', ["responseTransferMode", "response_transfer_mode", "ResponseTransferMode"]'
-            ', ["integrationTarget", "integration_target", "String"]]], {"cls_name": "PutIntegrationRequest"}]'
-        ),
-        "PutIntegrationResponseRequest": (
-            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
-            ', ["resourceId", "resource_id", "String", "uri", "resource_id", {"required": true}]'
-            ', ["httpMethod", "http_method", "String", "uri", "http_method", {"required": true}]'
-            ', ["statusCode", "status_code", "StatusCode", "uri", "status_code", {"required": true}]'
-            ', ["selectionPattern", "selection_pattern", "String"]'
-            ', ["responseParameters", "response_parameters", "MapOfStringToString"]'
-            ', ["responseTemplates", "response_templates", "MapOfStringToString"]'
-            ', ["contentHandling", "content_handling", "ContentHandlingStrategy"]]], {"cls_name": "PutIntegrationResponseRequest"}]'
-        ),
-        "PutMethodRequest": (
-            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
-            ', ["resourceId", "resource_id", "String", "uri", "resource_id", {"required": true}]'
-            ', ["httpMethod", "http_method", "String", "uri", "http_method", {"required": true}]'
-            ', ["authorizationType", "authorization_type", "String", {"required": true}]'
-            ', ["authorizerId", "authorizer_id", "String"]'
-            ', ["apiKeyRequired", "api_key_required", "Boolean"]'
-            ', ["operationName", "operation_name", "String"]'
-            ', ["requestParameters", "request_parameters", "MapOfStringToBoolean"]'
-            ', ["requestModels", "request_models", "MapOfStringToString"]'
-            ', ["requestValidatorId", "request_validator_id", "String"]'
-            ', ["authorizationScopes", "authorization_scopes", "ListOfString"]]], {"cls_name": "PutMethodRequest"}]'
-        ),
-        "PutMethodResponseRequest": (
-            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
-            ', ["resourceId", "resource_id", "String", "uri", "resource_id", {"required": true}]'
-            ', ["httpMethod", "http_method", "String", "uri", "http_method", {"required": true}]'
-            ', ["statusCode", "status_code", "StatusCode", "uri", "status_code", {"required": true}]'
-            ', ["responseParameters", "response_parameters", "MapOfStringToBoolean"]'
-            ', ["responseModels", "response_models", "MapOfStringToString"]]], {"cls_name": "PutMethodResponseRequest"}]'
-        ),
-        "PutMode": '["enum", [["merge", "overwrite"]], {"cls_name": "PutMode"}]',
-        "PutRestApiRequest": (
-            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
-            ', ["mode", "mode", "PutMode", "querystring"]'
-            ', ["failOnWarnings", "fail_on_warnings", "Boolean", "querystring", "failonwarnings"]'
-            ', ["parameters", "parameters", "MapOfStringToString", "querystring"]'
-            ', ["body", "body", "Blob", {"required": true}]]], {"cls_name": "PutRestApiRequest", "payload": "body"}]'
-        ),
-        "QuotaPeriodType": '["enum", [["DAY", "WEEK", "MONTH"]], {"cls_name": "QuotaPeriodType"}]',
-        "QuotaSettings": (
-            '["structure", [[["limit", "limit", "Integer"]'
-            ', ["offset", "offset", "Integer"]'
-            ', ["period", "period", "QuotaPeriodType"]]], {"cls_name": "QuotaSettings"}]'
-        ),
-        "RejectDomainNameAccessAssociationRequest": (
-            '["structure", [[["domainNameAccessAssociationArn", "domain_name_access_association_arn", "String", "querystring", {"required": true}]'
-            ', ["domainNameArn", "domain_name_arn", "String", "querystring", {"required": true}]]], {"cls_name": "RejectDomainNameAccessAssociationRequest"}]'
-        ),
-        "RequestValidator": (
-            '["structure", [[["id", "id", "String"]'
-            ', ["name", "name", "String"]'
-            ', ["validateRequestBody", "validate_request_body", "Boolean"]'
-            ', ["validateRequestParameters", "validate_request_parameters", "Boolean"]]], {"cls_name": "RequestValidator"}]'
-        ),
-        "RequestValidators": (
-            '["structure", [[["position", "position", "String"]'
-            ', ["items", "items", "ListOfRequestValidator", "", "item"]]], {"cls_name": "RequestValidators"}]'
-        ),
-        "Resource": (
-            '["structure", [[["id", "id", "String"]'
-            ', ["parentId", "parent_id", "String"]'
-            ', ["pathPart", "path_part", "String"]'
-            ', ["path", "path", "String"]'
-            ', ["resourceMethods", "resource_methods", "MapOfMethod"]]], {"cls_name": "Resource"}]'
-        ),
-        "ResourceOwner": '["enum", [["SELF", "OTHER_ACCOUNTS"]], {"cls_name": "ResourceOwner"}]',
-        "Resources": (
-            '["structure", [[["position", "position", "String"]'
-            ', ["items", "items", "ListOfResource", "", "item"]]], {"cls_name": "Resources"}]'
-        ),
-        "ResponseTransferMode": '["enum", [["BUFFERED", "STREAM"]], {"cls_name": "ResponseTransferMode"}]',
-        "RestApi": (
-            '["structure", [[["id", "id", "String"]'
-            ', ["name", "name", "String"]'
-            ', ["description", "description", "String"]'
-            ', ["createdDate", "created_date", "Timestamp"]'
-            ', ["version", "version", "String"]'
-            ', ["warnings", "warnings", "ListOfString"]'
-            ', ["binaryMediaTypes", "binary_media_types", "ListOfString"]'
-            ', ["minimumCompressionSize", "minimum_compression_size", "NullableInteger"]'
-            ', ["apiKeySource", "api_key_source", "ApiKeySourceType"]'
-            ', ["endpointConfiguration", "endpoint_configuration", "EndpointConfiguration"]'
-            ', ["policy", "policy", "String"]'
-            ', ["tags", "tags", "MapOfStringToString"]'
-            ', ["disableExecuteApiEndpoint", "disable_execute_api_endpoint", "Boolean"]'
-            ', ["rootResourceId", "root_resource_id", "String"]'
-            ', ["securityPolicy", "security_policy", "SecurityPolicy"]'
-            ', ["endpointAccessMode", "endpoint_access_mode", "EndpointAccessMode"]'
-            ', ["apiStatus", "api_status", "ApiStatus"]'
-            ', ["apiStatusMessage", "api_status_message", "String"]]], {"cls_name": "RestApi"}]'
-        ),
-        "RestApis": (
-            '["structure", [[["position", "position", "String"]'
-            ', ["items", "items", "ListOfRestApi", "", "item"]]], {"cls_name": "RestApis"}]'
-        ),
-        "RoutingMode": '["enum", [["BASE_PATH_MAPPING_ONLY", "ROUTING_RULE_ONLY", "ROUTING_RULE_THEN_BASE_PATH_MAPPING"]], {"cls_name": "RoutingMode"}]',
-        "SdkConfigurationProperty": (
-            '["structure", [[["name", "name", "String"]'
-            ', ["friendlyName", "friendly_name", "String"]'
-            ', ["description", "description", "String"]'
-            ', ["required", "required", "Boolean"]'
-            ', ["defaultValue", "default_value", "String"]]], {"cls_name": "SdkConfigurationProperty"}]'
-        ),
-        "SdkResponse": (
-            '["structure", [[["contentType", "content_type", "String", "header", "Content-Type"]'
-            ', ["contentDisposition", "content_disposition", "String", "header", "Content-Disposition"]'
-            ', ["body", "body", "Blob"]]], {"cls_name": "SdkResponse", "payload": "body"}]'
-        ),
-        "SdkType": (
-            '["structure", [[["id", "id", "String"]'
-            ', ["friendlyName", "friendly_name", "String"]'
-            ', ["description", "description", "String"]'
-            ', ["configurationProperties", "configuration_properties", "ListOfSdkConfigurationProperty"]]], {"cls_name": "SdkType"}]'
-        ),
-        "SdkTypes": (
-            '["structure", [[["position", "position", "String"]'
-            ', ["items", "items", "ListOfSdkType", "", "item"]]], {"cls_name": "SdkTypes"}]'
-        ),
-        "SecurityPolicy": '["enum", [["TLS_1_0", "TLS_1_2", "SecurityPolicy_TLS13_1_3_2025_09", "SecurityPolicy_TLS13_1_3_FIPS_2025_09", "SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09", "SecurityPolicy_TLS13_1_2_FIPS_PQ_2025_09", "SecurityPolicy_TLS13_1_2_FIPS_PFS_PQ_2025_09", "SecurityPolicy_TLS13_1_2_Ext2_PQ_2025_09", "SecurityPolicy_TLS13_1_2_Ext2_FIPS_PQ_2025_09", "SecurityPolicy_TLS13_1_2_PQ_2025_09", "SecurityPolicy_TLS13_1_2_2021_06", "SecurityPolicy_TLS13_2025_EDGE", "SecurityPolicy_TLS12_PFS_2025_EDGE", "SecurityPolicy_TLS12_2018_EDGE"]], {"cls_name": "SecurityPolicy"}]',
-        "ServiceUnavailableException": (
-            '["structure", [[["retryAfterSeconds", "retry_after_seconds", "String", "header", "Retry-After"]'
-            ', ["message", "message", "String"]]], {"cls_name": "ServiceUnavailableException", "error_code": "ServiceUnavailableException", "error_status": 503}]'
-        ),
-        "Stage": (
-            '["structure", [[["deploymentId", "deployment_id", "String"]'
-            ', ["clientCertificateId", "client_certificate_id", "String"]'
-            ', ["stageName", "stage_name", "String"]'
-            ', ["description", "description", "String"]'
-            ', ["cacheClusterEnabled", "cache_cluster_enabled", "Boolean"]'
-            ', ["cacheClusterSize", "cache_cluster_size", "CacheClusterSize"]'
-            ', ["cacheClusterStatus", "cache_cluster_status", "CacheClusterStatus"]'
-            ', ["methodSettings", "method_settings", "MapOfMethodSettings"]'
-            ', ["variables", "variables", "MapOfStringToString"]'
-            ', ["documentationVersion", "documentation_version", "String"]'
-            ', ["accessLogSettings", "access_log_settings", "AccessLogSettings"]'
-            ', ["canarySettings", "canary_settings", "CanarySettings"]'
-            ', ["tracingEnabled", "tracing_enabled", "Boolean"]'
-            ', ["webAclArn", "web_acl_arn", "String"]'
-            ', ["tags", "tags", "MapOfStringToString"]'
-            ', ["createdDate", "created_date", "Timestamp"]'
-            ', ["lastUpdatedDate", "last_updated_date", "Timestamp"]]], {"cls_name": "Stage"}]'
-        ),
-        "StageKey": (
-            '["structure", [[["restApiId", "rest_api_id", "String"]'
-            ', ["stageName", "stage_name", "String"]]], {"cls_name": "StageKey"}]'
-        ),
-        "Stages": '["structure", [[["item", "item", "ListOfStage"]]], {"cls_name": "Stages"}]',
-        "StatusCode": '["string", [], {}]',
-        "String": '["string", [], {}]',
-        "TagResourceRequest": (
-            '["structure", [[["resourceArn", "resource_arn", "String", "uri", "resource_arn", {"required": true}]'
-            ', ["tags", "tags", "MapOfStringToString", {"required": true}]]], {"cls_name": "TagResourceRequest"}]'
-        ),
-        "Tags": '["structure", [[["tags", "tags", "MapOfStringToString"]]], {"cls_name": "Tags"}]',
-        "Template": '["structure", [[["value", "value", "String"]]], {"cls_name": "Template"}]',
-        "TestInvokeAuthorizerRequest": (
-            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
-            ', ["authorizerId", "authorizer_id", "String", "uri", "authorizer_id", {"required": true}]'
-            ', ["headers", "headers", "MapOfStringToString"]'
-            ', ["multiValueHeaders", "multi_value_headers", "MapOfStringToList"]'
-            ', ["pathWithQueryString", "path_with_query_string", "String"]'
-            ', ["body", "body", "String"]'
-            ', ["stageVariables", "stage_variables", "MapOfStringToString"]'
-            ', ["additionalContext", "additional_context", "MapOfStringToString"]]], {"cls_name": "TestInvokeAuthorizerRequest"}]'
-        ),
-        "TestInvokeAuthorizerResponse": (
-            '["structure", [[["clientStatus", "client_status", "Integer"]'
-            ', ["log", "log", "String"]'
-            ', ["latency", "latency", "Long"]'
-            ', ["principalId", "principal_id", "String"]'
-            ', ["policy", "policy", "String"]'
-            ', ["authorization", "authorization", "MapOfStringToList"]'
-            ', ["claims", "claims", "MapOfStringToString"]]], {"cls_name": "TestInvokeAuthorizerResponse"}]'
-        ),
-        "TestInvokeMethodRequest": (
-            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
-            ', ["resourceId", "resource_id", "String", "uri", "resource_id", {"required": true}]'
-            ', ["httpMethod", "http_method", "String", "uri", "http_method", {"required": true}]'
-            ', ["pathWithQueryString", "path_with_query_string", "String"]'
-            ', ["body", "body", "String"]'
-            ', ["headers", "headers", "MapOfStringToString"]'
-            ', ["multiValueHeaders", "multi_value_headers", "MapOfStringToList"]'
-            ', ["clientCertificateId", "client_certificate_id", "String"]'
-            ', ["stageVariables", "stage_variables", "MapOfStringToString"]]], {"cls_name": "TestInvokeMethodRequest"}]'
-        ),
-        "TestInvokeMethodResponse": (
-            '["structure", [[["status", "status", "Integer"]'
-            ', ["body", "body", "String"]'
-            ', ["headers", "headers", "MapOfStringToString"]'
-            ', ["multiValueHeaders", "multi_value_headers", "MapOfStringToList"]'
-            ', ["log", "log", "String"]'
-            ', ["latency", "latency", "Long"]]], {"cls_name": "TestInvokeMethodResponse"}]'
-        ),
-        "ThrottleSettings": (
-            '["structure", [[["burstLimit", "burst_limit", "Integer"]'
-            ', ["rateLimit", "rate_limit", "Double"]]], {"cls_name": "ThrottleSettings"}]'
-        ),
-        "Timestamp": '["timestamp", [], {}]',
-        "TlsConfig": '["structure", [[["insecureSkipVerification", "insecure_skip_verification", "Boolean"]]], {"cls_name": "TlsConfig"}]',
-        "TooManyRequestsException": (
-            '["structure", [[["retryAfterSeconds", "retry_after_seconds", "String", "header", "Retry-After"]'
-            ', ["message", "message", "String"]]], {"cls_name": "TooManyRequestsException", "error_code": "TooManyRequestsException", "error_status": 429}]'
-        ),
-        "UnauthorizedCacheControlHeaderStrategy": '["enum", [["FAIL_WITH_403", "SUCCEED_WITH_RESPONSE_HEADER", "SUCCEED_WITHOUT_RESPONSE_HEADER"]], {"cls_name": "UnauthorizedCacheControlHeaderStrategy"}]',
-        "UnauthorizedException": '["structure", [[["message", "message", "String"]]], {"cls_name": "UnauthorizedException", "error_code": "UnauthorizedException", "error_status": 401}]',
-        "UntagResourceRequest": (
-            '["structure", [[["resourceArn", "resource_arn", "String", "uri", "resource_arn", {"required": true}]'
-            ', ["tagKeys", "tag_keys", "ListOfString", "querystring", {"required": true}]]], {"cls_name": "UntagResourceRequest"}]'
-        ),
-        "UpdateAccountRequest": '["structure", [[["patchOperations", "patch_operations", "ListOfPatchOperation"]]], {"cls_name": "UpdateAccountRequest"}]',
-        "UpdateApiKeyRequest": (
-            '["structure", [[["apiKey", "api_key", "String", "uri", "api_Key", {"required": true}]'
-            ', ["patchOperations", "patch_operations", "ListOfPatchOperation"]]], {"cls_name": "UpdateApiKeyRequest"}]'
-        ),
-        "UpdateAuthorizerRequest": (
-            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
-            ', ["authorizerId", "authorizer_id", "String", "uri", "authorizer_id", {"required": true}]'
-            ', ["patchOperations", "patch_operations", "ListOfPatchOperation"]]], {"cls_name": "UpdateAuthorizerRequest"}]'
-        ),
-        "UpdateBasePathMappingRequest": (
-            '["structure", [[["domainName", "domain_name", "String", "uri", "domain_name", {"required": true}]'
-            ', ["domainNameId", "domain_name_id", "String", "querystring"]'
-            ', ["basePath", "base_path", "String", "uri", "base_path", {"required": true}]'
-            ', ["patchOperations", "patch_operations", "ListOfPatchOperation"]]], {"cls_name": "UpdateBasePathMappingRequest"}]'
-        ),
-        "UpdateClientCertificateRequest": (
-            '["structure", [[["clientCertificateId", "client_certificate_id", "String", "uri", "clientcertificate_id", {"required": true}]'
-            ', ["patchOperations", "patch_operations", "ListOfPatchOperation"]]], {"cls_name": "UpdateClientCertificateRequest"}]'
-        ),
-        "UpdateDeploymentRequest": (
-            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
-            ', ["deploymentId", "deployment_id", "String", "uri", "deployment_id", {"required": true}]'
-            ', ["patchOperations", "patch_operations", "ListOfPatchOperation"]]], {"cls_name": "UpdateDeploymentRequest"}]'
-        ),
-        "UpdateDocumentationPartRequest": (
-            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
-            ', ["documentationPartId", "documentation_part_id", "String", "uri", "part_id", {"required": true}]'
-            ', ["patchOperations", "patch_operations", "ListOfPatchOperation"]]], {"cls_name": "UpdateDocumentationPartRequest"}]'
-        ),
-        "UpdateDocumentationVersionRequest": (
-            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
-            ', ["documentationVersion", "documentation_version", "String", "uri", "doc_version", {"required": true}]'
-            ', ["patchOperations", "patch_operations", "ListOfPatchOperation"]]], {"cls_name": "UpdateDocumentationVersionRequest"}]'
-        ),
-        "UpdateDomainNameRequest": (
-            '["structure", [[["domainName", "domain_name", "String", "uri", "domain_name", {"required": true}]'
-            ', ["domainNameId", "domain_name_id", "String", "querystring"]'
-            ', ["patchOperations", "patch_operations", "ListOfPatchOperation"]]], {"cls_name": "UpdateDomainNameRequest"}]'
-        ),
-        "UpdateGatewayResponseRequest": (
-            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
-            ', ["responseType", "response_type", "GatewayResponseType", "uri", "response_type", {"required": true}]'
-            ', ["patchOperations", "patch_operations", "ListOfPatchOperation"]]], {"cls_name": "UpdateGatewayResponseRequest"}]'
-        ),
-        "UpdateIntegrationRequest": (
-            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
-            ', ["resourceId", "resource_id", "String", "uri", "resource_id", {"required": true}]'
-            ', ["httpMethod", "http_method", "String", "uri", "http_method", {"required": true}]'
-            ', ["patchOperations", "patch_operations", "ListOfPatchOperation"]]], {"cls_name": "UpdateIntegrationRequest"}]'
-        ),
-        "UpdateIntegrationResponseRequest": (
-            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
-            ', ["resourceId", "resource_id", "String", "uri", "resource_id", {"required": true}]'
-            ', ["httpMethod", "http_method", "String", "uri", "http_method", {"required": true}]'
-            ', ["statusCode", "status_code", "StatusCode", "uri", "status_code", {"required": true}]'
-            ', ["patchOperations", "patch_operations", "ListOfPatchOperation"]]], {"cls_name": "UpdateIntegrationResponseRequest"}]'
-        ),
-        "UpdateMethodRequest": (
-            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
-            ', ["resourceId", "resource_id", "String", "uri", "resource_id", {"required": true}]'
-            ', ["httpMethod", "http_method", "String", "uri", "http_method", {"required": true}]'
-            ', ["patchOperations", "patch_operations", "ListOfPatchOperation"]]], {"cls_name": "UpdateMethodRequest"}]'
-        ),
-        "UpdateMethodResponseRequest": (
-            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
-            ', ["resourceId", "resource_id", "String", "uri", "resource_id", {"required": true}]'
-            ', ["httpMethod", "http_method", "String", "uri", "http_method", {"required": true}]'
-            ', ["statusCode", "status_code", "StatusCode", "uri", "status_code", {"required": true}]'
-            ', ["patchOperations", "patch_operations", "ListOfPatchOperation"]]], {"cls_name": "UpdateMethodResponseRequest"}]'
-        ),
-        "UpdateModelRequest": (
-            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
-            ', ["modelName", "model_name", "String", "uri", "model_name", {"required": true}]'
-            ', ["patchOperations", "patch_operations", "ListOfPatchOperation"]]], {"cls_name": "UpdateModelRequest"}]'
-        ),
-        "UpdateRequestValidatorRequest": (
-            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
-            ', ["requestValidatorId", "request_validator_id", "String", "uri", "requestvalidator_id", {"required": true}]'
-            ', ["patchOperations", "patch_operations", "ListOfPatchOperation"]]], {"cls_name": "UpdateRequestValidatorRequest"}]'
-        ),
-        "UpdateResourceRequest": (
-            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
-            ', ["resourceId", "resource_id", "String", "uri", "resource_id", {"required": true}]'
-            ', ["patchOperations", "patch_operations", "ListOfPatchOperation"]]], {"cls_name": "UpdateResourceRequest"}]'
-        ),
-        "UpdateRestApiRequest": (
-            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
-            ', ["patchOperations", "patch_operations", "ListOfPatchOperation"]]], {"cls_name": "UpdateRestApiRequest"}]'
-        ),
-        "UpdateStageRequest": (
-            '["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
-            ', ["stageName", "stage_name", "String", "uri", "stage_name", {"required": true}]'
-            ', ["patchOperations", "patch_operations", "ListOfPatchOperation"]]], {"cls_name": "UpdateStageRequest"}]'
-        ),
-        "UpdateUsagePlanRequest": (
-            '["structure", [[["usagePlanId", "usage_plan_id", "String", "uri", "usageplanId", {"required": true}]'
-            ', ["patchOperations", "patch_operations", "ListOfPatchOperation"]]], {"cls_name": "UpdateUsagePlanRequest"}]'
-        ),
-        "UpdateUsageRequest": (
-            '["structure", [[["usagePlanId", "usage_plan_id", "String", "uri", "usageplanId", {"required": true}]'
-            ', ["keyId", "key_id", "String", "uri", {"required": true}]'
-            ', ["patchOperations", "patch_operations", "ListOfPatchOperation"]]], {"cls_name": "UpdateUsageRequest"}]'
-        ),
-        "UpdateVpcLinkRequest": (
-            '["structure", [[["vpcLinkId", "vpc_link_id", "String", "uri", "vpclink_id", {"required": true}]'
-            ', ["patchOperations", "patch_operations", "ListOfPatchOperation"]]], {"cls_name": "UpdateVpcLinkRequest"}]'
-        ),
-        "Usage": (
-            '["structure", [[["usagePlanId", "usage_plan_id", "String"]'
-            ', ["startDate", "start_date", "String"]'
-            ', ["endDate", "end_date", "String"]'
-            ', ["position", "position", "String"]'
-            ', ["items", "items", "MapOfKeyUsages", "", "values"]]], {"cls_name": "Usage"}]'
-        ),
-        "UsagePlan": (
-            '["structure", [[["id", "id", "String"]'
-            ', ["name", "name", "String"]'
-            ', ["description", "description", "String"]'
-            ', ["apiStages", "api_stages", "ListOfApiStage"]'
-            ', ["throttle", "throttle", "ThrottleSettings"]'
-            ', ["quota", "quota", "QuotaSettings"]'
-            ', ["productCode", "product_code", "String"]'
-            ', ["tags", "tags", "MapOfStringToString"]]], {"cls_name": "UsagePlan"}]'
-        ),
-        "UsagePlanKey": (
-            '["structure", [[["id", "id", "String"]'
-            ', ["type", "type", "String"]'
-            ', ["value", "value", "String"]'
-            ', ["name", "name", "String"]]], {"cls_name": "UsagePlanKey"}]'
-        ),
-        "UsagePlanKeys": (
-            '["structure", [[["position", "position", "String"]'
-            ', ["items", "items", "ListOfUsagePlanKey", "", "item"]]], {"cls_name": "UsagePlanKeys"}]'
-        ),
-        "UsagePlans": (
-            '["structure", [[["position", "position", "String"]'
-            ', ["items", "items", "ListOfUsagePlan", "", "item"]]], {"cls_name": "UsagePlans"}]'
-        ),
-        "VpcLink": (
-            '["structure", [[["id", "id", "String"]'
-            ', ["name", "name", "String"]'
-            ', ["description", "description", "String"]'
-            ', ["targetArns", "target_arns", "ListOfString"]'
-            ', ["status", "status", "VpcLinkStatus"]'
-            ', ["statusMessage", "status_message", "String"]'
-            ', ["tags", "tags", "MapOfStringToString"]]], {"cls_name": "VpcLink"}]'
-        ),
-        "VpcLinkStatus": '["enum", [["AVAILABLE", "PENDING", "DELETING", "FAILED"]], {"cls_name": "VpcLinkStatus"}]',
-        "VpcLinks": (
-            '["structure", [[["position", "position", "String"]'
-            ', ["items", "items", "ListOfVpcLink", "", "item"]]], {"cls_name": "VpcLinks"}]'
-        ),
-    },
+    PackedData(
+        (
+            "AccessAssociationSourceType "
+            "AccessLogSettings "
+            "Account "
+            "ApiKey "
+            "ApiKeyIds "
+            "ApiKeySourceType "
+            "ApiKeys "
+            "ApiKeysFormat "
+            "ApiStage "
+            "ApiStatus "
+            "Authorizer "
+            "AuthorizerType "
+            "Authorizers "
+            "BadRequestException "
+            "BasePathMapping "
+            "BasePathMappings "
+            "Blob "
+            "Boolean "
+            "CacheClusterSize "
+            "CacheClusterStatus "
+            "CanarySettings "
+            "ClientCertificate "
+            "ClientCertificates "
+            "ConflictException "
+            "ConnectionType "
+            "ContentHandlingStrategy "
+            "CreateApiKeyRequest "
+            "CreateAuthorizerRequest "
+            "CreateBasePathMappingRequest "
+            "CreateDeploymentRequest "
+            "CreateDocumentationPartRequest "
+            "CreateDocumentationVersionRequest "
+            "CreateDomainNameAccessAssociationRequest "
+            "CreateDomainNameRequest "
+            "CreateModelRequest "
+            "CreateRequestValidatorRequest "
+            "CreateResourceRequest "
+            "CreateRestApiRequest "
+            "CreateStageRequest "
+            "CreateUsagePlanKeyRequest "
+            "CreateUsagePlanRequest "
+            "CreateVpcLinkRequest "
+            "DeleteApiKeyRequest "
+            "DeleteAuthorizerRequest "
+            "DeleteBasePathMappingRequest "
+            "DeleteClientCertificateRequest "
+            "DeleteDeploymentRequest "
+            "DeleteDocumentationPartRequest "
+            "DeleteDocumentationVersionRequest "
+            "DeleteDomainNameAccessAssociationRequest "
+            "DeleteDomainNameRequest "
+            "DeleteGatewayResponseRequest "
+            "DeleteIntegrationRequest "
+            "DeleteIntegrationResponseRequest "
+            "DeleteMethodRequest "
+            "DeleteMethodResponseRequest "
+            "DeleteModelRequest "
+            "DeleteRequestValidatorRequest "
+            "DeleteResourceRequest "
+            "DeleteRestApiRequest "
+            "DeleteStageRequest "
+            "DeleteUsagePlanKeyRequest "
+            "DeleteUsagePlanRequest "
+            "DeleteVpcLinkRequest "
+            "Deployment "
+            "DeploymentCanarySettings "
+            "Deployments "
+            "DocumentationPart "
+            "DocumentationPartIds "
+            "DocumentationPartLocation "
+            "DocumentationPartLocationStatusCode "
+            "DocumentationPartType "
+            "DocumentationParts "
+            "DocumentationVersion "
+            "DocumentationVersions "
+            "DomainName "
+            "DomainNameAccessAssociation "
+            "DomainNameAccessAssociations "
+            "DomainNameStatus "
+            "DomainNames "
+            "Double "
+            "EndpointAccessMode "
+            "EndpointConfiguration "
+            "EndpointType "
+            "ExportResponse "
+            "FlushStageAuthorizersCacheRequest "
+            "FlushStageCacheRequest "
+            "GatewayResponse "
+            "GatewayResponseType "
+            "GatewayResponses "
+            "GenerateClientCertificateRequest "
+            "GetAccountRequest "
+            "GetApiKeyRequest "
+            "GetApiKeysRequest "
+            "GetAuthorizerRequest "
+            "GetAuthorizersRequest "
+            "GetBasePathMappingRequest "
+            "GetBasePathMappingsRequest "
+            "GetClientCertificateRequest "
+            "GetClientCertificatesRequest "
+            "GetDeploymentRequest "
+            "GetDeploymentsRequest "
+            "GetDocumentationPartRequest "
+            "GetDocumentationPartsRequest "
+            "GetDocumentationVersionRequest "
+            "GetDocumentationVersionsRequest "
+            "GetDomainNameAccessAssociationsRequest "
+            "GetDomainNameRequest "
+            "GetDomainNamesRequest "
+            "GetExportRequest "
+            "GetGatewayResponseRequest "
+            "GetGatewayResponsesRequest "
+            "GetIntegrationRequest "
+            "GetIntegrationResponseRequest "
+            "GetMethodRequest "
+            "GetMethodResponseRequest "
+            "GetModelRequest "
+            "GetModelTemplateRequest "
+            "GetModelsRequest "
+            "GetRequestValidatorRequest "
+            "GetRequestValidatorsRequest "
+            "GetResourceRequest "
+            "GetResourcesRequest "
+            "GetRestApiRequest "
+            "GetRestApisRequest "
+            "GetSdkRequest "
+            "GetSdkTypeRequest "
+            "GetSdkTypesRequest "
+            "GetStageRequest "
+            "GetStagesRequest "
+            "GetTagsRequest "
+            "GetUsagePlanKeyRequest "
+            "GetUsagePlanKeysRequest "
+            "GetUsagePlanRequest "
+            "GetUsagePlansRequest "
+            "GetUsageRequest "
+            "GetVpcLinkRequest "
+            "GetVpcLinksRequest "
+            "ImportApiKeysRequest "
+            "ImportDocumentationPartsRequest "
+            "ImportRestApiRequest "
+            "Integer "
+            "Integration "
+            "IntegrationResponse "
+            "IntegrationType "
+            "IpAddressType "
+            "JwtAdditionalClaim "
+            "JwtClaimFormat "
+            "JwtConfiguration "
+            "JwtConfigurationInput "
+            "JwtIssuer "
+            "JwtIssuerInput "
+            "JwtSigningAlgorithm "
+            "LimitExceededException "
+            "ListOfARNs "
+            "ListOfApiKey "
+            "ListOfApiStage "
+            "ListOfAuthorizer "
+            "ListOfBasePathMapping "
+            "ListOfClientCertificate "
+            "ListOfDeployment "
+            "ListOfDocumentationPart "
+            "ListOfDocumentationVersion "
+            "ListOfDomainName "
+            "ListOfDomainNameAccessAssociation "
+            "ListOfEndpointType "
+            "ListOfGatewayResponse "
+            "ListOfJwtAdditionalClaim "
+            "ListOfJwtIssuer "
+            "ListOfJwtIssuerInput "
+            "ListOfJwtSigningAlgorithm "
+            "ListOfLong "
+            "ListOfModel "
+            "ListOfPatchOperation "
+            "ListOfRequestValidator "
+            "ListOfResource "
+            "ListOfRestApi "
+            "ListOfSdkConfigurationProperty "
+            "ListOfSdkType "
+            "ListOfStage "
+            "ListOfStageKeys "
+            "ListOfString "
+            "ListOfUsage "
+            "ListOfUsagePlan "
+            "ListOfUsagePlanKey "
+            "ListOfVpcLink "
+            "LocationStatusType "
+            "Long "
+            "MapOfApiStageThrottleSettings "
+            "MapOfIntegrationResponse "
+            "MapOfKeyUsages "
+            "MapOfMethod "
+            "MapOfMethodResponse "
+            "MapOfMethodSettings "
+            "MapOfMethodSnapshot "
+            "MapOfStringToBoolean "
+            "MapOfStringToList "
+            "MapOfStringToString "
+            "Method "
+            "MethodResponse "
+            "MethodSetting "
+            "MethodSnapshot "
+            "Model "
+            "Models "
+            "MutualTlsAuthentication "
+            "MutualTlsAuthenticationInput "
+            "NotFoundException "
+            "NullableBoolean "
+            "NullableInteger "
+            "Op "
+            "PatchOperation "
+            "PathToMapOfMethodSnapshot "
+            "ProviderARN "
+            "PutGatewayResponseRequest "
+            "PutIntegrationRequest "
+            "PutIntegrationResponseRequest "
+            "PutMethodRequest "
+            "PutMethodResponseRequest "
+            "PutMode "
+            "PutRestApiRequest "
+            "QuotaPeriodType "
+            "QuotaSettings "
+            "RejectDomainNameAccessAssociationRequest "
+            "RequestValidator "
+            "RequestValidators "
+            "Resource "
+            "ResourceOwner "
+            "Resources "
+            "ResponseTransferMode "
+            "RestApi "
+            "RestApis "
+            "RoutingMode "
+            "SdkConfigurationProperty "
+            "SdkResponse "
+            "SdkType "
+            "SdkTypes "
+            "SecurityPolicy "
+            "ServiceUnavailableException "
+            "Stage "
+            "StageKey "
+            "Stages "
+            "StatusCode "
+            "String "
+            "TagResourceRequest "
+            "Tags "
+            "Template "
+            "TestInvokeAuthorizerRequest "
+            "TestInvokeAuthorizerResponse "
+            "TestInvokeMethodRequest "
+            "TestInvokeMethodResponse "
+            "ThrottleSettings "
+            "Timestamp "
+            "TlsConfig "
+            "TooManyRequestsException "
+            "UnauthorizedCacheControlHeaderStrategy "
+            "UnauthorizedException "
+            "UntagResourceRequest "
+            "UpdateAccountRequest "
+            "UpdateApiKeyRequest "
+            "UpdateAuthorizerRequest "
+            "UpdateBasePathMappingRequest "
+            "UpdateClientCertificateRequest "
+            "UpdateDeploymentRequest "
+            "UpdateDocumentationPartRequest "
+            "UpdateDocumentationVersionRequest "
+            "UpdateDomainNameRequest "
+            "UpdateGatewayResponseRequest "
+            "UpdateIntegrationRequest "
+            "UpdateIntegrationResponseRequest "
+            "UpdateMethodRequest "
+            "UpdateMethodResponseRequest "
+            "UpdateModelRequest "
+            "UpdateRequestValidatorRequest "
+            "UpdateResourceRequest "
+            "UpdateRestApiRequest "
+            "UpdateStageRequest "
+            "UpdateUsagePlanRequest "
+            "UpdateUsageRequest "
+            "UpdateVpcLinkRequest "
+            "Usage "
+            "UsagePlan "
+            "UsagePlanKey "
+            "UsagePlanKeys "
+            "UsagePlans "
+            "VpcLink "
+            "VpcLinkStatus "
+            "VpcLinks"
+        ),
+        (
+            b'["enum", [["VPCE"]], {"cls_name": "AccessAssociationSourceType"}]'
+            b'["structure", [[["format", "format", "String"]'
+            b', ["destinationArn", "destination_arn", "String"]]], {"cls_name": "AccessLogSettings"}]'
+            b'["structure", [[["cloudwatchRoleArn", "cloudwatch_role_arn", "String"]'
+            b', ["throttleSettings", "throttle_settings", "ThrottleSettings"]'
+            b', ["features", "features", "ListOfString"]'
+            b', ["apiKeyVersion", "api_key_version", "String"]]], {"cls_name": "Account"}]'
+            b'["structure", [[["id", "id", "String"]'
+            b', ["value", "value", "String"]'
+            b', ["name", "name", "String"]'
+            b', ["customerId", "customer_id", "String"]'
+            b', ["description", "description", "String"]'
+            b', ["enabled", "enabled", "Boolean"]'
+            b', ["createdDate", "created_date", "Timestamp"]'
+            b', ["lastUpdatedDate", "last_updated_date", "Timestamp"]'
+            b', ["stageKeys", "stage_keys", "ListOfString"]'
+            b', ["tags", "tags", "MapOfStringToString"]]], {"cls_name": "ApiKey"}]'
+            b'["structure", [[["ids", "ids", "ListOfString"]'
+            b', ["warnings", "warnings", "ListOfString"]]], {"cls_name": "ApiKeyIds"}]'
+            b'["enum", [["HEADER", "AUTHORIZER"]], {"cls_name": "ApiKeySourceType"}]'
+            b'["structure", [[["warnings", "warnings", "ListOfString"]'
+            b', ["position", "position", "String"]'
+            b', ["items", "items", "ListOfApiKey", "", "item"]]], {"cls_name": "ApiKeys"}]'
+            b'["enum", [["csv"]], {"cls_name": "ApiKeysFormat"}]'
+            b'["structure", [[["apiId", "api_id", "String"]'
+            b', ["stage", "stage", "String"]'
+            b', ["throttle", "throttle", "MapOfApiStageThrottleSettings"]]], {"cls_name": "ApiStage"}]'
+            b'["enum", [["UPDATING", "AVAILABLE", "PENDING", "FAILED"]], {"cls_name": "ApiStatus"}]'
+            b'["structure", [[["id", "id", "String"]'
+            b', ["name", "name", "String"]'
+            b', ["type", "type", "AuthorizerType"]'
+            b', ["providerARNs", "provider_arns", "ListOfARNs"]'
+            b', ["authType", "auth_type", "String"]'
+            b', ["authorizerUri", "authorizer_uri", "String"]'
+            b', ["authorizerCredentials", "authorizer_credentials", "String"]'
+            b', ["identitySource", "identity_source", "String"]'
+            b', ["identityValidationExpression", "identity_validation_expression", "String"]'
+            b', ["authorizerResultTtlInSeconds", "authorizer_result_ttl_in_seconds", "NullableInteger"]'
+            b', ["jwtConfiguration", "jwt_configuration", "JwtConfiguration"]]], {"cls_name": "Authorizer"}]'
+            b'["enum", [["TOKEN", "REQUEST", "COGNITO_USER_POOLS", "JWT"]], {"cls_name": "AuthorizerType"}]'
+            b'["structure", [[["position", "position", "String"]'
+            b', ["items", "items", "ListOfAuthorizer", "", "item"]]], {"cls_name": "Authorizers"}]'
+            b'["structure", [[["message", "message", "String"]]], {"cls_name": "BadRequestException", "error_code": "BadRequestException", "error_status": 400}]'
+            b'["structure", [[["basePath", "base_path", "String"]'
+            b', ["restApiId", "rest_api_id", "String"]'
+            b', ["stage", "stage", "String"]]], {"cls_name": "BasePathMapping"}]'
+            b'["structure", [[["position", "position", "String"]'
+            b', ["items", "items", "ListOfBasePathMapping", "", "item"]]], {"cls_name": "BasePathMappings"}]'
+            b'["blob", [], {}]'
+            b'["boolean", [], {}]'
+            b'["enum", [["0.5", "1.6", "6.1", "13.5", "28.4", "58.2", "118", "237"]], {"cls_name": "CacheClusterSize"}]'
+            b'["enum", [["CREATE_IN_PROGRESS", "AVAILABLE", "DELETE_IN_PROGRESS", "NOT_AVAILABLE", "FLUSH_IN_PROGRESS"]], {"cls_name": "CacheClusterStatus"}]'
+            b'["structure", [[["percentTraffic", "percent_traffic", "Double"]'
+            b', ["deploymentId", "deployment_id", "String"]'
+            b', ["stageVariableOverrides", "stage_variable_overrides", "MapOfStringToString"]'
+            b', ["useStageCache", "use_stage_cache", "Boolean"]]], {"cls_name": "CanarySettings"}]'
+            b'["structure", [[["clientCertificateId", "client_certificate_id", "String"]'
+            b', ["description", "description", "String"]'
+            b', ["pemEncodedCertificate", "pem_encoded_certificate", "String"]'
+            b', ["createdDate", "created_date", "Timestamp"]'
+            b', ["expirationDate", "expiration_date", "Timestamp"]'
+            b', ["tags", "tags", "MapOfStringToString"]]], {"cls_name": "ClientCertificate"}]'
+            b'["structure", [[["position", "position", "String"]'
+            b', ["items", "items", "ListOfClientCertificate", "", "item"]]], {"cls_name": "ClientCertificates"}]'
+            b'["structure", [[["message", "message", "String"]]], {"cls_name": "ConflictException", "error_code": "ConflictException", "error_status": 409}]'
+            b'["enum", [["INTERNET", "VPC_LINK"]], {"cls_name": "ConnectionType"}]'
+            b'["enum", [["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"]], {"cls_name": "ContentHandlingStrategy"}]'
+            b'["structure", [[["name", "name", "String"]'
+            b', ["description", "description", "String"]'
+            b', ["enabled", "enabled", "Boolean"]'
+            b', ["generateDistinctId", "generate_distinct_id", "Boolean"]'
+            b', ["value", "value", "String"]'
+            b', ["stageKeys", "stage_keys", "ListOfStageKeys"]'
+            b', ["customerId", "customer_id", "String"]'
+            b', ["tags", "tags", "MapOfStringToString"]]], {"cls_name": "CreateApiKeyRequest"}]'
+            b'["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            b', ["name", "name", "String", {"required": true}]'
+            b', ["type", "type", "AuthorizerType", {"required": true}]'
+            b', ["providerARNs", "provider_arns", "ListOfARNs"]'
+            b', ["authType", "auth_type", "String"]'
+            b', ["authorizerUri", "authorizer_uri", "String"]'
+            b', ["authorizerCredentials", "authorizer_credentials", "String"]'
+            b', ["identitySource", "identity_source", "String"]'
+            b', ["identityValidationExpression", "identity_validation_expression", "String"]'
+            b', ["authorizerResultTtlInSeconds", "authorizer_result_ttl_in_seconds", "NullableInteger"]'
+            b', ["jwtConfiguration", "jwt_configuration", "JwtConfigurationInput"]]], {"cls_name": "CreateAuthorizerRequest"}]'
+            b'["structure", [[["domainName", "domain_name", "String", "uri", "domain_name", {"required": true}]'
+            b', ["domainNameId", "domain_name_id", "String", "querystring"]'
+            b', ["basePath", "base_path", "String"]'
+            b', ["restApiId", "rest_api_id", "String", {"required": true}]'
+            b', ["stage", "stage", "String"]]], {"cls_name": "CreateBasePathMappingRequest"}]'
+            b'["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            b', ["stageName", "stage_name", "String"]'
+            b', ["stageDescription", "stage_description", "String"]'
+            b', ["description", "description", "String"]'
+            b', ["cacheClusterEnabled", "cache_cluster_enabled", "NullableBoolean"]'
+            b', ["cacheClusterSize", "cache_cluster_size", "CacheClusterSize"]'
+            b', ["variables", "variables", "MapOfStringToString"]'
+            b', ["canarySettings", "canary_settings", "DeploymentCanarySettings"]'
+            b', ["tracingEnabled", "tracing_enabled", "NullableBoolean"]]], {"cls_name": "CreateDeploymentRequest"}]'
+            b'["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            b', ["location", "location", "DocumentationPartLocation", {"required": true}]'
+            b', ["properties", "properties", "String", {"required": true}]]], {"cls_name": "CreateDocumentationPartRequest"}]'
+            b'["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            b', ["documentationVersion", "documentation_version", "String", {"required": true}]'
+            b', ["stageName", "stage_name", "String"]'
+            b', ["description", "description", "String"]]], {"cls_name": "CreateDocumentationVersionRequest"}]'
+            b'["structure", [[["domainNameArn", "domain_name_arn", "String", {"required": true}]'
+            b', ["accessAssociationSourceType", "access_association_source_type", "AccessAssociationSourceType", {"required": true}]'
+            b', ["accessAssociationSource", "access_association_source", "String", {"required": true}]'
+            b', ["tags", "tags", "MapOfStringToString"]]], {"cls_name": "CreateDomainNameAccessAssociationRequest"}]'
+            b'["structure", [[["domainName", "domain_name", "String", {"required": true}]'
+            b', ["certificateName", "certificate_name", "String"]'
+            b', ["certificateBody", "certificate_body", "String"]'
+            b', ["certificatePrivateKey", "certificate_private_key", "String"]'
+            b', ["certificateChain", "certificate_chain", "String"]'
+            b', ["certificateArn", "certificate_arn", "String"]'
+            b', ["regionalCertificateName", "regional_certificate_name", "String"]'
+            b', ["regionalCertificateArn", "regional_certificate_arn", "String"]'
+            b', ["endpointConfiguration", "endpoint_configuration", "EndpointConfiguration"]'
+            b', ["tags", "tags", "MapOfStringToString"]'
+            b', ["securityPolicy", "security_policy", "SecurityPolicy"]'
+            b', ["endpointAccessMode", "endpoint_access_mode", "EndpointAccessMode"]'
+            b', ["mutualTlsAuthentication", "mutual_tls_authentication", "MutualTlsAuthenticationInput"]'
+            b', ["ownershipVerificationCertificateArn", "ownership_verification_certificate_arn", "String"]'
+            b', ["policy", "policy", "String"]'
+            b', ["routingMode", "routing_mode", "RoutingMode"]]], {"cls_name": "CreateDomainNameRequest"}]'
+            b'["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            b', ["name", "name", "String", {"required": true}]'
+            b', ["description", "description", "String"]'
+            b', ["schema", "schema", "String"]'
+            b', ["contentType", "content_type", "String", {"required": true}]]], {"cls_name": "CreateModelRequest"}]'
+            b'["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            b', ["name", "name", "String"]'
+            b', ["validateRequestBody", "validate_request_body", "Boolean"]'
+            b', ["validateRequestParameters", "validate_request_parameters", "Boolean"]]], {"cls_name": "CreateRequestValidatorRequest"}]'
+            b'["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            b', ["parentId", "parent_id", "String", "uri", "parent_id", {"required": true}]'
+            b', ["pathPart", "path_part", "String", {"required": true}]]], {"cls_name": "CreateResourceRequest"}]'
+            b'["structure", [[["name", "name", "String", {"required": true}]'
+            b', ["description", "description", "String"]'
+            b', ["version", "version", "String"]'
+            b', ["cloneFrom", "clone_from", "String"]'
+            b', ["binaryMediaTypes", "binary_media_types", "ListOfString"]'
+            b', ["minimumCompressionSize", "minimum_compression_size", "NullableInteger"]'
+            b', ["apiKeySource", "api_key_source", "ApiKeySourceType"]'
+            b', ["endpointConfiguration", "endpoint_configuration", "EndpointConfiguration"]'
+            b', ["policy", "policy", "String"]'
+            b', ["tags", "tags", "MapOfStringToString"]'
+            b', ["disableExecuteApiEndpoint", "disable_execute_api_endpoint", "Boolean"]'
+            b', ["securityPolicy", "security_policy", "SecurityPolicy"]'
+            b', ["endpointAccessMode", "endpoint_access_mode", "EndpointAccessMode"]]], {"cls_name": "CreateRestApiRequest"}]'
+            b'["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            b', ["stageName", "stage_name", "String", {"required": true}]'
+            b', ["deploymentId", "deployment_id", "String", {"required": true}]'
+            b', ["description", "description", "String"]'
+            b', ["cacheClusterEnabled", "cache_cluster_enabled", "Boolean"]'
+            b', ["cacheClusterSize", "cache_cluster_size", "CacheClusterSize"]'
+            b', ["variables", "variables", "MapOfStringToString"]'
+            b', ["documentationVersion", "documentation_version", "String"]'
+            b', ["canarySettings", "canary_settings", "CanarySettings"]'
+            b', ["tracingEnabled", "tracing_enabled", "Boolean"]'
+            b', ["tags", "tags", "MapOfStringToString"]]], {"cls_name": "CreateStageRequest"}]'
+            b'["structure", [[["usagePlanId", "usage_plan_id", "String", "uri", "usageplanId", {"required": true}]'
+            b', ["keyId", "key_id", "String", {"required": true}]'
+            b', ["keyType", "key_type", "String", {"required": true}]]], {"cls_name": "CreateUsagePlanKeyRequest"}]'
+            b'["structure", [[["name", "name", "String", {"required": true}]'
+            b', ["description", "description", "String"]'
+            b', ["apiStages", "api_stages", "ListOfApiStage"]'
+            b', ["throttle", "throttle", "ThrottleSettings"]'
+            b', ["quota", "quota", "QuotaSettings"]'
+            b', ["tags", "tags", "MapOfStringToString"]]], {"cls_name": "CreateUsagePlanRequest"}]'
+            b'["structure", [[["name", "name", "String", {"required": true}]'
+            b', ["description", "description", "String"]'
+            b', ["targetArns", "target_arns", "ListOfString", {"required": true}]'
+            b', ["tags", "tags", "MapOfStringToString"]]], {"cls_name": "CreateVpcLinkRequest"}]'
+            b'["structure", [[["apiKey", "api_key", "String", "uri", "api_Key", {"required": true}]]], {"cls_name": "DeleteApiKeyRequest"}]'
+            b'["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            b', ["authorizerId", "authorizer_id", "String", "uri", "authorizer_id", {"required": true}]]], {"cls_name": "DeleteAuthorizerRequest"}]'
+            b'["structure", [[["domainName", "domain_name", "String", "uri", "domain_name", {"required": true}]'
+            b', ["domainNameId", "domain_name_id", "String", "querystring"]'
+            b', ["basePath", "base_path", "String", "uri", "base_path", {"required": true}]]], {"cls_name": "DeleteBasePathMappingRequest"}]'
+            b'["structure", [[["clientCertificateId", "client_certificate_id", "String", "uri", "clientcertificate_id", {"required": true}]]], {"cls_name": "DeleteClientCertificateRequest"}]'
+            b'["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            b', ["deploymentId", "deployment_id", "String", "uri", "deployment_id", {"required": true}]]], {"cls_name": "DeleteDeploymentRequest"}]'
+            b'["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            b', ["documentationPartId", "documentation_part_id", "String", "uri", "part_id", {"required": true}]]], {"cls_name": "DeleteDocumentationPartRequest"}]'
+            b'["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            b', ["documentationVersion", "documentation_version", "String", "uri", "doc_version", {"required": true}]]], {"cls_name": "DeleteDocumentationVersionRequest"}]'
+            b'["structure", [[["domainNameAccessAssociationArn", "domain_name_access_association_arn", "String", "uri", "domain_name_access_association_arn", {"required": true}]]], {"cls_name": "DeleteDomainNameAccessAssociationRequest"}]'
+            b'["structure", [[["domainName", "domain_name", "String", "uri", "domain_name", {"required": true}]'
+            b', ["domainNameId", "domain_name_id", "String", "querystring"]]], {"cls_name": "DeleteDomainNameRequest"}]'
+            b'["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            b', ["responseType", "response_type", "GatewayResponseType", "uri", "response_type", {"required": true}]]], {"cls_name": "DeleteGatewayResponseRequest"}]'
+            b'["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            b', ["resourceId", "resource_id", "String", "uri", "resource_id", {"required": true}]'
+            b', ["httpMethod", "http_method", "String", "uri", "http_method", {"required": true}]]], {"cls_name": "DeleteIntegrationRequest"}]'
+            b'["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            b', ["resourceId", "resource_id", "String", "uri", "resource_id", {"required": true}]'
+            b', ["httpMethod", "http_method", "String", "uri", "http_method", {"required": true}]'
+            b', ["statusCode", "status_code", "StatusCode", "uri", "status_code", {"required": true}]]], {"cls_name": "DeleteIntegrationResponseRequest"}]'
+            b'["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            b', ["resourceId", "resource_id", "String", "uri", "resource_id", {"required": true}]'
+            b', ["httpMethod", "http_method", "String", "uri", "http_method", {"required": true}]]], {"cls_name": "DeleteMethodRequest"}]'
+            b'["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            b', ["resourceId", "resource_id", "String", "uri", "resource_id", {"required": true}]'
+            b', ["httpMethod", "http_method", "String", "uri", "http_method", {"required": true}]'
+            b', ["statusCode", "status_code", "StatusCode", "uri", "status_code", {"required": true}]]], {"cls_name": "DeleteMethodResponseRequest"}]'
+            b'["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            b', ["modelName", "model_name", "String", "uri", "model_name", {"required": true}]]], {"cls_name": "DeleteModelRequest"}]'
+            b'["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            b', ["requestValidatorId", "request_validator_id", "String", "uri", "requestvalidator_id", {"required": true}]]], {"cls_name": "DeleteRequestValidatorRequest"}]'
+            b'["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            b', ["resourceId", "resource_id", "String", "uri", "resource_id", {"required": true}]]], {"cls_name": "DeleteResourceRequest"}]'
+            b'["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]]], {"cls_name": "DeleteRestApiRequest"}]'
+            b'["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            b', ["stageName", "stage_name", "String", "uri", "stage_name", {"required": true}]]], {"cls_name": "DeleteStageRequest"}]'
+            b'["structure", [[["usagePlanId", "usage_plan_id", "String", "uri", "usageplanId", {"required": true}]'
+            b', ["keyId", "key_id", "String", "uri", {"required": true}]]], {"cls_name": "DeleteUsagePlanKeyRequest"}]'
+            b'["structure", [[["usagePlanId", "usage_plan_id", "String", "uri", "usageplanId", {"required": true}]]], {"cls_name": "DeleteUsagePlanRequest"}]'
+            b'["structure", [[["vpcLinkId", "vpc_link_id", "String", "uri", "vpclink_id", {"required": true}]]], {"cls_name": "DeleteVpcLinkRequest"}]'
+            b'["structure", [[["id", "id", "String"]'
+            b', ["description", "description", "String"]'
+            b', ["createdDate", "created_date", "Timestamp"]'
+            b', ["apiSummary", "api_summary", "PathToMapOfMethodSnapshot"]]], {"cls_name": "Deployment"}]'
+            b'["structure", [[["percentTraffic", "percent_traffic", "Double"]'
+            b', ["stageVariableOverrides", "stage_variable_overrides", "MapOfStringToString"]'
+            b', ["useStageCache", "use_stage_cache", "Boolean"]]], {"cls_name": "DeploymentCanarySettings"}]'
+            b'["structure", [[["position", "position", "String"]'
+            b', ["items", "items", "ListOfDeployment", "", "item"]]], {"cls_name": "Deployments"}]'
+            b'["structure", [[["id", "id", "String"]'
+            b', ["location", "location", "DocumentationPartLocation"]'
+            b', ["properties", "properties", "String"]]], {"cls_name": "DocumentationPart"}]'
+            b'["structure", [[["ids", "ids", "ListOfString"]'
+            b', ["warnings", "warnings", "ListOfString"]]], {"cls_name": "DocumentationPartIds"}]'
+            b'["structure", [[["type", "type", "DocumentationPartType", {"required": true}]'
+            b', ["path", "path", "String"]'
+            b', ["method", "method", "String"]'
+            b', ["statusCode", "status_code", "DocumentationPartLocationStatusCode"]'
+            b', ["name", "name", "String"]]], {"cls_name": "DocumentationPartLocation"}]'
+            b'["string", [], {}]'
+            b'["enum", [["API", "AUTHORIZER", "MODEL", "RESOURCE", "METHOD", "PATH_PARAMETER", "QUERY_PARAMETER", "REQUEST_HEADER", "REQUEST_BODY", "RESPONSE", "RESPONSE_HEADER", "RESPONSE_BODY"]], {"cls_name": "DocumentationPartType"}]'
+            b'["structure", [[["position", "position", "String"]'
+            b', ["items", "items", "ListOfDocumentationPart", "", "item"]]], {"cls_name": "DocumentationParts"}]'
+            b'["structure", [[["version", "version", "String"]'
+            b', ["createdDate", "created_date", "Timestamp"]'
+            b', ["description", "description", "String"]]], {"cls_name": "DocumentationVersion"}]'
+            b'["structure", [[["position", "position", "String"]'
+            b', ["items", "items", "ListOfDocumentationVersion", "", "item"]]], {"cls_name": "DocumentationVersions"}]'
+            b'["structure", [[["domainName", "domain_name", "String"]'
+            b', ["domainNameId", "domain_name_id", "String"]'
+            b', ["domainNameArn", "domain_name_arn", "String"]'
+            b', ["certificateName", "certificate_name", "String"]'
+            b', ["certificateArn", "certificate_arn", "String"]'
+            b', ["certificateUploadDate", "certificate_upload_date", "Timestamp"]'
+            b', ["regionalDomainName", "regional_domain_name", "String"]'
+            b', ["regionalHostedZoneId", "regional_hosted_zone_id", "String"]'
+            b', ["regionalCertificateName", "regional_certificate_name", "String"]'
+            b', ["regionalCertificateArn", "regional_certificate_arn", "String"]'
+            b', ["distributionDomainName", "distribution_domain_name", "String"]'
+            b', ["distributionHostedZoneId", "distribution_hosted_zone_id", "String"]'
+            b', ["endpointConfiguration", "endpoint_configuration", "EndpointConfiguration"]'
+            b', ["domainNameStatus", "domain_name_status", "DomainNameStatus"]'
+            b', ["domainNameStatusMessage", "domain_name_status_message", "String"]'
+            b', ["securityPolicy", "security_policy", "SecurityPolicy"]'
+            b', ["endpointAccessMode", "endpoint_access_mode", "EndpointAccessMode"]'
+            b', ["tags", "tags", "MapOfStringToString"]'
+            b', ["mutualTlsAuthentication", "mutual_tls_authentication", "MutualTlsAuthentication"]'
+            b', ["ownershipVerificationCertificateArn", "ownership_verification_certificate_arn", "String"]'
+            b', ["managementPolicy", "management_policy", "String"]'
+            b', ["policy", "policy", "String"]'
+            b', ["routingMode", "routing_mode", "RoutingMode"]]], {"cls_name": "DomainName"}]'
+            b'["structure", [[["domainNameAccessAssociationArn", "domain_name_access_association_arn", "String"]'
+            b', ["domainNameArn", "domain_name_arn", "String"]'
+            b', ["accessAssociationSourceType", "access_association_source_type", "AccessAssociationSourceType"]'
+            b', ["accessAssociationSource", "access_association_source", "String"]'
+            b', ["tags", "tags", "MapOfStringToString"]]], {"cls_name": "DomainNameAccessAssociation"}]'
+            b'["structure", [[["position", "position", "String"]'
+            b', ["items", "items", "ListOfDomainNameAccessAssociation", "", "item"]]], {"cls_name": "DomainNameAccessAssociations"}]'
+            b'["enum", [["AVAILABLE", "UPDATING", "PENDING", "PENDING_CERTIFICATE_REIMPORT", "PENDING_OWNERSHIP_VERIFICATION", "FAILED"]], {"cls_name": "DomainNameStatus"}]'
+            b'["structure", [[["position", "position", "String"]'
+            b', ["items", "items", "ListOfDomainName", "", "item"]]], {"cls_name": "DomainNames"}]'
+            b'["number", ["double"], {}]'
+            b'["enum", [["BASIC", "STRICT"]], {"cls_name": "EndpointAccessMode"}]'
+            b'["structure", [[["types", "types", "ListOfEndpointType"]'
+            b', ["ipAddressType", "ip_address_type", "IpAddressType"]'
+            b', ["vpcEndpointIds", "vpc_endpoint_ids", "ListOfString"]]], {"cls_name": "EndpointConfiguration"}]'
+            b'["enum", [["REGIONAL", "EDGE", "PRIVATE"]], {"cls_name": "EndpointType"}]'
+            b'["structure", [[["contentType", "content_type", "String", "header", "Content-Type"]'
+            b', ["contentDisposition", "content_disposition", "String", "header", "Content-Disposition"]'
+            b', ["body", "body", "Blob"]]], {"cls_name": "ExportResponse", "payload": "body"}]'
+            b'["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            b', ["stageName", "stage_name", "String", "uri", "stage_name", {"required": true}]]], {"cls_name": "FlushStageAuthorizersCacheRequest"}]'
+            b'["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            b', ["stageName", "stage_name", "String", "uri", "stage_name", {"required": true}]]], {"cls_name": "FlushStageCacheRequest"}]'
+            b'["structure", [[["responseType", "response_type", "GatewayResponseType"]'
+            b', ["statusCode", "status_code", "StatusCode"]'
+            b', ["responseParameters", "response_parameters", "MapOfStringToString"]'
+            b', ["responseTemplates", "response_templates", "MapOfStringToString"]'
+            b', ["defaultResponse", "default_response", "Boolean"]]], {"cls_name": "GatewayResponse"}]'
+            b'["enum", [["DEFAULT_4XX", "DEFAULT_5XX", "RESOURCE_NOT_FOUND", "UNAUTHORIZED", "INVALID_API_KEY", "ACCESS_DENIED", "AUTHORIZER_FAILURE", "AUTHORIZER_CONFIGURATION_ERROR", "INVALID_SIGNATURE", "EXPIRED_TOKEN", "MISSING_AUTHENTICATION_TOKEN", "INTEGRATION_FAILURE", "INTEGRATION_TIMEOUT", "API_CONFIGURATION_ERROR", "UNSUPPORTED_MEDIA_TYPE", "BAD_REQUEST_PARAMETERS", "BAD_REQUEST_BODY", "REQUEST_TOO_LARGE", "THROTTLED", "QUOTA_EXCEEDED", "WAF_FILTERED"]], {"cls_name": "GatewayResponseType"}]'
+            b'["structure", [[["position", "position", "String"]'
+            b', ["items", "items", "ListOfGatewayResponse", "", "item"]]], {"cls_name": "GatewayResponses"}]'
+            b'["structure", [[["description", "description", "String"]'
+            b', ["tags", "tags", "MapOfStringToString"]]], {"cls_name": "GenerateClientCertificateRequest"}]'
+            b'["structure", [[]], {"cls_name": "GetAccountRequest"}]'
+            b'["structure", [[["apiKey", "api_key", "String", "uri", "api_Key", {"required": true}]'
+            b', ["includeValue", "include_value", "NullableBoolean", "querystring"]]], {"cls_name": "GetApiKeyRequest"}]'
+            b'["structure", [[["position", "position", "String", "querystring"]'
+            b', ["limit", "limit", "NullableInteger", "querystring"]'
+            b', ["nameQuery", "name_query", "String", "querystring", "name"]'
+            b', ["customerId", "customer_id", "String", "querystring"]'
+            b', ["includeValues", "include_values", "NullableBoolean", "querystring"]]], {"cls_name": "GetApiKeysRequest"}]'
+            b'["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            b', ["authorizerId", "authorizer_id", "String", "uri", "authorizer_id", {"required": true}]]], {"cls_name": "GetAuthorizerRequest"}]'
+            b'["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            b', ["position", "position", "String", "querystring"]'
+            b', ["limit", "limit", "NullableInteger", "querystring"]]], {"cls_name": "GetAuthorizersRequest"}]'
+            b'["structure", [[["domainName", "domain_name", "String", "uri", "domain_name", {"required": true}]'
+            b', ["domainNameId", "domain_name_id", "String", "querystring"]'
+            b', ["basePath", "base_path", "String", "uri", "base_path", {"required": true}]]], {"cls_name": "GetBasePathMappingRequest"}]'
+            b'["structure", [[["domainName", "domain_name", "String", "uri", "domain_name", {"required": true}]'
+            b', ["domainNameId", "domain_name_id", "String", "querystring"]'
+            b', ["position", "position", "String", "querystring"]'
+            b', ["limit", "limit", "NullableInteger", "querystring"]]], {"cls_name": "GetBasePathMappingsRequest"}]'
+            b'["structure", [[["clientCertificateId", "client_certificate_id", "String", "uri", "clientcertificate_id", {"required": true}]]], {"cls_name": "GetClientCertificateRequest"}]'
+            b'["structure", [[["position", "position", "String", "querystring"]'
+            b', ["limit", "limit", "NullableInteger", "querystring"]]], {"cls_name": "GetClientCertificatesRequest"}]'
+            b'["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            b', ["deploymentId", "deployment_id", "String", "uri", "deployment_id", {"required": true}]'
+            b', ["embed", "embed", "ListOfString", "querystring"]]], {"cls_name": "GetDeploymentRequest"}]'
+            b'["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            b', ["position", "position", "String", "querystring"]'
+            b', ["limit", "limit", "NullableInteger", "querystring"]]], {"cls_name": "GetDeploymentsRequest"}]'
+            b'["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            b', ["documentationPartId", "documentation_part_id", "String", "uri", "part_id", {"required": true}]]], {"cls_name": "GetDocumentationPartRequest"}]'
+            b'["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            b', ["type", "type", "DocumentationPartType", "querystring"]'
+            b', ["nameQuery", "name_query", "String", "querystring", "name"]'
+            b', ["path", "path", "String", "querystring"]'
+            b', ["position", "position", "String", "querystring"]'
+            b', ["limit", "limit", "NullableInteger", "querystring"]'
+            b', ["locationStatus", "location_status", "LocationStatusType", "querystring"]]], {"cls_name": "GetDocumentationPartsRequest"}]'
+            b'["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            b', ["documentationVersion", "documentation_version", "String", "uri", "doc_version", {"required": true}]]], {"cls_name": "GetDocumentationVersionRequest"}]'
+            b'["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            b', ["position", "position", "String", "querystring"]'
+            b', ["limit", "limit", "NullableInteger", "querystring"]]], {"cls_name": "GetDocumentationVersionsRequest"}]'
+            b'["structure", [[["position", "position", "String", "querystring"]'
+            b', ["limit", "limit", "NullableInteger", "querystring"]'
+            b', ["resourceOwner", "resource_owner", "ResourceOwner", "querystring"]]], {"cls_name": "GetDomainNameAccessAssociationsRequest"}]'
+            b'["structure", [[["domainName", "domain_name", "String", "uri", "domain_name", {"required": true}]'
+            b', ["domainNameId", "domain_name_id", "String", "querystring"]]], {"cls_name": "GetDomainNameRequest"}]'
+            b'["structure", [[["position", "position", "String", "querystring"]'
+            b', ["limit", "limit", "NullableInteger", "querystring"]'
+            b', ["resourceOwner", "resource_owner", "ResourceOwner", "querystring"]]], {"cls_name": "GetDomainNamesRequest"}]'
+            b'["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            b', ["stageName", "stage_name", "String", "uri", "stage_name", {"required": true}]'
+            b', ["exportType", "export_type", "String", "uri", "export_type", {"required": true}]'
+            b', ["parameters", "parameters", "MapOfStringToString", "querystring"]'
+            b', ["accepts", "accepts", "String", "header", "Accept"]]], {"cls_name": "GetExportRequest"}]'
+            b'["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            b', ["responseType", "response_type", "GatewayResponseType", "uri", "response_type", {"required": true}]]], {"cls_name": "GetGatewayResponseRequest"}]'
+            b'["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            b', ["position", "position", "String", "querystring"]'
+            b', ["limit", "limit", "NullableInteger", "querystring"]]], {"cls_name": "GetGatewayResponsesRequest"}]'
+            b'["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            b', ["resourceId", "resource_id", "String", "uri", "resource_id", {"required": true}]'
+            b', ["httpMethod", "http_method", "String", "uri", "http_method", {"required": true}]]], {"cls_name": "GetIntegrationRequest"}]'
+            b'["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            b', ["resourceId", "resource_id", "String", "uri", "resource_id", {"required": true}]'
+            b', ["httpMethod", "http_method", "String", "uri", "http_method", {"required": true}]'
+            b', ["statusCode", "status_code", "StatusCode", "uri", "status_code", {"required": true}]]], {"cls_name": "GetIntegrationResponseRequest"}]'
+            b'["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            b', ["resourceId", "resource_id", "String", "uri", "resource_id", {"required": true}]'
+            b', ["httpMethod", "http_method", "String", "uri", "http_method", {"required": true}]]], {"cls_name": "GetMethodRequest"}]'
+            b'["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            b', ["resourceId", "resource_id", "String", "uri", "resource_id", {"required": true}]'
+            b', ["httpMethod", "http_method", "String", "uri", "http_method", {"required": true}]'
+            b', ["statusCode", "status_code", "StatusCode", "uri", "status_code", {"required": true}]]], {"cls_name": "GetMethodResponseRequest"}]'
+            b'["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            b', ["modelName", "model_name", "String", "uri", "model_name", {"required": true}]'
+            b', ["flatten", "flatten", "Boolean", "querystring"]]], {"cls_name": "GetModelRequest"}]'
+            b'["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            b', ["modelName", "model_name", "String", "uri", "model_name", {"required": true}]]], {"cls_name": "GetModelTemplateRequest"}]'
+            b'["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            b', ["position", "position", "String", "querystring"]'
+            b', ["limit", "limit", "NullableInteger", "querystring"]]], {"cls_name": "GetModelsRequest"}]'
+            b'["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            b', ["requestValidatorId", "request_validator_id", "String", "uri", "requestvalidator_id", {"required": true}]]], {"cls_name": "GetRequestValidatorRequest"}]'
+            b'["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            b', ["position", "position", "String", "querystring"]'
+            b', ["limit", "limit", "NullableInteger", "querystring"]]], {"cls_name": "GetRequestValidatorsRequest"}]'
+            b'["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            b', ["resourceId", "resource_id", "String", "uri", "resource_id", {"required": true}]'
+            b', ["embed", "embed", "ListOfString", "querystring"]]], {"cls_name": "GetResourceRequest"}]'
+            b'["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            b', ["position", "position", "String", "querystring"]'
+            b', ["limit", "limit", "NullableInteger", "querystring"]'
+            b', ["embed", "embed", "ListOfString", "querystring"]]], {"cls_name": "GetResourcesRequest"}]'
+            b'["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]]], {"cls_name": "GetRestApiRequest"}]'
+            b'["structure", [[["position", "position", "String", "querystring"]'
+            b', ["limit", "limit", "NullableInteger", "querystring"]]], {"cls_name": "GetRestApisRequest"}]'
+            b'["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            b', ["stageName", "stage_name", "String", "uri", "stage_name", {"required": true}]'
+            b', ["sdkType", "sdk_type", "String", "uri", "sdk_type", {"required": true}]'
+            b', ["parameters", "parameters", "MapOfStringToString", "querystring"]]], {"cls_name": "GetSdkRequest"}]'
+            b'["structure", [[["id", "id", "String", "uri", "sdktype_id", {"required": true}]]], {"cls_name": "GetSdkTypeRequest"}]'
+            b'["structure", [[["position", "position", "String", "querystring"]'
+            b', ["limit", "limit", "NullableInteger", "querystring"]]], {"cls_name": "GetSdkTypesRequest"}]'
+            b'["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            b', ["stageName", "stage_name", "String", "uri", "stage_name", {"required": true}]]], {"cls_name": "GetStageRequest"}]'
+            b'["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            b', ["deploymentId", "deployment_id", "String", "querystring"]]], {"cls_name": "GetStagesRequest"}]'
+            b'["structure", [[["resourceArn", "resource_arn", "String", "uri", "resource_arn", {"required": true}]'
+            b', ["position", "position", "String", "querystring"]'
+            b', ["limit", "limit", "NullableInteger", "querystring"]]], {"cls_name": "GetTagsRequest"}]'
+            b'["structure", [[["usagePlanId", "usage_plan_id", "String", "uri", "usageplanId", {"required": true}]'
+            b', ["keyId", "key_id", "String", "uri", {"required": true}]]], {"cls_name": "GetUsagePlanKeyRequest"}]'
+            b'["structure", [[["usagePlanId", "usage_plan_id", "String", "uri", "usageplanId", {"required": true}]'
+            b', ["position", "position", "String", "querystring"]'
+            b', ["limit", "limit", "NullableInteger", "querystring"]'
+            b', ["nameQuery", "name_query", "String", "querystring", "name"]]], {"cls_name": "GetUsagePlanKeysRequest"}]'
+            b'["structure", [[["usagePlanId", "usage_plan_id", "String", "uri", "usageplanId", {"required": true}]]], {"cls_name": "GetUsagePlanRequest"}]'
+            b'["structure", [[["position", "position", "String", "querystring"]'
+            b', ["keyId", "key_id", "String", "querystring"]'
+            b', ["limit", "limit", "NullableInteger", "querystring"]]], {"cls_name": "GetUsagePlansRequest"}]'
+            b'["structure", [[["usagePlanId", "usage_plan_id", "String", "uri", "usageplanId", {"required": true}]'
+            b', ["keyId", "key_id", "String", "querystring"]'
+            b', ["startDate", "start_date", "String", "querystring", {"required": true}]'
+            b', ["endDate", "end_date", "String", "querystring", {"required": true}]'
+            b', ["position", "position", "String", "querystring"]'
+            b', ["limit", "limit", "NullableInteger", "querystring"]]], {"cls_name": "GetUsageRequest"}]'
+            b'["structure", [[["vpcLinkId", "vpc_link_id", "String", "uri", "vpclink_id", {"required": true}]]], {"cls_name": "GetVpcLinkRequest"}]'
+            b'["structure", [[["position", "position", "String", "querystring"]'
+            b', ["limit", "limit", "NullableInteger", "querystring"]]], {"cls_name": "GetVpcLinksRequest"}]'
+            b'["structure", [[["body", "body", "Blob", {"required": true}]'
+            b', ["format", "format", "ApiKeysFormat", "querystring", {"required": true}]'
+            b', ["failOnWarnings", "fail_on_warnings", "Boolean", "querystring", "failonwarnings"]]], {"cls_name": "ImportApiKeysRequest", "payload": "body"}]'
+            b'["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            b', ["mode", "mode", "PutMode", "querystring"]'
+            b', ["failOnWarnings", "fail_on_warnings", "Boolean", "querystring", "failonwarnings"]'
+            b', ["body", "body", "Blob", {"required": true}]]], {"cls_name": "ImportDocumentationPartsRequest", "payload": "body"}]'
+            b'["structure", [[["failOnWarnings", "fail_on_warnings", "Boolean", "querystring", "failonwarnings"]'
+            b', ["parameters", "parameters", "MapOfStringToString", "querystring"]'
+            b', ["body", "body", "Blob", {"required": true}]]], {"cls_name": "ImportRestApiRequest", "payload": "body"}]'
+            b'["number", ["integer"], {}]'
+            b'["structure", [[["type", "type", "IntegrationType"]'
+            b', ["httpMethod", "http_method", "String"]'
+            b', ["uri", "uri", "String"]'
+            b', ["connectionType", "connection_type", "ConnectionType"]'
+            b', ["connectionId", "connection_id", "String"]'
+            b', ["credentials", "credentials", "String"]'
+            b', ["requestParameters", "request_parameters", "MapOfStringToString"]'
+            b', ["requestTemplates", "request_templates", "MapOfStringToString"]'
+            b', ["passthroughBehavior", "passthrough_behavior", "String"]'
+            b', ["contentHandling", "content_handling", "ContentHandlingStrategy"]'
+            b', ["timeoutInMillis", "timeout_in_millis", "Integer"]'
+            b', ["cacheNamespace", "cache_namespace", "String"]'
+            b', ["cacheKeyParameters", "cache_key_parameters", "ListOfString"]'
+            b', ["integrationResponses", "integration_responses", "MapOfIntegrationResponse"]'
+            b', ["tlsConfig", "tls_config", "TlsConfig"]'
+            b', ["responseTransferMode", "response_transfer_mode", "ResponseTransferMode"]'
+            b', ["integrationTarget", "integration_target", "String"]]], {"cls_name": "Integration"}]'
+            b'["structure", [[["statusCode", "status_code", "StatusCode"]'
+            b', ["selectionPattern", "selection_pattern", "String"]'
+            b', ["responseParameters", "response_parameters", "MapOfStringToString"]'
+            b', ["responseTemplates", "response_templates", "MapOfStringToString"]'
+            b', ["contentHandling", "content_handling", "ContentHandlingStrategy"]]], {"cls_name": "IntegrationResponse"}]'
+            b'["enum", [["HTTP", "AWS", "MOCK", "HTTP_PROXY", "AWS_PROXY"]], {"cls_name": "IntegrationType"}]'
+            b'["enum", [["ipv4", "dualstack"]], {"cls_name": "IpAddressType"}]'
+            b'["structure", [[["claimName", "claim_name", "String", {"required": true}]'
+            b', ["format", "format", "JwtClaimFormat", {"required": true}]'
+            b', ["required", "required", "Boolean"]'
+            b', ["expectedValues", "expected_values", "ListOfString"]]], {"cls_name": "JwtAdditionalClaim"}]'
+            b'["enum", [["SINGLE_STRING"]], {"cls_name": "JwtClaimFormat"}]'
+            b'["structure", [[["issuers", "issuers", "ListOfJwtIssuer"]'
+            b', ["defaultAlgorithms", "default_algorithms", "ListOfJwtSigningAlgorithm"]]], {"cls_name": "JwtConfiguration"}]'
+            b'["structure", [[["issuers", "issuers", "ListOfJwtIssuerInput", {"required": true}]'
+            b', ["defaultAlgorithms", "default_algorithms", "ListOfJwtSigningAlgorithm", {"required": true}]]], {"cls_name": "JwtConfigurationInput"}]'
+            b'["structure", [[["issuer", "issuer", "String"]'
+            b', ["audiences", "audiences", "ListOfString"]'
+            b', ["additionalClaims", "additional_claims", "ListOfJwtAdditionalClaim"]'
+            b', ["jwksUri", "jwks_uri", "String"]]], {"cls_name": "JwtIssuer"}]'
+            b'["structure", [[["issuer", "issuer", "String", {"required": true}]'
+            b', ["audiences", "audiences", "ListOfString", {"required": true}]'
+            b', ["additionalClaims", "additional_claims", "ListOfJwtAdditionalClaim"]]], {"cls_name": "JwtIssuerInput"}]'
+            b'["enum", [["RS256", "RS384", "RS512", "ES256", "ES384", "ES512"]], {"cls_name": "JwtSigningAlgorithm"}]'
+            b'["structure", [[["retryAfterSeconds", "retry_after_seconds", "String", "header", "Retry-After"]'
+            b', ["message", "message", "String"]]], {"cls_name": "LimitExceededException", "error_code": "LimitExceededException", "error_status": 429}]'
+            b'["list_of", ["ProviderARN"], {}]'
+            b'["list_of", ["ApiKey"], {}]'
+            b'["list_of", ["ApiStage"], {}]'
+            b'["list_of", ["Authorizer"], {}]'
+            b'["list_of", ["BasePathMapping"], {}]'
+            b'["list_of", ["ClientCertificate"], {}]'
+            b'["list_of", ["Deployment"], {}]'
+            b'["list_of", ["DocumentationPart"], {}]'
+            b'["list_of", ["DocumentationVersion"], {}]'
+            b'["list_of", ["DomainName"], {}]'
+            b'["list_of", ["DomainNameAccessAssociation"], {}]'
+            b'["list_of", ["EndpointType"], {}]'
+            b'["list_of", ["GatewayResponse"], {}]'
+            b'["list_of", ["JwtAdditionalClaim"], {}]'
+            b'["list_of", ["JwtIssuer"], {}]'
+            b'["list_of", ["JwtIssuerInput"], {}]'
+            b'["list_of", ["JwtSigningAlgorithm"], {}]'
+            b'["list_of", ["Long"], {}]'
+            b'["list_of", ["Model"], {}]'
+            b'["list_of", ["PatchOperation"], {}]'
+            b'["list_of", ["RequestValidator"], {}]'
+            b'["list_of", ["Resource"], {}]'
+            b'["list_of", ["RestApi"], {}]'
+            b'["list_of", ["SdkConfigurationProperty"], {}]'
+            b'["list_of", ["SdkType"], {}]'
+            b'["list_of", ["Stage"], {}]'
+            b'["list_of", ["StageKey"], {}]'
+            b'["list_of", ["String"], {}]'
+            b'["list_of", ["ListOfLong"], {}]'
+            b'["list_of", ["UsagePlan"], {}]'
+            b'["list_of", ["UsagePlanKey"], {}]'
+            b'["list_of", ["VpcLink"], {}]'
+            b'["enum", [["DOCUMENTED", "UNDOCUMENTED"]], {"cls_name": "LocationStatusType"}]'
+            b'["number", ["long"], {}]'
+            b'["map_of", ["String", "ThrottleSettings"], {}]'
+            b'["map_of", ["String", "IntegrationResponse"], {}]'
+            b'["map_of", ["String", "ListOfUsage"], {}]'
+            b'["map_of", ["String", "Method"], {}]'
+            b'["map_of", ["String", "MethodResponse"], {}]'
+            b'["map_of", ["String", "MethodSetting"], {}]'
+            b'["map_of", ["String", "MethodSnapshot"], {}]'
+            b'["map_of", ["String", "NullableBoolean"], {}]'
+            b'["map_of", ["String", "ListOfString"], {}]'
+            b'["map_of", ["String", "String"], {}]'
+            b'["structure", [[["httpMethod", "http_method", "String"]'
+            b', ["authorizationType", "authorization_type", "String"]'
+            b', ["authorizerId", "authorizer_id", "String"]'
+            b', ["apiKeyRequired", "api_key_required", "NullableBoolean"]'
+            b', ["requestValidatorId", "request_validator_id", "String"]'
+            b', ["operationName", "operation_name", "String"]'
+            b', ["requestParameters", "request_parameters", "MapOfStringToBoolean"]'
+            b', ["requestModels", "request_models", "MapOfStringToString"]'
+            b', ["methodResponses", "method_responses", "MapOfMethodResponse"]'
+            b', ["methodIntegration", "method_integration", "Integration"]'
+            b', ["authorizationScopes", "authorization_scopes", "ListOfString"]]], {"cls_name": "Method"}]'
+            b'["structure", [[["statusCode", "status_code", "StatusCode"]'
+            b', ["responseParameters", "response_parameters", "MapOfStringToBoolean"]'
+            b', ["responseModels", "response_models", "MapOfStringToString"]]], {"cls_name": "MethodResponse"}]'
+            b'["structure", [[["metricsEnabled", "metrics_enabled", "Boolean"]'
+            b', ["loggingLevel", "logging_level", "String"]'
+            b', ["dataTraceEnabled", "data_trace_enabled", "Boolean"]'
+            b', ["throttlingBurstLimit", "throttling_burst_limit", "Integer"]'
+            b', ["throttlingRateLimit", "throttling_rate_limit", "Double"]'
+            b', ["cachingEnabled", "caching_enabled", "Boolean"]'
+            b', ["cacheTtlInSeconds", "cache_ttl_in_seconds", "Integer"]'
+            b', ["cacheDataEncrypted", "cache_data_encrypted", "Boolean"]'
+            b', ["requireAuthorizationForCacheControl", "require_authorization_for_cache_control", "Boolean"]'
+            b', ["unauthorizedCacheControlHeaderStrategy", "unauthorized_cache_control_header_strategy", "UnauthorizedCacheControlHeaderStrategy"]]], {"cls_name": "MethodSetting"}]'
+            b'["structure", [[["authorizationType", "authorization_type", "String"]'
+            b', ["apiKeyRequired", "api_key_required", "Boolean"]]], {"cls_name": "MethodSnapshot"}]'
+            b'["structure", [[["id", "id", "String"]'
+            b', ["name", "name", "String"]'
+            b', ["description", "description", "String"]'
+            b', ["schema", "schema", "String"]'
+            b', ["contentType", "content_type", "String"]]], {"cls_name": "Model"}]'
+            b'["structure", [[["position", "position", "String"]'
+            b', ["items", "items", "ListOfModel", "", "item"]]], {"cls_name": "Models"}]'
+            b'["structure", [[["truststoreUri", "truststore_uri", "String"]'
+            b', ["truststoreVersion", "truststore_version", "String"]'
+            b', ["truststoreWarnings", "truststore_warnings", "ListOfString"]]], {"cls_name": "MutualTlsAuthentication"}]'
+            b'["structure", [[["truststoreUri", "truststore_uri", "String"]'
+            b', ["truststoreVersion", "truststore_version", "String"]]], {"cls_name": "MutualTlsAuthenticationInput"}]'
+            b'["structure", [[["message", "message", "String"]]], {"cls_name": "NotFoundException", "error_code": "NotFoundException", "error_status": 404}]'
+            b'["boolean", [], {}]'
+            b'["number", ["integer"], {}]'
+            b'["enum", [["add", "remove", "replace", "move", "copy", "test"]], {"cls_name": "Op"}]'
+            b'["structure", [[["op", "op", "Op"]'
+            b', ["path", "path", "String"]'
+            b', ["value", "value", "String"]'
+            b', ["from", "from_", "String"]]], {"cls_name": "PatchOperation"}]'
+            b'["map_of", ["String", "MapOfMethodSnapshot"], {}]'
+            b'["string", [], {}]'
+            b'["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            b', ["responseType", "response_type", "GatewayResponseType", "uri", "response_type", {"required": true}]'
+            b', ["statusCode", "status_code", "StatusCode"]'
+            b', ["responseParameters", "response_parameters", "MapOfStringToString"]'
+            b', ["responseTemplates", "response_templates", "MapOfStringToString"]]], {"cls_name": "PutGatewayResponseRequest"}]'
+            b'["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            b', ["resourceId", "resource_id", "String", "uri", "resource_id", {"required": true}]'
+            b', ["httpMethod", "http_method", "String", "uri", "http_method", {"required": true}]'
+            b', ["type", "type", "IntegrationType", {"required": true}]'
+            b', ["integrationHttpMethod", "integration_http_method", "String", "", "httpMethod"]'
+            b', ["uri", "uri", "String"]'
+            b', ["connectionType", "connection_type", "ConnectionType"]'
+            b', ["connectionId", "connection_id", "String"]'
+            b', ["credentials", "credentials", "String"]'
+            b', ["requestParameters", "request_parameters", "MapOfStringToString"]'
+            b', ["requestTemplates", "request_templates", "MapOfStringToString"]'
+            b', ["passthroughBehavior", "passthrough_behavior", "String"]'
+            b', ["cacheNamespace", "cache_namespace", "String"]'
+            b', ["cacheKeyParameters", "cache_key_parameters", "ListOfString"]'
+            b', ["contentHandling", "content_handling", "ContentHandlingStrategy"]'
+            b', ["timeoutInMillis", "timeout_in_millis", "NullableInteger"]'
+            b', ["tlsConfig", "tls_config", "TlsConfig"]'
+            b', ["responseTransferMode", "response_transfer_mode", "ResponseTransferMode"]'
+            b', ["integrationTarget", "integration_target", "String"]]], {"cls_name": "PutIntegrationRequest"}]'
+            b'["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            b', ["resourceId", "resource_id", "String", "uri", "resource_id", {"required": true}]'
+            b', ["httpMethod", "http_method", "String", "uri", "http_method", {"required": true}]'
+            b', ["statusCode", "status_code", "StatusCode", "uri", "status_code", {"required": true}]'
+            b', ["selectionPattern", "selection_pattern", "String"]'
+            b', ["responseParameters", "response_parameters", "MapOfStringToString"]'
+            b', ["responseTemplates", "response_templates", "MapOfStringToString"]'
+            b', ["contentHandling", "content_handling", "ContentHandlingStrategy"]]], {"cls_name": "PutIntegrationResponseRequest"}]'
+            b'["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            b', ["resourceId", "resource_id", "String", "uri", "resource_id", {"required": true}]'
+            b', ["httpMethod", "http_method", "String", "uri", "http_method", {"required": true}]'
+            b', ["authorizationType", "authorization_type", "String", {"required": true}]'
+            b', ["authorizerId", "authorizer_id", "String"]'
+            b', ["apiKeyRequired", "api_key_required", "Boolean"]'
+            b', ["operationName", "operation_name", "String"]'
+            b', ["requestParameters", "request_parameters", "MapOfStringToBoolean"]'
+            b', ["requestModels", "request_models", "MapOfStringToString"]'
+            b', ["requestValidatorId", "request_validator_id", "String"]'
+            b', ["authorizationScopes", "authorization_scopes", "ListOfString"]]], {"cls_name": "PutMethodRequest"}]'
+            b'["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            b', ["resourceId", "resource_id", "String", "uri", "resource_id", {"required": true}]'
+            b', ["httpMethod", "http_method", "String", "uri", "http_method", {"required": true}]'
+            b', ["statusCode", "status_code", "StatusCode", "uri", "status_code", {"required": true}]'
+            b', ["responseParameters", "response_parameters", "MapOfStringToBoolean"]'
+            b', ["responseModels", "response_models", "MapOfStringToString"]]], {"cls_name": "PutMethodResponseRequest"}]'
+            b'["enum", [["merge", "overwrite"]], {"cls_name": "PutMode"}]'
+            b'["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            b', ["mode", "mode", "PutMode", "querystring"]'
+            b', ["failOnWarnings", "fail_on_warnings", "Boolean", "querystring", "failonwarnings"]'
+            b', ["parameters", "parameters", "MapOfStringToString", "querystring"]'
+            b', ["body", "body", "Blob", {"required": true}]]], {"cls_name": "PutRestApiRequest", "payload": "body"}]'
+            b'["enum", [["DAY", "WEEK", "MONTH"]], {"cls_name": "QuotaPeriodType"}]'
+            b'["structure", [[["limit", "limit", "Integer"]'
+            b', ["offset", "offset", "Integer"]'
+            b', ["period", "period", "QuotaPeriodType"]]], {"cls_name": "QuotaSettings"}]'
+            b'["structure", [[["domainNameAccessAssociationArn", "domain_name_access_association_arn", "String", "querystring", {"required": true}]'
+            b', ["domainNameArn", "domain_name_arn", "String", "querystring", {"required": true}]]], {"cls_name": "RejectDomainNameAccessAssociationRequest"}]'
+            b'["structure", [[["id", "id", "String"]'
+            b', ["name", "name", "String"]'
+            b', ["validateRequestBody", "validate_request_body", "Boolean"]'
+            b', ["validateRequestParameters", "validate_request_parameters", "Boolean"]]], {"cls_name": "RequestValidator"}]'
+            b'["structure", [[["position", "position", "String"]'
+            b', ["items", "items", "ListOfRequestValidator", "", "item"]]], {"cls_name": "RequestValidators"}]'
+            b'["structure", [[["id", "id", "String"]'
+            b', ["parentId", "parent_id", "String"]'
+            b', ["pathPart", "path_part", "String"]'
+            b', ["path", "path", "String"]'
+            b', ["resourceMethods", "resource_methods", "MapOfMethod"]]], {"cls_name": "Resource"}]'
+            b'["enum", [["SELF", "OTHER_ACCOUNTS"]], {"cls_name": "ResourceOwner"}]'
+            b'["structure", [[["position", "position", "String"]'
+            b', ["items", "items", "ListOfResource", "", "item"]]], {"cls_name": "Resources"}]'
+            b'["enum", [["BUFFERED", "STREAM"]], {"cls_name": "ResponseTransferMode"}]'
+            b'["structure", [[["id", "id", "String"]'
+            b', ["name", "name", "String"]'
+            b', ["description", "description", "String"]'
+            b', ["createdDate", "created_date", "Timestamp"]'
+            b', ["version", "version", "String"]'
+            b', ["warnings", "warnings", "ListOfString"]'
+            b', ["binaryMediaTypes", "binary_media_types", "ListOfString"]'
+            b', ["minimumCompressionSize", "minimum_compression_size", "NullableInteger"]'
+            b', ["apiKeySource", "api_key_source", "ApiKeySourceType"]'
+            b', ["endpointConfiguration", "endpoint_configuration", "EndpointConfiguration"]'
+            b', ["policy", "policy", "String"]'
+            b', ["tags", "tags", "MapOfStringToString"]'
+            b', ["disableExecuteApiEndpoint", "disable_execute_api_endpoint", "Boolean"]'
+            b', ["rootResourceId", "root_resource_id", "String"]'
+            b', ["securityPolicy", "security_policy", "SecurityPolicy"]'
+            b', ["endpointAccessMode", "endpoint_access_mode", "EndpointAccessMode"]'
+            b', ["apiStatus", "api_status", "ApiStatus"]'
+            b', ["apiStatusMessage", "api_status_message", "String"]]], {"cls_name": "RestApi"}]'
+            b'["structure", [[["position", "position", "String"]'
+            b', ["items", "items", "ListOfRestApi", "", "item"]]], {"cls_name": "RestApis"}]'
+            b'["enum", [["BASE_PATH_MAPPING_ONLY", "ROUTING_RULE_ONLY", "ROUTING_RULE_THEN_BASE_PATH_MAPPING"]], {"cls_name": "RoutingMode"}]'
+            b'["structure", [[["name", "name", "String"]'
+            b', ["friendlyName", "friendly_name", "String"]'
+            b', ["description", "description", "String"]'
+            b', ["required", "required", "Boolean"]'
+            b', ["defaultValue", "default_value", "String"]]], {"cls_name": "SdkConfigurationProperty"}]'
+            b'["structure", [[["contentType", "content_type", "String", "header", "Content-Type"]'
+            b', ["contentDisposition", "content_disposition", "String", "header", "Content-Disposition"]'
+            b', ["body", "body", "Blob"]]], {"cls_name": "SdkResponse", "payload": "body"}]'
+            b'["structure", [[["id", "id", "String"]'
+            b', ["friendlyName", "friendly_name", "String"]'
+            b', ["description", "description", "String"]'
+            b', ["configurationProperties", "configuration_properties", "ListOfSdkConfigurationProperty"]]], {"cls_name": "SdkType"}]'
+            b'["structure", [[["position", "position", "String"]'
+            b', ["items", "items", "ListOfSdkType", "", "item"]]], {"cls_name": "SdkTypes"}]'
+            b'["enum", [["TLS_1_0", "TLS_1_2", "SecurityPolicy_TLS13_1_3_2025_09", "SecurityPolicy_TLS13_1_3_FIPS_2025_09", "SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09", "SecurityPolicy_TLS13_1_2_FIPS_PQ_2025_09", "SecurityPolicy_TLS13_1_2_FIPS_PFS_PQ_2025_09", "SecurityPolicy_TLS13_1_2_Ext2_PQ_2025_09", "SecurityPolicy_TLS13_1_2_Ext2_FIPS_PQ_2025_09", "SecurityPolicy_TLS13_1_2_PQ_2025_09", "SecurityPolicy_TLS13_1_2_2021_06", "SecurityPolicy_TLS13_2025_EDGE", "SecurityPolicy_TLS12_PFS_2025_EDGE", "SecurityPolicy_TLS12_2018_EDGE"]], {"cls_name": "SecurityPolicy"}]'
+            b'["structure", [[["retryAfterSeconds", "retry_after_seconds", "String", "header", "Retry-After"]'
+            b', ["message", "message", "String"]]], {"cls_name": "ServiceUnavailableException", "error_code": "ServiceUnavailableException", "error_status": 503}]'
+            b'["structure", [[["deploymentId", "deployment_id", "String"]'
+            b', ["clientCertificateId", "client_certificate_id", "String"]'
+            b', ["stageName", "stage_name", "String"]'
+            b', ["description", "description", "String"]'
+            b', ["cacheClusterEnabled", "cache_cluster_enabled", "Boolean"]'
+            b', ["cacheClusterSize", "cache_cluster_size", "CacheClusterSize"]'
+            b', ["cacheClusterStatus", "cache_cluster_status", "CacheClusterStatus"]'
+            b', ["methodSettings", "method_settings", "MapOfMethodSettings"]'
+            b', ["variables", "variables", "MapOfStringToString"]'
+            b', ["documentationVersion", "documentation_version", "String"]'
+            b', ["accessLogSettings", "access_log_settings", "AccessLogSettings"]'
+            b', ["canarySettings", "canary_settings", "CanarySettings"]'
+            b', ["tracingEnabled", "tracing_enabled", "Boolean"]'
+            b', ["webAclArn", "web_acl_arn", "String"]'
+            b', ["tags", "tags", "MapOfStringToString"]'
+            b', ["createdDate", "created_date", "Timestamp"]'
+            b', ["lastUpdatedDate", "last_updated_date", "Timestamp"]]], {"cls_name": "Stage"}]'
+            b'["structure", [[["restApiId", "rest_api_id", "String"]'
+            b', ["stageName", "stage_name", "String"]]], {"cls_name": "StageKey"}]'
+            b'["structure", [[["item", "item", "ListOfStage"]]], {"cls_name": "Stages"}]'
+            b'["string", [], {}]'
+            b'["string", [], {}]'
+            b'["structure", [[["resourceArn", "resource_arn", "String", "uri", "resource_arn", {"required": true}]'
+            b', ["tags", "tags", "MapOfStringToString", {"required": true}]]], {"cls_name": "TagResourceRequest"}]'
+            b'["structure", [[["tags", "tags", "MapOfStringToString"]]], {"cls_name": "Tags"}]'
+            b'["structure", [[["value", "value", "String"]]], {"cls_name": "Template"}]'
+            b'["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            b', ["authorizerId", "authorizer_id", "String", "uri", "authorizer_id", {"required": true}]'
+            b', ["headers", "headers", "MapOfStringToString"]'
+            b', ["multiValueHeaders", "multi_value_headers", "MapOfStringToList"]'
+            b', ["pathWithQueryString", "path_with_query_string", "String"]'
+            b', ["body", "body", "String"]'
+            b', ["stageVariables", "stage_variables", "MapOfStringToString"]'
+            b', ["additionalContext", "additional_context", "MapOfStringToString"]]], {"cls_name": "TestInvokeAuthorizerRequest"}]'
+            b'["structure", [[["clientStatus", "client_status", "Integer"]'
+            b', ["log", "log", "String"]'
+            b', ["latency", "latency", "Long"]'
+            b', ["principalId", "principal_id", "String"]'
+            b', ["policy", "policy", "String"]'
+            b', ["authorization", "authorization", "MapOfStringToList"]'
+            b', ["claims", "claims", "MapOfStringToString"]]], {"cls_name": "TestInvokeAuthorizerResponse"}]'
+            b'["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            b', ["resourceId", "resource_id", "String", "uri", "resource_id", {"required": true}]'
+            b', ["httpMethod", "http_method", "String", "uri", "http_method", {"required": true}]'
+            b', ["pathWithQueryString", "path_with_query_string", "String"]'
+            b', ["body", "body", "String"]'
+            b', ["headers", "headers", "MapOfStringToString"]'
+            b', ["multiValueHeaders", "multi_value_headers", "MapOfStringToList"]'
+            b', ["clientCertificateId", "client_certificate_id", "String"]'
+            b', ["stageVariables", "stage_variables", "MapOfStringToString"]]], {"cls_name": "TestInvokeMethodRequest"}]'
+            b'["structure", [[["status", "status", "Integer"]'
+            b', ["body", "body", "String"]'
+            b', ["headers", "headers", "MapOfStringToString"]'
+            b', ["multiValueHeaders", "multi_value_headers", "MapOfStringToList"]'
+            b', ["log", "log", "String"]'
+            b', ["latency", "latency", "Long"]]], {"cls_name": "TestInvokeMethodResponse"}]'
+            b'["structure", [[["burstLimit", "burst_limit", "Integer"]'
+            b', ["rateLimit", "rate_limit", "Double"]]], {"cls_name": "ThrottleSettings"}]'
+            b'["timestamp", [], {}]'
+            b'["structure", [[["insecureSkipVerification", "insecure_skip_verification", "Boolean"]]], {"cls_name": "TlsConfig"}]'
+            b'["structure", [[["retryAfterSeconds", "retry_after_seconds", "String", "header", "Retry-After"]'
+            b', ["message", "message", "String"]]], {"cls_name": "TooManyRequestsException", "error_code": "TooManyRequestsException", "error_status": 429}]'
+            b'["enum", [["FAIL_WITH_403", "SUCCEED_WITH_RESPONSE_HEADER", "SUCCEED_WITHOUT_RESPONSE_HEADER"]], {"cls_name": "UnauthorizedCacheControlHeaderStrategy"}]'
+            b'["structure", [[["message", "message", "String"]]], {"cls_name": "UnauthorizedException", "error_code": "UnauthorizedException", "error_status": 401}]'
+            b'["structure", [[["resourceArn", "resource_arn", "String", "uri", "resource_arn", {"required": true}]'
+            b', ["tagKeys", "tag_keys", "ListOfString", "querystring", {"required": true}]]], {"cls_name": "UntagResourceRequest"}]'
+            b'["structure", [[["patchOperations", "patch_operations", "ListOfPatchOperation"]]], {"cls_name": "UpdateAccountRequest"}]'
+            b'["structure", [[["apiKey", "api_key", "String", "uri", "api_Key", {"required": true}]'
+            b', ["patchOperations", "patch_operations", "ListOfPatchOperation"]]], {"cls_name": "UpdateApiKeyRequest"}]'
+            b'["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            b', ["authorizerId", "authorizer_id", "String", "uri", "authorizer_id", {"required": true}]'
+            b', ["patchOperations", "patch_operations", "ListOfPatchOperation"]]], {"cls_name": "UpdateAuthorizerRequest"}]'
+            b'["structure", [[["domainName", "domain_name", "String", "uri", "domain_name", {"required": true}]'
+            b', ["domainNameId", "domain_name_id", "String", "querystring"]'
+            b', ["basePath", "base_path", "String", "uri", "base_path", {"required": true}]'
+            b', ["patchOperations", "patch_operations", "ListOfPatchOperation"]]], {"cls_name": "UpdateBasePathMappingRequest"}]'
+            b'["structure", [[["clientCertificateId", "client_certificate_id", "String", "uri", "clientcertificate_id", {"required": true}]'
+            b', ["patchOperations", "patch_operations", "ListOfPatchOperation"]]], {"cls_name": "UpdateClientCertificateRequest"}]'
+            b'["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            b', ["deploymentId", "deployment_id", "String", "uri", "deployment_id", {"required": true}]'
+            b', ["patchOperations", "patch_operations", "ListOfPatchOperation"]]], {"cls_name": "UpdateDeploymentRequest"}]'
+            b'["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            b', ["documentationPartId", "documentation_part_id", "String", "uri", "part_id", {"required": true}]'
+            b', ["patchOperations", "patch_operations", "ListOfPatchOperation"]]], {"cls_name": "UpdateDocumentationPartRequest"}]'
+            b'["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            b', ["documentationVersion", "documentation_version", "String", "uri", "doc_version", {"required": true}]'
+            b', ["patchOperations", "patch_operations", "ListOfPatchOperation"]]], {"cls_name": "UpdateDocumentationVersionRequest"}]'
+            b'["structure", [[["domainName", "domain_name", "String", "uri", "domain_name", {"required": true}]'
+            b', ["domainNameId", "domain_name_id", "String", "querystring"]'
+            b', ["patchOperations", "patch_operations", "ListOfPatchOperation"]]], {"cls_name": "UpdateDomainNameRequest"}]'
+            b'["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            b', ["responseType", "response_type", "GatewayResponseType", "uri", "response_type", {"required": true}]'
+            b', ["patchOperations", "patch_operations", "ListOfPatchOperation"]]], {"cls_name": "UpdateGatewayResponseRequest"}]'
+            b'["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            b', ["resourceId", "resource_id", "String", "uri", "resource_id", {"required": true}]'
+            b', ["httpMethod", "http_method", "String", "uri", "http_method", {"required": true}]'
+            b', ["patchOperations", "patch_operations", "ListOfPatchOperation"]]], {"cls_name": "UpdateIntegrationRequest"}]'
+            b'["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            b', ["resourceId", "resource_id", "String", "uri", "resource_id", {"required": true}]'
+            b', ["httpMethod", "http_method", "String", "uri", "http_method", {"required": true}]'
+            b', ["statusCode", "status_code", "StatusCode", "uri", "status_code", {"required": true}]'
+            b', ["patchOperations", "patch_operations", "ListOfPatchOperation"]]], {"cls_name": "UpdateIntegrationResponseRequest"}]'
+            b'["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            b', ["resourceId", "resource_id", "String", "uri", "resource_id", {"required": true}]'
+            b', ["httpMethod", "http_method", "String", "uri", "http_method", {"required": true}]'
+            b', ["patchOperations", "patch_operations", "ListOfPatchOperation"]]], {"cls_name": "UpdateMethodRequest"}]'
+            b'["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            b', ["resourceId", "resource_id", "String", "uri", "resource_id", {"required": true}]'
+            b', ["httpMethod", "http_method", "String", "uri", "http_method", {"required": true}]'
+            b', ["statusCode", "status_code", "StatusCode", "uri", "status_code", {"required": true}]'
+            b', ["patchOperations", "patch_operations", "ListOfPatchOperation"]]], {"cls_name": "UpdateMethodResponseRequest"}]'
+            b'["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            b', ["modelName", "model_name", "String", "uri", "model_name", {"required": true}]'
+            b', ["patchOperations", "patch_operations", "ListOfPatchOperation"]]], {"cls_name": "UpdateModelRequest"}]'
+            b'["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            b', ["requestValidatorId", "request_validator_id", "String", "uri", "requestvalidator_id", {"required": true}]'
+            b', ["patchOperations", "patch_operations", "ListOfPatchOperation"]]], {"cls_name": "UpdateRequestValidatorRequest"}]'
+            b'["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            b', ["resourceId", "resource_id", "String", "uri", "resource_id", {"required": true}]'
+            b', ["patchOperations", "patch_operations", "ListOfPatchOperation"]]], {"cls_name": "UpdateResourceRequest"}]'
+            b'["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            b', ["patchOperations", "patch_operations", "ListOfPatchOperation"]]], {"cls_name": "UpdateRestApiRequest"}]'
+            b'["structure", [[["restApiId", "rest_api_id", "String", "uri", "restapi_id", {"required": true}]'
+            b', ["stageName", "stage_name", "String", "uri", "stage_name", {"required": true}]'
+            b', ["patchOperations", "patch_operations", "ListOfPatchOperation"]]], {"cls_name": "UpdateStageRequest"}]'
+            b'["structure", [[["usagePlanId", "usage_plan_id", "String", "uri", "usageplanId", {"required": true}]'
+            b', ["patchOperations", "patch_operations", "ListOfPatchOperation"]]], {"cls_name": "UpdateUsagePlanRequest"}]'
+            b'["structure", [[["usagePlanId", "usage_plan_id", "String", "uri", "usageplanId", {"required": true}]'
+            b', ["keyId", "key_id", "String", "uri", {"required": true}]'
+            b', ["patchOperations", "patch_operations", "ListOfPatchOperation"]]], {"cls_name": "UpdateUsageRequest"}]'
+            b'["structure", [[["vpcLinkId", "vpc_link_id", "String", "uri", "vpclink_id", {"required": true}]'
+            b', ["patchOperations", "patch_operations", "ListOfPatchOperation"]]], {"cls_name": "UpdateVpcLinkRequest"}]'
+            b'["structure", [[["usagePlanId", "usage_plan_id", "String"]'
+            b', ["startDate", "start_date", "String"]'
+            b', ["endDate", "end_date", "String"]'
+            b', ["position", "position", "String"]'
+            b', ["items", "items", "MapOfKeyUsages", "", "values"]]], {"cls_name": "Usage"}]'
+            b'["structure", [[["id", "id", "String"]'
+            b', ["name", "name", "String"]'
+            b', ["description", "description", "String"]'
+            b', ["apiStages", "api_stages", "ListOfApiStage"]'
+            b', ["throttle", "throttle", "ThrottleSettings"]'
+            b', ["quota", "quota", "QuotaSettings"]'
+            b', ["productCode", "product_code", "String"]'
+            b', ["tags", "tags", "MapOfStringToString"]]], {"cls_name": "UsagePlan"}]'
+            b'["structure", [[["id", "id", "String"]'
+            b', ["type", "type", "String"]'
+            b', ["value", "value", "String"]'
+            b', ["name", "name", "String"]]], {"cls_name": "UsagePlanKey"}]'
+            b'["structure", [[["position", "position", "String"]'
+            b', ["items", "items", "ListOfUsagePlanKey", "", "item"]]], {"cls_name": "UsagePlanKeys"}]'
+            b'["structure", [[["position", "position", "String"]'
+            b', ["items", "items", "ListOfUsagePlan", "", "item"]]], {"cls_name": "UsagePlans"}]'
+            b'["structure", [[["id", "id", "String"]'
+            b', ["name", "name", "String"]'
+            b', ["description", "description", "String"]'
+            b', ["targetArns", "target_arns", "ListOfString"]'
+            b', ["status", "status", "VpcLinkStatus"]'
+            b', ["statusMessage", "status_message", "String"]'
+            b', ["tags", "tags", "MapOfStringToString"]]], {"cls_name": "VpcLink"}]'
+            b'["enum", [["AVAILABLE", "PENDING", "DELETING", "FAILED"]], {"cls_name": "VpcLinkStatus"}]'
+            b'["structure", [[["position", "position", "String"]'
+            b', ["items", "items", "ListOfVpcLink", "", "item"]]], {"cls_name": "VpcLinks"}]'
+        ),
+        (
+            0,
+            65,
+            198,
+            449,
+            877,
+            995,
+            1065,
+            1233,
+            1283,
+            1446,
+            1531,
+            2139,
+            2232,
+            2366,
+            2512,
+            2669,
+            2813,
+            2829,
+            2848,
+            2953,
+            3096,
+            3367,
+            3724,
+            3872,
+            4014,
+            4082,
+            4175,
+            4553,
+            5276,
+            5610,
+            6192,
+            6473,
+            6784,
+            7174,
+            8204,
+            8523,
+            8830,
+            9101,
+            9862,
+            10547,
+            10799,
+            11117,
+            11370,
+            11495,
+            11723,
+            12007,
+            12183,
+            12411,
+            12655,
+            12907,
+            13131,
+            13333,
+            13579,
+            13885,
+            14286,
+            14587,
+            14983,
+            15197,
+            15450,
+            15670,
+            15806,
+            16020,
+            16224,
+            16367,
+            16503,
+            16720,
+            16956,
+            17090,
+            17261,
+            17390,
+            17671,
+            17689,
+            17911,
+            18059,
+            18236,
+            18390,
+            19819,
+            20220,
+            20388,
+            20546,
+            20680,
+            20706,
+            20773,
+            20982,
+            21055,
+            21308,
+            21537,
+            21755,
+            22098,
+            22590,
+            22734,
+            22884,
+            22938,
+            23129,
+            23475,
+            23700,
+            23942,
+            24223,
+            24533,
+            24706,
+            24874,
+            25150,
+            25392,
+            25633,
+            26121,
+            26370,
+            26622,
+            26869,
+            27068,
+            27298,
+            27715,
+            27958,
+            28205,
+            28508,
+            28906,
+            29204,
+            29597,
+            29858,
+            30077,
+            30314,
+            30564,
+            30812,
+            31080,
+            31371,
+            31504,
+            31662,
+            32013,
+            32130,
+            32288,
+            32499,
+            32691,
+            32931,
+            33132,
+            33443,
+            33583,
+            33789,
+            34220,
+            34353,
+            34511,
+            34789,
+            35129,
+            35401,
+            35428,
+            36401,
+            36759,
+            36854,
+            36918,
+            37182,
+            37243,
+            37411,
+            37629,
+            37855,
+            38091,
+            38194,
+            38427,
+            38459,
+            38486,
+            38515,
+            38546,
+            38582,
+            38620,
+            38651,
+            38689,
+            38730,
+            38761,
+            38809,
+            38842,
+            38878,
+            38917,
+            38947,
+            38982,
+            39022,
+            39047,
+            39073,
+            39108,
+            39145,
+            39174,
+            39202,
+            39247,
+            39275,
+            39301,
+            39330,
+            39357,
+            39388,
+            39418,
+            39451,
+            39479,
+            39557,
+            39581,
+            39627,
+            39676,
+            39717,
+            39753,
+            39797,
+            39840,
+            39884,
+            39929,
+            39971,
+            40007,
+            40671,
+            40898,
+            41613,
+            41768,
+            41977,
+            42101,
+            42324,
+            42489,
+            42631,
+            42650,
+            42677,
+            42761,
+            42917,
+            42966,
+            42984,
+            43410,
+            44630,
+            45287,
+            46055,
+            46581,
+            46640,
+            47034,
+            47103,
+            47256,
+            47533,
+            47770,
+            47916,
+            48141,
+            48210,
+            48340,
+            48412,
+            49359,
+            49487,
+            49614,
+            49870,
+            50120,
+            50364,
+            50492,
+            51044,
+            51287,
+            52238,
+            52360,
+            52434,
+            52452,
+            52470,
+            52670,
+            52750,
+            52823,
+            53388,
+            53732,
+            54362,
+            54654,
+            54786,
+            54807,
+            54922,
+            55159,
+            55311,
+            55461,
+            55678,
+            55798,
+            55988,
+            56281,
+            56630,
+            56871,
+            57164,
+            57473,
+            57790,
+            58057,
+            58368,
+            58739,
+            59205,
+            59571,
+            60032,
+            60311,
+            60629,
+            60914,
+            61115,
+            61394,
+            61602,
+            61864,
+            62065,
+            62311,
+            62663,
+            62820,
+            62958,
+            63090,
+            63400,
+            63489,
+            63617,
+        ),
+    ),
     build_shape,
 )
 
 # An operation: [[Operation's arguments after the name], {options}].
 OPERATIONS: dict[str, Operation] = LazyTable(
-    {
-        "CreateApiKey": '[["POST", "/apikeys"], {"input": "CreateApiKeyRequest", "output": "ApiKey", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
-        "CreateAuthorizer": '[["POST", "/restapis/{restapi_id}/authorizers"], {"input": "CreateAuthorizerRequest", "output": "Authorizer", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
-        "CreateBasePathMapping": '[["POST", "/domainnames/{domain_name}/basepathmappings"], {"input": "CreateBasePathMappingRequest", "output": "BasePathMapping", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
-        "CreateDeployment": '[["POST", "/restapis/{restapi_id}/deployments"], {"input": "CreateDeploymentRequest", "output": "Deployment", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException", "ServiceUnavailableException"]}]',
-        "CreateDocumentationPart": '[["POST", "/restapis/{restapi_id}/documentation/parts"], {"input": "CreateDocumentationPartRequest", "output": "DocumentationPart", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
-        "CreateDocumentationVersion": '[["POST", "/restapis/{restapi_id}/documentation/versions"], {"input": "CreateDocumentationVersionRequest", "output": "DocumentationVersion", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
-        "CreateDomainName": '[["POST", "/domainnames"], {"input": "CreateDomainNameRequest", "output": "DomainName", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "UnauthorizedException", "TooManyRequestsException"]}]',
-        "CreateDomainNameAccessAssociation": '[["POST", "/domainnameaccessassociations"], {"input": "CreateDomainNameAccessAssociationRequest", "output": "DomainNameAccessAssociation", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "UnauthorizedException", "TooManyRequestsException"]}]',
-        "CreateModel": '[["POST", "/restapis/{restapi_id}/models"], {"input": "CreateModelRequest", "output": "Model", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
-        "CreateRequestValidator": '[["POST", "/restapis/{restapi_id}/requestvalidators"], {"input": "CreateRequestValidatorRequest", "output": "RequestValidator", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
-        "CreateResource": '[["POST", "/restapis/{restapi_id}/resources/{parent_id}"], {"input": "CreateResourceRequest", "output": "Resource", "errors": ["UnauthorizedException", "NotFoundException", "ConflictException", "LimitExceededException", "BadRequestException", "TooManyRequestsException"]}]',
-        "CreateRestApi": '[["POST", "/restapis"], {"input": "CreateRestApiRequest", "output": "RestApi", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "UnauthorizedException", "TooManyRequestsException"]}]',
-        "CreateStage": '[["POST", "/restapis/{restapi_id}/stages"], {"input": "CreateStageRequest", "output": "Stage", "errors": ["UnauthorizedException", "BadRequestException", "NotFoundException", "ConflictException", "LimitExceededException", "TooManyRequestsException"]}]',
-        "CreateUsagePlan": '[["POST", "/usageplans"], {"input": "CreateUsagePlanRequest", "output": "UsagePlan", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
-        "CreateUsagePlanKey": '[["POST", "/usageplans/{usageplanId}/keys"], {"input": "CreateUsagePlanKeyRequest", "output": "UsagePlanKey", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
-        "CreateVpcLink": '[["POST", "/vpclinks"], {"input": "CreateVpcLinkRequest", "output": "VpcLink", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "UnauthorizedException", "TooManyRequestsException"]}]',
-        "DeleteApiKey": '[["DELETE", "/apikeys/{api_Key}"], {"input": "DeleteApiKeyRequest", "errors": ["BadRequestException", "ConflictException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
-        "DeleteAuthorizer": '[["DELETE", "/restapis/{restapi_id}/authorizers/{authorizer_id}"], {"input": "DeleteAuthorizerRequest", "errors": ["BadRequestException", "ConflictException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
-        "DeleteBasePathMapping": '[["DELETE", "/domainnames/{domain_name}/basepathmappings/{base_path}"], {"input": "DeleteBasePathMappingRequest", "errors": ["BadRequestException", "ConflictException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
-        "DeleteClientCertificate": '[["DELETE", "/clientcertificates/{clientcertificate_id}"], {"input": "DeleteClientCertificateRequest", "errors": ["BadRequestException", "ConflictException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
-        "DeleteDeployment": '[["DELETE", "/restapis/{restapi_id}/deployments/{deployment_id}"], {"input": "DeleteDeploymentRequest", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
-        "DeleteDocumentationPart": '[["DELETE", "/restapis/{restapi_id}/documentation/parts/{part_id}"], {"input": "DeleteDocumentationPartRequest", "errors": ["BadRequestException", "ConflictException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
-        "DeleteDocumentationVersion": '[["DELETE", "/restapis/{restapi_id}/documentation/versions/{doc_version}"], {"input": "DeleteDocumentationVersionRequest", "errors": ["BadRequestException", "ConflictException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
-        "DeleteDomainName": '[["DELETE", "/domainnames/{domain_name}"], {"input": "DeleteDomainNameRequest", "errors": ["BadRequestException", "ConflictException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
-        "DeleteDomainNameAccessAssociation": '[["DELETE", "/domainnameaccessassociations/{domain_name_access_association_arn}"], {"input": "DeleteDomainNameAccessAssociationRequest", "errors": ["BadRequestException", "ConflictException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
-        "DeleteGatewayResponse": '[["DELETE", "/restapis/{restapi_id}/gatewayresponses/{response_type}"], {"input": "DeleteGatewayResponseRequest", "errors": ["BadRequestException", "ConflictException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
-        "DeleteIntegration": '[["DELETE", "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}/integration"], {"input": "DeleteIntegrationRequest", "errors": ["BadRequestException", "ConflictException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
-        "DeleteIntegrationResponse": '[["DELETE", "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}/integration/responses/{status_code}"], {"input": "DeleteIntegrationResponseRequest", "errors": ["BadRequestException", "ConflictException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
-        "DeleteMethod": '[["DELETE", "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}"], {"input": "DeleteMethodRequest", "errors": ["UnauthorizedException", "NotFoundException", "TooManyRequestsException", "ConflictException"]}]',
-        "DeleteMethodResponse": '[["DELETE", "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}/responses/{status_code}"], {"input": "DeleteMethodResponseRequest", "errors": ["UnauthorizedException", "NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException"]}]',
-        "DeleteModel": '[["DELETE", "/restapis/{restapi_id}/models/{model_name}"], {"input": "DeleteModelRequest", "errors": ["BadRequestException", "ConflictException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
-        "DeleteRequestValidator": '[["DELETE", "/restapis/{restapi_id}/requestvalidators/{requestvalidator_id}"], {"input": "DeleteRequestValidatorRequest", "errors": ["BadRequestException", "ConflictException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
-        "DeleteResource": '[["DELETE", "/restapis/{restapi_id}/resources/{resource_id}"], {"input": "DeleteResourceRequest", "errors": ["UnauthorizedException", "NotFoundException", "BadRequestException", "ConflictException", "TooManyRequestsException"]}]',
-        "DeleteRestApi": '[["DELETE", "/restapis/{restapi_id}"], {"input": "DeleteRestApiRequest", "errors": ["BadRequestException", "ConflictException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
-        "DeleteStage": '[["DELETE", "/restapis/{restapi_id}/stages/{stage_name}"], {"input": "DeleteStageRequest", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
-        "DeleteUsagePlan": '[["DELETE", "/usageplans/{usageplanId}"], {"input": "DeleteUsagePlanRequest", "errors": ["BadRequestException", "ConflictException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
-        "DeleteUsagePlanKey": '[["DELETE", "/usageplans/{usageplanId}/keys/{keyId}"], {"input": "DeleteUsagePlanKeyRequest", "errors": ["BadRequestException", "ConflictException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
-        "DeleteVpcLink": '[["DELETE", "/vpclinks/{vpclink_id}"], {"input": "DeleteVpcLinkRequest", "errors": ["BadRequestException", "ConflictException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
-        "FlushStageAuthorizersCache": '[["DELETE", "/restapis/{restapi_id}/stages/{stage_name}/cache/authorizers"], {"input": "FlushStageAuthorizersCacheRequest", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
-        "FlushStageCache": '[["DELETE", "/restapis/{restapi_id}/stages/{stage_name}/cache/data"], {"input": "FlushStageCacheRequest", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
-        "GenerateClientCertificate": '[["POST", "/clientcertificates"], {"input": "GenerateClientCertificateRequest", "output": "ClientCertificate", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "UnauthorizedException", "TooManyRequestsException"]}]',
-        "GetAccount": '[["GET", "/account"], {"input": "GetAccountRequest", "output": "Account", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
-        "GetApiKey": '[["GET", "/apikeys/{api_Key}"], {"input": "GetApiKeyRequest", "output": "ApiKey", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
-        "GetApiKeys": '[["GET", "/apikeys"], {"input": "GetApiKeysRequest", "output": "ApiKeys", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
-        "GetAuthorizer": '[["GET", "/restapis/{restapi_id}/authorizers/{authorizer_id}"], {"input": "GetAuthorizerRequest", "output": "Authorizer", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
-        "GetAuthorizers": '[["GET", "/restapis/{restapi_id}/authorizers"], {"input": "GetAuthorizersRequest", "output": "Authorizers", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
-        "GetBasePathMapping": '[["GET", "/domainnames/{domain_name}/basepathmappings/{base_path}"], {"input": "GetBasePathMappingRequest", "output": "BasePathMapping", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
-        "GetBasePathMappings": '[["GET", "/domainnames/{domain_name}/basepathmappings"], {"input": "GetBasePathMappingsRequest", "output": "BasePathMappings", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
-        "GetClientCertificate": '[["GET", "/clientcertificates/{clientcertificate_id}"], {"input": "GetClientCertificateRequest", "output": "ClientCertificate", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
-        "GetClientCertificates": '[["GET", "/clientcertificates"], {"input": "GetClientCertificatesRequest", "output": "ClientCertificates", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
-        "GetDeployment": '[["GET", "/restapis/{restapi_id}/deployments/{deployment_id}"], {"input": "GetDeploymentRequest", "output": "Deployment", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException", "ServiceUnavailableException"]}]',
-        "GetDeployments": '[["GET", "/restapis/{restapi_id}/deployments"], {"input": "GetDeploymentsRequest", "output": "Deployments", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException", "ServiceUnavailableException"]}]',
-        "GetDocumentationPart": '[["GET", "/restapis/{restapi_id}/documentation/parts/{part_id}"], {"input": "GetDocumentationPartRequest", "output": "DocumentationPart", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
-        "GetDocumentationParts": '[["GET", "/restapis/{restapi_id}/documentation/parts"], {"input": "GetDocumentationPartsRequest", "output": "DocumentationParts", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
-        "GetDocumentationVersion": '[["GET", "/restapis/{restapi_id}/documentation/versions/{doc_version}"], {"input": "GetDocumentationVersionRequest", "output": "DocumentationVersion", "errors": ["UnauthorizedException", "NotFoundException", "TooManyRequestsException"]}]',
-        "GetDocumentationVersions": '[["GET", "/restapis/{restapi_id}/documentation/versions"], {"input": "GetDocumentationVersionsRequest", "output": "DocumentationVersions", "errors": ["BadRequestException", "UnauthorizedException", "NotFoundException", "TooManyRequestsException"]}]',
-        "GetDomainName": '[["GET", "/domainnames/{domain_name}"], {"input": "GetDomainNameRequest", "output": "DomainName", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
-        "GetDomainNameAccessAssociations": '[["GET", "/domainnameaccessassociations"], {"input": "GetDomainNameAccessAssociationsRequest", "output": "DomainNameAccessAssociations", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
-        "GetDomainNames": '[["GET", "/domainnames"], {"input": "GetDomainNamesRequest", "output": "DomainNames", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
-        "GetExport": '[["GET", "/restapis/{restapi_id}/stages/{stage_name}/exports/{export_type}"], {"input": "GetExportRequest", "output": "ExportResponse", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
-        "GetGatewayResponse": '[["GET", "/restapis/{restapi_id}/gatewayresponses/{response_type}"], {"input": "GetGatewayResponseRequest", "output": "GatewayResponse", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
-        "GetGatewayResponses": '[["GET", "/restapis/{restapi_id}/gatewayresponses"], {"input": "GetGatewayResponsesRequest", "output": "GatewayResponses", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
-        "GetIntegration": '[["GET", "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}/integration"], {"input": "GetIntegrationRequest", "output": "Integration", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
-        "GetIntegrationResponse": '[["GET", "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}/integration/responses/{status_code}"], {"input": "GetIntegrationResponseRequest", "output": "IntegrationResponse", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
-        "GetMethod": '[["GET", "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}"], {"input": "GetMethodRequest", "output": "Method", "errors": ["UnauthorizedException", "NotFoundException", "TooManyRequestsException"]}]',
-        "GetMethodResponse": '[["GET", "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}/responses/{status_code}"], {"input": "GetMethodResponseRequest", "output": "MethodResponse", "errors": ["UnauthorizedException", "NotFoundException", "TooManyRequestsException"]}]',
-        "GetModel": '[["GET", "/restapis/{restapi_id}/models/{model_name}"], {"input": "GetModelRequest", "output": "Model", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
-        "GetModelTemplate": '[["GET", "/restapis/{restapi_id}/models/{model_name}/default_template"], {"input": "GetModelTemplateRequest", "output": "Template", "errors": ["UnauthorizedException", "NotFoundException", "BadRequestException", "TooManyRequestsException"]}]',
-        "GetModels": '[["GET", "/restapis/{restapi_id}/models"], {"input": "GetModelsRequest", "output": "Models", "errors": ["BadRequestException", "UnauthorizedException", "NotFoundException", "TooManyRequestsException"]}]',
-        "GetRequestValidator": '[["GET", "/restapis/{restapi_id}/requestvalidators/{requestvalidator_id}"], {"input": "GetRequestValidatorRequest", "output": "RequestValidator", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
-        "GetRequestValidators": '[["GET", "/restapis/{restapi_id}/requestvalidators"], {"input": "GetRequestValidatorsRequest", "output": "RequestValidators", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
-        "GetResource": '[["GET", "/restapis/{restapi_id}/resources/{resource_id}"], {"input": "GetResourceRequest", "output": "Resource", "errors": ["UnauthorizedException", "NotFoundException", "TooManyRequestsException"]}]',
-        "GetResources": '[["GET", "/restapis/{restapi_id}/resources"], {"input": "GetResourcesRequest", "output": "Resources", "errors": ["BadRequestException", "UnauthorizedException", "NotFoundException", "TooManyRequestsException"]}]',
-        "GetRestApi": '[["GET", "/restapis/{restapi_id}"], {"input": "GetRestApiRequest", "output": "RestApi", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
-        "GetRestApis": '[["GET", "/restapis"], {"input": "GetRestApisRequest", "output": "RestApis", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
-        "GetSdk": '[["GET", "/restapis/{restapi_id}/stages/{stage_name}/sdks/{sdk_type}"], {"input": "GetSdkRequest", "output": "SdkResponse", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
-        "GetSdkType": '[["GET", "/sdktypes/{sdktype_id}"], {"input": "GetSdkTypeRequest", "output": "SdkType", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
-        "GetSdkTypes": '[["GET", "/sdktypes"], {"input": "GetSdkTypesRequest", "output": "SdkTypes", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
-        "GetStage": '[["GET", "/restapis/{restapi_id}/stages/{stage_name}"], {"input": "GetStageRequest", "output": "Stage", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
-        "GetStages": '[["GET", "/restapis/{restapi_id}/stages"], {"input": "GetStagesRequest", "output": "Stages", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
-        "GetTags": '[["GET", "/tags/{resource_arn}"], {"input": "GetTagsRequest", "output": "Tags", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
-        "GetUsage": '[["GET", "/usageplans/{usageplanId}/usage"], {"input": "GetUsageRequest", "output": "Usage", "errors": ["BadRequestException", "UnauthorizedException", "NotFoundException", "TooManyRequestsException"]}]',
-        "GetUsagePlan": '[["GET", "/usageplans/{usageplanId}"], {"input": "GetUsagePlanRequest", "output": "UsagePlan", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
-        "GetUsagePlanKey": '[["GET", "/usageplans/{usageplanId}/keys/{keyId}"], {"input": "GetUsagePlanKeyRequest", "output": "UsagePlanKey", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
-        "GetUsagePlanKeys": '[["GET", "/usageplans/{usageplanId}/keys"], {"input": "GetUsagePlanKeysRequest", "output": "UsagePlanKeys", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
-        "GetUsagePlans": '[["GET", "/usageplans"], {"input": "GetUsagePlansRequest", "output": "UsagePlans", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
-        "GetVpcLink": '[["GET", "/vpclinks/{vpclink_id}"], {"input": "GetVpcLinkRequest", "output": "VpcLink", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
-        "GetVpcLinks": '[["GET", "/vpclinks"], {"input": "GetVpcLinksRequest", "output": "VpcLinks", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
-        "ImportApiKeys": '[["POST", "/apikeys?mode=import"], {"input": "ImportApiKeysRequest", "output": "ApiKeyIds", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
-        "ImportDocumentationParts": '[["PUT", "/restapis/{restapi_id}/documentation/parts"], {"input": "ImportDocumentationPartsRequest", "output": "DocumentationPartIds", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
-        "ImportRestApi": '[["POST", "/restapis?mode=import"], {"input": "ImportRestApiRequest", "output": "RestApi", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
-        "PutGatewayResponse": '[["PUT", "/restapis/{restapi_id}/gatewayresponses/{response_type}"], {"input": "PutGatewayResponseRequest", "output": "GatewayResponse", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
-        "PutIntegration": '[["PUT", "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}/integration"], {"input": "PutIntegrationRequest", "output": "Integration", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
-        "PutIntegrationResponse": '[["PUT", "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}/integration/responses/{status_code}"], {"input": "PutIntegrationResponseRequest", "output": "IntegrationResponse", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
-        "PutMethod": '[["PUT", "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}"], {"input": "PutMethodRequest", "output": "Method", "errors": ["BadRequestException", "UnauthorizedException", "NotFoundException", "ConflictException", "LimitExceededException", "TooManyRequestsException"]}]',
-        "PutMethodResponse": '[["PUT", "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}/responses/{status_code}"], {"input": "PutMethodResponseRequest", "output": "MethodResponse", "errors": ["UnauthorizedException", "NotFoundException", "ConflictException", "LimitExceededException", "BadRequestException", "TooManyRequestsException"]}]',
-        "PutRestApi": '[["PUT", "/restapis/{restapi_id}"], {"input": "PutRestApiRequest", "output": "RestApi", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
-        "RejectDomainNameAccessAssociation": '[["POST", "/rejectdomainnameaccessassociations"], {"input": "RejectDomainNameAccessAssociationRequest", "errors": ["BadRequestException", "ConflictException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
-        "TagResource": '[["PUT", "/tags/{resource_arn}"], {"input": "TagResourceRequest", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
-        "TestInvokeAuthorizer": '[["POST", "/restapis/{restapi_id}/authorizers/{authorizer_id}"], {"input": "TestInvokeAuthorizerRequest", "output": "TestInvokeAuthorizerResponse", "errors": ["BadRequestException", "UnauthorizedException", "NotFoundException", "TooManyRequestsException"]}]',
-        "TestInvokeMethod": '[["POST", "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}"], {"input": "TestInvokeMethodRequest", "output": "TestInvokeMethodResponse", "errors": ["BadRequestException", "UnauthorizedException", "NotFoundException", "TooManyRequestsException"]}]',
-        "UntagResource": '[["DELETE", "/tags/{resource_arn}"], {"input": "UntagResourceRequest", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
-        "UpdateAccount": '[["PATCH", "/account"], {"input": "UpdateAccountRequest", "output": "Account", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
-        "UpdateApiKey": '[["PATCH", "/apikeys/{api_Key}"], {"input": "UpdateApiKeyRequest", "output": "ApiKey", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
-        "UpdateAuthorizer": '[["PATCH", "/restapis/{restapi_id}/authorizers/{authorizer_id}"], {"input": "UpdateAuthorizerRequest", "output": "Authorizer", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
-        "UpdateBasePathMapping": '[["PATCH", "/domainnames/{domain_name}/basepathmappings/{base_path}"], {"input": "UpdateBasePathMappingRequest", "output": "BasePathMapping", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
-        "UpdateClientCertificate": '[["PATCH", "/clientcertificates/{clientcertificate_id}"], {"input": "UpdateClientCertificateRequest", "output": "ClientCertificate", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
-        "UpdateDeployment": '[["PATCH", "/restapis/{restapi_id}/deployments/{deployment_id}"], {"input": "UpdateDeploymentRequest", "output": "Deployment", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException", "ServiceUnavailableException"]}]',
-        "UpdateDocumentationPart": '[["PATCH", "/restapis/{restapi_id}/documentation/parts/{part_id}"], {"input": "UpdateDocumentationPartRequest", "output": "DocumentationPart", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
-        "UpdateDocumentationVersion": '[["PATCH", "/restapis/{restapi_id}/documentation/versions/{doc_version}"], {"input": "UpdateDocumentationVersionRequest", "output": "DocumentationVersion", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
-        "UpdateDomainName": '[["PATCH", "/domainnames/{domain_name}"], {"input": "UpdateDomainNameRequest", "output": "DomainName", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
-        "UpdateGatewayResponse": '[["PATCH", "/restapis/{restapi_id}/gatewayresponses/{response_type}"], {"input": "UpdateGatewayResponseRequest", "output": "GatewayResponse", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
-        "UpdateIntegration": '[["PATCH", "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}/integration"], {"input": "UpdateIntegrationRequest", "output": "Integration", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
-        "UpdateIntegrationResponse": '[["PATCH", "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}/integration/responses/{status_code}"], {"input": "UpdateIntegrationResponseRequest", "output": "IntegrationResponse", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
-        "UpdateMethod": '[["PATCH", "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}"], {"input": "UpdateMethodRequest", "output": "Method", "errors": ["UnauthorizedException", "NotFoundException", "BadRequestException", "ConflictException", "TooManyRequestsException"]}]',
-        "UpdateMethodResponse": '[["PATCH", "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}/responses/{status_code}"], {"input": "UpdateMethodResponseRequest", "output": "MethodResponse", "errors": ["UnauthorizedException", "NotFoundException", "ConflictException", "LimitExceededException", "BadRequestException", "TooManyRequestsException"]}]',
-        "UpdateModel": '[["PATCH", "/restapis/{restapi_id}/models/{model_name}"], {"input": "UpdateModelRequest", "output": "Model", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
-        "UpdateRequestValidator": '[["PATCH", "/restapis/{restapi_id}/requestvalidators/{requestvalidator_id}"], {"input": "UpdateRequestValidatorRequest", "output": "RequestValidator", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
-        "UpdateResource": '[["PATCH", "/restapis/{restapi_id}/resources/{resource_id}"], {"input": "UpdateResourceRequest", "output": "Resource", "errors": ["UnauthorizedException", "NotFoundException", "ConflictException", "BadRequestException", "TooManyRequestsException"]}]',
-        "UpdateRestApi": '[["PATCH", "/restapis/{restapi_id}"], {"input": "UpdateRestApiRequest", "output": "RestApi", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
-        "UpdateStage": '[["PATCH", "/restapis/{restapi_id}/stages/{stage_name}"], {"input": "UpdateStageRequest", "output": "Stage", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
-        "UpdateUsage": '[["PATCH", "/usageplans/{usageplanId}/keys/{keyId}/usage"], {"input": "UpdateUsageRequest", "output": "Usage", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
-        "UpdateUsagePlan": '[["PATCH", "/usageplans/{usageplanId}"], {"input": "UpdateUsagePlanRequest", "output": "UsagePlan", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
-        "UpdateVpcLink": '[["PATCH", "/vpclinks/{vpclink_id}"], {"input": "UpdateVpcLinkRequest", "output": "VpcLink", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]',
-    },
+    PackedData(
+        (
+            "CreateApiKey "
+            "CreateAuthorizer "
+            "CreateBasePathMapping "
+            "CreateDeployment "
+            "CreateDocumentationPart "
+            "CreateDocumentationVersion "
+            "CreateDomainName "
+            "CreateDomainNameAccessAssociation "
+            "CreateModel "
+            "CreateRequestValidator "
+            "CreateResource "
+            "CreateRestApi "
+            "CreateStage "
+            "CreateUsagePlan "
+            "CreateUsagePlanKey "
+            "CreateVpcLink "
+            "DeleteApiKey "
+            "DeleteAuthorizer "
+            "DeleteBasePathMapping "
+            "DeleteClientCertificate "
+            "DeleteDeployment "
+            "DeleteDocumentationPart "
+            "DeleteDocumentationVersion "
+            "DeleteDomainName "
+            "DeleteDomainNameAccessAssociation "
+            "DeleteGatewayResponse "
+            "DeleteIntegration "
+            "DeleteIntegrationResponse "
+            "DeleteMethod "
+            "DeleteMethodResponse "
+            "DeleteModel "
+            "DeleteRequestValidator "
+            "DeleteResource "
+            "DeleteRestApi "
+            "DeleteStage "
+            "DeleteUsagePlan "
+            "DeleteUsagePlanKey "
+            "DeleteVpcLink "
+            "FlushStageAuthorizersCache "
+            "FlushStageCache "
+            "GenerateClientCertificate "
+            "GetAccount "
+            "GetApiKey "
+            "GetApiKeys "
+            "GetAuthorizer "
+            "GetAuthorizers "
+            "GetBasePathMapping "
+            "GetBasePathMappings "
+            "GetClientCertificate "
+            "GetClientCertificates "
+            "GetDeployment "
+            "GetDeployments "
+            "GetDocumentationPart "
+            "GetDocumentationParts "
+            "GetDocumentationVersion "
+            "GetDocumentationVersions "
+            "GetDomainName "
+            "GetDomainNameAccessAssociations "
+            "GetDomainNames "
+            "GetExport "
+            "GetGatewayResponse "
+            "GetGatewayResponses "
+            "GetIntegration "
+            "GetIntegrationResponse "
+            "GetMethod "
+            "GetMethodResponse "
+            "GetModel "
+            "GetModelTemplate "
+            "GetModels "
+            "GetRequestValidator "
+            "GetRequestValidators "
+            "GetResource "
+            "GetResources "
+            "GetRestApi "
+            "GetRestApis "
+            "GetSdk "
+            "GetSdkType "
+            "GetSdkTypes "
+            "GetStage "
+            "GetStages "
+            "GetTags "
+            "GetUsage "
+            "GetUsagePlan "
+            "GetUsagePlanKey "
+            "GetUsagePlanKeys "
+            "GetUsagePlans "
+            "GetVpcLink "
+            "GetVpcLinks "
+            "ImportApiKeys "
+            "ImportDocumentationParts "
+            "ImportRestApi "
+            "PutGatewayResponse "
+            "PutIntegration "
+            "PutIntegrationResponse "
+            "PutMethod "
+            "PutMethodResponse "
+            "PutRestApi "
+            "RejectDomainNameAccessAssociation "
+            "TagResource "
+            "TestInvokeAuthorizer "
+            "TestInvokeMethod "
+            "UntagResource "
+            "UpdateAccount "
+            "UpdateApiKey "
+            "UpdateAuthorizer "
+            "UpdateBasePathMapping "
+            "UpdateClientCertificate "
+            "UpdateDeployment "
+            "UpdateDocumentationPart "
+            "UpdateDocumentationVersion "
+            "UpdateDomainName "
+            "UpdateGatewayResponse "
+            "UpdateIntegration "
+            "UpdateIntegrationResponse "
+            "UpdateMethod "
+            "UpdateMethodResponse "
+            "UpdateModel "
+            "UpdateRequestValidator "
+            "UpdateResource "
+            "UpdateRestApi "
+            "UpdateStage "
+            "UpdateUsage "
+            "UpdateUsagePlan "
+            "UpdateVpcLink"
+        ),
+        (
+            b'[["POST", "/apikeys"], {"input": "CreateApiKeyRequest", "output": "ApiKey", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]'
+            b'[["POST", "/restapis/{restapi_id}/authorizers"], {"input": "CreateAuthorizerRequest", "output": "Authorizer", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]'
+            b'[["POST", "/domainnames/{domain_name}/basepathmappings"], {"input": "CreateBasePathMappingRequest", "output": "BasePathMapping", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]'
+            b'[["POST", "/restapis/{restapi_id}/deployments"], {"input": "CreateDeploymentRequest", "output": "Deployment", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException", "ServiceUnavailableException"]}]'
+            b'[["POST", "/restapis/{restapi_id}/documentation/parts"], {"input": "CreateDocumentationPartRequest", "output": "DocumentationPart", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]'
+            b'[["POST", "/restapis/{restapi_id}/documentation/versions"], {"input": "CreateDocumentationVersionRequest", "output": "DocumentationVersion", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]'
+            b'[["POST", "/domainnames"], {"input": "CreateDomainNameRequest", "output": "DomainName", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "UnauthorizedException", "TooManyRequestsException"]}]'
+            b'[["POST", "/domainnameaccessassociations"], {"input": "CreateDomainNameAccessAssociationRequest", "output": "DomainNameAccessAssociation", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "UnauthorizedException", "TooManyRequestsException"]}]'
+            b'[["POST", "/restapis/{restapi_id}/models"], {"input": "CreateModelRequest", "output": "Model", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]'
+            b'[["POST", "/restapis/{restapi_id}/requestvalidators"], {"input": "CreateRequestValidatorRequest", "output": "RequestValidator", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]'
+            b'[["POST", "/restapis/{restapi_id}/resources/{parent_id}"], {"input": "CreateResourceRequest", "output": "Resource", "errors": ["UnauthorizedException", "NotFoundException", "ConflictException", "LimitExceededException", "BadRequestException", "TooManyRequestsException"]}]'
+            b'[["POST", "/restapis"], {"input": "CreateRestApiRequest", "output": "RestApi", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "UnauthorizedException", "TooManyRequestsException"]}]'
+            b'[["POST", "/restapis/{restapi_id}/stages"], {"input": "CreateStageRequest", "output": "Stage", "errors": ["UnauthorizedException", "BadRequestException", "NotFoundException", "ConflictException", "LimitExceededException", "TooManyRequestsException"]}]'
+            b'[["POST", "/usageplans"], {"input": "CreateUsagePlanRequest", "output": "UsagePlan", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]'
+            b'[["POST", "/usageplans/{usageplanId}/keys"], {"input": "CreateUsagePlanKeyRequest", "output": "UsagePlanKey", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]'
+            b'[["POST", "/vpclinks"], {"input": "CreateVpcLinkRequest", "output": "VpcLink", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "UnauthorizedException", "TooManyRequestsException"]}]'
+            b'[["DELETE", "/apikeys/{api_Key}"], {"input": "DeleteApiKeyRequest", "errors": ["BadRequestException", "ConflictException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]'
+            b'[["DELETE", "/restapis/{restapi_id}/authorizers/{authorizer_id}"], {"input": "DeleteAuthorizerRequest", "errors": ["BadRequestException", "ConflictException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]'
+            b'[["DELETE", "/domainnames/{domain_name}/basepathmappings/{base_path}"], {"input": "DeleteBasePathMappingRequest", "errors": ["BadRequestException", "ConflictException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]'
+            b'[["DELETE", "/clientcertificates/{clientcertificate_id}"], {"input": "DeleteClientCertificateRequest", "errors": ["BadRequestException", "ConflictException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]'
+            b'[["DELETE", "/restapis/{restapi_id}/deployments/{deployment_id}"], {"input": "DeleteDeploymentRequest", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]'
+            b'[["DELETE", "/restapis/{restapi_id}/documentation/parts/{part_id}"], {"input": "DeleteDocumentationPartRequest", "errors": ["BadRequestException", "ConflictException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]'
+            b'[["DELETE", "/restapis/{restapi_id}/documentation/versions/{doc_version}"], {"input": "DeleteDocumentationVersionRequest", "errors": ["BadRequestException", "ConflictException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]'
+            b'[["DELETE", "/domainnames/{domain_name}"], {"input": "DeleteDomainNameRequest", "errors": ["BadRequestException", "ConflictException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]'
+            b'[["DELETE", "/domainnameaccessassociations/{domain_name_access_association_arn}"], {"input": "DeleteDomainNameAccessAssociationRequest", "errors": ["BadRequestException", "ConflictException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]'
+            b'[["DELETE", "/restapis/{restapi_id}/gatewayresponses/{response_type}"], {"input": "DeleteGatewayResponseRequest", "errors": ["BadRequestException", "ConflictException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]'
+            b'[["DELETE", "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}/integration"], {"input": "DeleteIntegrationRequest", "errors": ["BadRequestException", "ConflictException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]'
+            b'[["DELETE", "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}/integration/responses/{status_code}"], {"input": "DeleteIntegrationResponseRequest", "errors": ["BadRequestException", "ConflictException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]'
+            b'[["DELETE", "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}"], {"input": "DeleteMethodRequest", "errors": ["UnauthorizedException", "NotFoundException", "TooManyRequestsException", "ConflictException"]}]'
+            b'[["DELETE", "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}/responses/{status_code}"], {"input": "DeleteMethodResponseRequest", "errors": ["UnauthorizedException", "NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException"]}]'
+            b'[["DELETE", "/restapis/{restapi_id}/models/{model_name}"], {"input": "DeleteModelRequest", "errors": ["BadRequestException", "ConflictException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]'
+            b'[["DELETE", "/restapis/{restapi_id}/requestvalidators/{requestvalidator_id}"], {"input": "DeleteRequestValidatorRequest", "errors": ["BadRequestException", "ConflictException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]'
+            b'[["DELETE", "/restapis/{restapi_id}/resources/{resource_id}"], {"input": "DeleteResourceRequest", "errors": ["UnauthorizedException", "NotFoundException", "BadRequestException", "ConflictException", "TooManyRequestsException"]}]'
+            b'[["DELETE", "/restapis/{restapi_id}"], {"input": "DeleteRestApiRequest", "errors": ["BadRequestException", "ConflictException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]'
+            b'[["DELETE", "/restapis/{restapi_id}/stages/{stage_name}"], {"input": "DeleteStageRequest", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]'
+            b'[["DELETE", "/usageplans/{usageplanId}"], {"input": "DeleteUsagePlanRequest", "errors": ["BadRequestException", "ConflictException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]'
+            b'[["DELETE", "/usageplans/{usageplanId}/keys/{keyId}"], {"input": "DeleteUsagePlanKeyRequest", "errors": ["BadRequestException", "ConflictException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]'
+            b'[["DELETE", "/vpclinks/{vpclink_id}"], {"input": "DeleteVpcLinkRequest", "errors": ["BadRequestException", "ConflictException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]'
+            b'[["DELETE", "/restapis/{restapi_id}/stages/{stage_name}/cache/authorizers"], {"input": "FlushStageAuthorizersCacheRequest", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]'
+            b'[["DELETE", "/restapis/{restapi_id}/stages/{stage_name}/cache/data"], {"input": "FlushStageCacheRequest", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]'
+            b'[["POST", "/clientcertificates"], {"input": "GenerateClientCertificateRequest", "output": "ClientCertificate", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "UnauthorizedException", "TooManyRequestsException"]}]'
+            b'[["GET", "/account"], {"input": "GetAccountRequest", "output": "Account", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]'
+            b'[["GET", "/apikeys/{api_Key}"], {"input": "GetApiKeyRequest", "output": "ApiKey", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]'
+            b'[["GET", "/apikeys"], {"input": "GetApiKeysRequest", "output": "ApiKeys", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]'
+            b'[["GET", "/restapis/{restapi_id}/authorizers/{authorizer_id}"], {"input": "GetAuthorizerRequest", "output": "Authorizer", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]'
+            b'[["GET", "/restapis/{restapi_id}/authorizers"], {"input": "GetAuthorizersRequest", "output": "Authorizers", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]'
+            b'[["GET", "/domainnames/{domain_name}/basepathmappings/{base_path}"], {"input": "GetBasePathMappingRequest", "output": "BasePathMapping", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]'
+            b'[["GET", "/domainnames/{domain_name}/basepathmappings"], {"input": "GetBasePathMappingsRequest", "output": "BasePathMappings", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]'
+            b'[["GET", "/clientcertificates/{clientcertificate_id}"], {"input": "GetClientCertificateRequest", "output": "ClientCertificate", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]'
+            b'[["GET", "/clientcertificates"], {"input": "GetClientCertificatesRequest", "output": "ClientCertificates", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]'
+            b'[["GET", "/restapis/{restapi_id}/deployments/{deployment_id}"], {"input": "GetDeploymentRequest", "output": "Deployment", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException", "ServiceUnavailableException"]}]'
+            b'[["GET", "/restapis/{restapi_id}/deployments"], {"input": "GetDeploymentsRequest", "output": "Deployments", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException", "ServiceUnavailableException"]}]'
+            b'[["GET", "/restapis/{restapi_id}/documentation/parts/{part_id}"], {"input": "GetDocumentationPartRequest", "output": "DocumentationPart", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]'
+            b'[["GET", "/restapis/{restapi_id}/documentation/parts"], {"input": "GetDocumentationPartsRequest", "output": "DocumentationParts", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]'
+            b'[["GET", "/restapis/{restapi_id}/documentation/versions/{doc_version}"], {"input": "GetDocumentationVersionRequest", "output": "DocumentationVersion", "errors": ["UnauthorizedException", "NotFoundException", "TooManyRequestsException"]}]'
+            b'[["GET", "/restapis/{restapi_id}/documentation/versions"], {"input": "GetDocumentationVersionsRequest", "output": "DocumentationVersions", "errors": ["BadRequestException", "UnauthorizedException", "NotFoundException", "TooManyRequestsException"]}]'
+            b'[["GET", "/domainnames/{domain_name}"], {"input": "GetDomainNameRequest", "output": "DomainName", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]'
+            b'[["GET", "/domainnameaccessassociations"], {"input": "GetDomainNameAccessAssociationsRequest", "output": "DomainNameAccessAssociations", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]'
+            b'[["GET", "/domainnames"], {"input": "GetDomainNamesRequest", "output": "DomainNames", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]'
+            b'[["GET", "/restapis/{restapi_id}/stages/{stage_name}/exports/{export_type}"], {"input": "GetExportRequest", "output": "ExportResponse", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]'
+            b'[["GET", "/restapis/{restapi_id}/gatewayresponses/{response_type}"], {"input": "GetGatewayResponseRequest", "output": "GatewayResponse", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]'
+            b'[["GET", "/restapis/{restapi_id}/gatewayresponses"], {"input": "GetGatewayResponsesRequest", "output": "GatewayResponses", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]'
+            b'[["GET", "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}/integration"], {"input": "GetIntegrationRequest", "output": "Integration", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]'
+            b'[["GET", "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}/integration/responses/{status_code}"], {"input": "GetIntegrationResponseRequest", "output": "IntegrationResponse", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]'
+            b'[["GET", "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}"], {"input": "GetMethodRequest", "output": "Method", "errors": ["UnauthorizedException", "NotFoundException", "TooManyRequestsException"]}]'
+            b'[["GET", "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}/responses/{status_code}"], {"input": "GetMethodResponseRequest", "output": "MethodResponse", "errors": ["UnauthorizedException", "NotFoundException", "TooManyRequestsException"]}]'
+            b'[["GET", "/restapis/{restapi_id}/models/{model_name}"], {"input": "GetModelRequest", "output": "Model", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]'
+            b'[["GET", "/restapis/{restapi_id}/models/{model_name}/default_template"], {"input": "GetModelTemplateRequest", "output": "Template", "errors": ["UnauthorizedException", "NotFoundException", "BadRequestException", "TooManyRequestsException"]}]'
+            b'[["GET", "/restapis/{restapi_id}/models"], {"input": "GetModelsRequest", "output": "Models", "errors": ["BadRequestException", "UnauthorizedException", "NotFoundException", "TooManyRequestsException"]}]'
+            b'[["GET", "/restapis/{restapi_id}/requestvalidators/{requestvalidator_id}"], {"input": "GetRequestValidatorRequest", "output": "RequestValidator", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]'
+            b'[["GET", "/restapis/{restapi_id}/requestvalidators"], {"input": "GetRequestValidatorsRequest", "output": "RequestValidators", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]'
+            b'[["GET", "/restapis/{restapi_id}/resources/{resource_id}"], {"input": "GetResourceRequest", "output": "Resource", "errors": ["UnauthorizedException", "NotFoundException", "TooManyRequestsException"]}]'
+            b'[["GET", "/restapis/{restapi_id}/resources"], {"input": "GetResourcesRequest", "output": "Resources", "errors": ["BadRequestException", "UnauthorizedException", "NotFoundException", "TooManyRequestsException"]}]'
+            b'[["GET", "/restapis/{restapi_id}"], {"input": "GetRestApiRequest", "output": "RestApi", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]'
+            b'[["GET", "/restapis"], {"input": "GetRestApisRequest", "output": "RestApis", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]'
+            b'[["GET", "/restapis/{restapi_id}/stages/{stage_name}/sdks/{sdk_type}"], {"input": "GetSdkRequest", "output": "SdkResponse", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]'
+            b'[["GET", "/sdktypes/{sdktype_id}"], {"input": "GetSdkTypeRequest", "output": "SdkType", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]'
+            b'[["GET", "/sdktypes"], {"input": "GetSdkTypesRequest", "output": "SdkTypes", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]'
+            b'[["GET", "/restapis/{restapi_id}/stages/{stage_name}"], {"input": "GetStageRequest", "output": "Stage", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]'
+            b'[["GET", "/restapis/{restapi_id}/stages"], {"input": "GetStagesRequest", "output": "Stages", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]'
+            b'[["GET", "/tags/{resource_arn}"], {"input": "GetTagsRequest", "output": "Tags", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]'
+            b'[["GET", "/usageplans/{usageplanId}/usage"], {"input": "GetUsageRequest", "output": "Usage", "errors": ["BadRequestException", "UnauthorizedException", "NotFoundException", "TooManyRequestsException"]}]'
+            b'[["GET", "/usageplans/{usageplanId}"], {"input": "GetUsagePlanRequest", "output": "UsagePlan", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]'
+            b'[["GET", "/usageplans/{usageplanId}/keys/{keyId}"], {"input": "GetUsagePlanKeyRequest", "output": "UsagePlanKey", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]'
+            b'[["GET", "/usageplans/{usageplanId}/keys"], {"input": "GetUsagePlanKeysRequest", "output": "UsagePlanKeys", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]'
+            b'[["GET", "/usageplans"], {"input": "GetUsagePlansRequest", "output": "UsagePlans", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]'
+            b'[["GET", "/vpclinks/{vpclink_id}"], {"input": "GetVpcLinkRequest", "output": "VpcLink", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]'
+            b'[["GET", "/vpclinks"], {"input": "GetVpcLinksRequest", "output": "VpcLinks", "errors": ["BadRequestException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]'
+            b'[["POST", "/apikeys?mode=import"], {"input": "ImportApiKeysRequest", "output": "ApiKeyIds", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]'
+            b'[["PUT", "/restapis/{restapi_id}/documentation/parts"], {"input": "ImportDocumentationPartsRequest", "output": "DocumentationPartIds", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]'
+            b'[["POST", "/restapis?mode=import"], {"input": "ImportRestApiRequest", "output": "RestApi", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]'
+            b'[["PUT", "/restapis/{restapi_id}/gatewayresponses/{response_type}"], {"input": "PutGatewayResponseRequest", "output": "GatewayResponse", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]'
+            b'[["PUT", "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}/integration"], {"input": "PutIntegrationRequest", "output": "Integration", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]'
+            b'[["PUT", "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}/integration/responses/{status_code}"], {"input": "PutIntegrationResponseRequest", "output": "IntegrationResponse", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]'
+            b'[["PUT", "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}"], {"input": "PutMethodRequest", "output": "Method", "errors": ["BadRequestException", "UnauthorizedException", "NotFoundException", "ConflictException", "LimitExceededException", "TooManyRequestsException"]}]'
+            b'[["PUT", "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}/responses/{status_code}"], {"input": "PutMethodResponseRequest", "output": "MethodResponse", "errors": ["UnauthorizedException", "NotFoundException", "ConflictException", "LimitExceededException", "BadRequestException", "TooManyRequestsException"]}]'
+            b'[["PUT", "/restapis/{restapi_id}"], {"input": "PutRestApiRequest", "output": "RestApi", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]'
+            b'[["POST", "/rejectdomainnameaccessassociations"], {"input": "RejectDomainNameAccessAssociationRequest", "errors": ["BadRequestException", "ConflictException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]'
+            b'[["PUT", "/tags/{resource_arn}"], {"input": "TagResourceRequest", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]'
+            b'[["POST", "/restapis/{restapi_id}/authorizers/{authorizer_id}"], {"input": "TestInvokeAuthorizerRequest", "output": "TestInvokeAuthorizerResponse", "errors": ["BadRequestException", "UnauthorizedException", "NotFoundException", "TooManyRequestsException"]}]'
+            b'[["POST", "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}"], {"input": "TestInvokeMethodRequest", "output": "TestInvokeMethodResponse", "errors": ["BadRequestException", "UnauthorizedException", "NotFoundException", "TooManyRequestsException"]}]'
+            b'[["DELETE", "/tags/{resource_arn}"], {"input": "UntagResourceRequest", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]'
+            b'[["PATCH", "/account"], {"input": "UpdateAccountRequest", "output": "Account", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]'
+            b'[["PATCH", "/apikeys/{api_Key}"], {"input": "UpdateApiKeyRequest", "output": "ApiKey", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]'
+            b'[["PATCH", "/restapis/{restapi_id}/authorizers/{authorizer_id}"], {"input": "UpdateAuthorizerRequest", "output": "Authorizer", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]'
+            b'[["PATCH", "/domainnames/{domain_name}/basepathmappings/{base_path}"], {"input": "UpdateBasePathMappingRequest", "output": "BasePathMapping", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]'
+            b'[["PATCH", "/clientcertificates/{clientcertificate_id}"], {"input": "UpdateClientCertificateRequest", "output": "ClientCertificate", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]'
+            b'[["PATCH", "/restapis/{restapi_id}/deployments/{deployment_id}"], {"input": "UpdateDeploymentRequest", "output": "Deployment", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException", "ServiceUnavailableException"]}]'
+            b'[["PATCH", "/restapis/{restapi_id}/documentation/parts/{part_id}"], {"input": "UpdateDocumentationPartRequest", "output": "DocumentationPart", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]'
+            b'[["PATCH", "/restapis/{restapi_id}/documentation/versions/{doc_version}"], {"input": "UpdateDocumentationVersionRequest", "output": "DocumentationVersion", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]'
+            b'[["PATCH", "/domainnames/{domain_name}"], {"input": "UpdateDomainNameRequest", "output": "DomainName", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]'
+            b'[["PATCH", "/restapis/{restapi_id}/gatewayresponses/{response_type}"], {"input": "UpdateGatewayResponseRequest", "output": "GatewayResponse", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]'
+            b'[["PATCH", "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}/integration"], {"input": "UpdateIntegrationRequest", "output": "Integration", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]'
+            b'[["PATCH", "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}/integration/responses/{status_code}"], {"input": "UpdateIntegrationResponseRequest", "output": "IntegrationResponse", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]'
+            b'[["PATCH", "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}"], {"input": "UpdateMethodRequest", "output": "Method", "errors": ["UnauthorizedException", "NotFoundException", "BadRequestException", "ConflictException", "TooManyRequestsException"]}]'
+            b'[["PATCH", "/restapis/{restapi_id}/resources/{resource_id}/methods/{http_method}/responses/{status_code}"], {"input": "UpdateMethodResponseRequest", "output": "MethodResponse", "errors": ["UnauthorizedException", "NotFoundException", "ConflictException", "LimitExceededException", "BadRequestException", "TooManyRequestsException"]}]'
+            b'[["PATCH", "/restapis/{restapi_id}/models/{model_name}"], {"input": "UpdateModelRequest", "output": "Model", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]'
+            b'[["PATCH", "/restapis/{restapi_id}/requestvalidators/{requestvalidator_id}"], {"input": "UpdateRequestValidatorRequest", "output": "RequestValidator", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]'
+            b'[["PATCH", "/restapis/{restapi_id}/resources/{resource_id}"], {"input": "UpdateResourceRequest", "output": "Resource", "errors": ["UnauthorizedException", "NotFoundException", "ConflictException", "BadRequestException", "TooManyRequestsException"]}]'
+            b'[["PATCH", "/restapis/{restapi_id}"], {"input": "UpdateRestApiRequest", "output": "RestApi", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]'
+            b'[["PATCH", "/restapis/{restapi_id}/stages/{stage_name}"], {"input": "UpdateStageRequest", "output": "Stage", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]'
+            b'[["PATCH", "/usageplans/{usageplanId}/keys/{keyId}/usage"], {"input": "UpdateUsageRequest", "output": "Usage", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]'
+            b'[["PATCH", "/usageplans/{usageplanId}"], {"input": "UpdateUsagePlanRequest", "output": "UsagePlan", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]'
+            b'[["PATCH", "/vpclinks/{vpclink_id}"], {"input": "UpdateVpcLinkRequest", "output": "VpcLink", "errors": ["BadRequestException", "ConflictException", "LimitExceededException", "NotFoundException", "UnauthorizedException", "TooManyRequestsException"]}]'
+        ),
+        (
+            0,
+            232,
+            498,
+            783,
+            1080,
+            1368,
+            1665,
+            1888,
+            2162,
+            2413,
+            2697,
+            2969,
+            3183,
+            3434,
+            3675,
+            3941,
+            4155,
+            4353,
+            4587,
+            4831,
+            5064,
+            5324,
+            5567,
+            5820,
+            6030,
+            6297,
+            6541,
+            6806,
+            7103,
+            7328,
+            7608,
+            7829,
+            8081,
+            8309,
+            8512,
+            8759,
+            8967,
+            9191,
+            9394,
+            9674,
+            9936,
+            10182,
+            10365,
+            10556,
+            10739,
+            10970,
+            11187,
+            11433,
+            11669,
+            11906,
+            12122,
+            12384,
+            12632,
+            12879,
+            13118,
+            13355,
+            13603,
+            13810,
+            14056,
+            14251,
+            14543,
+            14789,
+            15021,
+            15284,
+            15587,
+            15805,
+            16063,
+            16276,
+            16517,
+            16719,
+            16974,
+            17209,
+            17409,
+            17620,
+            17817,
+            18003,
+            18283,
+            18480,
+            18666,
+            18926,
+            19175,
+            19364,
+            19566,
+            19770,
+            19993,
+            20210,
+            20402,
+            20599,
+            20785,
+            21033,
+            21324,
+            21571,
+            21864,
+            22174,
+            22524,
+            22812,
+            23140,
+            23384,
+            23618,
+            23840,
+            24097,
+            24364,
+            24591,
+            24826,
+            25069,
+            25352,
+            25650,
+            25939,
+            26253,
+            26552,
+            26864,
+            27123,
+            27421,
+            27736,
+            28091,
+            28358,
+            28691,
+            28956,
+            29263,
+            29512,
+            29761,
+            30026,
+            30293,
+            30549,
+            30798,
+        ),
+    ),
     build_operation,
 )
 
 # A paginator, by operation: [[Paginator's arguments], {options}].
 PAGINATORS: dict[str, Paginator] = LazyTable(
-    {
-        "GetApiKeys": '[[], {"input_tokens": ["position"], "output_tokens": ["position"], "result_keys": ["items"], "limit_key": "limit", "more_results": null}]',
-        "GetAuthorizers": '[[], {"input_tokens": ["position"], "output_tokens": ["position"], "result_keys": ["items"], "limit_key": "limit", "more_results": null}]',
-        "GetBasePathMappings": '[[], {"input_tokens": ["position"], "output_tokens": ["position"], "result_keys": ["items"], "limit_key": "limit", "more_results": null}]',
-        "GetClientCertificates": '[[], {"input_tokens": ["position"], "output_tokens": ["position"], "result_keys": ["items"], "limit_key": "limit", "more_results": null}]',
-        "GetDeployments": '[[], {"input_tokens": ["position"], "output_tokens": ["position"], "result_keys": ["items"], "limit_key": "limit", "more_results": null}]',
-        "GetDocumentationParts": '[[], {"input_tokens": ["position"], "output_tokens": ["position"], "result_keys": ["items"], "limit_key": "limit", "more_results": null}]',
-        "GetDocumentationVersions": '[[], {"input_tokens": ["position"], "output_tokens": ["position"], "result_keys": ["items"], "limit_key": "limit", "more_results": null}]',
-        "GetDomainNames": '[[], {"input_tokens": ["position"], "output_tokens": ["position"], "result_keys": ["items"], "limit_key": "limit", "more_results": null}]',
-        "GetGatewayResponses": '[[], {"input_tokens": ["position"], "output_tokens": ["position"], "result_keys": ["items"], "limit_key": "limit", "more_results": null}]',
-        "GetModels": '[[], {"input_tokens": ["position"], "output_tokens": ["position"], "result_keys": ["items"], "limit_key": "limit", "more_results": null}]',
-        "GetRequestValidators": '[[], {"input_tokens": ["position"], "output_tokens": ["position"], "result_keys": ["items"], "limit_key": "limit", "more_results": null}]',
-        "GetResources": '[[], {"input_tokens": ["position"], "output_tokens": ["position"], "result_keys": ["items"], "limit_key": "limit", "more_results": null}]',
-        "GetRestApis": '[[], {"input_tokens": ["position"], "output_tokens": ["position"], "result_keys": ["items"], "limit_key": "limit", "more_results": null}]',
-        "GetSdkTypes": '[[], {"input_tokens": ["position"], "output_tokens": ["position"], "result_keys": ["items"], "limit_key": "limit", "more_results": null}]',
-        "GetUsage": '[[], {"input_tokens": ["position"], "output_tokens": ["position"], "result_keys": ["items"], "limit_key": "limit", "more_results": null}]',
-        "GetUsagePlanKeys": '[[], {"input_tokens": ["position"], "output_tokens": ["position"], "result_keys": ["items"], "limit_key": "limit", "more_results": null}]',
-        "GetUsagePlans": '[[], {"input_tokens": ["position"], "output_tokens": ["position"], "result_keys": ["items"], "limit_key": "limit", "more_results": null}]',
-        "GetVpcLinks": '[[], {"input_tokens": ["position"], "output_tokens": ["position"], "result_keys": ["items"], "limit_key": "limit", "more_results": null}]',
-    },
+    PackedData(
+        (
+            "GetApiKeys "
+            "GetAuthorizers "
+            "GetBasePathMappings "
+            "GetClientCertificates "
+            "GetDeployments "
+            "GetDocumentationParts "
+            "GetDocumentationVersions "
+            "GetDomainNames "
+            "GetGatewayResponses "
+            "GetModels "
+            "GetRequestValidators "
+            "GetResources "
+            "GetRestApis "
+            "GetSdkTypes "
+            "GetUsage "
+            "GetUsagePlanKeys "
+            "GetUsagePlans "
+            "GetVpcLinks"
+        ),
+        (
+            b'[[], {"input_tokens": ["position"], "output_tokens": ["position"], "result_keys": ["items"], "limit_key": "limit", "more_results": null}]'
+            b'[[], {"input_tokens": ["position"], "output_tokens": ["position"], "result_keys": ["items"], "limit_key": "limit", "more_results": null}]'
+            b'[[], {"input_tokens": ["position"], "output_tokens": ["position"], "result_keys": ["items"], "limit_key": "limit", "more_results": null}]'
+            b'[[], {"input_tokens": ["position"], "output_tokens": ["position"], "result_keys": ["items"], "limit_key": "limit", "more_results": null}]'
+            b'[[], {"input_tokens": ["position"], "output_tokens": ["position"], "result_keys": ["items"], "limit_key": "limit", "more_results": null}]'
+            b'[[], {"input_tokens": ["position"], "output_tokens": ["position"], "result_keys": ["items"], "limit_key": "limit", "more_results": null}]'
+            b'[[], {"input_tokens": ["position"], "output_tokens": ["position"], "result_keys": ["items"], "limit_key": "limit", "more_results": null}]'
+            b'[[], {"input_tokens": ["position"], "output_tokens": ["position"], "result_keys": ["items"], "limit_key": "limit", "more_results": null}]'
+            b'[[], {"input_tokens": ["position"], "output_tokens": ["position"], "result_keys": ["items"], "limit_key": "limit", "more_results": null}]'
+            b'[[], {"input_tokens": ["position"], "output_tokens": ["position"], "result_keys": ["items"], "limit_key": "limit", "more_results": null}]'
+            b'[[], {"input_tokens": ["position"], "output_tokens": ["position"], "result_keys": ["items"], "limit_key": "limit", "more_results": null}]'
+            b'[[], {"input_tokens": ["position"], "output_tokens": ["position"], "result_keys": ["items"], "limit_key": "limit", "more_results": null}]'
+            b'[[], {"input_tokens": ["position"], "output_tokens": ["position"], "result_keys": ["items"], "limit_key": "limit", "more_results": null}]'
+            b'[[], {"input_tokens": ["position"], "output_tokens": ["position"], "result_keys": ["items"], "limit_key": "limit", "more_results": null}]'
+            b'[[], {"input_tokens": ["position"], "output_tokens": ["position"], "result_keys": ["items"], "limit_key": "limit", "more_results": null}]'
+            b'[[], {"input_tokens": ["position"], "output_tokens": ["position"], "result_keys": ["items"], "limit_key": "limit", "more_results": null}]'
+            b'[[], {"input_tokens": ["position"], "output_tokens": ["position"], "result_keys": ["items"], "limit_key": "limit", "more_results": null}]'
+            b'[[], {"input_tokens": ["position"], "output_tokens": ["position"], "result_keys": ["items"], "limit_key": "limit", "more_results": null}]'
+        ),
+        (
+            0,
+            137,
+            274,
+            411,
+            548,
+            685,
+            822,
+            959,
+            1096,
+            1233,
+            1370,
+            1507,
+            1644,
+            1781,
+            1918,
+            2055,
+            2192,
+            2329,
+            2466,
+        ),
+    ),
     build_paginator,
 )
 
@@ -1454,3 +1972,123 @@ PACING: dict[str, tuple[tuple[str, float, float], ...]] = {
     "UpdateDomainName": (("UpdateDomainName", 0.03333333333333333, 1.0), ("total", 10.0, 40.0)),
     "UpdateUsagePlan": (("UpdateUsagePlan", 0.05, 1.0), ("total", 10.0, 40.0)),
 }
+
+# The endpoint rule set evaluated ahead of time for every known region (codegen/endpoint_table.py,
+# with the runtime's own evaluator), read by runtime.endpoints.table, which falls back to the
+# evaluator for anything not here.
+
+#: Each known region -> its entry in ``ENDPOINT_TEMPLATES``.
+ENDPOINT_REGIONS: dict[str, int] = {
+    "af-south-1": 0,
+    "ap-east-1": 0,
+    "ap-east-2": 0,
+    "ap-northeast-1": 0,
+    "ap-northeast-2": 0,
+    "ap-northeast-3": 0,
+    "ap-south-1": 0,
+    "ap-south-2": 0,
+    "ap-southeast-1": 0,
+    "ap-southeast-2": 0,
+    "ap-southeast-3": 0,
+    "ap-southeast-4": 0,
+    "ap-southeast-5": 0,
+    "ap-southeast-6": 0,
+    "ap-southeast-7": 0,
+    "aws-cn-global": 1,
+    "aws-global": 0,
+    "aws-iso-b-global": 2,
+    "aws-iso-e-global": 3,
+    "aws-iso-f-global": 4,
+    "aws-iso-global": 5,
+    "aws-us-gov-global": 0,
+    "ca-central-1": 0,
+    "ca-west-1": 0,
+    "cn-north-1": 1,
+    "cn-northwest-1": 1,
+    "eu-central-1": 0,
+    "eu-central-2": 0,
+    "eu-isoe-west-1": 3,
+    "eu-north-1": 0,
+    "eu-south-1": 0,
+    "eu-south-2": 0,
+    "eu-west-1": 0,
+    "eu-west-2": 0,
+    "eu-west-3": 0,
+    "eusc-de-east-1": 6,
+    "il-central-1": 0,
+    "me-central-1": 0,
+    "me-south-1": 0,
+    "me-west-1": 0,
+    "mx-central-1": 0,
+    "sa-east-1": 0,
+    "sa-west-1": 0,
+    "us-east-1": 0,
+    "us-east-2": 0,
+    "us-gov-east-1": 0,
+    "us-gov-west-1": 0,
+    "us-iso-east-1": 5,
+    "us-iso-west-1": 5,
+    "us-isob-east-1": 2,
+    "us-isob-west-1": 2,
+    "us-isof-east-1": 4,
+    "us-isof-south-1": 4,
+    "us-west-1": 0,
+    "us-west-2": 0,
+}
+
+#: A region's endpoint URLs without an endpoint URL setting, for ``(use_fips, use_dualstack)``
+#: = ``(False, False)``, ``(False, True)``, ``(True, False)``, ``(True, True)``, with
+#: ``{region}`` standing for the region's name; ``None`` where the rule set rejects the
+#: combination.
+ENDPOINT_TEMPLATES: tuple[tuple[str | None, str | None, str | None, str | None], ...] = (
+    (
+        "https://apigateway.{region}.amazonaws.com",
+        "https://apigateway.{region}.api.aws",
+        "https://apigateway-fips.{region}.amazonaws.com",
+        "https://apigateway-fips.{region}.api.aws",
+    ),
+    (
+        "https://apigateway.{region}.amazonaws.com.cn",
+        "https://apigateway.{region}.api.amazonwebservices.com.cn",
+        "https://apigateway-fips.{region}.amazonaws.com.cn",
+        "https://apigateway-fips.{region}.api.amazonwebservices.com.cn",
+    ),
+    (
+        "https://apigateway.{region}.sc2s.sgov.gov",
+        "https://apigateway.{region}.api.aws.scloud",
+        "https://apigateway-fips.{region}.sc2s.sgov.gov",
+        "https://apigateway-fips.{region}.api.aws.scloud",
+    ),
+    (
+        "https://apigateway.{region}.cloud.adc-e.uk",
+        "https://apigateway.{region}.api.cloud-aws.adc-e.uk",
+        "https://apigateway-fips.{region}.cloud.adc-e.uk",
+        "https://apigateway-fips.{region}.api.cloud-aws.adc-e.uk",
+    ),
+    (
+        "https://apigateway.{region}.csp.hci.ic.gov",
+        "https://apigateway.{region}.api.aws.hci.ic.gov",
+        "https://apigateway-fips.{region}.csp.hci.ic.gov",
+        "https://apigateway-fips.{region}.api.aws.hci.ic.gov",
+    ),
+    (
+        "https://apigateway.{region}.c2s.ic.gov",
+        "https://apigateway.{region}.api.aws.ic.gov",
+        "https://apigateway-fips.{region}.c2s.ic.gov",
+        "https://apigateway-fips.{region}.api.aws.ic.gov",
+    ),
+    (
+        "https://apigateway.{region}.amazonaws.eu",
+        "https://apigateway.{region}.api.amazonwebservices.eu",
+        "https://apigateway-fips.{region}.amazonaws.eu",
+        "https://apigateway-fips.{region}.api.amazonwebservices.eu",
+    ),
+)
+
+#: The endpoints above that also have headers or properties, by ``(region, use_fips,
+#: use_dualstack)``: ``(headers, properties)``.
+ENDPOINT_EXTRAS: dict[tuple[str, bool, bool], tuple[dict[str, list[str]], dict[str, Any]]] = {}
+
+#: Whether the rule set uses a custom endpoint URL as it is (no headers, no properties) for
+#: any region when neither ``UseFIPS`` nor ``UseDualStack`` is set.
+CUSTOM_ENDPOINT_AS_IS: bool = True

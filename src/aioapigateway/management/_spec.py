@@ -8,9 +8,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from aioapigateway.runtime.shapes import (
     LazyTable,
     Operation,
+    PackedData,
     Paginator,
     Service,
     Shape,
@@ -19,52 +22,92 @@ from aioapigateway.runtime.shapes import (
     build_shape,
 )
 
-# Each descriptor is a string of JSON (codegen/spec_data.py), decoded and built the first time
-# it is looked up (runtime.shapes.LazyTable): a client's first call needs a handful, and strings
-# cost little to load, where calls (or functions making them) cost milliseconds.
+# Each descriptor is JSON (codegen/spec_data.py), decoded and built the first time it is looked
+# up (runtime.shapes.LazyTable): a client's first call needs a handful. A table's data is packed
+# (runtime.shapes.PackedData): its names in one string, separated by spaces; its descriptors
+# one after another in one bytes; where each starts, and where the last ends. Three constants
+# load much faster than a few hundred names and strings.
 # A shape: [constructor, [arguments after the name], {options}]; a structure's member:
 # [name, py_name, shape, location?, wire_name?, {options}?].
 SHAPES: dict[str, Shape] = LazyTable(
-    {
-        "Data": '["blob", [], {"max": 131072}]',
-        "DeleteConnectionRequest": '["structure", [[["ConnectionId", "connection_id", "__string", "uri", "connectionId", {"required": true}]]], {"cls_name": "DeleteConnectionRequest"}]',
-        "ForbiddenException": '["structure", [[]], {"cls_name": "ForbiddenException", "error_code": "ForbiddenException", "error_status": 403}]',
-        "GetConnectionRequest": '["structure", [[["ConnectionId", "connection_id", "__string", "uri", "connectionId", {"required": true}]]], {"cls_name": "GetConnectionRequest"}]',
-        "GetConnectionResponse": (
-            '["structure", [[["ConnectedAt", "connected_at", "__timestampIso8601", "", "connectedAt", {"timestamp_format": "iso8601"}]'
-            ', ["Identity", "identity", "Identity", "", "identity"]'
-            ', ["LastActiveAt", "last_active_at", "__timestampIso8601", "", "lastActiveAt", {"timestamp_format": "iso8601"}]]], {"cls_name": "GetConnectionResponse"}]'
+    PackedData(
+        (
+            "Data "
+            "DeleteConnectionRequest "
+            "ForbiddenException "
+            "GetConnectionRequest "
+            "GetConnectionResponse "
+            "GoneException "
+            "Identity "
+            "LimitExceededException "
+            "PayloadTooLargeException "
+            "PostToConnectionRequest "
+            "__string "
+            "__timestampIso8601"
         ),
-        "GoneException": '["structure", [[]], {"cls_name": "GoneException", "error_code": "GoneException", "error_status": 410}]',
-        "Identity": (
-            '["structure", [[["SourceIp", "source_ip", "__string", "", "sourceIp", {"required": true}]'
-            ', ["UserAgent", "user_agent", "__string", "", "userAgent", {"required": true}]]], {"cls_name": "Identity"}]'
+        (
+            b'["blob", [], {"max": 131072}]'
+            b'["structure", [[["ConnectionId", "connection_id", "__string", "uri", "connectionId", {"required": true}]]], {"cls_name": "DeleteConnectionRequest"}]'
+            b'["structure", [[]], {"cls_name": "ForbiddenException", "error_code": "ForbiddenException", "error_status": 403}]'
+            b'["structure", [[["ConnectionId", "connection_id", "__string", "uri", "connectionId", {"required": true}]]], {"cls_name": "GetConnectionRequest"}]'
+            b'["structure", [[["ConnectedAt", "connected_at", "__timestampIso8601", "", "connectedAt", {"timestamp_format": "iso8601"}]'
+            b', ["Identity", "identity", "Identity", "", "identity"]'
+            b', ["LastActiveAt", "last_active_at", "__timestampIso8601", "", "lastActiveAt", {"timestamp_format": "iso8601"}]]], {"cls_name": "GetConnectionResponse"}]'
+            b'["structure", [[]], {"cls_name": "GoneException", "error_code": "GoneException", "error_status": 410}]'
+            b'["structure", [[["SourceIp", "source_ip", "__string", "", "sourceIp", {"required": true}]'
+            b', ["UserAgent", "user_agent", "__string", "", "userAgent", {"required": true}]]], {"cls_name": "Identity"}]'
+            b'["structure", [[]], {"cls_name": "LimitExceededException", "error_code": "LimitExceededException", "error_status": 429}]'
+            b'["structure", [[["Message", "message", "__string", "", "message"]]], {"cls_name": "PayloadTooLargeException", "error_code": "PayloadTooLargeException", "error_status": 413}]'
+            b'["structure", [[["Data", "data", "Data", {"required": true}]'
+            b', ["ConnectionId", "connection_id", "__string", "uri", "connectionId", {"required": true}]]], {"cls_name": "PostToConnectionRequest", "payload": "Data"}]'
+            b'["string", [], {}]'
+            b'["timestamp", [], {"timestamp_format": "iso8601"}]'
         ),
-        "LimitExceededException": '["structure", [[]], {"cls_name": "LimitExceededException", "error_code": "LimitExceededException", "error_status": 429}]',
-        "PayloadTooLargeException": '["structure", [[["Message", "message", "__string", "", "message"]]], {"cls_name": "PayloadTooLargeException", "error_code": "PayloadTooLargeException", "error_status": 413}]',
-        "PostToConnectionRequest": (
-            '["structure", [[["Data", "data", "Data", {"required": true}]'
-            ', ["ConnectionId", "connection_id", "__string", "uri", "connectionId", {"required": true}]]], {"cls_name": "PostToConnectionRequest", "payload": "Data"}]'
+        (
+            0,
+            29,
+            177,
+            289,
+            434,
+            762,
+            864,
+            1060,
+            1180,
+            1353,
+            1566,
+            1584,
+            1634,
         ),
-        "__string": '["string", [], {}]',
-        "__timestampIso8601": '["timestamp", [], {"timestamp_format": "iso8601"}]',
-    },
+    ),
     build_shape,
 )
 
 # An operation: [[Operation's arguments after the name], {options}].
 OPERATIONS: dict[str, Operation] = LazyTable(
-    {
-        "DeleteConnection": '[["DELETE", "/@connections/{connectionId}"], {"input": "DeleteConnectionRequest", "errors": ["GoneException", "LimitExceededException", "ForbiddenException"]}]',
-        "GetConnection": '[["GET", "/@connections/{connectionId}"], {"input": "GetConnectionRequest", "output": "GetConnectionResponse", "errors": ["GoneException", "LimitExceededException", "ForbiddenException"]}]',
-        "PostToConnection": '[["POST", "/@connections/{connectionId}"], {"input": "PostToConnectionRequest", "errors": ["GoneException", "LimitExceededException", "PayloadTooLargeException", "ForbiddenException"]}]',
-    },
+    PackedData(
+        ("DeleteConnection GetConnection PostToConnection"),
+        (
+            b'[["DELETE", "/@connections/{connectionId}"], {"input": "DeleteConnectionRequest", "errors": ["GoneException", "LimitExceededException", "ForbiddenException"]}]'
+            b'[["GET", "/@connections/{connectionId}"], {"input": "GetConnectionRequest", "output": "GetConnectionResponse", "errors": ["GoneException", "LimitExceededException", "ForbiddenException"]}]'
+            b'[["POST", "/@connections/{connectionId}"], {"input": "PostToConnectionRequest", "errors": ["GoneException", "LimitExceededException", "PayloadTooLargeException", "ForbiddenException"]}]'
+        ),
+        (
+            0,
+            159,
+            347,
+            532,
+        ),
+    ),
     build_operation,
 )
 
 # A paginator, by operation: [[Paginator's arguments], {options}].
 PAGINATORS: dict[str, Paginator] = LazyTable(
-    {},
+    PackedData(
+        "",
+        b"",
+        (0,),
+    ),
     build_paginator,
 )
 
@@ -82,3 +125,123 @@ SERVICE = Service(
     default_headers={},
     endpoint_url_required="the connections API needs endpoint_url: the WebSocket API's callback URL, endpoint_url=aioapigateway.management.callback_url(api_id=..., stage=..., region=...) for https://{api-id}.execute-api.{region}.amazonaws.com/{stage}, or a custom domain with its base path (https://ws.example.com/base-path); AWS_ENDPOINT_URL_APIGATEWAYMANAGEMENTAPI or the config file's endpoint_url work too",
 )
+
+# The endpoint rule set evaluated ahead of time for every known region (codegen/endpoint_table.py,
+# with the runtime's own evaluator), read by runtime.endpoints.table, which falls back to the
+# evaluator for anything not here.
+
+#: Each known region -> its entry in ``ENDPOINT_TEMPLATES``.
+ENDPOINT_REGIONS: dict[str, int] = {
+    "af-south-1": 0,
+    "ap-east-1": 0,
+    "ap-east-2": 0,
+    "ap-northeast-1": 0,
+    "ap-northeast-2": 0,
+    "ap-northeast-3": 0,
+    "ap-south-1": 0,
+    "ap-south-2": 0,
+    "ap-southeast-1": 0,
+    "ap-southeast-2": 0,
+    "ap-southeast-3": 0,
+    "ap-southeast-4": 0,
+    "ap-southeast-5": 0,
+    "ap-southeast-6": 0,
+    "ap-southeast-7": 0,
+    "aws-cn-global": 1,
+    "aws-global": 0,
+    "aws-iso-b-global": 2,
+    "aws-iso-e-global": 3,
+    "aws-iso-f-global": 4,
+    "aws-iso-global": 5,
+    "aws-us-gov-global": 0,
+    "ca-central-1": 0,
+    "ca-west-1": 0,
+    "cn-north-1": 1,
+    "cn-northwest-1": 1,
+    "eu-central-1": 0,
+    "eu-central-2": 0,
+    "eu-isoe-west-1": 3,
+    "eu-north-1": 0,
+    "eu-south-1": 0,
+    "eu-south-2": 0,
+    "eu-west-1": 0,
+    "eu-west-2": 0,
+    "eu-west-3": 0,
+    "eusc-de-east-1": 6,
+    "il-central-1": 0,
+    "me-central-1": 0,
+    "me-south-1": 0,
+    "me-west-1": 0,
+    "mx-central-1": 0,
+    "sa-east-1": 0,
+    "sa-west-1": 0,
+    "us-east-1": 0,
+    "us-east-2": 0,
+    "us-gov-east-1": 0,
+    "us-gov-west-1": 0,
+    "us-iso-east-1": 5,
+    "us-iso-west-1": 5,
+    "us-isob-east-1": 2,
+    "us-isob-west-1": 2,
+    "us-isof-east-1": 4,
+    "us-isof-south-1": 4,
+    "us-west-1": 0,
+    "us-west-2": 0,
+}
+
+#: A region's endpoint URLs without an endpoint URL setting, for ``(use_fips, use_dualstack)``
+#: = ``(False, False)``, ``(False, True)``, ``(True, False)``, ``(True, True)``, with
+#: ``{region}`` standing for the region's name; ``None`` where the rule set rejects the
+#: combination.
+ENDPOINT_TEMPLATES: tuple[tuple[str | None, str | None, str | None, str | None], ...] = (
+    (
+        "https://execute-api.{region}.amazonaws.com",
+        "https://execute-api.{region}.api.aws",
+        "https://execute-api-fips.{region}.amazonaws.com",
+        "https://execute-api-fips.{region}.api.aws",
+    ),
+    (
+        "https://execute-api.{region}.amazonaws.com.cn",
+        "https://execute-api.{region}.api.amazonwebservices.com.cn",
+        "https://execute-api-fips.{region}.amazonaws.com.cn",
+        "https://execute-api-fips.{region}.api.amazonwebservices.com.cn",
+    ),
+    (
+        "https://execute-api.{region}.sc2s.sgov.gov",
+        "https://execute-api.{region}.api.aws.scloud",
+        "https://execute-api-fips.{region}.sc2s.sgov.gov",
+        "https://execute-api-fips.{region}.api.aws.scloud",
+    ),
+    (
+        "https://execute-api.{region}.cloud.adc-e.uk",
+        "https://execute-api.{region}.api.cloud-aws.adc-e.uk",
+        "https://execute-api-fips.{region}.cloud.adc-e.uk",
+        "https://execute-api-fips.{region}.api.cloud-aws.adc-e.uk",
+    ),
+    (
+        "https://execute-api.{region}.csp.hci.ic.gov",
+        "https://execute-api.{region}.api.aws.hci.ic.gov",
+        "https://execute-api-fips.{region}.csp.hci.ic.gov",
+        "https://execute-api-fips.{region}.api.aws.hci.ic.gov",
+    ),
+    (
+        "https://execute-api.{region}.c2s.ic.gov",
+        "https://execute-api.{region}.api.aws.ic.gov",
+        "https://execute-api-fips.{region}.c2s.ic.gov",
+        "https://execute-api-fips.{region}.api.aws.ic.gov",
+    ),
+    (
+        "https://execute-api.{region}.amazonaws.eu",
+        "https://execute-api.{region}.api.amazonwebservices.eu",
+        "https://execute-api-fips.{region}.amazonaws.eu",
+        "https://execute-api-fips.{region}.api.amazonwebservices.eu",
+    ),
+)
+
+#: The endpoints above that also have headers or properties, by ``(region, use_fips,
+#: use_dualstack)``: ``(headers, properties)``.
+ENDPOINT_EXTRAS: dict[tuple[str, bool, bool], tuple[dict[str, list[str]], dict[str, Any]]] = {}
+
+#: Whether the rule set uses a custom endpoint URL as it is (no headers, no properties) for
+#: any region when neither ``UseFIPS`` nor ``UseDualStack`` is set.
+CUSTOM_ENDPOINT_AS_IS: bool = True

@@ -12,36 +12,24 @@ Each class is defined on first access, so importing the package stays cheap.
 from __future__ import annotations
 
 import builtins as _builtins
-import importlib as _importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from ._access_association_source_type import (
-        AccessAssociationSourceType as AccessAssociationSourceType,
-    )
     from ._access_log_settings import AccessLogSettings as AccessLogSettings
     from ._account import Account as Account
     from ._api_key import ApiKey as ApiKey
     from ._api_key_ids import ApiKeyIds as ApiKeyIds
-    from ._api_key_source_type import ApiKeySourceType as ApiKeySourceType
     from ._api_keys import ApiKeys as ApiKeys
-    from ._api_keys_format import ApiKeysFormat as ApiKeysFormat
     from ._api_stage import ApiStage as ApiStage
-    from ._api_status import ApiStatus as ApiStatus
     from ._authorizer import Authorizer as Authorizer
-    from ._authorizer_type import AuthorizerType as AuthorizerType
     from ._authorizers import Authorizers as Authorizers
     from ._bad_request_exception import BadRequestException as BadRequestException
     from ._base_path_mapping import BasePathMapping as BasePathMapping
     from ._base_path_mappings import BasePathMappings as BasePathMappings
-    from ._cache_cluster_size import CacheClusterSize as CacheClusterSize
-    from ._cache_cluster_status import CacheClusterStatus as CacheClusterStatus
     from ._canary_settings import CanarySettings as CanarySettings
     from ._client_certificate import ClientCertificate as ClientCertificate
     from ._client_certificates import ClientCertificates as ClientCertificates
     from ._conflict_exception import ConflictException as ConflictException
-    from ._connection_type import ConnectionType as ConnectionType
-    from ._content_handling_strategy import ContentHandlingStrategy as ContentHandlingStrategy
     from ._create_api_key_request import CreateApiKeyRequest as CreateApiKeyRequest
     from ._create_authorizer_request import CreateAuthorizerRequest as CreateAuthorizerRequest
     from ._create_base_path_mapping_request import (
@@ -118,7 +106,6 @@ if TYPE_CHECKING:
     from ._documentation_part import DocumentationPart as DocumentationPart
     from ._documentation_part_ids import DocumentationPartIds as DocumentationPartIds
     from ._documentation_part_location import DocumentationPartLocation as DocumentationPartLocation
-    from ._documentation_part_type import DocumentationPartType as DocumentationPartType
     from ._documentation_parts import DocumentationParts as DocumentationParts
     from ._documentation_version import DocumentationVersion as DocumentationVersion
     from ._documentation_versions import DocumentationVersions as DocumentationVersions
@@ -129,18 +116,44 @@ if TYPE_CHECKING:
     from ._domain_name_access_associations import (
         DomainNameAccessAssociations as DomainNameAccessAssociations,
     )
-    from ._domain_name_status import DomainNameStatus as DomainNameStatus
     from ._domain_names import DomainNames as DomainNames
-    from ._endpoint_access_mode import EndpointAccessMode as EndpointAccessMode
     from ._endpoint_configuration import EndpointConfiguration as EndpointConfiguration
-    from ._endpoint_type import EndpointType as EndpointType
+    from ._enums import AccessAssociationSourceType as AccessAssociationSourceType
+    from ._enums import ApiKeysFormat as ApiKeysFormat
+    from ._enums import ApiKeySourceType as ApiKeySourceType
+    from ._enums import ApiStatus as ApiStatus
+    from ._enums import AuthorizerType as AuthorizerType
+    from ._enums import CacheClusterSize as CacheClusterSize
+    from ._enums import CacheClusterStatus as CacheClusterStatus
+    from ._enums import ConnectionType as ConnectionType
+    from ._enums import ContentHandlingStrategy as ContentHandlingStrategy
+    from ._enums import DocumentationPartType as DocumentationPartType
+    from ._enums import DomainNameStatus as DomainNameStatus
+    from ._enums import EndpointAccessMode as EndpointAccessMode
+    from ._enums import EndpointType as EndpointType
+    from ._enums import GatewayResponseType as GatewayResponseType
+    from ._enums import IntegrationType as IntegrationType
+    from ._enums import IpAddressType as IpAddressType
+    from ._enums import JwtClaimFormat as JwtClaimFormat
+    from ._enums import JwtSigningAlgorithm as JwtSigningAlgorithm
+    from ._enums import LocationStatusType as LocationStatusType
+    from ._enums import Op as Op
+    from ._enums import PutMode as PutMode
+    from ._enums import QuotaPeriodType as QuotaPeriodType
+    from ._enums import ResourceOwner as ResourceOwner
+    from ._enums import ResponseTransferMode as ResponseTransferMode
+    from ._enums import RoutingMode as RoutingMode
+    from ._enums import SecurityPolicy as SecurityPolicy
+    from ._enums import (
+        UnauthorizedCacheControlHeaderStrategy as UnauthorizedCacheControlHeaderStrategy,
+    )
+    from ._enums import VpcLinkStatus as VpcLinkStatus
     from ._export_response import ExportResponse as ExportResponse
     from ._flush_stage_authorizers_cache_request import (
         FlushStageAuthorizersCacheRequest as FlushStageAuthorizersCacheRequest,
     )
     from ._flush_stage_cache_request import FlushStageCacheRequest as FlushStageCacheRequest
     from ._gateway_response import GatewayResponse as GatewayResponse
-    from ._gateway_response_type import GatewayResponseType as GatewayResponseType
     from ._gateway_responses import GatewayResponses as GatewayResponses
     from ._generate_client_certificate_request import (
         GenerateClientCertificateRequest as GenerateClientCertificateRequest,
@@ -227,17 +240,12 @@ if TYPE_CHECKING:
     from ._import_rest_api_request import ImportRestApiRequest as ImportRestApiRequest
     from ._integration import Integration as Integration
     from ._integration_response import IntegrationResponse as IntegrationResponse
-    from ._integration_type import IntegrationType as IntegrationType
-    from ._ip_address_type import IpAddressType as IpAddressType
     from ._jwt_additional_claim import JwtAdditionalClaim as JwtAdditionalClaim
-    from ._jwt_claim_format import JwtClaimFormat as JwtClaimFormat
     from ._jwt_configuration import JwtConfiguration as JwtConfiguration
     from ._jwt_configuration_input import JwtConfigurationInput as JwtConfigurationInput
     from ._jwt_issuer import JwtIssuer as JwtIssuer
     from ._jwt_issuer_input import JwtIssuerInput as JwtIssuerInput
-    from ._jwt_signing_algorithm import JwtSigningAlgorithm as JwtSigningAlgorithm
     from ._limit_exceeded_exception import LimitExceededException as LimitExceededException
-    from ._location_status_type import LocationStatusType as LocationStatusType
     from ._method import Method as Method
     from ._method_response import MethodResponse as MethodResponse
     from ._method_setting import MethodSetting as MethodSetting
@@ -249,7 +257,6 @@ if TYPE_CHECKING:
         MutualTlsAuthenticationInput as MutualTlsAuthenticationInput,
     )
     from ._not_found_exception import NotFoundException as NotFoundException
-    from ._op import Op as Op
     from ._patch_operation import PatchOperation as PatchOperation
     from ._put_gateway_response_request import (
         PutGatewayResponseRequest as PutGatewayResponseRequest,
@@ -260,9 +267,7 @@ if TYPE_CHECKING:
     )
     from ._put_method_request import PutMethodRequest as PutMethodRequest
     from ._put_method_response_request import PutMethodResponseRequest as PutMethodResponseRequest
-    from ._put_mode import PutMode as PutMode
     from ._put_rest_api_request import PutRestApiRequest as PutRestApiRequest
-    from ._quota_period_type import QuotaPeriodType as QuotaPeriodType
     from ._quota_settings import QuotaSettings as QuotaSettings
     from ._reject_domain_name_access_association_request import (
         RejectDomainNameAccessAssociationRequest as RejectDomainNameAccessAssociationRequest,
@@ -270,17 +275,13 @@ if TYPE_CHECKING:
     from ._request_validator import RequestValidator as RequestValidator
     from ._request_validators import RequestValidators as RequestValidators
     from ._resource import Resource as Resource
-    from ._resource_owner import ResourceOwner as ResourceOwner
     from ._resources import Resources as Resources
-    from ._response_transfer_mode import ResponseTransferMode as ResponseTransferMode
     from ._rest_api import RestApi as RestApi
     from ._rest_apis import RestApis as RestApis
-    from ._routing_mode import RoutingMode as RoutingMode
     from ._sdk_configuration_property import SdkConfigurationProperty as SdkConfigurationProperty
     from ._sdk_response import SdkResponse as SdkResponse
     from ._sdk_type import SdkType as SdkType
     from ._sdk_types import SdkTypes as SdkTypes
-    from ._security_policy import SecurityPolicy as SecurityPolicy
     from ._service_unavailable_exception import (
         ServiceUnavailableException as ServiceUnavailableException,
     )
@@ -301,9 +302,6 @@ if TYPE_CHECKING:
     from ._throttle_settings import ThrottleSettings as ThrottleSettings
     from ._tls_config import TlsConfig as TlsConfig
     from ._too_many_requests_exception import TooManyRequestsException as TooManyRequestsException
-    from ._unauthorized_cache_control_header_strategy import (
-        UnauthorizedCacheControlHeaderStrategy as UnauthorizedCacheControlHeaderStrategy,
-    )
     from ._unauthorized_exception import UnauthorizedException as UnauthorizedException
     from ._untag_resource_request import UntagResourceRequest as UntagResourceRequest
     from ._update_account_request import UpdateAccountRequest as UpdateAccountRequest
@@ -350,7 +348,6 @@ if TYPE_CHECKING:
     from ._usage_plan_keys import UsagePlanKeys as UsagePlanKeys
     from ._usage_plans import UsagePlans as UsagePlans
     from ._vpc_link import VpcLink as VpcLink
-    from ._vpc_link_status import VpcLinkStatus as VpcLinkStatus
     from ._vpc_links import VpcLinks as VpcLinks
 
 __all__: list[str] = [
@@ -589,30 +586,30 @@ __all__: list[str] = [
 ]
 
 _MODULES: dict[str, str] = {
-    "AccessAssociationSourceType": "_access_association_source_type",
+    "AccessAssociationSourceType": "_enums",
     "AccessLogSettings": "_access_log_settings",
     "Account": "_account",
     "ApiKey": "_api_key",
     "ApiKeyIds": "_api_key_ids",
-    "ApiKeySourceType": "_api_key_source_type",
+    "ApiKeySourceType": "_enums",
     "ApiKeys": "_api_keys",
-    "ApiKeysFormat": "_api_keys_format",
+    "ApiKeysFormat": "_enums",
     "ApiStage": "_api_stage",
-    "ApiStatus": "_api_status",
+    "ApiStatus": "_enums",
     "Authorizer": "_authorizer",
-    "AuthorizerType": "_authorizer_type",
+    "AuthorizerType": "_enums",
     "Authorizers": "_authorizers",
     "BadRequestException": "_bad_request_exception",
     "BasePathMapping": "_base_path_mapping",
     "BasePathMappings": "_base_path_mappings",
-    "CacheClusterSize": "_cache_cluster_size",
-    "CacheClusterStatus": "_cache_cluster_status",
+    "CacheClusterSize": "_enums",
+    "CacheClusterStatus": "_enums",
     "CanarySettings": "_canary_settings",
     "ClientCertificate": "_client_certificate",
     "ClientCertificates": "_client_certificates",
     "ConflictException": "_conflict_exception",
-    "ConnectionType": "_connection_type",
-    "ContentHandlingStrategy": "_content_handling_strategy",
+    "ConnectionType": "_enums",
+    "ContentHandlingStrategy": "_enums",
     "CreateApiKeyRequest": "_create_api_key_request",
     "CreateAuthorizerRequest": "_create_authorizer_request",
     "CreateBasePathMappingRequest": "_create_base_path_mapping_request",
@@ -657,23 +654,23 @@ _MODULES: dict[str, str] = {
     "DocumentationPart": "_documentation_part",
     "DocumentationPartIds": "_documentation_part_ids",
     "DocumentationPartLocation": "_documentation_part_location",
-    "DocumentationPartType": "_documentation_part_type",
+    "DocumentationPartType": "_enums",
     "DocumentationParts": "_documentation_parts",
     "DocumentationVersion": "_documentation_version",
     "DocumentationVersions": "_documentation_versions",
     "DomainName": "_domain_name",
     "DomainNameAccessAssociation": "_domain_name_access_association",
     "DomainNameAccessAssociations": "_domain_name_access_associations",
-    "DomainNameStatus": "_domain_name_status",
+    "DomainNameStatus": "_enums",
     "DomainNames": "_domain_names",
-    "EndpointAccessMode": "_endpoint_access_mode",
+    "EndpointAccessMode": "_enums",
     "EndpointConfiguration": "_endpoint_configuration",
-    "EndpointType": "_endpoint_type",
+    "EndpointType": "_enums",
     "ExportResponse": "_export_response",
     "FlushStageAuthorizersCacheRequest": "_flush_stage_authorizers_cache_request",
     "FlushStageCacheRequest": "_flush_stage_cache_request",
     "GatewayResponse": "_gateway_response",
-    "GatewayResponseType": "_gateway_response_type",
+    "GatewayResponseType": "_enums",
     "GatewayResponses": "_gateway_responses",
     "GenerateClientCertificateRequest": "_generate_client_certificate_request",
     "GetAccountRequest": "_get_account_request",
@@ -728,17 +725,17 @@ _MODULES: dict[str, str] = {
     "ImportRestApiRequest": "_import_rest_api_request",
     "Integration": "_integration",
     "IntegrationResponse": "_integration_response",
-    "IntegrationType": "_integration_type",
-    "IpAddressType": "_ip_address_type",
+    "IntegrationType": "_enums",
+    "IpAddressType": "_enums",
     "JwtAdditionalClaim": "_jwt_additional_claim",
-    "JwtClaimFormat": "_jwt_claim_format",
+    "JwtClaimFormat": "_enums",
     "JwtConfiguration": "_jwt_configuration",
     "JwtConfigurationInput": "_jwt_configuration_input",
     "JwtIssuer": "_jwt_issuer",
     "JwtIssuerInput": "_jwt_issuer_input",
-    "JwtSigningAlgorithm": "_jwt_signing_algorithm",
+    "JwtSigningAlgorithm": "_enums",
     "LimitExceededException": "_limit_exceeded_exception",
-    "LocationStatusType": "_location_status_type",
+    "LocationStatusType": "_enums",
     "Method": "_method",
     "MethodResponse": "_method_response",
     "MethodSetting": "_method_setting",
@@ -748,32 +745,32 @@ _MODULES: dict[str, str] = {
     "MutualTlsAuthentication": "_mutual_tls_authentication",
     "MutualTlsAuthenticationInput": "_mutual_tls_authentication_input",
     "NotFoundException": "_not_found_exception",
-    "Op": "_op",
+    "Op": "_enums",
     "PatchOperation": "_patch_operation",
     "PutGatewayResponseRequest": "_put_gateway_response_request",
     "PutIntegrationRequest": "_put_integration_request",
     "PutIntegrationResponseRequest": "_put_integration_response_request",
     "PutMethodRequest": "_put_method_request",
     "PutMethodResponseRequest": "_put_method_response_request",
-    "PutMode": "_put_mode",
+    "PutMode": "_enums",
     "PutRestApiRequest": "_put_rest_api_request",
-    "QuotaPeriodType": "_quota_period_type",
+    "QuotaPeriodType": "_enums",
     "QuotaSettings": "_quota_settings",
     "RejectDomainNameAccessAssociationRequest": "_reject_domain_name_access_association_request",
     "RequestValidator": "_request_validator",
     "RequestValidators": "_request_validators",
     "Resource": "_resource",
-    "ResourceOwner": "_resource_owner",
+    "ResourceOwner": "_enums",
     "Resources": "_resources",
-    "ResponseTransferMode": "_response_transfer_mode",
+    "ResponseTransferMode": "_enums",
     "RestApi": "_rest_api",
     "RestApis": "_rest_apis",
-    "RoutingMode": "_routing_mode",
+    "RoutingMode": "_enums",
     "SdkConfigurationProperty": "_sdk_configuration_property",
     "SdkResponse": "_sdk_response",
     "SdkType": "_sdk_type",
     "SdkTypes": "_sdk_types",
-    "SecurityPolicy": "_security_policy",
+    "SecurityPolicy": "_enums",
     "ServiceUnavailableException": "_service_unavailable_exception",
     "Stage": "_stage",
     "StageKey": "_stage_key",
@@ -788,7 +785,7 @@ _MODULES: dict[str, str] = {
     "ThrottleSettings": "_throttle_settings",
     "TlsConfig": "_tls_config",
     "TooManyRequestsException": "_too_many_requests_exception",
-    "UnauthorizedCacheControlHeaderStrategy": "_unauthorized_cache_control_header_strategy",
+    "UnauthorizedCacheControlHeaderStrategy": "_enums",
     "UnauthorizedException": "_unauthorized_exception",
     "UntagResourceRequest": "_untag_resource_request",
     "UpdateAccountRequest": "_update_account_request",
@@ -819,7 +816,7 @@ _MODULES: dict[str, str] = {
     "UsagePlanKeys": "_usage_plan_keys",
     "UsagePlans": "_usage_plans",
     "VpcLink": "_vpc_link",
-    "VpcLinkStatus": "_vpc_link_status",
+    "VpcLinkStatus": "_enums",
     "VpcLinks": "_vpc_links",
 }
 
@@ -829,7 +826,9 @@ def __getattr__(name: str) -> Any:
     if module is None:
         # Qualified: a model may itself be called AttributeError.
         raise _builtins.AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(_importlib.import_module(f"{__name__}.{module}"), name)
+    from aioapigateway.runtime.model_classes import import_model_module
+
+    value = getattr(import_model_module(__name__, __path__, module), name)
     globals()[name] = value
     return value
 

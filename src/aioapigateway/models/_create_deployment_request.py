@@ -17,8 +17,8 @@ from aioapigateway.runtime.model_classes import setstate as _setstate
 if TYPE_CHECKING:
     import attrs
 
-    from ._cache_cluster_size import CacheClusterSize
     from ._deployment_canary_settings import DeploymentCanarySettings
+    from ._enums import CacheClusterSize
 
 __all__ = ["CreateDeploymentRequest"]
 

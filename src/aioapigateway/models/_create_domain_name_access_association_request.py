@@ -17,7 +17,7 @@ from aioapigateway.runtime.model_classes import setstate as _setstate
 if TYPE_CHECKING:
     import attrs
 
-    from ._access_association_source_type import AccessAssociationSourceType
+    from ._enums import AccessAssociationSourceType
 
 __all__ = ["CreateDomainNameAccessAssociationRequest"]
 

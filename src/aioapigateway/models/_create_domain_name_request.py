@@ -18,11 +18,9 @@ from aioapigateway.runtime.redact import redacted_repr
 if TYPE_CHECKING:
     import attrs
 
-    from ._endpoint_access_mode import EndpointAccessMode
     from ._endpoint_configuration import EndpointConfiguration
+    from ._enums import EndpointAccessMode, RoutingMode, SecurityPolicy
     from ._mutual_tls_authentication_input import MutualTlsAuthenticationInput
-    from ._routing_mode import RoutingMode
-    from ._security_policy import SecurityPolicy
 
 __all__ = ["CreateDomainNameRequest"]
 

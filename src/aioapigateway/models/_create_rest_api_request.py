@@ -17,10 +17,8 @@ from aioapigateway.runtime.model_classes import setstate as _setstate
 if TYPE_CHECKING:
     import attrs
 
-    from ._api_key_source_type import ApiKeySourceType
-    from ._endpoint_access_mode import EndpointAccessMode
     from ._endpoint_configuration import EndpointConfiguration
-    from ._security_policy import SecurityPolicy
+    from ._enums import ApiKeySourceType, EndpointAccessMode, SecurityPolicy
 
 __all__ = ["CreateRestApiRequest"]
 

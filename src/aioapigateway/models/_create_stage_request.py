@@ -17,8 +17,8 @@ from aioapigateway.runtime.model_classes import setstate as _setstate
 if TYPE_CHECKING:
     import attrs
 
-    from ._cache_cluster_size import CacheClusterSize
     from ._canary_settings import CanarySettings
+    from ._enums import CacheClusterSize
 
 __all__ = ["CreateStageRequest"]
 

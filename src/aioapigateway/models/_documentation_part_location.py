@@ -17,7 +17,7 @@ from aioapigateway.runtime.model_classes import setstate as _setstate
 if TYPE_CHECKING:
     import attrs
 
-    from ._documentation_part_type import DocumentationPartType
+    from ._enums import DocumentationPartType
 
 __all__ = ["DocumentationPartLocation"]
 

@@ -18,12 +18,9 @@ from aioapigateway.runtime.model_classes import setstate as _setstate
 if TYPE_CHECKING:
     import attrs
 
-    from ._domain_name_status import DomainNameStatus
-    from ._endpoint_access_mode import EndpointAccessMode
     from ._endpoint_configuration import EndpointConfiguration
+    from ._enums import DomainNameStatus, EndpointAccessMode, RoutingMode, SecurityPolicy
     from ._mutual_tls_authentication import MutualTlsAuthentication
-    from ._routing_mode import RoutingMode
-    from ._security_policy import SecurityPolicy
 
 __all__ = ["DomainName"]
 

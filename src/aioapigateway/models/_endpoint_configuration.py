@@ -17,8 +17,7 @@ from aioapigateway.runtime.model_classes import setstate as _setstate
 if TYPE_CHECKING:
     import attrs
 
-    from ._endpoint_type import EndpointType
-    from ._ip_address_type import IpAddressType
+    from ._enums import EndpointType, IpAddressType
 
 __all__ = ["EndpointConfiguration"]
 

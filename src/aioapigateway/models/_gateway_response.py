@@ -17,7 +17,7 @@ from aioapigateway.runtime.model_classes import setstate as _setstate
 if TYPE_CHECKING:
     import attrs
 
-    from ._gateway_response_type import GatewayResponseType
+    from ._enums import GatewayResponseType
 
 __all__ = ["GatewayResponse"]
 

@@ -17,7 +17,7 @@ from aioapigateway.runtime.model_classes import setstate as _setstate
 if TYPE_CHECKING:
     import attrs
 
-    from ._resource_owner import ResourceOwner
+    from ._enums import ResourceOwner
 
 __all__ = ["GetDomainNamesRequest"]
 

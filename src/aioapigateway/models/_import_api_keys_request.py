@@ -18,7 +18,7 @@ from aioapigateway.runtime.redact import redacted_repr
 if TYPE_CHECKING:
     import attrs
 
-    from ._api_keys_format import ApiKeysFormat
+    from ._enums import ApiKeysFormat
 
 __all__ = ["ImportApiKeysRequest"]
 

@@ -17,11 +17,13 @@ from aioapigateway.runtime.model_classes import setstate as _setstate
 if TYPE_CHECKING:
     import attrs
 
-    from ._connection_type import ConnectionType
-    from ._content_handling_strategy import ContentHandlingStrategy
+    from ._enums import (
+        ConnectionType,
+        ContentHandlingStrategy,
+        IntegrationType,
+        ResponseTransferMode,
+    )
     from ._integration_response import IntegrationResponse
-    from ._integration_type import IntegrationType
-    from ._response_transfer_mode import ResponseTransferMode
     from ._tls_config import TlsConfig
 
 __all__ = ["Integration"]

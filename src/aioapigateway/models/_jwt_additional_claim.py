@@ -17,7 +17,7 @@ from aioapigateway.runtime.model_classes import setstate as _setstate
 if TYPE_CHECKING:
     import attrs
 
-    from ._jwt_claim_format import JwtClaimFormat
+    from ._enums import JwtClaimFormat
 
 __all__ = ["JwtAdditionalClaim"]
 

@@ -17,8 +17,8 @@ from aioapigateway.runtime.model_classes import setstate as _setstate
 if TYPE_CHECKING:
     import attrs
 
+    from ._enums import JwtSigningAlgorithm
     from ._jwt_issuer import JwtIssuer
-    from ._jwt_signing_algorithm import JwtSigningAlgorithm
 
 __all__ = ["JwtConfiguration"]
 

@@ -17,8 +17,8 @@ from aioapigateway.runtime.model_classes import setstate as _setstate
 if TYPE_CHECKING:
     import attrs
 
+    from ._enums import JwtSigningAlgorithm
     from ._jwt_issuer_input import JwtIssuerInput
-    from ._jwt_signing_algorithm import JwtSigningAlgorithm
 
 __all__ = ["JwtConfigurationInput"]
 

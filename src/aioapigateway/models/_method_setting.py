@@ -17,7 +17,7 @@ from aioapigateway.runtime.model_classes import setstate as _setstate
 if TYPE_CHECKING:
     import attrs
 
-    from ._unauthorized_cache_control_header_strategy import UnauthorizedCacheControlHeaderStrategy
+    from ._enums import UnauthorizedCacheControlHeaderStrategy
 
 __all__ = ["MethodSetting"]
 

@@ -17,7 +17,7 @@ from aioapigateway.runtime.model_classes import setstate as _setstate
 if TYPE_CHECKING:
     import attrs
 
-    from ._op import Op
+    from ._enums import Op
 
 __all__ = ["PatchOperation"]
 

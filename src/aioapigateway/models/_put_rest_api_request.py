@@ -17,7 +17,7 @@ from aioapigateway.runtime.model_classes import setstate as _setstate
 if TYPE_CHECKING:
     import attrs
 
-    from ._put_mode import PutMode
+    from ._enums import PutMode
 
 __all__ = ["PutRestApiRequest"]
 

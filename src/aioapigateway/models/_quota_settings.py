@@ -17,7 +17,7 @@ from aioapigateway.runtime.model_classes import setstate as _setstate
 if TYPE_CHECKING:
     import attrs
 
-    from ._quota_period_type import QuotaPeriodType
+    from ._enums import QuotaPeriodType
 
 __all__ = ["QuotaSettings"]
 

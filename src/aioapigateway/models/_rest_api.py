@@ -18,11 +18,8 @@ from aioapigateway.runtime.model_classes import setstate as _setstate
 if TYPE_CHECKING:
     import attrs
 
-    from ._api_key_source_type import ApiKeySourceType
-    from ._api_status import ApiStatus
-    from ._endpoint_access_mode import EndpointAccessMode
     from ._endpoint_configuration import EndpointConfiguration
-    from ._security_policy import SecurityPolicy
+    from ._enums import ApiKeySourceType, ApiStatus, EndpointAccessMode, SecurityPolicy
 
 __all__ = ["RestApi"]
 

@@ -19,9 +19,8 @@ if TYPE_CHECKING:
     import attrs
 
     from ._access_log_settings import AccessLogSettings
-    from ._cache_cluster_size import CacheClusterSize
-    from ._cache_cluster_status import CacheClusterStatus
     from ._canary_settings import CanarySettings
+    from ._enums import CacheClusterSize, CacheClusterStatus
     from ._method_setting import MethodSetting
 
 __all__ = ["Stage"]

@@ -17,7 +17,7 @@ from aioapigateway.runtime.model_classes import setstate as _setstate
 if TYPE_CHECKING:
     import attrs
 
-    from ._vpc_link_status import VpcLinkStatus
+    from ._enums import VpcLinkStatus
 
 __all__ = ["VpcLink"]
 

@@ -7,8 +7,10 @@ the code ``attrs.define(kw_only=True, eq=True)`` would build. ``attrs.define`` b
 ``compile()`` in every process that defines the class (about 2 ms for an 18-member class, and
 a first call defines several); written out, it is compiled once, into the module's ``.pyc``.
 
-Enum shapes are ``enum.StrEnum`` classes made by :func:`str_enum`, which takes about half the
-time of a ``class X(enum.StrEnum)`` statement.
+Enum shapes are ``enum.StrEnum`` classes made by :func:`make_str_enum`, which takes about
+half the time of a ``class X(enum.StrEnum)`` statement. A package's enums share one generated
+module whose ``__getattr__`` (:func:`enum_attribute`) makes each from its definition the first
+time it is read.
 
 What attrs' API reads from a class (``__attrs_attrs__``, ``__attrs_props__``) is built the
 first time something reads it, by ``attrs.define`` itself on a twin class declared with the
@@ -20,12 +22,27 @@ it: the parser calls the class, the serializer reads attributes.
 from __future__ import annotations
 
 import enum
+import importlib
+import importlib.util
+import json
+import os
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
+from types import ModuleType
 from typing import Any, TypeVar
 
-__all__ = ["attrs_class", "enter_repr", "leave_repr", "ne", "setstate", "str_enum"]
+__all__ = [
+    "EnumDefinition",
+    "attrs_class",
+    "enter_repr",
+    "enum_attribute",
+    "import_model_module",
+    "leave_repr",
+    "make_str_enum",
+    "ne",
+    "setstate",
+]
 
 _T = TypeVar("_T", bound=type)
 
@@ -35,6 +52,52 @@ _LAZY_NAMES = ("__attrs_attrs__", "__attrs_props__")
 
 _lock = threading.RLock()
 _repr_state = threading.local()
+
+
+def import_model_module(package: str, directories: Sequence[str], module: str) -> ModuleType:
+    """Generated module ``package.module`` (``aioapigateway.models._rest_api``), imported.
+
+    ``directories`` is the package's ``__path__``. The module is loaded from its source
+    file's location, as importlib's "importing a source file directly" recipe does, not
+    found by the import system: finding the first module of a models package means listing
+    a directory of hundreds of files (a quarter of a millisecond, on a client's first call).
+    The bytecode cache is used and written as by ``import``. A package whose modules are not
+    plain source files (a zip, only ``.pyc`` files, a frozen application) is imported the
+    usual way.
+    """
+    name = f"{package}.{module}"
+    loaded = sys.modules.get(name)
+    if loaded is not None and not _initializing(loaded):
+        return loaded
+    with _lock:  # two threads loading one module at once must get the same classes
+        loaded = sys.modules.get(name)
+        if loaded is not None:
+            # Set, and loaded by this function (which holds the lock while it runs one), or by
+            # an import statement, which waits for another thread's import to finish.
+            return importlib.import_module(name) if _initializing(loaded) else loaded
+        location = os.path.join(directories[0], module + ".py") if directories else ""
+        spec = importlib.util.spec_from_file_location(name, location) if location else None
+        if spec is None or spec.loader is None or not os.path.isfile(location):
+            return importlib.import_module(name)
+        loaded = importlib.util.module_from_spec(spec)
+        # What the import system marks a module with while it runs (read above).
+        spec._initializing = True  # type: ignore[attr-defined]
+        sys.modules[name] = loaded
+        try:
+            spec.loader.exec_module(loaded)
+        except BaseException:
+            del sys.modules[name]
+            raise
+        finally:
+            spec._initializing = False  # type: ignore[attr-defined]
+        # As the import system does: the parent package gets the module as an attribute.
+        setattr(sys.modules[package], module, loaded)
+        return loaded
+
+
+def _initializing(module: ModuleType) -> bool:
+    """Whether ``module`` is still running (set in ``sys.modules`` before it ran)."""
+    return bool(getattr(module.__spec__, "_initializing", False))
 
 
 def attrs_class(*, redacted: tuple[str, ...] = ()) -> Callable[[_T], _T]:
@@ -176,9 +239,34 @@ def _replace(self: Any, /, **changes: Any) -> Any:
     return attrs.evolve(self, **changes)
 
 
-def str_enum(cls: type) -> Any:
-    """Class decorator: the ``enum.StrEnum`` whose members are ``cls``'s ``NAME = "value"``
-    assignments, with its name, module, qualified name and docstring.
+#: An enum's definition in a generated enums module: its docstring, and its members in order
+#: as a JSON array of ``[name, value]`` pairs.
+EnumDefinition = tuple[str, str]
+
+
+def enum_attribute(
+    namespace: dict[str, Any], definitions: Mapping[str, EnumDefinition], name: str
+) -> Any:
+    """The ``__getattr__`` of a generated enums module (``namespace`` its globals): enum
+    ``name`` made from its definition and stored in the module, so it is made once and
+    later reads are plain attribute reads."""
+    definition = definitions.get(name)
+    if definition is None:
+        raise AttributeError(f"module {namespace['__name__']!r} has no attribute {name!r}")
+    with _lock:  # two threads reading a new enum at once must get the same class
+        made = namespace.get(name)
+        if made is None:
+            doc, members = definition
+            pairs = tuple(map(tuple, json.loads(members)))
+            made = namespace[name] = make_str_enum(name, namespace["__name__"], doc, pairs)
+    return made
+
+
+def make_str_enum(
+    name: str, module: str, doc: str, members: tuple[tuple[str, str], ...]
+) -> type[enum.StrEnum]:
+    """The ``enum.StrEnum`` ``name`` of module ``module`` with these ``(name, value)``
+    members and docstring: what the class statement would make.
 
     ``enum._simple_enum`` is the standard library's own faster way to define an enum (its
     start-up critical enums use it): no per-member ``__set_name__`` and checks, about half
@@ -188,9 +276,11 @@ def str_enum(cls: type) -> Any:
     """
     simple = getattr(enum, "_simple_enum", None)
     if simple is not None:
-        return simple(enum.StrEnum)(cls)
-    members = [(name, value) for name, value in vars(cls).items() if not name.startswith("__")]
+        body: dict[str, Any] = {"__module__": module, "__qualname__": name, "__doc__": doc}
+        body.update(members)
+        made: type[enum.StrEnum] = simple(enum.StrEnum)(type(name, (), body))
+        return made
     functional: Any = enum.StrEnum
-    made = functional(cls.__name__, members, module=cls.__module__, qualname=cls.__qualname__)
-    made.__doc__ = cls.__doc__
+    made = functional(name, members, module=module, qualname=name)
+    made.__doc__ = doc
     return made

@@ -8,9 +8,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from aioapigateway.runtime.shapes import (
     LazyTable,
     Operation,
+    PackedData,
     Paginator,
     Service,
     Shape,
@@ -19,2339 +22,2908 @@ from aioapigateway.runtime.shapes import (
     build_shape,
 )
 
-# Each descriptor is a string of JSON (codegen/spec_data.py), decoded and built the first time
-# it is looked up (runtime.shapes.LazyTable): a client's first call needs a handful, and strings
-# cost little to load, where calls (or functions making them) cost milliseconds.
+# Each descriptor is JSON (codegen/spec_data.py), decoded and built the first time it is looked
+# up (runtime.shapes.LazyTable): a client's first call needs a handful. A table's data is packed
+# (runtime.shapes.PackedData): its names in one string, separated by spaces; its descriptors
+# one after another in one bytes; where each starts, and where the last ends. Three constants
+# load much faster than a few hundred names and strings.
 # A shape: [constructor, [arguments after the name], {options}]; a structure's member:
 # [name, py_name, shape, location?, wire_name?, {options}?].
 SHAPES: dict[str, Shape] = LazyTable(
-    {
-        "ACMManaged": (
-            '["structure", [[["CertificateArn", "certificate_arn", "__stringMin10Max2048", "", "certificateArn", {"required": true}]'
-            ', ["DomainName", "domain_name", "__stringMin3Max256", "", "domainName", {"required": true}]]], {"cls_name": "ACMManaged"}]'
-        ),
-        "AccessDeniedException": '["structure", [[["Message", "message", "__string", "", "message"]]], {"cls_name": "AccessDeniedException", "error_code": "AccessDeniedException", "error_status": 403}]',
-        "AccessDeniedExceptionResponseContent": '["structure", [[["Message", "message", "__string", "", "message"]]], {"cls_name": "AccessDeniedExceptionResponseContent"}]',
-        "AccessLogSettings": (
-            '["structure", [[["DestinationArn", "destination_arn", "Arn", "", "destinationArn"]'
-            ', ["Format", "format", "StringWithLengthBetween1And1024", "", "format"]]], {"cls_name": "AccessLogSettings"}]'
-        ),
-        "Api": (
-            '["structure", [[["ApiEndpoint", "api_endpoint", "__string", "", "apiEndpoint"]'
-            ', ["ApiGatewayManaged", "api_gateway_managed", "__boolean", "", "apiGatewayManaged"]'
-            ', ["ApiId", "api_id", "Id", "", "apiId"]'
-            ', ["ApiKeySelectionExpression", "api_key_selection_expression", "SelectionExpression", "", "apiKeySelectionExpression"]'
-            ', ["CorsConfiguration", "cors_configuration", "Cors", "", "corsConfiguration"]'
-            ', ["CreatedDate", "created_date", "__timestampIso8601", "", "createdDate", {"timestamp_format": "iso8601"}]'
-            ', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
-            ', ["DisableSchemaValidation", "disable_schema_validation", "__boolean", "", "disableSchemaValidation"]'
-            ', ["DisableExecuteApiEndpoint", "disable_execute_api_endpoint", "__boolean", "", "disableExecuteApiEndpoint"]'
-            ', ["ImportInfo", "import_info", "__listOf__string", "", "importInfo"]'
-            ', ["IpAddressType", "ip_address_type", "IpAddressType", "", "ipAddressType"]'
-            ', ["Name", "name", "StringWithLengthBetween1And128", "", "name", {"required": true}]'
-            ', ["ProtocolType", "protocol_type", "ProtocolType", "", "protocolType", {"required": true}]'
-            ', ["RouteSelectionExpression", "route_selection_expression", "SelectionExpression", "", "routeSelectionExpression", {"required": true}]'
-            ', ["Tags", "tags", "Tags", "", "tags"]'
-            ', ["Version", "version", "StringWithLengthBetween1And64", "", "version"]'
-            ', ["Warnings", "warnings", "__listOf__string", "", "warnings"]]], {"cls_name": "Api"}]'
-        ),
-        "ApiMapping": (
-            '["structure", [[["ApiId", "api_id", "Id", "", "apiId", {"required": true}]'
-            ', ["ApiMappingId", "api_mapping_id", "Id", "", "apiMappingId"]'
-            ', ["ApiMappingKey", "api_mapping_key", "SelectionKey", "", "apiMappingKey"]'
-            ', ["Stage", "stage", "StringWithLengthBetween1And128", "", "stage", {"required": true}]]], {"cls_name": "ApiMapping"}]'
-        ),
-        "ApiMappings": (
-            '["structure", [[["Items", "items", "__listOfApiMapping", "", "items"]'
-            ', ["NextToken", "next_token", "NextToken", "", "nextToken"]]], {"cls_name": "ApiMappings"}]'
-        ),
-        "Apis": (
-            '["structure", [[["Items", "items", "__listOfApi", "", "items"]'
-            ', ["NextToken", "next_token", "NextToken", "", "nextToken"]]], {"cls_name": "Apis"}]'
-        ),
-        "Arn": '["string", [], {}]',
-        "Authorization": (
-            '["structure", [[["CognitoConfig", "cognito_config", "CognitoConfig", "", "cognitoConfig"]'
-            ', ["None", "none", "None", "", "none"]]], {"cls_name": "Authorization"}]'
-        ),
-        "AuthorizationScopes": '["list_of", ["StringWithLengthBetween1And64"], {}]',
-        "AuthorizationType": '["enum", [["NONE", "AWS_IAM", "CUSTOM", "JWT"]], {"cls_name": "AuthorizationType"}]',
-        "Authorizer": (
-            '["structure", [[["AuthorizerCredentialsArn", "authorizer_credentials_arn", "Arn", "", "authorizerCredentialsArn"]'
-            ', ["AuthorizerId", "authorizer_id", "Id", "", "authorizerId"]'
-            ', ["AuthorizerPayloadFormatVersion", "authorizer_payload_format_version", "StringWithLengthBetween1And64", "", "authorizerPayloadFormatVersion"]'
-            ', ["AuthorizerResultTtlInSeconds", "authorizer_result_ttl_in_seconds", "IntegerWithLengthBetween0And3600", "", "authorizerResultTtlInSeconds"]'
-            ', ["AuthorizerType", "authorizer_type", "AuthorizerType", "", "authorizerType"]'
-            ', ["AuthorizerUri", "authorizer_uri", "UriWithLengthBetween1And2048", "", "authorizerUri"]'
-            ', ["EnableSimpleResponses", "enable_simple_responses", "__boolean", "", "enableSimpleResponses"]'
-            ', ["IdentitySource", "identity_source", "IdentitySourceList", "", "identitySource"]'
-            ', ["IdentityValidationExpression", "identity_validation_expression", "StringWithLengthBetween0And1024", "", "identityValidationExpression"]'
-            ', ["JwtConfiguration", "jwt_configuration", "JWTConfiguration", "", "jwtConfiguration"]'
-            ', ["Name", "name", "StringWithLengthBetween1And128", "", "name", {"required": true}]]], {"cls_name": "Authorizer"}]'
-        ),
-        "AuthorizerType": '["enum", [["REQUEST", "JWT"]], {"cls_name": "AuthorizerType"}]',
-        "Authorizers": (
-            '["structure", [[["Items", "items", "__listOfAuthorizer", "", "items"]'
-            ', ["NextToken", "next_token", "NextToken", "", "nextToken"]]], {"cls_name": "Authorizers"}]'
-        ),
-        "BadRequestException": '["structure", [[["Message", "message", "__string", "", "message"]]], {"cls_name": "BadRequestException", "error_code": "BadRequestException", "error_status": 400}]',
-        "BadRequestExceptionResponseContent": '["structure", [[["Message", "message", "__string", "", "message"]]], {"cls_name": "BadRequestExceptionResponseContent"}]',
-        "CognitoConfig": (
-            '["structure", [[["AppClientId", "app_client_id", "__stringMin1Max256", "", "appClientId", {"required": true}]'
-            ', ["UserPoolArn", "user_pool_arn", "__stringMin20Max2048", "", "userPoolArn", {"required": true}]'
-            ', ["UserPoolDomain", "user_pool_domain", "__stringMin20Max2048", "", "userPoolDomain", {"required": true}]]], {"cls_name": "CognitoConfig"}]'
-        ),
-        "ConflictException": '["structure", [[["Message", "message", "__string", "", "message"]]], {"cls_name": "ConflictException", "error_code": "ConflictException", "error_status": 409}]',
-        "ConflictExceptionResponseContent": '["structure", [[["Message", "message", "__string", "", "message"]]], {"cls_name": "ConflictExceptionResponseContent"}]',
-        "ConnectionType": '["enum", [["INTERNET", "VPC_LINK"]], {"cls_name": "ConnectionType"}]',
-        "ContentHandlingStrategy": '["enum", [["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"]], {"cls_name": "ContentHandlingStrategy"}]',
-        "Cors": (
-            '["structure", [[["AllowCredentials", "allow_credentials", "__boolean", "", "allowCredentials"]'
-            ', ["AllowHeaders", "allow_headers", "CorsHeaderList", "", "allowHeaders"]'
-            ', ["AllowMethods", "allow_methods", "CorsMethodList", "", "allowMethods"]'
-            ', ["AllowOrigins", "allow_origins", "CorsOriginList", "", "allowOrigins"]'
-            ', ["ExposeHeaders", "expose_headers", "CorsHeaderList", "", "exposeHeaders"]'
-            ', ["MaxAge", "max_age", "IntegerWithLengthBetweenMinus1And86400", "", "maxAge"]]], {"cls_name": "Cors"}]'
-        ),
-        "CorsHeaderList": '["list_of", ["__string"], {}]',
-        "CorsMethodList": '["list_of", ["StringWithLengthBetween1And64"], {}]',
-        "CorsOriginList": '["list_of", ["__string"], {}]',
-        "CreateApiInput": (
-            '["structure", [[["ApiKeySelectionExpression", "api_key_selection_expression", "SelectionExpression", "", "apiKeySelectionExpression"]'
-            ', ["CorsConfiguration", "cors_configuration", "Cors", "", "corsConfiguration"]'
-            ', ["CredentialsArn", "credentials_arn", "Arn", "", "credentialsArn"]'
-            ', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
-            ', ["DisableSchemaValidation", "disable_schema_validation", "__boolean", "", "disableSchemaValidation"]'
-            ', ["DisableExecuteApiEndpoint", "disable_execute_api_endpoint", "__boolean", "", "disableExecuteApiEndpoint"]'
-            ', ["Name", "name", "StringWithLengthBetween1And128", "", "name", {"required": true}]'
-            ', ["ProtocolType", "protocol_type", "ProtocolType", "", "protocolType", {"required": true}]'
-            ', ["RouteKey", "route_key", "SelectionKey", "", "routeKey"]'
-            ', ["RouteSelectionExpression", "route_selection_expression", "SelectionExpression", "", "routeSelectionExpression"]'
-            ', ["Tags", "tags", "Tags", "", "tags"]'
-            ', ["Target", "target", "UriWithLengthBetween1And2048", "", "target"]'
-            ', ["Version", "version", "StringWithLengthBetween1And64", "", "version"]]], {"cls_name": "CreateApiInput"}]'
-        ),
-        "CreateApiMappingInput": (
-            '["structure", [[["ApiId", "api_id", "Id", "", "apiId", {"required": true}]'
-            ', ["ApiMappingKey", "api_mapping_key", "SelectionKey", "", "apiMappingKey"]'
-            ', ["Stage", "stage", "StringWithLengthBetween1And128", "", "stage", {"required": true}]]], {"cls_name": "CreateApiMappingInput"}]'
-        ),
-        "CreateApiMappingRequest": (
-            '["structure", [[["ApiId", "api_id", "Id", "", "apiId", {"required": true}]'
-            ', ["ApiMappingKey", "api_mapping_key", "SelectionKey", "", "apiMappingKey"]'
-            ', ["DomainName", "domain_name", "__string", "uri", "domainName", {"required": true}]'
-            ', ["Stage", "stage", "StringWithLengthBetween1And128", "", "stage", {"required": true}]]], {"cls_name": "CreateApiMappingRequest"}]'
-        ),
-        "CreateApiMappingResponse": (
-            '["structure", [[["ApiId", "api_id", "Id", "", "apiId"]'
-            ', ["ApiMappingId", "api_mapping_id", "Id", "", "apiMappingId"]'
-            ', ["ApiMappingKey", "api_mapping_key", "SelectionKey", "", "apiMappingKey"]'
-            ', ["Stage", "stage", "StringWithLengthBetween1And128", "", "stage"]]], {"cls_name": "CreateApiMappingResponse"}]'
-        ),
-        "CreateApiRequest": (
-            '["structure", [[["ApiKeySelectionExpression", "api_key_selection_expression", "SelectionExpression", "", "apiKeySelectionExpression"]'
-            ', ["CorsConfiguration", "cors_configuration", "Cors", "", "corsConfiguration"]'
-            ', ["CredentialsArn", "credentials_arn", "Arn", "", "credentialsArn"]'
-            ', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
-            ', ["DisableSchemaValidation", "disable_schema_validation", "__boolean", "", "disableSchemaValidation"]'
-            ', ["DisableExecuteApiEndpoint", "disable_execute_api_endpoint", "__boolean", "", "disableExecuteApiEndpoint"]'
-            ', ["IpAddressType", "ip_address_type", "IpAddressType", "", "ipAddressType"]'
-            ', ["Name", "name", "StringWithLengthBetween1And128", "", "name", {"required": true}]'
-            ', ["ProtocolType", "protocol_type", "ProtocolType", "", "protocolType", {"required": true}]'
-            ', ["RouteKey", "route_key", "SelectionKey", "", "routeKey"]'
-            ', ["RouteSelectionExpression", "route_selection_expression", "SelectionExpression", "", "routeSelectionExpression"]'
-            ', ["Tags", "tags", "Tags", "", "tags"]'
-            ', ["Target", "target", "UriWithLengthBetween1And2048", "", "target"]'
-            ', ["Version", "version", "StringWithLengthBetween1And64", "", "version"]]], {"cls_name": "CreateApiRequest"}]'
-        ),
-        "CreateApiResponse": (
-            '["structure", [[["ApiEndpoint", "api_endpoint", "__string", "", "apiEndpoint"]'
-            ', ["ApiGatewayManaged", "api_gateway_managed", "__boolean", "", "apiGatewayManaged"]'
-            ', ["ApiId", "api_id", "Id", "", "apiId"]'
-            ', ["ApiKeySelectionExpression", "api_key_selection_expression", "SelectionExpression", "", "apiKeySelectionExpression"]'
-            ', ["CorsConfiguration", "cors_configuration", "Cors", "", "corsConfiguration"]'
-            ', ["CreatedDate", "created_date", "__timestampIso8601", "", "createdDate", {"timestamp_format": "iso8601"}]'
-            ', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
-            ', ["DisableSchemaValidation", "disable_schema_validation", "__boolean", "", "disableSchemaValidation"]'
-            ', ["DisableExecuteApiEndpoint", "disable_execute_api_endpoint", "__boolean", "", "disableExecuteApiEndpoint"]'
-            ', ["ImportInfo", "import_info", "__listOf__string", "", "importInfo"]'
-            ', ["IpAddressType", "ip_address_type", "IpAddressType", "", "ipAddressType"]'
-            ', ["Name", "name", "StringWithLengthBetween1And128", "", "name"]'
-            ', ["ProtocolType", "protocol_type", "ProtocolType", "", "protocolType"]'
-            ', ["RouteSelectionExpression", "route_selection_expression", "SelectionExpression", "", "routeSelectionExpression"]'
-            ', ["Tags", "tags", "Tags", "", "tags"]'
-            ', ["Version", "version", "StringWithLengthBetween1And64", "", "version"]'
-            ', ["Warnings", "warnings", "__listOf__string", "", "warnings"]]], {"cls_name": "CreateApiResponse"}]'
-        ),
-        "CreateAuthorizerInput": (
-            '["structure", [[["AuthorizerCredentialsArn", "authorizer_credentials_arn", "Arn", "", "authorizerCredentialsArn"]'
-            ', ["AuthorizerPayloadFormatVersion", "authorizer_payload_format_version", "StringWithLengthBetween1And64", "", "authorizerPayloadFormatVersion"]'
-            ', ["AuthorizerResultTtlInSeconds", "authorizer_result_ttl_in_seconds", "IntegerWithLengthBetween0And3600", "", "authorizerResultTtlInSeconds"]'
-            ', ["AuthorizerType", "authorizer_type", "AuthorizerType", "", "authorizerType", {"required": true}]'
-            ', ["AuthorizerUri", "authorizer_uri", "UriWithLengthBetween1And2048", "", "authorizerUri"]'
-            ', ["EnableSimpleResponses", "enable_simple_responses", "__boolean", "", "enableSimpleResponses"]'
-            ', ["IdentitySource", "identity_source", "IdentitySourceList", "", "identitySource", {"required": true}]'
-            ', ["IdentityValidationExpression", "identity_validation_expression", "StringWithLengthBetween0And1024", "", "identityValidationExpression"]'
-            ', ["JwtConfiguration", "jwt_configuration", "JWTConfiguration", "", "jwtConfiguration"]'
-            ', ["Name", "name", "StringWithLengthBetween1And128", "", "name", {"required": true}]]], {"cls_name": "CreateAuthorizerInput"}]'
-        ),
-        "CreateAuthorizerRequest": (
-            '["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
-            ', ["AuthorizerCredentialsArn", "authorizer_credentials_arn", "Arn", "", "authorizerCredentialsArn"]'
-            ', ["AuthorizerPayloadFormatVersion", "authorizer_payload_format_version", "StringWithLengthBetween1And64", "", "authorizerPayloadFormatVersion"]'
-            ', ["AuthorizerResultTtlInSeconds", "authorizer_result_ttl_in_seconds", "IntegerWithLengthBetween0And3600", "", "authorizerResultTtlInSeconds"]'
-            ', ["AuthorizerType", "authorizer_type", "AuthorizerType", "", "authorizerType", {"required": true}]'
-            ', ["AuthorizerUri", "authorizer_uri", "UriWithLengthBetween1And2048", "", "authorizerUri"]'
-            ', ["EnableSimpleResponses", "enable_simple_responses", "__boolean", "", "enableSimpleResponses"]'
-            ', ["IdentitySource", "identity_source", "IdentitySourceList", "", "identitySource", {"required": true}]'
-            ', ["IdentityValidationExpression", "identity_validation_expression", "StringWithLengthBetween0And1024", "", "identityValidationExpression"]'
-            ', ["JwtConfiguration", "jwt_configuration", "JWTConfiguration", "", "jwtConfiguration"]'
-            ', ["Name", "name", "StringWithLengthBetween1And128", "", "name", {"required": true}]]], {"cls_name": "CreateAuthorizerRequest"}]'
-        ),
-        "CreateAuthorizerResponse": (
-            '["structure", [[["AuthorizerCredentialsArn", "authorizer_credentials_arn", "Arn", "", "authorizerCredentialsArn"]'
-            ', ["AuthorizerId", "authorizer_id", "Id", "", "authorizerId"]'
-            ', ["AuthorizerPayloadFormatVersion", "authorizer_payload_format_version", "StringWithLengthBetween1And64", "", "authorizerPayloadFormatVersion"]'
-            ', ["AuthorizerResultTtlInSeconds", "authorizer_result_ttl_in_seconds", "IntegerWithLengthBetween0And3600", "", "authorizerResultTtlInSeconds"]'
-            ', ["AuthorizerType", "authorizer_type", "AuthorizerType", "", "authorizerType"]'
-            ', ["AuthorizerUri", "authorizer_uri", "UriWithLengthBetween1And2048", "", "authorizerUri"]'
-            ', ["EnableSimpleResponses", "enable_simple_responses", "__boolean", "", "enableSimpleResponses"]'
-            ', ["IdentitySource", "identity_source", "IdentitySourceList", "", "identitySource"]'
-            ', ["IdentityValidationExpression", "identity_validation_expression", "StringWithLengthBetween0And1024", "", "identityValidationExpression"]'
-            ', ["JwtConfiguration", "jwt_configuration", "JWTConfiguration", "", "jwtConfiguration"]'
-            ', ["Name", "name", "StringWithLengthBetween1And128", "", "name"]]], {"cls_name": "CreateAuthorizerResponse"}]'
-        ),
-        "CreateDeploymentInput": (
-            '["structure", [[["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
-            ', ["StageName", "stage_name", "StringWithLengthBetween1And128", "", "stageName"]]], {"cls_name": "CreateDeploymentInput"}]'
-        ),
-        "CreateDeploymentRequest": (
-            '["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
-            ', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
-            ', ["StageName", "stage_name", "StringWithLengthBetween1And128", "", "stageName"]]], {"cls_name": "CreateDeploymentRequest"}]'
-        ),
-        "CreateDeploymentResponse": (
-            '["structure", [[["AutoDeployed", "auto_deployed", "__boolean", "", "autoDeployed"]'
-            ', ["CreatedDate", "created_date", "__timestampIso8601", "", "createdDate", {"timestamp_format": "iso8601"}]'
-            ', ["DeploymentId", "deployment_id", "Id", "", "deploymentId"]'
-            ', ["DeploymentStatus", "deployment_status", "DeploymentStatus", "", "deploymentStatus"]'
-            ', ["DeploymentStatusMessage", "deployment_status_message", "__string", "", "deploymentStatusMessage"]'
-            ', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]]], {"cls_name": "CreateDeploymentResponse"}]'
-        ),
-        "CreateDomainNameInput": (
-            '["structure", [[["DomainName", "domain_name", "StringWithLengthBetween1And512", "", "domainName", {"required": true}]'
-            ', ["DomainNameConfigurations", "domain_name_configurations", "DomainNameConfigurations", "", "domainNameConfigurations"]'
-            ', ["MutualTlsAuthentication", "mutual_tls_authentication", "MutualTlsAuthenticationInput", "", "mutualTlsAuthentication"]'
-            ', ["RoutingMode", "routing_mode", "RoutingMode", "", "routingMode"]'
-            ', ["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "CreateDomainNameInput"}]'
-        ),
-        "CreateDomainNameRequest": (
-            '["structure", [[["DomainName", "domain_name", "StringWithLengthBetween1And512", "", "domainName", {"required": true}]'
-            ', ["DomainNameConfigurations", "domain_name_configurations", "DomainNameConfigurations", "", "domainNameConfigurations"]'
-            ', ["MutualTlsAuthentication", "mutual_tls_authentication", "MutualTlsAuthenticationInput", "", "mutualTlsAuthentication"]'
-            ', ["RoutingMode", "routing_mode", "RoutingMode", "", "routingMode"]'
-            ', ["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "CreateDomainNameRequest"}]'
-        ),
-        "CreateDomainNameResponse": (
-            '["structure", [[["ApiMappingSelectionExpression", "api_mapping_selection_expression", "SelectionExpression", "", "apiMappingSelectionExpression"]'
-            ', ["DomainName", "domain_name", "StringWithLengthBetween1And512", "", "domainName"]'
-            ', ["DomainNameArn", "domain_name_arn", "Arn", "", "domainNameArn"]'
-            ', ["DomainNameConfigurations", "domain_name_configurations", "DomainNameConfigurations", "", "domainNameConfigurations"]'
-            ', ["MutualTlsAuthentication", "mutual_tls_authentication", "MutualTlsAuthentication", "", "mutualTlsAuthentication"]'
-            ', ["RoutingMode", "routing_mode", "RoutingMode", "", "routingMode"]'
-            ', ["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "CreateDomainNameResponse"}]'
-        ),
-        "CreateIntegrationInput": (
-            '["structure", [[["ConnectionId", "connection_id", "StringWithLengthBetween1And1024", "", "connectionId"]'
-            ', ["ConnectionType", "connection_type", "ConnectionType", "", "connectionType"]'
-            ', ["ContentHandlingStrategy", "content_handling_strategy", "ContentHandlingStrategy", "", "contentHandlingStrategy"]'
-            ', ["CredentialsArn", "credentials_arn", "Arn", "", "credentialsArn"]'
-            ', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
-            ', ["IntegrationMethod", "integration_method", "StringWithLengthBetween1And64", "", "integrationMethod"]'
-            ', ["IntegrationSubtype", "integration_subtype", "StringWithLengthBetween1And128", "", "integrationSubtype"]'
-            ', ["IntegrationType", "integration_type", "IntegrationType", "", "integrationType", {"required": true}]'
-            ', ["IntegrationUri", "integration_uri", "UriWithLengthBetween1And2048", "", "integrationUri"]'
-            ', ["PassthroughBehavior", "passthrough_behavior", "PassthroughBehavior", "", "passthroughBehavior"]'
-            ', ["PayloadFormatVersion", "payload_format_version", "StringWithLengthBetween1And64", "", "payloadFormatVersion"]'
-            ', ["RequestParameters", "request_parameters", "IntegrationParameters", "", "requestParameters"]'
-            ', ["RequestTemplates", "request_templates", "TemplateMap", "", "requestTemplates"]'
-            ', ["ResponseParameters", "response_parameters", "ResponseParameters", "", "responseParameters"]'
-            ', ["TemplateSelectionExpression", "template_selection_expression", "SelectionExpression", "", "templateSelectionExpression"]'
-            ', ["TimeoutInMillis", "timeout_in_millis", "IntegerWithLengthBetween50And30000", "", "timeoutInMillis"]'
-            ', ["TlsConfig", "tls_config", "TlsConfigInput", "", "tlsConfig"]]], {"cls_name": "CreateIntegrationInput"}]'
-        ),
-        "CreateIntegrationRequest": (
-            '["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
-            ', ["ConnectionId", "connection_id", "StringWithLengthBetween1And1024", "", "connectionId"]'
-            ', ["ConnectionType", "connection_type", "ConnectionType", "", "connectionType"]'
-            ', ["ContentHandlingStrategy", "content_handling_strategy", "ContentHandlingStrategy", "", "contentHandlingStrategy"]'
-            ', ["CredentialsArn", "credentials_arn", "Arn", "", "credentialsArn"]'
-            ', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
-            ', ["IntegrationMethod", "integration_method", "StringWithLengthBetween1And64", "", "integrationMethod"]'
-            ', ["IntegrationSubtype", "integration_subtype", "StringWithLengthBetween1And128", "", "integrationSubtype"]'
-            ', ["IntegrationType", "integration_type", "IntegrationType", "", "integrationType", {"required": true}]'
-            ', ["IntegrationUri", "integration_uri", "UriWithLengthBetween1And2048", "", "integrationUri"]'
-            ', ["PassthroughBehavior", "passthrough_behavior", "PassthroughBehavior", "", "passthroughBehavior"]'
-            ', ["PayloadFormatVersion", "payload_format_version", "StringWithLengthBetween1And64", "", "payloadFormatVersion"]'
-            ', ["RequestParameters", "request_parameters", "IntegrationParameters", "", "requestParameters"]'
-            ', ["RequestTemplates", "request_templates", "TemplateMap", "", "requestTemplates"]'
-            ', ["ResponseParameters", "response_parameters", "ResponseParameters", "", "responseParameters"]'
-            ', ["TemplateSelectionExpression", "template_selection_expression", "SelectionExpression", "", "templateSelectionExpression"]'
-            ', ["TimeoutInMillis", "timeout_in_millis", "IntegerWithLengthBetween50And30000", "", "timeoutInMillis"]'
-            ', ["TlsConfig", "tls_config", "TlsConfigInput", "", "tlsConfig"]]], {"cls_name": "CreateIntegrationRequest"}]'
-        ),
-        "CreateIntegrationResponseInput": (
-            '["structure", [[["ContentHandlingStrategy", "content_handling_strategy", "ContentHandlingStrategy", "", "contentHandlingStrategy"]'
-            ', ["IntegrationResponseKey", "integration_response_key", "SelectionKey", "", "integrationResponseKey", {"required": true}]'
-            ', ["ResponseParameters", "response_parameters", "IntegrationParameters", "", "responseParameters"]'
-            ', ["ResponseTemplates", "response_templates", "TemplateMap", "", "responseTemplates"]'
-            ', ["TemplateSelectionExpression", "template_selection_expression", "SelectionExpression", "", "templateSelectionExpression"]]], {"cls_name": "CreateIntegrationResponseInput"}]'
-        ),
-        "CreateIntegrationResponseRequest": (
-            '["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
-            ', ["ContentHandlingStrategy", "content_handling_strategy", "ContentHandlingStrategy", "", "contentHandlingStrategy"]'
-            ', ["IntegrationId", "integration_id", "__string", "uri", "integrationId", {"required": true}]'
-            ', ["IntegrationResponseKey", "integration_response_key", "SelectionKey", "", "integrationResponseKey", {"required": true}]'
-            ', ["ResponseParameters", "response_parameters", "IntegrationParameters", "", "responseParameters"]'
-            ', ["ResponseTemplates", "response_templates", "TemplateMap", "", "responseTemplates"]'
-            ', ["TemplateSelectionExpression", "template_selection_expression", "SelectionExpression", "", "templateSelectionExpression"]]], {"cls_name": "CreateIntegrationResponseRequest"}]'
-        ),
-        "CreateIntegrationResponseResponse": (
-            '["structure", [[["ContentHandlingStrategy", "content_handling_strategy", "ContentHandlingStrategy", "", "contentHandlingStrategy"]'
-            ', ["IntegrationResponseId", "integration_response_id", "Id", "", "integrationResponseId"]'
-            ', ["IntegrationResponseKey", "integration_response_key", "SelectionKey", "", "integrationResponseKey"]'
-            ', ["ResponseParameters", "response_parameters", "IntegrationParameters", "", "responseParameters"]'
-            ', ["ResponseTemplates", "response_templates", "TemplateMap", "", "responseTemplates"]'
-            ', ["TemplateSelectionExpression", "template_selection_expression", "SelectionExpression", "", "templateSelectionExpression"]]], {"cls_name": "CreateIntegrationResponseResponse"}]'
-        ),
-        "CreateIntegrationResult": (
-            '["structure", [[["ApiGatewayManaged", "api_gateway_managed", "__boolean", "", "apiGatewayManaged"]'
-            ', ["ConnectionId", "connection_id", "StringWithLengthBetween1And1024", "", "connectionId"]'
-            ', ["ConnectionType", "connection_type", "ConnectionType", "", "connectionType"]'
-            ', ["ContentHandlingStrategy", "content_handling_strategy", "ContentHandlingStrategy", "", "contentHandlingStrategy"]'
-            ', ["CredentialsArn", "credentials_arn", "Arn", "", "credentialsArn"]'
-            ', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
-            ', ["IntegrationId", "integration_id", "Id", "", "integrationId"]'
-            ', ["IntegrationMethod", "integration_method", "StringWithLengthBetween1And64", "", "integrationMethod"]'
-            ', ["IntegrationResponseSelectionExpression", "integration_response_selection_expression", "SelectionExpression", "", "integrationResponseSelectionExpression"]'
-            ', ["IntegrationSubtype", "integration_subtype", "StringWithLengthBetween1And128", "", "integrationSubtype"]'
-            ', ["IntegrationType", "integration_type", "IntegrationType", "", "integrationType"]'
-            ', ["IntegrationUri", "integration_uri", "UriWithLengthBetween1And2048", "", "integrationUri"]'
-            ', ["PassthroughBehavior", "passthrough_behavior", "PassthroughBehavior", "", "passthroughBehavior"]'
-            ', ["PayloadFormatVersion", "payload_format_version", "StringWithLengthBetween1And64", "", "payloadFormatVersion"]'
-            ', ["RequestParameters", "request_parameters", "IntegrationParameters", "", "requestParameters"]'
-            ', ["RequestTemplates", "request_templates", "TemplateMap", "", "requestTemplates"]'
-            ', ["ResponseParameters", "response_parameters", "ResponseParameters", "", "responseParameters"]'
-            ', ["TemplateSelectionExpression", "template_selection_expression", "SelectionExpression", "", "templateSelectionExpression"]'
-            ', ["TimeoutInMillis", "timeout_in_millis", "IntegerWithLengthBetween50And30000", "", "timeoutInMillis"]'
-            ', ["TlsConfig", "tls_config", "TlsConfig", "", "tlsConfig"]]], {"cls_name": "CreateIntegrationResult"}]'
-        ),
-        "CreateModelInput": (
-            '["structure", [[["ContentType", "content_type", "StringWithLengthBetween1And256", "", "contentType"]'
-            ', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
-            ', ["Name", "name", "StringWithLengthBetween1And128", "", "name", {"required": true}]'
-            ', ["Schema", "schema", "StringWithLengthBetween0And32K", "", "schema", {"required": true}]]], {"cls_name": "CreateModelInput"}]'
-        ),
-        "CreateModelRequest": (
-            '["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
-            ', ["ContentType", "content_type", "StringWithLengthBetween1And256", "", "contentType"]'
-            ', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
-            ', ["Name", "name", "StringWithLengthBetween1And128", "", "name", {"required": true}]'
-            ', ["Schema", "schema", "StringWithLengthBetween0And32K", "", "schema", {"required": true}]]], {"cls_name": "CreateModelRequest"}]'
-        ),
-        "CreateModelResponse": (
-            '["structure", [[["ContentType", "content_type", "StringWithLengthBetween1And256", "", "contentType"]'
-            ', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
-            ', ["ModelId", "model_id", "Id", "", "modelId"]'
-            ', ["Name", "name", "StringWithLengthBetween1And128", "", "name"]'
-            ', ["Schema", "schema", "StringWithLengthBetween0And32K", "", "schema"]]], {"cls_name": "CreateModelResponse"}]'
-        ),
-        "CreatePortalProductRequest": (
-            '["structure", [[["Description", "description", "__stringMin0Max1024", "", "description"]'
-            ', ["DisplayName", "display_name", "__stringMin1Max255", "", "displayName", {"required": true}]'
-            ', ["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "CreatePortalProductRequest"}]'
-        ),
-        "CreatePortalProductRequestContent": (
-            '["structure", [[["Description", "description", "__stringMin0Max1024", "", "description"]'
-            ', ["DisplayName", "display_name", "__stringMin1Max255", "", "displayName", {"required": true}]'
-            ', ["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "CreatePortalProductRequestContent"}]'
-        ),
-        "CreatePortalProductResponse": (
-            '["structure", [[["Description", "description", "__stringMin0Max1024", "", "description"]'
-            ', ["DisplayName", "display_name", "__stringMin1Max255", "", "displayName"]'
-            ', ["DisplayOrder", "display_order", "DisplayOrder", "", "displayOrder"]'
-            ', ["LastModified", "last_modified", "__timestampIso8601", "", "lastModified", {"timestamp_format": "iso8601"}]'
-            ', ["PortalProductArn", "portal_product_arn", "__stringMin20Max2048", "", "portalProductArn"]'
-            ', ["PortalProductId", "portal_product_id", "__stringMin10Max30PatternAZ09", "", "portalProductId"]'
-            ', ["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "CreatePortalProductResponse"}]'
-        ),
-        "CreatePortalProductResponseContent": (
-            '["structure", [[["Description", "description", "__stringMin0Max1024", "", "description"]'
-            ', ["DisplayName", "display_name", "__stringMin1Max255", "", "displayName", {"required": true}]'
-            ', ["DisplayOrder", "display_order", "DisplayOrder", "", "displayOrder"]'
-            ', ["LastModified", "last_modified", "__timestampIso8601", "", "lastModified", {"required": true, "timestamp_format": "iso8601"}]'
-            ', ["PortalProductArn", "portal_product_arn", "__stringMin20Max2048", "", "portalProductArn", {"required": true}]'
-            ', ["PortalProductId", "portal_product_id", "__stringMin10Max30PatternAZ09", "", "portalProductId", {"required": true}]'
-            ', ["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "CreatePortalProductResponseContent"}]'
-        ),
-        "CreatePortalRequest": (
-            '["structure", [[["Authorization", "authorization", "Authorization", "", "authorization", {"required": true}]'
-            ', ["EndpointConfiguration", "endpoint_configuration", "EndpointConfigurationRequest", "", "endpointConfiguration", {"required": true}]'
-            ', ["IncludedPortalProductArns", "included_portal_product_arns", "__listOf__stringMin20Max2048", "", "includedPortalProductArns"]'
-            ', ["LogoUri", "logo_uri", "__stringMin0Max1092", "", "logoUri"]'
-            ', ["PortalContent", "portal_content", "PortalContent", "", "portalContent", {"required": true}]'
-            ', ["RumAppMonitorName", "rum_app_monitor_name", "__stringMin0Max255", "", "rumAppMonitorName"]'
-            ', ["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "CreatePortalRequest"}]'
-        ),
-        "CreatePortalRequestContent": (
-            '["structure", [[["Authorization", "authorization", "Authorization", "", "authorization", {"required": true}]'
-            ', ["EndpointConfiguration", "endpoint_configuration", "EndpointConfigurationRequest", "", "endpointConfiguration", {"required": true}]'
-            ', ["IncludedPortalProductArns", "included_portal_product_arns", "__listOf__stringMin20Max2048", "", "includedPortalProductArns"]'
-            ', ["LogoUri", "logo_uri", "__stringMin0Max1092", "", "logoUri"]'
-            ', ["PortalContent", "portal_content", "PortalContent", "", "portalContent", {"required": true}]'
-            ', ["RumAppMonitorName", "rum_app_monitor_name", "__stringMin0Max255", "", "rumAppMonitorName"]'
-            ', ["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "CreatePortalRequestContent"}]'
-        ),
-        "CreatePortalResponse": (
-            '["structure", [[["Authorization", "authorization", "Authorization", "", "authorization"]'
-            ', ["EndpointConfiguration", "endpoint_configuration", "EndpointConfigurationResponse", "", "endpointConfiguration"]'
-            ', ["IncludedPortalProductArns", "included_portal_product_arns", "__listOf__stringMin20Max2048", "", "includedPortalProductArns"]'
-            ', ["LastModified", "last_modified", "__timestampIso8601", "", "lastModified", {"timestamp_format": "iso8601"}]'
-            ', ["LastPublished", "last_published", "__timestampIso8601", "", "lastPublished", {"timestamp_format": "iso8601"}]'
-            ', ["LastPublishedDescription", "last_published_description", "__stringMin0Max1024", "", "lastPublishedDescription"]'
-            ', ["PortalArn", "portal_arn", "__stringMin20Max2048", "", "portalArn"]'
-            ', ["PortalContent", "portal_content", "PortalContent", "", "portalContent"]'
-            ', ["PortalId", "portal_id", "__stringMin10Max30PatternAZ09", "", "portalId"]'
-            ', ["PublishStatus", "publish_status", "PublishStatus", "", "publishStatus"]'
-            ', ["RumAppMonitorName", "rum_app_monitor_name", "__stringMin0Max255", "", "rumAppMonitorName"]'
-            ', ["StatusException", "status_exception", "StatusException", "", "statusException"]'
-            ', ["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "CreatePortalResponse"}]'
-        ),
-        "CreatePortalResponseContent": (
-            '["structure", [[["Authorization", "authorization", "Authorization", "", "authorization", {"required": true}]'
-            ', ["EndpointConfiguration", "endpoint_configuration", "EndpointConfigurationResponse", "", "endpointConfiguration", {"required": true}]'
-            ', ["IncludedPortalProductArns", "included_portal_product_arns", "__listOf__stringMin20Max2048", "", "includedPortalProductArns", {"required": true}]'
-            ', ["LastModified", "last_modified", "__timestampIso8601", "", "lastModified", {"required": true, "timestamp_format": "iso8601"}]'
-            ', ["LastPublished", "last_published", "__timestampIso8601", "", "lastPublished", {"timestamp_format": "iso8601"}]'
-            ', ["LastPublishedDescription", "last_published_description", "__stringMin0Max1024", "", "lastPublishedDescription"]'
-            ', ["PortalArn", "portal_arn", "__stringMin20Max2048", "", "portalArn", {"required": true}]'
-            ', ["PortalContent", "portal_content", "PortalContent", "", "portalContent", {"required": true}]'
-            ', ["PortalId", "portal_id", "__stringMin10Max30PatternAZ09", "", "portalId", {"required": true}]'
-            ', ["PublishStatus", "publish_status", "PublishStatus", "", "publishStatus"]'
-            ', ["RumAppMonitorName", "rum_app_monitor_name", "__stringMin0Max255", "", "rumAppMonitorName"]'
-            ', ["StatusException", "status_exception", "StatusException", "", "statusException"]'
-            ', ["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "CreatePortalResponseContent"}]'
-        ),
-        "CreateProductPageRequest": (
-            '["structure", [[["DisplayContent", "display_content", "DisplayContent", "", "displayContent", {"required": true}]'
-            ', ["PortalProductId", "portal_product_id", "__string", "uri", "portalProductId", {"required": true}]]], {"cls_name": "CreateProductPageRequest"}]'
-        ),
-        "CreateProductPageRequestContent": '["structure", [[["DisplayContent", "display_content", "DisplayContent", "", "displayContent", {"required": true}]]], {"cls_name": "CreateProductPageRequestContent"}]',
-        "CreateProductPageResponse": (
-            '["structure", [[["DisplayContent", "display_content", "DisplayContent", "", "displayContent"]'
-            ', ["LastModified", "last_modified", "__timestampIso8601", "", "lastModified", {"timestamp_format": "iso8601"}]'
-            ', ["ProductPageArn", "product_page_arn", "__stringMin20Max2048", "", "productPageArn"]'
-            ', ["ProductPageId", "product_page_id", "__stringMin10Max30PatternAZ09", "", "productPageId"]]], {"cls_name": "CreateProductPageResponse"}]'
-        ),
-        "CreateProductPageResponseContent": (
-            '["structure", [[["DisplayContent", "display_content", "DisplayContent", "", "displayContent"]'
-            ', ["LastModified", "last_modified", "__timestampIso8601", "", "lastModified", {"required": true, "timestamp_format": "iso8601"}]'
-            ', ["ProductPageArn", "product_page_arn", "__stringMin20Max2048", "", "productPageArn", {"required": true}]'
-            ', ["ProductPageId", "product_page_id", "__stringMin10Max30PatternAZ09", "", "productPageId", {"required": true}]]], {"cls_name": "CreateProductPageResponseContent"}]'
-        ),
-        "CreateProductRestEndpointPageRequest": (
-            '["structure", [[["DisplayContent", "display_content", "EndpointDisplayContent", "", "displayContent"]'
-            ', ["PortalProductId", "portal_product_id", "__string", "uri", "portalProductId", {"required": true}]'
-            ', ["RestEndpointIdentifier", "rest_endpoint_identifier", "RestEndpointIdentifier", "", "restEndpointIdentifier", {"required": true}]'
-            ', ["TryItState", "try_it_state", "TryItState", "", "tryItState"]]], {"cls_name": "CreateProductRestEndpointPageRequest"}]'
-        ),
-        "CreateProductRestEndpointPageRequestContent": (
-            '["structure", [[["DisplayContent", "display_content", "EndpointDisplayContent", "", "displayContent"]'
-            ', ["RestEndpointIdentifier", "rest_endpoint_identifier", "RestEndpointIdentifier", "", "restEndpointIdentifier", {"required": true}]'
-            ', ["TryItState", "try_it_state", "TryItState", "", "tryItState"]]], {"cls_name": "CreateProductRestEndpointPageRequestContent"}]'
-        ),
-        "CreateProductRestEndpointPageResponse": (
-            '["structure", [[["DisplayContent", "display_content", "EndpointDisplayContentResponse", "", "displayContent"]'
-            ', ["LastModified", "last_modified", "__timestampIso8601", "", "lastModified", {"timestamp_format": "iso8601"}]'
-            ', ["ProductRestEndpointPageArn", "product_rest_endpoint_page_arn", "__stringMin20Max2048", "", "productRestEndpointPageArn"]'
-            ', ["ProductRestEndpointPageId", "product_rest_endpoint_page_id", "__stringMin10Max30PatternAZ09", "", "productRestEndpointPageId"]'
-            ', ["RestEndpointIdentifier", "rest_endpoint_identifier", "RestEndpointIdentifier", "", "restEndpointIdentifier"]'
-            ', ["Status", "status", "Status", "", "status"]'
-            ', ["StatusException", "status_exception", "StatusException", "", "statusException"]'
-            ', ["TryItState", "try_it_state", "TryItState", "", "tryItState"]]], {"cls_name": "CreateProductRestEndpointPageResponse"}]'
-        ),
-        "CreateProductRestEndpointPageResponseContent": (
-            '["structure", [[["DisplayContent", "display_content", "EndpointDisplayContentResponse", "", "displayContent", {"required": true}]'
-            ', ["LastModified", "last_modified", "__timestampIso8601", "", "lastModified", {"required": true, "timestamp_format": "iso8601"}]'
-            ', ["ProductRestEndpointPageArn", "product_rest_endpoint_page_arn", "__stringMin20Max2048", "", "productRestEndpointPageArn", {"required": true}]'
-            ', ["ProductRestEndpointPageId", "product_rest_endpoint_page_id", "__stringMin10Max30PatternAZ09", "", "productRestEndpointPageId", {"required": true}]'
-            ', ["RestEndpointIdentifier", "rest_endpoint_identifier", "RestEndpointIdentifier", "", "restEndpointIdentifier", {"required": true}]'
-            ', ["Status", "status", "Status", "", "status", {"required": true}]'
-            ', ["StatusException", "status_exception", "StatusException", "", "statusException"]'
-            ', ["TryItState", "try_it_state", "TryItState", "", "tryItState", {"required": true}]]], {"cls_name": "CreateProductRestEndpointPageResponseContent"}]'
-        ),
-        "CreateRouteInput": (
-            '["structure", [[["ApiKeyRequired", "api_key_required", "__boolean", "", "apiKeyRequired"]'
-            ', ["AuthorizationScopes", "authorization_scopes", "AuthorizationScopes", "", "authorizationScopes"]'
-            ', ["AuthorizationType", "authorization_type", "AuthorizationType", "", "authorizationType"]'
-            ', ["AuthorizerId", "authorizer_id", "Id", "", "authorizerId"]'
-            ', ["ModelSelectionExpression", "model_selection_expression", "SelectionExpression", "", "modelSelectionExpression"]'
-            ', ["OperationName", "operation_name", "StringWithLengthBetween1And64", "", "operationName"]'
-            ', ["RequestModels", "request_models", "RouteModels", "", "requestModels"]'
-            ', ["RequestParameters", "request_parameters", "RouteParameters", "", "requestParameters"]'
-            ', ["RouteKey", "route_key", "SelectionKey", "", "routeKey", {"required": true}]'
-            ', ["RouteResponseSelectionExpression", "route_response_selection_expression", "SelectionExpression", "", "routeResponseSelectionExpression"]'
-            ', ["Target", "target", "StringWithLengthBetween1And128", "", "target"]]], {"cls_name": "CreateRouteInput"}]'
-        ),
-        "CreateRouteRequest": (
-            '["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
-            ', ["ApiKeyRequired", "api_key_required", "__boolean", "", "apiKeyRequired"]'
-            ', ["AuthorizationScopes", "authorization_scopes", "AuthorizationScopes", "", "authorizationScopes"]'
-            ', ["AuthorizationType", "authorization_type", "AuthorizationType", "", "authorizationType"]'
-            ', ["AuthorizerId", "authorizer_id", "Id", "", "authorizerId"]'
-            ', ["ModelSelectionExpression", "model_selection_expression", "SelectionExpression", "", "modelSelectionExpression"]'
-            ', ["OperationName", "operation_name", "StringWithLengthBetween1And64", "", "operationName"]'
-            ', ["RequestModels", "request_models", "RouteModels", "", "requestModels"]'
-            ', ["RequestParameters", "request_parameters", "RouteParameters", "", "requestParameters"]'
-            ', ["RouteKey", "route_key", "SelectionKey", "", "routeKey", {"required": true}]'
-            ', ["RouteResponseSelectionExpression", "route_response_selection_expression", "SelectionExpression", "", "routeResponseSelectionExpression"]'
-            ', ["Target", "target", "StringWithLengthBetween1And128", "", "target"]]], {"cls_name": "CreateRouteRequest"}]'
-        ),
-        "CreateRouteResponseInput": (
-            '["structure", [[["ModelSelectionExpression", "model_selection_expression", "SelectionExpression", "", "modelSelectionExpression"]'
-            ', ["ResponseModels", "response_models", "RouteModels", "", "responseModels"]'
-            ', ["ResponseParameters", "response_parameters", "RouteParameters", "", "responseParameters"]'
-            ', ["RouteResponseKey", "route_response_key", "SelectionKey", "", "routeResponseKey", {"required": true}]]], {"cls_name": "CreateRouteResponseInput"}]'
-        ),
-        "CreateRouteResponseRequest": (
-            '["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
-            ', ["ModelSelectionExpression", "model_selection_expression", "SelectionExpression", "", "modelSelectionExpression"]'
-            ', ["ResponseModels", "response_models", "RouteModels", "", "responseModels"]'
-            ', ["ResponseParameters", "response_parameters", "RouteParameters", "", "responseParameters"]'
-            ', ["RouteId", "route_id", "__string", "uri", "routeId", {"required": true}]'
-            ', ["RouteResponseKey", "route_response_key", "SelectionKey", "", "routeResponseKey", {"required": true}]]], {"cls_name": "CreateRouteResponseRequest"}]'
-        ),
-        "CreateRouteResponseResponse": (
-            '["structure", [[["ModelSelectionExpression", "model_selection_expression", "SelectionExpression", "", "modelSelectionExpression"]'
-            ', ["ResponseModels", "response_models", "RouteModels", "", "responseModels"]'
-            ', ["ResponseParameters", "response_parameters", "RouteParameters", "", "responseParameters"]'
-            ', ["RouteResponseId", "route_response_id", "Id", "", "routeResponseId"]'
-            ', ["RouteResponseKey", "route_response_key", "SelectionKey", "", "routeResponseKey"]]], {"cls_name": "CreateRouteResponseResponse"}]'
-        ),
-        "CreateRouteResult": (
-            '["structure", [[["ApiGatewayManaged", "api_gateway_managed", "__boolean", "", "apiGatewayManaged"]'
-            ', ["ApiKeyRequired", "api_key_required", "__boolean", "", "apiKeyRequired"]'
-            ', ["AuthorizationScopes", "authorization_scopes", "AuthorizationScopes", "", "authorizationScopes"]'
-            ', ["AuthorizationType", "authorization_type", "AuthorizationType", "", "authorizationType"]'
-            ', ["AuthorizerId", "authorizer_id", "Id", "", "authorizerId"]'
-            ', ["ModelSelectionExpression", "model_selection_expression", "SelectionExpression", "", "modelSelectionExpression"]'
-            ', ["OperationName", "operation_name", "StringWithLengthBetween1And64", "", "operationName"]'
-            ', ["RequestModels", "request_models", "RouteModels", "", "requestModels"]'
-            ', ["RequestParameters", "request_parameters", "RouteParameters", "", "requestParameters"]'
-            ', ["RouteId", "route_id", "Id", "", "routeId"]'
-            ', ["RouteKey", "route_key", "SelectionKey", "", "routeKey"]'
-            ', ["RouteResponseSelectionExpression", "route_response_selection_expression", "SelectionExpression", "", "routeResponseSelectionExpression"]'
-            ', ["Target", "target", "StringWithLengthBetween1And128", "", "target"]]], {"cls_name": "CreateRouteResult"}]'
-        ),
-        "CreateRoutingRuleRequest": (
-            '["structure", [[["Actions", "actions", "__listOfRoutingRuleAction", "", "actions", {"required": true}]'
-            ', ["Conditions", "conditions", "__listOfRoutingRuleCondition", "", "conditions", {"required": true}]'
-            ', ["DomainName", "domain_name", "__string", "uri", "domainName", {"required": true}]'
-            ', ["DomainNameId", "domain_name_id", "__string", "querystring", "domainNameId"]'
-            ', ["Priority", "priority", "RoutingRulePriority", "", "priority", {"required": true}]]], {"cls_name": "CreateRoutingRuleRequest"}]'
-        ),
-        "CreateRoutingRuleResponse": (
-            '["structure", [[["Actions", "actions", "__listOfRoutingRuleAction", "", "actions"]'
-            ', ["Conditions", "conditions", "__listOfRoutingRuleCondition", "", "conditions"]'
-            ', ["Priority", "priority", "RoutingRulePriority", "", "priority"]'
-            ', ["RoutingRuleArn", "routing_rule_arn", "Arn", "", "routingRuleArn"]'
-            ', ["RoutingRuleId", "routing_rule_id", "Id", "", "routingRuleId"]]], {"cls_name": "CreateRoutingRuleResponse"}]'
-        ),
-        "CreateStageInput": (
-            '["structure", [[["AccessLogSettings", "access_log_settings", "AccessLogSettings", "", "accessLogSettings"]'
-            ', ["AutoDeploy", "auto_deploy", "__boolean", "", "autoDeploy"]'
-            ', ["ClientCertificateId", "client_certificate_id", "Id", "", "clientCertificateId"]'
-            ', ["DefaultRouteSettings", "default_route_settings", "RouteSettings", "", "defaultRouteSettings"]'
-            ', ["DeploymentId", "deployment_id", "Id", "", "deploymentId"]'
-            ', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
-            ', ["RouteSettings", "route_settings", "RouteSettingsMap", "", "routeSettings"]'
-            ', ["StageName", "stage_name", "StringWithLengthBetween1And128", "", "stageName", {"required": true}]'
-            ', ["StageVariables", "stage_variables", "StageVariablesMap", "", "stageVariables"]'
-            ', ["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "CreateStageInput"}]'
-        ),
-        "CreateStageRequest": (
-            '["structure", [[["AccessLogSettings", "access_log_settings", "AccessLogSettings", "", "accessLogSettings"]'
-            ', ["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
-            ', ["AutoDeploy", "auto_deploy", "__boolean", "", "autoDeploy"]'
-            ', ["ClientCertificateId", "client_certificate_id", "Id", "", "clientCertificateId"]'
-            ', ["DefaultRouteSettings", "default_route_settings", "RouteSettings", "", "defaultRouteSettings"]'
-            ', ["DeploymentId", "deployment_id", "Id", "", "deploymentId"]'
-            ', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
-            ', ["RouteSettings", "route_settings", "RouteSettingsMap", "", "routeSettings"]'
-            ', ["StageName", "stage_name", "StringWithLengthBetween1And128", "", "stageName", {"required": true}]'
-            ', ["StageVariables", "stage_variables", "StageVariablesMap", "", "stageVariables"]'
-            ', ["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "CreateStageRequest"}]'
-        ),
-        "CreateStageResponse": (
-            '["structure", [[["AccessLogSettings", "access_log_settings", "AccessLogSettings", "", "accessLogSettings"]'
-            ', ["ApiGatewayManaged", "api_gateway_managed", "__boolean", "", "apiGatewayManaged"]'
-            ', ["AutoDeploy", "auto_deploy", "__boolean", "", "autoDeploy"]'
-            ', ["ClientCertificateId", "client_certificate_id", "Id", "", "clientCertificateId"]'
-            ', ["CreatedDate", "created_date", "__timestampIso8601", "", "createdDate", {"timestamp_format": "iso8601"}]'
-            ', ["DefaultRouteSettings", "default_route_settings", "RouteSettings", "", "defaultRouteSettings"]'
-            ', ["DeploymentId", "deployment_id", "Id", "", "deploymentId"]'
-            ', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
-            ', ["LastDeploymentStatusMessage", "last_deployment_status_message", "__string", "", "lastDeploymentStatusMessage"]'
-            ', ["LastUpdatedDate", "last_updated_date", "__timestampIso8601", "", "lastUpdatedDate", {"timestamp_format": "iso8601"}]'
-            ', ["RouteSettings", "route_settings", "RouteSettingsMap", "", "routeSettings"]'
-            ', ["StageName", "stage_name", "StringWithLengthBetween1And128", "", "stageName"]'
-            ', ["StageVariables", "stage_variables", "StageVariablesMap", "", "stageVariables"]'
-            ', ["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "CreateStageResponse"}]'
-        ),
-        "CreateVpcLinkInput": (
-            '["structure", [[["Name", "name", "StringWithLengthBetween1And128", "", "name", {"required": true}]'
-            ', ["SecurityGroupIds", "security_group_ids", "SecurityGroupIdList", "", "securityGroupIds"]'
-            ', ["SubnetIds", "subnet_ids", "SubnetIdList", "", "subnetIds", {"required": true}]'
-            ', ["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "CreateVpcLinkInput"}]'
-        ),
-        "CreateVpcLinkRequest": (
-            '["structure", [[["Name", "name", "StringWithLengthBetween1And128", "", "name", {"required": true}]'
-            ', ["SecurityGroupIds", "security_group_ids", "SecurityGroupIdList", "", "securityGroupIds"]'
-            ', ["SubnetIds", "subnet_ids", "SubnetIdList", "", "subnetIds", {"required": true}]'
-            ', ["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "CreateVpcLinkRequest"}]'
-        ),
-        "CreateVpcLinkResponse": (
-            '["structure", [[["CreatedDate", "created_date", "__timestampIso8601", "", "createdDate", {"timestamp_format": "iso8601"}]'
-            ', ["Name", "name", "StringWithLengthBetween1And128", "", "name"]'
-            ', ["SecurityGroupIds", "security_group_ids", "SecurityGroupIdList", "", "securityGroupIds"]'
-            ', ["SubnetIds", "subnet_ids", "SubnetIdList", "", "subnetIds"]'
-            ', ["Tags", "tags", "Tags", "", "tags"]'
-            ', ["VpcLinkId", "vpc_link_id", "Id", "", "vpcLinkId"]'
-            ', ["VpcLinkStatus", "vpc_link_status", "VpcLinkStatus", "", "vpcLinkStatus"]'
-            ', ["VpcLinkStatusMessage", "vpc_link_status_message", "StringWithLengthBetween0And1024", "", "vpcLinkStatusMessage"]'
-            ', ["VpcLinkVersion", "vpc_link_version", "VpcLinkVersion", "", "vpcLinkVersion"]]], {"cls_name": "CreateVpcLinkResponse"}]'
-        ),
-        "CustomColors": (
-            '["structure", [[["AccentColor", "accent_color", "__stringMin1Max16", "", "accentColor", {"required": true}]'
-            ', ["BackgroundColor", "background_color", "__stringMin1Max16", "", "backgroundColor", {"required": true}]'
-            ', ["ErrorValidationColor", "error_validation_color", "__stringMin1Max16", "", "errorValidationColor", {"required": true}]'
-            ', ["HeaderColor", "header_color", "__stringMin1Max16", "", "headerColor", {"required": true}]'
-            ', ["NavigationColor", "navigation_color", "__stringMin1Max16", "", "navigationColor", {"required": true}]'
-            ', ["TextColor", "text_color", "__stringMin1Max16", "", "textColor", {"required": true}]]], {"cls_name": "CustomColors"}]'
-        ),
-        "DeleteAccessLogSettingsRequest": (
-            '["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
-            ', ["StageName", "stage_name", "__string", "uri", "stageName", {"required": true}]]], {"cls_name": "DeleteAccessLogSettingsRequest"}]'
-        ),
-        "DeleteApiMappingRequest": (
-            '["structure", [[["ApiMappingId", "api_mapping_id", "__string", "uri", "apiMappingId", {"required": true}]'
-            ', ["DomainName", "domain_name", "__string", "uri", "domainName", {"required": true}]]], {"cls_name": "DeleteApiMappingRequest"}]'
-        ),
-        "DeleteApiRequest": '["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]]], {"cls_name": "DeleteApiRequest"}]',
-        "DeleteAuthorizerRequest": (
-            '["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
-            ', ["AuthorizerId", "authorizer_id", "__string", "uri", "authorizerId", {"required": true}]]], {"cls_name": "DeleteAuthorizerRequest"}]'
-        ),
-        "DeleteCorsConfigurationRequest": '["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]]], {"cls_name": "DeleteCorsConfigurationRequest"}]',
-        "DeleteDeploymentRequest": (
-            '["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
-            ', ["DeploymentId", "deployment_id", "__string", "uri", "deploymentId", {"required": true}]]], {"cls_name": "DeleteDeploymentRequest"}]'
-        ),
-        "DeleteDomainNameRequest": '["structure", [[["DomainName", "domain_name", "__string", "uri", "domainName", {"required": true}]]], {"cls_name": "DeleteDomainNameRequest"}]',
-        "DeleteIntegrationRequest": (
-            '["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
-            ', ["IntegrationId", "integration_id", "__string", "uri", "integrationId", {"required": true}]]], {"cls_name": "DeleteIntegrationRequest"}]'
-        ),
-        "DeleteIntegrationResponseRequest": (
-            '["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
-            ', ["IntegrationId", "integration_id", "__string", "uri", "integrationId", {"required": true}]'
-            ', ["IntegrationResponseId", "integration_response_id", "__string", "uri", "integrationResponseId", {"required": true}]]], {"cls_name": "DeleteIntegrationResponseRequest"}]'
-        ),
-        "DeleteModelRequest": (
-            '["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
-            ', ["ModelId", "model_id", "__string", "uri", "modelId", {"required": true}]]], {"cls_name": "DeleteModelRequest"}]'
-        ),
-        "DeletePortalProductRequest": '["structure", [[["PortalProductId", "portal_product_id", "__string", "uri", "portalProductId", {"required": true}]]], {"cls_name": "DeletePortalProductRequest"}]',
-        "DeletePortalProductSharingPolicyRequest": '["structure", [[["PortalProductId", "portal_product_id", "__string", "uri", "portalProductId", {"required": true}]]], {"cls_name": "DeletePortalProductSharingPolicyRequest"}]',
-        "DeletePortalRequest": '["structure", [[["PortalId", "portal_id", "__string", "uri", "portalId", {"required": true}]]], {"cls_name": "DeletePortalRequest"}]',
-        "DeleteProductPageRequest": (
-            '["structure", [[["PortalProductId", "portal_product_id", "__string", "uri", "portalProductId", {"required": true}]'
-            ', ["ProductPageId", "product_page_id", "__string", "uri", "productPageId", {"required": true}]]], {"cls_name": "DeleteProductPageRequest"}]'
-        ),
-        "DeleteProductRestEndpointPageRequest": (
-            '["structure", [[["PortalProductId", "portal_product_id", "__string", "uri", "portalProductId", {"required": true}]'
-            ', ["ProductRestEndpointPageId", "product_rest_endpoint_page_id", "__string", "uri", "productRestEndpointPageId", {"required": true}]]], {"cls_name": "DeleteProductRestEndpointPageRequest"}]'
-        ),
-        "DeleteRouteRequest": (
-            '["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
-            ', ["RouteId", "route_id", "__string", "uri", "routeId", {"required": true}]]], {"cls_name": "DeleteRouteRequest"}]'
-        ),
-        "DeleteRouteRequestParameterRequest": (
-            '["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
-            ', ["RequestParameterKey", "request_parameter_key", "__string", "uri", "requestParameterKey", {"required": true}]'
-            ', ["RouteId", "route_id", "__string", "uri", "routeId", {"required": true}]]], {"cls_name": "DeleteRouteRequestParameterRequest"}]'
-        ),
-        "DeleteRouteResponseRequest": (
-            '["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
-            ', ["RouteId", "route_id", "__string", "uri", "routeId", {"required": true}]'
-            ', ["RouteResponseId", "route_response_id", "__string", "uri", "routeResponseId", {"required": true}]]], {"cls_name": "DeleteRouteResponseRequest"}]'
-        ),
-        "DeleteRouteSettingsRequest": (
-            '["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
-            ', ["RouteKey", "route_key", "__string", "uri", "routeKey", {"required": true}]'
-            ', ["StageName", "stage_name", "__string", "uri", "stageName", {"required": true}]]], {"cls_name": "DeleteRouteSettingsRequest"}]'
-        ),
-        "DeleteRoutingRuleRequest": (
-            '["structure", [[["DomainName", "domain_name", "__string", "uri", "domainName", {"required": true}]'
-            ', ["DomainNameId", "domain_name_id", "__string", "querystring", "domainNameId"]'
-            ', ["RoutingRuleId", "routing_rule_id", "__string", "uri", "routingRuleId", {"required": true}]]], {"cls_name": "DeleteRoutingRuleRequest"}]'
-        ),
-        "DeleteStageRequest": (
-            '["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
-            ', ["StageName", "stage_name", "__string", "uri", "stageName", {"required": true}]]], {"cls_name": "DeleteStageRequest"}]'
-        ),
-        "DeleteVpcLinkRequest": '["structure", [[["VpcLinkId", "vpc_link_id", "__string", "uri", "vpcLinkId", {"required": true}]]], {"cls_name": "DeleteVpcLinkRequest"}]',
-        "DeleteVpcLinkResponse": '["structure", [[]], {"cls_name": "DeleteVpcLinkResponse"}]',
-        "Deployment": (
-            '["structure", [[["AutoDeployed", "auto_deployed", "__boolean", "", "autoDeployed"]'
-            ', ["CreatedDate", "created_date", "__timestampIso8601", "", "createdDate", {"timestamp_format": "iso8601"}]'
-            ', ["DeploymentId", "deployment_id", "Id", "", "deploymentId"]'
-            ', ["DeploymentStatus", "deployment_status", "DeploymentStatus", "", "deploymentStatus"]'
-            ', ["DeploymentStatusMessage", "deployment_status_message", "__string", "", "deploymentStatusMessage"]'
-            ', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]]], {"cls_name": "Deployment"}]'
-        ),
-        "DeploymentStatus": '["enum", [["PENDING", "FAILED", "DEPLOYED"]], {"cls_name": "DeploymentStatus"}]',
-        "Deployments": (
-            '["structure", [[["Items", "items", "__listOfDeployment", "", "items"]'
-            ', ["NextToken", "next_token", "NextToken", "", "nextToken"]]], {"cls_name": "Deployments"}]'
-        ),
-        "DisablePortalRequest": '["structure", [[["PortalId", "portal_id", "__string", "uri", "portalId", {"required": true}]]], {"cls_name": "DisablePortalRequest"}]',
-        "DisplayContent": (
-            '["structure", [[["Body", "body", "__stringMin1Max32768", "", "body", {"required": true}]'
-            ', ["Title", "title", "__stringMin1Max255", "", "title", {"required": true}]]], {"cls_name": "DisplayContent"}]'
-        ),
-        "DisplayContentOverrides": (
-            '["structure", [[["Body", "body", "__stringMin1Max32768", "", "body"]'
-            ', ["Endpoint", "endpoint", "__stringMin1Max1024", "", "endpoint"]'
-            ', ["OperationName", "operation_name", "__stringMin1Max255", "", "operationName"]]], {"cls_name": "DisplayContentOverrides"}]'
-        ),
-        "DisplayOrder": (
-            '["structure", [[["Contents", "contents", "__listOfSection", "", "contents"]'
-            ', ["OverviewPageArn", "overview_page_arn", "__stringMin20Max2048", "", "overviewPageArn"]'
-            ', ["ProductPageArns", "product_page_arns", "__listOf__stringMin20Max2048", "", "productPageArns"]]], {"cls_name": "DisplayOrder"}]'
-        ),
-        "DomainName": (
-            '["structure", [[["ApiMappingSelectionExpression", "api_mapping_selection_expression", "SelectionExpression", "", "apiMappingSelectionExpression"]'
-            ', ["DomainName", "domain_name", "StringWithLengthBetween1And512", "", "domainName", {"required": true}]'
-            ', ["DomainNameArn", "domain_name_arn", "Arn", "", "domainNameArn"]'
-            ', ["DomainNameConfigurations", "domain_name_configurations", "DomainNameConfigurations", "", "domainNameConfigurations"]'
-            ', ["MutualTlsAuthentication", "mutual_tls_authentication", "MutualTlsAuthentication", "", "mutualTlsAuthentication"]'
-            ', ["RoutingMode", "routing_mode", "RoutingMode", "", "routingMode"]'
-            ', ["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "DomainName"}]'
-        ),
-        "DomainNameConfiguration": (
-            '["structure", [[["ApiGatewayDomainName", "api_gateway_domain_name", "__string", "", "apiGatewayDomainName"]'
-            ', ["CertificateArn", "certificate_arn", "Arn", "", "certificateArn"]'
-            ', ["CertificateName", "certificate_name", "StringWithLengthBetween1And128", "", "certificateName"]'
-            ', ["CertificateUploadDate", "certificate_upload_date", "__timestampIso8601", "", "certificateUploadDate", {"timestamp_format": "iso8601"}]'
-            ', ["DomainNameStatus", "domain_name_status", "DomainNameStatus", "", "domainNameStatus"]'
-            ', ["DomainNameStatusMessage", "domain_name_status_message", "__string", "", "domainNameStatusMessage"]'
-            ', ["EndpointType", "endpoint_type", "EndpointType", "", "endpointType"]'
-            ', ["HostedZoneId", "hosted_zone_id", "__string", "", "hostedZoneId"]'
-            ', ["IpAddressType", "ip_address_type", "IpAddressType", "", "ipAddressType"]'
-            ', ["SecurityPolicy", "security_policy", "SecurityPolicy", "", "securityPolicy"]'
-            ', ["OwnershipVerificationCertificateArn", "ownership_verification_certificate_arn", "Arn", "", "ownershipVerificationCertificateArn"]]], {"cls_name": "DomainNameConfiguration"}]'
-        ),
-        "DomainNameConfigurations": '["list_of", ["DomainNameConfiguration"], {}]',
-        "DomainNameStatus": '["enum", [["AVAILABLE", "UPDATING", "PENDING_CERTIFICATE_REIMPORT", "PENDING_OWNERSHIP_VERIFICATION"]], {"cls_name": "DomainNameStatus"}]',
-        "DomainNames": (
-            '["structure", [[["Items", "items", "__listOfDomainName", "", "items"]'
-            ', ["NextToken", "next_token", "NextToken", "", "nextToken"]]], {"cls_name": "DomainNames"}]'
-        ),
-        "EndpointConfigurationRequest": (
-            '["structure", [[["AcmManaged", "acm_managed", "ACMManaged", "", "acmManaged"]'
-            ', ["None", "none", "None", "", "none"]]], {"cls_name": "EndpointConfigurationRequest"}]'
-        ),
-        "EndpointConfigurationResponse": (
-            '["structure", [[["CertificateArn", "certificate_arn", "__stringMin10Max2048", "", "certificateArn"]'
-            ', ["DomainName", "domain_name", "__stringMin3Max256", "", "domainName"]'
-            ', ["PortalDefaultDomainName", "portal_default_domain_name", "__stringMin3Max256", "", "portalDefaultDomainName", {"required": true}]'
-            ', ["PortalDomainHostedZoneId", "portal_domain_hosted_zone_id", "__stringMin1Max64", "", "portalDomainHostedZoneId", {"required": true}]]], {"cls_name": "EndpointConfigurationResponse"}]'
-        ),
-        "EndpointDisplayContent": (
-            '["structure", [[["None", "none", "None", "", "none"]'
-            ', ["Overrides", "overrides", "DisplayContentOverrides", "", "overrides"]]], {"cls_name": "EndpointDisplayContent"}]'
-        ),
-        "EndpointDisplayContentResponse": (
-            '["structure", [[["Body", "body", "__stringMin1Max32768", "", "body"]'
-            ', ["Endpoint", "endpoint", "__stringMin1Max1024", "", "endpoint", {"required": true}]'
-            ', ["OperationName", "operation_name", "__stringMin1Max255", "", "operationName"]]], {"cls_name": "EndpointDisplayContentResponse"}]'
-        ),
-        "EndpointType": '["enum", [["REGIONAL", "EDGE"]], {"cls_name": "EndpointType"}]',
-        "ExportApiRequest": (
-            '["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
-            ', ["ExportVersion", "export_version", "__string", "querystring", "exportVersion"]'
-            ', ["IncludeExtensions", "include_extensions", "__boolean", "querystring", "includeExtensions"]'
-            ', ["OutputType", "output_type", "__string", "querystring", "outputType", {"required": true}]'
-            ', ["Specification", "specification", "__string", "uri", "specification", {"required": true}]'
-            ', ["StageName", "stage_name", "__string", "querystring", "stageName"]]], {"cls_name": "ExportApiRequest"}]'
-        ),
-        "ExportApiResponse": '["structure", [[["body", "body", "ExportedApi"]]], {"cls_name": "ExportApiResponse", "payload": "body"}]',
-        "ExportedApi": '["blob", [], {}]',
-        "GetApiMappingRequest": (
-            '["structure", [[["ApiMappingId", "api_mapping_id", "__string", "uri", "apiMappingId", {"required": true}]'
-            ', ["DomainName", "domain_name", "__string", "uri", "domainName", {"required": true}]]], {"cls_name": "GetApiMappingRequest"}]'
-        ),
-        "GetApiMappingResponse": (
-            '["structure", [[["ApiId", "api_id", "Id", "", "apiId"]'
-            ', ["ApiMappingId", "api_mapping_id", "Id", "", "apiMappingId"]'
-            ', ["ApiMappingKey", "api_mapping_key", "SelectionKey", "", "apiMappingKey"]'
-            ', ["Stage", "stage", "StringWithLengthBetween1And128", "", "stage"]]], {"cls_name": "GetApiMappingResponse"}]'
-        ),
-        "GetApiMappingsRequest": (
-            '["structure", [[["DomainName", "domain_name", "__string", "uri", "domainName", {"required": true}]'
-            ', ["MaxResults", "max_results", "__string", "querystring", "maxResults"]'
-            ', ["NextToken", "next_token", "__string", "querystring", "nextToken"]]], {"cls_name": "GetApiMappingsRequest"}]'
-        ),
-        "GetApiMappingsResponse": (
-            '["structure", [[["Items", "items", "__listOfApiMapping", "", "items"]'
-            ', ["NextToken", "next_token", "NextToken", "", "nextToken"]]], {"cls_name": "GetApiMappingsResponse"}]'
-        ),
-        "GetApiRequest": '["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]]], {"cls_name": "GetApiRequest"}]',
-        "GetApiResponse": (
-            '["structure", [[["ApiEndpoint", "api_endpoint", "__string", "", "apiEndpoint"]'
-            ', ["ApiGatewayManaged", "api_gateway_managed", "__boolean", "", "apiGatewayManaged"]'
-            ', ["ApiId", "api_id", "Id", "", "apiId"]'
-            ', ["ApiKeySelectionExpression", "api_key_selection_expression", "SelectionExpression", "", "apiKeySelectionExpression"]'
-            ', ["CorsConfiguration", "cors_configuration", "Cors", "", "corsConfiguration"]'
-            ', ["CreatedDate", "created_date", "__timestampIso8601", "", "createdDate", {"timestamp_format": "iso8601"}]'
-            ', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
-            ', ["DisableSchemaValidation", "disable_schema_validation", "__boolean", "", "disableSchemaValidation"]'
-            ', ["DisableExecuteApiEndpoint", "disable_execute_api_endpoint", "__boolean", "", "disableExecuteApiEndpoint"]'
-            ', ["ImportInfo", "import_info", "__listOf__string", "", "importInfo"]'
-            ', ["IpAddressType", "ip_address_type", "IpAddressType", "", "ipAddressType"]'
-            ', ["Name", "name", "StringWithLengthBetween1And128", "", "name"]'
-            ', ["ProtocolType", "protocol_type", "ProtocolType", "", "protocolType"]'
-            ', ["RouteSelectionExpression", "route_selection_expression", "SelectionExpression", "", "routeSelectionExpression"]'
-            ', ["Tags", "tags", "Tags", "", "tags"]'
-            ', ["Version", "version", "StringWithLengthBetween1And64", "", "version"]'
-            ', ["Warnings", "warnings", "__listOf__string", "", "warnings"]]], {"cls_name": "GetApiResponse"}]'
-        ),
-        "GetApisRequest": (
-            '["structure", [[["MaxResults", "max_results", "__string", "querystring", "maxResults"]'
-            ', ["NextToken", "next_token", "__string", "querystring", "nextToken"]]], {"cls_name": "GetApisRequest"}]'
-        ),
-        "GetApisResponse": (
-            '["structure", [[["Items", "items", "__listOfApi", "", "items"]'
-            ', ["NextToken", "next_token", "NextToken", "", "nextToken"]]], {"cls_name": "GetApisResponse"}]'
-        ),
-        "GetAuthorizerRequest": (
-            '["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
-            ', ["AuthorizerId", "authorizer_id", "__string", "uri", "authorizerId", {"required": true}]]], {"cls_name": "GetAuthorizerRequest"}]'
-        ),
-        "GetAuthorizerResponse": (
-            '["structure", [[["AuthorizerCredentialsArn", "authorizer_credentials_arn", "Arn", "", "authorizerCredentialsArn"]'
-            ', ["AuthorizerId", "authorizer_id", "Id", "", "authorizerId"]'
-            ', ["AuthorizerPayloadFormatVersion", "authorizer_payload_format_version", "StringWithLengthBetween1And64", "", "authorizerPayloadFormatVersion"]'
-            ', ["AuthorizerResultTtlInSeconds", "authorizer_result_ttl_in_seconds", "IntegerWithLengthBetween0And3600", "", "authorizerResultTtlInSeconds"]'
-            ', ["AuthorizerType", "authorizer_type", "AuthorizerType", "", "authorizerType"]'
-            ', ["AuthorizerUri", "authorizer_uri", "UriWithLengthBetween1And2048", "", "authorizerUri"]'
-            ', ["EnableSimpleResponses", "enable_simple_responses", "__boolean", "", "enableSimpleResponses"]'
-            ', ["IdentitySource", "identity_source", "IdentitySourceList", "", "identitySource"]'
-            ', ["IdentityValidationExpression", "identity_validation_expression", "StringWithLengthBetween0And1024", "", "identityValidationExpression"]'
-            ', ["JwtConfiguration", "jwt_configuration", "JWTConfiguration", "", "jwtConfiguration"]'
-            ', ["Name", "name", "StringWithLengthBetween1And128", "", "name"]]], {"cls_name": "GetAuthorizerResponse"}]'
-        ),
-        "GetAuthorizersRequest": (
-            '["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
-            ', ["MaxResults", "max_results", "__string", "querystring", "maxResults"]'
-            ', ["NextToken", "next_token", "__string", "querystring", "nextToken"]]], {"cls_name": "GetAuthorizersRequest"}]'
-        ),
-        "GetAuthorizersResponse": (
-            '["structure", [[["Items", "items", "__listOfAuthorizer", "", "items"]'
-            ', ["NextToken", "next_token", "NextToken", "", "nextToken"]]], {"cls_name": "GetAuthorizersResponse"}]'
-        ),
-        "GetDeploymentRequest": (
-            '["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
-            ', ["DeploymentId", "deployment_id", "__string", "uri", "deploymentId", {"required": true}]]], {"cls_name": "GetDeploymentRequest"}]'
-        ),
-        "GetDeploymentResponse": (
-            '["structure", [[["AutoDeployed", "auto_deployed", "__boolean", "", "autoDeployed"]'
-            ', ["CreatedDate", "created_date", "__timestampIso8601", "", "createdDate", {"timestamp_format": "iso8601"}]'
-            ', ["DeploymentId", "deployment_id", "Id", "", "deploymentId"]'
-            ', ["DeploymentStatus", "deployment_status", "DeploymentStatus", "", "deploymentStatus"]'
-            ', ["DeploymentStatusMessage", "deployment_status_message", "__string", "", "deploymentStatusMessage"]'
-            ', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]]], {"cls_name": "GetDeploymentResponse"}]'
-        ),
-        "GetDeploymentsRequest": (
-            '["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
-            ', ["MaxResults", "max_results", "__string", "querystring", "maxResults"]'
-            ', ["NextToken", "next_token", "__string", "querystring", "nextToken"]]], {"cls_name": "GetDeploymentsRequest"}]'
-        ),
-        "GetDeploymentsResponse": (
-            '["structure", [[["Items", "items", "__listOfDeployment", "", "items"]'
-            ', ["NextToken", "next_token", "NextToken", "", "nextToken"]]], {"cls_name": "GetDeploymentsResponse"}]'
-        ),
-        "GetDomainNameRequest": '["structure", [[["DomainName", "domain_name", "__string", "uri", "domainName", {"required": true}]]], {"cls_name": "GetDomainNameRequest"}]',
-        "GetDomainNameResponse": (
-            '["structure", [[["ApiMappingSelectionExpression", "api_mapping_selection_expression", "SelectionExpression", "", "apiMappingSelectionExpression"]'
-            ', ["DomainName", "domain_name", "StringWithLengthBetween1And512", "", "domainName"]'
-            ', ["DomainNameArn", "domain_name_arn", "Arn", "", "domainNameArn"]'
-            ', ["DomainNameConfigurations", "domain_name_configurations", "DomainNameConfigurations", "", "domainNameConfigurations"]'
-            ', ["MutualTlsAuthentication", "mutual_tls_authentication", "MutualTlsAuthentication", "", "mutualTlsAuthentication"]'
-            ', ["RoutingMode", "routing_mode", "RoutingMode", "", "routingMode"]'
-            ', ["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "GetDomainNameResponse"}]'
-        ),
-        "GetDomainNamesRequest": (
-            '["structure", [[["MaxResults", "max_results", "__string", "querystring", "maxResults"]'
-            ', ["NextToken", "next_token", "__string", "querystring", "nextToken"]]], {"cls_name": "GetDomainNamesRequest"}]'
-        ),
-        "GetDomainNamesResponse": (
-            '["structure", [[["Items", "items", "__listOfDomainName", "", "items"]'
-            ', ["NextToken", "next_token", "NextToken", "", "nextToken"]]], {"cls_name": "GetDomainNamesResponse"}]'
-        ),
-        "GetIntegrationRequest": (
-            '["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
-            ', ["IntegrationId", "integration_id", "__string", "uri", "integrationId", {"required": true}]]], {"cls_name": "GetIntegrationRequest"}]'
-        ),
-        "GetIntegrationResponseRequest": (
-            '["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
-            ', ["IntegrationId", "integration_id", "__string", "uri", "integrationId", {"required": true}]'
-            ', ["IntegrationResponseId", "integration_response_id", "__string", "uri", "integrationResponseId", {"required": true}]]], {"cls_name": "GetIntegrationResponseRequest"}]'
-        ),
-        "GetIntegrationResponseResponse": (
-            '["structure", [[["ContentHandlingStrategy", "content_handling_strategy", "ContentHandlingStrategy", "", "contentHandlingStrategy"]'
-            ', ["IntegrationResponseId", "integration_response_id", "Id", "", "integrationResponseId"]'
-            ', ["IntegrationResponseKey", "integration_response_key", "SelectionKey", "", "integrationResponseKey"]'
-            ', ["ResponseParameters", "response_parameters", "IntegrationParameters", "", "responseParameters"]'
-            ', ["ResponseTemplates", "response_templates", "TemplateMap", "", "responseTemplates"]'
-            ', ["TemplateSelectionExpression", "template_selection_expression", "SelectionExpression", "", "templateSelectionExpression"]]], {"cls_name": "GetIntegrationResponseResponse"}]'
-        ),
-        "GetIntegrationResponsesRequest": (
-            '["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
-            ', ["IntegrationId", "integration_id", "__string", "uri", "integrationId", {"required": true}]'
-            ', ["MaxResults", "max_results", "__string", "querystring", "maxResults"]'
-            ', ["NextToken", "next_token", "__string", "querystring", "nextToken"]]], {"cls_name": "GetIntegrationResponsesRequest"}]'
-        ),
-        "GetIntegrationResponsesResponse": (
-            '["structure", [[["Items", "items", "__listOfIntegrationResponse", "", "items"]'
-            ', ["NextToken", "next_token", "NextToken", "", "nextToken"]]], {"cls_name": "GetIntegrationResponsesResponse"}]'
-        ),
-        "GetIntegrationResult": (
-            '["structure", [[["ApiGatewayManaged", "api_gateway_managed", "__boolean", "", "apiGatewayManaged"]'
-            ', ["ConnectionId", "connection_id", "StringWithLengthBetween1And1024", "", "connectionId"]'
-            ', ["ConnectionType", "connection_type", "ConnectionType", "", "connectionType"]'
-            ', ["ContentHandlingStrategy", "content_handling_strategy", "ContentHandlingStrategy", "", "contentHandlingStrategy"]'
-            ', ["CredentialsArn", "credentials_arn", "Arn", "", "credentialsArn"]'
-            ', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
-            ', ["IntegrationId", "integration_id", "Id", "", "integrationId"]'
-            ', ["IntegrationMethod", "integration_method", "StringWithLengthBetween1And64", "", "integrationMethod"]'
-            ', ["IntegrationResponseSelectionExpression", "integration_response_selection_expression", "SelectionExpression", "", "integrationResponseSelectionExpression"]'
-            ', ["IntegrationSubtype", "integration_subtype", "StringWithLengthBetween1And128", "", "integrationSubtype"]'
-            ', ["IntegrationType", "integration_type", "IntegrationType", "", "integrationType"]'
-            ', ["IntegrationUri", "integration_uri", "UriWithLengthBetween1And2048", "", "integrationUri"]'
-            ', ["PassthroughBehavior", "passthrough_behavior", "PassthroughBehavior", "", "passthroughBehavior"]'
-            ', ["PayloadFormatVersion", "payload_format_version", "StringWithLengthBetween1And64", "", "payloadFormatVersion"]'
-            ', ["RequestParameters", "request_parameters", "IntegrationParameters", "", "requestParameters"]'
-            ', ["RequestTemplates", "request_templates", "TemplateMap", "", "requestTemplates"]'
-            ', ["ResponseParameters", "response_parameters", "ResponseParameters", "", "responseParameters"]'
-            ', ["TemplateSelectionExpression", "template_selection_expression", "SelectionExpression", "", "templateSelectionExpression"]'
-            ', ["TimeoutInMillis", "timeout_in_millis", "IntegerWithLengthBetween50And30000", "", "timeoutInMillis"]'
-            ', ["TlsConfig", "tls_config", "TlsConfig", "", "tlsConfig"]]], {"cls_name": "GetIntegrationResult"}]'
-        ),
-        "GetIntegrationsRequest": (
-            '["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
-            ', ["MaxResults", "max_results", "__string", "querystring", "maxResults"]'
-            ', ["NextToken", "next_token", "__string", "querystring", "nextToken"]]], {"cls_name": "GetIntegrationsRequest"}]'
-        ),
-        "GetIntegrationsResponse": (
-            '["structure", [[["Items", "items", "__listOfIntegration", "", "items"]'
-            ', ["NextToken", "next_token", "NextToken", "", "nextToken"]]], {"cls_name": "GetIntegrationsResponse"}]'
-        ),
-        "GetModelRequest": (
-            '["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
-            ', ["ModelId", "model_id", "__string", "uri", "modelId", {"required": true}]]], {"cls_name": "GetModelRequest"}]'
-        ),
-        "GetModelResponse": (
-            '["structure", [[["ContentType", "content_type", "StringWithLengthBetween1And256", "", "contentType"]'
-            ', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
-            ', ["ModelId", "model_id", "Id", "", "modelId"]'
-            ', ["Name", "name", "StringWithLengthBetween1And128", "", "name"]'
-            ', ["Schema", "schema", "StringWithLengthBetween0And32K", "", "schema"]]], {"cls_name": "GetModelResponse"}]'
-        ),
-        "GetModelTemplateRequest": (
-            '["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
-            ', ["ModelId", "model_id", "__string", "uri", "modelId", {"required": true}]]], {"cls_name": "GetModelTemplateRequest"}]'
-        ),
-        "GetModelTemplateResponse": '["structure", [[["Value", "value", "__string", "", "value"]]], {"cls_name": "GetModelTemplateResponse"}]',
-        "GetModelsRequest": (
-            '["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
-            ', ["MaxResults", "max_results", "__string", "querystring", "maxResults"]'
-            ', ["NextToken", "next_token", "__string", "querystring", "nextToken"]]], {"cls_name": "GetModelsRequest"}]'
-        ),
-        "GetModelsResponse": (
-            '["structure", [[["Items", "items", "__listOfModel", "", "items"]'
-            ', ["NextToken", "next_token", "NextToken", "", "nextToken"]]], {"cls_name": "GetModelsResponse"}]'
-        ),
-        "GetPortalProductRequest": (
-            '["structure", [[["PortalProductId", "portal_product_id", "__string", "uri", "portalProductId", {"required": true}]'
-            ', ["ResourceOwnerAccountId", "resource_owner_account_id", "__string", "querystring", "resourceOwnerAccountId"]]], {"cls_name": "GetPortalProductRequest"}]'
-        ),
-        "GetPortalProductResponse": (
-            '["structure", [[["Description", "description", "__stringMin0Max1024", "", "description"]'
-            ', ["DisplayName", "display_name", "__stringMin1Max255", "", "displayName"]'
-            ', ["DisplayOrder", "display_order", "DisplayOrder", "", "displayOrder"]'
-            ', ["LastModified", "last_modified", "__timestampIso8601", "", "lastModified", {"timestamp_format": "iso8601"}]'
-            ', ["PortalProductArn", "portal_product_arn", "__stringMin20Max2048", "", "portalProductArn"]'
-            ', ["PortalProductId", "portal_product_id", "__stringMin10Max30PatternAZ09", "", "portalProductId"]'
-            ', ["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "GetPortalProductResponse"}]'
-        ),
-        "GetPortalProductResponseContent": (
-            '["structure", [[["Description", "description", "__stringMin0Max1024", "", "description", {"required": true}]'
-            ', ["DisplayName", "display_name", "__stringMin1Max255", "", "displayName", {"required": true}]'
-            ', ["DisplayOrder", "display_order", "DisplayOrder", "", "displayOrder", {"required": true}]'
-            ', ["LastModified", "last_modified", "__timestampIso8601", "", "lastModified", {"required": true, "timestamp_format": "iso8601"}]'
-            ', ["PortalProductArn", "portal_product_arn", "__stringMin20Max2048", "", "portalProductArn", {"required": true}]'
-            ', ["PortalProductId", "portal_product_id", "__stringMin10Max30PatternAZ09", "", "portalProductId", {"required": true}]'
-            ', ["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "GetPortalProductResponseContent"}]'
-        ),
-        "GetPortalProductSharingPolicyRequest": '["structure", [[["PortalProductId", "portal_product_id", "__string", "uri", "portalProductId", {"required": true}]]], {"cls_name": "GetPortalProductSharingPolicyRequest"}]',
-        "GetPortalProductSharingPolicyResponse": (
-            '["structure", [[["PolicyDocument", "policy_document", "__stringMin1Max307200", "", "policyDocument"]'
-            ', ["PortalProductId", "portal_product_id", "__stringMin10Max30PatternAZ09", "", "portalProductId"]]], {"cls_name": "GetPortalProductSharingPolicyResponse"}]'
-        ),
-        "GetPortalProductSharingPolicyResponseContent": (
-            '["structure", [[["PolicyDocument", "policy_document", "__stringMin1Max307200", "", "policyDocument", {"required": true}]'
-            ', ["PortalProductId", "portal_product_id", "__stringMin10Max30PatternAZ09", "", "portalProductId", {"required": true}]]], {"cls_name": "GetPortalProductSharingPolicyResponseContent"}]'
-        ),
-        "GetPortalRequest": '["structure", [[["PortalId", "portal_id", "__string", "uri", "portalId", {"required": true}]]], {"cls_name": "GetPortalRequest"}]',
-        "GetPortalResponse": (
-            '["structure", [[["Authorization", "authorization", "Authorization", "", "authorization"]'
-            ', ["EndpointConfiguration", "endpoint_configuration", "EndpointConfigurationResponse", "", "endpointConfiguration"]'
-            ', ["IncludedPortalProductArns", "included_portal_product_arns", "__listOf__stringMin20Max2048", "", "includedPortalProductArns"]'
-            ', ["LastModified", "last_modified", "__timestampIso8601", "", "lastModified", {"timestamp_format": "iso8601"}]'
-            ', ["LastPublished", "last_published", "__timestampIso8601", "", "lastPublished", {"timestamp_format": "iso8601"}]'
-            ', ["LastPublishedDescription", "last_published_description", "__stringMin0Max1024", "", "lastPublishedDescription"]'
-            ', ["PortalArn", "portal_arn", "__stringMin20Max2048", "", "portalArn"]'
-            ', ["PortalContent", "portal_content", "PortalContent", "", "portalContent"]'
-            ', ["PortalId", "portal_id", "__stringMin10Max30PatternAZ09", "", "portalId"]'
-            ', ["Preview", "preview", "Preview", "", "preview"]'
-            ', ["PublishStatus", "publish_status", "PublishStatus", "", "publishStatus"]'
-            ', ["RumAppMonitorName", "rum_app_monitor_name", "__stringMin0Max255", "", "rumAppMonitorName"]'
-            ', ["StatusException", "status_exception", "StatusException", "", "statusException"]'
-            ', ["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "GetPortalResponse"}]'
-        ),
-        "GetPortalResponseContent": (
-            '["structure", [[["Authorization", "authorization", "Authorization", "", "authorization", {"required": true}]'
-            ', ["EndpointConfiguration", "endpoint_configuration", "EndpointConfigurationResponse", "", "endpointConfiguration", {"required": true}]'
-            ', ["IncludedPortalProductArns", "included_portal_product_arns", "__listOf__stringMin20Max2048", "", "includedPortalProductArns", {"required": true}]'
-            ', ["LastModified", "last_modified", "__timestampIso8601", "", "lastModified", {"required": true, "timestamp_format": "iso8601"}]'
-            ', ["LastPublished", "last_published", "__timestampIso8601", "", "lastPublished", {"timestamp_format": "iso8601"}]'
-            ', ["LastPublishedDescription", "last_published_description", "__stringMin0Max1024", "", "lastPublishedDescription"]'
-            ', ["PortalArn", "portal_arn", "__stringMin20Max2048", "", "portalArn", {"required": true}]'
-            ', ["PortalContent", "portal_content", "PortalContent", "", "portalContent", {"required": true}]'
-            ', ["PortalId", "portal_id", "__stringMin10Max30PatternAZ09", "", "portalId", {"required": true}]'
-            ', ["Preview", "preview", "Preview", "", "preview"]'
-            ', ["PublishStatus", "publish_status", "PublishStatus", "", "publishStatus"]'
-            ', ["RumAppMonitorName", "rum_app_monitor_name", "__stringMin0Max255", "", "rumAppMonitorName"]'
-            ', ["StatusException", "status_exception", "StatusException", "", "statusException"]'
-            ', ["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "GetPortalResponseContent"}]'
-        ),
-        "GetProductPageRequest": (
-            '["structure", [[["PortalProductId", "portal_product_id", "__string", "uri", "portalProductId", {"required": true}]'
-            ', ["ProductPageId", "product_page_id", "__string", "uri", "productPageId", {"required": true}]'
-            ', ["ResourceOwnerAccountId", "resource_owner_account_id", "__string", "querystring", "resourceOwnerAccountId"]]], {"cls_name": "GetProductPageRequest"}]'
-        ),
-        "GetProductPageResponse": (
-            '["structure", [[["DisplayContent", "display_content", "DisplayContent", "", "displayContent"]'
-            ', ["LastModified", "last_modified", "__timestampIso8601", "", "lastModified", {"timestamp_format": "iso8601"}]'
-            ', ["ProductPageArn", "product_page_arn", "__stringMin20Max2048", "", "productPageArn"]'
-            ', ["ProductPageId", "product_page_id", "__stringMin10Max30PatternAZ09", "", "productPageId"]]], {"cls_name": "GetProductPageResponse"}]'
-        ),
-        "GetProductPageResponseContent": (
-            '["structure", [[["DisplayContent", "display_content", "DisplayContent", "", "displayContent", {"required": true}]'
-            ', ["LastModified", "last_modified", "__timestampIso8601", "", "lastModified", {"required": true, "timestamp_format": "iso8601"}]'
-            ', ["ProductPageArn", "product_page_arn", "__stringMin20Max2048", "", "productPageArn", {"required": true}]'
-            ', ["ProductPageId", "product_page_id", "__stringMin10Max30PatternAZ09", "", "productPageId", {"required": true}]]], {"cls_name": "GetProductPageResponseContent"}]'
-        ),
-        "GetProductRestEndpointPageRequest": (
-            '["structure", [[["IncludeRawDisplayContent", "include_raw_display_content", "__string", "querystring", "includeRawDisplayContent"]'
-            ', ["PortalProductId", "portal_product_id", "__string", "uri", "portalProductId", {"required": true}]'
-            ', ["ProductRestEndpointPageId", "product_rest_endpoint_page_id", "__string", "uri", "productRestEndpointPageId", {"required": true}]'
-            ', ["ResourceOwnerAccountId", "resource_owner_account_id", "__string", "querystring", "resourceOwnerAccountId"]]], {"cls_name": "GetProductRestEndpointPageRequest"}]'
-        ),
-        "GetProductRestEndpointPageResponse": (
-            '["structure", [[["DisplayContent", "display_content", "EndpointDisplayContentResponse", "", "displayContent"]'
-            ', ["LastModified", "last_modified", "__timestampIso8601", "", "lastModified", {"timestamp_format": "iso8601"}]'
-            ', ["ProductRestEndpointPageArn", "product_rest_endpoint_page_arn", "__stringMin20Max2048", "", "productRestEndpointPageArn"]'
-            ', ["ProductRestEndpointPageId", "product_rest_endpoint_page_id", "__stringMin10Max30PatternAZ09", "", "productRestEndpointPageId"]'
-            ', ["RawDisplayContent", "raw_display_content", "__string", "", "rawDisplayContent"]'
-            ', ["RestEndpointIdentifier", "rest_endpoint_identifier", "RestEndpointIdentifier", "", "restEndpointIdentifier"]'
-            ', ["Status", "status", "Status", "", "status"]'
-            ', ["StatusException", "status_exception", "StatusException", "", "statusException"]'
-            ', ["TryItState", "try_it_state", "TryItState", "", "tryItState"]]], {"cls_name": "GetProductRestEndpointPageResponse"}]'
-        ),
-        "GetProductRestEndpointPageResponseContent": (
-            '["structure", [[["DisplayContent", "display_content", "EndpointDisplayContentResponse", "", "displayContent", {"required": true}]'
-            ', ["LastModified", "last_modified", "__timestampIso8601", "", "lastModified", {"required": true, "timestamp_format": "iso8601"}]'
-            ', ["ProductRestEndpointPageArn", "product_rest_endpoint_page_arn", "__stringMin20Max2048", "", "productRestEndpointPageArn", {"required": true}]'
-            ', ["ProductRestEndpointPageId", "product_rest_endpoint_page_id", "__stringMin10Max30PatternAZ09", "", "productRestEndpointPageId", {"required": true}]'
-            ', ["RawDisplayContent", "raw_display_content", "__string", "", "rawDisplayContent"]'
-            ', ["RestEndpointIdentifier", "rest_endpoint_identifier", "RestEndpointIdentifier", "", "restEndpointIdentifier", {"required": true}]'
-            ', ["Status", "status", "Status", "", "status", {"required": true}]'
-            ', ["StatusException", "status_exception", "StatusException", "", "statusException"]'
-            ', ["TryItState", "try_it_state", "TryItState", "", "tryItState", {"required": true}]]], {"cls_name": "GetProductRestEndpointPageResponseContent"}]'
-        ),
-        "GetRouteRequest": (
-            '["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
-            ', ["RouteId", "route_id", "__string", "uri", "routeId", {"required": true}]]], {"cls_name": "GetRouteRequest"}]'
-        ),
-        "GetRouteResponseRequest": (
-            '["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
-            ', ["RouteId", "route_id", "__string", "uri", "routeId", {"required": true}]'
-            ', ["RouteResponseId", "route_response_id", "__string", "uri", "routeResponseId", {"required": true}]]], {"cls_name": "GetRouteResponseRequest"}]'
-        ),
-        "GetRouteResponseResponse": (
-            '["structure", [[["ModelSelectionExpression", "model_selection_expression", "SelectionExpression", "", "modelSelectionExpression"]'
-            ', ["ResponseModels", "response_models", "RouteModels", "", "responseModels"]'
-            ', ["ResponseParameters", "response_parameters", "RouteParameters", "", "responseParameters"]'
-            ', ["RouteResponseId", "route_response_id", "Id", "", "routeResponseId"]'
-            ', ["RouteResponseKey", "route_response_key", "SelectionKey", "", "routeResponseKey"]]], {"cls_name": "GetRouteResponseResponse"}]'
-        ),
-        "GetRouteResponsesRequest": (
-            '["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
-            ', ["MaxResults", "max_results", "__string", "querystring", "maxResults"]'
-            ', ["NextToken", "next_token", "__string", "querystring", "nextToken"]'
-            ', ["RouteId", "route_id", "__string", "uri", "routeId", {"required": true}]]], {"cls_name": "GetRouteResponsesRequest"}]'
-        ),
-        "GetRouteResponsesResponse": (
-            '["structure", [[["Items", "items", "__listOfRouteResponse", "", "items"]'
-            ', ["NextToken", "next_token", "NextToken", "", "nextToken"]]], {"cls_name": "GetRouteResponsesResponse"}]'
-        ),
-        "GetRouteResult": (
-            '["structure", [[["ApiGatewayManaged", "api_gateway_managed", "__boolean", "", "apiGatewayManaged"]'
-            ', ["ApiKeyRequired", "api_key_required", "__boolean", "", "apiKeyRequired"]'
-            ', ["AuthorizationScopes", "authorization_scopes", "AuthorizationScopes", "", "authorizationScopes"]'
-            ', ["AuthorizationType", "authorization_type", "AuthorizationType", "", "authorizationType"]'
-            ', ["AuthorizerId", "authorizer_id", "Id", "", "authorizerId"]'
-            ', ["ModelSelectionExpression", "model_selection_expression", "SelectionExpression", "", "modelSelectionExpression"]'
-            ', ["OperationName", "operation_name", "StringWithLengthBetween1And64", "", "operationName"]'
-            ', ["RequestModels", "request_models", "RouteModels", "", "requestModels"]'
-            ', ["RequestParameters", "request_parameters", "RouteParameters", "", "requestParameters"]'
-            ', ["RouteId", "route_id", "Id", "", "routeId"]'
-            ', ["RouteKey", "route_key", "SelectionKey", "", "routeKey"]'
-            ', ["RouteResponseSelectionExpression", "route_response_selection_expression", "SelectionExpression", "", "routeResponseSelectionExpression"]'
-            ', ["Target", "target", "StringWithLengthBetween1And128", "", "target"]]], {"cls_name": "GetRouteResult"}]'
-        ),
-        "GetRoutesRequest": (
-            '["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
-            ', ["MaxResults", "max_results", "__string", "querystring", "maxResults"]'
-            ', ["NextToken", "next_token", "__string", "querystring", "nextToken"]]], {"cls_name": "GetRoutesRequest"}]'
-        ),
-        "GetRoutesResponse": (
-            '["structure", [[["Items", "items", "__listOfRoute", "", "items"]'
-            ', ["NextToken", "next_token", "NextToken", "", "nextToken"]]], {"cls_name": "GetRoutesResponse"}]'
-        ),
-        "GetRoutingRuleRequest": (
-            '["structure", [[["DomainName", "domain_name", "__string", "uri", "domainName", {"required": true}]'
-            ', ["DomainNameId", "domain_name_id", "__string", "querystring", "domainNameId"]'
-            ', ["RoutingRuleId", "routing_rule_id", "__string", "uri", "routingRuleId", {"required": true}]]], {"cls_name": "GetRoutingRuleRequest"}]'
-        ),
-        "GetRoutingRuleResponse": (
-            '["structure", [[["Actions", "actions", "__listOfRoutingRuleAction", "", "actions"]'
-            ', ["Conditions", "conditions", "__listOfRoutingRuleCondition", "", "conditions"]'
-            ', ["Priority", "priority", "RoutingRulePriority", "", "priority"]'
-            ', ["RoutingRuleArn", "routing_rule_arn", "Arn", "", "routingRuleArn"]'
-            ', ["RoutingRuleId", "routing_rule_id", "Id", "", "routingRuleId"]]], {"cls_name": "GetRoutingRuleResponse"}]'
-        ),
-        "GetStageRequest": (
-            '["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
-            ', ["StageName", "stage_name", "__string", "uri", "stageName", {"required": true}]]], {"cls_name": "GetStageRequest"}]'
-        ),
-        "GetStageResponse": (
-            '["structure", [[["AccessLogSettings", "access_log_settings", "AccessLogSettings", "", "accessLogSettings"]'
-            ', ["ApiGatewayManaged", "api_gateway_managed", "__boolean", "", "apiGatewayManaged"]'
-            ', ["AutoDeploy", "auto_deploy", "__boolean", "", "autoDeploy"]'
-            ', ["ClientCertificateId", "client_certificate_id", "Id", "", "clientCertificateId"]'
-            ', ["CreatedDate", "created_date", "__timestampIso8601", "", "createdDate", {"timestamp_format": "iso8601"}]'
-            ', ["DefaultRouteSettings", "default_route_settings", "RouteSettings", "", "defaultRouteSettings"]'
-            ', ["DeploymentId", "deployment_id", "Id", "", "deploymentId"]'
-            ', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
-            ', ["LastDeploymentStatusMessage", "last_deployment_status_message", "__string", "", "lastDeploymentStatusMessage"]'
-            ', ["LastUpdatedDate", "last_updated_date", "__timestampIso8601", "", "lastUpdatedDate", {"timestamp_format": "iso8601"}]'
-            ', ["RouteSettings", "route_settings", "RouteSettingsMap", "", "routeSettings"]'
-            ', ["StageName", "stage_name", "StringWithLengthBetween1And128", "", "stageName"]'
-            ', ["StageVariables", "stage_variables", "StageVariablesMap", "", "stageVariables"]'
-            ', ["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "GetStageResponse"}]'
-        ),
-        "GetStagesRequest": (
-            '["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
-            ', ["MaxResults", "max_results", "__string", "querystring", "maxResults"]'
-            ', ["NextToken", "next_token", "__string", "querystring", "nextToken"]]], {"cls_name": "GetStagesRequest"}]'
-        ),
-        "GetStagesResponse": (
-            '["structure", [[["Items", "items", "__listOfStage", "", "items"]'
-            ', ["NextToken", "next_token", "NextToken", "", "nextToken"]]], {"cls_name": "GetStagesResponse"}]'
-        ),
-        "GetTagsRequest": '["structure", [[["ResourceArn", "resource_arn", "__string", "uri", "resource-arn", {"required": true}]]], {"cls_name": "GetTagsRequest"}]',
-        "GetTagsResponse": '["structure", [[["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "GetTagsResponse"}]',
-        "GetVpcLinkRequest": '["structure", [[["VpcLinkId", "vpc_link_id", "__string", "uri", "vpcLinkId", {"required": true}]]], {"cls_name": "GetVpcLinkRequest"}]',
-        "GetVpcLinkResponse": (
-            '["structure", [[["CreatedDate", "created_date", "__timestampIso8601", "", "createdDate", {"timestamp_format": "iso8601"}]'
-            ', ["Name", "name", "StringWithLengthBetween1And128", "", "name"]'
-            ', ["SecurityGroupIds", "security_group_ids", "SecurityGroupIdList", "", "securityGroupIds"]'
-            ', ["SubnetIds", "subnet_ids", "SubnetIdList", "", "subnetIds"]'
-            ', ["Tags", "tags", "Tags", "", "tags"]'
-            ', ["VpcLinkId", "vpc_link_id", "Id", "", "vpcLinkId"]'
-            ', ["VpcLinkStatus", "vpc_link_status", "VpcLinkStatus", "", "vpcLinkStatus"]'
-            ', ["VpcLinkStatusMessage", "vpc_link_status_message", "StringWithLengthBetween0And1024", "", "vpcLinkStatusMessage"]'
-            ', ["VpcLinkVersion", "vpc_link_version", "VpcLinkVersion", "", "vpcLinkVersion"]]], {"cls_name": "GetVpcLinkResponse"}]'
-        ),
-        "GetVpcLinksRequest": (
-            '["structure", [[["MaxResults", "max_results", "__string", "querystring", "maxResults"]'
-            ', ["NextToken", "next_token", "__string", "querystring", "nextToken"]]], {"cls_name": "GetVpcLinksRequest"}]'
-        ),
-        "GetVpcLinksResponse": (
-            '["structure", [[["Items", "items", "__listOfVpcLink", "", "items"]'
-            ', ["NextToken", "next_token", "NextToken", "", "nextToken"]]], {"cls_name": "GetVpcLinksResponse"}]'
-        ),
-        "Id": '["string", [], {}]',
-        "IdentifierParts": (
-            '["structure", [[["Method", "method", "__stringMin1Max20", "", "method", {"required": true}]'
-            ', ["Path", "path", "__stringMin1Max4096", "", "path", {"required": true}]'
-            ', ["RestApiId", "rest_api_id", "__stringMin1Max50", "", "restApiId", {"required": true}]'
-            ', ["Stage", "stage", "__stringMin1Max128", "", "stage", {"required": true}]]], {"cls_name": "IdentifierParts"}]'
-        ),
-        "IdentitySourceList": '["list_of", ["__string"], {}]',
-        "ImportApiInput": '["structure", [[["Body", "body", "__string", "", "body", {"required": true}]]], {"cls_name": "ImportApiInput"}]',
-        "ImportApiRequest": (
-            '["structure", [[["Basepath", "basepath", "__string", "querystring", "basepath"]'
-            ', ["Body", "body", "__string", "", "body", {"required": true}]'
-            ', ["FailOnWarnings", "fail_on_warnings", "__boolean", "querystring", "failOnWarnings"]]], {"cls_name": "ImportApiRequest"}]'
-        ),
-        "ImportApiResponse": (
-            '["structure", [[["ApiEndpoint", "api_endpoint", "__string", "", "apiEndpoint"]'
-            ', ["ApiGatewayManaged", "api_gateway_managed", "__boolean", "", "apiGatewayManaged"]'
-            ', ["ApiId", "api_id", "Id", "", "apiId"]'
-            ', ["ApiKeySelectionExpression", "api_key_selection_expression", "SelectionExpression", "", "apiKeySelectionExpression"]'
-            ', ["CorsConfiguration", "cors_configuration", "Cors", "", "corsConfiguration"]'
-            ', ["CreatedDate", "created_date", "__timestampIso8601", "", "createdDate", {"timestamp_format": "iso8601"}]'
-            ', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
-            ', ["DisableSchemaValidation", "disable_schema_validation", "__boolean", "", "disableSchemaValidation"]'
-            ', ["DisableExecuteApiEndpoint", "disable_execute_api_endpoint", "__boolean", "", "disableExecuteApiEndpoint"]'
-            ', ["ImportInfo", "import_info", "__listOf__string", "", "importInfo"]'
-            ', ["IpAddressType", "ip_address_type", "IpAddressType", "", "ipAddressType"]'
-            ', ["Name", "name", "StringWithLengthBetween1And128", "", "name"]'
-            ', ["ProtocolType", "protocol_type", "ProtocolType", "", "protocolType"]'
-            ', ["RouteSelectionExpression", "route_selection_expression", "SelectionExpression", "", "routeSelectionExpression"]'
-            ', ["Tags", "tags", "Tags", "", "tags"]'
-            ', ["Version", "version", "StringWithLengthBetween1And64", "", "version"]'
-            ', ["Warnings", "warnings", "__listOf__string", "", "warnings"]]], {"cls_name": "ImportApiResponse"}]'
-        ),
-        "IntegerWithLengthBetween0And3600": '["number", ["integer"], {"min": 0, "max": 3600}]',
-        "IntegerWithLengthBetween50And30000": '["number", ["integer"], {"min": 50, "max": 30000}]',
-        "IntegerWithLengthBetweenMinus1And86400": '["number", ["integer"], {"min": -1, "max": 86400}]',
-        "Integration": (
-            '["structure", [[["ApiGatewayManaged", "api_gateway_managed", "__boolean", "", "apiGatewayManaged"]'
-            ', ["ConnectionId", "connection_id", "StringWithLengthBetween1And1024", "", "connectionId"]'
-            ', ["ConnectionType", "connection_type", "ConnectionType", "", "connectionType"]'
-            ', ["ContentHandlingStrategy", "content_handling_strategy", "ContentHandlingStrategy", "", "contentHandlingStrategy"]'
-            ', ["CredentialsArn", "credentials_arn", "Arn", "", "credentialsArn"]'
-            ', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
-            ', ["IntegrationId", "integration_id", "Id", "", "integrationId"]'
-            ', ["IntegrationMethod", "integration_method", "StringWithLengthBetween1And64", "", "integrationMethod"]'
-            ', ["IntegrationResponseSelectionExpression", "integration_response_selection_expression", "SelectionExpression", "", "integrationResponseSelectionExpression"]'
-            ', ["IntegrationSubtype", "integration_subtype", "StringWithLengthBetween1And128", "", "integrationSubtype"]'
-            ', ["IntegrationType", "integration_type", "IntegrationType", "", "integrationType"]'
-            ', ["IntegrationUri", "integration_uri", "UriWithLengthBetween1And2048", "", "integrationUri"]'
-            ', ["PassthroughBehavior", "passthrough_behavior", "PassthroughBehavior", "", "passthroughBehavior"]'
-            ', ["PayloadFormatVersion", "payload_format_version", "StringWithLengthBetween1And64", "", "payloadFormatVersion"]'
-            ', ["RequestParameters", "request_parameters", "IntegrationParameters", "", "requestParameters"]'
-            ', ["RequestTemplates", "request_templates", "TemplateMap", "", "requestTemplates"]'
-            ', ["ResponseParameters", "response_parameters", "ResponseParameters", "", "responseParameters"]'
-            ', ["TemplateSelectionExpression", "template_selection_expression", "SelectionExpression", "", "templateSelectionExpression"]'
-            ', ["TimeoutInMillis", "timeout_in_millis", "IntegerWithLengthBetween50And30000", "", "timeoutInMillis"]'
-            ', ["TlsConfig", "tls_config", "TlsConfig", "", "tlsConfig"]]], {"cls_name": "Integration"}]'
-        ),
-        "IntegrationParameters": '["map_of", ["__string", "StringWithLengthBetween1And512"], {}]',
-        "IntegrationResponse": (
-            '["structure", [[["ContentHandlingStrategy", "content_handling_strategy", "ContentHandlingStrategy", "", "contentHandlingStrategy"]'
-            ', ["IntegrationResponseId", "integration_response_id", "Id", "", "integrationResponseId"]'
-            ', ["IntegrationResponseKey", "integration_response_key", "SelectionKey", "", "integrationResponseKey", {"required": true}]'
-            ', ["ResponseParameters", "response_parameters", "IntegrationParameters", "", "responseParameters"]'
-            ', ["ResponseTemplates", "response_templates", "TemplateMap", "", "responseTemplates"]'
-            ', ["TemplateSelectionExpression", "template_selection_expression", "SelectionExpression", "", "templateSelectionExpression"]]], {"cls_name": "IntegrationResponse"}]'
-        ),
-        "IntegrationResponses": (
-            '["structure", [[["Items", "items", "__listOfIntegrationResponse", "", "items"]'
-            ', ["NextToken", "next_token", "NextToken", "", "nextToken"]]], {"cls_name": "IntegrationResponses"}]'
-        ),
-        "IntegrationType": '["enum", [["AWS", "HTTP", "MOCK", "HTTP_PROXY", "AWS_PROXY"]], {"cls_name": "IntegrationType"}]',
-        "Integrations": (
-            '["structure", [[["Items", "items", "__listOfIntegration", "", "items"]'
-            ', ["NextToken", "next_token", "NextToken", "", "nextToken"]]], {"cls_name": "Integrations"}]'
-        ),
-        "IpAddressType": '["enum", [["ipv4", "dualstack"]], {"cls_name": "IpAddressType"}]',
-        "JWTConfiguration": (
-            '["structure", [[["Audience", "audience", "__listOf__string", "", "audience"]'
-            ', ["Issuer", "issuer", "UriWithLengthBetween1And2048", "", "issuer"]]], {"cls_name": "JWTConfiguration"}]'
-        ),
-        "LimitExceededException": (
-            '["structure", [[["LimitType", "limit_type", "__string", "", "limitType"]'
-            ', ["Message", "message", "__string", "", "message"]]], {"cls_name": "LimitExceededException"}]'
-        ),
-        "LimitExceededExceptionResponseContent": (
-            '["structure", [[["LimitType", "limit_type", "__string", "", "limitType"]'
-            ', ["Message", "message", "__string", "", "message"]]], {"cls_name": "LimitExceededExceptionResponseContent"}]'
-        ),
-        "ListPortalProductsRequest": (
-            '["structure", [[["MaxResults", "max_results", "__string", "querystring", "maxResults"]'
-            ', ["NextToken", "next_token", "__string", "querystring", "nextToken"]'
-            ', ["ResourceOwner", "resource_owner", "__string", "querystring", "resourceOwner"]]], {"cls_name": "ListPortalProductsRequest"}]'
-        ),
-        "ListPortalProductsResponse": (
-            '["structure", [[["Items", "items", "__listOfPortalProductSummary", "", "items"]'
-            ', ["NextToken", "next_token", "__stringMin1Max2048", "", "nextToken"]]], {"cls_name": "ListPortalProductsResponse"}]'
-        ),
-        "ListPortalProductsResponseContent": (
-            '["structure", [[["Items", "items", "__listOfPortalProductSummary", "", "items"]'
-            ', ["NextToken", "next_token", "__stringMin1Max2048", "", "nextToken"]]], {"cls_name": "ListPortalProductsResponseContent"}]'
-        ),
-        "ListPortalsRequest": (
-            '["structure", [[["MaxResults", "max_results", "__string", "querystring", "maxResults"]'
-            ', ["NextToken", "next_token", "__string", "querystring", "nextToken"]]], {"cls_name": "ListPortalsRequest"}]'
-        ),
-        "ListPortalsResponse": (
-            '["structure", [[["Items", "items", "__listOfPortalSummary", "", "items"]'
-            ', ["NextToken", "next_token", "__stringMin1Max2048", "", "nextToken"]]], {"cls_name": "ListPortalsResponse"}]'
-        ),
-        "ListPortalsResponseContent": (
-            '["structure", [[["Items", "items", "__listOfPortalSummary", "", "items"]'
-            ', ["NextToken", "next_token", "__stringMin1Max2048", "", "nextToken"]]], {"cls_name": "ListPortalsResponseContent"}]'
-        ),
-        "ListProductPagesRequest": (
-            '["structure", [[["MaxResults", "max_results", "__string", "querystring", "maxResults"]'
-            ', ["NextToken", "next_token", "__string", "querystring", "nextToken"]'
-            ', ["PortalProductId", "portal_product_id", "__string", "uri", "portalProductId", {"required": true}]'
-            ', ["ResourceOwnerAccountId", "resource_owner_account_id", "__string", "querystring", "resourceOwnerAccountId"]]], {"cls_name": "ListProductPagesRequest"}]'
-        ),
-        "ListProductPagesResponse": (
-            '["structure", [[["Items", "items", "__listOfProductPageSummaryNoBody", "", "items"]'
-            ', ["NextToken", "next_token", "__stringMin1Max2048", "", "nextToken"]]], {"cls_name": "ListProductPagesResponse"}]'
-        ),
-        "ListProductPagesResponseContent": (
-            '["structure", [[["Items", "items", "__listOfProductPageSummaryNoBody", "", "items", {"required": true}]'
-            ', ["NextToken", "next_token", "__stringMin1Max2048", "", "nextToken"]]], {"cls_name": "ListProductPagesResponseContent"}]'
-        ),
-        "ListProductRestEndpointPagesRequest": (
-            '["structure", [[["MaxResults", "max_results", "__string", "querystring", "maxResults"]'
-            ', ["NextToken", "next_token", "__string", "querystring", "nextToken"]'
-            ', ["PortalProductId", "portal_product_id", "__string", "uri", "portalProductId", {"required": true}]'
-            ', ["ResourceOwnerAccountId", "resource_owner_account_id", "__string", "querystring", "resourceOwnerAccountId"]]], {"cls_name": "ListProductRestEndpointPagesRequest"}]'
-        ),
-        "ListProductRestEndpointPagesResponse": (
-            '["structure", [[["Items", "items", "__listOfProductRestEndpointPageSummaryNoBody", "", "items"]'
-            ', ["NextToken", "next_token", "__string", "", "nextToken"]]], {"cls_name": "ListProductRestEndpointPagesResponse"}]'
-        ),
-        "ListProductRestEndpointPagesResponseContent": (
-            '["structure", [[["Items", "items", "__listOfProductRestEndpointPageSummaryNoBody", "", "items", {"required": true}]'
-            ', ["NextToken", "next_token", "__string", "", "nextToken"]]], {"cls_name": "ListProductRestEndpointPagesResponseContent"}]'
-        ),
-        "ListRoutingRulesRequest": (
-            '["structure", [[["DomainName", "domain_name", "__string", "uri", "domainName", {"required": true}]'
-            ', ["DomainNameId", "domain_name_id", "__string", "querystring", "domainNameId"]'
-            ', ["MaxResults", "max_results", "MaxResults", "querystring", "maxResults"]'
-            ', ["NextToken", "next_token", "__string", "querystring", "nextToken"]]], {"cls_name": "ListRoutingRulesRequest"}]'
-        ),
-        "ListRoutingRulesResponse": (
-            '["structure", [[["NextToken", "next_token", "NextToken", "", "nextToken"]'
-            ', ["RoutingRules", "routing_rules", "__listOfRoutingRule", "", "routingRules"]]], {"cls_name": "ListRoutingRulesResponse"}]'
-        ),
-        "LoggingLevel": '["enum", [["ERROR", "INFO", "OFF"]], {"cls_name": "LoggingLevel"}]',
-        "MaxResults": '["number", ["integer"], {"min": 1, "max": 100}]',
-        "Model": (
-            '["structure", [[["ContentType", "content_type", "StringWithLengthBetween1And256", "", "contentType"]'
-            ', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
-            ', ["ModelId", "model_id", "Id", "", "modelId"]'
-            ', ["Name", "name", "StringWithLengthBetween1And128", "", "name", {"required": true}]'
-            ', ["Schema", "schema", "StringWithLengthBetween0And32K", "", "schema"]]], {"cls_name": "Model"}]'
-        ),
-        "Models": (
-            '["structure", [[["Items", "items", "__listOfModel", "", "items"]'
-            ', ["NextToken", "next_token", "NextToken", "", "nextToken"]]], {"cls_name": "Models"}]'
-        ),
-        "MutualTlsAuthentication": (
-            '["structure", [[["TruststoreUri", "truststore_uri", "UriWithLengthBetween1And2048", "", "truststoreUri"]'
-            ', ["TruststoreVersion", "truststore_version", "StringWithLengthBetween1And64", "", "truststoreVersion"]'
-            ', ["TruststoreWarnings", "truststore_warnings", "__listOf__string", "", "truststoreWarnings"]]], {"cls_name": "MutualTlsAuthentication"}]'
-        ),
-        "MutualTlsAuthenticationInput": (
-            '["structure", [[["TruststoreUri", "truststore_uri", "UriWithLengthBetween1And2048", "", "truststoreUri"]'
-            ', ["TruststoreVersion", "truststore_version", "StringWithLengthBetween1And64", "", "truststoreVersion"]]], {"cls_name": "MutualTlsAuthenticationInput"}]'
-        ),
-        "NextToken": '["string", [], {}]',
-        "None": '["structure", [[]], {"cls_name": "None_"}]',
-        "NotFoundException": (
-            '["structure", [[["Message", "message", "__string", "", "message"]'
-            ', ["ResourceType", "resource_type", "__string", "", "resourceType"]]], {"cls_name": "NotFoundException", "error_code": "NotFoundException", "error_status": 404}]'
-        ),
-        "NotFoundExceptionResponseContent": (
-            '["structure", [[["Message", "message", "__string", "", "message"]'
-            ', ["ResourceType", "resource_type", "__string", "", "resourceType"]]], {"cls_name": "NotFoundExceptionResponseContent"}]'
-        ),
-        "ParameterConstraints": '["structure", [[["Required", "required", "__boolean", "", "required"]]], {"cls_name": "ParameterConstraints"}]',
-        "PassthroughBehavior": '["enum", [["WHEN_NO_MATCH", "NEVER", "WHEN_NO_TEMPLATES"]], {"cls_name": "PassthroughBehavior"}]',
-        "PortalContent": (
-            '["structure", [[["Description", "description", "__stringMin0Max1024", "", "description"]'
-            ', ["DisplayName", "display_name", "__stringMin3Max255", "", "displayName", {"required": true}]'
-            ', ["Theme", "theme", "PortalTheme", "", "theme", {"required": true}]]], {"cls_name": "PortalContent"}]'
-        ),
-        "PortalProductSummary": (
-            '["structure", [[["Description", "description", "__stringMin0Max1024", "", "description", {"required": true}]'
-            ', ["DisplayName", "display_name", "__stringMin1Max255", "", "displayName", {"required": true}]'
-            ', ["LastModified", "last_modified", "__timestampIso8601", "", "lastModified", {"required": true, "timestamp_format": "iso8601"}]'
-            ', ["PortalProductArn", "portal_product_arn", "__stringMin20Max2048", "", "portalProductArn", {"required": true}]'
-            ', ["PortalProductId", "portal_product_id", "__stringMin10Max30PatternAZ09", "", "portalProductId", {"required": true}]'
-            ', ["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "PortalProductSummary"}]'
-        ),
-        "PortalSummary": (
-            '["structure", [[["Authorization", "authorization", "Authorization", "", "authorization", {"required": true}]'
-            ', ["EndpointConfiguration", "endpoint_configuration", "EndpointConfigurationResponse", "", "endpointConfiguration", {"required": true}]'
-            ', ["IncludedPortalProductArns", "included_portal_product_arns", "__listOf__stringMin20Max2048", "", "includedPortalProductArns", {"required": true}]'
-            ', ["LastModified", "last_modified", "__timestampIso8601", "", "lastModified", {"required": true, "timestamp_format": "iso8601"}]'
-            ', ["LastPublished", "last_published", "__timestampIso8601", "", "lastPublished", {"timestamp_format": "iso8601"}]'
-            ', ["LastPublishedDescription", "last_published_description", "__stringMin0Max1024", "", "lastPublishedDescription"]'
-            ', ["PortalArn", "portal_arn", "__stringMin20Max2048", "", "portalArn", {"required": true}]'
-            ', ["PortalContent", "portal_content", "PortalContent", "", "portalContent", {"required": true}]'
-            ', ["PortalId", "portal_id", "__stringMin10Max30PatternAZ09", "", "portalId", {"required": true}]'
-            ', ["Preview", "preview", "Preview", "", "preview"]'
-            ', ["PublishStatus", "publish_status", "PublishStatus", "", "publishStatus"]'
-            ', ["RumAppMonitorName", "rum_app_monitor_name", "__stringMin0Max255", "", "rumAppMonitorName"]'
-            ', ["StatusException", "status_exception", "StatusException", "", "statusException"]'
-            ', ["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "PortalSummary"}]'
-        ),
-        "PortalTheme": (
-            '["structure", [[["CustomColors", "custom_colors", "CustomColors", "", "customColors", {"required": true}]'
-            ', ["LogoLastUploaded", "logo_last_uploaded", "__timestampIso8601", "", "logoLastUploaded", {"timestamp_format": "iso8601"}]]], {"cls_name": "PortalTheme"}]'
-        ),
-        "Preview": (
-            '["structure", [[["PreviewStatus", "preview_status", "PreviewStatus", "", "previewStatus", {"required": true}]'
-            ', ["PreviewUrl", "preview_url", "__string", "", "previewUrl"]'
-            ', ["StatusException", "status_exception", "StatusException", "", "statusException"]]], {"cls_name": "Preview"}]'
-        ),
-        "PreviewPortalRequest": '["structure", [[["PortalId", "portal_id", "__string", "uri", "portalId", {"required": true}]]], {"cls_name": "PreviewPortalRequest"}]',
-        "PreviewPortalResponse": '["structure", [[]], {"cls_name": "PreviewPortalResponse"}]',
-        "PreviewStatus": '["enum", [["PREVIEW_IN_PROGRESS", "PREVIEW_FAILED", "PREVIEW_READY"]], {"cls_name": "PreviewStatus"}]',
-        "ProductPageSummaryNoBody": (
-            '["structure", [[["LastModified", "last_modified", "__timestampIso8601", "", "lastModified", {"required": true, "timestamp_format": "iso8601"}]'
-            ', ["PageTitle", "page_title", "__stringMin1Max255", "", "pageTitle", {"required": true}]'
-            ', ["ProductPageArn", "product_page_arn", "__stringMin20Max2048", "", "productPageArn", {"required": true}]'
-            ', ["ProductPageId", "product_page_id", "__stringMin10Max30PatternAZ09", "", "productPageId", {"required": true}]]], {"cls_name": "ProductPageSummaryNoBody"}]'
-        ),
-        "ProductRestEndpointPageSummaryNoBody": (
-            '["structure", [[["Endpoint", "endpoint", "__stringMin1Max1024", "", "endpoint", {"required": true}]'
-            ', ["LastModified", "last_modified", "__timestampIso8601", "", "lastModified", {"required": true, "timestamp_format": "iso8601"}]'
-            ', ["OperationName", "operation_name", "__stringMin1Max255", "", "operationName"]'
-            ', ["ProductRestEndpointPageArn", "product_rest_endpoint_page_arn", "__stringMin20Max2048", "", "productRestEndpointPageArn", {"required": true}]'
-            ', ["ProductRestEndpointPageId", "product_rest_endpoint_page_id", "__stringMin10Max30PatternAZ09", "", "productRestEndpointPageId", {"required": true}]'
-            ', ["RestEndpointIdentifier", "rest_endpoint_identifier", "RestEndpointIdentifier", "", "restEndpointIdentifier", {"required": true}]'
-            ', ["Status", "status", "Status", "", "status", {"required": true}]'
-            ', ["StatusException", "status_exception", "StatusException", "", "statusException"]'
-            ', ["TryItState", "try_it_state", "TryItState", "", "tryItState", {"required": true}]]], {"cls_name": "ProductRestEndpointPageSummaryNoBody"}]'
-        ),
-        "ProtocolType": '["enum", [["WEBSOCKET", "HTTP"]], {"cls_name": "ProtocolType"}]',
-        "PublishPortalRequest": (
-            '["structure", [[["Description", "description", "__stringMin0Max1024", "", "description"]'
-            ', ["PortalId", "portal_id", "__string", "uri", "portalId", {"required": true}]]], {"cls_name": "PublishPortalRequest"}]'
-        ),
-        "PublishPortalRequestContent": '["structure", [[["Description", "description", "__stringMin0Max1024", "", "description"]]], {"cls_name": "PublishPortalRequestContent"}]',
-        "PublishPortalResponse": '["structure", [[]], {"cls_name": "PublishPortalResponse"}]',
-        "PublishStatus": '["enum", [["PUBLISHED", "PUBLISH_IN_PROGRESS", "PUBLISH_FAILED", "DISABLE_IN_PROGRESS", "DISABLE_FAILED", "DISABLED"]], {"cls_name": "PublishStatus"}]',
-        "PutPortalProductSharingPolicyRequest": (
-            '["structure", [[["PolicyDocument", "policy_document", "__stringMin1Max307200", "", "policyDocument", {"required": true}]'
-            ', ["PortalProductId", "portal_product_id", "__string", "uri", "portalProductId", {"required": true}]]], {"cls_name": "PutPortalProductSharingPolicyRequest"}]'
-        ),
-        "PutPortalProductSharingPolicyRequestContent": '["structure", [[["PolicyDocument", "policy_document", "__stringMin1Max307200", "", "policyDocument", {"required": true}]]], {"cls_name": "PutPortalProductSharingPolicyRequestContent"}]',
-        "PutPortalProductSharingPolicyResponse": '["structure", [[]], {"cls_name": "PutPortalProductSharingPolicyResponse"}]',
-        "PutRoutingRuleRequest": (
-            '["structure", [[["Actions", "actions", "__listOfRoutingRuleAction", "", "actions", {"required": true}]'
-            ', ["Conditions", "conditions", "__listOfRoutingRuleCondition", "", "conditions", {"required": true}]'
-            ', ["DomainName", "domain_name", "__string", "uri", "domainName", {"required": true}]'
-            ', ["DomainNameId", "domain_name_id", "__string", "querystring", "domainNameId"]'
-            ', ["Priority", "priority", "RoutingRulePriority", "", "priority", {"required": true}]'
-            ', ["RoutingRuleId", "routing_rule_id", "__string", "uri", "routingRuleId", {"required": true}]]], {"cls_name": "PutRoutingRuleRequest"}]'
-        ),
-        "PutRoutingRuleResponse": (
-            '["structure", [[["Actions", "actions", "__listOfRoutingRuleAction", "", "actions"]'
-            ', ["Conditions", "conditions", "__listOfRoutingRuleCondition", "", "conditions"]'
-            ', ["Priority", "priority", "RoutingRulePriority", "", "priority"]'
-            ', ["RoutingRuleArn", "routing_rule_arn", "Arn", "", "routingRuleArn"]'
-            ', ["RoutingRuleId", "routing_rule_id", "Id", "", "routingRuleId"]]], {"cls_name": "PutRoutingRuleResponse"}]'
-        ),
-        "ReimportApiInput": '["structure", [[["Body", "body", "__string", "", "body", {"required": true}]]], {"cls_name": "ReimportApiInput"}]',
-        "ReimportApiRequest": (
-            '["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
-            ', ["Basepath", "basepath", "__string", "querystring", "basepath"]'
-            ', ["Body", "body", "__string", "", "body", {"required": true}]'
-            ', ["FailOnWarnings", "fail_on_warnings", "__boolean", "querystring", "failOnWarnings"]]], {"cls_name": "ReimportApiRequest"}]'
-        ),
-        "ReimportApiResponse": (
-            '["structure", [[["ApiEndpoint", "api_endpoint", "__string", "", "apiEndpoint"]'
-            ', ["ApiGatewayManaged", "api_gateway_managed", "__boolean", "", "apiGatewayManaged"]'
-            ', ["ApiId", "api_id", "Id", "", "apiId"]'
-            ', ["ApiKeySelectionExpression", "api_key_selection_expression", "SelectionExpression", "", "apiKeySelectionExpression"]'
-            ', ["CorsConfiguration", "cors_configuration", "Cors", "", "corsConfiguration"]'
-            ', ["CreatedDate", "created_date", "__timestampIso8601", "", "createdDate", {"timestamp_format": "iso8601"}]'
-            ', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
-            ', ["DisableSchemaValidation", "disable_schema_validation", "__boolean", "", "disableSchemaValidation"]'
-            ', ["DisableExecuteApiEndpoint", "disable_execute_api_endpoint", "__boolean", "", "disableExecuteApiEndpoint"]'
-            ', ["ImportInfo", "import_info", "__listOf__string", "", "importInfo"]'
-            ', ["IpAddressType", "ip_address_type", "IpAddressType", "", "ipAddressType"]'
-            ', ["Name", "name", "StringWithLengthBetween1And128", "", "name"]'
-            ', ["ProtocolType", "protocol_type", "ProtocolType", "", "protocolType"]'
-            ', ["RouteSelectionExpression", "route_selection_expression", "SelectionExpression", "", "routeSelectionExpression"]'
-            ', ["Tags", "tags", "Tags", "", "tags"]'
-            ', ["Version", "version", "StringWithLengthBetween1And64", "", "version"]'
-            ', ["Warnings", "warnings", "__listOf__string", "", "warnings"]]], {"cls_name": "ReimportApiResponse"}]'
-        ),
-        "ResetAuthorizersCacheRequest": (
-            '["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
-            ', ["StageName", "stage_name", "__string", "uri", "stageName", {"required": true}]]], {"cls_name": "ResetAuthorizersCacheRequest"}]'
-        ),
-        "ResponseParameters": '["map_of", ["__string", "IntegrationParameters"], {}]',
-        "RestEndpointIdentifier": '["structure", [[["IdentifierParts", "identifier_parts", "IdentifierParts", "", "identifierParts"]]], {"cls_name": "RestEndpointIdentifier"}]',
-        "Route": (
-            '["structure", [[["ApiGatewayManaged", "api_gateway_managed", "__boolean", "", "apiGatewayManaged"]'
-            ', ["ApiKeyRequired", "api_key_required", "__boolean", "", "apiKeyRequired"]'
-            ', ["AuthorizationScopes", "authorization_scopes", "AuthorizationScopes", "", "authorizationScopes"]'
-            ', ["AuthorizationType", "authorization_type", "AuthorizationType", "", "authorizationType"]'
-            ', ["AuthorizerId", "authorizer_id", "Id", "", "authorizerId"]'
-            ', ["ModelSelectionExpression", "model_selection_expression", "SelectionExpression", "", "modelSelectionExpression"]'
-            ', ["OperationName", "operation_name", "StringWithLengthBetween1And64", "", "operationName"]'
-            ', ["RequestModels", "request_models", "RouteModels", "", "requestModels"]'
-            ', ["RequestParameters", "request_parameters", "RouteParameters", "", "requestParameters"]'
-            ', ["RouteId", "route_id", "Id", "", "routeId"]'
-            ', ["RouteKey", "route_key", "SelectionKey", "", "routeKey", {"required": true}]'
-            ', ["RouteResponseSelectionExpression", "route_response_selection_expression", "SelectionExpression", "", "routeResponseSelectionExpression"]'
-            ', ["Target", "target", "StringWithLengthBetween1And128", "", "target"]]], {"cls_name": "Route"}]'
-        ),
-        "RouteModels": '["map_of", ["__string", "StringWithLengthBetween1And128"], {}]',
-        "RouteParameters": '["map_of", ["__string", "ParameterConstraints"], {}]',
-        "RouteResponse": (
-            '["structure", [[["ModelSelectionExpression", "model_selection_expression", "SelectionExpression", "", "modelSelectionExpression"]'
-            ', ["ResponseModels", "response_models", "RouteModels", "", "responseModels"]'
-            ', ["ResponseParameters", "response_parameters", "RouteParameters", "", "responseParameters"]'
-            ', ["RouteResponseId", "route_response_id", "Id", "", "routeResponseId"]'
-            ', ["RouteResponseKey", "route_response_key", "SelectionKey", "", "routeResponseKey", {"required": true}]]], {"cls_name": "RouteResponse"}]'
-        ),
-        "RouteResponses": (
-            '["structure", [[["Items", "items", "__listOfRouteResponse", "", "items"]'
-            ', ["NextToken", "next_token", "NextToken", "", "nextToken"]]], {"cls_name": "RouteResponses"}]'
-        ),
-        "RouteSettings": (
-            '["structure", [[["DataTraceEnabled", "data_trace_enabled", "__boolean", "", "dataTraceEnabled"]'
-            ', ["DetailedMetricsEnabled", "detailed_metrics_enabled", "__boolean", "", "detailedMetricsEnabled"]'
-            ', ["LoggingLevel", "logging_level", "LoggingLevel", "", "loggingLevel"]'
-            ', ["ThrottlingBurstLimit", "throttling_burst_limit", "__integer", "", "throttlingBurstLimit"]'
-            ', ["ThrottlingRateLimit", "throttling_rate_limit", "__double", "", "throttlingRateLimit"]]], {"cls_name": "RouteSettings"}]'
-        ),
-        "RouteSettingsMap": '["map_of", ["__string", "RouteSettings"], {}]',
-        "Routes": (
-            '["structure", [[["Items", "items", "__listOfRoute", "", "items"]'
-            ', ["NextToken", "next_token", "NextToken", "", "nextToken"]]], {"cls_name": "Routes"}]'
-        ),
-        "RoutingMode": '["enum", [["API_MAPPING_ONLY", "ROUTING_RULE_ONLY", "ROUTING_RULE_THEN_API_MAPPING"]], {"cls_name": "RoutingMode"}]',
-        "RoutingRule": (
-            '["structure", [[["Actions", "actions", "__listOfRoutingRuleAction", "", "actions"]'
-            ', ["Conditions", "conditions", "__listOfRoutingRuleCondition", "", "conditions"]'
-            ', ["Priority", "priority", "RoutingRulePriority", "", "priority"]'
-            ', ["RoutingRuleArn", "routing_rule_arn", "Arn", "", "routingRuleArn"]'
-            ', ["RoutingRuleId", "routing_rule_id", "Id", "", "routingRuleId"]]], {"cls_name": "RoutingRule"}]'
-        ),
-        "RoutingRuleAction": '["structure", [[["InvokeApi", "invoke_api", "RoutingRuleActionInvokeApi", "", "invokeApi", {"required": true}]]], {"cls_name": "RoutingRuleAction"}]',
-        "RoutingRuleActionInvokeApi": (
-            '["structure", [[["ApiId", "api_id", "Id", "", "apiId", {"required": true}]'
-            ', ["Stage", "stage", "StringWithLengthBetween1And128", "", "stage", {"required": true}]'
-            ', ["StripBasePath", "strip_base_path", "__boolean", "", "stripBasePath"]]], {"cls_name": "RoutingRuleActionInvokeApi"}]'
-        ),
-        "RoutingRuleCondition": (
-            '["structure", [[["MatchBasePaths", "match_base_paths", "RoutingRuleMatchBasePaths", "", "matchBasePaths"]'
-            ', ["MatchHeaders", "match_headers", "RoutingRuleMatchHeaders", "", "matchHeaders"]]], {"cls_name": "RoutingRuleCondition"}]'
-        ),
-        "RoutingRuleInput": (
-            '["structure", [[["Actions", "actions", "__listOfRoutingRuleAction", "", "actions", {"required": true}]'
-            ', ["Conditions", "conditions", "__listOfRoutingRuleCondition", "", "conditions", {"required": true}]'
-            ', ["Priority", "priority", "RoutingRulePriority", "", "priority", {"required": true}]]], {"cls_name": "RoutingRuleInput"}]'
-        ),
-        "RoutingRuleMatchBasePaths": '["structure", [[["AnyOf", "any_of", "__listOfSelectionKey", "", "anyOf", {"required": true}]]], {"cls_name": "RoutingRuleMatchBasePaths"}]',
-        "RoutingRuleMatchHeaderValue": (
-            '["structure", [[["Header", "header", "SelectionKey", "", "header", {"required": true}]'
-            ', ["ValueGlob", "value_glob", "SelectionExpression", "", "valueGlob", {"required": true}]]], {"cls_name": "RoutingRuleMatchHeaderValue"}]'
-        ),
-        "RoutingRuleMatchHeaders": '["structure", [[["AnyOf", "any_of", "__listOfRoutingRuleMatchHeaderValue", "", "anyOf", {"required": true}]]], {"cls_name": "RoutingRuleMatchHeaders"}]',
-        "RoutingRulePriority": '["number", ["integer"], {"min": 1, "max": 1000000}]',
-        "RoutingRules": (
-            '["structure", [[["NextToken", "next_token", "NextToken", "", "nextToken"]'
-            ', ["RoutingRules", "routing_rules", "__listOfRoutingRule", "", "routingRules"]]], {"cls_name": "RoutingRules"}]'
-        ),
-        "Section": (
-            '["structure", [[["ProductRestEndpointPageArns", "product_rest_endpoint_page_arns", "__listOf__stringMin20Max2048", "", "productRestEndpointPageArns", {"required": true}]'
-            ', ["SectionName", "section_name", "__string", "", "sectionName", {"required": true}]]], {"cls_name": "Section"}]'
-        ),
-        "SecurityGroupIdList": '["list_of", ["__string"], {}]',
-        "SecurityPolicy": '["enum", [["TLS_1_0", "TLS_1_2"]], {"cls_name": "SecurityPolicy"}]',
-        "SelectionExpression": '["string", [], {}]',
-        "SelectionKey": '["string", [], {}]',
-        "Stage": (
-            '["structure", [[["AccessLogSettings", "access_log_settings", "AccessLogSettings", "", "accessLogSettings"]'
-            ', ["ApiGatewayManaged", "api_gateway_managed", "__boolean", "", "apiGatewayManaged"]'
-            ', ["AutoDeploy", "auto_deploy", "__boolean", "", "autoDeploy"]'
-            ', ["ClientCertificateId", "client_certificate_id", "Id", "", "clientCertificateId"]'
-            ', ["CreatedDate", "created_date", "__timestampIso8601", "", "createdDate", {"timestamp_format": "iso8601"}]'
-            ', ["DefaultRouteSettings", "default_route_settings", "RouteSettings", "", "defaultRouteSettings"]'
-            ', ["DeploymentId", "deployment_id", "Id", "", "deploymentId"]'
-            ', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
-            ', ["LastDeploymentStatusMessage", "last_deployment_status_message", "__string", "", "lastDeploymentStatusMessage"]'
-            ', ["LastUpdatedDate", "last_updated_date", "__timestampIso8601", "", "lastUpdatedDate", {"timestamp_format": "iso8601"}]'
-            ', ["RouteSettings", "route_settings", "RouteSettingsMap", "", "routeSettings"]'
-            ', ["StageName", "stage_name", "StringWithLengthBetween1And128", "", "stageName", {"required": true}]'
-            ', ["StageVariables", "stage_variables", "StageVariablesMap", "", "stageVariables"]'
-            ', ["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "Stage"}]'
-        ),
-        "StageVariablesMap": '["map_of", ["__string", "StringWithLengthBetween0And2048"], {}]',
-        "Stages": (
-            '["structure", [[["Items", "items", "__listOfStage", "", "items"]'
-            ', ["NextToken", "next_token", "NextToken", "", "nextToken"]]], {"cls_name": "Stages"}]'
-        ),
-        "Status": '["enum", [["AVAILABLE", "IN_PROGRESS", "FAILED"]], {"cls_name": "Status"}]',
-        "StatusException": (
-            '["structure", [[["Exception", "exception", "__stringMin1Max256", "", "exception"]'
-            ', ["Message", "message", "__stringMin1Max2048", "", "message"]]], {"cls_name": "StatusException"}]'
-        ),
-        "StringWithLengthBetween0And1024": '["string", [], {}]',
-        "StringWithLengthBetween0And2048": '["string", [], {}]',
-        "StringWithLengthBetween0And32K": '["string", [], {}]',
-        "StringWithLengthBetween1And1024": '["string", [], {}]',
-        "StringWithLengthBetween1And128": '["string", [], {}]',
-        "StringWithLengthBetween1And1600": '["string", [], {}]',
-        "StringWithLengthBetween1And256": '["string", [], {}]',
-        "StringWithLengthBetween1And512": '["string", [], {}]',
-        "StringWithLengthBetween1And64": '["string", [], {}]',
-        "SubnetIdList": '["list_of", ["__string"], {}]',
-        "TagResourceInput": '["structure", [[["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "TagResourceInput"}]',
-        "TagResourceRequest": (
-            '["structure", [[["ResourceArn", "resource_arn", "__string", "uri", "resource-arn", {"required": true}]'
-            ', ["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "TagResourceRequest"}]'
-        ),
-        "TagResourceResponse": '["structure", [[]], {"cls_name": "TagResourceResponse"}]',
-        "Tags": '["map_of", ["__string", "StringWithLengthBetween1And1600"], {}]',
-        "Template": '["structure", [[["Value", "value", "__string", "", "value"]]], {"cls_name": "Template"}]',
-        "TemplateMap": '["map_of", ["__string", "StringWithLengthBetween0And32K"], {}]',
-        "TlsConfig": '["structure", [[["ServerNameToVerify", "server_name_to_verify", "StringWithLengthBetween1And512", "", "serverNameToVerify"]]], {"cls_name": "TlsConfig"}]',
-        "TlsConfigInput": '["structure", [[["ServerNameToVerify", "server_name_to_verify", "StringWithLengthBetween1And512", "", "serverNameToVerify"]]], {"cls_name": "TlsConfigInput"}]',
-        "TooManyRequestsException": (
-            '["structure", [[["LimitType", "limit_type", "__string", "", "limitType"]'
-            ', ["Message", "message", "__string", "", "message"]]], {"cls_name": "TooManyRequestsException", "error_code": "TooManyRequestsException", "error_status": 429}]'
-        ),
-        "TryItState": '["enum", [["ENABLED", "DISABLED"]], {"cls_name": "TryItState"}]',
-        "UntagResourceRequest": (
-            '["structure", [[["ResourceArn", "resource_arn", "__string", "uri", "resource-arn", {"required": true}]'
-            ', ["TagKeys", "tag_keys", "__listOf__string", "querystring", "tagKeys", {"required": true}]]], {"cls_name": "UntagResourceRequest"}]'
-        ),
-        "UpdateApiInput": (
-            '["structure", [[["ApiKeySelectionExpression", "api_key_selection_expression", "SelectionExpression", "", "apiKeySelectionExpression"]'
-            ', ["CorsConfiguration", "cors_configuration", "Cors", "", "corsConfiguration"]'
-            ', ["CredentialsArn", "credentials_arn", "Arn", "", "credentialsArn"]'
-            ', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
-            ', ["DisableExecuteApiEndpoint", "disable_execute_api_endpoint", "__boolean", "", "disableExecuteApiEndpoint"]'
-            ', ["DisableSchemaValidation", "disable_schema_validation", "__boolean", "", "disableSchemaValidation"]'
-            ', ["IpAddressType", "ip_address_type", "IpAddressType", "", "ipAddressType"]'
-            ', ["Name", "name", "StringWithLengthBetween1And128", "", "name"]'
-            ', ["RouteKey", "route_key", "SelectionKey", "", "routeKey"]'
-            ', ["RouteSelectionExpression", "route_selection_expression", "SelectionExpression", "", "routeSelectionExpression"]'
-            ', ["Target", "target", "UriWithLengthBetween1And2048", "", "target"]'
-            ', ["Version", "version", "StringWithLengthBetween1And64", "", "version"]]], {"cls_name": "UpdateApiInput"}]'
-        ),
-        "UpdateApiMappingInput": (
-            '["structure", [[["ApiId", "api_id", "Id", "", "apiId"]'
-            ', ["ApiMappingKey", "api_mapping_key", "SelectionKey", "", "apiMappingKey"]'
-            ', ["Stage", "stage", "StringWithLengthBetween1And128", "", "stage"]]], {"cls_name": "UpdateApiMappingInput"}]'
-        ),
-        "UpdateApiMappingRequest": (
-            '["structure", [[["ApiId", "api_id", "Id", "", "apiId", {"required": true}]'
-            ', ["ApiMappingId", "api_mapping_id", "__string", "uri", "apiMappingId", {"required": true}]'
-            ', ["ApiMappingKey", "api_mapping_key", "SelectionKey", "", "apiMappingKey"]'
-            ', ["DomainName", "domain_name", "__string", "uri", "domainName", {"required": true}]'
-            ', ["Stage", "stage", "StringWithLengthBetween1And128", "", "stage"]]], {"cls_name": "UpdateApiMappingRequest"}]'
-        ),
-        "UpdateApiMappingResponse": (
-            '["structure", [[["ApiId", "api_id", "Id", "", "apiId"]'
-            ', ["ApiMappingId", "api_mapping_id", "Id", "", "apiMappingId"]'
-            ', ["ApiMappingKey", "api_mapping_key", "SelectionKey", "", "apiMappingKey"]'
-            ', ["Stage", "stage", "StringWithLengthBetween1And128", "", "stage"]]], {"cls_name": "UpdateApiMappingResponse"}]'
-        ),
-        "UpdateApiRequest": (
-            '["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
-            ', ["ApiKeySelectionExpression", "api_key_selection_expression", "SelectionExpression", "", "apiKeySelectionExpression"]'
-            ', ["CorsConfiguration", "cors_configuration", "Cors", "", "corsConfiguration"]'
-            ', ["CredentialsArn", "credentials_arn", "Arn", "", "credentialsArn"]'
-            ', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
-            ', ["DisableSchemaValidation", "disable_schema_validation", "__boolean", "", "disableSchemaValidation"]'
-            ', ["DisableExecuteApiEndpoint", "disable_execute_api_endpoint", "__boolean", "", "disableExecuteApiEndpoint"]'
-            ', ["IpAddressType", "ip_address_type", "IpAddressType", "", "ipAddressType"]'
-            ', ["Name", "name", "StringWithLengthBetween1And128", "", "name"]'
-            ', ["RouteKey", "route_key", "SelectionKey", "", "routeKey"]'
-            ', ["RouteSelectionExpression", "route_selection_expression", "SelectionExpression", "", "routeSelectionExpression"]'
-            ', ["Target", "target", "UriWithLengthBetween1And2048", "", "target"]'
-            ', ["Version", "version", "StringWithLengthBetween1And64", "", "version"]]], {"cls_name": "UpdateApiRequest"}]'
-        ),
-        "UpdateApiResponse": (
-            '["structure", [[["ApiEndpoint", "api_endpoint", "__string", "", "apiEndpoint"]'
-            ', ["ApiGatewayManaged", "api_gateway_managed", "__boolean", "", "apiGatewayManaged"]'
-            ', ["ApiId", "api_id", "Id", "", "apiId"]'
-            ', ["ApiKeySelectionExpression", "api_key_selection_expression", "SelectionExpression", "", "apiKeySelectionExpression"]'
-            ', ["CorsConfiguration", "cors_configuration", "Cors", "", "corsConfiguration"]'
-            ', ["CreatedDate", "created_date", "__timestampIso8601", "", "createdDate", {"timestamp_format": "iso8601"}]'
-            ', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
-            ', ["DisableSchemaValidation", "disable_schema_validation", "__boolean", "", "disableSchemaValidation"]'
-            ', ["DisableExecuteApiEndpoint", "disable_execute_api_endpoint", "__boolean", "", "disableExecuteApiEndpoint"]'
-            ', ["ImportInfo", "import_info", "__listOf__string", "", "importInfo"]'
-            ', ["IpAddressType", "ip_address_type", "IpAddressType", "", "ipAddressType"]'
-            ', ["Name", "name", "StringWithLengthBetween1And128", "", "name"]'
-            ', ["ProtocolType", "protocol_type", "ProtocolType", "", "protocolType"]'
-            ', ["RouteSelectionExpression", "route_selection_expression", "SelectionExpression", "", "routeSelectionExpression"]'
-            ', ["Tags", "tags", "Tags", "", "tags"]'
-            ', ["Version", "version", "StringWithLengthBetween1And64", "", "version"]'
-            ', ["Warnings", "warnings", "__listOf__string", "", "warnings"]]], {"cls_name": "UpdateApiResponse"}]'
-        ),
-        "UpdateAuthorizerInput": (
-            '["structure", [[["AuthorizerCredentialsArn", "authorizer_credentials_arn", "Arn", "", "authorizerCredentialsArn"]'
-            ', ["AuthorizerPayloadFormatVersion", "authorizer_payload_format_version", "StringWithLengthBetween1And64", "", "authorizerPayloadFormatVersion"]'
-            ', ["AuthorizerResultTtlInSeconds", "authorizer_result_ttl_in_seconds", "IntegerWithLengthBetween0And3600", "", "authorizerResultTtlInSeconds"]'
-            ', ["AuthorizerType", "authorizer_type", "AuthorizerType", "", "authorizerType"]'
-            ', ["AuthorizerUri", "authorizer_uri", "UriWithLengthBetween1And2048", "", "authorizerUri"]'
-            ', ["EnableSimpleResponses", "enable_simple_responses", "__boolean", "", "enableSimpleResponses"]'
-            ', ["IdentitySource", "identity_source", "IdentitySourceList", "", "identitySource"]'
-            ', ["IdentityValidationExpression", "identity_validation_expression", "StringWithLengthBetween0And1024", "", "identityValidationExpression"]'
-            ', ["JwtConfiguration", "jwt_configuration", "JWTConfiguration", "", "jwtConfiguration"]'
-            ', ["Name", "name", "StringWithLengthBetween1And128", "", "name"]]], {"cls_name": "UpdateAuthorizerInput"}]'
-        ),
-        "UpdateAuthorizerRequest": (
-            '["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
-            ', ["AuthorizerCredentialsArn", "authorizer_credentials_arn", "Arn", "", "authorizerCredentialsArn"]'
-            ', ["AuthorizerId", "authorizer_id", "__string", "uri", "authorizerId", {"required": true}]'
-            ', ["AuthorizerPayloadFormatVersion", "authorizer_payload_format_version", "StringWithLengthBetween1And64", "", "authorizerPayloadFormatVersion"]'
-            ', ["AuthorizerResultTtlInSeconds", "authorizer_result_ttl_in_seconds", "IntegerWithLengthBetween0And3600", "", "authorizerResultTtlInSeconds"]'
-            ', ["AuthorizerType", "authorizer_type", "AuthorizerType", "", "authorizerType"]'
-            ', ["AuthorizerUri", "authorizer_uri", "UriWithLengthBetween1And2048", "", "authorizerUri"]'
-            ', ["EnableSimpleResponses", "enable_simple_responses", "__boolean", "", "enableSimpleResponses"]'
-            ', ["IdentitySource", "identity_source", "IdentitySourceList", "", "identitySource"]'
-            ', ["IdentityValidationExpression", "identity_validation_expression", "StringWithLengthBetween0And1024", "", "identityValidationExpression"]'
-            ', ["JwtConfiguration", "jwt_configuration", "JWTConfiguration", "", "jwtConfiguration"]'
-            ', ["Name", "name", "StringWithLengthBetween1And128", "", "name"]]], {"cls_name": "UpdateAuthorizerRequest"}]'
-        ),
-        "UpdateAuthorizerResponse": (
-            '["structure", [[["AuthorizerCredentialsArn", "authorizer_credentials_arn", "Arn", "", "authorizerCredentialsArn"]'
-            ', ["AuthorizerId", "authorizer_id", "Id", "", "authorizerId"]'
-            ', ["AuthorizerPayloadFormatVersion", "authorizer_payload_format_version", "StringWithLengthBetween1And64", "", "authorizerPayloadFormatVersion"]'
-            ', ["AuthorizerResultTtlInSeconds", "authorizer_result_ttl_in_seconds", "IntegerWithLengthBetween0And3600", "", "authorizerResultTtlInSeconds"]'
-            ', ["AuthorizerType", "authorizer_type", "AuthorizerType", "", "authorizerType"]'
-            ', ["AuthorizerUri", "authorizer_uri", "UriWithLengthBetween1And2048", "", "authorizerUri"]'
-            ', ["EnableSimpleResponses", "enable_simple_responses", "__boolean", "", "enableSimpleResponses"]'
-            ', ["IdentitySource", "identity_source", "IdentitySourceList", "", "identitySource"]'
-            ', ["IdentityValidationExpression", "identity_validation_expression", "StringWithLengthBetween0And1024", "", "identityValidationExpression"]'
-            ', ["JwtConfiguration", "jwt_configuration", "JWTConfiguration", "", "jwtConfiguration"]'
-            ', ["Name", "name", "StringWithLengthBetween1And128", "", "name"]]], {"cls_name": "UpdateAuthorizerResponse"}]'
-        ),
-        "UpdateDeploymentInput": '["structure", [[["Description", "description", "StringWithLengthBetween0And1024", "", "description"]]], {"cls_name": "UpdateDeploymentInput"}]',
-        "UpdateDeploymentRequest": (
-            '["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
-            ', ["DeploymentId", "deployment_id", "__string", "uri", "deploymentId", {"required": true}]'
-            ', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]]], {"cls_name": "UpdateDeploymentRequest"}]'
-        ),
-        "UpdateDeploymentResponse": (
-            '["structure", [[["AutoDeployed", "auto_deployed", "__boolean", "", "autoDeployed"]'
-            ', ["CreatedDate", "created_date", "__timestampIso8601", "", "createdDate", {"timestamp_format": "iso8601"}]'
-            ', ["DeploymentId", "deployment_id", "Id", "", "deploymentId"]'
-            ', ["DeploymentStatus", "deployment_status", "DeploymentStatus", "", "deploymentStatus"]'
-            ', ["DeploymentStatusMessage", "deployment_status_message", "__string", "", "deploymentStatusMessage"]'
-            ', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]]], {"cls_name": "UpdateDeploymentResponse"}]'
-        ),
-        "UpdateDomainNameInput": (
-            '["structure", [[["DomainNameConfigurations", "domain_name_configurations", "DomainNameConfigurations", "", "domainNameConfigurations"]'
-            ', ["MutualTlsAuthentication", "mutual_tls_authentication", "MutualTlsAuthenticationInput", "", "mutualTlsAuthentication"]'
-            ', ["RoutingMode", "routing_mode", "RoutingMode", "", "routingMode"]]], {"cls_name": "UpdateDomainNameInput"}]'
-        ),
-        "UpdateDomainNameRequest": (
-            '["structure", [[["DomainName", "domain_name", "__string", "uri", "domainName", {"required": true}]'
-            ', ["DomainNameConfigurations", "domain_name_configurations", "DomainNameConfigurations", "", "domainNameConfigurations"]'
-            ', ["MutualTlsAuthentication", "mutual_tls_authentication", "MutualTlsAuthenticationInput", "", "mutualTlsAuthentication"]'
-            ', ["RoutingMode", "routing_mode", "RoutingMode", "", "routingMode"]]], {"cls_name": "UpdateDomainNameRequest"}]'
-        ),
-        "UpdateDomainNameResponse": (
-            '["structure", [[["ApiMappingSelectionExpression", "api_mapping_selection_expression", "SelectionExpression", "", "apiMappingSelectionExpression"]'
-            ', ["DomainName", "domain_name", "StringWithLengthBetween1And512", "", "domainName"]'
-            ', ["DomainNameArn", "domain_name_arn", "Arn", "", "domainNameArn"]'
-            ', ["DomainNameConfigurations", "domain_name_configurations", "DomainNameConfigurations", "", "domainNameConfigurations"]'
-            ', ["MutualTlsAuthentication", "mutual_tls_authentication", "MutualTlsAuthentication", "", "mutualTlsAuthentication"]'
-            ', ["RoutingMode", "routing_mode", "RoutingMode", "", "routingMode"]'
-            ', ["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "UpdateDomainNameResponse"}]'
-        ),
-        "UpdateIntegrationInput": (
-            '["structure", [[["ConnectionId", "connection_id", "StringWithLengthBetween1And1024", "", "connectionId"]'
-            ', ["ConnectionType", "connection_type", "ConnectionType", "", "connectionType"]'
-            ', ["ContentHandlingStrategy", "content_handling_strategy", "ContentHandlingStrategy", "", "contentHandlingStrategy"]'
-            ', ["CredentialsArn", "credentials_arn", "Arn", "", "credentialsArn"]'
-            ', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
-            ', ["IntegrationMethod", "integration_method", "StringWithLengthBetween1And64", "", "integrationMethod"]'
-            ', ["IntegrationSubtype", "integration_subtype", "StringWithLengthBetween1And128", "", "integrationSubtype"]'
-            ', ["IntegrationType", "integration_type", "IntegrationType", "", "integrationType"]'
-            ', ["IntegrationUri", "integration_uri", "UriWithLengthBetween1And2048", "", "integrationUri"]'
-            ', ["PassthroughBehavior", "passthrough_behavior", "PassthroughBehavior", "", "passthroughBehavior"]'
-            ', ["PayloadFormatVersion", "payload_format_version", "StringWithLengthBetween1And64", "", "payloadFormatVersion"]'
-            ', ["RequestParameters", "request_parameters", "IntegrationParameters", "", "requestParameters"]'
-            ', ["RequestTemplates", "request_templates", "TemplateMap", "", "requestTemplates"]'
-            ', ["ResponseParameters", "response_parameters", "ResponseParameters", "", "responseParameters"]'
-            ', ["TemplateSelectionExpression", "template_selection_expression", "SelectionExpression", "", "templateSelectionExpression"]'
-            ', ["TimeoutInMillis", "timeout_in_millis", "IntegerWithLengthBetween50And30000", "", "timeoutInMillis"]'
-            ', ["TlsConfig", "tls_config", "TlsConfigInput", "", "tlsConfig"]]], {"cls_name": "UpdateIntegrationInput"}]'
-        ),
-        "UpdateIntegrationRequest": (
-            '["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
-            ', ["ConnectionId", "connection_id", "StringWithLengthBetween1And1024", "", "connectionId"]'
-            ', ["ConnectionType", "connection_type", "ConnectionType", "", "connectionType"]'
-            ', ["ContentHandlingStrategy", "content_handling_strategy", "ContentHandlingStrategy", "", "contentHandlingStrategy"]'
-            ', ["CredentialsArn", "credentials_arn", "Arn", "", "credentialsArn"]'
-            ', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
-            ', ["IntegrationId", "integration_id", "__string", "uri", "integrationId", {"required": true}]'
-            ', ["IntegrationMethod", "integration_method", "StringWithLengthBetween1And64", "", "integrationMethod"]'
-            ', ["IntegrationSubtype", "integration_subtype", "StringWithLengthBetween1And128", "", "integrationSubtype"]'
-            ', ["IntegrationType", "integration_type", "IntegrationType", "", "integrationType"]'
-            ', ["IntegrationUri", "integration_uri", "UriWithLengthBetween1And2048", "", "integrationUri"]'
-            ', ["PassthroughBehavior", "passthrough_behavior", "PassthroughBehavior", "", "passthroughBehavior"]'
-            ', ["PayloadFormatVersion", "payload_format_version", "StringWithLengthBetween1And64", "", "payloadFormatVersion"]'
-            ', ["RequestParameters", "request_parameters", "IntegrationParameters", "", "requestParameters"]'
-            ', ["RequestTemplates", "request_templates", "TemplateMap", "", "requestTemplates"]'
-            ', ["ResponseParameters", "response_parameters", "ResponseParameters", "", "responseParameters"]'
-            ', ["TemplateSelectionExpression", "template_selection_expression", "SelectionExpression", "", "templateSelectionExpression"]'
-            ', ["TimeoutInMillis", "timeout_in_millis", "IntegerWithLengthBetween50And30000", "", "timeoutInMillis"]'
-            ', ["TlsConfig", "tls_config", "TlsConfigInput", "", "tlsConfig"]]], {"cls_name": "UpdateIntegrationRequest"}]'
-        ),
-        "UpdateIntegrationResponseInput": (
-            '["structure", [[["ContentHandlingStrategy", "content_handling_strategy", "ContentHandlingStrategy", "", "contentHandlingStrategy"]'
-            ', ["IntegrationResponseKey", "integration_response_key", "SelectionKey", "", "integrationResponseKey"]'
-            ', ["ResponseParameters", "response_parameters", "IntegrationParameters", "", "responseParameters"]'
-            ', ["ResponseTemplates", "response_templates", "TemplateMap", "", "responseTemplates"]'
-            ', ["TemplateSelectionExpression", "template_selection_expression", "SelectionExpression", "", "templateSelectionExpression"]]], {"cls_name": "UpdateIntegrationResponseInput"}]'
-        ),
-        "UpdateIntegrationResponseRequest": (
-            '["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
-            ', ["ContentHandlingStrategy", "content_handling_strategy", "ContentHandlingStrategy", "", "contentHandlingStrategy"]'
-            ', ["IntegrationId", "integration_id", "__string", "uri", "integrationId", {"required": true}]'
-            ', ["IntegrationResponseId", "integration_response_id", "__string", "uri", "integrationResponseId", {"required": true}]'
-            ', ["IntegrationResponseKey", "integration_response_key", "SelectionKey", "", "integrationResponseKey"]'
-            ', ["ResponseParameters", "response_parameters", "IntegrationParameters", "", "responseParameters"]'
-            ', ["ResponseTemplates", "response_templates", "TemplateMap", "", "responseTemplates"]'
-            ', ["TemplateSelectionExpression", "template_selection_expression", "SelectionExpression", "", "templateSelectionExpression"]]], {"cls_name": "UpdateIntegrationResponseRequest"}]'
-        ),
-        "UpdateIntegrationResponseResponse": (
-            '["structure", [[["ContentHandlingStrategy", "content_handling_strategy", "ContentHandlingStrategy", "", "contentHandlingStrategy"]'
-            ', ["IntegrationResponseId", "integration_response_id", "Id", "", "integrationResponseId"]'
-            ', ["IntegrationResponseKey", "integration_response_key", "SelectionKey", "", "integrationResponseKey"]'
-            ', ["ResponseParameters", "response_parameters", "IntegrationParameters", "", "responseParameters"]'
-            ', ["ResponseTemplates", "response_templates", "TemplateMap", "", "responseTemplates"]'
-            ', ["TemplateSelectionExpression", "template_selection_expression", "SelectionExpression", "", "templateSelectionExpression"]]], {"cls_name": "UpdateIntegrationResponseResponse"}]'
-        ),
-        "UpdateIntegrationResult": (
-            '["structure", [[["ApiGatewayManaged", "api_gateway_managed", "__boolean", "", "apiGatewayManaged"]'
-            ', ["ConnectionId", "connection_id", "StringWithLengthBetween1And1024", "", "connectionId"]'
-            ', ["ConnectionType", "connection_type", "ConnectionType", "", "connectionType"]'
-            ', ["ContentHandlingStrategy", "content_handling_strategy", "ContentHandlingStrategy", "", "contentHandlingStrategy"]'
-            ', ["CredentialsArn", "credentials_arn", "Arn", "", "credentialsArn"]'
-            ', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
-            ', ["IntegrationId", "integration_id", "Id", "", "integrationId"]'
-            ', ["IntegrationMethod", "integration_method", "StringWithLengthBetween1And64", "", "integrationMethod"]'
-            ', ["IntegrationResponseSelectionExpression", "integration_response_selection_expression", "SelectionExpression", "", "integrationResponseSelectionExpression"]'
-            ', ["IntegrationSubtype", "integration_subtype", "StringWithLengthBetween1And128", "", "integrationSubtype"]'
-            ', ["IntegrationType", "integration_type", "IntegrationType", "", "integrationType"]'
-            ', ["IntegrationUri", "integration_uri", "UriWithLengthBetween1And2048", "", "integrationUri"]'
-            ', ["PassthroughBehavior", "passthrough_behavior", "PassthroughBehavior", "", "passthroughBehavior"]'
-            ', ["PayloadFormatVersion", "payload_format_version", "StringWithLengthBetween1And64", "", "payloadFormatVersion"]'
-            ', ["RequestParameters", "request_parameters", "IntegrationParameters", "", "requestParameters"]'
-            ', ["RequestTemplates", "request_templates", "TemplateMap", "", "requestTemplates"]'
-            ', ["ResponseParameters", "response_parameters", "ResponseParameters", "", "responseParameters"]'
-            ', ["TemplateSelectionExpression", "template_selection_expression", "SelectionExpression", "", "templateSelectionExpression"]'
-            ', ["TimeoutInMillis", "timeout_in_millis", "IntegerWithLengthBetween50And30000", "", "timeoutInMillis"]'
-            ', ["TlsConfig", "tls_config", "TlsConfig", "", "tlsConfig"]]], {"cls_name": "UpdateIntegrationResult"}]'
-        ),
-        "UpdateModelInput": (
-            '["structure", [[["ContentType", "content_type", "StringWithLengthBetween1And256", "", "contentType"]'
-            ', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
-            ', ["Name", "name", "StringWithLengthBetween1And128", "", "name"]'
-            ', ["Schema", "schema", "StringWithLengthBetween0And32K", "", "schema"]]], {"cls_name": "UpdateModelInput"}]'
-        ),
-        "UpdateModelRequest": (
-            '["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
-            ', ["ContentType", "content_type", "StringWithLengthBetween1And256", "", "contentType"]'
-            ', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
-            ', ["ModelId", "model_id", "__string", "uri", "modelId", {"required": true}]'
-            ', ["Name", "name", "StringWithLengthBetween1And128", "", "name"]'
-            ', ["Schema", "schema", "StringWithLengthBetween0And32K", "", "schema"]]], {"cls_name": "UpdateModelRequest"}]'
-        ),
-        "UpdateModelResponse": (
-            '["structure", [[["ContentType", "content_type", "StringWithLengthBetween1And256", "", "contentType"]'
-            ', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
-            ', ["ModelId", "model_id", "Id", "", "modelId"]'
-            ', ["Name", "name", "StringWithLengthBetween1And128", "", "name"]'
-            ', ["Schema", "schema", "StringWithLengthBetween0And32K", "", "schema"]]], {"cls_name": "UpdateModelResponse"}]'
-        ),
-        "UpdatePortalProductRequest": (
-            '["structure", [[["Description", "description", "__stringMin0Max1024", "", "description"]'
-            ', ["DisplayName", "display_name", "__stringMin1Max255", "", "displayName"]'
-            ', ["DisplayOrder", "display_order", "DisplayOrder", "", "displayOrder"]'
-            ', ["PortalProductId", "portal_product_id", "__string", "uri", "portalProductId", {"required": true}]]], {"cls_name": "UpdatePortalProductRequest"}]'
-        ),
-        "UpdatePortalProductRequestContent": (
-            '["structure", [[["Description", "description", "__stringMin0Max1024", "", "description"]'
-            ', ["DisplayName", "display_name", "__stringMin1Max255", "", "displayName"]'
-            ', ["DisplayOrder", "display_order", "DisplayOrder", "", "displayOrder"]]], {"cls_name": "UpdatePortalProductRequestContent"}]'
-        ),
-        "UpdatePortalProductResponse": (
-            '["structure", [[["Description", "description", "__stringMin0Max1024", "", "description"]'
-            ', ["DisplayName", "display_name", "__stringMin1Max255", "", "displayName"]'
-            ', ["DisplayOrder", "display_order", "DisplayOrder", "", "displayOrder"]'
-            ', ["LastModified", "last_modified", "__timestampIso8601", "", "lastModified", {"timestamp_format": "iso8601"}]'
-            ', ["PortalProductArn", "portal_product_arn", "__stringMin20Max2048", "", "portalProductArn"]'
-            ', ["PortalProductId", "portal_product_id", "__stringMin10Max30PatternAZ09", "", "portalProductId"]'
-            ', ["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "UpdatePortalProductResponse"}]'
-        ),
-        "UpdatePortalProductResponseContent": (
-            '["structure", [[["Description", "description", "__stringMin0Max1024", "", "description"]'
-            ', ["DisplayName", "display_name", "__stringMin1Max255", "", "displayName", {"required": true}]'
-            ', ["DisplayOrder", "display_order", "DisplayOrder", "", "displayOrder"]'
-            ', ["LastModified", "last_modified", "__timestampIso8601", "", "lastModified", {"required": true, "timestamp_format": "iso8601"}]'
-            ', ["PortalProductArn", "portal_product_arn", "__stringMin20Max2048", "", "portalProductArn", {"required": true}]'
-            ', ["PortalProductId", "portal_product_id", "__stringMin10Max30PatternAZ09", "", "portalProductId", {"required": true}]'
-            ', ["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "UpdatePortalProductResponseContent"}]'
-        ),
-        "UpdatePortalRequest": (
-            '["structure", [[["Authorization", "authorization", "Authorization", "", "authorization"]'
-            ', ["EndpointConfiguration", "endpoint_configuration", "EndpointConfigurationRequest", "", "endpointConfiguration"]'
-            ', ["IncludedPortalProductArns", "included_portal_product_arns", "__listOf__stringMin20Max2048", "", "includedPortalProductArns"]'
-            ', ["LogoUri", "logo_uri", "__stringMin0Max1092", "", "logoUri"]'
-            ', ["PortalContent", "portal_content", "PortalContent", "", "portalContent"]'
-            ', ["PortalId", "portal_id", "__string", "uri", "portalId", {"required": true}]'
-            ', ["RumAppMonitorName", "rum_app_monitor_name", "__stringMin0Max255", "", "rumAppMonitorName"]]], {"cls_name": "UpdatePortalRequest"}]'
-        ),
-        "UpdatePortalRequestContent": (
-            '["structure", [[["Authorization", "authorization", "Authorization", "", "authorization"]'
-            ', ["EndpointConfiguration", "endpoint_configuration", "EndpointConfigurationRequest", "", "endpointConfiguration"]'
-            ', ["IncludedPortalProductArns", "included_portal_product_arns", "__listOf__stringMin20Max2048", "", "includedPortalProductArns"]'
-            ', ["LogoUri", "logo_uri", "__stringMin0Max1092", "", "logoUri"]'
-            ', ["PortalContent", "portal_content", "PortalContent", "", "portalContent"]'
-            ', ["RumAppMonitorName", "rum_app_monitor_name", "__stringMin0Max255", "", "rumAppMonitorName"]]], {"cls_name": "UpdatePortalRequestContent"}]'
-        ),
-        "UpdatePortalResponse": (
-            '["structure", [[["Authorization", "authorization", "Authorization", "", "authorization"]'
-            ', ["EndpointConfiguration", "endpoint_configuration", "EndpointConfigurationResponse", "", "endpointConfiguration"]'
-            ', ["IncludedPortalProductArns", "included_portal_product_arns", "__listOf__stringMin20Max2048", "", "includedPortalProductArns"]'
-            ', ["LastModified", "last_modified", "__timestampIso8601", "", "lastModified", {"timestamp_format": "iso8601"}]'
-            ', ["LastPublished", "last_published", "__timestampIso8601", "", "lastPublished", {"timestamp_format": "iso8601"}]'
-            ', ["LastPublishedDescription", "last_published_description", "__stringMin0Max1024", "", "lastPublishedDescription"]'
-            ', ["PortalArn", "portal_arn", "__stringMin20Max2048", "", "portalArn"]'
-            ', ["PortalContent", "portal_content", "PortalContent", "", "portalContent"]'
-            ', ["PortalId", "portal_id", "__stringMin10Max30PatternAZ09", "", "portalId"]'
-            ', ["Preview", "preview", "Preview", "", "preview"]'
-            ', ["PublishStatus", "publish_status", "PublishStatus", "", "publishStatus"]'
-            ', ["RumAppMonitorName", "rum_app_monitor_name", "__stringMin0Max255", "", "rumAppMonitorName"]'
-            ', ["StatusException", "status_exception", "StatusException", "", "statusException"]'
-            ', ["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "UpdatePortalResponse"}]'
-        ),
-        "UpdatePortalResponseContent": (
-            '["structure", [[["Authorization", "authorization", "Authorization", "", "authorization", {"required": true}]'
-            ', ["EndpointConfiguration", "endpoint_configuration", "EndpointConfigurationResponse", "", "endpointConfiguration", {"required": true}]'
-            ', ["IncludedPortalProductArns", "included_portal_product_arns", "__listOf__stringMin20Max2048", "", "includedPortalProductArns", {"required": true}]'
-            ', ["LastModified", "last_modified", "__timestampIso8601", "", "lastModified", {"required": true, "timestamp_format": "iso8601"}]'
-            ', ["LastPublished", "last_published", "__timestampIso8601", "", "lastPublished", {"timestamp_format": "iso8601"}]'
-            ', ["LastPublishedDescription", "last_published_description", "__stringMin0Max1024", "", "lastPublishedDescription"]'
-            ', ["PortalArn", "portal_arn", "__stringMin20Max2048", "", "portalArn", {"required": true}]'
-            ', ["PortalContent", "portal_content", "PortalContent", "", "portalContent", {"required": true}]'
-            ', ["PortalId", "portal_id", "__stringMin10Max30PatternAZ09", "", "portalId", {"required": true}]'
-            ', ["Preview", "preview", "Preview", "", "preview"]'
-            ', ["PublishStatus", "publish_status", "PublishStatus", "", "publishStatus"]'
-            ', ["RumAppMonitorName", "rum_app_monitor_name", "__stringMin0Max255", "", "rumAppMonitorName"]'
-            ', ["StatusException", "status_exception", "StatusException", "", "statusException"]'
-            ', ["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "UpdatePortalResponseContent"}]'
-        ),
-        "UpdateProductPageRequest": (
-            '["structure", [[["DisplayContent", "display_content", "DisplayContent", "", "displayContent"]'
-            ', ["PortalProductId", "portal_product_id", "__string", "uri", "portalProductId", {"required": true}]'
-            ', ["ProductPageId", "product_page_id", "__string", "uri", "productPageId", {"required": true}]]], {"cls_name": "UpdateProductPageRequest"}]'
-        ),
-        "UpdateProductPageRequestContent": '["structure", [[["DisplayContent", "display_content", "DisplayContent", "", "displayContent"]]], {"cls_name": "UpdateProductPageRequestContent"}]',
-        "UpdateProductPageResponse": (
-            '["structure", [[["DisplayContent", "display_content", "DisplayContent", "", "displayContent"]'
-            ', ["LastModified", "last_modified", "__timestampIso8601", "", "lastModified", {"timestamp_format": "iso8601"}]'
-            ', ["ProductPageArn", "product_page_arn", "__stringMin20Max2048", "", "productPageArn"]'
-            ', ["ProductPageId", "product_page_id", "__stringMin10Max30PatternAZ09", "", "productPageId"]]], {"cls_name": "UpdateProductPageResponse"}]'
-        ),
-        "UpdateProductPageResponseContent": (
-            '["structure", [[["DisplayContent", "display_content", "DisplayContent", "", "displayContent"]'
-            ', ["LastModified", "last_modified", "__timestampIso8601", "", "lastModified", {"required": true, "timestamp_format": "iso8601"}]'
-            ', ["ProductPageArn", "product_page_arn", "__stringMin20Max2048", "", "productPageArn", {"required": true}]'
-            ', ["ProductPageId", "product_page_id", "__stringMin10Max30PatternAZ09", "", "productPageId", {"required": true}]]], {"cls_name": "UpdateProductPageResponseContent"}]'
-        ),
-        "UpdateProductRestEndpointPageRequest": (
-            '["structure", [[["DisplayContent", "display_content", "EndpointDisplayContent", "", "displayContent"]'
-            ', ["PortalProductId", "portal_product_id", "__string", "uri", "portalProductId", {"required": true}]'
-            ', ["ProductRestEndpointPageId", "product_rest_endpoint_page_id", "__string", "uri", "productRestEndpointPageId", {"required": true}]'
-            ', ["TryItState", "try_it_state", "TryItState", "", "tryItState"]]], {"cls_name": "UpdateProductRestEndpointPageRequest"}]'
-        ),
-        "UpdateProductRestEndpointPageRequestContent": (
-            '["structure", [[["DisplayContent", "display_content", "EndpointDisplayContent", "", "displayContent"]'
-            ', ["TryItState", "try_it_state", "TryItState", "", "tryItState"]]], {"cls_name": "UpdateProductRestEndpointPageRequestContent"}]'
-        ),
-        "UpdateProductRestEndpointPageResponse": (
-            '["structure", [[["DisplayContent", "display_content", "EndpointDisplayContentResponse", "", "displayContent"]'
-            ', ["LastModified", "last_modified", "__timestampIso8601", "", "lastModified", {"timestamp_format": "iso8601"}]'
-            ', ["ProductRestEndpointPageArn", "product_rest_endpoint_page_arn", "__stringMin20Max2048", "", "productRestEndpointPageArn"]'
-            ', ["ProductRestEndpointPageId", "product_rest_endpoint_page_id", "__stringMin10Max30PatternAZ09", "", "productRestEndpointPageId"]'
-            ', ["RestEndpointIdentifier", "rest_endpoint_identifier", "RestEndpointIdentifier", "", "restEndpointIdentifier"]'
-            ', ["Status", "status", "Status", "", "status"]'
-            ', ["StatusException", "status_exception", "StatusException", "", "statusException"]'
-            ', ["TryItState", "try_it_state", "TryItState", "", "tryItState"]]], {"cls_name": "UpdateProductRestEndpointPageResponse"}]'
-        ),
-        "UpdateProductRestEndpointPageResponseContent": (
-            '["structure", [[["DisplayContent", "display_content", "EndpointDisplayContentResponse", "", "displayContent", {"required": true}]'
-            ', ["LastModified", "last_modified", "__timestampIso8601", "", "lastModified", {"required": true, "timestamp_format": "iso8601"}]'
-            ', ["ProductRestEndpointPageArn", "product_rest_endpoint_page_arn", "__stringMin20Max2048", "", "productRestEndpointPageArn", {"required": true}]'
-            ', ["ProductRestEndpointPageId", "product_rest_endpoint_page_id", "__stringMin10Max30PatternAZ09", "", "productRestEndpointPageId", {"required": true}]'
-            ', ["RestEndpointIdentifier", "rest_endpoint_identifier", "RestEndpointIdentifier", "", "restEndpointIdentifier", {"required": true}]'
-            ', ["Status", "status", "Status", "", "status", {"required": true}]'
-            ', ["StatusException", "status_exception", "StatusException", "", "statusException"]'
-            ', ["TryItState", "try_it_state", "TryItState", "", "tryItState", {"required": true}]]], {"cls_name": "UpdateProductRestEndpointPageResponseContent"}]'
-        ),
-        "UpdateRouteInput": (
-            '["structure", [[["ApiKeyRequired", "api_key_required", "__boolean", "", "apiKeyRequired"]'
-            ', ["AuthorizationScopes", "authorization_scopes", "AuthorizationScopes", "", "authorizationScopes"]'
-            ', ["AuthorizationType", "authorization_type", "AuthorizationType", "", "authorizationType"]'
-            ', ["AuthorizerId", "authorizer_id", "Id", "", "authorizerId"]'
-            ', ["ModelSelectionExpression", "model_selection_expression", "SelectionExpression", "", "modelSelectionExpression"]'
-            ', ["OperationName", "operation_name", "StringWithLengthBetween1And64", "", "operationName"]'
-            ', ["RequestModels", "request_models", "RouteModels", "", "requestModels"]'
-            ', ["RequestParameters", "request_parameters", "RouteParameters", "", "requestParameters"]'
-            ', ["RouteKey", "route_key", "SelectionKey", "", "routeKey"]'
-            ', ["RouteResponseSelectionExpression", "route_response_selection_expression", "SelectionExpression", "", "routeResponseSelectionExpression"]'
-            ', ["Target", "target", "StringWithLengthBetween1And128", "", "target"]]], {"cls_name": "UpdateRouteInput"}]'
-        ),
-        "UpdateRouteRequest": (
-            '["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
-            ', ["ApiKeyRequired", "api_key_required", "__boolean", "", "apiKeyRequired"]'
-            ', ["AuthorizationScopes", "authorization_scopes", "AuthorizationScopes", "", "authorizationScopes"]'
-            ', ["AuthorizationType", "authorization_type", "AuthorizationType", "", "authorizationType"]'
-            ', ["AuthorizerId", "authorizer_id", "Id", "", "authorizerId"]'
-            ', ["ModelSelectionExpression", "model_selection_expression", "SelectionExpression", "", "modelSelectionExpression"]'
-            ', ["OperationName", "operation_name", "StringWithLengthBetween1And64", "", "operationName"]'
-            ', ["RequestModels", "request_models", "RouteModels", "", "requestModels"]'
-            ', ["RequestParameters", "request_parameters", "RouteParameters", "", "requestParameters"]'
-            ', ["RouteId", "route_id", "__string", "uri", "routeId", {"required": true}]'
-            ', ["RouteKey", "route_key", "SelectionKey", "", "routeKey"]'
-            ', ["RouteResponseSelectionExpression", "route_response_selection_expression", "SelectionExpression", "", "routeResponseSelectionExpression"]'
-            ', ["Target", "target", "StringWithLengthBetween1And128", "", "target"]]], {"cls_name": "UpdateRouteRequest"}]'
-        ),
-        "UpdateRouteResponseInput": (
-            '["structure", [[["ModelSelectionExpression", "model_selection_expression", "SelectionExpression", "", "modelSelectionExpression"]'
-            ', ["ResponseModels", "response_models", "RouteModels", "", "responseModels"]'
-            ', ["ResponseParameters", "response_parameters", "RouteParameters", "", "responseParameters"]'
-            ', ["RouteResponseKey", "route_response_key", "SelectionKey", "", "routeResponseKey"]]], {"cls_name": "UpdateRouteResponseInput"}]'
-        ),
-        "UpdateRouteResponseRequest": (
-            '["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
-            ', ["ModelSelectionExpression", "model_selection_expression", "SelectionExpression", "", "modelSelectionExpression"]'
-            ', ["ResponseModels", "response_models", "RouteModels", "", "responseModels"]'
-            ', ["ResponseParameters", "response_parameters", "RouteParameters", "", "responseParameters"]'
-            ', ["RouteId", "route_id", "__string", "uri", "routeId", {"required": true}]'
-            ', ["RouteResponseId", "route_response_id", "__string", "uri", "routeResponseId", {"required": true}]'
-            ', ["RouteResponseKey", "route_response_key", "SelectionKey", "", "routeResponseKey"]]], {"cls_name": "UpdateRouteResponseRequest"}]'
-        ),
-        "UpdateRouteResponseResponse": (
-            '["structure", [[["ModelSelectionExpression", "model_selection_expression", "SelectionExpression", "", "modelSelectionExpression"]'
-            ', ["ResponseModels", "response_models", "RouteModels", "", "responseModels"]'
-            ', ["ResponseParameters", "response_parameters", "RouteParameters", "", "responseParameters"]'
-            ', ["RouteResponseId", "route_response_id", "Id", "", "routeResponseId"]'
-            ', ["RouteResponseKey", "route_response_key", "SelectionKey", "", "routeResponseKey"]]], {"cls_name": "UpdateRouteResponseResponse"}]'
-        ),
-        "UpdateRouteResult": (
-            '["structure", [[["ApiGatewayManaged", "api_gateway_managed", "__boolean", "", "apiGatewayManaged"]'
-            ', ["ApiKeyRequired", "api_key_required", "__boolean", "", "apiKeyRequired"]'
-            ', ["AuthorizationScopes", "authorization_scopes", "AuthorizationScopes", "", "authorizationScopes"]'
-            ', ["AuthorizationType", "authorization_type", "AuthorizationType", "", "authorizationType"]'
-            ', ["AuthorizerId", "authorizer_id", "Id", "", "authorizerId"]'
-            ', ["ModelSelectionExpression", "model_selection_expression", "SelectionExpression", "", "modelSelectionExpression"]'
-            ', ["OperationName", "operation_name", "StringWithLengthBetween1And64", "", "operationName"]'
-            ', ["RequestModels", "request_models", "RouteModels", "", "requestModels"]'
-            ', ["RequestParameters", "request_parameters", "RouteParameters", "", "requestParameters"]'
-            ', ["RouteId", "route_id", "Id", "", "routeId"]'
-            ', ["RouteKey", "route_key", "SelectionKey", "", "routeKey"]'
-            ', ["RouteResponseSelectionExpression", "route_response_selection_expression", "SelectionExpression", "", "routeResponseSelectionExpression"]'
-            ', ["Target", "target", "StringWithLengthBetween1And128", "", "target"]]], {"cls_name": "UpdateRouteResult"}]'
-        ),
-        "UpdateStageInput": (
-            '["structure", [[["AccessLogSettings", "access_log_settings", "AccessLogSettings", "", "accessLogSettings"]'
-            ', ["AutoDeploy", "auto_deploy", "__boolean", "", "autoDeploy"]'
-            ', ["ClientCertificateId", "client_certificate_id", "Id", "", "clientCertificateId"]'
-            ', ["DefaultRouteSettings", "default_route_settings", "RouteSettings", "", "defaultRouteSettings"]'
-            ', ["DeploymentId", "deployment_id", "Id", "", "deploymentId"]'
-            ', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
-            ', ["RouteSettings", "route_settings", "RouteSettingsMap", "", "routeSettings"]'
-            ', ["StageVariables", "stage_variables", "StageVariablesMap", "", "stageVariables"]]], {"cls_name": "UpdateStageInput"}]'
-        ),
-        "UpdateStageRequest": (
-            '["structure", [[["AccessLogSettings", "access_log_settings", "AccessLogSettings", "", "accessLogSettings"]'
-            ', ["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
-            ', ["AutoDeploy", "auto_deploy", "__boolean", "", "autoDeploy"]'
-            ', ["ClientCertificateId", "client_certificate_id", "Id", "", "clientCertificateId"]'
-            ', ["DefaultRouteSettings", "default_route_settings", "RouteSettings", "", "defaultRouteSettings"]'
-            ', ["DeploymentId", "deployment_id", "Id", "", "deploymentId"]'
-            ', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
-            ', ["RouteSettings", "route_settings", "RouteSettingsMap", "", "routeSettings"]'
-            ', ["StageName", "stage_name", "__string", "uri", "stageName", {"required": true}]'
-            ', ["StageVariables", "stage_variables", "StageVariablesMap", "", "stageVariables"]]], {"cls_name": "UpdateStageRequest"}]'
-        ),
-        "UpdateStageResponse": (
-            '["structure", [[["AccessLogSettings", "access_log_settings", "AccessLogSettings", "", "accessLogSettings"]'
-            ', ["ApiGatewayManaged", "api_gateway_managed", "__boolean", "", "apiGatewayManaged"]'
-            ', ["AutoDeploy", "auto_deploy", "__boolean", "", "autoDeploy"]'
-            ', ["ClientCertificateId", "client_certificate_id", "Id", "", "clientCertificateId"]'
-            ', ["CreatedDate", "created_date", "__timestampIso8601", "", "createdDate", {"timestamp_format": "iso8601"}]'
-            ', ["DefaultRouteSettings", "default_route_settings", "RouteSettings", "", "defaultRouteSettings"]'
-            ', ["DeploymentId", "deployment_id", "Id", "", "deploymentId"]'
-            ', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
-            ', ["LastDeploymentStatusMessage", "last_deployment_status_message", "__string", "", "lastDeploymentStatusMessage"]'
-            ', ["LastUpdatedDate", "last_updated_date", "__timestampIso8601", "", "lastUpdatedDate", {"timestamp_format": "iso8601"}]'
-            ', ["RouteSettings", "route_settings", "RouteSettingsMap", "", "routeSettings"]'
-            ', ["StageName", "stage_name", "StringWithLengthBetween1And128", "", "stageName"]'
-            ', ["StageVariables", "stage_variables", "StageVariablesMap", "", "stageVariables"]'
-            ', ["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "UpdateStageResponse"}]'
-        ),
-        "UpdateVpcLinkInput": '["structure", [[["Name", "name", "StringWithLengthBetween1And128", "", "name"]]], {"cls_name": "UpdateVpcLinkInput"}]',
-        "UpdateVpcLinkRequest": (
-            '["structure", [[["Name", "name", "StringWithLengthBetween1And128", "", "name"]'
-            ', ["VpcLinkId", "vpc_link_id", "__string", "uri", "vpcLinkId", {"required": true}]]], {"cls_name": "UpdateVpcLinkRequest"}]'
-        ),
-        "UpdateVpcLinkResponse": (
-            '["structure", [[["CreatedDate", "created_date", "__timestampIso8601", "", "createdDate", {"timestamp_format": "iso8601"}]'
-            ', ["Name", "name", "StringWithLengthBetween1And128", "", "name"]'
-            ', ["SecurityGroupIds", "security_group_ids", "SecurityGroupIdList", "", "securityGroupIds"]'
-            ', ["SubnetIds", "subnet_ids", "SubnetIdList", "", "subnetIds"]'
-            ', ["Tags", "tags", "Tags", "", "tags"]'
-            ', ["VpcLinkId", "vpc_link_id", "Id", "", "vpcLinkId"]'
-            ', ["VpcLinkStatus", "vpc_link_status", "VpcLinkStatus", "", "vpcLinkStatus"]'
-            ', ["VpcLinkStatusMessage", "vpc_link_status_message", "StringWithLengthBetween0And1024", "", "vpcLinkStatusMessage"]'
-            ', ["VpcLinkVersion", "vpc_link_version", "VpcLinkVersion", "", "vpcLinkVersion"]]], {"cls_name": "UpdateVpcLinkResponse"}]'
-        ),
-        "UriWithLengthBetween1And2048": '["string", [], {}]',
-        "VpcLink": (
-            '["structure", [[["CreatedDate", "created_date", "__timestampIso8601", "", "createdDate", {"timestamp_format": "iso8601"}]'
-            ', ["Name", "name", "StringWithLengthBetween1And128", "", "name", {"required": true}]'
-            ', ["SecurityGroupIds", "security_group_ids", "SecurityGroupIdList", "", "securityGroupIds", {"required": true}]'
-            ', ["SubnetIds", "subnet_ids", "SubnetIdList", "", "subnetIds", {"required": true}]'
-            ', ["Tags", "tags", "Tags", "", "tags"]'
-            ', ["VpcLinkId", "vpc_link_id", "Id", "", "vpcLinkId", {"required": true}]'
-            ', ["VpcLinkStatus", "vpc_link_status", "VpcLinkStatus", "", "vpcLinkStatus"]'
-            ', ["VpcLinkStatusMessage", "vpc_link_status_message", "StringWithLengthBetween0And1024", "", "vpcLinkStatusMessage"]'
-            ', ["VpcLinkVersion", "vpc_link_version", "VpcLinkVersion", "", "vpcLinkVersion"]]], {"cls_name": "VpcLink"}]'
-        ),
-        "VpcLinkStatus": '["enum", [["PENDING", "AVAILABLE", "DELETING", "FAILED", "INACTIVE"]], {"cls_name": "VpcLinkStatus"}]',
-        "VpcLinkVersion": '["enum", [["V2"]], {"cls_name": "VpcLinkVersion"}]',
-        "VpcLinks": (
-            '["structure", [[["Items", "items", "__listOfVpcLink", "", "items"]'
-            ', ["NextToken", "next_token", "NextToken", "", "nextToken"]]], {"cls_name": "VpcLinks"}]'
-        ),
-        "__boolean": '["boolean", [], {}]',
-        "__double": '["number", ["double"], {}]',
-        "__integer": '["number", ["integer"], {}]',
-        "__listOfApi": '["list_of", ["Api"], {}]',
-        "__listOfApiMapping": '["list_of", ["ApiMapping"], {}]',
-        "__listOfAuthorizer": '["list_of", ["Authorizer"], {}]',
-        "__listOfDeployment": '["list_of", ["Deployment"], {}]',
-        "__listOfDomainName": '["list_of", ["DomainName"], {}]',
-        "__listOfIntegration": '["list_of", ["Integration"], {}]',
-        "__listOfIntegrationResponse": '["list_of", ["IntegrationResponse"], {}]',
-        "__listOfModel": '["list_of", ["Model"], {}]',
-        "__listOfPortalProductSummary": '["list_of", ["PortalProductSummary"], {}]',
-        "__listOfPortalSummary": '["list_of", ["PortalSummary"], {}]',
-        "__listOfProductPageSummaryNoBody": '["list_of", ["ProductPageSummaryNoBody"], {}]',
-        "__listOfProductRestEndpointPageSummaryNoBody": '["list_of", ["ProductRestEndpointPageSummaryNoBody"], {}]',
-        "__listOfRoute": '["list_of", ["Route"], {}]',
-        "__listOfRouteResponse": '["list_of", ["RouteResponse"], {}]',
-        "__listOfRoutingRule": '["list_of", ["RoutingRule"], {}]',
-        "__listOfRoutingRuleAction": '["list_of", ["RoutingRuleAction"], {}]',
-        "__listOfRoutingRuleCondition": '["list_of", ["RoutingRuleCondition"], {}]',
-        "__listOfRoutingRuleMatchHeaderValue": '["list_of", ["RoutingRuleMatchHeaderValue"], {}]',
-        "__listOfSection": '["list_of", ["Section"], {}]',
-        "__listOfSelectionKey": '["list_of", ["SelectionKey"], {}]',
-        "__listOfStage": '["list_of", ["Stage"], {}]',
-        "__listOfVpcLink": '["list_of", ["VpcLink"], {}]',
-        "__listOf__string": '["list_of", ["__string"], {}]',
-        "__listOf__stringMin20Max2048": '["list_of", ["__stringMin20Max2048"], {}]',
-        "__long": '["number", ["long"], {}]',
-        "__string": '["string", [], {}]',
-        "__stringMin0Max1024": '["string", [], {"min": 0, "max": 1024}]',
-        "__stringMin0Max1092": '["string", [], {"min": 0, "max": 1092}]',
-        "__stringMin0Max255": '["string", [], {"min": 0, "max": 255}]',
-        "__stringMin10Max2048": '["string", [], {"min": 10, "max": 2048}]',
-        "__stringMin10Max30PatternAZ09": '["string", [], {"min": 10, "max": 30}]',
-        "__stringMin1Max1024": '["string", [], {"min": 1, "max": 1024}]',
-        "__stringMin1Max128": '["string", [], {"min": 1, "max": 128}]',
-        "__stringMin1Max16": '["string", [], {"min": 1, "max": 16}]',
-        "__stringMin1Max20": '["string", [], {"min": 1, "max": 20}]',
-        "__stringMin1Max2048": '["string", [], {"min": 1, "max": 2048}]',
-        "__stringMin1Max255": '["string", [], {"min": 1, "max": 255}]',
-        "__stringMin1Max256": '["string", [], {"min": 1, "max": 256}]',
-        "__stringMin1Max307200": '["string", [], {"min": 1, "max": 307200}]',
-        "__stringMin1Max32768": '["string", [], {"min": 1, "max": 32768}]',
-        "__stringMin1Max4096": '["string", [], {"min": 1, "max": 4096}]',
-        "__stringMin1Max50": '["string", [], {"min": 1, "max": 50}]',
-        "__stringMin1Max64": '["string", [], {"min": 1, "max": 64}]',
-        "__stringMin20Max2048": '["string", [], {"min": 20, "max": 2048}]',
-        "__stringMin3Max255": '["string", [], {"min": 3, "max": 255}]',
-        "__stringMin3Max256": '["string", [], {"min": 3, "max": 256}]',
-        "__timestampIso8601": '["timestamp", [], {"timestamp_format": "iso8601"}]',
-        "__timestampUnix": '["timestamp", [], {"timestamp_format": "unixTimestamp"}]',
-    },
+    PackedData(
+        (
+            "ACMManaged "
+            "AccessDeniedException "
+            "AccessDeniedExceptionResponseContent "
+            "AccessLogSettings "
+            "Api "
+            "ApiMapping "
+            "ApiMappings "
+            "Apis "
+            "Arn "
+            "Authorization "
+            "AuthorizationScopes "
+            "AuthorizationType "
+            "Authorizer "
+            "AuthorizerType "
+            "Authorizers "
+            "BadRequestException "
+            "BadRequestExceptionResponseContent "
+            "CognitoConfig "
+            "ConflictException "
+            "ConflictExceptionResponseContent "
+            "ConnectionType "
+            "ContentHandlingStrategy "
+            "Cors "
+            "CorsHeaderList "
+            "CorsMethodList "
+            "CorsOriginList "
+            "CreateApiInput "
+            "CreateApiMappingInput "
+            "CreateApiMappingRequest "
+            "CreateApiMappingResponse "
+            "CreateApiRequest "
+            "CreateApiResponse "
+            "CreateAuthorizerInput "
+            "CreateAuthorizerRequest "
+            "CreateAuthorizerResponse "
+            "CreateDeploymentInput "
+            "CreateDeploymentRequest "
+            "CreateDeploymentResponse "
+            "CreateDomainNameInput "
+            "CreateDomainNameRequest "
+            "CreateDomainNameResponse "
+            "CreateIntegrationInput "
+            "CreateIntegrationRequest "
+            "CreateIntegrationResponseInput "
+            "CreateIntegrationResponseRequest "
+            "CreateIntegrationResponseResponse "
+            "CreateIntegrationResult "
+            "CreateModelInput "
+            "CreateModelRequest "
+            "CreateModelResponse "
+            "CreatePortalProductRequest "
+            "CreatePortalProductRequestContent "
+            "CreatePortalProductResponse "
+            "CreatePortalProductResponseContent "
+            "CreatePortalRequest "
+            "CreatePortalRequestContent "
+            "CreatePortalResponse "
+            "CreatePortalResponseContent "
+            "CreateProductPageRequest "
+            "CreateProductPageRequestContent "
+            "CreateProductPageResponse "
+            "CreateProductPageResponseContent "
+            "CreateProductRestEndpointPageRequest "
+            "CreateProductRestEndpointPageRequestContent "
+            "CreateProductRestEndpointPageResponse "
+            "CreateProductRestEndpointPageResponseContent "
+            "CreateRouteInput "
+            "CreateRouteRequest "
+            "CreateRouteResponseInput "
+            "CreateRouteResponseRequest "
+            "CreateRouteResponseResponse "
+            "CreateRouteResult "
+            "CreateRoutingRuleRequest "
+            "CreateRoutingRuleResponse "
+            "CreateStageInput "
+            "CreateStageRequest "
+            "CreateStageResponse "
+            "CreateVpcLinkInput "
+            "CreateVpcLinkRequest "
+            "CreateVpcLinkResponse "
+            "CustomColors "
+            "DeleteAccessLogSettingsRequest "
+            "DeleteApiMappingRequest "
+            "DeleteApiRequest "
+            "DeleteAuthorizerRequest "
+            "DeleteCorsConfigurationRequest "
+            "DeleteDeploymentRequest "
+            "DeleteDomainNameRequest "
+            "DeleteIntegrationRequest "
+            "DeleteIntegrationResponseRequest "
+            "DeleteModelRequest "
+            "DeletePortalProductRequest "
+            "DeletePortalProductSharingPolicyRequest "
+            "DeletePortalRequest "
+            "DeleteProductPageRequest "
+            "DeleteProductRestEndpointPageRequest "
+            "DeleteRouteRequest "
+            "DeleteRouteRequestParameterRequest "
+            "DeleteRouteResponseRequest "
+            "DeleteRouteSettingsRequest "
+            "DeleteRoutingRuleRequest "
+            "DeleteStageRequest "
+            "DeleteVpcLinkRequest "
+            "DeleteVpcLinkResponse "
+            "Deployment "
+            "DeploymentStatus "
+            "Deployments "
+            "DisablePortalRequest "
+            "DisplayContent "
+            "DisplayContentOverrides "
+            "DisplayOrder "
+            "DomainName "
+            "DomainNameConfiguration "
+            "DomainNameConfigurations "
+            "DomainNameStatus "
+            "DomainNames "
+            "EndpointConfigurationRequest "
+            "EndpointConfigurationResponse "
+            "EndpointDisplayContent "
+            "EndpointDisplayContentResponse "
+            "EndpointType "
+            "ExportApiRequest "
+            "ExportApiResponse "
+            "ExportedApi "
+            "GetApiMappingRequest "
+            "GetApiMappingResponse "
+            "GetApiMappingsRequest "
+            "GetApiMappingsResponse "
+            "GetApiRequest "
+            "GetApiResponse "
+            "GetApisRequest "
+            "GetApisResponse "
+            "GetAuthorizerRequest "
+            "GetAuthorizerResponse "
+            "GetAuthorizersRequest "
+            "GetAuthorizersResponse "
+            "GetDeploymentRequest "
+            "GetDeploymentResponse "
+            "GetDeploymentsRequest "
+            "GetDeploymentsResponse "
+            "GetDomainNameRequest "
+            "GetDomainNameResponse "
+            "GetDomainNamesRequest "
+            "GetDomainNamesResponse "
+            "GetIntegrationRequest "
+            "GetIntegrationResponseRequest "
+            "GetIntegrationResponseResponse "
+            "GetIntegrationResponsesRequest "
+            "GetIntegrationResponsesResponse "
+            "GetIntegrationResult "
+            "GetIntegrationsRequest "
+            "GetIntegrationsResponse "
+            "GetModelRequest "
+            "GetModelResponse "
+            "GetModelTemplateRequest "
+            "GetModelTemplateResponse "
+            "GetModelsRequest "
+            "GetModelsResponse "
+            "GetPortalProductRequest "
+            "GetPortalProductResponse "
+            "GetPortalProductResponseContent "
+            "GetPortalProductSharingPolicyRequest "
+            "GetPortalProductSharingPolicyResponse "
+            "GetPortalProductSharingPolicyResponseContent "
+            "GetPortalRequest "
+            "GetPortalResponse "
+            "GetPortalResponseContent "
+            "GetProductPageRequest "
+            "GetProductPageResponse "
+            "GetProductPageResponseContent "
+            "GetProductRestEndpointPageRequest "
+            "GetProductRestEndpointPageResponse "
+            "GetProductRestEndpointPageResponseContent "
+            "GetRouteRequest "
+            "GetRouteResponseRequest "
+            "GetRouteResponseResponse "
+            "GetRouteResponsesRequest "
+            "GetRouteResponsesResponse "
+            "GetRouteResult "
+            "GetRoutesRequest "
+            "GetRoutesResponse "
+            "GetRoutingRuleRequest "
+            "GetRoutingRuleResponse "
+            "GetStageRequest "
+            "GetStageResponse "
+            "GetStagesRequest "
+            "GetStagesResponse "
+            "GetTagsRequest "
+            "GetTagsResponse "
+            "GetVpcLinkRequest "
+            "GetVpcLinkResponse "
+            "GetVpcLinksRequest "
+            "GetVpcLinksResponse "
+            "Id "
+            "IdentifierParts "
+            "IdentitySourceList "
+            "ImportApiInput "
+            "ImportApiRequest "
+            "ImportApiResponse "
+            "IntegerWithLengthBetween0And3600 "
+            "IntegerWithLengthBetween50And30000 "
+            "IntegerWithLengthBetweenMinus1And86400 "
+            "Integration "
+            "IntegrationParameters "
+            "IntegrationResponse "
+            "IntegrationResponses "
+            "IntegrationType "
+            "Integrations "
+            "IpAddressType "
+            "JWTConfiguration "
+            "LimitExceededException "
+            "LimitExceededExceptionResponseContent "
+            "ListPortalProductsRequest "
+            "ListPortalProductsResponse "
+            "ListPortalProductsResponseContent "
+            "ListPortalsRequest "
+            "ListPortalsResponse "
+            "ListPortalsResponseContent "
+            "ListProductPagesRequest "
+            "ListProductPagesResponse "
+            "ListProductPagesResponseContent "
+            "ListProductRestEndpointPagesRequest "
+            "ListProductRestEndpointPagesResponse "
+            "ListProductRestEndpointPagesResponseContent "
+            "ListRoutingRulesRequest "
+            "ListRoutingRulesResponse "
+            "LoggingLevel "
+            "MaxResults "
+            "Model "
+            "Models "
+            "MutualTlsAuthentication "
+            "MutualTlsAuthenticationInput "
+            "NextToken "
+            "None "
+            "NotFoundException "
+            "NotFoundExceptionResponseContent "
+            "ParameterConstraints "
+            "PassthroughBehavior "
+            "PortalContent "
+            "PortalProductSummary "
+            "PortalSummary "
+            "PortalTheme "
+            "Preview "
+            "PreviewPortalRequest "
+            "PreviewPortalResponse "
+            "PreviewStatus "
+            "ProductPageSummaryNoBody "
+            "ProductRestEndpointPageSummaryNoBody "
+            "ProtocolType "
+            "PublishPortalRequest "
+            "PublishPortalRequestContent "
+            "PublishPortalResponse "
+            "PublishStatus "
+            "PutPortalProductSharingPolicyRequest "
+            "PutPortalProductSharingPolicyRequestContent "
+            "PutPortalProductSharingPolicyResponse "
+            "PutRoutingRuleRequest "
+            "PutRoutingRuleResponse "
+            "ReimportApiInput "
+            "ReimportApiRequest "
+            "ReimportApiResponse "
+            "ResetAuthorizersCacheRequest "
+            "ResponseParameters "
+            "RestEndpointIdentifier "
+            "Route "
+            "RouteModels "
+            "RouteParameters "
+            "RouteResponse "
+            "RouteResponses "
+            "RouteSettings "
+            "RouteSettingsMap "
+            "Routes "
+            "RoutingMode "
+            "RoutingRule "
+            "RoutingRuleAction "
+            "RoutingRuleActionInvokeApi "
+            "RoutingRuleCondition "
+            "RoutingRuleInput "
+            "RoutingRuleMatchBasePaths "
+            "RoutingRuleMatchHeaderValue "
+            "RoutingRuleMatchHeaders "
+            "RoutingRulePriority "
+            "RoutingRules "
+            "Section "
+            "SecurityGroupIdList "
+            "SecurityPolicy "
+            "SelectionExpression "
+            "SelectionKey "
+            "Stage "
+            "StageVariablesMap "
+            "Stages "
+            "Status "
+            "StatusException "
+            "StringWithLengthBetween0And1024 "
+            "StringWithLengthBetween0And2048 "
+            "StringWithLengthBetween0And32K "
+            "StringWithLengthBetween1And1024 "
+            "StringWithLengthBetween1And128 "
+            "StringWithLengthBetween1And1600 "
+            "StringWithLengthBetween1And256 "
+            "StringWithLengthBetween1And512 "
+            "StringWithLengthBetween1And64 "
+            "SubnetIdList "
+            "TagResourceInput "
+            "TagResourceRequest "
+            "TagResourceResponse "
+            "Tags "
+            "Template "
+            "TemplateMap "
+            "TlsConfig "
+            "TlsConfigInput "
+            "TooManyRequestsException "
+            "TryItState "
+            "UntagResourceRequest "
+            "UpdateApiInput "
+            "UpdateApiMappingInput "
+            "UpdateApiMappingRequest "
+            "UpdateApiMappingResponse "
+            "UpdateApiRequest "
+            "UpdateApiResponse "
+            "UpdateAuthorizerInput "
+            "UpdateAuthorizerRequest "
+            "UpdateAuthorizerResponse "
+            "UpdateDeploymentInput "
+            "UpdateDeploymentRequest "
+            "UpdateDeploymentResponse "
+            "UpdateDomainNameInput "
+            "UpdateDomainNameRequest "
+            "UpdateDomainNameResponse "
+            "UpdateIntegrationInput "
+            "UpdateIntegrationRequest "
+            "UpdateIntegrationResponseInput "
+            "UpdateIntegrationResponseRequest "
+            "UpdateIntegrationResponseResponse "
+            "UpdateIntegrationResult "
+            "UpdateModelInput "
+            "UpdateModelRequest "
+            "UpdateModelResponse "
+            "UpdatePortalProductRequest "
+            "UpdatePortalProductRequestContent "
+            "UpdatePortalProductResponse "
+            "UpdatePortalProductResponseContent "
+            "UpdatePortalRequest "
+            "UpdatePortalRequestContent "
+            "UpdatePortalResponse "
+            "UpdatePortalResponseContent "
+            "UpdateProductPageRequest "
+            "UpdateProductPageRequestContent "
+            "UpdateProductPageResponse "
+            "UpdateProductPageResponseContent "
+            "UpdateProductRestEndpointPageRequest "
+            "UpdateProductRestEndpointPageRequestContent "
+            "UpdateProductRestEndpointPageResponse "
+            "UpdateProductRestEndpointPageResponseContent "
+            "UpdateRouteInput "
+            "UpdateRouteRequest "
+            "UpdateRouteResponseInput "
+            "UpdateRouteResponseRequest "
+            "UpdateRouteResponseResponse "
+            "UpdateRouteResult "
+            "UpdateStageInput "
+            "UpdateStageRequest "
+            "UpdateStageResponse "
+            "UpdateVpcLinkInput "
+            "UpdateVpcLinkRequest "
+            "UpdateVpcLinkResponse "
+            "UriWithLengthBetween1And2048 "
+            "VpcLink "
+            "VpcLinkStatus "
+            "VpcLinkVersion "
+            "VpcLinks "
+            "__boolean "
+            "__double "
+            "__integer "
+            "__listOfApi "
+            "__listOfApiMapping "
+            "__listOfAuthorizer "
+            "__listOfDeployment "
+            "__listOfDomainName "
+            "__listOfIntegration "
+            "__listOfIntegrationResponse "
+            "__listOfModel "
+            "__listOfPortalProductSummary "
+            "__listOfPortalSummary "
+            "__listOfProductPageSummaryNoBody "
+            "__listOfProductRestEndpointPageSummaryNoBody "
+            "__listOfRoute "
+            "__listOfRouteResponse "
+            "__listOfRoutingRule "
+            "__listOfRoutingRuleAction "
+            "__listOfRoutingRuleCondition "
+            "__listOfRoutingRuleMatchHeaderValue "
+            "__listOfSection "
+            "__listOfSelectionKey "
+            "__listOfStage "
+            "__listOfVpcLink "
+            "__listOf__string "
+            "__listOf__stringMin20Max2048 "
+            "__long "
+            "__string "
+            "__stringMin0Max1024 "
+            "__stringMin0Max1092 "
+            "__stringMin0Max255 "
+            "__stringMin10Max2048 "
+            "__stringMin10Max30PatternAZ09 "
+            "__stringMin1Max1024 "
+            "__stringMin1Max128 "
+            "__stringMin1Max16 "
+            "__stringMin1Max20 "
+            "__stringMin1Max2048 "
+            "__stringMin1Max255 "
+            "__stringMin1Max256 "
+            "__stringMin1Max307200 "
+            "__stringMin1Max32768 "
+            "__stringMin1Max4096 "
+            "__stringMin1Max50 "
+            "__stringMin1Max64 "
+            "__stringMin20Max2048 "
+            "__stringMin3Max255 "
+            "__stringMin3Max256 "
+            "__timestampIso8601 "
+            "__timestampUnix"
+        ),
+        (
+            b'["structure", [[["CertificateArn", "certificate_arn", "__stringMin10Max2048", "", "certificateArn", {"required": true}]'
+            b', ["DomainName", "domain_name", "__stringMin3Max256", "", "domainName", {"required": true}]]], {"cls_name": "ACMManaged"}]'
+            b'["structure", [[["Message", "message", "__string", "", "message"]]], {"cls_name": "AccessDeniedException", "error_code": "AccessDeniedException", "error_status": 403}]'
+            b'["structure", [[["Message", "message", "__string", "", "message"]]], {"cls_name": "AccessDeniedExceptionResponseContent"}]'
+            b'["structure", [[["DestinationArn", "destination_arn", "Arn", "", "destinationArn"]'
+            b', ["Format", "format", "StringWithLengthBetween1And1024", "", "format"]]], {"cls_name": "AccessLogSettings"}]'
+            b'["structure", [[["ApiEndpoint", "api_endpoint", "__string", "", "apiEndpoint"]'
+            b', ["ApiGatewayManaged", "api_gateway_managed", "__boolean", "", "apiGatewayManaged"]'
+            b', ["ApiId", "api_id", "Id", "", "apiId"]'
+            b', ["ApiKeySelectionExpression", "api_key_selection_expression", "SelectionExpression", "", "apiKeySelectionExpression"]'
+            b', ["CorsConfiguration", "cors_configuration", "Cors", "", "corsConfiguration"]'
+            b', ["CreatedDate", "created_date", "__timestampIso8601", "", "createdDate", {"timestamp_format": "iso8601"}]'
+            b', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
+            b', ["DisableSchemaValidation", "disable_schema_validation", "__boolean", "", "disableSchemaValidation"]'
+            b', ["DisableExecuteApiEndpoint", "disable_execute_api_endpoint", "__boolean", "", "disableExecuteApiEndpoint"]'
+            b', ["ImportInfo", "import_info", "__listOf__string", "", "importInfo"]'
+            b', ["IpAddressType", "ip_address_type", "IpAddressType", "", "ipAddressType"]'
+            b', ["Name", "name", "StringWithLengthBetween1And128", "", "name", {"required": true}]'
+            b', ["ProtocolType", "protocol_type", "ProtocolType", "", "protocolType", {"required": true}]'
+            b', ["RouteSelectionExpression", "route_selection_expression", "SelectionExpression", "", "routeSelectionExpression", {"required": true}]'
+            b', ["Tags", "tags", "Tags", "", "tags"]'
+            b', ["Version", "version", "StringWithLengthBetween1And64", "", "version"]'
+            b', ["Warnings", "warnings", "__listOf__string", "", "warnings"]]], {"cls_name": "Api"}]'
+            b'["structure", [[["ApiId", "api_id", "Id", "", "apiId", {"required": true}]'
+            b', ["ApiMappingId", "api_mapping_id", "Id", "", "apiMappingId"]'
+            b', ["ApiMappingKey", "api_mapping_key", "SelectionKey", "", "apiMappingKey"]'
+            b', ["Stage", "stage", "StringWithLengthBetween1And128", "", "stage", {"required": true}]]], {"cls_name": "ApiMapping"}]'
+            b'["structure", [[["Items", "items", "__listOfApiMapping", "", "items"]'
+            b', ["NextToken", "next_token", "NextToken", "", "nextToken"]]], {"cls_name": "ApiMappings"}]'
+            b'["structure", [[["Items", "items", "__listOfApi", "", "items"]'
+            b', ["NextToken", "next_token", "NextToken", "", "nextToken"]]], {"cls_name": "Apis"}]'
+            b'["string", [], {}]'
+            b'["structure", [[["CognitoConfig", "cognito_config", "CognitoConfig", "", "cognitoConfig"]'
+            b', ["None", "none", "None", "", "none"]]], {"cls_name": "Authorization"}]'
+            b'["list_of", ["StringWithLengthBetween1And64"], {}]'
+            b'["enum", [["NONE", "AWS_IAM", "CUSTOM", "JWT"]], {"cls_name": "AuthorizationType"}]'
+            b'["structure", [[["AuthorizerCredentialsArn", "authorizer_credentials_arn", "Arn", "", "authorizerCredentialsArn"]'
+            b', ["AuthorizerId", "authorizer_id", "Id", "", "authorizerId"]'
+            b', ["AuthorizerPayloadFormatVersion", "authorizer_payload_format_version", "StringWithLengthBetween1And64", "", "authorizerPayloadFormatVersion"]'
+            b', ["AuthorizerResultTtlInSeconds", "authorizer_result_ttl_in_seconds", "IntegerWithLengthBetween0And3600", "", "authorizerResultTtlInSeconds"]'
+            b', ["AuthorizerType", "authorizer_type", "AuthorizerType", "", "authorizerType"]'
+            b', ["AuthorizerUri", "authorizer_uri", "UriWithLengthBetween1And2048", "", "authorizerUri"]'
+            b', ["EnableSimpleResponses", "enable_simple_responses", "__boolean", "", "enableSimpleResponses"]'
+            b', ["IdentitySource", "identity_source", "IdentitySourceList", "", "identitySource"]'
+            b', ["IdentityValidationExpression", "identity_validation_expression", "StringWithLengthBetween0And1024", "", "identityValidationExpression"]'
+            b', ["JwtConfiguration", "jwt_configuration", "JWTConfiguration", "", "jwtConfiguration"]'
+            b', ["Name", "name", "StringWithLengthBetween1And128", "", "name", {"required": true}]]], {"cls_name": "Authorizer"}]'
+            b'["enum", [["REQUEST", "JWT"]], {"cls_name": "AuthorizerType"}]'
+            b'["structure", [[["Items", "items", "__listOfAuthorizer", "", "items"]'
+            b', ["NextToken", "next_token", "NextToken", "", "nextToken"]]], {"cls_name": "Authorizers"}]'
+            b'["structure", [[["Message", "message", "__string", "", "message"]]], {"cls_name": "BadRequestException", "error_code": "BadRequestException", "error_status": 400}]'
+            b'["structure", [[["Message", "message", "__string", "", "message"]]], {"cls_name": "BadRequestExceptionResponseContent"}]'
+            b'["structure", [[["AppClientId", "app_client_id", "__stringMin1Max256", "", "appClientId", {"required": true}]'
+            b', ["UserPoolArn", "user_pool_arn", "__stringMin20Max2048", "", "userPoolArn", {"required": true}]'
+            b', ["UserPoolDomain", "user_pool_domain", "__stringMin20Max2048", "", "userPoolDomain", {"required": true}]]], {"cls_name": "CognitoConfig"}]'
+            b'["structure", [[["Message", "message", "__string", "", "message"]]], {"cls_name": "ConflictException", "error_code": "ConflictException", "error_status": 409}]'
+            b'["structure", [[["Message", "message", "__string", "", "message"]]], {"cls_name": "ConflictExceptionResponseContent"}]'
+            b'["enum", [["INTERNET", "VPC_LINK"]], {"cls_name": "ConnectionType"}]'
+            b'["enum", [["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"]], {"cls_name": "ContentHandlingStrategy"}]'
+            b'["structure", [[["AllowCredentials", "allow_credentials", "__boolean", "", "allowCredentials"]'
+            b', ["AllowHeaders", "allow_headers", "CorsHeaderList", "", "allowHeaders"]'
+            b', ["AllowMethods", "allow_methods", "CorsMethodList", "", "allowMethods"]'
+            b', ["AllowOrigins", "allow_origins", "CorsOriginList", "", "allowOrigins"]'
+            b', ["ExposeHeaders", "expose_headers", "CorsHeaderList", "", "exposeHeaders"]'
+            b', ["MaxAge", "max_age", "IntegerWithLengthBetweenMinus1And86400", "", "maxAge"]]], {"cls_name": "Cors"}]'
+            b'["list_of", ["__string"], {}]'
+            b'["list_of", ["StringWithLengthBetween1And64"], {}]'
+            b'["list_of", ["__string"], {}]'
+            b'["structure", [[["ApiKeySelectionExpression", "api_key_selection_expression", "SelectionExpression", "", "apiKeySelectionExpression"]'
+            b', ["CorsConfiguration", "cors_configuration", "Cors", "", "corsConfiguration"]'
+            b', ["CredentialsArn", "credentials_arn", "Arn", "", "credentialsArn"]'
+            b', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
+            b', ["DisableSchemaValidation", "disable_schema_validation", "__boolean", "", "disableSchemaValidation"]'
+            b', ["DisableExecuteApiEndpoint", "disable_execute_api_endpoint", "__boolean", "", "disableExecuteApiEndpoint"]'
+            b', ["Name", "name", "StringWithLengthBetween1And128", "", "name", {"required": true}]'
+            b', ["ProtocolType", "protocol_type", "ProtocolType", "", "protocolType", {"required": true}]'
+            b', ["RouteKey", "route_key", "SelectionKey", "", "routeKey"]'
+            b', ["RouteSelectionExpression", "route_selection_expression", "SelectionExpression", "", "routeSelectionExpression"]'
+            b', ["Tags", "tags", "Tags", "", "tags"]'
+            b', ["Target", "target", "UriWithLengthBetween1And2048", "", "target"]'
+            b', ["Version", "version", "StringWithLengthBetween1And64", "", "version"]]], {"cls_name": "CreateApiInput"}]'
+            b'["structure", [[["ApiId", "api_id", "Id", "", "apiId", {"required": true}]'
+            b', ["ApiMappingKey", "api_mapping_key", "SelectionKey", "", "apiMappingKey"]'
+            b', ["Stage", "stage", "StringWithLengthBetween1And128", "", "stage", {"required": true}]]], {"cls_name": "CreateApiMappingInput"}]'
+            b'["structure", [[["ApiId", "api_id", "Id", "", "apiId", {"required": true}]'
+            b', ["ApiMappingKey", "api_mapping_key", "SelectionKey", "", "apiMappingKey"]'
+            b', ["DomainName", "domain_name", "__string", "uri", "domainName", {"required": true}]'
+            b', ["Stage", "stage", "StringWithLengthBetween1And128", "", "stage", {"required": true}]]], {"cls_name": "CreateApiMappingRequest"}]'
+            b'["structure", [[["ApiId", "api_id", "Id", "", "apiId"]'
+            b', ["ApiMappingId", "api_mapping_id", "Id", "", "apiMappingId"]'
+            b', ["ApiMappingKey", "api_mapping_key", "SelectionKey", "", "apiMappingKey"]'
+            b', ["Stage", "stage", "StringWithLengthBetween1And128", "", "stage"]]], {"cls_name": "CreateApiMappingResponse"}]'
+            b'["structure", [[["ApiKeySelectionExpression", "api_key_selection_expression", "SelectionExpression", "", "apiKeySelectionExpression"]'
+            b', ["CorsConfiguration", "cors_configuration", "Cors", "", "corsConfiguration"]'
+            b', ["CredentialsArn", "credentials_arn", "Arn", "", "credentialsArn"]'
+            b', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
+            b', ["DisableSchemaValidation", "disable_schema_validation", "__boolean", "", "disableSchemaValidation"]'
+            b', ["DisableExecuteApiEndpoint", "disable_execute_api_endpoint", "__boolean", "", "disableExecuteApiEndpoint"]'
+            b', ["IpAddressType", "ip_address_type", "IpAddressType", "", "ipAddressType"]'
+            b', ["Name", "name", "StringWithLengthBetween1And128", "", "name", {"required": true}]'
+            b', ["ProtocolType", "protocol_type", "ProtocolType", "", "protocolType", {"required": true}]'
+            b', ["RouteKey", "route_key", "SelectionKey", "", "routeKey"]'
+            b', ["RouteSelectionExpression", "route_selection_expression", "SelectionExpression", "", "routeSelectionExpression"]'
+            b', ["Tags", "tags", "Tags", "", "tags"]'
+            b', ["Target", "target", "UriWithLengthBetween1And2048", "", "target"]'
+            b', ["Version", "version", "StringWithLengthBetween1And64", "", "version"]]], {"cls_name": "CreateApiRequest"}]'
+            b'["structure", [[["ApiEndpoint", "api_endpoint", "__string", "", "apiEndpoint"]'
+            b', ["ApiGatewayManaged", "api_gateway_managed", "__boolean", "", "apiGatewayManaged"]'
+            b', ["ApiId", "api_id", "Id", "", "apiId"]'
+            b', ["ApiKeySelectionExpression", "api_key_selection_expression", "SelectionExpression", "", "apiKeySelectionExpression"]'
+            b', ["CorsConfiguration", "cors_configuration", "Cors", "", "corsConfiguration"]'
+            b', ["CreatedDate", "created_date", "__timestampIso8601", "", "createdDate", {"timestamp_format": "iso8601"}]'
+            b', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
+            b', ["DisableSchemaValidation", "disable_schema_validation", "__boolean", "", "disableSchemaValidation"]'
+            b', ["DisableExecuteApiEndpoint", "disable_execute_api_endpoint", "__boolean", "", "disableExecuteApiEndpoint"]'
+            b', ["ImportInfo", "import_info", "__listOf__string", "", "importInfo"]'
+            b', ["IpAddressType", "ip_address_type", "IpAddressType", "", "ipAddressType"]'
+            b', ["Name", "name", "StringWithLengthBetween1And128", "", "name"]'
+            b', ["ProtocolType", "protocol_type", "ProtocolType", "", "protocolType"]'
+            b', ["RouteSelectionExpression", "route_selection_expression", "SelectionExpression", "", "routeSelectionExpression"]'
+            b', ["Tags", "tags", "Tags", "", "tags"]'
+            b', ["Version", "version", "StringWithLengthBetween1And64", "", "version"]'
+            b', ["Warnings", "warnings", "__listOf__string", "", "warnings"]]], {"cls_name": "CreateApiResponse"}]'
+            b'["structure", [[["AuthorizerCredentialsArn", "authorizer_credentials_arn", "Arn", "", "authorizerCredentialsArn"]'
+            b', ["AuthorizerPayloadFormatVersion", "authorizer_payload_format_version", "StringWithLengthBetween1And64", "", "authorizerPayloadFormatVersion"]'
+            b', ["AuthorizerResultTtlInSeconds", "authorizer_result_ttl_in_seconds", "IntegerWithLengthBetween0And3600", "", "authorizerResultTtlInSeconds"]'
+            b', ["AuthorizerType", "authorizer_type", "AuthorizerType", "", "authorizerType", {"required": true}]'
+            b', ["AuthorizerUri", "authorizer_uri", "UriWithLengthBetween1And2048", "", "authorizerUri"]'
+            b', ["EnableSimpleResponses", "enable_simple_responses", "__boolean", "", "enableSimpleResponses"]'
+            b', ["IdentitySource", "identity_source", "IdentitySourceList", "", "identitySource", {"required": true}]'
+            b', ["IdentityValidationExpression", "identity_validation_expression", "StringWithLengthBetween0And1024", "", "identityValidationExpression"]'
+            b', ["JwtConfiguration", "jwt_configuration", "JWTConfiguration", "", "jwtConfiguration"]'
+            b', ["Name", "name", "StringWithLengthBetween1And128", "", "name", {"required": true}]]], {"cls_name": "CreateAuthorizerInput"}]'
+            b'["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
+            b', ["AuthorizerCredentialsArn", "authorizer_credentials_arn", "Arn", "", "authorizerCredentialsArn"]'
+            b', ["AuthorizerPayloadFormatVersion", "authorizer_payload_format_version", "StringWithLengthBetween1And64", "", "authorizerPayloadFormatVersion"]'
+            b', ["AuthorizerResultTtlInSeconds", "authorizer_result_ttl_in_seconds", "IntegerWithLengthBetween0And3600", "", "authorizerResultTtlInSeconds"]'
+            b', ["AuthorizerType", "authorizer_type", "AuthorizerType", "", "authorizerType", {"required": true}]'
+            b', ["AuthorizerUri", "authorizer_uri", "UriWithLengthBetween1And2048", "", "authorizerUri"]'
+            b', ["EnableSimpleResponses", "enable_simple_responses", "__boolean", "", "enableSimpleResponses"]'
+            b', ["IdentitySource", "identity_source", "IdentitySourceList", "", "identitySource", {"required": true}]'
+            b', ["IdentityValidationExpression", "identity_validation_expression", "StringWithLengthBetween0And1024", "", "identityValidationExpression"]'
+            b', ["JwtConfiguration", "jwt_configuration", "JWTConfiguration", "", "jwtConfiguration"]'
+            b', ["Name", "name", "StringWithLengthBetween1And128", "", "name", {"required": true}]]], {"cls_name": "CreateAuthorizerRequest"}]'
+            b'["structure", [[["AuthorizerCredentialsArn", "authorizer_credentials_arn", "Arn", "", "authorizerCredentialsArn"]'
+            b', ["AuthorizerId", "authorizer_id", "Id", "", "authorizerId"]'
+            b', ["AuthorizerPayloadFormatVersion", "authorizer_payload_format_version", "StringWithLengthBetween1And64", "", "authorizerPayloadFormatVersion"]'
+            b', ["AuthorizerResultTtlInSeconds", "authorizer_result_ttl_in_seconds", "IntegerWithLengthBetween0And3600", "", "authorizerResultTtlInSeconds"]'
+            b', ["AuthorizerType", "authorizer_type", "AuthorizerType", "", "authorizerType"]'
+            b', ["AuthorizerUri", "authorizer_uri", "UriWithLengthBetween1And2048", "", "authorizerUri"]'
+            b', ["EnableSimpleResponses", "enable_simple_responses", "__boolean", "", "enableSimpleResponses"]'
+            b', ["IdentitySource", "identity_source", "IdentitySourceList", "", "identitySource"]'
+            b', ["IdentityValidationExpression", "identity_validation_expression", "StringWithLengthBetween0And1024", "", "identityValidationExpression"]'
+            b', ["JwtConfiguration", "jwt_configuration", "JWTConfiguration", "", "jwtConfiguration"]'
+            b', ["Name", "name", "StringWithLengthBetween1And128", "", "name"]]], {"cls_name": "CreateAuthorizerResponse"}]'
+            b'["structure", [[["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
+            b', ["StageName", "stage_name", "StringWithLengthBetween1And128", "", "stageName"]]], {"cls_name": "CreateDeploymentInput"}]'
+            b'["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
+            b', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
+            b', ["StageName", "stage_name", "StringWithLengthBetween1And128", "", "stageName"]]], {"cls_name": "CreateDeploymentRequest"}]'
+            b'["structure", [[["AutoDeployed", "auto_deployed", "__boolean", "", "autoDeployed"]'
+            b', ["CreatedDate", "created_date", "__timestampIso8601", "", "createdDate", {"timestamp_format": "iso8601"}]'
+            b', ["DeploymentId", "deployment_id", "Id", "", "deploymentId"]'
+            b', ["DeploymentStatus", "deployment_status", "DeploymentStatus", "", "deploymentStatus"]'
+            b', ["DeploymentStatusMessage", "deployment_status_message", "__string", "", "deploymentStatusMessage"]'
+            b', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]]], {"cls_name": "CreateDeploymentResponse"}]'
+            b'["structure", [[["DomainName", "domain_name", "StringWithLengthBetween1And512", "", "domainName", {"required": true}]'
+            b', ["DomainNameConfigurations", "domain_name_configurations", "DomainNameConfigurations", "", "domainNameConfigurations"]'
+            b', ["MutualTlsAuthentication", "mutual_tls_authentication", "MutualTlsAuthenticationInput", "", "mutualTlsAuthentication"]'
+            b', ["RoutingMode", "routing_mode", "RoutingMode", "", "routingMode"]'
+            b', ["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "CreateDomainNameInput"}]'
+            b'["structure", [[["DomainName", "domain_name", "StringWithLengthBetween1And512", "", "domainName", {"required": true}]'
+            b', ["DomainNameConfigurations", "domain_name_configurations", "DomainNameConfigurations", "", "domainNameConfigurations"]'
+            b', ["MutualTlsAuthentication", "mutual_tls_authentication", "MutualTlsAuthenticationInput", "", "mutualTlsAuthentication"]'
+            b', ["RoutingMode", "routing_mode", "RoutingMode", "", "routingMode"]'
+            b', ["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "CreateDomainNameRequest"}]'
+            b'["structure", [[["ApiMappingSelectionExpression", "api_mapping_selection_expression", "SelectionExpression", "", "apiMappingSelectionExpression"]'
+            b', ["DomainName", "domain_name", "StringWithLengthBetween1And512", "", "domainName"]'
+            b', ["DomainNameArn", "domain_name_arn", "Arn", "", "domainNameArn"]'
+            b', ["DomainNameConfigurations", "domain_name_configurations", "DomainNameConfigurations", "", "domainNameConfigurations"]'
+            b', ["MutualTlsAuthentication", "mutual_tls_authentication", "MutualTlsAuthentication", "", "mutualTlsAuthentication"]'
+            b', ["RoutingMode", "routing_mode", "RoutingMode", "", "routingMode"]'
+            b', ["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "CreateDomainNameResponse"}]'
+            b'["structure", [[["ConnectionId", "connection_id", "StringWithLengthBetween1And1024", "", "connectionId"]'
+            b', ["ConnectionType", "connection_type", "ConnectionType", "", "connectionType"]'
+            b', ["ContentHandlingStrategy", "content_handling_strategy", "ContentHandlingStrategy", "", "contentHandlingStrategy"]'
+            b', ["CredentialsArn", "credentials_arn", "Arn", "", "credentialsArn"]'
+            b', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
+            b', ["IntegrationMethod", "integration_method", "StringWithLengthBetween1And64", "", "integrationMethod"]'
+            b', ["IntegrationSubtype", "integration_subtype", "StringWithLengthBetween1And128", "", "integrationSubtype"]'
+            b', ["IntegrationType", "integration_type", "IntegrationType", "", "integrationType", {"required": true}]'
+            b', ["IntegrationUri", "integration_uri", "UriWithLengthBetween1And2048", "", "integrationUri"]'
+            b', ["PassthroughBehavior", "passthrough_behavior", "PassthroughBehavior", "", "passthroughBehavior"]'
+            b', ["PayloadFormatVersion", "payload_format_version", "StringWithLengthBetween1And64", "", "payloadFormatVersion"]'
+            b', ["RequestParameters", "request_parameters", "IntegrationParameters", "", "requestParameters"]'
+            b', ["RequestTemplates", "request_templates", "TemplateMap", "", "requestTemplates"]'
+            b', ["ResponseParameters", "response_parameters", "ResponseParameters", "", "responseParameters"]'
+            b', ["TemplateSelectionExpression", "template_selection_expression", "SelectionExpression", "", "templateSelectionExpression"]'
+            b', ["TimeoutInMillis", "timeout_in_millis", "IntegerWithLengthBetween50And30000", "", "timeoutInMillis"]'
+            b', ["TlsConfig", "tls_config", "TlsConfigInput", "", "tlsConfig"]]], {"cls_name": "CreateIntegrationInput"}]'
+            b'["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
+            b', ["ConnectionId", "connection_id", "StringWithLengthBetween1And1024", "", "connectionId"]'
+            b', ["ConnectionType", "connection_type", "ConnectionType", "", "connectionType"]'
+            b', ["ContentHandlingStrategy", "content_handling_strategy", "ContentHandlingStrategy", "", "contentHandlingStrategy"]'
+            b', ["CredentialsArn", "credentials_arn", "Arn", "", "credentialsArn"]'
+            b', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
+            b', ["IntegrationMethod", "integration_method", "StringWithLengthBetween1And64", "", "integrationMethod"]'
+            b', ["IntegrationSubtype", "integration_subtype", "StringWithLengthBetween1And128", "", "integrationSubtype"]'
+            b', ["IntegrationType", "integration_type", "IntegrationType", "", "integrationType", {"required": true}]'
+            b', ["IntegrationUri", "integration_uri", "UriWithLengthBetween1And2048", "", "integrationUri"]'
+            b', ["PassthroughBehavior", "passthrough_behavior", "PassthroughBehavior", "", "passthroughBehavior"]'
+            b', ["PayloadFormatVersion", "payload_format_version", "StringWithLengthBetween1And64", "", "payloadFormatVersion"]'
+            b', ["RequestParameters", "request_parameters", "IntegrationParameters", "", "requestParameters"]'
+            b', ["RequestTemplates", "request_templates", "TemplateMap", "", "requestTemplates"]'
+            b', ["ResponseParameters", "response_parameters", "ResponseParameters", "", "responseParameters"]'
+            b', ["TemplateSelectionExpression", "template_selection_expression", "SelectionExpression", "", "templateSelectionExpression"]'
+            b', ["TimeoutInMillis", "timeout_in_millis", "IntegerWithLengthBetween50And30000", "", "timeoutInMillis"]'
+            b', ["TlsConfig", "tls_config", "TlsConfigInput", "", "tlsConfig"]]], {"cls_name": "CreateIntegrationRequest"}]'
+            b'["structure", [[["ContentHandlingStrategy", "content_handling_strategy", "ContentHandlingStrategy", "", "contentHandlingStrategy"]'
+            b', ["IntegrationResponseKey", "integration_response_key", "SelectionKey", "", "integrationResponseKey", {"required": true}]'
+            b', ["ResponseParameters", "response_parameters", "IntegrationParameters", "", "responseParameters"]'
+            b', ["ResponseTemplates", "response_templates", "TemplateMap", "", "responseTemplates"]'
+            b', ["TemplateSelectionExpression", "template_selection_expression", "SelectionExpression", "", "templateSelectionExpression"]]], {"cls_name": "CreateIntegrationResponseInput"}]'
+            b'["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
+            b', ["ContentHandlingStrategy", "content_handling_strategy", "ContentHandlingStrategy", "", "contentHandlingStrategy"]'
+            b', ["IntegrationId", "integration_id", "__string", "uri", "integrationId", {"required": true}]'
+            b', ["IntegrationResponseKey", "integration_response_key", "SelectionKey", "", "integrationResponseKey", {"required": true}]'
+            b', ["ResponseParameters", "response_parameters", "IntegrationParameters", "", "responseParameters"]'
+            b', ["ResponseTemplates", "response_templates", "TemplateMap", "", "responseTemplates"]'
+            b', ["TemplateSelectionExpression", "template_selection_expression", "SelectionExpression", "", "templateSelectionExpression"]]], {"cls_name": "CreateIntegrationResponseRequest"}]'
+            b'["structure", [[["ContentHandlingStrategy", "content_handling_strategy", "ContentHandlingStrategy", "", "contentHandlingStrategy"]'
+            b', ["IntegrationResponseId", "integration_response_id", "Id", "", "integrationResponseId"]'
+            b', ["IntegrationResponseKey", "integration_response_key", "SelectionKey", "", "integrationResponseKey"]'
+            b', ["ResponseParameters", "response_parameters", "IntegrationParameters", "", "responseParameters"]'
+            b', ["ResponseTemplates", "response_templates", "TemplateMap", "", "responseTemplates"]'
+            b', ["TemplateSelectionExpression", "template_selection_expression", "SelectionExpression", "", "templateSelectionExpression"]]], {"cls_name": "CreateIntegrationResponseResponse"}]'
+            b'["structure", [[["ApiGatewayManaged", "api_gateway_managed", "__boolean", "", "apiGatewayManaged"]'
+            b', ["ConnectionId", "connection_id", "StringWithLengthBetween1And1024", "", "connectionId"]'
+            b', ["ConnectionType", "connection_type", "ConnectionType", "", "connectionType"]'
+            b', ["ContentHandlingStrategy", "content_handling_strategy", "ContentHandlingStrategy", "", "contentHandlingStrategy"]'
+            b', ["CredentialsArn", "credentials_arn", "Arn", "", "credentialsArn"]'
+            b', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
+            b', ["IntegrationId", "integration_id", "Id", "", "integrationId"]'
+            b', ["IntegrationMethod", "integration_method", "StringWithLengthBetween1And64", "", "integrationMethod"]'
+            b', ["IntegrationResponseSelectionExpression", "integration_response_selection_expression", "SelectionExpression", "", "integrationResponseSelectionExpression"]'
+            b', ["IntegrationSubtype", "integration_subtype", "StringWithLengthBetween1And128", "", "integrationSubtype"]'
+            b', ["IntegrationType", "integration_type", "IntegrationType", "", "integrationType"]'
+            b', ["IntegrationUri", "integration_uri", "UriWithLengthBetween1And2048", "", "integrationUri"]'
+            b', ["PassthroughBehavior", "passthrough_behavior", "PassthroughBehavior", "", "passthroughBehavior"]'
+            b', ["PayloadFormatVersion", "payload_format_version", "StringWithLengthBetween1And64", "", "payloadFormatVersion"]'
+            b', ["RequestParameters", "request_parameters", "IntegrationParameters", "", "requestParameters"]'
+            b', ["RequestTemplates", "request_templates", "TemplateMap", "", "requestTemplates"]'
+            b', ["ResponseParameters", "response_parameters", "ResponseParameters", "", "responseParameters"]'
+            b', ["TemplateSelectionExpression", "template_selection_expression", "SelectionExpression", "", "templateSelectionExpression"]'
+            b', ["TimeoutInMillis", "timeout_in_millis", "IntegerWithLengthBetween50And30000", "", "timeoutInMillis"]'
+            b', ["TlsConfig", "tls_config", "TlsConfig", "", "tlsConfig"]]], {"cls_name": "CreateIntegrationResult"}]'
+            b'["structure", [[["ContentType", "content_type", "StringWithLengthBetween1And256", "", "contentType"]'
+            b', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
+            b', ["Name", "name", "StringWithLengthBetween1And128", "", "name", {"required": true}]'
+            b', ["Schema", "schema", "StringWithLengthBetween0And32K", "", "schema", {"required": true}]]], {"cls_name": "CreateModelInput"}]'
+            b'["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
+            b', ["ContentType", "content_type", "StringWithLengthBetween1And256", "", "contentType"]'
+            b', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
+            b', ["Name", "name", "StringWithLengthBetween1And128", "", "name", {"required": true}]'
+            b', ["Schema", "schema", "StringWithLengthBetween0And32K", "", "schema", {"required": true}]]], {"cls_name": "CreateModelRequest"}]'
+            b'["structure", [[["ContentType", "content_type", "StringWithLengthBetween1And256", "", "contentType"]'
+            b', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
+            b', ["ModelId", "model_id", "Id", "", "modelId"]'
+            b', ["Name", "name", "StringWithLengthBetween1And128", "", "name"]'
+            b', ["Schema", "schema", "StringWithLengthBetween0And32K", "", "schema"]]], {"cls_name": "CreateModelResponse"}]'
+            b'["structure", [[["Description", "description", "__stringMin0Max1024", "", "description"]'
+            b', ["DisplayName", "display_name", "__stringMin1Max255", "", "displayName", {"required": true}]'
+            b', ["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "CreatePortalProductRequest"}]'
+            b'["structure", [[["Description", "description", "__stringMin0Max1024", "", "description"]'
+            b', ["DisplayName", "display_name", "__stringMin1Max255", "", "displayName", {"required": true}]'
+            b', ["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "CreatePortalProductRequestContent"}]'
+            b'["structure", [[["Description", "description", "__stringMin0Max1024", "", "description"]'
+            b', ["DisplayName", "display_name", "__stringMin1Max255", "", "displayName"]'
+            b', ["DisplayOrder", "display_order", "DisplayOrder", "", "displayOrder"]'
+            b', ["LastModified", "last_modified", "__timestampIso8601", "", "lastModified", {"timestamp_format": "iso8601"}]'
+            b', ["PortalProductArn", "portal_product_arn", "__stringMin20Max2048", "", "portalProductArn"]'
+            b', ["PortalProductId", "portal_product_id", "__stringMin10Max30PatternAZ09", "", "portalProductId"]'
+            b', ["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "CreatePortalProductResponse"}]'
+            b'["structure", [[["Description", "description", "__stringMin0Max1024", "", "description"]'
+            b', ["DisplayName", "display_name", "__stringMin1Max255", "", "displayName", {"required": true}]'
+            b', ["DisplayOrder", "display_order", "DisplayOrder", "", "displayOrder"]'
+            b', ["LastModified", "last_modified", "__timestampIso8601", "", "lastModified", {"required": true, "timestamp_format": "iso8601"}]'
+            b', ["PortalProductArn", "portal_product_arn", "__stringMin20Max2048", "", "portalProductArn", {"required": true}]'
+            b', ["PortalProductId", "portal_product_id", "__stringMin10Max30PatternAZ09", "", "portalProductId", {"required": true}]'
+            b', ["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "CreatePortalProductResponseContent"}]'
+            b'["structure", [[["Authorization", "authorization", "Authorization", "", "authorization", {"required": true}]'
+            b', ["EndpointConfiguration", "endpoint_configuration", "EndpointConfigurationRequest", "", "endpointConfiguration", {"required": true}]'
+            b', ["IncludedPortalProductArns", "included_portal_product_arns", "__listOf__stringMin20Max2048", "", "includedPortalProductArns"]'
+            b', ["LogoUri", "logo_uri", "__stringMin0Max1092", "", "logoUri"]'
+            b', ["PortalContent", "portal_content", "PortalContent", "", "portalContent", {"required": true}]'
+            b', ["RumAppMonitorName", "rum_app_monitor_name", "__stringMin0Max255", "", "rumAppMonitorName"]'
+            b', ["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "CreatePortalRequest"}]'
+            b'["structure", [[["Authorization", "authorization", "Authorization", "", "authorization", {"required": true}]'
+            b', ["EndpointConfiguration", "endpoint_configuration", "EndpointConfigurationRequest", "", "endpointConfiguration", {"required": true}]'
+            b', ["IncludedPortalProductArns", "included_portal_product_arns", "__listOf__stringMin20Max2048", "", "includedPortalProductArns"]'
+            b', ["LogoUri", "logo_uri", "__stringMin0Max1092", "", "logoUri"]'
+            b', ["PortalContent", "portal_content", "PortalContent", "", "portalContent", {"required": true}]'
+            b', ["RumAppMonitorName", "rum_app_monitor_name", "__stringMin0Max255", "", "rumAppMonitorName"]'
+            b', ["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "CreatePortalRequestContent"}]'
+            b'["structure", [[["Authorization", "authorization", "Authorization", "", "authorization"]'
+            b', ["EndpointConfiguration", "endpoint_configuration", "EndpointConfigurationResponse", "", "endpointConfiguration"]'
+            b', ["IncludedPortalProductArns", "included_portal_product_arns", "__listOf__stringMin20Max2048", "", "includedPortalProductArns"]'
+            b', ["LastModified", "last_modified", "__timestampIso8601", "", "lastModified", {"timestamp_format": "iso8601"}]'
+            b', ["LastPublished", "last_published", "__timestampIso8601", "", "lastPublished", {"timestamp_format": "iso8601"}]'
+            b', ["LastPublishedDescription", "last_published_description", "__stringMin0Max1024", "", "lastPublishedDescription"]'
+            b', ["PortalArn", "portal_arn", "__stringMin20Max2048", "", "portalArn"]'
+            b', ["PortalContent", "portal_content", "PortalContent", "", "portalContent"]'
+            b', ["PortalId", "portal_id", "__stringMin10Max30PatternAZ09", "", "portalId"]'
+            b', ["PublishStatus", "publish_status", "PublishStatus", "", "publishStatus"]'
+            b', ["RumAppMonitorName", "rum_app_monitor_name", "__stringMin0Max255", "", "rumAppMonitorName"]'
+            b', ["StatusException", "status_exception", "StatusException", "", "statusException"]'
+            b', ["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "CreatePortalResponse"}]'
+            b'["structure", [[["Authorization", "authorization", "Authorization", "", "authorization", {"required": true}]'
+            b', ["EndpointConfiguration", "endpoint_configuration", "EndpointConfigurationResponse", "", "endpointConfiguration", {"required": true}]'
+            b', ["IncludedPortalProductArns", "included_portal_product_arns", "__listOf__stringMin20Max2048", "", "includedPortalProductArns", {"required": true}]'
+            b', ["LastModified", "last_modified", "__timestampIso8601", "", "lastModified", {"required": true, "timestamp_format": "iso8601"}]'
+            b', ["LastPublished", "last_published", "__timestampIso8601", "", "lastPublished", {"timestamp_format": "iso8601"}]'
+            b', ["LastPublishedDescription", "last_published_description", "__stringMin0Max1024", "", "lastPublishedDescription"]'
+            b', ["PortalArn", "portal_arn", "__stringMin20Max2048", "", "portalArn", {"required": true}]'
+            b', ["PortalContent", "portal_content", "PortalContent", "", "portalContent", {"required": true}]'
+            b', ["PortalId", "portal_id", "__stringMin10Max30PatternAZ09", "", "portalId", {"required": true}]'
+            b', ["PublishStatus", "publish_status", "PublishStatus", "", "publishStatus"]'
+            b', ["RumAppMonitorName", "rum_app_monitor_name", "__stringMin0Max255", "", "rumAppMonitorName"]'
+            b', ["StatusException", "status_exception", "StatusException", "", "statusException"]'
+            b', ["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "CreatePortalResponseContent"}]'
+            b'["structure", [[["DisplayContent", "display_content", "DisplayContent", "", "displayContent", {"required": true}]'
+            b', ["PortalProductId", "portal_product_id", "__string", "uri", "portalProductId", {"required": true}]]], {"cls_name": "CreateProductPageRequest"}]'
+            b'["structure", [[["DisplayContent", "display_content", "DisplayContent", "", "displayContent", {"required": true}]]], {"cls_name": "CreateProductPageRequestContent"}]'
+            b'["structure", [[["DisplayContent", "display_content", "DisplayContent", "", "displayContent"]'
+            b', ["LastModified", "last_modified", "__timestampIso8601", "", "lastModified", {"timestamp_format": "iso8601"}]'
+            b', ["ProductPageArn", "product_page_arn", "__stringMin20Max2048", "", "productPageArn"]'
+            b', ["ProductPageId", "product_page_id", "__stringMin10Max30PatternAZ09", "", "productPageId"]]], {"cls_name": "CreateProductPageResponse"}]'
+            b'["structure", [[["DisplayContent", "display_content", "DisplayContent", "", "displayContent"]'
+            b', ["LastModified", "last_modified", "__timestampIso8601", "", "lastModified", {"required": true, "timestamp_format": "iso8601"}]'
+            b', ["ProductPageArn", "product_page_arn", "__stringMin20Max2048", "", "productPageArn", {"required": true}]'
+            b', ["ProductPageId", "product_page_id", "__stringMin10Max30PatternAZ09", "", "productPageId", {"required": true}]]], {"cls_name": "CreateProductPageResponseContent"}]'
+            b'["structure", [[["DisplayContent", "display_content", "EndpointDisplayContent", "", "displayContent"]'
+            b', ["PortalProductId", "portal_product_id", "__string", "uri", "portalProductId", {"required": true}]'
+            b', ["RestEndpointIdentifier", "rest_endpoint_identifier", "RestEndpointIdentifier", "", "restEndpointIdentifier", {"required": true}]'
+            b', ["TryItState", "try_it_state", "TryItState", "", "tryItState"]]], {"cls_name": "CreateProductRestEndpointPageRequest"}]'
+            b'["structure", [[["DisplayContent", "display_content", "EndpointDisplayContent", "", "displayContent"]'
+            b', ["RestEndpointIdentifier", "rest_endpoint_identifier", "RestEndpointIdentifier", "", "restEndpointIdentifier", {"required": true}]'
+            b', ["TryItState", "try_it_state", "TryItState", "", "tryItState"]]], {"cls_name": "CreateProductRestEndpointPageRequestContent"}]'
+            b'["structure", [[["DisplayContent", "display_content", "EndpointDisplayContentResponse", "", "displayContent"]'
+            b', ["LastModified", "last_modified", "__timestampIso8601", "", "lastModified", {"timestamp_format": "iso8601"}]'
+            b', ["ProductRestEndpointPageArn", "product_rest_endpoint_page_arn", "__stringMin20Max2048", "", "productRestEndpointPageArn"]'
+            b', ["ProductRestEndpointPageId", "product_rest_endpoint_page_id", "__stringMin10Max30PatternAZ09", "", "productRestEndpointPageId"]'
+            b', ["RestEndpointIdentifier", "rest_endpoint_identifier", "RestEndpointIdentifier", "", "restEndpointIdentifier"]'
+            b', ["Status", "status", "Status", "", "status"]'
+            b', ["StatusException", "status_exception", "StatusException", "", "statusException"]'
+            b', ["TryItState", "try_it_state", "TryItState", "", "tryItState"]]], {"cls_name": "CreateProductRestEndpointPageResponse"}]'
+            b'["structure", [[["DisplayContent", "display_content", "EndpointDisplayContentResponse", "", "displayContent", {"required": true}]'
+            b', ["LastModified", "last_modified", "__timestampIso8601", "", "lastModified", {"required": true, "timestamp_format": "iso8601"}]'
+            b', ["ProductRestEndpointPageArn", "product_rest_endpoint_page_arn", "__stringMin20Max2048", "", "productRestEndpointPageArn", {"required": true}]'
+            b', ["ProductRestEndpointPageId", "product_rest_endpoint_page_id", "__stringMin10Max30PatternAZ09", "", "productRestEndpointPageId", {"required": true}]'
+            b', ["RestEndpointIdentifier", "rest_endpoint_identifier", "RestEndpointIdentifier", "", "restEndpointIdentifier", {"required": true}]'
+            b', ["Status", "status", "Status", "", "status", {"required": true}]'
+            b', ["StatusException", "status_exception", "StatusException", "", "statusException"]'
+            b', ["TryItState", "try_it_state", "TryItState", "", "tryItState", {"required": true}]]], {"cls_name": "CreateProductRestEndpointPageResponseContent"}]'
+            b'["structure", [[["ApiKeyRequired", "api_key_required", "__boolean", "", "apiKeyRequired"]'
+            b', ["AuthorizationScopes", "authorization_scopes", "AuthorizationScopes", "", "authorizationScopes"]'
+            b', ["AuthorizationType", "authorization_type", "AuthorizationType", "", "authorizationType"]'
+            b', ["AuthorizerId", "authorizer_id", "Id", "", "authorizerId"]'
+            b', ["ModelSelectionExpression", "model_selection_expression", "SelectionExpression", "", "modelSelectionExpression"]'
+            b', ["OperationName", "operation_name", "StringWithLengthBetween1And64", "", "operationName"]'
+            b', ["RequestModels", "request_models", "RouteModels", "", "requestModels"]'
+            b', ["RequestParameters", "request_parameters", "RouteParameters", "", "requestParameters"]'
+            b', ["RouteKey", "route_key", "SelectionKey", "", "routeKey", {"required": true}]'
+            b', ["RouteResponseSelectionExpression", "route_response_selection_expression", "SelectionExpression", "", "routeResponseSelectionExpression"]'
+            b', ["Target", "target", "StringWithLengthBetween1And128", "", "target"]]], {"cls_name": "CreateRouteInput"}]'
+            b'["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
+            b', ["ApiKeyRequired", "api_key_required", "__boolean", "", "apiKeyRequired"]'
+            b', ["AuthorizationScopes", "authorization_scopes", "AuthorizationScopes", "", "authorizationScopes"]'
+            b', ["AuthorizationType", "authorization_type", "AuthorizationType", "", "authorizationType"]'
+            b', ["AuthorizerId", "authorizer_id", "Id", "", "authorizerId"]'
+            b', ["ModelSelectionExpression", "model_selection_expression", "SelectionExpression", "", "modelSelectionExpression"]'
+            b', ["OperationName", "operation_name", "StringWithLengthBetween1And64", "", "operationName"]'
+            b', ["RequestModels", "request_models", "RouteModels", "", "requestModels"]'
+            b', ["RequestParameters", "request_parameters", "RouteParameters", "", "requestParameters"]'
+            b', ["RouteKey", "route_key", "SelectionKey", "", "routeKey", {"required": true}]'
+            b', ["RouteResponseSelectionExpression", "route_response_selection_expression", "SelectionExpression", "", "routeResponseSelectionExpression"]'
+            b', ["Target", "target", "StringWithLengthBetween1And128", "", "target"]]], {"cls_name": "CreateRouteRequest"}]'
+            b'["structure", [[["ModelSelectionExpression", "model_selection_expression", "SelectionExpression", "", "modelSelectionExpression"]'
+            b', ["ResponseModels", "response_models", "RouteModels", "", "responseModels"]'
+            b', ["ResponseParameters", "response_parameters", "RouteParameters", "", "responseParameters"]'
+            b', ["RouteResponseKey", "route_response_key", "SelectionKey", "", "routeResponseKey", {"required": true}]]], {"cls_name": "CreateRouteResponseInput"}]'
+            b'["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
+            b', ["ModelSelectionExpression", "model_selection_expression", "SelectionExpression", "", "modelSelectionExpression"]'
+            b', ["ResponseModels", "response_models", "RouteModels", "", "responseModels"]'
+            b', ["ResponseParameters", "response_parameters", "RouteParameters", "", "responseParameters"]'
+            b', ["RouteId", "route_id", "__string", "uri", "routeId", {"required": true}]'
+            b', ["RouteResponseKey", "route_response_key", "SelectionKey", "", "routeResponseKey", {"required": true}]]], {"cls_name": "CreateRouteResponseRequest"}]'
+            b'["structure", [[["ModelSelectionExpression", "model_selection_expression", "SelectionExpression", "", "modelSelectionExpression"]'
+            b', ["ResponseModels", "response_models", "RouteModels", "", "responseModels"]'
+            b', ["ResponseParameters", "response_parameters", "RouteParameters", "", "responseParameters"]'
+            b', ["RouteResponseId", "route_response_id", "Id", "", "routeResponseId"]'
+            b', ["RouteResponseKey", "route_response_key", "SelectionKey", "", "routeResponseKey"]]], {"cls_name": "CreateRouteResponseResponse"}]'
+            b'["structure", [[["ApiGatewayManaged", "api_gateway_managed", "__boolean", "", "apiGatewayManaged"]'
+            b', ["ApiKeyRequired", "api_key_required", "__boolean", "", "apiKeyRequired"]'
+            b', ["AuthorizationScopes", "authorization_scopes", "AuthorizationScopes", "", "authorizationScopes"]'
+            b', ["AuthorizationType", "authorization_type", "AuthorizationType", "", "authorizationType"]'
+            b', ["AuthorizerId", "authorizer_id", "Id", "", "authorizerId"]'
+            b', ["ModelSelectionExpression", "model_selection_expression", "SelectionExpression", "", "modelSelectionExpression"]'
+            b', ["OperationName", "operation_name", "StringWithLengthBetween1And64", "", "operationName"]'
+            b', ["RequestModels", "request_models", "RouteModels", "", "requestModels"]'
+            b', ["RequestParameters", "request_parameters", "RouteParameters", "", "requestParameters"]'
+            b', ["RouteId", "route_id", "Id", "", "routeId"]'
+            b', ["RouteKey", "route_key", "SelectionKey", "", "routeKey"]'
+            b', ["RouteResponseSelectionExpression", "route_response_selection_expression", "SelectionExpression", "", "routeResponseSelectionExpression"]'
+            b', ["Target", "target", "StringWithLengthBetween1And128", "", "target"]]], {"cls_name": "CreateRouteResult"}]'
+            b'["structure", [[["Actions", "actions", "__listOfRoutingRuleAction", "", "actions", {"required": true}]'
+            b', ["Conditions", "conditions", "__listOfRoutingRuleCondition", "", "conditions", {"required": true}]'
+            b', ["DomainName", "domain_name", "__string", "uri", "domainName", {"required": true}]'
+            b', ["DomainNameId", "domain_name_id", "__string", "querystring", "domainNameId"]'
+            b', ["Priority", "priority", "RoutingRulePriority", "", "priority", {"required": true}]]], {"cls_name": "CreateRoutingRuleRequest"}]'
+            b'["structure", [[["Actions", "actions", "__listOfRoutingRuleAction", "", "actions"]'
+            b', ["Conditions", "conditions", "__listOfRoutingRuleCondition", "", "conditions"]'
+            b', ["Priority", "priority", "RoutingRulePriority", "", "priority"]'
+            b', ["RoutingRuleArn", "routing_rule_arn", "Arn", "", "routingRuleArn"]'
+            b', ["RoutingRuleId", "routing_rule_id", "Id", "", "routingRuleId"]]], {"cls_name": "CreateRoutingRuleResponse"}]'
+            b'["structure", [[["AccessLogSettings", "access_log_settings", "AccessLogSettings", "", "accessLogSettings"]'
+            b', ["AutoDeploy", "auto_deploy", "__boolean", "", "autoDeploy"]'
+            b', ["ClientCertificateId", "client_certificate_id", "Id", "", "clientCertificateId"]'
+            b', ["DefaultRouteSettings", "default_route_settings", "RouteSettings", "", "defaultRouteSettings"]'
+            b', ["DeploymentId", "deployment_id", "Id", "", "deploymentId"]'
+            b', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
+            b', ["RouteSettings", "route_settings", "RouteSettingsMap", "", "routeSettings"]'
+            b', ["StageName", "stage_name", "StringWithLengthBetween1And128", "", "stageName", {"required": true}]'
+            b', ["StageVariables", "stage_variables", "StageVariablesMap", "", "stageVariables"]'
+            b', ["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "CreateStageInput"}]'
+            b'["structure", [[["AccessLogSettings", "access_log_settings", "AccessLogSettings", "", "accessLogSettings"]'
+            b', ["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
+            b', ["AutoDeploy", "auto_deploy", "__boolean", "", "autoDeploy"]'
+            b', ["ClientCertificateId", "client_certificate_id", "Id", "", "clientCertificateId"]'
+            b', ["DefaultRouteSettings", "default_route_settings", "RouteSettings", "", "defaultRouteSettings"]'
+            b', ["DeploymentId", "deployment_id", "Id", "", "deploymentId"]'
+            b', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
+            b', ["RouteSettings", "route_settings", "RouteSettingsMap", "", "routeSettings"]'
+            b', ["StageName", "stage_name", "StringWithLengthBetween1And128", "", "stageName", {"required": true}]'
+            b', ["StageVariables", "stage_variables", "StageVariablesMap", "", "stageVariables"]'
+            b', ["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "CreateStageRequest"}]'
+            b'["structure", [[["AccessLogSettings", "access_log_settings", "AccessLogSettings", "", "accessLogSettings"]'
+            b', ["ApiGatewayManaged", "api_gateway_managed", "__boolean", "", "apiGatewayManaged"]'
+            b', ["AutoDeploy", "auto_deploy", "__boolean", "", "autoDeploy"]'
+            b', ["ClientCertificateId", "client_certificate_id", "Id", "", "clientCertificateId"]'
+            b', ["CreatedDate", "created_date", "__timestampIso8601", "", "createdDate", {"timestamp_format": "iso8601"}]'
+            b', ["DefaultRouteSettings", "default_route_settings", "RouteSettings", "", "defaultRouteSettings"]'
+            b', ["DeploymentId", "deployment_id", "Id", "", "deploymentId"]'
+            b', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
+            b', ["LastDeploymentStatusMessage", "last_deployment_status_message", "__string", "", "lastDeploymentStatusMessage"]'
+            b', ["LastUpdatedDate", "last_updated_date", "__timestampIso8601", "", "lastUpdatedDate", {"timestamp_format": "iso8601"}]'
+            b', ["RouteSettings", "route_settings", "RouteSettingsMap", "", "routeSettings"]'
+            b', ["StageName", "stage_name", "StringWithLengthBetween1And128", "", "stageName"]'
+            b', ["StageVariables", "stage_variables", "StageVariablesMap", "", "stageVariables"]'
+            b', ["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "CreateStageResponse"}]'
+            b'["structure", [[["Name", "name", "StringWithLengthBetween1And128", "", "name", {"required": true}]'
+            b', ["SecurityGroupIds", "security_group_ids", "SecurityGroupIdList", "", "securityGroupIds"]'
+            b', ["SubnetIds", "subnet_ids", "SubnetIdList", "", "subnetIds", {"required": true}]'
+            b', ["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "CreateVpcLinkInput"}]'
+            b'["structure", [[["Name", "name", "StringWithLengthBetween1And128", "", "name", {"required": true}]'
+            b', ["SecurityGroupIds", "security_group_ids", "SecurityGroupIdList", "", "securityGroupIds"]'
+            b', ["SubnetIds", "subnet_ids", "SubnetIdList", "", "subnetIds", {"required": true}]'
+            b', ["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "CreateVpcLinkRequest"}]'
+            b'["structure", [[["CreatedDate", "created_date", "__timestampIso8601", "", "createdDate", {"timestamp_format": "iso8601"}]'
+            b', ["Name", "name", "StringWithLengthBetween1And128", "", "name"]'
+            b', ["SecurityGroupIds", "security_group_ids", "SecurityGroupIdList", "", "securityGroupIds"]'
+            b', ["SubnetIds", "subnet_ids", "SubnetIdList", "", "subnetIds"]'
+            b', ["Tags", "tags", "Tags", "", "tags"]'
+            b', ["VpcLinkId", "vpc_link_id", "Id", "", "vpcLinkId"]'
+            b', ["VpcLinkStatus", "vpc_link_status", "VpcLinkStatus", "", "vpcLinkStatus"]'
+            b', ["VpcLinkStatusMessage", "vpc_link_status_message", "StringWithLengthBetween0And1024", "", "vpcLinkStatusMessage"]'
+            b', ["VpcLinkVersion", "vpc_link_version", "VpcLinkVersion", "", "vpcLinkVersion"]]], {"cls_name": "CreateVpcLinkResponse"}]'
+            b'["structure", [[["AccentColor", "accent_color", "__stringMin1Max16", "", "accentColor", {"required": true}]'
+            b', ["BackgroundColor", "background_color", "__stringMin1Max16", "", "backgroundColor", {"required": true}]'
+            b', ["ErrorValidationColor", "error_validation_color", "__stringMin1Max16", "", "errorValidationColor", {"required": true}]'
+            b', ["HeaderColor", "header_color", "__stringMin1Max16", "", "headerColor", {"required": true}]'
+            b', ["NavigationColor", "navigation_color", "__stringMin1Max16", "", "navigationColor", {"required": true}]'
+            b', ["TextColor", "text_color", "__stringMin1Max16", "", "textColor", {"required": true}]]], {"cls_name": "CustomColors"}]'
+            b'["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
+            b', ["StageName", "stage_name", "__string", "uri", "stageName", {"required": true}]]], {"cls_name": "DeleteAccessLogSettingsRequest"}]'
+            b'["structure", [[["ApiMappingId", "api_mapping_id", "__string", "uri", "apiMappingId", {"required": true}]'
+            b', ["DomainName", "domain_name", "__string", "uri", "domainName", {"required": true}]]], {"cls_name": "DeleteApiMappingRequest"}]'
+            b'["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]]], {"cls_name": "DeleteApiRequest"}]'
+            b'["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
+            b', ["AuthorizerId", "authorizer_id", "__string", "uri", "authorizerId", {"required": true}]]], {"cls_name": "DeleteAuthorizerRequest"}]'
+            b'["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]]], {"cls_name": "DeleteCorsConfigurationRequest"}]'
+            b'["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
+            b', ["DeploymentId", "deployment_id", "__string", "uri", "deploymentId", {"required": true}]]], {"cls_name": "DeleteDeploymentRequest"}]'
+            b'["structure", [[["DomainName", "domain_name", "__string", "uri", "domainName", {"required": true}]]], {"cls_name": "DeleteDomainNameRequest"}]'
+            b'["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
+            b', ["IntegrationId", "integration_id", "__string", "uri", "integrationId", {"required": true}]]], {"cls_name": "DeleteIntegrationRequest"}]'
+            b'["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
+            b', ["IntegrationId", "integration_id", "__string", "uri", "integrationId", {"required": true}]'
+            b', ["IntegrationResponseId", "integration_response_id", "__string", "uri", "integrationResponseId", {"required": true}]]], {"cls_name": "DeleteIntegrationResponseRequest"}]'
+            b'["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
+            b', ["ModelId", "model_id", "__string", "uri", "modelId", {"required": true}]]], {"cls_name": "DeleteModelRequest"}]'
+            b'["structure", [[["PortalProductId", "portal_product_id", "__string", "uri", "portalProductId", {"required": true}]]], {"cls_name": "DeletePortalProductRequest"}]'
+            b'["structure", [[["PortalProductId", "portal_product_id", "__string", "uri", "portalProductId", {"required": true}]]], {"cls_name": "DeletePortalProductSharingPolicyRequest"}]'
+            b'["structure", [[["PortalId", "portal_id", "__string", "uri", "portalId", {"required": true}]]], {"cls_name": "DeletePortalRequest"}]'
+            b'["structure", [[["PortalProductId", "portal_product_id", "__string", "uri", "portalProductId", {"required": true}]'
+            b', ["ProductPageId", "product_page_id", "__string", "uri", "productPageId", {"required": true}]]], {"cls_name": "DeleteProductPageRequest"}]'
+            b'["structure", [[["PortalProductId", "portal_product_id", "__string", "uri", "portalProductId", {"required": true}]'
+            b', ["ProductRestEndpointPageId", "product_rest_endpoint_page_id", "__string", "uri", "productRestEndpointPageId", {"required": true}]]], {"cls_name": "DeleteProductRestEndpointPageRequest"}]'
+            b'["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
+            b', ["RouteId", "route_id", "__string", "uri", "routeId", {"required": true}]]], {"cls_name": "DeleteRouteRequest"}]'
+            b'["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
+            b', ["RequestParameterKey", "request_parameter_key", "__string", "uri", "requestParameterKey", {"required": true}]'
+            b', ["RouteId", "route_id", "__string", "uri", "routeId", {"required": true}]]], {"cls_name": "DeleteRouteRequestParameterRequest"}]'
+            b'["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
+            b', ["RouteId", "route_id", "__string", "uri", "routeId", {"required": true}]'
+            b', ["RouteResponseId", "route_response_id", "__string", "uri", "routeResponseId", {"required": true}]]], {"cls_name": "DeleteRouteResponseRequest"}]'
+            b'["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
+            b', ["RouteKey", "route_key", "__string", "uri", "routeKey", {"required": true}]'
+            b', ["StageName", "stage_name", "__string", "uri", "stageName", {"required": true}]]], {"cls_name": "DeleteRouteSettingsRequest"}]'
+            b'["structure", [[["DomainName", "domain_name", "__string", "uri", "domainName", {"required": true}]'
+            b', ["DomainNameId", "domain_name_id", "__string", "querystring", "domainNameId"]'
+            b', ["RoutingRuleId", "routing_rule_id", "__string", "uri", "routingRuleId", {"required": true}]]], {"cls_name": "DeleteRoutingRuleRequest"}]'
+            b'["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
+            b', ["StageName", "stage_name", "__string", "uri", "stageName", {"required": true}]]], {"cls_name": "DeleteStageRequest"}]'
+            b'["structure", [[["VpcLinkId", "vpc_link_id", "__string", "uri", "vpcLinkId", {"required": true}]]], {"cls_name": "DeleteVpcLinkRequest"}]'
+            b'["structure", [[]], {"cls_name": "DeleteVpcLinkResponse"}]'
+            b'["structure", [[["AutoDeployed", "auto_deployed", "__boolean", "", "autoDeployed"]'
+            b', ["CreatedDate", "created_date", "__timestampIso8601", "", "createdDate", {"timestamp_format": "iso8601"}]'
+            b', ["DeploymentId", "deployment_id", "Id", "", "deploymentId"]'
+            b', ["DeploymentStatus", "deployment_status", "DeploymentStatus", "", "deploymentStatus"]'
+            b', ["DeploymentStatusMessage", "deployment_status_message", "__string", "", "deploymentStatusMessage"]'
+            b', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]]], {"cls_name": "Deployment"}]'
+            b'["enum", [["PENDING", "FAILED", "DEPLOYED"]], {"cls_name": "DeploymentStatus"}]'
+            b'["structure", [[["Items", "items", "__listOfDeployment", "", "items"]'
+            b', ["NextToken", "next_token", "NextToken", "", "nextToken"]]], {"cls_name": "Deployments"}]'
+            b'["structure", [[["PortalId", "portal_id", "__string", "uri", "portalId", {"required": true}]]], {"cls_name": "DisablePortalRequest"}]'
+            b'["structure", [[["Body", "body", "__stringMin1Max32768", "", "body", {"required": true}]'
+            b', ["Title", "title", "__stringMin1Max255", "", "title", {"required": true}]]], {"cls_name": "DisplayContent"}]'
+            b'["structure", [[["Body", "body", "__stringMin1Max32768", "", "body"]'
+            b', ["Endpoint", "endpoint", "__stringMin1Max1024", "", "endpoint"]'
+            b', ["OperationName", "operation_name", "__stringMin1Max255", "", "operationName"]]], {"cls_name": "DisplayContentOverrides"}]'
+            b'["structure", [[["Contents", "contents", "__listOfSection", "", "contents"]'
+            b', ["OverviewPageArn", "overview_page_arn", "__stringMin20Max2048", "", "overviewPageArn"]'
+            b', ["ProductPageArns", "product_page_arns", "__listOf__stringMin20Max2048", "", "productPageArns"]]], {"cls_name": "DisplayOrder"}]'
+            b'["structure", [[["ApiMappingSelectionExpression", "api_mapping_selection_expression", "SelectionExpression", "", "apiMappingSelectionExpression"]'
+            b', ["DomainName", "domain_name", "StringWithLengthBetween1And512", "", "domainName", {"required": true}]'
+            b', ["DomainNameArn", "domain_name_arn", "Arn", "", "domainNameArn"]'
+            b', ["DomainNameConfigurations", "domain_name_configurations", "DomainNameConfigurations", "", "domainNameConfigurations"]'
+            b', ["MutualTlsAuthentication", "mutual_tls_authentication", "MutualTlsAuthentication", "", "mutualTlsAuthentication"]'
+            b', ["RoutingMode", "routing_mode", "RoutingMode", "", "routingMode"]'
+            b', ["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "DomainName"}]'
+            b'["structure", [[["ApiGatewayDomainName", "api_gateway_domain_name", "__string", "", "apiGatewayDomainName"]'
+            b', ["CertificateArn", "certificate_arn", "Arn", "", "certificateArn"]'
+            b', ["CertificateName", "certificate_name", "StringWithLengthBetween1And128", "", "certificateName"]'
+            b', ["CertificateUploadDate", "certificate_upload_date", "__timestampIso8601", "", "certificateUploadDate", {"timestamp_format": "iso8601"}]'
+            b', ["DomainNameStatus", "domain_name_status", "DomainNameStatus", "", "domainNameStatus"]'
+            b', ["DomainNameStatusMessage", "domain_name_status_message", "__string", "", "domainNameStatusMessage"]'
+            b', ["EndpointType", "endpoint_type", "EndpointType", "", "endpointType"]'
+            b', ["HostedZoneId", "hosted_zone_id", "__string", "", "hostedZoneId"]'
+            b', ["IpAddressType", "ip_address_type", "IpAddressType", "", "ipAddressType"]'
+            b', ["SecurityPolicy", "security_policy", "SecurityPolicy", "", "securityPolicy"]'
+            b', ["OwnershipVerificationCertificateArn", "ownership_verification_certificate_arn", "Arn", "", "ownershipVerificationCertificateArn"]]], {"cls_name": "DomainNameConfiguration"}]'
+            b'["list_of", ["DomainNameConfiguration"], {}]'
+            b'["enum", [["AVAILABLE", "UPDATING", "PENDING_CERTIFICATE_REIMPORT", "PENDING_OWNERSHIP_VERIFICATION"]], {"cls_name": "DomainNameStatus"}]'
+            b'["structure", [[["Items", "items", "__listOfDomainName", "", "items"]'
+            b', ["NextToken", "next_token", "NextToken", "", "nextToken"]]], {"cls_name": "DomainNames"}]'
+            b'["structure", [[["AcmManaged", "acm_managed", "ACMManaged", "", "acmManaged"]'
+            b', ["None", "none", "None", "", "none"]]], {"cls_name": "EndpointConfigurationRequest"}]'
+            b'["structure", [[["CertificateArn", "certificate_arn", "__stringMin10Max2048", "", "certificateArn"]'
+            b', ["DomainName", "domain_name", "__stringMin3Max256", "", "domainName"]'
+            b', ["PortalDefaultDomainName", "portal_default_domain_name", "__stringMin3Max256", "", "portalDefaultDomainName", {"required": true}]'
+            b', ["PortalDomainHostedZoneId", "portal_domain_hosted_zone_id", "__stringMin1Max64", "", "portalDomainHostedZoneId", {"required": true}]]], {"cls_name": "EndpointConfigurationResponse"}]'
+            b'["structure", [[["None", "none", "None", "", "none"]'
+            b', ["Overrides", "overrides", "DisplayContentOverrides", "", "overrides"]]], {"cls_name": "EndpointDisplayContent"}]'
+            b'["structure", [[["Body", "body", "__stringMin1Max32768", "", "body"]'
+            b', ["Endpoint", "endpoint", "__stringMin1Max1024", "", "endpoint", {"required": true}]'
+            b', ["OperationName", "operation_name", "__stringMin1Max255", "", "operationName"]]], {"cls_name": "EndpointDisplayContentResponse"}]'
+            b'["enum", [["REGIONAL", "EDGE"]], {"cls_name": "EndpointType"}]'
+            b'["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
+            b', ["ExportVersion", "export_version", "__string", "querystring", "exportVersion"]'
+            b', ["IncludeExtensions", "include_extensions", "__boolean", "querystring", "includeExtensions"]'
+            b', ["OutputType", "output_type", "__string", "querystring", "outputType", {"required": true}]'
+            b', ["Specification", "specification", "__string", "uri", "specification", {"required": true}]'
+            b', ["StageName", "stage_name", "__string", "querystring", "stageName"]]], {"cls_name": "ExportApiRequest"}]'
+            b'["structure", [[["body", "body", "ExportedApi"]]], {"cls_name": "ExportApiResponse", "payload": "body"}]'
+            b'["blob", [], {}]'
+            b'["structure", [[["ApiMappingId", "api_mapping_id", "__string", "uri", "apiMappingId", {"required": true}]'
+            b', ["DomainName", "domain_name", "__string", "uri", "domainName", {"required": true}]]], {"cls_name": "GetApiMappingRequest"}]'
+            b'["structure", [[["ApiId", "api_id", "Id", "", "apiId"]'
+            b', ["ApiMappingId", "api_mapping_id", "Id", "", "apiMappingId"]'
+            b', ["ApiMappingKey", "api_mapping_key", "SelectionKey", "", "apiMappingKey"]'
+            b', ["Stage", "stage", "StringWithLengthBetween1And128", "", "stage"]]], {"cls_name": "GetApiMappingResponse"}]'
+            b'["structure", [[["DomainName", "domain_name", "__string", "uri", "domainName", {"required": true}]'
+            b', ["MaxResults", "max_results", "__string", "querystring", "maxResults"]'
+            b', ["NextToken", "next_token", "__string", "querystring", "nextToken"]]], {"cls_name": "GetApiMappingsRequest"}]'
+            b'["structure", [[["Items", "items", "__listOfApiMapping", "", "items"]'
+            b', ["NextToken", "next_token", "NextToken", "", "nextToken"]]], {"cls_name": "GetApiMappingsResponse"}]'
+            b'["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]]], {"cls_name": "GetApiRequest"}]'
+            b'["structure", [[["ApiEndpoint", "api_endpoint", "__string", "", "apiEndpoint"]'
+            b', ["ApiGatewayManaged", "api_gateway_managed", "__boolean", "", "apiGatewayManaged"]'
+            b', ["ApiId", "api_id", "Id", "", "apiId"]'
+            b', ["ApiKeySelectionExpression", "api_key_selection_expression", "SelectionExpression", "", "apiKeySelectionExpression"]'
+            b', ["CorsConfiguration", "cors_configuration", "Cors", "", "corsConfiguration"]'
+            b', ["CreatedDate", "created_date", "__timestampIso8601", "", "createdDate", {"timestamp_format": "iso8601"}]'
+            b', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
+            b', ["DisableSchemaValidation", "disable_schema_validation", "__boolean", "", "disableSchemaValidation"]'
+            b', ["DisableExecuteApiEndpoint", "disable_execute_api_endpoint", "__boolean", "", "disableExecuteApiEndpoint"]'
+            b', ["ImportInfo", "import_info", "__listOf__string", "", "importInfo"]'
+            b', ["IpAddressType", "ip_address_type", "IpAddressType", "", "ipAddressType"]'
+            b', ["Name", "name", "StringWithLengthBetween1And128", "", "name"]'
+            b', ["ProtocolType", "protocol_type", "ProtocolType", "", "protocolType"]'
+            b', ["RouteSelectionExpression", "route_selection_expression", "SelectionExpression", "", "routeSelectionExpression"]'
+            b', ["Tags", "tags", "Tags", "", "tags"]'
+            b', ["Version", "version", "StringWithLengthBetween1And64", "", "version"]'
+            b', ["Warnings", "warnings", "__listOf__string", "", "warnings"]]], {"cls_name": "GetApiResponse"}]'
+            b'["structure", [[["MaxResults", "max_results", "__string", "querystring", "maxResults"]'
+            b', ["NextToken", "next_token", "__string", "querystring", "nextToken"]]], {"cls_name": "GetApisRequest"}]'
+            b'["structure", [[["Items", "items", "__listOfApi", "", "items"]'
+            b', ["NextToken", "next_token", "NextToken", "", "nextToken"]]], {"cls_name": "GetApisResponse"}]'
+            b'["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
+            b', ["AuthorizerId", "authorizer_id", "__string", "uri", "authorizerId", {"required": true}]]], {"cls_name": "GetAuthorizerRequest"}]'
+            b'["structure", [[["AuthorizerCredentialsArn", "authorizer_credentials_arn", "Arn", "", "authorizerCredentialsArn"]'
+            b', ["AuthorizerId", "authorizer_id", "Id", "", "authorizerId"]'
+            b', ["AuthorizerPayloadFormatVersion", "authorizer_payload_format_version", "StringWithLengthBetween1And64", "", "authorizerPayloadFormatVersion"]'
+            b', ["AuthorizerResultTtlInSeconds", "authorizer_result_ttl_in_seconds", "IntegerWithLengthBetween0And3600", "", "authorizerResultTtlInSeconds"]'
+            b', ["AuthorizerType", "authorizer_type", "AuthorizerType", "", "authorizerType"]'
+            b', ["AuthorizerUri", "authorizer_uri", "UriWithLengthBetween1And2048", "", "authorizerUri"]'
+            b', ["EnableSimpleResponses", "enable_simple_responses", "__boolean", "", "enableSimpleResponses"]'
+            b', ["IdentitySource", "identity_source", "IdentitySourceList", "", "identitySource"]'
+            b', ["IdentityValidationExpression", "identity_validation_expression", "StringWithLengthBetween0And1024", "", "identityValidationExpression"]'
+            b', ["JwtConfiguration", "jwt_configuration", "JWTConfiguration", "", "jwtConfiguration"]'
+            b', ["Name", "name", "StringWithLengthBetween1And128", "", "name"]]], {"cls_name": "GetAuthorizerResponse"}]'
+            b'["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
+            b', ["MaxResults", "max_results", "__string", "querystring", "maxResults"]'
+            b', ["NextToken", "next_token", "__string", "querystring", "nextToken"]]], {"cls_name": "GetAuthorizersRequest"}]'
+            b'["structure", [[["Items", "items", "__listOfAuthorizer", "", "items"]'
+            b', ["NextToken", "next_token", "NextToken", "", "nextToken"]]], {"cls_name": "GetAuthorizersResponse"}]'
+            b'["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
+            b', ["DeploymentId", "deployment_id", "__string", "uri", "deploymentId", {"required": true}]]], {"cls_name": "GetDeploymentRequest"}]'
+            b'["structure", [[["AutoDeployed", "auto_deployed", "__boolean", "", "autoDeployed"]'
+            b', ["CreatedDate", "created_date", "__timestampIso8601", "", "createdDate", {"timestamp_format": "iso8601"}]'
+            b', ["DeploymentId", "deployment_id", "Id", "", "deploymentId"]'
+            b', ["DeploymentStatus", "deployment_status", "DeploymentStatus", "", "deploymentStatus"]'
+            b', ["DeploymentStatusMessage", "deployment_status_message", "__string", "", "deploymentStatusMessage"]'
+            b', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]]], {"cls_name": "GetDeploymentResponse"}]'
+            b'["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
+            b', ["MaxResults", "max_results", "__string", "querystring", "maxResults"]'
+            b', ["NextToken", "next_token", "__string", "querystring", "nextToken"]]], {"cls_name": "GetDeploymentsRequest"}]'
+            b'["structure", [[["Items", "items", "__listOfDeployment", "", "items"]'
+            b', ["NextToken", "next_token", "NextToken", "", "nextToken"]]], {"cls_name": "GetDeploymentsResponse"}]'
+            b'["structure", [[["DomainName", "domain_name", "__string", "uri", "domainName", {"required": true}]]], {"cls_name": "GetDomainNameRequest"}]'
+            b'["structure", [[["ApiMappingSelectionExpression", "api_mapping_selection_expression", "SelectionExpression", "", "apiMappingSelectionExpression"]'
+            b', ["DomainName", "domain_name", "StringWithLengthBetween1And512", "", "domainName"]'
+            b', ["DomainNameArn", "domain_name_arn", "Arn", "", "domainNameArn"]'
+            b', ["DomainNameConfigurations", "domain_name_configurations", "DomainNameConfigurations", "", "domainNameConfigurations"]'
+            b', ["MutualTlsAuthentication", "mutual_tls_authentication", "MutualTlsAuthentication", "", "mutualTlsAuthentication"]'
+            b', ["RoutingMode", "routing_mode", "RoutingMode", "", "routingMode"]'
+            b', ["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "GetDomainNameResponse"}]'
+            b'["structure", [[["MaxResults", "max_results", "__string", "querystring", "maxResults"]'
+            b', ["NextToken", "next_token", "__string", "querystring", "nextToken"]]], {"cls_name": "GetDomainNamesRequest"}]'
+            b'["structure", [[["Items", "items", "__listOfDomainName", "", "items"]'
+            b', ["NextToken", "next_token", "NextToken", "", "nextToken"]]], {"cls_name": "GetDomainNamesResponse"}]'
+            b'["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
+            b', ["IntegrationId", "integration_id", "__string", "uri", "integrationId", {"required": true}]]], {"cls_name": "GetIntegrationRequest"}]'
+            b'["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
+            b', ["IntegrationId", "integration_id", "__string", "uri", "integrationId", {"required": true}]'
+            b', ["IntegrationResponseId", "integration_response_id", "__string", "uri", "integrationResponseId", {"required": true}]]], {"cls_name": "GetIntegrationResponseRequest"}]'
+            b'["structure", [[["ContentHandlingStrategy", "content_handling_strategy", "ContentHandlingStrategy", "", "contentHandlingStrategy"]'
+            b', ["IntegrationResponseId", "integration_response_id", "Id", "", "integrationResponseId"]'
+            b', ["IntegrationResponseKey", "integration_response_key", "SelectionKey", "", "integrationResponseKey"]'
+            b', ["ResponseParameters", "response_parameters", "IntegrationParameters", "", "responseParameters"]'
+            b', ["ResponseTemplates", "response_templates", "TemplateMap", "", "responseTemplates"]'
+            b', ["TemplateSelectionExpression", "template_selection_expression", "SelectionExpression", "", "templateSelectionExpression"]]], {"cls_name": "GetIntegrationResponseResponse"}]'
+            b'["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
+            b', ["IntegrationId", "integration_id", "__string", "uri", "integrationId", {"required": true}]'
+            b', ["MaxResults", "max_results", "__string", "querystring", "maxResults"]'
+            b', ["NextToken", "next_token", "__string", "querystring", "nextToken"]]], {"cls_name": "GetIntegrationResponsesRequest"}]'
+            b'["structure", [[["Items", "items", "__listOfIntegrationResponse", "", "items"]'
+            b', ["NextToken", "next_token", "NextToken", "", "nextToken"]]], {"cls_name": "GetIntegrationResponsesResponse"}]'
+            b'["structure", [[["ApiGatewayManaged", "api_gateway_managed", "__boolean", "", "apiGatewayManaged"]'
+            b', ["ConnectionId", "connection_id", "StringWithLengthBetween1And1024", "", "connectionId"]'
+            b', ["ConnectionType", "connection_type", "ConnectionType", "", "connectionType"]'
+            b', ["ContentHandlingStrategy", "content_handling_strategy", "ContentHandlingStrategy", "", "contentHandlingStrategy"]'
+            b', ["CredentialsArn", "credentials_arn", "Arn", "", "credentialsArn"]'
+            b', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
+            b', ["IntegrationId", "integration_id", "Id", "", "integrationId"]'
+            b', ["IntegrationMethod", "integration_method", "StringWithLengthBetween1And64", "", "integrationMethod"]'
+            b', ["IntegrationResponseSelectionExpression", "integration_response_selection_expression", "SelectionExpression", "", "integrationResponseSelectionExpression"]'
+            b', ["IntegrationSubtype", "integration_subtype", "StringWithLengthBetween1And128", "", "integrationSubtype"]'
+            b', ["IntegrationType", "integration_type", "IntegrationType", "", "integrationType"]'
+            b', ["IntegrationUri", "integration_uri", "UriWithLengthBetween1And2048", "", "integrationUri"]'
+            b', ["PassthroughBehavior", "passthrough_behavior", "PassthroughBehavior", "", "passthroughBehavior"]'
+            b', ["PayloadFormatVersion", "payload_format_version", "StringWithLengthBetween1And64", "", "payloadFormatVersion"]'
+            b', ["RequestParameters", "request_parameters", "IntegrationParameters", "", "requestParameters"]'
+            b', ["RequestTemplates", "request_templates", "TemplateMap", "", "requestTemplates"]'
+            b', ["ResponseParameters", "response_parameters", "ResponseParameters", "", "responseParameters"]'
+            b', ["TemplateSelectionExpression", "template_selection_expression", "SelectionExpression", "", "templateSelectionExpression"]'
+            b', ["TimeoutInMillis", "timeout_in_millis", "IntegerWithLengthBetween50And30000", "", "timeoutInMillis"]'
+            b', ["TlsConfig", "tls_config", "TlsConfig", "", "tlsConfig"]]], {"cls_name": "GetIntegrationResult"}]'
+            b'["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
+            b', ["MaxResults", "max_results", "__string", "querystring", "maxResults"]'
+            b', ["NextToken", "next_token", "__string", "querystring", "nextToken"]]], {"cls_name": "GetIntegrationsRequest"}]'
+            b'["structure", [[["Items", "items", "__listOfIntegration", "", "items"]'
+            b', ["NextToken", "next_token", "NextToken", "", "nextToken"]]], {"cls_name": "GetIntegrationsResponse"}]'
+            b'["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
+            b', ["ModelId", "model_id", "__string", "uri", "modelId", {"required": true}]]], {"cls_name": "GetModelRequest"}]'
+            b'["structure", [[["ContentType", "content_type", "StringWithLengthBetween1And256", "", "contentType"]'
+            b', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
+            b', ["ModelId", "model_id", "Id", "", "modelId"]'
+            b', ["Name", "name", "StringWithLengthBetween1And128", "", "name"]'
+            b', ["Schema", "schema", "StringWithLengthBetween0And32K", "", "schema"]]], {"cls_name": "GetModelResponse"}]'
+            b'["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
+            b', ["ModelId", "model_id", "__string", "uri", "modelId", {"required": true}]]], {"cls_name": "GetModelTemplateRequest"}]'
+            b'["structure", [[["Value", "value", "__string", "", "value"]]], {"cls_name": "GetModelTemplateResponse"}]'
+            b'["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
+            b', ["MaxResults", "max_results", "__string", "querystring", "maxResults"]'
+            b', ["NextToken", "next_token", "__string", "querystring", "nextToken"]]], {"cls_name": "GetModelsRequest"}]'
+            b'["structure", [[["Items", "items", "__listOfModel", "", "items"]'
+            b', ["NextToken", "next_token", "NextToken", "", "nextToken"]]], {"cls_name": "GetModelsResponse"}]'
+            b'["structure", [[["PortalProductId", "portal_product_id", "__string", "uri", "portalProductId", {"required": true}]'
+            b', ["ResourceOwnerAccountId", "resource_owner_account_id", "__string", "querystring", "resourceOwnerAccountId"]]], {"cls_name": "GetPortalProductRequest"}]'
+            b'["structure", [[["Description", "description", "__stringMin0Max1024", "", "description"]'
+            b', ["DisplayName", "display_name", "__stringMin1Max255", "", "displayName"]'
+            b', ["DisplayOrder", "display_order", "DisplayOrder", "", "displayOrder"]'
+            b', ["LastModified", "last_modified", "__timestampIso8601", "", "lastModified", {"timestamp_format": "iso8601"}]'
+            b', ["PortalProductArn", "portal_product_arn", "__stringMin20Max2048", "", "portalProductArn"]'
+            b', ["PortalProductId", "portal_product_id", "__stringMin10Max30PatternAZ09", "", "portalProductId"]'
+            b', ["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "GetPortalProductResponse"}]'
+            b'["structure", [[["Description", "description", "__stringMin0Max1024", "", "description", {"required": true}]'
+            b', ["DisplayName", "display_name", "__stringMin1Max255", "", "displayName", {"required": true}]'
+            b', ["DisplayOrder", "display_order", "DisplayOrder", "", "displayOrder", {"required": true}]'
+            b', ["LastModified", "last_modified", "__timestampIso8601", "", "lastModified", {"required": true, "timestamp_format": "iso8601"}]'
+            b', ["PortalProductArn", "portal_product_arn", "__stringMin20Max2048", "", "portalProductArn", {"required": true}]'
+            b', ["PortalProductId", "portal_product_id", "__stringMin10Max30PatternAZ09", "", "portalProductId", {"required": true}]'
+            b', ["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "GetPortalProductResponseContent"}]'
+            b'["structure", [[["PortalProductId", "portal_product_id", "__string", "uri", "portalProductId", {"required": true}]]], {"cls_name": "GetPortalProductSharingPolicyRequest"}]'
+            b'["structure", [[["PolicyDocument", "policy_document", "__stringMin1Max307200", "", "policyDocument"]'
+            b', ["PortalProductId", "portal_product_id", "__stringMin10Max30PatternAZ09", "", "portalProductId"]]], {"cls_name": "GetPortalProductSharingPolicyResponse"}]'
+            b'["structure", [[["PolicyDocument", "policy_document", "__stringMin1Max307200", "", "policyDocument", {"required": true}]'
+            b', ["PortalProductId", "portal_product_id", "__stringMin10Max30PatternAZ09", "", "portalProductId", {"required": true}]]], {"cls_name": "GetPortalProductSharingPolicyResponseContent"}]'
+            b'["structure", [[["PortalId", "portal_id", "__string", "uri", "portalId", {"required": true}]]], {"cls_name": "GetPortalRequest"}]'
+            b'["structure", [[["Authorization", "authorization", "Authorization", "", "authorization"]'
+            b', ["EndpointConfiguration", "endpoint_configuration", "EndpointConfigurationResponse", "", "endpointConfiguration"]'
+            b', ["IncludedPortalProductArns", "included_portal_product_arns", "__listOf__stringMin20Max2048", "", "includedPortalProductArns"]'
+            b', ["LastModified", "last_modified", "__timestampIso8601", "", "lastModified", {"timestamp_format": "iso8601"}]'
+            b', ["LastPublished", "last_published", "__timestampIso8601", "", "lastPublished", {"timestamp_format": "iso8601"}]'
+            b', ["LastPublishedDescription", "last_published_description", "__stringMin0Max1024", "", "lastPublishedDescription"]'
+            b', ["PortalArn", "portal_arn", "__stringMin20Max2048", "", "portalArn"]'
+            b', ["PortalContent", "portal_content", "PortalContent", "", "portalContent"]'
+            b', ["PortalId", "portal_id", "__stringMin10Max30PatternAZ09", "", "portalId"]'
+            b', ["Preview", "preview", "Preview", "", "preview"]'
+            b', ["PublishStatus", "publish_status", "PublishStatus", "", "publishStatus"]'
+            b', ["RumAppMonitorName", "rum_app_monitor_name", "__stringMin0Max255", "", "rumAppMonitorName"]'
+            b', ["StatusException", "status_exception", "StatusException", "", "statusException"]'
+            b', ["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "GetPortalResponse"}]'
+            b'["structure", [[["Authorization", "authorization", "Authorization", "", "authorization", {"required": true}]'
+            b', ["EndpointConfiguration", "endpoint_configuration", "EndpointConfigurationResponse", "", "endpointConfiguration", {"required": true}]'
+            b', ["IncludedPortalProductArns", "included_portal_product_arns", "__listOf__stringMin20Max2048", "", "includedPortalProductArns", {"required": true}]'
+            b', ["LastModified", "last_modified", "__timestampIso8601", "", "lastModified", {"required": true, "timestamp_format": "iso8601"}]'
+            b', ["LastPublished", "last_published", "__timestampIso8601", "", "lastPublished", {"timestamp_format": "iso8601"}]'
+            b', ["LastPublishedDescription", "last_published_description", "__stringMin0Max1024", "", "lastPublishedDescription"]'
+            b', ["PortalArn", "portal_arn", "__stringMin20Max2048", "", "portalArn", {"required": true}]'
+            b', ["PortalContent", "portal_content", "PortalContent", "", "portalContent", {"required": true}]'
+            b', ["PortalId", "portal_id", "__stringMin10Max30PatternAZ09", "", "portalId", {"required": true}]'
+            b', ["Preview", "preview", "Preview", "", "preview"]'
+            b', ["PublishStatus", "publish_status", "PublishStatus", "", "publishStatus"]'
+            b', ["RumAppMonitorName", "rum_app_monitor_name", "__stringMin0Max255", "", "rumAppMonitorName"]'
+            b', ["StatusException", "status_exception", "StatusException", "", "statusException"]'
+            b', ["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "GetPortalResponseContent"}]'
+            b'["structure", [[["PortalProductId", "portal_product_id", "__string", "uri", "portalProductId", {"required": true}]'
+            b', ["ProductPageId", "product_page_id", "__string", "uri", "productPageId", {"required": true}]'
+            b', ["ResourceOwnerAccountId", "resource_owner_account_id", "__string", "querystring", "resourceOwnerAccountId"]]], {"cls_name": "GetProductPageRequest"}]'
+            b'["structure", [[["DisplayContent", "display_content", "DisplayContent", "", "displayContent"]'
+            b', ["LastModified", "last_modified", "__timestampIso8601", "", "lastModified", {"timestamp_format": "iso8601"}]'
+            b', ["ProductPageArn", "product_page_arn", "__stringMin20Max2048", "", "productPageArn"]'
+            b', ["ProductPageId", "product_page_id", "__stringMin10Max30PatternAZ09", "", "productPageId"]]], {"cls_name": "GetProductPageResponse"}]'
+            b'["structure", [[["DisplayContent", "display_content", "DisplayContent", "", "displayContent", {"required": true}]'
+            b', ["LastModified", "last_modified", "__timestampIso8601", "", "lastModified", {"required": true, "timestamp_format": "iso8601"}]'
+            b', ["ProductPageArn", "product_page_arn", "__stringMin20Max2048", "", "productPageArn", {"required": true}]'
+            b', ["ProductPageId", "product_page_id", "__stringMin10Max30PatternAZ09", "", "productPageId", {"required": true}]]], {"cls_name": "GetProductPageResponseContent"}]'
+            b'["structure", [[["IncludeRawDisplayContent", "include_raw_display_content", "__string", "querystring", "includeRawDisplayContent"]'
+            b', ["PortalProductId", "portal_product_id", "__string", "uri", "portalProductId", {"required": true}]'
+            b', ["ProductRestEndpointPageId", "product_rest_endpoint_page_id", "__string", "uri", "productRestEndpointPageId", {"required": true}]'
+            b', ["ResourceOwnerAccountId", "resource_owner_account_id", "__string", "querystring", "resourceOwnerAccountId"]]], {"cls_name": "GetProductRestEndpointPageRequest"}]'
+            b'["structure", [[["DisplayContent", "display_content", "EndpointDisplayContentResponse", "", "displayContent"]'
+            b', ["LastModified", "last_modified", "__timestampIso8601", "", "lastModified", {"timestamp_format": "iso8601"}]'
+            b', ["ProductRestEndpointPageArn", "product_rest_endpoint_page_arn", "__stringMin20Max2048", "", "productRestEndpointPageArn"]'
+            b', ["ProductRestEndpointPageId", "product_rest_endpoint_page_id", "__stringMin10Max30PatternAZ09", "", "productRestEndpointPageId"]'
+            b', ["RawDisplayContent", "raw_display_content", "__string", "", "rawDisplayContent"]'
+            b', ["RestEndpointIdentifier", "rest_endpoint_identifier", "RestEndpointIdentifier", "", "restEndpointIdentifier"]'
+            b', ["Status", "status", "Status", "", "status"]'
+            b', ["StatusException", "status_exception", "StatusException", "", "statusException"]'
+            b', ["TryItState", "try_it_state", "TryItState", "", "tryItState"]]], {"cls_name": "GetProductRestEndpointPageResponse"}]'
+            b'["structure", [[["DisplayContent", "display_content", "EndpointDisplayContentResponse", "", "displayContent", {"required": true}]'
+            b', ["LastModified", "last_modified", "__timestampIso8601", "", "lastModified", {"required": true, "timestamp_format": "iso8601"}]'
+            b', ["ProductRestEndpointPageArn", "product_rest_endpoint_page_arn", "__stringMin20Max2048", "", "productRestEndpointPageArn", {"required": true}]'
+            b', ["ProductRestEndpointPageId", "product_rest_endpoint_page_id", "__stringMin10Max30PatternAZ09", "", "productRestEndpointPageId", {"required": true}]'
+            b', ["RawDisplayContent", "raw_display_content", "__string", "", "rawDisplayContent"]'
+            b', ["RestEndpointIdentifier", "rest_endpoint_identifier", "RestEndpointIdentifier", "", "restEndpointIdentifier", {"required": true}]'
+            b', ["Status", "status", "Status", "", "status", {"required": true}]'
+            b', ["StatusException", "status_exception", "StatusException", "", "statusException"]'
+            b', ["TryItState", "try_it_state", "TryItState", "", "tryItState", {"required": true}]]], {"cls_name": "GetProductRestEndpointPageResponseContent"}]'
+            b'["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
+            b', ["RouteId", "route_id", "__string", "uri", "routeId", {"required": true}]]], {"cls_name": "GetRouteRequest"}]'
+            b'["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
+            b', ["RouteId", "route_id", "__string", "uri", "routeId", {"required": true}]'
+            b', ["RouteResponseId", "route_response_id", "__string", "uri", "routeResponseId", {"required": true}]]], {"cls_name": "GetRouteResponseRequest"}]'
+            b'["structure", [[["ModelSelectionExpression", "model_selection_expression", "SelectionExpression", "", "modelSelectionExpression"]'
+            b', ["ResponseModels", "response_models", "RouteModels", "", "responseModels"]'
+            b', ["ResponseParameters", "response_parameters", "RouteParameters", "", "responseParameters"]'
+            b', ["RouteResponseId", "route_response_id", "Id", "", "routeResponseId"]'
+            b', ["RouteResponseKey", "route_response_key", "SelectionKey", "", "routeResponseKey"]]], {"cls_name": "GetRouteResponseResponse"}]'
+            b'["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
+            b', ["MaxResults", "max_results", "__string", "querystring", "maxResults"]'
+            b', ["NextToken", "next_token", "__string", "querystring", "nextToken"]'
+            b', ["RouteId", "route_id", "__string", "uri", "routeId", {"required": true}]]], {"cls_name": "GetRouteResponsesRequest"}]'
+            b'["structure", [[["Items", "items", "__listOfRouteResponse", "", "items"]'
+            b', ["NextToken", "next_token", "NextToken", "", "nextToken"]]], {"cls_name": "GetRouteResponsesResponse"}]'
+            b'["structure", [[["ApiGatewayManaged", "api_gateway_managed", "__boolean", "", "apiGatewayManaged"]'
+            b', ["ApiKeyRequired", "api_key_required", "__boolean", "", "apiKeyRequired"]'
+            b', ["AuthorizationScopes", "authorization_scopes", "AuthorizationScopes", "", "authorizationScopes"]'
+            b', ["AuthorizationType", "authorization_type", "AuthorizationType", "", "authorizationType"]'
+            b', ["AuthorizerId", "authorizer_id", "Id", "", "authorizerId"]'
+            b', ["ModelSelectionExpression", "model_selection_expression", "SelectionExpression", "", "modelSelectionExpression"]'
+            b', ["OperationName", "operation_name", "StringWithLengthBetween1And64", "", "operationName"]'
+            b', ["RequestModels", "request_models", "RouteModels", "", "requestModels"]'
+            b', ["RequestParameters", "request_parameters", "RouteParameters", "", "requestParameters"]'
+            b', ["RouteId", "route_id", "Id", "", "routeId"]'
+            b', ["RouteKey", "route_key", "SelectionKey", "", "routeKey"]'
+            b', ["RouteResponseSelectionExpression", "route_response_selection_expression", "SelectionExpression", "", "routeResponseSelectionExpression"]'
+            b', ["Target", "target", "StringWithLengthBetween1And128", "", "target"]]], {"cls_name": "GetRouteResult"}]'
+            b'["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
+            b', ["MaxResults", "max_results", "__string", "querystring", "maxResults"]'
+            b', ["NextToken", "next_token", "__string", "querystring", "nextToken"]]], {"cls_name": "GetRoutesRequest"}]'
+            b'["structure", [[["Items", "items", "__listOfRoute", "", "items"]'
+            b', ["NextToken", "next_token", "NextToken", "", "nextToken"]]], {"cls_name": "GetRoutesResponse"}]'
+            b'["structure", [[["DomainName", "domain_name", "__string", "uri", "domainName", {"required": true}]'
+            b', ["DomainNameId", "domain_name_id", "__string", "querystring", "domainNameId"]'
+            b', ["RoutingRuleId", "routing_rule_id", "__string", "uri", "routingRuleId", {"required": true}]]], {"cls_name": "GetRoutingRuleRequest"}]'
+            b'["structure", [[["Actions", "actions", "__listOfRoutingRuleAction", "", "actions"]'
+            b', ["Conditions", "conditions", "__listOfRoutingRuleCondition", "", "conditions"]'
+            b', ["Priority", "priority", "RoutingRulePriority", "", "priority"]'
+            b', ["RoutingRuleArn", "routing_rule_arn", "Arn", "", "routingRuleArn"]'
+            b', ["RoutingRuleId", "routing_rule_id", "Id", "", "routingRuleId"]]], {"cls_name": "GetRoutingRuleResponse"}]'
+            b'["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
+            b', ["StageName", "stage_name", "__string", "uri", "stageName", {"required": true}]]], {"cls_name": "GetStageRequest"}]'
+            b'["structure", [[["AccessLogSettings", "access_log_settings", "AccessLogSettings", "", "accessLogSettings"]'
+            b', ["ApiGatewayManaged", "api_gateway_managed", "__boolean", "", "apiGatewayManaged"]'
+            b', ["AutoDeploy", "auto_deploy", "__boolean", "", "autoDeploy"]'
+            b', ["ClientCertificateId", "client_certificate_id", "Id", "", "clientCertificateId"]'
+            b', ["CreatedDate", "created_date", "__timestampIso8601", "", "createdDate", {"timestamp_format": "iso8601"}]'
+            b', ["DefaultRouteSettings", "default_route_settings", "RouteSettings", "", "defaultRouteSettings"]'
+            b', ["DeploymentId", "deployment_id", "Id", "", "deploymentId"]'
+            b', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
+            b', ["LastDeploymentStatusMessage", "last_deployment_status_message", "__string", "", "lastDeploymentStatusMessage"]'
+            b', ["LastUpdatedDate", "last_updated_date", "__timestampIso8601", "", "lastUpdatedDate", {"timestamp_format": "iso8601"}]'
+            b', ["RouteSettings", "route_settings", "RouteSettingsMap", "", "routeSettings"]'
+            b', ["StageName", "stage_name", "StringWithLengthBetween1And128", "", "stageName"]'
+            b', ["StageVariables", "stage_variables", "StageVariablesMap", "", "stageVariables"]'
+            b', ["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "GetStageResponse"}]'
+            b'["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
+            b', ["MaxResults", "max_results", "__string", "querystring", "maxResults"]'
+            b', ["NextToken", "next_token", "__string", "querystring", "nextToken"]]], {"cls_name": "GetStagesRequest"}]'
+            b'["structure", [[["Items", "items", "__listOfStage", "", "items"]'
+            b', ["NextToken", "next_token", "NextToken", "", "nextToken"]]], {"cls_name": "GetStagesResponse"}]'
+            b'["structure", [[["ResourceArn", "resource_arn", "__string", "uri", "resource-arn", {"required": true}]]], {"cls_name": "GetTagsRequest"}]'
+            b'["structure", [[["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "GetTagsResponse"}]'
+            b'["structure", [[["VpcLinkId", "vpc_link_id", "__string", "uri", "vpcLinkId", {"required": true}]]], {"cls_name": "GetVpcLinkRequest"}]'
+            b'["structure", [[["CreatedDate", "created_date", "__timestampIso8601", "", "createdDate", {"timestamp_format": "iso8601"}]'
+            b', ["Name", "name", "StringWithLengthBetween1And128", "", "name"]'
+            b', ["SecurityGroupIds", "security_group_ids", "SecurityGroupIdList", "", "securityGroupIds"]'
+            b', ["SubnetIds", "subnet_ids", "SubnetIdList", "", "subnetIds"]'
+            b', ["Tags", "tags", "Tags", "", "tags"]'
+            b', ["VpcLinkId", "vpc_link_id", "Id", "", "vpcLinkId"]'
+            b', ["VpcLinkStatus", "vpc_link_status", "VpcLinkStatus", "", "vpcLinkStatus"]'
+            b', ["VpcLinkStatusMessage", "vpc_link_status_message", "StringWithLengthBetween0And1024", "", "vpcLinkStatusMessage"]'
+            b', ["VpcLinkVersion", "vpc_link_version", "VpcLinkVersion", "", "vpcLinkVersion"]]], {"cls_name": "GetVpcLinkResponse"}]'
+            b'["structure", [[["MaxResults", "max_results", "__string", "querystring", "maxResults"]'
+            b', ["NextToken", "next_token", "__string", "querystring", "nextToken"]]], {"cls_name": "GetVpcLinksRequest"}]'
+            b'["structure", [[["Items", "items", "__listOfVpcLink", "", "items"]'
+            b', ["NextToken", "next_token", "NextToken", "", "nextToken"]]], {"cls_name": "GetVpcLinksResponse"}]'
+            b'["string", [], {}]'
+            b'["structure", [[["Method", "method", "__stringMin1Max20", "", "method", {"required": true}]'
+            b', ["Path", "path", "__stringMin1Max4096", "", "path", {"required": true}]'
+            b', ["RestApiId", "rest_api_id", "__stringMin1Max50", "", "restApiId", {"required": true}]'
+            b', ["Stage", "stage", "__stringMin1Max128", "", "stage", {"required": true}]]], {"cls_name": "IdentifierParts"}]'
+            b'["list_of", ["__string"], {}]'
+            b'["structure", [[["Body", "body", "__string", "", "body", {"required": true}]]], {"cls_name": "ImportApiInput"}]'
+            b'["structure", [[["Basepath", "basepath", "__string", "querystring", "basepath"]'
+            b', ["Body", "body", "__string", "", "body", {"required": true}]'
+            b', ["FailOnWarnings", "fail_on_warnings", "__boolean", "querystring", "failOnWarnings"]]], {"cls_name": "ImportApiRequest"}]'
+            b'["structure", [[["ApiEndpoint", "api_endpoint", "__string", "", "apiEndpoint"]'
+            b', ["ApiGatewayManaged", "api_gateway_managed", "__boolean", "", "apiGatewayManaged"]'
+            b', ["ApiId", "api_id", "Id", "", "apiId"]'
+            b', ["ApiKeySelectionExpression", "api_key_selection_expression", "SelectionExpression", "", "apiKeySelectionExpression"]'
+            b', ["CorsConfiguration", "cors_configuration", "Cors", "", "corsConfiguration"]'
+            b', ["CreatedDate", "created_date", "__timestampIso8601", "", "createdDate", {"timestamp_format": "iso8601"}]'
+            b', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
+            b', ["DisableSchemaValidation", "disable_schema_validation", "__boolean", "", "disableSchemaValidation"]'
+            b', ["DisableExecuteApiEndpoint", "disable_execute_api_endpoint", "__boolean", "", "disableExecuteApiEndpoint"]'
+            b', ["ImportInfo", "import_info", "__listOf__string", "", "importInfo"]'
+            b', ["IpAddressType", "ip_address_type", "IpAddressType", "", "ipAddressType"]'
+            b', ["Name", "name", "StringWithLengthBetween1And128", "", "name"]'
+            b', ["ProtocolType", "protocol_type", "ProtocolType", "", "protocolType"]'
+            b', ["RouteSelectionExpression", "route_selection_expression", "SelectionExpression", "", "routeSelectionExpression"]'
+            b', ["Tags", "tags", "Tags", "", "tags"]'
+            b', ["Version", "version", "StringWithLengthBetween1And64", "", "version"]'
+            b', ["Warnings", "warnings", "__listOf__string", "", "warnings"]]], {"cls_name": "ImportApiResponse"}]'
+            b'["number", ["integer"], {"min": 0, "max": 3600}]'
+            b'["number", ["integer"], {"min": 50, "max": 30000}]'
+            b'["number", ["integer"], {"min": -1, "max": 86400}]'
+            b'["structure", [[["ApiGatewayManaged", "api_gateway_managed", "__boolean", "", "apiGatewayManaged"]'
+            b', ["ConnectionId", "connection_id", "StringWithLengthBetween1And1024", "", "connectionId"]'
+            b', ["ConnectionType", "connection_type", "ConnectionType", "", "connectionType"]'
+            b', ["ContentHandlingStrategy", "content_handling_strategy", "ContentHandlingStrategy", "", "contentHandlingStrategy"]'
+            b', ["CredentialsArn", "credentials_arn", "Arn", "", "credentialsArn"]'
+            b', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
+            b', ["IntegrationId", "integration_id", "Id", "", "integrationId"]'
+            b', ["IntegrationMethod", "integration_method", "StringWithLengthBetween1And64", "", "integrationMethod"]'
+            b', ["IntegrationResponseSelectionExpression", "integration_response_selection_expression", "SelectionExpression", "", "integrationResponseSelectionExpression"]'
+            b', ["IntegrationSubtype", "integration_subtype", "StringWithLengthBetween1And128", "", "integrationSubtype"]'
+            b', ["IntegrationType", "integration_type", "IntegrationType", "", "integrationType"]'
+            b', ["IntegrationUri", "integration_uri", "UriWithLengthBetween1And2048", "", "integrationUri"]'
+            b', ["PassthroughBehavior", "passthrough_behavior", "PassthroughBehavior", "", "passthroughBehavior"]'
+            b', ["PayloadFormatVersion", "payload_format_version", "StringWithLengthBetween1And64", "", "payloadFormatVersion"]'
+            b', ["RequestParameters", "request_parameters", "IntegrationParameters", "", "requestParameters"]'
+            b', ["RequestTemplates", "request_templates", "TemplateMap", "", "requestTemplates"]'
+            b', ["ResponseParameters", "response_parameters", "ResponseParameters", "", "responseParameters"]'
+            b', ["TemplateSelectionExpression", "template_selection_expression", "SelectionExpression", "", "templateSelectionExpression"]'
+            b', ["TimeoutInMillis", "timeout_in_millis", "IntegerWithLengthBetween50And30000", "", "timeoutInMillis"]'
+            b', ["TlsConfig", "tls_config", "TlsConfig", "", "tlsConfig"]]], {"cls_name": "Integration"}]'
+            b'["map_of", ["__string", "StringWithLengthBetween1And512"], {}]'
+            b'["structure", [[["ContentHandlingStrategy", "content_handling_strategy", "ContentHandlingStrategy", "", "contentHandlingStrategy"]'
+            b', ["IntegrationResponseId", "integration_response_id", "Id", "", "integrationResponseId"]'
+            b', ["IntegrationResponseKey", "integration_response_key", "SelectionKey", "", "integrationResponseKey", {"required": true}]'
+            b', ["ResponseParameters", "response_parameters", "IntegrationParameters", "", "responseParameters"]'
+            b', ["ResponseTemplates", "response_templates", "TemplateMap", "", "responseTemplates"]'
+            b', ["TemplateSelectionExpression", "template_selection_expression", "SelectionExpression", "", "templateSelectionExpression"]]], {"cls_name": "IntegrationResponse"}]'
+            b'["structure", [[["Items", "items", "__listOfIntegrationResponse", "", "items"]'
+            b', ["NextToken", "next_token", "NextToken", "", "nextToken"]]], {"cls_name": "IntegrationResponses"}]'
+            b'["enum", [["AWS", "HTTP", "MOCK", "HTTP_PROXY", "AWS_PROXY"]], {"cls_name": "IntegrationType"}]'
+            b'["structure", [[["Items", "items", "__listOfIntegration", "", "items"]'
+            b', ["NextToken", "next_token", "NextToken", "", "nextToken"]]], {"cls_name": "Integrations"}]'
+            b'["enum", [["ipv4", "dualstack"]], {"cls_name": "IpAddressType"}]'
+            b'["structure", [[["Audience", "audience", "__listOf__string", "", "audience"]'
+            b', ["Issuer", "issuer", "UriWithLengthBetween1And2048", "", "issuer"]]], {"cls_name": "JWTConfiguration"}]'
+            b'["structure", [[["LimitType", "limit_type", "__string", "", "limitType"]'
+            b', ["Message", "message", "__string", "", "message"]]], {"cls_name": "LimitExceededException"}]'
+            b'["structure", [[["LimitType", "limit_type", "__string", "", "limitType"]'
+            b', ["Message", "message", "__string", "", "message"]]], {"cls_name": "LimitExceededExceptionResponseContent"}]'
+            b'["structure", [[["MaxResults", "max_results", "__string", "querystring", "maxResults"]'
+            b', ["NextToken", "next_token", "__string", "querystring", "nextToken"]'
+            b', ["ResourceOwner", "resource_owner", "__string", "querystring", "resourceOwner"]]], {"cls_name": "ListPortalProductsRequest"}]'
+            b'["structure", [[["Items", "items", "__listOfPortalProductSummary", "", "items"]'
+            b', ["NextToken", "next_token", "__stringMin1Max2048", "", "nextToken"]]], {"cls_name": "ListPortalProductsResponse"}]'
+            b'["structure", [[["Items", "items", "__listOfPortalProductSummary", "", "items"]'
+            b', ["NextToken", "next_token", "__stringMin1Max2048", "", "nextToken"]]], {"cls_name": "ListPortalProductsResponseContent"}]'
+            b'["structure", [[["MaxResults", "max_results", "__string", "querystring", "maxResults"]'
+            b', ["NextToken", "next_token", "__string", "querystring", "nextToken"]]], {"cls_name": "ListPortalsRequest"}]'
+            b'["structure", [[["Items", "items", "__listOfPortalSummary", "", "items"]'
+            b', ["NextToken", "next_token", "__stringMin1Max2048", "", "nextToken"]]], {"cls_name": "ListPortalsResponse"}]'
+            b'["structure", [[["Items", "items", "__listOfPortalSummary", "", "items"]'
+            b', ["NextToken", "next_token", "__stringMin1Max2048", "", "nextToken"]]], {"cls_name": "ListPortalsResponseContent"}]'
+            b'["structure", [[["MaxResults", "max_results", "__string", "querystring", "maxResults"]'
+            b', ["NextToken", "next_token", "__string", "querystring", "nextToken"]'
+            b', ["PortalProductId", "portal_product_id", "__string", "uri", "portalProductId", {"required": true}]'
+            b', ["ResourceOwnerAccountId", "resource_owner_account_id", "__string", "querystring", "resourceOwnerAccountId"]]], {"cls_name": "ListProductPagesRequest"}]'
+            b'["structure", [[["Items", "items", "__listOfProductPageSummaryNoBody", "", "items"]'
+            b', ["NextToken", "next_token", "__stringMin1Max2048", "", "nextToken"]]], {"cls_name": "ListProductPagesResponse"}]'
+            b'["structure", [[["Items", "items", "__listOfProductPageSummaryNoBody", "", "items", {"required": true}]'
+            b', ["NextToken", "next_token", "__stringMin1Max2048", "", "nextToken"]]], {"cls_name": "ListProductPagesResponseContent"}]'
+            b'["structure", [[["MaxResults", "max_results", "__string", "querystring", "maxResults"]'
+            b', ["NextToken", "next_token", "__string", "querystring", "nextToken"]'
+            b', ["PortalProductId", "portal_product_id", "__string", "uri", "portalProductId", {"required": true}]'
+            b', ["ResourceOwnerAccountId", "resource_owner_account_id", "__string", "querystring", "resourceOwnerAccountId"]]], {"cls_name": "ListProductRestEndpointPagesRequest"}]'
+            b'["structure", [[["Items", "items", "__listOfProductRestEndpointPageSummaryNoBody", "", "items"]'
+            b', ["NextToken", "next_token", "__string", "", "nextToken"]]], {"cls_name": "ListProductRestEndpointPagesResponse"}]'
+            b'["structure", [[["Items", "items", "__listOfProductRestEndpointPageSummaryNoBody", "", "items", {"required": true}]'
+            b', ["NextToken", "next_token", "__string", "", "nextToken"]]], {"cls_name": "ListProductRestEndpointPagesResponseContent"}]'
+            b'["structure", [[["DomainName", "domain_name", "__string", "uri", "domainName", {"required": true}]'
+            b', ["DomainNameId", "domain_name_id", "__string", "querystring", "domainNameId"]'
+            b', ["MaxResults", "max_results", "MaxResults", "querystring", "maxResults"]'
+            b', ["NextToken", "next_token", "__string", "querystring", "nextToken"]]], {"cls_name": "ListRoutingRulesRequest"}]'
+            b'["structure", [[["NextToken", "next_token", "NextToken", "", "nextToken"]'
+            b', ["RoutingRules", "routing_rules", "__listOfRoutingRule", "", "routingRules"]]], {"cls_name": "ListRoutingRulesResponse"}]'
+            b'["enum", [["ERROR", "INFO", "OFF"]], {"cls_name": "LoggingLevel"}]'
+            b'["number", ["integer"], {"min": 1, "max": 100}]'
+            b'["structure", [[["ContentType", "content_type", "StringWithLengthBetween1And256", "", "contentType"]'
+            b', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
+            b', ["ModelId", "model_id", "Id", "", "modelId"]'
+            b', ["Name", "name", "StringWithLengthBetween1And128", "", "name", {"required": true}]'
+            b', ["Schema", "schema", "StringWithLengthBetween0And32K", "", "schema"]]], {"cls_name": "Model"}]'
+            b'["structure", [[["Items", "items", "__listOfModel", "", "items"]'
+            b', ["NextToken", "next_token", "NextToken", "", "nextToken"]]], {"cls_name": "Models"}]'
+            b'["structure", [[["TruststoreUri", "truststore_uri", "UriWithLengthBetween1And2048", "", "truststoreUri"]'
+            b', ["TruststoreVersion", "truststore_version", "StringWithLengthBetween1And64", "", "truststoreVersion"]'
+            b', ["TruststoreWarnings", "truststore_warnings", "__listOf__string", "", "truststoreWarnings"]]], {"cls_name": "MutualTlsAuthentication"}]'
+            b'["structure", [[["TruststoreUri", "truststore_uri", "UriWithLengthBetween1And2048", "", "truststoreUri"]'
+            b', ["TruststoreVersion", "truststore_version", "StringWithLengthBetween1And64", "", "truststoreVersion"]]], {"cls_name": "MutualTlsAuthenticationInput"}]'
+            b'["string", [], {}]'
+            b'["structure", [[]], {"cls_name": "None_"}]'
+            b'["structure", [[["Message", "message", "__string", "", "message"]'
+            b', ["ResourceType", "resource_type", "__string", "", "resourceType"]]], {"cls_name": "NotFoundException", "error_code": "NotFoundException", "error_status": 404}]'
+            b'["structure", [[["Message", "message", "__string", "", "message"]'
+            b', ["ResourceType", "resource_type", "__string", "", "resourceType"]]], {"cls_name": "NotFoundExceptionResponseContent"}]'
+            b'["structure", [[["Required", "required", "__boolean", "", "required"]]], {"cls_name": "ParameterConstraints"}]'
+            b'["enum", [["WHEN_NO_MATCH", "NEVER", "WHEN_NO_TEMPLATES"]], {"cls_name": "PassthroughBehavior"}]'
+            b'["structure", [[["Description", "description", "__stringMin0Max1024", "", "description"]'
+            b', ["DisplayName", "display_name", "__stringMin3Max255", "", "displayName", {"required": true}]'
+            b', ["Theme", "theme", "PortalTheme", "", "theme", {"required": true}]]], {"cls_name": "PortalContent"}]'
+            b'["structure", [[["Description", "description", "__stringMin0Max1024", "", "description", {"required": true}]'
+            b', ["DisplayName", "display_name", "__stringMin1Max255", "", "displayName", {"required": true}]'
+            b', ["LastModified", "last_modified", "__timestampIso8601", "", "lastModified", {"required": true, "timestamp_format": "iso8601"}]'
+            b', ["PortalProductArn", "portal_product_arn", "__stringMin20Max2048", "", "portalProductArn", {"required": true}]'
+            b', ["PortalProductId", "portal_product_id", "__stringMin10Max30PatternAZ09", "", "portalProductId", {"required": true}]'
+            b', ["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "PortalProductSummary"}]'
+            b'["structure", [[["Authorization", "authorization", "Authorization", "", "authorization", {"required": true}]'
+            b', ["EndpointConfiguration", "endpoint_configuration", "EndpointConfigurationResponse", "", "endpointConfiguration", {"required": true}]'
+            b', ["IncludedPortalProductArns", "included_portal_product_arns", "__listOf__stringMin20Max2048", "", "includedPortalProductArns", {"required": true}]'
+            b', ["LastModified", "last_modified", "__timestampIso8601", "", "lastModified", {"required": true, "timestamp_format": "iso8601"}]'
+            b', ["LastPublished", "last_published", "__timestampIso8601", "", "lastPublished", {"timestamp_format": "iso8601"}]'
+            b', ["LastPublishedDescription", "last_published_description", "__stringMin0Max1024", "", "lastPublishedDescription"]'
+            b', ["PortalArn", "portal_arn", "__stringMin20Max2048", "", "portalArn", {"required": true}]'
+            b', ["PortalContent", "portal_content", "PortalContent", "", "portalContent", {"required": true}]'
+            b', ["PortalId", "portal_id", "__stringMin10Max30PatternAZ09", "", "portalId", {"required": true}]'
+            b', ["Preview", "preview", "Preview", "", "preview"]'
+            b', ["PublishStatus", "publish_status", "PublishStatus", "", "publishStatus"]'
+            b', ["RumAppMonitorName", "rum_app_monitor_name", "__stringMin0Max255", "", "rumAppMonitorName"]'
+            b', ["StatusException", "status_exception", "StatusException", "", "statusException"]'
+            b', ["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "PortalSummary"}]'
+            b'["structure", [[["CustomColors", "custom_colors", "CustomColors", "", "customColors", {"required": true}]'
+            b', ["LogoLastUploaded", "logo_last_uploaded", "__timestampIso8601", "", "logoLastUploaded", {"timestamp_format": "iso8601"}]]], {"cls_name": "PortalTheme"}]'
+            b'["structure", [[["PreviewStatus", "preview_status", "PreviewStatus", "", "previewStatus", {"required": true}]'
+            b', ["PreviewUrl", "preview_url", "__string", "", "previewUrl"]'
+            b', ["StatusException", "status_exception", "StatusException", "", "statusException"]]], {"cls_name": "Preview"}]'
+            b'["structure", [[["PortalId", "portal_id", "__string", "uri", "portalId", {"required": true}]]], {"cls_name": "PreviewPortalRequest"}]'
+            b'["structure", [[]], {"cls_name": "PreviewPortalResponse"}]'
+            b'["enum", [["PREVIEW_IN_PROGRESS", "PREVIEW_FAILED", "PREVIEW_READY"]], {"cls_name": "PreviewStatus"}]'
+            b'["structure", [[["LastModified", "last_modified", "__timestampIso8601", "", "lastModified", {"required": true, "timestamp_format": "iso8601"}]'
+            b', ["PageTitle", "page_title", "__stringMin1Max255", "", "pageTitle", {"required": true}]'
+            b', ["ProductPageArn", "product_page_arn", "__stringMin20Max2048", "", "productPageArn", {"required": true}]'
+            b', ["ProductPageId", "product_page_id", "__stringMin10Max30PatternAZ09", "", "productPageId", {"required": true}]]], {"cls_name": "ProductPageSummaryNoBody"}]'
+            b'["structure", [[["Endpoint", "endpoint", "__stringMin1Max1024", "", "endpoint", {"required": true}]'
+            b', ["LastModified", "last_modified", "__timestampIso8601", "", "lastModified", {"required": true, "timestamp_format": "iso8601"}]'
+            b', ["OperationName", "operation_name", "__stringMin1Max255", "", "operationName"]'
+            b', ["ProductRestEndpointPageArn", "product_rest_endpoint_page_arn", "__stringMin20Max2048", "", "productRestEndpointPageArn", {"required": true}]'
+            b', ["ProductRestEndpointPageId", "product_rest_endpoint_page_id", "__stringMin10Max30PatternAZ09", "", "productRestEndpointPageId", {"required": true}]'
+            b', ["RestEndpointIdentifier", "rest_endpoint_identifier", "RestEndpointIdentifier", "", "restEndpointIdentifier", {"required": true}]'
+            b', ["Status", "status", "Status", "", "status", {"required": true}]'
+            b', ["StatusException", "status_exception", "StatusException", "", "statusException"]'
+            b', ["TryItState", "try_it_state", "TryItState", "", "tryItState", {"required": true}]]], {"cls_name": "ProductRestEndpointPageSummaryNoBody"}]'
+            b'["enum", [["WEBSOCKET", "HTTP"]], {"cls_name": "ProtocolType"}]'
+            b'["structure", [[["Description", "description", "__stringMin0Max1024", "", "description"]'
+            b', ["PortalId", "portal_id", "__string", "uri", "portalId", {"required": true}]]], {"cls_name": "PublishPortalRequest"}]'
+            b'["structure", [[["Description", "description", "__stringMin0Max1024", "", "description"]]], {"cls_name": "PublishPortalRequestContent"}]'
+            b'["structure", [[]], {"cls_name": "PublishPortalResponse"}]'
+            b'["enum", [["PUBLISHED", "PUBLISH_IN_PROGRESS", "PUBLISH_FAILED", "DISABLE_IN_PROGRESS", "DISABLE_FAILED", "DISABLED"]], {"cls_name": "PublishStatus"}]'
+            b'["structure", [[["PolicyDocument", "policy_document", "__stringMin1Max307200", "", "policyDocument", {"required": true}]'
+            b', ["PortalProductId", "portal_product_id", "__string", "uri", "portalProductId", {"required": true}]]], {"cls_name": "PutPortalProductSharingPolicyRequest"}]'
+            b'["structure", [[["PolicyDocument", "policy_document", "__stringMin1Max307200", "", "policyDocument", {"required": true}]]], {"cls_name": "PutPortalProductSharingPolicyRequestContent"}]'
+            b'["structure", [[]], {"cls_name": "PutPortalProductSharingPolicyResponse"}]'
+            b'["structure", [[["Actions", "actions", "__listOfRoutingRuleAction", "", "actions", {"required": true}]'
+            b', ["Conditions", "conditions", "__listOfRoutingRuleCondition", "", "conditions", {"required": true}]'
+            b', ["DomainName", "domain_name", "__string", "uri", "domainName", {"required": true}]'
+            b', ["DomainNameId", "domain_name_id", "__string", "querystring", "domainNameId"]'
+            b', ["Priority", "priority", "RoutingRulePriority", "", "priority", {"required": true}]'
+            b', ["RoutingRuleId", "routing_rule_id", "__string", "uri", "routingRuleId", {"required": true}]]], {"cls_name": "PutRoutingRuleRequest"}]'
+            b'["structure", [[["Actions", "actions", "__listOfRoutingRuleAction", "", "actions"]'
+            b', ["Conditions", "conditions", "__listOfRoutingRuleCondition", "", "conditions"]'
+            b', ["Priority", "priority", "RoutingRulePriority", "", "priority"]'
+            b', ["RoutingRuleArn", "routing_rule_arn", "Arn", "", "routingRuleArn"]'
+            b', ["RoutingRuleId", "routing_rule_id", "Id", "", "routingRuleId"]]], {"cls_name": "PutRoutingRuleResponse"}]'
+            b'["structure", [[["Body", "body", "__string", "", "body", {"required": true}]]], {"cls_name": "ReimportApiInput"}]'
+            b'["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
+            b', ["Basepath", "basepath", "__string", "querystring", "basepath"]'
+            b', ["Body", "body", "__string", "", "body", {"required": true}]'
+            b', ["FailOnWarnings", "fail_on_warnings", "__boolean", "querystring", "failOnWarnings"]]], {"cls_name": "ReimportApiRequest"}]'
+            b'["structure", [[["ApiEndpoint", "api_endpoint", "__string", "", "apiEndpoint"]'
+            b', ["ApiGatewayManaged", "api_gateway_managed", "__boolean", "", "apiGatewayManaged"]'
+            b', ["ApiId", "api_id", "Id", "", "apiId"]'
+            b', ["ApiKeySelectionExpression", "api_key_selection_expression", "SelectionExpression", "", "apiKeySelectionExpression"]'
+            b', ["CorsConfiguration", "cors_configuration", "Cors", "", "corsConfiguration"]'
+            b', ["CreatedDate", "created_date", "__timestampIso8601", "", "createdDate", {"timestamp_format": "iso8601"}]'
+            b', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
+            b', ["DisableSchemaValidation", "disable_schema_validation", "__boolean", "", "disableSchemaValidation"]'
+            b', ["DisableExecuteApiEndpoint", "disable_execute_api_endpoint", "__boolean", "", "disableExecuteApiEndpoint"]'
+            b', ["ImportInfo", "import_info", "__listOf__string", "", "importInfo"]'
+            b', ["IpAddressType", "ip_address_type", "IpAddressType", "", "ipAddressType"]'
+            b', ["Name", "name", "StringWithLengthBetween1And128", "", "name"]'
+            b', ["ProtocolType", "protocol_type", "ProtocolType", "", "protocolType"]'
+            b', ["RouteSelectionExpression", "route_selection_expression", "SelectionExpression", "", "routeSelectionExpression"]'
+            b', ["Tags", "tags", "Tags", "", "tags"]'
+            b', ["Version", "version", "StringWithLengthBetween1And64", "", "version"]'
+            b', ["Warnings", "warnings", "__listOf__string", "", "warnings"]]], {"cls_name": "ReimportApiResponse"}]'
+            b'["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
+            b', ["StageName", "stage_name", "__string", "uri", "stageName", {"required": true}]]], {"cls_name": "ResetAuthorizersCacheRequest"}]'
+            b'["map_of", ["__string", "IntegrationParameters"], {}]'
+            b'["structure", [[["IdentifierParts", "identifier_parts", "IdentifierParts", "", "identifierParts"]]], {"cls_name": "RestEndpointIdentifier"}]'
+            b'["structure", [[["ApiGatewayManaged", "api_gateway_managed", "__boolean", "", "apiGatewayManaged"]'
+            b', ["ApiKeyRequired", "api_key_required", "__boolean", "", "apiKeyRequired"]'
+            b', ["AuthorizationScopes", "authorization_scopes", "AuthorizationScopes", "", "authorizationScopes"]'
+            b', ["AuthorizationType", "authorization_type", "AuthorizationType", "", "authorizationType"]'
+            b', ["AuthorizerId", "authorizer_id", "Id", "", "authorizerId"]'
+            b', ["ModelSelectionExpression", "model_selection_expression", "SelectionExpression", "", "modelSelectionExpression"]'
+            b', ["OperationName", "operation_name", "StringWithLengthBetween1And64", "", "operationName"]'
+            b', ["RequestModels", "request_models", "RouteModels", "", "requestModels"]'
+            b', ["RequestParameters", "request_parameters", "RouteParameters", "", "requestParameters"]'
+            b', ["RouteId", "route_id", "Id", "", "routeId"]'
+            b', ["RouteKey", "route_key", "SelectionKey", "", "routeKey", {"required": true}]'
+            b', ["RouteResponseSelectionExpression", "route_response_selection_expression", "SelectionExpression", "", "routeResponseSelectionExpression"]'
+            b', ["Target", "target", "StringWithLengthBetween1And128", "", "target"]]], {"cls_name": "Route"}]'
+            b'["map_of", ["__string", "StringWithLengthBetween1And128"], {}]'
+            b'["map_of", ["__string", "ParameterConstraints"], {}]'
+            b'["structure", [[["ModelSelectionExpression", "model_selection_expression", "SelectionExpression", "", "modelSelectionExpression"]'
+            b', ["ResponseModels", "response_models", "RouteModels", "", "responseModels"]'
+            b', ["ResponseParameters", "response_parameters", "RouteParameters", "", "responseParameters"]'
+            b', ["RouteResponseId", "route_response_id", "Id", "", "routeResponseId"]'
+            b', ["RouteResponseKey", "route_response_key", "SelectionKey", "", "routeResponseKey", {"required": true}]]], {"cls_name": "RouteResponse"}]'
+            b'["structure", [[["Items", "items", "__listOfRouteResponse", "", "items"]'
+            b', ["NextToken", "next_token", "NextToken", "", "nextToken"]]], {"cls_name": "RouteResponses"}]'
+            b'["structure", [[["DataTraceEnabled", "data_trace_enabled", "__boolean", "", "dataTraceEnabled"]'
+            b', ["DetailedMetricsEnabled", "detailed_metrics_enabled", "__boolean", "", "detailedMetricsEnabled"]'
+            b', ["LoggingLevel", "logging_level", "LoggingLevel", "", "loggingLevel"]'
+            b', ["ThrottlingBurstLimit", "throttling_burst_limit", "__integer", "", "throttlingBurstLimit"]'
+            b', ["ThrottlingRateLimit", "throttling_rate_limit", "__double", "", "throttlingRateLimit"]]], {"cls_name": "RouteSettings"}]'
+            b'["map_of", ["__string", "RouteSettings"], {}]'
+            b'["structure", [[["Items", "items", "__listOfRoute", "", "items"]'
+            b', ["NextToken", "next_token", "NextToken", "", "nextToken"]]], {"cls_name": "Routes"}]'
+            b'["enum", [["API_MAPPING_ONLY", "ROUTING_RULE_ONLY", "ROUTING_RULE_THEN_API_MAPPING"]], {"cls_name": "RoutingMode"}]'
+            b'["structure", [[["Actions", "actions", "__listOfRoutingRuleAction", "", "actions"]'
+            b', ["Conditions", "conditions", "__listOfRoutingRuleCondition", "", "conditions"]'
+            b', ["Priority", "priority", "RoutingRulePriority", "", "priority"]'
+            b', ["RoutingRuleArn", "routing_rule_arn", "Arn", "", "routingRuleArn"]'
+            b', ["RoutingRuleId", "routing_rule_id", "Id", "", "routingRuleId"]]], {"cls_name": "RoutingRule"}]'
+            b'["structure", [[["InvokeApi", "invoke_api", "RoutingRuleActionInvokeApi", "", "invokeApi", {"required": true}]]], {"cls_name": "RoutingRuleAction"}]'
+            b'["structure", [[["ApiId", "api_id", "Id", "", "apiId", {"required": true}]'
+            b', ["Stage", "stage", "StringWithLengthBetween1And128", "", "stage", {"required": true}]'
+            b', ["StripBasePath", "strip_base_path", "__boolean", "", "stripBasePath"]]], {"cls_name": "RoutingRuleActionInvokeApi"}]'
+            b'["structure", [[["MatchBasePaths", "match_base_paths", "RoutingRuleMatchBasePaths", "", "matchBasePaths"]'
+            b', ["MatchHeaders", "match_headers", "RoutingRuleMatchHeaders", "", "matchHeaders"]]], {"cls_name": "RoutingRuleCondition"}]'
+            b'["structure", [[["Actions", "actions", "__listOfRoutingRuleAction", "", "actions", {"required": true}]'
+            b', ["Conditions", "conditions", "__listOfRoutingRuleCondition", "", "conditions", {"required": true}]'
+            b', ["Priority", "priority", "RoutingRulePriority", "", "priority", {"required": true}]]], {"cls_name": "RoutingRuleInput"}]'
+            b'["structure", [[["AnyOf", "any_of", "__listOfSelectionKey", "", "anyOf", {"required": true}]]], {"cls_name": "RoutingRuleMatchBasePaths"}]'
+            b'["structure", [[["Header", "header", "SelectionKey", "", "header", {"required": true}]'
+            b', ["ValueGlob", "value_glob", "SelectionExpression", "", "valueGlob", {"required": true}]]], {"cls_name": "RoutingRuleMatchHeaderValue"}]'
+            b'["structure", [[["AnyOf", "any_of", "__listOfRoutingRuleMatchHeaderValue", "", "anyOf", {"required": true}]]], {"cls_name": "RoutingRuleMatchHeaders"}]'
+            b'["number", ["integer"], {"min": 1, "max": 1000000}]'
+            b'["structure", [[["NextToken", "next_token", "NextToken", "", "nextToken"]'
+            b', ["RoutingRules", "routing_rules", "__listOfRoutingRule", "", "routingRules"]]], {"cls_name": "RoutingRules"}]'
+            b'["structure", [[["ProductRestEndpointPageArns", "product_rest_endpoint_page_arns", "__listOf__stringMin20Max2048", "", "productRestEndpointPageArns", {"required": true}]'
+            b', ["SectionName", "section_name", "__string", "", "sectionName", {"required": true}]]], {"cls_name": "Section"}]'
+            b'["list_of", ["__string"], {}]'
+            b'["enum", [["TLS_1_0", "TLS_1_2"]], {"cls_name": "SecurityPolicy"}]'
+            b'["string", [], {}]'
+            b'["string", [], {}]'
+            b'["structure", [[["AccessLogSettings", "access_log_settings", "AccessLogSettings", "", "accessLogSettings"]'
+            b', ["ApiGatewayManaged", "api_gateway_managed", "__boolean", "", "apiGatewayManaged"]'
+            b', ["AutoDeploy", "auto_deploy", "__boolean", "", "autoDeploy"]'
+            b', ["ClientCertificateId", "client_certificate_id", "Id", "", "clientCertificateId"]'
+            b', ["CreatedDate", "created_date", "__timestampIso8601", "", "createdDate", {"timestamp_format": "iso8601"}]'
+            b', ["DefaultRouteSettings", "default_route_settings", "RouteSettings", "", "defaultRouteSettings"]'
+            b', ["DeploymentId", "deployment_id", "Id", "", "deploymentId"]'
+            b', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
+            b', ["LastDeploymentStatusMessage", "last_deployment_status_message", "__string", "", "lastDeploymentStatusMessage"]'
+            b', ["LastUpdatedDate", "last_updated_date", "__timestampIso8601", "", "lastUpdatedDate", {"timestamp_format": "iso8601"}]'
+            b', ["RouteSettings", "route_settings", "RouteSettingsMap", "", "routeSettings"]'
+            b', ["StageName", "stage_name", "StringWithLengthBetween1And128", "", "stageName", {"required": true}]'
+            b', ["StageVariables", "stage_variables", "StageVariablesMap", "", "stageVariables"]'
+            b', ["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "Stage"}]'
+            b'["map_of", ["__string", "StringWithLengthBetween0And2048"], {}]'
+            b'["structure", [[["Items", "items", "__listOfStage", "", "items"]'
+            b', ["NextToken", "next_token", "NextToken", "", "nextToken"]]], {"cls_name": "Stages"}]'
+            b'["enum", [["AVAILABLE", "IN_PROGRESS", "FAILED"]], {"cls_name": "Status"}]'
+            b'["structure", [[["Exception", "exception", "__stringMin1Max256", "", "exception"]'
+            b', ["Message", "message", "__stringMin1Max2048", "", "message"]]], {"cls_name": "StatusException"}]'
+            b'["string", [], {}]'
+            b'["string", [], {}]'
+            b'["string", [], {}]'
+            b'["string", [], {}]'
+            b'["string", [], {}]'
+            b'["string", [], {}]'
+            b'["string", [], {}]'
+            b'["string", [], {}]'
+            b'["string", [], {}]'
+            b'["list_of", ["__string"], {}]'
+            b'["structure", [[["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "TagResourceInput"}]'
+            b'["structure", [[["ResourceArn", "resource_arn", "__string", "uri", "resource-arn", {"required": true}]'
+            b', ["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "TagResourceRequest"}]'
+            b'["structure", [[]], {"cls_name": "TagResourceResponse"}]'
+            b'["map_of", ["__string", "StringWithLengthBetween1And1600"], {}]'
+            b'["structure", [[["Value", "value", "__string", "", "value"]]], {"cls_name": "Template"}]'
+            b'["map_of", ["__string", "StringWithLengthBetween0And32K"], {}]'
+            b'["structure", [[["ServerNameToVerify", "server_name_to_verify", "StringWithLengthBetween1And512", "", "serverNameToVerify"]]], {"cls_name": "TlsConfig"}]'
+            b'["structure", [[["ServerNameToVerify", "server_name_to_verify", "StringWithLengthBetween1And512", "", "serverNameToVerify"]]], {"cls_name": "TlsConfigInput"}]'
+            b'["structure", [[["LimitType", "limit_type", "__string", "", "limitType"]'
+            b', ["Message", "message", "__string", "", "message"]]], {"cls_name": "TooManyRequestsException", "error_code": "TooManyRequestsException", "error_status": 429}]'
+            b'["enum", [["ENABLED", "DISABLED"]], {"cls_name": "TryItState"}]'
+            b'["structure", [[["ResourceArn", "resource_arn", "__string", "uri", "resource-arn", {"required": true}]'
+            b', ["TagKeys", "tag_keys", "__listOf__string", "querystring", "tagKeys", {"required": true}]]], {"cls_name": "UntagResourceRequest"}]'
+            b'["structure", [[["ApiKeySelectionExpression", "api_key_selection_expression", "SelectionExpression", "", "apiKeySelectionExpression"]'
+            b', ["CorsConfiguration", "cors_configuration", "Cors", "", "corsConfiguration"]'
+            b', ["CredentialsArn", "credentials_arn", "Arn", "", "credentialsArn"]'
+            b', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
+            b', ["DisableExecuteApiEndpoint", "disable_execute_api_endpoint", "__boolean", "", "disableExecuteApiEndpoint"]'
+            b', ["DisableSchemaValidation", "disable_schema_validation", "__boolean", "", "disableSchemaValidation"]'
+            b', ["IpAddressType", "ip_address_type", "IpAddressType", "", "ipAddressType"]'
+            b', ["Name", "name", "StringWithLengthBetween1And128", "", "name"]'
+            b', ["RouteKey", "route_key", "SelectionKey", "", "routeKey"]'
+            b', ["RouteSelectionExpression", "route_selection_expression", "SelectionExpression", "", "routeSelectionExpression"]'
+            b', ["Target", "target", "UriWithLengthBetween1And2048", "", "target"]'
+            b', ["Version", "version", "StringWithLengthBetween1And64", "", "version"]]], {"cls_name": "UpdateApiInput"}]'
+            b'["structure", [[["ApiId", "api_id", "Id", "", "apiId"]'
+            b', ["ApiMappingKey", "api_mapping_key", "SelectionKey", "", "apiMappingKey"]'
+            b', ["Stage", "stage", "StringWithLengthBetween1And128", "", "stage"]]], {"cls_name": "UpdateApiMappingInput"}]'
+            b'["structure", [[["ApiId", "api_id", "Id", "", "apiId", {"required": true}]'
+            b', ["ApiMappingId", "api_mapping_id", "__string", "uri", "apiMappingId", {"required": true}]'
+            b', ["ApiMappingKey", "api_mapping_key", "SelectionKey", "", "apiMappingKey"]'
+            b', ["DomainName", "domain_name", "__string", "uri", "domainName", {"required": true}]'
+            b', ["Stage", "stage", "StringWithLengthBetween1And128", "", "stage"]]], {"cls_name": "UpdateApiMappingRequest"}]'
+            b'["structure", [[["ApiId", "api_id", "Id", "", "apiId"]'
+            b', ["ApiMappingId", "api_mapping_id", "Id", "", "apiMappingId"]'
+            b', ["ApiMappingKey", "api_mapping_key", "SelectionKey", "", "apiMappingKey"]'
+            b', ["Stage", "stage", "StringWithLengthBetween1And128", "", "stage"]]], {"cls_name": "UpdateApiMappingResponse"}]'
+            b'["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
+            b', ["ApiKeySelectionExpression", "api_key_selection_expression", "SelectionExpression", "", "apiKeySelectionExpression"]'
+            b', ["CorsConfiguration", "cors_configuration", "Cors", "", "corsConfiguration"]'
+            b', ["CredentialsArn", "credentials_arn", "Arn", "", "credentialsArn"]'
+            b', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
+            b', ["DisableSchemaValidation", "disable_schema_validation", "__boolean", "", "disableSchemaValidation"]'
+            b', ["DisableExecuteApiEndpoint", "disable_execute_api_endpoint", "__boolean", "", "disableExecuteApiEndpoint"]'
+            b', ["IpAddressType", "ip_address_type", "IpAddressType", "", "ipAddressType"]'
+            b', ["Name", "name", "StringWithLengthBetween1And128", "", "name"]'
+            b', ["RouteKey", "route_key", "SelectionKey", "", "routeKey"]'
+            b', ["RouteSelectionExpression", "route_selection_expression", "SelectionExpression", "", "routeSelectionExpression"]'
+            b', ["Target", "target", "UriWithLengthBetween1And2048", "", "target"]'
+            b', ["Version", "version", "StringWithLengthBetween1And64", "", "version"]]], {"cls_name": "UpdateApiRequest"}]'
+            b'["structure", [[["ApiEndpoint", "api_endpoint", "__string", "", "apiEndpoint"]'
+            b', ["ApiGatewayManaged", "api_gateway_managed", "__boolean", "", "apiGatewayManaged"]'
+            b', ["ApiId", "api_id", "Id", "", "apiId"]'
+            b', ["ApiKeySelectionExpression", "api_key_selection_expression", "SelectionExpression", "", "apiKeySelectionExpression"]'
+            b', ["CorsConfiguration", "cors_configuration", "Cors", "", "corsConfiguration"]'
+            b', ["CreatedDate", "created_date", "__timestampIso8601", "", "createdDate", {"timestamp_format": "iso8601"}]'
+            b', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
+            b', ["DisableSchemaValidation", "disable_schema_validation", "__boolean", "", "disableSchemaValidation"]'
+            b', ["DisableExecuteApiEndpoint", "disable_execute_api_endpoint", "__boolean", "", "disableExecuteApiEndpoint"]'
+            b', ["ImportInfo", "import_info", "__listOf__string", "", "importInfo"]'
+            b', ["IpAddressType", "ip_address_type", "IpAddressType", "", "ipAddressType"]'
+            b', ["Name", "name", "StringWithLengthBetween1And128", "", "name"]'
+            b', ["ProtocolType", "protocol_type", "ProtocolType", "", "protocolType"]'
+            b', ["RouteSelectionExpression", "route_selection_expression", "SelectionExpression", "", "routeSelectionExpression"]'
+            b', ["Tags", "tags", "Tags", "", "tags"]'
+            b', ["Version", "version", "StringWithLengthBetween1And64", "", "version"]'
+            b', ["Warnings", "warnings", "__listOf__string", "", "warnings"]]], {"cls_name": "UpdateApiResponse"}]'
+            b'["structure", [[["AuthorizerCredentialsArn", "authorizer_credentials_arn", "Arn", "", "authorizerCredentialsArn"]'
+            b', ["AuthorizerPayloadFormatVersion", "authorizer_payload_format_version", "StringWithLengthBetween1And64", "", "authorizerPayloadFormatVersion"]'
+            b', ["AuthorizerResultTtlInSeconds", "authorizer_result_ttl_in_seconds", "IntegerWithLengthBetween0And3600", "", "authorizerResultTtlInSeconds"]'
+            b', ["AuthorizerType", "authorizer_type", "AuthorizerType", "", "authorizerType"]'
+            b', ["AuthorizerUri", "authorizer_uri", "UriWithLengthBetween1And2048", "", "authorizerUri"]'
+            b', ["EnableSimpleResponses", "enable_simple_responses", "__boolean", "", "enableSimpleResponses"]'
+            b', ["IdentitySource", "identity_source", "IdentitySourceList", "", "identitySource"]'
+            b', ["IdentityValidationExpression", "identity_validation_expression", "StringWithLengthBetween0And1024", "", "identityValidationExpression"]'
+            b', ["JwtConfiguration", "jwt_configuration", "JWTConfiguration", "", "jwtConfiguration"]'
+            b', ["Name", "name", "StringWithLengthBetween1And128", "", "name"]]], {"cls_name": "UpdateAuthorizerInput"}]'
+            b'["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
+            b', ["AuthorizerCredentialsArn", "authorizer_credentials_arn", "Arn", "", "authorizerCredentialsArn"]'
+            b', ["AuthorizerId", "authorizer_id", "__string", "uri", "authorizerId", {"required": true}]'
+            b', ["AuthorizerPayloadFormatVersion", "authorizer_payload_format_version", "StringWithLengthBetween1And64", "", "authorizerPayloadFormatVersion"]'
+            b', ["AuthorizerResultTtlInSeconds", "authorizer_result_ttl_in_seconds", "IntegerWithLengthBetween0And3600", "", "authorizerResultTtlInSeconds"]'
+            b', ["AuthorizerType", "authorizer_type", "AuthorizerType", "", "authorizerType"]'
+            b', ["AuthorizerUri", "authorizer_uri", "UriWithLengthBetween1And2048", "", "authorizerUri"]'
+            b', ["EnableSimpleResponses", "enable_simple_responses", "__boolean", "", "enableSimpleResponses"]'
+            b', ["IdentitySource", "identity_source", "IdentitySourceList", "", "identitySource"]'
+            b', ["IdentityValidationExpression", "identity_validation_expression", "StringWithLengthBetween0And1024", "", "identityValidationExpression"]'
+            b', ["JwtConfiguration", "jwt_configuration", "JWTConfiguration", "", "jwtConfiguration"]'
+            b', ["Name", "name", "StringWithLengthBetween1And128", "", "name"]]], {"cls_name": "UpdateAuthorizerRequest"}]'
+            b'["structure", [[["AuthorizerCredentialsArn", "authorizer_credentials_arn", "Arn", "", "authorizerCredentialsArn"]'
+            b', ["AuthorizerId", "authorizer_id", "Id", "", "authorizerId"]'
+            b', ["AuthorizerPayloadFormatVersion", "authorizer_payload_format_version", "StringWithLengthBetween1And64", "", "authorizerPayloadFormatVersion"]'
+            b', ["AuthorizerResultTtlInSeconds", "authorizer_result_ttl_in_seconds", "IntegerWithLengthBetween0And3600", "", "authorizerResultTtlInSeconds"]'
+            b', ["AuthorizerType", "authorizer_type", "AuthorizerType", "", "authorizerType"]'
+            b', ["AuthorizerUri", "authorizer_uri", "UriWithLengthBetween1And2048", "", "authorizerUri"]'
+            b', ["EnableSimpleResponses", "enable_simple_responses", "__boolean", "", "enableSimpleResponses"]'
+            b', ["IdentitySource", "identity_source", "IdentitySourceList", "", "identitySource"]'
+            b', ["IdentityValidationExpression", "identity_validation_expression", "StringWithLengthBetween0And1024", "", "identityValidationExpression"]'
+            b', ["JwtConfiguration", "jwt_configuration", "JWTConfiguration", "", "jwtConfiguration"]'
+            b', ["Name", "name", "StringWithLengthBetween1And128", "", "name"]]], {"cls_name": "UpdateAuthorizerResponse"}]'
+            b'["structure", [[["Description", "description", "StringWithLengthBetween0And1024", "", "description"]]], {"cls_name": "UpdateDeploymentInput"}]'
+            b'["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
+            b', ["DeploymentId", "deployment_id", "__string", "uri", "deploymentId", {"required": true}]'
+            b', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]]], {"cls_name": "UpdateDeploymentRequest"}]'
+            b'["structure", [[["AutoDeployed", "auto_deployed", "__boolean", "", "autoDeployed"]'
+            b', ["CreatedDate", "created_date", "__timestampIso8601", "", "createdDate", {"timestamp_format": "iso8601"}]'
+            b', ["DeploymentId", "deployment_id", "Id", "", "deploymentId"]'
+            b', ["DeploymentStatus", "deployment_status", "DeploymentStatus", "", "deploymentStatus"]'
+            b', ["DeploymentStatusMessage", "deployment_status_message", "__string", "", "deploymentStatusMessage"]'
+            b', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]]], {"cls_name": "UpdateDeploymentResponse"}]'
+            b'["structure", [[["DomainNameConfigurations", "domain_name_configurations", "DomainNameConfigurations", "", "domainNameConfigurations"]'
+            b', ["MutualTlsAuthentication", "mutual_tls_authentication", "MutualTlsAuthenticationInput", "", "mutualTlsAuthentication"]'
+            b', ["RoutingMode", "routing_mode", "RoutingMode", "", "routingMode"]]], {"cls_name": "UpdateDomainNameInput"}]'
+            b'["structure", [[["DomainName", "domain_name", "__string", "uri", "domainName", {"required": true}]'
+            b', ["DomainNameConfigurations", "domain_name_configurations", "DomainNameConfigurations", "", "domainNameConfigurations"]'
+            b', ["MutualTlsAuthentication", "mutual_tls_authentication", "MutualTlsAuthenticationInput", "", "mutualTlsAuthentication"]'
+            b', ["RoutingMode", "routing_mode", "RoutingMode", "", "routingMode"]]], {"cls_name": "UpdateDomainNameRequest"}]'
+            b'["structure", [[["ApiMappingSelectionExpression", "api_mapping_selection_expression", "SelectionExpression", "", "apiMappingSelectionExpression"]'
+            b', ["DomainName", "domain_name", "StringWithLengthBetween1And512", "", "domainName"]'
+            b', ["DomainNameArn", "domain_name_arn", "Arn", "", "domainNameArn"]'
+            b', ["DomainNameConfigurations", "domain_name_configurations", "DomainNameConfigurations", "", "domainNameConfigurations"]'
+            b', ["MutualTlsAuthentication", "mutual_tls_authentication", "MutualTlsAuthentication", "", "mutualTlsAuthentication"]'
+            b', ["RoutingMode", "routing_mode", "RoutingMode", "", "routingMode"]'
+            b', ["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "UpdateDomainNameResponse"}]'
+            b'["structure", [[["ConnectionId", "connection_id", "StringWithLengthBetween1And1024", "", "connectionId"]'
+            b', ["ConnectionType", "connection_type", "ConnectionType", "", "connectionType"]'
+            b', ["ContentHandlingStrategy", "content_handling_strategy", "ContentHandlingStrategy", "", "contentHandlingStrategy"]'
+            b', ["CredentialsArn", "credentials_arn", "Arn", "", "credentialsArn"]'
+            b', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
+            b', ["IntegrationMethod", "integration_method", "StringWithLengthBetween1And64", "", "integrationMethod"]'
+            b', ["IntegrationSubtype", "integration_subtype", "StringWithLengthBetween1And128", "", "integrationSubtype"]'
+            b', ["IntegrationType", "integration_type", "IntegrationType", "", "integrationType"]'
+            b', ["IntegrationUri", "integration_uri", "UriWithLengthBetween1And2048", "", "integrationUri"]'
+            b', ["PassthroughBehavior", "passthrough_behavior", "PassthroughBehavior", "", "passthroughBehavior"]'
+            b', ["PayloadFormatVersion", "payload_format_version", "StringWithLengthBetween1And64", "", "payloadFormatVersion"]'
+            b', ["RequestParameters", "request_parameters", "IntegrationParameters", "", "requestParameters"]'
+            b', ["RequestTemplates", "request_templates", "TemplateMap", "", "requestTemplates"]'
+            b', ["ResponseParameters", "response_parameters", "ResponseParameters", "", "responseParameters"]'
+            b', ["TemplateSelectionExpression", "template_selection_expression", "SelectionExpression", "", "templateSelectionExpression"]'
+            b', ["TimeoutInMillis", "timeout_in_millis", "IntegerWithLengthBetween50And30000", "", "timeoutInMillis"]'
+            b', ["TlsConfig", "tls_config", "TlsConfigInput", "", "tlsConfig"]]], {"cls_name": "UpdateIntegrationInput"}]'
+            b'["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
+            b', ["ConnectionId", "connection_id", "StringWithLengthBetween1And1024", "", "connectionId"]'
+            b', ["ConnectionType", "connection_type", "ConnectionType", "", "connectionType"]'
+            b', ["ContentHandlingStrategy", "content_handling_strategy", "ContentHandlingStrategy", "", "contentHandlingStrategy"]'
+            b', ["CredentialsArn", "credentials_arn", "Arn", "", "credentialsArn"]'
+            b', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
+            b', ["IntegrationId", "integration_id", "__string", "uri", "integrationId", {"required": true}]'
+            b', ["IntegrationMethod", "integration_method", "StringWithLengthBetween1And64", "", "integrationMethod"]'
+            b', ["IntegrationSubtype", "integration_subtype", "StringWithLengthBetween1And128", "", "integrationSubtype"]'
+            b', ["IntegrationType", "integration_type", "IntegrationType", "", "integrationType"]'
+            b', ["IntegrationUri", "integration_uri", "UriWithLengthBetween1And2048", "", "integrationUri"]'
+            b', ["PassthroughBehavior", "passthrough_behavior", "PassthroughBehavior", "", "passthroughBehavior"]'
+            b', ["PayloadFormatVersion", "payload_format_version", "StringWithLengthBetween1And64", "", "payloadFormatVersion"]'
+            b', ["RequestParameters", "request_parameters", "IntegrationParameters", "", "requestParameters"]'
+            b', ["RequestTemplates", "request_templates", "TemplateMap", "", "requestTemplates"]'
+            b', ["ResponseParameters", "response_parameters", "ResponseParameters", "", "responseParameters"]'
+            b', ["TemplateSelectionExpression", "template_selection_expression", "SelectionExpression", "", "templateSelectionExpression"]'
+            b', ["TimeoutInMillis", "timeout_in_millis", "IntegerWithLengthBetween50And30000", "", "timeoutInMillis"]'
+            b', ["TlsConfig", "tls_config", "TlsConfigInput", "", "tlsConfig"]]], {"cls_name": "UpdateIntegrationRequest"}]'
+            b'["structure", [[["ContentHandlingStrategy", "content_handling_strategy", "ContentHandlingStrategy", "", "contentHandlingStrategy"]'
+            b', ["IntegrationResponseKey", "integration_response_key", "SelectionKey", "", "integrationResponseKey"]'
+            b', ["ResponseParameters", "response_parameters", "IntegrationParameters", "", "responseParameters"]'
+            b', ["ResponseTemplates", "response_templates", "TemplateMap", "", "responseTemplates"]'
+            b', ["TemplateSelectionExpression", "template_selection_expression", "SelectionExpression", "", "templateSelectionExpression"]]], {"cls_name": "UpdateIntegrationResponseInput"}]'
+            b'["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
+            b', ["ContentHandlingStrategy", "content_handling_strategy", "ContentHandlingStrategy", "", "contentHandlingStrategy"]'
+            b', ["IntegrationId", "integration_id", "__string", "uri", "integrationId", {"required": true}]'
+            b', ["IntegrationResponseId", "integration_response_id", "__string", "uri", "integrationResponseId", {"required": true}]'
+            b', ["IntegrationResponseKey", "integration_response_key", "SelectionKey", "", "integrationResponseKey"]'
+            b', ["ResponseParameters", "response_parameters", "IntegrationParameters", "", "responseParameters"]'
+            b', ["ResponseTemplates", "response_templates", "TemplateMap", "", "responseTemplates"]'
+            b', ["TemplateSelectionExpression", "template_selection_expression", "SelectionExpression", "", "templateSelectionExpression"]]], {"cls_name": "UpdateIntegrationResponseRequest"}]'
+            b'["structure", [[["ContentHandlingStrategy", "content_handling_strategy", "ContentHandlingStrategy", "", "contentHandlingStrategy"]'
+            b', ["IntegrationResponseId", "integration_response_id", "Id", "", "integrationResponseId"]'
+            b', ["IntegrationResponseKey", "integration_response_key", "SelectionKey", "", "integrationResponseKey"]'
+            b', ["ResponseParameters", "response_parameters", "IntegrationParameters", "", "responseParameters"]'
+            b', ["ResponseTemplates", "response_templates", "TemplateMap", "", "responseTemplates"]'
+            b', ["TemplateSelectionExpression", "template_selection_expression", "SelectionExpression", "", "templateSelectionExpression"]]], {"cls_name": "UpdateIntegrationResponseResponse"}]'
+            b'["structure", [[["ApiGatewayManaged", "api_gateway_managed", "__boolean", "", "apiGatewayManaged"]'
+            b', ["ConnectionId", "connection_id", "StringWithLengthBetween1And1024", "", "connectionId"]'
+            b', ["ConnectionType", "connection_type", "ConnectionType", "", "connectionType"]'
+            b', ["ContentHandlingStrategy", "content_handling_strategy", "ContentHandlingStrategy", "", "contentHandlingStrategy"]'
+            b', ["CredentialsArn", "credentials_arn", "Arn", "", "credentialsArn"]'
+            b', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
+            b', ["IntegrationId", "integration_id", "Id", "", "integrationId"]'
+            b', ["IntegrationMethod", "integration_method", "StringWithLengthBetween1And64", "", "integrationMethod"]'
+            b', ["IntegrationResponseSelectionExpression", "integration_response_selection_expression", "SelectionExpression", "", "integrationResponseSelectionExpression"]'
+            b', ["IntegrationSubtype", "integration_subtype", "StringWithLengthBetween1And128", "", "integrationSubtype"]'
+            b', ["IntegrationType", "integration_type", "IntegrationType", "", "integrationType"]'
+            b', ["IntegrationUri", "integration_uri", "UriWithLengthBetween1And2048", "", "integrationUri"]'
+            b', ["PassthroughBehavior", "passthrough_behavior", "PassthroughBehavior", "", "passthroughBehavior"]'
+            b', ["PayloadFormatVersion", "payload_format_version", "StringWithLengthBetween1And64", "", "payloadFormatVersion"]'
+            b', ["RequestParameters", "request_parameters", "IntegrationParameters", "", "requestParameters"]'
+            b', ["RequestTemplates", "request_templates", "TemplateMap", "", "requestTemplates"]'
+            b', ["ResponseParameters", "response_parameters", "ResponseParameters", "", "responseParameters"]'
+            b', ["TemplateSelectionExpression", "template_selection_expression", "SelectionExpression", "", "templateSelectionExpression"]'
+            b', ["TimeoutInMillis", "timeout_in_millis", "IntegerWithLengthBetween50And30000", "", "timeoutInMillis"]'
+            b', ["TlsConfig", "tls_config", "TlsConfig", "", "tlsConfig"]]], {"cls_name": "UpdateIntegrationResult"}]'
+            b'["structure", [[["ContentType", "content_type", "StringWithLengthBetween1And256", "", "contentType"]'
+            b', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
+            b', ["Name", "name", "StringWithLengthBetween1And128", "", "name"]'
+            b', ["Schema", "schema", "StringWithLengthBetween0And32K", "", "schema"]]], {"cls_name": "UpdateModelInput"}]'
+            b'["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
+            b', ["ContentType", "content_type", "StringWithLengthBetween1And256", "", "contentType"]'
+            b', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
+            b', ["ModelId", "model_id", "__string", "uri", "modelId", {"required": true}]'
+            b', ["Name", "name", "StringWithLengthBetween1And128", "", "name"]'
+            b', ["Schema", "schema", "StringWithLengthBetween0And32K", "", "schema"]]], {"cls_name": "UpdateModelRequest"}]'
+            b'["structure", [[["ContentType", "content_type", "StringWithLengthBetween1And256", "", "contentType"]'
+            b', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
+            b', ["ModelId", "model_id", "Id", "", "modelId"]'
+            b', ["Name", "name", "StringWithLengthBetween1And128", "", "name"]'
+            b', ["Schema", "schema", "StringWithLengthBetween0And32K", "", "schema"]]], {"cls_name": "UpdateModelResponse"}]'
+            b'["structure", [[["Description", "description", "__stringMin0Max1024", "", "description"]'
+            b', ["DisplayName", "display_name", "__stringMin1Max255", "", "displayName"]'
+            b', ["DisplayOrder", "display_order", "DisplayOrder", "", "displayOrder"]'
+            b', ["PortalProductId", "portal_product_id", "__string", "uri", "portalProductId", {"required": true}]]], {"cls_name": "UpdatePortalProductRequest"}]'
+            b'["structure", [[["Description", "description", "__stringMin0Max1024", "", "description"]'
+            b', ["DisplayName", "display_name", "__stringMin1Max255", "", "displayName"]'
+            b', ["DisplayOrder", "display_order", "DisplayOrder", "", "displayOrder"]]], {"cls_name": "UpdatePortalProductRequestContent"}]'
+            b'["structure", [[["Description", "description", "__stringMin0Max1024", "", "description"]'
+            b', ["DisplayName", "display_name", "__stringMin1Max255", "", "displayName"]'
+            b', ["DisplayOrder", "display_order", "DisplayOrder", "", "displayOrder"]'
+            b', ["LastModified", "last_modified", "__timestampIso8601", "", "lastModified", {"timestamp_format": "iso8601"}]'
+            b', ["PortalProductArn", "portal_product_arn", "__stringMin20Max2048", "", "portalProductArn"]'
+            b', ["PortalProductId", "portal_product_id", "__stringMin10Max30PatternAZ09", "", "portalProductId"]'
+            b', ["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "UpdatePortalProductResponse"}]'
+            b'["structure", [[["Description", "description", "__stringMin0Max1024", "", "description"]'
+            b', ["DisplayName", "display_name", "__stringMin1Max255", "", "displayName", {"required": true}]'
+            b', ["DisplayOrder", "display_order", "DisplayOrder", "", "displayOrder"]'
+            b', ["LastModified", "last_modified", "__timestampIso8601", "", "lastModified", {"required": true, "timestamp_format": "iso8601"}]'
+            b', ["PortalProductArn", "portal_product_arn", "__stringMin20Max2048", "", "portalProductArn", {"required": true}]'
+            b', ["PortalProductId", "portal_product_id", "__stringMin10Max30PatternAZ09", "", "portalProductId", {"required": true}]'
+            b', ["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "UpdatePortalProductResponseContent"}]'
+            b'["structure", [[["Authorization", "authorization", "Authorization", "", "authorization"]'
+            b', ["EndpointConfiguration", "endpoint_configuration", "EndpointConfigurationRequest", "", "endpointConfiguration"]'
+            b', ["IncludedPortalProductArns", "included_portal_product_arns", "__listOf__stringMin20Max2048", "", "includedPortalProductArns"]'
+            b', ["LogoUri", "logo_uri", "__stringMin0Max1092", "", "logoUri"]'
+            b', ["PortalContent", "portal_content", "PortalContent", "", "portalContent"]'
+            b', ["PortalId", "portal_id", "__string", "uri", "portalId", {"required": true}]'
+            b', ["RumAppMonitorName", "rum_app_monitor_name", "__stringMin0Max255", "", "rumAppMonitorName"]]], {"cls_name": "UpdatePortalRequest"}]'
+            b'["structure", [[["Authorization", "authorization", "Authorization", "", "authorization"]'
+            b', ["EndpointConfiguration", "endpoint_configuration", "EndpointConfigurationRequest", "", "endpointConfiguration"]'
+            b', ["IncludedPortalProductArns", "included_portal_product_arns", "__listOf__stringMin20Max2048", "", "includedPortalProductArns"]'
+            b', ["LogoUri", "logo_uri", "__stringMin0Max1092", "", "logoUri"]'
+            b', ["PortalContent", "portal_content", "PortalContent", "", "portalContent"]'
+            b', ["RumAppMonitorName", "rum_app_monitor_name", "__stringMin0Max255", "", "rumAppMonitorName"]]], {"cls_name": "UpdatePortalRequestContent"}]'
+            b'["structure", [[["Authorization", "authorization", "Authorization", "", "authorization"]'
+            b', ["EndpointConfiguration", "endpoint_configuration", "EndpointConfigurationResponse", "", "endpointConfiguration"]'
+            b', ["IncludedPortalProductArns", "included_portal_product_arns", "__listOf__stringMin20Max2048", "", "includedPortalProductArns"]'
+            b', ["LastModified", "last_modified", "__timestampIso8601", "", "lastModified", {"timestamp_format": "iso8601"}]'
+            b', ["LastPublished", "last_published", "__timestampIso8601", "", "lastPublished", {"timestamp_format": "iso8601"}]'
+            b', ["LastPublishedDescription", "last_published_description", "__stringMin0Max1024", "", "lastPublishedDescription"]'
+            b', ["PortalArn", "portal_arn", "__stringMin20Max2048", "", "portalArn"]'
+            b', ["PortalContent", "portal_content", "PortalContent", "", "portalContent"]'
+            b', ["PortalId", "portal_id", "__stringMin10Max30PatternAZ09", "", "portalId"]'
+            b', ["Preview", "preview", "Preview", "", "preview"]'
+            b', ["PublishStatus", "publish_status", "PublishStatus", "", "publishStatus"]'
+            b', ["RumAppMonitorName", "rum_app_monitor_name", "__stringMin0Max255", "", "rumAppMonitorName"]'
+            b', ["StatusException", "status_exception", "StatusException", "", "statusException"]'
+            b', ["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "UpdatePortalResponse"}]'
+            b'["structure", [[["Authorization", "authorization", "Authorization", "", "authorization", {"required": true}]'
+            b', ["EndpointConfiguration", "endpoint_configuration", "EndpointConfigurationResponse", "", "endpointConfiguration", {"required": true}]'
+            b', ["IncludedPortalProductArns", "included_portal_product_arns", "__listOf__stringMin20Max2048", "", "includedPortalProductArns", {"required": true}]'
+            b', ["LastModified", "last_modified", "__timestampIso8601", "", "lastModified", {"required": true, "timestamp_format": "iso8601"}]'
+            b', ["LastPublished", "last_published", "__timestampIso8601", "", "lastPublished", {"timestamp_format": "iso8601"}]'
+            b', ["LastPublishedDescription", "last_published_description", "__stringMin0Max1024", "", "lastPublishedDescription"]'
+            b', ["PortalArn", "portal_arn", "__stringMin20Max2048", "", "portalArn", {"required": true}]'
+            b', ["PortalContent", "portal_content", "PortalContent", "", "portalContent", {"required": true}]'
+            b', ["PortalId", "portal_id", "__stringMin10Max30PatternAZ09", "", "portalId", {"required": true}]'
+            b', ["Preview", "preview", "Preview", "", "preview"]'
+            b', ["PublishStatus", "publish_status", "PublishStatus", "", "publishStatus"]'
+            b', ["RumAppMonitorName", "rum_app_monitor_name", "__stringMin0Max255", "", "rumAppMonitorName"]'
+            b', ["StatusException", "status_exception", "StatusException", "", "statusException"]'
+            b', ["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "UpdatePortalResponseContent"}]'
+            b'["structure", [[["DisplayContent", "display_content", "DisplayContent", "", "displayContent"]'
+            b', ["PortalProductId", "portal_product_id", "__string", "uri", "portalProductId", {"required": true}]'
+            b', ["ProductPageId", "product_page_id", "__string", "uri", "productPageId", {"required": true}]]], {"cls_name": "UpdateProductPageRequest"}]'
+            b'["structure", [[["DisplayContent", "display_content", "DisplayContent", "", "displayContent"]]], {"cls_name": "UpdateProductPageRequestContent"}]'
+            b'["structure", [[["DisplayContent", "display_content", "DisplayContent", "", "displayContent"]'
+            b', ["LastModified", "last_modified", "__timestampIso8601", "", "lastModified", {"timestamp_format": "iso8601"}]'
+            b', ["ProductPageArn", "product_page_arn", "__stringMin20Max2048", "", "productPageArn"]'
+            b', ["ProductPageId", "product_page_id", "__stringMin10Max30PatternAZ09", "", "productPageId"]]], {"cls_name": "UpdateProductPageResponse"}]'
+            b'["structure", [[["DisplayContent", "display_content", "DisplayContent", "", "displayContent"]'
+            b', ["LastModified", "last_modified", "__timestampIso8601", "", "lastModified", {"required": true, "timestamp_format": "iso8601"}]'
+            b', ["ProductPageArn", "product_page_arn", "__stringMin20Max2048", "", "productPageArn", {"required": true}]'
+            b', ["ProductPageId", "product_page_id", "__stringMin10Max30PatternAZ09", "", "productPageId", {"required": true}]]], {"cls_name": "UpdateProductPageResponseContent"}]'
+            b'["structure", [[["DisplayContent", "display_content", "EndpointDisplayContent", "", "displayContent"]'
+            b', ["PortalProductId", "portal_product_id", "__string", "uri", "portalProductId", {"required": true}]'
+            b', ["ProductRestEndpointPageId", "product_rest_endpoint_page_id", "__string", "uri", "productRestEndpointPageId", {"required": true}]'
+            b', ["TryItState", "try_it_state", "TryItState", "", "tryItState"]]], {"cls_name": "UpdateProductRestEndpointPageRequest"}]'
+            b'["structure", [[["DisplayContent", "display_content", "EndpointDisplayContent", "", "displayContent"]'
+            b', ["TryItState", "try_it_state", "TryItState", "", "tryItState"]]], {"cls_name": "UpdateProductRestEndpointPageRequestContent"}]'
+            b'["structure", [[["DisplayContent", "display_content", "EndpointDisplayContentResponse", "", "displayContent"]'
+            b', ["LastModified", "last_modified", "__timestampIso8601", "", "lastModified", {"timestamp_format": "iso8601"}]'
+            b', ["ProductRestEndpointPageArn", "product_rest_endpoint_page_arn", "__stringMin20Max2048", "", "productRestEndpointPageArn"]'
+            b', ["ProductRestEndpointPageId", "product_rest_endpoint_page_id", "__stringMin10Max30PatternAZ09", "", "productRestEndpointPageId"]'
+            b', ["RestEndpointIdentifier", "rest_endpoint_identifier", "RestEndpointIdentifier", "", "restEndpointIdentifier"]'
+            b', ["Status", "status", "Status", "", "status"]'
+            b', ["StatusException", "status_exception", "StatusException", "", "statusException"]'
+            b', ["TryItState", "try_it_state", "TryItState", "", "tryItState"]]], {"cls_name": "UpdateProductRestEndpointPageResponse"}]'
+            b'["structure", [[["DisplayContent", "display_content", "EndpointDisplayContentResponse", "", "displayContent", {"required": true}]'
+            b', ["LastModified", "last_modified", "__timestampIso8601", "", "lastModified", {"required": true, "timestamp_format": "iso8601"}]'
+            b', ["ProductRestEndpointPageArn", "product_rest_endpoint_page_arn", "__stringMin20Max2048", "", "productRestEndpointPageArn", {"required": true}]'
+            b', ["ProductRestEndpointPageId", "product_rest_endpoint_page_id", "__stringMin10Max30PatternAZ09", "", "productRestEndpointPageId", {"required": true}]'
+            b', ["RestEndpointIdentifier", "rest_endpoint_identifier", "RestEndpointIdentifier", "", "restEndpointIdentifier", {"required": true}]'
+            b', ["Status", "status", "Status", "", "status", {"required": true}]'
+            b', ["StatusException", "status_exception", "StatusException", "", "statusException"]'
+            b', ["TryItState", "try_it_state", "TryItState", "", "tryItState", {"required": true}]]], {"cls_name": "UpdateProductRestEndpointPageResponseContent"}]'
+            b'["structure", [[["ApiKeyRequired", "api_key_required", "__boolean", "", "apiKeyRequired"]'
+            b', ["AuthorizationScopes", "authorization_scopes", "AuthorizationScopes", "", "authorizationScopes"]'
+            b', ["AuthorizationType", "authorization_type", "AuthorizationType", "", "authorizationType"]'
+            b', ["AuthorizerId", "authorizer_id", "Id", "", "authorizerId"]'
+            b', ["ModelSelectionExpression", "model_selection_expression", "SelectionExpression", "", "modelSelectionExpression"]'
+            b', ["OperationName", "operation_name", "StringWithLengthBetween1And64", "", "operationName"]'
+            b', ["RequestModels", "request_models", "RouteModels", "", "requestModels"]'
+            b', ["RequestParameters", "request_parameters", "RouteParameters", "", "requestParameters"]'
+            b', ["RouteKey", "route_key", "SelectionKey", "", "routeKey"]'
+            b', ["RouteResponseSelectionExpression", "route_response_selection_expression", "SelectionExpression", "", "routeResponseSelectionExpression"]'
+            b', ["Target", "target", "StringWithLengthBetween1And128", "", "target"]]], {"cls_name": "UpdateRouteInput"}]'
+            b'["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
+            b', ["ApiKeyRequired", "api_key_required", "__boolean", "", "apiKeyRequired"]'
+            b', ["AuthorizationScopes", "authorization_scopes", "AuthorizationScopes", "", "authorizationScopes"]'
+            b', ["AuthorizationType", "authorization_type", "AuthorizationType", "", "authorizationType"]'
+            b', ["AuthorizerId", "authorizer_id", "Id", "", "authorizerId"]'
+            b', ["ModelSelectionExpression", "model_selection_expression", "SelectionExpression", "", "modelSelectionExpression"]'
+            b', ["OperationName", "operation_name", "StringWithLengthBetween1And64", "", "operationName"]'
+            b', ["RequestModels", "request_models", "RouteModels", "", "requestModels"]'
+            b', ["RequestParameters", "request_parameters", "RouteParameters", "", "requestParameters"]'
+            b', ["RouteId", "route_id", "__string", "uri", "routeId", {"required": true}]'
+            b', ["RouteKey", "route_key", "SelectionKey", "", "routeKey"]'
+            b', ["RouteResponseSelectionExpression", "route_response_selection_expression", "SelectionExpression", "", "routeResponseSelectionExpression"]'
+            b', ["Target", "target", "StringWithLengthBetween1And128", "", "target"]]], {"cls_name": "UpdateRouteRequest"}]'
+            b'["structure", [[["ModelSelectionExpression", "model_selection_expression", "SelectionExpression", "", "modelSelectionExpression"]'
+            b', ["ResponseModels", "response_models", "RouteModels", "", "responseModels"]'
+            b', ["ResponseParameters", "response_parameters", "RouteParameters", "", "responseParameters"]'
+            b', ["RouteResponseKey", "route_response_key", "SelectionKey", "", "routeResponseKey"]]], {"cls_name": "UpdateRouteResponseInput"}]'
+            b'["structure", [[["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
+            b', ["ModelSelectionExpression", "model_selection_expression", "SelectionExpression", "", "modelSelectionExpression"]'
+            b', ["ResponseModels", "response_models", "RouteModels", "", "responseModels"]'
+            b', ["ResponseParameters", "response_parameters", "RouteParameters", "", "responseParameters"]'
+            b', ["RouteId", "route_id", "__string", "uri", "routeId", {"required": true}]'
+            b', ["RouteResponseId", "route_response_id", "__string", "uri", "routeResponseId", {"required": true}]'
+            b', ["RouteResponseKey", "route_response_key", "SelectionKey", "", "routeResponseKey"]]], {"cls_name": "UpdateRouteResponseRequest"}]'
+            b'["structure", [[["ModelSelectionExpression", "model_selection_expression", "SelectionExpression", "", "modelSelectionExpression"]'
+            b', ["ResponseModels", "response_models", "RouteModels", "", "responseModels"]'
+            b', ["ResponseParameters", "response_parameters", "RouteParameters", "", "responseParameters"]'
+            b', ["RouteResponseId", "route_response_id", "Id", "", "routeResponseId"]'
+            b', ["RouteResponseKey", "route_response_key", "SelectionKey", "", "routeResponseKey"]]], {"cls_name": "UpdateRouteResponseResponse"}]'
+            b'["structure", [[["ApiGatewayManaged", "api_gateway_managed", "__boolean", "", "apiGatewayManaged"]'
+            b', ["ApiKeyRequired", "api_key_required", "__boolean", "", "apiKeyRequired"]'
+            b', ["AuthorizationScopes", "authorization_scopes", "AuthorizationScopes", "", "authorizationScopes"]'
+            b', ["AuthorizationType", "authorization_type", "AuthorizationType", "", "authorizationType"]'
+            b', ["AuthorizerId", "authorizer_id", "Id", "", "authorizerId"]'
+            b', ["ModelSelectionExpression", "model_selection_expression", "SelectionExpression", "", "modelSelectionExpression"]'
+            b', ["OperationName", "operation_name", "StringWithLengthBetween1And64", "", "operationName"]'
+            b', ["RequestModels", "request_models", "RouteModels", "", "requestModels"]'
+            b', ["RequestParameters", "request_parameters", "RouteParameters", "", "requestParameters"]'
+            b', ["RouteId", "route_id", "Id", "", "routeId"]'
+            b', ["RouteKey", "route_key", "SelectionKey", "", "routeKey"]'
+            b', ["RouteResponseSelectionExpression", "route_response_selection_expression", "SelectionExpression", "", "routeResponseSelectionExpression"]'
+            b', ["Target", "target", "StringWithLengthBetween1And128", "", "target"]]], {"cls_name": "UpdateRouteResult"}]'
+            b'["structure", [[["AccessLogSettings", "access_log_settings", "AccessLogSettings", "", "accessLogSettings"]'
+            b', ["AutoDeploy", "auto_deploy", "__boolean", "", "autoDeploy"]'
+            b', ["ClientCertificateId", "client_certificate_id", "Id", "", "clientCertificateId"]'
+            b', ["DefaultRouteSettings", "default_route_settings", "RouteSettings", "", "defaultRouteSettings"]'
+            b', ["DeploymentId", "deployment_id", "Id", "", "deploymentId"]'
+            b', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
+            b', ["RouteSettings", "route_settings", "RouteSettingsMap", "", "routeSettings"]'
+            b', ["StageVariables", "stage_variables", "StageVariablesMap", "", "stageVariables"]]], {"cls_name": "UpdateStageInput"}]'
+            b'["structure", [[["AccessLogSettings", "access_log_settings", "AccessLogSettings", "", "accessLogSettings"]'
+            b', ["ApiId", "api_id", "__string", "uri", "apiId", {"required": true}]'
+            b', ["AutoDeploy", "auto_deploy", "__boolean", "", "autoDeploy"]'
+            b', ["ClientCertificateId", "client_certificate_id", "Id", "", "clientCertificateId"]'
+            b', ["DefaultRouteSettings", "default_route_settings", "RouteSettings", "", "defaultRouteSettings"]'
+            b', ["DeploymentId", "deployment_id", "Id", "", "deploymentId"]'
+            b', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
+            b', ["RouteSettings", "route_settings", "RouteSettingsMap", "", "routeSettings"]'
+            b', ["StageName", "stage_name", "__string", "uri", "stageName", {"required": true}]'
+            b', ["StageVariables", "stage_variables", "StageVariablesMap", "", "stageVariables"]]], {"cls_name": "UpdateStageRequest"}]'
+            b'["structure", [[["AccessLogSettings", "access_log_settings", "AccessLogSettings", "", "accessLogSettings"]'
+            b', ["ApiGatewayManaged", "api_gateway_managed", "__boolean", "", "apiGatewayManaged"]'
+            b', ["AutoDeploy", "auto_deploy", "__boolean", "", "autoDeploy"]'
+            b', ["ClientCertificateId", "client_certificate_id", "Id", "", "clientCertificateId"]'
+            b', ["CreatedDate", "created_date", "__timestampIso8601", "", "createdDate", {"timestamp_format": "iso8601"}]'
+            b', ["DefaultRouteSettings", "default_route_settings", "RouteSettings", "", "defaultRouteSettings"]'
+            b', ["DeploymentId", "deployment_id", "Id", "", "deploymentId"]'
+            b', ["Description", "description", "StringWithLengthBetween0And1024", "", "description"]'
+            b', ["LastDeploymentStatusMessage", "last_deployment_status_message", "__string", "", "lastDeploymentStatusMessage"]'
+            b', ["LastUpdatedDate", "last_updated_date", "__timestampIso8601", "", "lastUpdatedDate", {"timestamp_format": "iso8601"}]'
+            b', ["RouteSettings", "route_settings", "RouteSettingsMap", "", "routeSettings"]'
+            b', ["StageName", "stage_name", "StringWithLengthBetween1And128", "", "stageName"]'
+            b', ["StageVariables", "stage_variables", "StageVariablesMap", "", "stageVariables"]'
+            b', ["Tags", "tags", "Tags", "", "tags"]]], {"cls_name": "UpdateStageResponse"}]'
+            b'["structure", [[["Name", "name", "StringWithLengthBetween1And128", "", "name"]]], {"cls_name": "UpdateVpcLinkInput"}]'
+            b'["structure", [[["Name", "name", "StringWithLengthBetween1And128", "", "name"]'
+            b', ["VpcLinkId", "vpc_link_id", "__string", "uri", "vpcLinkId", {"required": true}]]], {"cls_name": "UpdateVpcLinkRequest"}]'
+            b'["structure", [[["CreatedDate", "created_date", "__timestampIso8601", "", "createdDate", {"timestamp_format": "iso8601"}]'
+            b', ["Name", "name", "StringWithLengthBetween1And128", "", "name"]'
+            b', ["SecurityGroupIds", "security_group_ids", "SecurityGroupIdList", "", "securityGroupIds"]'
+            b', ["SubnetIds", "subnet_ids", "SubnetIdList", "", "subnetIds"]'
+            b', ["Tags", "tags", "Tags", "", "tags"]'
+            b', ["VpcLinkId", "vpc_link_id", "Id", "", "vpcLinkId"]'
+            b', ["VpcLinkStatus", "vpc_link_status", "VpcLinkStatus", "", "vpcLinkStatus"]'
+            b', ["VpcLinkStatusMessage", "vpc_link_status_message", "StringWithLengthBetween0And1024", "", "vpcLinkStatusMessage"]'
+            b', ["VpcLinkVersion", "vpc_link_version", "VpcLinkVersion", "", "vpcLinkVersion"]]], {"cls_name": "UpdateVpcLinkResponse"}]'
+            b'["string", [], {}]'
+            b'["structure", [[["CreatedDate", "created_date", "__timestampIso8601", "", "createdDate", {"timestamp_format": "iso8601"}]'
+            b', ["Name", "name", "StringWithLengthBetween1And128", "", "name", {"required": true}]'
+            b', ["SecurityGroupIds", "security_group_ids", "SecurityGroupIdList", "", "securityGroupIds", {"required": true}]'
+            b', ["SubnetIds", "subnet_ids", "SubnetIdList", "", "subnetIds", {"required": true}]'
+            b', ["Tags", "tags", "Tags", "", "tags"]'
+            b', ["VpcLinkId", "vpc_link_id", "Id", "", "vpcLinkId", {"required": true}]'
+            b', ["VpcLinkStatus", "vpc_link_status", "VpcLinkStatus", "", "vpcLinkStatus"]'
+            b', ["VpcLinkStatusMessage", "vpc_link_status_message", "StringWithLengthBetween0And1024", "", "vpcLinkStatusMessage"]'
+            b', ["VpcLinkVersion", "vpc_link_version", "VpcLinkVersion", "", "vpcLinkVersion"]]], {"cls_name": "VpcLink"}]'
+            b'["enum", [["PENDING", "AVAILABLE", "DELETING", "FAILED", "INACTIVE"]], {"cls_name": "VpcLinkStatus"}]'
+            b'["enum", [["V2"]], {"cls_name": "VpcLinkVersion"}]'
+            b'["structure", [[["Items", "items", "__listOfVpcLink", "", "items"]'
+            b', ["NextToken", "next_token", "NextToken", "", "nextToken"]]], {"cls_name": "VpcLinks"}]'
+            b'["boolean", [], {}]'
+            b'["number", ["double"], {}]'
+            b'["number", ["integer"], {}]'
+            b'["list_of", ["Api"], {}]'
+            b'["list_of", ["ApiMapping"], {}]'
+            b'["list_of", ["Authorizer"], {}]'
+            b'["list_of", ["Deployment"], {}]'
+            b'["list_of", ["DomainName"], {}]'
+            b'["list_of", ["Integration"], {}]'
+            b'["list_of", ["IntegrationResponse"], {}]'
+            b'["list_of", ["Model"], {}]'
+            b'["list_of", ["PortalProductSummary"], {}]'
+            b'["list_of", ["PortalSummary"], {}]'
+            b'["list_of", ["ProductPageSummaryNoBody"], {}]'
+            b'["list_of", ["ProductRestEndpointPageSummaryNoBody"], {}]'
+            b'["list_of", ["Route"], {}]'
+            b'["list_of", ["RouteResponse"], {}]'
+            b'["list_of", ["RoutingRule"], {}]'
+            b'["list_of", ["RoutingRuleAction"], {}]'
+            b'["list_of", ["RoutingRuleCondition"], {}]'
+            b'["list_of", ["RoutingRuleMatchHeaderValue"], {}]'
+            b'["list_of", ["Section"], {}]'
+            b'["list_of", ["SelectionKey"], {}]'
+            b'["list_of", ["Stage"], {}]'
+            b'["list_of", ["VpcLink"], {}]'
+            b'["list_of", ["__string"], {}]'
+            b'["list_of", ["__stringMin20Max2048"], {}]'
+            b'["number", ["long"], {}]'
+            b'["string", [], {}]'
+            b'["string", [], {"min": 0, "max": 1024}]'
+            b'["string", [], {"min": 0, "max": 1092}]'
+            b'["string", [], {"min": 0, "max": 255}]'
+            b'["string", [], {"min": 10, "max": 2048}]'
+            b'["string", [], {"min": 10, "max": 30}]'
+            b'["string", [], {"min": 1, "max": 1024}]'
+            b'["string", [], {"min": 1, "max": 128}]'
+            b'["string", [], {"min": 1, "max": 16}]'
+            b'["string", [], {"min": 1, "max": 20}]'
+            b'["string", [], {"min": 1, "max": 2048}]'
+            b'["string", [], {"min": 1, "max": 255}]'
+            b'["string", [], {"min": 1, "max": 256}]'
+            b'["string", [], {"min": 1, "max": 307200}]'
+            b'["string", [], {"min": 1, "max": 32768}]'
+            b'["string", [], {"min": 1, "max": 4096}]'
+            b'["string", [], {"min": 1, "max": 50}]'
+            b'["string", [], {"min": 1, "max": 64}]'
+            b'["string", [], {"min": 20, "max": 2048}]'
+            b'["string", [], {"min": 3, "max": 255}]'
+            b'["string", [], {"min": 3, "max": 256}]'
+            b'["timestamp", [], {"timestamp_format": "iso8601"}]'
+            b'["timestamp", [], {"timestamp_format": "unixTimestamp"}]'
+        ),
+        (
+            0,
+            241,
+            408,
+            530,
+            721,
+            2175,
+            2504,
+            2664,
+            2810,
+            2828,
+            2989,
+            3039,
+            3122,
+            4271,
+            4333,
+            4493,
+            4656,
+            4776,
+            5122,
+            5281,
+            5399,
+            5467,
+            5560,
+            6053,
+            6082,
+            6132,
+            6161,
+            7299,
+            7577,
+            7941,
+            8244,
+            9460,
+            10868,
+            12007,
+            13217,
+            14360,
+            14582,
+            14875,
+            15444,
+            15949,
+            16456,
+            17136,
+            18813,
+            20561,
+            21171,
+            21945,
+            22627,
+            24586,
+            24983,
+            25451,
+            25857,
+            26124,
+            26398,
+            27017,
+            27721,
+            28421,
+            29128,
+            30349,
+            31715,
+            31973,
+            32138,
+            32565,
+            33057,
+            33511,
+            33872,
+            34708,
+            35689,
+            36723,
+            37828,
+            38274,
+            38866,
+            39366,
+            40511,
+            41006,
+            41413,
+            42243,
+            43144,
+            44382,
+            44730,
+            45080,
+            45823,
+            46474,
+            46689,
+            46922,
+            47042,
+            47259,
+            47393,
+            47610,
+            47752,
+            47973,
+            48320,
+            48517,
+            48678,
+            48852,
+            48984,
+            49237,
+            49540,
+            49737,
+            50062,
+            50367,
+            50656,
+            50972,
+            51175,
+            51312,
+            51370,
+            51925,
+            52004,
+            52164,
+            52297,
+            52495,
+            52752,
+            53046,
+            53732,
+            54804,
+            54848,
+            54985,
+            55145,
+            55309,
+            55796,
+            55963,
+            56247,
+            56309,
+            56857,
+            56961,
+            56977,
+            57207,
+            57507,
+            57788,
+            57959,
+            58076,
+            59481,
+            59671,
+            59828,
+            60042,
+            61182,
+            61448,
+            61619,
+            61833,
+            62399,
+            62665,
+            62836,
+            62975,
+            63652,
+            63849,
+            64020,
+            64238,
+            64582,
+            65261,
+            65629,
+            65818,
+            67774,
+            68041,
+            68214,
+            68408,
+            68811,
+            69013,
+            69117,
+            69378,
+            69539,
+            69807,
+            70423,
+            71164,
+            71335,
+            71591,
+            71894,
+            72023,
+            73291,
+            74704,
+            75064,
+            75488,
+            75997,
+            76523,
+            77439,
+            78500,
+            78694,
+            78996,
+            79493,
+            79837,
+            80014,
+            81156,
+            81417,
+            81578,
+            81891,
+            82295,
+            82495,
+            83730,
+            83991,
+            84152,
+            84289,
+            84377,
+            84511,
+            85251,
+            85445,
+            85610,
+            85628,
+            85991,
+            86020,
+            86131,
+            86395,
+            87803,
+            87851,
+            87901,
+            87951,
+            89898,
+            89960,
+            90648,
+            90826,
+            90921,
+            91083,
+            91147,
+            91328,
+            91494,
+            91675,
+            91957,
+            92152,
+            92354,
+            92548,
+            92729,
+            92917,
+            93326,
+            93523,
+            93747,
+            94168,
+            94378,
+            94615,
+            94979,
+            95175,
+            95241,
+            95288,
+            95700,
+            95850,
+            96194,
+            96450,
+            96468,
+            96510,
+            96736,
+            96921,
+            97031,
+            97127,
+            97411,
+            98050,
+            99452,
+            99712,
+            99993,
+            100126,
+            100184,
+            100285,
+            100778,
+            101801,
+            101864,
+            102071,
+            102207,
+            102265,
+            102415,
+            102692,
+            102876,
+            102950,
+            103536,
+            103940,
+            104053,
+            104388,
+            105798,
+            106011,
+            106064,
+            106204,
+            107357,
+            107419,
+            107471,
+            107977,
+            108143,
+            108624,
+            108669,
+            108819,
+            108934,
+            109327,
+            109475,
+            109755,
+            109983,
+            110307,
+            110445,
+            110668,
+            110819,
+            110870,
+            111054,
+            111335,
+            111364,
+            111430,
+            111448,
+            111466,
+            112710,
+            112773,
+            112923,
+            112997,
+            113176,
+            113194,
+            113212,
+            113230,
+            113248,
+            113266,
+            113284,
+            113302,
+            113320,
+            113338,
+            113367,
+            113456,
+            113635,
+            113691,
+            113754,
+            113842,
+            113904,
+            114057,
+            114215,
+            114446,
+            114509,
+            114743,
+            115808,
+            116046,
+            116481,
+            116784,
+            117920,
+            119328,
+            120407,
+            121647,
+            122790,
+            122932,
+            123235,
+            123804,
+            124168,
+            124618,
+            125298,
+            126955,
+            128776,
+            129366,
+            130238,
+            130920,
+            132879,
+            133236,
+            133739,
+            134145,
+            134525,
+            134812,
+            135431,
+            136135,
+            136815,
+            137424,
+            138695,
+            140111,
+            140443,
+            140588,
+            141015,
+            141507,
+            141961,
+            142190,
+            143026,
+            144007,
+            145021,
+            146181,
+            146607,
+            147279,
+            147779,
+            148924,
+            149616,
+            150460,
+            151698,
+            151815,
+            152016,
+            152759,
+            152777,
+            153586,
+            153687,
+            153737,
+            153891,
+            153910,
+            153936,
+            153963,
+            153987,
+            154018,
+            154049,
+            154080,
+            154111,
+            154143,
+            154183,
+            154209,
+            154250,
+            154284,
+            154329,
+            154386,
+            154412,
+            154446,
+            154478,
+            154516,
+            154557,
+            154605,
+            154633,
+            154666,
+            154692,
+            154720,
+            154749,
+            154790,
+            154814,
+            154832,
+            154871,
+            154910,
+            154948,
+            154988,
+            155026,
+            155065,
+            155103,
+            155140,
+            155177,
+            155216,
+            155254,
+            155292,
+            155333,
+            155373,
+            155412,
+            155449,
+            155486,
+            155526,
+            155564,
+            155602,
+            155652,
+            155708,
+        ),
+    ),
     build_shape,
 )
 
 # An operation: [[Operation's arguments after the name], {options}].
 OPERATIONS: dict[str, Operation] = LazyTable(
-    {
-        "CreateApi": '[["POST", "/v2/apis"], {"input": "CreateApiRequest", "output": "CreateApiResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException"]}]',
-        "CreateApiMapping": '[["POST", "/v2/domainnames/{domainName}/apimappings"], {"input": "CreateApiMappingRequest", "output": "CreateApiMappingResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException"]}]',
-        "CreateAuthorizer": '[["POST", "/v2/apis/{apiId}/authorizers"], {"input": "CreateAuthorizerRequest", "output": "CreateAuthorizerResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException"]}]',
-        "CreateDeployment": '[["POST", "/v2/apis/{apiId}/deployments"], {"input": "CreateDeploymentRequest", "output": "CreateDeploymentResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException"]}]',
-        "CreateDomainName": '[["POST", "/v2/domainnames"], {"input": "CreateDomainNameRequest", "output": "CreateDomainNameResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException", "AccessDeniedException"]}]',
-        "CreateIntegration": '[["POST", "/v2/apis/{apiId}/integrations"], {"input": "CreateIntegrationRequest", "output": "CreateIntegrationResult", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException"]}]',
-        "CreateIntegrationResponse": '[["POST", "/v2/apis/{apiId}/integrations/{integrationId}/integrationresponses"], {"input": "CreateIntegrationResponseRequest", "output": "CreateIntegrationResponseResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException"]}]',
-        "CreateModel": '[["POST", "/v2/apis/{apiId}/models"], {"input": "CreateModelRequest", "output": "CreateModelResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException"]}]',
-        "CreatePortal": '[["POST", "/v2/portals"], {"input": "CreatePortalRequest", "output": "CreatePortalResponse", "errors": ["TooManyRequestsException", "BadRequestException", "AccessDeniedException"]}]',
-        "CreatePortalProduct": '[["POST", "/v2/portalproducts"], {"input": "CreatePortalProductRequest", "output": "CreatePortalProductResponse", "errors": ["TooManyRequestsException", "BadRequestException", "AccessDeniedException"]}]',
-        "CreateProductPage": '[["POST", "/v2/portalproducts/{portalProductId}/productpages"], {"input": "CreateProductPageRequest", "output": "CreateProductPageResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "AccessDeniedException"]}]',
-        "CreateProductRestEndpointPage": '[["POST", "/v2/portalproducts/{portalProductId}/productrestendpointpages"], {"input": "CreateProductRestEndpointPageRequest", "output": "CreateProductRestEndpointPageResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "AccessDeniedException"]}]',
-        "CreateRoute": '[["POST", "/v2/apis/{apiId}/routes"], {"input": "CreateRouteRequest", "output": "CreateRouteResult", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException"]}]',
-        "CreateRouteResponse": '[["POST", "/v2/apis/{apiId}/routes/{routeId}/routeresponses"], {"input": "CreateRouteResponseRequest", "output": "CreateRouteResponseResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException"]}]',
-        "CreateRoutingRule": '[["POST", "/v2/domainnames/{domainName}/routingrules"], {"input": "CreateRoutingRuleRequest", "output": "CreateRoutingRuleResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException"]}]',
-        "CreateStage": '[["POST", "/v2/apis/{apiId}/stages"], {"input": "CreateStageRequest", "output": "CreateStageResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException"]}]',
-        "CreateVpcLink": '[["POST", "/v2/vpclinks"], {"input": "CreateVpcLinkRequest", "output": "CreateVpcLinkResponse", "errors": ["BadRequestException", "TooManyRequestsException"]}]',
-        "DeleteAccessLogSettings": '[["DELETE", "/v2/apis/{apiId}/stages/{stageName}/accesslogsettings"], {"input": "DeleteAccessLogSettingsRequest", "errors": ["NotFoundException", "TooManyRequestsException"]}]',
-        "DeleteApi": '[["DELETE", "/v2/apis/{apiId}"], {"input": "DeleteApiRequest", "errors": ["NotFoundException", "TooManyRequestsException"]}]',
-        "DeleteApiMapping": '[["DELETE", "/v2/domainnames/{domainName}/apimappings/{apiMappingId}"], {"input": "DeleteApiMappingRequest", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException"]}]',
-        "DeleteAuthorizer": '[["DELETE", "/v2/apis/{apiId}/authorizers/{authorizerId}"], {"input": "DeleteAuthorizerRequest", "errors": ["NotFoundException", "TooManyRequestsException"]}]',
-        "DeleteCorsConfiguration": '[["DELETE", "/v2/apis/{apiId}/cors"], {"input": "DeleteCorsConfigurationRequest", "errors": ["NotFoundException", "TooManyRequestsException"]}]',
-        "DeleteDeployment": '[["DELETE", "/v2/apis/{apiId}/deployments/{deploymentId}"], {"input": "DeleteDeploymentRequest", "errors": ["NotFoundException", "TooManyRequestsException"]}]',
-        "DeleteDomainName": '[["DELETE", "/v2/domainnames/{domainName}"], {"input": "DeleteDomainNameRequest", "errors": ["NotFoundException", "TooManyRequestsException"]}]',
-        "DeleteIntegration": '[["DELETE", "/v2/apis/{apiId}/integrations/{integrationId}"], {"input": "DeleteIntegrationRequest", "errors": ["NotFoundException", "TooManyRequestsException"]}]',
-        "DeleteIntegrationResponse": '[["DELETE", "/v2/apis/{apiId}/integrations/{integrationId}/integrationresponses/{integrationResponseId}"], {"input": "DeleteIntegrationResponseRequest", "errors": ["NotFoundException", "TooManyRequestsException"]}]',
-        "DeleteModel": '[["DELETE", "/v2/apis/{apiId}/models/{modelId}"], {"input": "DeleteModelRequest", "errors": ["NotFoundException", "TooManyRequestsException"]}]',
-        "DeletePortal": '[["DELETE", "/v2/portals/{portalId}"], {"input": "DeletePortalRequest", "errors": ["TooManyRequestsException", "BadRequestException", "AccessDeniedException"]}]',
-        "DeletePortalProduct": '[["DELETE", "/v2/portalproducts/{portalProductId}"], {"input": "DeletePortalProductRequest", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "AccessDeniedException"]}]',
-        "DeletePortalProductSharingPolicy": '[["DELETE", "/v2/portalproducts/{portalProductId}/sharingpolicy"], {"input": "DeletePortalProductSharingPolicyRequest", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "AccessDeniedException"]}]',
-        "DeleteProductPage": '[["DELETE", "/v2/portalproducts/{portalProductId}/productpages/{productPageId}"], {"input": "DeleteProductPageRequest", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "AccessDeniedException"]}]',
-        "DeleteProductRestEndpointPage": '[["DELETE", "/v2/portalproducts/{portalProductId}/productrestendpointpages/{productRestEndpointPageId}"], {"input": "DeleteProductRestEndpointPageRequest", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "AccessDeniedException"]}]',
-        "DeleteRoute": '[["DELETE", "/v2/apis/{apiId}/routes/{routeId}"], {"input": "DeleteRouteRequest", "errors": ["NotFoundException", "TooManyRequestsException"]}]',
-        "DeleteRouteRequestParameter": '[["DELETE", "/v2/apis/{apiId}/routes/{routeId}/requestparameters/{requestParameterKey}"], {"input": "DeleteRouteRequestParameterRequest", "errors": ["NotFoundException", "TooManyRequestsException"]}]',
-        "DeleteRouteResponse": '[["DELETE", "/v2/apis/{apiId}/routes/{routeId}/routeresponses/{routeResponseId}"], {"input": "DeleteRouteResponseRequest", "errors": ["NotFoundException", "TooManyRequestsException"]}]',
-        "DeleteRouteSettings": '[["DELETE", "/v2/apis/{apiId}/stages/{stageName}/routesettings/{routeKey}"], {"input": "DeleteRouteSettingsRequest", "errors": ["NotFoundException", "TooManyRequestsException"]}]',
-        "DeleteRoutingRule": '[["DELETE", "/v2/domainnames/{domainName}/routingrules/{routingRuleId}"], {"input": "DeleteRoutingRuleRequest", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException"]}]',
-        "DeleteStage": '[["DELETE", "/v2/apis/{apiId}/stages/{stageName}"], {"input": "DeleteStageRequest", "errors": ["NotFoundException", "TooManyRequestsException"]}]',
-        "DeleteVpcLink": '[["DELETE", "/v2/vpclinks/{vpcLinkId}"], {"input": "DeleteVpcLinkRequest", "output": "DeleteVpcLinkResponse", "errors": ["NotFoundException", "TooManyRequestsException"]}]',
-        "DisablePortal": '[["DELETE", "/v2/portals/{portalId}/publish"], {"input": "DisablePortalRequest", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException", "AccessDeniedException"]}]',
-        "ExportApi": '[["GET", "/v2/apis/{apiId}/exports/{specification}"], {"input": "ExportApiRequest", "output": "ExportApiResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException"]}]',
-        "GetApi": '[["GET", "/v2/apis/{apiId}"], {"input": "GetApiRequest", "output": "GetApiResponse", "errors": ["NotFoundException", "TooManyRequestsException"]}]',
-        "GetApiMapping": '[["GET", "/v2/domainnames/{domainName}/apimappings/{apiMappingId}"], {"input": "GetApiMappingRequest", "output": "GetApiMappingResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException"]}]',
-        "GetApiMappings": '[["GET", "/v2/domainnames/{domainName}/apimappings"], {"input": "GetApiMappingsRequest", "output": "GetApiMappingsResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException"]}]',
-        "GetApis": '[["GET", "/v2/apis"], {"input": "GetApisRequest", "output": "GetApisResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException"]}]',
-        "GetAuthorizer": '[["GET", "/v2/apis/{apiId}/authorizers/{authorizerId}"], {"input": "GetAuthorizerRequest", "output": "GetAuthorizerResponse", "errors": ["NotFoundException", "TooManyRequestsException"]}]',
-        "GetAuthorizers": '[["GET", "/v2/apis/{apiId}/authorizers"], {"input": "GetAuthorizersRequest", "output": "GetAuthorizersResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException"]}]',
-        "GetDeployment": '[["GET", "/v2/apis/{apiId}/deployments/{deploymentId}"], {"input": "GetDeploymentRequest", "output": "GetDeploymentResponse", "errors": ["NotFoundException", "TooManyRequestsException"]}]',
-        "GetDeployments": '[["GET", "/v2/apis/{apiId}/deployments"], {"input": "GetDeploymentsRequest", "output": "GetDeploymentsResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException"]}]',
-        "GetDomainName": '[["GET", "/v2/domainnames/{domainName}"], {"input": "GetDomainNameRequest", "output": "GetDomainNameResponse", "errors": ["NotFoundException", "TooManyRequestsException"]}]',
-        "GetDomainNames": '[["GET", "/v2/domainnames"], {"input": "GetDomainNamesRequest", "output": "GetDomainNamesResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException"]}]',
-        "GetIntegration": '[["GET", "/v2/apis/{apiId}/integrations/{integrationId}"], {"input": "GetIntegrationRequest", "output": "GetIntegrationResult", "errors": ["NotFoundException", "TooManyRequestsException"]}]',
-        "GetIntegrationResponse": '[["GET", "/v2/apis/{apiId}/integrations/{integrationId}/integrationresponses/{integrationResponseId}"], {"input": "GetIntegrationResponseRequest", "output": "GetIntegrationResponseResponse", "errors": ["NotFoundException", "TooManyRequestsException"]}]',
-        "GetIntegrationResponses": '[["GET", "/v2/apis/{apiId}/integrations/{integrationId}/integrationresponses"], {"input": "GetIntegrationResponsesRequest", "output": "GetIntegrationResponsesResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException"]}]',
-        "GetIntegrations": '[["GET", "/v2/apis/{apiId}/integrations"], {"input": "GetIntegrationsRequest", "output": "GetIntegrationsResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException"]}]',
-        "GetModel": '[["GET", "/v2/apis/{apiId}/models/{modelId}"], {"input": "GetModelRequest", "output": "GetModelResponse", "errors": ["NotFoundException", "TooManyRequestsException"]}]',
-        "GetModelTemplate": '[["GET", "/v2/apis/{apiId}/models/{modelId}/template"], {"input": "GetModelTemplateRequest", "output": "GetModelTemplateResponse", "errors": ["NotFoundException", "TooManyRequestsException"]}]',
-        "GetModels": '[["GET", "/v2/apis/{apiId}/models"], {"input": "GetModelsRequest", "output": "GetModelsResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException"]}]',
-        "GetPortal": '[["GET", "/v2/portals/{portalId}"], {"input": "GetPortalRequest", "output": "GetPortalResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "AccessDeniedException"]}]',
-        "GetPortalProduct": '[["GET", "/v2/portalproducts/{portalProductId}"], {"input": "GetPortalProductRequest", "output": "GetPortalProductResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "AccessDeniedException"]}]',
-        "GetPortalProductSharingPolicy": '[["GET", "/v2/portalproducts/{portalProductId}/sharingpolicy"], {"input": "GetPortalProductSharingPolicyRequest", "output": "GetPortalProductSharingPolicyResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "AccessDeniedException"]}]',
-        "GetProductPage": '[["GET", "/v2/portalproducts/{portalProductId}/productpages/{productPageId}"], {"input": "GetProductPageRequest", "output": "GetProductPageResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "AccessDeniedException"]}]',
-        "GetProductRestEndpointPage": '[["GET", "/v2/portalproducts/{portalProductId}/productrestendpointpages/{productRestEndpointPageId}"], {"input": "GetProductRestEndpointPageRequest", "output": "GetProductRestEndpointPageResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "AccessDeniedException"]}]',
-        "GetRoute": '[["GET", "/v2/apis/{apiId}/routes/{routeId}"], {"input": "GetRouteRequest", "output": "GetRouteResult", "errors": ["NotFoundException", "TooManyRequestsException"]}]',
-        "GetRouteResponse": '[["GET", "/v2/apis/{apiId}/routes/{routeId}/routeresponses/{routeResponseId}"], {"input": "GetRouteResponseRequest", "output": "GetRouteResponseResponse", "errors": ["NotFoundException", "TooManyRequestsException"]}]',
-        "GetRouteResponses": '[["GET", "/v2/apis/{apiId}/routes/{routeId}/routeresponses"], {"input": "GetRouteResponsesRequest", "output": "GetRouteResponsesResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException"]}]',
-        "GetRoutes": '[["GET", "/v2/apis/{apiId}/routes"], {"input": "GetRoutesRequest", "output": "GetRoutesResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException"]}]',
-        "GetRoutingRule": '[["GET", "/v2/domainnames/{domainName}/routingrules/{routingRuleId}"], {"input": "GetRoutingRuleRequest", "output": "GetRoutingRuleResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException"]}]',
-        "GetStage": '[["GET", "/v2/apis/{apiId}/stages/{stageName}"], {"input": "GetStageRequest", "output": "GetStageResponse", "errors": ["NotFoundException", "TooManyRequestsException"]}]',
-        "GetStages": '[["GET", "/v2/apis/{apiId}/stages"], {"input": "GetStagesRequest", "output": "GetStagesResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException"]}]',
-        "GetTags": '[["GET", "/v2/tags/{resource-arn}"], {"input": "GetTagsRequest", "output": "GetTagsResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException"]}]',
-        "GetVpcLink": '[["GET", "/v2/vpclinks/{vpcLinkId}"], {"input": "GetVpcLinkRequest", "output": "GetVpcLinkResponse", "errors": ["NotFoundException", "TooManyRequestsException"]}]',
-        "GetVpcLinks": '[["GET", "/v2/vpclinks"], {"input": "GetVpcLinksRequest", "output": "GetVpcLinksResponse", "errors": ["BadRequestException", "TooManyRequestsException"]}]',
-        "ImportApi": '[["PUT", "/v2/apis"], {"input": "ImportApiRequest", "output": "ImportApiResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException"]}]',
-        "ListPortalProducts": '[["GET", "/v2/portalproducts"], {"input": "ListPortalProductsRequest", "output": "ListPortalProductsResponse", "errors": ["TooManyRequestsException", "BadRequestException", "AccessDeniedException"]}]',
-        "ListPortals": '[["GET", "/v2/portals"], {"input": "ListPortalsRequest", "output": "ListPortalsResponse", "errors": ["TooManyRequestsException", "BadRequestException", "AccessDeniedException"]}]',
-        "ListProductPages": '[["GET", "/v2/portalproducts/{portalProductId}/productpages"], {"input": "ListProductPagesRequest", "output": "ListProductPagesResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "AccessDeniedException"]}]',
-        "ListProductRestEndpointPages": '[["GET", "/v2/portalproducts/{portalProductId}/productrestendpointpages"], {"input": "ListProductRestEndpointPagesRequest", "output": "ListProductRestEndpointPagesResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "AccessDeniedException"]}]',
-        "ListRoutingRules": '[["GET", "/v2/domainnames/{domainName}/routingrules"], {"input": "ListRoutingRulesRequest", "output": "ListRoutingRulesResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException"]}]',
-        "PreviewPortal": '[["POST", "/v2/portals/{portalId}/preview"], {"input": "PreviewPortalRequest", "output": "PreviewPortalResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException", "AccessDeniedException"]}]',
-        "PublishPortal": '[["POST", "/v2/portals/{portalId}/publish"], {"input": "PublishPortalRequest", "output": "PublishPortalResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException", "AccessDeniedException"]}]',
-        "PutPortalProductSharingPolicy": '[["PUT", "/v2/portalproducts/{portalProductId}/sharingpolicy"], {"input": "PutPortalProductSharingPolicyRequest", "output": "PutPortalProductSharingPolicyResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "AccessDeniedException"]}]',
-        "PutRoutingRule": '[["PUT", "/v2/domainnames/{domainName}/routingrules/{routingRuleId}"], {"input": "PutRoutingRuleRequest", "output": "PutRoutingRuleResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException"]}]',
-        "ReimportApi": '[["PUT", "/v2/apis/{apiId}"], {"input": "ReimportApiRequest", "output": "ReimportApiResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException"]}]',
-        "ResetAuthorizersCache": '[["DELETE", "/v2/apis/{apiId}/stages/{stageName}/cache/authorizers"], {"input": "ResetAuthorizersCacheRequest", "errors": ["NotFoundException", "TooManyRequestsException"]}]',
-        "TagResource": '[["POST", "/v2/tags/{resource-arn}"], {"input": "TagResourceRequest", "output": "TagResourceResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException"]}]',
-        "UntagResource": '[["DELETE", "/v2/tags/{resource-arn}"], {"input": "UntagResourceRequest", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException"]}]',
-        "UpdateApi": '[["PATCH", "/v2/apis/{apiId}"], {"input": "UpdateApiRequest", "output": "UpdateApiResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException"]}]',
-        "UpdateApiMapping": '[["PATCH", "/v2/domainnames/{domainName}/apimappings/{apiMappingId}"], {"input": "UpdateApiMappingRequest", "output": "UpdateApiMappingResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException"]}]',
-        "UpdateAuthorizer": '[["PATCH", "/v2/apis/{apiId}/authorizers/{authorizerId}"], {"input": "UpdateAuthorizerRequest", "output": "UpdateAuthorizerResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException"]}]',
-        "UpdateDeployment": '[["PATCH", "/v2/apis/{apiId}/deployments/{deploymentId}"], {"input": "UpdateDeploymentRequest", "output": "UpdateDeploymentResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException"]}]',
-        "UpdateDomainName": '[["PATCH", "/v2/domainnames/{domainName}"], {"input": "UpdateDomainNameRequest", "output": "UpdateDomainNameResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException"]}]',
-        "UpdateIntegration": '[["PATCH", "/v2/apis/{apiId}/integrations/{integrationId}"], {"input": "UpdateIntegrationRequest", "output": "UpdateIntegrationResult", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException"]}]',
-        "UpdateIntegrationResponse": '[["PATCH", "/v2/apis/{apiId}/integrations/{integrationId}/integrationresponses/{integrationResponseId}"], {"input": "UpdateIntegrationResponseRequest", "output": "UpdateIntegrationResponseResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException"]}]',
-        "UpdateModel": '[["PATCH", "/v2/apis/{apiId}/models/{modelId}"], {"input": "UpdateModelRequest", "output": "UpdateModelResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException"]}]',
-        "UpdatePortal": '[["PATCH", "/v2/portals/{portalId}"], {"input": "UpdatePortalRequest", "output": "UpdatePortalResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException", "AccessDeniedException"]}]',
-        "UpdatePortalProduct": '[["PATCH", "/v2/portalproducts/{portalProductId}"], {"input": "UpdatePortalProductRequest", "output": "UpdatePortalProductResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "AccessDeniedException"]}]',
-        "UpdateProductPage": '[["PATCH", "/v2/portalproducts/{portalProductId}/productpages/{productPageId}"], {"input": "UpdateProductPageRequest", "output": "UpdateProductPageResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "AccessDeniedException"]}]',
-        "UpdateProductRestEndpointPage": '[["PATCH", "/v2/portalproducts/{portalProductId}/productrestendpointpages/{productRestEndpointPageId}"], {"input": "UpdateProductRestEndpointPageRequest", "output": "UpdateProductRestEndpointPageResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "AccessDeniedException"]}]',
-        "UpdateRoute": '[["PATCH", "/v2/apis/{apiId}/routes/{routeId}"], {"input": "UpdateRouteRequest", "output": "UpdateRouteResult", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException"]}]',
-        "UpdateRouteResponse": '[["PATCH", "/v2/apis/{apiId}/routes/{routeId}/routeresponses/{routeResponseId}"], {"input": "UpdateRouteResponseRequest", "output": "UpdateRouteResponseResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException"]}]',
-        "UpdateStage": '[["PATCH", "/v2/apis/{apiId}/stages/{stageName}"], {"input": "UpdateStageRequest", "output": "UpdateStageResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException"]}]',
-        "UpdateVpcLink": '[["PATCH", "/v2/vpclinks/{vpcLinkId}"], {"input": "UpdateVpcLinkRequest", "output": "UpdateVpcLinkResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException"]}]',
-    },
+    PackedData(
+        (
+            "CreateApi "
+            "CreateApiMapping "
+            "CreateAuthorizer "
+            "CreateDeployment "
+            "CreateDomainName "
+            "CreateIntegration "
+            "CreateIntegrationResponse "
+            "CreateModel "
+            "CreatePortal "
+            "CreatePortalProduct "
+            "CreateProductPage "
+            "CreateProductRestEndpointPage "
+            "CreateRoute "
+            "CreateRouteResponse "
+            "CreateRoutingRule "
+            "CreateStage "
+            "CreateVpcLink "
+            "DeleteAccessLogSettings "
+            "DeleteApi "
+            "DeleteApiMapping "
+            "DeleteAuthorizer "
+            "DeleteCorsConfiguration "
+            "DeleteDeployment "
+            "DeleteDomainName "
+            "DeleteIntegration "
+            "DeleteIntegrationResponse "
+            "DeleteModel "
+            "DeletePortal "
+            "DeletePortalProduct "
+            "DeletePortalProductSharingPolicy "
+            "DeleteProductPage "
+            "DeleteProductRestEndpointPage "
+            "DeleteRoute "
+            "DeleteRouteRequestParameter "
+            "DeleteRouteResponse "
+            "DeleteRouteSettings "
+            "DeleteRoutingRule "
+            "DeleteStage "
+            "DeleteVpcLink "
+            "DisablePortal "
+            "ExportApi "
+            "GetApi "
+            "GetApiMapping "
+            "GetApiMappings "
+            "GetApis "
+            "GetAuthorizer "
+            "GetAuthorizers "
+            "GetDeployment "
+            "GetDeployments "
+            "GetDomainName "
+            "GetDomainNames "
+            "GetIntegration "
+            "GetIntegrationResponse "
+            "GetIntegrationResponses "
+            "GetIntegrations "
+            "GetModel "
+            "GetModelTemplate "
+            "GetModels "
+            "GetPortal "
+            "GetPortalProduct "
+            "GetPortalProductSharingPolicy "
+            "GetProductPage "
+            "GetProductRestEndpointPage "
+            "GetRoute "
+            "GetRouteResponse "
+            "GetRouteResponses "
+            "GetRoutes "
+            "GetRoutingRule "
+            "GetStage "
+            "GetStages "
+            "GetTags "
+            "GetVpcLink "
+            "GetVpcLinks "
+            "ImportApi "
+            "ListPortalProducts "
+            "ListPortals "
+            "ListProductPages "
+            "ListProductRestEndpointPages "
+            "ListRoutingRules "
+            "PreviewPortal "
+            "PublishPortal "
+            "PutPortalProductSharingPolicy "
+            "PutRoutingRule "
+            "ReimportApi "
+            "ResetAuthorizersCache "
+            "TagResource "
+            "UntagResource "
+            "UpdateApi "
+            "UpdateApiMapping "
+            "UpdateAuthorizer "
+            "UpdateDeployment "
+            "UpdateDomainName "
+            "UpdateIntegration "
+            "UpdateIntegrationResponse "
+            "UpdateModel "
+            "UpdatePortal "
+            "UpdatePortalProduct "
+            "UpdateProductPage "
+            "UpdateProductRestEndpointPage "
+            "UpdateRoute "
+            "UpdateRouteResponse "
+            "UpdateStage "
+            "UpdateVpcLink"
+        ),
+        (
+            b'[["POST", "/v2/apis"], {"input": "CreateApiRequest", "output": "CreateApiResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException"]}]'
+            b'[["POST", "/v2/domainnames/{domainName}/apimappings"], {"input": "CreateApiMappingRequest", "output": "CreateApiMappingResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException"]}]'
+            b'[["POST", "/v2/apis/{apiId}/authorizers"], {"input": "CreateAuthorizerRequest", "output": "CreateAuthorizerResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException"]}]'
+            b'[["POST", "/v2/apis/{apiId}/deployments"], {"input": "CreateDeploymentRequest", "output": "CreateDeploymentResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException"]}]'
+            b'[["POST", "/v2/domainnames"], {"input": "CreateDomainNameRequest", "output": "CreateDomainNameResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException", "AccessDeniedException"]}]'
+            b'[["POST", "/v2/apis/{apiId}/integrations"], {"input": "CreateIntegrationRequest", "output": "CreateIntegrationResult", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException"]}]'
+            b'[["POST", "/v2/apis/{apiId}/integrations/{integrationId}/integrationresponses"], {"input": "CreateIntegrationResponseRequest", "output": "CreateIntegrationResponseResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException"]}]'
+            b'[["POST", "/v2/apis/{apiId}/models"], {"input": "CreateModelRequest", "output": "CreateModelResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException"]}]'
+            b'[["POST", "/v2/portals"], {"input": "CreatePortalRequest", "output": "CreatePortalResponse", "errors": ["TooManyRequestsException", "BadRequestException", "AccessDeniedException"]}]'
+            b'[["POST", "/v2/portalproducts"], {"input": "CreatePortalProductRequest", "output": "CreatePortalProductResponse", "errors": ["TooManyRequestsException", "BadRequestException", "AccessDeniedException"]}]'
+            b'[["POST", "/v2/portalproducts/{portalProductId}/productpages"], {"input": "CreateProductPageRequest", "output": "CreateProductPageResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "AccessDeniedException"]}]'
+            b'[["POST", "/v2/portalproducts/{portalProductId}/productrestendpointpages"], {"input": "CreateProductRestEndpointPageRequest", "output": "CreateProductRestEndpointPageResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "AccessDeniedException"]}]'
+            b'[["POST", "/v2/apis/{apiId}/routes"], {"input": "CreateRouteRequest", "output": "CreateRouteResult", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException"]}]'
+            b'[["POST", "/v2/apis/{apiId}/routes/{routeId}/routeresponses"], {"input": "CreateRouteResponseRequest", "output": "CreateRouteResponseResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException"]}]'
+            b'[["POST", "/v2/domainnames/{domainName}/routingrules"], {"input": "CreateRoutingRuleRequest", "output": "CreateRoutingRuleResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException"]}]'
+            b'[["POST", "/v2/apis/{apiId}/stages"], {"input": "CreateStageRequest", "output": "CreateStageResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException"]}]'
+            b'[["POST", "/v2/vpclinks"], {"input": "CreateVpcLinkRequest", "output": "CreateVpcLinkResponse", "errors": ["BadRequestException", "TooManyRequestsException"]}]'
+            b'[["DELETE", "/v2/apis/{apiId}/stages/{stageName}/accesslogsettings"], {"input": "DeleteAccessLogSettingsRequest", "errors": ["NotFoundException", "TooManyRequestsException"]}]'
+            b'[["DELETE", "/v2/apis/{apiId}"], {"input": "DeleteApiRequest", "errors": ["NotFoundException", "TooManyRequestsException"]}]'
+            b'[["DELETE", "/v2/domainnames/{domainName}/apimappings/{apiMappingId}"], {"input": "DeleteApiMappingRequest", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException"]}]'
+            b'[["DELETE", "/v2/apis/{apiId}/authorizers/{authorizerId}"], {"input": "DeleteAuthorizerRequest", "errors": ["NotFoundException", "TooManyRequestsException"]}]'
+            b'[["DELETE", "/v2/apis/{apiId}/cors"], {"input": "DeleteCorsConfigurationRequest", "errors": ["NotFoundException", "TooManyRequestsException"]}]'
+            b'[["DELETE", "/v2/apis/{apiId}/deployments/{deploymentId}"], {"input": "DeleteDeploymentRequest", "errors": ["NotFoundException", "TooManyRequestsException"]}]'
+            b'[["DELETE", "/v2/domainnames/{domainName}"], {"input": "DeleteDomainNameRequest", "errors": ["NotFoundException", "TooManyRequestsException"]}]'
+            b'[["DELETE", "/v2/apis/{apiId}/integrations/{integrationId}"], {"input": "DeleteIntegrationRequest", "errors": ["NotFoundException", "TooManyRequestsException"]}]'
+            b'[["DELETE", "/v2/apis/{apiId}/integrations/{integrationId}/integrationresponses/{integrationResponseId}"], {"input": "DeleteIntegrationResponseRequest", "errors": ["NotFoundException", "TooManyRequestsException"]}]'
+            b'[["DELETE", "/v2/apis/{apiId}/models/{modelId}"], {"input": "DeleteModelRequest", "errors": ["NotFoundException", "TooManyRequestsException"]}]'
+            b'[["DELETE", "/v2/portals/{portalId}"], {"input": "DeletePortalRequest", "errors": ["TooManyRequestsException", "BadRequestException", "AccessDeniedException"]}]'
+            b'[["DELETE", "/v2/portalproducts/{portalProductId}"], {"input": "DeletePortalProductRequest", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "AccessDeniedException"]}]'
+            b'[["DELETE", "/v2/portalproducts/{portalProductId}/sharingpolicy"], {"input": "DeletePortalProductSharingPolicyRequest", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "AccessDeniedException"]}]'
+            b'[["DELETE", "/v2/portalproducts/{portalProductId}/productpages/{productPageId}"], {"input": "DeleteProductPageRequest", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "AccessDeniedException"]}]'
+            b'[["DELETE", "/v2/portalproducts/{portalProductId}/productrestendpointpages/{productRestEndpointPageId}"], {"input": "DeleteProductRestEndpointPageRequest", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "AccessDeniedException"]}]'
+            b'[["DELETE", "/v2/apis/{apiId}/routes/{routeId}"], {"input": "DeleteRouteRequest", "errors": ["NotFoundException", "TooManyRequestsException"]}]'
+            b'[["DELETE", "/v2/apis/{apiId}/routes/{routeId}/requestparameters/{requestParameterKey}"], {"input": "DeleteRouteRequestParameterRequest", "errors": ["NotFoundException", "TooManyRequestsException"]}]'
+            b'[["DELETE", "/v2/apis/{apiId}/routes/{routeId}/routeresponses/{routeResponseId}"], {"input": "DeleteRouteResponseRequest", "errors": ["NotFoundException", "TooManyRequestsException"]}]'
+            b'[["DELETE", "/v2/apis/{apiId}/stages/{stageName}/routesettings/{routeKey}"], {"input": "DeleteRouteSettingsRequest", "errors": ["NotFoundException", "TooManyRequestsException"]}]'
+            b'[["DELETE", "/v2/domainnames/{domainName}/routingrules/{routingRuleId}"], {"input": "DeleteRoutingRuleRequest", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException"]}]'
+            b'[["DELETE", "/v2/apis/{apiId}/stages/{stageName}"], {"input": "DeleteStageRequest", "errors": ["NotFoundException", "TooManyRequestsException"]}]'
+            b'[["DELETE", "/v2/vpclinks/{vpcLinkId}"], {"input": "DeleteVpcLinkRequest", "output": "DeleteVpcLinkResponse", "errors": ["NotFoundException", "TooManyRequestsException"]}]'
+            b'[["DELETE", "/v2/portals/{portalId}/publish"], {"input": "DisablePortalRequest", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException", "AccessDeniedException"]}]'
+            b'[["GET", "/v2/apis/{apiId}/exports/{specification}"], {"input": "ExportApiRequest", "output": "ExportApiResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException"]}]'
+            b'[["GET", "/v2/apis/{apiId}"], {"input": "GetApiRequest", "output": "GetApiResponse", "errors": ["NotFoundException", "TooManyRequestsException"]}]'
+            b'[["GET", "/v2/domainnames/{domainName}/apimappings/{apiMappingId}"], {"input": "GetApiMappingRequest", "output": "GetApiMappingResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException"]}]'
+            b'[["GET", "/v2/domainnames/{domainName}/apimappings"], {"input": "GetApiMappingsRequest", "output": "GetApiMappingsResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException"]}]'
+            b'[["GET", "/v2/apis"], {"input": "GetApisRequest", "output": "GetApisResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException"]}]'
+            b'[["GET", "/v2/apis/{apiId}/authorizers/{authorizerId}"], {"input": "GetAuthorizerRequest", "output": "GetAuthorizerResponse", "errors": ["NotFoundException", "TooManyRequestsException"]}]'
+            b'[["GET", "/v2/apis/{apiId}/authorizers"], {"input": "GetAuthorizersRequest", "output": "GetAuthorizersResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException"]}]'
+            b'[["GET", "/v2/apis/{apiId}/deployments/{deploymentId}"], {"input": "GetDeploymentRequest", "output": "GetDeploymentResponse", "errors": ["NotFoundException", "TooManyRequestsException"]}]'
+            b'[["GET", "/v2/apis/{apiId}/deployments"], {"input": "GetDeploymentsRequest", "output": "GetDeploymentsResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException"]}]'
+            b'[["GET", "/v2/domainnames/{domainName}"], {"input": "GetDomainNameRequest", "output": "GetDomainNameResponse", "errors": ["NotFoundException", "TooManyRequestsException"]}]'
+            b'[["GET", "/v2/domainnames"], {"input": "GetDomainNamesRequest", "output": "GetDomainNamesResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException"]}]'
+            b'[["GET", "/v2/apis/{apiId}/integrations/{integrationId}"], {"input": "GetIntegrationRequest", "output": "GetIntegrationResult", "errors": ["NotFoundException", "TooManyRequestsException"]}]'
+            b'[["GET", "/v2/apis/{apiId}/integrations/{integrationId}/integrationresponses/{integrationResponseId}"], {"input": "GetIntegrationResponseRequest", "output": "GetIntegrationResponseResponse", "errors": ["NotFoundException", "TooManyRequestsException"]}]'
+            b'[["GET", "/v2/apis/{apiId}/integrations/{integrationId}/integrationresponses"], {"input": "GetIntegrationResponsesRequest", "output": "GetIntegrationResponsesResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException"]}]'
+            b'[["GET", "/v2/apis/{apiId}/integrations"], {"input": "GetIntegrationsRequest", "output": "GetIntegrationsResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException"]}]'
+            b'[["GET", "/v2/apis/{apiId}/models/{modelId}"], {"input": "GetModelRequest", "output": "GetModelResponse", "errors": ["NotFoundException", "TooManyRequestsException"]}]'
+            b'[["GET", "/v2/apis/{apiId}/models/{modelId}/template"], {"input": "GetModelTemplateRequest", "output": "GetModelTemplateResponse", "errors": ["NotFoundException", "TooManyRequestsException"]}]'
+            b'[["GET", "/v2/apis/{apiId}/models"], {"input": "GetModelsRequest", "output": "GetModelsResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException"]}]'
+            b'[["GET", "/v2/portals/{portalId}"], {"input": "GetPortalRequest", "output": "GetPortalResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "AccessDeniedException"]}]'
+            b'[["GET", "/v2/portalproducts/{portalProductId}"], {"input": "GetPortalProductRequest", "output": "GetPortalProductResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "AccessDeniedException"]}]'
+            b'[["GET", "/v2/portalproducts/{portalProductId}/sharingpolicy"], {"input": "GetPortalProductSharingPolicyRequest", "output": "GetPortalProductSharingPolicyResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "AccessDeniedException"]}]'
+            b'[["GET", "/v2/portalproducts/{portalProductId}/productpages/{productPageId}"], {"input": "GetProductPageRequest", "output": "GetProductPageResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "AccessDeniedException"]}]'
+            b'[["GET", "/v2/portalproducts/{portalProductId}/productrestendpointpages/{productRestEndpointPageId}"], {"input": "GetProductRestEndpointPageRequest", "output": "GetProductRestEndpointPageResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "AccessDeniedException"]}]'
+            b'[["GET", "/v2/apis/{apiId}/routes/{routeId}"], {"input": "GetRouteRequest", "output": "GetRouteResult", "errors": ["NotFoundException", "TooManyRequestsException"]}]'
+            b'[["GET", "/v2/apis/{apiId}/routes/{routeId}/routeresponses/{routeResponseId}"], {"input": "GetRouteResponseRequest", "output": "GetRouteResponseResponse", "errors": ["NotFoundException", "TooManyRequestsException"]}]'
+            b'[["GET", "/v2/apis/{apiId}/routes/{routeId}/routeresponses"], {"input": "GetRouteResponsesRequest", "output": "GetRouteResponsesResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException"]}]'
+            b'[["GET", "/v2/apis/{apiId}/routes"], {"input": "GetRoutesRequest", "output": "GetRoutesResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException"]}]'
+            b'[["GET", "/v2/domainnames/{domainName}/routingrules/{routingRuleId}"], {"input": "GetRoutingRuleRequest", "output": "GetRoutingRuleResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException"]}]'
+            b'[["GET", "/v2/apis/{apiId}/stages/{stageName}"], {"input": "GetStageRequest", "output": "GetStageResponse", "errors": ["NotFoundException", "TooManyRequestsException"]}]'
+            b'[["GET", "/v2/apis/{apiId}/stages"], {"input": "GetStagesRequest", "output": "GetStagesResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException"]}]'
+            b'[["GET", "/v2/tags/{resource-arn}"], {"input": "GetTagsRequest", "output": "GetTagsResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException"]}]'
+            b'[["GET", "/v2/vpclinks/{vpcLinkId}"], {"input": "GetVpcLinkRequest", "output": "GetVpcLinkResponse", "errors": ["NotFoundException", "TooManyRequestsException"]}]'
+            b'[["GET", "/v2/vpclinks"], {"input": "GetVpcLinksRequest", "output": "GetVpcLinksResponse", "errors": ["BadRequestException", "TooManyRequestsException"]}]'
+            b'[["PUT", "/v2/apis"], {"input": "ImportApiRequest", "output": "ImportApiResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException"]}]'
+            b'[["GET", "/v2/portalproducts"], {"input": "ListPortalProductsRequest", "output": "ListPortalProductsResponse", "errors": ["TooManyRequestsException", "BadRequestException", "AccessDeniedException"]}]'
+            b'[["GET", "/v2/portals"], {"input": "ListPortalsRequest", "output": "ListPortalsResponse", "errors": ["TooManyRequestsException", "BadRequestException", "AccessDeniedException"]}]'
+            b'[["GET", "/v2/portalproducts/{portalProductId}/productpages"], {"input": "ListProductPagesRequest", "output": "ListProductPagesResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "AccessDeniedException"]}]'
+            b'[["GET", "/v2/portalproducts/{portalProductId}/productrestendpointpages"], {"input": "ListProductRestEndpointPagesRequest", "output": "ListProductRestEndpointPagesResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "AccessDeniedException"]}]'
+            b'[["GET", "/v2/domainnames/{domainName}/routingrules"], {"input": "ListRoutingRulesRequest", "output": "ListRoutingRulesResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException"]}]'
+            b'[["POST", "/v2/portals/{portalId}/preview"], {"input": "PreviewPortalRequest", "output": "PreviewPortalResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException", "AccessDeniedException"]}]'
+            b'[["POST", "/v2/portals/{portalId}/publish"], {"input": "PublishPortalRequest", "output": "PublishPortalResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException", "AccessDeniedException"]}]'
+            b'[["PUT", "/v2/portalproducts/{portalProductId}/sharingpolicy"], {"input": "PutPortalProductSharingPolicyRequest", "output": "PutPortalProductSharingPolicyResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "AccessDeniedException"]}]'
+            b'[["PUT", "/v2/domainnames/{domainName}/routingrules/{routingRuleId}"], {"input": "PutRoutingRuleRequest", "output": "PutRoutingRuleResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException"]}]'
+            b'[["PUT", "/v2/apis/{apiId}"], {"input": "ReimportApiRequest", "output": "ReimportApiResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException"]}]'
+            b'[["DELETE", "/v2/apis/{apiId}/stages/{stageName}/cache/authorizers"], {"input": "ResetAuthorizersCacheRequest", "errors": ["NotFoundException", "TooManyRequestsException"]}]'
+            b'[["POST", "/v2/tags/{resource-arn}"], {"input": "TagResourceRequest", "output": "TagResourceResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException"]}]'
+            b'[["DELETE", "/v2/tags/{resource-arn}"], {"input": "UntagResourceRequest", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException"]}]'
+            b'[["PATCH", "/v2/apis/{apiId}"], {"input": "UpdateApiRequest", "output": "UpdateApiResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException"]}]'
+            b'[["PATCH", "/v2/domainnames/{domainName}/apimappings/{apiMappingId}"], {"input": "UpdateApiMappingRequest", "output": "UpdateApiMappingResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException"]}]'
+            b'[["PATCH", "/v2/apis/{apiId}/authorizers/{authorizerId}"], {"input": "UpdateAuthorizerRequest", "output": "UpdateAuthorizerResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException"]}]'
+            b'[["PATCH", "/v2/apis/{apiId}/deployments/{deploymentId}"], {"input": "UpdateDeploymentRequest", "output": "UpdateDeploymentResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException"]}]'
+            b'[["PATCH", "/v2/domainnames/{domainName}"], {"input": "UpdateDomainNameRequest", "output": "UpdateDomainNameResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException"]}]'
+            b'[["PATCH", "/v2/apis/{apiId}/integrations/{integrationId}"], {"input": "UpdateIntegrationRequest", "output": "UpdateIntegrationResult", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException"]}]'
+            b'[["PATCH", "/v2/apis/{apiId}/integrations/{integrationId}/integrationresponses/{integrationResponseId}"], {"input": "UpdateIntegrationResponseRequest", "output": "UpdateIntegrationResponseResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException"]}]'
+            b'[["PATCH", "/v2/apis/{apiId}/models/{modelId}"], {"input": "UpdateModelRequest", "output": "UpdateModelResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException"]}]'
+            b'[["PATCH", "/v2/portals/{portalId}"], {"input": "UpdatePortalRequest", "output": "UpdatePortalResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException", "AccessDeniedException"]}]'
+            b'[["PATCH", "/v2/portalproducts/{portalProductId}"], {"input": "UpdatePortalProductRequest", "output": "UpdatePortalProductResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "AccessDeniedException"]}]'
+            b'[["PATCH", "/v2/portalproducts/{portalProductId}/productpages/{productPageId}"], {"input": "UpdateProductPageRequest", "output": "UpdateProductPageResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "AccessDeniedException"]}]'
+            b'[["PATCH", "/v2/portalproducts/{portalProductId}/productrestendpointpages/{productRestEndpointPageId}"], {"input": "UpdateProductRestEndpointPageRequest", "output": "UpdateProductRestEndpointPageResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "AccessDeniedException"]}]'
+            b'[["PATCH", "/v2/apis/{apiId}/routes/{routeId}"], {"input": "UpdateRouteRequest", "output": "UpdateRouteResult", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException"]}]'
+            b'[["PATCH", "/v2/apis/{apiId}/routes/{routeId}/routeresponses/{routeResponseId}"], {"input": "UpdateRouteResponseRequest", "output": "UpdateRouteResponseResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException"]}]'
+            b'[["PATCH", "/v2/apis/{apiId}/stages/{stageName}"], {"input": "UpdateStageRequest", "output": "UpdateStageResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException", "ConflictException"]}]'
+            b'[["PATCH", "/v2/vpclinks/{vpcLinkId}"], {"input": "UpdateVpcLinkRequest", "output": "UpdateVpcLinkResponse", "errors": ["NotFoundException", "TooManyRequestsException", "BadRequestException"]}]'
+        ),
+        (
+            0,
+            189,
+            424,
+            647,
+            870,
+            1105,
+            1329,
+            1608,
+            1816,
+            1997,
+            2199,
+            2449,
+            2735,
+            2941,
+            3190,
+            3428,
+            3636,
+            3795,
+            3970,
+            4094,
+            4287,
+            4445,
+            4588,
+            4746,
+            4889,
+            5050,
+            5264,
+            5407,
+            5567,
+            5769,
+            5998,
+            6227,
+            6492,
+            6635,
+            6834,
+            7018,
+            7196,
+            7392,
+            7537,
+            7708,
+            7919,
+            8118,
+            8264,
+            8486,
+            8695,
+            8858,
+            9045,
+            9242,
+            9429,
+            9626,
+            9798,
+            9982,
+            10171,
+            10423,
+            10676,
+            10876,
+            11043,
+            11235,
+            11417,
+            11623,
+            11857,
+            12131,
+            12390,
+            12697,
+            12862,
+            13078,
+            13301,
+            13483,
+            13709,
+            13878,
+            14060,
+            14259,
+            14421,
+            14575,
+            14763,
+            14962,
+            15140,
+            15387,
+            15670,
+            15884,
+            16128,
+            16372,
+            16646,
+            16893,
+            17093,
+            17266,
+            17474,
+            17653,
+            17851,
+            18102,
+            18341,
+            18580,
+            18804,
+            19045,
+            19349,
+            19568,
+            19803,
+            20045,
+            20312,
+            20627,
+            20844,
+            21112,
+            21333,
+            21526,
+        ),
+    ),
     build_operation,
 )
 
 # A paginator, by operation: [[Paginator's arguments], {options}].
 PAGINATORS: dict[str, Paginator] = LazyTable(
-    {
-        "GetApis": '[[], {"input_tokens": ["next_token"], "output_tokens": ["next_token"], "result_keys": ["items"], "limit_key": "max_results", "more_results": null}]',
-        "GetAuthorizers": '[[], {"input_tokens": ["next_token"], "output_tokens": ["next_token"], "result_keys": ["items"], "limit_key": "max_results", "more_results": null}]',
-        "GetDeployments": '[[], {"input_tokens": ["next_token"], "output_tokens": ["next_token"], "result_keys": ["items"], "limit_key": "max_results", "more_results": null}]',
-        "GetDomainNames": '[[], {"input_tokens": ["next_token"], "output_tokens": ["next_token"], "result_keys": ["items"], "limit_key": "max_results", "more_results": null}]',
-        "GetIntegrationResponses": '[[], {"input_tokens": ["next_token"], "output_tokens": ["next_token"], "result_keys": ["items"], "limit_key": "max_results", "more_results": null}]',
-        "GetIntegrations": '[[], {"input_tokens": ["next_token"], "output_tokens": ["next_token"], "result_keys": ["items"], "limit_key": "max_results", "more_results": null}]',
-        "GetModels": '[[], {"input_tokens": ["next_token"], "output_tokens": ["next_token"], "result_keys": ["items"], "limit_key": "max_results", "more_results": null}]',
-        "GetRouteResponses": '[[], {"input_tokens": ["next_token"], "output_tokens": ["next_token"], "result_keys": ["items"], "limit_key": "max_results", "more_results": null}]',
-        "GetRoutes": '[[], {"input_tokens": ["next_token"], "output_tokens": ["next_token"], "result_keys": ["items"], "limit_key": "max_results", "more_results": null}]',
-        "GetStages": '[[], {"input_tokens": ["next_token"], "output_tokens": ["next_token"], "result_keys": ["items"], "limit_key": "max_results", "more_results": null}]',
-        "ListPortalProducts": '[[], {"input_tokens": ["next_token"], "output_tokens": ["next_token"], "result_keys": ["items"], "limit_key": "max_results", "more_results": null}]',
-        "ListPortals": '[[], {"input_tokens": ["next_token"], "output_tokens": ["next_token"], "result_keys": ["items"], "limit_key": "max_results", "more_results": null}]',
-        "ListProductPages": '[[], {"input_tokens": ["next_token"], "output_tokens": ["next_token"], "result_keys": ["items"], "limit_key": "max_results", "more_results": null}]',
-        "ListProductRestEndpointPages": '[[], {"input_tokens": ["next_token"], "output_tokens": ["next_token"], "result_keys": ["items"], "limit_key": "max_results", "more_results": null}]',
-        "ListRoutingRules": '[[], {"input_tokens": ["next_token"], "output_tokens": ["next_token"], "result_keys": ["routing_rules"], "limit_key": "max_results", "more_results": null}]',
-    },
+    PackedData(
+        (
+            "GetApis "
+            "GetAuthorizers "
+            "GetDeployments "
+            "GetDomainNames "
+            "GetIntegrationResponses "
+            "GetIntegrations "
+            "GetModels "
+            "GetRouteResponses "
+            "GetRoutes "
+            "GetStages "
+            "ListPortalProducts "
+            "ListPortals "
+            "ListProductPages "
+            "ListProductRestEndpointPages "
+            "ListRoutingRules"
+        ),
+        (
+            b'[[], {"input_tokens": ["next_token"], "output_tokens": ["next_token"], "result_keys": ["items"], "limit_key": "max_results", "more_results": null}]'
+            b'[[], {"input_tokens": ["next_token"], "output_tokens": ["next_token"], "result_keys": ["items"], "limit_key": "max_results", "more_results": null}]'
+            b'[[], {"input_tokens": ["next_token"], "output_tokens": ["next_token"], "result_keys": ["items"], "limit_key": "max_results", "more_results": null}]'
+            b'[[], {"input_tokens": ["next_token"], "output_tokens": ["next_token"], "result_keys": ["items"], "limit_key": "max_results", "more_results": null}]'
+            b'[[], {"input_tokens": ["next_token"], "output_tokens": ["next_token"], "result_keys": ["items"], "limit_key": "max_results", "more_results": null}]'
+            b'[[], {"input_tokens": ["next_token"], "output_tokens": ["next_token"], "result_keys": ["items"], "limit_key": "max_results", "more_results": null}]'
+            b'[[], {"input_tokens": ["next_token"], "output_tokens": ["next_token"], "result_keys": ["items"], "limit_key": "max_results", "more_results": null}]'
+            b'[[], {"input_tokens": ["next_token"], "output_tokens": ["next_token"], "result_keys": ["items"], "limit_key": "max_results", "more_results": null}]'
+            b'[[], {"input_tokens": ["next_token"], "output_tokens": ["next_token"], "result_keys": ["items"], "limit_key": "max_results", "more_results": null}]'
+            b'[[], {"input_tokens": ["next_token"], "output_tokens": ["next_token"], "result_keys": ["items"], "limit_key": "max_results", "more_results": null}]'
+            b'[[], {"input_tokens": ["next_token"], "output_tokens": ["next_token"], "result_keys": ["items"], "limit_key": "max_results", "more_results": null}]'
+            b'[[], {"input_tokens": ["next_token"], "output_tokens": ["next_token"], "result_keys": ["items"], "limit_key": "max_results", "more_results": null}]'
+            b'[[], {"input_tokens": ["next_token"], "output_tokens": ["next_token"], "result_keys": ["items"], "limit_key": "max_results", "more_results": null}]'
+            b'[[], {"input_tokens": ["next_token"], "output_tokens": ["next_token"], "result_keys": ["items"], "limit_key": "max_results", "more_results": null}]'
+            b'[[], {"input_tokens": ["next_token"], "output_tokens": ["next_token"], "result_keys": ["routing_rules"], "limit_key": "max_results", "more_results": null}]'
+        ),
+        (
+            0,
+            147,
+            294,
+            441,
+            588,
+            735,
+            882,
+            1029,
+            1176,
+            1323,
+            1470,
+            1617,
+            1764,
+            1911,
+            2058,
+            2213,
+        ),
+    ),
     build_paginator,
 )
 
@@ -2380,3 +2952,123 @@ PACING: dict[str, tuple[tuple[str, float, float], ...]] = {
     "DeleteVpcLink": (("DeleteVpcLink (V2)", 0.03333333333333333, 1.0), ("total", 10.0, 40.0)),
     "UpdateDomainName": (("UpdateDomainName", 0.03333333333333333, 1.0), ("total", 10.0, 40.0)),
 }
+
+# The endpoint rule set evaluated ahead of time for every known region (codegen/endpoint_table.py,
+# with the runtime's own evaluator), read by runtime.endpoints.table, which falls back to the
+# evaluator for anything not here.
+
+#: Each known region -> its entry in ``ENDPOINT_TEMPLATES``.
+ENDPOINT_REGIONS: dict[str, int] = {
+    "af-south-1": 0,
+    "ap-east-1": 0,
+    "ap-east-2": 0,
+    "ap-northeast-1": 0,
+    "ap-northeast-2": 0,
+    "ap-northeast-3": 0,
+    "ap-south-1": 0,
+    "ap-south-2": 0,
+    "ap-southeast-1": 0,
+    "ap-southeast-2": 0,
+    "ap-southeast-3": 0,
+    "ap-southeast-4": 0,
+    "ap-southeast-5": 0,
+    "ap-southeast-6": 0,
+    "ap-southeast-7": 0,
+    "aws-cn-global": 1,
+    "aws-global": 0,
+    "aws-iso-b-global": 2,
+    "aws-iso-e-global": 3,
+    "aws-iso-f-global": 4,
+    "aws-iso-global": 5,
+    "aws-us-gov-global": 0,
+    "ca-central-1": 0,
+    "ca-west-1": 0,
+    "cn-north-1": 1,
+    "cn-northwest-1": 1,
+    "eu-central-1": 0,
+    "eu-central-2": 0,
+    "eu-isoe-west-1": 3,
+    "eu-north-1": 0,
+    "eu-south-1": 0,
+    "eu-south-2": 0,
+    "eu-west-1": 0,
+    "eu-west-2": 0,
+    "eu-west-3": 0,
+    "eusc-de-east-1": 6,
+    "il-central-1": 0,
+    "me-central-1": 0,
+    "me-south-1": 0,
+    "me-west-1": 0,
+    "mx-central-1": 0,
+    "sa-east-1": 0,
+    "sa-west-1": 0,
+    "us-east-1": 0,
+    "us-east-2": 0,
+    "us-gov-east-1": 0,
+    "us-gov-west-1": 0,
+    "us-iso-east-1": 5,
+    "us-iso-west-1": 5,
+    "us-isob-east-1": 2,
+    "us-isob-west-1": 2,
+    "us-isof-east-1": 4,
+    "us-isof-south-1": 4,
+    "us-west-1": 0,
+    "us-west-2": 0,
+}
+
+#: A region's endpoint URLs without an endpoint URL setting, for ``(use_fips, use_dualstack)``
+#: = ``(False, False)``, ``(False, True)``, ``(True, False)``, ``(True, True)``, with
+#: ``{region}`` standing for the region's name; ``None`` where the rule set rejects the
+#: combination.
+ENDPOINT_TEMPLATES: tuple[tuple[str | None, str | None, str | None, str | None], ...] = (
+    (
+        "https://apigateway.{region}.amazonaws.com",
+        "https://apigateway.{region}.api.aws",
+        "https://apigateway-fips.{region}.amazonaws.com",
+        "https://apigateway-fips.{region}.api.aws",
+    ),
+    (
+        "https://apigateway.{region}.amazonaws.com.cn",
+        "https://apigateway.{region}.api.amazonwebservices.com.cn",
+        "https://apigateway-fips.{region}.amazonaws.com.cn",
+        "https://apigateway-fips.{region}.api.amazonwebservices.com.cn",
+    ),
+    (
+        "https://apigateway.{region}.sc2s.sgov.gov",
+        "https://apigateway.{region}.api.aws.scloud",
+        "https://apigateway-fips.{region}.sc2s.sgov.gov",
+        "https://apigateway-fips.{region}.api.aws.scloud",
+    ),
+    (
+        "https://apigateway.{region}.cloud.adc-e.uk",
+        "https://apigateway.{region}.api.cloud-aws.adc-e.uk",
+        "https://apigateway-fips.{region}.cloud.adc-e.uk",
+        "https://apigateway-fips.{region}.api.cloud-aws.adc-e.uk",
+    ),
+    (
+        "https://apigateway.{region}.csp.hci.ic.gov",
+        "https://apigateway.{region}.api.aws.hci.ic.gov",
+        "https://apigateway-fips.{region}.csp.hci.ic.gov",
+        "https://apigateway-fips.{region}.api.aws.hci.ic.gov",
+    ),
+    (
+        "https://apigateway.{region}.c2s.ic.gov",
+        "https://apigateway.{region}.api.aws.ic.gov",
+        "https://apigateway-fips.{region}.c2s.ic.gov",
+        "https://apigateway-fips.{region}.api.aws.ic.gov",
+    ),
+    (
+        "https://apigateway.{region}.amazonaws.eu",
+        "https://apigateway.{region}.api.amazonwebservices.eu",
+        "https://apigateway-fips.{region}.amazonaws.eu",
+        "https://apigateway-fips.{region}.api.amazonwebservices.eu",
+    ),
+)
+
+#: The endpoints above that also have headers or properties, by ``(region, use_fips,
+#: use_dualstack)``: ``(headers, properties)``.
+ENDPOINT_EXTRAS: dict[tuple[str, bool, bool], tuple[dict[str, list[str]], dict[str, Any]]] = {}
+
+#: Whether the rule set uses a custom endpoint URL as it is (no headers, no properties) for
+#: any region when neither ``UseFIPS`` nor ``UseDualStack`` is set.
+CUSTOM_ENDPOINT_AS_IS: bool = True

@@ -8,9 +8,12 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from aioapigateway.runtime.shapes import (
     LazyTable,
     Operation,
+    PackedData,
     Paginator,
     Service,
     Shape,
@@ -19,210 +22,304 @@ from aioapigateway.runtime.shapes import (
     build_shape,
 )
 
-# Each descriptor is a string of JSON (codegen/spec_data.py), decoded and built the first time
-# it is looked up (runtime.shapes.LazyTable): a client's first call needs a handful, and strings
-# cost little to load, where calls (or functions making them) cost milliseconds.
+# Each descriptor is JSON (codegen/spec_data.py), decoded and built the first time it is looked
+# up (runtime.shapes.LazyTable): a client's first call needs a handful. A table's data is packed
+# (runtime.shapes.PackedData): its names in one string, separated by spaces; its descriptors
+# one after another in one bytes; where each starts, and where the last ends. Three constants
+# load much faster than a few hundred names and strings.
 # A shape: [constructor, [arguments after the name], {options}]; a structure's member:
 # [name, py_name, shape, location?, wire_name?, {options}?].
 SHAPES: dict[str, Shape] = LazyTable(
-    {
-        "AccountId": '["string", [], {}]',
-        "AllScalars": (
-            '["structure", [[["ByteValue", "byte_value", "Byte"]'
-            ', ["ShortValue", "short_value", "Short"]'
-            ', ["IntegerValue", "integer_value", "Integer"]'
-            ', ["LongValue", "long_value", "Long"]'
-            ', ["FloatValue", "float_value", "Float"]'
-            ', ["DoubleValue", "double_value", "Double"]'
-            ', ["BooleanValue", "boolean_value", "Boolean"]'
-            ', ["BlobValue", "blob_value", "Blob"]'
-            ', ["StringValue", "string_value", "String"]'
-            ', ["ModeValue", "mode_value", "Mode"]'
-            ', ["DefaultTimestamp", "default_timestamp", "Timestamp"]'
-            ', ["IsoTimestamp", "iso_timestamp", "Iso8601Timestamp", {"timestamp_format": "iso8601"}]'
-            ', ["HttpDateTimestamp", "http_date_timestamp", "Rfc822Timestamp", {"timestamp_format": "rfc822"}]'
-            ', ["EpochTimestamp", "epoch_timestamp", "UnixTimestamp", {"timestamp_format": "unixTimestamp"}]'
-            ', ["MemberIsoTimestamp", "member_iso_timestamp", "Timestamp", {"timestamp_format": "iso8601"}]'
-            ', ["MemberRfc822Timestamp", "member_rfc822_timestamp", "Timestamp", {"timestamp_format": "rfc822"}]'
-            ', ["MemberUnixTimestamp", "member_unix_timestamp", "Iso8601Timestamp", {"timestamp_format": "unixTimestamp"}]'
-            ', ["Secret", "secret", "SecretString"]]], {"cls_name": "AllScalars"}]'
+    PackedData(
+        (
+            "AccountId "
+            "AllScalars "
+            "Blob "
+            "Boolean "
+            "Byte "
+            "Choice "
+            "Config "
+            "DeleteThingRequest "
+            "Document "
+            "Double "
+            "Float "
+            "GetStatusResponse "
+            "Inner "
+            "Integer "
+            "IntegerList "
+            "Iso8601Timestamp "
+            "Keywords "
+            "ListThingsRequest "
+            "ListThingsResponse "
+            "Long "
+            "MaxResults "
+            "Mode "
+            "ModeList "
+            "NestedMap "
+            "NotFoundException "
+            "ObjectKey "
+            "Outer "
+            "PingHostRequest "
+            "PutConfigRequest "
+            "PutConfigResponse "
+            "PutTextRequest "
+            "PutTextResponse "
+            "PutThingRequest "
+            "PutThingResponse "
+            "Rfc822Timestamp "
+            "SecretString "
+            "Short "
+            "String "
+            "StringList "
+            "StringMap "
+            "ThingId "
+            "ThingSummary "
+            "ThingSummaryList "
+            "ThrottledException "
+            "Timestamp "
+            "TreeNode "
+            "TreeNodeList "
+            "UnixTimestamp "
+            "UploadBlobRequest "
+            "UploadBlobResponse"
         ),
-        "Blob": '["blob", [], {}]',
-        "Boolean": '["boolean", [], {}]',
-        "Byte": '["number", ["byte"], {}]',
-        "Choice": (
-            '["structure", [[["Text", "text", "String"]'
-            ', ["Number", "number", "Integer"]'
-            ', ["Node", "node", "TreeNode"]'
-            ', ["Raw", "raw", "Document"]]], {"cls_name": "Choice", "union": true}]'
+        (
+            b'["string", [], {}]'
+            b'["structure", [[["ByteValue", "byte_value", "Byte"]'
+            b', ["ShortValue", "short_value", "Short"]'
+            b', ["IntegerValue", "integer_value", "Integer"]'
+            b', ["LongValue", "long_value", "Long"]'
+            b', ["FloatValue", "float_value", "Float"]'
+            b', ["DoubleValue", "double_value", "Double"]'
+            b', ["BooleanValue", "boolean_value", "Boolean"]'
+            b', ["BlobValue", "blob_value", "Blob"]'
+            b', ["StringValue", "string_value", "String"]'
+            b', ["ModeValue", "mode_value", "Mode"]'
+            b', ["DefaultTimestamp", "default_timestamp", "Timestamp"]'
+            b', ["IsoTimestamp", "iso_timestamp", "Iso8601Timestamp", {"timestamp_format": "iso8601"}]'
+            b', ["HttpDateTimestamp", "http_date_timestamp", "Rfc822Timestamp", {"timestamp_format": "rfc822"}]'
+            b', ["EpochTimestamp", "epoch_timestamp", "UnixTimestamp", {"timestamp_format": "unixTimestamp"}]'
+            b', ["MemberIsoTimestamp", "member_iso_timestamp", "Timestamp", {"timestamp_format": "iso8601"}]'
+            b', ["MemberRfc822Timestamp", "member_rfc822_timestamp", "Timestamp", {"timestamp_format": "rfc822"}]'
+            b', ["MemberUnixTimestamp", "member_unix_timestamp", "Iso8601Timestamp", {"timestamp_format": "unixTimestamp"}]'
+            b', ["Secret", "secret", "SecretString"]]], {"cls_name": "AllScalars"}]'
+            b'["blob", [], {}]'
+            b'["boolean", [], {}]'
+            b'["number", ["byte"], {}]'
+            b'["structure", [[["Text", "text", "String"]'
+            b', ["Number", "number", "Integer"]'
+            b', ["Node", "node", "TreeNode"]'
+            b', ["Raw", "raw", "Document"]]], {"cls_name": "Choice", "union": true}]'
+            b'["structure", [[["Name", "name", "String", {"required": true}]'
+            b', ["Enabled", "enabled", "Boolean"]'
+            b', ["Settings", "settings", "Document"]]], {"cls_name": "Config"}]'
+            b'["structure", [[["ThingId", "thing_id", "ThingId", "uri", {"required": true}]]], {"cls_name": "DeleteThingRequest"}]'
+            b'["document", [], {}]'
+            b'["number", ["double"], {}]'
+            b'["number", ["float"], {}]'
+            b'["structure", [[["Healthy", "healthy", "Boolean", "", "healthy"]'
+            b', ["Version", "version", "String", "", "version"]]], {"cls_name": "GetStatusResponse"}]'
+            b'["structure", [[["Label", "label", "String", "", "label", {"required": true}]'
+            b', ["Modes", "modes", "ModeList"]'
+            b', ["Numbers", "numbers", "IntegerList"]]], {"cls_name": "Inner"}]'
+            b'["number", ["integer"], {}]'
+            b'["list_of", ["Integer"], {}]'
+            b'["timestamp", [], {"timestamp_format": "iso8601"}]'
+            b'["structure", [[["from", "from_", "String"]'
+            b', ["class", "class_", "String"]'
+            b', ["self", "self_", "Integer"]'
+            b', ["None", "none", "Boolean"]'
+            b', ["type", "type", "String"]'
+            b', ["match", "match", "String"]]], {"cls_name": "Keywords"}]'
+            b'["structure", [[["NextToken", "next_token", "String", "querystring", "nextToken"]'
+            b', ["MaxResults", "max_results", "MaxResults", "querystring", "maxResults"]'
+            b', ["Mode", "mode", "Mode", "querystring", "mode"]]], {"cls_name": "ListThingsRequest"}]'
+            b'["structure", [[["Items", "items", "ThingSummaryList", "", "items"]'
+            b', ["NextToken", "next_token", "String", "", "nextToken"]]], {"cls_name": "ListThingsResponse"}]'
+            b'["number", ["long"], {}]'
+            b'["number", ["integer"], {"min": 1, "max": 100}]'
+            b'["enum", [["0.5", "a-b", "HTTP_PROXY", "lower"]], {"cls_name": "Mode"}]'
+            b'["list_of", ["Mode"], {}]'
+            b'["map_of", ["String", "Inner"], {}]'
+            b'["structure", [[["Message", "message", "String", "", "message"]'
+            b', ["ResourceId", "resource_id", "String", "", "resourceId"]'
+            b', ["RetryAfterSeconds", "retry_after_seconds", "Integer", "header", "Retry-After"]]], {"cls_name": "NotFoundException", "error_code": "NotFound", "error_status": 404}]'
+            b'["string", [], {"min": 1}]'
+            b'["structure", [[["Inner", "inner", "Inner"]'
+            b', ["InnerMap", "inner_map", "NestedMap"]'
+            b', ["Tags", "tags", "StringMap"]]], {"cls_name": "Outer"}]'
+            b'["structure", [[["AccountId", "account_id", "AccountId", {"required": true, "host_label": true}]]], {"cls_name": "PingHostRequest"}]'
+            b'["structure", [[["Version", "version", "Integer", "header", "X-Golden-Version"]'
+            b', ["Config", "config", "Config", {"required": true}]]], {"cls_name": "PutConfigRequest", "payload": "Config"}]'
+            b'["structure", [[["Config", "config", "Config"]]], {"cls_name": "PutConfigResponse", "payload": "Config"}]'
+            b'["structure", [[["Text", "text", "String"]]], {"cls_name": "PutTextRequest", "payload": "Text"}]'
+            b'["structure", [[["Text", "text", "String"]]], {"cls_name": "PutTextResponse", "payload": "Text"}]'
+            b'["structure", [[["ThingId", "thing_id", "ThingId", "uri", {"required": true}]'
+            b', ["Key", "key", "ObjectKey", "uri", {"required": true}]'
+            b', ["Filter", "filter", "String", "querystring", "filter"]'
+            b', ["Tags", "tags", "StringList", "querystring", "tag"]'
+            b', ["Limit", "limit", "Integer", "querystring", "limit"]'
+            b', ["Verbose", "verbose", "Boolean", "querystring", "verbose"]'
+            b', ["Since", "since", "Timestamp", "querystring", "since"]'
+            b', ["Extra", "extra", "StringMap", "querystring"]'
+            b', ["TraceId", "trace_id", "String", "header", "X-Golden-Trace"]'
+            b', ["Labels", "labels", "StringList", "header", "X-Golden-Labels"]'
+            b', ["ModifiedSince", "modified_since", "Timestamp", "header", "If-Modified-Since"]'
+            b', ["ExpiresAt", "expires_at", "Timestamp", "header", "X-Golden-Expires", {"timestamp_format": "unixTimestamp"}]'
+            b', ["Context", "context", "String", "header", "X-Golden-Context", {"json_value": true}]'
+            b', ["Metadata", "metadata", "StringMap", "headers", "x-golden-meta-"]'
+            b', ["ClientToken", "client_token", "String", "", "clientToken", {"idempotency_token": true}]'
+            b', ["Name", "name", "String", "", "name", {"required": true}]'
+            b', ["Mode", "mode", "Mode", "", "mode"]'
+            b', ["from", "from_", "String"]'
+            b', ["class", "class_", "String"]'
+            b', ["self", "self_", "Integer"]'
+            b', ["Scalars", "scalars", "AllScalars"]'
+            b', ["Nested", "nested", "Outer"]'
+            b', ["Tree", "tree", "TreeNode"]'
+            b', ["Choice", "choice", "Choice"]'
+            b', ["Document", "document", "Document"]'
+            b', ["Keywords", "keywords", "Keywords"]'
+            b', ["Items", "items", "StringList"]'
+            b', ["Attributes", "attributes", "StringMap"]]], {"cls_name": "PutThingRequest"}]'
+            b'["structure", [[["Status", "status", "Integer", "statusCode"]'
+            b', ["ETag", "e_tag", "String", "header"]'
+            b', ["RequestTime", "request_time", "Timestamp", "header", "X-Golden-Time"]'
+            b', ["Labels", "labels", "StringList", "header", "X-Golden-Labels"]'
+            b', ["Metadata", "metadata", "StringMap", "headers", "x-golden-meta-"]'
+            b', ["Context", "context", "String", "header", "X-Golden-Context", {"json_value": true}]'
+            b', ["ThingId", "thing_id", "ThingId", "", "thingId"]'
+            b', ["Created", "created", "Iso8601Timestamp", "", "created", {"timestamp_format": "iso8601"}]'
+            b', ["Mode", "mode", "Mode", "", "mode"]'
+            b', ["Scalars", "scalars", "AllScalars"]'
+            b', ["Nested", "nested", "Outer"]'
+            b', ["Tree", "tree", "TreeNode"]'
+            b', ["Choice", "choice", "Choice"]'
+            b', ["Document", "document", "Document"]'
+            b', ["Keywords", "keywords", "Keywords"]]], {"cls_name": "PutThingResponse"}]'
+            b'["timestamp", [], {"timestamp_format": "rfc822"}]'
+            b'["string", [], {"sensitive": true}]'
+            b'["number", ["short"], {}]'
+            b'["string", [], {}]'
+            b'["list_of", ["String"], {}]'
+            b'["map_of", ["String", "String"], {}]'
+            b'["string", [], {"min": 1, "max": 64}]'
+            b'["structure", [[["ThingId", "thing_id", "ThingId", "", "thingId"]'
+            b', ["Mode", "mode", "Mode"]'
+            b', ["Created", "created", "Timestamp"]]], {"cls_name": "ThingSummary"}]'
+            b'["list_of", ["ThingSummary"], {}]'
+            b'["structure", [[["message", "message", "String"]'
+            b', ["Code", "code_", "String", "", "code"]]], {"cls_name": "ThrottledException", "error_code": "Throttled", "error_status": 429}]'
+            b'["timestamp", [], {}]'
+            b'["structure", [[["Value", "value", "String"]'
+            b', ["Children", "children", "TreeNodeList"]'
+            b', ["Parent", "parent", "TreeNode"]]], {"cls_name": "TreeNode"}]'
+            b'["list_of", ["TreeNode"], {}]'
+            b'["timestamp", [], {"timestamp_format": "unixTimestamp"}]'
+            b'["structure", [[["Name", "name", "String", "uri", {"required": true}]'
+            b', ["ContentType", "content_type", "String", "header", "Content-Type"]'
+            b', ["Body", "body", "Blob"]]], {"cls_name": "UploadBlobRequest", "payload": "Body"}]'
+            b'["structure", [[["ContentType", "content_type", "String", "header", "Content-Type"]'
+            b', ["Body", "body", "Blob"]]], {"cls_name": "UploadBlobResponse", "payload": "Body"}]'
         ),
-        "Config": (
-            '["structure", [[["Name", "name", "String", {"required": true}]'
-            ', ["Enabled", "enabled", "Boolean"]'
-            ', ["Settings", "settings", "Document"]]], {"cls_name": "Config"}]'
+        (
+            0,
+            18,
+            1145,
+            1161,
+            1180,
+            1204,
+            1379,
+            1541,
+            1657,
+            1677,
+            1703,
+            1728,
+            1879,
+            2053,
+            2080,
+            2108,
+            2158,
+            2378,
+            2620,
+            2782,
+            2806,
+            2853,
+            2924,
+            2949,
+            2984,
+            3273,
+            3299,
+            3439,
+            3571,
+            3760,
+            3865,
+            3961,
+            4058,
+            5596,
+            6413,
+            6462,
+            6497,
+            6522,
+            6540,
+            6567,
+            6603,
+            6640,
+            6801,
+            6834,
+            7010,
+            7031,
+            7180,
+            7209,
+            7265,
+            7486,
+            7653,
         ),
-        "DeleteThingRequest": '["structure", [[["ThingId", "thing_id", "ThingId", "uri", {"required": true}]]], {"cls_name": "DeleteThingRequest"}]',
-        "Document": '["document", [], {}]',
-        "Double": '["number", ["double"], {}]',
-        "Float": '["number", ["float"], {}]',
-        "GetStatusResponse": (
-            '["structure", [[["Healthy", "healthy", "Boolean", "", "healthy"]'
-            ', ["Version", "version", "String", "", "version"]]], {"cls_name": "GetStatusResponse"}]'
-        ),
-        "Inner": (
-            '["structure", [[["Label", "label", "String", "", "label", {"required": true}]'
-            ', ["Modes", "modes", "ModeList"]'
-            ', ["Numbers", "numbers", "IntegerList"]]], {"cls_name": "Inner"}]'
-        ),
-        "Integer": '["number", ["integer"], {}]',
-        "IntegerList": '["list_of", ["Integer"], {}]',
-        "Iso8601Timestamp": '["timestamp", [], {"timestamp_format": "iso8601"}]',
-        "Keywords": (
-            '["structure", [[["from", "from_", "String"]'
-            ', ["class", "class_", "String"]'
-            ', ["self", "self_", "Integer"]'
-            ', ["None", "none", "Boolean"]'
-            ', ["type", "type", "String"]'
-            ', ["match", "match", "String"]]], {"cls_name": "Keywords"}]'
-        ),
-        "ListThingsRequest": (
-            '["structure", [[["NextToken", "next_token", "String", "querystring", "nextToken"]'
-            ', ["MaxResults", "max_results", "MaxResults", "querystring", "maxResults"]'
-            ', ["Mode", "mode", "Mode", "querystring", "mode"]]], {"cls_name": "ListThingsRequest"}]'
-        ),
-        "ListThingsResponse": (
-            '["structure", [[["Items", "items", "ThingSummaryList", "", "items"]'
-            ', ["NextToken", "next_token", "String", "", "nextToken"]]], {"cls_name": "ListThingsResponse"}]'
-        ),
-        "Long": '["number", ["long"], {}]',
-        "MaxResults": '["number", ["integer"], {"min": 1, "max": 100}]',
-        "Mode": '["enum", [["0.5", "a-b", "HTTP_PROXY", "lower"]], {"cls_name": "Mode"}]',
-        "ModeList": '["list_of", ["Mode"], {}]',
-        "NestedMap": '["map_of", ["String", "Inner"], {}]',
-        "NotFoundException": (
-            '["structure", [[["Message", "message", "String", "", "message"]'
-            ', ["ResourceId", "resource_id", "String", "", "resourceId"]'
-            ', ["RetryAfterSeconds", "retry_after_seconds", "Integer", "header", "Retry-After"]]], {"cls_name": "NotFoundException", "error_code": "NotFound", "error_status": 404}]'
-        ),
-        "ObjectKey": '["string", [], {"min": 1}]',
-        "Outer": (
-            '["structure", [[["Inner", "inner", "Inner"]'
-            ', ["InnerMap", "inner_map", "NestedMap"]'
-            ', ["Tags", "tags", "StringMap"]]], {"cls_name": "Outer"}]'
-        ),
-        "PingHostRequest": '["structure", [[["AccountId", "account_id", "AccountId", {"required": true, "host_label": true}]]], {"cls_name": "PingHostRequest"}]',
-        "PutConfigRequest": (
-            '["structure", [[["Version", "version", "Integer", "header", "X-Golden-Version"]'
-            ', ["Config", "config", "Config", {"required": true}]]], {"cls_name": "PutConfigRequest", "payload": "Config"}]'
-        ),
-        "PutConfigResponse": '["structure", [[["Config", "config", "Config"]]], {"cls_name": "PutConfigResponse", "payload": "Config"}]',
-        "PutTextRequest": '["structure", [[["Text", "text", "String"]]], {"cls_name": "PutTextRequest", "payload": "Text"}]',
-        "PutTextResponse": '["structure", [[["Text", "text", "String"]]], {"cls_name": "PutTextResponse", "payload": "Text"}]',
-        "PutThingRequest": (
-            '["structure", [[["ThingId", "thing_id", "ThingId", "uri", {"required": true}]'
-            ', ["Key", "key", "ObjectKey", "uri", {"required": true}]'
-            ', ["Filter", "filter", "String", "querystring", "filter"]'
-            ', ["Tags", "tags", "StringList", "querystring", "tag"]'
-            ', ["Limit", "limit", "Integer", "querystring", "limit"]'
-            ', ["Verbose", "verbose", "Boolean", "querystring", "verbose"]'
-            ', ["Since", "since", "Timestamp", "querystring", "since"]'
-            ', ["Extra", "extra", "StringMap", "querystring"]'
-            ', ["TraceId", "trace_id", "String", "header", "X-Golden-Trace"]'
-            ', ["Labels", "labels", "StringList", "header", "X-Golden-Labels"]'
-            ', ["ModifiedSince", "modified_since", "Timestamp", "header", "If-Modified-Since"]'
-            ', ["ExpiresAt", "expires_at", "Timestamp", "header", "X-Golden-Expires", {"timestamp_format": "unixTimestamp"}]'
-            ', ["Context", "context", "String", "header", "X-Golden-Context", {"json_value": true}]'
-            ', ["Metadata", "metadata", "StringMap", "headers", "x-golden-meta-"]'
-            ', ["ClientToken", "client_token", "String", "", "clientToken", {"idempotency_token": true}]'
-            ', ["Name", "name", "String", "", "name", {"required": true}]'
-            ', ["Mode", "mode", "Mode", "", "mode"]'
-            ', ["from", "from_", "String"]'
-            ', ["class", "class_", "String"]'
-            ', ["self", "self_", "Integer"]'
-            ', ["Scalars", "scalars", "AllScalars"]'
-            ', ["Nested", "nested", "Outer"]'
-            ', ["Tree", "tree", "TreeNode"]'
-            ', ["Choice", "choice", "Choice"]'
-            ', ["Document", "document", "Document"]'
-            ', ["Keywords", "keywords", "Keywords"]'
-            ', ["Items", "items", "StringList"]'
-            ', ["Attributes", "attributes", "StringMap"]]], {"cls_name": "PutThingRequest"}]'
-        ),
-        "PutThingResponse": (
-            '["structure", [[["Status", "status", "Integer", "statusCode"]'
-            ', ["ETag", "e_tag", "String", "header"]'
-            ', ["RequestTime", "request_time", "Timestamp", "header", "X-Golden-Time"]'
-            ', ["Labels", "labels", "StringList", "header", "X-Golden-Labels"]'
-            ', ["Metadata", "metadata", "StringMap", "headers", "x-golden-meta-"]'
-            ', ["Context", "context", "String", "header", "X-Golden-Context", {"json_value": true}]'
-            ', ["ThingId", "thing_id", "ThingId", "", "thingId"]'
-            ', ["Created", "created", "Iso8601Timestamp", "", "created", {"timestamp_format": "iso8601"}]'
-            ', ["Mode", "mode", "Mode", "", "mode"]'
-            ', ["Scalars", "scalars", "AllScalars"]'
-            ', ["Nested", "nested", "Outer"]'
-            ', ["Tree", "tree", "TreeNode"]'
-            ', ["Choice", "choice", "Choice"]'
-            ', ["Document", "document", "Document"]'
-            ', ["Keywords", "keywords", "Keywords"]]], {"cls_name": "PutThingResponse"}]'
-        ),
-        "Rfc822Timestamp": '["timestamp", [], {"timestamp_format": "rfc822"}]',
-        "SecretString": '["string", [], {"sensitive": true}]',
-        "Short": '["number", ["short"], {}]',
-        "String": '["string", [], {}]',
-        "StringList": '["list_of", ["String"], {}]',
-        "StringMap": '["map_of", ["String", "String"], {}]',
-        "ThingId": '["string", [], {"min": 1, "max": 64}]',
-        "ThingSummary": (
-            '["structure", [[["ThingId", "thing_id", "ThingId", "", "thingId"]'
-            ', ["Mode", "mode", "Mode"]'
-            ', ["Created", "created", "Timestamp"]]], {"cls_name": "ThingSummary"}]'
-        ),
-        "ThingSummaryList": '["list_of", ["ThingSummary"], {}]',
-        "ThrottledException": (
-            '["structure", [[["message", "message", "String"]'
-            ', ["Code", "code_", "String", "", "code"]]], {"cls_name": "ThrottledException", "error_code": "Throttled", "error_status": 429}]'
-        ),
-        "Timestamp": '["timestamp", [], {}]',
-        "TreeNode": (
-            '["structure", [[["Value", "value", "String"]'
-            ', ["Children", "children", "TreeNodeList"]'
-            ', ["Parent", "parent", "TreeNode"]]], {"cls_name": "TreeNode"}]'
-        ),
-        "TreeNodeList": '["list_of", ["TreeNode"], {}]',
-        "UnixTimestamp": '["timestamp", [], {"timestamp_format": "unixTimestamp"}]',
-        "UploadBlobRequest": (
-            '["structure", [[["Name", "name", "String", "uri", {"required": true}]'
-            ', ["ContentType", "content_type", "String", "header", "Content-Type"]'
-            ', ["Body", "body", "Blob"]]], {"cls_name": "UploadBlobRequest", "payload": "Body"}]'
-        ),
-        "UploadBlobResponse": (
-            '["structure", [[["ContentType", "content_type", "String", "header", "Content-Type"]'
-            ', ["Body", "body", "Blob"]]], {"cls_name": "UploadBlobResponse", "payload": "Body"}]'
-        ),
-    },
+    ),
     build_shape,
 )
 
 # An operation: [[Operation's arguments after the name], {options}].
 OPERATIONS: dict[str, Operation] = LazyTable(
-    {
-        "DeleteThing": '[["DELETE", "/things/{ThingId}"], {"input": "DeleteThingRequest", "errors": ["NotFoundException", "ThrottledException"]}]',
-        "GetStatus": '[["GET", "/status"], {"output": "GetStatusResponse"}]',
-        "ListThings": '[["GET", "/things"], {"input": "ListThingsRequest", "output": "ListThingsResponse"}]',
-        "PingHost": '[["POST", "/ping"], {"input": "PingHostRequest", "host_prefix": "{AccountId}.ping."}]',
-        "PutConfig": '[["PUT", "/config"], {"input": "PutConfigRequest", "output": "PutConfigResponse"}]',
-        "PutText": '[["POST", "/text"], {"input": "PutTextRequest", "output": "PutTextResponse"}]',
-        "PutThing": '[["PUT", "/things/{ThingId}/objects/{Key+}?mode=import"], {"input": "PutThingRequest", "output": "PutThingResponse", "errors": ["NotFoundException", "ThrottledException"]}]',
-        "UploadBlob": '[["POST", "/blobs/{Name}"], {"input": "UploadBlobRequest", "output": "UploadBlobResponse"}]',
-    },
+    PackedData(
+        ("DeleteThing GetStatus ListThings PingHost PutConfig PutText PutThing UploadBlob"),
+        (
+            b'[["DELETE", "/things/{ThingId}"], {"input": "DeleteThingRequest", "errors": ["NotFoundException", "ThrottledException"]}]'
+            b'[["GET", "/status"], {"output": "GetStatusResponse"}]'
+            b'[["GET", "/things"], {"input": "ListThingsRequest", "output": "ListThingsResponse"}]'
+            b'[["POST", "/ping"], {"input": "PingHostRequest", "host_prefix": "{AccountId}.ping."}]'
+            b'[["PUT", "/config"], {"input": "PutConfigRequest", "output": "PutConfigResponse"}]'
+            b'[["POST", "/text"], {"input": "PutTextRequest", "output": "PutTextResponse"}]'
+            b'[["PUT", "/things/{ThingId}/objects/{Key+}?mode=import"], {"input": "PutThingRequest", "output": "PutThingResponse", "errors": ["NotFoundException", "ThrottledException"]}]'
+            b'[["POST", "/blobs/{Name}"], {"input": "UploadBlobRequest", "output": "UploadBlobResponse"}]'
+        ),
+        (
+            0,
+            121,
+            174,
+            258,
+            343,
+            425,
+            502,
+            674,
+            765,
+        ),
+    ),
     build_operation,
 )
 
 # A paginator, by operation: [[Paginator's arguments], {options}].
 PAGINATORS: dict[str, Paginator] = LazyTable(
-    {
-        "ListThings": '[[], {"input_tokens": ["next_token"], "output_tokens": ["next_token"], "result_keys": ["items"], "limit_key": "max_results", "more_results": null}]',
-    },
+    PackedData(
+        "ListThings",
+        (
+            b'[[], {"input_tokens": ["next_token"], "output_tokens": ["next_token"], "result_keys": ["items"], "limit_key": "max_results", "more_results": null}]'
+        ),
+        (
+            0,
+            147,
+        ),
+    ),
     build_paginator,
 )
 
@@ -239,3 +336,87 @@ SERVICE = Service(
     endpoint_rules="golden_service._endpoint_rules",
     default_headers={},
 )
+
+# The endpoint rule set evaluated ahead of time for every known region (codegen/endpoint_table.py,
+# with the runtime's own evaluator), read by runtime.endpoints.table, which falls back to the
+# evaluator for anything not here.
+
+#: Each known region -> its entry in ``ENDPOINT_TEMPLATES``.
+ENDPOINT_REGIONS: dict[str, int] = {
+    "af-south-1": 0,
+    "ap-east-1": 0,
+    "ap-east-2": 0,
+    "ap-northeast-1": 0,
+    "ap-northeast-2": 0,
+    "ap-northeast-3": 0,
+    "ap-south-1": 0,
+    "ap-south-2": 0,
+    "ap-southeast-1": 0,
+    "ap-southeast-2": 0,
+    "ap-southeast-3": 0,
+    "ap-southeast-4": 0,
+    "ap-southeast-5": 0,
+    "ap-southeast-6": 0,
+    "ap-southeast-7": 0,
+    "aws-cn-global": 0,
+    "aws-global": 0,
+    "aws-iso-b-global": 0,
+    "aws-iso-e-global": 0,
+    "aws-iso-f-global": 0,
+    "aws-iso-global": 0,
+    "aws-us-gov-global": 0,
+    "ca-central-1": 0,
+    "ca-west-1": 0,
+    "cn-north-1": 0,
+    "cn-northwest-1": 0,
+    "eu-central-1": 0,
+    "eu-central-2": 0,
+    "eu-isoe-west-1": 0,
+    "eu-north-1": 0,
+    "eu-south-1": 0,
+    "eu-south-2": 0,
+    "eu-west-1": 0,
+    "eu-west-2": 0,
+    "eu-west-3": 0,
+    "eusc-de-east-1": 0,
+    "il-central-1": 0,
+    "me-central-1": 0,
+    "me-south-1": 0,
+    "me-west-1": 0,
+    "mx-central-1": 0,
+    "sa-east-1": 0,
+    "sa-west-1": 0,
+    "us-east-1": 0,
+    "us-east-2": 0,
+    "us-gov-east-1": 0,
+    "us-gov-west-1": 0,
+    "us-iso-east-1": 0,
+    "us-iso-west-1": 0,
+    "us-isob-east-1": 0,
+    "us-isob-west-1": 0,
+    "us-isof-east-1": 0,
+    "us-isof-south-1": 0,
+    "us-west-1": 0,
+    "us-west-2": 0,
+}
+
+#: A region's endpoint URLs without an endpoint URL setting, for ``(use_fips, use_dualstack)``
+#: = ``(False, False)``, ``(False, True)``, ``(True, False)``, ``(True, True)``, with
+#: ``{region}`` standing for the region's name; ``None`` where the rule set rejects the
+#: combination.
+ENDPOINT_TEMPLATES: tuple[tuple[str | None, str | None, str | None, str | None], ...] = (
+    (
+        "https://golden.{region}.amazonaws.com",
+        "https://golden.{region}.amazonaws.com",
+        "https://golden.{region}.amazonaws.com",
+        "https://golden.{region}.amazonaws.com",
+    ),
+)
+
+#: The endpoints above that also have headers or properties, by ``(region, use_fips,
+#: use_dualstack)``: ``(headers, properties)``.
+ENDPOINT_EXTRAS: dict[tuple[str, bool, bool], tuple[dict[str, list[str]], dict[str, Any]]] = {}
+
+#: Whether the rule set uses a custom endpoint URL as it is (no headers, no properties) for
+#: any region when neither ``UseFIPS`` nor ``UseDualStack`` is set.
+CUSTOM_ENDPOINT_AS_IS: bool = True

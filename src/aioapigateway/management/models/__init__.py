@@ -12,7 +12,6 @@ Each class is defined on first access, so importing the package stays cheap.
 from __future__ import annotations
 
 import builtins as _builtins
-import importlib as _importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -56,7 +55,9 @@ def __getattr__(name: str) -> Any:
     if module is None:
         # Qualified: a model may itself be called AttributeError.
         raise _builtins.AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(_importlib.import_module(f"{__name__}.{module}"), name)
+    from aioapigateway.runtime.model_classes import import_model_module
+
+    value = getattr(import_model_module(__name__, __path__, module), name)
     globals()[name] = value
     return value
 

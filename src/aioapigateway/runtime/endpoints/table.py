@@ -3,10 +3,10 @@ evaluating the rule set.
 
 The generator evaluates each rule set ahead of time for every known region and
 ``UseFIPS``/``UseDualStack`` combination (``codegen/endpoint_table.py``) and writes the
-answers into ``_endpoint_table.py``, next to the rule set's ``_endpoint_rules.py``: per
-region, URL templates shared by the regions whose URLs differ only by the region's name
-(a small module, as importing it is part of a cold start), and whether the rule set takes a
-custom endpoint URL as it is for any region. Looking an answer up there spares a client's
+answers into the package's ``_spec.py`` (which a client's first call imports anyway), next to
+the rule set's ``_endpoint_rules.py``: per region, URL templates shared by the regions whose
+URLs differ only by the region's name, and whether the rule set takes a custom endpoint URL as
+it is for any region. Looking an answer up there spares a client's
 first call importing the evaluator and compiling the rule set. The evaluator
 (:mod:`aioapigateway.runtime.endpoints.rules`) answers everything else: unknown regions,
 operation endpoint parameters, combinations the rule set rejects (its error message is the
@@ -49,8 +49,8 @@ _RESOLVERS: dict[str, EndpointResolver] = {}
 
 
 def table_module_name(rules_module: str) -> str:
-    """The table's module: ``_endpoint_table`` in the rule set's package."""
-    return rules_module.rpartition(".")[0] + "._endpoint_table"
+    """The table's module: ``_spec`` in the rule set's package."""
+    return rules_module.rpartition(".")[0] + "._spec"
 
 
 def resolve_endpoint(rules_module: str, params: Mapping[str, Any]) -> ResolvedEndpoint:
@@ -120,10 +120,15 @@ def _table(rules_module: str) -> _Table | None:
 
 
 def _read_table(module: types.ModuleType) -> _Table | None:
-    regions = getattr(module, "REGIONS", None)
+    regions = getattr(module, "ENDPOINT_REGIONS", None)
     if regions is None:
-        return None  # an older table form: the evaluator answers
-    return (regions, module.TEMPLATES, module.EXTRAS, bool(module.CUSTOM_ENDPOINT_AS_IS))
+        return None  # generated without a table: the evaluator answers
+    return (
+        regions,
+        module.ENDPOINT_TEMPLATES,
+        module.ENDPOINT_EXTRAS,
+        bool(module.CUSTOM_ENDPOINT_AS_IS),
+    )
 
 
 def _resolver(rules_module: str) -> EndpointResolver:

@@ -12,7 +12,6 @@ Each class is defined on first access, so importing the package stays cheap.
 from __future__ import annotations
 
 import builtins as _builtins
-import importlib as _importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -27,9 +26,7 @@ if TYPE_CHECKING:
     from ._api_mappings import ApiMappings as ApiMappings
     from ._apis import Apis as Apis
     from ._authorization import Authorization as Authorization
-    from ._authorization_type import AuthorizationType as AuthorizationType
     from ._authorizer import Authorizer as Authorizer
-    from ._authorizer_type import AuthorizerType as AuthorizerType
     from ._authorizers import Authorizers as Authorizers
     from ._bad_request_exception import BadRequestException as BadRequestException
     from ._bad_request_exception_response_content import (
@@ -40,8 +37,6 @@ if TYPE_CHECKING:
     from ._conflict_exception_response_content import (
         ConflictExceptionResponseContent as ConflictExceptionResponseContent,
     )
-    from ._connection_type import ConnectionType as ConnectionType
-    from ._content_handling_strategy import ContentHandlingStrategy as ContentHandlingStrategy
     from ._cors import Cors as Cors
     from ._create_api_input import CreateApiInput as CreateApiInput
     from ._create_api_mapping_input import CreateApiMappingInput as CreateApiMappingInput
@@ -178,7 +173,6 @@ if TYPE_CHECKING:
     from ._delete_vpc_link_request import DeleteVpcLinkRequest as DeleteVpcLinkRequest
     from ._delete_vpc_link_response import DeleteVpcLinkResponse as DeleteVpcLinkResponse
     from ._deployment import Deployment as Deployment
-    from ._deployment_status import DeploymentStatus as DeploymentStatus
     from ._deployments import Deployments as Deployments
     from ._disable_portal_request import DisablePortalRequest as DisablePortalRequest
     from ._display_content import DisplayContent as DisplayContent
@@ -186,7 +180,6 @@ if TYPE_CHECKING:
     from ._display_order import DisplayOrder as DisplayOrder
     from ._domain_name import DomainName as DomainName
     from ._domain_name_configuration import DomainNameConfiguration as DomainNameConfiguration
-    from ._domain_name_status import DomainNameStatus as DomainNameStatus
     from ._domain_names import DomainNames as DomainNames
     from ._endpoint_configuration_request import (
         EndpointConfigurationRequest as EndpointConfigurationRequest,
@@ -198,7 +191,26 @@ if TYPE_CHECKING:
     from ._endpoint_display_content_response import (
         EndpointDisplayContentResponse as EndpointDisplayContentResponse,
     )
-    from ._endpoint_type import EndpointType as EndpointType
+    from ._enums import AuthorizationType as AuthorizationType
+    from ._enums import AuthorizerType as AuthorizerType
+    from ._enums import ConnectionType as ConnectionType
+    from ._enums import ContentHandlingStrategy as ContentHandlingStrategy
+    from ._enums import DeploymentStatus as DeploymentStatus
+    from ._enums import DomainNameStatus as DomainNameStatus
+    from ._enums import EndpointType as EndpointType
+    from ._enums import IntegrationType as IntegrationType
+    from ._enums import IpAddressType as IpAddressType
+    from ._enums import LoggingLevel as LoggingLevel
+    from ._enums import PassthroughBehavior as PassthroughBehavior
+    from ._enums import PreviewStatus as PreviewStatus
+    from ._enums import ProtocolType as ProtocolType
+    from ._enums import PublishStatus as PublishStatus
+    from ._enums import RoutingMode as RoutingMode
+    from ._enums import SecurityPolicy as SecurityPolicy
+    from ._enums import Status as Status
+    from ._enums import TryItState as TryItState
+    from ._enums import VpcLinkStatus as VpcLinkStatus
+    from ._enums import VpcLinkVersion as VpcLinkVersion
     from ._export_api_request import ExportApiRequest as ExportApiRequest
     from ._export_api_response import ExportApiResponse as ExportApiResponse
     from ._get_api_mapping_request import GetApiMappingRequest as GetApiMappingRequest
@@ -303,9 +315,7 @@ if TYPE_CHECKING:
     from ._integration import Integration as Integration
     from ._integration_response import IntegrationResponse as IntegrationResponse
     from ._integration_responses import IntegrationResponses as IntegrationResponses
-    from ._integration_type import IntegrationType as IntegrationType
     from ._integrations import Integrations as Integrations
-    from ._ip_address_type import IpAddressType as IpAddressType
     from ._jwt_configuration import JWTConfiguration as JWTConfiguration
     from ._limit_exceeded_exception import LimitExceededException as LimitExceededException
     from ._limit_exceeded_exception_response_content import (
@@ -341,7 +351,6 @@ if TYPE_CHECKING:
     )
     from ._list_routing_rules_request import ListRoutingRulesRequest as ListRoutingRulesRequest
     from ._list_routing_rules_response import ListRoutingRulesResponse as ListRoutingRulesResponse
-    from ._logging_level import LoggingLevel as LoggingLevel
     from ._model import Model as Model
     from ._models import Models as Models
     from ._mutual_tls_authentication import MutualTlsAuthentication as MutualTlsAuthentication
@@ -354,7 +363,6 @@ if TYPE_CHECKING:
         NotFoundExceptionResponseContent as NotFoundExceptionResponseContent,
     )
     from ._parameter_constraints import ParameterConstraints as ParameterConstraints
-    from ._passthrough_behavior import PassthroughBehavior as PassthroughBehavior
     from ._portal_content import PortalContent as PortalContent
     from ._portal_product_summary import PortalProductSummary as PortalProductSummary
     from ._portal_summary import PortalSummary as PortalSummary
@@ -362,18 +370,15 @@ if TYPE_CHECKING:
     from ._preview import Preview as Preview
     from ._preview_portal_request import PreviewPortalRequest as PreviewPortalRequest
     from ._preview_portal_response import PreviewPortalResponse as PreviewPortalResponse
-    from ._preview_status import PreviewStatus as PreviewStatus
     from ._product_page_summary_no_body import ProductPageSummaryNoBody as ProductPageSummaryNoBody
     from ._product_rest_endpoint_page_summary_no_body import (
         ProductRestEndpointPageSummaryNoBody as ProductRestEndpointPageSummaryNoBody,
     )
-    from ._protocol_type import ProtocolType as ProtocolType
     from ._publish_portal_request import PublishPortalRequest as PublishPortalRequest
     from ._publish_portal_request_content import (
         PublishPortalRequestContent as PublishPortalRequestContent,
     )
     from ._publish_portal_response import PublishPortalResponse as PublishPortalResponse
-    from ._publish_status import PublishStatus as PublishStatus
     from ._put_portal_product_sharing_policy_request import (
         PutPortalProductSharingPolicyRequest as PutPortalProductSharingPolicyRequest,
     )
@@ -397,7 +402,6 @@ if TYPE_CHECKING:
     from ._route_responses import RouteResponses as RouteResponses
     from ._route_settings import RouteSettings as RouteSettings
     from ._routes import Routes as Routes
-    from ._routing_mode import RoutingMode as RoutingMode
     from ._routing_rule import RoutingRule as RoutingRule
     from ._routing_rule_action import RoutingRuleAction as RoutingRuleAction
     from ._routing_rule_action_invoke_api import (
@@ -414,10 +418,8 @@ if TYPE_CHECKING:
     from ._routing_rule_match_headers import RoutingRuleMatchHeaders as RoutingRuleMatchHeaders
     from ._routing_rules import RoutingRules as RoutingRules
     from ._section import Section as Section
-    from ._security_policy import SecurityPolicy as SecurityPolicy
     from ._stage import Stage as Stage
     from ._stages import Stages as Stages
-    from ._status import Status as Status
     from ._status_exception import StatusException as StatusException
     from ._tag_resource_input import TagResourceInput as TagResourceInput
     from ._tag_resource_request import TagResourceRequest as TagResourceRequest
@@ -426,7 +428,6 @@ if TYPE_CHECKING:
     from ._tls_config import TlsConfig as TlsConfig
     from ._tls_config_input import TlsConfigInput as TlsConfigInput
     from ._too_many_requests_exception import TooManyRequestsException as TooManyRequestsException
-    from ._try_it_state import TryItState as TryItState
     from ._untag_resource_request import UntagResourceRequest as UntagResourceRequest
     from ._update_api_input import UpdateApiInput as UpdateApiInput
     from ._update_api_mapping_input import UpdateApiMappingInput as UpdateApiMappingInput
@@ -517,8 +518,6 @@ if TYPE_CHECKING:
     from ._update_vpc_link_request import UpdateVpcLinkRequest as UpdateVpcLinkRequest
     from ._update_vpc_link_response import UpdateVpcLinkResponse as UpdateVpcLinkResponse
     from ._vpc_link import VpcLink as VpcLink
-    from ._vpc_link_status import VpcLinkStatus as VpcLinkStatus
-    from ._vpc_link_version import VpcLinkVersion as VpcLinkVersion
     from ._vpc_links import VpcLinks as VpcLinks
 
 __all__: list[str] = [
@@ -868,17 +867,17 @@ _MODULES: dict[str, str] = {
     "ApiMappings": "_api_mappings",
     "Apis": "_apis",
     "Authorization": "_authorization",
-    "AuthorizationType": "_authorization_type",
+    "AuthorizationType": "_enums",
     "Authorizer": "_authorizer",
-    "AuthorizerType": "_authorizer_type",
+    "AuthorizerType": "_enums",
     "Authorizers": "_authorizers",
     "BadRequestException": "_bad_request_exception",
     "BadRequestExceptionResponseContent": "_bad_request_exception_response_content",
     "CognitoConfig": "_cognito_config",
     "ConflictException": "_conflict_exception",
     "ConflictExceptionResponseContent": "_conflict_exception_response_content",
-    "ConnectionType": "_connection_type",
-    "ContentHandlingStrategy": "_content_handling_strategy",
+    "ConnectionType": "_enums",
+    "ContentHandlingStrategy": "_enums",
     "Cors": "_cors",
     "CreateApiInput": "_create_api_input",
     "CreateApiMappingInput": "_create_api_mapping_input",
@@ -959,7 +958,7 @@ _MODULES: dict[str, str] = {
     "DeleteVpcLinkRequest": "_delete_vpc_link_request",
     "DeleteVpcLinkResponse": "_delete_vpc_link_response",
     "Deployment": "_deployment",
-    "DeploymentStatus": "_deployment_status",
+    "DeploymentStatus": "_enums",
     "Deployments": "_deployments",
     "DisablePortalRequest": "_disable_portal_request",
     "DisplayContent": "_display_content",
@@ -967,13 +966,13 @@ _MODULES: dict[str, str] = {
     "DisplayOrder": "_display_order",
     "DomainName": "_domain_name",
     "DomainNameConfiguration": "_domain_name_configuration",
-    "DomainNameStatus": "_domain_name_status",
+    "DomainNameStatus": "_enums",
     "DomainNames": "_domain_names",
     "EndpointConfigurationRequest": "_endpoint_configuration_request",
     "EndpointConfigurationResponse": "_endpoint_configuration_response",
     "EndpointDisplayContent": "_endpoint_display_content",
     "EndpointDisplayContentResponse": "_endpoint_display_content_response",
-    "EndpointType": "_endpoint_type",
+    "EndpointType": "_enums",
     "ExportApiRequest": "_export_api_request",
     "ExportApiResponse": "_export_api_response",
     "GetApiMappingRequest": "_get_api_mapping_request",
@@ -1052,9 +1051,9 @@ _MODULES: dict[str, str] = {
     "Integration": "_integration",
     "IntegrationResponse": "_integration_response",
     "IntegrationResponses": "_integration_responses",
-    "IntegrationType": "_integration_type",
+    "IntegrationType": "_enums",
     "Integrations": "_integrations",
-    "IpAddressType": "_ip_address_type",
+    "IpAddressType": "_enums",
     "JWTConfiguration": "_jwt_configuration",
     "LimitExceededException": "_limit_exceeded_exception",
     "LimitExceededExceptionResponseContent": "_limit_exceeded_exception_response_content",
@@ -1072,7 +1071,7 @@ _MODULES: dict[str, str] = {
     "ListProductRestEndpointPagesResponseContent": "_list_product_rest_endpoint_pages_response_content",
     "ListRoutingRulesRequest": "_list_routing_rules_request",
     "ListRoutingRulesResponse": "_list_routing_rules_response",
-    "LoggingLevel": "_logging_level",
+    "LoggingLevel": "_enums",
     "Model": "_model",
     "Models": "_models",
     "MutualTlsAuthentication": "_mutual_tls_authentication",
@@ -1081,7 +1080,7 @@ _MODULES: dict[str, str] = {
     "NotFoundException": "_not_found_exception",
     "NotFoundExceptionResponseContent": "_not_found_exception_response_content",
     "ParameterConstraints": "_parameter_constraints",
-    "PassthroughBehavior": "_passthrough_behavior",
+    "PassthroughBehavior": "_enums",
     "PortalContent": "_portal_content",
     "PortalProductSummary": "_portal_product_summary",
     "PortalSummary": "_portal_summary",
@@ -1089,14 +1088,14 @@ _MODULES: dict[str, str] = {
     "Preview": "_preview",
     "PreviewPortalRequest": "_preview_portal_request",
     "PreviewPortalResponse": "_preview_portal_response",
-    "PreviewStatus": "_preview_status",
+    "PreviewStatus": "_enums",
     "ProductPageSummaryNoBody": "_product_page_summary_no_body",
     "ProductRestEndpointPageSummaryNoBody": "_product_rest_endpoint_page_summary_no_body",
-    "ProtocolType": "_protocol_type",
+    "ProtocolType": "_enums",
     "PublishPortalRequest": "_publish_portal_request",
     "PublishPortalRequestContent": "_publish_portal_request_content",
     "PublishPortalResponse": "_publish_portal_response",
-    "PublishStatus": "_publish_status",
+    "PublishStatus": "_enums",
     "PutPortalProductSharingPolicyRequest": "_put_portal_product_sharing_policy_request",
     "PutPortalProductSharingPolicyRequestContent": "_put_portal_product_sharing_policy_request_content",
     "PutPortalProductSharingPolicyResponse": "_put_portal_product_sharing_policy_response",
@@ -1112,7 +1111,7 @@ _MODULES: dict[str, str] = {
     "RouteResponses": "_route_responses",
     "RouteSettings": "_route_settings",
     "Routes": "_routes",
-    "RoutingMode": "_routing_mode",
+    "RoutingMode": "_enums",
     "RoutingRule": "_routing_rule",
     "RoutingRuleAction": "_routing_rule_action",
     "RoutingRuleActionInvokeApi": "_routing_rule_action_invoke_api",
@@ -1123,10 +1122,10 @@ _MODULES: dict[str, str] = {
     "RoutingRuleMatchHeaders": "_routing_rule_match_headers",
     "RoutingRules": "_routing_rules",
     "Section": "_section",
-    "SecurityPolicy": "_security_policy",
+    "SecurityPolicy": "_enums",
     "Stage": "_stage",
     "Stages": "_stages",
-    "Status": "_status",
+    "Status": "_enums",
     "StatusException": "_status_exception",
     "TagResourceInput": "_tag_resource_input",
     "TagResourceRequest": "_tag_resource_request",
@@ -1135,7 +1134,7 @@ _MODULES: dict[str, str] = {
     "TlsConfig": "_tls_config",
     "TlsConfigInput": "_tls_config_input",
     "TooManyRequestsException": "_too_many_requests_exception",
-    "TryItState": "_try_it_state",
+    "TryItState": "_enums",
     "UntagResourceRequest": "_untag_resource_request",
     "UpdateApiInput": "_update_api_input",
     "UpdateApiMappingInput": "_update_api_mapping_input",
@@ -1190,8 +1189,8 @@ _MODULES: dict[str, str] = {
     "UpdateVpcLinkRequest": "_update_vpc_link_request",
     "UpdateVpcLinkResponse": "_update_vpc_link_response",
     "VpcLink": "_vpc_link",
-    "VpcLinkStatus": "_vpc_link_status",
-    "VpcLinkVersion": "_vpc_link_version",
+    "VpcLinkStatus": "_enums",
+    "VpcLinkVersion": "_enums",
     "VpcLinks": "_vpc_links",
 }
 
@@ -1201,7 +1200,9 @@ def __getattr__(name: str) -> Any:
     if module is None:
         # Qualified: a model may itself be called AttributeError.
         raise _builtins.AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(_importlib.import_module(f"{__name__}.{module}"), name)
+    from aioapigateway.runtime.model_classes import import_model_module
+
+    value = getattr(import_model_module(__name__, __path__, module), name)
     globals()[name] = value
     return value
 

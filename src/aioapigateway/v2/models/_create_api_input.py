@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     import attrs
 
     from ._cors import Cors
-    from ._protocol_type import ProtocolType
+    from ._enums import ProtocolType
 
 __all__ = ["CreateApiInput"]
 

@@ -18,8 +18,7 @@ if TYPE_CHECKING:
     import attrs
 
     from ._cors import Cors
-    from ._ip_address_type import IpAddressType
-    from ._protocol_type import ProtocolType
+    from ._enums import IpAddressType, ProtocolType
 
 __all__ = ["CreateApiRequest"]
 

@@ -17,7 +17,7 @@ from aioapigateway.runtime.model_classes import setstate as _setstate
 if TYPE_CHECKING:
     import attrs
 
-    from ._authorizer_type import AuthorizerType
+    from ._enums import AuthorizerType
     from ._jwt_configuration import JWTConfiguration
 
 __all__ = ["CreateAuthorizerRequest"]

@@ -18,8 +18,8 @@ if TYPE_CHECKING:
     import attrs
 
     from ._domain_name_configuration import DomainNameConfiguration
+    from ._enums import RoutingMode
     from ._mutual_tls_authentication import MutualTlsAuthentication
-    from ._routing_mode import RoutingMode
 
 __all__ = ["CreateDomainNameResponse"]
 

@@ -20,8 +20,8 @@ if TYPE_CHECKING:
 
     from ._authorization import Authorization
     from ._endpoint_configuration_response import EndpointConfigurationResponse
+    from ._enums import PublishStatus
     from ._portal_content import PortalContent
-    from ._publish_status import PublishStatus
     from ._status_exception import StatusException
 
 __all__ = ["CreatePortalResponseContent"]

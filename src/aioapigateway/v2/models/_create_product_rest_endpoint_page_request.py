@@ -18,8 +18,8 @@ if TYPE_CHECKING:
     import attrs
 
     from ._endpoint_display_content import EndpointDisplayContent
+    from ._enums import TryItState
     from ._rest_endpoint_identifier import RestEndpointIdentifier
-    from ._try_it_state import TryItState
 
 __all__ = ["CreateProductRestEndpointPageRequest"]
 

@@ -17,7 +17,7 @@ from aioapigateway.runtime.model_classes import setstate as _setstate
 if TYPE_CHECKING:
     import attrs
 
-    from ._authorization_type import AuthorizationType
+    from ._enums import AuthorizationType
     from ._parameter_constraints import ParameterConstraints
 
 __all__ = ["CreateRouteInput"]

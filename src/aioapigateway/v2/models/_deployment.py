@@ -18,7 +18,7 @@ from aioapigateway.runtime.model_classes import setstate as _setstate
 if TYPE_CHECKING:
     import attrs
 
-    from ._deployment_status import DeploymentStatus
+    from ._enums import DeploymentStatus
 
 __all__ = ["Deployment"]
 

@@ -18,10 +18,7 @@ from aioapigateway.runtime.model_classes import setstate as _setstate
 if TYPE_CHECKING:
     import attrs
 
-    from ._domain_name_status import DomainNameStatus
-    from ._endpoint_type import EndpointType
-    from ._ip_address_type import IpAddressType
-    from ._security_policy import SecurityPolicy
+    from ._enums import DomainNameStatus, EndpointType, IpAddressType, SecurityPolicy
 
 __all__ = ["DomainNameConfiguration"]
 

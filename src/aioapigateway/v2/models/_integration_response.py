@@ -17,7 +17,7 @@ from aioapigateway.runtime.model_classes import setstate as _setstate
 if TYPE_CHECKING:
     import attrs
 
-    from ._content_handling_strategy import ContentHandlingStrategy
+    from ._enums import ContentHandlingStrategy
 
 __all__ = ["IntegrationResponse"]
 

@@ -17,7 +17,7 @@ from aioapigateway.runtime.model_classes import setstate as _setstate
 if TYPE_CHECKING:
     import attrs
 
-    from ._preview_status import PreviewStatus
+    from ._enums import PreviewStatus
     from ._status_exception import StatusException
 
 __all__ = ["Preview"]

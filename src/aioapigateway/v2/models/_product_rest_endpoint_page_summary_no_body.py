@@ -18,10 +18,9 @@ from aioapigateway.runtime.model_classes import setstate as _setstate
 if TYPE_CHECKING:
     import attrs
 
+    from ._enums import Status, TryItState
     from ._rest_endpoint_identifier import RestEndpointIdentifier
-    from ._status import Status
     from ._status_exception import StatusException
-    from ._try_it_state import TryItState
 
 __all__ = ["ProductRestEndpointPageSummaryNoBody"]
 

@@ -17,7 +17,7 @@ from aioapigateway.runtime.model_classes import setstate as _setstate
 if TYPE_CHECKING:
     import attrs
 
-    from ._logging_level import LoggingLevel
+    from ._enums import LoggingLevel
 
 __all__ = ["RouteSettings"]
 

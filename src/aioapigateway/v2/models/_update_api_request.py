@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     import attrs
 
     from ._cors import Cors
-    from ._ip_address_type import IpAddressType
+    from ._enums import IpAddressType
 
 __all__ = ["UpdateApiRequest"]
 

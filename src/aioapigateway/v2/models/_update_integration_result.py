@@ -17,10 +17,12 @@ from aioapigateway.runtime.model_classes import setstate as _setstate
 if TYPE_CHECKING:
     import attrs
 
-    from ._connection_type import ConnectionType
-    from ._content_handling_strategy import ContentHandlingStrategy
-    from ._integration_type import IntegrationType
-    from ._passthrough_behavior import PassthroughBehavior
+    from ._enums import (
+        ConnectionType,
+        ContentHandlingStrategy,
+        IntegrationType,
+        PassthroughBehavior,
+    )
     from ._tls_config import TlsConfig
 
 __all__ = ["UpdateIntegrationResult"]

@@ -20,9 +20,9 @@ if TYPE_CHECKING:
 
     from ._authorization import Authorization
     from ._endpoint_configuration_response import EndpointConfigurationResponse
+    from ._enums import PublishStatus
     from ._portal_content import PortalContent
     from ._preview import Preview
-    from ._publish_status import PublishStatus
     from ._status_exception import StatusException
 
 __all__ = ["UpdatePortalResponse"]

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     import attrs
 
     from ._endpoint_display_content import EndpointDisplayContent
-    from ._try_it_state import TryItState
+    from ._enums import TryItState
 
 __all__ = ["UpdateProductRestEndpointPageRequestContent"]
 

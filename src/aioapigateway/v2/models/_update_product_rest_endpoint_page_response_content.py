@@ -19,10 +19,9 @@ if TYPE_CHECKING:
     import attrs
 
     from ._endpoint_display_content_response import EndpointDisplayContentResponse
+    from ._enums import Status, TryItState
     from ._rest_endpoint_identifier import RestEndpointIdentifier
-    from ._status import Status
     from ._status_exception import StatusException
-    from ._try_it_state import TryItState
 
 __all__ = ["UpdateProductRestEndpointPageResponseContent"]
 

@@ -18,8 +18,7 @@ from aioapigateway.runtime.model_classes import setstate as _setstate
 if TYPE_CHECKING:
     import attrs
 
-    from ._vpc_link_status import VpcLinkStatus
-    from ._vpc_link_version import VpcLinkVersion
+    from ._enums import VpcLinkStatus, VpcLinkVersion
 
 __all__ = ["VpcLink"]
 

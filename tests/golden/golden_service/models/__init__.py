@@ -12,7 +12,6 @@ Each class is defined on first access, so importing the package stays cheap.
 from __future__ import annotations
 
 import builtins as _builtins
-import importlib as _importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -20,12 +19,12 @@ if TYPE_CHECKING:
     from ._choice import Choice as Choice
     from ._config import Config as Config
     from ._delete_thing_request import DeleteThingRequest as DeleteThingRequest
+    from ._enums import Mode as Mode
     from ._get_status_response import GetStatusResponse as GetStatusResponse
     from ._inner import Inner as Inner
     from ._keywords import Keywords as Keywords
     from ._list_things_request import ListThingsRequest as ListThingsRequest
     from ._list_things_response import ListThingsResponse as ListThingsResponse
-    from ._mode import Mode as Mode
     from ._not_found_exception import NotFoundException as NotFoundException
     from ._outer import Outer as Outer
     from ._ping_host_request import PingHostRequest as PingHostRequest
@@ -78,7 +77,7 @@ _MODULES: dict[str, str] = {
     "Keywords": "_keywords",
     "ListThingsRequest": "_list_things_request",
     "ListThingsResponse": "_list_things_response",
-    "Mode": "_mode",
+    "Mode": "_enums",
     "NotFoundException": "_not_found_exception",
     "Outer": "_outer",
     "PingHostRequest": "_ping_host_request",
@@ -101,7 +100,9 @@ def __getattr__(name: str) -> Any:
     if module is None:
         # Qualified: a model may itself be called AttributeError.
         raise _builtins.AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(_importlib.import_module(f"{__name__}.{module}"), name)
+    from aioapigateway.runtime.model_classes import import_model_module
+
+    value = getattr(import_model_module(__name__, __path__, module), name)
     globals()[name] = value
     return value
 

@@ -19,7 +19,7 @@ from aioapigateway.runtime.redact import redacted_repr
 if TYPE_CHECKING:
     import attrs
 
-    from ._mode import Mode
+    from ._enums import Mode
 
 __all__ = ["AllScalars"]
 

@@ -17,7 +17,7 @@ from aioapigateway.runtime.model_classes import setstate as _setstate
 if TYPE_CHECKING:
     import attrs
 
-    from ._mode import Mode
+    from ._enums import Mode
 
 __all__ = ["Inner"]
 

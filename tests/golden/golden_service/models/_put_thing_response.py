@@ -20,8 +20,8 @@ if TYPE_CHECKING:
 
     from ._all_scalars import AllScalars
     from ._choice import Choice
+    from ._enums import Mode
     from ._keywords import Keywords
-    from ._mode import Mode
     from ._outer import Outer
     from ._tree_node import TreeNode
 
