@@ -17,7 +17,7 @@ import math
 import subprocess
 import sys
 import textwrap
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping, MutableMapping
 from pathlib import Path
 from typing import Any
 
@@ -140,6 +140,62 @@ async def test_invalid_utf8_names_its_offset_in_the_file(
     env = _env(tmp_path, prefix + b"[default]\n\xff = 1\n", None)
     with pytest.raises(ConfigError, match=rf"not valid UTF-8 \(bad byte at offset {offset}\)"):
         await ProfileLoader(env).load()
+
+
+class _CountingEnviron(MutableMapping[str, str]):
+    """An environment that counts how often it is read."""
+
+    def __init__(self, data: dict[str, str]) -> None:
+        self.data = data
+        self.reads = 0
+        self.passes = 0
+
+    def __getitem__(self, name: str) -> str:
+        self.reads += 1
+        return self.data[name]
+
+    def __iter__(self) -> Iterator[str]:
+        self.passes += 1
+        return iter(list(self.data))
+
+    def __len__(self) -> int:
+        return len(self.data)
+
+    def __setitem__(self, name: str, value: str) -> None:
+        self.data[name] = value
+
+    def __delitem__(self, name: str) -> None:
+        del self.data[name]
+
+
+async def test_a_client_start_reads_the_environment_in_one_pass(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Settings, the config files' paths and the proxies come from one copy: every read of
+    os.environ decodes, and start-up would otherwise make dozens."""
+    import aioapigateway
+
+    (tmp_path / "config").write_text("[default]\nregion = eu-west-1\n")
+    environ = _CountingEnviron(
+        {
+            "AWS_CONFIG_FILE": str(tmp_path / "config"),
+            "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "missing"),
+            "HTTPS_PROXY": "http://proxy.invalid:3128",
+            "NO_PROXY": "example.com",
+        }
+    )
+    monkeypatch.setattr("os.environ", environ)
+    client = aioapigateway.ApiGatewayClient(credentials=aioapigateway.Credentials("AKID", "S"))
+    try:
+        runtime = await client._start()
+    finally:
+        await client.close()
+    # What was read came from the environment...
+    assert runtime.settings.region == "eu-west-1"
+    assert runtime.endpoint is not None
+    assert runtime.endpoint.proxy == "http://proxy.invalid:3128"
+    # ... in one pass: each variable read once.
+    assert (environ.passes, environ.reads) == (1, len(environ.data))
 
 
 def test_a_client_start_without_config_files_uses_no_thread_and_imports_nothing_unused(

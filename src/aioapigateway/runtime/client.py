@@ -23,6 +23,7 @@ import asyncio
 import datetime
 import importlib
 import logging
+import os
 import platform
 import ssl
 import time
@@ -115,7 +116,12 @@ class _Endpoint:
     )
 
     def __init__(
-        self, url: str, headers: Mapping[str, str], signing_name: str, signing_region: str
+        self,
+        url: str,
+        headers: Mapping[str, str],
+        signing_name: str,
+        signing_region: str,
+        environ: Mapping[str, str] | None = None,
     ) -> None:
         parts = urlsplit(url)
         self.scheme = parts.scheme
@@ -127,7 +133,7 @@ class _Endpoint:
         self.base_headers = self.headers
         self.signer = SigV4Signer(signing_name, signing_region)
         # Looked up once per endpoint: aiohttp's trust_env would redo it on every request.
-        self.proxy = proxy_for(url)
+        self.proxy = proxy_for(url, environ)
 
 
 class _Limits:
@@ -364,7 +370,10 @@ class BaseClient:
 
     async def _build_runtime(self) -> _Runtime:
         service, serializer, parser = _codecs(self._SPEC_MODULE)
-        loader = ProfileLoader()
+        # One read of the environment for the settings, the config files' paths and the
+        # proxies: each read of os.environ decodes, and start-up makes dozens.
+        environ = dict(os.environ)
+        loader = ProfileLoader(environ)
         settings = await resolve_settings(
             service_env_name=service.env_name,
             service_config_key=service.config_key,
@@ -373,10 +382,11 @@ class BaseClient:
             profile=self._profile,
             config=self._config,
             loader=loader,
+            environ=environ,
         )
         endpoint: _Endpoint | None
         try:
-            endpoint = _resolve_endpoint(service, settings, {})
+            endpoint = _resolve_endpoint(service, settings, {}, environ)
         except ConfigError:
             # Some rule sets need a parameter every operation binds (an ARN, an API type):
             # then each call resolves its own endpoint.
@@ -769,8 +779,14 @@ class BaseClient:
         return service.paginators[operation]
 
 
-def _resolve_endpoint(service: Service, settings: Settings, bound: Mapping[str, Any]) -> _Endpoint:
-    """The endpoint from the service's rules for the client's settings and ``bound`` params."""
+def _resolve_endpoint(
+    service: Service,
+    settings: Settings,
+    bound: Mapping[str, Any],
+    environ: Mapping[str, str] | None = None,
+) -> _Endpoint:
+    """The endpoint from the service's rules for the client's settings and ``bound`` params;
+    its proxy from ``environ`` (default: :data:`os.environ`)."""
     signing_name, signing_region = service.signing_name, settings.region
     if settings.endpoint_url is None and service.endpoint_url_required is not None:
         raise ConfigError(service.endpoint_url_required)
@@ -778,7 +794,7 @@ def _resolve_endpoint(service: Service, settings: Settings, bound: Mapping[str, 
         url = settings.endpoint_url or (
             f"https://{service.endpoint_prefix}.{settings.region}.amazonaws.com"
         )
-        return _Endpoint(url, {}, signing_name, signing_region)
+        return _Endpoint(url, {}, signing_name, signing_region, environ)
     # The generated table when it has the answer (no evaluator on a first call), else the
     # rule set's evaluator (runtime.endpoints.table).
     url, endpoint_headers, properties = resolve_endpoint(
@@ -800,7 +816,7 @@ def _resolve_endpoint(service: Service, settings: Settings, bound: Mapping[str, 
                 region_set[0] if region_set else signing_region
             )
             break
-    return _Endpoint(url, headers, signing_name, signing_region)
+    return _Endpoint(url, headers, signing_name, signing_region, environ)
 
 
 # -- stage: prepare (once per call) -------------------------------------------------------------
