@@ -511,8 +511,8 @@ def test_packed_data_maps_each_name_to_its_own_descriptor() -> None:
     expression = packed_data(entries)
     data = eval(expression, {"PackedData": PackedData})
     assert list(data) == ["B", "A", "C"] and len(data) == 3
-    assert data["A"] == b'[["POST", "/a"], {"output": "O"}]'
-    assert data["B"] == b'[["GET", "/b"], {}]' and data["C"] == b'[["PUT", "/c\\u00e9"], {}]'
+    assert data["A"] == '[["POST", "/a"], {"output": "O"}]'
+    assert data["B"] == '[["GET", "/b"], {}]' and data["C"] == '[["PUT", "/c\\u00e9"], {}]'
     assert "A" in data and "Z" not in data and data.get("Z") is None
     with pytest.raises(KeyError):
         data["Z"]

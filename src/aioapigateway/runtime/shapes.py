@@ -159,8 +159,9 @@ class Shape:
         return f"Shape({self.name!r}, {self.type!r})"
 
 
-class PackedData(Mapping[str, bytes]):
-    """A generated ``_spec`` module's descriptor data, packed: name -> the descriptor's JSON.
+class PackedData(Mapping[str, str]):
+    """A generated ``_spec`` module's descriptor data, packed: name -> the descriptor's JSON
+    text.
 
     The names are one string (separated by spaces) and the descriptors one ``bytes``, with
     the offset where each starts (and where the last ends): three constants. Loading a
@@ -187,9 +188,10 @@ class PackedData(Mapping[str, bytes]):
             index = self._index = {name: position for position, name in enumerate(names)}
         return index
 
-    def __getitem__(self, name: str) -> bytes:
+    def __getitem__(self, name: str) -> str:
         position = self._positions()[name]
-        return self._blob[self._offsets[position] : self._offsets[position + 1]]
+        # As str: json.loads would otherwise first detect the bytes' encoding, in Python.
+        return self._blob[self._offsets[position] : self._offsets[position + 1]].decode("ascii")
 
     def __contains__(self, name: object) -> bool:
         return name in self._positions()
@@ -489,7 +491,7 @@ def build_member(data: list[Any]) -> Member:
     return Member(*data)
 
 
-def build_shape(name: str, data: str | bytes) -> Shape:
+def build_shape(name: str, data: str) -> Shape:
     """Shape ``name`` from its JSON: the call of a constructor (``structure``, ``string``,
     ...) with the arguments that follow the name; a structure's members as member data."""
     constructor, arguments, options = json.loads(data)
@@ -502,13 +504,13 @@ def build_shape(name: str, data: str | bytes) -> Shape:
     return make(name, *map(_tuples, arguments), **_options(options))
 
 
-def build_operation(name: str, data: str | bytes) -> Operation:
+def build_operation(name: str, data: str) -> Operation:
     """Operation ``name`` from its JSON: ``Operation(name, *arguments, **options)``."""
     arguments, options = json.loads(data)
     return Operation(name, *map(_tuples, arguments), **_options(options))
 
 
-def build_paginator(name: str, data: str | bytes) -> Paginator:
+def build_paginator(name: str, data: str) -> Paginator:
     """The paginator of operation ``name`` from its JSON: ``Paginator(*arguments,
     **options)``."""
     arguments, options = json.loads(data)
