@@ -392,3 +392,17 @@ def test_an_integer_no_double_can_hold_is_a_parse_error_not_an_overflow() -> Non
     body = f'{{"throttle": {{"rateLimit": {huge}.0}}}}'.encode()
     usage_plan = parser.parse(APIGW.operations["GetUsagePlan"], 200, {}, body)
     assert usage_plan.throttle.rate_limit == float("inf")
+
+
+def test_epoch_timestamps_convert_value_by_value(parser) -> None:
+    # The checked and (from a structure's second use on) the compiled parser: every epoch
+    # value, int or float, gets its own UTC datetime, and a boolean is never taken for 0 or 1.
+    values = [0, 1, 1.0, 1.5, 1.25, -86400, 1795637682, 1795637682.5, 1795637683]
+    for _ in range(3):
+        for value in values:
+            out = parse(parser, {"When": value})
+            assert out.when == datetime.datetime.fromtimestamp(value, UTC)
+            assert out.when.tzinfo is UTC
+        for value in (True, False):
+            with pytest.raises(errors.ResponseParseError, match="when: a boolean"):
+                parse(parser, {"When": value})

@@ -337,6 +337,48 @@ def test_resigning_replaces_previous_signature() -> None:
     assert dict(resigned) == dict(fresh)
 
 
+def test_one_signer_reuses_its_header_templates_correctly() -> None:
+    # A signer builds the canonical form of a header set once and fills in the date (and
+    # token) on later requests with the same set: every such request, whatever its time,
+    # host and credentials, must still sign as botocore does; so must a re-signed one.
+    signer = SigV4Signer(SERVICE, REGION)
+    header_sets = [
+        {},
+        {"Accept": "application/json", "User-Agent": "ua/1"},
+        # x-amz-meta sorts between x-amz-date and x-amz-security-token.
+        {"X-Amz-Meta": " a  b ", "Content-Type": "application/json", "Host": "h.example"},
+    ]
+    for day in range(2):
+        for index, header_set in enumerate(header_sets):
+            for credentials in (CREDS, TOKEN_CREDS):
+                for url_host in (HOST, "localhost:8080"):
+                    now = NOW + datetime.timedelta(days=day, seconds=index)
+                    request: dict[str, Any] = {
+                        "credentials": credentials,
+                        "url_host": url_host,
+                        "now": now,
+                    }
+                    ours = sign_ours(headers=dict(header_set), signer=signer, **request)
+                    theirs = sign_botocore(headers=dict(header_set), **request).headers
+                    for name in COMPARED:
+                        assert ours.get(name) == theirs.get(name), (name, request)
+                    assert ours["Host"] == header_set.get("Host", url_host)
+                    later = now + datetime.timedelta(seconds=7)
+                    request["now"] = later
+                    resigned = sign_ours(headers=ours, signer=signer, **request)
+                    theirs = sign_botocore(headers=dict(header_set), **request).headers
+                    for name in COMPARED:
+                        assert resigned.get(name) == theirs.get(name), (name, request)
+    # Leftovers of another signature, spelt in lower case, are dropped every time.
+    for _ in range(2):
+        stale = {"authorization": "old", "x-amz-date": "20000101T000000Z", "Accept": "a"}
+        ours = sign_ours(headers=stale, signer=signer)
+        assert sorted(ours) == ["Accept", "Authorization", "Host", "X-Amz-Date"]
+        assert (
+            ours["Authorization"] == sign_botocore(headers={"Accept": "a"}).headers["Authorization"]
+        )
+
+
 def test_multidict_headers() -> None:
     headers: CIMultiDict[str] = CIMultiDict(
         [("X-Multi", "one"), ("x-multi", " two "), ("Authorization", "old"), ("AUTHORIZATION", "x")]

@@ -195,6 +195,78 @@ class _KeyedSha256:
         return outer.hexdigest()
 
 
+#: (Host header to add or None, canonical headers before the X-Amz-Date value, after it (up
+#: to the token's value, with a token), after the token's value, signed header names, the
+#: trusted payload hash or None).
+_Template = tuple[str | None, str, str, str, str, str | None]
+_TEMPLATE_CACHE_SIZE = 8
+
+
+#: What :func:`_collect_headers` finds.
+_Collected = tuple[dict[str, str], list[str], bool, bool, str | None]
+
+
+def _collect_headers(headers: MutableMapping[str, str], token: bool) -> _Collected:
+    """One pass over ``headers``: the signed ones by lower-case name (trimmed, repeated names
+    joined by ","), the stale ones to drop, whether Host and Date are there, and the
+    ``X-Amz-Content-SHA256`` value (``None`` if absent)."""
+    signed: dict[str, str] = {}
+    stale: list[str] = []
+    has_host = has_date = False
+    content_sha256: str | None = None
+    for name, value in headers.items():
+        lname = name.lower()
+        if lname in _ALWAYS_REPLACED or (token and lname == "x-amz-security-token"):
+            stale.append(name)
+            continue
+        if lname == "date":
+            has_date = True
+            stale.append(name)
+            continue
+        if lname in _UNSIGNED_HEADERS:
+            continue
+        if lname == "host":
+            has_host = True
+        elif lname == "x-amz-content-sha256" and content_sha256 is None:
+            content_sha256 = value
+        value = " ".join(value.split())
+        previous = signed.get(lname)
+        signed[lname] = value if previous is None else f"{previous},{value}"
+    return signed, stale, has_host, has_date, content_sha256
+
+
+def _header_template(
+    collected: _Collected, scheme: str, url_host: str, token: bool
+) -> _Template | None:
+    """The canonical headers of the headers ``collected`` with holes for the date and the
+    token, or ``None`` when the headers need fixing up first (stale signing headers, a
+    Date): those are signed by :meth:`SigV4Signer._fix_headers`, never from a template."""
+    signed, stale, has_host, has_date, content_sha256 = collected
+    if stale or has_date:
+        return None
+    host = None if has_host else _host_header(scheme, url_host)
+    if host is not None:
+        signed["host"] = host
+    signed["x-amz-date"] = ""
+    if token:
+        signed["x-amz-security-token"] = ""
+    names = sorted(signed)
+    # "x-amz-date" sorts before "x-amz-security-token": the holes come in that order.
+    parts: list[str] = []
+    current: list[str] = []
+    for name in names:
+        current.append(f"{name}:{signed[name]}")
+        if name == "x-amz-date" or (token and name == "x-amz-security-token"):
+            parts.append("".join(current))
+            current = []
+        current.append("\n")
+    parts.append("".join(current))
+    if not token:
+        parts.append("")
+    before_date, after_date, after_token = parts
+    return host, before_date, after_date, after_token, ";".join(names), content_sha256
+
+
 class SigV4Signer:
     """Signs requests for one service in one region with AWS Signature Version 4.
 
@@ -202,7 +274,7 @@ class SigV4Signer:
     as the client that uses it.
     """
 
-    __slots__ = ("_keys", "_region", "_scope_tail", "_service", "_stamp")
+    __slots__ = ("_keys", "_region", "_scope_tail", "_service", "_stamp", "_templates")
 
     def __init__(self, service: str, region: str) -> None:
         self._service = service
@@ -211,6 +283,8 @@ class SigV4Signer:
         self._keys: dict[tuple[str, str], _KeyedSha256] = {}
         # (epoch second, its X-Amz-Date): calls within one second share the formatting.
         self._stamp: tuple[int, str] = (-1, "")
+        # (scheme, host, no token, header items) -> the canonical headers around the date.
+        self._templates: dict[tuple[object, ...], _Template] = {}
 
     def __repr__(self) -> str:
         return f"SigV4Signer(service={self._service!r}, region={self._region!r})"
@@ -225,6 +299,42 @@ class SigV4Signer:
                 self._keys.pop(next(iter(self._keys), cache_key), None)
             self._keys[cache_key] = key
         return key
+
+    @staticmethod
+    def _fix_headers(
+        headers: MutableMapping[str, str],
+        collected: _Collected,
+        scheme: str,
+        url_host: str,
+        token: str | None,
+        amz_date: str,
+        when: datetime.datetime | None,
+        second: int,
+    ) -> tuple[str, str, str | None]:
+        """The general case (stale signing headers, a ``Date`` header): fixes ``headers``
+        up; returns the canonical headers, the signed header names and the trusted payload
+        hash (``None``: hash the body)."""
+        signed, stale, has_host, has_date, content_sha256 = collected
+        for name in stale:
+            # `del` rather than `pop`: on a multidict it removes every value under the name;
+            # the KeyError covers a name listed twice.
+            try:
+                del headers[name]
+            except KeyError:
+                pass
+        if has_date:
+            if when is None:
+                when = _from_epoch(second, datetime.UTC)
+            headers["Date"] = signed["date"] = _http_date(when)
+        else:
+            headers["X-Amz-Date"] = signed["x-amz-date"] = amz_date
+        if token:
+            headers["X-Amz-Security-Token"] = signed["x-amz-security-token"] = token
+        if not has_host:
+            headers["Host"] = signed["host"] = _host_header(scheme, url_host)
+        names = sorted(signed)
+        canonical_headers = "".join([f"{n}:{signed[n]}\n" for n in names])
+        return canonical_headers, ";".join(names), content_sha256
 
     def sign(
         self,
@@ -262,55 +372,36 @@ class SigV4Signer:
                 now = now.astimezone(datetime.UTC)
             amz_date = _amz_date(now)
             when = now
+            second = 0  # unused: `when` is set
         date_stamp = amz_date[:8]
         token = credentials.session_token
 
-        # One pass collects the signed headers (trimmed, repeated names joined by ",") and
-        # the stale ones to drop.
-        signed: dict[str, str] = {}
-        stale: list[str] = []
-        has_host = has_date = False
-        content_sha256: str | None = None
-        for name, value in headers.items():
-            lname = name.lower()
-            if lname in _ALWAYS_REPLACED or (token and lname == "x-amz-security-token"):
-                stale.append(name)
-                continue
-            if lname == "date":
-                has_date = True
-                stale.append(name)
-                continue
-            if lname in _UNSIGNED_HEADERS:
-                continue
-            if lname == "host":
-                has_host = True
-            elif lname == "x-amz-content-sha256" and content_sha256 is None:
-                content_sha256 = value
-            value = " ".join(value.split())
-            previous = signed.get(lname)
-            signed[lname] = value if previous is None else f"{previous},{value}"
+        # A client sends the same header set on every call of an operation: its canonical
+        # form is built once and only the date (and token) are filled in per request.
+        memo_key = (scheme, url_host, not token, tuple(headers.items()))
+        template = self._templates.get(memo_key)
+        if template is None:
+            collected = _collect_headers(headers, bool(token))
+            template = _header_template(collected, scheme, url_host, bool(token))
+            if template is None:
+                canonical_headers, signed_headers, content_sha256 = self._fix_headers(
+                    headers, collected, scheme, url_host, token, amz_date, when, second
+                )
+            elif len(self._templates) >= _TEMPLATE_CACHE_SIZE:
+                self._templates.clear()
+            if template is not None:
+                self._templates[memo_key] = template
+        if template is not None:
+            host, before_date, after_date, after_token, signed_headers, content_sha256 = template
+            headers["X-Amz-Date"] = amz_date
+            if token:
+                headers["X-Amz-Security-Token"] = token
+                canonical_headers = before_date + amz_date + after_date + token + after_token
+            else:
+                canonical_headers = before_date + amz_date + after_date
+            if host is not None:
+                headers["Host"] = host
 
-        for name in stale:
-            # `del` rather than `pop`: on a multidict it removes every value under the name;
-            # the KeyError covers a name listed twice.
-            try:
-                del headers[name]
-            except KeyError:
-                pass
-        if has_date:
-            if when is None:
-                when = _from_epoch(second, datetime.UTC)
-            headers["Date"] = signed["date"] = _http_date(when)
-        else:
-            headers["X-Amz-Date"] = signed["x-amz-date"] = amz_date
-        if token:
-            headers["X-Amz-Security-Token"] = signed["x-amz-security-token"] = token
-        if not has_host:
-            headers["Host"] = signed["host"] = _host_header(scheme, url_host)
-
-        names = sorted(signed)
-        signed_headers = ";".join(names)
-        canonical_headers = "".join([f"{n}:{signed[n]}\n" for n in names])
         if query:
             canonical_query = "&".join(
                 [f"{k}={v}" for k, v in sorted([(_encode(k), _encode(v)) for k, v in query])]
