@@ -15,7 +15,7 @@ import jinja2
 from codegen.endpoint_table import render_table
 from codegen.invocation import check_target, regenerate_command
 from codegen.ir import OperationIR, PaginatorIR, ServiceIR, ShapeIR
-from codegen.spec_data import json_text, named_call_pieces, packed_data, shape_pieces
+from codegen.spec_data import enum_members_text, named_call_pieces, packed_data, shape_pieces
 
 __all__ = [
     "GENERATED_MARKER",
@@ -48,7 +48,7 @@ def _environment() -> jinja2.Environment:
     env.filters["packed_shapes"] = _packed_shapes
     env.filters["packed_operations"] = _packed_operations
     env.filters["packed_paginators"] = _packed_paginators
-    env.filters["json_text"] = json_text
+    env.filters["enum_members"] = enum_members_text
     return env
 
 

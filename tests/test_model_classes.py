@@ -41,6 +41,7 @@ import pytest
 
 import aioapigateway
 from aioapigateway.runtime import model_classes
+from codegen.spec_data import enum_members_text
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -438,7 +439,7 @@ def test_enum_without_the_fast_path_is_the_same_enum(monkeypatch: pytest.MonkeyP
 
 def test_an_enums_module_makes_each_enum_once_on_first_read() -> None:
     namespace: dict[str, Any] = {"__name__": "pkg.models._enums"}
-    definitions = {"Mode": ("Doc.", '[["FAST", "fast"], ["_0_5", "0.5"]]')}
+    definitions = {"Mode": ("Doc.", enum_members_text([("FAST", "fast"), ("_0_5", "0.5")]))}
     mode = model_classes.enum_attribute(namespace, definitions, "Mode")
     assert namespace["Mode"] is mode  # stored: later reads are plain attribute reads
     assert model_classes.enum_attribute(namespace, definitions, "Mode") is mode
@@ -451,9 +452,31 @@ def test_an_enums_module_makes_each_enum_once_on_first_read() -> None:
         model_classes.enum_attribute(namespace, definitions, "Other")
 
 
+@pytest.mark.parametrize(
+    "members",
+    [
+        [("A", "a")],
+        [("HTTP_PROXY", "HTTP_PROXY"), ("_0_5", "0.5"), ("X", "a b,c=d;[e]")],
+        [("EMPTY", "")],
+    ],
+)
+def test_enum_members_text_round_trips(members: list[tuple[str, str]]) -> None:
+    namespace: dict[str, Any] = {"__name__": "pkg.models._enums"}
+    made = model_classes.enum_attribute(namespace, {"E": ("Doc.", enum_members_text(members))}, "E")
+    assert [(m.name, m.value) for m in made] == members
+
+
+@pytest.mark.parametrize("value", ["a\x1eb", "a\x1fb"])
+def test_enum_members_text_refuses_its_separators(value: str) -> None:
+    from codegen.spec_data import DescriptorDataError
+
+    with pytest.raises(DescriptorDataError):
+        enum_members_text([("A", value)])
+
+
 def test_threads_reading_a_new_enum_at_once_get_one_class() -> None:
     namespace: dict[str, Any] = {"__name__": "pkg.models._enums"}
-    definitions = {"Mode": ("Doc.", '[["FAST", "fast"]]')}
+    definitions = {"Mode": ("Doc.", enum_members_text([("FAST", "fast")]))}
     barrier = threading.Barrier(8)
 
     def read() -> Any:

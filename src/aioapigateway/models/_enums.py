@@ -17,120 +17,120 @@ from typing import Any
 from aioapigateway.runtime.model_classes import EnumDefinition as _EnumDefinition
 from aioapigateway.runtime.model_classes import enum_attribute as _enum_attribute
 
-# Enum -> (docstring as inspect.cleandoc gives the stub's, its [member name, value] pairs as
-# JSON: one string loads faster than many small interned ones).
+# Enum -> (docstring as inspect.cleandoc gives the stub's, its members: "name\x1fvalue" joined
+# by "\x1e", one string, which loads faster than many small interned ones).
 _DEFINITIONS: dict[str, _EnumDefinition] = {
     "AccessAssociationSourceType": (
         "AccessAssociationSourceType\n\nA value the service sends that is not listed here is kept as a plain ``str``.",
-        '[["VPCE", "VPCE"]]',
+        "VPCE\x1fVPCE",
     ),
     "ApiKeySourceType": (
         "ApiKeySourceType\n\nA value the service sends that is not listed here is kept as a plain ``str``.",
-        '[["HEADER", "HEADER"], ["AUTHORIZER", "AUTHORIZER"]]',
+        "HEADER\x1fHEADER\x1eAUTHORIZER\x1fAUTHORIZER",
     ),
     "ApiKeysFormat": (
         "ApiKeysFormat\n\nA value the service sends that is not listed here is kept as a plain ``str``.",
-        '[["CSV", "csv"]]',
+        "CSV\x1fcsv",
     ),
     "ApiStatus": (
         "ApiStatus\n\nA value the service sends that is not listed here is kept as a plain ``str``.",
-        '[["UPDATING", "UPDATING"], ["AVAILABLE", "AVAILABLE"], ["PENDING", "PENDING"], ["FAILED", "FAILED"]]',
+        "UPDATING\x1fUPDATING\x1eAVAILABLE\x1fAVAILABLE\x1ePENDING\x1fPENDING\x1eFAILED\x1fFAILED",
     ),
     "AuthorizerType": (
         "The authorizer type. Valid values are TOKEN for a Lambda function using a single\nauthorization token submitted in a custom header, REQUEST for a Lambda function using\nincoming request parameters, COGNITO_USER_POOLS for using an Amazon Cognito user pool,\nand JWT for using a native JWT authorizer with the trusted issuers, audiences, and\nsigning algorithms that you declare.\n\nA value the service sends that is not listed here is kept as a plain ``str``.",
-        '[["TOKEN", "TOKEN"], ["REQUEST", "REQUEST"], ["COGNITO_USER_POOLS", "COGNITO_USER_POOLS"], ["JWT", "JWT"]]',
+        "TOKEN\x1fTOKEN\x1eREQUEST\x1fREQUEST\x1eCOGNITO_USER_POOLS\x1fCOGNITO_USER_POOLS\x1eJWT\x1fJWT",
     ),
     "CacheClusterSize": (
         "Returns the size of the CacheCluster.\n\nA value the service sends that is not listed here is kept as a plain ``str``.",
-        '[["_0_5", "0.5"], ["_1_6", "1.6"], ["_6_1", "6.1"], ["_13_5", "13.5"], ["_28_4", "28.4"], ["_58_2", "58.2"], ["_118", "118"], ["_237", "237"]]',
+        "_0_5\x1f0.5\x1e_1_6\x1f1.6\x1e_6_1\x1f6.1\x1e_13_5\x1f13.5\x1e_28_4\x1f28.4\x1e_58_2\x1f58.2\x1e_118\x1f118\x1e_237\x1f237",
     ),
     "CacheClusterStatus": (
         "Returns the status of the CacheCluster.\n\nA value the service sends that is not listed here is kept as a plain ``str``.",
-        '[["CREATE_IN_PROGRESS", "CREATE_IN_PROGRESS"], ["AVAILABLE", "AVAILABLE"], ["DELETE_IN_PROGRESS", "DELETE_IN_PROGRESS"], ["NOT_AVAILABLE", "NOT_AVAILABLE"], ["FLUSH_IN_PROGRESS", "FLUSH_IN_PROGRESS"]]',
+        "CREATE_IN_PROGRESS\x1fCREATE_IN_PROGRESS\x1eAVAILABLE\x1fAVAILABLE\x1eDELETE_IN_PROGRESS\x1fDELETE_IN_PROGRESS\x1eNOT_AVAILABLE\x1fNOT_AVAILABLE\x1eFLUSH_IN_PROGRESS\x1fFLUSH_IN_PROGRESS",
     ),
     "ConnectionType": (
         "ConnectionType\n\nA value the service sends that is not listed here is kept as a plain ``str``.",
-        '[["INTERNET", "INTERNET"], ["VPC_LINK", "VPC_LINK"]]',
+        "INTERNET\x1fINTERNET\x1eVPC_LINK\x1fVPC_LINK",
     ),
     "ContentHandlingStrategy": (
         "ContentHandlingStrategy\n\nA value the service sends that is not listed here is kept as a plain ``str``.",
-        '[["CONVERT_TO_BINARY", "CONVERT_TO_BINARY"], ["CONVERT_TO_TEXT", "CONVERT_TO_TEXT"]]',
+        "CONVERT_TO_BINARY\x1fCONVERT_TO_BINARY\x1eCONVERT_TO_TEXT\x1fCONVERT_TO_TEXT",
     ),
     "DocumentationPartType": (
         "DocumentationPartType\n\nA value the service sends that is not listed here is kept as a plain ``str``.",
-        '[["API", "API"], ["AUTHORIZER", "AUTHORIZER"], ["MODEL", "MODEL"], ["RESOURCE", "RESOURCE"], ["METHOD", "METHOD"], ["PATH_PARAMETER", "PATH_PARAMETER"], ["QUERY_PARAMETER", "QUERY_PARAMETER"], ["REQUEST_HEADER", "REQUEST_HEADER"], ["REQUEST_BODY", "REQUEST_BODY"], ["RESPONSE", "RESPONSE"], ["RESPONSE_HEADER", "RESPONSE_HEADER"], ["RESPONSE_BODY", "RESPONSE_BODY"]]',
+        "API\x1fAPI\x1eAUTHORIZER\x1fAUTHORIZER\x1eMODEL\x1fMODEL\x1eRESOURCE\x1fRESOURCE\x1eMETHOD\x1fMETHOD\x1ePATH_PARAMETER\x1fPATH_PARAMETER\x1eQUERY_PARAMETER\x1fQUERY_PARAMETER\x1eREQUEST_HEADER\x1fREQUEST_HEADER\x1eREQUEST_BODY\x1fREQUEST_BODY\x1eRESPONSE\x1fRESPONSE\x1eRESPONSE_HEADER\x1fRESPONSE_HEADER\x1eRESPONSE_BODY\x1fRESPONSE_BODY",
     ),
     "DomainNameStatus": (
         "DomainNameStatus\n\nA value the service sends that is not listed here is kept as a plain ``str``.",
-        '[["AVAILABLE", "AVAILABLE"], ["UPDATING", "UPDATING"], ["PENDING", "PENDING"], ["PENDING_CERTIFICATE_REIMPORT", "PENDING_CERTIFICATE_REIMPORT"], ["PENDING_OWNERSHIP_VERIFICATION", "PENDING_OWNERSHIP_VERIFICATION"], ["FAILED", "FAILED"]]',
+        "AVAILABLE\x1fAVAILABLE\x1eUPDATING\x1fUPDATING\x1ePENDING\x1fPENDING\x1ePENDING_CERTIFICATE_REIMPORT\x1fPENDING_CERTIFICATE_REIMPORT\x1ePENDING_OWNERSHIP_VERIFICATION\x1fPENDING_OWNERSHIP_VERIFICATION\x1eFAILED\x1fFAILED",
     ),
     "EndpointAccessMode": (
         "EndpointAccessMode\n\nA value the service sends that is not listed here is kept as a plain ``str``.",
-        '[["BASIC", "BASIC"], ["STRICT", "STRICT"]]',
+        "BASIC\x1fBASIC\x1eSTRICT\x1fSTRICT",
     ),
     "EndpointType": (
         "The endpoint type. The valid values are EDGE for edge-optimized API setup, most suitable\nfor mobile applications; REGIONAL for regional API endpoint setup, most suitable for\ncalling from Amazon Web Services Region; and PRIVATE for private APIs.\n\nA value the service sends that is not listed here is kept as a plain ``str``.",
-        '[["REGIONAL", "REGIONAL"], ["EDGE", "EDGE"], ["PRIVATE", "PRIVATE"]]',
+        "REGIONAL\x1fREGIONAL\x1eEDGE\x1fEDGE\x1ePRIVATE\x1fPRIVATE",
     ),
     "GatewayResponseType": (
         "GatewayResponseType\n\nA value the service sends that is not listed here is kept as a plain ``str``.",
-        '[["DEFAULT_4XX", "DEFAULT_4XX"], ["DEFAULT_5XX", "DEFAULT_5XX"], ["RESOURCE_NOT_FOUND", "RESOURCE_NOT_FOUND"], ["UNAUTHORIZED", "UNAUTHORIZED"], ["INVALID_API_KEY", "INVALID_API_KEY"], ["ACCESS_DENIED", "ACCESS_DENIED"], ["AUTHORIZER_FAILURE", "AUTHORIZER_FAILURE"], ["AUTHORIZER_CONFIGURATION_ERROR", "AUTHORIZER_CONFIGURATION_ERROR"], ["INVALID_SIGNATURE", "INVALID_SIGNATURE"], ["EXPIRED_TOKEN", "EXPIRED_TOKEN"], ["MISSING_AUTHENTICATION_TOKEN", "MISSING_AUTHENTICATION_TOKEN"], ["INTEGRATION_FAILURE", "INTEGRATION_FAILURE"], ["INTEGRATION_TIMEOUT", "INTEGRATION_TIMEOUT"], ["API_CONFIGURATION_ERROR", "API_CONFIGURATION_ERROR"], ["UNSUPPORTED_MEDIA_TYPE", "UNSUPPORTED_MEDIA_TYPE"], ["BAD_REQUEST_PARAMETERS", "BAD_REQUEST_PARAMETERS"], ["BAD_REQUEST_BODY", "BAD_REQUEST_BODY"], ["REQUEST_TOO_LARGE", "REQUEST_TOO_LARGE"], ["THROTTLED", "THROTTLED"], ["QUOTA_EXCEEDED", "QUOTA_EXCEEDED"], ["WAF_FILTERED", "WAF_FILTERED"]]',
+        "DEFAULT_4XX\x1fDEFAULT_4XX\x1eDEFAULT_5XX\x1fDEFAULT_5XX\x1eRESOURCE_NOT_FOUND\x1fRESOURCE_NOT_FOUND\x1eUNAUTHORIZED\x1fUNAUTHORIZED\x1eINVALID_API_KEY\x1fINVALID_API_KEY\x1eACCESS_DENIED\x1fACCESS_DENIED\x1eAUTHORIZER_FAILURE\x1fAUTHORIZER_FAILURE\x1eAUTHORIZER_CONFIGURATION_ERROR\x1fAUTHORIZER_CONFIGURATION_ERROR\x1eINVALID_SIGNATURE\x1fINVALID_SIGNATURE\x1eEXPIRED_TOKEN\x1fEXPIRED_TOKEN\x1eMISSING_AUTHENTICATION_TOKEN\x1fMISSING_AUTHENTICATION_TOKEN\x1eINTEGRATION_FAILURE\x1fINTEGRATION_FAILURE\x1eINTEGRATION_TIMEOUT\x1fINTEGRATION_TIMEOUT\x1eAPI_CONFIGURATION_ERROR\x1fAPI_CONFIGURATION_ERROR\x1eUNSUPPORTED_MEDIA_TYPE\x1fUNSUPPORTED_MEDIA_TYPE\x1eBAD_REQUEST_PARAMETERS\x1fBAD_REQUEST_PARAMETERS\x1eBAD_REQUEST_BODY\x1fBAD_REQUEST_BODY\x1eREQUEST_TOO_LARGE\x1fREQUEST_TOO_LARGE\x1eTHROTTLED\x1fTHROTTLED\x1eQUOTA_EXCEEDED\x1fQUOTA_EXCEEDED\x1eWAF_FILTERED\x1fWAF_FILTERED",
     ),
     "IntegrationType": (
         "The integration type. The valid value is HTTP for integrating an API method with an HTTP\nbackend; AWS with any Amazon Web Services service endpoints; MOCK for testing without\nactually invoking the backend; HTTP_PROXY for integrating with the HTTP proxy\nintegration; AWS_PROXY for integrating with the Lambda proxy integration.\n\nA value the service sends that is not listed here is kept as a plain ``str``.",
-        '[["HTTP", "HTTP"], ["AWS", "AWS"], ["MOCK", "MOCK"], ["HTTP_PROXY", "HTTP_PROXY"], ["AWS_PROXY", "AWS_PROXY"]]',
+        "HTTP\x1fHTTP\x1eAWS\x1fAWS\x1eMOCK\x1fMOCK\x1eHTTP_PROXY\x1fHTTP_PROXY\x1eAWS_PROXY\x1fAWS_PROXY",
     ),
     "IpAddressType": (
         "IpAddressType\n\nA value the service sends that is not listed here is kept as a plain ``str``.",
-        '[["IPV4", "ipv4"], ["DUALSTACK", "dualstack"]]',
+        "IPV4\x1fipv4\x1eDUALSTACK\x1fdualstack",
     ),
     "JwtClaimFormat": (
         "The format of an additional claim value. The only valid value is SINGLE_STRING.\n\nA value the service sends that is not listed here is kept as a plain ``str``.",
-        '[["SINGLE_STRING", "SINGLE_STRING"]]',
+        "SINGLE_STRING\x1fSINGLE_STRING",
     ),
     "JwtSigningAlgorithm": (
         "A JSON Web Signature (JWS) signing algorithm. Valid values are RS256, RS384, RS512,\nES256, ES384, and ES512. HMAC (HS256, HS384, HS512) and none are not valid values.\n\nA value the service sends that is not listed here is kept as a plain ``str``.",
-        '[["RS256", "RS256"], ["RS384", "RS384"], ["RS512", "RS512"], ["ES256", "ES256"], ["ES384", "ES384"], ["ES512", "ES512"]]',
+        "RS256\x1fRS256\x1eRS384\x1fRS384\x1eRS512\x1fRS512\x1eES256\x1fES256\x1eES384\x1fES384\x1eES512\x1fES512",
     ),
     "LocationStatusType": (
         "LocationStatusType\n\nA value the service sends that is not listed here is kept as a plain ``str``.",
-        '[["DOCUMENTED", "DOCUMENTED"], ["UNDOCUMENTED", "UNDOCUMENTED"]]',
+        "DOCUMENTED\x1fDOCUMENTED\x1eUNDOCUMENTED\x1fUNDOCUMENTED",
     ),
     "Op": (
         "Op\n\nA value the service sends that is not listed here is kept as a plain ``str``.",
-        '[["ADD", "add"], ["REMOVE", "remove"], ["REPLACE", "replace"], ["MOVE", "move"], ["COPY", "copy"], ["TEST", "test"]]',
+        "ADD\x1fadd\x1eREMOVE\x1fremove\x1eREPLACE\x1freplace\x1eMOVE\x1fmove\x1eCOPY\x1fcopy\x1eTEST\x1ftest",
     ),
     "PutMode": (
         "PutMode\n\nA value the service sends that is not listed here is kept as a plain ``str``.",
-        '[["MERGE", "merge"], ["OVERWRITE", "overwrite"]]',
+        "MERGE\x1fmerge\x1eOVERWRITE\x1foverwrite",
     ),
     "QuotaPeriodType": (
         "QuotaPeriodType\n\nA value the service sends that is not listed here is kept as a plain ``str``.",
-        '[["DAY", "DAY"], ["WEEK", "WEEK"], ["MONTH", "MONTH"]]',
+        "DAY\x1fDAY\x1eWEEK\x1fWEEK\x1eMONTH\x1fMONTH",
     ),
     "ResourceOwner": (
         "ResourceOwner\n\nA value the service sends that is not listed here is kept as a plain ``str``.",
-        '[["SELF", "SELF"], ["OTHER_ACCOUNTS", "OTHER_ACCOUNTS"]]',
+        "SELF\x1fSELF\x1eOTHER_ACCOUNTS\x1fOTHER_ACCOUNTS",
     ),
     "ResponseTransferMode": (
         "ResponseTransferMode\n\nA value the service sends that is not listed here is kept as a plain ``str``.",
-        '[["BUFFERED", "BUFFERED"], ["STREAM", "STREAM"]]',
+        "BUFFERED\x1fBUFFERED\x1eSTREAM\x1fSTREAM",
     ),
     "RoutingMode": (
         "RoutingMode\n\nA value the service sends that is not listed here is kept as a plain ``str``.",
-        '[["BASE_PATH_MAPPING_ONLY", "BASE_PATH_MAPPING_ONLY"], ["ROUTING_RULE_ONLY", "ROUTING_RULE_ONLY"], ["ROUTING_RULE_THEN_BASE_PATH_MAPPING", "ROUTING_RULE_THEN_BASE_PATH_MAPPING"]]',
+        "BASE_PATH_MAPPING_ONLY\x1fBASE_PATH_MAPPING_ONLY\x1eROUTING_RULE_ONLY\x1fROUTING_RULE_ONLY\x1eROUTING_RULE_THEN_BASE_PATH_MAPPING\x1fROUTING_RULE_THEN_BASE_PATH_MAPPING",
     ),
     "SecurityPolicy": (
         "SecurityPolicy\n\nA value the service sends that is not listed here is kept as a plain ``str``.",
-        '[["TLS_1_0", "TLS_1_0"], ["TLS_1_2", "TLS_1_2"], ["SECURITYPOLICY_TLS13_1_3_2025_09", "SecurityPolicy_TLS13_1_3_2025_09"], ["SECURITYPOLICY_TLS13_1_3_FIPS_2025_09", "SecurityPolicy_TLS13_1_3_FIPS_2025_09"], ["SECURITYPOLICY_TLS13_1_2_PFS_PQ_2025_09", "SecurityPolicy_TLS13_1_2_PFS_PQ_2025_09"], ["SECURITYPOLICY_TLS13_1_2_FIPS_PQ_2025_09", "SecurityPolicy_TLS13_1_2_FIPS_PQ_2025_09"], ["SECURITYPOLICY_TLS13_1_2_FIPS_PFS_PQ_2025_09", "SecurityPolicy_TLS13_1_2_FIPS_PFS_PQ_2025_09"], ["SECURITYPOLICY_TLS13_1_2_EXT2_PQ_2025_09", "SecurityPolicy_TLS13_1_2_Ext2_PQ_2025_09"], ["SECURITYPOLICY_TLS13_1_2_EXT2_FIPS_PQ_2025_09", "SecurityPolicy_TLS13_1_2_Ext2_FIPS_PQ_2025_09"], ["SECURITYPOLICY_TLS13_1_2_PQ_2025_09", "SecurityPolicy_TLS13_1_2_PQ_2025_09"], ["SECURITYPOLICY_TLS13_1_2_2021_06", "SecurityPolicy_TLS13_1_2_2021_06"], ["SECURITYPOLICY_TLS13_2025_EDGE", "SecurityPolicy_TLS13_2025_EDGE"], ["SECURITYPOLICY_TLS12_PFS_2025_EDGE", "SecurityPolicy_TLS12_PFS_2025_EDGE"], ["SECURITYPOLICY_TLS12_2018_EDGE", "SecurityPolicy_TLS12_2018_EDGE"]]',
+        "TLS_1_0\x1fTLS_1_0\x1eTLS_1_2\x1fTLS_1_2\x1eSECURITYPOLICY_TLS13_1_3_2025_09\x1fSecurityPolicy_TLS13_1_3_2025_09\x1eSECURITYPOLICY_TLS13_1_3_FIPS_2025_09\x1fSecurityPolicy_TLS13_1_3_FIPS_2025_09\x1eSECURITYPOLICY_TLS13_1_2_PFS_PQ_2025_09\x1fSecurityPolicy_TLS13_1_2_PFS_PQ_2025_09\x1eSECURITYPOLICY_TLS13_1_2_FIPS_PQ_2025_09\x1fSecurityPolicy_TLS13_1_2_FIPS_PQ_2025_09\x1eSECURITYPOLICY_TLS13_1_2_FIPS_PFS_PQ_2025_09\x1fSecurityPolicy_TLS13_1_2_FIPS_PFS_PQ_2025_09\x1eSECURITYPOLICY_TLS13_1_2_EXT2_PQ_2025_09\x1fSecurityPolicy_TLS13_1_2_Ext2_PQ_2025_09\x1eSECURITYPOLICY_TLS13_1_2_EXT2_FIPS_PQ_2025_09\x1fSecurityPolicy_TLS13_1_2_Ext2_FIPS_PQ_2025_09\x1eSECURITYPOLICY_TLS13_1_2_PQ_2025_09\x1fSecurityPolicy_TLS13_1_2_PQ_2025_09\x1eSECURITYPOLICY_TLS13_1_2_2021_06\x1fSecurityPolicy_TLS13_1_2_2021_06\x1eSECURITYPOLICY_TLS13_2025_EDGE\x1fSecurityPolicy_TLS13_2025_EDGE\x1eSECURITYPOLICY_TLS12_PFS_2025_EDGE\x1fSecurityPolicy_TLS12_PFS_2025_EDGE\x1eSECURITYPOLICY_TLS12_2018_EDGE\x1fSecurityPolicy_TLS12_2018_EDGE",
     ),
     "UnauthorizedCacheControlHeaderStrategy": (
         "UnauthorizedCacheControlHeaderStrategy\n\nA value the service sends that is not listed here is kept as a plain ``str``.",
-        '[["FAIL_WITH_403", "FAIL_WITH_403"], ["SUCCEED_WITH_RESPONSE_HEADER", "SUCCEED_WITH_RESPONSE_HEADER"], ["SUCCEED_WITHOUT_RESPONSE_HEADER", "SUCCEED_WITHOUT_RESPONSE_HEADER"]]',
+        "FAIL_WITH_403\x1fFAIL_WITH_403\x1eSUCCEED_WITH_RESPONSE_HEADER\x1fSUCCEED_WITH_RESPONSE_HEADER\x1eSUCCEED_WITHOUT_RESPONSE_HEADER\x1fSUCCEED_WITHOUT_RESPONSE_HEADER",
     ),
     "VpcLinkStatus": (
         "VpcLinkStatus\n\nA value the service sends that is not listed here is kept as a plain ``str``.",
-        '[["AVAILABLE", "AVAILABLE"], ["PENDING", "PENDING"], ["DELETING", "DELETING"], ["FAILED", "FAILED"]]',
+        "AVAILABLE\x1fAVAILABLE\x1ePENDING\x1fPENDING\x1eDELETING\x1fDELETING\x1eFAILED\x1fFAILED",
     ),
 }
 
