@@ -60,11 +60,13 @@ SCALAR_HINTS = {
     "blob": "bytes",
     "document": "Any",
 }
-#: What the runtime accepts as a timestamp (``runtime.timestamps.timestamp_input``).
 #: The module under ``models`` defining every enum of a package. No shape's own module is
 #: given this name (``_assign_modules``).
 ENUMS_MODULE = "_enums"
+#: What the runtime accepts as a timestamp (``runtime.timestamps.timestamp_input``).
 TIMESTAMP_INPUT_HINT = "datetime.datetime | str | int | float"
+#: Ends every enum's docstring.
+_ENUM_DOC_TAIL = "\n\nA value the service sends that is not listed here is kept as a plain ``str``."
 #: The runtime class of an event-stream output member (``EventStream[<events>]``).
 EVENT_STREAM_HINT = "EventStream"
 #: How to use an event-stream output member: added to its documentation.
@@ -486,12 +488,14 @@ class _Builder:
                 member += "_"
             used.add(member)
             members.append((member, value))
+        documentation = html_to_text(shape.get("documentation"))
         return EnumIR(
             name=name,
             class_name=self.class_names[name],
             module=ENUMS_MODULE,
             page=self.modules[name].lstrip("_"),
-            documentation=html_to_text(shape.get("documentation")),
+            documentation=documentation,
+            docstring=(documentation or self.class_names[name]) + _ENUM_DOC_TAIL,
             members=tuple(members),
         )
 

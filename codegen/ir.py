@@ -94,6 +94,8 @@ class EnumIR:
     module: str
     page: str
     documentation: str
+    #: The class's docstring: the documentation and what happens to values it does not list.
+    docstring: str
     members: tuple[tuple[str, str], ...]
 
 

@@ -5,10 +5,11 @@ of the runtime's descriptor vocabulary (``structure("Account", (M(...), ...),
 cls_name="Account")``, ``Operation("GetRestApi", "GET", ...)``). Imported as calls (or as
 functions making them), a model's descriptors cost a client's first call milliseconds:
 unmarshalling the code objects and the thousands of names in them (each one interned),
-then running them. Here each call becomes one string of JSON, which the runtime decodes
-and turns into the call the first time it looks the descriptor up
-(``runtime.shapes.LazyTable``): a string is loaded from the bytecode in one piece, and
-JSON is decoded by C code that makes tuples of nothing but what is looked up.
+then running them. Here each call becomes JSON, which the runtime decodes and turns into the
+call the first time it looks the descriptor up (``runtime.shapes.LazyTable``); a table's
+JSON is packed into three constants (:func:`packed_data`, ``runtime.shapes.PackedData``),
+which load from the bytecode in a few pieces, and JSON is decoded by C code that makes
+tuples of nothing but what is looked up.
 
 :func:`call_data` turns one rendered call into its data by parsing it (never by running
 it). A shape is ``[constructor, [arguments after the name], {options}]``, an operation
@@ -32,10 +33,8 @@ __all__ = [
     "DescriptorDataError",
     "call_data",
     "enum_members_text",
-    "named_call_data",
     "named_call_pieces",
     "packed_data",
-    "shape_data",
     "shape_pieces",
 ]
 
@@ -144,16 +143,6 @@ def named_call_pieces(text: str) -> list[str]:
             raise DescriptorDataError(f"an operation descriptor names it first: {text!r}")
         positional = positional[1:]
     return [_json([list(positional), options])]
-
-
-def shape_data(text: str) -> str:
-    """A shape descriptor call as its JSON string (a Python literal)."""
-    return _literal(shape_pieces(text))
-
-
-def named_call_data(text: str) -> str:
-    """An ``Operation``/``Paginator`` call as its JSON string (a Python literal)."""
-    return _literal(named_call_pieces(text))
 
 
 def packed_data(entries: Sequence[tuple[str, Sequence[str]]]) -> str:

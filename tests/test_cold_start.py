@@ -628,9 +628,9 @@ def test_the_descriptor_data_builds_what_the_generator_decided(
     ],
 )
 def test_a_descriptor_that_is_not_a_call_of_literals_is_refused(call: str) -> None:
-    from codegen.spec_data import DescriptorDataError, named_call_data, shape_data
+    from codegen.spec_data import DescriptorDataError, named_call_pieces, shape_pieces
 
-    convert = named_call_data if call.startswith("Operation") else shape_data
+    convert = named_call_pieces if call.startswith("Operation") else shape_pieces
     with pytest.raises(DescriptorDataError):
         convert(call)
 

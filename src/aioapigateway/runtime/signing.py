@@ -387,9 +387,9 @@ class SigV4Signer:
                 canonical_headers, signed_headers, content_sha256 = self._fix_headers(
                     headers, collected, scheme, url_host, token, amz_date, when, second
                 )
-            elif len(self._templates) >= _TEMPLATE_CACHE_SIZE:
-                self._templates.clear()
-            if template is not None:
+            else:
+                if len(self._templates) >= _TEMPLATE_CACHE_SIZE:
+                    self._templates.clear()
                 self._templates[memo_key] = template
         if template is not None:
             host, before_date, after_date, after_token, signed_headers, content_sha256 = template
