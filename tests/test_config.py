@@ -1079,6 +1079,20 @@ async def test_endpoint_url_password_is_not_echoed(tmp_path: Path) -> None:
     assert "<redacted>@h/x" in str(info.value)
 
 
+@pytest.mark.parametrize("separator", ["/", "?", "#", "@"])
+async def test_endpoint_url_password_with_a_url_delimiter_is_not_echoed(
+    tmp_path: Path, separator: str
+) -> None:
+    # Unencoded, the delimiter ends the authority early; the message still hides all of it.
+    url = f"http://user:Qz{separator}ss-{SECRET}@h:bad/x?token=t0k#frag"
+    with pytest.raises(ConfigError) as info:
+        await resolve(make_env(tmp_path), region="us-east-1", endpoint_url=url)
+    message = str(info.value)
+    assert "'http://<redacted>@h:bad/x'" in message, message
+    for part in ("Qz", "ss-", *SECRET.split("/"), "t0k", "frag"):
+        assert part not in message, (part, message)
+
+
 async def test_valid_endpoint_urls_are_kept_verbatim(tmp_path: Path) -> None:
     for url in ("http://localhost:4566", "https://[::1]:8443/base/", "http://10.0.0.1"):
         assert (

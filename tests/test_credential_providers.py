@@ -1152,6 +1152,17 @@ def test_container_relative_uri_and_allowed_hosts() -> None:
     for refused in ("http://example.com/x", "http://169.254.169.254/x", "ftp://127.0.0.1/x"):
         with pytest.raises(CredentialsError, match="must be an https:// URL"):
             provider._url({"AWS_CONTAINER_CREDENTIALS_FULL_URI": refused})
+    # A password with an unencoded "/" would be parsed as a host and a path: refused, and
+    # the message shows nothing of it.
+    for refused, reason in (
+        ("http://user:Qz/pw-S3CR3T@169.254.170.2/creds", "must be an https:// URL"),
+        ("https://user:12/pw-S3CR3T@creds.example.com/x", "an '@' after its host"),
+        ("https://user:12?pw-S3CR3T@creds.example.com/x", "an '@' after its host"),
+    ):
+        with pytest.raises(CredentialsError, match=reason) as info:
+            provider._url({"AWS_CONTAINER_CREDENTIALS_FULL_URI": refused})
+        assert "Qz" not in str(info.value) and "S3CR3T" not in str(info.value), info.value
+        assert "12/" not in str(info.value) and "12?" not in str(info.value), info.value
 
 
 async def test_container_not_configured(tmp_path: Path) -> None:
@@ -1413,15 +1424,18 @@ async def test_imds_endpoint_selection(
     ("variable", "value", "message"),
     [
         ("AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE", "ipv5", "must be ipv4 or ipv6"),
-        ("AWS_EC2_METADATA_SERVICE_ENDPOINT", "169.254.169.254", "not a valid http"),
+        ("AWS_EC2_METADATA_SERVICE_ENDPOINT", "169.254.169.254", "must be an http:// or https://"),
+        ("AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://u:1/S3CR3T@h/", "an '@' after its host"),
+        ("AWS_EC2_METADATA_SERVICE_ENDPOINT", "http://u:x/S3CR3T@h/", "not a valid URL"),
         ("AWS_METADATA_SERVICE_TIMEOUT", "soon", "positive number of seconds"),
         ("AWS_METADATA_SERVICE_NUM_ATTEMPTS", "0", "whole number >= 1"),
     ],
 )
 async def test_imds_bad_settings(tmp_path: Path, variable: str, value: str, message: str) -> None:
     env = make_env(tmp_path, AWS_EC2_METADATA_DISABLED="false", **{variable: value})
-    with pytest.raises(CredentialsError, match=message):
+    with pytest.raises(CredentialsError, match=message) as info:
         await imds(env).load()
+    assert "S3CR3T" not in str(info.value)
 
 
 # --- the default chain ------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import traceback
 import urllib.request
 
 import pytest
@@ -17,6 +18,7 @@ from botocore.httpsession import ProxyConfiguration
 from botocore.utils import get_environ_proxies
 
 from aioapigateway import ApiGatewayClient, ClientConfig, Credentials
+from aioapigateway.errors import ConfigError
 from aioapigateway.runtime.client import _Endpoint
 from aioapigateway.runtime.config import proxies as _proxies
 from aioapigateway.runtime.config.proxies import bypasses_proxy, environment_proxies, proxy_for
@@ -189,3 +191,63 @@ async def test_a_request_to_another_port_goes_through_the_proxy(
         async with client:
             await client.get_rest_apis()
     assert [r.headers["Host"] for r in proxy.requests] == ["apigateway.invalid"]
+
+
+PROXY_PASSWORD = "s3cr3t-pw"
+
+#: Proxy URLs whose password is not percent-encoded, and what the check says about each.
+BAD_PROXIES = [
+    (f"http://user:ab/{PROXY_PASSWORD}@127.0.0.1:9", "not a valid URL"),
+    (f"http://user:12/{PROXY_PASSWORD}@127.0.0.1:9", "an '@' after its host"),
+    (f"http://user:ab?{PROXY_PASSWORD}@127.0.0.1:9", "not a valid URL"),
+    (f"http://user:12?{PROXY_PASSWORD}@127.0.0.1:9", "an '@' after its host"),
+    (f"http://user:ab#{PROXY_PASSWORD}@127.0.0.1:9", "not a valid URL"),
+    (f"http://user:12#{PROXY_PASSWORD}@127.0.0.1:9", "an '@' after its host"),
+    (f"user:ab/{PROXY_PASSWORD}@127.0.0.1:9", "not a valid URL"),
+    (f"//user:12/{PROXY_PASSWORD}@127.0.0.1:9", "an '@' after its host"),
+    (f"http://user:a {PROXY_PASSWORD}@127.0.0.1:9", "whitespace"),
+    (f"socks5://user:{PROXY_PASSWORD}@127.0.0.1:9", "must be an http:// or https:// URL"),
+    ("http://:9", "no host"),
+]
+
+
+def _secret_parts(text: str) -> list[str]:
+    return [part for part in (PROXY_PASSWORD, "ab/", "12/", "ab?", "12?") if part in text]
+
+
+@pytest.mark.parametrize(("proxy", "reason"), BAD_PROXIES)
+async def test_a_bad_proxy_is_a_config_error_that_hides_its_password(
+    monkeypatch: pytest.MonkeyPatch, proxy: str, reason: str
+) -> None:
+    async with recording_server() as server:
+        set_environment(monkeypatch, {"HTTP_PROXY": proxy})
+        client = ApiGatewayClient(
+            region="us-east-1",
+            endpoint_url=server.url,
+            credentials=Credentials("AKIDEXAMPLE", "wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY"),
+            config=ClientConfig(max_attempts=1),
+        )
+        async with client:
+            with pytest.raises(ConfigError) as info:
+                await client.get_rest_apis()
+        assert server.requests == []
+    message = str(info.value)
+    assert reason in message and "HTTP_PROXY or http_proxy" in message, message
+    # Nowhere in the message, nor in the whole traceback with its causes.
+    shown = "".join(traceback.format_exception(info.value))
+    assert _secret_parts(shown) == [], shown
+    # The credential providers choose their proxy with the same check.
+    with pytest.raises(ConfigError) as from_providers:
+        _credential_http.proxy_for("http://sts.invalid/", {"HTTP_PROXY": proxy})
+    assert str(from_providers.value) == message
+
+
+def test_a_percent_encoded_password_is_a_good_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
+    for proxy in (
+        "http://user:ab%2Fcd%3Fef%23gh%40ij@127.0.0.1:9",
+        "https://proxy.internal:3128/",
+        "proxy.internal:3128",
+    ):
+        set_environment(monkeypatch, {"HTTPS_PROXY": proxy})
+        expected = proxy if "://" in proxy else "http://" + proxy
+        assert proxy_for("https://apigateway.us-east-1.amazonaws.com") == expected

@@ -59,6 +59,7 @@ __all__ = [
     "is_region_name",
     "parse_bool",
     "resolve_profile_name",
+    "shown_url",
 ]
 
 CONFIG_FILE_ENV = "AWS_CONFIG_FILE"
@@ -341,22 +342,23 @@ def parse_bool(value: str, source: str) -> bool:
     raise ConfigError(f"{source} must be true or false, got {value!r}")
 
 
-def _shown_url(value: str) -> str:
-    """An endpoint URL for a message, quoted: without query or fragment (a signature or
-    token may be there), and everything up to the last ``@`` replaced (a password may
-    itself hold ``/`` or ``@``; over-redacting a path in a message costs nothing). A value
-    without a scheme (the usual mistake: ``localhost:4566``) is shown the same way."""
-    text = value.partition("?")[0].partition("#")[0]
-    scheme, sep, rest = text.partition("://") if "://" in text else ("", "", text)
+def shown_url(value: str) -> str:
+    """An endpoint URL for a message, quoted: everything up to the last ``@`` replaced (a
+    password may itself hold ``/``, ``?``, ``#`` or ``@``; over-redacting a path in a
+    message costs nothing), then without query or fragment (a signature or token may be
+    there). A value without a scheme (the usual mistake: ``localhost:4566``) is shown the
+    same way."""
+    scheme, sep, rest = value.partition("://") if "://" in value else ("", "", value)
     if "@" in rest:
         rest = "<redacted>@" + rest.rpartition("@")[2]
+    rest = rest.partition("?")[0].partition("#")[0]
     return repr(f"{scheme}{sep}{rest}")
 
 
 def check_endpoint_url(value: object, source: str) -> str:
     """``value`` if it is an absolute ``http``/``https`` URL with a host (and a valid
-    port), else :class:`ConfigError` naming ``source``; the message never shows a
-    password or query."""
+    port) and no ``@`` after the host, else :class:`ConfigError` naming ``source``; the
+    message never shows a password or query."""
     if not isinstance(value, str):
         raise ConfigError(f"{source} must be a string, not {type(value).__name__}")
     # Whitespace includes what urlsplit silently strips (bpo-43882).
@@ -370,11 +372,18 @@ def check_endpoint_url(value: object, source: str) -> str:
         host = parts.hostname
         parts.port  # noqa: B018 - evaluated for the ValueError a bad port raises
     except ValueError as exc:
-        raise ConfigError(f"{source} is not a valid URL: {_shown_url(value)}") from exc
+        raise ConfigError(f"{source} is not a valid URL: {shown_url(value)}") from exc
     if parts.scheme not in ("http", "https"):
-        raise ConfigError(f"{source} must be an http:// or https:// URL, got {_shown_url(value)}")
+        raise ConfigError(f"{source} must be an http:// or https:// URL, got {shown_url(value)}")
     if not host:
-        raise ConfigError(f"{source} has no host: {_shown_url(value)}")
+        raise ConfigError(f"{source} has no host: {shown_url(value)}")
+    if "@" in parts.path or "@" in parts.query or "@" in parts.fragment:
+        # A user name or password with an unencoded "/", "?" or "#": the host parsed is
+        # part of it, and a message showing the URL would show the rest.
+        raise ConfigError(
+            f"{source} has an '@' after its host: {shown_url(value)}; percent-encode a user "
+            "name and password in it ('/' as %2F, '?' as %3F, '#' as %23, '@' as %40)"
+        )
     return value
 
 

@@ -14,6 +14,10 @@ so that an API call and an STS or SSO call agree on every ``NO_PROXY``:
   case does not matter); a name with a port (``example.com:8443``) only matches requests
   to that explicit port; there are no wildcards, IP ranges or CIDR blocks;
 - a proxy without a scheme is an ``http://`` proxy.
+
+The proxy chosen is checked as endpoint URLs are (:func:`~aioapigateway.runtime.config.profiles.check_endpoint_url`)
+before anything is sent through it: unchecked, a password with an unencoded ``/``, ``?`` or
+``#`` would make aiohttp fail with the whole URL, password included, in its exception.
 """
 
 from __future__ import annotations
@@ -23,6 +27,9 @@ import re
 from collections.abc import Mapping
 from typing import Final
 from urllib.parse import urlsplit
+
+from aioapigateway.runtime.config.profiles import check_endpoint_url, shown_url
+from aioapigateway.runtime.errors import ConfigError
 
 __all__ = ["bypasses_proxy", "environment_proxies", "proxy_for"]
 
@@ -82,6 +89,18 @@ def proxy_for(url: str, environ: Mapping[str, str] | None = None) -> str | None:
     no_proxy = proxies.get("no")
     if no_proxy is not None and bypasses_proxy(parts.netloc, no_proxy):
         return None
-    if proxy.startswith(("http:", "https:")):
-        return proxy
-    return ("http:" if proxy.startswith("//") else "http://") + proxy
+    return _checked_proxy(proxy, parts.scheme)
+
+
+def _checked_proxy(proxy: str, scheme: str) -> str:
+    """``proxy`` (with ``http://`` added if it has no scheme, as botocore does) if aiohttp
+    can connect through it, else :class:`ConfigError` (whose message shows no password)."""
+    variable = f"{scheme}_proxy"
+    source = f"the proxy for {scheme}:// requests ({variable.upper()} or {variable})"
+    if not proxy.startswith(("http:", "https:")):
+        if "://" in proxy:
+            raise ConfigError(
+                f"{source} must be an http:// or https:// URL, got {shown_url(proxy)}"
+            )
+        proxy = ("http:" if proxy.startswith("//") else "http://") + proxy
+    return check_endpoint_url(proxy, source)

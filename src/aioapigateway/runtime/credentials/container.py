@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
+from aioapigateway.runtime.config.profiles import check_endpoint_url, shown_url
 from aioapigateway.runtime.credentials.base import Credentials, _parse_expiration, _SourceProvider
 from aioapigateway.runtime.credentials.http import (
     CredentialHttp,
@@ -109,8 +110,13 @@ class ContainerCredentialsProvider(_SourceProvider):
             raise CredentialsError(
                 f"{FULL_URI_ENV} must be an https:// URL, or an http:// URL to a loopback "
                 f"address or one of {', '.join(sorted(_ALLOWED_HOSTS))}; got "
-                f"{display_url(full)}"
+                f"{shown_url(full)}"
             )
+        try:
+            # Also what makes display_url safe for it later: no password parsed as a path.
+            check_endpoint_url(full, FULL_URI_ENV)
+        except ConfigError as exc:
+            raise CredentialsError(str(exc)) from exc
         return full
 
     async def _headers(self, environ: Mapping[str, str]) -> dict[str, str]:

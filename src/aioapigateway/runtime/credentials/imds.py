@@ -35,11 +35,15 @@ import random
 import re
 from collections.abc import Mapping
 from typing import Any, Final
-from urllib.parse import urlsplit
 
 import aiohttp
 
-from aioapigateway.runtime.config.profiles import LoadedConfig, ProfileLoader, SettingLookup
+from aioapigateway.runtime.config.profiles import (
+    LoadedConfig,
+    ProfileLoader,
+    SettingLookup,
+    check_endpoint_url,
+)
 from aioapigateway.runtime.credentials.base import (
     ADVISORY_REFRESH_SECONDS,
     Credentials,
@@ -59,7 +63,7 @@ from aioapigateway.runtime.credentials.http import (
     json_object,
     with_retries,
 )
-from aioapigateway.runtime.errors import CredentialsError
+from aioapigateway.runtime.errors import ConfigError, CredentialsError
 from aioapigateway.runtime.version import __version__
 
 __all__ = ["InstanceMetadataProvider"]
@@ -172,14 +176,9 @@ class _Settings:
         if found is not None:
             url, where = found
             try:
-                parts = urlsplit(url)
-                valid = parts.scheme in ("http", "https") and bool(parts.hostname)
-                parts.port  # noqa: B018 - evaluated for the ValueError a bad port raises
-            except ValueError:
-                valid = False
-            if not valid or any(c.isspace() for c in url):
-                raise CredentialsError(f"{where} is not a valid http(s) URL: {display_url(url)}")
-            return url
+                return check_endpoint_url(url, where)
+            except ConfigError as exc:
+                raise CredentialsError(str(exc)) from exc
         mode = self._find(
             "AWS_EC2_METADATA_SERVICE_ENDPOINT_MODE", "ec2_metadata_service_endpoint_mode"
         )
