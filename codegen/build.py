@@ -69,6 +69,18 @@ TIMESTAMP_INPUT_HINT = "datetime.datetime | str | int | float"
 _ENUM_DOC_TAIL = "\n\nA value the service sends that is not listed here is kept as a plain ``str``."
 #: The runtime class of an event-stream output member (``EventStream[<events>]``).
 EVENT_STREAM_HINT = "EventStream"
+#: How a model module's annotations name the package's other model classes and enums: through
+#: the models package (``from .. import models as _models``), whose ``__getattr__`` loads a
+#: class on first access. So ``typing.get_type_hints`` (and cattrs, which calls it) resolves
+#: them at run time without a model module importing, and an enum being made, ahead of need.
+MODELS_QUALIFIER = "_models."
+#: The builtins that annotations use. ``typing.get_type_hints`` looks a class's annotation
+#: names up in its module, then in the class namespace, then in builtins: a member named
+#: ``bytes`` (a slot in the class namespace) hides the builtin, so such a class writes the
+#: builtins its members hide as ``_builtins.bytes``.
+_BUILTIN_HINT_NAMES = frozenset({"str", "int", "float", "bool", "bytes", "list", "dict"})
+# A hint's tokens: string literals (inside Literal[...]) are kept whole.
+_HINT_TOKEN = re.compile(r"""'[^']*'|"[^"]*"|[A-Za-z_][A-Za-z0-9_.]*|[^'"A-Za-z_]+""")
 #: How to use an event-stream output member: added to its documentation.
 _STREAM_MEMBER_DOC = (
     "An async iterator of the events, each an instance of the event's model class, as they "
@@ -165,10 +177,6 @@ class _Builder:
             taken.add(candidate.lower())
             result[name] = candidate
         return result
-
-    def _defining_module(self, name: str) -> str:
-        """The module under ``models`` that defines the class of named shape ``name``."""
-        return ENUMS_MODULE if _shape_kind(self.shapes[name]) == "string" else self.modules[name]
 
     def _output_roots(self) -> list[str]:
         roots = []
@@ -337,9 +345,9 @@ class _Builder:
                     # A jsonvalue member carries any JSON value, whatever its shape says.
                     model_hint="Any"
                     if ref.get("jsonvalue")
-                    else self._stream_hint(ref["shape"], "")
+                    else self._stream_hint(ref["shape"], MODELS_QUALIFIER)
                     if stream
-                    else self._hint(ref["shape"], "", as_input=input_only),
+                    else self._hint(ref["shape"], MODELS_QUALIFIER, as_input=input_only),
                     client_hint="Any"
                     if ref.get("jsonvalue")
                     else self._stream_hint(ref["shape"], "models.")
@@ -445,14 +453,19 @@ class _Builder:
         for member in members:
             if member.event_stream:
                 referenced.update(self._stream_events(member.shape))
-            else:
+            elif not member.json_value:
                 self._referenced(member.shape, referenced)
-        referenced.discard(name)
         streams = any(m.event_stream for m in members)
         if streams:
             # The stream member is always set on a response (typed without ``| None``), the
             # others stay optional.
             members = tuple(attrs.evolve(m, required=m.event_stream) for m in members)
+        shadowed = {m.py_name for m in members} & _BUILTIN_HINT_NAMES
+        if shadowed:
+            members = tuple(
+                attrs.evolve(m, model_hint=_qualify_builtins(m.model_hint, shadowed))
+                for m in members
+            )
         return StructureIR(
             name=name,
             class_name=self.class_names[name],
@@ -463,9 +476,8 @@ class _Builder:
             is_union=bool(shape.get("union")),
             all_optional=(name in self.output_reachable or bool(shape.get("union")))
             and not streams,
-            type_imports=tuple(
-                sorted((self._defining_module(ref), self.class_names[ref]) for ref in referenced)
-            ),
+            uses_models=bool(referenced),
+            aliases_builtins=any("_builtins." in m.model_hint for m in members),
             uses_datetime=any(m.uses_datetime for m in members),
             uses_any=any(m.uses_any for m in members),
             uses_literal=any("Literal[" in m.model_hint for m in members),
@@ -712,3 +724,10 @@ def build_service(files: ModelFiles, package: str) -> ServiceIR:
     if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*", package):
         raise GenerationError(f"package name {package!r} is not a dotted Python identifier")
     return _Builder(files, package).build()
+
+
+def _qualify_builtins(hint: str, shadowed: set[str]) -> str:
+    """``hint`` with the builtins in ``shadowed`` written ``_builtins.<name>``."""
+    return "".join(
+        "_builtins." + token if token in shadowed else token for token in _HINT_TOKEN.findall(hint)
+    )

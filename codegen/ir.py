@@ -71,8 +71,10 @@ class StructureIR:
     is_union: bool
     #: Reached from an operation's output or an error: every member may be absent.
     all_optional: bool
-    #: ``(module, class name)`` pairs the annotations refer to.
-    type_imports: tuple[tuple[str, str], ...]
+    #: The annotations name other model classes or enums (as ``_models.X``).
+    uses_models: bool
+    #: A member hides a builtin the annotations use: they name it ``_builtins.<name>``.
+    aliases_builtins: bool
     uses_datetime: bool
     uses_any: bool
     sensitive_members: tuple[str, ...]

@@ -13,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime
+import enum
 import gzip
 import importlib
 import json
@@ -21,6 +22,7 @@ import sys
 import tempfile
 import time
 import traceback
+import typing
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -248,6 +250,14 @@ async def _call_one(model: ModelDir, url: str, recorder: _Recorder, outcome: Out
     package = importlib.import_module(model.package)
     spec = importlib.import_module(model.package + "._spec")
     service: Service = spec.SERVICE
+    outcome.stage = "type hints"
+    # Every model class's annotations resolve at run time (cattrs and attrs.resolve_types
+    # evaluate them): no generated name shadows another.
+    models = importlib.import_module(model.package + ".models")
+    for name in models.__all__:
+        cls = getattr(models, name)
+        if not issubclass(cls, enum.Enum):
+            typing.get_type_hints(cls)
     outcome.stage = "arguments"
     candidates = list(pick_operations(service))[:20]
     if not candidates:

@@ -31,6 +31,7 @@ import math
 import socket
 import sys
 import tempfile
+import typing
 import uuid
 from collections.abc import Mapping
 from pathlib import Path
@@ -210,6 +211,13 @@ class PackageCache:
             path.write_text(text, encoding="utf-8")
         importlib.invalidate_caches()
         service: Service = importlib.import_module(f"{package}._spec").SERVICE
+        # Every model class's annotations resolve at run time, members named like the names
+        # they use (``datetime``, ``bytes``...) included.
+        models = importlib.import_module(f"{package}.models")
+        for name in models.__all__:
+            cls = getattr(models, name)
+            if not issubclass(cls, enum.Enum):
+                typing.get_type_hints(cls)
         return service
 
 

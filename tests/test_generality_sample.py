@@ -1,7 +1,7 @@
 """The generator on a sample of other botocore rest-json models (``make generality`` runs all).
 
 Each model is generated, imported, its client built and one signed call sent to a loopback
-server; the generated lambda package is also checked with ``mypy --strict``.
+server; the generated lambda and polly packages are also checked with ``mypy --strict``.
 """
 
 from __future__ import annotations
@@ -14,7 +14,9 @@ from _generality import rest_json_models, run_models
 
 # Different sizes and features: host prefixes (location, iotsitewise), payloads (glacier,
 # iot-data), document types (bedrock-agent-runtime), unions, many shapes (mediaconvert),
-# endpoint parameters bound by operations (neptune-graph) and by members (keyvaluestore).
+# endpoint parameters bound by operations (neptune-graph) and by members (keyvaluestore),
+# members named like the builtins their annotations use (polly's ``bytes``, iotsitewise's
+# ``list``).
 SAMPLE = (
     "apigatewayv2",
     "lambda",
@@ -29,7 +31,11 @@ SAMPLE = (
     "appsync",
     "neptune-graph",
     "cloudfront-keyvaluestore",
+    "polly",
 )
+
+
+MYPY_PACKAGES = ("-p", "gen_lambda", "-p", "gen_polly")
 
 
 async def test_sample_models_generate_import_and_send_a_signed_call(tmp_path: Path) -> None:
@@ -39,7 +45,7 @@ async def test_sample_models_generate_import_and_send_a_signed_call(tmp_path: Pa
     failures = [f"{o.service} [{o.stage}] {o.operation}: {o.detail}" for o in outcomes if not o.ok]
     assert not failures, "\n".join(failures)
     result = subprocess.run(
-        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", "-p", "gen_lambda"],
+        [sys.executable, "-m", "mypy", "--strict", "--no-incremental", *MYPY_PACKAGES],
         cwd=tmp_path,
         capture_output=True,
         text=True,

@@ -18,6 +18,7 @@ import ast
 import concurrent.futures
 import contextlib
 import copy
+import datetime
 import enum
 import functools
 import importlib
@@ -29,6 +30,7 @@ import subprocess
 import sys
 import textwrap
 import threading
+import typing
 import weakref
 from collections.abc import Iterator
 from pathlib import Path
@@ -288,6 +290,67 @@ def test_cattrs_round_trip_equals_attrs_define() -> None:
     data = converter.unstructure(api_key)
     assert data == converter.unstructure(reference(**attrs.asdict(api_key)))
     assert converter.structure(data, models.ApiKey) == api_key
+
+
+def test_type_hints_resolve_at_run_time(package: ModuleType) -> None:
+    # typing.get_type_hints (which attrs.resolve_types and cattrs call) evaluates every
+    # annotation, other model classes and enums included, to the classes themselves.
+    models = importlib.import_module(package.__name__ + ".models")
+    checked = 0
+    for cls, _ in structures(package):
+        hints = typing.get_type_hints(cls)
+        assert list(hints) == [field.name for field in attrs.fields(cls)], cls
+        for name, hint in hints.items():
+            for arg in _type_args(hint):
+                if isinstance(arg, type) and arg.__module__.startswith(models.__name__):
+                    assert getattr(models, arg.__name__) is arg, (cls, name, arg)
+                    checked += 1
+    assert checked > 0 or package.__name__.endswith("management")
+
+
+def _type_args(hint: Any) -> Iterator[Any]:
+    yield hint
+    for arg in typing.get_args(hint):
+        yield from _type_args(arg)
+
+
+def test_cattrs_unstructures_a_nested_model_with_enums() -> None:
+    from aioapigateway import models
+
+    api = models.RestApi(
+        id="a1",
+        api_key_source=models.ApiKeySourceType.HEADER,
+        endpoint_configuration=models.EndpointConfiguration(types=[models.EndpointType.EDGE]),
+        created_date=datetime.datetime(2024, 11, 25, tzinfo=datetime.UTC),
+    )
+    data = cattrs.Converter().unstructure(api)
+    assert data["endpoint_configuration"] == {
+        "types": ["EDGE"],
+        "ip_address_type": None,
+        "vpc_endpoint_ids": None,
+    }
+    assert data["api_key_source"] == "HEADER" and data["id"] == "a1"
+    hints = typing.get_type_hints(models.EndpointConfiguration)
+    assert hints["types"] == list[models.EndpointType | str] | None
+
+
+def test_annotations_load_no_class_ahead_of_need() -> None:
+    # The models a class's annotations name are looked up when the hints are evaluated,
+    # not when its module is loaded: a client's first call makes only the enums it reads.
+    code = textwrap.dedent(
+        """
+        import typing
+        from aioapigateway import models
+        enums = models.RestApi.__module__.rpartition(".")[0] + "._enums"
+        import sys
+        assert enums not in sys.modules or "SecurityPolicy" not in vars(sys.modules[enums])
+        assert "aioapigateway.models._endpoint_configuration" not in sys.modules
+        typing.get_type_hints(models.RestApi)
+        assert "SecurityPolicy" in vars(sys.modules[enums])
+        assert "aioapigateway.models._endpoint_configuration" in sys.modules
+        """
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
 
 
 def test_boto_dict_conversion_round_trip() -> None:

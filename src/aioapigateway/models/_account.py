@@ -14,10 +14,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._throttle_settings import ThrottleSettings
 
 __all__ = ["Account"]
 
@@ -38,7 +38,7 @@ if TYPE_CHECKING:
         """
 
         cloudwatch_role_arn: str | None = None
-        throttle_settings: ThrottleSettings | None = None
+        throttle_settings: _models.ThrottleSettings | None = None
         features: list[str] | None = None
         api_key_version: str | None = None
 
@@ -68,7 +68,7 @@ else:
         __attrs_own_setattr__ = False
 
         cloudwatch_role_arn: str | None
-        throttle_settings: ThrottleSettings | None
+        throttle_settings: _models.ThrottleSettings | None
         features: list[str] | None
         api_key_version: str | None
 
@@ -76,7 +76,7 @@ else:
             self,
             *,
             cloudwatch_role_arn: str | None = None,
-            throttle_settings: ThrottleSettings | None = None,
+            throttle_settings: _models.ThrottleSettings | None = None,
             features: list[str] | None = None,
             api_key_version: str | None = None,
         ) -> None:

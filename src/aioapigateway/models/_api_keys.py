@@ -14,10 +14,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._api_key import ApiKey
 
 __all__ = ["ApiKeys"]
 
@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
         warnings: list[str] | None = None
         position: str | None = None
-        items: list[ApiKey] | None = None
+        items: list[_models.ApiKey] | None = None
 
 else:
 
@@ -65,14 +65,14 @@ else:
 
         warnings: list[str] | None
         position: str | None
-        items: list[ApiKey] | None
+        items: list[_models.ApiKey] | None
 
         def __init__(
             self,
             *,
             warnings: list[str] | None = None,
             position: str | None = None,
-            items: list[ApiKey] | None = None,
+            items: list[_models.ApiKey] | None = None,
         ) -> None:
             self.warnings = warnings
             self.position = position

@@ -14,10 +14,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._throttle_settings import ThrottleSettings
 
 __all__ = ["ApiStage"]
 
@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
         api_id: str | None = None
         stage: str | None = None
-        throttle: dict[str, ThrottleSettings] | None = None
+        throttle: dict[str, _models.ThrottleSettings] | None = None
 
 else:
 
@@ -63,14 +63,14 @@ else:
 
         api_id: str | None
         stage: str | None
-        throttle: dict[str, ThrottleSettings] | None
+        throttle: dict[str, _models.ThrottleSettings] | None
 
         def __init__(
             self,
             *,
             api_id: str | None = None,
             stage: str | None = None,
-            throttle: dict[str, ThrottleSettings] | None = None,
+            throttle: dict[str, _models.ThrottleSettings] | None = None,
         ) -> None:
             self.api_id = api_id
             self.stage = stage

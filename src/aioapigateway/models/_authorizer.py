@@ -14,11 +14,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._enums import AuthorizerType
-    from ._jwt_configuration import JwtConfiguration
 
 __all__ = ["Authorizer"]
 
@@ -94,7 +93,7 @@ if TYPE_CHECKING:
 
         id: str | None = None
         name: str | None = None
-        type: AuthorizerType | str | None = None
+        type: _models.AuthorizerType | str | None = None
         provider_arns: list[str] | None = None
         auth_type: str | None = None
         authorizer_uri: str | None = None
@@ -102,7 +101,7 @@ if TYPE_CHECKING:
         identity_source: str | None = None
         identity_validation_expression: str | None = None
         authorizer_result_ttl_in_seconds: int | None = None
-        jwt_configuration: JwtConfiguration | None = None
+        jwt_configuration: _models.JwtConfiguration | None = None
 
 else:
 
@@ -192,7 +191,7 @@ else:
 
         id: str | None
         name: str | None
-        type: AuthorizerType | str | None
+        type: _models.AuthorizerType | str | None
         provider_arns: list[str] | None
         auth_type: str | None
         authorizer_uri: str | None
@@ -200,14 +199,14 @@ else:
         identity_source: str | None
         identity_validation_expression: str | None
         authorizer_result_ttl_in_seconds: int | None
-        jwt_configuration: JwtConfiguration | None
+        jwt_configuration: _models.JwtConfiguration | None
 
         def __init__(
             self,
             *,
             id: str | None = None,
             name: str | None = None,
-            type: AuthorizerType | str | None = None,
+            type: _models.AuthorizerType | str | None = None,
             provider_arns: list[str] | None = None,
             auth_type: str | None = None,
             authorizer_uri: str | None = None,
@@ -215,7 +214,7 @@ else:
             identity_source: str | None = None,
             identity_validation_expression: str | None = None,
             authorizer_result_ttl_in_seconds: int | None = None,
-            jwt_configuration: JwtConfiguration | None = None,
+            jwt_configuration: _models.JwtConfiguration | None = None,
         ) -> None:
             self.id = id
             self.name = name

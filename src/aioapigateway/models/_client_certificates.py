@@ -14,10 +14,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._client_certificate import ClientCertificate
 
 __all__ = ["ClientCertificates"]
 
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
         """
 
         position: str | None = None
-        items: list[ClientCertificate] | None = None
+        items: list[_models.ClientCertificate] | None = None
 
 else:
 
@@ -58,13 +58,13 @@ else:
         __attrs_own_setattr__ = False
 
         position: str | None
-        items: list[ClientCertificate] | None
+        items: list[_models.ClientCertificate] | None
 
         def __init__(
             self,
             *,
             position: str | None = None,
-            items: list[ClientCertificate] | None = None,
+            items: list[_models.ClientCertificate] | None = None,
         ) -> None:
             self.position = position
             self.items = items

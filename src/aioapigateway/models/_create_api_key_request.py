@@ -15,10 +15,10 @@ from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 from aioapigateway.runtime.redact import redacted_repr
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._stage_key import StageKey
 
 __all__ = ["CreateApiKeyRequest"]
 
@@ -50,7 +50,7 @@ if TYPE_CHECKING:
         enabled: bool | None = None
         generate_distinct_id: bool | None = None
         value: str | None = attrs.field(default=None, repr=redacted_repr)
-        stage_keys: list[StageKey] | None = None
+        stage_keys: list[_models.StageKey] | None = None
         customer_id: str | None = None
         tags: dict[str, str] | None = None
 
@@ -95,7 +95,7 @@ else:
         enabled: bool | None
         generate_distinct_id: bool | None
         value: str | None
-        stage_keys: list[StageKey] | None
+        stage_keys: list[_models.StageKey] | None
         customer_id: str | None
         tags: dict[str, str] | None
 
@@ -107,7 +107,7 @@ else:
             enabled: bool | None = None,
             generate_distinct_id: bool | None = None,
             value: str | None = None,
-            stage_keys: list[StageKey] | None = None,
+            stage_keys: list[_models.StageKey] | None = None,
             customer_id: str | None = None,
             tags: dict[str, str] | None = None,
         ) -> None:

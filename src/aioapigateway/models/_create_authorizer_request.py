@@ -14,11 +14,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._enums import AuthorizerType
-    from ._jwt_configuration_input import JwtConfigurationInput
 
 __all__ = ["CreateAuthorizerRequest"]
 
@@ -92,7 +91,7 @@ if TYPE_CHECKING:
 
         rest_api_id: str
         name: str
-        type: AuthorizerType | Literal["TOKEN", "REQUEST", "COGNITO_USER_POOLS", "JWT"]
+        type: _models.AuthorizerType | Literal["TOKEN", "REQUEST", "COGNITO_USER_POOLS", "JWT"]
         provider_arns: list[str] | None = None
         auth_type: str | None = None
         authorizer_uri: str | None = None
@@ -100,7 +99,7 @@ if TYPE_CHECKING:
         identity_source: str | None = None
         identity_validation_expression: str | None = None
         authorizer_result_ttl_in_seconds: int | None = None
-        jwt_configuration: JwtConfigurationInput | None = None
+        jwt_configuration: _models.JwtConfigurationInput | None = None
 
 else:
 
@@ -188,7 +187,7 @@ else:
 
         rest_api_id: str
         name: str
-        type: AuthorizerType | Literal["TOKEN", "REQUEST", "COGNITO_USER_POOLS", "JWT"]
+        type: _models.AuthorizerType | Literal["TOKEN", "REQUEST", "COGNITO_USER_POOLS", "JWT"]
         provider_arns: list[str] | None
         auth_type: str | None
         authorizer_uri: str | None
@@ -196,14 +195,14 @@ else:
         identity_source: str | None
         identity_validation_expression: str | None
         authorizer_result_ttl_in_seconds: int | None
-        jwt_configuration: JwtConfigurationInput | None
+        jwt_configuration: _models.JwtConfigurationInput | None
 
         def __init__(
             self,
             *,
             rest_api_id: str,
             name: str,
-            type: AuthorizerType | Literal["TOKEN", "REQUEST", "COGNITO_USER_POOLS", "JWT"],
+            type: _models.AuthorizerType | Literal["TOKEN", "REQUEST", "COGNITO_USER_POOLS", "JWT"],
             provider_arns: list[str] | None = None,
             auth_type: str | None = None,
             authorizer_uri: str | None = None,
@@ -211,7 +210,7 @@ else:
             identity_source: str | None = None,
             identity_validation_expression: str | None = None,
             authorizer_result_ttl_in_seconds: int | None = None,
-            jwt_configuration: JwtConfigurationInput | None = None,
+            jwt_configuration: _models.JwtConfigurationInput | None = None,
         ) -> None:
             self.rest_api_id = rest_api_id
             self.name = name

@@ -14,11 +14,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._deployment_canary_settings import DeploymentCanarySettings
-    from ._enums import CacheClusterSize
 
 __all__ = ["CreateDeploymentRequest"]
 
@@ -53,12 +52,12 @@ if TYPE_CHECKING:
         description: str | None = None
         cache_cluster_enabled: bool | None = None
         cache_cluster_size: (
-            CacheClusterSize
+            _models.CacheClusterSize
             | Literal["0.5", "1.6", "6.1", "13.5", "28.4", "58.2", "118", "237"]
             | None
         ) = None
         variables: dict[str, str] | None = None
-        canary_settings: DeploymentCanarySettings | None = None
+        canary_settings: _models.DeploymentCanarySettings | None = None
         tracing_enabled: bool | None = None
 
 else:
@@ -106,12 +105,12 @@ else:
         description: str | None
         cache_cluster_enabled: bool | None
         cache_cluster_size: (
-            CacheClusterSize
+            _models.CacheClusterSize
             | Literal["0.5", "1.6", "6.1", "13.5", "28.4", "58.2", "118", "237"]
             | None
         )
         variables: dict[str, str] | None
-        canary_settings: DeploymentCanarySettings | None
+        canary_settings: _models.DeploymentCanarySettings | None
         tracing_enabled: bool | None
 
         def __init__(
@@ -122,11 +121,11 @@ else:
             stage_description: str | None = None,
             description: str | None = None,
             cache_cluster_enabled: bool | None = None,
-            cache_cluster_size: CacheClusterSize
+            cache_cluster_size: _models.CacheClusterSize
             | Literal["0.5", "1.6", "6.1", "13.5", "28.4", "58.2", "118", "237"]
             | None = None,
             variables: dict[str, str] | None = None,
-            canary_settings: DeploymentCanarySettings | None = None,
+            canary_settings: _models.DeploymentCanarySettings | None = None,
             tracing_enabled: bool | None = None,
         ) -> None:
             self.rest_api_id = rest_api_id

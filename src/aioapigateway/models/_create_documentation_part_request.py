@@ -14,10 +14,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._documentation_part_location import DocumentationPartLocation
 
 __all__ = ["CreateDocumentationPartRequest"]
 
@@ -38,7 +38,7 @@ if TYPE_CHECKING:
         """
 
         rest_api_id: str
-        location: DocumentationPartLocation
+        location: _models.DocumentationPartLocation
         properties: str
 
 else:
@@ -66,14 +66,14 @@ else:
         __attrs_own_setattr__ = False
 
         rest_api_id: str
-        location: DocumentationPartLocation
+        location: _models.DocumentationPartLocation
         properties: str
 
         def __init__(
             self,
             *,
             rest_api_id: str,
-            location: DocumentationPartLocation,
+            location: _models.DocumentationPartLocation,
             properties: str,
         ) -> None:
             self.rest_api_id = rest_api_id

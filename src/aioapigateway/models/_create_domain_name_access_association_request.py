@@ -14,10 +14,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._enums import AccessAssociationSourceType
 
 __all__ = ["CreateDomainNameAccessAssociationRequest"]
 
@@ -40,7 +40,7 @@ if TYPE_CHECKING:
         """
 
         domain_name_arn: str
-        access_association_source_type: AccessAssociationSourceType | Literal["VPCE"]
+        access_association_source_type: _models.AccessAssociationSourceType | Literal["VPCE"]
         access_association_source: str
         tags: dict[str, str] | None = None
 
@@ -72,7 +72,7 @@ else:
         __attrs_own_setattr__ = False
 
         domain_name_arn: str
-        access_association_source_type: AccessAssociationSourceType | Literal["VPCE"]
+        access_association_source_type: _models.AccessAssociationSourceType | Literal["VPCE"]
         access_association_source: str
         tags: dict[str, str] | None
 
@@ -80,7 +80,7 @@ else:
             self,
             *,
             domain_name_arn: str,
-            access_association_source_type: AccessAssociationSourceType | Literal["VPCE"],
+            access_association_source_type: _models.AccessAssociationSourceType | Literal["VPCE"],
             access_association_source: str,
             tags: dict[str, str] | None = None,
         ) -> None:

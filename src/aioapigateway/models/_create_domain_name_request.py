@@ -15,12 +15,10 @@ from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 from aioapigateway.runtime.redact import redacted_repr
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._endpoint_configuration import EndpointConfiguration
-    from ._enums import EndpointAccessMode, RoutingMode, SecurityPolicy
-    from ._mutual_tls_authentication_input import MutualTlsAuthenticationInput
 
 __all__ = ["CreateDomainNameRequest"]
 
@@ -81,10 +79,10 @@ if TYPE_CHECKING:
         certificate_arn: str | None = None
         regional_certificate_name: str | None = None
         regional_certificate_arn: str | None = None
-        endpoint_configuration: EndpointConfiguration | None = None
+        endpoint_configuration: _models.EndpointConfiguration | None = None
         tags: dict[str, str] | None = None
         security_policy: (
-            SecurityPolicy
+            _models.SecurityPolicy
             | Literal[
                 "TLS_1_0",
                 "TLS_1_2",
@@ -103,12 +101,12 @@ if TYPE_CHECKING:
             ]
             | None
         ) = None
-        endpoint_access_mode: EndpointAccessMode | Literal["BASIC", "STRICT"] | None = None
-        mutual_tls_authentication: MutualTlsAuthenticationInput | None = None
+        endpoint_access_mode: _models.EndpointAccessMode | Literal["BASIC", "STRICT"] | None = None
+        mutual_tls_authentication: _models.MutualTlsAuthenticationInput | None = None
         ownership_verification_certificate_arn: str | None = None
         policy: str | None = None
         routing_mode: (
-            RoutingMode
+            _models.RoutingMode
             | Literal[
                 "BASE_PATH_MAPPING_ONLY", "ROUTING_RULE_ONLY", "ROUTING_RULE_THEN_BASE_PATH_MAPPING"
             ]
@@ -193,10 +191,10 @@ else:
         certificate_arn: str | None
         regional_certificate_name: str | None
         regional_certificate_arn: str | None
-        endpoint_configuration: EndpointConfiguration | None
+        endpoint_configuration: _models.EndpointConfiguration | None
         tags: dict[str, str] | None
         security_policy: (
-            SecurityPolicy
+            _models.SecurityPolicy
             | Literal[
                 "TLS_1_0",
                 "TLS_1_2",
@@ -215,12 +213,12 @@ else:
             ]
             | None
         )
-        endpoint_access_mode: EndpointAccessMode | Literal["BASIC", "STRICT"] | None
-        mutual_tls_authentication: MutualTlsAuthenticationInput | None
+        endpoint_access_mode: _models.EndpointAccessMode | Literal["BASIC", "STRICT"] | None
+        mutual_tls_authentication: _models.MutualTlsAuthenticationInput | None
         ownership_verification_certificate_arn: str | None
         policy: str | None
         routing_mode: (
-            RoutingMode
+            _models.RoutingMode
             | Literal[
                 "BASE_PATH_MAPPING_ONLY", "ROUTING_RULE_ONLY", "ROUTING_RULE_THEN_BASE_PATH_MAPPING"
             ]
@@ -238,9 +236,9 @@ else:
             certificate_arn: str | None = None,
             regional_certificate_name: str | None = None,
             regional_certificate_arn: str | None = None,
-            endpoint_configuration: EndpointConfiguration | None = None,
+            endpoint_configuration: _models.EndpointConfiguration | None = None,
             tags: dict[str, str] | None = None,
-            security_policy: SecurityPolicy
+            security_policy: _models.SecurityPolicy
             | Literal[
                 "TLS_1_0",
                 "TLS_1_2",
@@ -258,11 +256,13 @@ else:
                 "SecurityPolicy_TLS12_2018_EDGE",
             ]
             | None = None,
-            endpoint_access_mode: EndpointAccessMode | Literal["BASIC", "STRICT"] | None = None,
-            mutual_tls_authentication: MutualTlsAuthenticationInput | None = None,
+            endpoint_access_mode: _models.EndpointAccessMode
+            | Literal["BASIC", "STRICT"]
+            | None = None,
+            mutual_tls_authentication: _models.MutualTlsAuthenticationInput | None = None,
             ownership_verification_certificate_arn: str | None = None,
             policy: str | None = None,
-            routing_mode: RoutingMode
+            routing_mode: _models.RoutingMode
             | Literal[
                 "BASE_PATH_MAPPING_ONLY", "ROUTING_RULE_ONLY", "ROUTING_RULE_THEN_BASE_PATH_MAPPING"
             ]

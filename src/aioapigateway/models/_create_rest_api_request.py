@@ -14,11 +14,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._endpoint_configuration import EndpointConfiguration
-    from ._enums import ApiKeySourceType, EndpointAccessMode, SecurityPolicy
 
 __all__ = ["CreateRestApiRequest"]
 
@@ -67,13 +66,13 @@ if TYPE_CHECKING:
         clone_from: str | None = None
         binary_media_types: list[str] | None = None
         minimum_compression_size: int | None = None
-        api_key_source: ApiKeySourceType | Literal["HEADER", "AUTHORIZER"] | None = None
-        endpoint_configuration: EndpointConfiguration | None = None
+        api_key_source: _models.ApiKeySourceType | Literal["HEADER", "AUTHORIZER"] | None = None
+        endpoint_configuration: _models.EndpointConfiguration | None = None
         policy: str | None = None
         tags: dict[str, str] | None = None
         disable_execute_api_endpoint: bool | None = None
         security_policy: (
-            SecurityPolicy
+            _models.SecurityPolicy
             | Literal[
                 "TLS_1_0",
                 "TLS_1_2",
@@ -92,7 +91,7 @@ if TYPE_CHECKING:
             ]
             | None
         ) = None
-        endpoint_access_mode: EndpointAccessMode | Literal["BASIC", "STRICT"] | None = None
+        endpoint_access_mode: _models.EndpointAccessMode | Literal["BASIC", "STRICT"] | None = None
 
 else:
 
@@ -157,13 +156,13 @@ else:
         clone_from: str | None
         binary_media_types: list[str] | None
         minimum_compression_size: int | None
-        api_key_source: ApiKeySourceType | Literal["HEADER", "AUTHORIZER"] | None
-        endpoint_configuration: EndpointConfiguration | None
+        api_key_source: _models.ApiKeySourceType | Literal["HEADER", "AUTHORIZER"] | None
+        endpoint_configuration: _models.EndpointConfiguration | None
         policy: str | None
         tags: dict[str, str] | None
         disable_execute_api_endpoint: bool | None
         security_policy: (
-            SecurityPolicy
+            _models.SecurityPolicy
             | Literal[
                 "TLS_1_0",
                 "TLS_1_2",
@@ -182,7 +181,7 @@ else:
             ]
             | None
         )
-        endpoint_access_mode: EndpointAccessMode | Literal["BASIC", "STRICT"] | None
+        endpoint_access_mode: _models.EndpointAccessMode | Literal["BASIC", "STRICT"] | None
 
         def __init__(
             self,
@@ -193,12 +192,14 @@ else:
             clone_from: str | None = None,
             binary_media_types: list[str] | None = None,
             minimum_compression_size: int | None = None,
-            api_key_source: ApiKeySourceType | Literal["HEADER", "AUTHORIZER"] | None = None,
-            endpoint_configuration: EndpointConfiguration | None = None,
+            api_key_source: _models.ApiKeySourceType
+            | Literal["HEADER", "AUTHORIZER"]
+            | None = None,
+            endpoint_configuration: _models.EndpointConfiguration | None = None,
             policy: str | None = None,
             tags: dict[str, str] | None = None,
             disable_execute_api_endpoint: bool | None = None,
-            security_policy: SecurityPolicy
+            security_policy: _models.SecurityPolicy
             | Literal[
                 "TLS_1_0",
                 "TLS_1_2",
@@ -216,7 +217,9 @@ else:
                 "SecurityPolicy_TLS12_2018_EDGE",
             ]
             | None = None,
-            endpoint_access_mode: EndpointAccessMode | Literal["BASIC", "STRICT"] | None = None,
+            endpoint_access_mode: _models.EndpointAccessMode
+            | Literal["BASIC", "STRICT"]
+            | None = None,
         ) -> None:
             self.name = name
             self.description = description

@@ -14,11 +14,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._canary_settings import CanarySettings
-    from ._enums import CacheClusterSize
 
 __all__ = ["CreateStageRequest"]
 
@@ -57,13 +56,13 @@ if TYPE_CHECKING:
         description: str | None = None
         cache_cluster_enabled: bool | None = None
         cache_cluster_size: (
-            CacheClusterSize
+            _models.CacheClusterSize
             | Literal["0.5", "1.6", "6.1", "13.5", "28.4", "58.2", "118", "237"]
             | None
         ) = None
         variables: dict[str, str] | None = None
         documentation_version: str | None = None
-        canary_settings: CanarySettings | None = None
+        canary_settings: _models.CanarySettings | None = None
         tracing_enabled: bool | None = None
         tags: dict[str, str] | None = None
 
@@ -118,13 +117,13 @@ else:
         description: str | None
         cache_cluster_enabled: bool | None
         cache_cluster_size: (
-            CacheClusterSize
+            _models.CacheClusterSize
             | Literal["0.5", "1.6", "6.1", "13.5", "28.4", "58.2", "118", "237"]
             | None
         )
         variables: dict[str, str] | None
         documentation_version: str | None
-        canary_settings: CanarySettings | None
+        canary_settings: _models.CanarySettings | None
         tracing_enabled: bool | None
         tags: dict[str, str] | None
 
@@ -136,12 +135,12 @@ else:
             deployment_id: str,
             description: str | None = None,
             cache_cluster_enabled: bool | None = None,
-            cache_cluster_size: CacheClusterSize
+            cache_cluster_size: _models.CacheClusterSize
             | Literal["0.5", "1.6", "6.1", "13.5", "28.4", "58.2", "118", "237"]
             | None = None,
             variables: dict[str, str] | None = None,
             documentation_version: str | None = None,
-            canary_settings: CanarySettings | None = None,
+            canary_settings: _models.CanarySettings | None = None,
             tracing_enabled: bool | None = None,
             tags: dict[str, str] | None = None,
         ) -> None:

@@ -15,10 +15,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._method_snapshot import MethodSnapshot
 
 __all__ = ["Deployment"]
 
@@ -42,7 +42,7 @@ if TYPE_CHECKING:
         id: str | None = None
         description: str | None = None
         created_date: datetime.datetime | None = None
-        api_summary: dict[str, dict[str, MethodSnapshot]] | None = None
+        api_summary: dict[str, dict[str, _models.MethodSnapshot]] | None = None
 
 else:
 
@@ -73,7 +73,7 @@ else:
         id: str | None
         description: str | None
         created_date: datetime.datetime | None
-        api_summary: dict[str, dict[str, MethodSnapshot]] | None
+        api_summary: dict[str, dict[str, _models.MethodSnapshot]] | None
 
         def __init__(
             self,
@@ -81,7 +81,7 @@ else:
             id: str | None = None,
             description: str | None = None,
             created_date: datetime.datetime | None = None,
-            api_summary: dict[str, dict[str, MethodSnapshot]] | None = None,
+            api_summary: dict[str, dict[str, _models.MethodSnapshot]] | None = None,
         ) -> None:
             self.id = id
             self.description = description

@@ -14,10 +14,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._deployment import Deployment
 
 __all__ = ["Deployments"]
 
@@ -37,7 +37,7 @@ if TYPE_CHECKING:
         """
 
         position: str | None = None
-        items: list[Deployment] | None = None
+        items: list[_models.Deployment] | None = None
 
 else:
 
@@ -62,13 +62,13 @@ else:
         __attrs_own_setattr__ = False
 
         position: str | None
-        items: list[Deployment] | None
+        items: list[_models.Deployment] | None
 
         def __init__(
             self,
             *,
             position: str | None = None,
-            items: list[Deployment] | None = None,
+            items: list[_models.Deployment] | None = None,
         ) -> None:
             self.position = position
             self.items = items

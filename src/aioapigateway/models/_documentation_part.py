@@ -14,10 +14,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._documentation_part_location import DocumentationPartLocation
 
 __all__ = ["DocumentationPart"]
 
@@ -45,7 +45,7 @@ if TYPE_CHECKING:
         """
 
         id: str | None = None
-        location: DocumentationPartLocation | None = None
+        location: _models.DocumentationPartLocation | None = None
         properties: str | None = None
 
 else:
@@ -80,14 +80,14 @@ else:
         __attrs_own_setattr__ = False
 
         id: str | None
-        location: DocumentationPartLocation | None
+        location: _models.DocumentationPartLocation | None
         properties: str | None
 
         def __init__(
             self,
             *,
             id: str | None = None,
-            location: DocumentationPartLocation | None = None,
+            location: _models.DocumentationPartLocation | None = None,
             properties: str | None = None,
         ) -> None:
             self.id = id

@@ -14,10 +14,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._enums import DocumentationPartType
 
 __all__ = ["DocumentationPartLocation"]
 
@@ -57,7 +57,7 @@ if TYPE_CHECKING:
                 REQUEST_BODY and RESPONSE_HEADER. It is an invalid field for any other entity type.
         """
 
-        type: DocumentationPartType | str | None = None
+        type: _models.DocumentationPartType | str | None = None
         path: str | None = None
         method: str | None = None
         status_code: str | None = None
@@ -109,7 +109,7 @@ else:
         __match_args__ = ()
         __attrs_own_setattr__ = False
 
-        type: DocumentationPartType | str | None
+        type: _models.DocumentationPartType | str | None
         path: str | None
         method: str | None
         status_code: str | None
@@ -118,7 +118,7 @@ else:
         def __init__(
             self,
             *,
-            type: DocumentationPartType | str | None = None,
+            type: _models.DocumentationPartType | str | None = None,
             path: str | None = None,
             method: str | None = None,
             status_code: str | None = None,

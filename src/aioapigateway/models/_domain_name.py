@@ -15,12 +15,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._endpoint_configuration import EndpointConfiguration
-    from ._enums import DomainNameStatus, EndpointAccessMode, RoutingMode, SecurityPolicy
-    from ._mutual_tls_authentication import MutualTlsAuthentication
 
 __all__ = ["DomainName"]
 
@@ -101,17 +99,17 @@ if TYPE_CHECKING:
         regional_certificate_arn: str | None = None
         distribution_domain_name: str | None = None
         distribution_hosted_zone_id: str | None = None
-        endpoint_configuration: EndpointConfiguration | None = None
-        domain_name_status: DomainNameStatus | str | None = None
+        endpoint_configuration: _models.EndpointConfiguration | None = None
+        domain_name_status: _models.DomainNameStatus | str | None = None
         domain_name_status_message: str | None = None
-        security_policy: SecurityPolicy | str | None = None
-        endpoint_access_mode: EndpointAccessMode | str | None = None
+        security_policy: _models.SecurityPolicy | str | None = None
+        endpoint_access_mode: _models.EndpointAccessMode | str | None = None
         tags: dict[str, str] | None = None
-        mutual_tls_authentication: MutualTlsAuthentication | None = None
+        mutual_tls_authentication: _models.MutualTlsAuthentication | None = None
         ownership_verification_certificate_arn: str | None = None
         management_policy: str | None = None
         policy: str | None = None
-        routing_mode: RoutingMode | str | None = None
+        routing_mode: _models.RoutingMode | str | None = None
 
 else:
 
@@ -218,17 +216,17 @@ else:
         regional_certificate_arn: str | None
         distribution_domain_name: str | None
         distribution_hosted_zone_id: str | None
-        endpoint_configuration: EndpointConfiguration | None
-        domain_name_status: DomainNameStatus | str | None
+        endpoint_configuration: _models.EndpointConfiguration | None
+        domain_name_status: _models.DomainNameStatus | str | None
         domain_name_status_message: str | None
-        security_policy: SecurityPolicy | str | None
-        endpoint_access_mode: EndpointAccessMode | str | None
+        security_policy: _models.SecurityPolicy | str | None
+        endpoint_access_mode: _models.EndpointAccessMode | str | None
         tags: dict[str, str] | None
-        mutual_tls_authentication: MutualTlsAuthentication | None
+        mutual_tls_authentication: _models.MutualTlsAuthentication | None
         ownership_verification_certificate_arn: str | None
         management_policy: str | None
         policy: str | None
-        routing_mode: RoutingMode | str | None
+        routing_mode: _models.RoutingMode | str | None
 
         def __init__(
             self,
@@ -245,17 +243,17 @@ else:
             regional_certificate_arn: str | None = None,
             distribution_domain_name: str | None = None,
             distribution_hosted_zone_id: str | None = None,
-            endpoint_configuration: EndpointConfiguration | None = None,
-            domain_name_status: DomainNameStatus | str | None = None,
+            endpoint_configuration: _models.EndpointConfiguration | None = None,
+            domain_name_status: _models.DomainNameStatus | str | None = None,
             domain_name_status_message: str | None = None,
-            security_policy: SecurityPolicy | str | None = None,
-            endpoint_access_mode: EndpointAccessMode | str | None = None,
+            security_policy: _models.SecurityPolicy | str | None = None,
+            endpoint_access_mode: _models.EndpointAccessMode | str | None = None,
             tags: dict[str, str] | None = None,
-            mutual_tls_authentication: MutualTlsAuthentication | None = None,
+            mutual_tls_authentication: _models.MutualTlsAuthentication | None = None,
             ownership_verification_certificate_arn: str | None = None,
             management_policy: str | None = None,
             policy: str | None = None,
-            routing_mode: RoutingMode | str | None = None,
+            routing_mode: _models.RoutingMode | str | None = None,
         ) -> None:
             self.domain_name = domain_name
             self.domain_name_id = domain_name_id

@@ -14,10 +14,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._enums import AccessAssociationSourceType
 
 __all__ = ["DomainNameAccessAssociation"]
 
@@ -42,7 +42,7 @@ if TYPE_CHECKING:
 
         domain_name_access_association_arn: str | None = None
         domain_name_arn: str | None = None
-        access_association_source_type: AccessAssociationSourceType | str | None = None
+        access_association_source_type: _models.AccessAssociationSourceType | str | None = None
         access_association_source: str | None = None
         tags: dict[str, str] | None = None
 
@@ -77,7 +77,7 @@ else:
 
         domain_name_access_association_arn: str | None
         domain_name_arn: str | None
-        access_association_source_type: AccessAssociationSourceType | str | None
+        access_association_source_type: _models.AccessAssociationSourceType | str | None
         access_association_source: str | None
         tags: dict[str, str] | None
 
@@ -86,7 +86,7 @@ else:
             *,
             domain_name_access_association_arn: str | None = None,
             domain_name_arn: str | None = None,
-            access_association_source_type: AccessAssociationSourceType | str | None = None,
+            access_association_source_type: _models.AccessAssociationSourceType | str | None = None,
             access_association_source: str | None = None,
             tags: dict[str, str] | None = None,
         ) -> None:

@@ -14,10 +14,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._enums import EndpointType, IpAddressType
 
 __all__ = ["EndpointConfiguration"]
 
@@ -43,8 +43,8 @@ if TYPE_CHECKING:
                 is only supported for PRIVATE endpoint type.
         """
 
-        types: list[EndpointType | str] | None = None
-        ip_address_type: IpAddressType | str | None = None
+        types: list[_models.EndpointType | str] | None = None
+        ip_address_type: _models.IpAddressType | str | None = None
         vpc_endpoint_ids: list[str] | None = None
 
 else:
@@ -77,15 +77,15 @@ else:
         __match_args__ = ()
         __attrs_own_setattr__ = False
 
-        types: list[EndpointType | str] | None
-        ip_address_type: IpAddressType | str | None
+        types: list[_models.EndpointType | str] | None
+        ip_address_type: _models.IpAddressType | str | None
         vpc_endpoint_ids: list[str] | None
 
         def __init__(
             self,
             *,
-            types: list[EndpointType | str] | None = None,
-            ip_address_type: IpAddressType | str | None = None,
+            types: list[_models.EndpointType | str] | None = None,
+            ip_address_type: _models.IpAddressType | str | None = None,
             vpc_endpoint_ids: list[str] | None = None,
         ) -> None:
             self.types = types

@@ -14,10 +14,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._enums import GatewayResponseType
 
 __all__ = ["GatewayResponse"]
 
@@ -41,7 +41,7 @@ if TYPE_CHECKING:
                 without any customization by an API developer.
         """
 
-        response_type: GatewayResponseType | str | None = None
+        response_type: _models.GatewayResponseType | str | None = None
         status_code: str | None = None
         response_parameters: dict[str, str] | None = None
         response_templates: dict[str, str] | None = None
@@ -77,7 +77,7 @@ else:
         __match_args__ = ()
         __attrs_own_setattr__ = False
 
-        response_type: GatewayResponseType | str | None
+        response_type: _models.GatewayResponseType | str | None
         status_code: str | None
         response_parameters: dict[str, str] | None
         response_templates: dict[str, str] | None
@@ -86,7 +86,7 @@ else:
         def __init__(
             self,
             *,
-            response_type: GatewayResponseType | str | None = None,
+            response_type: _models.GatewayResponseType | str | None = None,
             status_code: str | None = None,
             response_parameters: dict[str, str] | None = None,
             response_templates: dict[str, str] | None = None,

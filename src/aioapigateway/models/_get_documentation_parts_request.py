@@ -14,10 +14,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._enums import DocumentationPartType, LocationStatusType
 
 __all__ = ["GetDocumentationPartsRequest"]
 
@@ -45,7 +45,7 @@ if TYPE_CHECKING:
 
         rest_api_id: str
         type: (
-            DocumentationPartType
+            _models.DocumentationPartType
             | Literal[
                 "API",
                 "AUTHORIZER",
@@ -66,7 +66,9 @@ if TYPE_CHECKING:
         path: str | None = None
         position: str | None = None
         limit: int | None = None
-        location_status: LocationStatusType | Literal["DOCUMENTED", "UNDOCUMENTED"] | None = None
+        location_status: (
+            _models.LocationStatusType | Literal["DOCUMENTED", "UNDOCUMENTED"] | None
+        ) = None
 
 else:
 
@@ -104,7 +106,7 @@ else:
 
         rest_api_id: str
         type: (
-            DocumentationPartType
+            _models.DocumentationPartType
             | Literal[
                 "API",
                 "AUTHORIZER",
@@ -125,13 +127,13 @@ else:
         path: str | None
         position: str | None
         limit: int | None
-        location_status: LocationStatusType | Literal["DOCUMENTED", "UNDOCUMENTED"] | None
+        location_status: _models.LocationStatusType | Literal["DOCUMENTED", "UNDOCUMENTED"] | None
 
         def __init__(
             self,
             *,
             rest_api_id: str,
-            type: DocumentationPartType
+            type: _models.DocumentationPartType
             | Literal[
                 "API",
                 "AUTHORIZER",
@@ -151,7 +153,7 @@ else:
             path: str | None = None,
             position: str | None = None,
             limit: int | None = None,
-            location_status: LocationStatusType
+            location_status: _models.LocationStatusType
             | Literal["DOCUMENTED", "UNDOCUMENTED"]
             | None = None,
         ) -> None:

@@ -14,10 +14,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._enums import ResourceOwner
 
 __all__ = ["GetDomainNamesRequest"]
 
@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
         position: str | None = None
         limit: int | None = None
-        resource_owner: ResourceOwner | Literal["SELF", "OTHER_ACCOUNTS"] | None = None
+        resource_owner: _models.ResourceOwner | Literal["SELF", "OTHER_ACCOUNTS"] | None = None
 
 else:
 
@@ -65,14 +65,14 @@ else:
 
         position: str | None
         limit: int | None
-        resource_owner: ResourceOwner | Literal["SELF", "OTHER_ACCOUNTS"] | None
+        resource_owner: _models.ResourceOwner | Literal["SELF", "OTHER_ACCOUNTS"] | None
 
         def __init__(
             self,
             *,
             position: str | None = None,
             limit: int | None = None,
-            resource_owner: ResourceOwner | Literal["SELF", "OTHER_ACCOUNTS"] | None = None,
+            resource_owner: _models.ResourceOwner | Literal["SELF", "OTHER_ACCOUNTS"] | None = None,
         ) -> None:
             self.position = position
             self.limit = limit

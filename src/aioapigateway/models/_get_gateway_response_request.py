@@ -14,10 +14,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._enums import GatewayResponseType
 
 __all__ = ["GetGatewayResponseRequest"]
 
@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 
         rest_api_id: str
         response_type: (
-            GatewayResponseType
+            _models.GatewayResponseType
             | Literal[
                 "DEFAULT_4XX",
                 "DEFAULT_5XX",
@@ -84,7 +84,7 @@ else:
 
         rest_api_id: str
         response_type: (
-            GatewayResponseType
+            _models.GatewayResponseType
             | Literal[
                 "DEFAULT_4XX",
                 "DEFAULT_5XX",
@@ -114,7 +114,7 @@ else:
             self,
             *,
             rest_api_id: str,
-            response_type: GatewayResponseType
+            response_type: _models.GatewayResponseType
             | Literal[
                 "DEFAULT_4XX",
                 "DEFAULT_5XX",

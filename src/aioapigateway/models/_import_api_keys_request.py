@@ -15,10 +15,10 @@ from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 from aioapigateway.runtime.redact import redacted_repr
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._enums import ApiKeysFormat
 
 __all__ = ["ImportApiKeysRequest"]
 
@@ -41,7 +41,7 @@ if TYPE_CHECKING:
         """
 
         body: bytes = attrs.field(repr=redacted_repr)
-        format: ApiKeysFormat | Literal["csv"]
+        format: _models.ApiKeysFormat | Literal["csv"]
         fail_on_warnings: bool | None = None
 
 else:
@@ -71,14 +71,14 @@ else:
         __attrs_own_setattr__ = False
 
         body: bytes
-        format: ApiKeysFormat | Literal["csv"]
+        format: _models.ApiKeysFormat | Literal["csv"]
         fail_on_warnings: bool | None
 
         def __init__(
             self,
             *,
             body: bytes,
-            format: ApiKeysFormat | Literal["csv"],
+            format: _models.ApiKeysFormat | Literal["csv"],
             fail_on_warnings: bool | None = None,
         ) -> None:
             self.body = body

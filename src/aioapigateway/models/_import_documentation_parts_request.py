@@ -14,10 +14,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._enums import PutMode
 
 __all__ = ["ImportDocumentationPartsRequest"]
 
@@ -41,7 +41,7 @@ if TYPE_CHECKING:
         """
 
         rest_api_id: str
-        mode: PutMode | Literal["merge", "overwrite"] | None = None
+        mode: _models.PutMode | Literal["merge", "overwrite"] | None = None
         fail_on_warnings: bool | None = None
         body: bytes
 
@@ -74,7 +74,7 @@ else:
         __attrs_own_setattr__ = False
 
         rest_api_id: str
-        mode: PutMode | Literal["merge", "overwrite"] | None
+        mode: _models.PutMode | Literal["merge", "overwrite"] | None
         fail_on_warnings: bool | None
         body: bytes
 
@@ -82,7 +82,7 @@ else:
             self,
             *,
             rest_api_id: str,
-            mode: PutMode | Literal["merge", "overwrite"] | None = None,
+            mode: _models.PutMode | Literal["merge", "overwrite"] | None = None,
             fail_on_warnings: bool | None = None,
             body: bytes,
         ) -> None:

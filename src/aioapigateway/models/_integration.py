@@ -14,17 +14,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._enums import (
-        ConnectionType,
-        ContentHandlingStrategy,
-        IntegrationType,
-        ResponseTransferMode,
-    )
-    from ._integration_response import IntegrationResponse
-    from ._tls_config import TlsConfig
 
 __all__ = ["Integration"]
 
@@ -123,22 +116,22 @@ if TYPE_CHECKING:
             integration_target: The ALB or NLB ARN to send the request to.
         """
 
-        type: IntegrationType | str | None = None
+        type: _models.IntegrationType | str | None = None
         http_method: str | None = None
         uri: str | None = None
-        connection_type: ConnectionType | str | None = None
+        connection_type: _models.ConnectionType | str | None = None
         connection_id: str | None = None
         credentials: str | None = None
         request_parameters: dict[str, str] | None = None
         request_templates: dict[str, str] | None = None
         passthrough_behavior: str | None = None
-        content_handling: ContentHandlingStrategy | str | None = None
+        content_handling: _models.ContentHandlingStrategy | str | None = None
         timeout_in_millis: int | None = None
         cache_namespace: str | None = None
         cache_key_parameters: list[str] | None = None
-        integration_responses: dict[str, IntegrationResponse] | None = None
-        tls_config: TlsConfig | None = None
-        response_transfer_mode: ResponseTransferMode | str | None = None
+        integration_responses: dict[str, _models.IntegrationResponse] | None = None
+        tls_config: _models.TlsConfig | None = None
+        response_transfer_mode: _models.ResponseTransferMode | str | None = None
         integration_target: str | None = None
 
 else:
@@ -258,43 +251,43 @@ else:
         __match_args__ = ()
         __attrs_own_setattr__ = False
 
-        type: IntegrationType | str | None
+        type: _models.IntegrationType | str | None
         http_method: str | None
         uri: str | None
-        connection_type: ConnectionType | str | None
+        connection_type: _models.ConnectionType | str | None
         connection_id: str | None
         credentials: str | None
         request_parameters: dict[str, str] | None
         request_templates: dict[str, str] | None
         passthrough_behavior: str | None
-        content_handling: ContentHandlingStrategy | str | None
+        content_handling: _models.ContentHandlingStrategy | str | None
         timeout_in_millis: int | None
         cache_namespace: str | None
         cache_key_parameters: list[str] | None
-        integration_responses: dict[str, IntegrationResponse] | None
-        tls_config: TlsConfig | None
-        response_transfer_mode: ResponseTransferMode | str | None
+        integration_responses: dict[str, _models.IntegrationResponse] | None
+        tls_config: _models.TlsConfig | None
+        response_transfer_mode: _models.ResponseTransferMode | str | None
         integration_target: str | None
 
         def __init__(
             self,
             *,
-            type: IntegrationType | str | None = None,
+            type: _models.IntegrationType | str | None = None,
             http_method: str | None = None,
             uri: str | None = None,
-            connection_type: ConnectionType | str | None = None,
+            connection_type: _models.ConnectionType | str | None = None,
             connection_id: str | None = None,
             credentials: str | None = None,
             request_parameters: dict[str, str] | None = None,
             request_templates: dict[str, str] | None = None,
             passthrough_behavior: str | None = None,
-            content_handling: ContentHandlingStrategy | str | None = None,
+            content_handling: _models.ContentHandlingStrategy | str | None = None,
             timeout_in_millis: int | None = None,
             cache_namespace: str | None = None,
             cache_key_parameters: list[str] | None = None,
-            integration_responses: dict[str, IntegrationResponse] | None = None,
-            tls_config: TlsConfig | None = None,
-            response_transfer_mode: ResponseTransferMode | str | None = None,
+            integration_responses: dict[str, _models.IntegrationResponse] | None = None,
+            tls_config: _models.TlsConfig | None = None,
+            response_transfer_mode: _models.ResponseTransferMode | str | None = None,
             integration_target: str | None = None,
         ) -> None:
             self.type = type

@@ -14,10 +14,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._enums import ContentHandlingStrategy
 
 __all__ = ["IntegrationResponse"]
 
@@ -64,7 +64,7 @@ if TYPE_CHECKING:
         selection_pattern: str | None = None
         response_parameters: dict[str, str] | None = None
         response_templates: dict[str, str] | None = None
-        content_handling: ContentHandlingStrategy | str | None = None
+        content_handling: _models.ContentHandlingStrategy | str | None = None
 
 else:
 
@@ -119,7 +119,7 @@ else:
         selection_pattern: str | None
         response_parameters: dict[str, str] | None
         response_templates: dict[str, str] | None
-        content_handling: ContentHandlingStrategy | str | None
+        content_handling: _models.ContentHandlingStrategy | str | None
 
         def __init__(
             self,
@@ -128,7 +128,7 @@ else:
             selection_pattern: str | None = None,
             response_parameters: dict[str, str] | None = None,
             response_templates: dict[str, str] | None = None,
-            content_handling: ContentHandlingStrategy | str | None = None,
+            content_handling: _models.ContentHandlingStrategy | str | None = None,
         ) -> None:
             self.status_code = status_code
             self.selection_pattern = selection_pattern

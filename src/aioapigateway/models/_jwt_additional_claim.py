@@ -14,10 +14,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._enums import JwtClaimFormat
 
 __all__ = ["JwtAdditionalClaim"]
 
@@ -41,7 +41,7 @@ if TYPE_CHECKING:
         """
 
         claim_name: str | None = None
-        format: JwtClaimFormat | str | None = None
+        format: _models.JwtClaimFormat | str | None = None
         required: bool | None = None
         expected_values: list[str] | None = None
 
@@ -74,7 +74,7 @@ else:
         __attrs_own_setattr__ = False
 
         claim_name: str | None
-        format: JwtClaimFormat | str | None
+        format: _models.JwtClaimFormat | str | None
         required: bool | None
         expected_values: list[str] | None
 
@@ -82,7 +82,7 @@ else:
             self,
             *,
             claim_name: str | None = None,
-            format: JwtClaimFormat | str | None = None,
+            format: _models.JwtClaimFormat | str | None = None,
             required: bool | None = None,
             expected_values: list[str] | None = None,
         ) -> None:

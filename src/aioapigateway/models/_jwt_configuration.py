@@ -14,11 +14,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._enums import JwtSigningAlgorithm
-    from ._jwt_issuer import JwtIssuer
 
 __all__ = ["JwtConfiguration"]
 
@@ -35,8 +34,8 @@ if TYPE_CHECKING:
             default_algorithms: The signing algorithms configured for the authorizer.
         """
 
-        issuers: list[JwtIssuer] | None = None
-        default_algorithms: list[JwtSigningAlgorithm | str] | None = None
+        issuers: list[_models.JwtIssuer] | None = None
+        default_algorithms: list[_models.JwtSigningAlgorithm | str] | None = None
 
 else:
 
@@ -58,14 +57,14 @@ else:
         __match_args__ = ()
         __attrs_own_setattr__ = False
 
-        issuers: list[JwtIssuer] | None
-        default_algorithms: list[JwtSigningAlgorithm | str] | None
+        issuers: list[_models.JwtIssuer] | None
+        default_algorithms: list[_models.JwtSigningAlgorithm | str] | None
 
         def __init__(
             self,
             *,
-            issuers: list[JwtIssuer] | None = None,
-            default_algorithms: list[JwtSigningAlgorithm | str] | None = None,
+            issuers: list[_models.JwtIssuer] | None = None,
+            default_algorithms: list[_models.JwtSigningAlgorithm | str] | None = None,
         ) -> None:
             self.issuers = issuers
             self.default_algorithms = default_algorithms

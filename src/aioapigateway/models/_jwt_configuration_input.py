@@ -14,11 +14,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._enums import JwtSigningAlgorithm
-    from ._jwt_issuer_input import JwtIssuerInput
 
 __all__ = ["JwtConfigurationInput"]
 
@@ -36,9 +35,10 @@ if TYPE_CHECKING:
                 values are RS256, RS384, RS512, ES256, ES384, and ES512.
         """
 
-        issuers: list[JwtIssuerInput]
+        issuers: list[_models.JwtIssuerInput]
         default_algorithms: list[
-            JwtSigningAlgorithm | Literal["RS256", "RS384", "RS512", "ES256", "ES384", "ES512"]
+            _models.JwtSigningAlgorithm
+            | Literal["RS256", "RS384", "RS512", "ES256", "ES384", "ES512"]
         ]
 
 else:
@@ -62,17 +62,19 @@ else:
         __match_args__ = ()
         __attrs_own_setattr__ = False
 
-        issuers: list[JwtIssuerInput]
+        issuers: list[_models.JwtIssuerInput]
         default_algorithms: list[
-            JwtSigningAlgorithm | Literal["RS256", "RS384", "RS512", "ES256", "ES384", "ES512"]
+            _models.JwtSigningAlgorithm
+            | Literal["RS256", "RS384", "RS512", "ES256", "ES384", "ES512"]
         ]
 
         def __init__(
             self,
             *,
-            issuers: list[JwtIssuerInput],
+            issuers: list[_models.JwtIssuerInput],
             default_algorithms: list[
-                JwtSigningAlgorithm | Literal["RS256", "RS384", "RS512", "ES256", "ES384", "ES512"]
+                _models.JwtSigningAlgorithm
+                | Literal["RS256", "RS384", "RS512", "ES256", "ES384", "ES512"]
             ],
         ) -> None:
             self.issuers = issuers

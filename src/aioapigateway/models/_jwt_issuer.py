@@ -14,10 +14,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._jwt_additional_claim import JwtAdditionalClaim
 
 __all__ = ["JwtIssuer"]
 
@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 
         issuer: str | None = None
         audiences: list[str] | None = None
-        additional_claims: list[JwtAdditionalClaim] | None = None
+        additional_claims: list[_models.JwtAdditionalClaim] | None = None
         jwks_uri: str | None = None
 
 else:
@@ -69,7 +69,7 @@ else:
 
         issuer: str | None
         audiences: list[str] | None
-        additional_claims: list[JwtAdditionalClaim] | None
+        additional_claims: list[_models.JwtAdditionalClaim] | None
         jwks_uri: str | None
 
         def __init__(
@@ -77,7 +77,7 @@ else:
             *,
             issuer: str | None = None,
             audiences: list[str] | None = None,
-            additional_claims: list[JwtAdditionalClaim] | None = None,
+            additional_claims: list[_models.JwtAdditionalClaim] | None = None,
             jwks_uri: str | None = None,
         ) -> None:
             self.issuer = issuer

@@ -14,10 +14,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._jwt_additional_claim import JwtAdditionalClaim
 
 __all__ = ["JwtIssuerInput"]
 
@@ -42,7 +42,7 @@ if TYPE_CHECKING:
 
         issuer: str
         audiences: list[str]
-        additional_claims: list[JwtAdditionalClaim] | None = None
+        additional_claims: list[_models.JwtAdditionalClaim] | None = None
 
 else:
 
@@ -73,14 +73,14 @@ else:
 
         issuer: str
         audiences: list[str]
-        additional_claims: list[JwtAdditionalClaim] | None
+        additional_claims: list[_models.JwtAdditionalClaim] | None
 
         def __init__(
             self,
             *,
             issuer: str,
             audiences: list[str],
-            additional_claims: list[JwtAdditionalClaim] | None = None,
+            additional_claims: list[_models.JwtAdditionalClaim] | None = None,
         ) -> None:
             self.issuer = issuer
             self.audiences = audiences

@@ -14,11 +14,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._integration import Integration
-    from ._method_response import MethodResponse
 
 __all__ = ["Method"]
 
@@ -81,8 +80,8 @@ if TYPE_CHECKING:
         operation_name: str | None = None
         request_parameters: dict[str, bool] | None = None
         request_models: dict[str, str] | None = None
-        method_responses: dict[str, MethodResponse] | None = None
-        method_integration: Integration | None = None
+        method_responses: dict[str, _models.MethodResponse] | None = None
+        method_integration: _models.Integration | None = None
         authorization_scopes: list[str] | None = None
 
 else:
@@ -160,8 +159,8 @@ else:
         operation_name: str | None
         request_parameters: dict[str, bool] | None
         request_models: dict[str, str] | None
-        method_responses: dict[str, MethodResponse] | None
-        method_integration: Integration | None
+        method_responses: dict[str, _models.MethodResponse] | None
+        method_integration: _models.Integration | None
         authorization_scopes: list[str] | None
 
         def __init__(
@@ -175,8 +174,8 @@ else:
             operation_name: str | None = None,
             request_parameters: dict[str, bool] | None = None,
             request_models: dict[str, str] | None = None,
-            method_responses: dict[str, MethodResponse] | None = None,
-            method_integration: Integration | None = None,
+            method_responses: dict[str, _models.MethodResponse] | None = None,
+            method_integration: _models.Integration | None = None,
             authorization_scopes: list[str] | None = None,
         ) -> None:
             self.http_method = http_method

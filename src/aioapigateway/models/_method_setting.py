@@ -14,10 +14,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._enums import UnauthorizedCacheControlHeaderStrategy
 
 __all__ = ["MethodSetting"]
 
@@ -60,7 +60,7 @@ if TYPE_CHECKING:
         cache_data_encrypted: bool | None = None
         require_authorization_for_cache_control: bool | None = None
         unauthorized_cache_control_header_strategy: (
-            UnauthorizedCacheControlHeaderStrategy | str | None
+            _models.UnauthorizedCacheControlHeaderStrategy | str | None
         ) = None
 
 else:
@@ -117,7 +117,7 @@ else:
         cache_data_encrypted: bool | None
         require_authorization_for_cache_control: bool | None
         unauthorized_cache_control_header_strategy: (
-            UnauthorizedCacheControlHeaderStrategy | str | None
+            _models.UnauthorizedCacheControlHeaderStrategy | str | None
         )
 
         def __init__(
@@ -132,7 +132,7 @@ else:
             cache_ttl_in_seconds: int | None = None,
             cache_data_encrypted: bool | None = None,
             require_authorization_for_cache_control: bool | None = None,
-            unauthorized_cache_control_header_strategy: UnauthorizedCacheControlHeaderStrategy
+            unauthorized_cache_control_header_strategy: _models.UnauthorizedCacheControlHeaderStrategy
             | str
             | None = None,
         ) -> None:

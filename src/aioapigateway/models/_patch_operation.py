@@ -14,10 +14,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._enums import Op
 
 __all__ = ["PatchOperation"]
 
@@ -52,7 +52,7 @@ if TYPE_CHECKING:
                 "from":"/canarySettings/deploymentId" and "path":"/deploymentId".
         """
 
-        op: Op | Literal["add", "remove", "replace", "move", "copy", "test"] | None = None
+        op: _models.Op | Literal["add", "remove", "replace", "move", "copy", "test"] | None = None
         path: str | None = None
         value: str | None = None
         from_: str | None = None
@@ -97,7 +97,7 @@ else:
         __match_args__ = ()
         __attrs_own_setattr__ = False
 
-        op: Op | Literal["add", "remove", "replace", "move", "copy", "test"] | None
+        op: _models.Op | Literal["add", "remove", "replace", "move", "copy", "test"] | None
         path: str | None
         value: str | None
         from_: str | None
@@ -105,7 +105,9 @@ else:
         def __init__(
             self,
             *,
-            op: Op | Literal["add", "remove", "replace", "move", "copy", "test"] | None = None,
+            op: _models.Op
+            | Literal["add", "remove", "replace", "move", "copy", "test"]
+            | None = None,
             path: str | None = None,
             value: str | None = None,
             from_: str | None = None,

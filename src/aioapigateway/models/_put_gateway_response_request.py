@@ -14,10 +14,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._enums import GatewayResponseType
 
 __all__ = ["PutGatewayResponseRequest"]
 
@@ -41,7 +41,7 @@ if TYPE_CHECKING:
 
         rest_api_id: str
         response_type: (
-            GatewayResponseType
+            _models.GatewayResponseType
             | Literal[
                 "DEFAULT_4XX",
                 "DEFAULT_5XX",
@@ -100,7 +100,7 @@ else:
 
         rest_api_id: str
         response_type: (
-            GatewayResponseType
+            _models.GatewayResponseType
             | Literal[
                 "DEFAULT_4XX",
                 "DEFAULT_5XX",
@@ -133,7 +133,7 @@ else:
             self,
             *,
             rest_api_id: str,
-            response_type: GatewayResponseType
+            response_type: _models.GatewayResponseType
             | Literal[
                 "DEFAULT_4XX",
                 "DEFAULT_5XX",

@@ -14,16 +14,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._enums import (
-        ConnectionType,
-        ContentHandlingStrategy,
-        IntegrationType,
-        ResponseTransferMode,
-    )
-    from ._tls_config import TlsConfig
 
 __all__ = ["PutIntegrationRequest"]
 
@@ -104,10 +98,10 @@ if TYPE_CHECKING:
         rest_api_id: str
         resource_id: str
         http_method: str
-        type: IntegrationType | Literal["HTTP", "AWS", "MOCK", "HTTP_PROXY", "AWS_PROXY"]
+        type: _models.IntegrationType | Literal["HTTP", "AWS", "MOCK", "HTTP_PROXY", "AWS_PROXY"]
         integration_http_method: str | None = None
         uri: str | None = None
-        connection_type: ConnectionType | Literal["INTERNET", "VPC_LINK"] | None = None
+        connection_type: _models.ConnectionType | Literal["INTERNET", "VPC_LINK"] | None = None
         connection_id: str | None = None
         credentials: str | None = None
         request_parameters: dict[str, str] | None = None
@@ -116,11 +110,13 @@ if TYPE_CHECKING:
         cache_namespace: str | None = None
         cache_key_parameters: list[str] | None = None
         content_handling: (
-            ContentHandlingStrategy | Literal["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"] | None
+            _models.ContentHandlingStrategy | Literal["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"] | None
         ) = None
         timeout_in_millis: int | None = None
-        tls_config: TlsConfig | None = None
-        response_transfer_mode: ResponseTransferMode | Literal["BUFFERED", "STREAM"] | None = None
+        tls_config: _models.TlsConfig | None = None
+        response_transfer_mode: (
+            _models.ResponseTransferMode | Literal["BUFFERED", "STREAM"] | None
+        ) = None
         integration_target: str | None = None
 
 else:
@@ -224,10 +220,10 @@ else:
         rest_api_id: str
         resource_id: str
         http_method: str
-        type: IntegrationType | Literal["HTTP", "AWS", "MOCK", "HTTP_PROXY", "AWS_PROXY"]
+        type: _models.IntegrationType | Literal["HTTP", "AWS", "MOCK", "HTTP_PROXY", "AWS_PROXY"]
         integration_http_method: str | None
         uri: str | None
-        connection_type: ConnectionType | Literal["INTERNET", "VPC_LINK"] | None
+        connection_type: _models.ConnectionType | Literal["INTERNET", "VPC_LINK"] | None
         connection_id: str | None
         credentials: str | None
         request_parameters: dict[str, str] | None
@@ -236,11 +232,11 @@ else:
         cache_namespace: str | None
         cache_key_parameters: list[str] | None
         content_handling: (
-            ContentHandlingStrategy | Literal["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"] | None
+            _models.ContentHandlingStrategy | Literal["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"] | None
         )
         timeout_in_millis: int | None
-        tls_config: TlsConfig | None
-        response_transfer_mode: ResponseTransferMode | Literal["BUFFERED", "STREAM"] | None
+        tls_config: _models.TlsConfig | None
+        response_transfer_mode: _models.ResponseTransferMode | Literal["BUFFERED", "STREAM"] | None
         integration_target: str | None
 
         def __init__(
@@ -249,10 +245,11 @@ else:
             rest_api_id: str,
             resource_id: str,
             http_method: str,
-            type: IntegrationType | Literal["HTTP", "AWS", "MOCK", "HTTP_PROXY", "AWS_PROXY"],
+            type: _models.IntegrationType
+            | Literal["HTTP", "AWS", "MOCK", "HTTP_PROXY", "AWS_PROXY"],
             integration_http_method: str | None = None,
             uri: str | None = None,
-            connection_type: ConnectionType | Literal["INTERNET", "VPC_LINK"] | None = None,
+            connection_type: _models.ConnectionType | Literal["INTERNET", "VPC_LINK"] | None = None,
             connection_id: str | None = None,
             credentials: str | None = None,
             request_parameters: dict[str, str] | None = None,
@@ -260,12 +257,12 @@ else:
             passthrough_behavior: str | None = None,
             cache_namespace: str | None = None,
             cache_key_parameters: list[str] | None = None,
-            content_handling: ContentHandlingStrategy
+            content_handling: _models.ContentHandlingStrategy
             | Literal["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"]
             | None = None,
             timeout_in_millis: int | None = None,
-            tls_config: TlsConfig | None = None,
-            response_transfer_mode: ResponseTransferMode
+            tls_config: _models.TlsConfig | None = None,
+            response_transfer_mode: _models.ResponseTransferMode
             | Literal["BUFFERED", "STREAM"]
             | None = None,
             integration_target: str | None = None,

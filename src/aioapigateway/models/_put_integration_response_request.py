@@ -14,10 +14,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._enums import ContentHandlingStrategy
 
 __all__ = ["PutIntegrationResponseRequest"]
 
@@ -61,7 +61,7 @@ if TYPE_CHECKING:
         response_parameters: dict[str, str] | None = None
         response_templates: dict[str, str] | None = None
         content_handling: (
-            ContentHandlingStrategy | Literal["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"] | None
+            _models.ContentHandlingStrategy | Literal["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"] | None
         ) = None
 
 else:
@@ -117,7 +117,7 @@ else:
         response_parameters: dict[str, str] | None
         response_templates: dict[str, str] | None
         content_handling: (
-            ContentHandlingStrategy | Literal["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"] | None
+            _models.ContentHandlingStrategy | Literal["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"] | None
         )
 
         def __init__(
@@ -130,7 +130,7 @@ else:
             selection_pattern: str | None = None,
             response_parameters: dict[str, str] | None = None,
             response_templates: dict[str, str] | None = None,
-            content_handling: ContentHandlingStrategy
+            content_handling: _models.ContentHandlingStrategy
             | Literal["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"]
             | None = None,
         ) -> None:

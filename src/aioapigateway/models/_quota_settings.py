@@ -14,10 +14,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._enums import QuotaPeriodType
 
 __all__ = ["QuotaSettings"]
 
@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
         limit: int | None = None
         offset: int | None = None
-        period: QuotaPeriodType | str | None = None
+        period: _models.QuotaPeriodType | str | None = None
 
 else:
 
@@ -63,14 +63,14 @@ else:
 
         limit: int | None
         offset: int | None
-        period: QuotaPeriodType | str | None
+        period: _models.QuotaPeriodType | str | None
 
         def __init__(
             self,
             *,
             limit: int | None = None,
             offset: int | None = None,
-            period: QuotaPeriodType | str | None = None,
+            period: _models.QuotaPeriodType | str | None = None,
         ) -> None:
             self.limit = limit
             self.offset = offset

@@ -14,10 +14,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._method import Method
 
 __all__ = ["Resource"]
 
@@ -41,7 +41,7 @@ if TYPE_CHECKING:
         parent_id: str | None = None
         path_part: str | None = None
         path: str | None = None
-        resource_methods: dict[str, Method] | None = None
+        resource_methods: dict[str, _models.Method] | None = None
 
 else:
 
@@ -73,7 +73,7 @@ else:
         parent_id: str | None
         path_part: str | None
         path: str | None
-        resource_methods: dict[str, Method] | None
+        resource_methods: dict[str, _models.Method] | None
 
         def __init__(
             self,
@@ -82,7 +82,7 @@ else:
             parent_id: str | None = None,
             path_part: str | None = None,
             path: str | None = None,
-            resource_methods: dict[str, Method] | None = None,
+            resource_methods: dict[str, _models.Method] | None = None,
         ) -> None:
             self.id = id
             self.parent_id = parent_id

@@ -15,11 +15,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._endpoint_configuration import EndpointConfiguration
-    from ._enums import ApiKeySourceType, ApiStatus, EndpointAccessMode, SecurityPolicy
 
 __all__ = ["RestApi"]
 
@@ -73,15 +72,15 @@ if TYPE_CHECKING:
         warnings: list[str] | None = None
         binary_media_types: list[str] | None = None
         minimum_compression_size: int | None = None
-        api_key_source: ApiKeySourceType | str | None = None
-        endpoint_configuration: EndpointConfiguration | None = None
+        api_key_source: _models.ApiKeySourceType | str | None = None
+        endpoint_configuration: _models.EndpointConfiguration | None = None
         policy: str | None = None
         tags: dict[str, str] | None = None
         disable_execute_api_endpoint: bool | None = None
         root_resource_id: str | None = None
-        security_policy: SecurityPolicy | str | None = None
-        endpoint_access_mode: EndpointAccessMode | str | None = None
-        api_status: ApiStatus | str | None = None
+        security_policy: _models.SecurityPolicy | str | None = None
+        endpoint_access_mode: _models.EndpointAccessMode | str | None = None
+        api_status: _models.ApiStatus | str | None = None
         api_status_message: str | None = None
 
 else:
@@ -157,15 +156,15 @@ else:
         warnings: list[str] | None
         binary_media_types: list[str] | None
         minimum_compression_size: int | None
-        api_key_source: ApiKeySourceType | str | None
-        endpoint_configuration: EndpointConfiguration | None
+        api_key_source: _models.ApiKeySourceType | str | None
+        endpoint_configuration: _models.EndpointConfiguration | None
         policy: str | None
         tags: dict[str, str] | None
         disable_execute_api_endpoint: bool | None
         root_resource_id: str | None
-        security_policy: SecurityPolicy | str | None
-        endpoint_access_mode: EndpointAccessMode | str | None
-        api_status: ApiStatus | str | None
+        security_policy: _models.SecurityPolicy | str | None
+        endpoint_access_mode: _models.EndpointAccessMode | str | None
+        api_status: _models.ApiStatus | str | None
         api_status_message: str | None
 
         def __init__(
@@ -179,15 +178,15 @@ else:
             warnings: list[str] | None = None,
             binary_media_types: list[str] | None = None,
             minimum_compression_size: int | None = None,
-            api_key_source: ApiKeySourceType | str | None = None,
-            endpoint_configuration: EndpointConfiguration | None = None,
+            api_key_source: _models.ApiKeySourceType | str | None = None,
+            endpoint_configuration: _models.EndpointConfiguration | None = None,
             policy: str | None = None,
             tags: dict[str, str] | None = None,
             disable_execute_api_endpoint: bool | None = None,
             root_resource_id: str | None = None,
-            security_policy: SecurityPolicy | str | None = None,
-            endpoint_access_mode: EndpointAccessMode | str | None = None,
-            api_status: ApiStatus | str | None = None,
+            security_policy: _models.SecurityPolicy | str | None = None,
+            endpoint_access_mode: _models.EndpointAccessMode | str | None = None,
+            api_status: _models.ApiStatus | str | None = None,
             api_status_message: str | None = None,
         ) -> None:
             self.id = id

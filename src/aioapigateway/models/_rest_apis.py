@@ -14,10 +14,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._rest_api import RestApi
 
 __all__ = ["RestApis"]
 
@@ -36,7 +36,7 @@ if TYPE_CHECKING:
         """
 
         position: str | None = None
-        items: list[RestApi] | None = None
+        items: list[_models.RestApi] | None = None
 
 else:
 
@@ -60,13 +60,13 @@ else:
         __attrs_own_setattr__ = False
 
         position: str | None
-        items: list[RestApi] | None
+        items: list[_models.RestApi] | None
 
         def __init__(
             self,
             *,
             position: str | None = None,
-            items: list[RestApi] | None = None,
+            items: list[_models.RestApi] | None = None,
         ) -> None:
             self.position = position
             self.items = items

@@ -14,10 +14,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._sdk_configuration_property import SdkConfigurationProperty
 
 __all__ = ["SdkType"]
 
@@ -39,7 +39,7 @@ if TYPE_CHECKING:
         id: str | None = None
         friendly_name: str | None = None
         description: str | None = None
-        configuration_properties: list[SdkConfigurationProperty] | None = None
+        configuration_properties: list[_models.SdkConfigurationProperty] | None = None
 
 else:
 
@@ -68,7 +68,7 @@ else:
         id: str | None
         friendly_name: str | None
         description: str | None
-        configuration_properties: list[SdkConfigurationProperty] | None
+        configuration_properties: list[_models.SdkConfigurationProperty] | None
 
         def __init__(
             self,
@@ -76,7 +76,7 @@ else:
             id: str | None = None,
             friendly_name: str | None = None,
             description: str | None = None,
-            configuration_properties: list[SdkConfigurationProperty] | None = None,
+            configuration_properties: list[_models.SdkConfigurationProperty] | None = None,
         ) -> None:
             self.id = id
             self.friendly_name = friendly_name

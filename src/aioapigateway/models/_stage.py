@@ -15,13 +15,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._access_log_settings import AccessLogSettings
-    from ._canary_settings import CanarySettings
-    from ._enums import CacheClusterSize, CacheClusterStatus
-    from ._method_setting import MethodSetting
 
 __all__ = ["Stage"]
 
@@ -68,13 +65,13 @@ if TYPE_CHECKING:
         stage_name: str | None = None
         description: str | None = None
         cache_cluster_enabled: bool | None = None
-        cache_cluster_size: CacheClusterSize | str | None = None
-        cache_cluster_status: CacheClusterStatus | str | None = None
-        method_settings: dict[str, MethodSetting] | None = None
+        cache_cluster_size: _models.CacheClusterSize | str | None = None
+        cache_cluster_status: _models.CacheClusterStatus | str | None = None
+        method_settings: dict[str, _models.MethodSetting] | None = None
         variables: dict[str, str] | None = None
         documentation_version: str | None = None
-        access_log_settings: AccessLogSettings | None = None
-        canary_settings: CanarySettings | None = None
+        access_log_settings: _models.AccessLogSettings | None = None
+        canary_settings: _models.CanarySettings | None = None
         tracing_enabled: bool | None = None
         web_acl_arn: str | None = None
         tags: dict[str, str] | None = None
@@ -146,13 +143,13 @@ else:
         stage_name: str | None
         description: str | None
         cache_cluster_enabled: bool | None
-        cache_cluster_size: CacheClusterSize | str | None
-        cache_cluster_status: CacheClusterStatus | str | None
-        method_settings: dict[str, MethodSetting] | None
+        cache_cluster_size: _models.CacheClusterSize | str | None
+        cache_cluster_status: _models.CacheClusterStatus | str | None
+        method_settings: dict[str, _models.MethodSetting] | None
         variables: dict[str, str] | None
         documentation_version: str | None
-        access_log_settings: AccessLogSettings | None
-        canary_settings: CanarySettings | None
+        access_log_settings: _models.AccessLogSettings | None
+        canary_settings: _models.CanarySettings | None
         tracing_enabled: bool | None
         web_acl_arn: str | None
         tags: dict[str, str] | None
@@ -167,13 +164,13 @@ else:
             stage_name: str | None = None,
             description: str | None = None,
             cache_cluster_enabled: bool | None = None,
-            cache_cluster_size: CacheClusterSize | str | None = None,
-            cache_cluster_status: CacheClusterStatus | str | None = None,
-            method_settings: dict[str, MethodSetting] | None = None,
+            cache_cluster_size: _models.CacheClusterSize | str | None = None,
+            cache_cluster_status: _models.CacheClusterStatus | str | None = None,
+            method_settings: dict[str, _models.MethodSetting] | None = None,
             variables: dict[str, str] | None = None,
             documentation_version: str | None = None,
-            access_log_settings: AccessLogSettings | None = None,
-            canary_settings: CanarySettings | None = None,
+            access_log_settings: _models.AccessLogSettings | None = None,
+            canary_settings: _models.CanarySettings | None = None,
             tracing_enabled: bool | None = None,
             web_acl_arn: str | None = None,
             tags: dict[str, str] | None = None,

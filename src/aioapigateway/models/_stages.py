@@ -14,10 +14,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._stage import Stage
 
 __all__ = ["Stages"]
 
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
             item: The current page of elements from this collection.
         """
 
-        item: list[Stage] | None = None
+        item: list[_models.Stage] | None = None
 
 else:
 
@@ -53,12 +53,12 @@ else:
         __match_args__ = ()
         __attrs_own_setattr__ = False
 
-        item: list[Stage] | None
+        item: list[_models.Stage] | None
 
         def __init__(
             self,
             *,
-            item: list[Stage] | None = None,
+            item: list[_models.Stage] | None = None,
         ) -> None:
             self.item = item
 

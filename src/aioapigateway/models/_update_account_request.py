@@ -14,10 +14,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._patch_operation import PatchOperation
 
 __all__ = ["UpdateAccountRequest"]
 
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
                 (https://docs.aws.amazon.com/apigateway/latest/api/patch-operations.html).
         """
 
-        patch_operations: list[PatchOperation] | None = None
+        patch_operations: list[_models.PatchOperation] | None = None
 
 else:
 
@@ -55,12 +55,12 @@ else:
         __match_args__ = ()
         __attrs_own_setattr__ = False
 
-        patch_operations: list[PatchOperation] | None
+        patch_operations: list[_models.PatchOperation] | None
 
         def __init__(
             self,
             *,
-            patch_operations: list[PatchOperation] | None = None,
+            patch_operations: list[_models.PatchOperation] | None = None,
         ) -> None:
             self.patch_operations = patch_operations
 

@@ -14,10 +14,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._patch_operation import PatchOperation
 
 __all__ = ["UpdateApiKeyRequest"]
 
@@ -36,7 +36,7 @@ if TYPE_CHECKING:
         """
 
         api_key: str
-        patch_operations: list[PatchOperation] | None = None
+        patch_operations: list[_models.PatchOperation] | None = None
 
 else:
 
@@ -60,13 +60,13 @@ else:
         __attrs_own_setattr__ = False
 
         api_key: str
-        patch_operations: list[PatchOperation] | None
+        patch_operations: list[_models.PatchOperation] | None
 
         def __init__(
             self,
             *,
             api_key: str,
-            patch_operations: list[PatchOperation] | None = None,
+            patch_operations: list[_models.PatchOperation] | None = None,
         ) -> None:
             self.api_key = api_key
             self.patch_operations = patch_operations

@@ -14,10 +14,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._patch_operation import PatchOperation
 
 __all__ = ["UpdateBasePathMappingRequest"]
 
@@ -43,7 +43,7 @@ if TYPE_CHECKING:
         domain_name: str
         domain_name_id: str | None = None
         base_path: str
-        patch_operations: list[PatchOperation] | None = None
+        patch_operations: list[_models.PatchOperation] | None = None
 
 else:
 
@@ -76,7 +76,7 @@ else:
         domain_name: str
         domain_name_id: str | None
         base_path: str
-        patch_operations: list[PatchOperation] | None
+        patch_operations: list[_models.PatchOperation] | None
 
         def __init__(
             self,
@@ -84,7 +84,7 @@ else:
             domain_name: str,
             domain_name_id: str | None = None,
             base_path: str,
-            patch_operations: list[PatchOperation] | None = None,
+            patch_operations: list[_models.PatchOperation] | None = None,
         ) -> None:
             self.domain_name = domain_name
             self.domain_name_id = domain_name_id

@@ -14,11 +14,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._enums import GatewayResponseType
-    from ._patch_operation import PatchOperation
 
 __all__ = ["UpdateGatewayResponseRequest"]
 
@@ -39,7 +38,7 @@ if TYPE_CHECKING:
 
         rest_api_id: str
         response_type: (
-            GatewayResponseType
+            _models.GatewayResponseType
             | Literal[
                 "DEFAULT_4XX",
                 "DEFAULT_5XX",
@@ -64,7 +63,7 @@ if TYPE_CHECKING:
                 "WAF_FILTERED",
             ]
         )
-        patch_operations: list[PatchOperation] | None = None
+        patch_operations: list[_models.PatchOperation] | None = None
 
 else:
 
@@ -91,7 +90,7 @@ else:
 
         rest_api_id: str
         response_type: (
-            GatewayResponseType
+            _models.GatewayResponseType
             | Literal[
                 "DEFAULT_4XX",
                 "DEFAULT_5XX",
@@ -116,13 +115,13 @@ else:
                 "WAF_FILTERED",
             ]
         )
-        patch_operations: list[PatchOperation] | None
+        patch_operations: list[_models.PatchOperation] | None
 
         def __init__(
             self,
             *,
             rest_api_id: str,
-            response_type: GatewayResponseType
+            response_type: _models.GatewayResponseType
             | Literal[
                 "DEFAULT_4XX",
                 "DEFAULT_5XX",
@@ -146,7 +145,7 @@ else:
                 "QUOTA_EXCEEDED",
                 "WAF_FILTERED",
             ],
-            patch_operations: list[PatchOperation] | None = None,
+            patch_operations: list[_models.PatchOperation] | None = None,
         ) -> None:
             self.rest_api_id = rest_api_id
             self.response_type = response_type

@@ -14,10 +14,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._patch_operation import PatchOperation
 
 __all__ = ["UpdateIntegrationResponseRequest"]
 
@@ -42,7 +42,7 @@ if TYPE_CHECKING:
         resource_id: str
         http_method: str
         status_code: str
-        patch_operations: list[PatchOperation] | None = None
+        patch_operations: list[_models.PatchOperation] | None = None
 
 else:
 
@@ -75,7 +75,7 @@ else:
         resource_id: str
         http_method: str
         status_code: str
-        patch_operations: list[PatchOperation] | None
+        patch_operations: list[_models.PatchOperation] | None
 
         def __init__(
             self,
@@ -84,7 +84,7 @@ else:
             resource_id: str,
             http_method: str,
             status_code: str,
-            patch_operations: list[PatchOperation] | None = None,
+            patch_operations: list[_models.PatchOperation] | None = None,
         ) -> None:
             self.rest_api_id = rest_api_id
             self.resource_id = resource_id

@@ -14,10 +14,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._patch_operation import PatchOperation
 
 __all__ = ["UpdateStageRequest"]
 
@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
         rest_api_id: str
         stage_name: str
-        patch_operations: list[PatchOperation] | None = None
+        patch_operations: list[_models.PatchOperation] | None = None
 
 else:
 
@@ -65,14 +65,14 @@ else:
 
         rest_api_id: str
         stage_name: str
-        patch_operations: list[PatchOperation] | None
+        patch_operations: list[_models.PatchOperation] | None
 
         def __init__(
             self,
             *,
             rest_api_id: str,
             stage_name: str,
-            patch_operations: list[PatchOperation] | None = None,
+            patch_operations: list[_models.PatchOperation] | None = None,
         ) -> None:
             self.rest_api_id = rest_api_id
             self.stage_name = stage_name

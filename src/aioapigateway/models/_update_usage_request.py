@@ -14,10 +14,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._patch_operation import PatchOperation
 
 __all__ = ["UpdateUsageRequest"]
 
@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 
         usage_plan_id: str
         key_id: str
-        patch_operations: list[PatchOperation] | None = None
+        patch_operations: list[_models.PatchOperation] | None = None
 
 else:
 
@@ -69,14 +69,14 @@ else:
 
         usage_plan_id: str
         key_id: str
-        patch_operations: list[PatchOperation] | None
+        patch_operations: list[_models.PatchOperation] | None
 
         def __init__(
             self,
             *,
             usage_plan_id: str,
             key_id: str,
-            patch_operations: list[PatchOperation] | None = None,
+            patch_operations: list[_models.PatchOperation] | None = None,
         ) -> None:
             self.usage_plan_id = usage_plan_id
             self.key_id = key_id

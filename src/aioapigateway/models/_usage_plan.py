@@ -14,12 +14,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._api_stage import ApiStage
-    from ._quota_settings import QuotaSettings
-    from ._throttle_settings import ThrottleSettings
 
 __all__ = ["UsagePlan"]
 
@@ -53,9 +51,9 @@ if TYPE_CHECKING:
         id: str | None = None
         name: str | None = None
         description: str | None = None
-        api_stages: list[ApiStage] | None = None
-        throttle: ThrottleSettings | None = None
-        quota: QuotaSettings | None = None
+        api_stages: list[_models.ApiStage] | None = None
+        throttle: _models.ThrottleSettings | None = None
+        quota: _models.QuotaSettings | None = None
         product_code: str | None = None
         tags: dict[str, str] | None = None
 
@@ -102,9 +100,9 @@ else:
         id: str | None
         name: str | None
         description: str | None
-        api_stages: list[ApiStage] | None
-        throttle: ThrottleSettings | None
-        quota: QuotaSettings | None
+        api_stages: list[_models.ApiStage] | None
+        throttle: _models.ThrottleSettings | None
+        quota: _models.QuotaSettings | None
         product_code: str | None
         tags: dict[str, str] | None
 
@@ -114,9 +112,9 @@ else:
             id: str | None = None,
             name: str | None = None,
             description: str | None = None,
-            api_stages: list[ApiStage] | None = None,
-            throttle: ThrottleSettings | None = None,
-            quota: QuotaSettings | None = None,
+            api_stages: list[_models.ApiStage] | None = None,
+            throttle: _models.ThrottleSettings | None = None,
+            quota: _models.QuotaSettings | None = None,
             product_code: str | None = None,
             tags: dict[str, str] | None = None,
         ) -> None:

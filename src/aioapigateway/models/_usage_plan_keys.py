@@ -14,10 +14,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._usage_plan_key import UsagePlanKey
 
 __all__ = ["UsagePlanKeys"]
 
@@ -36,7 +36,7 @@ if TYPE_CHECKING:
         """
 
         position: str | None = None
-        items: list[UsagePlanKey] | None = None
+        items: list[_models.UsagePlanKey] | None = None
 
 else:
 
@@ -60,13 +60,13 @@ else:
         __attrs_own_setattr__ = False
 
         position: str | None
-        items: list[UsagePlanKey] | None
+        items: list[_models.UsagePlanKey] | None
 
         def __init__(
             self,
             *,
             position: str | None = None,
-            items: list[UsagePlanKey] | None = None,
+            items: list[_models.UsagePlanKey] | None = None,
         ) -> None:
             self.position = position
             self.items = items

@@ -14,10 +14,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._enums import VpcLinkStatus
 
 __all__ = ["VpcLink"]
 
@@ -47,7 +47,7 @@ if TYPE_CHECKING:
         name: str | None = None
         description: str | None = None
         target_arns: list[str] | None = None
-        status: VpcLinkStatus | str | None = None
+        status: _models.VpcLinkStatus | str | None = None
         status_message: str | None = None
         tags: dict[str, str] | None = None
 
@@ -89,7 +89,7 @@ else:
         name: str | None
         description: str | None
         target_arns: list[str] | None
-        status: VpcLinkStatus | str | None
+        status: _models.VpcLinkStatus | str | None
         status_message: str | None
         tags: dict[str, str] | None
 
@@ -100,7 +100,7 @@ else:
             name: str | None = None,
             description: str | None = None,
             target_arns: list[str] | None = None,
-            status: VpcLinkStatus | str | None = None,
+            status: _models.VpcLinkStatus | str | None = None,
             status_message: str | None = None,
             tags: dict[str, str] | None = None,
         ) -> None:

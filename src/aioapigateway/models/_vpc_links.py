@@ -14,10 +14,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._vpc_link import VpcLink
 
 __all__ = ["VpcLinks"]
 
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
         """
 
         position: str | None = None
-        items: list[VpcLink] | None = None
+        items: list[_models.VpcLink] | None = None
 
 else:
 
@@ -58,13 +58,13 @@ else:
         __attrs_own_setattr__ = False
 
         position: str | None
-        items: list[VpcLink] | None
+        items: list[_models.VpcLink] | None
 
         def __init__(
             self,
             *,
             position: str | None = None,
-            items: list[VpcLink] | None = None,
+            items: list[_models.VpcLink] | None = None,
         ) -> None:
             self.position = position
             self.items = items

@@ -15,10 +15,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._identity import Identity
 
 __all__ = ["GetConnectionResponse"]
 
@@ -37,7 +37,7 @@ if TYPE_CHECKING:
         """
 
         connected_at: datetime.datetime | None = None
-        identity: Identity | None = None
+        identity: _models.Identity | None = None
         last_active_at: datetime.datetime | None = None
 
 else:
@@ -63,14 +63,14 @@ else:
         __attrs_own_setattr__ = False
 
         connected_at: datetime.datetime | None
-        identity: Identity | None
+        identity: _models.Identity | None
         last_active_at: datetime.datetime | None
 
         def __init__(
             self,
             *,
             connected_at: datetime.datetime | None = None,
-            identity: Identity | None = None,
+            identity: _models.Identity | None = None,
             last_active_at: datetime.datetime | None = None,
         ) -> None:
             self.connected_at = connected_at

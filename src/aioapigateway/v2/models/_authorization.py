@@ -14,11 +14,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._cognito_config import CognitoConfig
-    from ._none import None_
 
 __all__ = ["Authorization"]
 
@@ -36,8 +35,8 @@ if TYPE_CHECKING:
                 the web.
         """
 
-        cognito_config: CognitoConfig | None = None
-        none: None_ | None = None
+        cognito_config: _models.CognitoConfig | None = None
+        none: _models.None_ | None = None
 
 else:
 
@@ -60,14 +59,14 @@ else:
         __match_args__ = ()
         __attrs_own_setattr__ = False
 
-        cognito_config: CognitoConfig | None
-        none: None_ | None
+        cognito_config: _models.CognitoConfig | None
+        none: _models.None_ | None
 
         def __init__(
             self,
             *,
-            cognito_config: CognitoConfig | None = None,
-            none: None_ | None = None,
+            cognito_config: _models.CognitoConfig | None = None,
+            none: _models.None_ | None = None,
         ) -> None:
             self.cognito_config = cognito_config
             self.none = none

@@ -14,11 +14,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._cors import Cors
-    from ._enums import ProtocolType
 
 __all__ = ["CreateApiInput"]
 
@@ -70,13 +69,13 @@ if TYPE_CHECKING:
         """
 
         api_key_selection_expression: str | None = None
-        cors_configuration: Cors | None = None
+        cors_configuration: _models.Cors | None = None
         credentials_arn: str | None = None
         description: str | None = None
         disable_schema_validation: bool | None = None
         disable_execute_api_endpoint: bool | None = None
         name: str
-        protocol_type: ProtocolType | Literal["WEBSOCKET", "HTTP"]
+        protocol_type: _models.ProtocolType | Literal["WEBSOCKET", "HTTP"]
         route_key: str | None = None
         route_selection_expression: str | None = None
         tags: dict[str, str] | None = None
@@ -149,13 +148,13 @@ else:
         __attrs_own_setattr__ = False
 
         api_key_selection_expression: str | None
-        cors_configuration: Cors | None
+        cors_configuration: _models.Cors | None
         credentials_arn: str | None
         description: str | None
         disable_schema_validation: bool | None
         disable_execute_api_endpoint: bool | None
         name: str
-        protocol_type: ProtocolType | Literal["WEBSOCKET", "HTTP"]
+        protocol_type: _models.ProtocolType | Literal["WEBSOCKET", "HTTP"]
         route_key: str | None
         route_selection_expression: str | None
         tags: dict[str, str] | None
@@ -166,13 +165,13 @@ else:
             self,
             *,
             api_key_selection_expression: str | None = None,
-            cors_configuration: Cors | None = None,
+            cors_configuration: _models.Cors | None = None,
             credentials_arn: str | None = None,
             description: str | None = None,
             disable_schema_validation: bool | None = None,
             disable_execute_api_endpoint: bool | None = None,
             name: str,
-            protocol_type: ProtocolType | Literal["WEBSOCKET", "HTTP"],
+            protocol_type: _models.ProtocolType | Literal["WEBSOCKET", "HTTP"],
             route_key: str | None = None,
             route_selection_expression: str | None = None,
             tags: dict[str, str] | None = None,

@@ -14,12 +14,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._domain_name_configuration import DomainNameConfiguration
-    from ._enums import RoutingMode
-    from ._mutual_tls_authentication_input import MutualTlsAuthenticationInput
 
 __all__ = ["CreateDomainNameRequest"]
 
@@ -40,10 +38,10 @@ if TYPE_CHECKING:
         """
 
         domain_name: str
-        domain_name_configurations: list[DomainNameConfiguration] | None = None
-        mutual_tls_authentication: MutualTlsAuthenticationInput | None = None
+        domain_name_configurations: list[_models.DomainNameConfiguration] | None = None
+        mutual_tls_authentication: _models.MutualTlsAuthenticationInput | None = None
         routing_mode: (
-            RoutingMode
+            _models.RoutingMode
             | Literal["API_MAPPING_ONLY", "ROUTING_RULE_ONLY", "ROUTING_RULE_THEN_API_MAPPING"]
             | None
         ) = None
@@ -76,10 +74,10 @@ else:
         __attrs_own_setattr__ = False
 
         domain_name: str
-        domain_name_configurations: list[DomainNameConfiguration] | None
-        mutual_tls_authentication: MutualTlsAuthenticationInput | None
+        domain_name_configurations: list[_models.DomainNameConfiguration] | None
+        mutual_tls_authentication: _models.MutualTlsAuthenticationInput | None
         routing_mode: (
-            RoutingMode
+            _models.RoutingMode
             | Literal["API_MAPPING_ONLY", "ROUTING_RULE_ONLY", "ROUTING_RULE_THEN_API_MAPPING"]
             | None
         )
@@ -89,9 +87,9 @@ else:
             self,
             *,
             domain_name: str,
-            domain_name_configurations: list[DomainNameConfiguration] | None = None,
-            mutual_tls_authentication: MutualTlsAuthenticationInput | None = None,
-            routing_mode: RoutingMode
+            domain_name_configurations: list[_models.DomainNameConfiguration] | None = None,
+            mutual_tls_authentication: _models.MutualTlsAuthenticationInput | None = None,
+            routing_mode: _models.RoutingMode
             | Literal["API_MAPPING_ONLY", "ROUTING_RULE_ONLY", "ROUTING_RULE_THEN_API_MAPPING"]
             | None = None,
             tags: dict[str, str] | None = None,

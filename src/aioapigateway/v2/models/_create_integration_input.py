@@ -14,16 +14,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._enums import (
-        ConnectionType,
-        ContentHandlingStrategy,
-        IntegrationType,
-        PassthroughBehavior,
-    )
-    from ._tls_config_input import TlsConfigInput
 
 __all__ = ["CreateIntegrationInput"]
 
@@ -155,20 +149,22 @@ if TYPE_CHECKING:
         """
 
         connection_id: str | None = None
-        connection_type: ConnectionType | Literal["INTERNET", "VPC_LINK"] | None = None
+        connection_type: _models.ConnectionType | Literal["INTERNET", "VPC_LINK"] | None = None
         content_handling_strategy: (
-            ContentHandlingStrategy | Literal["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"] | None
+            _models.ContentHandlingStrategy | Literal["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"] | None
         ) = None
         credentials_arn: str | None = None
         description: str | None = None
         integration_method: str | None = None
         integration_subtype: str | None = None
         integration_type: (
-            IntegrationType | Literal["AWS", "HTTP", "MOCK", "HTTP_PROXY", "AWS_PROXY"]
+            _models.IntegrationType | Literal["AWS", "HTTP", "MOCK", "HTTP_PROXY", "AWS_PROXY"]
         )
         integration_uri: str | None = None
         passthrough_behavior: (
-            PassthroughBehavior | Literal["WHEN_NO_MATCH", "NEVER", "WHEN_NO_TEMPLATES"] | None
+            _models.PassthroughBehavior
+            | Literal["WHEN_NO_MATCH", "NEVER", "WHEN_NO_TEMPLATES"]
+            | None
         ) = None
         payload_format_version: str | None = None
         request_parameters: dict[str, str] | None = None
@@ -176,7 +172,7 @@ if TYPE_CHECKING:
         response_parameters: dict[str, dict[str, str]] | None = None
         template_selection_expression: str | None = None
         timeout_in_millis: int | None = None
-        tls_config: TlsConfigInput | None = None
+        tls_config: _models.TlsConfigInput | None = None
 
 else:
 
@@ -328,20 +324,22 @@ else:
         __attrs_own_setattr__ = False
 
         connection_id: str | None
-        connection_type: ConnectionType | Literal["INTERNET", "VPC_LINK"] | None
+        connection_type: _models.ConnectionType | Literal["INTERNET", "VPC_LINK"] | None
         content_handling_strategy: (
-            ContentHandlingStrategy | Literal["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"] | None
+            _models.ContentHandlingStrategy | Literal["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"] | None
         )
         credentials_arn: str | None
         description: str | None
         integration_method: str | None
         integration_subtype: str | None
         integration_type: (
-            IntegrationType | Literal["AWS", "HTTP", "MOCK", "HTTP_PROXY", "AWS_PROXY"]
+            _models.IntegrationType | Literal["AWS", "HTTP", "MOCK", "HTTP_PROXY", "AWS_PROXY"]
         )
         integration_uri: str | None
         passthrough_behavior: (
-            PassthroughBehavior | Literal["WHEN_NO_MATCH", "NEVER", "WHEN_NO_TEMPLATES"] | None
+            _models.PassthroughBehavior
+            | Literal["WHEN_NO_MATCH", "NEVER", "WHEN_NO_TEMPLATES"]
+            | None
         )
         payload_format_version: str | None
         request_parameters: dict[str, str] | None
@@ -349,24 +347,24 @@ else:
         response_parameters: dict[str, dict[str, str]] | None
         template_selection_expression: str | None
         timeout_in_millis: int | None
-        tls_config: TlsConfigInput | None
+        tls_config: _models.TlsConfigInput | None
 
         def __init__(
             self,
             *,
             connection_id: str | None = None,
-            connection_type: ConnectionType | Literal["INTERNET", "VPC_LINK"] | None = None,
-            content_handling_strategy: ContentHandlingStrategy
+            connection_type: _models.ConnectionType | Literal["INTERNET", "VPC_LINK"] | None = None,
+            content_handling_strategy: _models.ContentHandlingStrategy
             | Literal["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"]
             | None = None,
             credentials_arn: str | None = None,
             description: str | None = None,
             integration_method: str | None = None,
             integration_subtype: str | None = None,
-            integration_type: IntegrationType
+            integration_type: _models.IntegrationType
             | Literal["AWS", "HTTP", "MOCK", "HTTP_PROXY", "AWS_PROXY"],
             integration_uri: str | None = None,
-            passthrough_behavior: PassthroughBehavior
+            passthrough_behavior: _models.PassthroughBehavior
             | Literal["WHEN_NO_MATCH", "NEVER", "WHEN_NO_TEMPLATES"]
             | None = None,
             payload_format_version: str | None = None,
@@ -375,7 +373,7 @@ else:
             response_parameters: dict[str, dict[str, str]] | None = None,
             template_selection_expression: str | None = None,
             timeout_in_millis: int | None = None,
-            tls_config: TlsConfigInput | None = None,
+            tls_config: _models.TlsConfigInput | None = None,
         ) -> None:
             self.connection_id = connection_id
             self.connection_type = connection_type

@@ -14,10 +14,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._enums import ContentHandlingStrategy
 
 __all__ = ["CreateIntegrationResponseInput"]
 
@@ -59,7 +59,7 @@ if TYPE_CHECKING:
         """
 
         content_handling_strategy: (
-            ContentHandlingStrategy | Literal["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"] | None
+            _models.ContentHandlingStrategy | Literal["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"] | None
         ) = None
         integration_response_key: str
         response_parameters: dict[str, str] | None = None
@@ -114,7 +114,7 @@ else:
         __attrs_own_setattr__ = False
 
         content_handling_strategy: (
-            ContentHandlingStrategy | Literal["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"] | None
+            _models.ContentHandlingStrategy | Literal["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"] | None
         )
         integration_response_key: str
         response_parameters: dict[str, str] | None
@@ -124,7 +124,7 @@ else:
         def __init__(
             self,
             *,
-            content_handling_strategy: ContentHandlingStrategy
+            content_handling_strategy: _models.ContentHandlingStrategy
             | Literal["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"]
             | None = None,
             integration_response_key: str,

@@ -14,10 +14,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._enums import ContentHandlingStrategy
 
 __all__ = ["CreateIntegrationResponseRequest"]
 
@@ -62,7 +62,7 @@ if TYPE_CHECKING:
 
         api_id: str
         content_handling_strategy: (
-            ContentHandlingStrategy | Literal["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"] | None
+            _models.ContentHandlingStrategy | Literal["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"] | None
         ) = None
         integration_id: str
         integration_response_key: str
@@ -123,7 +123,7 @@ else:
 
         api_id: str
         content_handling_strategy: (
-            ContentHandlingStrategy | Literal["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"] | None
+            _models.ContentHandlingStrategy | Literal["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"] | None
         )
         integration_id: str
         integration_response_key: str
@@ -135,7 +135,7 @@ else:
             self,
             *,
             api_id: str,
-            content_handling_strategy: ContentHandlingStrategy
+            content_handling_strategy: _models.ContentHandlingStrategy
             | Literal["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"]
             | None = None,
             integration_id: str,

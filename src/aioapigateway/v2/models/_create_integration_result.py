@@ -14,16 +14,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._enums import (
-        ConnectionType,
-        ContentHandlingStrategy,
-        IntegrationType,
-        PassthroughBehavior,
-    )
-    from ._tls_config import TlsConfig
 
 __all__ = ["CreateIntegrationResult"]
 
@@ -164,24 +158,24 @@ if TYPE_CHECKING:
 
         api_gateway_managed: bool | None = None
         connection_id: str | None = None
-        connection_type: ConnectionType | str | None = None
-        content_handling_strategy: ContentHandlingStrategy | str | None = None
+        connection_type: _models.ConnectionType | str | None = None
+        content_handling_strategy: _models.ContentHandlingStrategy | str | None = None
         credentials_arn: str | None = None
         description: str | None = None
         integration_id: str | None = None
         integration_method: str | None = None
         integration_response_selection_expression: str | None = None
         integration_subtype: str | None = None
-        integration_type: IntegrationType | str | None = None
+        integration_type: _models.IntegrationType | str | None = None
         integration_uri: str | None = None
-        passthrough_behavior: PassthroughBehavior | str | None = None
+        passthrough_behavior: _models.PassthroughBehavior | str | None = None
         payload_format_version: str | None = None
         request_parameters: dict[str, str] | None = None
         request_templates: dict[str, str] | None = None
         response_parameters: dict[str, dict[str, str]] | None = None
         template_selection_expression: str | None = None
         timeout_in_millis: int | None = None
-        tls_config: TlsConfig | None = None
+        tls_config: _models.TlsConfig | None = None
 
 else:
 
@@ -345,48 +339,48 @@ else:
 
         api_gateway_managed: bool | None
         connection_id: str | None
-        connection_type: ConnectionType | str | None
-        content_handling_strategy: ContentHandlingStrategy | str | None
+        connection_type: _models.ConnectionType | str | None
+        content_handling_strategy: _models.ContentHandlingStrategy | str | None
         credentials_arn: str | None
         description: str | None
         integration_id: str | None
         integration_method: str | None
         integration_response_selection_expression: str | None
         integration_subtype: str | None
-        integration_type: IntegrationType | str | None
+        integration_type: _models.IntegrationType | str | None
         integration_uri: str | None
-        passthrough_behavior: PassthroughBehavior | str | None
+        passthrough_behavior: _models.PassthroughBehavior | str | None
         payload_format_version: str | None
         request_parameters: dict[str, str] | None
         request_templates: dict[str, str] | None
         response_parameters: dict[str, dict[str, str]] | None
         template_selection_expression: str | None
         timeout_in_millis: int | None
-        tls_config: TlsConfig | None
+        tls_config: _models.TlsConfig | None
 
         def __init__(
             self,
             *,
             api_gateway_managed: bool | None = None,
             connection_id: str | None = None,
-            connection_type: ConnectionType | str | None = None,
-            content_handling_strategy: ContentHandlingStrategy | str | None = None,
+            connection_type: _models.ConnectionType | str | None = None,
+            content_handling_strategy: _models.ContentHandlingStrategy | str | None = None,
             credentials_arn: str | None = None,
             description: str | None = None,
             integration_id: str | None = None,
             integration_method: str | None = None,
             integration_response_selection_expression: str | None = None,
             integration_subtype: str | None = None,
-            integration_type: IntegrationType | str | None = None,
+            integration_type: _models.IntegrationType | str | None = None,
             integration_uri: str | None = None,
-            passthrough_behavior: PassthroughBehavior | str | None = None,
+            passthrough_behavior: _models.PassthroughBehavior | str | None = None,
             payload_format_version: str | None = None,
             request_parameters: dict[str, str] | None = None,
             request_templates: dict[str, str] | None = None,
             response_parameters: dict[str, dict[str, str]] | None = None,
             template_selection_expression: str | None = None,
             timeout_in_millis: int | None = None,
-            tls_config: TlsConfig | None = None,
+            tls_config: _models.TlsConfig | None = None,
         ) -> None:
             self.api_gateway_managed = api_gateway_managed
             self.connection_id = connection_id

@@ -15,10 +15,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._display_order import DisplayOrder
 
 __all__ = ["CreatePortalProductResponseContent"]
 
@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 
         description: str | None = None
         display_name: str
-        display_order: DisplayOrder | None = None
+        display_order: _models.DisplayOrder | None = None
         last_modified: datetime.datetime | str | int | float
         portal_product_arn: str
         portal_product_id: str
@@ -82,7 +82,7 @@ else:
 
         description: str | None
         display_name: str
-        display_order: DisplayOrder | None
+        display_order: _models.DisplayOrder | None
         last_modified: datetime.datetime | str | int | float
         portal_product_arn: str
         portal_product_id: str
@@ -93,7 +93,7 @@ else:
             *,
             description: str | None = None,
             display_name: str,
-            display_order: DisplayOrder | None = None,
+            display_order: _models.DisplayOrder | None = None,
             last_modified: datetime.datetime | str | int | float,
             portal_product_arn: str,
             portal_product_id: str,

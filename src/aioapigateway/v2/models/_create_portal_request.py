@@ -14,12 +14,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._authorization import Authorization
-    from ._endpoint_configuration_request import EndpointConfigurationRequest
-    from ._portal_content import PortalContent
 
 __all__ = ["CreatePortalRequest"]
 
@@ -42,11 +40,11 @@ if TYPE_CHECKING:
             tags: The collection of tags. Each tag element is associated with a given resource.
         """
 
-        authorization: Authorization
-        endpoint_configuration: EndpointConfigurationRequest
+        authorization: _models.Authorization
+        endpoint_configuration: _models.EndpointConfigurationRequest
         included_portal_product_arns: list[str] | None = None
         logo_uri: str | None = None
-        portal_content: PortalContent
+        portal_content: _models.PortalContent
         rum_app_monitor_name: str | None = None
         tags: dict[str, str] | None = None
 
@@ -81,22 +79,22 @@ else:
         __match_args__ = ()
         __attrs_own_setattr__ = False
 
-        authorization: Authorization
-        endpoint_configuration: EndpointConfigurationRequest
+        authorization: _models.Authorization
+        endpoint_configuration: _models.EndpointConfigurationRequest
         included_portal_product_arns: list[str] | None
         logo_uri: str | None
-        portal_content: PortalContent
+        portal_content: _models.PortalContent
         rum_app_monitor_name: str | None
         tags: dict[str, str] | None
 
         def __init__(
             self,
             *,
-            authorization: Authorization,
-            endpoint_configuration: EndpointConfigurationRequest,
+            authorization: _models.Authorization,
+            endpoint_configuration: _models.EndpointConfigurationRequest,
             included_portal_product_arns: list[str] | None = None,
             logo_uri: str | None = None,
-            portal_content: PortalContent,
+            portal_content: _models.PortalContent,
             rum_app_monitor_name: str | None = None,
             tags: dict[str, str] | None = None,
         ) -> None:

@@ -15,14 +15,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._authorization import Authorization
-    from ._endpoint_configuration_response import EndpointConfigurationResponse
-    from ._enums import PublishStatus
-    from ._portal_content import PortalContent
-    from ._status_exception import StatusException
 
 __all__ = ["CreatePortalResponse"]
 
@@ -53,18 +49,18 @@ if TYPE_CHECKING:
             tags: The collection of tags. Each tag element is associated with a given resource.
         """
 
-        authorization: Authorization | None = None
-        endpoint_configuration: EndpointConfigurationResponse | None = None
+        authorization: _models.Authorization | None = None
+        endpoint_configuration: _models.EndpointConfigurationResponse | None = None
         included_portal_product_arns: list[str] | None = None
         last_modified: datetime.datetime | None = None
         last_published: datetime.datetime | None = None
         last_published_description: str | None = None
         portal_arn: str | None = None
-        portal_content: PortalContent | None = None
+        portal_content: _models.PortalContent | None = None
         portal_id: str | None = None
-        publish_status: PublishStatus | str | None = None
+        publish_status: _models.PublishStatus | str | None = None
         rum_app_monitor_name: str | None = None
-        status_exception: StatusException | None = None
+        status_exception: _models.StatusException | None = None
         tags: dict[str, str] | None = None
 
 else:
@@ -112,35 +108,35 @@ else:
         __match_args__ = ()
         __attrs_own_setattr__ = False
 
-        authorization: Authorization | None
-        endpoint_configuration: EndpointConfigurationResponse | None
+        authorization: _models.Authorization | None
+        endpoint_configuration: _models.EndpointConfigurationResponse | None
         included_portal_product_arns: list[str] | None
         last_modified: datetime.datetime | None
         last_published: datetime.datetime | None
         last_published_description: str | None
         portal_arn: str | None
-        portal_content: PortalContent | None
+        portal_content: _models.PortalContent | None
         portal_id: str | None
-        publish_status: PublishStatus | str | None
+        publish_status: _models.PublishStatus | str | None
         rum_app_monitor_name: str | None
-        status_exception: StatusException | None
+        status_exception: _models.StatusException | None
         tags: dict[str, str] | None
 
         def __init__(
             self,
             *,
-            authorization: Authorization | None = None,
-            endpoint_configuration: EndpointConfigurationResponse | None = None,
+            authorization: _models.Authorization | None = None,
+            endpoint_configuration: _models.EndpointConfigurationResponse | None = None,
             included_portal_product_arns: list[str] | None = None,
             last_modified: datetime.datetime | None = None,
             last_published: datetime.datetime | None = None,
             last_published_description: str | None = None,
             portal_arn: str | None = None,
-            portal_content: PortalContent | None = None,
+            portal_content: _models.PortalContent | None = None,
             portal_id: str | None = None,
-            publish_status: PublishStatus | str | None = None,
+            publish_status: _models.PublishStatus | str | None = None,
             rum_app_monitor_name: str | None = None,
-            status_exception: StatusException | None = None,
+            status_exception: _models.StatusException | None = None,
             tags: dict[str, str] | None = None,
         ) -> None:
             self.authorization = authorization

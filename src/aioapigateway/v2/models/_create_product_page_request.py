@@ -14,10 +14,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._display_content import DisplayContent
 
 __all__ = ["CreateProductPageRequest"]
 
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
             portal_product_id: The portal product identifier.
         """
 
-        display_content: DisplayContent
+        display_content: _models.DisplayContent
         portal_product_id: str
 
 else:
@@ -57,13 +57,13 @@ else:
         __match_args__ = ()
         __attrs_own_setattr__ = False
 
-        display_content: DisplayContent
+        display_content: _models.DisplayContent
         portal_product_id: str
 
         def __init__(
             self,
             *,
-            display_content: DisplayContent,
+            display_content: _models.DisplayContent,
             portal_product_id: str,
         ) -> None:
             self.display_content = display_content

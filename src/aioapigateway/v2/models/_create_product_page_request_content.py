@@ -14,10 +14,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._display_content import DisplayContent
 
 __all__ = ["CreateProductPageRequestContent"]
 
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
             display_content: The content of the product page.
         """
 
-        display_content: DisplayContent
+        display_content: _models.DisplayContent
 
 else:
 
@@ -53,12 +53,12 @@ else:
         __match_args__ = ()
         __attrs_own_setattr__ = False
 
-        display_content: DisplayContent
+        display_content: _models.DisplayContent
 
         def __init__(
             self,
             *,
-            display_content: DisplayContent,
+            display_content: _models.DisplayContent,
         ) -> None:
             self.display_content = display_content
 

@@ -15,10 +15,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._display_content import DisplayContent
 
 __all__ = ["CreateProductPageResponseContent"]
 
@@ -37,7 +37,7 @@ if TYPE_CHECKING:
             product_page_id: The product page identifier.
         """
 
-        display_content: DisplayContent | None = None
+        display_content: _models.DisplayContent | None = None
         last_modified: datetime.datetime | str | int | float
         product_page_arn: str
         product_page_id: str
@@ -66,7 +66,7 @@ else:
         __match_args__ = ()
         __attrs_own_setattr__ = False
 
-        display_content: DisplayContent | None
+        display_content: _models.DisplayContent | None
         last_modified: datetime.datetime | str | int | float
         product_page_arn: str
         product_page_id: str
@@ -74,7 +74,7 @@ else:
         def __init__(
             self,
             *,
-            display_content: DisplayContent | None = None,
+            display_content: _models.DisplayContent | None = None,
             last_modified: datetime.datetime | str | int | float,
             product_page_arn: str,
             product_page_id: str,

@@ -14,12 +14,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._endpoint_display_content import EndpointDisplayContent
-    from ._enums import TryItState
-    from ._rest_endpoint_identifier import RestEndpointIdentifier
 
 __all__ = ["CreateProductRestEndpointPageRequest"]
 
@@ -38,10 +36,10 @@ if TYPE_CHECKING:
             try_it_state: The try it state of the product REST endpoint page.
         """
 
-        display_content: EndpointDisplayContent | None = None
+        display_content: _models.EndpointDisplayContent | None = None
         portal_product_id: str
-        rest_endpoint_identifier: RestEndpointIdentifier
-        try_it_state: TryItState | Literal["ENABLED", "DISABLED"] | None = None
+        rest_endpoint_identifier: _models.RestEndpointIdentifier
+        try_it_state: _models.TryItState | Literal["ENABLED", "DISABLED"] | None = None
 
 else:
 
@@ -67,18 +65,18 @@ else:
         __match_args__ = ()
         __attrs_own_setattr__ = False
 
-        display_content: EndpointDisplayContent | None
+        display_content: _models.EndpointDisplayContent | None
         portal_product_id: str
-        rest_endpoint_identifier: RestEndpointIdentifier
-        try_it_state: TryItState | Literal["ENABLED", "DISABLED"] | None
+        rest_endpoint_identifier: _models.RestEndpointIdentifier
+        try_it_state: _models.TryItState | Literal["ENABLED", "DISABLED"] | None
 
         def __init__(
             self,
             *,
-            display_content: EndpointDisplayContent | None = None,
+            display_content: _models.EndpointDisplayContent | None = None,
             portal_product_id: str,
-            rest_endpoint_identifier: RestEndpointIdentifier,
-            try_it_state: TryItState | Literal["ENABLED", "DISABLED"] | None = None,
+            rest_endpoint_identifier: _models.RestEndpointIdentifier,
+            try_it_state: _models.TryItState | Literal["ENABLED", "DISABLED"] | None = None,
         ) -> None:
             self.display_content = display_content
             self.portal_product_id = portal_product_id

@@ -15,13 +15,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._endpoint_display_content_response import EndpointDisplayContentResponse
-    from ._enums import Status, TryItState
-    from ._rest_endpoint_identifier import RestEndpointIdentifier
-    from ._status_exception import StatusException
 
 __all__ = ["CreateProductRestEndpointPageResponseContent"]
 
@@ -44,14 +41,14 @@ if TYPE_CHECKING:
             try_it_state: The try it state.
         """
 
-        display_content: EndpointDisplayContentResponse
+        display_content: _models.EndpointDisplayContentResponse
         last_modified: datetime.datetime | str | int | float
         product_rest_endpoint_page_arn: str
         product_rest_endpoint_page_id: str
-        rest_endpoint_identifier: RestEndpointIdentifier
-        status: Status | Literal["AVAILABLE", "IN_PROGRESS", "FAILED"]
-        status_exception: StatusException | None = None
-        try_it_state: TryItState | Literal["ENABLED", "DISABLED"]
+        rest_endpoint_identifier: _models.RestEndpointIdentifier
+        status: _models.Status | Literal["AVAILABLE", "IN_PROGRESS", "FAILED"]
+        status_exception: _models.StatusException | None = None
+        try_it_state: _models.TryItState | Literal["ENABLED", "DISABLED"]
 
 else:
 
@@ -85,26 +82,26 @@ else:
         __match_args__ = ()
         __attrs_own_setattr__ = False
 
-        display_content: EndpointDisplayContentResponse
+        display_content: _models.EndpointDisplayContentResponse
         last_modified: datetime.datetime | str | int | float
         product_rest_endpoint_page_arn: str
         product_rest_endpoint_page_id: str
-        rest_endpoint_identifier: RestEndpointIdentifier
-        status: Status | Literal["AVAILABLE", "IN_PROGRESS", "FAILED"]
-        status_exception: StatusException | None
-        try_it_state: TryItState | Literal["ENABLED", "DISABLED"]
+        rest_endpoint_identifier: _models.RestEndpointIdentifier
+        status: _models.Status | Literal["AVAILABLE", "IN_PROGRESS", "FAILED"]
+        status_exception: _models.StatusException | None
+        try_it_state: _models.TryItState | Literal["ENABLED", "DISABLED"]
 
         def __init__(
             self,
             *,
-            display_content: EndpointDisplayContentResponse,
+            display_content: _models.EndpointDisplayContentResponse,
             last_modified: datetime.datetime | str | int | float,
             product_rest_endpoint_page_arn: str,
             product_rest_endpoint_page_id: str,
-            rest_endpoint_identifier: RestEndpointIdentifier,
-            status: Status | Literal["AVAILABLE", "IN_PROGRESS", "FAILED"],
-            status_exception: StatusException | None = None,
-            try_it_state: TryItState | Literal["ENABLED", "DISABLED"],
+            rest_endpoint_identifier: _models.RestEndpointIdentifier,
+            status: _models.Status | Literal["AVAILABLE", "IN_PROGRESS", "FAILED"],
+            status_exception: _models.StatusException | None = None,
+            try_it_state: _models.TryItState | Literal["ENABLED", "DISABLED"],
         ) -> None:
             self.display_content = display_content
             self.last_modified = last_modified

@@ -14,11 +14,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._enums import AuthorizationType
-    from ._parameter_constraints import ParameterConstraints
 
 __all__ = ["CreateRouteInput"]
 
@@ -53,13 +52,13 @@ if TYPE_CHECKING:
         api_key_required: bool | None = None
         authorization_scopes: list[str] | None = None
         authorization_type: (
-            AuthorizationType | Literal["NONE", "AWS_IAM", "CUSTOM", "JWT"] | None
+            _models.AuthorizationType | Literal["NONE", "AWS_IAM", "CUSTOM", "JWT"] | None
         ) = None
         authorizer_id: str | None = None
         model_selection_expression: str | None = None
         operation_name: str | None = None
         request_models: dict[str, str] | None = None
-        request_parameters: dict[str, ParameterConstraints] | None = None
+        request_parameters: dict[str, _models.ParameterConstraints] | None = None
         route_key: str
         route_response_selection_expression: str | None = None
         target: str | None = None
@@ -110,12 +109,14 @@ else:
 
         api_key_required: bool | None
         authorization_scopes: list[str] | None
-        authorization_type: AuthorizationType | Literal["NONE", "AWS_IAM", "CUSTOM", "JWT"] | None
+        authorization_type: (
+            _models.AuthorizationType | Literal["NONE", "AWS_IAM", "CUSTOM", "JWT"] | None
+        )
         authorizer_id: str | None
         model_selection_expression: str | None
         operation_name: str | None
         request_models: dict[str, str] | None
-        request_parameters: dict[str, ParameterConstraints] | None
+        request_parameters: dict[str, _models.ParameterConstraints] | None
         route_key: str
         route_response_selection_expression: str | None
         target: str | None
@@ -125,14 +126,14 @@ else:
             *,
             api_key_required: bool | None = None,
             authorization_scopes: list[str] | None = None,
-            authorization_type: AuthorizationType
+            authorization_type: _models.AuthorizationType
             | Literal["NONE", "AWS_IAM", "CUSTOM", "JWT"]
             | None = None,
             authorizer_id: str | None = None,
             model_selection_expression: str | None = None,
             operation_name: str | None = None,
             request_models: dict[str, str] | None = None,
-            request_parameters: dict[str, ParameterConstraints] | None = None,
+            request_parameters: dict[str, _models.ParameterConstraints] | None = None,
             route_key: str,
             route_response_selection_expression: str | None = None,
             target: str | None = None,

@@ -14,11 +14,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._enums import AuthorizationType
-    from ._parameter_constraints import ParameterConstraints
 
 __all__ = ["CreateRouteResult"]
 
@@ -63,12 +62,12 @@ if TYPE_CHECKING:
         api_gateway_managed: bool | None = None
         api_key_required: bool | None = None
         authorization_scopes: list[str] | None = None
-        authorization_type: AuthorizationType | str | None = None
+        authorization_type: _models.AuthorizationType | str | None = None
         authorizer_id: str | None = None
         model_selection_expression: str | None = None
         operation_name: str | None = None
         request_models: dict[str, str] | None = None
-        request_parameters: dict[str, ParameterConstraints] | None = None
+        request_parameters: dict[str, _models.ParameterConstraints] | None = None
         route_id: str | None = None
         route_key: str | None = None
         route_response_selection_expression: str | None = None
@@ -133,12 +132,12 @@ else:
         api_gateway_managed: bool | None
         api_key_required: bool | None
         authorization_scopes: list[str] | None
-        authorization_type: AuthorizationType | str | None
+        authorization_type: _models.AuthorizationType | str | None
         authorizer_id: str | None
         model_selection_expression: str | None
         operation_name: str | None
         request_models: dict[str, str] | None
-        request_parameters: dict[str, ParameterConstraints] | None
+        request_parameters: dict[str, _models.ParameterConstraints] | None
         route_id: str | None
         route_key: str | None
         route_response_selection_expression: str | None
@@ -150,12 +149,12 @@ else:
             api_gateway_managed: bool | None = None,
             api_key_required: bool | None = None,
             authorization_scopes: list[str] | None = None,
-            authorization_type: AuthorizationType | str | None = None,
+            authorization_type: _models.AuthorizationType | str | None = None,
             authorizer_id: str | None = None,
             model_selection_expression: str | None = None,
             operation_name: str | None = None,
             request_models: dict[str, str] | None = None,
-            request_parameters: dict[str, ParameterConstraints] | None = None,
+            request_parameters: dict[str, _models.ParameterConstraints] | None = None,
             route_id: str | None = None,
             route_key: str | None = None,
             route_response_selection_expression: str | None = None,

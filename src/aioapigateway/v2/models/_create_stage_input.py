@@ -14,11 +14,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._access_log_settings import AccessLogSettings
-    from ._route_settings import RouteSettings
 
 __all__ = ["CreateStageInput"]
 
@@ -45,13 +44,13 @@ if TYPE_CHECKING:
             tags: The collection of tags. Each tag element is associated with a given resource.
         """
 
-        access_log_settings: AccessLogSettings | None = None
+        access_log_settings: _models.AccessLogSettings | None = None
         auto_deploy: bool | None = None
         client_certificate_id: str | None = None
-        default_route_settings: RouteSettings | None = None
+        default_route_settings: _models.RouteSettings | None = None
         deployment_id: str | None = None
         description: str | None = None
-        route_settings: dict[str, RouteSettings] | None = None
+        route_settings: dict[str, _models.RouteSettings] | None = None
         stage_name: str
         stage_variables: dict[str, str] | None = None
         tags: dict[str, str] | None = None
@@ -94,13 +93,13 @@ else:
         __match_args__ = ()
         __attrs_own_setattr__ = False
 
-        access_log_settings: AccessLogSettings | None
+        access_log_settings: _models.AccessLogSettings | None
         auto_deploy: bool | None
         client_certificate_id: str | None
-        default_route_settings: RouteSettings | None
+        default_route_settings: _models.RouteSettings | None
         deployment_id: str | None
         description: str | None
-        route_settings: dict[str, RouteSettings] | None
+        route_settings: dict[str, _models.RouteSettings] | None
         stage_name: str
         stage_variables: dict[str, str] | None
         tags: dict[str, str] | None
@@ -108,13 +107,13 @@ else:
         def __init__(
             self,
             *,
-            access_log_settings: AccessLogSettings | None = None,
+            access_log_settings: _models.AccessLogSettings | None = None,
             auto_deploy: bool | None = None,
             client_certificate_id: str | None = None,
-            default_route_settings: RouteSettings | None = None,
+            default_route_settings: _models.RouteSettings | None = None,
             deployment_id: str | None = None,
             description: str | None = None,
-            route_settings: dict[str, RouteSettings] | None = None,
+            route_settings: dict[str, _models.RouteSettings] | None = None,
             stage_name: str,
             stage_variables: dict[str, str] | None = None,
             tags: dict[str, str] | None = None,

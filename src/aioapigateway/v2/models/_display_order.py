@@ -14,10 +14,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._section import Section
 
 __all__ = ["DisplayOrder"]
 
@@ -36,7 +36,7 @@ if TYPE_CHECKING:
             product_page_arns: The product page ARNs.
         """
 
-        contents: list[Section] | None = None
+        contents: list[_models.Section] | None = None
         overview_page_arn: str | None = None
         product_page_arns: list[str] | None = None
 
@@ -63,14 +63,14 @@ else:
         __match_args__ = ()
         __attrs_own_setattr__ = False
 
-        contents: list[Section] | None
+        contents: list[_models.Section] | None
         overview_page_arn: str | None
         product_page_arns: list[str] | None
 
         def __init__(
             self,
             *,
-            contents: list[Section] | None = None,
+            contents: list[_models.Section] | None = None,
             overview_page_arn: str | None = None,
             product_page_arns: list[str] | None = None,
         ) -> None:

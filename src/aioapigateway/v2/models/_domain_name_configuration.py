@@ -15,10 +15,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._enums import DomainNameStatus, EndpointType, IpAddressType, SecurityPolicy
 
 __all__ = ["DomainNameConfiguration"]
 
@@ -60,12 +60,12 @@ if TYPE_CHECKING:
         certificate_arn: str | None = None
         certificate_name: str | None = None
         certificate_upload_date: datetime.datetime | None = None
-        domain_name_status: DomainNameStatus | str | None = None
+        domain_name_status: _models.DomainNameStatus | str | None = None
         domain_name_status_message: str | None = None
-        endpoint_type: EndpointType | str | None = None
+        endpoint_type: _models.EndpointType | str | None = None
         hosted_zone_id: str | None = None
-        ip_address_type: IpAddressType | str | None = None
-        security_policy: SecurityPolicy | str | None = None
+        ip_address_type: _models.IpAddressType | str | None = None
+        security_policy: _models.SecurityPolicy | str | None = None
         ownership_verification_certificate_arn: str | None = None
 
 else:
@@ -122,12 +122,12 @@ else:
         certificate_arn: str | None
         certificate_name: str | None
         certificate_upload_date: datetime.datetime | None
-        domain_name_status: DomainNameStatus | str | None
+        domain_name_status: _models.DomainNameStatus | str | None
         domain_name_status_message: str | None
-        endpoint_type: EndpointType | str | None
+        endpoint_type: _models.EndpointType | str | None
         hosted_zone_id: str | None
-        ip_address_type: IpAddressType | str | None
-        security_policy: SecurityPolicy | str | None
+        ip_address_type: _models.IpAddressType | str | None
+        security_policy: _models.SecurityPolicy | str | None
         ownership_verification_certificate_arn: str | None
 
         def __init__(
@@ -137,12 +137,12 @@ else:
             certificate_arn: str | None = None,
             certificate_name: str | None = None,
             certificate_upload_date: datetime.datetime | None = None,
-            domain_name_status: DomainNameStatus | str | None = None,
+            domain_name_status: _models.DomainNameStatus | str | None = None,
             domain_name_status_message: str | None = None,
-            endpoint_type: EndpointType | str | None = None,
+            endpoint_type: _models.EndpointType | str | None = None,
             hosted_zone_id: str | None = None,
-            ip_address_type: IpAddressType | str | None = None,
-            security_policy: SecurityPolicy | str | None = None,
+            ip_address_type: _models.IpAddressType | str | None = None,
+            security_policy: _models.SecurityPolicy | str | None = None,
             ownership_verification_certificate_arn: str | None = None,
         ) -> None:
             self.api_gateway_domain_name = api_gateway_domain_name

@@ -14,11 +14,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._acm_managed import ACMManaged
-    from ._none import None_
 
 __all__ = ["EndpointConfigurationRequest"]
 
@@ -35,8 +34,8 @@ if TYPE_CHECKING:
             none: Use the default portal domain name that is generated and managed by API Gateway.
         """
 
-        acm_managed: ACMManaged | None = None
-        none: None_ | None = None
+        acm_managed: _models.ACMManaged | None = None
+        none: _models.None_ | None = None
 
 else:
 
@@ -58,14 +57,14 @@ else:
         __match_args__ = ()
         __attrs_own_setattr__ = False
 
-        acm_managed: ACMManaged | None
-        none: None_ | None
+        acm_managed: _models.ACMManaged | None
+        none: _models.None_ | None
 
         def __init__(
             self,
             *,
-            acm_managed: ACMManaged | None = None,
-            none: None_ | None = None,
+            acm_managed: _models.ACMManaged | None = None,
+            none: _models.None_ | None = None,
         ) -> None:
             self.acm_managed = acm_managed
             self.none = none

@@ -14,11 +14,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._display_content_overrides import DisplayContentOverrides
-    from ._none import None_
 
 __all__ = ["EndpointDisplayContent"]
 
@@ -35,8 +34,8 @@ if TYPE_CHECKING:
             overrides: The overrides for endpoint display content.
         """
 
-        none: None_ | None = None
-        overrides: DisplayContentOverrides | None = None
+        none: _models.None_ | None = None
+        overrides: _models.DisplayContentOverrides | None = None
 
 else:
 
@@ -58,14 +57,14 @@ else:
         __match_args__ = ()
         __attrs_own_setattr__ = False
 
-        none: None_ | None
-        overrides: DisplayContentOverrides | None
+        none: _models.None_ | None
+        overrides: _models.DisplayContentOverrides | None
 
         def __init__(
             self,
             *,
-            none: None_ | None = None,
-            overrides: DisplayContentOverrides | None = None,
+            none: _models.None_ | None = None,
+            overrides: _models.DisplayContentOverrides | None = None,
         ) -> None:
             self.none = none
             self.overrides = overrides

@@ -14,12 +14,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._domain_name_configuration import DomainNameConfiguration
-    from ._enums import RoutingMode
-    from ._mutual_tls_authentication import MutualTlsAuthentication
 
 __all__ = ["GetDomainNameResponse"]
 
@@ -44,9 +42,9 @@ if TYPE_CHECKING:
         api_mapping_selection_expression: str | None = None
         domain_name: str | None = None
         domain_name_arn: str | None = None
-        domain_name_configurations: list[DomainNameConfiguration] | None = None
-        mutual_tls_authentication: MutualTlsAuthentication | None = None
-        routing_mode: RoutingMode | str | None = None
+        domain_name_configurations: list[_models.DomainNameConfiguration] | None = None
+        mutual_tls_authentication: _models.MutualTlsAuthentication | None = None
+        routing_mode: _models.RoutingMode | str | None = None
         tags: dict[str, str] | None = None
 
 else:
@@ -82,9 +80,9 @@ else:
         api_mapping_selection_expression: str | None
         domain_name: str | None
         domain_name_arn: str | None
-        domain_name_configurations: list[DomainNameConfiguration] | None
-        mutual_tls_authentication: MutualTlsAuthentication | None
-        routing_mode: RoutingMode | str | None
+        domain_name_configurations: list[_models.DomainNameConfiguration] | None
+        mutual_tls_authentication: _models.MutualTlsAuthentication | None
+        routing_mode: _models.RoutingMode | str | None
         tags: dict[str, str] | None
 
         def __init__(
@@ -93,9 +91,9 @@ else:
             api_mapping_selection_expression: str | None = None,
             domain_name: str | None = None,
             domain_name_arn: str | None = None,
-            domain_name_configurations: list[DomainNameConfiguration] | None = None,
-            mutual_tls_authentication: MutualTlsAuthentication | None = None,
-            routing_mode: RoutingMode | str | None = None,
+            domain_name_configurations: list[_models.DomainNameConfiguration] | None = None,
+            mutual_tls_authentication: _models.MutualTlsAuthentication | None = None,
+            routing_mode: _models.RoutingMode | str | None = None,
             tags: dict[str, str] | None = None,
         ) -> None:
             self.api_mapping_selection_expression = api_mapping_selection_expression

@@ -15,10 +15,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._display_order import DisplayOrder
 
 __all__ = ["GetPortalProductResponseContent"]
 
@@ -42,7 +42,7 @@ if TYPE_CHECKING:
 
         description: str
         display_name: str
-        display_order: DisplayOrder
+        display_order: _models.DisplayOrder
         last_modified: datetime.datetime | str | int | float
         portal_product_arn: str
         portal_product_id: str
@@ -80,7 +80,7 @@ else:
 
         description: str
         display_name: str
-        display_order: DisplayOrder
+        display_order: _models.DisplayOrder
         last_modified: datetime.datetime | str | int | float
         portal_product_arn: str
         portal_product_id: str
@@ -91,7 +91,7 @@ else:
             *,
             description: str,
             display_name: str,
-            display_order: DisplayOrder,
+            display_order: _models.DisplayOrder,
             last_modified: datetime.datetime | str | int | float,
             portal_product_arn: str,
             portal_product_id: str,

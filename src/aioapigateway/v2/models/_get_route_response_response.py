@@ -14,10 +14,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._parameter_constraints import ParameterConstraints
 
 __all__ = ["GetRouteResponseResponse"]
 
@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 
         model_selection_expression: str | None = None
         response_models: dict[str, str] | None = None
-        response_parameters: dict[str, ParameterConstraints] | None = None
+        response_parameters: dict[str, _models.ParameterConstraints] | None = None
         route_response_id: str | None = None
         route_response_key: str | None = None
 
@@ -73,7 +73,7 @@ else:
 
         model_selection_expression: str | None
         response_models: dict[str, str] | None
-        response_parameters: dict[str, ParameterConstraints] | None
+        response_parameters: dict[str, _models.ParameterConstraints] | None
         route_response_id: str | None
         route_response_key: str | None
 
@@ -82,7 +82,7 @@ else:
             *,
             model_selection_expression: str | None = None,
             response_models: dict[str, str] | None = None,
-            response_parameters: dict[str, ParameterConstraints] | None = None,
+            response_parameters: dict[str, _models.ParameterConstraints] | None = None,
             route_response_id: str | None = None,
             route_response_key: str | None = None,
         ) -> None:

@@ -15,11 +15,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._access_log_settings import AccessLogSettings
-    from ._route_settings import RouteSettings
 
 __all__ = ["GetStageResponse"]
 
@@ -55,17 +54,17 @@ if TYPE_CHECKING:
             tags: The collection of tags. Each tag element is associated with a given resource.
         """
 
-        access_log_settings: AccessLogSettings | None = None
+        access_log_settings: _models.AccessLogSettings | None = None
         api_gateway_managed: bool | None = None
         auto_deploy: bool | None = None
         client_certificate_id: str | None = None
         created_date: datetime.datetime | None = None
-        default_route_settings: RouteSettings | None = None
+        default_route_settings: _models.RouteSettings | None = None
         deployment_id: str | None = None
         description: str | None = None
         last_deployment_status_message: str | None = None
         last_updated_date: datetime.datetime | None = None
-        route_settings: dict[str, RouteSettings] | None = None
+        route_settings: dict[str, _models.RouteSettings] | None = None
         stage_name: str | None = None
         stage_variables: dict[str, str] | None = None
         tags: dict[str, str] | None = None
@@ -121,17 +120,17 @@ else:
         __match_args__ = ()
         __attrs_own_setattr__ = False
 
-        access_log_settings: AccessLogSettings | None
+        access_log_settings: _models.AccessLogSettings | None
         api_gateway_managed: bool | None
         auto_deploy: bool | None
         client_certificate_id: str | None
         created_date: datetime.datetime | None
-        default_route_settings: RouteSettings | None
+        default_route_settings: _models.RouteSettings | None
         deployment_id: str | None
         description: str | None
         last_deployment_status_message: str | None
         last_updated_date: datetime.datetime | None
-        route_settings: dict[str, RouteSettings] | None
+        route_settings: dict[str, _models.RouteSettings] | None
         stage_name: str | None
         stage_variables: dict[str, str] | None
         tags: dict[str, str] | None
@@ -139,17 +138,17 @@ else:
         def __init__(
             self,
             *,
-            access_log_settings: AccessLogSettings | None = None,
+            access_log_settings: _models.AccessLogSettings | None = None,
             api_gateway_managed: bool | None = None,
             auto_deploy: bool | None = None,
             client_certificate_id: str | None = None,
             created_date: datetime.datetime | None = None,
-            default_route_settings: RouteSettings | None = None,
+            default_route_settings: _models.RouteSettings | None = None,
             deployment_id: str | None = None,
             description: str | None = None,
             last_deployment_status_message: str | None = None,
             last_updated_date: datetime.datetime | None = None,
-            route_settings: dict[str, RouteSettings] | None = None,
+            route_settings: dict[str, _models.RouteSettings] | None = None,
             stage_name: str | None = None,
             stage_variables: dict[str, str] | None = None,
             tags: dict[str, str] | None = None,

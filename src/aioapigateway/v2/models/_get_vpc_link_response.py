@@ -15,10 +15,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._enums import VpcLinkStatus, VpcLinkVersion
 
 __all__ = ["GetVpcLinkResponse"]
 
@@ -48,9 +48,9 @@ if TYPE_CHECKING:
         subnet_ids: list[str] | None = None
         tags: dict[str, str] | None = None
         vpc_link_id: str | None = None
-        vpc_link_status: VpcLinkStatus | str | None = None
+        vpc_link_status: _models.VpcLinkStatus | str | None = None
         vpc_link_status_message: str | None = None
-        vpc_link_version: VpcLinkVersion | str | None = None
+        vpc_link_version: _models.VpcLinkVersion | str | None = None
 
 else:
 
@@ -92,9 +92,9 @@ else:
         subnet_ids: list[str] | None
         tags: dict[str, str] | None
         vpc_link_id: str | None
-        vpc_link_status: VpcLinkStatus | str | None
+        vpc_link_status: _models.VpcLinkStatus | str | None
         vpc_link_status_message: str | None
-        vpc_link_version: VpcLinkVersion | str | None
+        vpc_link_version: _models.VpcLinkVersion | str | None
 
         def __init__(
             self,
@@ -105,9 +105,9 @@ else:
             subnet_ids: list[str] | None = None,
             tags: dict[str, str] | None = None,
             vpc_link_id: str | None = None,
-            vpc_link_status: VpcLinkStatus | str | None = None,
+            vpc_link_status: _models.VpcLinkStatus | str | None = None,
             vpc_link_status_message: str | None = None,
-            vpc_link_version: VpcLinkVersion | str | None = None,
+            vpc_link_version: _models.VpcLinkVersion | str | None = None,
         ) -> None:
             self.created_date = created_date
             self.name = name

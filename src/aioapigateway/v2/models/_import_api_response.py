@@ -15,11 +15,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._cors import Cors
-    from ._enums import IpAddressType, ProtocolType
 
 __all__ = ["ImportApiResponse"]
 
@@ -66,15 +65,15 @@ if TYPE_CHECKING:
         api_gateway_managed: bool | None = None
         api_id: str | None = None
         api_key_selection_expression: str | None = None
-        cors_configuration: Cors | None = None
+        cors_configuration: _models.Cors | None = None
         created_date: datetime.datetime | None = None
         description: str | None = None
         disable_schema_validation: bool | None = None
         disable_execute_api_endpoint: bool | None = None
         import_info: list[str] | None = None
-        ip_address_type: IpAddressType | str | None = None
+        ip_address_type: _models.IpAddressType | str | None = None
         name: str | None = None
-        protocol_type: ProtocolType | str | None = None
+        protocol_type: _models.ProtocolType | str | None = None
         route_selection_expression: str | None = None
         tags: dict[str, str] | None = None
         version: str | None = None
@@ -145,15 +144,15 @@ else:
         api_gateway_managed: bool | None
         api_id: str | None
         api_key_selection_expression: str | None
-        cors_configuration: Cors | None
+        cors_configuration: _models.Cors | None
         created_date: datetime.datetime | None
         description: str | None
         disable_schema_validation: bool | None
         disable_execute_api_endpoint: bool | None
         import_info: list[str] | None
-        ip_address_type: IpAddressType | str | None
+        ip_address_type: _models.IpAddressType | str | None
         name: str | None
-        protocol_type: ProtocolType | str | None
+        protocol_type: _models.ProtocolType | str | None
         route_selection_expression: str | None
         tags: dict[str, str] | None
         version: str | None
@@ -166,15 +165,15 @@ else:
             api_gateway_managed: bool | None = None,
             api_id: str | None = None,
             api_key_selection_expression: str | None = None,
-            cors_configuration: Cors | None = None,
+            cors_configuration: _models.Cors | None = None,
             created_date: datetime.datetime | None = None,
             description: str | None = None,
             disable_schema_validation: bool | None = None,
             disable_execute_api_endpoint: bool | None = None,
             import_info: list[str] | None = None,
-            ip_address_type: IpAddressType | str | None = None,
+            ip_address_type: _models.IpAddressType | str | None = None,
             name: str | None = None,
-            protocol_type: ProtocolType | str | None = None,
+            protocol_type: _models.ProtocolType | str | None = None,
             route_selection_expression: str | None = None,
             tags: dict[str, str] | None = None,
             version: str | None = None,

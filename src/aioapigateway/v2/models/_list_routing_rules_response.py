@@ -14,10 +14,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._routing_rule import RoutingRule
 
 __all__ = ["ListRoutingRulesResponse"]
 
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
         """
 
         next_token: str | None = None
-        routing_rules: list[RoutingRule] | None = None
+        routing_rules: list[_models.RoutingRule] | None = None
 
 else:
 
@@ -58,13 +58,13 @@ else:
         __attrs_own_setattr__ = False
 
         next_token: str | None
-        routing_rules: list[RoutingRule] | None
+        routing_rules: list[_models.RoutingRule] | None
 
         def __init__(
             self,
             *,
             next_token: str | None = None,
-            routing_rules: list[RoutingRule] | None = None,
+            routing_rules: list[_models.RoutingRule] | None = None,
         ) -> None:
             self.next_token = next_token
             self.routing_rules = routing_rules

@@ -14,10 +14,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._portal_theme import PortalTheme
 
 __all__ = ["PortalContent"]
 
@@ -38,7 +38,7 @@ if TYPE_CHECKING:
 
         description: str | None = None
         display_name: str | None = None
-        theme: PortalTheme | None = None
+        theme: _models.PortalTheme | None = None
 
 else:
 
@@ -65,14 +65,14 @@ else:
 
         description: str | None
         display_name: str | None
-        theme: PortalTheme | None
+        theme: _models.PortalTheme | None
 
         def __init__(
             self,
             *,
             description: str | None = None,
             display_name: str | None = None,
-            theme: PortalTheme | None = None,
+            theme: _models.PortalTheme | None = None,
         ) -> None:
             self.description = description
             self.display_name = display_name

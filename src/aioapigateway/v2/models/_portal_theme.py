@@ -15,10 +15,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._custom_colors import CustomColors
 
 __all__ = ["PortalTheme"]
 
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
             logo_last_uploaded: The timestamp when the logo was last uploaded.
         """
 
-        custom_colors: CustomColors | None = None
+        custom_colors: _models.CustomColors | None = None
         logo_last_uploaded: datetime.datetime | None = None
 
 else:
@@ -58,13 +58,13 @@ else:
         __match_args__ = ()
         __attrs_own_setattr__ = False
 
-        custom_colors: CustomColors | None
+        custom_colors: _models.CustomColors | None
         logo_last_uploaded: datetime.datetime | None
 
         def __init__(
             self,
             *,
-            custom_colors: CustomColors | None = None,
+            custom_colors: _models.CustomColors | None = None,
             logo_last_uploaded: datetime.datetime | None = None,
         ) -> None:
             self.custom_colors = custom_colors

@@ -14,11 +14,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._enums import PreviewStatus
-    from ._status_exception import StatusException
 
 __all__ = ["Preview"]
 
@@ -36,9 +35,9 @@ if TYPE_CHECKING:
             status_exception: The status exception information.
         """
 
-        preview_status: PreviewStatus | str | None = None
+        preview_status: _models.PreviewStatus | str | None = None
         preview_url: str | None = None
-        status_exception: StatusException | None = None
+        status_exception: _models.StatusException | None = None
 
 else:
 
@@ -62,16 +61,16 @@ else:
         __match_args__ = ()
         __attrs_own_setattr__ = False
 
-        preview_status: PreviewStatus | str | None
+        preview_status: _models.PreviewStatus | str | None
         preview_url: str | None
-        status_exception: StatusException | None
+        status_exception: _models.StatusException | None
 
         def __init__(
             self,
             *,
-            preview_status: PreviewStatus | str | None = None,
+            preview_status: _models.PreviewStatus | str | None = None,
             preview_url: str | None = None,
-            status_exception: StatusException | None = None,
+            status_exception: _models.StatusException | None = None,
         ) -> None:
             self.preview_status = preview_status
             self.preview_url = preview_url

@@ -15,12 +15,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._enums import Status, TryItState
-    from ._rest_endpoint_identifier import RestEndpointIdentifier
-    from ._status_exception import StatusException
 
 __all__ = ["ProductRestEndpointPageSummaryNoBody"]
 
@@ -49,10 +47,10 @@ if TYPE_CHECKING:
         operation_name: str | None = None
         product_rest_endpoint_page_arn: str | None = None
         product_rest_endpoint_page_id: str | None = None
-        rest_endpoint_identifier: RestEndpointIdentifier | None = None
-        status: Status | str | None = None
-        status_exception: StatusException | None = None
-        try_it_state: TryItState | str | None = None
+        rest_endpoint_identifier: _models.RestEndpointIdentifier | None = None
+        status: _models.Status | str | None = None
+        status_exception: _models.StatusException | None = None
+        try_it_state: _models.TryItState | str | None = None
 
 else:
 
@@ -93,10 +91,10 @@ else:
         operation_name: str | None
         product_rest_endpoint_page_arn: str | None
         product_rest_endpoint_page_id: str | None
-        rest_endpoint_identifier: RestEndpointIdentifier | None
-        status: Status | str | None
-        status_exception: StatusException | None
-        try_it_state: TryItState | str | None
+        rest_endpoint_identifier: _models.RestEndpointIdentifier | None
+        status: _models.Status | str | None
+        status_exception: _models.StatusException | None
+        try_it_state: _models.TryItState | str | None
 
         def __init__(
             self,
@@ -106,10 +104,10 @@ else:
             operation_name: str | None = None,
             product_rest_endpoint_page_arn: str | None = None,
             product_rest_endpoint_page_id: str | None = None,
-            rest_endpoint_identifier: RestEndpointIdentifier | None = None,
-            status: Status | str | None = None,
-            status_exception: StatusException | None = None,
-            try_it_state: TryItState | str | None = None,
+            rest_endpoint_identifier: _models.RestEndpointIdentifier | None = None,
+            status: _models.Status | str | None = None,
+            status_exception: _models.StatusException | None = None,
+            try_it_state: _models.TryItState | str | None = None,
         ) -> None:
             self.endpoint = endpoint
             self.last_modified = last_modified

@@ -14,11 +14,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._routing_rule_action import RoutingRuleAction
-    from ._routing_rule_condition import RoutingRuleCondition
 
 __all__ = ["PutRoutingRuleRequest"]
 
@@ -39,8 +38,8 @@ if TYPE_CHECKING:
             routing_rule_id: The routing rule ID.
         """
 
-        actions: list[RoutingRuleAction]
-        conditions: list[RoutingRuleCondition]
+        actions: list[_models.RoutingRuleAction]
+        conditions: list[_models.RoutingRuleCondition]
         domain_name: str
         domain_name_id: str | None = None
         priority: int
@@ -74,8 +73,8 @@ else:
         __match_args__ = ()
         __attrs_own_setattr__ = False
 
-        actions: list[RoutingRuleAction]
-        conditions: list[RoutingRuleCondition]
+        actions: list[_models.RoutingRuleAction]
+        conditions: list[_models.RoutingRuleCondition]
         domain_name: str
         domain_name_id: str | None
         priority: int
@@ -84,8 +83,8 @@ else:
         def __init__(
             self,
             *,
-            actions: list[RoutingRuleAction],
-            conditions: list[RoutingRuleCondition],
+            actions: list[_models.RoutingRuleAction],
+            conditions: list[_models.RoutingRuleCondition],
             domain_name: str,
             domain_name_id: str | None = None,
             priority: int,

@@ -14,10 +14,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._identifier_parts import IdentifierParts
 
 __all__ = ["RestEndpointIdentifier"]
 
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
             identifier_parts: The identifier parts of the REST endpoint identifier.
         """
 
-        identifier_parts: IdentifierParts | None = None
+        identifier_parts: _models.IdentifierParts | None = None
 
 else:
 
@@ -53,12 +53,12 @@ else:
         __match_args__ = ()
         __attrs_own_setattr__ = False
 
-        identifier_parts: IdentifierParts | None
+        identifier_parts: _models.IdentifierParts | None
 
         def __init__(
             self,
             *,
-            identifier_parts: IdentifierParts | None = None,
+            identifier_parts: _models.IdentifierParts | None = None,
         ) -> None:
             self.identifier_parts = identifier_parts
 

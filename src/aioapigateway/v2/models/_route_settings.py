@@ -14,10 +14,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._enums import LoggingLevel
 
 __all__ = ["RouteSettings"]
 
@@ -42,7 +42,7 @@ if TYPE_CHECKING:
 
         data_trace_enabled: bool | None = None
         detailed_metrics_enabled: bool | None = None
-        logging_level: LoggingLevel | str | None = None
+        logging_level: _models.LoggingLevel | str | None = None
         throttling_burst_limit: int | None = None
         throttling_rate_limit: float | None = None
 
@@ -77,7 +77,7 @@ else:
 
         data_trace_enabled: bool | None
         detailed_metrics_enabled: bool | None
-        logging_level: LoggingLevel | str | None
+        logging_level: _models.LoggingLevel | str | None
         throttling_burst_limit: int | None
         throttling_rate_limit: float | None
 
@@ -86,7 +86,7 @@ else:
             *,
             data_trace_enabled: bool | None = None,
             detailed_metrics_enabled: bool | None = None,
-            logging_level: LoggingLevel | str | None = None,
+            logging_level: _models.LoggingLevel | str | None = None,
             throttling_burst_limit: int | None = None,
             throttling_rate_limit: float | None = None,
         ) -> None:

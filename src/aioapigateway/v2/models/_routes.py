@@ -14,10 +14,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._route import Route
 
 __all__ = ["Routes"]
 
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
                 collection.
         """
 
-        items: list[Route] | None = None
+        items: list[_models.Route] | None = None
         next_token: str | None = None
 
 else:
@@ -59,13 +59,13 @@ else:
         __match_args__ = ()
         __attrs_own_setattr__ = False
 
-        items: list[Route] | None
+        items: list[_models.Route] | None
         next_token: str | None
 
         def __init__(
             self,
             *,
-            items: list[Route] | None = None,
+            items: list[_models.Route] | None = None,
             next_token: str | None = None,
         ) -> None:
             self.items = items

@@ -14,11 +14,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._routing_rule_action import RoutingRuleAction
-    from ._routing_rule_condition import RoutingRuleCondition
 
 __all__ = ["RoutingRule"]
 
@@ -38,8 +37,8 @@ if TYPE_CHECKING:
             routing_rule_id: The routing rule ID.
         """
 
-        actions: list[RoutingRuleAction] | None = None
-        conditions: list[RoutingRuleCondition] | None = None
+        actions: list[_models.RoutingRuleAction] | None = None
+        conditions: list[_models.RoutingRuleCondition] | None = None
         priority: int | None = None
         routing_rule_arn: str | None = None
         routing_rule_id: str | None = None
@@ -70,8 +69,8 @@ else:
         __match_args__ = ()
         __attrs_own_setattr__ = False
 
-        actions: list[RoutingRuleAction] | None
-        conditions: list[RoutingRuleCondition] | None
+        actions: list[_models.RoutingRuleAction] | None
+        conditions: list[_models.RoutingRuleCondition] | None
         priority: int | None
         routing_rule_arn: str | None
         routing_rule_id: str | None
@@ -79,8 +78,8 @@ else:
         def __init__(
             self,
             *,
-            actions: list[RoutingRuleAction] | None = None,
-            conditions: list[RoutingRuleCondition] | None = None,
+            actions: list[_models.RoutingRuleAction] | None = None,
+            conditions: list[_models.RoutingRuleCondition] | None = None,
             priority: int | None = None,
             routing_rule_arn: str | None = None,
             routing_rule_id: str | None = None,

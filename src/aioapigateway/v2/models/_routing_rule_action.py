@@ -14,10 +14,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._routing_rule_action_invoke_api import RoutingRuleActionInvokeApi
 
 __all__ = ["RoutingRuleAction"]
 
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
             invoke_api:
         """
 
-        invoke_api: RoutingRuleActionInvokeApi | None = None
+        invoke_api: _models.RoutingRuleActionInvokeApi | None = None
 
 else:
 
@@ -53,12 +53,12 @@ else:
         __match_args__ = ()
         __attrs_own_setattr__ = False
 
-        invoke_api: RoutingRuleActionInvokeApi | None
+        invoke_api: _models.RoutingRuleActionInvokeApi | None
 
         def __init__(
             self,
             *,
-            invoke_api: RoutingRuleActionInvokeApi | None = None,
+            invoke_api: _models.RoutingRuleActionInvokeApi | None = None,
         ) -> None:
             self.invoke_api = invoke_api
 

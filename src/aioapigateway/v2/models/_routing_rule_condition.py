@@ -14,11 +14,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._routing_rule_match_base_paths import RoutingRuleMatchBasePaths
-    from ._routing_rule_match_headers import RoutingRuleMatchHeaders
 
 __all__ = ["RoutingRuleCondition"]
 
@@ -35,8 +34,8 @@ if TYPE_CHECKING:
             match_headers: The headers to be matched.
         """
 
-        match_base_paths: RoutingRuleMatchBasePaths | None = None
-        match_headers: RoutingRuleMatchHeaders | None = None
+        match_base_paths: _models.RoutingRuleMatchBasePaths | None = None
+        match_headers: _models.RoutingRuleMatchHeaders | None = None
 
 else:
 
@@ -58,14 +57,14 @@ else:
         __match_args__ = ()
         __attrs_own_setattr__ = False
 
-        match_base_paths: RoutingRuleMatchBasePaths | None
-        match_headers: RoutingRuleMatchHeaders | None
+        match_base_paths: _models.RoutingRuleMatchBasePaths | None
+        match_headers: _models.RoutingRuleMatchHeaders | None
 
         def __init__(
             self,
             *,
-            match_base_paths: RoutingRuleMatchBasePaths | None = None,
-            match_headers: RoutingRuleMatchHeaders | None = None,
+            match_base_paths: _models.RoutingRuleMatchBasePaths | None = None,
+            match_headers: _models.RoutingRuleMatchHeaders | None = None,
         ) -> None:
             self.match_base_paths = match_base_paths
             self.match_headers = match_headers

@@ -14,11 +14,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._routing_rule_action import RoutingRuleAction
-    from ._routing_rule_condition import RoutingRuleCondition
 
 __all__ = ["RoutingRuleInput"]
 
@@ -36,8 +35,8 @@ if TYPE_CHECKING:
             priority:
         """
 
-        actions: list[RoutingRuleAction]
-        conditions: list[RoutingRuleCondition]
+        actions: list[_models.RoutingRuleAction]
+        conditions: list[_models.RoutingRuleCondition]
         priority: int
 
 else:
@@ -62,15 +61,15 @@ else:
         __match_args__ = ()
         __attrs_own_setattr__ = False
 
-        actions: list[RoutingRuleAction]
-        conditions: list[RoutingRuleCondition]
+        actions: list[_models.RoutingRuleAction]
+        conditions: list[_models.RoutingRuleCondition]
         priority: int
 
         def __init__(
             self,
             *,
-            actions: list[RoutingRuleAction],
-            conditions: list[RoutingRuleCondition],
+            actions: list[_models.RoutingRuleAction],
+            conditions: list[_models.RoutingRuleCondition],
             priority: int,
         ) -> None:
             self.actions = actions

@@ -14,10 +14,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._routing_rule_match_header_value import RoutingRuleMatchHeaderValue
 
 __all__ = ["RoutingRuleMatchHeaders"]
 
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
                 matched if any of the header name and header value globs are matched.
         """
 
-        any_of: list[RoutingRuleMatchHeaderValue] | None = None
+        any_of: list[_models.RoutingRuleMatchHeaderValue] | None = None
 
 else:
 
@@ -55,12 +55,12 @@ else:
         __match_args__ = ()
         __attrs_own_setattr__ = False
 
-        any_of: list[RoutingRuleMatchHeaderValue] | None
+        any_of: list[_models.RoutingRuleMatchHeaderValue] | None
 
         def __init__(
             self,
             *,
-            any_of: list[RoutingRuleMatchHeaderValue] | None = None,
+            any_of: list[_models.RoutingRuleMatchHeaderValue] | None = None,
         ) -> None:
             self.any_of = any_of
 

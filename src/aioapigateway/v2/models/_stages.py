@@ -14,10 +14,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._stage import Stage
 
 __all__ = ["Stages"]
 
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
                 collection.
         """
 
-        items: list[Stage] | None = None
+        items: list[_models.Stage] | None = None
         next_token: str | None = None
 
 else:
@@ -59,13 +59,13 @@ else:
         __match_args__ = ()
         __attrs_own_setattr__ = False
 
-        items: list[Stage] | None
+        items: list[_models.Stage] | None
         next_token: str | None
 
         def __init__(
             self,
             *,
-            items: list[Stage] | None = None,
+            items: list[_models.Stage] | None = None,
             next_token: str | None = None,
         ) -> None:
             self.items = items

@@ -14,11 +14,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._enums import AuthorizerType
-    from ._jwt_configuration import JWTConfiguration
 
 __all__ = ["UpdateAuthorizerRequest"]
 
@@ -91,12 +90,12 @@ if TYPE_CHECKING:
         authorizer_id: str
         authorizer_payload_format_version: str | None = None
         authorizer_result_ttl_in_seconds: int | None = None
-        authorizer_type: AuthorizerType | Literal["REQUEST", "JWT"] | None = None
+        authorizer_type: _models.AuthorizerType | Literal["REQUEST", "JWT"] | None = None
         authorizer_uri: str | None = None
         enable_simple_responses: bool | None = None
         identity_source: list[str] | None = None
         identity_validation_expression: str | None = None
-        jwt_configuration: JWTConfiguration | None = None
+        jwt_configuration: _models.JWTConfiguration | None = None
         name: str | None = None
 
 else:
@@ -185,12 +184,12 @@ else:
         authorizer_id: str
         authorizer_payload_format_version: str | None
         authorizer_result_ttl_in_seconds: int | None
-        authorizer_type: AuthorizerType | Literal["REQUEST", "JWT"] | None
+        authorizer_type: _models.AuthorizerType | Literal["REQUEST", "JWT"] | None
         authorizer_uri: str | None
         enable_simple_responses: bool | None
         identity_source: list[str] | None
         identity_validation_expression: str | None
-        jwt_configuration: JWTConfiguration | None
+        jwt_configuration: _models.JWTConfiguration | None
         name: str | None
 
         def __init__(
@@ -201,12 +200,12 @@ else:
             authorizer_id: str,
             authorizer_payload_format_version: str | None = None,
             authorizer_result_ttl_in_seconds: int | None = None,
-            authorizer_type: AuthorizerType | Literal["REQUEST", "JWT"] | None = None,
+            authorizer_type: _models.AuthorizerType | Literal["REQUEST", "JWT"] | None = None,
             authorizer_uri: str | None = None,
             enable_simple_responses: bool | None = None,
             identity_source: list[str] | None = None,
             identity_validation_expression: str | None = None,
-            jwt_configuration: JWTConfiguration | None = None,
+            jwt_configuration: _models.JWTConfiguration | None = None,
             name: str | None = None,
         ) -> None:
             self.api_id = api_id

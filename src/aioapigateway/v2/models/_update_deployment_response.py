@@ -15,10 +15,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._enums import DeploymentStatus
 
 __all__ = ["UpdateDeploymentResponse"]
 
@@ -42,7 +42,7 @@ if TYPE_CHECKING:
         auto_deployed: bool | None = None
         created_date: datetime.datetime | None = None
         deployment_id: str | None = None
-        deployment_status: DeploymentStatus | str | None = None
+        deployment_status: _models.DeploymentStatus | str | None = None
         deployment_status_message: str | None = None
         description: str | None = None
 
@@ -77,7 +77,7 @@ else:
         auto_deployed: bool | None
         created_date: datetime.datetime | None
         deployment_id: str | None
-        deployment_status: DeploymentStatus | str | None
+        deployment_status: _models.DeploymentStatus | str | None
         deployment_status_message: str | None
         description: str | None
 
@@ -87,7 +87,7 @@ else:
             auto_deployed: bool | None = None,
             created_date: datetime.datetime | None = None,
             deployment_id: str | None = None,
-            deployment_status: DeploymentStatus | str | None = None,
+            deployment_status: _models.DeploymentStatus | str | None = None,
             deployment_status_message: str | None = None,
             description: str | None = None,
         ) -> None:

@@ -14,12 +14,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._domain_name_configuration import DomainNameConfiguration
-    from ._enums import RoutingMode
-    from ._mutual_tls_authentication_input import MutualTlsAuthenticationInput
 
 __all__ = ["UpdateDomainNameInput"]
 
@@ -37,10 +35,10 @@ if TYPE_CHECKING:
             routing_mode: The routing mode.
         """
 
-        domain_name_configurations: list[DomainNameConfiguration] | None = None
-        mutual_tls_authentication: MutualTlsAuthenticationInput | None = None
+        domain_name_configurations: list[_models.DomainNameConfiguration] | None = None
+        mutual_tls_authentication: _models.MutualTlsAuthenticationInput | None = None
         routing_mode: (
-            RoutingMode
+            _models.RoutingMode
             | Literal["API_MAPPING_ONLY", "ROUTING_RULE_ONLY", "ROUTING_RULE_THEN_API_MAPPING"]
             | None
         ) = None
@@ -67,10 +65,10 @@ else:
         __match_args__ = ()
         __attrs_own_setattr__ = False
 
-        domain_name_configurations: list[DomainNameConfiguration] | None
-        mutual_tls_authentication: MutualTlsAuthenticationInput | None
+        domain_name_configurations: list[_models.DomainNameConfiguration] | None
+        mutual_tls_authentication: _models.MutualTlsAuthenticationInput | None
         routing_mode: (
-            RoutingMode
+            _models.RoutingMode
             | Literal["API_MAPPING_ONLY", "ROUTING_RULE_ONLY", "ROUTING_RULE_THEN_API_MAPPING"]
             | None
         )
@@ -78,9 +76,9 @@ else:
         def __init__(
             self,
             *,
-            domain_name_configurations: list[DomainNameConfiguration] | None = None,
-            mutual_tls_authentication: MutualTlsAuthenticationInput | None = None,
-            routing_mode: RoutingMode
+            domain_name_configurations: list[_models.DomainNameConfiguration] | None = None,
+            mutual_tls_authentication: _models.MutualTlsAuthenticationInput | None = None,
+            routing_mode: _models.RoutingMode
             | Literal["API_MAPPING_ONLY", "ROUTING_RULE_ONLY", "ROUTING_RULE_THEN_API_MAPPING"]
             | None = None,
         ) -> None:

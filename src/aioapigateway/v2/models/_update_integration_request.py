@@ -14,16 +14,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._enums import (
-        ConnectionType,
-        ContentHandlingStrategy,
-        IntegrationType,
-        PassthroughBehavior,
-    )
-    from ._tls_config_input import TlsConfigInput
 
 __all__ = ["UpdateIntegrationRequest"]
 
@@ -158,9 +152,9 @@ if TYPE_CHECKING:
 
         api_id: str
         connection_id: str | None = None
-        connection_type: ConnectionType | Literal["INTERNET", "VPC_LINK"] | None = None
+        connection_type: _models.ConnectionType | Literal["INTERNET", "VPC_LINK"] | None = None
         content_handling_strategy: (
-            ContentHandlingStrategy | Literal["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"] | None
+            _models.ContentHandlingStrategy | Literal["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"] | None
         ) = None
         credentials_arn: str | None = None
         description: str | None = None
@@ -168,11 +162,15 @@ if TYPE_CHECKING:
         integration_method: str | None = None
         integration_subtype: str | None = None
         integration_type: (
-            IntegrationType | Literal["AWS", "HTTP", "MOCK", "HTTP_PROXY", "AWS_PROXY"] | None
+            _models.IntegrationType
+            | Literal["AWS", "HTTP", "MOCK", "HTTP_PROXY", "AWS_PROXY"]
+            | None
         ) = None
         integration_uri: str | None = None
         passthrough_behavior: (
-            PassthroughBehavior | Literal["WHEN_NO_MATCH", "NEVER", "WHEN_NO_TEMPLATES"] | None
+            _models.PassthroughBehavior
+            | Literal["WHEN_NO_MATCH", "NEVER", "WHEN_NO_TEMPLATES"]
+            | None
         ) = None
         payload_format_version: str | None = None
         request_parameters: dict[str, str] | None = None
@@ -180,7 +178,7 @@ if TYPE_CHECKING:
         response_parameters: dict[str, dict[str, str]] | None = None
         template_selection_expression: str | None = None
         timeout_in_millis: int | None = None
-        tls_config: TlsConfigInput | None = None
+        tls_config: _models.TlsConfigInput | None = None
 
 else:
 
@@ -337,9 +335,9 @@ else:
 
         api_id: str
         connection_id: str | None
-        connection_type: ConnectionType | Literal["INTERNET", "VPC_LINK"] | None
+        connection_type: _models.ConnectionType | Literal["INTERNET", "VPC_LINK"] | None
         content_handling_strategy: (
-            ContentHandlingStrategy | Literal["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"] | None
+            _models.ContentHandlingStrategy | Literal["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"] | None
         )
         credentials_arn: str | None
         description: str | None
@@ -347,11 +345,15 @@ else:
         integration_method: str | None
         integration_subtype: str | None
         integration_type: (
-            IntegrationType | Literal["AWS", "HTTP", "MOCK", "HTTP_PROXY", "AWS_PROXY"] | None
+            _models.IntegrationType
+            | Literal["AWS", "HTTP", "MOCK", "HTTP_PROXY", "AWS_PROXY"]
+            | None
         )
         integration_uri: str | None
         passthrough_behavior: (
-            PassthroughBehavior | Literal["WHEN_NO_MATCH", "NEVER", "WHEN_NO_TEMPLATES"] | None
+            _models.PassthroughBehavior
+            | Literal["WHEN_NO_MATCH", "NEVER", "WHEN_NO_TEMPLATES"]
+            | None
         )
         payload_format_version: str | None
         request_parameters: dict[str, str] | None
@@ -359,15 +361,15 @@ else:
         response_parameters: dict[str, dict[str, str]] | None
         template_selection_expression: str | None
         timeout_in_millis: int | None
-        tls_config: TlsConfigInput | None
+        tls_config: _models.TlsConfigInput | None
 
         def __init__(
             self,
             *,
             api_id: str,
             connection_id: str | None = None,
-            connection_type: ConnectionType | Literal["INTERNET", "VPC_LINK"] | None = None,
-            content_handling_strategy: ContentHandlingStrategy
+            connection_type: _models.ConnectionType | Literal["INTERNET", "VPC_LINK"] | None = None,
+            content_handling_strategy: _models.ContentHandlingStrategy
             | Literal["CONVERT_TO_BINARY", "CONVERT_TO_TEXT"]
             | None = None,
             credentials_arn: str | None = None,
@@ -375,11 +377,11 @@ else:
             integration_id: str,
             integration_method: str | None = None,
             integration_subtype: str | None = None,
-            integration_type: IntegrationType
+            integration_type: _models.IntegrationType
             | Literal["AWS", "HTTP", "MOCK", "HTTP_PROXY", "AWS_PROXY"]
             | None = None,
             integration_uri: str | None = None,
-            passthrough_behavior: PassthroughBehavior
+            passthrough_behavior: _models.PassthroughBehavior
             | Literal["WHEN_NO_MATCH", "NEVER", "WHEN_NO_TEMPLATES"]
             | None = None,
             payload_format_version: str | None = None,
@@ -388,7 +390,7 @@ else:
             response_parameters: dict[str, dict[str, str]] | None = None,
             template_selection_expression: str | None = None,
             timeout_in_millis: int | None = None,
-            tls_config: TlsConfigInput | None = None,
+            tls_config: _models.TlsConfigInput | None = None,
         ) -> None:
             self.api_id = api_id
             self.connection_id = connection_id

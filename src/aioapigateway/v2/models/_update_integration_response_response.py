@@ -14,10 +14,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._enums import ContentHandlingStrategy
 
 __all__ = ["UpdateIntegrationResponseResponse"]
 
@@ -59,7 +59,7 @@ if TYPE_CHECKING:
             template_selection_expression: The template selection expressions for the integration response.
         """
 
-        content_handling_strategy: ContentHandlingStrategy | str | None = None
+        content_handling_strategy: _models.ContentHandlingStrategy | str | None = None
         integration_response_id: str | None = None
         integration_response_key: str | None = None
         response_parameters: dict[str, str] | None = None
@@ -115,7 +115,7 @@ else:
         __match_args__ = ()
         __attrs_own_setattr__ = False
 
-        content_handling_strategy: ContentHandlingStrategy | str | None
+        content_handling_strategy: _models.ContentHandlingStrategy | str | None
         integration_response_id: str | None
         integration_response_key: str | None
         response_parameters: dict[str, str] | None
@@ -125,7 +125,7 @@ else:
         def __init__(
             self,
             *,
-            content_handling_strategy: ContentHandlingStrategy | str | None = None,
+            content_handling_strategy: _models.ContentHandlingStrategy | str | None = None,
             integration_response_id: str | None = None,
             integration_response_key: str | None = None,
             response_parameters: dict[str, str] | None = None,

@@ -14,10 +14,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._display_order import DisplayOrder
 
 __all__ = ["UpdatePortalProductRequestContent"]
 
@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
         description: str | None = None
         display_name: str | None = None
-        display_order: DisplayOrder | None = None
+        display_order: _models.DisplayOrder | None = None
 
 else:
 
@@ -63,14 +63,14 @@ else:
 
         description: str | None
         display_name: str | None
-        display_order: DisplayOrder | None
+        display_order: _models.DisplayOrder | None
 
         def __init__(
             self,
             *,
             description: str | None = None,
             display_name: str | None = None,
-            display_order: DisplayOrder | None = None,
+            display_order: _models.DisplayOrder | None = None,
         ) -> None:
             self.description = description
             self.display_name = display_name

@@ -15,10 +15,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._display_order import DisplayOrder
 
 __all__ = ["UpdatePortalProductResponse"]
 
@@ -42,7 +42,7 @@ if TYPE_CHECKING:
 
         description: str | None = None
         display_name: str | None = None
-        display_order: DisplayOrder | None = None
+        display_order: _models.DisplayOrder | None = None
         last_modified: datetime.datetime | None = None
         portal_product_arn: str | None = None
         portal_product_id: str | None = None
@@ -80,7 +80,7 @@ else:
 
         description: str | None
         display_name: str | None
-        display_order: DisplayOrder | None
+        display_order: _models.DisplayOrder | None
         last_modified: datetime.datetime | None
         portal_product_arn: str | None
         portal_product_id: str | None
@@ -91,7 +91,7 @@ else:
             *,
             description: str | None = None,
             display_name: str | None = None,
-            display_order: DisplayOrder | None = None,
+            display_order: _models.DisplayOrder | None = None,
             last_modified: datetime.datetime | None = None,
             portal_product_arn: str | None = None,
             portal_product_id: str | None = None,

@@ -14,12 +14,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._authorization import Authorization
-    from ._endpoint_configuration_request import EndpointConfigurationRequest
-    from ._portal_content import PortalContent
 
 __all__ = ["UpdatePortalRequest"]
 
@@ -42,11 +40,11 @@ if TYPE_CHECKING:
             rum_app_monitor_name: The CloudWatch RUM app monitor name.
         """
 
-        authorization: Authorization | None = None
-        endpoint_configuration: EndpointConfigurationRequest | None = None
+        authorization: _models.Authorization | None = None
+        endpoint_configuration: _models.EndpointConfigurationRequest | None = None
         included_portal_product_arns: list[str] | None = None
         logo_uri: str | None = None
-        portal_content: PortalContent | None = None
+        portal_content: _models.PortalContent | None = None
         portal_id: str
         rum_app_monitor_name: str | None = None
 
@@ -81,22 +79,22 @@ else:
         __match_args__ = ()
         __attrs_own_setattr__ = False
 
-        authorization: Authorization | None
-        endpoint_configuration: EndpointConfigurationRequest | None
+        authorization: _models.Authorization | None
+        endpoint_configuration: _models.EndpointConfigurationRequest | None
         included_portal_product_arns: list[str] | None
         logo_uri: str | None
-        portal_content: PortalContent | None
+        portal_content: _models.PortalContent | None
         portal_id: str
         rum_app_monitor_name: str | None
 
         def __init__(
             self,
             *,
-            authorization: Authorization | None = None,
-            endpoint_configuration: EndpointConfigurationRequest | None = None,
+            authorization: _models.Authorization | None = None,
+            endpoint_configuration: _models.EndpointConfigurationRequest | None = None,
             included_portal_product_arns: list[str] | None = None,
             logo_uri: str | None = None,
-            portal_content: PortalContent | None = None,
+            portal_content: _models.PortalContent | None = None,
             portal_id: str,
             rum_app_monitor_name: str | None = None,
         ) -> None:

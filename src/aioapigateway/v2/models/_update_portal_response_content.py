@@ -15,15 +15,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._authorization import Authorization
-    from ._endpoint_configuration_response import EndpointConfigurationResponse
-    from ._enums import PublishStatus
-    from ._portal_content import PortalContent
-    from ._preview import Preview
-    from ._status_exception import StatusException
 
 __all__ = ["UpdatePortalResponseContent"]
 
@@ -54,18 +49,18 @@ if TYPE_CHECKING:
             tags: The collection of tags. Each tag element is associated with a given resource.
         """
 
-        authorization: Authorization
-        endpoint_configuration: EndpointConfigurationResponse
+        authorization: _models.Authorization
+        endpoint_configuration: _models.EndpointConfigurationResponse
         included_portal_product_arns: list[str]
         last_modified: datetime.datetime | str | int | float
         last_published: datetime.datetime | str | int | float | None = None
         last_published_description: str | None = None
         portal_arn: str
-        portal_content: PortalContent
+        portal_content: _models.PortalContent
         portal_id: str
-        preview: Preview | None = None
+        preview: _models.Preview | None = None
         publish_status: (
-            PublishStatus
+            _models.PublishStatus
             | Literal[
                 "PUBLISHED",
                 "PUBLISH_IN_PROGRESS",
@@ -77,7 +72,7 @@ if TYPE_CHECKING:
             | None
         ) = None
         rum_app_monitor_name: str | None = None
-        status_exception: StatusException | None = None
+        status_exception: _models.StatusException | None = None
         tags: dict[str, str] | None = None
 
 else:
@@ -126,18 +121,18 @@ else:
         __match_args__ = ()
         __attrs_own_setattr__ = False
 
-        authorization: Authorization
-        endpoint_configuration: EndpointConfigurationResponse
+        authorization: _models.Authorization
+        endpoint_configuration: _models.EndpointConfigurationResponse
         included_portal_product_arns: list[str]
         last_modified: datetime.datetime | str | int | float
         last_published: datetime.datetime | str | int | float | None
         last_published_description: str | None
         portal_arn: str
-        portal_content: PortalContent
+        portal_content: _models.PortalContent
         portal_id: str
-        preview: Preview | None
+        preview: _models.Preview | None
         publish_status: (
-            PublishStatus
+            _models.PublishStatus
             | Literal[
                 "PUBLISHED",
                 "PUBLISH_IN_PROGRESS",
@@ -149,23 +144,23 @@ else:
             | None
         )
         rum_app_monitor_name: str | None
-        status_exception: StatusException | None
+        status_exception: _models.StatusException | None
         tags: dict[str, str] | None
 
         def __init__(
             self,
             *,
-            authorization: Authorization,
-            endpoint_configuration: EndpointConfigurationResponse,
+            authorization: _models.Authorization,
+            endpoint_configuration: _models.EndpointConfigurationResponse,
             included_portal_product_arns: list[str],
             last_modified: datetime.datetime | str | int | float,
             last_published: datetime.datetime | str | int | float | None = None,
             last_published_description: str | None = None,
             portal_arn: str,
-            portal_content: PortalContent,
+            portal_content: _models.PortalContent,
             portal_id: str,
-            preview: Preview | None = None,
-            publish_status: PublishStatus
+            preview: _models.Preview | None = None,
+            publish_status: _models.PublishStatus
             | Literal[
                 "PUBLISHED",
                 "PUBLISH_IN_PROGRESS",
@@ -176,7 +171,7 @@ else:
             ]
             | None = None,
             rum_app_monitor_name: str | None = None,
-            status_exception: StatusException | None = None,
+            status_exception: _models.StatusException | None = None,
             tags: dict[str, str] | None = None,
         ) -> None:
             self.authorization = authorization

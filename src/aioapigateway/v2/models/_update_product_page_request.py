@@ -14,10 +14,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._display_content import DisplayContent
 
 __all__ = ["UpdateProductPageRequest"]
 
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
             product_page_id: The portal product identifier.
         """
 
-        display_content: DisplayContent | None = None
+        display_content: _models.DisplayContent | None = None
         portal_product_id: str
         product_page_id: str
 
@@ -61,14 +61,14 @@ else:
         __match_args__ = ()
         __attrs_own_setattr__ = False
 
-        display_content: DisplayContent | None
+        display_content: _models.DisplayContent | None
         portal_product_id: str
         product_page_id: str
 
         def __init__(
             self,
             *,
-            display_content: DisplayContent | None = None,
+            display_content: _models.DisplayContent | None = None,
             portal_product_id: str,
             product_page_id: str,
         ) -> None:

@@ -14,11 +14,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._endpoint_display_content import EndpointDisplayContent
-    from ._enums import TryItState
 
 __all__ = ["UpdateProductRestEndpointPageRequest"]
 
@@ -37,10 +36,10 @@ if TYPE_CHECKING:
             try_it_state: The try it state of a product REST endpoint page.
         """
 
-        display_content: EndpointDisplayContent | None = None
+        display_content: _models.EndpointDisplayContent | None = None
         portal_product_id: str
         product_rest_endpoint_page_id: str
-        try_it_state: TryItState | Literal["ENABLED", "DISABLED"] | None = None
+        try_it_state: _models.TryItState | Literal["ENABLED", "DISABLED"] | None = None
 
 else:
 
@@ -66,18 +65,18 @@ else:
         __match_args__ = ()
         __attrs_own_setattr__ = False
 
-        display_content: EndpointDisplayContent | None
+        display_content: _models.EndpointDisplayContent | None
         portal_product_id: str
         product_rest_endpoint_page_id: str
-        try_it_state: TryItState | Literal["ENABLED", "DISABLED"] | None
+        try_it_state: _models.TryItState | Literal["ENABLED", "DISABLED"] | None
 
         def __init__(
             self,
             *,
-            display_content: EndpointDisplayContent | None = None,
+            display_content: _models.EndpointDisplayContent | None = None,
             portal_product_id: str,
             product_rest_endpoint_page_id: str,
-            try_it_state: TryItState | Literal["ENABLED", "DISABLED"] | None = None,
+            try_it_state: _models.TryItState | Literal["ENABLED", "DISABLED"] | None = None,
         ) -> None:
             self.display_content = display_content
             self.portal_product_id = portal_product_id

@@ -14,10 +14,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._parameter_constraints import ParameterConstraints
 
 __all__ = ["UpdateRouteResponseInput"]
 
@@ -39,7 +39,7 @@ if TYPE_CHECKING:
 
         model_selection_expression: str | None = None
         response_models: dict[str, str] | None = None
-        response_parameters: dict[str, ParameterConstraints] | None = None
+        response_parameters: dict[str, _models.ParameterConstraints] | None = None
         route_response_key: str | None = None
 
 else:
@@ -69,7 +69,7 @@ else:
 
         model_selection_expression: str | None
         response_models: dict[str, str] | None
-        response_parameters: dict[str, ParameterConstraints] | None
+        response_parameters: dict[str, _models.ParameterConstraints] | None
         route_response_key: str | None
 
         def __init__(
@@ -77,7 +77,7 @@ else:
             *,
             model_selection_expression: str | None = None,
             response_models: dict[str, str] | None = None,
-            response_parameters: dict[str, ParameterConstraints] | None = None,
+            response_parameters: dict[str, _models.ParameterConstraints] | None = None,
             route_response_key: str | None = None,
         ) -> None:
             self.model_selection_expression = model_selection_expression

@@ -14,10 +14,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._parameter_constraints import ParameterConstraints
 
 __all__ = ["UpdateRouteResponseRequest"]
 
@@ -43,7 +43,7 @@ if TYPE_CHECKING:
         api_id: str
         model_selection_expression: str | None = None
         response_models: dict[str, str] | None = None
-        response_parameters: dict[str, ParameterConstraints] | None = None
+        response_parameters: dict[str, _models.ParameterConstraints] | None = None
         route_id: str
         route_response_id: str
         route_response_key: str | None = None
@@ -82,7 +82,7 @@ else:
         api_id: str
         model_selection_expression: str | None
         response_models: dict[str, str] | None
-        response_parameters: dict[str, ParameterConstraints] | None
+        response_parameters: dict[str, _models.ParameterConstraints] | None
         route_id: str
         route_response_id: str
         route_response_key: str | None
@@ -93,7 +93,7 @@ else:
             api_id: str,
             model_selection_expression: str | None = None,
             response_models: dict[str, str] | None = None,
-            response_parameters: dict[str, ParameterConstraints] | None = None,
+            response_parameters: dict[str, _models.ParameterConstraints] | None = None,
             route_id: str,
             route_response_id: str,
             route_response_key: str | None = None,

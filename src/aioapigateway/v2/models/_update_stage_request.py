@@ -14,11 +14,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._access_log_settings import AccessLogSettings
-    from ._route_settings import RouteSettings
 
 __all__ = ["UpdateStageRequest"]
 
@@ -46,14 +45,14 @@ if TYPE_CHECKING:
                 and underscore characters, and the values must match [A-Za-z0-9-._~:/?#&=,]+.
         """
 
-        access_log_settings: AccessLogSettings | None = None
+        access_log_settings: _models.AccessLogSettings | None = None
         api_id: str
         auto_deploy: bool | None = None
         client_certificate_id: str | None = None
-        default_route_settings: RouteSettings | None = None
+        default_route_settings: _models.RouteSettings | None = None
         deployment_id: str | None = None
         description: str | None = None
-        route_settings: dict[str, RouteSettings] | None = None
+        route_settings: dict[str, _models.RouteSettings] | None = None
         stage_name: str
         stage_variables: dict[str, str] | None = None
 
@@ -96,28 +95,28 @@ else:
         __match_args__ = ()
         __attrs_own_setattr__ = False
 
-        access_log_settings: AccessLogSettings | None
+        access_log_settings: _models.AccessLogSettings | None
         api_id: str
         auto_deploy: bool | None
         client_certificate_id: str | None
-        default_route_settings: RouteSettings | None
+        default_route_settings: _models.RouteSettings | None
         deployment_id: str | None
         description: str | None
-        route_settings: dict[str, RouteSettings] | None
+        route_settings: dict[str, _models.RouteSettings] | None
         stage_name: str
         stage_variables: dict[str, str] | None
 
         def __init__(
             self,
             *,
-            access_log_settings: AccessLogSettings | None = None,
+            access_log_settings: _models.AccessLogSettings | None = None,
             api_id: str,
             auto_deploy: bool | None = None,
             client_certificate_id: str | None = None,
-            default_route_settings: RouteSettings | None = None,
+            default_route_settings: _models.RouteSettings | None = None,
             deployment_id: str | None = None,
             description: str | None = None,
-            route_settings: dict[str, RouteSettings] | None = None,
+            route_settings: dict[str, _models.RouteSettings] | None = None,
             stage_name: str,
             stage_variables: dict[str, str] | None = None,
         ) -> None:

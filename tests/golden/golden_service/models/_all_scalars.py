@@ -16,10 +16,10 @@ from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 from aioapigateway.runtime.redact import redacted_repr
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._enums import Mode
 
 __all__ = ["AllScalars"]
 
@@ -61,7 +61,7 @@ if TYPE_CHECKING:
         boolean_value: bool | None = None
         blob_value: bytes | None = None
         string_value: str | None = None
-        mode_value: Mode | str | None = None
+        mode_value: _models.Mode | str | None = None
         default_timestamp: datetime.datetime | None = None
         iso_timestamp: datetime.datetime | None = None
         http_date_timestamp: datetime.datetime | None = None
@@ -132,7 +132,7 @@ else:
         boolean_value: bool | None
         blob_value: bytes | None
         string_value: str | None
-        mode_value: Mode | str | None
+        mode_value: _models.Mode | str | None
         default_timestamp: datetime.datetime | None
         iso_timestamp: datetime.datetime | None
         http_date_timestamp: datetime.datetime | None
@@ -154,7 +154,7 @@ else:
             boolean_value: bool | None = None,
             blob_value: bytes | None = None,
             string_value: str | None = None,
-            mode_value: Mode | str | None = None,
+            mode_value: _models.Mode | str | None = None,
             default_timestamp: datetime.datetime | None = None,
             iso_timestamp: datetime.datetime | None = None,
             http_date_timestamp: datetime.datetime | None = None,

@@ -14,10 +14,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._tree_node import TreeNode
 
 __all__ = ["Choice"]
 
@@ -40,7 +40,7 @@ if TYPE_CHECKING:
 
         text: str | None = None
         number: int | None = None
-        node: TreeNode | None = None
+        node: _models.TreeNode | None = None
         raw: Any | None = None
 
 else:
@@ -71,7 +71,7 @@ else:
 
         text: str | None
         number: int | None
-        node: TreeNode | None
+        node: _models.TreeNode | None
         raw: Any | None
 
         def __init__(
@@ -79,7 +79,7 @@ else:
             *,
             text: str | None = None,
             number: int | None = None,
-            node: TreeNode | None = None,
+            node: _models.TreeNode | None = None,
             raw: Any | None = None,
         ) -> None:
             self.text = text

@@ -14,10 +14,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._enums import Mode
 
 __all__ = ["Inner"]
 
@@ -36,7 +36,7 @@ if TYPE_CHECKING:
         """
 
         label: str | None = None
-        modes: list[Mode | str] | None = None
+        modes: list[_models.Mode | str] | None = None
         numbers: list[int] | None = None
 
 else:
@@ -62,14 +62,14 @@ else:
         __attrs_own_setattr__ = False
 
         label: str | None
-        modes: list[Mode | str] | None
+        modes: list[_models.Mode | str] | None
         numbers: list[int] | None
 
         def __init__(
             self,
             *,
             label: str | None = None,
-            modes: list[Mode | str] | None = None,
+            modes: list[_models.Mode | str] | None = None,
             numbers: list[int] | None = None,
         ) -> None:
             self.label = label

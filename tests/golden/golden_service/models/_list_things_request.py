@@ -14,10 +14,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._enums import Mode
 
 __all__ = ["ListThingsRequest"]
 
@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 
         next_token: str | None = None
         max_results: int | None = None
-        mode: Mode | Literal["0.5", "a-b", "HTTP_PROXY", "lower"] | None = None
+        mode: _models.Mode | Literal["0.5", "a-b", "HTTP_PROXY", "lower"] | None = None
 
 else:
 
@@ -63,14 +63,14 @@ else:
 
         next_token: str | None
         max_results: int | None
-        mode: Mode | Literal["0.5", "a-b", "HTTP_PROXY", "lower"] | None
+        mode: _models.Mode | Literal["0.5", "a-b", "HTTP_PROXY", "lower"] | None
 
         def __init__(
             self,
             *,
             next_token: str | None = None,
             max_results: int | None = None,
-            mode: Mode | Literal["0.5", "a-b", "HTTP_PROXY", "lower"] | None = None,
+            mode: _models.Mode | Literal["0.5", "a-b", "HTTP_PROXY", "lower"] | None = None,
         ) -> None:
             self.next_token = next_token
             self.max_results = max_results

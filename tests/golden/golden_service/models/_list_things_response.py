@@ -14,10 +14,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._thing_summary import ThingSummary
 
 __all__ = ["ListThingsResponse"]
 
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
             next_token:
         """
 
-        items: list[ThingSummary] | None = None
+        items: list[_models.ThingSummary] | None = None
         next_token: str | None = None
 
 else:
@@ -57,13 +57,13 @@ else:
         __match_args__ = ()
         __attrs_own_setattr__ = False
 
-        items: list[ThingSummary] | None
+        items: list[_models.ThingSummary] | None
         next_token: str | None
 
         def __init__(
             self,
             *,
-            items: list[ThingSummary] | None = None,
+            items: list[_models.ThingSummary] | None = None,
             next_token: str | None = None,
         ) -> None:
             self.items = items

@@ -14,10 +14,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._inner import Inner
 
 __all__ = ["Outer"]
 
@@ -35,8 +35,8 @@ if TYPE_CHECKING:
             tags:
         """
 
-        inner: Inner | None = None
-        inner_map: dict[str, Inner] | None = None
+        inner: _models.Inner | None = None
+        inner_map: dict[str, _models.Inner] | None = None
         tags: dict[str, str] | None = None
 
 else:
@@ -61,15 +61,15 @@ else:
         __match_args__ = ()
         __attrs_own_setattr__ = False
 
-        inner: Inner | None
-        inner_map: dict[str, Inner] | None
+        inner: _models.Inner | None
+        inner_map: dict[str, _models.Inner] | None
         tags: dict[str, str] | None
 
         def __init__(
             self,
             *,
-            inner: Inner | None = None,
-            inner_map: dict[str, Inner] | None = None,
+            inner: _models.Inner | None = None,
+            inner_map: dict[str, _models.Inner] | None = None,
             tags: dict[str, str] | None = None,
         ) -> None:
             self.inner = inner

@@ -14,10 +14,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._config import Config
 
 __all__ = ["PutConfigRequest"]
 
@@ -35,7 +35,7 @@ if TYPE_CHECKING:
         """
 
         version: int | None = None
-        config: Config
+        config: _models.Config
 
 else:
 
@@ -58,13 +58,13 @@ else:
         __attrs_own_setattr__ = False
 
         version: int | None
-        config: Config
+        config: _models.Config
 
         def __init__(
             self,
             *,
             version: int | None = None,
-            config: Config,
+            config: _models.Config,
         ) -> None:
             self.version = version
             self.config = config

@@ -14,10 +14,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._config import Config
 
 __all__ = ["PutConfigResponse"]
 
@@ -33,7 +33,7 @@ if TYPE_CHECKING:
             config:
         """
 
-        config: Config | None = None
+        config: _models.Config | None = None
 
 else:
 
@@ -53,12 +53,12 @@ else:
         __match_args__ = ()
         __attrs_own_setattr__ = False
 
-        config: Config | None
+        config: _models.Config | None
 
         def __init__(
             self,
             *,
-            config: Config | None = None,
+            config: _models.Config | None = None,
         ) -> None:
             self.config = config
 

@@ -15,15 +15,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._all_scalars import AllScalars
-    from ._choice import Choice
-    from ._enums import Mode
-    from ._keywords import Keywords
-    from ._outer import Outer
-    from ._tree_node import TreeNode
 
 __all__ = ["PutThingRequest"]
 
@@ -82,16 +77,16 @@ if TYPE_CHECKING:
         metadata: dict[str, str] | None = None
         client_token: str | None = None
         name: str
-        mode: Mode | Literal["0.5", "a-b", "HTTP_PROXY", "lower"] | None = None
+        mode: _models.Mode | Literal["0.5", "a-b", "HTTP_PROXY", "lower"] | None = None
         from_: str | None = None
         class_: str | None = None
         self_: int | None = None
-        scalars: AllScalars | None = None
-        nested: Outer | None = None
-        tree: TreeNode | None = None
-        choice: Choice | None = None
+        scalars: _models.AllScalars | None = None
+        nested: _models.Outer | None = None
+        tree: _models.TreeNode | None = None
+        choice: _models.Choice | None = None
         document: Any | None = None
-        keywords: Keywords | None = None
+        keywords: _models.Keywords | None = None
         items: list[str] | None = None
         attributes: dict[str, str] | None = None
 
@@ -183,16 +178,16 @@ else:
         metadata: dict[str, str] | None
         client_token: str | None
         name: str
-        mode: Mode | Literal["0.5", "a-b", "HTTP_PROXY", "lower"] | None
+        mode: _models.Mode | Literal["0.5", "a-b", "HTTP_PROXY", "lower"] | None
         from_: str | None
         class_: str | None
         self_: int | None
-        scalars: AllScalars | None
-        nested: Outer | None
-        tree: TreeNode | None
-        choice: Choice | None
+        scalars: _models.AllScalars | None
+        nested: _models.Outer | None
+        tree: _models.TreeNode | None
+        choice: _models.Choice | None
         document: Any | None
-        keywords: Keywords | None
+        keywords: _models.Keywords | None
         items: list[str] | None
         attributes: dict[str, str] | None
 
@@ -215,16 +210,16 @@ else:
             metadata: dict[str, str] | None = None,
             client_token: str | None = None,
             name: str,
-            mode: Mode | Literal["0.5", "a-b", "HTTP_PROXY", "lower"] | None = None,
+            mode: _models.Mode | Literal["0.5", "a-b", "HTTP_PROXY", "lower"] | None = None,
             from_: str | None = None,
             class_: str | None = None,
             self_: int | None = None,
-            scalars: AllScalars | None = None,
-            nested: Outer | None = None,
-            tree: TreeNode | None = None,
-            choice: Choice | None = None,
+            scalars: _models.AllScalars | None = None,
+            nested: _models.Outer | None = None,
+            tree: _models.TreeNode | None = None,
+            choice: _models.Choice | None = None,
             document: Any | None = None,
-            keywords: Keywords | None = None,
+            keywords: _models.Keywords | None = None,
             items: list[str] | None = None,
             attributes: dict[str, str] | None = None,
         ) -> None:

@@ -15,15 +15,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._all_scalars import AllScalars
-    from ._choice import Choice
-    from ._enums import Mode
-    from ._keywords import Keywords
-    from ._outer import Outer
-    from ._tree_node import TreeNode
 
 __all__ = ["PutThingResponse"]
 
@@ -61,13 +56,13 @@ if TYPE_CHECKING:
         context: Any | None = None
         thing_id: str | None = None
         created: datetime.datetime | None = None
-        mode: Mode | str | None = None
-        scalars: AllScalars | None = None
-        nested: Outer | None = None
-        tree: TreeNode | None = None
-        choice: Choice | None = None
+        mode: _models.Mode | str | None = None
+        scalars: _models.AllScalars | None = None
+        nested: _models.Outer | None = None
+        tree: _models.TreeNode | None = None
+        choice: _models.Choice | None = None
         document: Any | None = None
-        keywords: Keywords | None = None
+        keywords: _models.Keywords | None = None
 
 else:
 
@@ -123,13 +118,13 @@ else:
         context: Any | None
         thing_id: str | None
         created: datetime.datetime | None
-        mode: Mode | str | None
-        scalars: AllScalars | None
-        nested: Outer | None
-        tree: TreeNode | None
-        choice: Choice | None
+        mode: _models.Mode | str | None
+        scalars: _models.AllScalars | None
+        nested: _models.Outer | None
+        tree: _models.TreeNode | None
+        choice: _models.Choice | None
         document: Any | None
-        keywords: Keywords | None
+        keywords: _models.Keywords | None
 
         def __init__(
             self,
@@ -142,13 +137,13 @@ else:
             context: Any | None = None,
             thing_id: str | None = None,
             created: datetime.datetime | None = None,
-            mode: Mode | str | None = None,
-            scalars: AllScalars | None = None,
-            nested: Outer | None = None,
-            tree: TreeNode | None = None,
-            choice: Choice | None = None,
+            mode: _models.Mode | str | None = None,
+            scalars: _models.AllScalars | None = None,
+            nested: _models.Outer | None = None,
+            tree: _models.TreeNode | None = None,
+            choice: _models.Choice | None = None,
             document: Any | None = None,
-            keywords: Keywords | None = None,
+            keywords: _models.Keywords | None = None,
         ) -> None:
             self.status = status
             self.e_tag = e_tag

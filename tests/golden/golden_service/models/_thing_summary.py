@@ -15,10 +15,10 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
-
-    from ._enums import Mode
 
 __all__ = ["ThingSummary"]
 
@@ -37,7 +37,7 @@ if TYPE_CHECKING:
         """
 
         thing_id: str | None = None
-        mode: Mode | str | None = None
+        mode: _models.Mode | str | None = None
         created: datetime.datetime | None = None
 
 else:
@@ -63,14 +63,14 @@ else:
         __attrs_own_setattr__ = False
 
         thing_id: str | None
-        mode: Mode | str | None
+        mode: _models.Mode | str | None
         created: datetime.datetime | None
 
         def __init__(
             self,
             *,
             thing_id: str | None = None,
-            mode: Mode | str | None = None,
+            mode: _models.Mode | str | None = None,
             created: datetime.datetime | None = None,
         ) -> None:
             self.thing_id = thing_id

@@ -14,6 +14,8 @@ from aioapigateway.runtime.model_classes import leave_repr as _leave_repr
 from aioapigateway.runtime.model_classes import ne as _ne
 from aioapigateway.runtime.model_classes import setstate as _setstate
 
+from .. import models as _models
+
 if TYPE_CHECKING:
     import attrs
 
@@ -34,8 +36,8 @@ if TYPE_CHECKING:
         """
 
         value: str | None = None
-        children: list[TreeNode] | None = None
-        parent: TreeNode | None = None
+        children: list[_models.TreeNode] | None = None
+        parent: _models.TreeNode | None = None
 
 else:
 
@@ -60,15 +62,15 @@ else:
         __attrs_own_setattr__ = False
 
         value: str | None
-        children: list[TreeNode] | None
-        parent: TreeNode | None
+        children: list[_models.TreeNode] | None
+        parent: _models.TreeNode | None
 
         def __init__(
             self,
             *,
             value: str | None = None,
-            children: list[TreeNode] | None = None,
-            parent: TreeNode | None = None,
+            children: list[_models.TreeNode] | None = None,
+            parent: _models.TreeNode | None = None,
         ) -> None:
             self.value = value
             self.children = children
