@@ -128,7 +128,7 @@ bench: $(BENCH_VENV)/.installed
 	$(BENCH_VENV)/bin/python benchmarks/bench.py $(BENCH_ARGS)
 
 clean:
-	rm -rf $(VENV) .venv-bench .venv-bench-* build *.egg-info
+	rm -rf $(VENV) .venv-bench .venv-bench-* build site *.egg-info
 
 # Pacing proof at a bigger size: 4 worker processes against a loopback quota-enforcing server,
 # pacing off vs RedisPacer (a real redis-server on a loopback port); prints the README table.
