@@ -15,9 +15,9 @@ so that an API call and an STS or SSO call agree on every ``NO_PROXY``:
   to that explicit port; there are no wildcards, IP ranges or CIDR blocks;
 - a proxy without a scheme is an ``http://`` proxy.
 
-The proxy chosen is checked as endpoint URLs are (:func:`~aioapigateway.runtime.config.profiles.check_endpoint_url`)
-before anything is sent through it: unchecked, a password with an unencoded ``/``, ``?`` or
-``#`` would make aiohttp fail with the whole URL, password included, in its exception.
+The proxy chosen is checked as endpoint URLs are (``profiles.check_endpoint_url``) before
+anything is sent through it: unchecked, a password with an unencoded ``/``, ``?`` or ``#``
+would make aiohttp fail with the whole URL, password included, in its exception.
 """
 
 from __future__ import annotations
