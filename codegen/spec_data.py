@@ -91,16 +91,14 @@ def _json(value: Any) -> str:
     return json.dumps(value, ensure_ascii=True, allow_nan=False)
 
 
-#: Separators of an enum's members in its data: between members, and between a member's name
-#: and its value (ASCII record and unit separators, which no model's enum value holds).
-ENUM_MEMBER_SEPARATOR = "\x1e"
-ENUM_VALUE_SEPARATOR = "\x1f"
-
-
 def enum_members_text(members: Sequence[tuple[str, str]]) -> str:
     """An enum's ``(name, value)`` members as one string: ``name<US>value`` joined by
     ``<RS>`` (``runtime.model_classes.enum_attribute`` splits it: one string loads from the
     bytecode faster than many small interned ones, and splits faster than JSON decodes)."""
+    # The runtime's own separators (imported here: the generator may run while the package
+    # it writes is being replaced).
+    from aioapigateway.runtime.model_classes import ENUM_MEMBER_SEPARATOR, ENUM_VALUE_SEPARATOR
+
     for name, value in members:
         for text in (name, value):
             if ENUM_MEMBER_SEPARATOR in text or ENUM_VALUE_SEPARATOR in text:

@@ -32,6 +32,8 @@ from types import ModuleType
 from typing import TYPE_CHECKING, Any, TypeVar
 
 __all__ = [
+    "ENUM_MEMBER_SEPARATOR",
+    "ENUM_VALUE_SEPARATOR",
     "EnumDefinition",
     "attrs_class",
     "enter_repr",
@@ -241,8 +243,12 @@ def _replace(self: Any, /, **changes: Any) -> Any:
 
 
 #: An enum's definition in a generated enums module: its docstring, and its members in order,
-#: ``name\x1fvalue`` joined by ``\x1e`` (``codegen.spec_data.enum_members_text``).
+#: each ``name`` + ``ENUM_VALUE_SEPARATOR`` + ``value``, joined by ``ENUM_MEMBER_SEPARATOR``
+#: (written by ``codegen.spec_data.enum_members_text``).
 EnumDefinition = tuple[str, str]
+#: The ASCII record and unit separators, which no model's enum name or value holds.
+ENUM_MEMBER_SEPARATOR = "\x1e"
+ENUM_VALUE_SEPARATOR = "\x1f"
 
 
 def enum_attribute(
@@ -258,13 +264,13 @@ def enum_attribute(
         made = namespace.get(name)
         if made is None:
             doc, members = definition
-            pairs = tuple(_member(member) for member in members.split("\x1e"))
+            pairs = tuple(_member(member) for member in members.split(ENUM_MEMBER_SEPARATOR))
             made = namespace[name] = make_str_enum(name, namespace["__name__"], doc, pairs)
     return made
 
 
 def _member(text: str) -> tuple[str, str]:
-    name, _, value = text.partition("\x1f")
+    name, _, value = text.partition(ENUM_VALUE_SEPARATOR)
     return name, value
 
 
